@@ -1,0 +1,97 @@
+import { performance } from 'node:perf_hooks';
+import { loadEnvironment } from './load.js';
+import { compareWithDisk, formatDiff, outputFiles, writeOutput } from './output.js';
+import { buildEnvironment, type BuiltEnvironment } from './pipeline.js';
+import { formatProblems, type Problem } from './problems.js';
+import { formatRequests, kindCounts, totalRequests } from './summary.js';
+
+export interface CliOptions {
+  environments: string[];
+  out: string;
+  check: boolean;
+  diff: boolean;
+  typeCheck: boolean;
+}
+
+const usage = `usage: tsx build.ts environments/<name> [environments/<other> ...] [--out DIR] [--check] [--diff] [--no-typecheck]
+
+  --out DIR        output folder (default: out)
+  --check          exit 1 when the committed output differs from a fresh render; writes nothing
+  --diff           print what would change, file by file (one object per file); writes nothing
+  --no-typecheck   skip the TypeScript check of environment modules`;
+
+export function parseArgs(argv: string[]): CliOptions | { error: string } {
+  const opts: CliOptions = { environments: [], out: 'out', check: false, diff: false, typeCheck: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--check') opts.check = true;
+    else if (a === '--diff') opts.diff = true;
+    else if (a === '--no-typecheck') opts.typeCheck = false;
+    else if (a === '--out') {
+      const v = argv[++i];
+      if (!v) return { error: '--out needs a folder' };
+      opts.out = v;
+    } else if (a.startsWith('--out=')) opts.out = a.slice('--out='.length);
+    else if (a === '-h' || a === '--help') return { error: usage };
+    else if (a.startsWith('-')) return { error: `unknown option ${a}\n${usage}` };
+    else opts.environments.push(a.replace(/\/+$/, ''));
+  }
+  if (opts.environments.length === 0) return { error: `no environment given\n${usage}` };
+  return opts;
+}
+
+export interface CliIo {
+  log(line: string): void;
+  error(line: string): void;
+}
+
+/** The whole build: load, render, validate every environment, then write (or check, or diff). Returns the exit code. */
+export async function runCli(argv: string[], io: CliIo = { log: (l) => console.log(l), error: (l) => console.error(l) }): Promise<number> {
+  const started = performance.now();
+  const parsed = parseArgs(argv);
+  if ('error' in parsed) {
+    io.error(parsed.error);
+    return parsed.error === usage ? 0 : 1;
+  }
+  const problems: Problem[] = [];
+  const builds: BuiltEnvironment[] = [];
+  for (const path of parsed.environments) {
+    const { loaded, problems: loadProblems } = await loadEnvironment(path, { typeCheck: parsed.typeCheck });
+    problems.push(...loadProblems);
+    if (!loaded) continue;
+    const result = await buildEnvironment(loaded.environment, loaded.source);
+    problems.push(...result.problems);
+    if (result.built) builds.push(result.built);
+  }
+  const names = builds.map((b) => b.name);
+  const dupes = names.filter((n, i) => names.indexOf(n) !== i);
+  for (const d of new Set(dupes)) problems.push({ path: `name ${d}`, message: `two environments are named "${d}"`, hint: 'each environment needs its own name: it is its folder under out/' });
+  for (const reserved of ['base', 'argocd']) {
+    if (names.includes(reserved)) problems.push({ path: `name ${reserved}`, message: `"${reserved}" is a reserved output folder`, hint: 'choose another environment name' });
+  }
+  if (problems.length) {
+    io.error(formatProblems(problems));
+    return 1;
+  }
+  const files = outputFiles(builds);
+  const changes = compareWithDisk(parsed.out, files);
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  if (parsed.check || parsed.diff) {
+    if (parsed.diff && changes.length) io.log(formatDiff(parsed.out, changes));
+    if (changes.length === 0) {
+      io.log(`${parsed.out}/ is up to date with ${names.join(', ')} (${files.size} files, ${seconds}s)`);
+      return 0;
+    }
+    const list = changes.map((c) => `  ${c.change.padEnd(7)} ${parsed.out}/${c.path}`).join('\n');
+    io.error(`${parsed.out}/ is stale: ${changes.length} file${changes.length === 1 ? '' : 's'} differ from a fresh render\n${list}\nrun \`npx tsx build.ts ${parsed.environments.join(' ')}\` and commit the result`);
+    return parsed.check ? 1 : 0;
+  }
+  writeOutput(parsed.out, files);
+  for (const b of builds) {
+    const counts = Object.entries(kindCounts(b.tree)).map(([k, n]) => `${n} ${k}`).join(', ');
+    io.log(`${b.name}: ${counts}`);
+    io.log(`${b.name}: ${formatRequests(totalRequests(b.tree))}`);
+  }
+  io.log(`wrote ${files.size} files to ${parsed.out}/ (${changes.length} changed) in ${((performance.now() - started) / 1000).toFixed(2)}s`);
+  return 0;
+}

@@ -1,0 +1,97 @@
+import versions from './versions.json' with { type: 'json' };
+import type { MimirConfig } from './mimir/config.js';
+import { defaultMimirConfig } from './mimir/config.js';
+import type { ObservabilityConfig } from './observability/config.js';
+import { defaultObservabilityConfig } from './observability/config.js';
+
+/** Image pins live in one data file (`lib/versions.json`) so a bot can bump them. */
+export type Images = { [K in keyof typeof versions]: string };
+
+/** Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise. */
+export interface StorageConfig {
+  /** S3 endpoint `host:port`; empty means the stack's own MinIO Service. */
+  endpoint: string;
+  /** Plain HTTP to the endpoint (the in-cluster MinIO has no TLS). */
+  insecure: boolean;
+  region: string;
+  buckets: { blocks: string; ruler: string; alertmanager: string };
+  /** Secret holding the S3 access key pair; Mimir reads it through environment variables. */
+  credentials: { secretName: string; accessKeyIdKey: string; secretAccessKeyKey: string };
+  /**
+   * Render that Secret with a fixed, publicly known development credential. For local clusters only;
+   * every other environment creates the Secret itself and lists it in `existingSecrets`.
+   */
+  developmentCredentials: boolean;
+}
+
+export interface GitOpsConfig {
+  /** Repository Argo CD syncs from. */
+  repoURL: string;
+  targetRevision: string;
+  /** Argo CD project. */
+  project: string;
+  /** Namespace the Argo CD Application object lives in. */
+  argocdNamespace: string;
+  /** Cluster API server URL the Application deploys to. */
+  destinationServer: string;
+  /** Automated sync with pruning and self-heal. */
+  automated: boolean;
+}
+
+/** Everything an environment can set. Every field has a default in `defaultConfig()`. */
+export interface StackConfig {
+  /** Namespace every namespaced object lives in. */
+  namespace: string;
+  /** DNS suffix of the cluster, used in every service address inside generated config files. */
+  clusterDomain: string;
+  /** Value of the `app.kubernetes.io/part-of` label on every object. */
+  partOf: string;
+  images: Images;
+  /** Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers. */
+  defaultTenant: string;
+  /** Secrets the environment provides itself (created outside this library); references to them are allowed. */
+  existingSecrets: string[];
+  storage: StorageConfig;
+  mimir: MimirConfig;
+  observability: ObservabilityConfig;
+  gitops: GitOpsConfig;
+}
+
+/** The S3 endpoint Mimir talks to: the configured one, or the stack's MinIO Service. */
+export function storageEndpoint(c: StackConfig): string {
+  return c.storage.endpoint || `minio.${c.namespace}.svc.${c.clusterDomain}:9000`;
+}
+
+/** Fully qualified in-cluster DNS name of a Service of the stack. */
+export function serviceHost(c: StackConfig, service: string): string {
+  return `${service}.${c.namespace}.svc.${c.clusterDomain}`;
+}
+
+export function defaultConfig(): StackConfig {
+  return {
+    namespace: 'mimir',
+    clusterDomain: 'cluster.local',
+    partOf: 'mimir',
+    images: { ...versions },
+    defaultTenant: 'anonymous',
+    existingSecrets: [],
+    storage: {
+      endpoint: '',
+      insecure: true,
+      region: 'us-east-1',
+      buckets: { blocks: 'mimir-blocks', ruler: 'mimir-ruler', alertmanager: 'mimir-alertmanager' },
+      credentials: { secretName: 'storage-credentials', accessKeyIdKey: 'access-key-id', secretAccessKeyKey: 'secret-access-key' },
+      developmentCredentials: false,
+    },
+    mimir: defaultMimirConfig(),
+    observability: defaultObservabilityConfig(),
+    gitops: {
+      repoURL: 'https://github.com/example/mimir-deployments.git',
+      targetRevision: 'main',
+      project: 'default',
+      argocdNamespace: 'argocd',
+      destinationServer: 'https://kubernetes.default.svc',
+      automated: true,
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { Environment } from './environment.js';
+import type { Problem } from './problems.js';
+import { didYouMean } from './suggest.js';
+
+export interface LoadedEnvironment {
+  environment: Environment;
+  /** File the environment came from, relative to the working directory. */
+  source: string;
+}
+
+const entryFiles = ['main.ts', 'main.js', 'environment.yaml', 'environment.yml', 'environment.json'];
+
+function entryOf(path: string): string | undefined {
+  if (existsSync(path) && statSync(path).isFile()) return path;
+  return entryFiles.map((f) => join(path, f)).find((f) => existsSync(f));
+}
+
+function available(path: string): string[] {
+  const parent = dirname(resolve(path));
+  if (!existsSync(parent)) return [];
+  return readdirSync(parent)
+    .filter((d) => entryOf(join(parent, d)) !== undefined)
+    .map((d) => relative(process.cwd(), join(parent, d)) || d)
+    .sort();
+}
+
+/** Environment modules are checked by the TypeScript compiler; the result is cached by content. */
+async function typeCheck(entry: string): Promise<Problem[]> {
+  const ts = (await import('typescript')).default;
+  const configPath = ts.findConfigFile(dirname(resolve(entry)), ts.sys.fileExists, 'tsconfig.json');
+  const options: import('typescript').CompilerOptions = configPath
+    ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, dirname(configPath)).options
+    : { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true, noEmit: true };
+  options.noEmit = true;
+  const host = ts.createCompilerHost(options);
+  const program = ts.createProgram([resolve(entry)], options, host);
+  const files = program.getSourceFiles().filter((f) => !f.isDeclarationFile || !f.fileName.includes('/node_modules/')).filter((f) => !f.fileName.includes('/node_modules/'));
+  const digest = createHash('sha256');
+  for (const f of files.map((f) => f.fileName).sort()) digest.update(f).update('\0').update(readFileSync(f)).update('\0');
+  const key = digest.digest('hex');
+  const cacheDir = join(process.cwd(), 'node_modules', '.cache', 'mimir-kube');
+  const stamp = join(cacheDir, `typecheck-${createHash('sha256').update(resolve(entry)).digest('hex').slice(0, 16)}`);
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return [];
+  const diagnostics = ts.getPreEmitDiagnostics(program);
+  const problems = diagnostics.map((d): Problem => {
+    const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    if (d.file && d.start !== undefined) {
+      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+      return { source: relative(process.cwd(), d.file.fileName), path: `line ${line + 1}, column ${character + 1}`, message: `TypeScript error TS${d.code}: ${message}` };
+    }
+    return { source: entry, path: '(program)', message: `TypeScript error TS${d.code}: ${message}` };
+  });
+  if (problems.length === 0) {
+    try {
+      mkdirSync(cacheDir, { recursive: true });
+      writeFileSync(stamp, key);
+    } catch {
+      // A read-only node_modules only costs the cache.
+    }
+  }
+  return problems;
+}
+
+export interface LoadOptions {
+  /** Type-check TypeScript environments before loading them (default true). */
+  typeCheck?: boolean;
+}
+
+/** Loads `environments/<name>` (its `main.ts` default export, or `environment.yaml`/`.json`). */
+export async function loadEnvironment(path: string, opts: LoadOptions = {}): Promise<{ loaded?: LoadedEnvironment; problems: Problem[] }> {
+  const entry = entryOf(path);
+  if (!entry) {
+    const known = available(path);
+    return {
+      problems: [
+        {
+          source: path,
+          path: '(environment)',
+          message: `environment not found: no ${entryFiles.join(', ')} in ${path}`,
+          expected: 'a folder with main.ts (default export of defineEnvironment) or environment.yaml',
+          found: existsSync(path) ? 'a folder without an environment file' : 'no such file or folder',
+          hint: [didYouMean(path, known), known.length ? `environments here: ${known.join(', ')}` : undefined].filter(Boolean).join(' ') || undefined,
+        },
+      ],
+    };
+  }
+  const source = relative(process.cwd(), entry);
+  if (/\.(ya?ml|json)$/.test(entry)) {
+    try {
+      const environment = parseYaml(readFileSync(entry, 'utf8')) as Environment;
+      return { loaded: { environment, source }, problems: [] };
+    } catch (err) {
+      return { problems: [{ source, path: '(file)', message: `cannot parse ${basename(entry)}: ${(err as Error).message}` }] };
+    }
+  }
+  if (entry.endsWith('.ts') && opts.typeCheck !== false) {
+    const problems = await typeCheck(entry);
+    if (problems.length) return { problems };
+  }
+  try {
+    const mod = (await import(pathToFileURL(resolve(entry)).href)) as { default?: Environment };
+    if (!mod.default || typeof mod.default !== 'object') {
+      return { problems: [{ source, path: '(module)', message: 'the module has no default export', expected: 'export default defineEnvironment({ name, config, overrides })', found: `exports: ${Object.keys(mod).join(', ') || 'none'}` }] };
+    }
+    return { loaded: { environment: mod.default, source }, problems: [] };
+  } catch (err) {
+    return { problems: [{ source, path: '(module)', message: `cannot load the environment: ${(err as Error).message.split('\n')[0]}` }] };
+  }
+}

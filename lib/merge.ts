@@ -1,0 +1,302 @@
+/**
+ * Jsonnet-style deep merge for the object tree and for config partials.
+ *
+ * | override value              | rule                                                                 |
+ * |-----------------------------|----------------------------------------------------------------------|
+ * | object onto object          | merge recursively                                                    |
+ * | scalar or whole array       | replace (arrays replace as in Jsonnet; deepmerge would concatenate)  |
+ * | `append(items)` / `prepend` | add items to the end / start of the base array                       |
+ * | `byName({ n: … }, key)`     | merge list items by `key` (default `name`), never by position/port   |
+ * | `DELETE`                    | remove the key, component or byName item                             |
+ * | key missing from the base   | error with "did you mean", unless `add(…)` or `allowNew`             |
+ * | `null` / `undefined`        | error: ambiguous (YAML null vs. deepmerge's keep) — use `DELETE`     |
+ * | class instance, Date, Map   | error: the tree stays JSON-pure                                      |
+ *
+ * deepmerge is deliberately not used here: every rule above needs the path (for problems), the base's
+ * keys (for did-you-mean) and marker handling, none of which its hooks can see. Its defaults — array
+ * concatenation and keeping `undefined` — are the pitfalls this module exists to avoid.
+ */
+import { BuildError, type Problem } from './problems.js';
+import { didYouMean } from './suggest.js';
+
+export const DELETE: unique symbol = Symbol('merge.DELETE');
+export type Delete = typeof DELETE;
+
+// Markers are class instances so that `isPlainObject` never mistakes one for data; the private brand
+// keeps them nominal, so a plain `{ items: [...] }` does not type-check as a marker.
+class Append<T> {
+  declare private readonly brand: 'append';
+  constructor(readonly items: readonly T[]) {}
+}
+class Prepend<T> {
+  declare private readonly brand: 'prepend';
+  constructor(readonly items: readonly T[]) {}
+}
+class ByName<T> {
+  declare private readonly brand: 'byName';
+  constructor(
+    readonly items: Readonly<Record<string, ByNameEntry<T>>>,
+    readonly key: string,
+  ) {}
+}
+class Add<T> {
+  declare private readonly brand: 'add';
+  constructor(readonly value: T) {}
+}
+export type { Append, Prepend, ByName, Add };
+
+type ByNameEntry<T> = Override<T> | Delete | Add<T>;
+type Primitive = string | number | boolean | bigint | symbol | null | undefined;
+
+export type DeepPartial<T> = T extends Primitive | readonly unknown[]
+  ? T
+  : { [K in keyof T]?: DeepPartial<T[K]> };
+
+/** A deep partial of T where any key may be `DELETE` or `add(…)`, and arrays may be markers. */
+export type Override<T> = T extends Primitive
+  ? T
+  : T extends readonly (infer I)[]
+    ? readonly I[] | Append<I> | Prepend<I> | ByName<I>
+    : { [K in keyof T]?: Override<NonNullable<T[K]>> | Delete | Add<NonNullable<T[K]>> };
+
+// NoInfer: T comes from where the marker is used (e.g. `containers`), so the argument is checked
+// against the tree type, excess-property typos included, instead of defining T itself.
+export const append = <T>(items: NoInfer<readonly T[]>): Append<T> => new Append(items);
+export const prepend = <T>(items: NoInfer<readonly T[]>): Prepend<T> => new Prepend(items);
+export const add = <T>(value: NoInfer<T>): Add<T> => new Add(value);
+export function byName<T>(items: NoInfer<Readonly<Record<string, ByNameEntry<T>>>>, key: string = 'name'): ByName<T> {
+  return new ByName(items, key);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export interface MergeOptions {
+  /** Let the override create keys and byName items the base lacks (for config partials, not the tree). */
+  allowNew?: boolean;
+  /** Copied into every problem, e.g. `environments/local/main.ts`. */
+  source?: string;
+  /** Root of every problem path, e.g. `overrides`. */
+  path?: string;
+}
+
+export function merge<T>(base: T, override: Override<T>, opts: MergeOptions = {}): T {
+  return mergeAll(base, [override], opts);
+}
+
+/** Applies overrides left to right and reports the problems of all of them together. */
+export function mergeAll<T>(base: T, overrides: readonly Override<T>[], opts: MergeOptions = {}): T {
+  const ctx: Ctx = { problems: [], source: opts.source, allowNew: opts.allowNew ?? false };
+  let result: unknown = base;
+  for (const override of overrides) result = mergeValue(result, override, opts.path ?? '', ctx);
+  if (ctx.problems.length > 0) throw new BuildError(ctx.problems);
+  return (overrides.length === 0 ? clone(base) : result) as T;
+}
+
+interface Ctx {
+  problems: Problem[];
+  source?: string;
+  allowNew: boolean;
+}
+
+function report(ctx: Ctx, path: string, problem: Omit<Problem, 'path' | 'source'>): void {
+  ctx.problems.push({ ...(ctx.source === undefined ? {} : { source: ctx.source }), path: path || '(root)', ...problem });
+}
+
+function keyPath(parent: string, key: string): string {
+  // Annotation and label keys contain dots and slashes; bracket them so the path stays unambiguous.
+  const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
+  if (!parent) return segment;
+  return segment.startsWith('[') ? parent + segment : `${parent}.${segment}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Append) return 'append(…)';
+  if (value instanceof Prepend) return 'prepend(…)';
+  if (value instanceof ByName) return 'byName(…)';
+  if (value instanceof Add) return 'add(…)';
+  if (value === DELETE) return 'DELETE';
+  if (typeof value === 'object') return isPlainObject(value) ? 'object' : (value.constructor?.name ?? 'object');
+  return typeof value;
+}
+
+/** Deep copy of JSON-like data; anything else is kept by reference (only the base can hold it). */
+function clone(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clone);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) setKey(out, key, clone(value[key]));
+  return out;
+}
+
+// Plain assignment of `__proto__` (legal in JSON input) would replace the prototype instead.
+function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * `base === undefined` means there is nothing to merge into (a new key, an `add(…)`, an array item):
+ * everything below it is new, so unknown-key checks are off there.
+ */
+function mergeValue(base: unknown, over: unknown, path: string, ctx: Ctx): unknown {
+  if (base === undefined && !ctx.allowNew) ctx = { ...ctx, allowNew: true };
+  if (over === null || over === undefined) {
+    report(ctx, path, {
+      message: `raw ${over} in an override is not allowed`,
+      found: String(over),
+      hint: 'use DELETE to remove the key, or leave the key out to keep the base value',
+    });
+    return clone(base);
+  }
+  if (over === DELETE || over instanceof Add) {
+    report(ctx, path, {
+      message: `${describe(over)} is only valid as the value of an object key or a byName entry`,
+      found: describe(over),
+    });
+    return clone(base);
+  }
+  if (over instanceof Append || over instanceof Prepend) {
+    const items = over.items.map((item, i) => mergeValue(undefined, item, `${path}[${i}]`, ctx));
+    if (base === undefined) return items;
+    if (!Array.isArray(base)) return mismatch(base, over, path, ctx);
+    const kept = base.map(clone);
+    return over instanceof Append ? [...kept, ...items] : [...items, ...kept];
+  }
+  if (over instanceof ByName) return mergeByName(base, over, path, ctx);
+  if (Array.isArray(over)) return over.map((item, i) => mergeValue(undefined, item, `${path}[${i}]`, ctx));
+  if (isPlainObject(over)) {
+    if (base === undefined) return mergeObject({}, over, path, ctx);
+    if (!isPlainObject(base)) return mismatch(base, over, path, ctx);
+    return mergeObject(base, over, path, ctx);
+  }
+  if (typeof over === 'string' || typeof over === 'number' || typeof over === 'boolean') return over;
+  report(ctx, path, {
+    message: 'only plain data (objects, arrays, strings, numbers, booleans) can be merged',
+    found: describe(over),
+    hint: 'convert it to plain JSON data first, e.g. a Date to an ISO string',
+  });
+  return clone(base);
+}
+
+function mismatch(base: unknown, over: unknown, path: string, ctx: Ctx): unknown {
+  report(ctx, path, {
+    message: `cannot merge ${describe(over)} into the base value`,
+    expected: isPlainObject(over) ? 'object' : 'array',
+    found: describe(base),
+    hint: 'give a whole value to replace it instead',
+  });
+  return clone(base);
+}
+
+const DROP = Symbol('drop');
+
+function mergeObject(base: Record<string, unknown>, over: Record<string, unknown>, path: string, ctx: Ctx) {
+  // Overrides are resolved in their own order (so problems read top to bottom), output keeps base order.
+  const resolved = new Map<string, unknown>();
+  for (const key of Object.keys(over)) {
+    const value = over[key];
+    const at = keyPath(path, key);
+    const has = Object.hasOwn(base, key);
+    if (value === DELETE) {
+      if (!has && !ctx.allowNew) unknownKey(key, base, at, ctx, 'nothing to DELETE: ');
+      resolved.set(key, DROP);
+    } else if (value instanceof Add) {
+      if (has) {
+        report(ctx, at, {
+          message: `add(…) used on \`${key}\`, which the base already has`,
+          hint: 'drop add(…) to merge into the existing value',
+        });
+      }
+      resolved.set(key, mergeValue(undefined, value.value, at, ctx));
+    } else {
+      if (!has && !ctx.allowNew) unknownKey(key, base, at, ctx, '');
+      resolved.set(key, mergeValue(has ? base[key] : undefined, value, at, ctx));
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(base)) {
+    const value = resolved.has(key) ? resolved.get(key) : clone(base[key]);
+    if (value !== DROP) setKey(out, key, value);
+  }
+  for (const [key, value] of resolved) {
+    if (!Object.hasOwn(base, key) && value !== DROP) setKey(out, key, value);
+  }
+  return out;
+}
+
+function unknownKey(key: string, base: Record<string, unknown>, at: string, ctx: Ctx, prefix: string): void {
+  const suggestion = didYouMean(key, Object.keys(base));
+  report(ctx, at, {
+    message: `${prefix}the base has no key \`${key}\``,
+    hint: `${suggestion ? `${suggestion} ` : ''}To create it on purpose, wrap the value in add(…).`,
+  });
+}
+
+function mergeByName(base: unknown, over: ByName<unknown>, path: string, ctx: Ctx): unknown {
+  if (base !== undefined && !Array.isArray(base)) return mismatch(base, over, path, ctx);
+  const { key } = over;
+  const items: unknown[] = (base ?? []).map(clone);
+  const nameOf = (item: unknown) => (isPlainObject(item) ? item[key] : undefined);
+  const names = () => items.map(nameOf).filter((n): n is string => typeof n === 'string');
+
+  for (const name of Object.keys(over.items)) {
+    const entry = over.items[name];
+    const at = `${path}[${key}=${name}]`;
+    const matches = items.flatMap((item, i) => (nameOf(item) === name ? [i] : []));
+    if (matches.length > 1) {
+      report(ctx, at, { message: `the base has ${matches.length} items with ${key} \`${name}\`; byName cannot tell them apart` });
+      continue;
+    }
+    const index = matches[0];
+    const missing = () => {
+      if (ctx.allowNew) return;
+      const suggestion = didYouMean(name, names());
+      report(ctx, at, {
+        message: `no item with ${key} \`${name}\` in the base list`,
+        expected: names().length ? `one of ${names().join(', ')}` : 'an existing item',
+        hint: `${suggestion ? `${suggestion} ` : ''}To append a new item, wrap it in add(…).`,
+      });
+    };
+
+    if (entry === DELETE) {
+      if (index === undefined) missing();
+      else items.splice(index, 1);
+    } else if (entry instanceof Add) {
+      if (index !== undefined) {
+        report(ctx, at, {
+          message: `add(…) used on \`${name}\`, which the base list already has`,
+          hint: 'drop add(…) to merge into the existing item',
+        });
+      } else items.push(withKey(mergeValue(undefined, entry.value, at, ctx), key, name, at, ctx));
+    } else if (!isPlainObject(entry)) {
+      report(ctx, at, { message: 'a byName entry must be an object, add(…) or DELETE', found: describe(entry) });
+    } else if (index === undefined) {
+      missing();
+      items.push(withKey(mergeValue(undefined, entry, at, ctx), key, name, at, ctx));
+    } else {
+      items[index] = mergeValue(items[index], entry, at, ctx);
+    }
+  }
+  return items;
+}
+
+// The entry's name is the item's identity, so a new item gets it even when the value leaves it out.
+function withKey(item: unknown, key: string, name: string, at: string, ctx: Ctx): unknown {
+  if (!isPlainObject(item)) return item;
+  if (item[key] !== undefined && item[key] !== name) {
+    report(ctx, at, {
+      message: `the item's ${key} disagrees with its byName entry`,
+      expected: name,
+      found: String(item[key]),
+    });
+  }
+  const out: Record<string, unknown> = {};
+  setKey(out, key, name);
+  for (const k of Object.keys(item)) if (k !== key) setKey(out, k, item[k]);
+  return out;
+}

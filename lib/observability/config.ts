@@ -1,0 +1,15 @@
+import { defaultAlloyConfig, type AlloyConfig } from './alloy/config.js';
+import { defaultGatewayConfig, type GatewayConfig } from './gateway/config.js';
+import { defaultGrafanaConfig, type GrafanaConfig } from './grafana/config.js';
+import { defaultMinioConfig, type MinioConfig } from './minio/config.js';
+
+export interface ObservabilityConfig {
+  minio: MinioConfig;
+  gateway: GatewayConfig;
+  grafana: GrafanaConfig;
+  alloy: AlloyConfig;
+}
+
+export function defaultObservabilityConfig(): ObservabilityConfig {
+  return { minio: defaultMinioConfig(), gateway: defaultGatewayConfig(), grafana: defaultGrafanaConfig(), alloy: defaultAlloyConfig() };
+}

@@ -1,0 +1,90 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { defaultConfig } from './config.js';
+import { application } from './gitops/argocd.js';
+import { writeBase, writeOverlay, type FileSet } from './kustomize/writer.js';
+import type { BuiltEnvironment } from './pipeline.js';
+import { render } from './render.js';
+import { flatten } from './tree.js';
+import { toYaml } from './yaml.js';
+
+/** Every file the build owns under the output folder, for the given environments. */
+export function outputFiles(builds: BuiltEnvironment[]): FileSet {
+  const baseEntries = flatten(render(defaultConfig()));
+  const files: FileSet = new Map(writeBase(baseEntries));
+  for (const b of builds) {
+    for (const [path, content] of writeOverlay(b.name, baseEntries, flatten(b.tree))) files.set(path, content);
+    files.set(`argocd/${b.name}.yaml`, toYaml(application(b.name, b.config)));
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Top-level entries of the output folder the build replaces: `base`, each `<env>`, `argocd/<env>.yaml`. */
+function ownedRoots(files: FileSet): string[] {
+  return [...new Set([...files.keys()].map((p) => (p.startsWith('argocd/') ? p : p.split('/')[0])))].sort();
+}
+
+function listFiles(dir: string, prefix: string): string[] {
+  if (!existsSync(dir)) return [];
+  if (statSync(dir).isFile()) return [prefix];
+  return readdirSync(dir).flatMap((name) => listFiles(join(dir, name), `${prefix}/${name}`));
+}
+
+export interface FileChange {
+  path: string;
+  change: 'added' | 'removed' | 'changed';
+  before?: string;
+  after?: string;
+}
+
+/** What writing `files` would change on disk under `outDir`. */
+export function compareWithDisk(outDir: string, files: FileSet): FileChange[] {
+  const changes: FileChange[] = [];
+  const onDisk = new Set(ownedRoots(files).flatMap((root) => listFiles(join(outDir, root), root)));
+  for (const [path, after] of files) {
+    if (!onDisk.has(path)) changes.push({ path, change: 'added', after });
+    else {
+      const before = readFileSync(join(outDir, path), 'utf8');
+      if (before !== after) changes.push({ path, change: 'changed', before, after });
+    }
+  }
+  for (const path of onDisk) if (!files.has(path)) changes.push({ path, change: 'removed', before: readFileSync(join(outDir, path), 'utf8') });
+  return changes.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+export function formatDiff(outDir: string, changes: FileChange[]): string {
+  return changes
+    .map((c) => {
+      const path = join(outDir, c.path);
+      const mark = c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~';
+      const patch = createTwoFilesPatch(c.change === 'added' ? '/dev/null' : path, c.change === 'removed' ? '/dev/null' : path, c.before ?? '', c.after ?? '', undefined, undefined, { context: 3 });
+      return `${mark} ${path} (${c.change})\n${patch.split('\n').slice(2).join('\n')}`;
+    })
+    .join('\n');
+}
+
+/**
+ * Replaces the owned folders and files in one swap per root: everything is first written to a staging
+ * folder beside them, so a failure while writing leaves the previous output in place.
+ */
+export function writeOutput(outDir: string, files: FileSet): void {
+  mkdirSync(outDir, { recursive: true });
+  const staging = join(outDir, `.staging-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const [path, content] of files) {
+      mkdirSync(dirname(join(staging, path)), { recursive: true });
+      writeFileSync(join(staging, path), content);
+    }
+    for (const root of ownedRoots(files)) {
+      const target = join(outDir, root);
+      const old = join(staging, `.old-${relative(outDir, target).replace(/\//g, '_')}`);
+      mkdirSync(dirname(target), { recursive: true });
+      if (existsSync(target)) renameSync(target, old);
+      renameSync(join(staging, root), target);
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}

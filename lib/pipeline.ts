@@ -1,0 +1,77 @@
+import { defaultConfig, type StackConfig } from './config.js';
+import { checkEnvironmentSchema } from './config-schema.js';
+import type { Environment } from './environment.js';
+import type { Tree } from './k8s/types.js';
+import { merge } from './merge.js';
+import { BuildError, type Problem } from './problems.js';
+import { renderGroups } from './render.js';
+import { moduleRules } from './rules.js';
+import { validateTree } from './validate/index.js';
+
+export interface BuiltEnvironment {
+  name: string;
+  source: string;
+  config: StackConfig;
+  tree: Tree;
+}
+
+export interface BuildResult {
+  built?: BuiltEnvironment;
+  problems: Problem[];
+}
+
+function problemsOf(err: unknown, source: string, path: string): Problem[] {
+  if (err instanceof BuildError) return err.problems.map((p) => ({ ...p, source: p.source ?? source }));
+  return [{ source, path, message: err instanceof Error ? err.message : String(err) }];
+}
+
+/** Config defaults deep-merged with the environment's config (already checked against the schema). */
+export function resolveConfig(env: Pick<Environment, 'config'>, source = '(config)'): StackConfig {
+  return merge(defaultConfig(), (env.config ?? {}) as never, { allowNew: true, source, path: 'config' });
+}
+
+/** Renders each group on its own, so an exception names the group it came from. */
+export function renderChecked(c: StackConfig, source: string): { tree: Tree; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const tree: Tree = {};
+  const groups = renderGroups;
+  try {
+    Object.assign(tree, groups(c));
+  } catch (err) {
+    problems.push(...problemsOf(err, source, 'render'));
+  }
+  return { tree, problems };
+}
+
+/**
+ * config → render → overrides → validation. Nothing here touches the file system; every problem of
+ * every layer that could run is returned together.
+ */
+export async function buildEnvironment(env: Environment, source: string): Promise<BuildResult> {
+  const name = typeof env?.name === 'string' ? env.name : '(unnamed)';
+  const schemaProblems = await checkEnvironmentSchema(env, source);
+  if (schemaProblems.length) return { problems: schemaProblems };
+  let config: StackConfig;
+  try {
+    config = resolveConfig(env, source);
+  } catch (err) {
+    return { problems: problemsOf(err, source, 'config') };
+  }
+  const rendered = renderChecked(config, source);
+  if (rendered.problems.length) return { problems: rendered.problems };
+  let tree = rendered.tree;
+  if (env.overrides !== undefined) {
+    try {
+      tree = merge(tree, env.overrides as never, { source, path: 'overrides' });
+    } catch (err) {
+      return { problems: problemsOf(err, source, 'overrides') };
+    }
+  }
+  const problems = await validateTree(tree, {
+    source,
+    existingSecrets: config.existingSecrets,
+    extraRules: moduleRules(config),
+  });
+  if (problems.length) return { problems };
+  return { built: { name, source, config, tree }, problems: [] };
+}

@@ -1,0 +1,48 @@
+import type { Container, KubeObject, Tree } from './k8s/types.js';
+import { flatten } from './tree.js';
+
+/** Parses a Kubernetes quantity into cores (cpu) or bytes (memory). */
+export function parseQuantity(q: string | number): number {
+  if (typeof q === 'number') return q;
+  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q);
+  if (!m) throw new Error(`not a quantity: ${q}`);
+  const n = Number(m[1]);
+  const units: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  if (!(m[2] in units)) throw new Error(`unknown quantity unit in ${q}`);
+  return n * units[m[2]];
+}
+
+export interface Requests {
+  cpu: number;
+  memoryBytes: number;
+}
+
+function podRequests(containers: Container[]): Requests {
+  return containers.reduce(
+    (sum, c) => ({ cpu: sum.cpu + parseQuantity(c.resources?.requests?.cpu ?? 0), memoryBytes: sum.memoryBytes + parseQuantity(c.resources?.requests?.memory ?? 0) }),
+    { cpu: 0, memoryBytes: 0 },
+  );
+}
+
+/** Requests of all long-running pods (Deployments and StatefulSets × replicas); Jobs finish and are left out. */
+export function totalRequests(tree: Tree): Requests {
+  let total = { cpu: 0, memoryBytes: 0 };
+  for (const { object } of flatten(tree)) {
+    if (object.kind !== 'Deployment' && object.kind !== 'StatefulSet') continue;
+    const spec = object.spec as { replicas?: number; template?: { spec?: { containers?: Container[] } } };
+    const pod = podRequests(spec.template?.spec?.containers ?? []);
+    const replicas = spec.replicas ?? 1;
+    total = { cpu: total.cpu + pod.cpu * replicas, memoryBytes: total.memoryBytes + pod.memoryBytes * replicas };
+  }
+  return total;
+}
+
+export function kindCounts(tree: Tree): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { object } of flatten(tree)) counts[(object as KubeObject).kind] = (counts[object.kind] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function formatRequests(r: Requests): string {
+  return `${r.cpu.toFixed(2)} CPU, ${(r.memoryBytes / 2 ** 30).toFixed(2)} GiB memory requested`;
+}

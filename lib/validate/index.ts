@@ -1,0 +1,28 @@
+import type { Tree } from '../k8s/types.js';
+import type { Problem } from '../problems.js';
+import { flatten } from '../tree.js';
+import type { Rule, ValidationContext } from './context.js';
+import { namesRule } from './names.js';
+import { referencesRule } from './references.js';
+import { schemaProblems } from './schema.js';
+import { securityRule } from './security.js';
+import { selectorsRule } from './selectors.js';
+
+export type { Rule, ValidationContext } from './context.js';
+
+export const kubernetesRules: readonly Rule[] = [namesRule, selectorsRule, referencesRule, securityRule];
+
+export interface ValidateOptions {
+  source?: string;
+  existingSecrets?: readonly string[];
+  /** Checks of generated config files (Mimir's reference, nginx, Alloy) that need the whole tree. */
+  extraRules?: readonly Rule[];
+}
+
+/** Every check that runs before anything is written; all problems, never only the first. */
+export async function validateTree(tree: Tree, opts: ValidateOptions = {}): Promise<Problem[]> {
+  const ctx: ValidationContext = { entries: flatten(tree), source: opts.source, existingSecrets: new Set(opts.existingSecrets ?? []) };
+  const problems = await schemaProblems(ctx);
+  for (const rule of [...kubernetesRules, ...(opts.extraRules ?? [])]) problems.push(...rule(ctx));
+  return problems;
+}
