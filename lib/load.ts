@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Environment } from './environment.js';
 import type { Problem } from './problems.js';
@@ -29,23 +29,42 @@ function available(path: string): string[] {
     .sort();
 }
 
-/** Environment modules are checked by the TypeScript compiler; the result is cached by content. */
-async function typeCheck(entry: string): Promise<Problem[]> {
-  const ts = (await import('typescript')).default;
-  const configPath = ts.findConfigFile(dirname(resolve(entry)), ts.sys.fileExists, 'tsconfig.json');
-  const options: import('typescript').CompilerOptions = configPath
-    ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, dirname(configPath)).options
-    : { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true, noEmit: true };
-  options.noEmit = true;
-  const host = ts.createCompilerHost(options);
-  const program = ts.createProgram([resolve(entry)], options, host);
-  const files = program.getSourceFiles().filter((f) => !f.isDeclarationFile || !f.fileName.includes('/node_modules/')).filter((f) => !f.fileName.includes('/node_modules/'));
+/** Content digest of the environment's folder, the library's own sources and tsconfig: the cache key of a passed check. */
+function sourceDigest(paths: string[]): string {
   const digest = createHash('sha256');
-  for (const f of files.map((f) => f.fileName).sort()) digest.update(f).update('\0').update(readFileSync(f)).update('\0');
-  const key = digest.digest('hex');
+  const visit = (p: string): void => {
+    if (!existsSync(p) || basename(p) === 'node_modules') return;
+    if (statSync(p).isDirectory()) {
+      for (const name of readdirSync(p).sort()) visit(join(p, name));
+    } else if (/\.(ts|js|json)$/.test(p)) {
+      digest.update(p).update('\0').update(readFileSync(p)).update('\0');
+    }
+  };
+  paths.forEach(visit);
+  return digest.digest('hex');
+}
+
+/** Environment modules are checked by the TypeScript compiler; the result is cached by content. */
+function findUp(dir: string, name: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, name))) return join(d, name);
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+async function typeCheck(entry: string): Promise<Problem[]> {
+  const configPath = findUp(dirname(resolve(entry)), 'tsconfig.json');
+  const key = sourceDigest([dirname(resolve(entry)), fileURLToPath(new URL('.', import.meta.url)), ...(configPath ? [configPath] : [])]);
   const cacheDir = join(process.cwd(), 'node_modules', '.cache', 'mimir-kube');
   const stamp = join(cacheDir, `typecheck-${createHash('sha256').update(resolve(entry)).digest('hex').slice(0, 16)}`);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return [];
+  // The compiler is loaded only when the check has to run: it is the most expensive step of a build.
+  const ts = (await import('typescript')).default;
+  const options: import('typescript').CompilerOptions = configPath
+    ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, dirname(configPath)).options
+    : { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true };
+  options.noEmit = true;
+  const program = ts.createProgram([resolve(entry)], options, ts.createCompilerHost(options));
   const diagnostics = ts.getPreEmitDiagnostics(program);
   const problems = diagnostics.map((d): Problem => {
     const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');

@@ -22,30 +22,44 @@ import { didYouMean } from './suggest.js';
 export const DELETE: unique symbol = Symbol('merge.DELETE');
 export type Delete = typeof DELETE;
 
-// Markers are class instances so that `isPlainObject` never mistakes one for data; the private brand
-// keeps them nominal, so a plain `{ items: [...] }` does not type-check as a marker.
+// Markers are class instances so that `isPlainObject` never mistakes one for data. Their fields sit
+// behind module-private symbols so TypeScript cannot confuse a marker with a tree object that happens
+// to have an `items` or `value` key when it infers a marker's type from where it is used.
+const ITEMS = Symbol('items');
+const ENTRIES = Symbol('entries');
+const KEY = Symbol('key');
+const VALUE = Symbol('value');
+const ITEM_TYPE = Symbol('itemType');
+
 class Append<T> {
-  declare private readonly brand: 'append';
-  constructor(readonly items: readonly T[]) {}
+  readonly [ITEMS]: readonly T[];
+  constructor(items: readonly T[]) {
+    this[ITEMS] = items;
+  }
 }
 class Prepend<T> {
-  declare private readonly brand: 'prepend';
-  constructor(readonly items: readonly T[]) {}
+  readonly [ITEMS]: readonly T[];
+  constructor(items: readonly T[]) {
+    this[ITEMS] = items;
+  }
 }
 class ByName<T> {
-  declare private readonly brand: 'byName';
-  constructor(
-    readonly items: Readonly<Record<string, ByNameEntry<T>>>,
-    readonly key: string,
-  ) {}
+  declare readonly [ITEM_TYPE]?: T;
+  readonly [ENTRIES]: Readonly<Record<string, unknown>>;
+  readonly [KEY]: string;
+  constructor(entries: Readonly<Record<string, unknown>>, key: string) {
+    this[ENTRIES] = entries;
+    this[KEY] = key;
+  }
 }
 class Add<T> {
-  declare private readonly brand: 'add';
-  constructor(readonly value: T) {}
+  readonly [VALUE]: T;
+  constructor(value: T) {
+    this[VALUE] = value;
+  }
 }
 export type { Append, Prepend, ByName, Add };
 
-type ByNameEntry<T> = Override<T> | Delete | Add<T>;
 type Primitive = string | number | boolean | bigint | symbol | null | undefined;
 
 export type DeepPartial<T> = T extends Primitive | readonly unknown[]
@@ -59,13 +73,25 @@ export type Override<T> = T extends Primitive
     ? readonly I[] | Append<I> | Prepend<I> | ByName<I>
     : { [K in keyof T]?: Override<NonNullable<T[K]>> | Delete | Add<NonNullable<T[K]>> };
 
+/** A byName entry; a new item may leave out its key field, which the entry name supplies. */
+export type ByNameEntry<T, K extends string> =
+  | Override<T>
+  | Delete
+  | Add<Omit<T, K> & Partial<Pick<T, K & keyof T>>>;
+
 // NoInfer: T comes from where the marker is used (e.g. `containers`), so the argument is checked
 // against the tree type, excess-property typos included, instead of defining T itself.
 export const append = <T>(items: NoInfer<readonly T[]>): Append<T> => new Append(items);
 export const prepend = <T>(items: NoInfer<readonly T[]>): Prepend<T> => new Prepend(items);
 export const add = <T>(value: NoInfer<T>): Add<T> => new Add(value);
-export function byName<T>(items: NoInfer<Readonly<Record<string, ByNameEntry<T>>>>, key: string = 'name'): ByName<T> {
-  return new ByName(items, key);
+
+// Overloads rather than a type parameter for the key: an unresolved key type parameter stops
+// TypeScript from inferring T for the markers nested in the entries.
+export function byName<T>(entries: NoInfer<Readonly<Record<string, ByNameEntry<T, 'name'>>>>): ByName<T>;
+export function byName<T>(entries: NoInfer<Readonly<Record<string, ByNameEntry<T, 'mountPath'>>>>, key: 'mountPath'): ByName<T>;
+export function byName<T>(entries: NoInfer<Readonly<Record<string, ByNameEntry<T, string>>>>, key: string): ByName<T>;
+export function byName(entries: Readonly<Record<string, unknown>>, key = 'name'): ByName<unknown> {
+  return new ByName(entries, key);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -161,7 +187,7 @@ function mergeValue(base: unknown, over: unknown, path: string, ctx: Ctx): unkno
     return clone(base);
   }
   if (over instanceof Append || over instanceof Prepend) {
-    const items = over.items.map((item, i) => mergeValue(undefined, item, `${path}[${i}]`, ctx));
+    const items = over[ITEMS].map((item, i) => mergeValue(undefined, item, `${path}[${i}]`, ctx));
     if (base === undefined) return items;
     if (!Array.isArray(base)) return mismatch(base, over, path, ctx);
     const kept = base.map(clone);
@@ -212,7 +238,7 @@ function mergeObject(base: Record<string, unknown>, over: Record<string, unknown
           hint: 'drop add(…) to merge into the existing value',
         });
       }
-      resolved.set(key, mergeValue(undefined, value.value, at, ctx));
+      resolved.set(key, mergeValue(undefined, value[VALUE], at, ctx));
     } else {
       if (!has && !ctx.allowNew) unknownKey(key, base, at, ctx, '');
       resolved.set(key, mergeValue(has ? base[key] : undefined, value, at, ctx));
@@ -239,13 +265,13 @@ function unknownKey(key: string, base: Record<string, unknown>, at: string, ctx:
 
 function mergeByName(base: unknown, over: ByName<unknown>, path: string, ctx: Ctx): unknown {
   if (base !== undefined && !Array.isArray(base)) return mismatch(base, over, path, ctx);
-  const { key } = over;
+  const key = over[KEY];
   const items: unknown[] = (base ?? []).map(clone);
   const nameOf = (item: unknown) => (isPlainObject(item) ? item[key] : undefined);
   const names = () => items.map(nameOf).filter((n): n is string => typeof n === 'string');
 
-  for (const name of Object.keys(over.items)) {
-    const entry = over.items[name];
+  for (const name of Object.keys(over[ENTRIES])) {
+    const entry = over[ENTRIES][name];
     const at = `${path}[${key}=${name}]`;
     const matches = items.flatMap((item, i) => (nameOf(item) === name ? [i] : []));
     if (matches.length > 1) {
@@ -272,7 +298,7 @@ function mergeByName(base: unknown, over: ByName<unknown>, path: string, ctx: Ct
           message: `add(…) used on \`${name}\`, which the base list already has`,
           hint: 'drop add(…) to merge into the existing item',
         });
-      } else items.push(withKey(mergeValue(undefined, entry.value, at, ctx), key, name, at, ctx));
+      } else items.push(withKey(mergeValue(undefined, entry[VALUE], at, ctx), key, name, at, ctx));
     } else if (!isPlainObject(entry)) {
       report(ctx, at, { message: 'a byName entry must be an object, add(…) or DELETE', found: describe(entry) });
     } else if (index === undefined) {

@@ -218,6 +218,8 @@ export function generateMimirFacts(referenceDir: string = DEFAULT_REFERENCE_DIR)
   };
 }
 
+const PRETTY_DEPTH = 3;
+
 /**
  * JSON with keys sorted at every level, so regenerating is byte-for-byte stable. The top levels are indented
  * (2 spaces) and each block below them sits on one compact line: fully indented, the file is ~150 KB, this
@@ -239,8 +241,6 @@ function stableJson(value: unknown, depth: number, indent = ''): string {
   const lines = items.map(([k, v]) => inner + (k === undefined ? '' : `${JSON.stringify(k)}: `) + stableJson(v, depth - 1, inner));
   return `${open}\n${lines.join(',\n')}\n${indent}${close}`;
 }
-
-const PRETTY_DEPTH = 3;
 
 /** The facts file's exact text, as committed. */
 export function renderMimirFacts(referenceDir: string = DEFAULT_REFERENCE_DIR): string {

@@ -1,0 +1,19 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadEnvironment } from '../../lib/load.js';
+import { buildEnvironment, type BuiltEnvironment } from '../../lib/pipeline.js';
+import { formatProblems } from '../../lib/problems.js';
+
+/** Every environment folder of the repository. */
+export const environmentDirs: string[] = readdirSync('environments', { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => join('environments', d.name))
+  .sort();
+
+export async function buildDir(dir: string): Promise<BuiltEnvironment> {
+  const { loaded, problems } = await loadEnvironment(dir, { typeCheck: false });
+  if (!loaded) throw new Error(formatProblems(problems));
+  const result = await buildEnvironment(loaded.environment, loaded.source);
+  if (!result.built) throw new Error(formatProblems(result.problems));
+  return result.built;
+}
