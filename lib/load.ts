@@ -85,6 +85,18 @@ async function typeCheck(entry: string): Promise<Problem[]> {
   return problems;
 }
 
+/**
+ * The compiled CLI (`mimir-kube` bin, plain node) loads TypeScript environments through tsx's loader,
+ * registered only when such a file is imported; under `tsx build.ts` a loader is already active.
+ */
+async function ensureTypeScriptLoader(): Promise<void> {
+  if (import.meta.url.endsWith('.ts') || loaderRegistered) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+  loaderRegistered = true;
+}
+let loaderRegistered = false;
+
 export interface LoadOptions {
   /** Type-check TypeScript environments before loading them (default true). */
   typeCheck?: boolean;
@@ -122,6 +134,7 @@ export async function loadEnvironment(path: string, opts: LoadOptions = {}): Pro
     if (problems.length) return { problems };
   }
   try {
+    if (entry.endsWith('.ts')) await ensureTypeScriptLoader();
     const mod = (await import(pathToFileURL(resolve(entry)).href)) as { default?: Environment };
     if (!mod.default || typeof mod.default !== 'object') {
       return { problems: [{ source, path: '(module)', message: 'the module has no default export', expected: 'export default defineEnvironment({ name, config, overrides })', found: `exports: ${Object.keys(mod).join(', ') || 'none'}` }] };

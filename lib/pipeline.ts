@@ -6,6 +6,8 @@ import { merge } from './merge.js';
 import { BuildError, type Problem } from './problems.js';
 import { renderGroups } from './render.js';
 import { moduleRules } from './rules.js';
+import { application } from './gitops/argocd.js';
+import { schemaProblems as objectSchemaProblems } from './validate/schema.js';
 import { validateTree } from './validate/index.js';
 
 export interface BuiltEnvironment {
@@ -72,6 +74,8 @@ export async function buildEnvironment(env: Environment, source: string): Promis
     existingSecrets: config.existingSecrets,
     extraRules: moduleRules(config),
   });
+  // The Argo CD Application is written beside the overlay, not into it; it is checked all the same.
+  problems.push(...(await objectSchemaProblems({ entries: [{ group: 'gitops', component: 'argocd', key: 'application', object: application(name, config) }], source, existingSecrets: new Set() })));
   if (problems.length) return { problems };
   return { built: { name, source, config, tree }, problems: [] };
 }
