@@ -29,22 +29,28 @@ const ITEMS = Symbol('items');
 const ENTRIES = Symbol('entries');
 const KEY = Symbol('key');
 const VALUE = Symbol('value');
-const ITEM_TYPE = Symbol('itemType');
+const TYPE = Symbol('type');
 
+// A marker's T comes only from where it is used (see `append`). Inside a generic call such as
+// `merge(tree, { … })` TypeScript cannot work that out and infers `unknown`; T therefore lives in a
+// bivariant phantom method, so such a marker still fits its slot (runtime checks still apply) while
+// Append<number> stays unassignable to Append<string>.
 class Append<T> {
-  readonly [ITEMS]: readonly T[];
-  constructor(items: readonly T[]) {
+  [TYPE]?(item: T): void;
+  readonly [ITEMS]: readonly unknown[];
+  constructor(items: readonly unknown[]) {
     this[ITEMS] = items;
   }
 }
 class Prepend<T> {
-  readonly [ITEMS]: readonly T[];
-  constructor(items: readonly T[]) {
+  [TYPE]?(item: T): void;
+  readonly [ITEMS]: readonly unknown[];
+  constructor(items: readonly unknown[]) {
     this[ITEMS] = items;
   }
 }
 class ByName<T> {
-  declare readonly [ITEM_TYPE]?: T;
+  [TYPE]?(item: T): void;
   readonly [ENTRIES]: Readonly<Record<string, unknown>>;
   readonly [KEY]: string;
   constructor(entries: Readonly<Record<string, unknown>>, key: string) {
@@ -53,8 +59,9 @@ class ByName<T> {
   }
 }
 class Add<T> {
-  readonly [VALUE]: T;
-  constructor(value: T) {
+  [TYPE]?(value: T): void;
+  readonly [VALUE]: unknown;
+  constructor(value: unknown) {
     this[VALUE] = value;
   }
 }
@@ -109,12 +116,14 @@ export interface MergeOptions {
   path?: string;
 }
 
-export function merge<T>(base: T, override: Override<T>, opts: MergeOptions = {}): T {
+// NoInfer: T is the base's type and nothing else. Where the caller's expected result (e.g.
+// `expect(merge(…))`) also had a say, markers at the top of the override lost their types.
+export function merge<T>(base: T, override: NoInfer<Override<T>>, opts: MergeOptions = {}): NoInfer<T> {
   return mergeAll(base, [override], opts);
 }
 
 /** Applies overrides left to right and reports the problems of all of them together. */
-export function mergeAll<T>(base: T, overrides: readonly Override<T>[], opts: MergeOptions = {}): T {
+export function mergeAll<T>(base: T, overrides: NoInfer<readonly Override<T>[]>, opts: MergeOptions = {}): NoInfer<T> {
   const ctx: Ctx = { problems: [], source: opts.source, allowNew: opts.allowNew ?? false };
   let result: unknown = base;
   for (const override of overrides) result = mergeValue(result, override, opts.path ?? '', ctx);
@@ -181,7 +190,7 @@ function mergeValue(base: unknown, over: unknown, path: string, ctx: Ctx): unkno
   }
   if (over === DELETE || over instanceof Add) {
     report(ctx, path, {
-      message: `${describe(over)} is only valid as the value of an object key or a byName entry`,
+      message: `${describe(over)} must be the value of an object key or byName entry, not nested in another marker or array`,
       found: describe(over),
     });
     return clone(base);
@@ -212,9 +221,9 @@ function mergeValue(base: unknown, over: unknown, path: string, ctx: Ctx): unkno
 function mismatch(base: unknown, over: unknown, path: string, ctx: Ctx): unknown {
   report(ctx, path, {
     message: `cannot merge ${describe(over)} into the base value`,
-    expected: isPlainObject(over) ? 'object' : 'array',
+    expected: isPlainObject(over) ? 'an object in the base' : 'an array in the base',
     found: describe(base),
-    hint: 'give a whole value to replace it instead',
+    hint: isPlainObject(over) ? 'check the path; objects only merge into objects' : 'give a whole array to replace it',
   });
   return clone(base);
 }
@@ -229,7 +238,7 @@ function mergeObject(base: Record<string, unknown>, over: Record<string, unknown
     const at = keyPath(path, key);
     const has = Object.hasOwn(base, key);
     if (value === DELETE) {
-      if (!has && !ctx.allowNew) unknownKey(key, base, at, ctx, 'nothing to DELETE: ');
+      if (!has && !ctx.allowNew) unknownKey(key, base, at, ctx, true);
       resolved.set(key, DROP);
     } else if (value instanceof Add) {
       if (has) {
@@ -240,7 +249,7 @@ function mergeObject(base: Record<string, unknown>, over: Record<string, unknown
       }
       resolved.set(key, mergeValue(undefined, value[VALUE], at, ctx));
     } else {
-      if (!has && !ctx.allowNew) unknownKey(key, base, at, ctx, '');
+      if (!has && !ctx.allowNew) unknownKey(key, base, at, ctx, false);
       resolved.set(key, mergeValue(has ? base[key] : undefined, value, at, ctx));
     }
   }
@@ -255,11 +264,11 @@ function mergeObject(base: Record<string, unknown>, over: Record<string, unknown
   return out;
 }
 
-function unknownKey(key: string, base: Record<string, unknown>, at: string, ctx: Ctx, prefix: string): void {
+function unknownKey(key: string, base: Record<string, unknown>, at: string, ctx: Ctx, deleting: boolean): void {
   const suggestion = didYouMean(key, Object.keys(base));
   report(ctx, at, {
-    message: `${prefix}the base has no key \`${key}\``,
-    hint: `${suggestion ? `${suggestion} ` : ''}To create it on purpose, wrap the value in add(…).`,
+    message: `${deleting ? 'nothing to DELETE: ' : ''}the base has no key \`${key}\``,
+    hint: [suggestion, deleting ? undefined : 'To create it on purpose, wrap the value in add(…).'].filter(Boolean).join(' ') || undefined,
   });
 }
 
@@ -279,18 +288,18 @@ function mergeByName(base: unknown, over: ByName<unknown>, path: string, ctx: Ct
       continue;
     }
     const index = matches[0];
-    const missing = () => {
+    const missing = (deleting: boolean) => {
       if (ctx.allowNew) return;
       const suggestion = didYouMean(name, names());
       report(ctx, at, {
-        message: `no item with ${key} \`${name}\` in the base list`,
+        message: `${deleting ? 'nothing to DELETE: ' : ''}no item with ${key} \`${name}\` in the base list`,
         expected: names().length ? `one of ${names().join(', ')}` : 'an existing item',
-        hint: `${suggestion ? `${suggestion} ` : ''}To append a new item, wrap it in add(…).`,
+        hint: [suggestion, deleting ? undefined : 'To append a new item, wrap it in add(…).'].filter(Boolean).join(' ') || undefined,
       });
     };
 
     if (entry === DELETE) {
-      if (index === undefined) missing();
+      if (index === undefined) missing(true);
       else items.splice(index, 1);
     } else if (entry instanceof Add) {
       if (index !== undefined) {
@@ -302,7 +311,7 @@ function mergeByName(base: unknown, over: ByName<unknown>, path: string, ctx: Ct
     } else if (!isPlainObject(entry)) {
       report(ctx, at, { message: 'a byName entry must be an object, add(…) or DELETE', found: describe(entry) });
     } else if (index === undefined) {
-      missing();
+      missing(false);
       items.push(withKey(mergeValue(undefined, entry, at, ctx), key, name, at, ctx));
     } else {
       items[index] = mergeValue(items[index], entry, at, ctx);
