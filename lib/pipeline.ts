@@ -2,7 +2,8 @@ import { defaultConfig, type StackConfig } from './config.js';
 import { checkEnvironmentSchema } from './config-schema.js';
 import type { Environment } from './environment.js';
 import type { Tree } from './k8s/types.js';
-import { merge } from './merge.js';
+import deepmerge from 'deepmerge';
+import { isPlainObject, merge } from './merge.js';
 import { BuildError, type Problem } from './problems.js';
 import { renderGroups } from './render.js';
 import { moduleRules } from './rules.js';
@@ -27,9 +28,16 @@ function problemsOf(err: unknown, source: string, path: string): Problem[] {
   return [{ source, path, message: err instanceof Error ? err.message : String(err) }];
 }
 
-/** Config defaults deep-merged with the environment's config (already checked against the schema). */
-export function resolveConfig(env: Pick<Environment, 'config'>, source = '(config)'): StackConfig {
-  return merge(defaultConfig(), (env.config ?? {}) as never, { allowNew: true, source, path: 'config' });
+/**
+ * Config defaults deep-merged with the environment's config. The config was checked against the
+ * schema already, so unknown keys cannot slip through here; unlike tree overrides, `null` is a value
+ * in config (it removes a flag or a key of Mimir's YAML), and arrays replace.
+ */
+export function resolveConfig(env: Pick<Environment, 'config'>): StackConfig {
+  return deepmerge<StackConfig>(defaultConfig(), (env.config ?? {}) as Partial<StackConfig>, {
+    arrayMerge: (_base, override) => override,
+    isMergeableObject: isPlainObject,
+  });
 }
 
 /** Renders each group on its own, so an exception names the group it came from. */
@@ -55,7 +63,7 @@ export async function buildEnvironment(env: Environment, source: string): Promis
   if (schemaProblems.length) return { problems: schemaProblems };
   let config: StackConfig;
   try {
-    config = resolveConfig(env, source);
+    config = resolveConfig(env);
   } catch (err) {
     return { problems: problemsOf(err, source, 'config') };
   }

@@ -9,8 +9,9 @@ export interface ClusterGroup extends Group {
   namespace: { namespace: Namespace & Group[string][string] };
 }
 
-/** Argo CD applies lower waves first; `kubectl apply -k` ignores them, so every step also retries on its own. */
-export const syncWaves = { namespace: '-5', storage: '-1', buckets: '0', mimir: '1', edge: '2' } as const;
+import { syncWaves } from './k8s/waves.js';
+
+export { syncWaves } from './k8s/waves.js';
 
 export function cluster(c: StackConfig): ClusterGroup {
   return {

@@ -1,0 +1,186 @@
+/**
+ * The pieces every Mimir component shares: one container shape, one pod shape, and the Services and PDB
+ * derived from the workload. Component files only say what differs (target, flags, volumes, grace period).
+ */
+import type { StackConfig } from '../config.js';
+import { container, gomaxprocs, httpProbe, mapToFlags, type EnvSource, type Flags } from '../k8s/container.js';
+import { selectorLabels } from '../k8s/meta.js';
+import { pdbFor } from '../k8s/objects.js';
+import { headlessServiceFor, serviceFor } from '../k8s/service.js';
+import type {
+  Affinity,
+  Deployment,
+  PodDisruptionBudget,
+  Service,
+  StatefulSet,
+  TopologySpreadConstraint,
+  Volume,
+  VolumeMount,
+} from '../k8s/types.js';
+import { deployment, statefulSet, volume, type PodSpecInput } from '../k8s/workload.js';
+import { syncWaves } from '../k8s/waves.js';
+import type { MimirComponentConfig, MimirStatefulComponentConfig } from './config.js';
+import { names, portNames, ports } from './names.js';
+
+/** Where every pod finds its files; `mimir.yaml` names the same paths. */
+export const paths = {
+  configDir: '/etc/mimir',
+  configFile: '/etc/mimir/mimir.yaml',
+  fallbackAlertmanagerFile: '/etc/mimir/alertmanager-fallback.yaml',
+  runtimeDir: '/etc/mimir-runtime',
+  runtimeFile: '/etc/mimir-runtime/runtime.yaml',
+  /** A PVC on stateful components, an emptyDir elsewhere. */
+  dataDir: '/data',
+  activityTrackerDir: '/active-query-tracker',
+} as const;
+
+/** Members of the memberlist cluster carry this label; the gossip Service selects them. */
+export const gossipMemberLabel = 'mimir-kube.dev/gossip-ring-member';
+
+export const mimirApp = 'mimir';
+
+export interface MimirWorkloadSpec {
+  /** Object name and `app.kubernetes.io/component` label, e.g. `ruler-querier`. */
+  name: string;
+  /** Mimir's `-target`. */
+  target: string;
+  settings: MimirComponentConfig;
+  /** Flags this component always gets; the user's `settings.flags` are merged over them. */
+  flags?: Flags;
+  /** Mount the runtime overrides file and pass `-runtime-config.file`. */
+  runtimeConfig: boolean;
+  /** Joins the memberlist cluster: gossip port plus the label the gossip Service selects. */
+  gossip: boolean;
+  /** Reads or writes object storage: gets the S3 credentials as environment variables. */
+  objectStorage: boolean;
+  terminationGracePeriodSeconds: number;
+  /** Strict one-pod-per-node anti-affinity when spreading across nodes (ingesters, store-gateways). */
+  strictNodeSpread?: boolean;
+}
+
+export function mimirSelector(c: StackConfig, name: string): Record<string, string> {
+  return selectorLabels(mimirApp, name, c.partOf);
+}
+
+function mimirFlags(spec: MimirWorkloadSpec): string[] {
+  const flags: Flags = {
+    target: spec.target,
+    'config.file': paths.configFile,
+    'config.expand-env': true,
+    ...(spec.runtimeConfig ? { 'runtime-config.file': paths.runtimeFile } : {}),
+    ...spec.flags,
+    ...spec.settings.flags,
+  };
+  return mapToFlags(flags);
+}
+
+function mimirEnv(c: StackConfig, spec: MimirWorkloadSpec): Record<string, EnvSource> {
+  const out: Record<string, EnvSource> = { GOMAXPROCS: gomaxprocs(spec.settings.resources.requests.cpu) };
+  if (spec.objectStorage) {
+    const cred = c.storage.credentials;
+    out.AWS_ACCESS_KEY_ID = { secret: cred.secretName, key: cred.accessKeyIdKey };
+    out.AWS_SECRET_ACCESS_KEY = { secret: cred.secretName, key: cred.secretAccessKeyKey };
+  }
+  return out;
+}
+
+/** Volumes every Mimir pod mounts; `data` is left to the caller (PVC or emptyDir). */
+function mimirVolumes(spec: MimirWorkloadSpec, dataIsClaim: boolean): { volumes: Volume[]; mounts: VolumeMount[] } {
+  const volumes: Volume[] = [volume.configMap('config', names.configMap)];
+  const mounts: VolumeMount[] = [{ name: 'config', mountPath: paths.configDir, readOnly: true }];
+  if (spec.runtimeConfig) {
+    volumes.push(volume.configMap('runtime-config', names.runtimeConfigMap));
+    mounts.push({ name: 'runtime-config', mountPath: paths.runtimeDir, readOnly: true });
+  }
+  if (!dataIsClaim) volumes.push(volume.emptyDir('data'));
+  mounts.push({ name: 'data', mountPath: paths.dataDir });
+  volumes.push(volume.emptyDir('active-queries'));
+  mounts.push({ name: 'active-queries', mountPath: paths.activityTrackerDir });
+  return { volumes, mounts };
+}
+
+function topology(c: StackConfig, spec: MimirWorkloadSpec): Pick<PodSpecInput, 'affinity' | 'topologySpreadConstraints'> {
+  const matchLabels = mimirSelector(c, spec.name);
+  const constraints: TopologySpreadConstraint[] = [];
+  let affinity: Affinity | undefined;
+  if (c.mimir.spreadAcrossNodes) {
+    if (spec.strictNodeSpread) {
+      // Two replicas of the same series on one node would defeat replication.
+      affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels } }] } };
+    } else {
+      constraints.push({ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels } });
+    }
+  }
+  if (c.mimir.spreadAcrossZones) {
+    // Best effort: a zone outage should not take all replicas, but a full zone must not block a rollout.
+    constraints.push({ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels } });
+  }
+  return { ...(affinity ? { affinity } : {}), ...(constraints.length ? { topologySpreadConstraints: constraints } : {}) };
+}
+
+function pod(c: StackConfig, spec: MimirWorkloadSpec, dataIsClaim: boolean): PodSpecInput {
+  const { volumes, mounts } = mimirVolumes(spec, dataIsClaim);
+  const containerPorts: Record<string, number> = { [portNames.http]: ports.http, [portNames.grpc]: ports.grpc };
+  if (spec.gossip) containerPorts[portNames.gossip] = ports.gossip;
+  const main = container({
+    name: spec.name,
+    image: c.images.mimir,
+    args: mimirFlags(spec),
+    ports: containerPorts,
+    env: mimirEnv(c, spec),
+    resources: spec.settings.resources,
+    readinessProbe: httpProbe('/ready', portNames.http, { initialDelaySeconds: c.mimir.fastStartup ? 5 : 15, timeoutSeconds: 1 }),
+    volumeMounts: mounts,
+  });
+  return { containers: [main], volumes, terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds, ...topology(c, spec) };
+}
+
+function workloadMeta(c: StackConfig, spec: MimirWorkloadSpec) {
+  const labels: Record<string, string> = spec.gossip ? { [gossipMemberLabel]: 'true' } : {};
+  return {
+    name: spec.name,
+    namespace: c.namespace,
+    labels,
+    annotations: { 'argocd.argoproj.io/sync-wave': syncWaves.mimir },
+    selector: mimirSelector(c, spec.name),
+    replicas: spec.settings.replicas,
+  };
+}
+
+export interface StatelessParts {
+  deployment: Deployment;
+  service: Service;
+  pdb: PodDisruptionBudget;
+}
+
+export interface StatefulParts {
+  statefulSet: StatefulSet;
+  service: Service;
+  pdb: PodDisruptionBudget;
+}
+
+/** HTTP and gRPC; the gossip port is reached through the gossip Service only. */
+const servicePorts = [portNames.http, portNames.grpc];
+
+export function statelessComponent(c: StackConfig, spec: MimirWorkloadSpec, opts: { headlessService?: boolean } = {}): StatelessParts {
+  const d = deployment({ ...workloadMeta(c, spec), pod: pod(c, spec, false) });
+  const service = opts.headlessService ? headlessServiceFor(d, { name: spec.name, portNames: servicePorts }) : serviceFor(d, { portNames: servicePorts });
+  return { deployment: d, service, pdb: pdbFor(d, 1) };
+}
+
+export function statefulComponent(c: StackConfig, spec: MimirWorkloadSpec & { settings: MimirStatefulComponentConfig }): StatefulParts {
+  const storage = spec.settings.storage;
+  const s = statefulSet({
+    ...workloadMeta(c, spec),
+    serviceName: spec.name,
+    podManagementPolicy: 'Parallel',
+    volumeClaims: [{ name: 'data', size: storage.size, ...(storage.storageClass ? { storageClassName: storage.storageClass } : {}) }],
+    pod: pod(c, spec, true),
+  });
+  return { statefulSet: s, service: serviceFor(s, { portNames: servicePorts }), pdb: pdbFor(s, 1) };
+}
+
+/** Replication factor from the replica count: upstream's 3 once there are enough pods, fewer below. */
+export function replicationFactor(replicas: number): number {
+  return Math.min(3, Math.max(1, replicas));
+}

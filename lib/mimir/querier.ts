@@ -1,0 +1,25 @@
+import type { StackConfig } from '../config.js';
+import type { Flags } from '../k8s/container.js';
+import { statelessComponent, type StatelessParts } from './common.js';
+import type { MimirComponentConfig } from './config.js';
+import { targets } from './names.js';
+
+/** A querier deployment under any name: the user-facing one, or the ruler's own. */
+export function newQuerier(c: StackConfig, name: string, settings: MimirComponentConfig, flags: Flags = {}): StatelessParts {
+  return statelessComponent(c, {
+    name,
+    target: targets.querier,
+    settings,
+    flags,
+    runtimeConfig: true,
+    gossip: true,
+    objectStorage: true,
+    // Running queries get time to finish after the scheduler stops sending new ones.
+    terminationGracePeriodSeconds: 180,
+  });
+}
+
+/** Pulls queries from the query-scheduler and evaluates them against ingesters and store-gateways. */
+export function querier(c: StackConfig): StatelessParts {
+  return newQuerier(c, targets.querier, c.mimir.querier);
+}

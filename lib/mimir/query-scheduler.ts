@@ -1,0 +1,35 @@
+import type { StackConfig } from '../config.js';
+import { headlessServiceFor } from '../k8s/service.js';
+import type { Service } from '../k8s/types.js';
+import { statelessComponent, type StatelessParts } from './common.js';
+import type { MimirComponentConfig } from './config.js';
+import { portNames, schedulerDiscoveryService, targets } from './names.js';
+
+export interface QuerySchedulerParts extends StatelessParts {
+  /** Headless Service that frontends and queriers resolve to reach every scheduler pod. */
+  discoveryService: Service;
+}
+
+export function newQueryScheduler(c: StackConfig, name: string, settings: MimirComponentConfig): QuerySchedulerParts {
+  const parts = statelessComponent(c, {
+    name,
+    target: targets.queryScheduler,
+    settings,
+    runtimeConfig: true,
+    gossip: false,
+    objectStorage: false,
+    terminationGracePeriodSeconds: 180,
+  });
+  // Not-ready schedulers are listed too: frontends and queriers must connect before a scheduler reports ready.
+  const discoveryService = headlessServiceFor(parts.deployment, {
+    name: schedulerDiscoveryService(name),
+    portNames: [portNames.http, portNames.grpc],
+    publishNotReadyAddresses: true,
+  });
+  return { ...parts, discoveryService };
+}
+
+/** Queues queries per tenant between query-frontends and queriers (found by DNS). */
+export function queryScheduler(c: StackConfig): QuerySchedulerParts {
+  return newQueryScheduler(c, targets.queryScheduler, c.mimir.queryScheduler);
+}

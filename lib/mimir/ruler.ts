@@ -1,0 +1,52 @@
+import type { StackConfig } from '../config.js';
+import { statelessComponent, type StatelessParts } from './common.js';
+import { names, targets } from './names.js';
+import { schedulerAddress } from './mimir-yaml.js';
+import { newQuerier } from './querier.js';
+import { newQueryFrontend } from './query-frontend.js';
+import { newQueryScheduler, type QuerySchedulerParts } from './query-scheduler.js';
+
+/**
+ * Evaluates recording and alerting rules. Internal mode queries ingesters and store-gateways itself;
+ * remote mode sends each query to a query-frontend (`ruler.query_frontend.address` in mimir.yaml).
+ */
+export function ruler(c: StackConfig): StatelessParts {
+  return statelessComponent(c, {
+    name: targets.ruler,
+    target: targets.ruler,
+    settings: c.mimir.ruler,
+    runtimeConfig: true,
+    gossip: true,
+    objectStorage: true,
+    // A rule group evaluation in progress completes and its notifications go out.
+    terminationGracePeriodSeconds: 600,
+  });
+}
+
+export interface RulerReadPath {
+  rulerQueryFrontend: StatelessParts;
+  rulerQueryScheduler: QuerySchedulerParts;
+  rulerQuerier: StatelessParts;
+}
+
+/**
+ * The ruler's own query-frontend, query-scheduler and querier (remote mode), so heavy dashboards
+ * cannot delay rule evaluation and vice versa. They share mimir.yaml and differ by flags only.
+ */
+export function rulerReadPath(c: StackConfig): RulerReadPath {
+  const p = c.mimir.ruler.readPath;
+  const scheduler = schedulerAddress(c, names.rulerQueryScheduler);
+  return {
+    rulerQueryFrontend: newQueryFrontend(
+      c,
+      names.rulerQueryFrontend,
+      p.queryFrontend,
+      // Rule queries never repeat a range, so a results cache would only cost memory.
+      { 'query-frontend.scheduler-address': scheduler, 'query-frontend.cache-results': false },
+      // The ruler balances gRPC per pod over `dns:///`, which needs one address per pod.
+      { headless: true },
+    ),
+    rulerQueryScheduler: newQueryScheduler(c, names.rulerQueryScheduler, p.queryScheduler),
+    rulerQuerier: newQuerier(c, names.rulerQuerier, p.querier, { 'querier.scheduler-address': scheduler }),
+  };
+}
