@@ -1,7 +1,318 @@
 import type { StackConfig } from '../../config.js';
-import type { Component } from '../../k8s/types.js';
+import { serviceHost } from '../../config.js';
+import { container, httpProbe } from '../../k8s/container.js';
+import { labelKeys, selectorLabels } from '../../k8s/meta.js';
+import { configMap, role, roleBinding, serviceAccount } from '../../k8s/objects.js';
+import { serviceFor } from '../../k8s/service.js';
+import type { ConfigMap, Container, Deployment, Role, RoleBinding, Service, ServiceAccount } from '../../k8s/types.js';
+import { deployment, restrictedPodSecurityContext, volume } from '../../k8s/workload.js';
+import type { Problem } from '../../problems.js';
+import { syncWave, syncWaves } from '../../k8s/waves.js';
+import { pods, problemAt, type Rule, type ValidationContext } from '../../validate/context.js';
+import { serviceUrlProblem } from '../../validate/service-urls.js';
+import type { TreeEntry } from '../../tree.js';
+import { portNames } from '../../mimir/names.js';
+import { grafanaMetrics } from '../grafana/index.js';
+import { minioMetrics } from '../minio/index.js';
+import {
+  AlloyParseError,
+  attr,
+  attribute,
+  attrs,
+  block,
+  blocksNamed,
+  isRef,
+  parseAlloy,
+  ref,
+  refPath,
+  references,
+  renderAlloy,
+  type AlloyBlock,
+  type AlloyStatement,
+  type AlloyValue,
+} from './syntax.js';
 
-// Replaced by the alloy component.
-export function alloy(_c: StackConfig): Component {
-  return {};
+export * from './syntax.js';
+
+export const alloyPort = { name: 'http-metrics', port: 12345 } as const;
+export const alloyConfigFile = 'config.alloy';
+
+const configDir = '/etc/alloy';
+const storagePath = '/var/lib/alloy/data';
+/** The image's `alloy` user. */
+const uid = 473;
+const gatewayPort = 8080;
+
+/** What one scrape job collects: pods of one app (by `app.kubernetes.io/name`), on one named port. */
+export interface ScrapeJob {
+  /** Label of the job's Alloy components (an identifier). */
+  name: string;
+  /** Value of `app.kubernetes.io/name` on the pods. */
+  app: string;
+  /** Name of the container port that serves metrics. */
+  port: string;
+  path: string;
+  /**
+   * Pod label whose value, after `<namespace>/`, becomes the `job` label: Mimir's mixin expects
+   * `<namespace>/<component>` for Mimir and one job per neighbour.
+   */
+  jobLabel: string;
+}
+
+/** Prometheus' name for a pod label in discovery meta labels. */
+export function podLabelMeta(label: string): string {
+  return `__meta_kubernetes_pod_label_${label.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+
+/** Every Mimir component, then each enabled neighbour that serves metrics (the gateway's nginx does not). */
+export function scrapeJobs(c: StackConfig): ScrapeJob[] {
+  const o = c.observability;
+  const jobs: ScrapeJob[] = [{ name: 'mimir', app: 'mimir', port: portNames.http, path: '/metrics', jobLabel: labelKeys.component }];
+  if (o.minio.enabled) jobs.push({ name: 'minio', ...minioMetrics, jobLabel: labelKeys.name });
+  if (o.grafana.enabled) jobs.push({ name: 'grafana', ...grafanaMetrics(c), jobLabel: labelKeys.name });
+  jobs.push({ name: 'alloy', app: 'alloy', port: alloyPort.name, path: '/metrics', jobLabel: labelKeys.name });
+  return jobs;
+}
+
+export function remoteWriteUrl(c: StackConfig): string {
+  return `http://${serviceHost(c, 'gateway')}:${gatewayPort}/api/v1/push`;
+}
+
+function rule(fields: Record<string, AlloyValue | undefined>): AlloyStatement {
+  return block('rule', attrs(fields));
+}
+
+function relabelFor(job: ScrapeJob): AlloyBlock {
+  return block('discovery.relabel', job.name, [
+    attr('targets', ref('discovery.kubernetes.pods.targets')),
+    rule({ source_labels: [podLabelMeta(labelKeys.name)], regex: job.app, action: 'keep' }),
+    rule({ source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: job.port, action: 'keep' }),
+    // Finished pods (the bucket Job) keep their labels but serve nothing.
+    rule({ source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Succeeded|Failed', action: 'drop' }),
+    rule({ source_labels: ['__meta_kubernetes_namespace', podLabelMeta(job.jobLabel)], separator: '/', target_label: 'job' }),
+    rule({ source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' }),
+    rule({ source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' }),
+    rule({ source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' }),
+  ]);
+}
+
+/** The Alloy configuration as statements: discovery, one relabel and scrape per job, one remote write. */
+export function alloyConfigStatements(c: StackConfig): AlloyStatement[] {
+  const a = c.observability.alloy;
+  const out: AlloyStatement[] = [
+    block('discovery.kubernetes', 'pods', [
+      attr('role', 'pod'),
+      block('namespaces', [attr('names', [c.namespace])]),
+      block('selectors', attrs({ role: 'pod', label: `${labelKeys.partOf}=${c.partOf}` })),
+    ]),
+  ];
+  for (const job of scrapeJobs(c)) {
+    out.push(relabelFor(job));
+    out.push(
+      block(
+        'prometheus.scrape',
+        job.name,
+        attrs({
+          targets: ref(`discovery.relabel.${job.name}.output`),
+          forward_to: [ref('prometheus.remote_write.mimir.receiver')],
+          metrics_path: job.path,
+          scrape_interval: a.scrapeInterval,
+        }),
+      ),
+    );
+  }
+  out.push(
+    block('prometheus.remote_write', 'mimir', [
+      attr('external_labels', { cluster: a.clusterLabel }),
+      block('endpoint', attrs({ url: remoteWriteUrl(c), headers: { 'X-Scope-OrgID': c.defaultTenant } })),
+    ]),
+  );
+  return out;
+}
+
+/** The text of `config.alloy`. */
+export function alloyConfig(c: StackConfig): string {
+  return renderAlloy(alloyConfigStatements(c));
+}
+
+function alloyDeployment(c: StackConfig, configMapName: string): Deployment {
+  const agent: Container = container({
+    name: 'alloy',
+    image: c.images.alloy,
+    args: ['run', `${configDir}/${alloyConfigFile}`, `--server.http.listen-addr=0.0.0.0:${alloyPort.port}`, `--storage.path=${storagePath}`, '--disable-reporting'],
+    ports: { [alloyPort.name]: alloyPort.port },
+    resources: c.observability.alloy.resources,
+    // No liveness probe: /-/healthy fails while any component is unhealthy (say, the gateway is down), and a restart fixes none of that.
+    readinessProbe: httpProbe('/-/ready', alloyPort.name, { initialDelaySeconds: 5 }),
+    volumeMounts: [
+      { name: 'config', mountPath: configDir, readOnly: true },
+      { name: 'storage', mountPath: storagePath },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+  });
+  return deployment({
+    name: 'alloy',
+    namespace: c.namespace,
+    annotations: syncWave(syncWaves.edge),
+    selector: selectorLabels('alloy', 'collector', c.partOf),
+    replicas: 1,
+    pod: {
+      containers: [agent],
+      serviceAccountName: 'alloy',
+      // Kubernetes discovery talks to the API server with the pod's token.
+      automountServiceAccountToken: true,
+      volumes: [volume.configMap('config', configMapName), volume.emptyDir('storage'), volume.emptyDir('tmp')],
+      securityContext: restrictedPodSecurityContext(uid, uid),
+    },
+  });
+}
+
+export interface AlloyComponent {
+  deployment: Deployment;
+  service: Service;
+  serviceAccount: ServiceAccount;
+  role: Role;
+  roleBinding: RoleBinding;
+  configMap: ConfigMap;
+}
+
+/** One Alloy that scrapes the stack and remote-writes to Mimir through the gateway, with read-only discovery rights in the namespace. */
+export function alloy(c: StackConfig): AlloyComponent {
+  const labels = selectorLabels('alloy', 'collector', c.partOf);
+  const meta = { name: 'alloy', namespace: c.namespace, labels };
+  const cm = configMap({ ...meta, data: { [alloyConfigFile]: alloyConfig(c) } });
+  const dep = alloyDeployment(c, cm.metadata?.name ?? 'alloy');
+  return {
+    deployment: dep,
+    service: serviceFor(dep),
+    serviceAccount: serviceAccount(meta),
+    role: role({
+      ...meta,
+      rules: [
+        { apiGroups: [''], resources: ['pods', 'services', 'endpoints'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      ],
+    }),
+    roleBinding: roleBinding({ ...meta, role: 'alloy', serviceAccount: 'alloy' }),
+    configMap: cm,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build-time checks of the configuration file as the environment leaves it
+
+interface Target {
+  pod: string;
+  labels: Record<string, string>;
+}
+
+/** What `discovery.kubernetes` with role pod would find in the rendered tree: one target per container port. */
+function discoveredTargets(ctx: ValidationContext, namespaces: string[] | undefined): Target[] {
+  const out: Target[] = [];
+  for (const pod of pods(ctx.entries)) {
+    const ns = pod.entry.object.metadata?.namespace ?? '';
+    if (namespaces && !namespaces.includes(ns)) continue;
+    const base: Record<string, string> = { __meta_kubernetes_namespace: ns };
+    for (const [k, v] of Object.entries(pod.labels)) base[podLabelMeta(k)] = v;
+    for (const k of pod.spec.containers ?? []) {
+      for (const port of k.ports ?? []) {
+        out.push({
+          pod: `${pod.entry.group}.${pod.entry.component}.${pod.entry.key}`,
+          labels: { ...base, __meta_kubernetes_pod_container_name: k.name, __meta_kubernetes_pod_container_port_name: port.name ?? '', __meta_kubernetes_pod_container_port_number: String(port.containerPort) },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function strings(v: AlloyValue | undefined): string[] | undefined {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+}
+
+/** Applies the keep/drop rules of a relabel block (the ones that filter; the rest only rename). */
+function filterTargets(relabel: AlloyBlock, targets: Target[]): Target[] {
+  let kept = targets;
+  for (const r of blocksNamed(relabel.body, 'rule')) {
+    const action = attribute(r, 'action') ?? 'replace';
+    if (action !== 'keep' && action !== 'drop') continue;
+    const sources = strings(attribute(r, 'source_labels')) ?? [];
+    const separator = attribute(r, 'separator');
+    const regexText = attribute(r, 'regex');
+    let re: RegExp;
+    try {
+      re = new RegExp(`^(?:${typeof regexText === 'string' ? regexText : '(.*)'})$`);
+    } catch {
+      return kept;
+    }
+    kept = kept.filter((t) => re.test(sources.map((s) => t.labels[s] ?? '').join(typeof separator === 'string' ? separator : ';')) === (action === 'keep'));
+  }
+  return kept;
+}
+
+function configEntries(ctx: ValidationContext): TreeEntry[] {
+  return ctx.entries.filter((e) => e.group === 'observability' && e.component === 'alloy' && e.object.kind === 'ConfigMap' && typeof (e.object.data as Record<string, string> | undefined)?.[alloyConfigFile] === 'string');
+}
+
+/**
+ * Checks of the rendered `config.alloy`: it parses; every reference names a declared component; the
+ * remote-write URL reaches a rendered Service and port; every scrape job finds at least one
+ * container port among the rendered pods.
+ */
+export function alloyRules(c: StackConfig): Rule[] {
+  const check: Rule = (ctx) => {
+    const out: Problem[] = [];
+    const pointer = `/data/${alloyConfigFile}`;
+    for (const e of configEntries(ctx)) {
+      const text = (e.object.data as Record<string, string>)[alloyConfigFile];
+      let statements: AlloyStatement[];
+      try {
+        statements = parseAlloy(text);
+      } catch (err) {
+        if (!(err instanceof AlloyParseError)) throw err;
+        for (const se of err.errors) out.push(problemAt(ctx, e, { pointer: `${pointer}:${se.line}:${se.column}`, message: `Alloy syntax error: ${se.message}` }));
+        continue;
+      }
+      const components = statements.filter((s): s is AlloyBlock => s.kind === 'block' && s.label !== undefined);
+      const declared = new Set(components.map((b) => `${b.name}.${b.label}`));
+      const roots = new Set(components.map((b) => b.name.split('.')[0]));
+      for (const r of references(statements)) {
+        const parts = r.path.split('.');
+        if (!roots.has(parts[0])) continue;
+        const found = parts.some((_, i) => i > 0 && declared.has(parts.slice(0, i + 1).join('.')));
+        if (!found) out.push(problemAt(ctx, e, { pointer, message: `${r.within} refers to ${r.path}, but no component ${parts.slice(0, -1).join('.')} is declared`, expected: [...declared].sort().join(', ') }));
+      }
+      for (const rw of blocksNamed(statements, 'prometheus.remote_write')) {
+        for (const endpoint of blocksNamed(rw.body, 'endpoint')) {
+          const url = attribute(endpoint, 'url');
+          if (typeof url !== 'string') continue;
+          const problem = serviceUrlProblem(ctx, e, url, `${pointer} prometheus.remote_write "${rw.label}" endpoint.url`, c.clusterDomain);
+          if (problem) out.push(problem);
+        }
+      }
+      const discoveries = new Map<string, AlloyBlock>(blocksNamed(statements, 'discovery.kubernetes').map((b) => [`discovery.kubernetes.${b.label}.targets`, b]));
+      for (const relabel of blocksNamed(statements, 'discovery.relabel')) {
+        const targets = attribute(relabel, 'targets');
+        const source = isRef(targets) ? discoveries.get(refPath(targets)) : undefined;
+        if (!source || attribute(source, 'role') !== 'pod') continue;
+        const names = blocksNamed(source.body, 'namespaces').flatMap((n) => strings(attribute(n, 'names')) ?? []);
+        let found = discoveredTargets(ctx, names.length ? names : undefined);
+        for (const sel of blocksNamed(source.body, 'selectors')) {
+          const label = attribute(sel, 'label');
+          if (typeof label !== 'string') continue;
+          const wanted = label.split(',').map((kv) => kv.split('=').map((s) => s.trim()));
+          found = found.filter((t) => wanted.every(([k, v]) => t.labels[podLabelMeta(k)] === v));
+        }
+        if (filterTargets(relabel, found).length === 0) {
+          out.push(problemAt(ctx, e, {
+            pointer: `${pointer} discovery.relabel "${relabel.label}"`,
+            message: `scrape job "${relabel.label}" matches no container port of any rendered pod: Alloy would scrape nothing`,
+            hint: 'check the app label and port name the job keeps against the workload, or disable the job',
+          }));
+        }
+      }
+    }
+    return out;
+  };
+  return [check];
 }

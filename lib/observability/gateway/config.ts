@@ -1,7 +1,85 @@
-// Replaced by the gateway module's real configuration.
+import type { ResourceSpec } from '../../k8s/container.js';
+
+/**
+ * How the gateway is reached from outside the cluster.
+ * - `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).
+ * - `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.
+ * - `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).
+ */
+export type GatewayExposure = 'clusterIP' | 'nodePort' | 'ingress';
+
+export interface GatewayBasicAuthConfig {
+  /** Require HTTP basic auth on every route except the health endpoint. */
+  enabled: boolean;
+  /**
+   * Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.
+   * Create it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.
+   */
+  secretName: string;
+  /** Key of the htpasswd file inside the Secret. */
+  key: string;
+  /** Realm shown by browsers in the login prompt. */
+  realm: string;
+}
+
+export interface GatewayIngressConfig {
+  /** IngressClass; empty means the cluster's default class (Traefik on k3d/k3s). */
+  className: string;
+  /** Host name the Ingress answers for; empty means any host. */
+  host: string;
+}
+
 export interface GatewayConfig {
   enabled: boolean;
+  /**
+   * Number of nginx pods.
+   * @TJS-type integer
+   * @minimum 0
+   */
+  replicas: number;
+  resources: ResourceSpec;
+  exposure: GatewayExposure;
+  /**
+   * NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.
+   * @TJS-type integer
+   * @minimum 30000
+   * @maximum 32767
+   */
+  nodePort: number;
+  ingress: GatewayIngressConfig;
+  /**
+   * DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,
+   * `kube-dns.kube-system.svc.<clusterDomain>`.
+   */
+  resolver: string;
+  /** How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up. */
+  resolverValid: string;
+  /**
+   * Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads
+   * for several tenants at once when its tenant federation is enabled. When false, such a header is
+   * rejected with 400 like any other request that names more than one tenant.
+   */
+  tenantFederation: boolean;
+  basicAuth: GatewayBasicAuthConfig;
+  /** Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`). */
+  clientMaxBodySize: string;
+  /** How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default. */
+  proxyTimeout: string;
 }
+
 export function defaultGatewayConfig(): GatewayConfig {
-  return { enabled: true };
+  return {
+    enabled: true,
+    replicas: 1,
+    resources: { requests: { cpu: '50m', memory: '64Mi' } },
+    exposure: 'clusterIP',
+    nodePort: 30080,
+    ingress: { className: '', host: '' },
+    resolver: '',
+    resolverValid: '10s',
+    tenantFederation: false,
+    basicAuth: { enabled: false, secretName: 'gateway-basic-auth', key: 'htpasswd', realm: 'Mimir' },
+    clientMaxBodySize: '100m',
+    proxyTimeout: '300s',
+  };
 }

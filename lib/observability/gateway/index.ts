@@ -1,7 +1,89 @@
 import type { StackConfig } from '../../config.js';
-import type { Component } from '../../k8s/types.js';
+import { container, httpProbe } from '../../k8s/container.js';
+import { selectorLabels } from '../../k8s/meta.js';
+import { configMap, ingress, pdbFor } from '../../k8s/objects.js';
+import { serviceFor } from '../../k8s/service.js';
+import type { ConfigMap, Deployment, Ingress, PodDisruptionBudget, Service, Volume, VolumeMount } from '../../k8s/types.js';
+import { deployment, restrictedPodSecurityContext, volume } from '../../k8s/workload.js';
+import { mimirRoutes } from '../../mimir/routes.js';
+import { syncWaves } from '../../render.js';
+import { GATEWAY_PORT, GATEWAY_PORT_NAME, gatewayPaths, HEALTH_PATH, NGINX_CONF_KEY, renderNginxConf } from './nginx.js';
 
-// Replaced by the gateway component.
-export function gateway(_c: StackConfig): Component {
-  return {};
+export { gatewayRules } from './rules.js';
+export { k3dConfig, kindConfig } from './clusters.js';
+export { GATEWAY_PORT, GRAFANA_UPSTREAM, grafanaRoute, HEALTH_PATH, renderNginxConf, resolverAddress, selectRoute, TENANT_REJECTED_MESSAGE } from './nginx.js';
+export type { GatewayConfig, GatewayExposure } from './config.js';
+
+/** Name of the Deployment, Service, ConfigMap and Ingress. */
+export const GATEWAY_NAME = 'gateway';
+
+/** The unprivileged nginx image runs as this user and group. */
+const NGINX_UID = 101;
+
+export interface GatewayComponent {
+  configMap: ConfigMap;
+  deployment: Deployment;
+  service: Service;
+  pdb: PodDisruptionBudget;
+  /** Only with `exposure: 'ingress'`. */
+  ingress?: Ingress;
+}
+
+function mounts(c: StackConfig): { volumes: Volume[]; volumeMounts: VolumeMount[] } {
+  const g = c.observability.gateway;
+  const volumes = [volume.configMap('config', GATEWAY_NAME), volume.emptyDir('run', '256Mi')];
+  const volumeMounts: VolumeMount[] = [
+    { name: 'config', mountPath: gatewayPaths.configDir, readOnly: true },
+    { name: 'run', mountPath: gatewayPaths.runDir },
+  ];
+  if (g.basicAuth.enabled) {
+    volumes.push(volume.secret('auth', g.basicAuth.secretName));
+    volumeMounts.push({ name: 'auth', mountPath: gatewayPaths.authDir, readOnly: true });
+  }
+  return { volumes, volumeMounts };
+}
+
+/**
+ * The Nginx gateway on port 8080: Mimir's routes (from `mimirRoutes`) to their components, the tenant
+ * header defaulted and checked, everything else to Grafana.
+ */
+export function gateway(c: StackConfig): GatewayComponent {
+  const g = c.observability.gateway;
+  const selector = selectorLabels(GATEWAY_NAME, GATEWAY_NAME, c.partOf);
+  const { volumes, volumeMounts } = mounts(c);
+  const cm = configMap({ name: GATEWAY_NAME, namespace: c.namespace, labels: selector, data: { [NGINX_CONF_KEY]: renderNginxConf(c, mimirRoutes(c)) } });
+  const nginx = container({
+    name: 'nginx',
+    image: c.images.nginx,
+    // Bypasses the image's entrypoint scripts, which rewrite files under /etc/nginx (read-only here).
+    command: ['nginx'],
+    args: ['-c', `${gatewayPaths.configDir}/${NGINX_CONF_KEY}`, '-e', 'stderr'],
+    ports: { [GATEWAY_PORT_NAME]: GATEWAY_PORT },
+    resources: g.resources,
+    readinessProbe: httpProbe(HEALTH_PATH, GATEWAY_PORT_NAME, { initialDelaySeconds: 2, periodSeconds: 5 }),
+    livenessProbe: httpProbe(HEALTH_PATH, GATEWAY_PORT_NAME),
+    volumeMounts,
+  });
+  const dep = deployment({
+    name: GATEWAY_NAME,
+    namespace: c.namespace,
+    annotations: { 'argocd.argoproj.io/sync-wave': syncWaves.edge },
+    selector,
+    replicas: g.replicas,
+    pod: { containers: [nginx], volumes, securityContext: restrictedPodSecurityContext(NGINX_UID, NGINX_UID) },
+  });
+  const service = serviceFor(dep, g.exposure === 'nodePort' ? { type: 'NodePort', nodePorts: { [GATEWAY_PORT_NAME]: g.nodePort } } : {});
+  const out: GatewayComponent = { configMap: cm, deployment: dep, service, pdb: pdbFor(dep) };
+  if (g.exposure === 'ingress') {
+    out.ingress = ingress({
+      name: GATEWAY_NAME,
+      namespace: c.namespace,
+      labels: selector,
+      host: g.ingress.host || undefined,
+      ingressClassName: g.ingress.className || undefined,
+      service: GATEWAY_NAME,
+      port: GATEWAY_PORT_NAME,
+    });
+  }
+  return out;
 }

@@ -1,7 +1,301 @@
+import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import type { StackConfig } from '../../config.js';
-import type { Component } from '../../k8s/types.js';
+import { serviceHost } from '../../config.js';
+import { container, httpProbe, type EnvSource } from '../../k8s/container.js';
+import { canonicalJson } from '../../k8s/hash.js';
+import { selectorLabels } from '../../k8s/meta.js';
+import { configMap, secret } from '../../k8s/objects.js';
+import { serviceFor } from '../../k8s/service.js';
+import type { ConfigMap, Deployment, Secret, Service, Volume, VolumeMount } from '../../k8s/types.js';
+import { deployment, restrictedPodSecurityContext, volume } from '../../k8s/workload.js';
+import type { Problem } from '../../problems.js';
+import { syncWave, syncWaves } from '../../k8s/waves.js';
+import { problemAt, type Rule } from '../../validate/context.js';
+import { serviceUrlProblem } from '../../validate/service-urls.js';
+import { parseYamlDocuments, toYaml } from '../../yaml.js';
+import { stackHealthDashboard, type DashboardFile } from './dashboards.js';
 
-// Replaced by the grafana component.
-export function grafana(_c: StackConfig): Component {
-  return {};
+/** Grafana's HTTP port; named like every scrapeable port of the stack so Alloy finds `/metrics` on it. */
+export const grafanaPort = { name: 'http-metrics', port: 3000 } as const;
+
+/** The image's own user; every path it writes to is an emptyDir, so the root file system stays read-only. */
+const uid = 472;
+const gatewayPort = 8080;
+const dashboardsPath = '/etc/grafana/dashboards';
+
+export const mimirDatasourceUid = 'mimir';
+export const alertmanagerDatasourceUid = 'mimir-alertmanager';
+
+/** Publicly known development password, rendered only with `grafana.developmentCredentials` (local clusters). */
+const developmentAdmin = { user: 'admin', password: 'admin-dev-password-not-for-production' };
+
+export function alertmanagerEnabled(c: StackConfig): boolean {
+  return c.mimir.alertmanager.enabled;
+}
+
+function gatewayUrl(c: StackConfig, path = ''): string {
+  return `http://${serviceHost(c, 'gateway')}:${gatewayPort}${path}`;
+}
+
+/** Data source entries as Grafana's provisioning file lists them. */
+export interface ProvisionedDatasource {
+  name: string;
+  uid: string;
+  type: string;
+  access: 'proxy';
+  url: string;
+  isDefault: boolean;
+  editable: boolean;
+  jsonData: Record<string, string | boolean>;
+  secureJsonData: Record<string, string>;
+}
+
+/**
+ * Mimir through the gateway's `/prometheus`, and (when Mimir runs one) its Alertmanager. Grafana's
+ * Mimir alertmanager client appends `/alertmanager/api/v2/...` and `/api/v1/alerts` itself, so that
+ * data source's URL is the gateway's root. Both send the tenant header; the tenant is not a secret.
+ */
+export function datasources(c: StackConfig): ProvisionedDatasource[] {
+  const tenantHeader = { httpHeaderName1: 'X-Scope-OrgID' };
+  const tenantValue = { httpHeaderValue1: c.defaultTenant };
+  const am = alertmanagerEnabled(c);
+  const mimirJson: Record<string, string | boolean> = {
+    ...tenantHeader,
+    httpMethod: 'POST',
+    prometheusType: 'Mimir',
+    prometheusVersion: c.observability.grafana.prometheusVersion,
+    timeInterval: c.observability.alloy.scrapeInterval,
+  };
+  if (am) mimirJson.alertmanagerUid = alertmanagerDatasourceUid;
+  const out: ProvisionedDatasource[] = [
+    { name: 'Mimir', uid: mimirDatasourceUid, type: 'prometheus', access: 'proxy', url: gatewayUrl(c, '/prometheus'), isDefault: true, editable: false, jsonData: mimirJson, secureJsonData: tenantValue },
+  ];
+  if (am) {
+    out.push({
+      name: 'Mimir Alertmanager',
+      uid: alertmanagerDatasourceUid,
+      type: 'alertmanager',
+      access: 'proxy',
+      url: gatewayUrl(c),
+      isDefault: false,
+      editable: false,
+      jsonData: { ...tenantHeader, implementation: 'mimir', handleGrafanaManagedAlerts: false },
+      secureJsonData: tenantValue,
+    });
+  }
+  return out;
+}
+
+export function datasourcesYaml(c: StackConfig): string {
+  return toYaml({ apiVersion: 1, datasources: datasources(c) });
+}
+
+export function dashboards(c: StackConfig): DashboardFile[] {
+  const ds: DataSourceRef = { type: 'prometheus', uid: mimirDatasourceUid };
+  return [stackHealthDashboard(c, ds)];
+}
+
+export function dashboardProvidersYaml(): string {
+  return toYaml({
+    apiVersion: 1,
+    providers: [
+      {
+        name: 'mimir-kube',
+        orgId: 1,
+        folder: 'Mimir',
+        type: 'file',
+        disableDeletion: true,
+        allowUiUpdates: false,
+        updateIntervalSeconds: 60,
+        options: { path: dashboardsPath, foldersFromFilesStructure: false },
+      },
+    ],
+  });
+}
+
+/** `mimir-stack-health` → `dashboardMimirStackHealth`: the dashboard's stable key in the tree. */
+export function dashboardKey(name: string): `dashboard${string}` {
+  return `dashboard${name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}`;
+}
+
+/** The path Grafana serves from: `/` unless the root URL has a sub-path. */
+function servePath(c: StackConfig): string {
+  return new URL(c.observability.grafana.rootUrl).pathname.replace(/\/+$/, '') || '/';
+}
+
+/** Where Alloy finds Grafana's metrics: on its HTTP port, under the path it serves from. */
+export function grafanaMetrics(c: StackConfig): { app: string; port: string; path: string } {
+  return { app: 'grafana', port: grafanaPort.name, path: `${servePath(c).replace(/\/$/, '')}/metrics` };
+}
+
+function grafanaEnv(c: StackConfig): Record<string, EnvSource> {
+  const g = c.observability.grafana;
+  const env: Record<string, EnvSource> = {
+    GF_SECURITY_ADMIN_USER: { secret: g.adminSecret.secretName, key: g.adminSecret.userKey },
+    GF_SECURITY_ADMIN_PASSWORD: { secret: g.adminSecret.secretName, key: g.adminSecret.passwordKey },
+    GF_SERVER_HTTP_PORT: String(grafanaPort.port),
+    GF_SERVER_ROOT_URL: g.rootUrl,
+    GF_SERVER_SERVE_FROM_SUB_PATH: String(servePath(c) !== '/'),
+    GF_AUTH_ANONYMOUS_ENABLED: String(g.anonymousAccess),
+    GF_PATHS_DATA: '/var/lib/grafana',
+    GF_PATHS_LOGS: '/var/lib/grafana/logs',
+    GF_PATHS_PLUGINS: '/var/lib/grafana/plugins',
+    // The default also writes a log file; stdout is where Kubernetes collects logs.
+    GF_LOG_MODE: 'console',
+    GF_ANALYTICS_REPORTING_ENABLED: 'false',
+    GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
+    GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: 'false',
+  };
+  if (g.anonymousAccess) env.GF_AUTH_ANONYMOUS_ORG_ROLE = 'Viewer';
+  return env;
+}
+
+function grafanaDeployment(c: StackConfig, files: { datasources: string; providers: string; dashboards: { name: string; configMap: string }[] }): Deployment {
+  const volumes: Volume[] = [
+    volume.emptyDir('storage'),
+    volume.emptyDir('tmp'),
+    volume.configMap('datasources', files.datasources),
+    volume.configMap('dashboard-providers', files.providers),
+    ...files.dashboards.map((d) => volume.configMap(`dashboard-${d.name}`, d.configMap)),
+  ];
+  const mounts: VolumeMount[] = [
+    { name: 'storage', mountPath: '/var/lib/grafana' },
+    { name: 'tmp', mountPath: '/tmp' },
+    { name: 'datasources', mountPath: '/etc/grafana/provisioning/datasources', readOnly: true },
+    { name: 'dashboard-providers', mountPath: '/etc/grafana/provisioning/dashboards', readOnly: true },
+    ...files.dashboards.map((d) => ({ name: `dashboard-${d.name}`, mountPath: `${dashboardsPath}/${d.name}`, readOnly: true })),
+  ];
+  // Serving from a sub-path moves every route under it, the health check included.
+  const health = `${servePath(c).replace(/\/$/, '')}/api/health`;
+  const server = container({
+    name: 'grafana',
+    image: c.images.grafana,
+    ports: { [grafanaPort.name]: grafanaPort.port },
+    env: grafanaEnv(c),
+    resources: c.observability.grafana.resources,
+    readinessProbe: httpProbe(health, grafanaPort.name, { initialDelaySeconds: 5 }),
+    livenessProbe: httpProbe(health, grafanaPort.name, { initialDelaySeconds: 60, failureThreshold: 10 }),
+    volumeMounts: mounts,
+  });
+  return deployment({
+    name: 'grafana',
+    namespace: c.namespace,
+    annotations: syncWave(syncWaves.edge),
+    selector: selectorLabels('grafana', 'server', c.partOf),
+    replicas: 1,
+    pod: { containers: [server], volumes, securityContext: restrictedPodSecurityContext(uid, uid) },
+  });
+}
+
+function developmentSecret(c: StackConfig): Secret {
+  const s = c.observability.grafana.adminSecret;
+  return secret({
+    name: s.secretName,
+    namespace: c.namespace,
+    labels: selectorLabels('grafana', 'credentials', c.partOf),
+    stringData: { [s.userKey]: developmentAdmin.user, [s.passwordKey]: developmentAdmin.password },
+  });
+}
+
+export interface GrafanaComponent {
+  deployment: Deployment;
+  service: Service;
+  datasources: ConfigMap;
+  dashboardProviders: ConfigMap;
+  /** One ConfigMap per dashboard, keyed by `dashboardKey(name)`. */
+  [dashboard: `dashboard${string}`]: ConfigMap;
+  /** Only with `grafana.developmentCredentials`. */
+  secret?: Secret;
+}
+
+/** Grafana with Mimir provisioned and the stack's health dashboard; served by the gateway from its root. */
+export function grafana(c: StackConfig): GrafanaComponent {
+  const meta = (name: string) => ({ name, namespace: c.namespace, labels: selectorLabels('grafana', 'server', c.partOf) });
+  const datasourcesCm = configMap({ ...meta('grafana-datasources'), data: { 'datasources.yaml': datasourcesYaml(c) } });
+  const providersCm = configMap({ ...meta('grafana-dashboard-providers'), data: { 'providers.yaml': dashboardProvidersYaml() } });
+  const dashboardCms = dashboards(c).map((d) => ({
+    name: d.name,
+    key: dashboardKey(d.name),
+    configMap: configMap({ ...meta(`grafana-dashboard-${d.name}`), data: { [`${d.name}.json`]: `${canonicalJson(d.dashboard, 2)}\n` } }),
+  }));
+  const dep = grafanaDeployment(c, {
+    datasources: datasourcesCm.metadata?.name ?? '',
+    providers: providersCm.metadata?.name ?? '',
+    dashboards: dashboardCms.map((d) => ({ name: d.name, configMap: d.configMap.metadata?.name ?? '' })),
+  });
+  const out: GrafanaComponent = {
+    deployment: dep,
+    service: serviceFor(dep, { annotations: syncWave(syncWaves.edge) }),
+    datasources: datasourcesCm,
+    dashboardProviders: providersCm,
+  };
+  for (const d of dashboardCms) out[d.key] = d.configMap;
+  if (c.observability.grafana.developmentCredentials) out.secret = developmentSecret(c);
+  return out;
+}
+
+interface PanelLike {
+  title?: string;
+  datasource?: { uid?: string };
+  targets?: { datasource?: { uid?: string } }[];
+  panels?: PanelLike[];
+}
+
+/**
+ * Build-time checks of Grafana's generated files as the environment leaves them: every data source
+ * URL reaches a rendered Service and port, and every panel queries a provisioned data source.
+ */
+export function grafanaRules(c: StackConfig): Rule[] {
+  const rule: Rule = (ctx) => {
+    const out: Problem[] = [];
+    const mine = ctx.entries.filter((e) => e.group === 'observability' && e.component === 'grafana' && e.object.kind === 'ConfigMap');
+    const uids = new Set<string>();
+    for (const e of mine) {
+      const data = (e.object.data ?? {}) as Record<string, string>;
+      for (const [file, text] of Object.entries(data)) {
+        if (!file.endsWith('.yaml') || !/^\s*datasources:/m.test(text)) continue;
+        let docs: unknown[];
+        try {
+          docs = parseYamlDocuments(text);
+        } catch (err) {
+          out.push(problemAt(ctx, e, { pointer: `/data/${file}`, message: `not valid YAML: ${(err as Error).message}` }));
+          continue;
+        }
+        for (const doc of docs) {
+          const list = ((doc as { datasources?: { uid?: string; url?: string }[] }).datasources ?? []);
+          list.forEach((d, i) => {
+            if (d.uid) uids.add(d.uid);
+            if (!d.url) return;
+            const problem = serviceUrlProblem(ctx, e, d.url, `/data/${file} datasources[${i}].url`, c.clusterDomain);
+            if (problem) out.push(problem);
+          });
+        }
+      }
+    }
+    for (const e of mine) {
+      const data = (e.object.data ?? {}) as Record<string, string>;
+      for (const [file, text] of Object.entries(data)) {
+        if (!file.endsWith('.json')) continue;
+        let parsed: { panels?: PanelLike[] };
+        try {
+          parsed = JSON.parse(text) as { panels?: PanelLike[] };
+        } catch (err) {
+          out.push(problemAt(ctx, e, { pointer: `/data/${file}`, message: `not valid JSON: ${(err as Error).message}` }));
+          continue;
+        }
+        const walk = (panels: PanelLike[]) => {
+          for (const p of panels) {
+            const used = [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)].filter((u): u is string => u !== undefined && !u.startsWith('$') && u !== '-- Grafana --');
+            for (const u of new Set(used)) {
+              if (!uids.has(u)) out.push(problemAt(ctx, e, { pointer: `/data/${file}`, message: `panel "${p.title ?? ''}" queries data source uid "${u}", which is not provisioned`, expected: [...uids].sort().join(', ') || 'a provisioned data source' }));
+            }
+            walk(p.panels ?? []);
+          }
+        };
+        walk(parsed.panels ?? []);
+      }
+    }
+    return out;
+  };
+  return [rule];
 }

@@ -1,0 +1,18 @@
+import { performance } from 'node:perf_hooks';
+const t0 = performance.now();
+const { loadEnvironment } = await import('../lib/load.js');
+const { buildEnvironment } = await import('../lib/pipeline.js');
+const { outputFiles, writeOutput } = await import('../lib/output.js');
+const t1 = performance.now();
+console.error('import', (t1 - t0).toFixed(0));
+const { loaded } = await loadEnvironment('environments/local', { typeCheck: false });
+const t2 = performance.now();
+console.error('load env', (t2 - t1).toFixed(0));
+const r = await buildEnvironment(loaded!.environment, loaded!.source);
+const t3 = performance.now();
+console.error('build', (t3 - t2).toFixed(0));
+const files = outputFiles([r.built!]);
+const t4 = performance.now();
+console.error('outputFiles', (t4 - t3).toFixed(0));
+writeOutput('/tmp/bw/out', files);
+console.error('write', (performance.now() - t4).toFixed(0));

@@ -1,0 +1,388 @@
+/**
+ * The gateway's generated nginx.conf in a real nginx. Upstream Services are stub HTTP servers, each on
+ * its own loopback address and on the Service's real port; a DNS server started here resolves the
+ * cluster's Service names to those addresses through nginx's `resolver`. The harness changes only what
+ * `REWRITTEN` lists: pid and temp paths, the listen address, the resolver address and the htpasswd path.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig, serviceHost, type StackConfig } from '../lib/config.js';
+import { mimirRoutes } from '../lib/mimir/routes.js';
+import { gatewayPaths, grafanaRoute, GRAFANA_UPSTREAM, HEALTH_PATH, renderNginxConf, selectRoute, TENANT_REJECTED_MESSAGE } from '../lib/observability/gateway/nginx.js';
+import type { Route } from '../lib/routes.js';
+import {
+  basicAuthHeader,
+  findNginx,
+  freePort,
+  htpasswdLine,
+  joinsRepeatedHeaders,
+  localiseNginxConf,
+  nginxTest,
+  nginxVersion,
+  removeDir,
+  REWRITTEN,
+  request,
+  startDns,
+  startNginx,
+  startStub,
+  tempDir,
+  type DnsServer,
+  type RunningNginx,
+  type Stub,
+} from './support/nginx.js';
+
+const bin = findNginx();
+if (!bin) console.warn('gateway-nginx tests skipped: no `nginx` binary on this machine (apt-get install -y nginx)');
+const version = bin ? nginxVersion(bin) : ([0, 0, 0] as [number, number, number]);
+const joins = joinsRepeatedHeaders(version);
+
+function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
+  const c = defaultConfig();
+  c.defaultTenant = 'default-tenant-for-tests';
+  edit(c);
+  return c;
+}
+
+/** A request path that a route's location matches. */
+function probePath(r: Route): string {
+  if (r.match === 'exact') return r.path;
+  if (r.match === 'prefix') return `${r.path}${r.path.endsWith('/') ? '' : '/'}gateway-probe`;
+  throw new Error(`route ${r.path} is a regular expression: give the routing test a sample path for it`);
+}
+
+/** One loopback address per Service, each Service's stub on the port the routes name. */
+class Upstreams {
+  private stubs: Stub[] = [];
+  readonly records = new Map<string, string>();
+
+  async start(c: StackConfig, routes: readonly Route[]): Promise<void> {
+    const targets = new Map<string, Set<number>>();
+    for (const r of routes) targets.set(r.service, (targets.get(r.service) ?? new Set()).add(r.port));
+    let n = 0;
+    for (const [service, ports] of [...targets].sort(([a], [b]) => a.localeCompare(b))) {
+      const ip = `127.77.0.${++n}`;
+      this.records.set(serviceHost(c, service), ip);
+      for (const port of ports) this.stubs.push(await startStub(service, ip, port));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.stubs.map((s) => s.close()));
+  }
+}
+
+interface Gateway {
+  nginx: RunningNginx;
+  dns: DnsServer;
+  upstreams: Upstreams;
+  dir: string;
+  stop: () => Promise<void>;
+}
+
+async function startGateway(c: StackConfig, opts: { htpasswd?: string; routes?: Route[] } = {}): Promise<Gateway> {
+  const routes = opts.routes ?? mimirRoutes(c);
+  const grafana = grafanaRoute(c);
+  const upstreams = new Upstreams();
+  await upstreams.start(c, [...routes, ...(grafana ? [grafana] : [])]);
+  const dns = await startDns(upstreams.records);
+  const dir = tempDir();
+  let htpasswd: string | undefined;
+  if (opts.htpasswd !== undefined) {
+    htpasswd = join(dir, 'htpasswd');
+    writeFileSync(htpasswd, opts.htpasswd, { mode: 0o644 });
+  }
+  const port = await freePort();
+  const conf = localiseNginxConf(renderNginxConf(c, routes), gatewayPaths.runDir, { dir, listen: `127.0.0.1:${port}`, resolver: dns.address, htpasswd });
+  let nginx: RunningNginx;
+  try {
+    nginx = await startNginx(bin!, conf, dir, port);
+  } catch (e) {
+    await dns.close();
+    await upstreams.close();
+    removeDir(dir);
+    throw e;
+  }
+  return {
+    nginx,
+    dns,
+    upstreams,
+    dir,
+    stop: async () => {
+      await nginx.stop();
+      await dns.close();
+      await upstreams.close();
+      removeDir(dir);
+    },
+  };
+}
+
+describe('localiseNginxConf', () => {
+  it(`changes only what REWRITTEN lists: ${REWRITTEN.join('; ')}`, () => {
+    const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
+    const rendered = renderNginxConf(c, mimirRoutes(c)).split('\n');
+    const local = localiseNginxConf(rendered.join('\n'), gatewayPaths.runDir, { dir: '/x', listen: '127.0.0.1:1', resolver: '127.0.0.1:2', htpasswd: '/x/htpasswd' }).split('\n');
+    expect(local).toHaveLength(rendered.length);
+    const changed = rendered.map((line, i) => [line.trim(), local[i].trim()]).filter(([a, b]) => a !== b);
+    expect(changed.map(([, b]) => b.split(' ')[0]).sort()).toEqual(['auth_basic_user_file', 'client_body_temp_path', 'fastcgi_temp_path', 'listen', 'pid', 'proxy_temp_path', 'resolver', 'scgi_temp_path', 'uwsgi_temp_path']);
+  });
+
+  it('fails loudly when a directive it rewrites is gone', () => {
+    expect(() => localiseNginxConf('events {}\n', gatewayPaths.runDir, { dir: '/x' })).toThrow(/no pid directive/);
+  });
+});
+
+describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, () => {
+  describe('nginx -t', () => {
+    const cases: [string, StackConfig][] = [
+      ['defaults', config()],
+      ['basic auth and tenant federation', config((c) => ((c.observability.gateway.basicAuth.enabled = true), (c.observability.gateway.tenantFederation = true)))],
+      ['Grafana, ruler and Alertmanager disabled', config((c) => ((c.observability.grafana.enabled = false), (c.mimir.ruler.enabled = false), (c.mimir.alertmanager.enabled = false)))],
+      ['another namespace and cluster domain', config((c) => ((c.namespace = 'metrics'), (c.clusterDomain = 'k8s.example')))],
+    ];
+    const custom: Route[] = [
+      { path: '^/custom/[0-9]{2}\\.json$', match: 'regex', component: 'custom', service: 'custom', port: 9000, description: 'a regex with braces and a backslash' },
+      { path: '/with "quotes"', match: 'prefix', component: 'custom', service: 'custom', port: 9000, description: 'quotes in a path' },
+    ];
+    it.each([...cases.map(([n, c]) => [n, c, mimirRoutes(c)] as const), ['routes that need quoting', config(), [...mimirRoutes(config()), ...custom]] as const])('accepts the rendered config: %s', (_name, c, routes) => {
+      const dir = tempDir();
+      try {
+        // The rendered resolver is kube-dns' cluster name, which nginx resolves while loading the file.
+        const conf = localiseNginxConf(renderNginxConf(c, routes), gatewayPaths.runDir, {
+          dir,
+          resolver: '127.0.0.1',
+          htpasswd: c.observability.gateway.basicAuth.enabled ? join(dir, 'htpasswd') : undefined,
+        });
+        writeFileSync(join(dir, 'htpasswd'), htpasswdLine('alice', 'secret'));
+        const confPath = join(dir, 'nginx.conf');
+        writeFileSync(confPath, conf);
+        const result = nginxTest(bin!, confPath, dir);
+        expect(result.output).toContain('test is successful');
+        expect(result.ok).toBe(true);
+      } finally {
+        removeDir(dir);
+      }
+    });
+
+    it('rejects a broken config, so the check above can fail', () => {
+      const dir = tempDir();
+      try {
+        const c = config();
+        const conf = localiseNginxConf(renderNginxConf(c, [...mimirRoutes(c), ...mimirRoutes(c).slice(0, 1)]), gatewayPaths.runDir, { dir, resolver: '127.0.0.1' });
+        const confPath = join(dir, 'nginx.conf');
+        writeFileSync(confPath, conf);
+        const result = nginxTest(bin!, confPath, dir);
+        expect(result.ok).toBe(false);
+        expect(result.output).toMatch(/duplicate location/);
+      } finally {
+        removeDir(dir);
+      }
+    });
+  });
+
+  describe('routing with every component enabled', () => {
+    const c = config();
+    let gw: Gateway;
+    beforeAll(async () => {
+      gw = await startGateway(c);
+    });
+    afterAll(async () => gw?.stop());
+
+    const routes = mimirRoutes(c);
+    it('has Mimir routes to test', () => expect(routes.length).toBeGreaterThan(5));
+
+    it.each(routes.map((r) => [`${r.match} ${r.path}`, r] as const))('%s reaches its component', async (_label, r) => {
+      const path = probePath(r);
+      const reply = await request(gw.nginx.port, path);
+      expect(reply.status, reply.body).toBe(200);
+      expect(reply.echo).toMatchObject({ service: r.service, path });
+    });
+
+    it('the most specific location wins, exactly as selectRoute (used by the build checks) predicts', async () => {
+      const table = [...routes, grafanaRoute(c)!];
+      const paths = [
+        '/prometheus/api/v1/rules',
+        '/prometheus/api/v1/rules/extra',
+        '/prometheus/api/v1/query',
+        '/prometheus/config/v1/rules/namespace',
+        '/prometheus',
+        '/api/v1/push',
+        '/api/v1/push/extra',
+        '/api/v1/alerts',
+        '/api/v1/upload/block/01ABC/files',
+        '/alertmanager/api/v2/status',
+        '/multitenant_alertmanager/status',
+        '/distributor/all_user_stats',
+        '/ingester/ring',
+        '/ingester/ring/extra',
+        '/compactor/ring',
+        '/otlp/v1/metrics',
+      ];
+      const expected = { '/prometheus/api/v1/rules': 'ruler', '/prometheus/api/v1/query': 'query-frontend', '/api/v1/push/extra': 'grafana' } as Record<string, string>;
+      for (const path of paths) {
+        const reply = await request(gw.nginx.port, path);
+        expect(reply.echo?.service, path).toBe(selectRoute(table, path)?.service);
+        if (expected[path]) expect(reply.echo?.service, path).toBe(expected[path]);
+      }
+    });
+
+    it.each(['/explore', '/api/health', '/public/build/app.js', '/api/datasources', '/', '/login', '/d/abc/my-dashboard?orgId=1'])('Grafana serves %s', async (path) => {
+      const reply = await request(gw.nginx.port, path);
+      expect(reply.status).toBe(200);
+      expect(reply.echo).toMatchObject({ service: GRAFANA_UPSTREAM.service, path, host: 'localhost' });
+      // Grafana never sees a tenant header, not even the default one.
+      expect(reply.echo?.tenants).toEqual([]);
+    });
+
+    it('answers the health endpoint itself', async () => {
+      const reply = await request(gw.nginx.port, HEALTH_PATH);
+      expect(reply).toMatchObject({ status: 200, body: 'ok\n' });
+    });
+
+    it('gives a request without X-Scope-OrgID the default tenant', async () => {
+      const reply = await request(gw.nginx.port, '/prometheus/api/v1/query');
+      expect(reply.echo?.tenants).toEqual([c.defaultTenant]);
+    });
+
+    it('passes a single tenant through unchanged', async () => {
+      const reply = await request(gw.nginx.port, '/api/v1/push', { 'X-Scope-OrgID': 'team-a' }, 'POST');
+      expect(reply.status).toBe(200);
+      expect(reply.echo).toMatchObject({ service: 'distributor', tenants: ['team-a'] });
+    });
+
+    it.skipIf(!joins)('rejects two X-Scope-OrgID headers with 400 (needs nginx ≥ 1.23, which joins repeated headers)', async () => {
+      const reply = await request(gw.nginx.port, '/prometheus/api/v1/query', { 'X-Scope-OrgID': ['team-a', 'team-b'] });
+      expect(reply.status).toBe(400);
+      expect(reply.body).toBe(`${TENANT_REJECTED_MESSAGE}\n`);
+      expect(reply.echo).toBeUndefined();
+    });
+
+    it('never forwards two tenant headers, whatever the nginx version', async () => {
+      const reply = await request(gw.nginx.port, '/prometheus/api/v1/query', { 'X-Scope-OrgID': ['team-a', 'team-b'] });
+      if (joins) expect(reply.status).toBe(400);
+      else {
+        // nginx < 1.23 sees only the first line; proxy_set_header still replaces all of them.
+        console.warn(`nginx ${version.join('.')} < 1.23 cannot see repeated headers; the gateway image (nginx 1.29) rejects them`);
+        expect(reply.echo?.tenants).toEqual(['team-a']);
+      }
+    });
+
+    it.each(['team-a, team-b', 'team-a,team-b', 'team-a|team-b'])('rejects X-Scope-OrgID "%s" with 400', async (value) => {
+      const reply = await request(gw.nginx.port, '/api/v1/push', { 'X-Scope-OrgID': value }, 'POST');
+      expect(reply.status).toBe(400);
+      expect(reply.body).toBe(`${TENANT_REJECTED_MESSAGE}\n`);
+    });
+
+    it('resolves Service names through the configured resolver', () => {
+      expect(gw.dns.queries).toContain(serviceHost(c, 'distributor'));
+      expect(gw.dns.queries).toContain(serviceHost(c, GRAFANA_UPSTREAM.service));
+    });
+  });
+
+  describe('a regular-expression route', () => {
+    const c = config();
+    const regex: Route = { path: '^/prometheus/api/v1/query_(range|exemplars)/[0-9]{2}$', match: 'regex', component: 'custom', service: 'custom', port: 9000, description: 'regex beats prefix' };
+    let gw: Gateway;
+    beforeAll(async () => {
+      gw = await startGateway(c, { routes: [...mimirRoutes(c), regex] });
+    });
+    afterAll(async () => gw?.stop());
+
+    it('matches as written, before the longest prefix, as selectRoute predicts', async () => {
+      const table = [...mimirRoutes(c), regex, grafanaRoute(c)!];
+      for (const [path, service] of [
+        ['/prometheus/api/v1/query_range/42', 'custom'],
+        ['/prometheus/api/v1/query_range/4', 'query-frontend'],
+        ['/prometheus/api/v1/rules', 'ruler'],
+      ]) {
+        expect(selectRoute(table, path)?.service, path).toBe(service);
+        expect((await request(gw.nginx.port, path)).echo?.service, path).toBe(service);
+      }
+    });
+  });
+
+  describe('routing with components disabled', () => {
+    const c = config((c) => ((c.mimir.alertmanager.enabled = false), (c.mimir.ruler.enabled = false), (c.observability.gateway.tenantFederation = true)));
+    let gw: Gateway;
+    beforeAll(async () => {
+      gw = await startGateway(c);
+    });
+    afterAll(async () => gw?.stop());
+
+    it.each(['/alertmanager/api/v2/status', '/api/v1/alerts', '/multitenant_alertmanager/status'])('Alertmanager route %s is absent and falls through to Grafana', async (path) => {
+      const reply = await request(gw.nginx.port, path);
+      expect(reply.echo?.service).toBe('grafana');
+    });
+
+    it('ruler routes are absent: the Prometheus API prefix answers them', async () => {
+      for (const path of ['/prometheus/api/v1/rules', '/prometheus/config/v1/rules/ns']) {
+        const reply = await request(gw.nginx.port, path);
+        expect(reply.echo?.service, path).toBe('query-frontend');
+      }
+    });
+
+    it('lets a "|"-joined tenant list through when tenant federation is on', async () => {
+      const reply = await request(gw.nginx.port, '/prometheus/api/v1/query', { 'X-Scope-OrgID': 'team-a|team-b' });
+      expect(reply.status).toBe(200);
+      expect(reply.echo?.tenants).toEqual(['team-a|team-b']);
+    });
+  });
+
+  describe('Grafana disabled', () => {
+    const c = config((c) => (c.observability.grafana.enabled = false));
+    let gw: Gateway;
+    beforeAll(async () => {
+      gw = await startGateway(c);
+    });
+    afterAll(async () => gw?.stop());
+
+    it('answers 404 for paths no route claims, instead of serving files', async () => {
+      const reply = await request(gw.nginx.port, '/explore');
+      expect(reply.status).toBe(404);
+      expect(reply.echo).toBeUndefined();
+    });
+
+    it('still routes Mimir', async () => {
+      const reply = await request(gw.nginx.port, '/prometheus/api/v1/query');
+      expect(reply.echo?.service).toBe('query-frontend');
+    });
+  });
+
+  describe('basic auth', () => {
+    const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
+    let gw: Gateway;
+    beforeAll(async () => {
+      gw = await startGateway(c, { htpasswd: htpasswdLine('alice', 'correct horse') });
+    });
+    afterAll(async () => gw?.stop());
+
+    it('rejects requests without credentials', async () => {
+      for (const path of ['/prometheus/api/v1/query', '/explore']) {
+        const reply = await request(gw.nginx.port, path);
+        expect(reply.status, path).toBe(401);
+        expect(reply.headers['www-authenticate'], path).toBe(`Basic realm="${c.observability.gateway.basicAuth.realm}"`);
+        expect(reply.echo).toBeUndefined();
+      }
+    });
+
+    it('rejects a wrong password', async () => {
+      const reply = await request(gw.nginx.port, '/prometheus/api/v1/query', { Authorization: basicAuthHeader('alice', 'wrong') });
+      expect(reply.status).toBe(401);
+    });
+
+    it('accepts correct credentials and keeps them from the upstream', async () => {
+      for (const [path, service] of [
+        ['/prometheus/api/v1/query', 'query-frontend'],
+        ['/explore', 'grafana'],
+      ]) {
+        const reply = await request(gw.nginx.port, path, { Authorization: basicAuthHeader('alice', 'correct horse') });
+        expect(reply.status, path).toBe(200);
+        expect(reply.echo, path).toMatchObject({ service, authorization: false });
+      }
+    });
+
+    it('leaves the health endpoint open for the kubelet', async () => {
+      expect((await request(gw.nginx.port, HEALTH_PATH)).status).toBe(200);
+    });
+  });
+});

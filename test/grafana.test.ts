@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, type StackConfig } from '../lib/config.js';
+import { container, httpProbe } from '../lib/k8s/container.js';
+import { selectorLabels } from '../lib/k8s/meta.js';
+import { serviceFor } from '../lib/k8s/service.js';
+import type { ConfigMap, Tree } from '../lib/k8s/types.js';
+import { deployment } from '../lib/k8s/workload.js';
+import { alertmanagerDatasourceUid, dashboardKey, dashboards, datasources, grafana, grafanaMetrics, grafanaRules, mimirDatasourceUid } from '../lib/observability/grafana/index.js';
+import { cluster } from '../lib/render.js';
+import { validateTree } from '../lib/validate/index.js';
+import { parseYamlDocuments } from '../lib/yaml.js';
+
+function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
+  const c = defaultConfig();
+  edit(c);
+  return c;
+}
+
+/** Stand-in for the gateway: the Service and port Grafana's data sources go through. */
+function fakeGateway(c: StackConfig) {
+  const d = deployment({
+    name: 'gateway',
+    namespace: c.namespace,
+    selector: selectorLabels('gateway', 'nginx', c.partOf),
+    replicas: 1,
+    pod: { containers: [container({ name: 'nginx', image: 'nginx', ports: { http: 8080 }, resources: { requests: { cpu: '10m', memory: '16Mi' } }, readinessProbe: httpProbe('/', 'http') })] },
+  });
+  return { deployment: d, service: serviceFor(d) };
+}
+
+function treeOf(c: StackConfig, withGateway = true): Tree {
+  return { cluster: cluster(c), observability: { grafana: grafana(c), ...(withGateway ? { gateway: fakeGateway(c) } : {}) } } as unknown as Tree;
+}
+
+function keysSortedEverywhere(v: unknown): boolean {
+  if (Array.isArray(v)) return v.every(keysSortedEverywhere);
+  if (v === null || typeof v !== 'object') return true;
+  const keys = Object.keys(v);
+  return keys.join('\n') === [...keys].sort().join('\n') && Object.values(v).every(keysSortedEverywhere);
+}
+
+function provisioned(cm: ConfigMap): { datasources: Record<string, unknown>[] } {
+  return parseYamlDocuments(cm.data!['datasources.yaml'])[0] as { datasources: Record<string, unknown>[] };
+}
+
+describe('Grafana Deployment and Service', () => {
+  const c = config();
+  const g = grafana(c);
+  const pod = g.deployment.spec!.template.spec!;
+  const server = pod.containers[0];
+  const env = Object.fromEntries((server.env ?? []).map((e) => [e.name, e]));
+
+  it('runs as the image user 472 with a read-only root and writable paths on emptyDirs', () => {
+    expect(pod.securityContext?.runAsUser).toBe(472);
+    expect(server.securityContext?.readOnlyRootFilesystem).toBe(true);
+    const volumes = Object.fromEntries((pod.volumes ?? []).map((v) => [v.name, v]));
+    for (const path of ['/var/lib/grafana', '/tmp']) {
+      const mount = server.volumeMounts?.find((m) => m.mountPath === path);
+      expect(mount, path).toBeDefined();
+      expect(volumes[mount!.name].emptyDir).toEqual({});
+    }
+    expect(env.GF_LOG_MODE.value).toBe('console');
+  });
+
+  it('serves /metrics and the UI on port 3000 named http-metrics through Service grafana', () => {
+    expect(g.service.metadata?.name).toBe('grafana');
+    expect(g.service.spec?.ports).toEqual([{ name: 'http-metrics', port: 3000, targetPort: 'http-metrics', protocol: 'TCP' }]);
+    expect(server.readinessProbe?.httpGet).toEqual({ path: '/api/health', port: 'http-metrics' });
+  });
+
+  it('takes the admin credentials from the admin Secret', () => {
+    expect(env.GF_SECURITY_ADMIN_USER.valueFrom?.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'admin-user' });
+    expect(env.GF_SECURITY_ADMIN_PASSWORD.valueFrom?.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'admin-password' });
+  });
+
+  it('is served from the root of the gateway by default, and from a sub-path when the root URL has one', () => {
+    expect(env.GF_SERVER_ROOT_URL.value).toBe('http://localhost:8080/');
+    expect(env.GF_SERVER_SERVE_FROM_SUB_PATH.value).toBe('false');
+    const sub = grafana(config((c) => (c.observability.grafana.rootUrl = 'https://mimir.example.com/grafana/'))).deployment.spec!.template.spec!.containers[0].env!;
+    expect(sub.find((e) => e.name === 'GF_SERVER_ROOT_URL')?.value).toBe('https://mimir.example.com/grafana/');
+    expect(sub.find((e) => e.name === 'GF_SERVER_SERVE_FROM_SUB_PATH')?.value).toBe('true');
+  });
+
+  it('moves the health check and metrics under the sub-path it serves from', () => {
+    const c = config((c) => (c.observability.grafana.rootUrl = 'https://mimir.example.com/grafana/'));
+    expect(grafana(c).deployment.spec!.template.spec!.containers[0].readinessProbe?.httpGet?.path).toBe('/grafana/api/health');
+    expect(grafanaMetrics(c).path).toBe('/grafana/metrics');
+    expect(grafanaMetrics(config()).path).toBe('/metrics');
+  });
+
+  it('lets anonymous visitors in as viewers only when asked', () => {
+    expect(env.GF_AUTH_ANONYMOUS_ENABLED.value).toBe('false');
+    expect(env.GF_AUTH_ANONYMOUS_ORG_ROLE).toBeUndefined();
+    const on = grafana(config((c) => (c.observability.grafana.anonymousAccess = true))).deployment.spec!.template.spec!.containers[0].env!;
+    expect(on.find((e) => e.name === 'GF_AUTH_ANONYMOUS_ENABLED')?.value).toBe('true');
+    expect(on.find((e) => e.name === 'GF_AUTH_ANONYMOUS_ORG_ROLE')?.value).toBe('Viewer');
+  });
+
+  it('mounts the provisioning files where Grafana reads them', () => {
+    const byVolume = Object.fromEntries((pod.volumes ?? []).map((v) => [v.name, v.configMap?.name]));
+    const mounts = Object.fromEntries((server.volumeMounts ?? []).map((m) => [m.mountPath, byVolume[m.name]]));
+    expect(mounts['/etc/grafana/provisioning/datasources']).toBe(g.datasources.metadata?.name);
+    expect(mounts['/etc/grafana/provisioning/dashboards']).toBe(g.dashboardProviders.metadata?.name);
+    expect(mounts['/etc/grafana/dashboards/mimir-stack-health']).toBe(g.dashboardMimirStackHealth.metadata?.name);
+    const providers = parseYamlDocuments(g.dashboardProviders.data!['providers.yaml'])[0] as { providers: { type: string; options: { path: string } }[] };
+    expect(providers.providers[0].type).toBe('file');
+    expect(providers.providers[0].options.path).toBe('/etc/grafana/dashboards');
+  });
+});
+
+describe('admin Secret', () => {
+  it('is rendered with a development password only when asked for', () => {
+    expect(grafana(config()).secret).toBeUndefined();
+    const dev = grafana(config((c) => (c.observability.grafana.developmentCredentials = true))).secret;
+    expect(dev?.metadata?.name).toBe('grafana-admin');
+    expect(Object.keys(dev?.stringData ?? {}).sort()).toEqual(['admin-password', 'admin-user']);
+  });
+
+  it('is not rendered by the storage development switch', () => {
+    expect(grafana(config((c) => (c.storage.developmentCredentials = true))).secret).toBeUndefined();
+  });
+});
+
+describe('data sources', () => {
+  it('provision Mimir through the gateway with the tenant header', () => {
+    const c = config((c) => (c.defaultTenant = 'team-a'));
+    const [mimir] = provisioned(grafana(c).datasources).datasources;
+    expect(mimir).toMatchObject({
+      name: 'Mimir',
+      uid: mimirDatasourceUid,
+      type: 'prometheus',
+      access: 'proxy',
+      url: 'http://gateway.mimir.svc.cluster.local:8080/prometheus',
+      isDefault: true,
+      jsonData: { prometheusType: 'Mimir', prometheusVersion: '2.9.1', httpHeaderName1: 'X-Scope-OrgID', timeInterval: '15s' },
+      secureJsonData: { httpHeaderValue1: 'team-a' },
+    });
+  });
+
+  it('add Mimir\'s Alertmanager at the gateway root when the alertmanager runs', () => {
+    const list = datasources(config());
+    expect(list.map((d) => d.uid)).toEqual([mimirDatasourceUid, alertmanagerDatasourceUid]);
+    expect(list[1]).toMatchObject({
+      type: 'alertmanager',
+      url: 'http://gateway.mimir.svc.cluster.local:8080',
+      jsonData: { implementation: 'mimir', httpHeaderName1: 'X-Scope-OrgID', handleGrafanaManagedAlerts: false },
+      secureJsonData: { httpHeaderValue1: 'anonymous' },
+    });
+    expect(list[0].jsonData.alertmanagerUid).toBe(alertmanagerDatasourceUid);
+  });
+
+  it('leave the Alertmanager out when Mimir runs none', () => {
+    const list = datasources(config((c) => (c.mimir.alertmanager.enabled = false)));
+    expect(list.map((d) => d.type)).toEqual(['prometheus']);
+    expect(list[0].jsonData).not.toHaveProperty('alertmanagerUid');
+  });
+
+  it('follow the namespace and cluster domain', () => {
+    const list = datasources(config((c) => {
+      c.namespace = 'metrics';
+      c.clusterDomain = 'k8s.example';
+    }));
+    expect(list[0].url).toBe('http://gateway.metrics.svc.k8s.example:8080/prometheus');
+  });
+});
+
+describe('dashboards', () => {
+  const c = config();
+  const g = grafana(c);
+
+  it('are one ConfigMap each, holding canonical JSON', () => {
+    const files = dashboards(c);
+    expect(files.map((d) => dashboardKey(d.name))).toEqual(['dashboardMimirStackHealth']);
+    const text = g.dashboardMimirStackHealth.data!['mimir-stack-health.json'];
+    const parsed = JSON.parse(text);
+    expect(parsed.uid).toBe('mimir-stack-health');
+    expect(keysSortedEverywhere(parsed)).toBe(true);
+    expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  it('query the Mimir data source in every panel and target', () => {
+    const parsed = JSON.parse(g.dashboardMimirStackHealth.data!['mimir-stack-health.json']) as { panels: { type: string; datasource?: { uid: string }; targets?: { expr: string; datasource?: { uid: string } }[] }[] };
+    const panels = parsed.panels.filter((p) => p.type !== 'row');
+    expect(panels.length).toBeGreaterThanOrEqual(5);
+    for (const p of panels) {
+      expect(p.datasource?.uid).toBe(mimirDatasourceUid);
+      expect(p.targets?.length).toBeGreaterThan(0);
+      for (const t of p.targets ?? []) expect(t.datasource?.uid).toBe(mimirDatasourceUid);
+    }
+    const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n');
+    for (const metric of ['up{', 'cortex_request_duration_seconds', 'cortex_ingester_memory_series', 'cortex_distributor_received_samples_total', 'thanos_objstore_bucket_operations_total']) expect(exprs).toContain(metric);
+    expect(exprs).toContain('namespace="mimir"');
+  });
+
+  it('give every panel its own id', () => {
+    const parsed = JSON.parse(g.dashboardMimirStackHealth.data!['mimir-stack-health.json']) as { panels: { id: number }[] };
+    const ids = parsed.panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('render byte for byte the same twice', () => {
+    expect(grafana(config()).dashboardMimirStackHealth).toEqual(g.dashboardMimirStackHealth);
+  });
+});
+
+describe('Grafana in the tree', () => {
+  it('passes the Kubernetes checks with the environment\'s Secret, or with the development Secret', async () => {
+    expect(await validateTree(treeOf(config()), { existingSecrets: ['grafana-admin'] })).toEqual([]);
+    expect(await validateTree(treeOf(config((c) => (c.observability.grafana.developmentCredentials = true))))).toEqual([]);
+    const missing = await validateTree(treeOf(config()));
+    expect(missing.map((p) => p.message)).toEqual(['Secret "grafana-admin" does not exist in namespace mimir', 'Secret "grafana-admin" does not exist in namespace mimir']);
+  });
+});
+
+describe('grafanaRules', () => {
+  const c = config();
+  const run = (tree: Tree) => validateTree(tree, { existingSecrets: ['grafana-admin'], extraRules: grafanaRules(c) });
+
+  it('accept data sources that reach the gateway', async () => {
+    expect(await run(treeOf(c))).toEqual([]);
+  });
+
+  it('report data source URLs that name no rendered Service', async () => {
+    const problems = await run(treeOf(c, false));
+    expect(problems.map((p) => p.pointer)).toEqual(['/data/datasources.yaml datasources[0].url', '/data/datasources.yaml datasources[1].url']);
+    expect(problems[0].message).toContain('Service "gateway"');
+  });
+
+  it('report a port the gateway Service does not expose', async () => {
+    const tree = treeOf(c);
+    const cm = tree.observability.grafana.datasources as unknown as ConfigMap;
+    cm.data!['datasources.yaml'] = cm.data!['datasources.yaml'].replace(':8080/prometheus', ':9090/prometheus');
+    const problems = await run(tree);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].found).toBe('9090');
+  });
+
+  it('report panels that query a data source that is not provisioned', async () => {
+    const tree = treeOf(c);
+    const cm = tree.observability.grafana.dashboardMimirStackHealth as unknown as ConfigMap;
+    cm.data!['mimir-stack-health.json'] = cm.data!['mimir-stack-health.json'].replaceAll('"uid": "mimir"', '"uid": "prometheus"');
+    const problems = await run(tree);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((p) => p.message.includes('data source uid "prometheus"'))).toBe(true);
+  });
+});
