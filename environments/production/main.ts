@@ -1,0 +1,76 @@
+import { add, byName, defineEnvironment } from '../../lib/index.js';
+
+/** Mimir's own nodes: a dedicated, tainted node pool. */
+const mimirNodes = {
+  nodeSelector: add({ 'node-pool': 'mimir' }),
+  tolerations: add([{ key: 'dedicated', operator: 'Equal', value: 'mimir', effect: 'NoSchedule' }]),
+};
+
+/**
+ * A production-shaped environment: replication factor 3, external S3 through a Secret the cluster
+ * provides (no MinIO), spread across nodes and zones, PDBs, larger requests, basic auth at the gateway,
+ * and overrides at object paths (node pool, tolerations, an annotation) to show the escape hatch.
+ */
+export default defineEnvironment({
+  name: 'production',
+  config: {
+    // Created outside this repository (e.g. by External Secrets); the build checks every reference to them.
+    existingSecrets: ['storage-credentials', 'grafana-admin', 'gateway-basic-auth'],
+    storage: {
+      endpoint: 's3.eu-west-1.amazonaws.com',
+      insecure: false,
+      region: 'eu-west-1',
+      buckets: { blocks: 'acme-mimir-blocks', ruler: 'acme-mimir-ruler', alertmanager: 'acme-mimir-alertmanager' },
+    },
+    mimir: {
+      spreadAcrossNodes: true,
+      spreadAcrossZones: true,
+      distributor: { replicas: 3 },
+      ingester: { replicas: 3, storage: { size: '100Gi', storageClass: 'gp3' } },
+      querier: { replicas: 3 },
+      queryFrontend: { replicas: 2 },
+      queryScheduler: { replicas: 2 },
+      storeGateway: { replicas: 3, storage: { size: '50Gi', storageClass: 'gp3' } },
+      compactor: { replicas: 1, storage: { size: '100Gi', storageClass: 'gp3' } },
+      alertmanager: { replicas: 3 },
+      ruler: { replicas: 2, mode: 'remote', dedicatedReadPath: true },
+      config: {
+        blocks_storage: { tsdb: { retention_period: '24h' } },
+        limits: { compactor_blocks_retention_period: '1y', max_global_series_per_user: 1500000 },
+      },
+      tenants: {
+        'team-a': { ingestion_rate: 50000, max_global_series_per_user: 3000000 },
+      },
+    },
+    observability: {
+      minio: { enabled: false },
+      gateway: {
+        replicas: 2,
+        exposure: 'ingress',
+        ingress: { className: 'nginx', host: 'mimir.example.com' },
+        basicAuth: { enabled: true },
+      },
+    },
+    gitops: {
+      repoURL: 'https://github.com/acme/mimir-deployments.git',
+      targetRevision: 'main',
+      project: 'observability',
+    },
+  },
+  overrides: {
+    mimir: {
+      ingester: { statefulSet: { spec: { template: { spec: mimirNodes } } } },
+      storeGateway: { statefulSet: { spec: { template: { spec: mimirNodes } } } },
+      distributor: {
+        deployment: {
+          spec: {
+            template: {
+              metadata: { annotations: add({ 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' }) },
+              spec: { containers: byName({ distributor: { env: byName({ GOMAXPROCS: { value: '2' } }) } }) },
+            },
+          },
+        },
+      },
+    },
+  },
+});
