@@ -1,0 +1,15 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+let t = performance.now();
+const { default: Ajv } = await import('ajv');
+console.log('import ajv', (performance.now() - t).toFixed(0));
+const schema = JSON.parse(readFileSync('schema/environment.schema.json', 'utf8'));
+t = performance.now();
+const ajv = new Ajv.default({ allErrors: true, verbose: true, strict: false, code: { source: true } });
+const v = ajv.compile(schema);
+console.log('compile', (performance.now() - t).toFixed(0));
+t = performance.now();
+const standalone = (await import('ajv/dist/standalone/index.js')).default.default;
+const code = standalone(ajv, v);
+console.log('standalone gen', (performance.now() - t).toFixed(0), code.length);
+writeFileSync('/tmp/bw/envval.cjs', code);

@@ -1,0 +1,77 @@
+import type { Problem } from '../problems.js';
+import { didYouMean } from '../suggest.js';
+import type { TreeEntry } from '../tree.js';
+import { allContainers, pods, problemAt, type Rule } from './context.js';
+
+/** `[_port._tcp.]<service>.<namespace>.svc[.<domain>][:port]` anywhere in a string. */
+const address = /(?:_([a-z0-9-]+)\._tcp\.)?\b([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.[a-z0-9-]+)*(?::(\d+))?/g;
+
+interface ServicePort {
+  name?: string;
+  port: number;
+}
+
+function texts(e: TreeEntry): { pointer: string; text: string }[] {
+  const out: { pointer: string; text: string }[] = [];
+  if (e.object.kind === 'ConfigMap') {
+    for (const [key, text] of Object.entries((e.object.data as Record<string, string> | undefined) ?? {})) out.push({ pointer: `/data/${key}`, text });
+  }
+  return out;
+}
+
+/**
+ * Every in-cluster address written into a generated file, a flag or an env var — Mimir's YAML,
+ * nginx.conf, Grafana's data sources, Alloy's config — names a rendered Service that exposes the port
+ * (or, for a DNS SRV name `_<port>._tcp.`, the named port). Namespaces the tree does not render (such as
+ * kube-system) are outside its knowledge and not checked.
+ */
+export const serviceAddressesRule: Rule = (ctx) => {
+  const services = new Map<string, ServicePort[]>();
+  const byNamespace = new Map<string, string[]>();
+  for (const e of ctx.entries) {
+    if (e.object.kind !== 'Service') continue;
+    const ns = e.object.metadata?.namespace ?? '';
+    const name = e.object.metadata?.name ?? '';
+    services.set(`${ns}/${name}`, ((e.object.spec as { ports?: ServicePort[] } | undefined)?.ports ?? []));
+    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), name]);
+  }
+  const namespaces = new Set(ctx.entries.map((e) => e.object.metadata?.namespace ?? '').filter(Boolean));
+  const out: Problem[] = [];
+  const check = (e: TreeEntry, pointer: string, text: string) => {
+    for (const m of text.matchAll(address)) {
+      const [found, portName, service, ns, port] = m;
+      if (!namespaces.has(ns)) continue;
+      const ports = services.get(`${ns}/${service}`);
+      if (!ports) {
+        out.push(problemAt(ctx, e, { pointer, message: `${found} names Service "${service}" in namespace ${ns}, which is not rendered`, hint: didYouMean(service, byNamespace.get(ns) ?? []) ?? 'enable the component that serves it, or fix the address' }));
+        continue;
+      }
+      const exposed = ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ');
+      if (port !== undefined && !ports.some((p) => p.port === Number(port))) {
+        out.push(problemAt(ctx, e, { pointer, message: `${found}: Service "${service}" does not expose port ${port}`, expected: exposed, found: port }));
+      }
+      if (portName !== undefined && !ports.some((p) => p.name === portName)) {
+        out.push(problemAt(ctx, e, { pointer, message: `${found}: Service "${service}" has no port named "${portName}" for the SRV lookup`, expected: exposed, found: portName }));
+      }
+    }
+  };
+  for (const e of ctx.entries) for (const t of texts(e)) check(e, t.pointer, t.text);
+  for (const pod of pods(ctx.entries)) {
+    for (const { container, pointer } of allContainers(pod.spec)) {
+      const at = `${pod.pointer}${pointer}`;
+      (container.args ?? []).forEach((a, i) => check(pod.entry, `${at}/args/${i}`, a));
+      (container.command ?? []).forEach((a, i) => check(pod.entry, `${at}/command/${i}`, a));
+      (container.env ?? []).forEach((v, i) => v.value !== undefined && check(pod.entry, `${at}/env/${i}/value`, v.value));
+      // Probes address the container itself: a named probe port must be one of its ports.
+      for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
+        const p = container[probe];
+        const port = p?.httpGet?.port ?? p?.tcpSocket?.port ?? p?.grpc?.port;
+        const names = (container.ports ?? []).map((cp) => cp.name);
+        if (typeof port === 'string' && !names.includes(port)) {
+          out.push(problemAt(ctx, pod.entry, { pointer: `${at}/${probe}`, message: `${probe} uses port "${port}", which container "${container.name}" does not name`, hint: didYouMean(port, names.filter((n): n is string => !!n)) }));
+        }
+      }
+    }
+  }
+  return out;
+};

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { ConfigMap, KubeObject, Tree } from '../lib/k8s/types.js';
+import { flatten } from '../lib/tree.js';
+import { serviceAddressesRule } from '../lib/validate/service-addresses.js';
+import { buildDir } from './support/environments.js';
+
+const address = /(?:_[a-z0-9-]+\._tcp\.)?[a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local(?::\d+)?/g;
+
+function run(tree: Tree) {
+  return serviceAddressesRule({ entries: flatten(tree), existingSecrets: new Set() });
+}
+
+function configMaps(tree: Tree): ConfigMap[] {
+  return flatten(tree).filter((e) => e.object.kind === 'ConfigMap').map((e) => e.object as ConfigMap);
+}
+
+describe('every address in a rendered config file is a rendered Service with that port', () => {
+  it('local: Mimir, nginx, Grafana and Alloy configs reference only rendered Services and ports', async () => {
+    const { tree } = await buildDir('environments/local');
+    const found = new Set(configMaps(tree).flatMap((cm) => Object.values(cm.data ?? {}).flatMap((t) => t.match(address) ?? [])));
+    // The configs do talk to each other: the check below has something to check.
+    for (const expected of ['distributor.mimir.svc.cluster.local:8080', 'gateway.mimir.svc.cluster.local:8080', 'minio.mimir.svc.cluster.local:9000', 'grafana.mimir.svc.cluster.local:3000']) {
+      expect([...found]).toContain(expected);
+    }
+    expect(run(tree)).toEqual([]);
+  });
+
+  it('a config naming a Service that is not rendered, or a port it does not expose, is reported', async () => {
+    const { tree } = await buildDir('environments/local');
+    const broken = structuredClone(tree);
+    const cm = broken.mimir.config.configMap as KubeObject & { data: Record<string, string> };
+    cm.data['mimir.yaml'] = cm.data['mimir.yaml'].replace('alertmanager.mimir.svc', 'alertmanagr.mimir.svc').replace('minio.mimir.svc.cluster.local:9000', 'minio.mimir.svc.cluster.local:9999');
+    const messages = run(broken).map((p) => `${p.message} ${p.hint ?? ''}`);
+    expect(messages.join('\n')).toMatch(/names Service "alertmanagr" in namespace mimir, which is not rendered did you mean `alertmanager`\?/);
+    expect(messages.join('\n')).toContain('Service "minio" does not expose port 9999');
+  });
+
+  it('a probe on a port the container does not name is reported', async () => {
+    const { tree } = await buildDir('environments/local');
+    const broken = structuredClone(tree);
+    const spec = (broken.mimir.distributor.deployment as unknown as { spec: { template: { spec: { containers: { readinessProbe: { httpGet: { port: string } } }[] } } } }).spec;
+    spec.template.spec.containers[0].readinessProbe.httpGet.port = 'http-metric';
+    expect(run(broken).map((p) => p.message)).toContain('readinessProbe uses port "http-metric", which container "distributor" does not name');
+  });
+});
