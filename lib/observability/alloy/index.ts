@@ -12,6 +12,7 @@ import { pods, problemAt, type Rule, type ValidationContext } from '../../valida
 import { serviceUrlProblem } from '../../validate/service-urls.js';
 import type { TreeEntry } from '../../tree.js';
 import { portNames } from '../../mimir/names.js';
+import { gatewayClientEnv, gatewayClientEnvVars, gatewayRequiresCredentials } from '../gateway/client.js';
 import { grafanaMetrics } from '../grafana/index.js';
 import { minioMetrics } from '../minio/index.js';
 import {
@@ -21,6 +22,8 @@ import {
   attrs,
   block,
   blocksNamed,
+  call,
+  calls,
   isRef,
   parseAlloy,
   ref,
@@ -78,6 +81,23 @@ export function remoteWriteUrl(c: StackConfig): string {
   return `http://${serviceHost(c, 'gateway')}:${gatewayPort}/api/v1/push`;
 }
 
+/** Alloy's function for reading an env var (`env` before Alloy 1.4; the pinned 1.11 has `sys.env`). */
+const envFunction = 'sys.env';
+
+/**
+ * The gateway's client credentials when its basic auth is on, read from env vars the Deployment fills
+ * from the client Secret, so the config file (a ConfigMap) holds only their names.
+ */
+function gatewayBasicAuth(c: StackConfig): AlloyStatement[] {
+  if (!gatewayRequiresCredentials(c)) return [];
+  return [
+    block('basic_auth', [
+      attr('username', call(envFunction, [gatewayClientEnv.username])),
+      attr('password', call(envFunction, [gatewayClientEnv.password])),
+    ]),
+  ];
+}
+
 function rule(fields: Record<string, AlloyValue | undefined>): AlloyStatement {
   return block('rule', attrs(fields));
 }
@@ -124,7 +144,7 @@ export function alloyConfigStatements(c: StackConfig): AlloyStatement[] {
   out.push(
     block('prometheus.remote_write', 'mimir', [
       attr('external_labels', { cluster: a.clusterLabel }),
-      block('endpoint', attrs({ url: remoteWriteUrl(c), headers: { 'X-Scope-OrgID': c.defaultTenant } })),
+      block('endpoint', [...attrs({ url: remoteWriteUrl(c), headers: { 'X-Scope-OrgID': c.defaultTenant } }), ...gatewayBasicAuth(c)]),
     ]),
   );
   return out;
@@ -141,6 +161,7 @@ function alloyDeployment(c: StackConfig, configMapName: string): Deployment {
     image: c.images.alloy,
     args: ['run', `${configDir}/${alloyConfigFile}`, `--server.http.listen-addr=0.0.0.0:${alloyPort.port}`, `--storage.path=${storagePath}`, '--disable-reporting'],
     ports: { [alloyPort.name]: alloyPort.port },
+    env: gatewayClientEnvVars(c),
     resources: c.observability.alloy.resources,
     // No liveness probe: /-/healthy fails while any component is unhealthy (say, the gateway is down), and a restart fixes none of that.
     readinessProbe: httpProbe('/-/ready', alloyPort.name, { initialDelaySeconds: 5 }),
@@ -255,7 +276,26 @@ function configEntries(ctx: ValidationContext): TreeEntry[] {
 }
 
 /**
- * Checks of the rendered `config.alloy`: it parses; every reference names a declared component; the
+ * Every env var the file reads is set on Alloy's container: `sys.env` returns "" for an unset one, and
+ * the gateway would answer every remote write with 401.
+ */
+function unsetEnvProblems(ctx: ValidationContext, e: TreeEntry, statements: AlloyStatement[]): Problem[] {
+  const alloyPods = pods(ctx.entries).filter((p) => p.entry.group === e.group && p.entry.component === e.component);
+  if (alloyPods.length === 0) return [];
+  const set = new Set(alloyPods.flatMap((p) => (p.spec.containers ?? []).flatMap((k) => (k.env ?? []).map((v) => v.name))));
+  return calls(statements)
+    .filter((f) => (f.fn === 'sys.env' || f.fn === 'env') && typeof f.args[0] === 'string' && !set.has(f.args[0]))
+    .map((f) =>
+      problemAt(ctx, e, {
+        pointer: `/data/${alloyConfigFile} ${f.within}`,
+        message: `${f.within} reads env var ${String(f.args[0])}, which Alloy's container does not set: ${f.fn} would return ""`,
+        hint: 'set it on the Alloy container (from a Secret for credentials), or remove the reference',
+      }),
+    );
+}
+
+/**
+ * Checks of the rendered `config.alloy`: it parses; every env var it reads is set; every reference names a declared component; the
  * remote-write URL reaches a rendered Service and port; every scrape job finds at least one
  * container port among the rendered pods.
  */
@@ -290,6 +330,7 @@ export function alloyRules(c: StackConfig): Rule[] {
           if (problem) out.push(problem);
         }
       }
+      out.push(...unsetEnvProblems(ctx, e, statements));
       const discoveries = new Map<string, AlloyBlock>(blocksNamed(statements, 'discovery.kubernetes').map((b) => [`discovery.kubernetes.${b.label}.targets`, b]));
       for (const relabel of blocksNamed(statements, 'discovery.relabel')) {
         const targets = attribute(relabel, 'targets');

@@ -10,7 +10,14 @@ export interface AlloyRef {
   readonly [refTag]: string;
 }
 
-export type AlloyValue = string | number | boolean | null | AlloyRef | AlloyValue[] | AlloyObject;
+const callTag: unique symbol = Symbol('alloy.call');
+
+/** A call of a standard-library function, e.g. `sys.env("HOME")`; evaluated by Alloy when it loads the file. */
+export interface AlloyCall {
+  readonly [callTag]: { fn: string; args: AlloyValue[] };
+}
+
+export type AlloyValue = string | number | boolean | null | AlloyRef | AlloyCall | AlloyValue[] | AlloyObject;
 export interface AlloyObject {
   [key: string]: AlloyValue;
 }
@@ -54,6 +61,19 @@ export function isRef(v: unknown): v is AlloyRef {
 
 export function refPath(r: AlloyRef): string {
   return r[refTag];
+}
+
+export function call(fn: string, args: AlloyValue[]): AlloyCall {
+  checkDotted('function name', fn);
+  return { [callTag]: { fn, args } };
+}
+
+export function isCall(v: unknown): v is AlloyCall {
+  return typeof v === 'object' && v !== null && callTag in v;
+}
+
+export function callOf(c: AlloyCall): { fn: string; args: AlloyValue[] } {
+  return c[callTag];
 }
 
 export function attr(name: string, value: AlloyValue): AlloyAttribute {
@@ -112,13 +132,14 @@ function inlineValue(v: AlloyValue): string {
   }
   if (typeof v === 'boolean') return String(v);
   if (isRef(v)) return refPath(v);
+  if (isCall(v)) return `${callOf(v).fn}(${callOf(v).args.map(inlineValue).join(', ')})`;
   if (Array.isArray(v)) return `[${v.map(inlineValue).join(', ')}]`;
   const keys = Object.keys(v);
   return keys.length === 0 ? '{}' : `{${keys.map((k) => `${objectKey(k)} = ${inlineValue(v[k])}`).join(', ')}}`;
 }
 
 function isPlainObject(v: AlloyValue): v is AlloyObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isRef(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isRef(v) && !isCall(v);
 }
 
 /** Top-level objects of an attribute go one key per line (aligned, trailing commas); everything nested stays inline. */
@@ -298,8 +319,7 @@ function tokenize(text: string): Token[] {
 
 /**
  * Parses the subset of Alloy syntax this library writes (blocks, attributes, literals, lists,
- * objects, references) plus function calls, whose results it keeps as references to the function.
- * Throws an AlloyParseError naming line and column.
+ * objects, references, function calls). Throws an AlloyParseError naming line and column.
  */
 export function parseAlloy(text: string): AlloyStatement[] {
   const tokens = tokenize(text);
@@ -375,11 +395,13 @@ export function parseAlloy(text: string): AlloyStatement[] {
       }
       if (isPunct('(')) {
         p++;
+        const args: AlloyValue[] = [];
         while (!isPunct(')')) {
-          value();
+          args.push(value());
           if (!isPunct(')')) expect(',');
         }
         expect(')');
+        return call(path.join('.'), args);
       }
       return ref(path.join('.'));
     }
@@ -450,12 +472,30 @@ export function references(statements: AlloyStatement[], within = ''): { path: s
   const out: { path: string; within: string }[] = [];
   const walk = (v: AlloyValue, where: string) => {
     if (isRef(v)) out.push({ path: refPath(v), within: where });
+    else if (isCall(v)) callOf(v).args.forEach((x) => walk(x, where));
     else if (Array.isArray(v)) v.forEach((x) => walk(x, where));
     else if (isPlainObject(v)) Object.values(v).forEach((x) => walk(x, where));
   };
   for (const s of statements) {
     if (s.kind === 'attribute') walk(s.value, within);
     else out.push(...references(s.body, within || `${s.name}${s.label !== undefined ? ` "${s.label}"` : ''}`));
+  }
+  return out;
+}
+
+/** Every function call in a tree of statements (nested calls included), with the block it appears in. */
+export function calls(statements: AlloyStatement[], within = ''): { fn: string; args: AlloyValue[]; within: string }[] {
+  const out: { fn: string; args: AlloyValue[]; within: string }[] = [];
+  const walk = (v: AlloyValue, where: string) => {
+    if (isCall(v)) {
+      out.push({ ...callOf(v), within: where });
+      callOf(v).args.forEach((x) => walk(x, where));
+    } else if (Array.isArray(v)) v.forEach((x) => walk(x, where));
+    else if (isPlainObject(v)) Object.values(v).forEach((x) => walk(x, where));
+  };
+  for (const s of statements) {
+    if (s.kind === 'attribute') walk(s.value, within);
+    else out.push(...calls(s.body, within || `${s.name}${s.label !== undefined ? ` "${s.label}"` : ''}`));
   }
   return out;
 }

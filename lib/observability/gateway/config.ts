@@ -8,6 +8,23 @@ import type { ResourceSpec } from '../../k8s/container.js';
  */
 export type GatewayExposure = 'clusterIP' | 'nodePort' | 'ingress';
 
+/**
+ * Plain user name and password the stack's own clients (Grafana's data sources, Alloy's remote write)
+ * send through the gateway. Only Grafana's and Alloy's pods read it, as env vars; nginx never does.
+ */
+export interface GatewayClientCredentialsConfig {
+  /**
+   * Secret created outside this library (list it in `existingSecrets`), whose user must also be in the
+   * htpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:
+   * `kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.
+   */
+  secretName: string;
+  /** Key of the user name inside the Secret. */
+  usernameKey: string;
+  /** Key of the password inside the Secret. */
+  passwordKey: string;
+}
+
 export interface GatewayBasicAuthConfig {
   /** Require HTTP basic auth on every route except the health endpoint. */
   enabled: boolean;
@@ -20,6 +37,8 @@ export interface GatewayBasicAuthConfig {
   key: string;
   /** Realm shown by browsers in the login prompt. */
   realm: string;
+  /** Credentials of the stack's own clients; their user must be one of the htpasswd file's. */
+  client: GatewayClientCredentialsConfig;
 }
 
 export interface GatewayIngressConfig {
@@ -78,7 +97,13 @@ export function defaultGatewayConfig(): GatewayConfig {
     resolver: '',
     resolverValid: '10s',
     tenantFederation: false,
-    basicAuth: { enabled: false, secretName: 'gateway-basic-auth', key: 'htpasswd', realm: 'Mimir' },
+    basicAuth: {
+      enabled: false,
+      secretName: 'gateway-basic-auth',
+      key: 'htpasswd',
+      realm: 'Mimir',
+      client: { secretName: 'gateway-client-credentials', usernameKey: 'username', passwordKey: 'password' },
+    },
     clientMaxBodySize: '100m',
     proxyTimeout: '300s',
   };

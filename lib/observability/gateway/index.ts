@@ -12,7 +12,8 @@ import { GATEWAY_PORT, GATEWAY_PORT_NAME, gatewayPaths, HEALTH_PATH, NGINX_CONF_
 export { gatewayRules } from './rules.js';
 export { k3dConfig, kindConfig } from './clusters.js';
 export { GATEWAY_PORT, GRAFANA_UPSTREAM, grafanaRoute, HEALTH_PATH, renderNginxConf, resolverAddress, selectRoute, TENANT_REJECTED_MESSAGE } from './nginx.js';
-export type { GatewayConfig, GatewayExposure } from './config.js';
+export { gatewayClientEnv, gatewayClientEnvVars, gatewayRequiresCredentials } from './client.js';
+export type { GatewayBasicAuthConfig, GatewayClientCredentialsConfig, GatewayConfig, GatewayExposure } from './config.js';
 
 /** Name of the Deployment, Service, ConfigMap and Ingress. */
 export const GATEWAY_NAME = 'gateway';

@@ -10,9 +10,10 @@ import type { ConfigMap, Deployment, Secret, Service, Volume, VolumeMount } from
 import { deployment, restrictedPodSecurityContext, volume } from '../../k8s/workload.js';
 import type { Problem } from '../../problems.js';
 import { syncWave, syncWaves } from '../../k8s/waves.js';
-import { problemAt, type Rule } from '../../validate/context.js';
+import { pods, problemAt, type Rule } from '../../validate/context.js';
 import { serviceUrlProblem } from '../../validate/service-urls.js';
 import { parseYamlDocuments, toYaml } from '../../yaml.js';
+import { gatewayClientEnv, gatewayClientEnvVars, gatewayRequiresCredentials } from '../gateway/client.js';
 import { stackHealthDashboard, type DashboardFile } from './dashboards.js';
 
 /** Grafana's HTTP port; named like every scrapeable port of the stack so Alloy finds `/metrics` on it. */
@@ -46,18 +47,39 @@ export interface ProvisionedDatasource {
   url: string;
   isDefault: boolean;
   editable: boolean;
+  basicAuth?: boolean;
+  basicAuthUser?: string;
   jsonData: Record<string, string | boolean>;
   secureJsonData: Record<string, string>;
+}
+
+/** `${VAR}`: Grafana expands environment variables in provisioning files when it reads them. */
+export function grafanaEnvRef(name: string): string {
+  return `\${${name}}`;
+}
+
+/**
+ * The gateway's client credentials when its basic auth is on: the file names the env vars, which the
+ * Deployment fills from the client Secret, so the password never sits in a ConfigMap.
+ */
+function gatewayAuth(c: StackConfig): { fields: Pick<ProvisionedDatasource, 'basicAuth' | 'basicAuthUser'>; secure: Record<string, string> } {
+  if (!gatewayRequiresCredentials(c)) return { fields: {}, secure: {} };
+  return {
+    fields: { basicAuth: true, basicAuthUser: grafanaEnvRef(gatewayClientEnv.username) },
+    secure: { basicAuthPassword: grafanaEnvRef(gatewayClientEnv.password) },
+  };
 }
 
 /**
  * Mimir through the gateway's `/prometheus`, and (when Mimir runs one) its Alertmanager. Grafana's
  * Mimir alertmanager client appends `/alertmanager/api/v2/...` and `/api/v1/alerts` itself, so that
  * data source's URL is the gateway's root. Both send the tenant header; the tenant is not a secret.
+ * With the gateway's basic auth on, both log in with the client credentials.
  */
 export function datasources(c: StackConfig): ProvisionedDatasource[] {
   const tenantHeader = { httpHeaderName1: 'X-Scope-OrgID' };
-  const tenantValue = { httpHeaderValue1: c.defaultTenant };
+  const auth = gatewayAuth(c);
+  const tenantValue = { httpHeaderValue1: c.defaultTenant, ...auth.secure };
   const am = alertmanagerEnabled(c);
   const mimirJson: Record<string, string | boolean> = {
     ...tenantHeader,
@@ -68,7 +90,7 @@ export function datasources(c: StackConfig): ProvisionedDatasource[] {
   };
   if (am) mimirJson.alertmanagerUid = alertmanagerDatasourceUid;
   const out: ProvisionedDatasource[] = [
-    { name: 'Mimir', uid: mimirDatasourceUid, type: 'prometheus', access: 'proxy', url: gatewayUrl(c, '/prometheus'), isDefault: true, editable: false, jsonData: mimirJson, secureJsonData: tenantValue },
+    { name: 'Mimir', uid: mimirDatasourceUid, type: 'prometheus', access: 'proxy', url: gatewayUrl(c, '/prometheus'), isDefault: true, editable: false, ...auth.fields, jsonData: mimirJson, secureJsonData: tenantValue },
   ];
   if (am) {
     out.push({
@@ -79,6 +101,7 @@ export function datasources(c: StackConfig): ProvisionedDatasource[] {
       url: gatewayUrl(c),
       isDefault: false,
       editable: false,
+      ...auth.fields,
       jsonData: { ...tenantHeader, implementation: 'mimir', handleGrafanaManagedAlerts: false },
       secureJsonData: tenantValue,
     });
@@ -145,6 +168,7 @@ function grafanaEnv(c: StackConfig): Record<string, EnvSource> {
     GF_ANALYTICS_REPORTING_ENABLED: 'false',
     GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
     GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: 'false',
+    ...gatewayClientEnvVars(c),
   };
   if (g.anonymousAccess) env.GF_AUTH_ANONYMOUS_ORG_ROLE = 'Viewer';
   return env;
@@ -241,9 +265,46 @@ interface PanelLike {
   panels?: PanelLike[];
 }
 
+/** Env vars a provisioning file refers to as `$NAME` or `${NAME}`; `$$` is Grafana's escape for a literal `$`. */
+export function provisioningEnvRefs(text: string): string[] {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const name = m[1] ?? m[2];
+    if (name) names.add(name);
+  }
+  return [...names].sort();
+}
+
+/**
+ * Every env var a data source file refers to is set on Grafana's container: Grafana expands an unset
+ * one to an empty string, and the gateway would answer the data source with 401.
+ */
+const provisioningEnvRule: Rule = (ctx) => {
+  const out: Problem[] = [];
+  const grafanaPods = pods(ctx.entries).filter((p) => p.entry.group === 'observability' && p.entry.component === 'grafana');
+  if (grafanaPods.length === 0) return out;
+  const set = new Set(grafanaPods.flatMap((p) => (p.spec.containers ?? []).flatMap((k) => (k.env ?? []).map((v) => v.name))));
+  const files = ctx.entries.filter((e) => e.group === 'observability' && e.component === 'grafana' && e.object.kind === 'ConfigMap');
+  for (const e of files) {
+    for (const [file, text] of Object.entries((e.object.data ?? {}) as Record<string, string>)) {
+      if (!file.endsWith('.yaml') || !/^\s*datasources:/m.test(text)) continue;
+      for (const name of provisioningEnvRefs(text)) {
+        if (set.has(name)) continue;
+        out.push(problemAt(ctx, e, {
+          pointer: `/data/${file}`,
+          message: `refers to env var ${name}, which Grafana's container does not set: Grafana would use an empty value`,
+          hint: 'set it on the Grafana container (from a Secret for credentials), or remove the reference',
+        }));
+      }
+    }
+  }
+  return out;
+};
+
 /**
  * Build-time checks of Grafana's generated files as the environment leaves them: every data source
- * URL reaches a rendered Service and port, and every panel queries a provisioned data source.
+ * URL reaches a rendered Service and port, every env var a data source file names is set, and every
+ * panel queries a provisioned data source.
  */
 export function grafanaRules(c: StackConfig): Rule[] {
   const rule: Rule = (ctx) => {
@@ -297,5 +358,5 @@ export function grafanaRules(c: StackConfig): Rule[] {
     }
     return out;
   };
-  return [rule];
+  return [rule, provisioningEnvRule];
 }
