@@ -7,11 +7,10 @@ import { referencesRule } from './references.js';
 import { schemaProblems } from './schema.js';
 import { securityRule } from './security.js';
 import { selectorsRule } from './selectors.js';
-import { serviceAddressesRule } from './service-addresses.js';
 
 export type { Rule, ValidationContext } from './context.js';
 
-export const kubernetesRules: readonly Rule[] = [namesRule, selectorsRule, referencesRule, securityRule, serviceAddressesRule];
+export const kubernetesRules: readonly Rule[] = [namesRule, selectorsRule, referencesRule, securityRule];
 
 export interface ValidateOptions {
   source?: string;
