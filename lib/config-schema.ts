@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Problem } from './problems.js';
 import { didYouMean } from './suggest.js';
 
@@ -18,13 +21,62 @@ let compiled: Validator | undefined;
 /** The committed JSON Schema of environment files (`npm run schema` regenerates it). */
 export const environmentSchemaUrl = new URL('../schema/environment.schema.json', import.meta.url);
 
-/** Ajv is loaded and the schema compiled once, on first use. */
+const ajvOptions = { allErrors: true, verbose: true, strict: false };
+
+/**
+ * Where the validator's generated code is kept between runs: beside the type-check stamps, keyed by the
+ * schema, the Ajv version and the options, so any change to one of them compiles afresh.
+ */
+function cacheFile(schemaText: string): string {
+  const require = createRequire(import.meta.url);
+  const ajvVersion = (JSON.parse(readFileSync(require.resolve('ajv/package.json'), 'utf8')) as { version: string }).version;
+  const key = createHash('sha256').update(schemaText).update('\0').update(ajvVersion).update('\0').update(JSON.stringify(ajvOptions)).digest('hex');
+  return join(process.cwd(), 'node_modules', '.cache', 'mimir-kube', `environment-schema-${key.slice(0, 16)}.cjs`);
+}
+
+/**
+ * Ajv compiles the schema to JavaScript source and evaluates it with `new Function`; compiling costs a
+ * quarter of a second per process, so the source is saved and evaluated the same way on later runs.
+ */
+function loadCached(file: string): Validator | undefined {
+  let code: string;
+  try {
+    code = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const module = { exports: {} as unknown };
+    new Function('module', 'exports', 'require', code)(module, module.exports, createRequire(import.meta.url));
+    return typeof module.exports === 'function' ? (module.exports as Validator) : undefined;
+  } catch {
+    // A truncated or foreign file is compiled afresh and overwritten.
+    return undefined;
+  }
+}
+
+async function compile(schemaText: string, file: string): Promise<Validator> {
+  const { default: Ajv } = await import('ajv');
+  const ajv = new Ajv.default({ ...ajvOptions, code: { source: true } });
+  const validate = ajv.compile(JSON.parse(schemaText) as object) as Validator;
+  try {
+    const { default: standalone } = await import('ajv/dist/standalone/index.js');
+    mkdirSync(join(file, '..'), { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, standalone.default(ajv, validate as never));
+    renameSync(partial, file);
+  } catch {
+    // A read-only node_modules only costs the cache.
+  }
+  return validate;
+}
+
+/** Ajv is loaded and the schema compiled once, on first use — or its cached code is loaded instead. */
 async function validator(): Promise<Validator> {
   if (!compiled) {
-    const { default: Ajv } = await import('ajv');
-    const schema = JSON.parse(readFileSync(environmentSchemaUrl, 'utf8')) as object;
-    const ajv = new Ajv.default({ allErrors: true, verbose: true, strict: false });
-    compiled = ajv.compile(schema) as Validator;
+    const schemaText = readFileSync(environmentSchemaUrl, 'utf8');
+    const file = cacheFile(schemaText);
+    compiled = loadCached(file) ?? (await compile(schemaText, file));
   }
   return compiled;
 }

@@ -19,17 +19,23 @@ import {
   attribute,
   block,
   blocksNamed,
+  call,
+  callOf,
+  calls,
+  isCall,
   isRef,
   parseAlloy,
   quote,
   ref,
   refPath,
+  references,
   remoteWriteUrl,
   renderAlloy,
   scrapeJobs,
   type AlloyBlock,
   type AlloyStatement,
 } from '../lib/observability/alloy/index.js';
+import { gatewayClientEnv } from '../lib/observability/gateway/client.js';
 import { grafana } from '../lib/observability/grafana/index.js';
 import { minio } from '../lib/observability/minio/index.js';
 import { cluster } from '../lib/render.js';
@@ -204,6 +210,46 @@ describe('Alloy configuration', () => {
   });
 });
 
+describe('remote write behind the gateway\'s basic auth', () => {
+  const withAuth = (edit: (c: StackConfig) => void = () => {}) =>
+    config((c) => {
+      c.observability.gateway.basicAuth.enabled = true;
+      edit(c);
+    });
+  const endpointOf = (c: StackConfig) => blocksNamed(component(parseAlloy(alloyConfig(c)), 'prometheus.remote_write', 'mimir').body, 'endpoint')[0];
+  const envCall = (v: unknown) => (isCall(v) ? `${callOf(v).fn}(${callOf(v).args.map((a) => JSON.stringify(a)).join(', ')})` : v);
+
+  it('logs in with a basic_auth block inside the endpoint that reads both values with sys.env', () => {
+    const c = withAuth();
+    const auths = blocksNamed(endpointOf(c).body, 'basic_auth');
+    expect(auths).toHaveLength(1);
+    expect(auths[0].body.map((s) => (s.kind === 'attribute' ? [s.name, envCall(s.value)] : [s.name]))).toEqual([
+      ['username', 'sys.env("MIMIR_GATEWAY_USERNAME")'],
+      ['password', 'sys.env("MIMIR_GATEWAY_PASSWORD")'],
+    ]);
+    expect(alloyConfig(c)).toContain('\t\tbasic_auth {\n\t\t\tusername = sys.env("MIMIR_GATEWAY_USERNAME")\n\t\t\tpassword = sys.env("MIMIR_GATEWAY_PASSWORD")\n\t\t}\n');
+    expect(parseAlloy(alloyConfig(c))).toEqual(alloyConfigStatements(c));
+  });
+
+  it('gets those env vars from the client Secret', () => {
+    const c = withAuth((c) => (c.observability.gateway.basicAuth.client = { secretName: 'stack-gateway-login', usernameKey: 'user', passwordKey: 'pass' }));
+    const env = alloy(c).deployment.spec!.template.spec!.containers[0].env;
+    expect(env).toEqual([
+      { name: gatewayClientEnv.password, valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'pass' } } },
+      { name: gatewayClientEnv.username, valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'user' } } },
+    ]);
+    const read = calls(parseAlloy(alloyConfig(c))).filter((f) => f.fn === 'sys.env').map((f) => f.args[0]);
+    expect(read.sort()).toEqual(env!.map((e) => e.name));
+  });
+
+  it('sends no credentials and sets no env when basic auth is off or the gateway is not rendered', () => {
+    for (const c of [config(), withAuth((c) => (c.observability.gateway.enabled = false))]) {
+      expect(blocksNamed(endpointOf(c).body, 'basic_auth')).toEqual([]);
+      expect(alloy(c).deployment.spec!.template.spec!.containers[0].env).toBeUndefined();
+    }
+  });
+});
+
 describe('Alloy syntax builder', () => {
   it('quotes strings with escapes and reads them back unchanged', () => {
     const tricky = 'a "quoted" \\ back\nslash\ttab \u0001 é ${x}';
@@ -217,6 +263,16 @@ describe('Alloy syntax builder', () => {
   it('aligns attributes and separates blocks the way alloy fmt does', () => {
     const text = renderAlloy([block('a.b', 'x', [attr('short', 1), attr('longer_name', ref('c.d.e')), block('inner', [attr('k', [])])])]);
     expect(text).toBe('a.b "x" {\n\tshort       = 1\n\tlonger_name = c.d.e\n\n\tinner {\n\t\tk = []\n\t}\n}\n');
+  });
+
+  it('renders function calls and parses them back, references in their arguments included', () => {
+    const statements = [attr('a', call('sys.env', ['HOME'])), attr('b', call('string.format', ['%s-%d', ref('x.y.z'), 3]))];
+    const text = renderAlloy(statements);
+    expect(text).toBe('a = sys.env("HOME")\nb = string.format("%s-%d", x.y.z, 3)\n');
+    expect(parseAlloy(text)).toEqual(statements);
+    expect(references(parseAlloy(text)).map((r) => r.path)).toEqual(['x.y.z']);
+    expect(calls(parseAlloy(text)).map((f) => f.fn)).toEqual(['sys.env', 'string.format']);
+    expect(() => call('sys-env', [])).toThrow(/function name/);
   });
 
   it('refuses names that are not identifiers', () => {
@@ -294,7 +350,7 @@ describe('alloy fmt (Alloy\'s own parser and printer)', () => {
   const fmt = (text: string) => spawnSync(bin, [], { input: text, encoding: 'utf8' });
 
   it.skipIf(!hasGo)('formats the generated configuration to exactly itself', () => {
-    for (const c of [config(), config((c) => (c.defaultTenant = 'we "ird"\\tenant\n'))]) {
+    for (const c of [config(), config((c) => (c.defaultTenant = 'we "ird"\\tenant\n')), config((c) => (c.observability.gateway.basicAuth.enabled = true))]) {
       const text = alloyConfig(c);
       const result = fmt(text);
       expect(result.stderr).toBe('');
@@ -314,6 +370,28 @@ describe('alloyRules', () => {
   it('accept a configuration whose write URL and scrape jobs resolve', async () => {
     const c = config();
     expect(await run(c, treeOf(c))).toEqual([]);
+  });
+
+  it('accept the basic_auth env vars with basic auth on, once the client Secret is listed', async () => {
+    const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
+    const ok = await validateTree(treeOf(c), { existingSecrets: ['storage-credentials', 'grafana-admin', 'gateway-client-credentials'], extraRules: alloyRules(c) });
+    expect(ok.filter((p) => p.path.startsWith('observability.alloy'))).toEqual([]);
+    const missing = await validateTree(treeOf(c), { existingSecrets: ['storage-credentials', 'grafana-admin'], extraRules: alloyRules(c) });
+    expect(missing.filter((p) => p.path === 'observability.alloy.deployment').map((p) => p.message)).toEqual([
+      'Secret "gateway-client-credentials" does not exist in namespace mimir',
+      'Secret "gateway-client-credentials" does not exist in namespace mimir',
+    ]);
+  });
+
+  it('report an env var the file reads but the Alloy container does not set', async () => {
+    const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
+    const tree = treeOf(c);
+    const cm = tree.observability.alloy.configMap as unknown as ConfigMap;
+    cm.data!['config.alloy'] = cm.data!['config.alloy'].replace('sys.env("MIMIR_GATEWAY_PASSWORD")', 'sys.env("MIMIR_GATEWAY_PASSWROD")');
+    const problems = await validateTree(tree, { existingSecrets: ['storage-credentials', 'grafana-admin', 'gateway-client-credentials'], extraRules: alloyRules(c) });
+    const mine = problems.filter((p) => p.path === 'observability.alloy.configMap');
+    expect(mine).toHaveLength(1);
+    expect(mine[0].message).toBe('prometheus.remote_write "mimir" reads env var MIMIR_GATEWAY_PASSWROD, which Alloy\'s container does not set: sys.env would return ""');
   });
 
   it('report a write URL that names no rendered Service', async () => {

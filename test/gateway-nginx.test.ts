@@ -10,7 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, serviceHost, type StackConfig } from '../lib/config.js';
 import { mimirRoutes } from '../lib/mimir/routes.js';
 import { gatewayPaths, grafanaRoute, GRAFANA_UPSTREAM, HEALTH_PATH, renderNginxConf, selectRoute, TENANT_REJECTED_MESSAGE } from '../lib/observability/gateway/nginx.js';
+import type { Container } from '../lib/k8s/types.js';
+import { alloy, alloyConfig, blocksNamed, attribute, callOf, isCall, parseAlloy, type AlloyValue } from '../lib/observability/alloy/index.js';
+import { grafana } from '../lib/observability/grafana/index.js';
 import type { Route } from '../lib/routes.js';
+import { parseYamlDocuments } from '../lib/yaml.js';
 import {
   basicAuthHeader,
   findNginx,
@@ -115,6 +119,67 @@ async function startGateway(c: StackConfig, opts: { htpasswd?: string; routes?: 
       removeDir(dir);
     },
   };
+}
+
+/** A container's env as the kubelet would set it, with secretKeyRefs looked up in the given Secrets' data. */
+function envOf(k: Container, secrets: Record<string, Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of k.env ?? []) {
+    const ref = e.valueFrom?.secretKeyRef;
+    const value = ref ? secrets[ref.name ?? '']?.[ref.key] : e.value;
+    if (value === undefined) throw new Error(`env ${e.name}: no value (Secret ${ref?.name}/${ref?.key} not given to the test)`);
+    out[e.name] = value;
+  }
+  return out;
+}
+
+/**
+ * What Grafana does to a parsed provisioning file: every string value (not the file's text, so a value
+ * with ": " in it cannot break the YAML) gets `$NAME` and `${NAME}` from its env.
+ */
+function expandGrafanaEnv(v: unknown, env: Record<string, string>): unknown {
+  if (typeof v === 'string') return v.replace(/\$\$|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)/g, (m, a?: string, b?: string) => (m === '$$' ? '$' : (env[a ?? b ?? ''] ?? '')));
+  if (Array.isArray(v)) return v.map((x) => expandGrafanaEnv(x, env));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expandGrafanaEnv(x, env)]));
+  return v;
+}
+
+/** Alloy's value of an attribute: a string literal, or `sys.env("NAME")` from its env. */
+function alloyString(v: AlloyValue | undefined, env: Record<string, string>): string {
+  if (typeof v === 'string') return v;
+  if (isCall(v) && callOf(v).fn === 'sys.env' && typeof callOf(v).args[0] === 'string') return env[callOf(v).args[0] as string] ?? '';
+  throw new Error(`cannot evaluate ${JSON.stringify(v)}`);
+}
+
+/**
+ * The requests the stack's own clients send through the gateway, with the Authorization header they
+ * compute from their rendered config and pod env (the client Secret's values filled in).
+ */
+function clientRequests(c: StackConfig, secrets: Record<string, Record<string, string>>): { client: string; path: string; method: string; headers: Record<string, string> }[] {
+  const out: { client: string; path: string; method: string; headers: Record<string, string> }[] = [];
+  const g = grafana(c);
+  const grafanaEnv = envOf(g.deployment.spec!.template.spec!.containers[0], secrets);
+  const file = expandGrafanaEnv(parseYamlDocuments(g.datasources.data!['datasources.yaml'])[0], grafanaEnv) as {
+    datasources: { name: string; type: string; url: string; basicAuth?: boolean; basicAuthUser?: string; jsonData: Record<string, string>; secureJsonData: Record<string, string> }[];
+  };
+  for (const d of file.datasources) {
+    const headers: Record<string, string> = { [d.jsonData.httpHeaderName1]: d.secureJsonData.httpHeaderValue1 };
+    if (d.basicAuth) headers.Authorization = basicAuthHeader(d.basicAuthUser ?? '', d.secureJsonData.basicAuthPassword ?? '');
+    const base = new URL(d.url).pathname.replace(/\/$/, '');
+    const path = d.type === 'prometheus' ? `${base}/api/v1/query` : `${base}/alertmanager/api/v2/status`;
+    out.push({ client: `Grafana data source ${d.name}`, path, method: 'GET', headers });
+  }
+  const a = alloy(c);
+  const alloyEnv = envOf(a.deployment.spec!.template.spec!.containers[0], secrets);
+  const rw = blocksNamed(parseAlloy(alloyConfig(c)), 'prometheus.remote_write')[0];
+  for (const endpoint of blocksNamed(rw.body, 'endpoint')) {
+    const headers = { ...(attribute(endpoint, 'headers') as Record<string, string>) };
+    for (const auth of blocksNamed(endpoint.body, 'basic_auth')) {
+      headers.Authorization = basicAuthHeader(alloyString(attribute(auth, 'username'), alloyEnv), alloyString(attribute(auth, 'password'), alloyEnv));
+    }
+    out.push({ client: 'Alloy remote write', path: new URL(attribute(endpoint, 'url') as string).pathname, method: 'POST', headers });
+  }
+  return out;
 }
 
 describe('localiseNginxConf', () => {
@@ -350,9 +415,13 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
 
   describe('basic auth', () => {
     const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
+    const client = c.observability.gateway.basicAuth.client;
+    // The client Secret as the environment provides it; its user is also in the htpasswd file.
+    const clientSecret = { [client.usernameKey]: 'mimir-stack', [client.passwordKey]: 'stack: pass-1' };
+    const secrets = { [client.secretName]: clientSecret, [c.observability.grafana.adminSecret.secretName]: { 'admin-user': 'admin', 'admin-password': 'x' } };
     let gw: Gateway;
     beforeAll(async () => {
-      gw = await startGateway(c, { htpasswd: htpasswdLine('alice', 'correct horse') });
+      gw = await startGateway(c, { htpasswd: htpasswdLine('alice', 'correct horse') + htpasswdLine('mimir-stack', 'stack: pass-1') });
     });
     afterAll(async () => gw?.stop());
 
@@ -378,6 +447,26 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
         const reply = await request(gw.nginx.port, path, { Authorization: basicAuthHeader('alice', 'correct horse') });
         expect(reply.status, path).toBe(200);
         expect(reply.echo, path).toMatchObject({ service, authorization: false });
+      }
+    });
+
+    it('lets Grafana\'s data sources and Alloy\'s remote write in with the client Secret\'s credentials', async () => {
+      const requests = clientRequests(c, secrets);
+      expect(requests.map((r) => r.client)).toEqual(['Grafana data source Mimir', 'Grafana data source Mimir Alertmanager', 'Alloy remote write']);
+      const expected: Record<string, string> = { 'Grafana data source Mimir': 'query-frontend', 'Grafana data source Mimir Alertmanager': 'alertmanager', 'Alloy remote write': 'distributor' };
+      for (const r of requests) {
+        expect(r.headers.Authorization, r.client).toBe(basicAuthHeader('mimir-stack', 'stack: pass-1'));
+        const reply = await request(gw.nginx.port, r.path, r.headers, r.method);
+        expect(reply.status, `${r.client} ${r.path}: ${reply.body}`).toBe(200);
+        expect(reply.echo, r.client).toMatchObject({ service: expected[r.client], tenants: [c.defaultTenant], authorization: false });
+      }
+    });
+
+    it('turns the same clients away when the client Secret holds a password nginx does not know', async () => {
+      const wrong = { ...secrets, [client.secretName]: { ...clientSecret, [client.passwordKey]: 'rotated-but-not-in-htpasswd' } };
+      for (const r of clientRequests(c, wrong)) {
+        const reply = await request(gw.nginx.port, r.path, r.headers, r.method);
+        expect(reply.status, r.client).toBe(401);
       }
     });
 

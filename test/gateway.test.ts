@@ -4,10 +4,12 @@ import { defaultConfig, type StackConfig } from '../lib/config.js';
 import type { Deployment, KubeObject, Service, Tree } from '../lib/k8s/types.js';
 import { mimirRoutes } from '../lib/mimir/routes.js';
 import { k3dConfig, kindConfig } from '../lib/observability/gateway/clusters.js';
-import { gateway } from '../lib/observability/gateway/index.js';
+import { gateway, gatewayClientEnv, gatewayClientEnvVars } from '../lib/observability/gateway/index.js';
 import { gatewayPaths, grafanaRoute, GRAFANA_UPSTREAM, HEALTH_PATH, renderNginxConf, selectRoute } from '../lib/observability/gateway/nginx.js';
 import { gatewayRules, routeTableProblems, tenantIdProblem, upstreamsOf } from '../lib/observability/gateway/rules.js';
 import type { Route } from '../lib/routes.js';
+import { render } from '../lib/render.js';
+import { moduleRules } from '../lib/rules.js';
 import { flatten } from '../lib/tree.js';
 import { validateTree } from '../lib/validate/index.js';
 import type { ValidationContext } from '../lib/validate/context.js';
@@ -98,7 +100,7 @@ describe('gateway objects', () => {
 
   it('mounts the htpasswd Secret where nginx.conf reads it, only with basic auth on', () => {
     expect(podOf(config()).g.configMap.data!['nginx.conf']).not.toMatch(/auth_basic(_user_file)? ["/]/);
-    const c = config((c) => (c.observability.gateway.basicAuth = { enabled: true, secretName: 'team-htpasswd', key: 'users', realm: 'Metrics' }));
+    const c = config((c) => (c.observability.gateway.basicAuth = { ...c.observability.gateway.basicAuth, enabled: true, secretName: 'team-htpasswd', key: 'users', realm: 'Metrics' }));
     const { g, spec, nginx } = podOf(c);
     const conf = g.configMap.data!['nginx.conf'];
     const file = /auth_basic_user_file (\S+);/.exec(conf)![1];
@@ -113,6 +115,50 @@ describe('gateway objects', () => {
     expect(await validateTree(tree, { existingSecrets: ['gateway-basic-auth'] })).toEqual([]);
     const problems = await validateTree(tree);
     expect(problems.map((p) => p.message)).toEqual(['Secret "gateway-basic-auth" does not exist in namespace mimir']);
+  });
+});
+
+describe('client credentials of the stack\'s own clients', () => {
+  const withAuth = (edit: (c: StackConfig) => void = () => {}) =>
+    config((c) => {
+      c.observability.gateway.basicAuth.enabled = true;
+      edit(c);
+    });
+
+  it('are env vars from the client Secret, only when the gateway asks for basic auth', () => {
+    expect(gatewayClientEnvVars(config())).toEqual({});
+    expect(gatewayClientEnvVars(withAuth((c) => (c.observability.gateway.enabled = false)))).toEqual({});
+    expect(gatewayClientEnvVars(withAuth())).toEqual({
+      [gatewayClientEnv.username]: { secret: 'gateway-client-credentials', key: 'username' },
+      [gatewayClientEnv.password]: { secret: 'gateway-client-credentials', key: 'password' },
+    });
+    const custom = withAuth((c) => (c.observability.gateway.basicAuth.client = { secretName: 'login', usernameKey: 'u', passwordKey: 'p' }));
+    expect(Object.values(gatewayClientEnvVars(custom))).toEqual([{ secret: 'login', key: 'u' }, { secret: 'login', key: 'p' }]);
+  });
+
+  it('are not mounted into nginx, which needs only the htpasswd file', () => {
+    expect(JSON.stringify(gateway(withAuth()).deployment)).not.toContain('gateway-client-credentials');
+  });
+
+  describe('in the whole rendered tree with basic auth on', () => {
+    const c = withAuth();
+    const base = ['storage-credentials', 'grafana-admin', 'gateway-basic-auth'];
+    const client = c.observability.gateway.basicAuth.client.secretName;
+    const run = (existingSecrets: string[]) => validateTree(render(c), { existingSecrets, extraRules: moduleRules(c) });
+
+    it('leave no dangling reference once both Secrets are listed in existingSecrets', async () => {
+      expect(await run([...base, client])).toEqual([]);
+    }, 30_000);
+
+    it('reach Grafana and Alloy, whose references fail the build when the client Secret is not listed', async () => {
+      const problems = await run(base);
+      expect(problems.map((p) => `${p.path} ${p.message}`)).toEqual([
+        'observability.alloy.deployment Secret "gateway-client-credentials" does not exist in namespace mimir',
+        'observability.alloy.deployment Secret "gateway-client-credentials" does not exist in namespace mimir',
+        'observability.grafana.deployment Secret "gateway-client-credentials" does not exist in namespace mimir',
+        'observability.grafana.deployment Secret "gateway-client-credentials" does not exist in namespace mimir',
+      ]);
+    }, 30_000);
   });
 });
 

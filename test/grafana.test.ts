@@ -5,7 +5,8 @@ import { selectorLabels } from '../lib/k8s/meta.js';
 import { serviceFor } from '../lib/k8s/service.js';
 import type { ConfigMap, Tree } from '../lib/k8s/types.js';
 import { deployment } from '../lib/k8s/workload.js';
-import { alertmanagerDatasourceUid, dashboardKey, dashboards, datasources, grafana, grafanaMetrics, grafanaRules, mimirDatasourceUid } from '../lib/observability/grafana/index.js';
+import { gatewayClientEnv } from '../lib/observability/gateway/client.js';
+import { alertmanagerDatasourceUid, dashboardKey, dashboards, datasources, datasourcesYaml, grafana, grafanaMetrics, grafanaRules, mimirDatasourceUid, provisioningEnvRefs } from '../lib/observability/grafana/index.js';
 import { cluster } from '../lib/render.js';
 import { validateTree } from '../lib/validate/index.js';
 import { parseYamlDocuments } from '../lib/yaml.js';
@@ -164,6 +165,63 @@ describe('data sources', () => {
   });
 });
 
+describe('data sources behind the gateway\'s basic auth', () => {
+  const withAuth = (edit: (c: StackConfig) => void = () => {}) =>
+    config((c) => {
+      c.observability.gateway.basicAuth.enabled = true;
+      edit(c);
+    });
+
+  it('log in with the client user and password, named in the file as env vars Grafana expands', () => {
+    const c = withAuth();
+    const list = provisioned(grafana(c).datasources).datasources;
+    expect(list).toHaveLength(2);
+    for (const d of list) {
+      expect(d, String(d.name)).toMatchObject({
+        basicAuth: true,
+        basicAuthUser: '${MIMIR_GATEWAY_USERNAME}',
+        secureJsonData: { basicAuthPassword: '${MIMIR_GATEWAY_PASSWORD}', httpHeaderValue1: 'anonymous' },
+      });
+    }
+    expect(datasourcesYaml(c)).toContain('basicAuthPassword: ${MIMIR_GATEWAY_PASSWORD}\n');
+  });
+
+  it('fill those env vars from the client Secret, never from a literal value', () => {
+    const c = withAuth((c) => (c.observability.gateway.basicAuth.client = { secretName: 'stack-gateway-login', usernameKey: 'user', passwordKey: 'pass' }));
+    const g = grafana(c);
+    const env = g.deployment.spec!.template.spec!.containers[0].env!;
+    const byName = Object.fromEntries(env.map((e) => [e.name, e]));
+    expect(byName[gatewayClientEnv.username]).toEqual({ name: 'MIMIR_GATEWAY_USERNAME', valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'user' } } });
+    expect(byName[gatewayClientEnv.password]).toEqual({ name: 'MIMIR_GATEWAY_PASSWORD', valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'pass' } } });
+    // Exactly the variables the file names, and each of them is set.
+    const refs = provisioningEnvRefs(g.datasources.data!['datasources.yaml']);
+    expect(refs).toEqual(['MIMIR_GATEWAY_PASSWORD', 'MIMIR_GATEWAY_USERNAME']);
+    for (const name of refs) expect(byName[name]?.valueFrom?.secretKeyRef, name).toBeDefined();
+    // Not GF_-prefixed: Grafana would read GF_<SECTION>_<KEY> as a setting.
+    expect(refs.every((r) => !r.startsWith('GF_'))).toBe(true);
+  });
+
+  it('carry no credentials when basic auth is off, or when the gateway is not rendered', () => {
+    for (const c of [config(), withAuth((c) => (c.observability.gateway.enabled = false))]) {
+      const g = grafana(c);
+      for (const d of provisioned(g.datasources).datasources) {
+        expect(d).not.toHaveProperty('basicAuth');
+        expect(d).not.toHaveProperty('basicAuthUser');
+        expect(d.secureJsonData).toEqual({ httpHeaderValue1: 'anonymous' });
+      }
+      expect(provisioningEnvRefs(g.datasources.data!['datasources.yaml'])).toEqual([]);
+      expect(g.deployment.spec!.template.spec!.containers[0].env!.map((e) => e.name)).not.toContain(gatewayClientEnv.password);
+    }
+  });
+});
+
+describe('provisioningEnvRefs', () => {
+  it('finds $NAME and ${NAME}, and skips the $$ escape', () => {
+    expect(provisioningEnvRefs('a: ${B_1}\nc: $D\ne: $$NOT\nf: x$E-y\ng: ${B_1}\n')).toEqual(['B_1', 'D', 'E']);
+    expect(provisioningEnvRefs('url: http://gateway:8080/prometheus\n')).toEqual([]);
+  });
+});
+
 describe('dashboards', () => {
   const c = config();
   const g = grafana(c);
@@ -233,6 +291,28 @@ describe('grafanaRules', () => {
     const problems = await run(tree);
     expect(problems).toHaveLength(1);
     expect(problems[0].found).toBe('9090');
+  });
+
+  it('accept the client credentials env vars with basic auth on, once the client Secret is listed', async () => {
+    const on = config((c) => (c.observability.gateway.basicAuth.enabled = true));
+    const secrets = ['grafana-admin', on.observability.gateway.basicAuth.client.secretName];
+    expect(await validateTree(treeOf(on), { existingSecrets: secrets, extraRules: grafanaRules(on) })).toEqual([]);
+    const missing = await validateTree(treeOf(on), { existingSecrets: ['grafana-admin'], extraRules: grafanaRules(on) });
+    expect(missing.map((p) => p.message)).toEqual([
+      'Secret "gateway-client-credentials" does not exist in namespace mimir',
+      'Secret "gateway-client-credentials" does not exist in namespace mimir',
+    ]);
+  });
+
+  it('report an env var the data source file names but the Grafana container does not set', async () => {
+    const on = config((c) => (c.observability.gateway.basicAuth.enabled = true));
+    const tree = treeOf(on);
+    const cm = tree.observability.grafana.datasources as unknown as ConfigMap;
+    cm.data!['datasources.yaml'] = cm.data!['datasources.yaml'].replaceAll('${MIMIR_GATEWAY_PASSWORD}', '${MIMIR_GATEWAY_PASSWROD}');
+    const problems = await validateTree(tree, { existingSecrets: ['grafana-admin', 'gateway-client-credentials'], extraRules: grafanaRules(on) });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ path: 'observability.grafana.datasources', pointer: '/data/datasources.yaml' });
+    expect(problems[0].message).toContain('env var MIMIR_GATEWAY_PASSWROD');
   });
 
   it('report panels that query a data source that is not provisioned', async () => {

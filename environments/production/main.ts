@@ -15,7 +15,7 @@ export default defineEnvironment({
   name: 'production',
   config: {
     // Created outside this repository (e.g. by External Secrets); the build checks every reference to them.
-    existingSecrets: ['storage-credentials', 'grafana-admin', 'gateway-basic-auth'],
+    existingSecrets: ['storage-credentials', 'grafana-admin', 'gateway-basic-auth', 'gateway-client-credentials'],
     storage: {
       endpoint: 's3.eu-west-1.amazonaws.com',
       insecure: false,

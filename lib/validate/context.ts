@@ -60,6 +60,29 @@ export function matches(selector: Record<string, string>, labels: Record<string,
   return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
 }
 
+/**
+ * `namesOfKind` for many lookups over one set of entries: the entries are grouped by kind once and each
+ * (kind, namespace) set is built on first use, so rules that look up names per pod stay linear.
+ */
+export function namesIndex(entries: TreeEntry[]): (kind: string, namespace?: string) => Set<string> {
+  const byKind = new Map<string, TreeEntry[]>();
+  for (const e of entries) {
+    const list = byKind.get(e.object.kind);
+    if (list) list.push(e);
+    else byKind.set(e.object.kind, [e]);
+  }
+  const sets = new Map<string, Set<string>>();
+  return (kind, namespace) => {
+    const key = namespace === undefined ? `${kind}\0*` : `${kind}\0=${namespace}`;
+    let names = sets.get(key);
+    if (!names) {
+      names = namesOfKind(byKind.get(kind) ?? [], kind, namespace);
+      sets.set(key, names);
+    }
+    return names;
+  };
+}
+
 export function namesOfKind(entries: TreeEntry[], kind: string, namespace?: string): Set<string> {
   return new Set(
     entries

@@ -1,16 +1,19 @@
 import type { Problem } from '../problems.js';
 import { didYouMean } from '../suggest.js';
-import { allContainers, namesOfKind, pods, problemAt, type Rule } from './context.js';
+import { allContainers, namesIndex, pods, problemAt, type Rule } from './context.js';
 
 /** Every ConfigMap, Secret, PVC, ServiceAccount and Role a pod or binding names must exist. */
 export const referencesRule: Rule = (ctx) => {
   const out: Problem[] = [];
+  const namesOf = namesIndex(ctx.entries);
+  const secretsIn = new Map<string, Set<string>>();
   for (const pod of pods(ctx.entries)) {
     const ns = pod.entry.object.metadata?.namespace ?? '';
-    const configMaps = namesOfKind(ctx.entries, 'ConfigMap', ns);
-    const secrets = new Set([...namesOfKind(ctx.entries, 'Secret', ns), ...ctx.existingSecrets]);
-    const serviceAccounts = namesOfKind(ctx.entries, 'ServiceAccount', ns);
-    const claims = namesOfKind(ctx.entries, 'PersistentVolumeClaim', ns);
+    const configMaps = namesOf('ConfigMap', ns);
+    let secrets = secretsIn.get(ns);
+    if (!secrets) secretsIn.set(ns, (secrets = new Set([...namesOf('Secret', ns), ...ctx.existingSecrets])));
+    const serviceAccounts = namesOf('ServiceAccount', ns);
+    const claims = namesOf('PersistentVolumeClaim', ns);
     const templates = new Set(((pod.entry.object.spec as { volumeClaimTemplates?: { metadata?: { name?: string } }[] }).volumeClaimTemplates ?? []).map((t) => t.metadata?.name ?? ''));
     const check = (kind: string, name: string, known: Set<string>, pointer: string, optional?: boolean) => {
       if (optional || known.has(name)) return;
@@ -52,12 +55,12 @@ export const referencesRule: Rule = (ctx) => {
   for (const e of ctx.entries) {
     if (e.object.kind !== 'RoleBinding' && e.object.kind !== 'ClusterRoleBinding') continue;
     const ref = e.object.roleRef as { kind: string; name: string };
-    const known = namesOfKind(ctx.entries, ref.kind, ref.kind === 'Role' ? e.object.metadata?.namespace : undefined);
+    const known = namesOf(ref.kind, ref.kind === 'Role' ? e.object.metadata?.namespace : undefined);
     if (!known.has(ref.name)) out.push(problemAt(ctx, e, { pointer: '/roleRef/name', message: `${ref.kind} "${ref.name}" does not exist`, hint: didYouMean(ref.name, known) }));
     const subjects = (e.object.subjects as { kind: string; name: string; namespace?: string }[] | undefined) ?? [];
     subjects.forEach((s, i) => {
       if (s.kind !== 'ServiceAccount') return;
-      const known = namesOfKind(ctx.entries, 'ServiceAccount', s.namespace);
+      const known = namesOf('ServiceAccount', s.namespace);
       if (!known.has(s.name)) out.push(problemAt(ctx, e, { pointer: `/subjects/${i}/name`, message: `ServiceAccount "${s.name}" does not exist in namespace ${s.namespace}`, hint: didYouMean(s.name, known) }));
     });
   }

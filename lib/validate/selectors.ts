@@ -1,8 +1,42 @@
 import type { Problem } from '../problems.js';
 import { treePath } from '../tree.js';
-import { matches, pods, problemAt, type Rule } from './context.js';
+import { matches, pods, problemAt, type PodView, type Rule } from './context.js';
 
 type Spec = { selector?: { matchLabels?: Record<string, string> } | Record<string, string>; ports?: { name?: string; port: number; targetPort?: string | number }[]; clusterIP?: string };
+
+/**
+ * The long-running pods of each namespace, and an index from one label (namespace, key, value) to the
+ * pods carrying it, both in tree order: a selector is matched against the pods that carry its rarest
+ * label instead of against every pod, which keeps the rule linear in the number of objects.
+ */
+function podIndex(allPods: PodView[]): { inNamespace(ns: string): PodView[]; selectedBy(ns: string, selector: Record<string, string>): PodView[] } {
+  const byNamespace = new Map<string, PodView[]>();
+  const byLabel = new Map<string, PodView[]>();
+  const push = (map: Map<string, PodView[]>, key: string, pod: PodView) => {
+    const list = map.get(key);
+    if (list) list.push(pod);
+    else map.set(key, [pod]);
+  };
+  for (const pod of allPods) {
+    if (pod.entry.object.kind === 'Job') continue;
+    const ns = pod.entry.object.metadata?.namespace ?? '';
+    push(byNamespace, ns, pod);
+    for (const [k, v] of Object.entries(pod.labels)) push(byLabel, JSON.stringify([ns, k, v]), pod);
+  }
+  return {
+    inNamespace: (ns) => byNamespace.get(ns) ?? [],
+    selectedBy: (ns, selector) => {
+      let candidates: PodView[] | undefined;
+      for (const [k, v] of Object.entries(selector)) {
+        // Only a string can equal a label value; anything else is matched the slow way, with the same result.
+        if (typeof v !== 'string') return (byNamespace.get(ns) ?? []).filter((p) => matches(selector, p.labels));
+        const list = byLabel.get(JSON.stringify([ns, k, v])) ?? [];
+        if (!candidates || list.length < candidates.length) candidates = list;
+      }
+      return (candidates ?? []).filter((p) => matches(selector, p.labels));
+    },
+  };
+}
 
 /**
  * Selectors that match nothing are the classic silent failure: a Service with no endpoints, a PDB that
@@ -21,9 +55,9 @@ export const selectorsRule: Rule = (ctx) => {
       if (pod.labels[k] !== v) out.push(problemAt(ctx, pod.entry, { pointer: `/spec/template/metadata/labels/${k}`, message: 'selector label missing from the pod template', expected: JSON.stringify(v), found: pod.labels[k] === undefined ? 'nothing' : JSON.stringify(pod.labels[k]), hint: 'the API server rejects a workload whose selector does not match its own template' }));
     }
   }
+  const index = podIndex(allPods);
   for (const e of ctx.entries) {
     const ns = e.object.metadata?.namespace ?? '';
-    const samens = allPods.filter((p) => (p.entry.object.metadata?.namespace ?? '') === ns && p.entry.object.kind !== 'Job');
     if (e.object.kind === 'Service') {
       const spec = e.object.spec as Spec | undefined;
       const selector = (spec?.selector ?? {}) as Record<string, string>;
@@ -31,9 +65,9 @@ export const selectorsRule: Rule = (ctx) => {
         out.push(problemAt(ctx, e, { pointer: '/spec/selector', message: 'Service has no selector', hint: 'every Service of the stack selects the pods of a workload' }));
         continue;
       }
-      const selected = samens.filter((p) => matches(selector, p.labels));
+      const selected = index.selectedBy(ns, selector);
       if (selected.length === 0) {
-        out.push(problemAt(ctx, e, { pointer: '/spec/selector', message: 'Service selects no workload', found: JSON.stringify(selector), hint: `labels of the workloads in namespace ${ns}: ${samens.map((p) => `${treePath(p.entry)}`).join(', ') || 'none'}` }));
+        out.push(problemAt(ctx, e, { pointer: '/spec/selector', message: 'Service selects no workload', found: JSON.stringify(selector), hint: `labels of the workloads in namespace ${ns}: ${index.inNamespace(ns).map((p) => `${treePath(p.entry)}`).join(', ') || 'none'}` }));
         continue;
       }
       (spec?.ports ?? []).forEach((port, i) => {
@@ -44,7 +78,7 @@ export const selectorsRule: Rule = (ctx) => {
     }
     if (e.object.kind === 'PodDisruptionBudget') {
       const selector = ((e.object.spec as Spec | undefined)?.selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels ?? {};
-      if (!samens.some((p) => matches(selector, p.labels))) out.push(problemAt(ctx, e, { pointer: '/spec/selector/matchLabels', message: 'PodDisruptionBudget selects no workload', found: JSON.stringify(selector) }));
+      if (index.selectedBy(ns, selector).length === 0) out.push(problemAt(ctx, e, { pointer: '/spec/selector/matchLabels', message: 'PodDisruptionBudget selects no workload', found: JSON.stringify(selector) }));
     }
   }
   for (const pod of allPods) {

@@ -79,7 +79,7 @@ function gatewayAuth(c: StackConfig): { fields: Pick<ProvisionedDatasource, 'bas
 export function datasources(c: StackConfig): ProvisionedDatasource[] {
   const tenantHeader = { httpHeaderName1: 'X-Scope-OrgID' };
   const auth = gatewayAuth(c);
-  const tenantValue = { httpHeaderValue1: c.defaultTenant, ...auth.secure };
+  const secure = { httpHeaderValue1: c.defaultTenant, ...auth.secure };
   const am = alertmanagerEnabled(c);
   const mimirJson: Record<string, string | boolean> = {
     ...tenantHeader,
@@ -90,7 +90,7 @@ export function datasources(c: StackConfig): ProvisionedDatasource[] {
   };
   if (am) mimirJson.alertmanagerUid = alertmanagerDatasourceUid;
   const out: ProvisionedDatasource[] = [
-    { name: 'Mimir', uid: mimirDatasourceUid, type: 'prometheus', access: 'proxy', url: gatewayUrl(c, '/prometheus'), isDefault: true, editable: false, ...auth.fields, jsonData: mimirJson, secureJsonData: tenantValue },
+    { name: 'Mimir', uid: mimirDatasourceUid, type: 'prometheus', access: 'proxy', url: gatewayUrl(c, '/prometheus'), isDefault: true, editable: false, ...auth.fields, jsonData: mimirJson, secureJsonData: secure },
   ];
   if (am) {
     out.push({
@@ -103,7 +103,7 @@ export function datasources(c: StackConfig): ProvisionedDatasource[] {
       editable: false,
       ...auth.fields,
       jsonData: { ...tenantHeader, implementation: 'mimir', handleGrafanaManagedAlerts: false },
-      secureJsonData: tenantValue,
+      secureJsonData: secure,
     });
   }
   return out;
