@@ -2,12 +2,11 @@
  * One in-process measurement, run in a fresh process by `bench/run.ts` so memory numbers of one step
  * are not inflated by the steps before it:
  *
- *   node --import tsx --expose-gc bench/probe.ts '{"kind":"tenants","n":1000}'
+ *   node --import tsx bench/probe.ts '{"kind":"scaled","replicas":3,"tenants":1000}'
  *
  * Prints one JSON line (`ProbeResult`). Timings are taken after warm-up: the validators are loaded
  * and the code is compiled by V8 before the clock starts.
  */
-import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import type { Environment } from '../lib/environment.js';
 import { checkEnvironmentSchema } from '../lib/config-schema.js';
@@ -15,7 +14,13 @@ import { loadEnvironment } from '../lib/load.js';
 import { merge } from '../lib/merge.js';
 import { outputFiles } from '../lib/output.js';
 import { buildEnvironment, renderChecked, resolveConfig, type BuiltEnvironment } from '../lib/pipeline.js';
+import { mimirRules } from '../lib/mimir/rules.js';
+import { alloyRules } from '../lib/observability/alloy/index.js';
+import { gatewayRules } from '../lib/observability/gateway/rules.js';
+import { grafanaRules } from '../lib/observability/grafana/index.js';
+import { minioRules } from '../lib/observability/minio/index.js';
 import { moduleRules } from '../lib/rules.js';
+import type { Rule } from '../lib/validate/index.js';
 import { flatten } from '../lib/tree.js';
 import { kubernetesRules } from '../lib/validate/index.js';
 import { schemaProblems } from '../lib/validate/schema.js';
@@ -25,6 +30,7 @@ import { summarize, type Summary } from './stats.js';
 export type ProbeSpec =
   | { kind: 'env'; path: string }
   | { kind: 'phases'; path: string }
+  | { kind: 'scaledPhases'; replicas: number; tenants: number }
   | { kind: 'scaled'; replicas: number; tenants: number }
   | { kind: 'copies'; n: number }
   | { kind: 'objects'; n: number }
@@ -44,7 +50,7 @@ export interface ProbeResult {
   baselineRssKb: number;
   peakRssKb: number;
   error?: string;
-  /** For `deps`: heavy packages in the module cache after importing the CLI, and after a build without type check. */
+  /** For `deps`: heavy packages resolved after importing the library, and after building local without type check. */
   deps?: { afterImport: string[]; afterBuild: string[] };
 }
 
@@ -97,13 +103,35 @@ function sizeOf(files: Map<string, string>): { files: number; bytes: number } {
 
 /** Scales the number of runs to the cost of one: many for milliseconds, a few for seconds. */
 function budgetFor(kind: ProbeSpec['kind'], size: number): Budget {
-  if (kind === 'env' || kind === 'phases') return { warmup: 5, minRuns: 10, maxRuns: 40, ms: 3000 };
+  if (kind === 'env') return { warmup: 5, minRuns: 10, maxRuns: 40, ms: 3000 };
   if (size >= 1000) return { warmup: 1, minRuns: 3, maxRuns: 5, ms: 4000 };
   return { warmup: 2, minRuns: 5, maxRuns: 20, ms: 3000 };
 }
 
-async function phases(env: Environment): Promise<{ name: string; time: Summary }[]> {
-  const b: Budget = { warmup: 5, minRuns: 10, maxRuns: 40, ms: 1500 };
+/**
+ * `moduleRules` grouped by the module that contributes each rule (recognised by its source text, since
+ * rule factories return fresh closures); a rule of no known module is timed on its own, by name.
+ */
+function ruleGroups(config: ReturnType<typeof resolveConfig>): { name: string; rules: Rule[] }[] {
+  const owners = new Map<string, string>();
+  const modules: [string, Rule[]][] = [
+    ['Mimir', mimirRules(config)],
+    ['MinIO', minioRules(config)],
+    ['gateway', gatewayRules(config)],
+    ['Grafana', grafanaRules(config)],
+    ['Alloy', alloyRules(config)],
+  ];
+  for (const [name, rules] of modules) for (const r of rules) owners.set(r.toString(), `${name} rules`);
+  const groups = new Map<string, Rule[]>();
+  for (const r of moduleRules(config)) {
+    const name = owners.get(r.toString()) ?? `rule ${r.name || 'anonymous'}`;
+    groups.set(name, [...(groups.get(name) ?? []), r]);
+  }
+  return [...groups].map(([name, rules]) => ({ name, rules }));
+}
+
+async function phases(env: Environment, heavyInput: boolean): Promise<{ name: string; time: Summary }[]> {
+  const b: Budget = heavyInput ? { warmup: 1, minRuns: 3, maxRuns: 5, ms: 2000 } : { warmup: 5, minRuns: 10, maxRuns: 40, ms: 1500 };
   const out: { name: string; time: Summary }[] = [];
   const step = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
     const { time, last } = await measure(fn, b);
@@ -117,20 +145,23 @@ async function phases(env: Environment): Promise<{ name: string; time: Summary }
   const ctx = { entries: flatten(tree), source: 'bench', existingSecrets: new Set(config.existingSecrets) };
   await step('object schemas (kubernetes-models)', () => schemaProblems(ctx));
   for (const rule of kubernetesRules) await step(`rule ${rule.name}`, () => rule(ctx));
-  const rules = moduleRules(config);
-  await step(`module rules (${rules.length}: Mimir, MinIO, gateway, Grafana, Alloy)`, () => rules.flatMap((r) => r(ctx)));
+  for (const g of ruleGroups(config)) await step(g.rules.length > 1 ? `${g.name} (${g.rules.length})` : g.name, () => g.rules.flatMap((r) => r(ctx)));
   return out;
 }
 
-const heavy = ['typescript', 'ajv', 'kubernetes-models', '@kubernetes-models/argo-cd', 'yaml', 'diff', 'deepmerge'];
+const heavy = ['typescript', 'ajv', 'kubernetes-models', '@kubernetes-models/argo-cd', '@grafana/grafana-foundation-sdk', 'yaml', 'diff', 'deepmerge', 'execa'];
 
-/** Heavy CommonJS packages in the module cache (ESM-only packages such as the Grafana SDK do not show here). */
-function loadedPackages(): string[] {
+/** Packages the ESM loader has resolved so far (recorded by `bench/loads.mjs`, which the `deps` probe preloads). */
+async function loadedPackages(): Promise<string[]> {
+  // The loader thread reports asynchronously.
+  await new Promise((r) => setTimeout(r, 100));
+  const urls = (globalThis as { benchLoaded?: Set<string> }).benchLoaded;
+  if (!urls) return ['(run the probe with --import ./bench/loads.mjs)'];
   const found = new Set<string>();
-  for (const file of Object.keys(createRequire(import.meta.url).cache)) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(file);
+  for (const url of urls) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(url);
     if (!m || !heavy.includes(m[1])) continue;
-    // Ajv's runtime helpers are required by precompiled validators; the compiler is what costs.
+    // Ajv's runtime helpers are what precompiled validators need; its compiler is what costs.
     if (m[1] === 'ajv' && m[2].startsWith('dist/runtime/')) continue;
     found.add(m[1]);
   }
@@ -138,12 +169,11 @@ function loadedPackages(): string[] {
 }
 
 async function deps(): Promise<ProbeResult> {
-  await import('../lib/cli.js');
-  const afterImport = loadedPackages();
+  const afterImport = await loadedPackages();
   const env = await loaded('environments/local');
   const built = await buildAll([env]);
   outputFiles(built);
-  return { build: summarize([]), objects: objectCount(built[0].tree), baselineRssKb: maxRssKb(), peakRssKb: maxRssKb(), deps: { afterImport, afterBuild: loadedPackages() } };
+  return { build: summarize([]), objects: objectCount(built[0].tree), baselineRssKb: maxRssKb(), peakRssKb: maxRssKb(), deps: { afterImport, afterBuild: await loadedPackages() } };
 }
 
 async function run(spec: ProbeSpec): Promise<ProbeResult> {
@@ -157,14 +187,15 @@ async function run(spec: ProbeSpec): Promise<ProbeResult> {
 
   let envs: Environment[];
   if (spec.kind === 'env' || spec.kind === 'phases') envs = [await loaded(spec.path)];
+  else if (spec.kind === 'scaledPhases') envs = [scaled(spec.replicas, spec.tenants)];
   else if (spec.kind === 'size') envs = await Promise.all(spec.paths.map(loaded));
   else if (spec.kind === 'scaled') envs = [scaled(spec.replicas, spec.tenants)];
   else if (spec.kind === 'copies') envs = copies(spec.n);
   else envs = [extraObjects(spec.n)];
 
-  if (spec.kind === 'phases') {
+  if (spec.kind === 'phases' || spec.kind === 'scaledPhases') {
     const built = await buildAll(envs);
-    return { build: summarize([]), phases: await phases(envs[0]), objects: objectCount(built[0].tree), baselineRssKb, peakRssKb: maxRssKb() };
+    return { build: summarize([]), phases: await phases(envs[0], spec.kind === 'scaledPhases'), objects: objectCount(built[0].tree), baselineRssKb, peakRssKb: maxRssKb() };
   }
   const { time: build, last: builds } = await measure(() => buildAll(envs), budget);
   const { time: output, last: files } = await measure(() => outputFiles(builds), budget);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Problem } from './problems.js';
 import { didYouMean } from './suggest.js';
 
@@ -59,14 +59,18 @@ async function compile(schemaText: string, file: string): Promise<Validator> {
   const { default: Ajv } = await import('ajv');
   const ajv = new Ajv.default({ ...ajvOptions, code: { source: true } });
   const validate = ajv.compile(JSON.parse(schemaText) as object) as Validator;
+  const dir = dirname(file);
+  const partial = `${file}.${process.pid}.tmp`;
   try {
     const { default: standalone } = await import('ajv/dist/standalone/index.js');
-    mkdirSync(join(file, '..'), { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
+    mkdirSync(dir, { recursive: true });
     writeFileSync(partial, standalone.default(ajv, validate as never));
     renameSync(partial, file);
+    // Code generated for an earlier schema is never read again.
+    for (const old of readdirSync(dir)) if (/^environment-schema-[0-9a-f]{16}\.cjs$/.test(old) && join(dir, old) !== file) rmSync(join(dir, old), { force: true });
   } catch {
     // A read-only node_modules only costs the cache.
+    rmSync(partial, { force: true });
   }
   return validate;
 }

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { createRequire } from 'node:module';
 import { defaultConfig } from './config.js';
 import { application } from './gitops/argocd.js';
 import { writeBase, writeOverlay, type FileSet } from './kustomize/writer.js';
@@ -54,6 +54,8 @@ export function compareWithDisk(outDir: string, files: FileSet): FileChange[] {
 }
 
 export function formatDiff(outDir: string, changes: FileChange[]): string {
+  // Loaded here, not at the top: only `--diff` needs it, and every other build would pay for loading it.
+  const { createTwoFilesPatch } = createRequire(import.meta.url)('diff') as typeof import('diff');
   return changes
     .map((c) => {
       const path = join(outDir, c.path);
@@ -64,20 +66,57 @@ export function formatDiff(outDir: string, changes: FileChange[]): string {
     .join('\n');
 }
 
+/** Files of `files` under one owned root, keyed by their path relative to the output folder. */
+function filesUnder(files: FileSet, root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [path, content] of files) if (path === root || path.startsWith(`${root}/`)) out.set(path, content);
+  return out;
+}
+
+/**
+ * Whether the root on disk already is exactly `expected`: the same files with the same bytes, and no
+ * other file, folder or link. Rewriting such a root would only change timestamps.
+ */
+function unchangedOnDisk(outDir: string, root: string, expected: Map<string, string>): boolean {
+  const dirs = new Set<string>();
+  for (const path of expected.keys()) for (let d = dirname(path); d !== '.' && d !== dirname(root); d = dirname(d)) dirs.add(d);
+  let seen = 0;
+  const same = (path: string): boolean => {
+    const stat = lstatSync(join(outDir, path), { throwIfNoEntry: false });
+    if (!stat) return false;
+    if (stat.isDirectory()) return dirs.has(path) && readdirSync(join(outDir, path)).every((name) => same(`${path}/${name}`));
+    if (!stat.isFile()) return false;
+    const want = expected.get(path);
+    seen++;
+    return want !== undefined && stat.size === Buffer.byteLength(want) && readFileSync(join(outDir, path), 'utf8') === want;
+  };
+  return same(root) && seen === expected.size;
+}
+
 /**
  * Replaces the owned folders and files in one swap per root: everything is first written to a staging
- * folder beside them, so a failure while writing leaves the previous output in place.
+ * folder beside them, so a failure while writing leaves the previous output in place. A root whose files
+ * on disk are already exactly the new ones is left alone (most rebuilds change one overlay or nothing).
  */
 export function writeOutput(outDir: string, files: FileSet): void {
   mkdirSync(outDir, { recursive: true });
+  const roots = ownedRoots(files)
+    .map((root) => ({ root, files: filesUnder(files, root) }))
+    .filter((r) => !unchangedOnDisk(outDir, r.root, r.files));
+  if (roots.length === 0) return;
   const staging = join(outDir, `.staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   try {
-    for (const [path, content] of files) {
-      mkdirSync(dirname(join(staging, path)), { recursive: true });
-      writeFileSync(join(staging, path), content);
+    const made = new Set<string>();
+    for (const r of roots) {
+      for (const [path, content] of r.files) {
+        const dir = dirname(join(staging, path));
+        if (!made.has(dir)) mkdirSync(dir, { recursive: true });
+        made.add(dir);
+        writeFileSync(join(staging, path), content);
+      }
     }
-    for (const root of ownedRoots(files)) {
+    for (const { root } of roots) {
       const target = join(outDir, root);
       const old = join(staging, `.old-${relative(outDir, target).replace(/\//g, '_')}`);
       mkdirSync(dirname(target), { recursive: true });
