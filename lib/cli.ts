@@ -70,7 +70,9 @@ export async function runCli(argv: string[], io: CliIo = { log: (l) => console.l
     if (names.includes(reserved)) problems.push({ path: `name ${reserved}`, message: `"${reserved}" is a reserved output folder`, hint: 'choose another environment name' });
   }
   if (problems.length) {
-    io.error(formatProblems(problems));
+    // Two environments importing the same broken file report the same problem once.
+    const unique = [...new Map(problems.map((p) => [JSON.stringify(p), p])).values()];
+    io.error(formatProblems(unique));
     return 1;
   }
   const files = outputFiles(builds);

@@ -61,7 +61,7 @@ async function typeCheck(entry: string): Promise<Problem[]> {
   // The compiler is loaded only when the check has to run: it is the most expensive step of a build.
   const ts = (await import('typescript')).default;
   const options: import('typescript').CompilerOptions = configPath
-    ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, dirname(configPath)).options
+    ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, dirname(configPath), undefined, configPath).options
     : { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true };
   options.noEmit = true;
   const program = ts.createProgram([resolve(entry)], options, ts.createCompilerHost(options));

@@ -1,4 +1,4 @@
-import { parseAllDocuments, stringify } from 'yaml';
+import { isMap, isScalar, parseAllDocuments, stringify, visit, type Document } from 'yaml';
 
 /**
  * YAML 1.1 output so that values such as `on`, `yes`, `y`, `NO` or `2024-01-01` are quoted for the
@@ -8,12 +8,34 @@ export function toYaml(value: unknown): string {
   return stringify(value, { version: '1.1', lineWidth: 0, sortMapEntries: true, indentSeq: true, aliasDuplicateObjects: false });
 }
 
+/**
+ * Duplicate keys are an error, as in Go's YAML decoder. The parser's own check compares each key with
+ * every earlier one (quadratic in a 10,000-tenant runtime file), so it is off and this one uses a set.
+ */
+function duplicateKeys(doc: Document.Parsed): string[] {
+  const found: string[] = [];
+  visit(doc, {
+    Map(_, map) {
+      if (!isMap(map)) return;
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : String(pair.key);
+        if (seen.has(key)) found.push(`duplicate key ${JSON.stringify(key)}`);
+        seen.add(key);
+      }
+    },
+  });
+  return found;
+}
+
 export function parseYamlDocuments(text: string): unknown[] {
-  const docs = parseAllDocuments(text);
+  const docs = parseAllDocuments(text, { uniqueKeys: false });
   const out: unknown[] = [];
   for (const doc of docs) {
     if ('errors' in doc && doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('; '));
-    const value = doc.toJS();
+    const duplicates = duplicateKeys(doc);
+    if (duplicates.length > 0) throw new Error(duplicates.join('; '));
+    const value = doc.toJS({ maxAliasCount: -1 });
     if (value !== null && value !== undefined) out.push(value);
   }
   return out;

@@ -126,3 +126,11 @@ describe('container helpers', () => {
     expect(c.resources?.requests).toEqual({ cpu: '1', memory: '1Gi' });
   });
 });
+
+describe('YAML parsing of generated files', async () => {
+  const { parseYamlDocuments } = await import('../lib/yaml.js');
+  it('rejects duplicate keys at any depth, as Mimir does', () => {
+    expect(() => parseYamlDocuments('a:\n  b: 1\n  b: 2\n')).toThrow('duplicate key "b"');
+    expect(parseYamlDocuments('a:\n  b: 1\n  c: 2\n')).toEqual([{ a: { b: 1, c: 2 } }]);
+  });
+});

@@ -1,0 +1,183 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import type { KubeObject } from '../../lib/k8s/types.js';
+import { renderDiff } from './harness/diff.js';
+import { clusterDns } from './harness/dns.js';
+import { readBucketJob } from './harness/jobs.js';
+import { dataSources, parseObjects, resolveEnv, services, workloads } from './harness/manifest.js';
+import { peerForImage, planPods, type Peers } from './harness/plan.js';
+import { remapPath, remapText } from './harness/remap.js';
+import { groupChanges } from './harness/report.js';
+import { prometheusAgentConfig, readAlloyConfig } from './harness/writer.js';
+
+/** The harness's pure parts, checked against the committed local environment (no root needed). */
+const repo = join(import.meta.dirname, '../..');
+const hasKubectl = spawnSync('sh', ['-c', 'command -v kubectl'], { stdio: 'ignore' }).status === 0;
+const local = (): KubeObject[] => parseObjects(execFileSync('kubectl', ['kustomize', join(repo, 'out/local')], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+const peers: Peers = {
+  mimir: { path: '/bin/peer-mimir', version: 'test' },
+  minio: { path: '/bin/peer-minio', version: 'test' },
+  nginx: { path: '/bin/peer-nginx', version: 'test' },
+};
+const plan = (objects: KubeObject[]) => planPods(objects, { root: '/RUN', peers, allocateIp: (i) => `10.9.0.${10 + i}` });
+
+describe('peer images', () => {
+  it('maps image repositories, whatever the registry, tag or digest, and nothing else', () => {
+    expect(peerForImage('grafana/mimir:3.0.2')).toBe('mimir');
+    expect(peerForImage('docker.io/grafana/mimir@sha256:abc')).toBe('mimir');
+    expect(peerForImage('quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z')).toBe('minio');
+    expect(peerForImage('nginxinc/nginx-unprivileged:1.29-alpine')).toBe('nginx');
+    expect(peerForImage('quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z')).toBeUndefined();
+    expect(peerForImage('grafana/grafana:12.3.0')).toBeUndefined();
+    expect(peerForImage('grafana/mimir-continuous-test:3.0.2')).toBeUndefined();
+  });
+});
+
+describe('path remapping', () => {
+  const mounts = [
+    { mountPath: '/data', hostPath: '/RUN/d' },
+    { mountPath: '/etc/mimir', hostPath: '/RUN/c' },
+    { mountPath: '/tmp', hostPath: '/RUN/t' },
+  ];
+  it('rewrites absolute paths under a mount and leaves the image file system alone', () => {
+    expect(remapPath('/data', mounts)).toBe('/RUN/d');
+    expect(remapPath('/data/tsdb', mounts)).toBe('/RUN/d/tsdb');
+    expect(remapPath('/database', mounts)).toBe('/database');
+    expect(remapPath('/etc/passwd', mounts)).toBe('/etc/passwd');
+  });
+  it('finds paths in flags, YAML and nginx syntax, not in URLs or route paths', () => {
+    expect(remapText('-config.file=/etc/mimir/mimir.yaml', mounts)).toBe('-config.file=/RUN/c/mimir.yaml');
+    expect(remapText('pid /tmp/nginx.pid;', mounts)).toBe('pid /RUN/t/nginx.pid;');
+    expect(remapText('  dir: /data/tsdb\n  external_url: /alertmanager', mounts)).toBe('  dir: /RUN/d/tsdb\n  external_url: /alertmanager');
+    expect(remapText('url: http://minio:9000/data/x', mounts)).toBe('url: http://minio:9000/data/x');
+    expect(remapText('address: dns:///data:9095', mounts)).toBe('address: dns:///data:9095');
+  });
+});
+
+describe('environment', () => {
+  const sources = dataSources([
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { user: 'u' }, data: { pass: Buffer.from('p').toString('base64'), user: Buffer.from('old').toString('base64') } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { mode: 'm' } },
+  ]);
+  const pod = { name: 'x-0', namespace: 'ns', ip: '10.0.0.1' };
+  it('resolves secretKeyRef from stringData over data, configMapKeyRef, fieldRef and $(VAR)', () => {
+    const env = resolveEnv(
+      {
+        name: 'c',
+        env: [
+          { name: 'USER', valueFrom: { secretKeyRef: { name: 's', key: 'user' } } },
+          { name: 'PASS', valueFrom: { secretKeyRef: { name: 's', key: 'pass' } } },
+          { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'c', key: 'mode' } } },
+          { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'BOTH', value: '$(USER):$(PASS) $$(USER) $(NOPE)' },
+        ],
+      },
+      sources,
+      pod,
+    );
+    expect(env).toEqual({ USER: 'u', PASS: 'p', MODE: 'm', POD: 'x-0', BOTH: 'u:p $(USER) $(NOPE)' });
+  });
+  it('names the missing Secret key instead of starting a process without it', () => {
+    expect(() => resolveEnv({ name: 'c', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'nope' } } }] }, sources, pod)).toThrow('Secret "s" has no key "nope"');
+  });
+});
+
+describe.skipIf(!hasKubectl)('the plan for out/local', () => {
+  const objects = hasKubectl ? local() : [];
+
+  it('runs every workload with a peer image, one pod per replica, and lists the others', () => {
+    const p = plan(objects);
+    const expected = workloads(objects)
+      .filter((w) => w.template.spec?.containers.some((c) => peerForImage(c.image ?? '')))
+      .reduce((n, w) => n + w.replicas, 0);
+    expect(p.pods.length).toBe(expected);
+    expect(p.notRun.map((n) => n.workload).sort()).toEqual(
+      workloads(objects)
+        .filter((w) => !w.template.spec?.containers.some((c) => peerForImage(c.image ?? '')))
+        .map((w) => w.name)
+        .sort(),
+    );
+    // Sync waves: storage before Mimir before the gateway.
+    const waves = p.pods.map((x) => x.workload.wave);
+    expect([...waves].sort((a, b) => a - b)).toEqual(waves);
+  });
+
+  it('changes nothing but paths under volume mounts (every argument, environment and file change maps back)', () => {
+    const p = plan(objects);
+    for (const ch of p.changes.filter((c) => ['argument', 'environment', 'file'].includes(c.what))) {
+      const pod = p.pods.find((x) => x.name === ch.pod)!;
+      const c = pod.workload.template.spec!.containers.find((x) => x.name === ch.container)!;
+      const mounts = [...(c.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
+      let back = ch.to;
+      for (const m of mounts) {
+        const host = [`/RUN/pods/${pod.name}/volumes/${m.name}.${c.name}`, `/RUN/pods/${pod.name}/volumes/${m.name}`, `/RUN/pvc/${m.name}-${pod.name}`];
+        for (const h of host) back = back.split(h).join(m.mountPath);
+      }
+      expect(back, `${ch.pod} ${ch.where}`).toBe(ch.from);
+    }
+    expect(p.changes.map((c) => c.what).every((w) => ['program', 'argument', 'environment', 'file', 'working directory'].includes(w))).toBe(true);
+  });
+
+  it('reads the bucket Job: its buckets are the ones mimir.yaml uses, its credentials the storage Secret', () => {
+    const p = plan(objects);
+    const job = workloads(objects).find((w) => w.kind === 'Job')!;
+    const intent = readBucketJob(job, p.sources, p.namespace);
+    const mimir = parseYaml([...p.sources.configMaps.values()].find((d) => d['mimir.yaml'])!['mimir.yaml']) as Record<string, { s3?: { bucket_name?: string } }>;
+    const used = ['blocks_storage', 'ruler_storage', 'alertmanager_storage'].map((k) => mimir[k]?.s3?.bucket_name).sort();
+    expect([...intent.buckets].sort()).toEqual(used);
+    expect(intent.endpoint).toMatch(/^http:\/\/minio\./);
+    const secret = [...p.sources.secrets.values()].find((s) => s['access-key-id']);
+    expect(intent.accessKeyId).toBe(secret?.['access-key-id']);
+  });
+
+  it('gives each Service the addresses of the pods its selector picks, and headless ones SRV records', () => {
+    const p = plan(objects);
+    const dns = clusterDns(services(objects), p.pods, p.namespace, 'cluster.local', '10.9.0.1');
+    const gossip = dns.endpoints.find((e) => e.service === 'gossip-ring')!;
+    expect(gossip.pods).toContain('ingester-0');
+    expect(gossip.pods.some((x) => x.startsWith('minio'))).toBe(false);
+    expect(dns.a).toContainEqual({ name: 'kube-dns.kube-system.svc.cluster.local', ip: '10.9.0.1' });
+    const minio = p.pods.find((x) => x.workload.name === 'minio')!;
+    expect(dns.a).toContainEqual({ name: 'minio.mimir.svc.cluster.local', ip: minio.ip });
+    expect(dns.a).toContainEqual({ name: 'minio.mimir.svc', ip: minio.ip });
+    const srv = dns.srv.filter((r) => r.name === '_grpc._tcp.query-scheduler-discovery.mimir.svc.cluster.local');
+    expect(srv.length).toBe(p.pods.filter((x) => x.workload.name === 'query-scheduler').length);
+    expect(dns.endpoints.flatMap((e) => e.portMismatches)).toEqual([]);
+  });
+
+  it("turns Alloy's configuration into a Prometheus agent config with the same remote write and relabel rules", () => {
+    const p = plan(objects);
+    const text = Object.values((objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name?.startsWith('alloy')) as unknown as { data: Record<string, string> }).data)[0];
+    const intent = readAlloyConfig(text);
+    expect(intent.remoteWrite.url).toBe('http://gateway.mimir.svc.cluster.local:8080/api/v1/push');
+    expect(intent.remoteWrite.headers['X-Scope-OrgID']).toBe('anonymous');
+    const cfg = parseYaml(prometheusAgentConfig({ intent, pods: p.pods, namespace: p.namespace, probeTarget: '10.9.0.1:1', probeInterval: '5s' })) as {
+      scrape_configs: { job_name: string; relabel_configs?: { action?: string; regex?: string }[]; static_configs: { targets: string[]; labels?: Record<string, string> }[] }[];
+      remote_write: { url: string }[];
+    };
+    const mimir = cfg.scrape_configs.find((s) => s.job_name === 'alloy-mimir')!;
+    expect(mimir.relabel_configs).toEqual(intent.scrapes.find((s) => s.name === 'mimir')!.relabel);
+    expect(mimir.static_configs.some((t) => t.labels?.__meta_kubernetes_pod_container_port_name === 'http-metrics')).toBe(true);
+    expect(cfg.remote_write[0].url).toBe(intent.remoteWrite.url);
+  });
+});
+
+describe('report helpers', () => {
+  it('lists one row for a change made identically in several pods', () => {
+    const rows = groupChanges(
+      [
+        { pod: 'a-0', container: 'a', what: 'file', where: 'f:1', from: 'dir: /data', to: 'dir: /R/pvc/data-a-0' },
+        { pod: 'b-0', container: 'b', what: 'file', where: 'f:1', from: 'dir: /data', to: 'dir: /R/pvc/data-b-0' },
+      ],
+      '/R',
+    );
+    expect(rows).toEqual([{ what: 'file', where: 'f:1', from: 'dir: /data', to: 'dir: $RUN/pvc/data-<pod>', pods: ['a-0/a', 'b-0/b'] }]);
+  });
+  it('diffs two renders leaf by leaf, ignoring generated name suffixes', () => {
+    const cm = (name: string, yaml: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { 'm.yaml': yaml } });
+    expect(renderDiff([cm('cfg-aaaaaaaaaa', 'a: 1\nb: 2\n')], [cm('cfg-bbbbbbbbbb', 'a: 1\nb: 2\n')])).toEqual([]);
+    expect(renderDiff([cm('cfg-aaaaaaaaaa', 'a: 1\nb: 2\n')], [cm('cfg-bbbbbbbbbb', 'a: 1\nb: 3\n')])).toEqual(['ConfigMap cfg data.m.yaml.b: 2 → 3']);
+  });
+});

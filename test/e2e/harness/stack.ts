@@ -1,0 +1,510 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { Resolver } from 'node:dns/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runCli } from '../../../lib/cli.js';
+import type { KubeObject } from '../../../lib/k8s/types.js';
+import { renderDiff } from './diff.js';
+import { clusterDns, dnsmasqConf, hostsFile, resolvConf, type ClusterDns } from './dns.js';
+import { probeHttp, probeTcp } from './http.js';
+import { readBucketJob, type BucketJobIntent } from './jobs.js';
+import { parseObjects, services, workloads } from './manifest.js';
+import {
+  addPodNamespace,
+  bridgeExists,
+  bridgeIp,
+  createBridge,
+  deleteBridge,
+  deletePodNamespace,
+  subnetConflict,
+  type NetworkNames,
+  type PodNet,
+} from './netns.js';
+import { planPods, type Change, type Peers, type Plan, type PodPlan } from './plan.js';
+import { Supervised } from './procs.js';
+import { makeBucket } from './s3.js';
+import { prometheusAgentConfig, readAlloyConfig, type AlloyIntent } from './writer.js';
+
+export const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '../../..');
+const binDir = join(repoRoot, '.cache/e2e/bin');
+const stateFile = join(repoRoot, '.cache/e2e/harness-state.json');
+const namePrefix = 'mke2e';
+
+const commandExists = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+
+/** Why the suite cannot run here, or undefined. */
+export function skipReason(): string | undefined {
+  if (process.platform !== 'linux') return 'the e2e harness needs Linux network namespaces';
+  if (process.getuid?.() !== 0) return 'the e2e harness must run as root (network namespaces, a bridge, dnsmasq on port 53)';
+  const missing = ['ip', 'unshare', 'setpriv', 'hostname', 'kubectl', 'nginx', 'dnsmasq', 'prometheus'].filter((c) => !commandExists(c));
+  for (const b of ['mimir', 'minio']) if (!existsSync(join(binDir, b))) missing.push(join(binDir, b));
+  if (missing.length) return `missing: ${missing.join(', ')} — run \`bash test/e2e/peers/build.sh\``;
+  return undefined;
+}
+
+function firstLine(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return `${r.stdout}${r.stderr}`.split('\n').find((l) => l.trim())?.trim() ?? '(no version output)';
+}
+
+export function peerPrograms(): Peers {
+  const nginx = execFileSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).trim();
+  return {
+    mimir: { path: join(binDir, 'mimir'), version: firstLine(join(binDir, 'mimir'), ['-version']) },
+    minio: { path: join(binDir, 'minio'), version: firstLine(join(binDir, 'minio'), ['--version']) },
+    nginx: { path: nginx, version: `${firstLine(nginx, ['-v'])} (Debian ${firstLine('dpkg-query', ['-W', '-f=${Version}', 'nginx'])})` },
+  };
+}
+
+export interface StackOptions {
+  /** A Kustomize folder to run as it is; by default the test environment is built into the run folder. */
+  rendered?: string;
+  /** Compared with the run's input in the report (default: out/local). */
+  compareWith?: string;
+  clusterDomain: string;
+  subnet: string;
+  /** Upper bound on a process's stop grace period. */
+  stopTimeoutSeconds: number;
+  readyTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+export interface PodStatus {
+  pod: string;
+  ready: boolean;
+  readyAtMs?: number;
+  containers: { name: string; restarts: number; exits: string[]; log: string }[];
+}
+
+export interface Timings {
+  renderMs: number;
+  networkMs: number;
+  /** When the first process started (performance.now()). */
+  appliedAt: number;
+  allReadyAt?: number;
+  firstQueryAt?: number;
+}
+
+const kubectl = (...args: string[]): string => execFileSync('kubectl', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+
+export class Stack {
+  root = '';
+  objects: KubeObject[] = [];
+  renderSource = '';
+  renderDiff: string[] = [];
+  plan?: Plan;
+  dns?: ClusterDns;
+  net: NetworkNames;
+  procs: Supervised[] = [];
+  podNets: PodNet[] = [];
+  changes: Change[] = [];
+  notes: string[] = [];
+  buckets: { bucket: string; result: string }[] = [];
+  bucketJobs: BucketJobIntent[] = [];
+  alloy?: AlloyIntent;
+  writer?: Supervised;
+  writerNet?: PodNet;
+  writerConfig = '';
+  probe?: Server;
+  probePort = 0;
+  readonly runId = Math.random().toString(36).slice(2, 10);
+  probeScrapes = 0;
+  readonly startedAt = performance.now();
+  timings: Timings = { renderMs: 0, networkMs: 0, appliedAt: 0 };
+  readyAt = new Map<string, number>();
+  private dnsmasqPid?: number;
+  private dnsmasqConfPath = '';
+  private exitHandler = (): void => this.cleanupSync();
+
+  constructor(readonly opts: StackOptions) {
+    this.net = { bridge: `${namePrefix}0`, subnet: opts.subnet };
+  }
+
+  get dnsIp(): string {
+    return bridgeIp(this.net);
+  }
+
+  /** Render, plan, network, DNS, then the workloads wave by wave (Argo CD sync waves), then the writer. */
+  async up(): Promise<void> {
+    this.cleanStale();
+    this.root = mkdtempSync(join(tmpdir(), 'mimir-e2e-'));
+    chmodSync(this.root, 0o755);
+    process.once('exit', this.exitHandler);
+    this.opts.log(`run folder ${this.root}`);
+
+    let t = performance.now();
+    await this.render();
+    this.timings.renderMs = performance.now() - t;
+
+    const peers = peerPrograms();
+    this.plan = planPods(this.objects, { root: this.root, peers, allocateIp: (i) => `${this.opts.subnet}.${10 + i}` });
+    this.changes.push(...this.plan.changes);
+    const namespace = this.plan.namespace;
+    this.dns = clusterDns(services(this.objects), this.plan.pods, namespace, this.opts.clusterDomain, this.dnsIp);
+    for (const e of this.dns.endpoints) {
+      if (e.portMismatches.length) this.notes.push(`Service ${e.service}: port differs from the pods' port (no kube-proxy here, clients would fail): ${e.portMismatches.join('; ')}`);
+    }
+
+    t = performance.now();
+    const conflict = subnetConflict(this.net);
+    if (conflict) throw new Error(conflict);
+    this.saveState();
+    createBridge(this.net);
+    this.saveState();
+    this.plan.pods.forEach((p, i) => this.addNetns(`${namePrefix}-${p.name}`, `${namePrefix}v${i}`, p.ip, p.name, namespace));
+    this.layoutFiles();
+    await this.startDns(namespace);
+    this.timings.networkMs = performance.now() - t;
+
+    this.timings.appliedAt = performance.now();
+    const waves = [...new Set([...this.plan.pods.map((p) => p.workload.wave), ...workloads(this.objects).filter((w) => w.kind === 'Job').map((w) => w.wave)])].sort((a, b) => a - b);
+    for (const wave of waves) {
+      for (const w of workloads(this.objects).filter((x) => x.kind === 'Job' && x.wave === wave && !this.plan!.pods.some((p) => p.workload === x))) await this.emulateJob(w.name);
+      const pods = this.plan.pods.filter((p) => p.workload.wave === wave);
+      this.opts.log(`wave ${wave}: starting ${pods.map((p) => p.name).join(', ') || '(no pods)'}`);
+      for (const p of pods) this.startPod(p);
+      this.saveState();
+      await this.waitReady(pods, this.opts.readyTimeoutMs);
+    }
+    await this.startWriter(namespace);
+    const all = await this.waitReady(this.plan.pods, this.opts.readyTimeoutMs);
+    if (all) this.timings.allReadyAt = performance.now();
+  }
+
+  private async render(): Promise<void> {
+    const compare = this.opts.compareWith ?? join(repoRoot, 'out/local');
+    if (this.opts.rendered) {
+      this.renderSource = `kubectl kustomize ${this.opts.rendered}`;
+      this.objects = parseObjects(kubectl('kustomize', this.opts.rendered));
+    } else {
+      const out = join(this.root, 'render');
+      const lines: string[] = [];
+      const code = await runCli([join(repoRoot, 'test/e2e/environment'), '--out', out], { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+      if (code !== 0) throw new Error(`building test/e2e/environment failed:\n${lines.join('\n')}`);
+      const envDir = join(out, 'e2e');
+      this.renderSource = `tsx build.ts test/e2e/environment --out ${out}; kubectl kustomize ${envDir}`;
+      this.objects = parseObjects(kubectl('kustomize', envDir));
+    }
+    if (existsSync(compare)) this.renderDiff = renderDiff(parseObjects(kubectl('kustomize', compare)), this.objects);
+  }
+
+  private addNetns(netns: string, veth: string, ipAddr: string, hostname: string, namespace: string): PodNet {
+    const p: PodNet = { netns, veth, ip: ipAddr };
+    this.podNets.push(p);
+    this.saveState();
+    addPodNamespace(this.net, p, {
+      resolvConf: resolvConf(namespace, this.opts.clusterDomain, this.dnsIp),
+      hosts: `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n${ipAddr} ${hostname}\n`,
+    });
+    return p;
+  }
+
+  /** Volumes as folders: emptyDir/PVC owned by the pod's fsGroup (setgid, group-writable) as the kubelet does. */
+  private layoutFiles(): void {
+    for (const p of this.plan!.pods) {
+      mkdirSync(p.dir, { recursive: true, mode: 0o755 });
+      chmodSync(p.dir, 0o755);
+      for (const d of p.writableDirs) {
+        mkdirSync(d, { recursive: true });
+        if (p.fsGroup !== undefined) {
+          chownSync(d, 0, p.fsGroup);
+          chmodSync(d, 0o2775);
+        } else chmodSync(d, 0o777);
+      }
+      for (const c of p.containers) {
+        for (const f of c.files) {
+          mkdirSync(dirname(f.path), { recursive: true, mode: 0o755 });
+          writeFileSync(f.path, f.content, { mode: 0o644 });
+        }
+        if (!existsSync(c.cwd)) {
+          mkdirSync(c.cwd, { recursive: true });
+          chmodSync(c.cwd, c.readOnlyRootFilesystem ? 0o555 : 0o777);
+        }
+        writeFileSync(c.log, '', { mode: 0o640 });
+        chownSync(c.log, c.uid, c.gid);
+      }
+    }
+    for (const d of [join(this.root, 'pvc'), join(this.root, 'pods')]) if (existsSync(d)) chmodSync(d, 0o755);
+  }
+
+  private async startDns(namespace: string): Promise<void> {
+    const dir = join(this.root, 'dns');
+    const hostsDir = join(dir, 'hosts');
+    mkdirSync(hostsDir, { recursive: true });
+    writeFileSync(join(hostsDir, 'cluster'), hostsFile(this.dns!.a));
+    this.dnsmasqConfPath = join(dir, 'dnsmasq.conf');
+    const pid = join(dir, 'dnsmasq.pid');
+    writeFileSync(this.dnsmasqConfPath, dnsmasqConf(this.dns!, this.dnsIp, namespace, this.opts.clusterDomain, { hostsDir, log: join(dir, 'dnsmasq.log'), pid }));
+    execFileSync('dnsmasq', [`--conf-file=${this.dnsmasqConfPath}`], { stdio: 'pipe' });
+    this.dnsmasqPid = Number(readFileSync(pid, 'utf8').trim());
+    this.saveState();
+    const first = this.dns!.a[0].name;
+    const answer = await this.resolve(first);
+    if (answer !== this.dnsIp) throw new Error(`dnsmasq answered ${answer} for ${first}, expected ${this.dnsIp}`);
+  }
+
+  /** A cluster name, resolved the way a pod would: through the cluster DNS. */
+  async resolve(name: string): Promise<string> {
+    const addrs = await this.resolver().resolve4(name);
+    return addrs[0];
+  }
+
+  /** A resolver that asks the cluster DNS only. */
+  resolver(): Resolver {
+    const r = new Resolver({ timeout: 1000, tries: 2 });
+    r.setServers([this.dnsIp]);
+    return r;
+  }
+
+  async serviceUrl(service: string, port: number): Promise<string> {
+    const ns = this.plan!.namespace;
+    return `http://${await this.resolve(`${service}.${ns}.svc.${this.opts.clusterDomain}`)}:${port}`;
+  }
+
+  private startPod(p: PodPlan): void {
+    for (const c of p.containers) {
+      const proc = new Supervised(
+        {
+          id: `${p.name}/${c.name}`,
+          netns: `${namePrefix}-${p.name}`,
+          hostname: p.name,
+          argv: c.argv,
+          env: c.env,
+          cwd: c.cwd,
+          uid: c.uid,
+          gid: c.gid,
+          groups: c.groups,
+          log: c.log,
+          stopTimeoutSeconds: Math.min(c.terminationGraceSeconds, this.opts.stopTimeoutSeconds),
+          restart: p.workload.kind !== 'Job',
+        },
+        (line) => this.opts.log(line),
+      );
+      proc.start();
+      this.procs.push(proc);
+    }
+  }
+
+  async podReady(p: PodPlan): Promise<boolean> {
+    for (const c of p.containers) {
+      const proc = this.procs.find((x) => x.spec.id === `${p.name}/${c.name}`);
+      if (!proc?.running) return false;
+      if (!c.ready) continue;
+      const ok = c.ready.kind === 'http' ? await probeHttp(`http://${p.ip}:${c.ready.port}${c.ready.path}`) : await probeTcp(p.ip, c.ready.port);
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  /** Polls readiness probes until every pod is ready (true) or the time is up (false). */
+  async waitReady(pods: PodPlan[], timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const states = await Promise.all(pods.map(async (p) => [p, await this.podReady(p)] as const));
+      for (const [p, ok] of states) if (ok && !this.readyAt.has(p.name)) {
+        this.readyAt.set(p.name, performance.now());
+        this.opts.log(`ready: ${p.name} after ${((performance.now() - this.timings.appliedAt) / 1000).toFixed(1)}s`);
+      }
+      if (states.every(([, ok]) => ok)) return true;
+      if (performance.now() > deadline) return false;
+      // Every pod still not ready is crash-looping: waiting longer only repeats the same failure.
+      const crashLooping = states.filter(([, ok]) => !ok).every(([p]) => p.containers.some((c) => (this.procs.find((x) => x.spec.id === `${p.name}/${c.name}`)?.exits.length ?? 0) >= 3));
+      if (crashLooping) return false;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  async status(): Promise<PodStatus[]> {
+    return Promise.all(
+      this.plan!.pods.map(async (p) => ({
+        pod: p.name,
+        ready: await this.podReady(p),
+        readyAtMs: this.readyAt.has(p.name) ? this.readyAt.get(p.name)! - this.timings.appliedAt : undefined,
+        containers: p.containers.map((c) => {
+          const proc = this.procs.find((x) => x.spec.id === `${p.name}/${c.name}`);
+          return {
+            name: c.name,
+            restarts: proc?.exits.length ?? 0,
+            exits: (proc?.exits ?? []).map((e) => `code ${e.code} signal ${e.signal} at +${((e.atMs - (performance.timeOrigin + this.timings.appliedAt)) / 1000).toFixed(1)}s`),
+            log: c.log,
+          };
+        }),
+      })),
+    );
+  }
+
+  private async emulateJob(name: string): Promise<void> {
+    const w = workloads(this.objects).find((x) => x.kind === 'Job' && x.name === name)!;
+    const intent = readBucketJob(w, this.plan!.sources, this.plan!.namespace);
+    this.bucketJobs.push(intent);
+    const url = new URL(intent.endpoint);
+    const target = { endpoint: `${url.protocol}//${await this.resolve(url.hostname)}:${url.port || 80}`, accessKeyId: intent.accessKeyId, secretAccessKey: intent.secretAccessKey, region: 'us-east-1' };
+    for (const bucket of intent.buckets) {
+      this.buckets.push({ bucket, result: await makeBucket(target, bucket) });
+    }
+    this.changes.push({
+      pod: `Job ${w.name}`,
+      container: intent.container,
+      what: 'job',
+      where: 'whole Job',
+      from: `${intent.image}: mc mb --ignore-existing for ${intent.buckets.join(', ')} at ${intent.endpoint}`,
+      to: `the harness: S3 PUT /<bucket> (SigV4, region us-east-1) to ${intent.endpoint} with the Job's credentials; 409 BucketAlreadyOwnedByYou counts as success`,
+    });
+  }
+
+  /** The stand-in for Alloy: Prometheus in agent mode in its own pod namespace, configured from Alloy's config. */
+  private async startWriter(namespace: string): Promise<void> {
+    const alloyCm = this.objects.find((o) => o.kind === 'ConfigMap' && /^alloy(-|$)/.test(o.metadata?.name ?? '')) as { data?: Record<string, string> } | undefined;
+    const alloyText = Object.values(alloyCm?.data ?? {}).find((v) => v.includes('prometheus.remote_write'));
+    if (!alloyText) throw new Error('no rendered Alloy configuration with a prometheus.remote_write block: nothing says where samples go');
+    this.alloy = readAlloyConfig(alloyText);
+    await this.startProbe();
+    const index = this.plan!.pods.length;
+    const net = this.addNetns(`${namePrefix}-writer`, `${namePrefix}v${index}`, `${this.opts.subnet}.${10 + index}`, 'e2e-writer', namespace);
+    this.writerNet = net;
+    const dir = join(this.root, 'writer');
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    chownSync(join(dir, 'data'), 65534, 65534);
+    this.writerConfig = prometheusAgentConfig({ intent: this.alloy, pods: this.plan!.pods, namespace, probeTarget: `${this.dnsIp}:${this.probePort}`, probeInterval: '5s' });
+    writeFileSync(join(dir, 'prometheus.yml'), this.writerConfig, { mode: 0o644 });
+    chmodSync(dir, 0o755);
+    const alloy = workloads(this.objects).find((w) => w.template.spec?.containers.some((c) => /(^|\/)grafana\/alloy(:|@|$)/.test(c.image ?? '')));
+    this.changes.push({
+      pod: alloy ? `${alloy.kind} ${alloy.name}` : 'Alloy',
+      container: 'alloy',
+      what: 'writer',
+      where: 'whole workload',
+      from: `${alloy?.template.spec?.containers[0].image ?? 'grafana/alloy'} (no peer)`,
+      to: `${firstLine('prometheus', ['--version'])} in agent mode, pod e2e-writer (${net.ip}): Alloy's scrape jobs (${this.alloy.scrapes.map((s) => s.name).join(', ')}) with its relabel rules over the running pods, plus the harness's probe target ${this.dnsIp}:${this.probePort} every 5s; remote_write ${this.alloy.remoteWrite.url} with headers ${JSON.stringify(this.alloy.remoteWrite.headers)} and external labels ${JSON.stringify(this.alloy.externalLabels)}`,
+    });
+    this.writer = new Supervised(
+      {
+        id: 'e2e-writer/prometheus',
+        netns: net.netns,
+        hostname: 'e2e-writer',
+        argv: ['prometheus', '--enable-feature=agent', `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.agent.path=${join(dir, 'data')}`, '--web.listen-address=:9090'],
+        env: {},
+        cwd: dir,
+        uid: 65534,
+        gid: 65534,
+        groups: [],
+        log: join(dir, 'prometheus.log'),
+        stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
+        restart: true,
+      },
+      (line) => this.opts.log(line),
+    );
+    this.writer.start();
+    this.saveState();
+  }
+
+  /** A target with known values: `e2e_probe_value{run} 42` and a counter of scrapes. */
+  private startProbe(): Promise<void> {
+    this.probe = createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      this.probeScrapes++;
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(
+        `# TYPE e2e_probe_value gauge\ne2e_probe_value{run="${this.runId}"} 42\n# TYPE e2e_probe_scrapes_total counter\ne2e_probe_scrapes_total{run="${this.runId}"} ${this.probeScrapes}\n`,
+      );
+    });
+    return new Promise((resolveListen, reject) => {
+      this.probe!.once('error', reject);
+      this.probe!.listen(0, this.dnsIp, () => {
+        this.probePort = (this.probe!.address() as { port: number }).port;
+        resolveListen();
+      });
+    });
+  }
+
+  async writerMetrics(): Promise<string> {
+    const r = await fetch(`http://${this.writerNet!.ip}:9090/metrics`, { signal: AbortSignal.timeout(3000) });
+    return r.text();
+  }
+
+  async down(): Promise<string[]> {
+    const errors: string[] = [];
+    await Promise.all([...this.procs, ...(this.writer ? [this.writer] : [])].map((p) => p.stop().catch((e: Error) => errors.push(`${p.spec.id}: ${e.message}`))));
+    await new Promise<void>((r) => (this.probe ? this.probe.close(() => r()) : r()));
+    errors.push(...this.teardownNetwork());
+    process.removeListener('exit', this.exitHandler);
+    return errors;
+  }
+
+  private teardownNetwork(): string[] {
+    const errors: string[] = [];
+    this.stopDnsmasq();
+    for (const p of this.podNets) errors.push(...deletePodNamespace(p.netns));
+    errors.push(...deleteBridge(this.net));
+    rmSync(stateFile, { force: true });
+    return errors;
+  }
+
+  private stopDnsmasq(): void {
+    const pid = this.dnsmasqPid;
+    if (!pid) return;
+    try {
+      // Only the dnsmasq this run started: its command line names this run's config file.
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.dnsmasqConfPath)) process.kill(pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    this.dnsmasqPid = undefined;
+  }
+
+  /** Process exit while still up (a crashed or interrupted run): kill, delete, synchronously. */
+  cleanupSync(): void {
+    for (const p of [...this.procs, ...(this.writer ? [this.writer] : [])]) p.kill();
+    this.teardownNetwork();
+  }
+
+  private saveState(): void {
+    mkdirSync(dirname(stateFile), { recursive: true });
+    writeFileSync(
+      stateFile,
+      JSON.stringify({ pid: process.pid, root: this.root, bridge: this.net.bridge, netns: this.podNets.map((p) => p.netns), dnsmasq: { pid: this.dnsmasqPid, conf: this.dnsmasqConfPath } }, null, 2),
+    );
+  }
+
+  /** Leftovers of an earlier run that could not clean up (killed): removed if that run's process is gone. */
+  private cleanStale(): void {
+    if (!existsSync(stateFile)) {
+      if (bridgeExists(this.net)) throw new Error(`bridge ${this.net.bridge} exists but no harness state file records it; remove it by hand (ip link del ${this.net.bridge})`);
+      return;
+    }
+    const s = JSON.parse(readFileSync(stateFile, 'utf8')) as { pid: number; bridge: string; netns: string[]; dnsmasq?: { pid?: number; conf?: string } };
+    let alive = false;
+    try {
+      process.kill(s.pid, 0);
+      alive = s.pid !== process.pid;
+    } catch {
+      alive = false;
+    }
+    if (alive) throw new Error(`another e2e run (pid ${s.pid}) is active (state in ${stateFile})`);
+    this.opts.log(`cleaning up after an earlier run (pid ${s.pid}): ${s.netns.length} namespaces, bridge ${s.bridge}`);
+    if (s.dnsmasq?.pid && s.dnsmasq.conf) {
+      try {
+        if (readFileSync(`/proc/${s.dnsmasq.pid}/cmdline`, 'utf8').includes(s.dnsmasq.conf)) process.kill(s.dnsmasq.pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
+    for (const n of s.netns) deletePodNamespace(n);
+    deleteBridge({ bridge: s.bridge, subnet: this.net.subnet });
+    rmSync(stateFile, { force: true });
+  }
+
+  removeRunFolder(): void {
+    if (this.root) rmSync(this.root, { recursive: true, force: true });
+  }
+
+  elapsed(at: number | undefined): string {
+    return at === undefined ? 'never' : `${((at - this.timings.appliedAt) / 1000).toFixed(1)}s`;
+  }
+}
