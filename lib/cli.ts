@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { loadEnvironment } from './load.js';
+import { entryOf, loadEnvironment, typeCheckEnvironments } from './load.js';
 import { compareWithDisk, formatDiff, outputFiles, writeOutput } from './output.js';
 import { buildEnvironment, type BuiltEnvironment } from './pipeline.js';
 import { formatProblems, type Problem } from './problems.js';
@@ -55,8 +55,13 @@ export async function runCli(argv: string[], io: CliIo = { log: (l) => console.l
   }
   const problems: Problem[] = [];
   const builds: BuiltEnvironment[] = [];
+  const tsEntries = parsed.environments.map(entryOf).filter((e): e is string => e !== undefined && e.endsWith('.ts'));
+  const typeProblems = parsed.typeCheck ? await typeCheckEnvironments(tsEntries) : [];
+  problems.push(...typeProblems);
   for (const path of parsed.environments) {
-    const { loaded, problems: loadProblems } = await loadEnvironment(path, { typeCheck: parsed.typeCheck });
+    // A TypeScript environment that does not type-check is not run.
+    if (typeProblems.length && entryOf(path)?.endsWith('.ts')) continue;
+    const { loaded, problems: loadProblems } = await loadEnvironment(path, { typeCheck: false });
     problems.push(...loadProblems);
     if (!loaded) continue;
     const result = await buildEnvironment(loaded.environment, loaded.source);

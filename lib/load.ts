@@ -15,7 +15,7 @@ export interface LoadedEnvironment {
 
 const entryFiles = ['main.ts', 'main.js', 'environment.yaml', 'environment.yml', 'environment.json'];
 
-function entryOf(path: string): string | undefined {
+export function entryOf(path: string): string | undefined {
   if (existsSync(path) && statSync(path).isFile()) return path;
   return entryFiles.map((f) => join(path, f)).find((f) => existsSync(f));
 }
@@ -52,11 +52,18 @@ function findUp(dir: string, name: string): string | undefined {
   }
 }
 
-async function typeCheck(entry: string): Promise<Problem[]> {
-  const configPath = findUp(dirname(resolve(entry)), 'tsconfig.json');
-  const key = sourceDigest([dirname(resolve(entry)), fileURLToPath(new URL('.', import.meta.url)), ...(configPath ? [configPath] : [])]);
+/**
+ * Type-checks TypeScript environments in one compiler program (the compiler's start-up and the
+ * library's types are paid once, however many environments a build has).
+ */
+export async function typeCheckEnvironments(entries: string[]): Promise<Problem[]> {
+  if (entries.length === 0) return [];
+  const roots = [...new Set(entries.map((e) => resolve(e)))].sort();
+  const entry = roots[0];
+  const configPath = findUp(dirname(entry), 'tsconfig.json');
+  const key = sourceDigest([...roots.map((r) => dirname(r)), fileURLToPath(new URL('.', import.meta.url)), ...(configPath ? [configPath] : [])]);
   const cacheDir = join(process.cwd(), 'node_modules', '.cache', 'mimir-kube');
-  const stamp = join(cacheDir, `typecheck-${createHash('sha256').update(resolve(entry)).digest('hex').slice(0, 16)}`);
+  const stamp = join(cacheDir, `typecheck-${createHash('sha256').update(roots.join('\0')).digest('hex').slice(0, 16)}`);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return [];
   // The compiler is loaded only when the check has to run: it is the most expensive step of a build.
   const ts = (await import('typescript')).default;
@@ -64,7 +71,7 @@ async function typeCheck(entry: string): Promise<Problem[]> {
     ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, dirname(configPath), undefined, configPath).options
     : { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true };
   options.noEmit = true;
-  const program = ts.createProgram([resolve(entry)], options, ts.createCompilerHost(options));
+  const program = ts.createProgram(roots, options, ts.createCompilerHost(options));
   const diagnostics = ts.getPreEmitDiagnostics(program);
   const problems = diagnostics.map((d): Problem => {
     const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
@@ -72,7 +79,7 @@ async function typeCheck(entry: string): Promise<Problem[]> {
       const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
       return { source: relative(process.cwd(), d.file.fileName), path: `line ${line + 1}, column ${character + 1}`, message: `TypeScript error TS${d.code}: ${message}` };
     }
-    return { source: entry, path: '(program)', message: `TypeScript error TS${d.code}: ${message}` };
+    return { source: relative(process.cwd(), entry), path: '(program)', message: `TypeScript error TS${d.code}: ${message}` };
   });
   if (problems.length === 0) {
     try {
@@ -130,7 +137,7 @@ export async function loadEnvironment(path: string, opts: LoadOptions = {}): Pro
     }
   }
   if (entry.endsWith('.ts') && opts.typeCheck !== false) {
-    const problems = await typeCheck(entry);
+    const problems = await typeCheckEnvironments([entry]);
     if (problems.length) return { problems };
   }
   try {
