@@ -50,6 +50,8 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
     }
   }
 
+  /** A broken stack fails each step quickly instead of waiting out every timeout (the logs say why). */
+  const patience = (ms: number): number => (stack.timings.allReadyAt === undefined ? Math.min(ms, 10_000) : ms);
   const headers = (): Record<string, string> => ({ 'X-Scope-OrgID': tenant });
   const query = async (promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> => {
     const r = await http(`${gateway}/prometheus/api/v1/query?query=${encodeURIComponent(promql)}`, { headers: headers() });
@@ -122,6 +124,7 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
         { label: 'network namespaces, bridge, files, DNS', value: `${(stack.timings.networkMs / 1000).toFixed(1)}s` },
         { label: 'first process start → all pods ready (readiness probes, sync waves in order)', value: stack.elapsed(stack.timings.allReadyAt) },
         { label: 'first process start → first successful query through the gateway', value: stack.elapsed(stack.timings.firstQueryAt) },
+        { label: 'harness start (before rendering) → all pods ready', value: stack.timings.allReadyAt === undefined ? 'never' : `${((stack.timings.allReadyAt - stack.startedAt) / 1000).toFixed(1)}s` },
         { label: 'whole run (render to clean-up)', value: `${((performance.now() - stack.startedAt) / 1000).toFixed(1)}s` },
       ],
       samples,
@@ -205,13 +208,13 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
 
   it('samples written through the gateway are read back through the gateway', async () => {
     await step('remote write → gateway → query through gateway', async () => {
-      const result = await poll('the probe series through /prometheus/api/v1/query', 60_000, async () => {
+      const result = await poll('the probe series through /prometheus/api/v1/query', patience(60_000), async () => {
         const r = await query(`e2e_probe_value{run="${stack.runId}"}`);
         return r.length ? r : undefined;
       });
       stack.timings.firstQueryAt ??= performance.now();
       expect(result[0].value[1]).toBe('42');
-      const sent = await poll('the writer reporting sent samples', 30_000, async () => {
+      const sent = await poll('the writer reporting sent samples', patience(30_000), async () => {
         const n = metricSum(await stack.writerMetrics(), 'prometheus_remote_storage_samples_total');
         return n && n > 0 ? n : undefined;
       });
@@ -231,7 +234,7 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
       // The tenant's alertmanager starts on its next configuration poll; an alert sent before that is
       // only resent after the ruler's resend delay.
       const t = performance.now();
-      await poll("the tenant's alertmanager serving the uploaded configuration", 60_000, async () => {
+      await poll("the tenant's alertmanager serving the uploaded configuration", patience(60_000), async () => {
         const r = await http(`${gateway}/alertmanager/api/v2/status`, { headers: headers() });
         return r.status === 200 && r.body.includes('e2e') ? r : undefined;
       });
@@ -245,7 +248,7 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
       const post = await http(`${gateway}/prometheus/config/v1/rules/${ruleNamespace}`, { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/yaml' }, body: group });
       expect(post.status, post.body).toBe(202);
       const t = performance.now();
-      const recorded = await poll('the recorded series e2e:probe_value:sum', 90_000, async () => {
+      const recorded = await poll('the recorded series e2e:probe_value:sum', patience(90_000), async () => {
         const r = await query(`e2e:probe_value:sum{run="${stack.runId}"}`);
         return r.length ? r : undefined;
       });
@@ -258,7 +261,7 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
   it("the rule's alert reaches the tenant's alertmanager", async () => {
     await step('alert in /alertmanager/api/v2/alerts', async () => {
       const t = performance.now();
-      const alert = await poll(`alert ${alertName} in the tenant's alertmanager`, 90_000, async () => {
+      const alert = await poll(`alert ${alertName} in the tenant's alertmanager`, patience(90_000), async () => {
         const r = await http(`${gateway}/alertmanager/api/v2/alerts`, { headers: headers() });
         if (r.status !== 200) throw new Error(`${r.status}: ${r.body.slice(0, 200)}`);
         const alerts = JSON.parse(r.body) as { labels: Record<string, string>; status: { state: string } }[];
@@ -283,18 +286,18 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
       const job = stack.bucketJobs[0];
       const url = new URL(job.endpoint);
       const s3 = { endpoint: `${url.protocol}//${await stack.resolve(url.hostname)}:${url.port || 80}`, accessKeyId: job.accessKeyId, secretAccessKey: job.secretAccessKey, region: 'us-east-1' };
-      const blocks = await poll(`a block of tenant ${tenant} in bucket ${bucket}`, 60_000, async () => {
+      const blocks = await poll(`a block of tenant ${tenant} in bucket ${bucket}`, patience(60_000), async () => {
         const keys = await listObjects(s3, bucket, `${tenant}/`);
         const metas = keys.filter((k) => /^[^/]+\/[0-9A-HJKMNP-TV-Z]{26}\/meta\.json$/.test(k));
         return metas.length ? metas : undefined;
       });
-      const compactor = await poll('the compactor counting the block (cortex_bucket_blocks_count)', 60_000, async () => {
+      const compactor = await poll('the compactor counting the block (cortex_bucket_blocks_count)', patience(60_000), async () => {
         const n = (await metricsOf('compactor')).map((m) => metricSum(m, 'cortex_bucket_blocks_count', { user: tenant }) ?? 0).reduce((a, b) => a + b, 0);
         return n >= blocks.length ? n : undefined;
       });
       const index = await listObjects(s3, bucket, `${tenant}/bucket-index.json.gz`);
       expect(index).toContain(`${tenant}/bucket-index.json.gz`);
-      const storeGateway = await poll('the store-gateway loading the block (cortex_bucket_store_blocks_loaded)', 60_000, async () => {
+      const storeGateway = await poll('the store-gateway loading the block (cortex_bucket_store_blocks_loaded)', patience(60_000), async () => {
         const n = (await metricsOf('store-gateway')).map((m) => metricSum(m, 'cortex_bucket_store_blocks_loaded') ?? 0).reduce((a, b) => a + b, 0);
         return n >= 1 ? n : undefined;
       });

@@ -119,11 +119,23 @@ export class Supervised {
     }
   }
 
+  /**
+   * The end of the log. A crash loop prints the same thing on every run: the last run is shown once, with
+   * how many runs printed the same (timestamps aside).
+   */
   tail(lines = 40): string {
+    let text: string;
     try {
-      return readFileSync(this.spec.log, 'utf8').split('\n').slice(-lines - 1).join('\n');
+      text = readFileSync(this.spec.log, 'utf8');
     } catch (e) {
       return `(no log: ${(e as Error).message})`;
     }
+    const runs = text.split(/^--- e2e harness: .*\n?/m).filter((r) => r.trim());
+    if (runs.length === 0) return '(empty log)';
+    const last = runs[runs.length - 1];
+    const strip = (r: string): string => r.replace(/ts=\S+|\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?Z?|\[\d+\]|#\d+/g, '');
+    const same = runs.filter((r) => strip(r) === strip(last)).length;
+    const body = last.split('\n').slice(-lines - 1).join('\n');
+    return runs.length > 1 ? `(output of the last of ${runs.length} runs; ${same} of them printed the same)\n${body}` : body;
   }
 }

@@ -162,7 +162,9 @@ export class Stack {
     this.timings.appliedAt = performance.now();
     const waves = [...new Set([...this.plan.pods.map((p) => p.workload.wave), ...workloads(this.objects).filter((w) => w.kind === 'Job').map((w) => w.wave)])].sort((a, b) => a - b);
     for (const wave of waves) {
-      for (const w of workloads(this.objects).filter((x) => x.kind === 'Job' && x.wave === wave && !this.plan!.pods.some((p) => p.workload === x))) await this.emulateJob(w.name);
+      // Jobs without a peer image are emulated (the bucket Job); one with a peer image runs as a pod.
+      const peerless = new Set(this.plan.notRun.map((n) => n.workload));
+      for (const w of workloads(this.objects).filter((x) => x.kind === 'Job' && x.wave === wave && peerless.has(x.name))) await this.emulateJob(w.name);
       const pods = this.plan.pods.filter((p) => p.workload.wave === wave);
       this.opts.log(`wave ${wave}: starting ${pods.map((p) => p.name).join(', ') || '(no pods)'}`);
       for (const p of pods) this.startPod(p);
