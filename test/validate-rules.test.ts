@@ -134,3 +134,14 @@ describe('YAML parsing of generated files', async () => {
     expect(parseYamlDocuments('a:\n  b: 1\n  c: 2\n')).toEqual([{ a: { b: 1, c: 2 } }]);
   });
 });
+
+describe('YAML written by the library', async () => {
+  const { parseYamlDocuments, toYaml } = await import('../lib/yaml.js');
+  it('parses back to the data it was written from, large or small, and edits are seen', () => {
+    const big = { overrides: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`tenant-${i}`, { ingestion_rate: i, flag: 'yes' }])) };
+    const text = toYaml(big);
+    expect(parseYamlDocuments(text)).toEqual([big]);
+    expect(parseYamlDocuments(text.replace('tenant-7:', 'tenant-seven:'))[0]).toHaveProperty(['overrides', 'tenant-seven']);
+    expect(parseYamlDocuments(toYaml({ a: 'on' }))).toEqual([{ a: 'on' }]);
+  });
+});
