@@ -33,7 +33,9 @@ export const serviceAddressesRule: Rule = (ctx) => {
     const ns = e.object.metadata?.namespace ?? '';
     const name = e.object.metadata?.name ?? '';
     services.set(`${ns}/${name}`, ((e.object.spec as { ports?: ServicePort[] } | undefined)?.ports ?? []));
-    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), name]);
+    const names = byNamespace.get(ns);
+    if (names) names.push(name);
+    else byNamespace.set(ns, [name]);
   }
   const namespaces = new Set(ctx.entries.map((e) => e.object.metadata?.namespace ?? '').filter(Boolean));
   const out: Problem[] = [];
