@@ -1,25 +1,14 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { snapshot } from './support/files.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { environmentDirs } from './support/environments.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'build-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[p.slice(dir.length)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 function build(args: string[]) {
   return execa('npx', ['tsx', 'build.ts', ...args], { reject: false, all: true });
@@ -45,7 +34,6 @@ describe('build CLI', () => {
     cpSync('out', dir, { recursive: true });
     const kustomization = join(dir, 'base', 'kustomization.yaml');
     const file = readFileSync(kustomization, 'utf8');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(kustomization, file.replace('resources:', 'resources:\n  - stale.yaml'));
     const check = await build([...environmentDirs, '--out', dir, '--check', '--no-typecheck']);
     expect(check.exitCode).toBe(1);
