@@ -76,7 +76,7 @@ function changedStamps(before: Map<string, number>): boolean {
 
 /**
  * Runs a command `n` times after one warm-up run. With `warmTypecheck`, a run that had to type-check
- * (its stamp was rewritten because someone changed a source file meanwhile) is discarded and repeated.
+ * (its stamp was rewritten because a source file changed meanwhile) is discarded and repeated.
  */
 function series(label: string, command: string, argv: string[], n: number, opts: { warmTypecheck?: boolean; warmup?: boolean } = {}): Series {
   progress(`process: ${label}`);
