@@ -145,3 +145,22 @@ describe('YAML written by the library', async () => {
     expect(parseYamlDocuments(toYaml({ a: 'on' }))).toEqual([{ a: 'on' }]);
   });
 });
+
+describe('unknown fields inside Kubernetes objects', async () => {
+  const { generateK8sFields, fieldsPath } = await import('../scripts/generate-k8s-fields.js');
+  const { readFileSync } = await import('node:fs');
+  it('the committed field lists are what `npm run k8s-fields` derives from kubernetes-models', () => {
+    expect(readFileSync(fieldsPath, 'utf8'), 'run `npm run k8s-fields` and commit lib/validate/k8s-fields.json').toBe(generateK8sFields());
+  });
+
+  it('are reported with their pointer and the nearest field, at any depth, also inside arrays and maps', async () => {
+    const d = web();
+    (d.spec!.template.spec as unknown as Record<string, unknown>).nodeSelectr = { pool: 'a' };
+    (d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).imagePullPolicyy = 'Always';
+    d.metadata!.annotations = { 'free.form/keys': 'are fine' };
+    const all = await messages(tree({ deployment: asObject(d) }));
+    expect(all).toContain('app.web.deployment /spec/template/spec/nodeSelectr unknown field `nodeSelectr` (did you mean `nodeSelector`?)');
+    expect(all).toContain('app.web.deployment /spec/template/spec/containers/0/imagePullPolicyy unknown field `imagePullPolicyy` (did you mean `imagePullPolicy`?)');
+    expect(all.filter((m) => m.includes('unknown field'))).toHaveLength(2);
+  });
+});

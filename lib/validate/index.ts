@@ -2,6 +2,7 @@ import type { Tree } from '../k8s/types.js';
 import type { Problem } from '../problems.js';
 import { flatten } from '../tree.js';
 import type { Rule, ValidationContext } from './context.js';
+import { fieldsRule } from './fields.js';
 import { namesRule } from './names.js';
 import { referencesRule } from './references.js';
 import { schemaProblems } from './schema.js';
@@ -10,7 +11,7 @@ import { selectorsRule } from './selectors.js';
 
 export type { Rule, ValidationContext } from './context.js';
 
-export const kubernetesRules: readonly Rule[] = [namesRule, selectorsRule, referencesRule, securityRule];
+export const kubernetesRules: readonly Rule[] = [fieldsRule, namesRule, selectorsRule, referencesRule, securityRule];
 
 export interface ValidateOptions {
   source?: string;

@@ -36,6 +36,11 @@ const models: Record<string, string> = {
 
 export const supportedKinds: readonly string[] = Object.keys(models).sort();
 
+/** apiVersion/kind → the kubernetes-models module of its class. */
+export function supportedModels(): Readonly<Record<string, string>> {
+  return models;
+}
+
 const loaded = new Map<string, ModelClass>();
 
 /**
