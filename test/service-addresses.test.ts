@@ -32,7 +32,7 @@ describe('every address in a rendered config file is a rendered Service with tha
     cm.data['mimir.yaml'] = cm.data['mimir.yaml'].replace('alertmanager.mimir.svc', 'alertmanagr.mimir.svc').replace('minio.mimir.svc.cluster.local:9000', 'minio.mimir.svc.cluster.local:9999');
     const messages = run(broken).map((p) => `${p.message} ${p.hint ?? ''}`);
     expect(messages.join('\n')).toMatch(/names Service "alertmanagr" in namespace mimir, which is not rendered did you mean `alertmanager`\?/);
-    expect(messages.join('\n')).toContain('Service "minio" does not expose port 9999');
+    expect(messages.join('\n')).toContain('minio.mimir.svc.cluster.local:9999 uses port 9999, which Service "minio" does not expose');
   });
 
   it('a probe on a port the container does not name is reported', async () => {
@@ -41,5 +41,15 @@ describe('every address in a rendered config file is a rendered Service with tha
     const spec = (broken.mimir.distributor.deployment as unknown as { spec: { template: { spec: { containers: { readinessProbe: { httpGet: { port: string } } }[] } } } }).spec;
     spec.template.spec.containers[0].readinessProbe.httpGet.port = 'http-metric';
     expect(run(broken).map((p) => p.message)).toContain('readinessProbe uses port "http-metric", which container "distributor" does not name');
+  });
+});
+
+describe('DNS SRV names', () => {
+  it('a lookup of a port name the Service does not have is reported', async () => {
+    const { tree } = await buildDir('environments/local');
+    const broken = structuredClone(tree);
+    const cm = broken.mimir.config.configMap as KubeObject & { data: Record<string, string> };
+    cm.data['mimir.yaml'] += '# _grpcc._tcp.query-scheduler-discovery.mimir.svc.cluster.local\n';
+    expect(run(broken).map((p) => p.message)).toContain('_grpcc._tcp.query-scheduler-discovery.mimir.svc.cluster.local looks up port "grpcc", which Service "query-scheduler-discovery" does not name');
   });
 });

@@ -2,14 +2,10 @@ import type { Problem } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import type { TreeEntry } from '../tree.js';
 import { allContainers, pods, problemAt, type Rule } from './context.js';
+import { serviceReferenceProblem } from './service-urls.js';
 
 /** `[_port._tcp.]<service>.<namespace>.svc[.<domain>][:port]` anywhere in a string. */
 const address = /(?:_([a-z0-9-]+)\._tcp\.)?\b([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.[a-z0-9-]+)*(?::(\d+))?/g;
-
-interface ServicePort {
-  name?: string;
-  port: number;
-}
 
 function texts(e: TreeEntry): { pointer: string; text: string }[] {
   const out: { pointer: string; text: string }[] = [];
@@ -26,35 +22,15 @@ function texts(e: TreeEntry): { pointer: string; text: string }[] {
  * kube-system) are outside its knowledge and not checked.
  */
 export const serviceAddressesRule: Rule = (ctx) => {
-  const services = new Map<string, ServicePort[]>();
-  const byNamespace = new Map<string, string[]>();
-  for (const e of ctx.entries) {
-    if (e.object.kind !== 'Service') continue;
-    const ns = e.object.metadata?.namespace ?? '';
-    const name = e.object.metadata?.name ?? '';
-    services.set(`${ns}/${name}`, ((e.object.spec as { ports?: ServicePort[] } | undefined)?.ports ?? []));
-    const names = byNamespace.get(ns);
-    if (names) names.push(name);
-    else byNamespace.set(ns, [name]);
-  }
   const namespaces = new Set(ctx.entries.map((e) => e.object.metadata?.namespace ?? '').filter(Boolean));
   const out: Problem[] = [];
   const check = (e: TreeEntry, pointer: string, text: string) => {
     for (const m of text.matchAll(address)) {
-      const [found, portName, service, ns, port] = m;
-      if (!namespaces.has(ns)) continue;
-      const ports = services.get(`${ns}/${service}`);
-      if (!ports) {
-        out.push(problemAt(ctx, e, { pointer, message: `${found} names Service "${service}" in namespace ${ns}, which is not rendered`, hint: didYouMean(service, byNamespace.get(ns) ?? []) ?? 'enable the component that serves it, or fix the address' }));
-        continue;
-      }
-      const exposed = ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ');
-      if (port !== undefined && !ports.some((p) => p.port === Number(port))) {
-        out.push(problemAt(ctx, e, { pointer, message: `${found}: Service "${service}" does not expose port ${port}`, expected: exposed, found: port }));
-      }
-      if (portName !== undefined && !ports.some((p) => p.name === portName)) {
-        out.push(problemAt(ctx, e, { pointer, message: `${found}: Service "${service}" has no port named "${portName}" for the SRV lookup`, expected: exposed, found: portName }));
-      }
+      const [found, portName, service, namespace, port] = m;
+      if (!namespaces.has(namespace)) continue;
+      const ref = { service, namespace, ...(port !== undefined ? { port: Number(port) } : {}), ...(portName !== undefined ? { portName } : {}) };
+      const problem = serviceReferenceProblem(ctx, e, ref, found, pointer);
+      if (problem) out.push(problem);
     }
   };
   for (const e of ctx.entries) for (const t of texts(e)) check(e, t.pointer, t.text);

@@ -29,30 +29,42 @@ export function serviceAddress(url: string, defaultNamespace: string, clusterDom
   return { service: labels[0], namespace: labels.length > 1 ? labels[1] : defaultNamespace, port };
 }
 
+/** What an address asks of a Service: a port number, or (for a DNS SRV name) a port name. */
+export interface ServiceReference {
+  service: string;
+  namespace: string;
+  port?: number;
+  portName?: string;
+}
+
 /**
- * "Every DNS name in a config resolves to a rendered Service and port": a problem when the URL names a
- * cluster Service that the tree does not render, or a port that Service does not expose.
+ * "Every DNS name in a config resolves to a rendered Service and port": a problem when the reference
+ * names a Service the tree does not render, or a port that Service does not expose. `shown` is the
+ * address as the config wrote it.
  */
-export function serviceUrlProblem(ctx: ValidationContext, entry: TreeEntry, url: string, pointer: string, clusterDomain?: string): Problem | undefined {
-  const address = serviceAddress(url, entry.object.metadata?.namespace ?? '', clusterDomain);
-  if (!address) return undefined;
-  const services = ctx.entries.filter((e) => e.object.kind === 'Service' && (e.object.metadata?.namespace ?? '') === address.namespace);
-  const service = services.find((e) => e.object.metadata?.name === address.service);
+export function serviceReferenceProblem(ctx: ValidationContext, entry: TreeEntry, ref: ServiceReference, shown: string, pointer: string): Problem | undefined {
+  const services = ctx.entries.filter((e) => e.object.kind === 'Service' && (e.object.metadata?.namespace ?? '') === ref.namespace);
+  const service = services.find((e) => e.object.metadata?.name === ref.service);
   if (!service) {
     return problemAt(ctx, entry, {
       pointer,
-      message: `${url} names Service "${address.service}" in namespace ${address.namespace}, which is not rendered`,
-      hint: didYouMean(address.service, services.map((e) => e.object.metadata?.name ?? '')) ?? 'enable the component that serves it, or fix the address',
+      message: `${shown} names Service "${ref.service}" in namespace ${ref.namespace}, which is not rendered`,
+      hint: didYouMean(ref.service, services.map((e) => e.object.metadata?.name ?? '')) ?? 'enable the component that serves it, or fix the address',
     });
   }
   const ports = ((service.object.spec as { ports?: { port: number; name?: string }[] } | undefined)?.ports ?? []);
-  if (!ports.some((p) => p.port === address.port)) {
-    return problemAt(ctx, entry, {
-      pointer,
-      message: `${url} uses port ${address.port}, which Service "${address.service}" does not expose`,
-      expected: ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'a port',
-      found: String(address.port),
-    });
+  const expected = ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'a port';
+  if (ref.port !== undefined && !ports.some((p) => p.port === ref.port)) {
+    return problemAt(ctx, entry, { pointer, message: `${shown} uses port ${ref.port}, which Service "${ref.service}" does not expose`, expected, found: String(ref.port) });
+  }
+  if (ref.portName !== undefined && !ports.some((p) => p.name === ref.portName)) {
+    return problemAt(ctx, entry, { pointer, message: `${shown} looks up port "${ref.portName}", which Service "${ref.service}" does not name`, expected, found: ref.portName });
   }
   return undefined;
+}
+
+/** The same check for a URL or `host:port` (a URL without a port means 80, or 443 for https). */
+export function serviceUrlProblem(ctx: ValidationContext, entry: TreeEntry, url: string, pointer: string, clusterDomain?: string): Problem | undefined {
+  const address = serviceAddress(url, entry.object.metadata?.namespace ?? '', clusterDomain);
+  return address ? serviceReferenceProblem(ctx, entry, address, url, pointer) : undefined;
 }
