@@ -5,7 +5,7 @@ import type { Tree } from './k8s/types.js';
 import deepmerge from 'deepmerge';
 import { isPlainObject, merge } from './merge.js';
 import { BuildError, type Problem } from './problems.js';
-import { renderGroups } from './render.js';
+import { render } from './render.js';
 import { moduleRules } from './rules.js';
 import { application } from './gitops/argocd.js';
 import { schemaProblems as objectSchemaProblems } from './validate/schema.js';
@@ -40,17 +40,13 @@ export function resolveConfig(env: Pick<Environment, 'config'>): StackConfig {
   });
 }
 
-/** Renders each group on its own, so an exception names the group it came from. */
+/** Rendering failures (a component that throws on bad config) become problems naming the step. */
 export function renderChecked(c: StackConfig, source: string): { tree: Tree; problems: Problem[] } {
-  const problems: Problem[] = [];
-  const tree: Tree = {};
-  const groups = renderGroups;
   try {
-    Object.assign(tree, groups(c));
+    return { tree: render(c), problems: [] };
   } catch (err) {
-    problems.push(...problemsOf(err, source, 'render'));
+    return { tree: {}, problems: problemsOf(err, source, 'render') };
   }
-  return { tree, problems };
 }
 
 /**

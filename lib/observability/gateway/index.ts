@@ -6,7 +6,7 @@ import { serviceFor } from '../../k8s/service.js';
 import type { ConfigMap, Deployment, Ingress, PodDisruptionBudget, Service, Volume, VolumeMount } from '../../k8s/types.js';
 import { deployment, restrictedPodSecurityContext, volume } from '../../k8s/workload.js';
 import { mimirRoutes } from '../../mimir/routes.js';
-import { syncWaves } from '../../render.js';
+import { syncWaves } from '../../k8s/waves.js';
 import { GATEWAY_PORT, GATEWAY_PORT_NAME, gatewayPaths, HEALTH_PATH, NGINX_CONF_KEY, renderNginxConf } from './nginx.js';
 
 export { gatewayRules } from './rules.js';
