@@ -8,22 +8,22 @@
  * and the code is compiled by V8 before the clock starts.
  */
 import { performance } from 'node:perf_hooks';
-import type { Environment } from '../lib/environment.js';
-import { checkEnvironmentSchema } from '../lib/config-schema.js';
-import { loadEnvironment } from '../lib/load.js';
-import { merge } from '../lib/merge.js';
-import { outputFiles } from '../lib/output.js';
-import { buildEnvironment, renderChecked, resolveConfig, type BuiltEnvironment } from '../lib/pipeline.js';
+import type { Environment } from '../lib/build/environment.js';
+import { checkEnvironmentSchema } from '../lib/build/config-schema.js';
+import { loadEnvironment } from '../lib/build/load.js';
+import { merge } from '../lib/core/merge.js';
+import { outputFiles } from '../lib/build/output.js';
+import { buildEnvironment, renderChecked, resolveConfig, type BuiltEnvironment } from '../lib/build/pipeline.js';
 import { mimirRules } from '../lib/mimir/rules.js';
 import { alloyRules } from '../lib/observability/alloy/index.js';
 import { gatewayRules } from '../lib/observability/gateway/rules.js';
 import { grafanaRules } from '../lib/observability/grafana/index.js';
 import { minioRules } from '../lib/observability/minio/index.js';
-import { moduleRules } from '../lib/rules.js';
-import type { Rule } from '../lib/validate/index.js';
-import { flatten } from '../lib/tree.js';
-import { kubernetesRules } from '../lib/validate/index.js';
-import { schemaProblems } from '../lib/validate/schema.js';
+import { moduleRules } from '../lib/build/rules.js';
+import type { Rule } from '../lib/build/validate/index.js';
+import { flatten } from '../lib/core/tree.js';
+import { kubernetesRules } from '../lib/build/validate/index.js';
+import { schemaProblems } from '../lib/build/validate/schema.js';
 import { copies, extraObjects, local, objectCount, scaled } from './scenarios.js';
 import { summarize, type Summary } from './stats.js';
 

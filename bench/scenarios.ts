@@ -2,10 +2,10 @@
  * Synthetic environments for the growth measurements. Each one starts from `environments/local` and
  * scales one dimension, so the steps differ in that dimension alone.
  */
-import type { Environment } from '../lib/environment.js';
-import type { Component, Tree } from '../lib/k8s/types.js';
-import { add } from '../lib/merge.js';
-import { renderChecked, resolveConfig } from '../lib/pipeline.js';
+import type { Environment } from '../lib/build/environment.js';
+import type { Component, Tree } from '../lib/core/k8s/types.js';
+import { add } from '../lib/core/merge.js';
+import { renderChecked, resolveConfig } from '../lib/build/pipeline.js';
 import local from '../environments/local/main.js';
 
 export { local };

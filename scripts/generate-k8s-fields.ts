@@ -1,5 +1,5 @@
 /**
- * Writes lib/validate/k8s-fields.json: for every kind the library renders, the field names the
+ * Writes lib/build/validate/k8s-fields.json: for every kind the library renders, the field names the
  * Kubernetes API accepts at each level, derived from the kubernetes-models type declarations. The
  * package's validators accept unknown fields; the API server (field validation "Strict", kubectl's
  * default) rejects them, so the build checks them itself.
@@ -8,9 +8,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { supportedModels } from '../lib/validate/schema.js';
+import { supportedModels } from '../lib/build/validate/schema.js';
 
-export const fieldsPath = fileURLToPath(new URL('../lib/validate/k8s-fields.json', import.meta.url));
+export const fieldsPath = fileURLToPath(new URL('../lib/build/validate/k8s-fields.json', import.meta.url));
 
 /** A node: known property names → node id; `*` for map values; `[]` for array items; `{}` for free-form. */
 type Node = Record<string, string>;

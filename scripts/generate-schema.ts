@@ -10,7 +10,7 @@ export const schemaPath = fileURLToPath(new URL('../schema/environment.schema.js
 export async function generateEnvironmentSchema(): Promise<string> {
   const TJS = await import('typescript-json-schema');
   const tjs = (TJS as unknown as { default?: typeof TJS }).default ?? TJS;
-  const program = tjs.getProgramFromFiles([fileURLToPath(new URL('../lib/environment.ts', import.meta.url))], {
+  const program = tjs.getProgramFromFiles([fileURLToPath(new URL('../lib/build/environment.ts', import.meta.url))], {
     strict: true,
     resolveJsonModule: true,
     esModuleInterop: true,

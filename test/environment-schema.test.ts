@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkEnvironmentSchema } from '../lib/config-schema.js';
+import { checkEnvironmentSchema } from '../lib/build/config-schema.js';
 import { generateEnvironmentSchema, schemaPath } from '../scripts/generate-schema.js';
 
 describe('environment JSON Schema', () => {

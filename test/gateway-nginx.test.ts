@@ -7,14 +7,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, serviceHost, type StackConfig } from '../lib/config.js';
+import { defaultConfig, serviceHost, type StackConfig } from '../lib/core/config.js';
 import { mimirRoutes } from '../lib/mimir/routes.js';
 import { gatewayPaths, grafanaRoute, GRAFANA_UPSTREAM, HEALTH_PATH, renderNginxConf, selectRoute, TENANT_REJECTED_MESSAGE } from '../lib/observability/gateway/nginx.js';
-import type { Container } from '../lib/k8s/types.js';
+import type { Container } from '../lib/core/k8s/types.js';
 import { alloy, alloyConfig, blocksNamed, attribute, callOf, isCall, parseAlloy, type AlloyValue } from '../lib/observability/alloy/index.js';
 import { grafana } from '../lib/observability/grafana/index.js';
-import type { Route } from '../lib/routes.js';
-import { parseYamlDocuments } from '../lib/yaml.js';
+import type { Route } from '../lib/core/routes.js';
+import { parseYamlDocuments } from '../lib/core/yaml.js';
 import {
   basicAuthHeader,
   findNginx,

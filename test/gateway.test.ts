@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type StackConfig } from '../lib/config.js';
-import type { Deployment, KubeObject, Service, Tree } from '../lib/k8s/types.js';
+import { defaultConfig, type StackConfig } from '../lib/core/config.js';
+import type { Deployment, KubeObject, Service, Tree } from '../lib/core/k8s/types.js';
 import { mimirRoutes } from '../lib/mimir/routes.js';
 import { k3dConfig, kindConfig } from '../lib/observability/gateway/clusters.js';
 import { gateway, gatewayClientEnv, gatewayClientEnvVars } from '../lib/observability/gateway/index.js';
 import { gatewayPaths, grafanaRoute, GRAFANA_UPSTREAM, HEALTH_PATH, renderNginxConf, selectRoute } from '../lib/observability/gateway/nginx.js';
 import { gatewayRules, routeTableProblems, tenantIdProblem, upstreamsOf } from '../lib/observability/gateway/rules.js';
-import type { Route } from '../lib/routes.js';
-import { render } from '../lib/render.js';
-import { moduleRules } from '../lib/rules.js';
-import { flatten } from '../lib/tree.js';
-import { validateTree } from '../lib/validate/index.js';
-import type { ValidationContext } from '../lib/validate/context.js';
-import { parseYamlDocuments } from '../lib/yaml.js';
+import type { Route } from '../lib/core/routes.js';
+import { render } from '../lib/build/render.js';
+import { moduleRules } from '../lib/build/rules.js';
+import { flatten } from '../lib/core/tree.js';
+import { validateTree } from '../lib/build/validate/index.js';
+import type { ValidationContext } from '../lib/core/checks/context.js';
+import { parseYamlDocuments } from '../lib/core/yaml.js';
 
 function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
   const c = defaultConfig();

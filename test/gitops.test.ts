@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { describe, expect, it } from 'vitest';
-import { application } from '../lib/gitops/argocd.js';
-import type { KubeObject } from '../lib/k8s/types.js';
-import { parseYamlDocuments } from '../lib/yaml.js';
+import { application } from '../lib/build/gitops/argocd.js';
+import type { KubeObject } from '../lib/core/k8s/types.js';
+import { parseYamlDocuments } from '../lib/core/yaml.js';
 import { buildDir, environmentDirs } from './support/environments.js';
 import { hasKustomizeV5, kustomizeBuild } from './support/kustomize.js';
 

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type StackConfig } from '../lib/config.js';
-import { container, httpProbe } from '../lib/k8s/container.js';
-import { selectorLabels } from '../lib/k8s/meta.js';
-import { serviceFor } from '../lib/k8s/service.js';
-import type { ConfigMap, Tree } from '../lib/k8s/types.js';
-import { deployment } from '../lib/k8s/workload.js';
+import { defaultConfig, type StackConfig } from '../lib/core/config.js';
+import { container, httpProbe } from '../lib/core/k8s/container.js';
+import { selectorLabels } from '../lib/core/k8s/meta.js';
+import { serviceFor } from '../lib/core/k8s/service.js';
+import type { ConfigMap, Tree } from '../lib/core/k8s/types.js';
+import { deployment } from '../lib/core/k8s/workload.js';
 import { gatewayClientEnv } from '../lib/observability/gateway/client.js';
 import { alertmanagerDatasourceUid, dashboardKey, dashboards, datasources, datasourcesYaml, grafana, grafanaMetrics, grafanaRules, mimirDatasourceUid, provisioningEnvRefs } from '../lib/observability/grafana/index.js';
-import { cluster } from '../lib/render.js';
-import { validateTree } from '../lib/validate/index.js';
-import { parseYamlDocuments } from '../lib/yaml.js';
+import { cluster } from '../lib/build/render.js';
+import { validateTree } from '../lib/build/validate/index.js';
+import { parseYamlDocuments } from '../lib/core/yaml.js';
 
 function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
   const c = defaultConfig();

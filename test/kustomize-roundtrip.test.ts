@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { byResourceId, stripGeneratorHashes } from '../lib/kustomize/normalise.js';
-import { outputFiles, writeOutput } from '../lib/output.js';
-import { flatten } from '../lib/tree.js';
+import { byResourceId, stripGeneratorHashes } from '../lib/build/kustomize/normalise.js';
+import { outputFiles, writeOutput } from '../lib/build/output.js';
+import { flatten } from '../lib/core/tree.js';
 import { buildDir, environmentDirs } from './support/environments.js';
 import { hasKustomizeV5, kustomizeBuild, kustomizeVersion } from './support/kustomize.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { totalRequests } from '../lib/summary.js';
+import { totalRequests } from '../lib/build/summary.js';
 import { buildDir } from './support/environments.js';
 
 describe('environments/local fits a laptop cluster', () => {

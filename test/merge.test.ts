@@ -2,8 +2,8 @@ import deepmerge from 'deepmerge';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
-import { DELETE, add, append, byName, isPlainObject, merge, mergeAll, prepend, type Override } from '../lib/merge.js';
-import { BuildError, type Problem } from '../lib/problems.js';
+import { DELETE, add, append, byName, isPlainObject, merge, mergeAll, prepend, type Override } from '../lib/core/merge.js';
+import { BuildError, type Problem } from '../lib/core/problems.js';
 
 interface Tree {
   mimir: {

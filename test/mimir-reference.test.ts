@@ -15,7 +15,7 @@ import {
   mimirFlags,
   type ConfigNode,
 } from '../lib/mimir/reference/index.js';
-import { formatProblems, type Problem } from '../lib/problems.js';
+import { formatProblems, type Problem } from '../lib/core/problems.js';
 import { DEFAULT_REFERENCE_DIR, renderMimirFacts } from '../scripts/generate-mimir-reference.js';
 
 const config = { source: 'environments/local/main.ts', path: 'mimir.config', file: 'mimir.yaml' };

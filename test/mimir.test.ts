@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-import { defaultConfig, storageEndpoint, type StackConfig } from '../lib/config.js';
-import type { Container, KubeObject, PodSpec, Service, Tree } from '../lib/k8s/types.js';
+import { defaultConfig, storageEndpoint, type StackConfig } from '../lib/core/config.js';
+import type { Container, KubeObject, PodSpec, Service, Tree } from '../lib/core/k8s/types.js';
 import { mimir, mimirRoutes, mimirRules, type MimirGroup } from '../lib/mimir/index.js';
-import { formatProblem, formatProblems, type Problem } from '../lib/problems.js';
-import { defineEnvironment } from '../lib/environment.js';
-import { add, merge } from '../lib/merge.js';
-import { cluster, render } from '../lib/render.js';
-import { flatten, treePath } from '../lib/tree.js';
-import { validateTree } from '../lib/validate/index.js';
+import { formatProblem, formatProblems, type Problem } from '../lib/core/problems.js';
+import { defineEnvironment } from '../lib/build/environment.js';
+import { add, merge } from '../lib/core/merge.js';
+import { cluster, render } from '../lib/build/render.js';
+import { flatten, treePath } from '../lib/core/tree.js';
+import { validateTree } from '../lib/build/validate/index.js';
 
 type Variant = (c: StackConfig) => void;
 

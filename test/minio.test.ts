@@ -3,13 +3,13 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type StackConfig } from '../lib/config.js';
-import type { Job, Tree } from '../lib/k8s/types.js';
+import { defaultConfig, type StackConfig } from '../lib/core/config.js';
+import type { Job, Tree } from '../lib/core/k8s/types.js';
 import { bucketJobName, bucketNames, minio, minioRules } from '../lib/observability/minio/index.js';
 import { observability } from '../lib/observability/index.js';
-import { syncWaves as leafWaves } from '../lib/k8s/waves.js';
-import { cluster, syncWaves } from '../lib/render.js';
-import { validateTree } from '../lib/validate/index.js';
+import { syncWaves as leafWaves } from '../lib/core/k8s/waves.js';
+import { cluster, syncWaves } from '../lib/build/render.js';
+import { validateTree } from '../lib/build/validate/index.js';
 
 function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
   const c = defaultConfig();

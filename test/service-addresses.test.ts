@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfigMap, KubeObject, Tree } from '../lib/k8s/types.js';
-import { flatten } from '../lib/tree.js';
-import { serviceAddressesRule } from '../lib/validate/service-addresses.js';
+import type { ConfigMap, KubeObject, Tree } from '../lib/core/k8s/types.js';
+import { flatten } from '../lib/core/tree.js';
+import { serviceAddressesRule } from '../lib/build/validate/service-addresses.js';
 import { buildDir } from './support/environments.js';
 
 const address = /(?:_[a-z0-9-]+\._tcp\.)?[a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local(?::\d+)?/g;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import * as k from '../lib/k8s/index.js';
-import type { Tree } from '../lib/k8s/types.js';
-import { validateTree } from '../lib/validate/index.js';
+import * as k from '../lib/core/k8s/index.js';
+import type { Tree } from '../lib/core/k8s/types.js';
+import { validateTree } from '../lib/build/validate/index.js';
 
 const ns = 'test';
 const selector = k.selectorLabels('app', 'web', 'stack');
@@ -128,7 +128,7 @@ describe('container helpers', () => {
 });
 
 describe('YAML parsing of generated files', async () => {
-  const { parseYamlDocuments } = await import('../lib/yaml.js');
+  const { parseYamlDocuments } = await import('../lib/core/yaml.js');
   it('rejects duplicate keys at any depth, as Mimir does', () => {
     expect(() => parseYamlDocuments('a:\n  b: 1\n  b: 2\n')).toThrow('duplicate key "b"');
     expect(parseYamlDocuments('a:\n  b: 1\n  c: 2\n')).toEqual([{ a: { b: 1, c: 2 } }]);
@@ -136,7 +136,7 @@ describe('YAML parsing of generated files', async () => {
 });
 
 describe('YAML written by the library', async () => {
-  const { parseYamlDocuments, toYaml } = await import('../lib/yaml.js');
+  const { parseYamlDocuments, toYaml } = await import('../lib/core/yaml.js');
   it('parses back to the data it was written from, large or small, and edits are seen', () => {
     const big = { overrides: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`tenant-${i}`, { ingestion_rate: i, flag: 'yes' }])) };
     const text = toYaml(big);
@@ -150,7 +150,7 @@ describe('unknown fields inside Kubernetes objects', async () => {
   const { generateK8sFields, fieldsPath } = await import('../scripts/generate-k8s-fields.js');
   const { readFileSync } = await import('node:fs');
   it('the committed field lists are what `npm run k8s-fields` derives from kubernetes-models', () => {
-    expect(readFileSync(fieldsPath, 'utf8'), 'run `npm run k8s-fields` and commit lib/validate/k8s-fields.json').toBe(generateK8sFields());
+    expect(readFileSync(fieldsPath, 'utf8'), 'run `npm run k8s-fields` and commit lib/build/validate/k8s-fields.json').toBe(generateK8sFields());
   });
 
   it('are reported with their pointer and the nearest field, at any depth, also inside arrays and maps', async () => {

@@ -2,11 +2,11 @@
  * The pieces every Mimir component shares: one container shape, one pod shape, and the Services and PDB
  * derived from the workload. Component files only say what differs (target, flags, volumes, grace period).
  */
-import type { StackConfig } from '../config.js';
-import { container, gomaxprocs, httpProbe, mapToFlags, type EnvSource, type Flags } from '../k8s/container.js';
-import { selectorLabels } from '../k8s/meta.js';
-import { pdbFor } from '../k8s/objects.js';
-import { headlessServiceFor, serviceFor } from '../k8s/service.js';
+import type { StackConfig } from '../core/config.js';
+import { container, gomaxprocs, httpProbe, mapToFlags, type EnvSource, type Flags } from '../core/k8s/container.js';
+import { selectorLabels } from '../core/k8s/meta.js';
+import { pdbFor } from '../core/k8s/objects.js';
+import { headlessServiceFor, serviceFor } from '../core/k8s/service.js';
 import type {
   Affinity,
   Deployment,
@@ -16,9 +16,9 @@ import type {
   TopologySpreadConstraint,
   Volume,
   VolumeMount,
-} from '../k8s/types.js';
-import { deployment, statefulSet, volume, type PodSpecInput } from '../k8s/workload.js';
-import { syncWaves } from '../k8s/waves.js';
+} from '../core/k8s/types.js';
+import { deployment, statefulSet, volume, type PodSpecInput } from '../core/k8s/workload.js';
+import { syncWaves } from '../core/k8s/waves.js';
 import type { MimirComponentConfig, MimirStatefulComponentConfig } from './config.js';
 import { names, portNames, ports } from './names.js';
 

@@ -1,8 +1,8 @@
-import type { StackConfig } from '../config.js';
-import { labelKeys } from '../k8s/meta.js';
-import { configMap } from '../k8s/objects.js';
-import type { ConfigMap } from '../k8s/types.js';
-import { toYaml } from '../yaml.js';
+import type { StackConfig } from '../core/config.js';
+import { labelKeys } from '../core/k8s/meta.js';
+import { configMap } from '../core/k8s/objects.js';
+import type { ConfigMap } from '../core/k8s/types.js';
+import { toYaml } from '../core/yaml.js';
 import { mimirApp } from './common.js';
 import { mimirYaml, runtimeYaml } from './mimir-yaml.js';
 import { names } from './names.js';

@@ -1,6 +1,6 @@
-import type { StackConfig } from '../config.js';
-import { labelKeys, objectMeta } from '../k8s/meta.js';
-import type { Service } from '../k8s/types.js';
+import type { StackConfig } from '../core/config.js';
+import { labelKeys, objectMeta } from '../core/k8s/meta.js';
+import type { Service } from '../core/k8s/types.js';
 import { gossipMemberLabel, mimirApp } from './common.js';
 import { names, portNames, ports } from './names.js';
 

@@ -20,9 +20,9 @@
  * | `config`              | configMap (`mimir.yaml`), runtimeConfigMap (`runtime.yaml`) | always                        |
  * | `gossip`              | service (`gossip-ring`, headless, memberlist seeds)  | always                               |
  */
-import type { StackConfig } from '../config.js';
-import type { Service } from '../k8s/types.js';
-import { BuildError, type Problem } from '../problems.js';
+import type { StackConfig } from '../core/config.js';
+import type { Service } from '../core/k8s/types.js';
+import { BuildError, type Problem } from '../core/problems.js';
 import { alertmanager } from './alertmanager.js';
 import type { StatefulParts, StatelessParts } from './common.js';
 import { compactor } from './compactor.js';

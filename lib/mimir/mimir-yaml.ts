@@ -2,8 +2,8 @@
  * The one `mimir.yaml` every component reads, and the runtime overrides file. Addresses in them name
  * only Services this module renders for the same config.
  */
-import type { StackConfig } from '../config.js';
-import { serviceHost, storageEndpoint } from '../config.js';
+import type { StackConfig } from '../core/config.js';
+import { serviceHost, storageEndpoint } from '../core/config.js';
 import type { JsonObject, JsonValue } from './config.js';
 import { paths, replicationFactor } from './common.js';
 import { grpcAddress, headlessService, httpUrl, names, ports, schedulerDiscoveryService, targets } from './names.js';

@@ -1,5 +1,5 @@
-import type { StackConfig } from '../config.js';
-import { serviceHost } from '../config.js';
+import type { StackConfig } from '../core/config.js';
+import { serviceHost } from '../core/config.js';
 
 /** Mimir's own name of each component: its `-target`, its workload and its Service. */
 export const targets = {

@@ -1,4 +1,4 @@
-import type { StackConfig } from '../config.js';
+import type { StackConfig } from '../core/config.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import { targets } from './names.js';
 

@@ -1,5 +1,5 @@
-import type { StackConfig } from '../config.js';
-import type { Flags } from '../k8s/container.js';
+import type { StackConfig } from '../core/config.js';
+import type { Flags } from '../core/k8s/container.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import type { MimirComponentConfig } from './config.js';
 import { targets } from './names.js';

@@ -1,7 +1,7 @@
-import type { StackConfig } from '../config.js';
-import type { Flags } from '../k8s/container.js';
-import { headlessServiceFor } from '../k8s/service.js';
-import type { Service } from '../k8s/types.js';
+import type { StackConfig } from '../core/config.js';
+import type { Flags } from '../core/k8s/container.js';
+import { headlessServiceFor } from '../core/k8s/service.js';
+import type { Service } from '../core/k8s/types.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import type { MimirComponentConfig } from './config.js';
 import { headlessService, portNames, targets } from './names.js';

@@ -1,6 +1,6 @@
-import type { StackConfig } from '../config.js';
-import { headlessServiceFor } from '../k8s/service.js';
-import type { Service } from '../k8s/types.js';
+import type { StackConfig } from '../core/config.js';
+import { headlessServiceFor } from '../core/k8s/service.js';
+import type { Service } from '../core/k8s/types.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import type { MimirComponentConfig } from './config.js';
 import { portNames, schedulerDiscoveryService, targets } from './names.js';

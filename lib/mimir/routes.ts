@@ -1,5 +1,5 @@
-import type { StackConfig } from '../config.js';
-import type { Route } from '../routes.js';
+import type { StackConfig } from '../core/config.js';
+import type { Route } from '../core/routes.js';
 import { ports, targets } from './names.js';
 
 type Target = (typeof targets)[keyof typeof targets];

@@ -2,12 +2,12 @@
  * Build-time checks of what Mimir will read: `mimir.yaml` and `runtime.yaml` wherever a ConfigMap in the
  * tree carries them (after overrides), and the args of every container running the Mimir image.
  */
-import type { StackConfig } from '../config.js';
-import { objectId } from '../k8s/types.js';
-import type { Problem } from '../problems.js';
-import { treePath } from '../tree.js';
-import { allContainers, pods, problemAt, type Rule } from '../validate/context.js';
-import { parseYamlDocuments } from '../yaml.js';
+import type { StackConfig } from '../core/config.js';
+import { objectId } from '../core/k8s/types.js';
+import type { Problem } from '../core/problems.js';
+import { treePath } from '../core/tree.js';
+import { allContainers, pods, problemAt, type Rule } from '../core/checks/context.js';
+import { parseYamlDocuments } from '../core/yaml.js';
 import { files } from './config-maps.js';
 import { checkMimirConfig, checkMimirFlags, checkRuntimeConfig } from './reference/index.js';
 

@@ -1,4 +1,4 @@
-import type { StackConfig } from '../config.js';
+import type { StackConfig } from '../core/config.js';
 import { alloy } from './alloy/index.js';
 import { gateway } from './gateway/index.js';
 import { grafana } from './grafana/index.js';

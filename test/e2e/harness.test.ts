@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { KubeObject } from '../../lib/k8s/types.js';
+import type { KubeObject } from '../../lib/core/k8s/types.js';
 import { renderDiff } from './harness/diff.js';
 import { clusterDns } from './harness/dns.js';
 import { readBucketJob } from './harness/jobs.js';

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEnvironment } from '../../lib/load.js';
-import { buildEnvironment, type BuiltEnvironment } from '../../lib/pipeline.js';
-import { formatProblems } from '../../lib/problems.js';
+import { loadEnvironment } from '../../lib/build/load.js';
+import { buildEnvironment, type BuiltEnvironment } from '../../lib/build/pipeline.js';
+import { formatProblems } from '../../lib/core/problems.js';
 
 /** Every environment folder of the repository. */
 export const environmentDirs: string[] = readdirSync('environments', { withFileTypes: true })

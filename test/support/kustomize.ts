@@ -1,6 +1,6 @@
 import { execa } from 'execa';
-import type { KubeObject } from '../../lib/k8s/types.js';
-import { parseYamlDocuments } from '../../lib/yaml.js';
+import type { KubeObject } from '../../lib/core/k8s/types.js';
+import { parseYamlDocuments } from '../../lib/core/yaml.js';
 
 /** kubectl's embedded Kustomize, required to be v5 or newer (components, labels, per-generator options). */
 export async function kustomizeVersion(): Promise<string | undefined> {

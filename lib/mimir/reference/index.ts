@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 
-import type { Problem } from '../../problems.js';
-import { nearest } from '../../suggest.js';
+import type { Problem } from '../../core/problems.js';
+import { nearest } from '../../core/suggest.js';
 
 export const MIMIR_REFERENCE_VERSION = '3.0';
 

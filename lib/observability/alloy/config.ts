@@ -1,4 +1,4 @@
-import type { ResourceSpec } from '../../k8s/container.js';
+import type { ResourceSpec } from '../../core/k8s/container.js';
 
 /** Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway. */
 export interface AlloyConfig {

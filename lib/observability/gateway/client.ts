@@ -1,5 +1,5 @@
-import type { StackConfig } from '../../config.js';
-import type { EnvSource } from '../../k8s/container.js';
+import type { StackConfig } from '../../core/config.js';
+import type { EnvSource } from '../../core/k8s/container.js';
 
 /**
  * Env vars through which Grafana and Alloy receive the gateway's client credentials. Not `GF_`-prefixed:

@@ -1,5 +1,5 @@
-import type { StackConfig } from '../../config.js';
-import { toYaml } from '../../yaml.js';
+import type { StackConfig } from '../../core/config.js';
+import { toYaml } from '../../core/yaml.js';
 
 /** Port of the developer's machine the gateway (and Grafana behind it) answers on. */
 export const HOST_PORT = 8080;

@@ -1,4 +1,4 @@
-import type { ResourceSpec } from '../../k8s/container.js';
+import type { ResourceSpec } from '../../core/k8s/container.js';
 
 /**
  * How the gateway is reached from outside the cluster.

@@ -1,12 +1,12 @@
-import type { StackConfig } from '../../config.js';
-import { container, httpProbe } from '../../k8s/container.js';
-import { selectorLabels } from '../../k8s/meta.js';
-import { configMap, ingress, pdbFor } from '../../k8s/objects.js';
-import { serviceFor } from '../../k8s/service.js';
-import type { ConfigMap, Deployment, Ingress, PodDisruptionBudget, Service, Volume, VolumeMount } from '../../k8s/types.js';
-import { deployment, restrictedPodSecurityContext, volume } from '../../k8s/workload.js';
+import type { StackConfig } from '../../core/config.js';
+import { container, httpProbe } from '../../core/k8s/container.js';
+import { selectorLabels } from '../../core/k8s/meta.js';
+import { configMap, ingress, pdbFor } from '../../core/k8s/objects.js';
+import { serviceFor } from '../../core/k8s/service.js';
+import type { ConfigMap, Deployment, Ingress, PodDisruptionBudget, Service, Volume, VolumeMount } from '../../core/k8s/types.js';
+import { deployment, restrictedPodSecurityContext, volume } from '../../core/k8s/workload.js';
 import { mimirRoutes } from '../../mimir/routes.js';
-import { syncWaves } from '../../k8s/waves.js';
+import { syncWaves } from '../../core/k8s/waves.js';
 import { GATEWAY_PORT, GATEWAY_PORT_NAME, gatewayPaths, HEALTH_PATH, NGINX_CONF_KEY, renderNginxConf } from './nginx.js';
 
 export { gatewayRules } from './rules.js';

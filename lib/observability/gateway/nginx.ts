@@ -1,7 +1,7 @@
-import type { StackConfig } from '../../config.js';
-import { serviceHost } from '../../config.js';
-import { gomaxprocs } from '../../k8s/container.js';
-import type { Route } from '../../routes.js';
+import type { StackConfig } from '../../core/config.js';
+import { serviceHost } from '../../core/config.js';
+import { gomaxprocs } from '../../core/k8s/container.js';
+import type { Route } from '../../core/routes.js';
 import { grafanaPort } from '../grafana/index.js';
 
 /** The port nginx listens on inside the pod and the gateway Service exposes. */

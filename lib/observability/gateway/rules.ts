@@ -1,10 +1,10 @@
-import type { StackConfig } from '../../config.js';
+import type { StackConfig } from '../../core/config.js';
 import { mimirRoutes } from '../../mimir/routes.js';
-import type { Problem } from '../../problems.js';
-import type { Route } from '../../routes.js';
-import type { TreeEntry } from '../../tree.js';
-import { problemAt, type Rule, type ValidationContext } from '../../validate/context.js';
-import { serviceUrlProblem } from '../../validate/service-urls.js';
+import type { Problem } from '../../core/problems.js';
+import type { Route } from '../../core/routes.js';
+import type { TreeEntry } from '../../core/tree.js';
+import { problemAt, type Rule, type ValidationContext } from '../../core/checks/context.js';
+import { serviceUrlProblem } from '../../core/checks/service-urls.js';
 import { grafanaRoute, HEALTH_PATH, NGINX_CONF_KEY, selectRoute } from './nginx.js';
 
 /** Paths of Grafana's own UI and API that must never be claimed by another route. */

@@ -1,4 +1,4 @@
-import type { ResourceSpec } from '../../k8s/container.js';
+import type { ResourceSpec } from '../../core/k8s/container.js';
 
 /** Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources. */
 export interface GrafanaConfig {

@@ -12,7 +12,7 @@ const { PanelBuilder: StatPanelBuilder } = require('@grafana/grafana-foundation-
 const { PanelBuilder: TimeseriesPanelBuilder } = require('@grafana/grafana-foundation-sdk/timeseries') as typeof import('@grafana/grafana-foundation-sdk/timeseries');
 type DataqueryBuilder = import('@grafana/grafana-foundation-sdk/prometheus').DataqueryBuilder;
 type TimeseriesPanelBuilder = import('@grafana/grafana-foundation-sdk/timeseries').PanelBuilder;
-import type { StackConfig } from '../../config.js';
+import type { StackConfig } from '../../core/config.js';
 
 /** A dashboard provisioned from a file: its name becomes the ConfigMap's and the file's name. */
 export interface DashboardFile {

@@ -1,4 +1,4 @@
-import type { ResourceSpec } from '../../k8s/container.js';
+import type { ResourceSpec } from '../../core/k8s/container.js';
 
 /**
  * The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production

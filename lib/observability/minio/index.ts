@@ -1,16 +1,16 @@
-import type { StackConfig } from '../../config.js';
-import { serviceHost } from '../../config.js';
-import { container, httpProbe } from '../../k8s/container.js';
-import { contentHash } from '../../k8s/hash.js';
-import { selectorLabels } from '../../k8s/meta.js';
-import { secret } from '../../k8s/objects.js';
-import { serviceFor } from '../../k8s/service.js';
-import type { Job, PodTemplateSpec, Secret, Service, StatefulSet } from '../../k8s/types.js';
-import { job, restrictedPodSecurityContext, statefulSet, volume } from '../../k8s/workload.js';
-import type { Problem } from '../../problems.js';
-import { syncWave, syncWaves } from '../../k8s/waves.js';
-import { problemAt, type Rule } from '../../validate/context.js';
-import { serviceUrlProblem } from '../../validate/service-urls.js';
+import type { StackConfig } from '../../core/config.js';
+import { serviceHost } from '../../core/config.js';
+import { container, httpProbe } from '../../core/k8s/container.js';
+import { contentHash } from '../../core/k8s/hash.js';
+import { selectorLabels } from '../../core/k8s/meta.js';
+import { secret } from '../../core/k8s/objects.js';
+import { serviceFor } from '../../core/k8s/service.js';
+import type { Job, PodTemplateSpec, Secret, Service, StatefulSet } from '../../core/k8s/types.js';
+import { job, restrictedPodSecurityContext, statefulSet, volume } from '../../core/k8s/workload.js';
+import type { Problem } from '../../core/problems.js';
+import { syncWave, syncWaves } from '../../core/k8s/waves.js';
+import { problemAt, type Rule } from '../../core/checks/context.js';
+import { serviceUrlProblem } from '../../core/checks/service-urls.js';
 
 export const minioPorts = { api: 9000, console: 9001 } as const;
 

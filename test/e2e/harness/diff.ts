@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import type { KubeObject } from '../../../lib/k8s/types.js';
+import type { KubeObject } from '../../../lib/core/k8s/types.js';
 import { stripHashSuffix } from './manifest.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Service } from '../../../lib/k8s/types.js';
+import type { Service } from '../../../lib/core/k8s/types.js';
 import { selects } from './manifest.js';
 import type { PodPlan } from './plan.js';
 

@@ -10,7 +10,7 @@ import type {
   Service,
   StatefulSet,
   Deployment,
-} from '../../../lib/k8s/types.js';
+} from '../../../lib/core/k8s/types.js';
 
 /** The objects of `kubectl kustomize DIR`, in output order. */
 export function parseObjects(yamlText: string): KubeObject[] {

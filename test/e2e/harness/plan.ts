@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Container, KubeObject, Probe, Volume } from '../../../lib/k8s/types.js';
+import type { Container, KubeObject, Probe, Volume } from '../../../lib/core/k8s/types.js';
 import { dataSources, expandArgs, resolveEnv, workloads, type DataSources, type Workload } from './manifest.js';
 import { changedLines, remapPath, remapText, type Mount } from './remap.js';
 

@@ -1,4 +1,4 @@
-import { toYaml } from '../../../lib/yaml.js';
+import { toYaml } from '../../../lib/core/yaml.js';
 import type { PodPlan } from './plan.js';
 
 /**

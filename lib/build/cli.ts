@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { entryOf, loadEnvironment, typeCheckEnvironments } from './load.js';
 import { compareWithDisk, formatDiff, outputFiles, writeOutput } from './output.js';
 import { buildEnvironment, type BuiltEnvironment } from './pipeline.js';
-import { formatProblems, type Problem } from './problems.js';
+import { formatProblems, type Problem } from '../core/problems.js';
 import { formatRequests, kindCounts, totalRequests } from './summary.js';
 
 export interface CliOptions {

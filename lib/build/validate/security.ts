@@ -1,5 +1,5 @@
-import type { Problem } from '../problems.js';
-import { allContainers, pods, problemAt, type Rule } from './context.js';
+import type { Problem } from '../../core/problems.js';
+import { allContainers, pods, problemAt, type Rule } from '../../core/checks/context.js';
 
 /**
  * Pod Security Standards "restricted" (and "baseline" beneath it) for every pod, plus resource

@@ -1,17 +1,17 @@
-import type { StackConfig } from './config.js';
-import type { Group, Namespace, Tree } from './k8s/types.js';
-import { namespace } from './k8s/objects.js';
-import { labelKeys } from './k8s/meta.js';
-import { mimir } from './mimir/index.js';
-import { observability } from './observability/index.js';
+import type { StackConfig } from '../core/config.js';
+import type { Group, Namespace, Tree } from '../core/k8s/types.js';
+import { namespace } from '../core/k8s/objects.js';
+import { labelKeys } from '../core/k8s/meta.js';
+import { mimir } from '../mimir/index.js';
+import { observability } from '../observability/index.js';
 
 export interface ClusterGroup extends Group {
   namespace: { namespace: Namespace & Group[string][string] };
 }
 
-import { syncWaves } from './k8s/waves.js';
+import { syncWaves } from '../core/k8s/waves.js';
 
-export { syncWaves } from './k8s/waves.js';
+export { syncWaves } from '../core/k8s/waves.js';
 
 export function cluster(c: StackConfig): ClusterGroup {
   return {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Problem } from './problems.js';
-import { didYouMean } from './suggest.js';
+import type { Problem } from '../core/problems.js';
+import { didYouMean } from '../core/suggest.js';
 
 interface AjvError {
   instancePath: string;
@@ -19,7 +19,7 @@ type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 let compiled: Validator | undefined;
 
 /** The committed JSON Schema of environment files (`npm run schema` regenerates it). */
-export const environmentSchemaUrl = new URL('../schema/environment.schema.json', import.meta.url);
+export const environmentSchemaUrl = new URL('../../schema/environment.schema.json', import.meta.url);
 
 const ajvOptions = { allErrors: true, verbose: true, strict: false };
 

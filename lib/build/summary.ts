@@ -1,5 +1,5 @@
-import type { Container, KubeObject, Tree } from './k8s/types.js';
-import { flatten } from './tree.js';
+import type { Container, KubeObject, Tree } from '../core/k8s/types.js';
+import { flatten } from '../core/tree.js';
 
 /** Parses a Kubernetes quantity into cores (cpu) or bytes (memory). */
 export function parseQuantity(q: string | number): number {

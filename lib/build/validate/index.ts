@@ -1,7 +1,7 @@
-import type { Tree } from '../k8s/types.js';
-import type { Problem } from '../problems.js';
-import { flatten } from '../tree.js';
-import type { Rule, ValidationContext } from './context.js';
+import type { Tree } from '../../core/k8s/types.js';
+import type { Problem } from '../../core/problems.js';
+import { flatten } from '../../core/tree.js';
+import type { Rule, ValidationContext } from '../../core/checks/context.js';
 import { fieldsRule } from './fields.js';
 import { namesRule } from './names.js';
 import { referencesRule } from './references.js';
@@ -9,7 +9,7 @@ import { schemaProblems } from './schema.js';
 import { securityRule } from './security.js';
 import { selectorsRule } from './selectors.js';
 
-export type { Rule, ValidationContext } from './context.js';
+export type { Rule, ValidationContext } from '../../core/checks/context.js';
 
 export const kubernetesRules: readonly Rule[] = [fieldsRule, namesRule, selectorsRule, referencesRule, securityRule];
 

@@ -1,5 +1,5 @@
-import type { StackConfig } from './config.js';
-import type { DeepPartial, Override } from './merge.js';
+import type { StackConfig } from '../core/config.js';
+import type { DeepPartial, Override } from '../core/merge.js';
 import type { RenderedTree } from './render.js';
 
 /** What an environment sets: any part of the library's config, each field optional. */

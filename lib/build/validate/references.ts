@@ -1,6 +1,6 @@
-import type { Problem } from '../problems.js';
-import { didYouMean } from '../suggest.js';
-import { allContainers, namesIndex, pods, problemAt, type Rule } from './context.js';
+import type { Problem } from '../../core/problems.js';
+import { didYouMean } from '../../core/suggest.js';
+import { allContainers, namesIndex, pods, problemAt, type Rule } from '../../core/checks/context.js';
 
 /** Every ConfigMap, Secret, PVC, ServiceAccount and Role a pod or binding names must exist. */
 export const referencesRule: Rule = (ctx) => {

@@ -1,8 +1,8 @@
-import type { Problem } from '../problems.js';
-import { didYouMean } from '../suggest.js';
-import type { TreeEntry } from '../tree.js';
-import { allContainers, pods, problemAt, type Rule } from './context.js';
-import { serviceReferenceProblem } from './service-urls.js';
+import type { Problem } from '../../core/problems.js';
+import { didYouMean } from '../../core/suggest.js';
+import type { TreeEntry } from '../../core/tree.js';
+import { allContainers, pods, problemAt, type Rule } from '../../core/checks/context.js';
+import { serviceReferenceProblem } from '../../core/checks/service-urls.js';
 
 /** `[_port._tcp.]<service>.<namespace>.svc[.<domain>][:port]` anywhere in a string. */
 const address = /(?:_([a-z0-9-]+)\._tcp\.)?\b([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.[a-z0-9-]+)*(?::(\d+))?/g;

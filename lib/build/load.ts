@@ -4,8 +4,8 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Environment } from './environment.js';
-import type { Problem } from './problems.js';
-import { didYouMean } from './suggest.js';
+import type { Problem } from '../core/problems.js';
+import { didYouMean } from '../core/suggest.js';
 
 export interface LoadedEnvironment {
   environment: Environment;

@@ -1,10 +1,10 @@
 import versions from './versions.json' with { type: 'json' };
-import type { MimirConfig } from './mimir/config.js';
-import { defaultMimirConfig } from './mimir/config.js';
-import type { ObservabilityConfig } from './observability/config.js';
-import { defaultObservabilityConfig } from './observability/config.js';
+import type { MimirConfig } from '../mimir/config.js';
+import { defaultMimirConfig } from '../mimir/config.js';
+import type { ObservabilityConfig } from '../observability/config.js';
+import { defaultObservabilityConfig } from '../observability/config.js';
 
-/** Image pins live in one data file (`lib/versions.json`) so a bot can bump them. */
+/** Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them. */
 export type Images = { [K in keyof typeof versions]: string };
 
 /** Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise. */

@@ -1,6 +1,6 @@
-import type { Problem } from '../problems.js';
-import { treePath } from '../tree.js';
-import { matches, pods, problemAt, type PodView, type Rule } from './context.js';
+import type { Problem } from '../../core/problems.js';
+import { treePath } from '../../core/tree.js';
+import { matches, pods, problemAt, type PodView, type Rule } from '../../core/checks/context.js';
 
 type Spec = { selector?: { matchLabels?: Record<string, string> } | Record<string, string>; ports?: { name?: string; port: number; targetPort?: string | number }[]; clusterIP?: string };
 

@@ -1,10 +1,10 @@
-import { defaultConfig, type StackConfig } from './config.js';
+import { defaultConfig, type StackConfig } from '../core/config.js';
 import { checkEnvironmentSchema } from './config-schema.js';
 import type { Environment } from './environment.js';
-import type { Tree } from './k8s/types.js';
+import type { Tree } from '../core/k8s/types.js';
 import deepmerge from 'deepmerge';
-import { isPlainObject, merge } from './merge.js';
-import { BuildError, type Problem } from './problems.js';
+import { isPlainObject, merge } from '../core/merge.js';
+import { BuildError, type Problem } from '../core/problems.js';
 import { render } from './render.js';
 import { moduleRules } from './rules.js';
 import { application } from './gitops/argocd.js';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import type { KubeObject } from '../k8s/types.js';
-import type { Problem } from '../problems.js';
-import { problemAt, type ValidationContext } from './context.js';
+import type { KubeObject } from '../../core/k8s/types.js';
+import type { Problem } from '../../core/problems.js';
+import { problemAt, type ValidationContext } from '../../core/checks/context.js';
 
 interface Model {
   validate(): void;

@@ -1,13 +1,13 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
-import { defaultConfig } from './config.js';
+import { defaultConfig } from '../core/config.js';
 import { application } from './gitops/argocd.js';
 import { writeBase, writeOverlay, type FileSet } from './kustomize/writer.js';
 import type { BuiltEnvironment } from './pipeline.js';
 import { render } from './render.js';
-import { flatten } from './tree.js';
-import { toYaml } from './yaml.js';
+import { flatten } from '../core/tree.js';
+import { toYaml } from '../core/yaml.js';
 
 /** Every file the build owns under the output folder, for the given environments. */
 export function outputFiles(builds: BuiltEnvironment[]): FileSet {

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../k8s/types.js';
-import { resourceId } from '../tree.js';
+import type { KubeObject } from '../../core/k8s/types.js';
+import { resourceId } from '../../core/tree.js';
 
 /**
  * Kustomize appends a content hash to generated ConfigMap names and rewrites every reference to them.

@@ -1,5 +1,5 @@
-import type { StackConfig } from '../config.js';
-import type { KubeObject } from '../k8s/types.js';
+import type { StackConfig } from '../../core/config.js';
+import type { KubeObject } from '../../core/k8s/types.js';
 
 /**
  * An Argo CD Application syncing the committed overlay `out/<env>`. It lives outside the overlay so

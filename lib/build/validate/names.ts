@@ -1,6 +1,6 @@
-import type { Problem } from '../problems.js';
-import { resourceId, treePath } from '../tree.js';
-import { allContainers, isNamespaced, pods, problemAt, type Rule } from './context.js';
+import type { Problem } from '../../core/problems.js';
+import { resourceId, treePath } from '../../core/tree.js';
+import { allContainers, isNamespaced, pods, problemAt, type Rule } from '../../core/checks/context.js';
 
 const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

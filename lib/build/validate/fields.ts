@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Problem } from '../problems.js';
-import { didYouMean } from '../suggest.js';
+import type { Problem } from '../../core/problems.js';
+import { didYouMean } from '../../core/suggest.js';
 import { escapePointer } from '../kustomize/diff.js';
-import { problemAt, type Rule } from './context.js';
+import { problemAt, type Rule } from '../../core/checks/context.js';
 
 /**
  * Field names per level for every kind the library renders (`npm run k8s-fields` derives them from the

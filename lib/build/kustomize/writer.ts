@@ -1,8 +1,8 @@
-import type { ConfigMap, KubeObject } from '../k8s/types.js';
-import { STABLE_NAME_ANNOTATION } from '../k8s/objects.js';
-import type { TreeEntry } from '../tree.js';
-import { resourceId } from '../tree.js';
-import { toYaml } from '../yaml.js';
+import type { ConfigMap, KubeObject } from '../../core/k8s/types.js';
+import { STABLE_NAME_ANNOTATION } from '../../core/k8s/objects.js';
+import type { TreeEntry } from '../../core/tree.js';
+import { resourceId } from '../../core/tree.js';
+import { toYaml } from '../../core/yaml.js';
 import { deepEqual, jsonPatch } from './diff.js';
 
 /** Relative path under the output folder → file content. Built in memory, written atomically later. */

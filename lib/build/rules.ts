@@ -1,9 +1,9 @@
-import type { StackConfig } from './config.js';
-import { mimirRules } from './mimir/index.js';
-import { alloyRules } from './observability/alloy/index.js';
-import { gatewayRules } from './observability/gateway/index.js';
-import { grafanaRules } from './observability/grafana/index.js';
-import { minioRules } from './observability/minio/index.js';
+import type { StackConfig } from '../core/config.js';
+import { mimirRules } from '../mimir/index.js';
+import { alloyRules } from '../observability/alloy/index.js';
+import { gatewayRules } from '../observability/gateway/index.js';
+import { grafanaRules } from '../observability/grafana/index.js';
+import { minioRules } from '../observability/minio/index.js';
 import type { Rule } from './validate/index.js';
 import { serviceAddressesRule } from './validate/service-addresses.js';
 
