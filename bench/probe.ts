@@ -26,6 +26,7 @@ import { kubernetesRules } from '../lib/build/validate/index.js';
 import { schemaProblems } from '../lib/build/validate/schema.js';
 import { copies, extraObjects, local, objectCount, scaled } from './scenarios.js';
 import { summarize, type Summary } from './stats.js';
+import { withStack } from '../test/support/stack.js';
 
 export type ProbeSpec =
   | { kind: 'env'; path: string }
@@ -117,7 +118,7 @@ function ruleGroups(config: ReturnType<typeof resolveConfig>): { name: string; r
   const modules: [string, Rule[]][] = [
     ['Mimir', mimirRules(config)],
     ['MinIO', minioRules(config)],
-    ['gateway', gatewayRules(config)],
+    ['gateway', gatewayRules(...withStack(config))],
     ['Grafana', grafanaRules(config)],
     ['Alloy', alloyRules(config)],
   ];

@@ -1,8 +1,8 @@
 /** The public API: what environments and other repositories import. */
 export { defineEnvironment } from './build/environment.js';
 export type { Environment, EnvironmentConfig, EnvironmentFile, TreeOverrides } from './build/environment.js';
-export { defaultConfig, serviceHost, storageEndpoint } from './core/config.js';
-export type { GitOpsConfig, Images, StackConfig, StorageConfig } from './core/config.js';
+export { defaultConfig, serviceHost, storageEndpoint } from './build/config.js';
+export type { GitOpsConfig, Images, StackConfig, StorageConfig } from './build/config.js';
 export { add, append, byName, DELETE, merge, prepend } from './core/merge.js';
 export type { DeepPartial, Override } from './core/merge.js';
 export { render, renderGroups, syncWaves } from './build/render.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type StackConfig } from '../lib/core/config.js';
+import { defaultConfig, type StackConfig } from '../lib/build/config.js';
 import { container, httpProbe } from '../lib/core/k8s/container.js';
 import { selectorLabels } from '../lib/core/k8s/meta.js';
 import { serviceFor } from '../lib/core/k8s/service.js';
@@ -40,6 +40,8 @@ import { grafana } from '../lib/observability/grafana/index.js';
 import { minio } from '../lib/observability/minio/index.js';
 import { cluster } from '../lib/build/render.js';
 import { validateTree } from '../lib/build/validate/index.js';
+import { withStack } from './support/stack.js';
+import { stackView } from '../lib/build/registry.js';
 
 function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
   const c = defaultConfig();
@@ -77,9 +79,9 @@ function treeOf(c: StackConfig, parts: { gateway?: boolean; mimirPort?: string }
     cluster: cluster(c),
     mimir: { distributor: fakeMimir(c, parts.mimirPort) },
     observability: {
-      alloy: alloy(c),
+      alloy: alloy(...withStack(c)),
       ...(c.observability.minio.enabled ? { minio: minio(c) } : {}),
-      ...(c.observability.grafana.enabled ? { grafana: grafana(c) } : {}),
+      ...(c.observability.grafana.enabled ? { grafana: grafana(...withStack(c)) } : {}),
       ...(parts.gateway === false ? {} : { gateway: fakeGateway(c) }),
     },
   } as unknown as Tree;
@@ -93,7 +95,7 @@ const component = (statements: AlloyStatement[], name: string, label: string): A
 
 describe('Alloy objects', () => {
   const c = config();
-  const a = alloy(c);
+  const a = alloy(...withStack(c));
   const pod = a.deployment.spec!.template.spec!;
   const agent = pod.containers[0];
 
@@ -128,7 +130,7 @@ describe('Alloy objects', () => {
     expect(volumes[storage!.name].emptyDir).toEqual({});
     const cfg = agent.volumeMounts?.find((m) => m.mountPath === '/etc/alloy');
     expect(volumes[cfg!.name].configMap?.name).toBe(a.configMap.metadata?.name);
-    expect(a.configMap.data?.['config.alloy']).toBe(alloyConfig(c));
+    expect(a.configMap.data?.['config.alloy']).toBe(alloyConfig(...withStack(c)));
     expect(agent.securityContext?.readOnlyRootFilesystem).toBe(true);
   });
 
@@ -140,7 +142,7 @@ describe('Alloy objects', () => {
 
 describe('Alloy configuration', () => {
   const c = config();
-  const text = alloyConfig(c);
+  const text = alloyConfig(...withStack(c));
   const statements = parseAlloy(text);
 
   it('discovers pods of the stack in its namespace only', () => {
@@ -163,15 +165,15 @@ describe('Alloy configuration', () => {
       const forward = attribute(s, 'forward_to') as unknown[];
       expect(forward.map((f) => (isRef(f) ? refPath(f) : f))).toEqual(['prometheus.remote_write.mimir.receiver']);
     }
-    const ports = Object.fromEntries(scrapeJobs(c).map((j) => [j.name, j.port]));
+    const ports = Object.fromEntries(scrapeJobs(stackView(c)).map((j) => [j.name, j.port]));
     expect(ports).toEqual({ mimir: 'http-metrics', minio: 'api', grafana: 'http-metrics', alloy: 'http-metrics' });
   });
 
   it('leaves out the neighbours that are disabled', () => {
-    const off = parseAlloy(alloyConfig(config((c) => {
+    const off = parseAlloy(alloyConfig(...withStack(config((c) => {
       c.observability.minio.enabled = false;
       c.observability.grafana.enabled = false;
-    })));
+    }))));
     expect(blocksNamed(off, 'prometheus.scrape').map((s) => s.label)).toEqual(['mimir', 'alloy']);
   });
 
@@ -198,14 +200,14 @@ describe('Alloy configuration', () => {
       c.clusterDomain = 'k8s.example';
       c.defaultTenant = 'team-a';
     });
-    expect(remoteWriteUrl(other)).toBe('http://gateway.obs.svc.k8s.example:8080/api/v1/push');
-    const otherEndpoint = blocksNamed(component(parseAlloy(alloyConfig(other)), 'prometheus.remote_write', 'mimir').body, 'endpoint')[0];
+    expect(remoteWriteUrl(...withStack(other))).toBe('http://gateway.obs.svc.k8s.example:8080/api/v1/push');
+    const otherEndpoint = blocksNamed(component(parseAlloy(alloyConfig(...withStack(other))), 'prometheus.remote_write', 'mimir').body, 'endpoint')[0];
     expect(attribute(otherEndpoint, 'headers')).toEqual({ 'X-Scope-OrgID': 'team-a' });
   });
 
   it('is deterministic and parses back to the statements it was rendered from', () => {
-    expect(alloyConfig(config())).toBe(text);
-    expect(parseAlloy(text)).toEqual(alloyConfigStatements(c));
+    expect(alloyConfig(...withStack(config()))).toBe(text);
+    expect(parseAlloy(text)).toEqual(alloyConfigStatements(...withStack(c)));
     expect(text.endsWith('}\n')).toBe(true);
   });
 });
@@ -216,7 +218,7 @@ describe('remote write behind the gateway\'s basic auth', () => {
       c.observability.gateway.basicAuth.enabled = true;
       edit(c);
     });
-  const endpointOf = (c: StackConfig) => blocksNamed(component(parseAlloy(alloyConfig(c)), 'prometheus.remote_write', 'mimir').body, 'endpoint')[0];
+  const endpointOf = (c: StackConfig) => blocksNamed(component(parseAlloy(alloyConfig(...withStack(c))), 'prometheus.remote_write', 'mimir').body, 'endpoint')[0];
   const envCall = (v: unknown) => (isCall(v) ? `${callOf(v).fn}(${callOf(v).args.map((a) => JSON.stringify(a)).join(', ')})` : v);
 
   it('logs in with a basic_auth block inside the endpoint that reads both values with sys.env', () => {
@@ -227,25 +229,25 @@ describe('remote write behind the gateway\'s basic auth', () => {
       ['username', 'sys.env("MIMIR_GATEWAY_USERNAME")'],
       ['password', 'sys.env("MIMIR_GATEWAY_PASSWORD")'],
     ]);
-    expect(alloyConfig(c)).toContain('\t\tbasic_auth {\n\t\t\tusername = sys.env("MIMIR_GATEWAY_USERNAME")\n\t\t\tpassword = sys.env("MIMIR_GATEWAY_PASSWORD")\n\t\t}\n');
-    expect(parseAlloy(alloyConfig(c))).toEqual(alloyConfigStatements(c));
+    expect(alloyConfig(...withStack(c))).toContain('\t\tbasic_auth {\n\t\t\tusername = sys.env("MIMIR_GATEWAY_USERNAME")\n\t\t\tpassword = sys.env("MIMIR_GATEWAY_PASSWORD")\n\t\t}\n');
+    expect(parseAlloy(alloyConfig(...withStack(c)))).toEqual(alloyConfigStatements(...withStack(c)));
   });
 
   it('gets those env vars from the client Secret', () => {
     const c = withAuth((c) => (c.observability.gateway.basicAuth.client = { secretName: 'stack-gateway-login', usernameKey: 'user', passwordKey: 'pass' }));
-    const env = alloy(c).deployment.spec!.template.spec!.containers[0].env;
+    const env = alloy(...withStack(c)).deployment.spec!.template.spec!.containers[0].env;
     expect(env).toEqual([
       { name: gatewayClientEnv.password, valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'pass' } } },
       { name: gatewayClientEnv.username, valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'user' } } },
     ]);
-    const read = calls(parseAlloy(alloyConfig(c))).filter((f) => f.fn === 'sys.env').map((f) => f.args[0]);
+    const read = calls(parseAlloy(alloyConfig(...withStack(c)))).filter((f) => f.fn === 'sys.env').map((f) => f.args[0]);
     expect(read.sort()).toEqual(env!.map((e) => e.name));
   });
 
   it('sends no credentials and sets no env when basic auth is off or the gateway is not rendered', () => {
     for (const c of [config(), withAuth((c) => (c.observability.gateway.enabled = false))]) {
       expect(blocksNamed(endpointOf(c).body, 'basic_auth')).toEqual([]);
-      expect(alloy(c).deployment.spec!.template.spec!.containers[0].env).toBeUndefined();
+      expect(alloy(...withStack(c)).deployment.spec!.template.spec!.containers[0].env).toBeUndefined();
     }
   });
 });
@@ -351,7 +353,7 @@ describe('alloy fmt (Alloy\'s own parser and printer)', () => {
 
   it.skipIf(!hasGo)('formats the generated configuration to exactly itself', () => {
     for (const c of [config(), config((c) => (c.defaultTenant = 'we "ird"\\tenant\n')), config((c) => (c.observability.gateway.basicAuth.enabled = true))]) {
-      const text = alloyConfig(c);
+      const text = alloyConfig(...withStack(c));
       const result = fmt(text);
       expect(result.stderr).toBe('');
       expect(result.stdout).toBe(text);

@@ -7,14 +7,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, serviceHost, type StackConfig } from '../lib/core/config.js';
+import { defaultConfig, serviceHost, type StackConfig } from '../lib/build/config.js';
 import { mimirRoutes } from '../lib/mimir/routes.js';
-import { gatewayPaths, grafanaRoute, GRAFANA_UPSTREAM, HEALTH_PATH, renderNginxConf, selectRoute, TENANT_REJECTED_MESSAGE } from '../lib/observability/gateway/nginx.js';
+import { gatewayPaths, grafanaRoute, HEALTH_PATH, renderNginxConf, selectRoute, TENANT_REJECTED_MESSAGE } from '../lib/observability/gateway/nginx.js';
 import type { Container } from '../lib/core/k8s/types.js';
 import { alloy, alloyConfig, blocksNamed, attribute, callOf, isCall, parseAlloy, type AlloyValue } from '../lib/observability/alloy/index.js';
 import { grafana } from '../lib/observability/grafana/index.js';
 import type { Route } from '../lib/core/routes.js';
 import { parseYamlDocuments } from '../lib/core/yaml.js';
+import { withStack } from './support/stack.js';
+import { stackView } from '../lib/build/registry.js';
 import {
   basicAuthHeader,
   findNginx,
@@ -35,6 +37,9 @@ import {
   type RunningNginx,
   type Stub,
 } from './support/nginx.js';
+
+/** Grafana's Service as the registry publishes it: the gateway's catch-all upstream. */
+const GRAFANA_UPSTREAM = stackView(defaultConfig()).endpoint('grafana');
 
 const bin = findNginx();
 if (!bin) console.warn('gateway-nginx tests skipped: no `nginx` binary on this machine (apt-get install -y nginx)');
@@ -86,7 +91,7 @@ interface Gateway {
 
 async function startGateway(c: StackConfig, opts: { htpasswd?: string; routes?: Route[] } = {}): Promise<Gateway> {
   const routes = opts.routes ?? mimirRoutes(c);
-  const grafana = grafanaRoute(c);
+  const grafana = grafanaRoute(stackView(c));
   const upstreams = new Upstreams();
   await upstreams.start(c, [...routes, ...(grafana ? [grafana] : [])]);
   const dns = await startDns(upstreams.records);
@@ -97,7 +102,7 @@ async function startGateway(c: StackConfig, opts: { htpasswd?: string; routes?: 
     writeFileSync(htpasswd, opts.htpasswd, { mode: 0o644 });
   }
   const port = await freePort();
-  const conf = localiseNginxConf(renderNginxConf(c, routes), gatewayPaths.runDir, { dir, listen: `127.0.0.1:${port}`, resolver: dns.address, htpasswd });
+  const conf = localiseNginxConf(renderNginxConf(c, routes, grafanaRoute(stackView(c))), gatewayPaths.runDir, { dir, listen: `127.0.0.1:${port}`, resolver: dns.address, htpasswd });
   let nginx: RunningNginx;
   try {
     nginx = await startNginx(bin!, conf, dir, port);
@@ -157,7 +162,7 @@ function alloyString(v: AlloyValue | undefined, env: Record<string, string>): st
  */
 function clientRequests(c: StackConfig, secrets: Record<string, Record<string, string>>): { client: string; path: string; method: string; headers: Record<string, string> }[] {
   const out: { client: string; path: string; method: string; headers: Record<string, string> }[] = [];
-  const g = grafana(c);
+  const g = grafana(...withStack(c));
   const grafanaEnv = envOf(g.deployment.spec!.template.spec!.containers[0], secrets);
   const file = expandGrafanaEnv(parseYamlDocuments(g.datasources.data!['datasources.yaml'])[0], grafanaEnv) as {
     datasources: { name: string; type: string; url: string; basicAuth?: boolean; basicAuthUser?: string; jsonData: Record<string, string>; secureJsonData: Record<string, string> }[];
@@ -169,9 +174,9 @@ function clientRequests(c: StackConfig, secrets: Record<string, Record<string, s
     const path = d.type === 'prometheus' ? `${base}/api/v1/query` : `${base}/alertmanager/api/v2/status`;
     out.push({ client: `Grafana data source ${d.name}`, path, method: 'GET', headers });
   }
-  const a = alloy(c);
+  const a = alloy(...withStack(c));
   const alloyEnv = envOf(a.deployment.spec!.template.spec!.containers[0], secrets);
-  const rw = blocksNamed(parseAlloy(alloyConfig(c)), 'prometheus.remote_write')[0];
+  const rw = blocksNamed(parseAlloy(alloyConfig(...withStack(c))), 'prometheus.remote_write')[0];
   for (const endpoint of blocksNamed(rw.body, 'endpoint')) {
     const headers = { ...(attribute(endpoint, 'headers') as Record<string, string>) };
     for (const auth of blocksNamed(endpoint.body, 'basic_auth')) {
@@ -185,7 +190,7 @@ function clientRequests(c: StackConfig, secrets: Record<string, Record<string, s
 describe('localiseNginxConf', () => {
   it(`changes only what REWRITTEN lists: ${REWRITTEN.join('; ')}`, () => {
     const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
-    const rendered = renderNginxConf(c, mimirRoutes(c)).split('\n');
+    const rendered = renderNginxConf(c, mimirRoutes(c), grafanaRoute(stackView(c))).split('\n');
     const local = localiseNginxConf(rendered.join('\n'), gatewayPaths.runDir, { dir: '/x', listen: '127.0.0.1:1', resolver: '127.0.0.1:2', htpasswd: '/x/htpasswd' }).split('\n');
     expect(local).toHaveLength(rendered.length);
     const changed = rendered.map((line, i) => [line.trim(), local[i].trim()]).filter(([a, b]) => a !== b);
@@ -213,7 +218,7 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
       const dir = tempDir();
       try {
         // The rendered resolver is kube-dns' cluster name, which nginx resolves while loading the file.
-        const conf = localiseNginxConf(renderNginxConf(c, routes), gatewayPaths.runDir, {
+        const conf = localiseNginxConf(renderNginxConf(c, routes, grafanaRoute(stackView(c))), gatewayPaths.runDir, {
           dir,
           resolver: '127.0.0.1',
           htpasswd: c.observability.gateway.basicAuth.enabled ? join(dir, 'htpasswd') : undefined,
@@ -233,7 +238,7 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
       const dir = tempDir();
       try {
         const c = config();
-        const conf = localiseNginxConf(renderNginxConf(c, [...mimirRoutes(c), ...mimirRoutes(c).slice(0, 1)]), gatewayPaths.runDir, { dir, resolver: '127.0.0.1' });
+        const conf = localiseNginxConf(renderNginxConf(c, [...mimirRoutes(c), ...mimirRoutes(c).slice(0, 1)], grafanaRoute(stackView(c))), gatewayPaths.runDir, { dir, resolver: '127.0.0.1' });
         const confPath = join(dir, 'nginx.conf');
         writeFileSync(confPath, conf);
         const result = nginxTest(bin!, confPath, dir);
@@ -264,7 +269,7 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
     });
 
     it('the most specific location wins, exactly as selectRoute (used by the build checks) predicts', async () => {
-      const table = [...routes, grafanaRoute(c)!];
+      const table = [...routes, grafanaRoute(stackView(c))!];
       const paths = [
         '/prometheus/api/v1/rules',
         '/prometheus/api/v1/rules/extra',
@@ -354,7 +359,7 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
     afterAll(async () => gw?.stop());
 
     it('matches as written, before the longest prefix, as selectRoute predicts', async () => {
-      const table = [...mimirRoutes(c), regex, grafanaRoute(c)!];
+      const table = [...mimirRoutes(c), regex, grafanaRoute(stackView(c))!];
       for (const [path, service] of [
         ['/prometheus/api/v1/query_range/42', 'custom'],
         ['/prometheus/api/v1/query_range/4', 'query-frontend'],

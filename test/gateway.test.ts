@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type StackConfig } from '../lib/core/config.js';
+import { defaultConfig, type StackConfig } from '../lib/build/config.js';
 import type { Deployment, KubeObject, Service, Tree } from '../lib/core/k8s/types.js';
 import { mimirRoutes } from '../lib/mimir/routes.js';
 import { k3dConfig, kindConfig } from '../lib/observability/gateway/clusters.js';
 import { gateway, gatewayClientEnv, gatewayClientEnvVars } from '../lib/observability/gateway/index.js';
-import { gatewayPaths, grafanaRoute, GRAFANA_UPSTREAM, HEALTH_PATH, renderNginxConf, selectRoute } from '../lib/observability/gateway/nginx.js';
+import { gatewayPaths, grafanaRoute, HEALTH_PATH, renderNginxConf, selectRoute } from '../lib/observability/gateway/nginx.js';
 import { gatewayRules, routeTableProblems, tenantIdProblem, upstreamsOf } from '../lib/observability/gateway/rules.js';
 import type { Route } from '../lib/core/routes.js';
 import { render } from '../lib/build/render.js';
@@ -14,6 +14,11 @@ import { flatten } from '../lib/core/tree.js';
 import { validateTree } from '../lib/build/validate/index.js';
 import type { ValidationContext } from '../lib/core/checks/context.js';
 import { parseYamlDocuments } from '../lib/core/yaml.js';
+import { withStack } from './support/stack.js';
+import { stackView } from '../lib/build/registry.js';
+
+/** Grafana's Service as the registry publishes it: the gateway's catch-all upstream. */
+const GRAFANA_UPSTREAM = stackView(defaultConfig()).endpoint('grafana');
 
 function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
   const c = defaultConfig();
@@ -26,7 +31,7 @@ function route(path: string, match: Route['match'], service: string, port = 8080
 }
 
 function podOf(c: StackConfig) {
-  const g = gateway(c);
+  const g = gateway(...withStack(c));
   const spec = (g.deployment as Deployment).spec!.template.spec!;
   return { g, spec, nginx: spec.containers[0] };
 }
@@ -111,7 +116,7 @@ describe('gateway objects', () => {
 
   it('passes the generic Kubernetes checks, and needs the htpasswd Secret listed as existing', async () => {
     const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
-    const tree = { observability: { gateway: gateway(c) } } as unknown as Tree;
+    const tree = { observability: { gateway: gateway(...withStack(c)) } } as unknown as Tree;
     expect(await validateTree(tree, { existingSecrets: ['gateway-basic-auth'] })).toEqual([]);
     const problems = await validateTree(tree);
     expect(problems.map((p) => p.message)).toEqual(['Secret "gateway-basic-auth" does not exist in namespace mimir']);
@@ -137,7 +142,7 @@ describe('client credentials of the stack\'s own clients', () => {
   });
 
   it('are not mounted into nginx, which needs only the htpasswd file', () => {
-    expect(JSON.stringify(gateway(withAuth()).deployment)).not.toContain('gateway-client-credentials');
+    expect(JSON.stringify(gateway(...withStack(withAuth())).deployment)).not.toContain('gateway-client-credentials');
   });
 
   describe('in the whole rendered tree with basic auth on', () => {
@@ -167,55 +172,55 @@ describe('renderNginxConf', () => {
   const routes = mimirRoutes(c);
 
   it('is deterministic and independent of the order of exact and prefix routes', () => {
-    expect(renderNginxConf(c, routes)).toBe(renderNginxConf(c, routes));
-    expect(renderNginxConf(c, [...routes].reverse())).toBe(renderNginxConf(c, routes));
+    expect(renderNginxConf(c, routes, grafanaRoute(stackView(c)))).toBe(renderNginxConf(c, routes, grafanaRoute(stackView(c))));
+    expect(renderNginxConf(c, [...routes].reverse(), grafanaRoute(stackView(c)))).toBe(renderNginxConf(c, routes, grafanaRoute(stackView(c))));
   });
 
   it('renders exactly the locations of the route table it is given, plus health and Grafana', () => {
-    const conf = renderNginxConf(c, [route('/custom/api', 'prefix', 'custom'), route('/custom/exact', 'exact', 'custom'), route('^/re/[0-9]+$', 'regex', 'custom')]);
+    const conf = renderNginxConf(c, [route('/custom/api', 'prefix', 'custom'), route('/custom/exact', 'exact', 'custom'), route('^/re/[0-9]+$', 'regex', 'custom')], grafanaRoute(stackView(c)));
     const locations = [...conf.matchAll(/^\s*location (.*) \{$/gm)].map((m) => m[1]);
     expect(locations).toEqual([`= ${HEALTH_PATH}`, '= "/custom/exact"', '"/custom/api"', '~ "^/re/[0-9]+$"', '"/"']);
     expect(conf).not.toContain('/prometheus');
   });
 
   it('keeps regular expressions in table order, since nginx tries them in order', () => {
-    const conf = renderNginxConf(c, [route('^/b', 'regex', 'b'), route('^/a', 'regex', 'a')]);
+    const conf = renderNginxConf(c, [route('^/b', 'regex', 'b'), route('^/a', 'regex', 'a')], grafanaRoute(stackView(c)));
     expect(conf.indexOf('"^/b"')).toBeLessThan(conf.indexOf('"^/a"'));
   });
 
   it('escapes quotes and backslashes in paths', () => {
-    const conf = renderNginxConf(c, [route('^/x/\\d+"', 'regex', 'x')]);
+    const conf = renderNginxConf(c, [route('^/x/\\d+"', 'regex', 'x')], grafanaRoute(stackView(c)));
     expect(conf).toContain('location ~ "^/x/\\\\d+\\"" {');
   });
 
   it('resolves upstreams at request time through kube-dns', () => {
-    const conf = renderNginxConf(c, routes);
+    const conf = renderNginxConf(c, routes, grafanaRoute(stackView(c)));
     expect(conf).toMatch(/^\s*resolver kube-dns\.kube-system\.svc\.cluster\.local valid=10s;$/m);
     const passes = [...conf.matchAll(/proxy_pass (\S+);/g)].map((m) => m[1]);
     expect(passes.length).toBe(routes.length + 1);
     expect(new Set(passes)).toEqual(new Set(['http://$gateway_upstream']));
     const other = config((c) => ((c.clusterDomain = 'k8s.example'), (c.observability.gateway.resolverValid = '30s')));
-    expect(renderNginxConf(other, routes)).toMatch(/^\s*resolver kube-dns\.kube-system\.svc\.k8s\.example valid=30s;$/m);
+    expect(renderNginxConf(other, routes, grafanaRoute(stackView(other)))).toMatch(/^\s*resolver kube-dns\.kube-system\.svc\.k8s\.example valid=30s;$/m);
     const custom = config((c) => (c.observability.gateway.resolver = '10.96.0.10:53'));
-    expect(renderNginxConf(custom, routes)).toMatch(/^\s*resolver 10\.96\.0\.10:53 valid=10s;$/m);
+    expect(renderNginxConf(custom, routes, grafanaRoute(stackView(custom)))).toMatch(/^\s*resolver 10\.96\.0\.10:53 valid=10s;$/m);
   });
 
   it('forwards every route to its Service FQDN and port', () => {
-    const ups = upstreamsOf(renderNginxConf(c, routes)).map((u) => `${u.host}:${u.port}`);
+    const ups = upstreamsOf(renderNginxConf(c, routes, grafanaRoute(stackView(c)))).map((u) => `${u.host}:${u.port}`);
     expect(ups).toContain('distributor.mimir.svc.cluster.local:8080');
     expect(ups).toContain(`${GRAFANA_UPSTREAM.service}.mimir.svc.cluster.local:${GRAFANA_UPSTREAM.port}`);
     expect(ups).toHaveLength(routes.length + 1);
   });
 
   it('writes the default tenant into the map and rejects "|" only without tenant federation', () => {
-    const conf = renderNginxConf(config((c) => (c.defaultTenant = 'fallback')), routes);
+    const conf = renderNginxConf(config((c) => (c.defaultTenant = 'fallback')), routes, grafanaRoute(stackView(config((c) => (c.defaultTenant = 'fallback')))));
     expect(conf).toContain('""      "fallback";');
     expect(conf).toContain('"~[|]"  1;');
-    expect(renderNginxConf(config((c) => (c.observability.gateway.tenantFederation = true)), routes)).not.toContain('"~[|]"');
+    expect(renderNginxConf(config((c) => (c.observability.gateway.tenantFederation = true)), routes, grafanaRoute(stackView(config((c) => (c.observability.gateway.tenantFederation = true)))))).not.toContain('"~[|]"');
   });
 
   it('drops Grafana\'s catch-all when Grafana is disabled, and serves nothing else', () => {
-    const conf = renderNginxConf(config((c) => (c.observability.grafana.enabled = false)), routes);
+    const conf = renderNginxConf(config((c) => (c.observability.grafana.enabled = false)), routes, grafanaRoute(stackView(config((c) => (c.observability.grafana.enabled = false)))));
     expect(conf).not.toContain(GRAFANA_UPSTREAM.service + '.');
     expect(conf).toMatch(/location \/ \{\n\s+return 404/);
   });
@@ -238,11 +243,11 @@ describe('selectRoute', () => {
 describe('gatewayRules', () => {
   function ctxFor(c: StackConfig, services: [string, number][], extra: KubeObject[] = []): ValidationContext {
     const svc = (name: string, port: number): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: c.namespace }, spec: { ports: [{ name: 'http', port }] } });
-    const tree: Tree = { observability: { gateway: gateway(c) as unknown as Tree[string][string] }, fake: { services: Object.fromEntries([...services.map(([n, p]) => [n, svc(n, p)]), ...extra.map((o, i) => [`extra${i}`, o])]) } };
+    const tree: Tree = { observability: { gateway: gateway(...withStack(c)) as unknown as Tree[string][string] }, fake: { services: Object.fromEntries([...services.map(([n, p]) => [n, svc(n, p)]), ...extra.map((o, i) => [`extra${i}`, o])]) } };
     return { entries: flatten(tree), existingSecrets: new Set() };
   }
-  const run = (c: StackConfig, ctx: ValidationContext) => gatewayRules(c).flatMap((r) => r(ctx));
-  const allServices = (c: StackConfig): [string, number][] => [...new Map([...mimirRoutes(c), grafanaRoute(c)!].map((r) => [r.service, r.port]))];
+  const run = (c: StackConfig, ctx: ValidationContext) => gatewayRules(...withStack(c)).flatMap((r) => r(ctx));
+  const allServices = (c: StackConfig): [string, number][] => [...new Map([...mimirRoutes(c), grafanaRoute(stackView(c))!].map((r) => [r.service, r.port]))];
 
   it('pass when every upstream is a rendered Service with that port', () => {
     const c = config();
@@ -285,9 +290,9 @@ describe('gatewayRules', () => {
 
 describe('routeTableProblems', () => {
   const c = config();
-  it('accepts the Mimir route table', () => expect(routeTableProblems(c, mimirRoutes(c))).toEqual([]));
+  it('accepts the Mimir route table', () => expect(routeTableProblems(mimirRoutes(c), grafanaRoute(stackView(c)))).toEqual([]));
   it('reports duplicate locations, including clashes with health and Grafana', () => {
-    const problems = routeTableProblems(c, [route('/a', 'exact', 'x'), route('/a', 'exact', 'y'), route(HEALTH_PATH, 'exact', 'z'), route('/', 'prefix', 'w')]);
+    const problems = routeTableProblems([route('/a', 'exact', 'x'), route('/a', 'exact', 'y'), route(HEALTH_PATH, 'exact', 'z'), route('/', 'prefix', 'w')], grafanaRoute(stackView(c)));
     expect(problems.map((p) => p.message)).toEqual([
       'two locations for exact /a: x and y',
       `two locations for exact ${HEALTH_PATH}: gateway and z`,
@@ -303,14 +308,14 @@ describe('routeTableProblems', () => {
     ]);
   });
   it('reports a route that would take Grafana\'s paths', () => {
-    expect(routeTableProblems(c, [route('/api', 'prefix', 'x')]).map((p) => p.message)).toEqual([
+    expect(routeTableProblems([route('/api', 'prefix', 'x')], grafanaRoute(stackView(c))).map((p) => p.message)).toEqual([
       "Grafana's path /api/health is claimed by route prefix /api → x",
       "Grafana's path /api/datasources is claimed by route prefix /api → x",
       "Grafana's path /api/live/ws is claimed by route prefix /api → x",
     ]);
   });
   it('reports malformed paths, regular expressions and ports', () => {
-    expect(routeTableProblems(c, [route('nope', 'prefix', 'x'), route('/a b', 'exact', 'x'), route('^/(', 'regex', 'x'), route('/q', 'prefix', 'x', 70000)]).map((p) => p.message)).toEqual([
+    expect(routeTableProblems([route('nope', 'prefix', 'x'), route('/a b', 'exact', 'x'), route('^/(', 'regex', 'x'), route('/q', 'prefix', 'x', 70000)], grafanaRoute(stackView(c))).map((p) => p.message)).toEqual([
       'route prefix nope → x: the path must start with "/" and contain no spaces or control characters',
       'route exact /a b → x: the path must start with "/" and contain no spaces or control characters',
       expect.stringMatching(/^route regex \^\/\( → x: the regular expression does not compile/),
@@ -331,7 +336,7 @@ describe('tenantIdProblem', () => {
 
 describe('local cluster configs', () => {
   const c = config((c) => (c.observability.gateway.exposure = 'nodePort'));
-  const nodePort = gateway(c).service.spec?.ports?.[0].nodePort;
+  const nodePort = gateway(...withStack(c)).service.spec?.ports?.[0].nodePort;
 
   it('kind maps host 8080 to the gateway NodePort, and examples/kind-config.yaml is current', () => {
     const [kind] = parseYamlDocuments(kindConfig(c)) as { nodes: { extraPortMappings: { containerPort: number; hostPort: number }[] }[] }[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type StackConfig } from '../lib/core/config.js';
+import { defaultConfig, type StackConfig } from '../lib/build/config.js';
 import { container, httpProbe } from '../lib/core/k8s/container.js';
 import { selectorLabels } from '../lib/core/k8s/meta.js';
 import { serviceFor } from '../lib/core/k8s/service.js';
@@ -10,6 +10,7 @@ import { alertmanagerDatasourceUid, dashboardKey, dashboards, datasources, datas
 import { cluster } from '../lib/build/render.js';
 import { validateTree } from '../lib/build/validate/index.js';
 import { parseYamlDocuments } from '../lib/core/yaml.js';
+import { withStack } from './support/stack.js';
 
 function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
   const c = defaultConfig();
@@ -30,7 +31,7 @@ function fakeGateway(c: StackConfig) {
 }
 
 function treeOf(c: StackConfig, withGateway = true): Tree {
-  return { cluster: cluster(c), observability: { grafana: grafana(c), ...(withGateway ? { gateway: fakeGateway(c) } : {}) } } as unknown as Tree;
+  return { cluster: cluster(c), observability: { grafana: grafana(...withStack(c)), ...(withGateway ? { gateway: fakeGateway(c) } : {}) } } as unknown as Tree;
 }
 
 function keysSortedEverywhere(v: unknown): boolean {
@@ -46,7 +47,7 @@ function provisioned(cm: ConfigMap): { datasources: Record<string, unknown>[] } 
 
 describe('Grafana Deployment and Service', () => {
   const c = config();
-  const g = grafana(c);
+  const g = grafana(...withStack(c));
   const pod = g.deployment.spec!.template.spec!;
   const server = pod.containers[0];
   const env = Object.fromEntries((server.env ?? []).map((e) => [e.name, e]));
@@ -77,14 +78,14 @@ describe('Grafana Deployment and Service', () => {
   it('is served from the root of the gateway by default, and from a sub-path when the root URL has one', () => {
     expect(env.GF_SERVER_ROOT_URL.value).toBe('http://localhost:8080/');
     expect(env.GF_SERVER_SERVE_FROM_SUB_PATH.value).toBe('false');
-    const sub = grafana(config((c) => (c.observability.grafana.rootUrl = 'https://mimir.example.com/grafana/'))).deployment.spec!.template.spec!.containers[0].env!;
+    const sub = grafana(...withStack(config((c) => (c.observability.grafana.rootUrl = 'https://mimir.example.com/grafana/')))).deployment.spec!.template.spec!.containers[0].env!;
     expect(sub.find((e) => e.name === 'GF_SERVER_ROOT_URL')?.value).toBe('https://mimir.example.com/grafana/');
     expect(sub.find((e) => e.name === 'GF_SERVER_SERVE_FROM_SUB_PATH')?.value).toBe('true');
   });
 
   it('moves the health check and metrics under the sub-path it serves from', () => {
     const c = config((c) => (c.observability.grafana.rootUrl = 'https://mimir.example.com/grafana/'));
-    expect(grafana(c).deployment.spec!.template.spec!.containers[0].readinessProbe?.httpGet?.path).toBe('/grafana/api/health');
+    expect(grafana(...withStack(c)).deployment.spec!.template.spec!.containers[0].readinessProbe?.httpGet?.path).toBe('/grafana/api/health');
     expect(grafanaMetrics(c).path).toBe('/grafana/metrics');
     expect(grafanaMetrics(config()).path).toBe('/metrics');
   });
@@ -92,7 +93,7 @@ describe('Grafana Deployment and Service', () => {
   it('lets anonymous visitors in as viewers only when asked', () => {
     expect(env.GF_AUTH_ANONYMOUS_ENABLED.value).toBe('false');
     expect(env.GF_AUTH_ANONYMOUS_ORG_ROLE).toBeUndefined();
-    const on = grafana(config((c) => (c.observability.grafana.anonymousAccess = true))).deployment.spec!.template.spec!.containers[0].env!;
+    const on = grafana(...withStack(config((c) => (c.observability.grafana.anonymousAccess = true)))).deployment.spec!.template.spec!.containers[0].env!;
     expect(on.find((e) => e.name === 'GF_AUTH_ANONYMOUS_ENABLED')?.value).toBe('true');
     expect(on.find((e) => e.name === 'GF_AUTH_ANONYMOUS_ORG_ROLE')?.value).toBe('Viewer');
   });
@@ -111,21 +112,21 @@ describe('Grafana Deployment and Service', () => {
 
 describe('admin Secret', () => {
   it('is rendered with a development password only when asked for', () => {
-    expect(grafana(config()).secret).toBeUndefined();
-    const dev = grafana(config((c) => (c.observability.grafana.developmentCredentials = true))).secret;
+    expect(grafana(...withStack(config())).secret).toBeUndefined();
+    const dev = grafana(...withStack(config((c) => (c.observability.grafana.developmentCredentials = true)))).secret;
     expect(dev?.metadata?.name).toBe('grafana-admin');
     expect(Object.keys(dev?.stringData ?? {}).sort()).toEqual(['admin-password', 'admin-user']);
   });
 
   it('is not rendered by the storage development switch', () => {
-    expect(grafana(config((c) => (c.storage.developmentCredentials = true))).secret).toBeUndefined();
+    expect(grafana(...withStack(config((c) => (c.storage.developmentCredentials = true)))).secret).toBeUndefined();
   });
 });
 
 describe('data sources', () => {
   it('provision Mimir through the gateway with the tenant header', () => {
     const c = config((c) => (c.defaultTenant = 'team-a'));
-    const [mimir] = provisioned(grafana(c).datasources).datasources;
+    const [mimir] = provisioned(grafana(...withStack(c)).datasources).datasources;
     expect(mimir).toMatchObject({
       name: 'Mimir',
       uid: mimirDatasourceUid,
@@ -139,7 +140,7 @@ describe('data sources', () => {
   });
 
   it('add Mimir\'s Alertmanager at the gateway root when the alertmanager runs', () => {
-    const list = datasources(config());
+    const list = datasources(...withStack(config()));
     expect(list.map((d) => d.uid)).toEqual([mimirDatasourceUid, alertmanagerDatasourceUid]);
     expect(list[1]).toMatchObject({
       type: 'alertmanager',
@@ -151,16 +152,16 @@ describe('data sources', () => {
   });
 
   it('leave the Alertmanager out when Mimir runs none', () => {
-    const list = datasources(config((c) => (c.mimir.alertmanager.enabled = false)));
+    const list = datasources(...withStack(config((c) => (c.mimir.alertmanager.enabled = false))));
     expect(list.map((d) => d.type)).toEqual(['prometheus']);
     expect(list[0].jsonData).not.toHaveProperty('alertmanagerUid');
   });
 
   it('follow the namespace and cluster domain', () => {
-    const list = datasources(config((c) => {
+    const list = datasources(...withStack(config((c) => {
       c.namespace = 'metrics';
       c.clusterDomain = 'k8s.example';
-    }));
+    })));
     expect(list[0].url).toBe('http://gateway.metrics.svc.k8s.example:8080/prometheus');
   });
 });
@@ -174,7 +175,7 @@ describe('data sources behind the gateway\'s basic auth', () => {
 
   it('log in with the client user and password, named in the file as env vars Grafana expands', () => {
     const c = withAuth();
-    const list = provisioned(grafana(c).datasources).datasources;
+    const list = provisioned(grafana(...withStack(c)).datasources).datasources;
     expect(list).toHaveLength(2);
     for (const d of list) {
       expect(d, String(d.name)).toMatchObject({
@@ -183,12 +184,12 @@ describe('data sources behind the gateway\'s basic auth', () => {
         secureJsonData: { basicAuthPassword: '${MIMIR_GATEWAY_PASSWORD}', httpHeaderValue1: 'anonymous' },
       });
     }
-    expect(datasourcesYaml(c)).toContain('basicAuthPassword: ${MIMIR_GATEWAY_PASSWORD}\n');
+    expect(datasourcesYaml(...withStack(c))).toContain('basicAuthPassword: ${MIMIR_GATEWAY_PASSWORD}\n');
   });
 
   it('fill those env vars from the client Secret, never from a literal value', () => {
     const c = withAuth((c) => (c.observability.gateway.basicAuth.client = { secretName: 'stack-gateway-login', usernameKey: 'user', passwordKey: 'pass' }));
-    const g = grafana(c);
+    const g = grafana(...withStack(c));
     const env = g.deployment.spec!.template.spec!.containers[0].env!;
     const byName = Object.fromEntries(env.map((e) => [e.name, e]));
     expect(byName[gatewayClientEnv.username]).toEqual({ name: 'MIMIR_GATEWAY_USERNAME', valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'user' } } });
@@ -203,7 +204,7 @@ describe('data sources behind the gateway\'s basic auth', () => {
 
   it('carry no credentials when basic auth is off, or when the gateway is not rendered', () => {
     for (const c of [config(), withAuth((c) => (c.observability.gateway.enabled = false))]) {
-      const g = grafana(c);
+      const g = grafana(...withStack(c));
       for (const d of provisioned(g.datasources).datasources) {
         expect(d).not.toHaveProperty('basicAuth');
         expect(d).not.toHaveProperty('basicAuthUser');
@@ -224,7 +225,7 @@ describe('provisioningEnvRefs', () => {
 
 describe('dashboards', () => {
   const c = config();
-  const g = grafana(c);
+  const g = grafana(...withStack(c));
 
   it('are one ConfigMap each, holding canonical JSON', () => {
     const files = dashboards(c);
@@ -257,7 +258,7 @@ describe('dashboards', () => {
   });
 
   it('render byte for byte the same twice', () => {
-    expect(grafana(config()).dashboardMimirStackHealth).toEqual(g.dashboardMimirStackHealth);
+    expect(grafana(...withStack(config())).dashboardMimirStackHealth).toEqual(g.dashboardMimirStackHealth);
   });
 });
 

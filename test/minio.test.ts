@@ -3,13 +3,14 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type StackConfig } from '../lib/core/config.js';
+import { defaultConfig, type StackConfig } from '../lib/build/config.js';
 import type { Job, Tree } from '../lib/core/k8s/types.js';
 import { bucketJobName, bucketNames, minio, minioRules } from '../lib/observability/minio/index.js';
 import { observability } from '../lib/observability/index.js';
 import { syncWaves as leafWaves } from '../lib/core/k8s/waves.js';
 import { cluster, syncWaves } from '../lib/build/render.js';
 import { validateTree } from '../lib/build/validate/index.js';
+import { withStack } from './support/stack.js';
 
 function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
   const c = defaultConfig();
@@ -223,8 +224,8 @@ describe('MinIO in the tree', () => {
   });
 
   it('is rendered only when enabled', () => {
-    expect(observability(config())).toHaveProperty('minio');
-    expect(observability(config((c) => (c.observability.minio.enabled = false)))).not.toHaveProperty('minio');
+    expect(observability(...withStack(config()))).toHaveProperty('minio');
+    expect(observability(...withStack(config((c) => (c.observability.minio.enabled = false))))).not.toHaveProperty('minio');
   });
 });
 

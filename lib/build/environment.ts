@@ -1,4 +1,4 @@
-import type { StackConfig } from '../core/config.js';
+import type { StackConfig } from './config.js';
 import type { DeepPartial, Override } from '../core/merge.js';
 import type { RenderedTree } from './render.js';
 

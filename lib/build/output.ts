@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
-import { defaultConfig } from '../core/config.js';
+import { defaultConfig } from './config.js';
 import { application } from './gitops/argocd.js';
 import { writeBase, writeOverlay, type FileSet } from './kustomize/writer.js';
 import type { BuiltEnvironment } from './pipeline.js';

@@ -1,4 +1,4 @@
-import { defaultConfig, type StackConfig } from '../core/config.js';
+import { defaultConfig, type StackConfig } from './config.js';
 import { checkEnvironmentSchema } from './config-schema.js';
 import type { Environment } from './environment.js';
 import type { Tree } from '../core/k8s/types.js';

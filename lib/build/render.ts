@@ -1,8 +1,10 @@
-import type { StackConfig } from '../core/config.js';
+import type { StackConfig } from './config.js';
 import type { Group, Namespace, Tree } from '../core/k8s/types.js';
 import { namespace } from '../core/k8s/objects.js';
+import { BuildError, type Problem } from '../core/problems.js';
 import { labelKeys } from '../core/k8s/meta.js';
 import { mimir } from '../mimir/index.js';
+import { stackView } from './registry.js';
 import { observability } from '../observability/index.js';
 
 export interface ClusterGroup extends Group {
@@ -29,8 +31,22 @@ export function cluster(c: StackConfig): ClusterGroup {
   };
 }
 
+/** Every group, each component from its descriptor; all failures of all groups are reported together. */
 export function renderGroups(c: StackConfig) {
-  return { cluster: cluster(c), mimir: mimir(c), observability: observability(c) };
+  const stack = stackView(c);
+  const problems: Problem[] = [];
+  const attempt = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (err) {
+      if (!(err instanceof BuildError)) throw err;
+      problems.push(...err.problems);
+      return undefined;
+    }
+  };
+  const groups = { cluster: cluster(c), mimir: attempt(() => mimir(c, stack)), observability: attempt(() => observability(c, stack)) };
+  if (problems.length || !groups.mimir || !groups.observability) throw new BuildError(problems);
+  return { cluster: groups.cluster, mimir: groups.mimir, observability: groups.observability };
 }
 
 /** The tree an environment's overrides address: group → component → key → object. */

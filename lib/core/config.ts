@@ -1,8 +1,4 @@
 import versions from './versions.json' with { type: 'json' };
-import type { MimirConfig } from '../mimir/config.js';
-import { defaultMimirConfig } from '../mimir/config.js';
-import type { ObservabilityConfig } from '../observability/config.js';
-import { defaultObservabilityConfig } from '../observability/config.js';
 
 /** Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them. */
 export type Images = { [K in keyof typeof versions]: string };
@@ -38,8 +34,11 @@ export interface GitOpsConfig {
   automated: boolean;
 }
 
-/** Everything an environment can set. Every field has a default in `defaultConfig()`. */
-export interface StackConfig {
+/**
+ * The part of the config every group reads: namespace, cluster, images, storage, GitOps. Each group
+ * adds its own slice (`mimir`, `observability`); `StackConfig` in `lib/build/config.ts` joins them.
+ */
+export interface SharedConfig {
   /** Namespace every namespaced object lives in. */
   namespace: string;
   /** DNS suffix of the cluster, used in every service address inside generated config files. */
@@ -52,22 +51,20 @@ export interface StackConfig {
   /** Secrets the environment provides itself (created outside this library); references to them are allowed. */
   existingSecrets: string[];
   storage: StorageConfig;
-  mimir: MimirConfig;
-  observability: ObservabilityConfig;
   gitops: GitOpsConfig;
 }
 
 /** The S3 endpoint Mimir talks to: the configured one, or the stack's MinIO Service. */
-export function storageEndpoint(c: StackConfig): string {
+export function storageEndpoint(c: SharedConfig): string {
   return c.storage.endpoint || `minio.${c.namespace}.svc.${c.clusterDomain}:9000`;
 }
 
 /** Fully qualified in-cluster DNS name of a Service of the stack. */
-export function serviceHost(c: StackConfig, service: string): string {
+export function serviceHost(c: SharedConfig, service: string): string {
   return `${service}.${c.namespace}.svc.${c.clusterDomain}`;
 }
 
-export function defaultConfig(): StackConfig {
+export function defaultSharedConfig(): SharedConfig {
   return {
     namespace: 'mimir',
     clusterDomain: 'cluster.local',
@@ -83,8 +80,6 @@ export function defaultConfig(): StackConfig {
       credentials: { secretName: 'storage-credentials', accessKeyIdKey: 'access-key-id', secretAccessKeyKey: 'secret-access-key' },
       developmentCredentials: false,
     },
-    mimir: defaultMimirConfig(),
-    observability: defaultObservabilityConfig(),
     gitops: {
       repoURL: 'https://github.com/example/mimir-deployments.git',
       targetRevision: 'main',

@@ -1,9 +1,11 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { statefulComponent, type StatefulParts } from './common.js';
 import { targets } from './names.js';
+import { defineComponent } from '../core/registry.js';
+import { routesOf } from './routes.js';
 
 /** Multi-tenant Alertmanager (UI and API under `/alertmanager`); state is replicated over its ring. */
-export function alertmanager(c: StackConfig): StatefulParts {
+export function alertmanager(c: MimirStackConfig): StatefulParts {
   return statefulComponent(c, {
     name: targets.alertmanager,
     target: targets.alertmanager,
@@ -15,3 +17,14 @@ export function alertmanager(c: StackConfig): StatefulParts {
     terminationGracePeriodSeconds: 900,
   });
 }
+
+/** Multi-tenant Alertmanager. */
+export const alertmanagerComponent = defineComponent({
+  group: 'mimir',
+  key: 'alertmanager',
+  description: 'Multi-tenant Alertmanager',
+  config: 'mimir.alertmanager',
+  enabled: (c: MimirStackConfig) => c.mimir.alertmanager.enabled,
+  render: alertmanager,
+  routes: routesOf.alertmanager,
+});

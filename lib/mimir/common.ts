@@ -2,7 +2,7 @@
  * The pieces every Mimir component shares: one container shape, one pod shape, and the Services and PDB
  * derived from the workload. Component files only say what differs (target, flags, volumes, grace period).
  */
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { container, gomaxprocs, httpProbe, mapToFlags, type EnvSource, type Flags } from '../core/k8s/container.js';
 import { selectorLabels } from '../core/k8s/meta.js';
 import { pdbFor } from '../core/k8s/objects.js';
@@ -58,7 +58,7 @@ export interface MimirWorkloadSpec {
   strictNodeSpread?: boolean;
 }
 
-export function mimirSelector(c: StackConfig, name: string): Record<string, string> {
+export function mimirSelector(c: MimirStackConfig, name: string): Record<string, string> {
   return selectorLabels(mimirApp, name, c.partOf);
 }
 
@@ -74,7 +74,7 @@ function mimirFlags(spec: MimirWorkloadSpec): string[] {
   return mapToFlags(flags);
 }
 
-function mimirEnv(c: StackConfig, spec: MimirWorkloadSpec): Record<string, EnvSource> {
+function mimirEnv(c: MimirStackConfig, spec: MimirWorkloadSpec): Record<string, EnvSource> {
   const out: Record<string, EnvSource> = { GOMAXPROCS: gomaxprocs(spec.settings.resources.requests.cpu) };
   if (spec.objectStorage) {
     const cred = c.storage.credentials;
@@ -99,7 +99,7 @@ function mimirVolumes(spec: MimirWorkloadSpec, dataIsClaim: boolean): { volumes:
   return { volumes, mounts };
 }
 
-function topology(c: StackConfig, spec: MimirWorkloadSpec): Pick<PodSpecInput, 'affinity' | 'topologySpreadConstraints'> {
+function topology(c: MimirStackConfig, spec: MimirWorkloadSpec): Pick<PodSpecInput, 'affinity' | 'topologySpreadConstraints'> {
   const matchLabels = mimirSelector(c, spec.name);
   const constraints: TopologySpreadConstraint[] = [];
   let affinity: Affinity | undefined;
@@ -118,7 +118,7 @@ function topology(c: StackConfig, spec: MimirWorkloadSpec): Pick<PodSpecInput, '
   return { ...(affinity ? { affinity } : {}), ...(constraints.length ? { topologySpreadConstraints: constraints } : {}) };
 }
 
-function pod(c: StackConfig, spec: MimirWorkloadSpec, dataIsClaim: boolean): PodSpecInput {
+function pod(c: MimirStackConfig, spec: MimirWorkloadSpec, dataIsClaim: boolean): PodSpecInput {
   const { volumes, mounts } = mimirVolumes(spec, dataIsClaim);
   const containerPorts: Record<string, number> = { [portNames.http]: ports.http, [portNames.grpc]: ports.grpc };
   if (spec.gossip) containerPorts[portNames.gossip] = ports.gossip;
@@ -135,7 +135,7 @@ function pod(c: StackConfig, spec: MimirWorkloadSpec, dataIsClaim: boolean): Pod
   return { containers: [main], volumes, terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds, ...topology(c, spec) };
 }
 
-function workloadMeta(c: StackConfig, spec: MimirWorkloadSpec) {
+function workloadMeta(c: MimirStackConfig, spec: MimirWorkloadSpec) {
   const labels: Record<string, string> = spec.gossip ? { [gossipMemberLabel]: 'true' } : {};
   return {
     name: spec.name,
@@ -162,13 +162,13 @@ export interface StatefulParts {
 /** HTTP and gRPC; the gossip port is reached through the gossip Service only. */
 const servicePorts = [portNames.http, portNames.grpc];
 
-export function statelessComponent(c: StackConfig, spec: MimirWorkloadSpec, opts: { headlessService?: boolean } = {}): StatelessParts {
+export function statelessComponent(c: MimirStackConfig, spec: MimirWorkloadSpec, opts: { headlessService?: boolean } = {}): StatelessParts {
   const d = deployment({ ...workloadMeta(c, spec), pod: pod(c, spec, false) });
   const service = opts.headlessService ? headlessServiceFor(d, { name: spec.name, portNames: servicePorts }) : serviceFor(d, { portNames: servicePorts });
   return { deployment: d, service, pdb: pdbFor(d, 1) };
 }
 
-export function statefulComponent(c: StackConfig, spec: MimirWorkloadSpec & { settings: MimirStatefulComponentConfig }): StatefulParts {
+export function statefulComponent(c: MimirStackConfig, spec: MimirWorkloadSpec & { settings: MimirStatefulComponentConfig }): StatefulParts {
   const storage = spec.settings.storage;
   const s = statefulSet({
     ...workloadMeta(c, spec),

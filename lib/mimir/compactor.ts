@@ -1,9 +1,11 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { statefulComponent, type StatefulParts } from './common.js';
 import { targets } from './names.js';
+import { defineComponent } from '../core/registry.js';
+import { routesOf } from './routes.js';
 
 /** Compacts blocks in object storage and applies retention; also receives block uploads. */
-export function compactor(c: StackConfig): StatefulParts {
+export function compactor(c: MimirStackConfig): StatefulParts {
   return statefulComponent(c, {
     name: targets.compactor,
     target: targets.compactor,
@@ -15,3 +17,14 @@ export function compactor(c: StackConfig): StatefulParts {
     terminationGracePeriodSeconds: 900,
   });
 }
+
+/** Compacts blocks and applies retention. */
+export const compactorComponent = defineComponent({
+  group: 'mimir',
+  key: 'compactor',
+  description: 'Compacts blocks and applies retention',
+  config: 'mimir.compactor',
+  enabled: () => true,
+  render: compactor,
+  routes: routesOf.compactor,
+});

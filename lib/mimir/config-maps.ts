@@ -1,16 +1,17 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { labelKeys } from '../core/k8s/meta.js';
 import { configMap } from '../core/k8s/objects.js';
 import type { ConfigMap } from '../core/k8s/types.js';
 import { toYaml } from '../core/yaml.js';
 import { mimirApp } from './common.js';
 import { mimirYaml, runtimeYaml } from './mimir-yaml.js';
-import { names } from './names.js';
+import { files, names, portNames } from './names.js';
+import { mimirRules } from './rules.js';
+import { defineComponent } from '../core/registry.js';
 
-/** Keys of the files in the ConfigMaps; the rules find mimir.yaml and runtime.yaml by them. */
-export const files = { mimir: 'mimir.yaml', runtime: 'runtime.yaml', fallbackAlertmanager: 'alertmanager-fallback.yaml' } as const;
+export { files } from './names.js';
 
-function labels(c: StackConfig): Record<string, string> {
+function labels(c: MimirStackConfig): Record<string, string> {
   return { [labelKeys.name]: mimirApp, [labelKeys.component]: 'config', [labelKeys.partOf]: c.partOf };
 }
 
@@ -21,7 +22,7 @@ export interface MimirConfigMaps {
   runtimeConfigMap: ConfigMap;
 }
 
-export function mimirConfigMaps(c: StackConfig): MimirConfigMaps {
+export function mimirConfigMaps(c: MimirStackConfig): MimirConfigMaps {
   const data: Record<string, string> = { [files.mimir]: toYaml(mimirYaml(c)) };
   if (c.mimir.alertmanager.enabled) data[files.fallbackAlertmanager] = toYaml(c.mimir.alertmanager.fallbackConfig);
   return {
@@ -29,3 +30,17 @@ export function mimirConfigMaps(c: StackConfig): MimirConfigMaps {
     runtimeConfigMap: configMap({ name: names.runtimeConfigMap, namespace: c.namespace, labels: labels(c), data: { [files.runtime]: toYaml(runtimeYaml(c)) }, stableName: true }),
   };
 }
+
+/** `mimir.yaml` and `runtime.yaml`; also where Alloy learns how to scrape every Mimir component. */
+export const configComponent = defineComponent({
+  group: 'mimir',
+  key: 'config',
+  description: '`mimir.yaml` for every component and the runtime overrides (`runtime.yaml`)',
+  config: 'mimir.config',
+  enabled: () => true,
+  render: mimirConfigMaps,
+  // Mimir's own checks: mimir.yaml, runtime.yaml and every Mimir container's flags against the reference.
+  checks: mimirRules,
+  // One scrape job for every Mimir component; Mimir's mixin wants `job` = `<namespace>/<component>`.
+  metrics: () => [{ name: 'mimir', app: mimirApp, port: portNames.http, path: '/metrics', jobLabel: labelKeys.component }],
+});

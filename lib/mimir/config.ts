@@ -1,3 +1,4 @@
+import type { SharedConfig } from '../core/config.js';
 /**
  * The Mimir part of the stack's config: the knobs that are required or used in several places.
  * Everything else is reached through `config` (a partial of `mimir.yaml`), per-component `flags`, or
@@ -173,4 +174,9 @@ export function defaultMimirConfig(): MimirConfig {
     config: {},
     tenants: {},
   };
+}
+
+/** What Mimir's components read: the shared config and the `mimir` slice. */
+export interface MimirStackConfig extends SharedConfig {
+  mimir: MimirConfig;
 }

@@ -1,9 +1,11 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import { targets } from './names.js';
+import { defineComponent } from '../core/registry.js';
+import { routesOf } from './routes.js';
 
 /** Receives writes (remote write, OTLP) and forwards each series to its ingesters. */
-export function distributor(c: StackConfig): StatelessParts {
+export function distributor(c: MimirStackConfig): StatelessParts {
   return statelessComponent(c, {
     name: targets.distributor,
     target: targets.distributor,
@@ -15,3 +17,14 @@ export function distributor(c: StackConfig): StatelessParts {
     terminationGracePeriodSeconds: 100,
   });
 }
+
+/** Receives writes (remote write, OTLP) and forwards them to ingesters. */
+export const distributorComponent = defineComponent({
+  group: 'mimir',
+  key: 'distributor',
+  description: 'Receives writes (remote write, OTLP) and forwards them to ingesters',
+  config: 'mimir.distributor',
+  enabled: () => true,
+  render: distributor,
+  routes: routesOf.distributor,
+});

@@ -1,4 +1,5 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
+import { defineComponent } from '../core/registry.js';
 import { labelKeys, objectMeta } from '../core/k8s/meta.js';
 import type { Service } from '../core/k8s/types.js';
 import { gossipMemberLabel, mimirApp } from './common.js';
@@ -8,7 +9,7 @@ import { names, portNames, ports } from './names.js';
  * Headless Service over every memberlist member, the seed list of `memberlist.join_members`. Pods are
  * listed before they are ready because readiness itself waits for the rings they learn by gossip.
  */
-export function gossipRingService(c: StackConfig): Service {
+export function gossipRingService(c: MimirStackConfig): Service {
   const selector = { [labelKeys.name]: mimirApp, [labelKeys.partOf]: c.partOf, [gossipMemberLabel]: 'true' };
   return {
     apiVersion: 'v1',
@@ -22,3 +23,13 @@ export function gossipRingService(c: StackConfig): Service {
     },
   };
 }
+
+/** The memberlist seed Service every ring member joins through. */
+export const gossipComponent = defineComponent({
+  group: 'mimir',
+  key: 'gossip',
+  description: 'Headless `gossip-ring` Service: the memberlist seeds',
+  config: 'mimir',
+  enabled: () => true,
+  render: (c: MimirStackConfig) => ({ service: gossipRingService(c) }),
+});

@@ -20,24 +20,25 @@
  * | `config`              | configMap (`mimir.yaml`), runtimeConfigMap (`runtime.yaml`) | always                        |
  * | `gossip`              | service (`gossip-ring`, headless, memberlist seeds)  | always                               |
  */
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import type { Service } from '../core/k8s/types.js';
-import { BuildError, type Problem } from '../core/problems.js';
-import { alertmanager } from './alertmanager.js';
+import { BuildError } from '../core/problems.js';
+import { renderComponents, stackViewOf, type StackView } from '../core/registry.js';
+import { alertmanagerComponent } from './alertmanager.js';
 import type { StatefulParts, StatelessParts } from './common.js';
-import { compactor } from './compactor.js';
-import { mimirConfigMaps, type MimirConfigMaps } from './config-maps.js';
-import { distributor } from './distributor.js';
-import { gossipRingService } from './gossip.js';
-import { ingester } from './ingester.js';
-import { overridesExporter } from './overrides-exporter.js';
-import { querier } from './querier.js';
-import { queryFrontend, type QueryFrontendParts } from './query-frontend.js';
-import { queryScheduler, type QuerySchedulerParts } from './query-scheduler.js';
-import { ruler, rulerReadPath } from './ruler.js';
-import { storeGateway } from './store-gateway.js';
+import { compactorComponent } from './compactor.js';
+import { configComponent, type MimirConfigMaps } from './config-maps.js';
+import { distributorComponent } from './distributor.js';
+import { gossipComponent } from './gossip.js';
+import { ingesterComponent } from './ingester.js';
+import { overridesExporterComponent } from './overrides-exporter.js';
+import { querierComponent } from './querier.js';
+import { queryFrontendComponent, type QueryFrontendParts } from './query-frontend.js';
+import { querySchedulerComponent, type QuerySchedulerParts } from './query-scheduler.js';
+import { rulerComponent, rulerQuerierComponent, rulerQueryFrontendComponent, rulerQuerySchedulerComponent } from './ruler.js';
+import { storeGatewayComponent } from './store-gateway.js';
 
-export type { MimirConfig } from './config.js';
+export type { MimirConfig, MimirStackConfig } from './config.js';
 export { defaultMimirConfig } from './config.js';
 export type { JsonObject, JsonValue, MimirComponentConfig, MimirFlags, MimirRulerConfig, MimirStatefulComponentConfig, MimirTenants } from './config.js';
 export type { StatefulParts, StatelessParts } from './common.js';
@@ -66,46 +67,28 @@ export interface MimirGroup {
   gossip: { service: Service };
 }
 
-/**
- * Builds every component even when one fails, so a bad config reports all its problems at once, each
- * named by the tree path of the component that threw.
- */
-class Collector {
-  readonly problems: Problem[] = [];
-  build<T>(key: string, f: () => T): T {
-    try {
-      return f();
-    } catch (err) {
-      if (err instanceof BuildError) this.problems.push(...err.problems);
-      else this.problems.push({ path: `mimir.${key}`, message: err instanceof Error ? err.message : String(err), hint: `check config.mimir.${key}` });
-      return undefined as T;
-    }
-  }
-}
+/** Every Mimir component, in the order the tree and the README list them. */
+export const mimirComponents = [
+  distributorComponent,
+  ingesterComponent,
+  querierComponent,
+  queryFrontendComponent,
+  querySchedulerComponent,
+  storeGatewayComponent,
+  compactorComponent,
+  alertmanagerComponent,
+  overridesExporterComponent,
+  rulerComponent,
+  rulerQueryFrontendComponent,
+  rulerQuerySchedulerComponent,
+  rulerQuerierComponent,
+  configComponent,
+  gossipComponent,
+] as const;
 
-export function mimir(c: StackConfig): MimirGroup {
-  const m = c.mimir;
-  const collector = new Collector();
-  const group: MimirGroup = {
-    distributor: collector.build('distributor', () => distributor(c)),
-    ingester: collector.build('ingester', () => ingester(c)),
-    querier: collector.build('querier', () => querier(c)),
-    queryFrontend: collector.build('queryFrontend', () => queryFrontend(c)),
-    queryScheduler: collector.build('queryScheduler', () => queryScheduler(c)),
-    storeGateway: collector.build('storeGateway', () => storeGateway(c)),
-    compactor: collector.build('compactor', () => compactor(c)),
-    config: collector.build('config', () => mimirConfigMaps(c)),
-    gossip: { service: gossipRingService(c) },
-  };
-  if (m.alertmanager.enabled) group.alertmanager = collector.build('alertmanager', () => alertmanager(c));
-  if (m.overridesExporter.enabled) group.overridesExporter = collector.build('overridesExporter', () => overridesExporter(c));
-  if (m.ruler.enabled) {
-    group.ruler = collector.build('ruler', () => ruler(c));
-    if (m.ruler.mode === 'remote' && m.ruler.dedicatedReadPath) {
-      const readPath = collector.build('ruler.readPath', () => rulerReadPath(c));
-      if (readPath) Object.assign(group, readPath);
-    }
-  }
-  if (collector.problems.length) throw new BuildError(collector.problems);
-  return group;
+/** The `mimir` group of the tree. Mimir consumes no other group's endpoints, so a view of its own list will do. */
+export function mimir(c: MimirStackConfig, stack: StackView = stackViewOf(mimirComponents, c)): MimirGroup {
+  const { parts, problems } = renderComponents(mimirComponents, c, stack);
+  if (problems.length) throw new BuildError(problems);
+  return parts as MimirGroup;
 }

@@ -1,9 +1,10 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { statefulComponent, type StatefulParts } from './common.js';
 import { targets } from './names.js';
+import { defineComponent } from '../core/registry.js';
 
 /** Holds recent samples in a TSDB on its volume and ships blocks to object storage. */
-export function ingester(c: StackConfig): StatefulParts {
+export function ingester(c: MimirStackConfig): StatefulParts {
   return statefulComponent(c, {
     name: targets.ingester,
     target: targets.ingester,
@@ -16,3 +17,13 @@ export function ingester(c: StackConfig): StatefulParts {
     terminationGracePeriodSeconds: 1200,
   });
 }
+
+/** Keeps recent samples in memory and on disk, uploads blocks. */
+export const ingesterComponent = defineComponent({
+  group: 'mimir',
+  key: 'ingester',
+  description: 'Keeps recent samples in memory and on disk, uploads blocks',
+  config: 'mimir.ingester',
+  enabled: () => true,
+  render: ingester,
+});

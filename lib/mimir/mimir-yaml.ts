@@ -2,19 +2,19 @@
  * The one `mimir.yaml` every component reads, and the runtime overrides file. Addresses in them name
  * only Services this module renders for the same config.
  */
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { serviceHost, storageEndpoint } from '../core/config.js';
 import type { JsonObject, JsonValue } from './config.js';
 import { paths, replicationFactor } from './common.js';
 import { grpcAddress, headlessService, httpUrl, names, ports, schedulerDiscoveryService, targets } from './names.js';
 
 /** The address the ruler sends rule queries to in remote mode (`dns:///` so gRPC balances over pods). */
-export function rulerQueryFrontendAddress(c: StackConfig): string {
+export function rulerQueryFrontendAddress(c: MimirStackConfig): string {
   const service = c.mimir.ruler.dedicatedReadPath ? names.rulerQueryFrontend : headlessService(targets.queryFrontend);
   return `dns:///${grpcAddress(c, service)}`;
 }
 
-export function schedulerAddress(c: StackConfig, scheduler: string): string {
+export function schedulerAddress(c: MimirStackConfig, scheduler: string): string {
   return grpcAddress(c, schedulerDiscoveryService(scheduler));
 }
 
@@ -39,7 +39,7 @@ export function mergeYaml(base: JsonObject, over: JsonObject): JsonObject {
 /** `${VAR}` placeholders Mimir expands at start-up (`-config.expand-env=true`); the values come from the Secret. */
 export const credentialEnv = { accessKeyId: 'AWS_ACCESS_KEY_ID', secretAccessKey: 'AWS_SECRET_ACCESS_KEY' } as const;
 
-function storage(c: StackConfig): JsonObject {
+function storage(c: MimirStackConfig): JsonObject {
   return {
     backend: 's3',
     s3: {
@@ -61,7 +61,7 @@ function fastStartup(): JsonObject {
   };
 }
 
-function ruler(c: StackConfig): JsonObject {
+function ruler(c: MimirStackConfig): JsonObject {
   const r = c.mimir.ruler;
   const out: JsonObject = { rule_path: paths.dataDir };
   if (c.mimir.alertmanager.enabled) out.alertmanager_url = httpUrl(c, targets.alertmanager, '/alertmanager');
@@ -69,7 +69,7 @@ function ruler(c: StackConfig): JsonObject {
   return out;
 }
 
-function alertmanager(c: StackConfig): JsonObject {
+function alertmanager(c: MimirStackConfig): JsonObject {
   return {
     data_dir: paths.dataDir,
     external_url: '/alertmanager',
@@ -79,7 +79,7 @@ function alertmanager(c: StackConfig): JsonObject {
 }
 
 /** The generated configuration before `config.mimir.config` is merged over it. */
-export function baseMimirYaml(c: StackConfig): JsonObject {
+export function baseMimirYaml(c: MimirStackConfig): JsonObject {
   const m = c.mimir;
   const scheduler = schedulerAddress(c, targets.queryScheduler);
   const doc: JsonObject = {
@@ -112,11 +112,11 @@ export function baseMimirYaml(c: StackConfig): JsonObject {
   return m.fastStartup ? mergeYaml(doc, fastStartup()) : doc;
 }
 
-export function mimirYaml(c: StackConfig): JsonObject {
+export function mimirYaml(c: MimirStackConfig): JsonObject {
   return mergeYaml(baseMimirYaml(c), c.mimir.config);
 }
 
 /** The runtime overrides file: per-tenant limits under `overrides`. */
-export function runtimeYaml(c: StackConfig): JsonObject {
+export function runtimeYaml(c: MimirStackConfig): JsonObject {
   return { overrides: { ...c.mimir.tenants } };
 }

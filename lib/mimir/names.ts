@@ -1,4 +1,4 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { serviceHost } from '../core/config.js';
 
 /** Mimir's own name of each component: its `-target`, its workload and its Service. */
@@ -38,10 +38,13 @@ export function headlessService(name: string): string {
   return `${name}-headless`;
 }
 
-export function grpcAddress(c: StackConfig, service: string): string {
+export function grpcAddress(c: MimirStackConfig, service: string): string {
   return `${serviceHost(c, service)}:${ports.grpc}`;
 }
 
-export function httpUrl(c: StackConfig, service: string, path = ''): string {
+export function httpUrl(c: MimirStackConfig, service: string, path = ''): string {
   return `http://${serviceHost(c, service)}:${ports.http}${path}`;
 }
+
+/** Keys of the files in the ConfigMaps; the rules find mimir.yaml and runtime.yaml by them. */
+export const files = { mimir: 'mimir.yaml', runtime: 'runtime.yaml', fallbackAlertmanager: 'alertmanager-fallback.yaml' } as const;

@@ -1,9 +1,10 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import { targets } from './names.js';
+import { defineComponent } from '../core/registry.js';
 
 /** Exposes the per-tenant limits of the runtime overrides file as metrics. */
-export function overridesExporter(c: StackConfig): StatelessParts {
+export function overridesExporter(c: MimirStackConfig): StatelessParts {
   return statelessComponent(c, {
     name: targets.overridesExporter,
     target: targets.overridesExporter,
@@ -14,3 +15,13 @@ export function overridesExporter(c: StackConfig): StatelessParts {
     terminationGracePeriodSeconds: 30,
   });
 }
+
+/** Exports per-tenant limits as metrics. */
+export const overridesExporterComponent = defineComponent({
+  group: 'mimir',
+  key: 'overridesExporter',
+  description: 'Exports per-tenant limits as metrics',
+  config: 'mimir.overridesExporter',
+  enabled: (c: MimirStackConfig) => c.mimir.overridesExporter.enabled,
+  render: overridesExporter,
+});

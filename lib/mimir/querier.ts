@@ -1,11 +1,12 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import type { Flags } from '../core/k8s/container.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import type { MimirComponentConfig } from './config.js';
 import { targets } from './names.js';
+import { defineComponent } from '../core/registry.js';
 
 /** A querier deployment under any name: the user-facing one, or the ruler's own. */
-export function newQuerier(c: StackConfig, name: string, settings: MimirComponentConfig, flags: Flags = {}): StatelessParts {
+export function newQuerier(c: MimirStackConfig, name: string, settings: MimirComponentConfig, flags: Flags = {}): StatelessParts {
   return statelessComponent(c, {
     name,
     target: targets.querier,
@@ -20,6 +21,16 @@ export function newQuerier(c: StackConfig, name: string, settings: MimirComponen
 }
 
 /** Pulls queries from the query-scheduler and evaluates them against ingesters and store-gateways. */
-export function querier(c: StackConfig): StatelessParts {
+export function querier(c: MimirStackConfig): StatelessParts {
   return newQuerier(c, targets.querier, c.mimir.querier);
 }
+
+/** Evaluates PromQL over ingesters and store-gateways. */
+export const querierComponent = defineComponent({
+  group: 'mimir',
+  key: 'querier',
+  description: 'Evaluates PromQL over ingesters and store-gateways',
+  config: 'mimir.querier',
+  enabled: () => true,
+  render: querier,
+});

@@ -1,17 +1,19 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import type { Flags } from '../core/k8s/container.js';
 import { headlessServiceFor } from '../core/k8s/service.js';
 import type { Service } from '../core/k8s/types.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import type { MimirComponentConfig } from './config.js';
 import { headlessService, portNames, targets } from './names.js';
+import { defineComponent } from '../core/registry.js';
+import { routesOf } from './routes.js';
 
 export interface QueryFrontendParts extends StatelessParts {
   /** Only when the remote ruler queries this frontend: gRPC balances per pod over `dns:///`. */
   headlessService?: Service;
 }
 
-export function newQueryFrontend(c: StackConfig, name: string, settings: MimirComponentConfig, flags: Flags = {}, opts: { headless?: boolean } = {}): StatelessParts {
+export function newQueryFrontend(c: MimirStackConfig, name: string, settings: MimirComponentConfig, flags: Flags = {}, opts: { headless?: boolean } = {}): StatelessParts {
   return statelessComponent(
     c,
     {
@@ -30,7 +32,7 @@ export function newQueryFrontend(c: StackConfig, name: string, settings: MimirCo
 }
 
 /** Splits, shards and queues queries (Prometheus API under `/prometheus`). */
-export function queryFrontend(c: StackConfig): QueryFrontendParts {
+export function queryFrontend(c: MimirStackConfig): QueryFrontendParts {
   const parts: QueryFrontendParts = newQueryFrontend(c, targets.queryFrontend, c.mimir.queryFrontend);
   const r = c.mimir.ruler;
   if (r.enabled && r.mode === 'remote' && !r.dedicatedReadPath) {
@@ -38,3 +40,14 @@ export function queryFrontend(c: StackConfig): QueryFrontendParts {
   }
   return parts;
 }
+
+/** Splits, shards and queues queries; the Prometheus API. */
+export const queryFrontendComponent = defineComponent({
+  group: 'mimir',
+  key: 'queryFrontend',
+  description: 'Splits, shards and queues queries; the Prometheus API',
+  config: 'mimir.queryFrontend',
+  enabled: () => true,
+  render: queryFrontend,
+  routes: routesOf.queryFrontend,
+});

@@ -1,16 +1,17 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { headlessServiceFor } from '../core/k8s/service.js';
 import type { Service } from '../core/k8s/types.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import type { MimirComponentConfig } from './config.js';
 import { portNames, schedulerDiscoveryService, targets } from './names.js';
+import { defineComponent } from '../core/registry.js';
 
 export interface QuerySchedulerParts extends StatelessParts {
   /** Headless Service that frontends and queriers resolve to reach every scheduler pod. */
   discoveryService: Service;
 }
 
-export function newQueryScheduler(c: StackConfig, name: string, settings: MimirComponentConfig): QuerySchedulerParts {
+export function newQueryScheduler(c: MimirStackConfig, name: string, settings: MimirComponentConfig): QuerySchedulerParts {
   const parts = statelessComponent(c, {
     name,
     target: targets.queryScheduler,
@@ -30,6 +31,16 @@ export function newQueryScheduler(c: StackConfig, name: string, settings: MimirC
 }
 
 /** Queues queries per tenant between query-frontends and queriers (found by DNS). */
-export function queryScheduler(c: StackConfig): QuerySchedulerParts {
+export function queryScheduler(c: MimirStackConfig): QuerySchedulerParts {
   return newQueryScheduler(c, targets.queryScheduler, c.mimir.queryScheduler);
 }
+
+/** Queues queries between frontends and queriers. */
+export const querySchedulerComponent = defineComponent({
+  group: 'mimir',
+  key: 'queryScheduler',
+  description: 'Queues queries between frontends and queriers',
+  config: 'mimir.queryScheduler',
+  enabled: () => true,
+  render: queryScheduler,
+});

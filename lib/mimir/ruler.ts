@@ -1,4 +1,6 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
+import { defineComponent } from '../core/registry.js';
+import { routesOf } from './routes.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import { names, targets } from './names.js';
 import { schedulerAddress } from './mimir-yaml.js';
@@ -10,7 +12,7 @@ import { newQueryScheduler, type QuerySchedulerParts } from './query-scheduler.j
  * Evaluates recording and alerting rules. Internal mode queries ingesters and store-gateways itself;
  * remote mode sends each query to a query-frontend (`ruler.query_frontend.address` in mimir.yaml).
  */
-export function ruler(c: StackConfig): StatelessParts {
+export function ruler(c: MimirStackConfig): StatelessParts {
   return statelessComponent(c, {
     name: targets.ruler,
     target: targets.ruler,
@@ -33,7 +35,7 @@ export interface RulerReadPath {
  * The ruler's own query-frontend, query-scheduler and querier (remote mode), so heavy dashboards
  * cannot delay rule evaluation and vice versa. They share mimir.yaml and differ by flags only.
  */
-export function rulerReadPath(c: StackConfig): RulerReadPath {
+export function rulerReadPath(c: MimirStackConfig): RulerReadPath {
   const p = c.mimir.ruler.readPath;
   const scheduler = schedulerAddress(c, names.rulerQueryScheduler);
   return {
@@ -50,3 +52,49 @@ export function rulerReadPath(c: StackConfig): RulerReadPath {
     rulerQuerier: newQuerier(c, names.rulerQuerier, p.querier, { 'querier.scheduler-address': scheduler }),
   };
 }
+
+function hasReadPath(c: MimirStackConfig): boolean {
+  const r = c.mimir.ruler;
+  return r.enabled && r.mode === 'remote' && r.dedicatedReadPath;
+}
+
+/** Evaluates recording and alerting rules (internal or remote mode). */
+export const rulerComponent = defineComponent({
+  group: 'mimir',
+  key: 'ruler',
+  description: 'Evaluates recording and alerting rules (internal or remote mode)',
+  config: 'mimir.ruler',
+  enabled: (c: MimirStackConfig) => c.mimir.ruler.enabled,
+  render: ruler,
+  routes: routesOf.ruler,
+});
+
+/** The remote ruler's own query-frontend (`dedicatedReadPath`). */
+export const rulerQueryFrontendComponent = defineComponent({
+  group: 'mimir',
+  key: 'rulerQueryFrontend',
+  description: "The remote ruler's own query-frontend",
+  config: 'mimir.ruler.readPath',
+  enabled: hasReadPath,
+  render: (c: MimirStackConfig) => rulerReadPath(c).rulerQueryFrontend,
+});
+
+/** The remote ruler's own query-scheduler (`dedicatedReadPath`). */
+export const rulerQuerySchedulerComponent = defineComponent({
+  group: 'mimir',
+  key: 'rulerQueryScheduler',
+  description: "The remote ruler's own query-scheduler",
+  config: 'mimir.ruler.readPath',
+  enabled: hasReadPath,
+  render: (c: MimirStackConfig) => rulerReadPath(c).rulerQueryScheduler,
+});
+
+/** The remote ruler's own querier (`dedicatedReadPath`). */
+export const rulerQuerierComponent = defineComponent({
+  group: 'mimir',
+  key: 'rulerQuerier',
+  description: "The remote ruler's own querier",
+  config: 'mimir.ruler.readPath',
+  enabled: hasReadPath,
+  render: (c: MimirStackConfig) => rulerReadPath(c).rulerQuerier,
+});

@@ -2,13 +2,13 @@
  * Build-time checks of what Mimir will read: `mimir.yaml` and `runtime.yaml` wherever a ConfigMap in the
  * tree carries them (after overrides), and the args of every container running the Mimir image.
  */
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { objectId } from '../core/k8s/types.js';
 import type { Problem } from '../core/problems.js';
 import { treePath } from '../core/tree.js';
 import { allContainers, pods, problemAt, type Rule } from '../core/checks/context.js';
 import { parseYamlDocuments } from '../core/yaml.js';
-import { files } from './config-maps.js';
+import { files } from './names.js';
 import { checkMimirConfig, checkMimirFlags, checkRuntimeConfig } from './reference/index.js';
 
 function parseOne(text: string): { value?: unknown; error?: string } {
@@ -52,7 +52,7 @@ function repository(image: string): string {
   return colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
 }
 
-export function mimirFlagsRule(c: StackConfig): Rule {
+export function mimirFlagsRule(c: MimirStackConfig): Rule {
   const mimirRepository = repository(c.images.mimir);
   return (ctx) => {
     const out: Problem[] = [];
@@ -75,6 +75,6 @@ export function mimirFlagsRule(c: StackConfig): Rule {
 }
 
 /** Rules to pass to `validateTree` (`extraRules`) for a tree rendered from `c`. */
-export function mimirRules(c: StackConfig): Rule[] {
+export function mimirRules(c: MimirStackConfig): Rule[] {
   return [mimirConfigFilesRule, mimirFlagsRule(c)];
 }

@@ -1,9 +1,11 @@
-import type { StackConfig } from '../core/config.js';
+import type { MimirStackConfig } from './config.js';
 import { statefulComponent, type StatefulParts } from './common.js';
 import { targets } from './names.js';
+import { defineComponent } from '../core/registry.js';
+import { routesOf } from './routes.js';
 
 /** Serves queries for blocks in object storage; keeps index headers on its volume. */
-export function storeGateway(c: StackConfig): StatefulParts {
+export function storeGateway(c: MimirStackConfig): StatefulParts {
   return statefulComponent(c, {
     name: targets.storeGateway,
     target: targets.storeGateway,
@@ -15,3 +17,14 @@ export function storeGateway(c: StackConfig): StatefulParts {
     terminationGracePeriodSeconds: 120,
   });
 }
+
+/** Serves blocks from object storage to queriers. */
+export const storeGatewayComponent = defineComponent({
+  group: 'mimir',
+  key: 'storeGateway',
+  description: 'Serves blocks from object storage to queriers',
+  config: 'mimir.storeGateway',
+  enabled: () => true,
+  render: storeGateway,
+  routes: routesOf.storeGateway,
+});

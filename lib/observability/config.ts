@@ -1,3 +1,4 @@
+import type { SharedConfig } from '../core/config.js';
 import { defaultAlloyConfig, type AlloyConfig } from './alloy/config.js';
 import { defaultGatewayConfig, type GatewayConfig } from './gateway/config.js';
 import { defaultGrafanaConfig, type GrafanaConfig } from './grafana/config.js';
@@ -12,4 +13,9 @@ export interface ObservabilityConfig {
 
 export function defaultObservabilityConfig(): ObservabilityConfig {
   return { minio: defaultMinioConfig(), gateway: defaultGatewayConfig(), grafana: defaultGrafanaConfig(), alloy: defaultAlloyConfig() };
+}
+
+/** What the neighbours read: the shared config and the `observability` slice. */
+export interface ObservabilityStackConfig extends SharedConfig {
+  observability: ObservabilityConfig;
 }

@@ -1,16 +1,22 @@
-import type { StackConfig } from '../core/config.js';
-import { alloy } from './alloy/index.js';
-import { gateway } from './gateway/index.js';
-import { grafana } from './grafana/index.js';
-import { minio } from './minio/index.js';
+import { BuildError } from '../core/problems.js';
+import { renderComponents, type GroupOf, type StackView } from '../core/registry.js';
+import { alloyComponent } from './alloy/index.js';
+import type { ObservabilityStackConfig } from './config.js';
+import { gatewayComponent } from './gateway/index.js';
+import { grafanaComponent } from './grafana/index.js';
+import { minioComponent } from './minio/index.js';
 
-/** The neighbours of Mimir: object storage, the gateway on 8080, Grafana and Alloy. A disabled one renders nothing. */
-export function observability(c: StackConfig) {
-  const o = c.observability;
-  return {
-    ...(o.minio.enabled ? { minio: minio(c) } : {}),
-    ...(o.gateway.enabled ? { gateway: gateway(c) } : {}),
-    ...(o.grafana.enabled ? { grafana: grafana(c) } : {}),
-    ...(o.alloy.enabled ? { alloy: alloy(c) } : {}),
-  };
+export type { ObservabilityConfig, ObservabilityStackConfig } from './config.js';
+
+/** The neighbours of Mimir, in the order the tree, the README and Alloy's scrape jobs list them. */
+export const observabilityComponents = [minioComponent, gatewayComponent, grafanaComponent, alloyComponent] as const;
+
+/** The `observability` group of the tree; a disabled component renders nothing. */
+export type ObservabilityGroup = GroupOf<typeof observabilityComponents>;
+
+/** Object storage, the gateway on 8080, Grafana and Alloy, each from its descriptor. */
+export function observability(c: ObservabilityStackConfig, stack: StackView): ObservabilityGroup {
+  const { parts, problems } = renderComponents(observabilityComponents, c, stack);
+  if (problems.length) throw new BuildError(problems);
+  return parts;
 }

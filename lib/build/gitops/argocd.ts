@@ -1,4 +1,4 @@
-import type { StackConfig } from '../../core/config.js';
+import type { StackConfig } from '../config.js';
 import type { KubeObject } from '../../core/k8s/types.js';
 
 /**

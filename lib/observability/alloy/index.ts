@@ -1,5 +1,5 @@
-import type { StackConfig } from '../../core/config.js';
-import { serviceHost } from '../../core/config.js';
+import type { ObservabilityStackConfig } from '../config.js';
+import { defineComponent, endpointUrl, type MetricsSource, type StackView } from '../../core/registry.js';
 import { container, httpProbe } from '../../core/k8s/container.js';
 import { labelKeys, selectorLabels } from '../../core/k8s/meta.js';
 import { configMap, role, roleBinding, serviceAccount } from '../../core/k8s/objects.js';
@@ -11,10 +11,7 @@ import { syncWave, syncWaves } from '../../core/k8s/waves.js';
 import { pods, problemAt, type Rule, type ValidationContext } from '../../core/checks/context.js';
 import { serviceUrlProblem } from '../../core/checks/service-urls.js';
 import type { TreeEntry } from '../../core/tree.js';
-import { portNames } from '../../mimir/names.js';
 import { gatewayClientEnv, gatewayClientEnvVars, gatewayRequiresCredentials } from '../gateway/client.js';
-import { grafanaMetrics } from '../grafana/index.js';
-import { minioMetrics } from '../minio/index.js';
 import {
   AlloyParseError,
   attr,
@@ -44,41 +41,23 @@ const configDir = '/etc/alloy';
 const storagePath = '/var/lib/alloy/data';
 /** The image's `alloy` user. */
 const uid = 473;
-const gatewayPort = 8080;
 
 /** What one scrape job collects: pods of one app (by `app.kubernetes.io/name`), on one named port. */
-export interface ScrapeJob {
-  /** Label of the job's Alloy components (an identifier). */
-  name: string;
-  /** Value of `app.kubernetes.io/name` on the pods. */
-  app: string;
-  /** Name of the container port that serves metrics. */
-  port: string;
-  path: string;
-  /**
-   * Pod label whose value, after `<namespace>/`, becomes the `job` label: Mimir's mixin expects
-   * `<namespace>/<component>` for Mimir and one job per neighbour.
-   */
-  jobLabel: string;
-}
+export type ScrapeJob = MetricsSource;
 
 /** Prometheus' name for a pod label in discovery meta labels. */
 export function podLabelMeta(label: string): string {
   return `__meta_kubernetes_pod_label_${label.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
-/** Every Mimir component, then each enabled neighbour that serves metrics (the gateway's nginx does not). */
-export function scrapeJobs(c: StackConfig): ScrapeJob[] {
-  const o = c.observability;
-  const jobs: ScrapeJob[] = [{ name: 'mimir', app: 'mimir', port: portNames.http, path: '/metrics', jobLabel: labelKeys.component }];
-  if (o.minio.enabled) jobs.push({ name: 'minio', ...minioMetrics, jobLabel: labelKeys.name });
-  if (o.grafana.enabled) jobs.push({ name: 'grafana', ...grafanaMetrics(c), jobLabel: labelKeys.name });
-  jobs.push({ name: 'alloy', app: 'alloy', port: alloyPort.name, path: '/metrics', jobLabel: labelKeys.name });
-  return jobs;
+/** Every rendered component that serves metrics (its descriptor says where), in registry order. */
+export function scrapeJobs(stack: StackView): ScrapeJob[] {
+  return stack.metrics();
 }
 
-export function remoteWriteUrl(c: StackConfig): string {
-  return `http://${serviceHost(c, 'gateway')}:${gatewayPort}/api/v1/push`;
+/** Alloy writes through the gateway, like any client. */
+export function remoteWriteUrl(c: ObservabilityStackConfig, stack: StackView): string {
+  return endpointUrl(c, stack.endpoint('gateway', 'http'), '/api/v1/push');
 }
 
 /** Alloy's function for reading an env var (`env` before Alloy 1.4; the pinned 1.11 has `sys.env`). */
@@ -88,7 +67,7 @@ const envFunction = 'sys.env';
  * The gateway's client credentials when its basic auth is on, read from env vars the Deployment fills
  * from the client Secret, so the config file (a ConfigMap) holds only their names.
  */
-function gatewayBasicAuth(c: StackConfig): AlloyStatement[] {
+function gatewayBasicAuth(c: ObservabilityStackConfig): AlloyStatement[] {
   if (!gatewayRequiresCredentials(c)) return [];
   return [
     block('basic_auth', [
@@ -117,7 +96,7 @@ function relabelFor(job: ScrapeJob): AlloyBlock {
 }
 
 /** The Alloy configuration as statements: discovery, one relabel and scrape per job, one remote write. */
-export function alloyConfigStatements(c: StackConfig): AlloyStatement[] {
+export function alloyConfigStatements(c: ObservabilityStackConfig, stack: StackView): AlloyStatement[] {
   const a = c.observability.alloy;
   const out: AlloyStatement[] = [
     block('discovery.kubernetes', 'pods', [
@@ -126,7 +105,7 @@ export function alloyConfigStatements(c: StackConfig): AlloyStatement[] {
       block('selectors', attrs({ role: 'pod', label: `${labelKeys.partOf}=${c.partOf}` })),
     ]),
   ];
-  for (const job of scrapeJobs(c)) {
+  for (const job of scrapeJobs(stack)) {
     out.push(relabelFor(job));
     out.push(
       block(
@@ -144,18 +123,18 @@ export function alloyConfigStatements(c: StackConfig): AlloyStatement[] {
   out.push(
     block('prometheus.remote_write', 'mimir', [
       attr('external_labels', { cluster: a.clusterLabel }),
-      block('endpoint', [...attrs({ url: remoteWriteUrl(c), headers: { 'X-Scope-OrgID': c.defaultTenant } }), ...gatewayBasicAuth(c)]),
+      block('endpoint', [...attrs({ url: remoteWriteUrl(c, stack), headers: { 'X-Scope-OrgID': c.defaultTenant } }), ...gatewayBasicAuth(c)]),
     ]),
   );
   return out;
 }
 
 /** The text of `config.alloy`. */
-export function alloyConfig(c: StackConfig): string {
-  return renderAlloy(alloyConfigStatements(c));
+export function alloyConfig(c: ObservabilityStackConfig, stack: StackView): string {
+  return renderAlloy(alloyConfigStatements(c, stack));
 }
 
-function alloyDeployment(c: StackConfig, configMapName: string): Deployment {
+function alloyDeployment(c: ObservabilityStackConfig, configMapName: string): Deployment {
   const agent: Container = container({
     name: 'alloy',
     image: c.images.alloy,
@@ -198,10 +177,10 @@ export interface AlloyComponent {
 }
 
 /** One Alloy that scrapes the stack and remote-writes to Mimir through the gateway, with read-only discovery rights in the namespace. */
-export function alloy(c: StackConfig): AlloyComponent {
+export function alloy(c: ObservabilityStackConfig, stack: StackView): AlloyComponent {
   const labels = selectorLabels('alloy', 'collector', c.partOf);
   const meta = { name: 'alloy', namespace: c.namespace, labels };
-  const cm = configMap({ ...meta, data: { [alloyConfigFile]: alloyConfig(c) } });
+  const cm = configMap({ ...meta, data: { [alloyConfigFile]: alloyConfig(c, stack) } });
   const dep = alloyDeployment(c, cm.metadata?.name ?? 'alloy');
   return {
     deployment: dep,
@@ -299,7 +278,7 @@ function unsetEnvProblems(ctx: ValidationContext, e: TreeEntry, statements: Allo
  * remote-write URL reaches a rendered Service and port; every scrape job finds at least one
  * container port among the rendered pods.
  */
-export function alloyRules(c: StackConfig): Rule[] {
+export function alloyRules(c: ObservabilityStackConfig): Rule[] {
   const check: Rule = (ctx) => {
     const out: Problem[] = [];
     const pointer = `/data/${alloyConfigFile}`;
@@ -357,3 +336,15 @@ export function alloyRules(c: StackConfig): Rule[] {
   };
   return [check];
 }
+
+/** Alloy: scrapes every component that serves metrics and writes to Mimir through the gateway. */
+export const alloyComponent = defineComponent({
+  group: 'observability',
+  key: 'alloy',
+  description: 'Grafana Alloy: scrapes every component that publishes metrics, remote-writes through the gateway',
+  config: 'observability.alloy',
+  enabled: (c: ObservabilityStackConfig) => c.observability.alloy.enabled,
+  render: alloy,
+  checks: alloyRules,
+  metrics: () => [{ name: 'alloy', app: 'alloy', port: alloyPort.name, path: '/metrics', jobLabel: labelKeys.name }],
+});

@@ -1,4 +1,4 @@
-import type { StackConfig } from '../../core/config.js';
+import type { ObservabilityStackConfig } from '../config.js';
 import type { EnvSource } from '../../core/k8s/container.js';
 
 /**
@@ -8,7 +8,7 @@ import type { EnvSource } from '../../core/k8s/container.js';
 export const gatewayClientEnv = { username: 'MIMIR_GATEWAY_USERNAME', password: 'MIMIR_GATEWAY_PASSWORD' } as const;
 
 /** Whether in-cluster clients must authenticate to the gateway. */
-export function gatewayRequiresCredentials(c: StackConfig): boolean {
+export function gatewayRequiresCredentials(c: ObservabilityStackConfig): boolean {
   const g = c.observability.gateway;
   return g.enabled && g.basicAuth.enabled;
 }
@@ -17,7 +17,7 @@ export function gatewayRequiresCredentials(c: StackConfig): boolean {
  * The env vars (from the client Secret) a pod that calls the gateway needs, or none when the gateway
  * asks for no credentials. The values never appear in a ConfigMap: config files only name the variables.
  */
-export function gatewayClientEnvVars(c: StackConfig): Record<string, EnvSource> {
+export function gatewayClientEnvVars(c: ObservabilityStackConfig): Record<string, EnvSource> {
   if (!gatewayRequiresCredentials(c)) return {};
   const s = c.observability.gateway.basicAuth.client;
   return {

@@ -1,17 +1,18 @@
-import type { StackConfig } from '../../core/config.js';
+import type { ObservabilityStackConfig } from '../config.js';
 import { container, httpProbe } from '../../core/k8s/container.js';
 import { selectorLabels } from '../../core/k8s/meta.js';
 import { configMap, ingress, pdbFor } from '../../core/k8s/objects.js';
 import { serviceFor } from '../../core/k8s/service.js';
 import type { ConfigMap, Deployment, Ingress, PodDisruptionBudget, Service, Volume, VolumeMount } from '../../core/k8s/types.js';
 import { deployment, restrictedPodSecurityContext, volume } from '../../core/k8s/workload.js';
-import { mimirRoutes } from '../../mimir/routes.js';
+import { defineComponent, type StackView } from '../../core/registry.js';
+import { gatewayRules } from './rules.js';
 import { syncWaves } from '../../core/k8s/waves.js';
-import { GATEWAY_PORT, GATEWAY_PORT_NAME, gatewayPaths, HEALTH_PATH, NGINX_CONF_KEY, renderNginxConf } from './nginx.js';
+import { GATEWAY_PORT, GATEWAY_PORT_NAME, gatewayPaths, grafanaRoute, HEALTH_PATH, NGINX_CONF_KEY, renderNginxConf } from './nginx.js';
 
 export { gatewayRules } from './rules.js';
 export { k3dConfig, kindConfig } from './clusters.js';
-export { GATEWAY_PORT, GRAFANA_UPSTREAM, grafanaRoute, HEALTH_PATH, renderNginxConf, resolverAddress, selectRoute, TENANT_REJECTED_MESSAGE } from './nginx.js';
+export { GATEWAY_PORT, grafanaRoute, HEALTH_PATH, renderNginxConf, resolverAddress, selectRoute, TENANT_REJECTED_MESSAGE } from './nginx.js';
 export { gatewayClientEnv, gatewayClientEnvVars, gatewayRequiresCredentials } from './client.js';
 export type { GatewayBasicAuthConfig, GatewayClientCredentialsConfig, GatewayConfig, GatewayExposure } from './config.js';
 
@@ -30,7 +31,7 @@ export interface GatewayComponent {
   ingress?: Ingress;
 }
 
-function mounts(c: StackConfig): { volumes: Volume[]; volumeMounts: VolumeMount[] } {
+function mounts(c: ObservabilityStackConfig): { volumes: Volume[]; volumeMounts: VolumeMount[] } {
   const g = c.observability.gateway;
   const volumes = [volume.configMap('config', GATEWAY_NAME), volume.emptyDir('run', '256Mi')];
   const volumeMounts: VolumeMount[] = [
@@ -45,14 +46,14 @@ function mounts(c: StackConfig): { volumes: Volume[]; volumeMounts: VolumeMount[
 }
 
 /**
- * The Nginx gateway on port 8080: Mimir's routes (from `mimirRoutes`) to their components, the tenant
+ * The Nginx gateway on port 8080: every component's routes (Mimir's API) to that component, the tenant
  * header defaulted and checked, everything else to Grafana.
  */
-export function gateway(c: StackConfig): GatewayComponent {
+export function gateway(c: ObservabilityStackConfig, stack: StackView): GatewayComponent {
   const g = c.observability.gateway;
   const selector = selectorLabels(GATEWAY_NAME, GATEWAY_NAME, c.partOf);
   const { volumes, volumeMounts } = mounts(c);
-  const cm = configMap({ name: GATEWAY_NAME, namespace: c.namespace, labels: selector, data: { [NGINX_CONF_KEY]: renderNginxConf(c, mimirRoutes(c)) } });
+  const cm = configMap({ name: GATEWAY_NAME, namespace: c.namespace, labels: selector, data: { [NGINX_CONF_KEY]: renderNginxConf(c, stack.routes(), grafanaRoute(stack)) } });
   const nginx = container({
     name: 'nginx',
     image: c.images.nginx,
@@ -88,3 +89,15 @@ export function gateway(c: StackConfig): GatewayComponent {
   }
   return out;
 }
+
+/** The gateway: the stack's one way in, on `endpoint('gateway')`. */
+export const gatewayComponent = defineComponent({
+  group: 'observability',
+  key: 'gateway',
+  description: 'nginx on port 8080: Mimir\'s API by route, everything else to Grafana; tenant header and optional basic auth',
+  config: 'observability.gateway',
+  enabled: (c: ObservabilityStackConfig) => c.observability.gateway.enabled,
+  render: gateway,
+  checks: gatewayRules,
+  endpoints: () => ({ http: { service: GATEWAY_NAME, port: GATEWAY_PORT, portName: GATEWAY_PORT_NAME } }),
+});

@@ -1,8 +1,8 @@
-import type { StackConfig } from '../../core/config.js';
+import type { ObservabilityStackConfig } from '../config.js';
 import { serviceHost } from '../../core/config.js';
 import { gomaxprocs } from '../../core/k8s/container.js';
 import type { Route } from '../../core/routes.js';
-import { grafanaPort } from '../grafana/index.js';
+import type { StackView } from '../../core/registry.js';
 
 /** The port nginx listens on inside the pod and the gateway Service exposes. */
 export const GATEWAY_PORT = 8080;
@@ -11,11 +11,6 @@ export const GATEWAY_PORT_NAME = 'http';
 /** Answered by nginx itself, without auth, for the kubelet's probes. */
 export const HEALTH_PATH = '/gateway-health';
 
-/**
- * Grafana's Service: its port comes from the Grafana module; its name is the one place the gateway
- * spells it out, and the build checks that a Service of this name exposes this port.
- */
-export const GRAFANA_UPSTREAM = { service: 'grafana', port: grafanaPort.port } as const;
 
 /** Where the pod mounts things; the nginx tests point `runDir` and `authDir` at a temporary folder. */
 export const gatewayPaths = {
@@ -33,18 +28,19 @@ export const NGINX_CONF_KEY = 'nginx.conf';
 export const TENANT_REJECTED_MESSAGE = 'X-Scope-OrgID must name exactly one tenant';
 
 /** The DNS server nginx re-resolves Service names with at request time. */
-export function resolverAddress(c: StackConfig): string {
+export function resolverAddress(c: ObservabilityStackConfig): string {
   return c.observability.gateway.resolver || `kube-dns.kube-system.svc.${c.clusterDomain}`;
 }
 
 /** Grafana answers everything no other route claims, so the gateway's root is Grafana's UI. */
-export function grafanaRoute(c: StackConfig): Route | undefined {
-  if (!c.observability.grafana.enabled) return undefined;
-  return { path: '/', match: 'prefix', component: 'grafana', service: GRAFANA_UPSTREAM.service, port: GRAFANA_UPSTREAM.port, description: 'Grafana UI and API (everything no other route claims)' };
+export function grafanaRoute(stack: StackView): Route | undefined {
+  if (!stack.has('grafana')) return undefined;
+  const { service, port } = stack.endpoint('grafana', 'http');
+  return { path: '/', match: 'prefix', component: 'grafana', service, port, description: 'Grafana UI and API (everything no other route claims)' };
 }
 
 /** `host:port` the gateway forwards a route to. */
-export function upstreamAddress(c: StackConfig, r: Pick<Route, 'service' | 'port'>): string {
+export function upstreamAddress(c: ObservabilityStackConfig, r: Pick<Route, 'service' | 'port'>): string {
   return `${serviceHost(c, r.service)}:${r.port}`;
 }
 
@@ -99,7 +95,7 @@ export function selectRoute(routes: readonly Route[], path: string): Route | und
  * Set once at server level: nginx inherits `proxy_set_header` only into locations that set none of
  * their own, so the per-route differences travel in variables instead.
  */
-function proxyHeaders(c: StackConfig): string[] {
+function proxyHeaders(c: ObservabilityStackConfig): string[] {
   const headers: [string, string][] = [
     // Grafana compares the Origin of state-changing requests with the host it is called by.
     ['Host', '$host'],
@@ -116,7 +112,7 @@ function proxyHeaders(c: StackConfig): string[] {
   return headers.map(([k, v]) => `proxy_set_header ${k} ${v};`);
 }
 
-function location(c: StackConfig, r: Route, kind: 'mimir' | 'grafana'): string[] {
+function location(c: ObservabilityStackConfig, r: Route, kind: 'mimir' | 'grafana'): string[] {
   const body: string[] = [];
   if (kind === 'mimir') {
     body.push('if ($gateway_tenant_rejected) {', `    return 400 ${quote(`${TENANT_REJECTED_MESSAGE}\n`)};`, '}');
@@ -131,7 +127,7 @@ function location(c: StackConfig, r: Route, kind: 'mimir' | 'grafana'): string[]
   return [comment(`${r.description} → ${r.component}`), `location ${modifiers[r.match]}${quote(r.path)} {`, ...body.map((l) => `    ${l}`), '}'];
 }
 
-function tenantMaps(c: StackConfig): string[] {
+function tenantMaps(c: ObservabilityStackConfig): string[] {
   const g = c.observability.gateway;
   const rejected = ['    default 0;', '    "~,"    1;'];
   if (!g.tenantFederation) rejected.push('    "~[|]"  1;');
@@ -154,12 +150,12 @@ function tenantMaps(c: StackConfig): string[] {
 
 /**
  * The gateway's `nginx.conf`: a pure function of config and the route table, byte-identical for the
- * same input. Mimir's routes come from `mimirRoutes(c)`; Grafana takes everything else.
+ * same input. The routes come from every rendered component's descriptor (`StackView.routes()`);
+ * `grafana` (from `grafanaRoute`) takes everything else, or nothing does.
  */
-export function renderNginxConf(c: StackConfig, routes: readonly Route[]): string {
+export function renderNginxConf(c: ObservabilityStackConfig, routes: readonly Route[], grafana: Route | undefined): string {
   const g = c.observability.gateway;
   const run = gatewayPaths.runDir;
-  const grafana = grafanaRoute(c);
   const auth = g.basicAuth.enabled ? [`auth_basic ${quote(g.basicAuth.realm)};`, `auth_basic_user_file ${gatewayPaths.authDir}/${g.basicAuth.key};`] : [];
   const locations = [
     ...orderedRoutes(routes).flatMap((r) => [...location(c, r, 'mimir'), '']),

@@ -1,5 +1,5 @@
-import type { StackConfig } from '../../core/config.js';
-import { mimirRoutes } from '../../mimir/routes.js';
+import type { ObservabilityStackConfig } from '../config.js';
+import type { StackView } from '../../core/registry.js';
 import type { Problem } from '../../core/problems.js';
 import type { Route } from '../../core/routes.js';
 import type { TreeEntry } from '../../core/tree.js';
@@ -33,7 +33,7 @@ export function upstreamsOf(conf: string): Upstream[] {
 }
 
 /** Every host nginx forwards to is a Service of the stack, in its namespace, exposing that port. */
-function upstreamServices(c: StackConfig): Rule {
+function upstreamServices(c: ObservabilityStackConfig): Rule {
   return (ctx) => {
     const out: Problem[] = [];
     for (const entry of gatewayConfigMaps(ctx)) {
@@ -52,10 +52,9 @@ function routeLabel(r: Route): string {
 }
 
 /** Problems of the route table itself: what would make nginx refuse the file, or route wrongly. */
-export function routeTableProblems(c: StackConfig, routes: readonly Route[]): { message: string; hint?: string }[] {
+export function routeTableProblems(routes: readonly Route[], grafana: Route | undefined): { message: string; hint?: string }[] {
   const out: { message: string; hint?: string }[] = [];
   const health: Route = { path: HEALTH_PATH, match: 'exact', component: 'gateway', service: 'gateway', port: 0, description: 'health endpoint' };
-  const grafana = grafanaRoute(c);
   const all = [health, ...routes, ...(grafana ? [grafana] : [{ ...health, path: '/', match: 'prefix' as const, description: 'catch-all' }])];
   const seen = new Map<string, Route>();
   for (const r of all) {
@@ -96,11 +95,11 @@ export function tenantIdProblem(id: string): string | undefined {
   return undefined;
 }
 
-function routeTable(c: StackConfig): Rule {
+function routeTable(c: ObservabilityStackConfig, stack: StackView): Rule {
   return (ctx) => {
     const entries = gatewayConfigMaps(ctx);
     if (entries.length === 0) return [];
-    const out: Problem[] = routeTableProblems(c, mimirRoutes(c)).map((p) => problemAt(ctx, entries[0], { pointer: POINTER, ...p }));
+    const out: Problem[] = routeTableProblems(stack.routes(), grafanaRoute(stack)).map((p) => problemAt(ctx, entries[0], { pointer: POINTER, ...p }));
     const tenant = tenantIdProblem(c.defaultTenant);
     if (tenant) out.push({ source: ctx.source, path: 'config.defaultTenant', message: `default tenant "${c.defaultTenant}" ${tenant}`, hint: "use letters, digits and ! - _ . * ' ( )" });
     return out;
@@ -108,6 +107,6 @@ function routeTable(c: StackConfig): Rule {
 }
 
 /** Build-time checks of the gateway's generated nginx.conf; they run only when the gateway is rendered. */
-export function gatewayRules(c: StackConfig): Rule[] {
-  return [upstreamServices(c), routeTable(c)];
+export function gatewayRules(c: ObservabilityStackConfig, stack: StackView): Rule[] {
+  return [upstreamServices(c), routeTable(c, stack)];
 }

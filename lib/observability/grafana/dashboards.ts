@@ -12,7 +12,7 @@ const { PanelBuilder: StatPanelBuilder } = require('@grafana/grafana-foundation-
 const { PanelBuilder: TimeseriesPanelBuilder } = require('@grafana/grafana-foundation-sdk/timeseries') as typeof import('@grafana/grafana-foundation-sdk/timeseries');
 type DataqueryBuilder = import('@grafana/grafana-foundation-sdk/prometheus').DataqueryBuilder;
 type TimeseriesPanelBuilder = import('@grafana/grafana-foundation-sdk/timeseries').PanelBuilder;
-import type { StackConfig } from '../../core/config.js';
+import type { ObservabilityStackConfig } from '../config.js';
 
 /** A dashboard provisioned from a file: its name becomes the ConfigMap's and the file's name. */
 export interface DashboardFile {
@@ -35,7 +35,7 @@ function timeseries(ds: DataSourceRef, id: number, title: string, unit: string, 
  * The stack's own health at a glance: which components are up, what the write and read paths do,
  * and how object storage behaves. Series carry the labels Alloy sets (`job=<namespace>/<component>`).
  */
-export function stackHealthDashboard(c: StackConfig, ds: DataSourceRef): DashboardFile {
+export function stackHealthDashboard(c: ObservabilityStackConfig, ds: DataSourceRef): DashboardFile {
   const ns = `namespace="${c.namespace}"`;
   const rate = (metric: string, extra = '') => `rate(${metric}{${ns}${extra}}[$__rate_interval])`;
   const upThresholds = new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([

@@ -1,6 +1,7 @@
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
-import type { StackConfig } from '../../core/config.js';
-import { serviceHost } from '../../core/config.js';
+import type { ObservabilityStackConfig } from '../config.js';
+import { defineComponent, endpointUrl, type StackView } from '../../core/registry.js';
+import { labelKeys } from '../../core/k8s/meta.js';
 import { container, httpProbe, type EnvSource } from '../../core/k8s/container.js';
 import { canonicalJson } from '../../core/k8s/hash.js';
 import { selectorLabels } from '../../core/k8s/meta.js';
@@ -21,7 +22,6 @@ export const grafanaPort = { name: 'http-metrics', port: 3000 } as const;
 
 /** The image's own user; every path it writes to is an emptyDir, so the root file system stays read-only. */
 const uid = 472;
-const gatewayPort = 8080;
 const dashboardsPath = '/etc/grafana/dashboards';
 
 export const mimirDatasourceUid = 'mimir';
@@ -30,12 +30,9 @@ export const alertmanagerDatasourceUid = 'mimir-alertmanager';
 /** Publicly known development password, rendered only with `grafana.developmentCredentials` (local clusters). */
 const developmentAdmin = { user: 'admin', password: 'admin-dev-password-not-for-production' };
 
-export function alertmanagerEnabled(c: StackConfig): boolean {
-  return c.mimir.alertmanager.enabled;
-}
-
-function gatewayUrl(c: StackConfig, path = ''): string {
-  return `http://${serviceHost(c, 'gateway')}:${gatewayPort}${path}`;
+/** Grafana reaches Mimir (and its Alertmanager) through the gateway, like any client. */
+function gatewayUrl(c: ObservabilityStackConfig, stack: StackView, path = ''): string {
+  return endpointUrl(c, stack.endpoint('gateway', 'http'), path);
 }
 
 /** Data source entries as Grafana's provisioning file lists them. */
@@ -62,7 +59,7 @@ export function grafanaEnvRef(name: string): string {
  * The gateway's client credentials when its basic auth is on: the file names the env vars, which the
  * Deployment fills from the client Secret, so the password never sits in a ConfigMap.
  */
-function gatewayAuth(c: StackConfig): { fields: Pick<ProvisionedDatasource, 'basicAuth' | 'basicAuthUser'>; secure: Record<string, string> } {
+function gatewayAuth(c: ObservabilityStackConfig): { fields: Pick<ProvisionedDatasource, 'basicAuth' | 'basicAuthUser'>; secure: Record<string, string> } {
   if (!gatewayRequiresCredentials(c)) return { fields: {}, secure: {} };
   return {
     fields: { basicAuth: true, basicAuthUser: grafanaEnvRef(gatewayClientEnv.username) },
@@ -76,11 +73,11 @@ function gatewayAuth(c: StackConfig): { fields: Pick<ProvisionedDatasource, 'bas
  * data source's URL is the gateway's root. Both send the tenant header; the tenant is not a secret.
  * With the gateway's basic auth on, both log in with the client credentials.
  */
-export function datasources(c: StackConfig): ProvisionedDatasource[] {
+export function datasources(c: ObservabilityStackConfig, stack: StackView): ProvisionedDatasource[] {
   const tenantHeader = { httpHeaderName1: 'X-Scope-OrgID' };
   const auth = gatewayAuth(c);
   const secure = { httpHeaderValue1: c.defaultTenant, ...auth.secure };
-  const am = alertmanagerEnabled(c);
+  const am = stack.has('alertmanager');
   const mimirJson: Record<string, string | boolean> = {
     ...tenantHeader,
     httpMethod: 'POST',
@@ -90,7 +87,7 @@ export function datasources(c: StackConfig): ProvisionedDatasource[] {
   };
   if (am) mimirJson.alertmanagerUid = alertmanagerDatasourceUid;
   const out: ProvisionedDatasource[] = [
-    { name: 'Mimir', uid: mimirDatasourceUid, type: 'prometheus', access: 'proxy', url: gatewayUrl(c, '/prometheus'), isDefault: true, editable: false, ...auth.fields, jsonData: mimirJson, secureJsonData: secure },
+    { name: 'Mimir', uid: mimirDatasourceUid, type: 'prometheus', access: 'proxy', url: gatewayUrl(c, stack, '/prometheus'), isDefault: true, editable: false, ...auth.fields, jsonData: mimirJson, secureJsonData: secure },
   ];
   if (am) {
     out.push({
@@ -98,7 +95,7 @@ export function datasources(c: StackConfig): ProvisionedDatasource[] {
       uid: alertmanagerDatasourceUid,
       type: 'alertmanager',
       access: 'proxy',
-      url: gatewayUrl(c),
+      url: gatewayUrl(c, stack),
       isDefault: false,
       editable: false,
       ...auth.fields,
@@ -109,11 +106,11 @@ export function datasources(c: StackConfig): ProvisionedDatasource[] {
   return out;
 }
 
-export function datasourcesYaml(c: StackConfig): string {
-  return toYaml({ apiVersion: 1, datasources: datasources(c) });
+export function datasourcesYaml(c: ObservabilityStackConfig, stack: StackView): string {
+  return toYaml({ apiVersion: 1, datasources: datasources(c, stack) });
 }
 
-export function dashboards(c: StackConfig): DashboardFile[] {
+export function dashboards(c: ObservabilityStackConfig): DashboardFile[] {
   const ds: DataSourceRef = { type: 'prometheus', uid: mimirDatasourceUid };
   return [stackHealthDashboard(c, ds)];
 }
@@ -142,16 +139,16 @@ export function dashboardKey(name: string): `dashboard${string}` {
 }
 
 /** The path Grafana serves from: `/` unless the root URL has a sub-path. */
-function servePath(c: StackConfig): string {
+function servePath(c: ObservabilityStackConfig): string {
   return new URL(c.observability.grafana.rootUrl).pathname.replace(/\/+$/, '') || '/';
 }
 
 /** Where Alloy finds Grafana's metrics: on its HTTP port, under the path it serves from. */
-export function grafanaMetrics(c: StackConfig): { app: string; port: string; path: string } {
+export function grafanaMetrics(c: ObservabilityStackConfig): { app: string; port: string; path: string } {
   return { app: 'grafana', port: grafanaPort.name, path: `${servePath(c).replace(/\/$/, '')}/metrics` };
 }
 
-function grafanaEnv(c: StackConfig): Record<string, EnvSource> {
+function grafanaEnv(c: ObservabilityStackConfig): Record<string, EnvSource> {
   const g = c.observability.grafana;
   const env: Record<string, EnvSource> = {
     GF_SECURITY_ADMIN_USER: { secret: g.adminSecret.secretName, key: g.adminSecret.userKey },
@@ -174,7 +171,7 @@ function grafanaEnv(c: StackConfig): Record<string, EnvSource> {
   return env;
 }
 
-function grafanaDeployment(c: StackConfig, files: { datasources: string; providers: string; dashboards: { name: string; configMap: string }[] }): Deployment {
+function grafanaDeployment(c: ObservabilityStackConfig, files: { datasources: string; providers: string; dashboards: { name: string; configMap: string }[] }): Deployment {
   const volumes: Volume[] = [
     volume.emptyDir('storage'),
     volume.emptyDir('tmp'),
@@ -211,7 +208,7 @@ function grafanaDeployment(c: StackConfig, files: { datasources: string; provide
   });
 }
 
-function developmentSecret(c: StackConfig): Secret {
+function developmentSecret(c: ObservabilityStackConfig): Secret {
   const s = c.observability.grafana.adminSecret;
   return secret({
     name: s.secretName,
@@ -233,9 +230,9 @@ export interface GrafanaComponent {
 }
 
 /** Grafana with Mimir provisioned and the stack's health dashboard; served by the gateway from its root. */
-export function grafana(c: StackConfig): GrafanaComponent {
+export function grafana(c: ObservabilityStackConfig, stack: StackView): GrafanaComponent {
   const meta = (name: string) => ({ name, namespace: c.namespace, labels: selectorLabels('grafana', 'server', c.partOf) });
-  const datasourcesCm = configMap({ ...meta('grafana-datasources'), data: { 'datasources.yaml': datasourcesYaml(c) } });
+  const datasourcesCm = configMap({ ...meta('grafana-datasources'), data: { 'datasources.yaml': datasourcesYaml(c, stack) } });
   const providersCm = configMap({ ...meta('grafana-dashboard-providers'), data: { 'providers.yaml': dashboardProvidersYaml() } });
   const dashboardCms = dashboards(c).map((d) => ({
     name: d.name,
@@ -306,7 +303,7 @@ const provisioningEnvRule: Rule = (ctx) => {
  * URL reaches a rendered Service and port, every env var a data source file names is set, and every
  * panel queries a provisioned data source.
  */
-export function grafanaRules(c: StackConfig): Rule[] {
+export function grafanaRules(c: ObservabilityStackConfig): Rule[] {
   const rule: Rule = (ctx) => {
     const out: Problem[] = [];
     const mine = ctx.entries.filter((e) => e.group === 'observability' && e.component === 'grafana' && e.object.kind === 'ConfigMap');
@@ -360,3 +357,16 @@ export function grafanaRules(c: StackConfig): Rule[] {
   };
   return [rule, provisioningEnvRule];
 }
+
+/** Grafana, served by the gateway from its root. */
+export const grafanaComponent = defineComponent({
+  group: 'observability',
+  key: 'grafana',
+  description: 'Grafana with Mimir (and its Alertmanager) as data sources and the stack health dashboard',
+  config: 'observability.grafana',
+  enabled: (c: ObservabilityStackConfig) => c.observability.grafana.enabled,
+  render: grafana,
+  checks: grafanaRules,
+  endpoints: () => ({ http: { service: 'grafana', port: grafanaPort.port, portName: grafanaPort.name } }),
+  metrics: (c: ObservabilityStackConfig) => [{ name: 'grafana', ...grafanaMetrics(c), jobLabel: labelKeys.name }],
+});

@@ -1,8 +1,8 @@
-import type { StackConfig } from '../../core/config.js';
-import { serviceHost } from '../../core/config.js';
+import type { ObservabilityStackConfig } from '../config.js';
+import { defineComponent, endpointUrl } from '../../core/registry.js';
+import { labelKeys, selectorLabels } from '../../core/k8s/meta.js';
 import { container, httpProbe } from '../../core/k8s/container.js';
 import { contentHash } from '../../core/k8s/hash.js';
-import { selectorLabels } from '../../core/k8s/meta.js';
 import { secret } from '../../core/k8s/objects.js';
 import { serviceFor } from '../../core/k8s/service.js';
 import type { Job, PodTemplateSpec, Secret, Service, StatefulSet } from '../../core/k8s/types.js';
@@ -17,6 +17,9 @@ export const minioPorts = { api: 9000, console: 9001 } as const;
 /** Where Alloy finds MinIO's metrics: the S3 port, cluster-wide v2 metrics, no auth (`MINIO_PROMETHEUS_AUTH_TYPE=public`). */
 export const minioMetrics = { app: 'minio', port: 'api', path: '/minio/v2/metrics/cluster' } as const;
 
+/** The S3 API, as Mimir (through `storage.endpoint` left empty) and the bucket Job reach it. */
+export const s3Endpoint = { service: 'minio', port: minioPorts.api, portName: 'api' } as const;
+
 /** The bucket Job's name is this prefix plus a hash of its pod template. */
 export const bucketJobPrefix = 'minio-buckets-';
 
@@ -30,7 +33,7 @@ const developmentCredential = { accessKeyId: 'mimir-dev', secretAccessKey: 'mimi
 const uid = 1000;
 const dataPath = '/data';
 
-function credentialEnv(c: StackConfig, userVar: string, passwordVar: string) {
+function credentialEnv(c: ObservabilityStackConfig, userVar: string, passwordVar: string) {
   const cred = c.storage.credentials;
   return {
     [userVar]: { secret: cred.secretName, key: cred.accessKeyIdKey },
@@ -38,7 +41,7 @@ function credentialEnv(c: StackConfig, userVar: string, passwordVar: string) {
   };
 }
 
-function minioStatefulSet(c: StackConfig): StatefulSet {
+function minioStatefulSet(c: ObservabilityStackConfig): StatefulSet {
   const m = c.observability.minio;
   const server = container({
     name: 'minio',
@@ -93,7 +96,7 @@ const bucketScript = [
 ].join('\n');
 
 /** Buckets in a stable order, each once (an environment may point two stores at one bucket). */
-export function bucketNames(c: StackConfig): string[] {
+export function bucketNames(c: ObservabilityStackConfig): string[] {
   const b = c.storage.buckets;
   return [...new Set([b.blocks, b.ruler, b.alertmanager])];
 }
@@ -103,14 +106,14 @@ export function bucketJobName(template: PodTemplateSpec | undefined): string {
   return `${bucketJobPrefix}${contentHash(template ?? {})}`;
 }
 
-function bucketJob(c: StackConfig): Job {
+function bucketJob(c: ObservabilityStackConfig): Job {
   const client = container({
     name: 'create-buckets',
     image: c.images.minioClient,
     command: ['/bin/sh', '-c', bucketScript, 'create-buckets', ...bucketNames(c)],
     env: {
       ...credentialEnv(c, 'MINIO_ACCESS_KEY_ID', 'MINIO_SECRET_ACCESS_KEY'),
-      MINIO_ENDPOINT: `http://${serviceHost(c, 'minio')}:${minioPorts.api}`,
+      MINIO_ENDPOINT: endpointUrl(c, s3Endpoint),
       // mc keeps its aliases in its config dir, by default under a HOME the read-only root cannot write.
       MC_CONFIG_DIR: '/tmp/.mc',
       HOME: '/tmp',
@@ -130,7 +133,7 @@ function bucketJob(c: StackConfig): Job {
   return rendered;
 }
 
-function developmentSecret(c: StackConfig): Secret {
+function developmentSecret(c: ObservabilityStackConfig): Secret {
   const cred = c.storage.credentials;
   return secret({
     name: cred.secretName,
@@ -150,7 +153,7 @@ export interface MinioComponent {
 }
 
 /** Single-node MinIO with its buckets; the credentials Secret only when development credentials are asked for. */
-export function minio(c: StackConfig): MinioComponent {
+export function minio(c: ObservabilityStackConfig): MinioComponent {
   const sts = minioStatefulSet(c);
   const out: MinioComponent = {
     statefulSet: sts,
@@ -167,7 +170,7 @@ const s3BucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * Build-time checks of the MinIO component as the environment leaves it: bucket names MinIO accepts,
  * a Job name that still matches its (possibly overridden) pod template, an endpoint that resolves.
  */
-export function minioRules(c: StackConfig): Rule[] {
+export function minioRules(c: ObservabilityStackConfig): Rule[] {
   const buckets: Rule = (ctx) => {
     if (!c.observability.minio.enabled) return [];
     const out: Problem[] = [];
@@ -206,3 +209,16 @@ export function minioRules(c: StackConfig): Rule[] {
   };
   return [buckets, jobs];
 }
+
+/** MinIO: the stack's object storage unless `storage.endpoint` names another S3. */
+export const minioComponent = defineComponent({
+  group: 'observability',
+  key: 'minio',
+  description: 'MinIO object storage and the Job that creates the buckets',
+  config: 'observability.minio',
+  enabled: (c: ObservabilityStackConfig) => c.observability.minio.enabled,
+  render: minio,
+  checks: minioRules,
+  endpoints: () => ({ s3: s3Endpoint }),
+  metrics: () => [{ name: 'minio', ...minioMetrics, jobLabel: labelKeys.name }],
+});
