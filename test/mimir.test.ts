@@ -10,6 +10,7 @@ import { add, merge } from '../lib/core/merge.js';
 import { cluster, render } from '../lib/build/render.js';
 import { flatten, treePath } from '../lib/core/tree.js';
 import { validateTree } from '../lib/build/validate/index.js';
+import { withStack } from './support/stack.js';
 
 type Variant = (c: StackConfig) => void;
 
@@ -110,14 +111,14 @@ function serviceAddresses(doc: unknown, c: StackConfig): { service: string; port
   return out;
 }
 
-async function problemsOf(c: StackConfig, g: MimirGroup = mimir(c)): Promise<Problem[]> {
+async function problemsOf(c: StackConfig, g: MimirGroup = mimir(...withStack(c))): Promise<Problem[]> {
   const tree = { cluster: cluster(c), mimir: g } as unknown as Tree;
   return validateTree(tree, { existingSecrets: [c.storage.credentials.secretName], extraRules: mimirRules(c) });
 }
 
 describe('mimir components', () => {
   it('renders all ten components with their -target when everything is on (ruler remote)', () => {
-    const g = mimir(config(remote));
+    const g = mimir(...withStack(config(remote)));
     const expected: Record<string, [keyof MimirGroup, 'deployment' | 'statefulSet']> = {
       distributor: ['distributor', 'deployment'],
       ingester: ['ingester', 'statefulSet'],
@@ -152,15 +153,15 @@ describe('mimir components', () => {
     const c = config((c) => {
       c.mimir.ingester.storage = { size: '123Gi', storageClass: 'fast' };
     });
-    const s = mimir(c).ingester.statefulSet;
+    const s = mimir(...withStack(c)).ingester.statefulSet;
     expect(s.spec?.volumeClaimTemplates?.[0].spec).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '123Gi' } } });
     expect(mainContainer(s as KubeObject).volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
     // No storageClassName at all means the cluster default.
-    expect(mimir(config()).compactor.statefulSet.spec?.volumeClaimTemplates?.[0].spec).not.toHaveProperty('storageClassName');
+    expect(mimir(...withStack(config())).compactor.statefulSet.spec?.volumeClaimTemplates?.[0].spec).not.toHaveProperty('storageClassName');
   });
 
   it('sets GOMAXPROCS from the CPU request and gives ingesters the longest grace period', () => {
-    const g = mimir(config((c) => (c.mimir.querier.resources.requests.cpu = '2500m')));
+    const g = mimir(...withStack(config((c) => (c.mimir.querier.resources.requests.cpu = '2500m'))));
     expect(mainContainer(g.querier.deployment as KubeObject).env).toContainEqual({ name: 'GOMAXPROCS', value: '3' });
     const grace = workloads(g).map((e) => podSpec(e.object).terminationGracePeriodSeconds ?? 0);
     expect(podSpec(g.ingester.statefulSet as KubeObject).terminationGracePeriodSeconds).toBe(Math.max(...grace));
@@ -170,7 +171,7 @@ describe('mimir components', () => {
     const c = config((c) => {
       c.mimir.distributor.flags = { 'log.level': 'debug', 'runtime-config.file': null };
     });
-    const d = mimir(c).distributor.deployment as KubeObject;
+    const d = mimir(...withStack(c)).distributor.deployment as KubeObject;
     expect(flag(d, 'log.level')).toBe('debug');
     expect(flag(d, 'runtime-config.file')).toBeUndefined();
     expect(flag(d, 'target')).toBe('distributor');
@@ -181,13 +182,13 @@ describe('mimir components', () => {
       c.mimir.querier.resources.requests.cpu = 'lots';
       c.mimir.ingester.flags = { '-log.level': 'debug' };
     });
-    expect(() => mimir(c)).toThrow(/mimir\.ingester[\s\S]*mimir\.querier/);
+    expect(() => mimir(...withStack(c))).toThrow(/mimir\.ingester[\s\S]*mimir\.querier/);
   });
 });
 
 describe('ruler modes', () => {
   it('internal mode: the ruler evaluates rules itself and needs no query-frontend', () => {
-    const g = mimir(config(internal));
+    const g = mimir(...withStack(config(internal)));
     const yaml = mimirYaml(g);
     expect(yaml.ruler.query_frontend).toBeUndefined();
     expect(g.queryFrontend.headlessService).toBeUndefined();
@@ -200,7 +201,7 @@ describe('ruler modes', () => {
 
   it('remote mode: the ruler queries the query-frontend over gRPC through a headless Service', () => {
     const c = config(remote);
-    const g = mimir(c);
+    const g = mimir(...withStack(c));
     expect(mimirYaml(g).ruler.query_frontend.address).toBe('dns:///query-frontend-headless.mimir.svc.cluster.local:9095');
     const headless = g.queryFrontend.headlessService!;
     expect(headless.metadata?.name).toBe('query-frontend-headless');
@@ -211,7 +212,7 @@ describe('ruler modes', () => {
 
   it('dedicated read path: ruler-query-frontend, -scheduler and -querier serve only the ruler', () => {
     const c = config(dedicated);
-    const g = mimir(c);
+    const g = mimir(...withStack(c));
     expect(mimirYaml(g).ruler.query_frontend.address).toBe('dns:///ruler-query-frontend.mimir.svc.cluster.local:9095');
     expect(g.queryFrontend.headlessService).toBeUndefined();
 
@@ -236,7 +237,7 @@ describe('ruler modes', () => {
   });
 
   it('the dedicated read path is not rendered in internal mode', () => {
-    const g = mimir(config(internal, (c) => (c.mimir.ruler.dedicatedReadPath = true)));
+    const g = mimir(...withStack(config(internal, (c) => (c.mimir.ruler.dedicatedReadPath = true))));
     expect(g.rulerQueryFrontend).toBeUndefined();
     expect(g.rulerQueryScheduler).toBeUndefined();
     expect(g.rulerQuerier).toBeUndefined();
@@ -252,7 +253,7 @@ describe('optional components', () => {
   for (const [name, off, keys, routePattern] of cases) {
     it(`${name} switched off: no objects, no routes, nothing in mimir.yaml points at it`, () => {
       const c = config(dedicated, off);
-      const g = mimir(c);
+      const g = mimir(...withStack(c));
       for (const key of keys) expect(g[key], key).toBeUndefined();
       const names = new Set(entries(g).map((e) => e.object.metadata?.name));
       expect([...names].filter((n) => n?.startsWith(name))).toEqual([]);
@@ -264,7 +265,7 @@ describe('optional components', () => {
   }
 
   it('alertmanager off: no ruler.alertmanager_url, no alertmanager block, no fallback file', () => {
-    const g = mimir(config(noAlertmanager));
+    const g = mimir(...withStack(config(noAlertmanager)));
     const yaml = mimirYaml(g);
     expect(yaml.ruler.alertmanager_url).toBeUndefined();
     expect(yaml.alertmanager).toBeUndefined();
@@ -272,7 +273,7 @@ describe('optional components', () => {
   });
 
   it('alertmanager on: ruler points at it, with a fallback config and the /alertmanager prefix', () => {
-    const g = mimir(config());
+    const g = mimir(...withStack(config()));
     const yaml = mimirYaml(g);
     expect(yaml.ruler.alertmanager_url).toBe('http://alertmanager.mimir.svc.cluster.local:8080/alertmanager');
     expect(yaml.alertmanager).toMatchObject({ external_url: '/alertmanager', fallback_config_file: '/etc/mimir/alertmanager-fallback.yaml' });
@@ -282,7 +283,7 @@ describe('optional components', () => {
   for (const [name, vs] of Object.entries(variants)) {
     it(`${name}: every address in mimir.yaml is a rendered Service and port`, () => {
       const c = config(...vs);
-      const g = mimir(c);
+      const g = mimir(...withStack(c));
       const byName = new Map(services(g).map((s) => [s.metadata?.name, s]));
       for (const { service, port } of serviceAddresses(mimirYaml(g), c)) {
         if (`${service}.${c.namespace}.svc.${c.clusterDomain}:${port}` === storageEndpoint(c)) continue;
@@ -298,7 +299,7 @@ describe('routes', () => {
   it('routes go to rendered Services on 8080, rules and alerts to the ruler, the rest of /prometheus to the query-frontend', () => {
     const c = config(remote);
     const routes = mimirRoutes(c);
-    const names = new Set(services(mimir(c)).map((s) => s.metadata?.name));
+    const names = new Set(services(mimir(...withStack(c))).map((s) => s.metadata?.name));
     for (const r of routes) {
       expect(names.has(r.service), r.service).toBe(true);
       expect(r.port).toBe(8080);
@@ -346,7 +347,7 @@ describe('validation', () => {
     const c = config((c) => {
       c.mimir.tenants = { team_a: { max_global_series_per_user: 500000 }, team_b: { ingestion_rat: 10 } };
     });
-    const g = mimir(c);
+    const g = mimir(...withStack(c));
     expect(runtimeYaml(g).overrides.team_a).toEqual({ max_global_series_per_user: 500000 });
     const problems = await problemsOf(c, g);
     expect(problems.map((p) => [p.path, p.pointer])).toEqual([['mimir.config.runtimeConfigMap', 'overrides.team_b.ingestion_rat']]);
@@ -359,7 +360,7 @@ describe('validation', () => {
     });
     const problems = await problemsOf(c);
     expect(problems).toHaveLength(1);
-    const args = mainContainer(mimir(c).querier.deployment as KubeObject).args!;
+    const args = mainContainer(mimir(...withStack(c)).querier.deployment as KubeObject).args!;
     const index = args.indexOf('-querier.max-concurent=8');
     expect(problems[0]).toMatchObject({ path: 'mimir.querier.deployment', pointer: `/spec/template/spec/containers/0/args/${index}` });
     expect(problems[0].hint).toContain('-querier.max-concurrent');
@@ -367,7 +368,7 @@ describe('validation', () => {
 
   it('flags of containers running the Mimir image are checked even after an override of the tag', async () => {
     const c = config();
-    const g = mimir(c);
+    const g = mimir(...withStack(c));
     const container = mainContainer(g.compactor.statefulSet as KubeObject);
     container.image = 'grafana/mimir:3.0.1';
     container.args = [...container.args!, '-compactor.no-such-flag=1'];
@@ -378,23 +379,23 @@ describe('validation', () => {
 
 describe('replication and start-up', () => {
   it('one ingester and one store-gateway mean replication factor 1', () => {
-    const yaml = mimirYaml(mimir(config(local)));
+    const yaml = mimirYaml(mimir(...withStack(config(local))));
     expect(yaml.ingester.ring.replication_factor).toBe(1);
     expect(yaml.store_gateway.sharding_ring.replication_factor).toBe(1);
     expect(yaml.alertmanager.sharding_ring.replication_factor).toBe(1);
   });
 
   it('three ingesters mean replication factor 3, and more never raise it above 3', () => {
-    expect(mimirYaml(mimir(config((c) => (c.mimir.ingester.replicas = 3)))).ingester.ring.replication_factor).toBe(3);
-    expect(mimirYaml(mimir(config((c) => (c.mimir.ingester.replicas = 9)))).ingester.ring.replication_factor).toBe(3);
-    expect(mimirYaml(mimir(config((c) => (c.mimir.storeGateway.replicas = 2)))).store_gateway.sharding_ring.replication_factor).toBe(2);
+    expect(mimirYaml(mimir(...withStack(config((c) => (c.mimir.ingester.replicas = 3))))).ingester.ring.replication_factor).toBe(3);
+    expect(mimirYaml(mimir(...withStack(config((c) => (c.mimir.ingester.replicas = 9))))).ingester.ring.replication_factor).toBe(3);
+    expect(mimirYaml(mimir(...withStack(config((c) => (c.mimir.storeGateway.replicas = 2))))).store_gateway.sharding_ring.replication_factor).toBe(2);
   });
 
   it('fastStartup shortens ring waits; without it the upstream defaults stay', () => {
-    const fast = mimirYaml(mimir(config(local)));
+    const fast = mimirYaml(mimir(...withStack(config(local))));
     expect(fast.ingester.ring).toMatchObject({ final_sleep: '0s', min_ready_duration: '0s' });
     expect(fast.store_gateway.sharding_ring.wait_stability_min_duration).toBe('0s');
-    const normal = mimirYaml(mimir(config()));
+    const normal = mimirYaml(mimir(...withStack(config())));
     expect(normal.ingester.ring).toEqual({ replication_factor: 3 });
     expect(normal.store_gateway.sharding_ring).toEqual({ replication_factor: 3 });
   });
@@ -403,7 +404,7 @@ describe('replication and start-up', () => {
     const c = config((c) => {
       c.mimir.config = { ingester: { ring: { replication_factor: 2 } }, server: { log_level: 'debug', grpc_listen_port: null } };
     });
-    const yaml = mimirYaml(mimir(c));
+    const yaml = mimirYaml(mimir(...withStack(c)));
     expect(yaml.ingester.ring.replication_factor).toBe(2);
     expect(yaml.server).toEqual({ http_listen_port: 8080, log_level: 'debug' });
   });
@@ -411,7 +412,7 @@ describe('replication and start-up', () => {
 
 describe('wiring', () => {
   it('frontends and queriers find the scheduler by DNS through its discovery Service', () => {
-    const g = mimir(config());
+    const g = mimir(...withStack(config()));
     const yaml = mimirYaml(g);
     expect(yaml.query_scheduler.service_discovery_mode).toBe('dns');
     expect(yaml.frontend.scheduler_address).toBe('query-scheduler-discovery.mimir.svc.cluster.local:9095');
@@ -420,7 +421,7 @@ describe('wiring', () => {
   });
 
   it('the gossip Service selects exactly the pods that expose the gossip port, ready or not', () => {
-    const g = mimir(config(dedicated));
+    const g = mimir(...withStack(config(dedicated)));
     const svc = g.gossip.service;
     expect(svc.metadata?.name).toBe('gossip-ring');
     expect(svc.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, ports: [{ name: 'gossip-ring', port: 7946, targetPort: 'gossip-ring' }] });
@@ -441,7 +442,7 @@ describe('wiring', () => {
     const c = config((c) => {
       c.storage.credentials = { secretName: 's3-creds', accessKeyIdKey: 'id', secretAccessKeyKey: 'key' };
     });
-    const g = mimir(c);
+    const g = mimir(...withStack(c));
     const s3 = mimirYaml(g).common.storage.s3;
     expect(s3).toMatchObject({ access_key_id: '${AWS_ACCESS_KEY_ID}', secret_access_key: '${AWS_SECRET_ACCESS_KEY}', endpoint: storageEndpoint(c), insecure: true });
     expect(mimirYaml(g).common.storage.backend).toBe('s3');
@@ -459,7 +460,7 @@ describe('wiring', () => {
   });
 
   it('the runtime overrides ConfigMap keeps a stable name; mimir.yaml rolls the pods', () => {
-    const g = mimir(config());
+    const g = mimir(...withStack(config()));
     expect(g.config.runtimeConfigMap.metadata?.annotations).toHaveProperty(['mimir-kube.dev/stable-name'], 'true');
     expect(g.config.configMap.metadata?.annotations).not.toHaveProperty(['mimir-kube.dev/stable-name']);
     expect(g.config.configMap.metadata?.name).toBe('mimir-config');
@@ -469,7 +470,7 @@ describe('wiring', () => {
 describe('pod security', () => {
   for (const [name, vs] of Object.entries(variants)) {
     it(`${name}: every Mimir pod is PSS restricted and writes only to volumes`, () => {
-      const g = mimir(config(...vs));
+      const g = mimir(...withStack(config(...vs)));
       const yaml = mimirYaml(g);
       const writable = [yaml.blocks_storage.tsdb.dir, yaml.blocks_storage.bucket_store.sync_dir, yaml.activity_tracker.filepath, yaml.compactor.data_dir, yaml.ruler?.rule_path, yaml.alertmanager?.data_dir].filter((p): p is string => typeof p === 'string');
       for (const e of workloads(g)) {
@@ -491,12 +492,12 @@ describe('pod security', () => {
   }
 
   it('spreading across nodes and zones adds constraints that select the workload itself', () => {
-    const g = mimir(config(production));
+    const g = mimir(...withStack(config(production)));
     const ingester = podSpec(g.ingester.statefulSet as KubeObject);
     expect(ingester.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]).toMatchObject({ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: g.ingester.statefulSet.spec?.selector.matchLabels } });
     const querier = podSpec(g.querier.deployment as KubeObject);
     expect(querier.topologySpreadConstraints?.map((t) => t.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
-    const plain = podSpec(mimir(config()).querier.deployment as KubeObject);
+    const plain = podSpec(mimir(...withStack(config())).querier.deployment as KubeObject);
     expect(plain.topologySpreadConstraints).toBeUndefined();
     expect(plain.affinity).toBeUndefined();
   });

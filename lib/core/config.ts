@@ -54,10 +54,6 @@ export interface SharedConfig {
   gitops: GitOpsConfig;
 }
 
-/** The S3 endpoint Mimir talks to: the configured one, or the stack's MinIO Service. */
-export function storageEndpoint(c: SharedConfig): string {
-  return c.storage.endpoint || `minio.${c.namespace}.svc.${c.clusterDomain}:9000`;
-}
 
 /** Fully qualified in-cluster DNS name of a Service of the stack. */
 export function serviceHost(c: SharedConfig, service: string): string {

@@ -7,7 +7,7 @@ import { mimirApp } from './common.js';
 import { mimirYaml, runtimeYaml } from './mimir-yaml.js';
 import { files, names, portNames } from './names.js';
 import { mimirRules } from './rules.js';
-import { defineComponent } from '../core/registry.js';
+import { defineComponent, type StackView } from '../core/registry.js';
 
 export { files } from './names.js';
 
@@ -22,8 +22,8 @@ export interface MimirConfigMaps {
   runtimeConfigMap: ConfigMap;
 }
 
-export function mimirConfigMaps(c: MimirStackConfig): MimirConfigMaps {
-  const data: Record<string, string> = { [files.mimir]: toYaml(mimirYaml(c)) };
+export function mimirConfigMaps(c: MimirStackConfig, stack: StackView): MimirConfigMaps {
+  const data: Record<string, string> = { [files.mimir]: toYaml(mimirYaml(c, stack)) };
   if (c.mimir.alertmanager.enabled) data[files.fallbackAlertmanager] = toYaml(c.mimir.alertmanager.fallbackConfig);
   return {
     configMap: configMap({ name: names.configMap, namespace: c.namespace, labels: labels(c), data }),

@@ -23,7 +23,7 @@
 import type { MimirStackConfig } from './config.js';
 import type { Service } from '../core/k8s/types.js';
 import { BuildError } from '../core/problems.js';
-import { renderComponents, stackViewOf, type StackView } from '../core/registry.js';
+import { renderComponents, type StackView } from '../core/registry.js';
 import { alertmanagerComponent } from './alertmanager.js';
 import type { StatefulParts, StatelessParts } from './common.js';
 import { compactorComponent } from './compactor.js';
@@ -47,7 +47,7 @@ export type { QuerySchedulerParts } from './query-scheduler.js';
 export type { MimirConfigMaps } from './config-maps.js';
 export { mimirRoutes } from './routes.js';
 export { mimirRules } from './rules.js';
-export { mimirYaml, runtimeYaml } from './mimir-yaml.js';
+export { mimirYaml, objectStorageEndpoint, runtimeYaml } from './mimir-yaml.js';
 
 export interface MimirGroup {
   distributor: StatelessParts;
@@ -86,8 +86,8 @@ export const mimirComponents = [
   gossipComponent,
 ] as const;
 
-/** The `mimir` group of the tree. Mimir consumes no other group's endpoints, so a view of its own list will do. */
-export function mimir(c: MimirStackConfig, stack: StackView = stackViewOf(mimirComponents, c)): MimirGroup {
+/** The `mimir` group of the tree; `stack` answers for the neighbours it uses (the object storage's endpoint). */
+export function mimir(c: MimirStackConfig, stack: StackView): MimirGroup {
   const { parts, problems } = renderComponents(mimirComponents, c, stack);
   if (problems.length) throw new BuildError(problems);
   return parts as MimirGroup;

@@ -3,7 +3,8 @@
  * only Services this module renders for the same config.
  */
 import type { MimirStackConfig } from './config.js';
-import { serviceHost, storageEndpoint } from '../core/config.js';
+import { serviceHost } from '../core/config.js';
+import { endpointHostPort, type StackView } from '../core/registry.js';
 import type { JsonObject, JsonValue } from './config.js';
 import { paths, replicationFactor } from './common.js';
 import { grpcAddress, headlessService, httpUrl, names, ports, schedulerDiscoveryService, targets } from './names.js';
@@ -39,11 +40,16 @@ export function mergeYaml(base: JsonObject, over: JsonObject): JsonObject {
 /** `${VAR}` placeholders Mimir expands at start-up (`-config.expand-env=true`); the values come from the Secret. */
 export const credentialEnv = { accessKeyId: 'AWS_ACCESS_KEY_ID', secretAccessKey: 'AWS_SECRET_ACCESS_KEY' } as const;
 
-function storage(c: MimirStackConfig): JsonObject {
+/** The S3 endpoint Mimir talks to: the configured one, or the stack's object storage (`endpoint('minio', 's3')`). */
+export function objectStorageEndpoint(c: MimirStackConfig, stack: StackView): string {
+  return c.storage.endpoint || endpointHostPort(c, stack.endpoint('minio', 's3'));
+}
+
+function storage(c: MimirStackConfig, stack: StackView): JsonObject {
   return {
     backend: 's3',
     s3: {
-      endpoint: storageEndpoint(c),
+      endpoint: objectStorageEndpoint(c, stack),
       region: c.storage.region,
       insecure: c.storage.insecure,
       access_key_id: `\${${credentialEnv.accessKeyId}}`,
@@ -79,13 +85,13 @@ function alertmanager(c: MimirStackConfig): JsonObject {
 }
 
 /** The generated configuration before `config.mimir.config` is merged over it. */
-export function baseMimirYaml(c: MimirStackConfig): JsonObject {
+export function baseMimirYaml(c: MimirStackConfig, stack: StackView): JsonObject {
   const m = c.mimir;
   const scheduler = schedulerAddress(c, targets.queryScheduler);
   const doc: JsonObject = {
     multitenancy_enabled: true,
     server: { http_listen_port: ports.http, grpc_listen_port: ports.grpc },
-    common: { storage: storage(c) },
+    common: { storage: storage(c, stack) },
     blocks_storage: {
       s3: { bucket_name: c.storage.buckets.blocks },
       tsdb: { dir: `${paths.dataDir}/tsdb` },
@@ -112,8 +118,8 @@ export function baseMimirYaml(c: MimirStackConfig): JsonObject {
   return m.fastStartup ? mergeYaml(doc, fastStartup()) : doc;
 }
 
-export function mimirYaml(c: MimirStackConfig): JsonObject {
-  return mergeYaml(baseMimirYaml(c), c.mimir.config);
+export function mimirYaml(c: MimirStackConfig, stack: StackView): JsonObject {
+  return mergeYaml(baseMimirYaml(c, stack), c.mimir.config);
 }
 
 /** The runtime overrides file: per-tenant limits under `overrides`. */
