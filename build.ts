@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { runCli } from './lib/build/cli.js';
+import { runCli } from './lib/build/index.js';
 
 process.exitCode = await runCli(process.argv.slice(2));

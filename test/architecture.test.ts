@@ -109,4 +109,23 @@ describe('architecture: imports only point down', () => {
     expect(violations(at('build/load.ts'), "import { readFileSync } from 'node:fs';\nimport { mimir } from '../mimir/index.js';")).toEqual([]);
     expect(violations(at('observability/gateway/index.ts'), "import type { StackView } from '../../core/registry.js';\nimport { x } from '../grafana/index.js';")).toEqual([]);
   });
+
+  it('the public entry (lib/index.ts) loads no CLI, writer, loader, pipeline or I/O', () => {
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const s of specifiers(readFileSync(file, 'utf8'))) {
+        if (!s.startsWith('.')) continue;
+        const target = join(dirname(file), s).replace(/\.js$/, '.ts');
+        if (target.endsWith('.ts')) visit(target);
+      }
+    };
+    visit(join(lib, 'index.ts'));
+    const loaded = [...seen].map((f) => relative(lib, f).split('\\').join('/'));
+    const buildOnly = loaded.filter((f) => /^build\/(cli|output|load|pipeline|config-schema|index)\.ts$|^build\/(kustomize|validate|gitops)\//.test(f));
+    expect(buildOnly).toEqual([]);
+    const io = [...seen].flatMap((f) => specifiers(readFileSync(f, 'utf8')).filter((s) => ioModules.test(s)).map((s) => `${relative(lib, f)}: ${s}`));
+    expect(io).toEqual([]);
+  });
 });

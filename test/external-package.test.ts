@@ -11,7 +11,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
   // The package's emitted JavaScript and types, exactly what `npm install mimir-kube` would ship.
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });
+  await execa('npm', ['run', 'compile'], { cwd: root });
   cpSync('test/fixtures/external-package', work, { recursive: true });
   const pkg = JSON.parse(readFileSync(join(work, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   pkg.dependencies['mimir-kube'] = `file:${root}`;
