@@ -13,7 +13,8 @@ import { checkEnvironmentSchema } from '../lib/build/config-schema.js';
 import { loadEnvironment } from '../lib/build/load.js';
 import { merge } from '../lib/core/merge.js';
 import { outputFiles } from '../lib/build/output.js';
-import { buildEnvironment, renderChecked, resolveConfig, type BuiltEnvironment } from '../lib/build/pipeline.js';
+import { buildEnvironment, resolveConfig, type BuiltEnvironment } from '../lib/build/pipeline.js';
+import { render } from '../lib/build/render.js';
 import { mimirRules } from '../lib/mimir/rules.js';
 import { alloyRules } from '../lib/observability/alloy/index.js';
 import { gatewayRules } from '../lib/observability/gateway/rules.js';
@@ -141,7 +142,7 @@ async function phases(env: Environment, heavyInput: boolean): Promise<{ name: st
   };
   await step('environment schema check', () => checkEnvironmentSchema(env, 'bench'));
   const config = await step('config defaults merge', () => resolveConfig(env));
-  const rendered = await step('render', () => renderChecked(config, 'bench').tree);
+  const rendered = await step('render', () => render(config));
   const tree = env.overrides === undefined ? rendered : await step('overrides merge', () => merge(rendered, env.overrides as never, { source: 'bench', path: 'overrides' }));
   const ctx = { entries: flatten(tree), source: 'bench', existingSecrets: new Set(config.existingSecrets) };
   await step('object schemas (kubernetes-models)', () => schemaProblems(ctx));

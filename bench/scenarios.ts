@@ -3,9 +3,11 @@
  * scales one dimension, so the steps differ in that dimension alone.
  */
 import type { Environment } from '../lib/build/environment.js';
-import type { Component, Tree } from '../lib/core/k8s/types.js';
+import type { Component, TreeLike } from '../lib/core/k8s/types.js';
+import { flatten } from '../lib/core/tree.js';
 import { add } from '../lib/core/merge.js';
-import { renderChecked, resolveConfig } from '../lib/build/pipeline.js';
+import { resolveConfig } from '../lib/build/pipeline.js';
+import { render } from '../lib/build/render.js';
 import local from '../environments/local/main.js';
 
 export { local };
@@ -54,8 +56,8 @@ export function copies(n: number): Environment[] {
  */
 export function extraObjects(n: number): Environment {
   if (n === 0) return { ...local, name: 'objects' };
-  const { tree } = renderChecked(resolveConfig(local), 'bench');
-  const template = JSON.stringify((tree as Tree).mimir.distributor);
+  const tree = render(resolveConfig(local));
+  const template = JSON.stringify(tree.mimir.distributor);
   const extra: Record<string, Component> = {};
   for (let i = 0; i < n; i++) {
     const name = `copy-${String(i + 1).padStart(4, '0')}`;
@@ -65,6 +67,6 @@ export function extraObjects(n: number): Environment {
 }
 
 /** Objects one tree holds. */
-export function objectCount(tree: Tree): number {
-  return Object.values(tree).reduce((n, g) => n + Object.values(g).reduce((m, c) => m + Object.keys(c).length, 0), 0);
+export function objectCount(tree: TreeLike): number {
+  return flatten(tree).length;
 }

@@ -516,8 +516,8 @@ describe('overrides', () => {
         },
       },
     });
-    const tree = merge(render(c), env.overrides as never, { path: 'overrides' }) as Tree;
-    const g = tree.mimir as unknown as MimirGroup;
+    const tree = merge(render(c), env.overrides ?? {}, { path: 'overrides' });
+    const g = tree.mimir;
     expect(podSpec(g.ingester.statefulSet as KubeObject).terminationGracePeriodSeconds).toBe(2400);
     expect(g.rulerQuerier?.deployment.spec?.replicas).toBe(5);
     expect(g.config.runtimeConfigMap.metadata?.labels?.team).toBe('metrics');

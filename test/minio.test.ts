@@ -11,6 +11,9 @@ import { syncWaves as leafWaves } from '../lib/core/k8s/waves.js';
 import { cluster, syncWaves } from '../lib/build/render.js';
 import { validateTree } from '../lib/build/validate/index.js';
 import { withStack } from './support/stack.js';
+import { buildEnvironment, type BuiltEnvironment } from '../lib/build/pipeline.js';
+import type { Environment } from '../lib/build/environment.js';
+import { byName } from '../lib/core/merge.js';
 
 function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
   const c = defaultConfig();
@@ -264,5 +267,36 @@ describe('minioRules', () => {
     const problems = (await run(tree)).filter((p) => p.message.includes('minoi'));
     expect(problems).toHaveLength(1);
     expect(problems[0].hint).toContain('minio');
+  });
+});
+
+describe('the bucket Job after overrides (finalise)', () => {
+  const env = (overrides: Environment['overrides']): Environment => ({ name: 'hash', config: { storage: { developmentCredentials: true }, observability: { grafana: { developmentCredentials: true } } }, overrides });
+  const jobOf = (b: BuiltEnvironment | undefined): Job => {
+    const j = b?.tree.observability.minio?.job;
+    if (!j) throw new Error('no bucket Job');
+    return j;
+  };
+
+  it('an override of its pod template renames the Job by the merged template, no hash copied by hand', async () => {
+    const plain = await buildEnvironment(env(undefined), 'test');
+    const changed = await buildEnvironment(
+      env({ observability: { minio: { job: { spec: { template: { spec: { containers: byName({ 'create-buckets': { image: 'minio/mc:other' } }) } } } } } } }),
+      'test',
+    );
+    expect(changed.problems).toEqual([]);
+    const before = jobOf(plain.built);
+    const after = jobOf(changed.built);
+    expect(after.spec?.template.spec?.containers[0].image).toBe('minio/mc:other');
+    expect(after.metadata?.name).toBe(bucketJobName(after.spec?.template));
+    expect(after.metadata?.name).not.toBe(before.metadata?.name);
+  });
+
+  it('a name the environment sets itself is kept, and held to the template by the check', async () => {
+    const r = await buildEnvironment(
+      env({ observability: { minio: { job: { metadata: { name: 'my-buckets' }, spec: { template: { spec: { containers: byName({ 'create-buckets': { image: 'minio/mc:other' } }) } } } } } } }),
+      'test',
+    );
+    expect(r.problems.map((p) => p.pointer)).toEqual(['/metadata/name']);
   });
 });

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfigMap, KubeObject, Tree } from '../lib/core/k8s/types.js';
+import type { ConfigMap, KubeObject, TreeLike } from '../lib/core/k8s/types.js';
 import { flatten } from '../lib/core/tree.js';
 import { serviceAddressesRule } from '../lib/build/validate/service-addresses.js';
 import { buildDir } from './support/environments.js';
 
 const address = /(?:_[a-z0-9-]+\._tcp\.)?[a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local(?::\d+)?/g;
 
-function run(tree: Tree) {
+function run(tree: TreeLike) {
   return serviceAddressesRule({ entries: flatten(tree), existingSecrets: new Set() });
 }
 
-function configMaps(tree: Tree): ConfigMap[] {
+function configMaps(tree: TreeLike): ConfigMap[] {
   return flatten(tree).filter((e) => e.object.kind === 'ConfigMap').map((e) => e.object as ConfigMap);
 }
 

@@ -2,20 +2,29 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { defaultConfig } from './config.js';
-import { application } from './gitops/argocd.js';
 import { writeBase, writeOverlay, type FileSet } from './kustomize/writer.js';
 import type { BuiltEnvironment } from './pipeline.js';
-import { render } from './render.js';
+import { finalise, render, type RenderedTree } from './render.js';
 import { flatten } from '../core/tree.js';
 import { toYaml } from '../core/yaml.js';
 
-/** Every file the build owns under the output folder, for the given environments. */
-export function outputFiles(builds: BuiltEnvironment[]): FileSet {
-  const baseEntries = flatten(render(defaultConfig()));
+/** The tree `out/base` holds: the library's defaults, rendered (and finalised) once per build. */
+export function baseTree(): RenderedTree {
+  const tree = render(defaultConfig());
+  return finalise(tree, tree, defaultConfig());
+}
+
+/**
+ * Every file the build owns under the output folder, for the given environments. The base tree is
+ * passed in by a caller that renders it once for every environment; each environment's tree and
+ * Application come from its build, never rendered again here.
+ */
+export function outputFiles(builds: BuiltEnvironment[], base: RenderedTree = baseTree()): FileSet {
+  const baseEntries = flatten(base);
   const files: FileSet = new Map(writeBase(baseEntries));
   for (const b of builds) {
     for (const [path, content] of writeOverlay(b.name, baseEntries, flatten(b.tree))) files.set(path, content);
-    files.set(`argocd/${b.name}.yaml`, toYaml(application(b.name, b.config)));
+    files.set(`argocd/${b.name}.yaml`, toYaml(b.application));
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -1,11 +1,11 @@
 import { defaultConfig, type StackConfig } from './config.js';
 import { checkEnvironmentSchema } from './config-schema.js';
 import type { Environment } from './environment.js';
-import type { Tree } from '../core/k8s/types.js';
 import deepmerge from 'deepmerge';
 import { isPlainObject, merge } from '../core/merge.js';
 import { BuildError, type Problem } from '../core/problems.js';
-import { render } from './render.js';
+import { finalise, render, type RenderedTree } from './render.js';
+import type { KubeObject } from '../core/k8s/types.js';
 import { moduleRules } from './rules.js';
 import { application } from './gitops/argocd.js';
 import { schemaProblems as objectSchemaProblems } from './validate/schema.js';
@@ -15,7 +15,10 @@ export interface BuiltEnvironment {
   name: string;
   source: string;
   config: StackConfig;
-  tree: Tree;
+  /** The environment's tree: rendered, overrides merged, finalised, validated. */
+  tree: RenderedTree;
+  /** Its Argo CD Application, rendered and checked once, written beside the overlay. */
+  application: KubeObject;
 }
 
 export interface BuildResult {
@@ -41,11 +44,11 @@ export function resolveConfig(env: Pick<Environment, 'config'>): StackConfig {
 }
 
 /** Rendering failures (a component that throws on bad config) become problems naming the step. */
-export function renderChecked(c: StackConfig, source: string): { tree: Tree; problems: Problem[] } {
+export function renderChecked(c: StackConfig, source: string): { tree?: RenderedTree; problems: Problem[] } {
   try {
     return { tree: render(c), problems: [] };
   } catch (err) {
-    return { tree: {}, problems: problemsOf(err, source, 'render') };
+    return { problems: problemsOf(err, source, 'render') };
   }
 }
 
@@ -64,14 +67,20 @@ export async function buildEnvironment(env: Environment, source: string): Promis
     return { problems: problemsOf(err, source, 'config') };
   }
   const rendered = renderChecked(config, source);
-  if (rendered.problems.length) return { problems: rendered.problems };
-  let tree = rendered.tree;
+  if (!rendered.tree) return { problems: rendered.problems };
+  let merged = rendered.tree;
   if (env.overrides !== undefined) {
     try {
-      tree = merge(tree, env.overrides as never, { source, path: 'overrides' });
+      merged = merge(rendered.tree, env.overrides, { source, path: 'overrides' });
     } catch (err) {
       return { problems: problemsOf(err, source, 'overrides') };
     }
+  }
+  let tree: RenderedTree;
+  try {
+    tree = finalise(merged, rendered.tree, config);
+  } catch (err) {
+    return { problems: problemsOf(err, source, 'finalise') };
   }
   const problems = await validateTree(tree, {
     source,
@@ -79,7 +88,8 @@ export async function buildEnvironment(env: Environment, source: string): Promis
     extraRules: moduleRules(config),
   });
   // The Argo CD Application is written beside the overlay, not into it; it is checked all the same.
-  problems.push(...(await objectSchemaProblems({ entries: [{ group: 'gitops', component: 'argocd', key: 'application', object: application(name, config) }], source, existingSecrets: new Set() })));
+  const app = application(name, config);
+  problems.push(...(await objectSchemaProblems({ entries: [{ group: 'gitops', component: 'argocd', key: 'application', object: app }], source, existingSecrets: new Set() })));
   if (problems.length) return { problems };
-  return { built: { name, source, config, tree }, problems: [] };
+  return { built: { name, source, config, tree, application: app }, problems: [] };
 }

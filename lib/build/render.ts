@@ -4,7 +4,7 @@ import { namespace } from '../core/k8s/objects.js';
 import { BuildError, type Problem } from '../core/problems.js';
 import { labelKeys } from '../core/k8s/meta.js';
 import { mimir } from '../mimir/index.js';
-import { stackView } from './registry.js';
+import { components, stackView } from './registry.js';
 import { observability } from '../observability/index.js';
 
 export interface ClusterGroup extends Group {
@@ -52,7 +52,26 @@ export function renderGroups(c: StackConfig) {
 /** The tree an environment's overrides address: group → component → key → object. */
 export type RenderedTree = ReturnType<typeof renderGroups>;
 
-/** Pure: config in, plain objects out. */
-export function render(c: StackConfig): Tree {
-  return renderGroups(c) as unknown as Tree;
+/** Pure: config in, plain objects out, typed all the way to the writer. */
+export function render(c: StackConfig): RenderedTree {
+  return renderGroups(c);
+}
+
+/**
+ * After the overrides: each rendered component's descriptor computes what depends on the merged
+ * content (the bucket Job's hashed name). Components without `finalise`, and groups it does not touch,
+ * are passed through as they are.
+ */
+export function finalise(merged: RenderedTree, rendered: RenderedTree, c: StackConfig): RenderedTree {
+  const groups: Record<string, Record<string, object | undefined>> = { mimir: merged.mimir, observability: merged.observability };
+  const before: Record<string, Record<string, object | undefined>> = { mimir: rendered.mimir, observability: rendered.observability };
+  const out = { ...merged, mimir: { ...merged.mimir }, observability: { ...merged.observability } };
+  const target: Record<string, Record<string, object | undefined>> = { mimir: out.mimir, observability: out.observability };
+  for (const d of components) {
+    const m = groups[d.group]?.[d.key];
+    const r = before[d.group]?.[d.key];
+    if (!d.finalise || !d.enabled(c) || m === undefined || r === undefined) continue;
+    target[d.group][d.key] = d.finalise(m, r, c);
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import type { Container, KubeObject, Tree } from '../core/k8s/types.js';
+import type { Container, KubeObject, TreeLike } from '../core/k8s/types.js';
 import { flatten } from '../core/tree.js';
 
 /** Parses a Kubernetes quantity into cores (cpu) or bytes (memory). */
@@ -25,7 +25,7 @@ function podRequests(containers: Container[]): Requests {
 }
 
 /** Requests of all long-running pods (Deployments and StatefulSets × replicas); Jobs finish and are left out. */
-export function totalRequests(tree: Tree): Requests {
+export function totalRequests(tree: TreeLike): Requests {
   let total = { cpu: 0, memoryBytes: 0 };
   for (const { object } of flatten(tree)) {
     if (object.kind !== 'Deployment' && object.kind !== 'StatefulSet') continue;
@@ -37,7 +37,7 @@ export function totalRequests(tree: Tree): Requests {
   return total;
 }
 
-export function kindCounts(tree: Tree): Record<string, number> {
+export function kindCounts(tree: TreeLike): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const { object } of flatten(tree)) counts[(object as KubeObject).kind] = (counts[object.kind] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));

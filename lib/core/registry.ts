@@ -70,6 +70,12 @@ export interface ComponentDescriptor<C extends SharedConfig = SharedConfig, Part
   routes?(c: C): Route[];
   /** Its metrics, for Alloy. */
   metrics?(c: C): MetricsSource[];
+  /**
+   * After the overrides are merged: what depends on the final content (a name carrying a hash of the
+   * spec, a checksum). `rendered` is what `render` returned, `merged` the same parts after the
+   * overrides; returns the parts to write. An override therefore never copies a hash by hand.
+   */
+  finalise?(merged: Parts, rendered: Parts, c: C): Parts;
 }
 
 /** Identity with types: keeps the literal key, so a group's tree type can be derived from its list. */

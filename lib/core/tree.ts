@@ -1,4 +1,4 @@
-import type { KubeObject, Tree } from './k8s/types.js';
+import type { KubeObject, TreeLike } from './k8s/types.js';
 
 export interface TreeEntry {
   group: string;
@@ -13,13 +13,16 @@ export function treePath(e: Pick<TreeEntry, 'group' | 'component' | 'key'>): str
 }
 
 /** Deterministic order: by group, component, key. */
-export function flatten(tree: Tree): TreeEntry[] {
+export function flatten(tree: TreeLike): TreeEntry[] {
   const out: TreeEntry[] = [];
   for (const group of Object.keys(tree).sort()) {
-    const g = tree[group];
+    const g = (tree[group] ?? {}) as Readonly<Record<string, object | undefined>>;
     for (const component of Object.keys(g).sort()) {
-      const c = g[component];
-      for (const key of Object.keys(c).sort()) out.push({ group, component, key, object: c[key] });
+      const c = (g[component] ?? {}) as Readonly<Record<string, KubeObject | undefined>>;
+      for (const key of Object.keys(c).sort()) {
+        const object = c[key];
+        if (object !== undefined) out.push({ group, component, key, object });
+      }
     }
   }
   return out;

@@ -49,7 +49,8 @@ export { mimirRoutes } from './routes.js';
 export { mimirRules } from './rules.js';
 export { mimirYaml, objectStorageEndpoint, runtimeYaml } from './mimir-yaml.js';
 
-export interface MimirGroup {
+/** A type alias rather than an interface: tree walkers index it by component key. */
+export type MimirGroup = {
   distributor: StatelessParts;
   ingester: StatefulParts;
   querier: StatelessParts;
@@ -65,7 +66,7 @@ export interface MimirGroup {
   rulerQuerier?: StatelessParts;
   config: MimirConfigMaps;
   gossip: { service: Service };
-}
+};
 
 /** Every Mimir component, in the order the tree and the README list them. */
 export const mimirComponents = [

@@ -1,4 +1,4 @@
-import type { Tree } from '../../core/k8s/types.js';
+import type { TreeLike } from '../../core/k8s/types.js';
 import type { Problem } from '../../core/problems.js';
 import { flatten } from '../../core/tree.js';
 import type { Rule, ValidationContext } from '../../core/checks/context.js';
@@ -21,7 +21,7 @@ export interface ValidateOptions {
 }
 
 /** Every check that runs before anything is written; all problems, never only the first. */
-export async function validateTree(tree: Tree, opts: ValidateOptions = {}): Promise<Problem[]> {
+export async function validateTree(tree: TreeLike, opts: ValidateOptions = {}): Promise<Problem[]> {
   const ctx: ValidationContext = { entries: flatten(tree), source: opts.source, existingSecrets: new Set(opts.existingSecrets ?? []) };
   const problems = await schemaProblems(ctx);
   for (const rule of [...kubernetesRules, ...(opts.extraRules ?? [])]) problems.push(...rule(ctx));

@@ -53,6 +53,11 @@ export interface KubeObject {
 export type Component = Record<string, KubeObject>;
 export type Group = Record<string, Component>;
 export type Tree = Record<string, Group>;
+/**
+ * What tree walkers accept: the typed rendered tree (whose groups are interfaces, without an index
+ * signature) as well as a plain `Tree`. Each group maps component keys to components of objects.
+ */
+export type TreeLike = { readonly [group: string]: object | undefined };
 
 /** Kinds that live in a namespace; everything else we render is cluster-scoped. */
 export const clusterScopedKinds: ReadonlySet<string> = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);

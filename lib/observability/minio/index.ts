@@ -210,6 +210,18 @@ export function minioRules(c: ObservabilityStackConfig): Rule[] {
   return [buckets, jobs];
 }
 
+/**
+ * The bucket Job's name follows its pod template as the overrides leave it. A name the environment set
+ * itself (different from the rendered one) is kept, and the check above holds it to the template.
+ */
+export function finaliseMinio(merged: MinioComponent, rendered: MinioComponent): MinioComponent {
+  const j = merged.job;
+  if (!j || j.metadata?.name !== rendered.job.metadata?.name) return merged;
+  const name = bucketJobName(j.spec?.template);
+  if (name === j.metadata?.name) return merged;
+  return { ...merged, job: { ...j, metadata: { ...j.metadata, name } } };
+}
+
 /** MinIO: the stack's object storage unless `storage.endpoint` names another S3. */
 export const minioComponent = defineComponent({
   group: 'observability',
@@ -220,5 +232,6 @@ export const minioComponent = defineComponent({
   render: minio,
   checks: minioRules,
   endpoints: () => ({ s3: s3Endpoint }),
+  finalise: finaliseMinio,
   metrics: () => [{ name: 'minio', ...minioMetrics, jobLabel: labelKeys.name }],
 });
