@@ -151,7 +151,7 @@ async function phases(env: Environment, heavyInput: boolean): Promise<{ name: st
   return out;
 }
 
-const heavy = ['typescript', 'ajv', 'kubernetes-models', '@kubernetes-models/argo-cd', '@grafana/grafana-foundation-sdk', 'yaml', 'diff', 'deepmerge', 'execa'];
+const heavy = ['typescript', 'ajv', 'kubernetes-models', '@kubernetes-models/argo-cd', '@grafana/grafana-foundation-sdk', 'yaml', 'diff', 'execa'];
 
 /** Packages the ESM loader has resolved so far (recorded by `bench/loads.mjs`, which the `deps` probe preloads). */
 async function loadedPackages(): Promise<string[]> {

@@ -1,8 +1,8 @@
-import deepmerge from 'deepmerge';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
-import { DELETE, add, append, byName, isPlainObject, merge, mergeAll, prepend, type Override } from '../lib/core/merge.js';
+import { resolveConfig } from '../lib/build/pipeline.js';
+import { DELETE, add, append, byName, isPlainObject, merge, mergeAll, mergeConfig, mergeYaml, prepend, type Override } from '../lib/core/merge.js';
 import { BuildError, type Problem } from '../lib/core/problems.js';
 
 interface Tree {
@@ -102,11 +102,10 @@ describe('merge', () => {
     expect(out.mimir.ingester.statefulSet.spec!.serviceName).toBe('ingest');
   });
 
-  it('replaces arrays as a whole, where plain deepmerge would have concatenated them', () => {
+  it('replaces arrays as a whole (a plain deep merge would concatenate them)', () => {
     const base = { args: ['-a', '-b'] };
     const override = { args: ['-c'] };
     expect(merge(base, override).args).toEqual(['-c']);
-    expect(deepmerge(base, override).args).toEqual(['-a', '-b', '-c']);
   });
 
   it('append() adds items to the end of the base array', () => {
@@ -223,8 +222,7 @@ describe('merge', () => {
     expect(() => merge(base, { server: { grpc_listen_port: 9095 } })).toThrow(BuildError);
   });
 
-  it('rejects raw null and undefined (which deepmerge would keep), pointing at DELETE', () => {
-    expect('replicas' in deepmerge({ replicas: 3 }, { replicas: undefined })).toBe(true);
+  it('rejects raw null and undefined (which a plain deep merge would keep), pointing at DELETE', () => {
     const problems = problemsOf(() =>
       merge(tree(), { mimir: { ingester: { statefulSet: { spec: { replicas: undefined, serviceName: null as unknown as string } } } } }),
     );
@@ -348,5 +346,34 @@ describe('merge', () => {
     // @ts-expect-error a misspelled component, also inside a merge() call
     expect(() => merge(tree(), { mimir: { ingestor: {} } })).toThrow(BuildError);
     expect(ok).toBeDefined();
+  });
+});
+
+describe('the merge modes and their meaning of null', () => {
+  it('config mode: objects merge, arrays replace, null is kept as a value, undefined changes nothing, inputs untouched', () => {
+    const base = { a: { b: 1, c: [1, 2] }, flag: 'x' as string | null, keep: 'k' };
+    const patch = { a: { c: [3] }, flag: null, keep: undefined };
+    const out = mergeConfig(base, patch);
+    expect(out).toEqual({ a: { b: 1, c: [3] }, flag: null, keep: 'k' });
+    expect(base).toEqual({ a: { b: 1, c: [1, 2] }, flag: 'x', keep: 'k' });
+    out.a.c.push(9);
+    expect(patch.a.c).toEqual([3]);
+  });
+
+  it('config mode is what resolves an environment: a null flag is kept and removes the flag where it is rendered', () => {
+    const c = resolveConfig({ config: { mimir: { ingester: { flags: { 'ingester.ring.heartbeat-period': null } } } } });
+    expect(c.mimir.ingester.flags['ingester.ring.heartbeat-period']).toBeNull();
+    expect(c.mimir.ingester.replicas).toBe(resolveConfig({}).mimir.ingester.replicas);
+  });
+
+  it('Mimir YAML mode: mappings merge, lists replace, null removes the key', () => {
+    const base = { server: { http_listen_port: 8080, grpc_listen_port: 9095 }, memberlist: { join_members: ['a', 'b'] } };
+    expect(mergeYaml(base, { server: { grpc_listen_port: null }, memberlist: { join_members: ['c'] } })).toEqual({ server: { http_listen_port: 8080 }, memberlist: { join_members: ['c'] } });
+    expect(base.server.grpc_listen_port).toBe(9095);
+  });
+
+  it('tree mode: a raw null is an error naming DELETE', () => {
+    const problems = problemsOf(() => merge({ a: { b: 1 } }, { a: { b: null as unknown as number } }));
+    expect(problems[0].hint ?? problems[0].message).toMatch(/DELETE/);
   });
 });

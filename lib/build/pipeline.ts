@@ -1,8 +1,7 @@
 import { defaultConfig, type StackConfig } from './config.js';
 import { checkEnvironmentSchema } from './config-schema.js';
 import type { Environment } from './environment.js';
-import deepmerge from 'deepmerge';
-import { isPlainObject, merge } from '../core/merge.js';
+import { merge, mergeConfig } from '../core/merge.js';
 import { BuildError, type Problem } from '../core/problems.js';
 import { finalise, render, type RenderedTree } from './render.js';
 import type { KubeObject } from '../core/k8s/types.js';
@@ -32,15 +31,12 @@ function problemsOf(err: unknown, source: string, path: string): Problem[] {
 }
 
 /**
- * Config defaults deep-merged with the environment's config. The config was checked against the
- * schema already, so unknown keys cannot slip through here; unlike tree overrides, `null` is a value
- * in config (it removes a flag or a key of Mimir's YAML), and arrays replace.
+ * Config defaults deep-merged with the environment's config (the merge module's config mode). The
+ * config was checked against the schema already, so unknown keys cannot slip through here; unlike tree
+ * overrides, `null` is a value in config (it removes a flag or a key of Mimir's YAML), and arrays replace.
  */
 export function resolveConfig(env: Pick<Environment, 'config'>): StackConfig {
-  return deepmerge<StackConfig>(defaultConfig(), (env.config ?? {}) as Partial<StackConfig>, {
-    arrayMerge: (_base, override) => override,
-    isMergeableObject: isPlainObject,
-  });
+  return mergeConfig(defaultConfig(), env.config);
 }
 
 /** Rendering failures (a component that throws on bad config) become problems naming the step. */

@@ -1,5 +1,17 @@
 /**
- * Jsonnet-style deep merge for the object tree and for config partials.
+ * The library's one merge module, with three named modes; each states what `null` means:
+ *
+ * | mode                    | used for                                   | objects | arrays, scalars | `null`                         |
+ * |-------------------------|--------------------------------------------|---------|-----------------|--------------------------------|
+ * | `merge` (tree)          | overrides onto the rendered tree           | merge   | replace         | error: ambiguous, use `DELETE` |
+ * | `mergeConfig` (config)  | an environment's config onto the defaults  | merge   | replace         | kept as a value                |
+ * | `mergeYaml` (Mimir YAML)| a YAML partial onto a generated file       | merge   | replace         | removes the key                |
+ *
+ * In config, a `null` is a value the library reads: a flag or a key of Mimir's YAML set to `null` is
+ * removed where that flag or file is rendered. The config passed the environment's JSON Schema
+ * before it is merged, so unknown keys cannot slip in; `undefined` means "not set" and changes nothing.
+ *
+ * The tree mode in detail (Jsonnet-style):
  *
  * | override value              | rule                                                                 |
  * |-----------------------------|----------------------------------------------------------------------|
@@ -334,4 +346,49 @@ function withKey(item: unknown, key: string, name: string, at: string, ctx: Ctx)
   setKey(out, key, name);
   for (const k of Object.keys(item)) if (k !== key) setKey(out, k, item[k]);
   return out;
+}
+
+/** A copy of plain JSON-like data: objects and arrays copied, everything else shared. */
+function copyData<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyData) as T;
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyData(v)])) as T;
+  return value;
+}
+
+/**
+ * Config mode: `patch` onto `base`. Plain objects merge recursively; arrays and scalars replace;
+ * `null` is kept as a value; `undefined` leaves the base as it is. Neither input is mutated.
+ */
+export function mergeConfig<T>(base: T, patch: NoInfer<DeepPartial<T>> | undefined): T {
+  return mergeConfigData(base, patch) as T;
+}
+
+function mergeConfigData(base: unknown, patch: unknown): unknown {
+  if (patch === undefined) return copyData(base);
+  // A scalar, an array or null replaces; only two plain objects merge.
+  if (!isPlainObject(base) || !isPlainObject(patch)) return copyData(patch);
+  const out = copyData(base);
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined) out[key] = mergeConfigData(out[key], value);
+  }
+  return out;
+}
+
+/** A YAML mapping as the YAML mode sees it. */
+export type YamlMapping = { [key: string]: unknown };
+
+/**
+ * Mimir YAML mode: a partial of a YAML file onto the generated one. Mappings merge recursively, lists
+ * and scalars replace, and `null` removes the key, so a generated setting can be dropped entirely.
+ */
+export function mergeYaml<T extends YamlMapping>(base: T, over: YamlMapping): T {
+  const out: YamlMapping = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === null) delete out[key];
+    else {
+      const current = out[key];
+      out[key] = isPlainObject(value) && isPlainObject(current) ? mergeYaml(current, value) : value;
+    }
+  }
+  return out as T;
 }

@@ -5,6 +5,7 @@
 import type { MimirStackConfig } from './config.js';
 import { serviceHost } from '../core/config.js';
 import { endpointHostPort, type StackView } from '../core/registry.js';
+import { mergeYaml } from '../core/merge.js';
 import type { JsonObject, JsonValue } from './config.js';
 import { paths, replicationFactor } from './common.js';
 import { grpcAddress, headlessService, httpUrl, names, ports, schedulerDiscoveryService, targets } from './names.js';
@@ -17,24 +18,6 @@ export function rulerQueryFrontendAddress(c: MimirStackConfig): string {
 
 export function schedulerAddress(c: MimirStackConfig, scheduler: string): string {
   return grpcAddress(c, schedulerDiscoveryService(scheduler));
-}
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * Deep merge for YAML partials: mappings merge recursively, lists and scalars replace, and `null`
- * removes the key so a generated setting can be dropped entirely.
- */
-export function mergeYaml(base: JsonObject, over: JsonObject): JsonObject {
-  const out: JsonObject = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    if (value === null) delete out[key];
-    else if (isObject(value) && isObject(out[key])) out[key] = mergeYaml(out[key] as JsonObject, value);
-    else out[key] = value;
-  }
-  return out;
 }
 
 /** `${VAR}` placeholders Mimir expands at start-up (`-config.expand-env=true`); the values come from the Secret. */
