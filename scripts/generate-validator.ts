@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { schemaPath } from './generate-schema.js';
 
 export const validatorPath = fileURLToPath(new URL('../lib/build/environment-validator.generated.js', import.meta.url));
-export const validatorTypesPath = fileURLToPath(new URL('../lib/build/environment-validator.generated.d.ts', import.meta.url));
+export const validatorTypesPath = fileURLToPath(
+  new URL('../lib/build/environment-validator.generated.d.ts', import.meta.url),
+);
 
 /** JavaScript, not TypeScript: type-checking 300 KB of generated code costs every `tsc` run and proves nothing. */
 export const validatorTypes = [

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type StackConfig } from '../lib/build/config.js';
+import type { StackConfig } from '../lib/build/config.js';
 import { container, httpProbe } from '../lib/core/k8s/container.js';
 import { selectorLabels } from '../lib/core/k8s/meta.js';
 import { serviceFor } from '../lib/core/k8s/service.js';
@@ -40,28 +40,10 @@ import { grafana } from '../lib/observability/grafana/index.js';
 import { minio } from '../lib/observability/minio/index.js';
 import { cluster } from '../lib/build/render.js';
 import { validateTree } from '../lib/build/validate/index.js';
-import { withStack } from './support/stack.js';
+import { config, fakeGateway, withStack } from './support/stack.js';
 import { stackView } from '../lib/build/registry.js';
 
-function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
-  const c = defaultConfig();
-  edit(c);
-  return c;
-}
-
 const resources = { requests: { cpu: '10m', memory: '16Mi' } };
-
-/** Stand-ins for the gateway and one Mimir component, so the rules have something to resolve against. */
-function fakeGateway(c: StackConfig) {
-  const d = deployment({
-    name: 'gateway',
-    namespace: c.namespace,
-    selector: selectorLabels('gateway', 'nginx', c.partOf),
-    replicas: 1,
-    pod: { containers: [container({ name: 'nginx', image: 'nginx', ports: { http: 8080 }, resources, readinessProbe: httpProbe('/', 'http') })] },
-  });
-  return { deployment: d, service: serviceFor(d) };
-}
 
 function fakeMimir(c: StackConfig, port = 'http-metrics') {
   const d = deployment({

@@ -28,7 +28,8 @@ const allowed: Record<Layer, readonly Layer[]> = {
 };
 
 /** Modules that reach the file system, other processes or the network: only lib/build (and the entries) may load them. */
-const ioModules = /^(node:)?(fs|fs\/promises|child_process|net|http|https|worker_threads|dgram|os)$|^(execa|tsx\/esm\/api|typescript)$/;
+const ioModules =
+  /^(node:)?(fs|fs\/promises|child_process|net|http|https|worker_threads|dgram|os)$|^(execa|tsx\/esm\/api|typescript)$/;
 
 export function layerOf(file: string): Layer | undefined {
   const rel = posix.normalize(relative(lib, file).split('\\').join('/'));
@@ -42,7 +43,8 @@ export function layerOf(file: string): Layer | undefined {
 export function specifiers(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
   const out: string[] = [];
-  for (const m of code.matchAll(/\b(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,]+?\s+from\s+)?['"]([^'"]+)['"]/g)) out.push(m[1]);
+  for (const m of code.matchAll(/\b(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,]+?\s+from\s+)?['"]([^'"]+)['"]/g))
+    out.push(m[1]);
   for (const m of code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push(m[1]);
   return out;
 }
@@ -64,13 +66,26 @@ export function violations(file: string, text: string): Violation[] {
       const target = join(dirname(file), s);
       const to = layerOf(target);
       if (!to) out.push({ file: rel, specifier: s, rule: 'lib imports nothing outside lib/' });
-      else if (!allowed[from].includes(to)) out.push({ file: rel, specifier: s, rule: `lib/${from} may import ${allowed[from].map((l) => (l === 'entry' ? 'the entries' : `lib/${l}`)).join(', ')} — not ${to === 'entry' ? 'an entry point' : `lib/${to}`}` });
+      else if (!allowed[from].includes(to))
+        out.push({
+          file: rel,
+          specifier: s,
+          rule: `lib/${from} may import ${allowed[from].map((l) => (l === 'entry' ? 'the entries' : `lib/${l}`)).join(', ')} — not ${to === 'entry' ? 'an entry point' : `lib/${to}`}`,
+        });
     } else if (ioModules.test(s) && from !== 'build' && from !== 'entry') {
       out.push({ file: rel, specifier: s, rule: `file-system and process I/O (${s}) only in lib/build` });
     }
   }
-  if (from !== 'build' && from !== 'entry' && /\bprocess\.(cwd|env|exit|argv|stdout|stderr|chdir)\b/.test(text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''))) {
-    out.push({ file: rel, specifier: 'process', rule: 'the process (cwd, env, argv, exit, streams) is read only in lib/build' });
+  if (
+    from !== 'build' &&
+    from !== 'entry' &&
+    /\bprocess\.(cwd|env|exit|argv|stdout|stderr|chdir)\b/.test(text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''))
+  ) {
+    out.push({
+      file: rel,
+      specifier: 'process',
+      rule: 'the process (cwd, env, argv, exit, streams) is read only in lib/build',
+    });
   }
   return out;
 }
@@ -99,15 +114,29 @@ describe('architecture: imports only point down', () => {
   it('catches an upward import, a cross-group import, an I/O import and an outside import', () => {
     const at = (p: string) => join(lib, p);
     expect(violations(at('core/tree.ts'), "import { render } from '../build/render.js';")).toHaveLength(1);
-    expect(violations(at('observability/gateway/nginx.ts'), "import { mimirRoutes } from '../../mimir/routes.js';")).toHaveLength(1);
-    expect(violations(at('mimir/names.ts'), "import type { GatewayConfig } from '../observability/gateway/config.js';")).toHaveLength(1);
+    expect(
+      violations(at('observability/gateway/nginx.ts'), "import { mimirRoutes } from '../../mimir/routes.js';"),
+    ).toHaveLength(1);
+    expect(
+      violations(at('mimir/names.ts'), "import type { GatewayConfig } from '../observability/gateway/config.js';"),
+    ).toHaveLength(1);
     expect(violations(at('mimir/names.ts'), "const x = await import('../build/load.js');")).toHaveLength(1);
     expect(violations(at('core/yaml.ts'), "import { readFileSync } from 'node:fs';")).toHaveLength(1);
     expect(violations(at('observability/minio/index.ts'), 'const here = process.cwd();')).toHaveLength(1);
     expect(violations(at('core/yaml.ts'), "import x from '../../test/support/files.js';")).toHaveLength(1);
     // And what is allowed stays allowed.
-    expect(violations(at('build/load.ts'), "import { readFileSync } from 'node:fs';\nimport { mimir } from '../mimir/index.js';")).toEqual([]);
-    expect(violations(at('observability/gateway/index.ts'), "import type { StackView } from '../../core/registry.js';\nimport { x } from '../grafana/index.js';")).toEqual([]);
+    expect(
+      violations(
+        at('build/load.ts'),
+        "import { readFileSync } from 'node:fs';\nimport { mimir } from '../mimir/index.js';",
+      ),
+    ).toEqual([]);
+    expect(
+      violations(
+        at('observability/gateway/index.ts'),
+        "import type { StackView } from '../../core/registry.js';\nimport { x } from '../grafana/index.js';",
+      ),
+    ).toEqual([]);
   });
 
   it('the public entry (lib/index.ts) loads no CLI, writer, loader, pipeline or I/O', () => {
@@ -123,9 +152,15 @@ describe('architecture: imports only point down', () => {
     };
     visit(join(lib, 'index.ts'));
     const loaded = [...seen].map((f) => relative(lib, f).split('\\').join('/'));
-    const buildOnly = loaded.filter((f) => /^build\/(cli|output|load|pipeline|config-schema|index)\.ts$|^build\/(kustomize|validate|gitops)\//.test(f));
+    const buildOnly = loaded.filter((f) =>
+      /^build\/(cli|output|load|pipeline|config-schema|index)\.ts$|^build\/(kustomize|validate|gitops)\//.test(f),
+    );
     expect(buildOnly).toEqual([]);
-    const io = [...seen].flatMap((f) => specifiers(readFileSync(f, 'utf8')).filter((s) => ioModules.test(s)).map((s) => `${relative(lib, f)}: ${s}`));
+    const io = [...seen].flatMap((f) =>
+      specifiers(readFileSync(f, 'utf8'))
+        .filter((s) => ioModules.test(s))
+        .map((s) => `${relative(lib, f)}: ${s}`),
+    );
     expect(io).toEqual([]);
   });
 });

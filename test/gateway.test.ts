@@ -14,17 +14,11 @@ import { flatten } from '../lib/core/tree.js';
 import { validateTree } from '../lib/build/validate/index.js';
 import type { ValidationContext } from '../lib/core/checks/context.js';
 import { parseYamlDocuments } from '../lib/core/yaml.js';
-import { withStack } from './support/stack.js';
+import { config, withStack } from './support/stack.js';
 import { stackView } from '../lib/build/registry.js';
 
 /** Grafana's Service as the registry publishes it: the gateway's catch-all upstream. */
 const GRAFANA_UPSTREAM = stackView(defaultConfig()).endpoint('grafana');
-
-function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
-  const c = defaultConfig();
-  edit(c);
-  return c;
-}
 
 function route(path: string, match: Route['match'], service: string, port = 8080): Route {
   return { path, match, component: service, service, port, description: `${service} ${path}` };

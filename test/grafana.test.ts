@@ -1,34 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type StackConfig } from '../lib/build/config.js';
-import { container, httpProbe } from '../lib/core/k8s/container.js';
-import { selectorLabels } from '../lib/core/k8s/meta.js';
-import { serviceFor } from '../lib/core/k8s/service.js';
+import type { StackConfig } from '../lib/build/config.js';
 import type { ConfigMap, Tree } from '../lib/core/k8s/types.js';
-import { deployment } from '../lib/core/k8s/workload.js';
 import { gatewayClientEnv } from '../lib/observability/gateway/client.js';
 import { alertmanagerDatasourceUid, dashboardKey, dashboards, datasources, datasourcesYaml, grafana, grafanaMetrics, grafanaRules, mimirDatasourceUid, provisioningEnvRefs } from '../lib/observability/grafana/index.js';
 import { cluster } from '../lib/build/render.js';
 import { validateTree } from '../lib/build/validate/index.js';
 import { parseYamlDocuments } from '../lib/core/yaml.js';
-import { withStack } from './support/stack.js';
-
-function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
-  const c = defaultConfig();
-  edit(c);
-  return c;
-}
-
-/** Stand-in for the gateway: the Service and port Grafana's data sources go through. */
-function fakeGateway(c: StackConfig) {
-  const d = deployment({
-    name: 'gateway',
-    namespace: c.namespace,
-    selector: selectorLabels('gateway', 'nginx', c.partOf),
-    replicas: 1,
-    pod: { containers: [container({ name: 'nginx', image: 'nginx', ports: { http: 8080 }, resources: { requests: { cpu: '10m', memory: '16Mi' } }, readinessProbe: httpProbe('/', 'http') })] },
-  });
-  return { deployment: d, service: serviceFor(d) };
-}
+import { config, fakeGateway, withStack } from './support/stack.js';
 
 function treeOf(c: StackConfig, withGateway = true): Tree {
   return { cluster: cluster(c), observability: { grafana: grafana(...withStack(c)), ...(withGateway ? { gateway: fakeGateway(c) } : {}) } } as unknown as Tree;

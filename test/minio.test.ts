@@ -3,23 +3,17 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type StackConfig } from '../lib/build/config.js';
+import type { StackConfig } from '../lib/build/config.js';
 import type { Job, Tree } from '../lib/core/k8s/types.js';
 import { bucketJobName, bucketNames, minio, minioRules } from '../lib/observability/minio/index.js';
 import { observability } from '../lib/observability/index.js';
 import { syncWaves as leafWaves } from '../lib/core/k8s/waves.js';
 import { cluster, syncWaves } from '../lib/build/render.js';
 import { validateTree } from '../lib/build/validate/index.js';
-import { withStack } from './support/stack.js';
+import { config, withStack } from './support/stack.js';
 import { buildEnvironment, type BuiltEnvironment } from '../lib/build/pipeline.js';
 import type { Environment } from '../lib/build/environment.js';
 import { byName } from '../lib/core/merge.js';
-
-function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
-  const c = defaultConfig();
-  edit(c);
-  return c;
-}
 
 function treeOf(c: StackConfig): Tree {
   return { cluster: cluster(c), observability: { minio: minio(c) } } as unknown as Tree;

@@ -1,5 +1,5 @@
 import type { StackConfig } from './config.js';
-import type { Group, Namespace, Tree } from '../core/k8s/types.js';
+import type { Group, Namespace } from '../core/k8s/types.js';
 import { namespace } from '../core/k8s/objects.js';
 import { BuildError, type Problem } from '../core/problems.js';
 import { labelKeys } from '../core/k8s/meta.js';

@@ -50,7 +50,11 @@ export interface StackView {
  * build checks it, and what it publishes for the others. A component module exports one; its group's
  * `index.ts` lists it; nothing else has to change to add one.
  */
-export interface ComponentDescriptor<C extends SharedConfig = SharedConfig, Parts extends object = object, K extends string = string> {
+export interface ComponentDescriptor<
+  C extends SharedConfig = SharedConfig,
+  Parts extends object = object,
+  K extends string = string,
+> {
   /** Group of the tree, e.g. `mimir` or `observability`. */
   group: string;
   /** Key in the group: `tree.<group>.<key>`, and the name other components ask the stack view for. */
@@ -79,17 +83,26 @@ export interface ComponentDescriptor<C extends SharedConfig = SharedConfig, Part
 }
 
 /** Identity with types: keeps the literal key, so a group's tree type can be derived from its list. */
-export function defineComponent<C extends SharedConfig, Parts extends object, K extends string>(d: ComponentDescriptor<C, Parts, K>): ComponentDescriptor<C, Parts, K> {
+export function defineComponent<C extends SharedConfig, Parts extends object, K extends string>(
+  d: ComponentDescriptor<C, Parts, K>,
+): ComponentDescriptor<C, Parts, K> {
   return d;
 }
 
 /** `host:port` of an endpoint inside the cluster. */
-export function endpointHostPort(c: Pick<SharedConfig, 'namespace' | 'clusterDomain'>, e: Pick<Endpoint, 'service' | 'port'>): string {
+export function endpointHostPort(
+  c: Pick<SharedConfig, 'namespace' | 'clusterDomain'>,
+  e: Pick<Endpoint, 'service' | 'port'>,
+): string {
   return `${e.service}.${c.namespace}.svc.${c.clusterDomain}:${e.port}`;
 }
 
 /** `http://host:port<path>` of an endpoint inside the cluster. */
-export function endpointUrl(c: Pick<SharedConfig, 'namespace' | 'clusterDomain'>, e: Pick<Endpoint, 'service' | 'port'>, path = ''): string {
+export function endpointUrl(
+  c: Pick<SharedConfig, 'namespace' | 'clusterDomain'>,
+  e: Pick<Endpoint, 'service' | 'port'>,
+  path = '',
+): string {
   return `http://${endpointHostPort(c, e)}${path}`;
 }
 
@@ -104,7 +117,11 @@ export type GroupOf<L extends readonly AnyComponent[]> = { [D in L[number] as D[
  * Renders every enabled component of a list, even when one fails, so a bad config reports all its
  * problems at once, each named by the tree path of the component that threw and its config slice.
  */
-export function renderComponents<L extends readonly AnyComponent[]>(list: L, c: SharedConfig, stack: StackView): { parts: GroupOf<L>; problems: Problem[] } {
+export function renderComponents<L extends readonly AnyComponent[]>(
+  list: L,
+  c: SharedConfig,
+  stack: StackView,
+): { parts: GroupOf<L>; problems: Problem[] } {
   const parts: Partial<Record<string, object>> = {};
   const problems: Problem[] = [];
   for (const d of list) {
@@ -113,7 +130,12 @@ export function renderComponents<L extends readonly AnyComponent[]>(list: L, c: 
       parts[d.key] = d.render(c, stack);
     } catch (err) {
       if (err instanceof BuildError) problems.push(...err.problems);
-      else problems.push({ path: `${d.group}.${d.key}`, message: err instanceof Error ? err.message : String(err), hint: `check config.${d.config}` });
+      else
+        problems.push({
+          path: `${d.group}.${d.key}`,
+          message: err instanceof Error ? err.message : String(err),
+          hint: `check config.${d.config}`,
+        });
     }
   }
   return { parts: parts as GroupOf<L>, problems };
@@ -132,12 +154,26 @@ export function stackViewOf<C extends SharedConfig>(list: readonly AnyComponent[
       const d = byKey.get(component);
       if (!d) {
         const known = [...byKey.keys()];
-        throw new BuildError([{ path: `endpoint ${component}`, message: `no component is called "${component}"`, hint: didYouMean(component, known) }]);
+        throw new BuildError([
+          {
+            path: `endpoint ${component}`,
+            message: `no component is called "${component}"`,
+            hint: didYouMean(component, known),
+          },
+        ]);
       }
       const all = d.endpoints?.(c) ?? {};
       const names = Object.keys(all);
       const e = all[name ?? names[0]];
-      if (!e) throw new BuildError([{ path: `endpoint ${component}`, message: `${component} publishes no endpoint "${name ?? ''}"`, expected: names.join(', ') || 'none', hint: name === undefined ? undefined : didYouMean(name, names) }]);
+      if (!e)
+        throw new BuildError([
+          {
+            path: `endpoint ${component}`,
+            message: `${component} publishes no endpoint "${name ?? ''}"`,
+            expected: names.join(', ') || 'none',
+            hint: name === undefined ? undefined : didYouMean(name, names),
+          },
+        ]);
       return e;
     },
     routes: () => enabled.flatMap((d) => d.routes?.(c) ?? []),

@@ -6,7 +6,7 @@ import type { MimirStackConfig } from './config.js';
 import { serviceHost } from '../core/config.js';
 import { endpointHostPort, type StackView } from '../core/registry.js';
 import { mergeYaml } from '../core/merge.js';
-import type { JsonObject, JsonValue } from './config.js';
+import type { JsonObject } from './config.js';
 import { paths, replicationFactor } from './common.js';
 import { grpcAddress, headlessService, httpUrl, names, ports, schedulerDiscoveryService, targets } from './names.js';
 

@@ -70,6 +70,7 @@ export function routeTableProblems(routes: readonly Route[], grafana: Route | un
       } catch (e) {
         out.push({ message: `route ${routeLabel(r)}: the regular expression does not compile (${(e as Error).message})` });
       }
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what nginx would choke on
     } else if (!r.path.startsWith('/') || /[\s\x00-\x1f]/.test(r.path)) {
       out.push({ message: `route ${routeLabel(r)}: the path must start with "/" and contain no spaces or control characters` });
     }
