@@ -124,6 +124,10 @@ export async function checkEnvironmentSchema(env: unknown, source: string): Prom
     seen.add(id);
     if (e.keyword === 'required') {
       out.push({ source, path: at || '(root)', message: `missing required key \`${String(e.params.missingProperty)}\`` });
+    } else if (e.keyword === 'enum') {
+      const allowed = ((e.params.allowedValues as unknown[] | undefined) ?? []).map((v) => JSON.stringify(v));
+      const suggestion = typeof e.data === 'string' ? didYouMean(e.data, ((e.params.allowedValues as unknown[] | undefined) ?? []).filter((v): v is string => typeof v === 'string')) : undefined;
+      out.push({ source, path: at, message: 'not one of the allowed values', expected: `one of ${allowed.join(', ')}`, found: describe(e.data), ...(suggestion ? { hint: suggestion } : {}) });
     } else if (e.keyword === 'type') {
       out.push({ source, path: at, message: 'wrong type', expected: String(e.params.type), found: describe(e.data) });
     } else {

@@ -1,5 +1,6 @@
 import type { StackConfig } from './config.js';
 import { mimirRules } from './mimir/index.js';
+import { mimirEdgeRules } from './mimir/edge-rules.js';
 import { alloyRules } from './observability/alloy/index.js';
 import { gatewayRules } from './observability/gateway/index.js';
 import { grafanaRules } from './observability/grafana/index.js';
@@ -14,5 +15,5 @@ import { serviceAddressesRule } from './validate/service-addresses.js';
  * its reference, the bucket Job's content-hashed name, nginx.conf, Grafana's data sources, Alloy's config.
  */
 export function moduleRules(c: StackConfig): Rule[] {
-  return [serviceAddressesRule, ...mimirRules(c), ...minioRules(c), ...gatewayRules(c), ...grafanaRules(c), ...alloyRules(c)];
+  return [serviceAddressesRule, ...mimirRules(c), ...mimirEdgeRules(c), ...minioRules(c), ...gatewayRules(c), ...grafanaRules(c), ...alloyRules(c)];
 }

@@ -1,5 +1,6 @@
 import type { StackConfig } from '../../config.js';
 import { mimirRoutes } from '../../mimir/routes.js';
+import { tenantIdProblem } from '../../mimir/tenant-id.js';
 import type { Problem } from '../../problems.js';
 import type { Route } from '../../routes.js';
 import type { TreeEntry } from '../../tree.js';
@@ -87,14 +88,7 @@ export function routeTableProblems(c: StackConfig, routes: readonly Route[]): { 
 }
 
 /** Mimir's rules for tenant IDs, which the gateway writes into X-Scope-OrgID. */
-export function tenantIdProblem(id: string): string | undefined {
-  if (id.length === 0) return 'is empty';
-  if (id.length > 150) return 'is longer than 150 characters';
-  if (id === '.' || id === '..') return 'cannot be "." or ".."';
-  const bad = [...new Set(id.replace(/[A-Za-z0-9!\-_.*'()]/g, ''))];
-  if (bad.length > 0) return `has characters Mimir does not accept in a tenant ID: ${bad.map((ch) => JSON.stringify(ch)).join(' ')}`;
-  return undefined;
-}
+export { tenantIdProblem };
 
 function routeTable(c: StackConfig): Rule {
   return (ctx) => {
