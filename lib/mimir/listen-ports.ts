@@ -86,11 +86,11 @@ export function mimirListenPortsRule(c: StackConfig): Rule {
         const report = (p: Omit<Problem, 'path' | 'object' | 'source'>) => out.push(problemAt(ctx, pod.entry, p));
         const ports = listeners.map((l) => {
           const flag = flagValue(container.args ?? [], l.flag);
-          if (flag) return { l, port: portOf(flag.value), where: `${at}/args/${flag.index}`, source: `-${l.flag}=${flag.value}` };
+          if (flag) return { l, port: portOf(flag.value), where: `${at}/args/${flag.index}`, source: `-${l.flag}=${flag.value}`, fromFlag: true };
           const block = config?.[l.yaml[0]] as Record<string, unknown> | undefined;
           const fromYaml = block && typeof block === 'object' ? block[l.yaml[1]] : undefined;
-          if (fromYaml !== undefined) return { l, port: portOf(fromYaml), where: `${at}/args`, source: `${l.yaml.join('.')}: ${String(fromYaml)} in mimir.yaml` };
-          return { l, port: l.fallback, where: `${at}/args`, source: `Mimir's default ${l.fallback}` };
+          if (fromYaml !== undefined) return { l, port: portOf(fromYaml), where: `${at}/args`, source: `${l.yaml.join('.')}: ${String(fromYaml)} in mimir.yaml`, fromFlag: false };
+          return { l, port: l.fallback, where: `${at}/args`, source: `Mimir's default ${l.fallback}`, fromFlag: false };
         });
         const [http, grpc] = ports;
         if (http.port !== undefined && http.port === grpc.port) {
@@ -104,17 +104,16 @@ export function mimirListenPortsRule(c: StackConfig): Rule {
           continue;
         }
         const declared = (container.ports ?? []).map((p) => p.containerPort);
-        const listed = (container.ports ?? []).map((p) => (p.name ? `${p.name}=${p.containerPort}` : String(p.containerPort))).join(', ') || '(none)';
         let httpMismatch = false;
-        for (const { l, port, where, source } of ports) {
+        for (const { l, port, where, source, fromFlag } of ports) {
           if (port === undefined || declared.includes(port)) continue;
           if (l === http.l) httpMismatch = true;
           report({
             pointer: where,
-            message: `Mimir listens for ${l.what} on ${port} (${source}), but the container declares no port ${port}: its Services and probes reach a port nothing listens on`,
+            message: `Mimir listens for ${l.what} on ${port}, but the container declares no port ${port}: its Services and probes reach a port nothing listens on`,
             expected: `a container port ${port}`,
-            found: `container ports ${listed}`,
-            hint: `remove -${l.flag} from config.mimir.${pod.entry.component}.flags, or change the container port, the probes and the Service ports together in overrides`,
+            found: source,
+            hint: `${fromFlag ? `remove -${l.flag} from config.mimir.${pod.entry.component}.flags` : `remove server.${l.yaml[1]} from config.mimir.config`}, or change the container port, the probes and the Service ports together in overrides`,
           });
         }
         // A probe aimed at the old port is the same mistake as the missing container port: reported once.

@@ -38,7 +38,8 @@ export const mimirConfigFilesRule: Rule = (ctx) => {
         out.push(problemAt(ctx, e, { pointer: `/data/${file}`, message: `${file} is not valid YAML: ${parsed.error}` }));
         continue;
       }
-      out.push(...check(parsed.value, { source: ctx.source, path: treePath(e), file, object: objectId(e.object) }));
+      const hint = file === files.mimir ? 'mimir.yaml is rendered from config.mimir.config over the library\'s defaults: fix the value there' : 'runtime.yaml is rendered from config.mimir.tenants: fix the value there';
+      out.push(...check(parsed.value, { source: ctx.source, path: treePath(e), file, object: objectId(e.object) }).map((p) => ({ ...p, hint: p.hint ?? hint })));
     }
   }
   return out;
@@ -67,7 +68,8 @@ export function mimirFlagsRule(c: StackConfig): Rule {
           file: `args of container "${container.name}"`,
         });
         // The checker says `args[3]`; a JSON pointer into the object is what every other problem carries.
-        out.push(...problems.map((p) => ({ ...p, pointer: p.pointer?.replace(/^args\[(\d+)\]/, `${argsPointer}/$1`) })));
+        const flagsAt = Object.hasOwn(c.mimir, pod.entry.component) ? `config.mimir.${pod.entry.component}.flags` : 'the flags of this component in config.mimir';
+        out.push(...problems.map((p) => ({ ...p, pointer: p.pointer?.replace(/^args\[(\d+)\]/, `${argsPointer}/$1`), hint: p.hint ?? `fix the flag in ${flagsAt}, or in the override that sets these args` })));
       }
     }
     return out;

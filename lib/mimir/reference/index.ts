@@ -682,7 +682,9 @@ export function checkMimirFlags(args: readonly string[], opts: MimirFlagCheckOpt
         found: JSON.stringify(value),
         ...(/\$\{[^}]*\}/.test(value)
           ? { hint: 'container args are not env-expanded by Mimir; use Kubernetes `$(VAR)` syntax' }
-          : {}),
+          : issue.hint !== undefined
+            ? { hint: issue.hint }
+            : {}),
       });
     }
   }
