@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Environment } from './environment.js';
 import type { Problem } from './problems.js';
 import { didYouMean } from './suggest.js';
+import { markerTags } from './yaml-markers.js';
 
 export interface LoadedEnvironment {
   environment: Environment;
@@ -130,7 +131,7 @@ export async function loadEnvironment(path: string, opts: LoadOptions = {}): Pro
   const source = relative(process.cwd(), entry);
   if (/\.(ya?ml|json)$/.test(entry)) {
     try {
-      const environment: unknown = parseYaml(readFileSync(entry, 'utf8'));
+      const environment: unknown = parseYaml(readFileSync(entry, 'utf8'), { customTags: markerTags });
       const expected = 'a mapping with `name` and optionally `config` and `overrides`, e.g. `name: staging`';
       if (environment === null || environment === undefined) {
         return { problems: [{ source, path: '(file)', message: `${basename(entry)} is empty`, expected, hint: 'write at least the environment\'s name, or delete the file' }] };
