@@ -56,7 +56,7 @@ function fakeGateway(c: StackConfig) {
     namespace: c.namespace,
     selector: selectorLabels('gateway', 'nginx', c.partOf),
     replicas: 1,
-    pod: { containers: [container({ name: 'nginx', image: 'nginx', ports: { http: 8080 }, resources, readinessProbe: httpProbe('/', 'http') })] },
+    pod: { containers: [container({ name: 'nginx', image: 'nginx:1.27', ports: { http: 8080 }, resources, readinessProbe: httpProbe('/', 'http') })] },
   });
   return { deployment: d, service: serviceFor(d) };
 }
@@ -67,7 +67,7 @@ function fakeMimir(c: StackConfig, port = 'http-metrics') {
     namespace: c.namespace,
     selector: selectorLabels('mimir', 'distributor', c.partOf),
     replicas: 1,
-    pod: { containers: [container({ name: 'distributor', image: 'mimir', ports: { [port]: 8080, grpc: 9095 }, resources, readinessProbe: httpProbe('/ready', port) })] },
+    pod: { containers: [container({ name: 'distributor', image: 'mimir:test', ports: { [port]: 8080, grpc: 9095 }, resources, readinessProbe: httpProbe('/ready', port) })] },
   });
   return { deployment: d, service: serviceFor(d) };
 }

@@ -6,10 +6,12 @@
  * identity.
  *
  * The package is compiled (`tsconfig.build.json`, as `npm run compile` does) into a folder of its own
- * inside the repository — beside `node_modules`, which it resolves its dependencies from — so this
- * test never races another one that compiles into `dist/`.
+ * under node_modules/.cache — inside the repository, so it resolves its dependencies from
+ * `node_modules` — so this test never races another one that compiles into `dist/`. The compile is
+ * incremental (its build info lives in that folder, so both go together): a re-run only re-emits
+ * what changed.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,18 +21,15 @@ import { DELETE, add, append, byName, merge, prepend } from '../lib/merge.js';
 import { environmentDirs } from './support/environments.js';
 import { snapshot } from './support/files.js';
 
-const compiled = mkdtempSync(join(process.cwd(), '.compiled-'));
+const compiled = join(process.cwd(), 'node_modules', '.cache', 'mimir-kube', 'compiled');
 const tmp = mkdtempSync(join(tmpdir(), 'compiled-entry-'));
-afterAll(() => {
-  rmSync(compiled, { recursive: true, force: true });
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 let fromTsx: { exitCode?: number; all?: string };
 let fromCompiled: { exitCode?: number; all?: string };
 
 beforeAll(async () => {
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', compiled]);
+  await execa('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', compiled, '--incremental', '--tsBuildInfoFile', join(compiled, '.tsbuildinfo')]);
   [fromTsx, fromCompiled] = await Promise.all([
     execa('npx', ['tsx', 'build.ts', ...environmentDirs, '--out', join(tmp, 'tsx'), '--no-typecheck'], { reject: false, all: true }),
     execa('node', [join(compiled, 'build.js'), ...environmentDirs, '--out', join(tmp, 'compiled'), '--no-typecheck'], { reject: false, all: true }),

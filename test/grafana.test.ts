@@ -24,7 +24,7 @@ function fakeGateway(c: StackConfig) {
     namespace: c.namespace,
     selector: selectorLabels('gateway', 'nginx', c.partOf),
     replicas: 1,
-    pod: { containers: [container({ name: 'nginx', image: 'nginx', ports: { http: 8080 }, resources: { requests: { cpu: '10m', memory: '16Mi' } }, readinessProbe: httpProbe('/', 'http') })] },
+    pod: { containers: [container({ name: 'nginx', image: 'nginx:1.27', ports: { http: 8080 }, resources: { requests: { cpu: '10m', memory: '16Mi' } }, readinessProbe: httpProbe('/', 'http') })] },
   });
   return { deployment: d, service: serviceFor(d) };
 }

@@ -4,7 +4,7 @@
  * depth of `environments/<name>` (so its `../../lib/index.js` import resolves), type-checked when it is
  * TypeScript, and built through the pipeline.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadEnvironment, typeCheckEnvironments } from '../lib/load.js';
@@ -37,8 +37,10 @@ export function fencedBlocks(markdown: string): Example[] {
 const readme = readFileSync('README.md', 'utf8');
 const examples = fencedBlocks(readme).filter((e) => (e.lang === 'ts' ? e.code.includes('defineEnvironment(') : /^name:/m.test(e.code)));
 
-// Inside the repository, two levels below its root, like environments/<name>.
-const root = mkdtempSync(join(process.cwd(), '.readme-examples-'));
+// Inside the repository, two levels below its root, like environments/<name>. A fixed folder, so the
+// type-check of an unchanged example is cached between runs like any environment's.
+const root = join(process.cwd(), '.readme-examples');
+rmSync(root, { recursive: true, force: true });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('README environment examples build as printed', () => {
