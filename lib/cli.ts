@@ -91,7 +91,10 @@ export function unexpectedError(err: unknown, state: { out: string; writing: boo
   const at = where ? ` (at ${where})` : '';
   const stack = process.env.DEBUG ? '' : '; DEBUG=1 shows the stack trace';
   if (state.writing) return `error: writing ${state.out}/ failed: ${what}${at} — each output folder is swapped whole, so it holds either the previous or the new files${stack}`;
-  return `error: unexpected ${what}${at} — a bug in mimir-kube, not in your environment; please report it. ${state.out}/ is untouched: nothing was written${stack}`;
+  // Thrown in the library (source, compiled or installed) it is our bug; elsewhere, by code an environment ran.
+  const ours = where === undefined || /(?:^|\/)(?:lib|dist)\/|(?:^|\/)build\.[jt]s:|node_modules\/mimir-kube\//.test(where);
+  const whose = ours ? 'a bug in mimir-kube; please report it' : 'thrown by code the environment runs, not by a check';
+  return `error: unexpected ${what}${at} — ${whose}. ${state.out}/ is untouched: nothing was written${stack}`;
 }
 
 async function build(argv: string[], io: CliIo, state: BuildState): Promise<number> {  const started = performance.now();

@@ -25,6 +25,10 @@ export const namesRule: Rule = (ctx) => {
     const invalid = nameProblem(o.kind, name);
     if (invalid) out.push(problemAt(ctx, e, { pointer: '/metadata/name', ...invalid }));
     if (isNamespaced(o) && !o.metadata?.namespace) out.push(problemAt(ctx, e, { pointer: '/metadata/namespace', message: `namespaced ${o.kind} has no namespace`, hint: 'set config.namespace' }));
+    else if (o.metadata?.namespace) {
+      const invalidNamespace = nameProblem('Namespace', o.metadata.namespace);
+      if (invalidNamespace) out.push(problemAt(ctx, e, { pointer: '/metadata/namespace', ...invalidNamespace, message: invalidNamespace.message.replace(/Namespace name/, 'namespace') }));
+    }
     for (const [k, v] of Object.entries(o.metadata?.labels ?? {})) {
       if (typeof v !== 'string' || v.length > 63 || !labelValue.test(v)) out.push(problemAt(ctx, e, { pointer: `/metadata/labels/${k}`, message: 'invalid label value', expected: 'at most 63 characters: letters, digits, "-", "_", "." starting and ending with a letter or digit', found: JSON.stringify(v) }));
     }
