@@ -10,17 +10,21 @@ import type { Problem } from '../problems.js';
 import { allContainers, pods, problemAt, type PodView, type Rule } from '../validate/context.js';
 import { parseYamlDocuments } from '../yaml.js';
 import { files } from './config-maps.js';
+import { portNames } from './names.js';
 
 interface Listener {
   what: string;
   flag: string;
   yaml: readonly [string, string];
   fallback: number;
+  /** Checked only on containers that declare a port of this name (members of the gossip ring). */
+  onlyWithPort?: string;
 }
 
 const listeners: readonly Listener[] = [
   { what: 'HTTP', flag: 'server.http-listen-port', yaml: ['server', 'http_listen_port'], fallback: 8080 },
   { what: 'gRPC', flag: 'server.grpc-listen-port', yaml: ['server', 'grpc_listen_port'], fallback: 9095 },
+  { what: 'memberlist gossip', flag: 'memberlist.bind-port', yaml: ['memberlist', 'bind_port'], fallback: 7946, onlyWithPort: portNames.gossip },
 ];
 
 function repository(image: string): string {
@@ -107,6 +111,7 @@ export function mimirListenPortsRule(c: StackConfig): Rule {
         let httpMismatch = false;
         for (const { l, port, where, source, fromFlag } of ports) {
           if (port === undefined || declared.includes(port)) continue;
+          if (l.onlyWithPort !== undefined && !(container.ports ?? []).some((p) => p.name === l.onlyWithPort)) continue;
           if (l === http.l) httpMismatch = true;
           report({
             pointer: where,

@@ -202,6 +202,7 @@ describe('listen ports versus container ports, probes and Services', () => {
     { name: '-server.grpc-listen-port equal to the HTTP port', env: env({ mimir: { distributor: { flags: { 'server.grpc-listen-port': 8080 } } } }), path: 'mimir.distributor.deployment', pointer: /args\/\d+$/, message: /HTTP and gRPC on the same port 8080/, expected: /different ports/, hint: /config\.mimir\.distributor\.flags/, count: 1 },
     { name: '-server.http-listen-port not matching the container port', env: env({ mimir: { distributor: { flags: { 'server.http-listen-port': 8081 } } } }), path: 'mimir.distributor.deployment', message: /listens for HTTP on 8081, but the container declares no port 8081/, expected: /container port 8081/, count: 1 },
     { name: '-server.grpc-listen-port not matching the container port', env: env({ mimir: { querier: { flags: { 'server.grpc-listen-port': 9096 } } } }), path: QUERIER, message: /listens for gRPC on 9096/, count: 1 },
+    { name: '-memberlist.bind-port not matching the gossip port of a ring member', env: env({ mimir: { ingester: { flags: { 'memberlist.bind-port': 7947 } } } }), path: 'mimir.ingester.statefulSet', message: /listens for memberlist gossip on 7947/, count: 1 },
     { name: 'server.http_listen_port in mimir.yaml: one problem for every component', env: env({ mimir: { config: { server: { http_listen_port: 8081 } } } }), path: /^mimir\./, message: /listens for HTTP on 8081/, hint: /config\.mimir\.config/, count: 1 },
     {
       name: 'container port and flag moved, probe left behind',
