@@ -37,6 +37,13 @@ export const resourcesRule: Rule = (ctx) => {
 
   for (const pod of pods(ctx.entries)) {
     const hint = configHint(pod.entry.group, pod.entry.component);
+    // Pod-level resources (newer Kubernetes): the schema leaves their quantities to this rule too.
+    const podResources = (pod.spec as { resources?: { requests?: ResourceList; limits?: ResourceList } }).resources;
+    if (podResources) {
+      const report = (p: Omit<Problem, 'path' | 'object' | 'source'>) => out.push(problemAt(ctx, pod.entry, p));
+      checkList(podResources.requests, `${pod.pointer}/spec/resources/requests`, report, hint);
+      checkList(podResources.limits, `${pod.pointer}/spec/resources/limits`, report, hint);
+    }
     for (const { container, pointer } of allContainers(pod.spec)) {
       const at = `${pod.pointer}${pointer}/resources`;
       const report = (p: Omit<Problem, 'path' | 'object' | 'source'>) => out.push(problemAt(ctx, pod.entry, p));

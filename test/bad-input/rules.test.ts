@@ -86,6 +86,7 @@ describe('quantities: the API server grammar, exactly', () => {
     { name: 'memory request 1GB', env: querierResources({ requests: { cpu: '1', memory: '1GB' } }), path: QUERIER, pointer: /resources\/requests\/memory$/, message: /invalid memory quantity: "1GB" is not a quantity/, expected: /Ki, Mi, Gi/, hint: /G or Gi.*config\.mimir\.querier\.resources/, count: 1 },
     { name: 'cpu 1K', env: querierResources({ requests: { cpu: '1K', memory: '1Gi' } }), path: QUERIER, pointer: /requests\/cpu$/, message: /invalid cpu quantity/, hint: /k \(decimal\)/, count: 1 },
     { name: 'negative memory', env: querierResources({ requests: { cpu: '1', memory: '-1Gi' } }), path: QUERIER, message: /memory must not be negative/, count: 1 },
+    { name: 'pod-level limit 1GB (override)', env: env({}, { mimir: { querier: { deployment: { spec: { template: { spec: { resources: add({ limits: { memory: '1GB' } }) } } } } } } }), path: QUERIER, pointer: '/spec/template/spec/resources/limits/memory', message: /invalid memory quantity/, count: 1 },
     { name: 'volume size with a space', env: env({ mimir: { ingester: { storage: { size: '10 Gi' } } } }), path: 'mimir.ingester.statefulSet', pointer: /volumeClaimTemplates\/0\/spec\/resources\/requests\/storage$/, message: /invalid storage quantity/, hint: /spaces.*config\.mimir\.ingester\.storage\.size/, count: 1 },
   ];
   it.each(cases)('$name', async (c) => {
