@@ -70,6 +70,8 @@ const EXTRA_FLAG_TYPES: Readonly<Record<string, FieldType>> = {
 interface DescriptorEntry {
   kind: string;
   name: string;
+  desc?: string;
+  fieldDefaultValue?: unknown;
   fieldType?: string;
   fieldFlag?: string;
   blockEntries?: DescriptorEntry[];
@@ -78,6 +80,35 @@ interface DescriptorEntry {
 
 function fail(message: string): never {
   throw new Error(`generate-mimir-reference: ${message}`);
+}
+
+/** Allowed values of string fields whose description lists them, by flag and by YAML path (reset per run). */
+let enumFlags = new Map<string, string[]>();
+let enumPaths = new Map<string, string[]>();
+
+/**
+ * The closed set of values a string field accepts, when its description states one on a single line
+ * ("Valid levels: [debug, info, warn, error]", "Supported values are: a, b, c."). Only the values are
+ * kept, never the prose. A list with anything but plain tokens (multi-line cipher-suite lists, values
+ * with spaces) is left out: then the field stays a free string, as before.
+ */
+export function enumValues(desc: string | undefined, fallback: unknown): string[] | undefined {
+  if (desc === undefined || desc.includes('\n')) return undefined;
+  const m =
+    /Valid (?:levels|formats|values): \[([^\]]+)\]/.exec(desc) ??
+    /(?:Supported|Allowed) (?:values|options|backends)(?: are)?:? (.+?)(?:\.(?:\s|$)|$)/.exec(desc);
+  if (m === null) return undefined;
+  const values: string[] = [];
+  for (const raw of m[1].split(/\s*,\s*|\s+or\s+|\s+and\s+/)) {
+    const token = raw.replace(/\s*\([^)]*\)$/, '').trim();
+    const quoted = /^(['"])(.*)\1$/.exec(token);
+    const value = quoted ? quoted[2] : token;
+    if (!/^[A-Za-z0-9_.-]*$/.test(value) || (value === '' && !quoted)) return undefined;
+    if (!values.includes(value)) values.push(value);
+  }
+  // The default is always accepted (an empty default means "unset").
+  if (typeof fallback === 'string' && !values.includes(fallback)) values.push(fallback);
+  return values.length > 1 ? values : undefined;
 }
 
 function convertBlock(entries: DescriptorEntry[], at: string, flags: Map<string, FieldType>): ConfigBlock {
@@ -102,6 +133,11 @@ function convertEntry(entry: DescriptorEntry, at: string, flags: Map<string, Fie
     case 'field': {
       const type = entry.fieldType ?? fail(`field without fieldType at \`${at}\``);
       if (entry.fieldFlag) addFlag(flags, entry.fieldFlag, type, at);
+      const values = type === 'string' ? enumValues(entry.desc, entry.fieldDefaultValue) : undefined;
+      if (values !== undefined) {
+        if (entry.fieldFlag) enumFlags.set(entry.fieldFlag, values);
+        if (!at.includes('[]') && !at.includes('.*')) enumPaths.set(at, values);
+      }
       if (entry.fieldElement === undefined) return type;
       if (type !== 'slice') fail(`field \`${at}\` of type \`${type}\` has an element description`);
       return ['list', convertElement(entry.fieldElement, `${at}[]`, flags)];
@@ -197,6 +233,8 @@ export function generateMimirFacts(referenceDir: string = DEFAULT_REFERENCE_DIR)
   if (descriptor.kind !== 'block' || descriptor.blockEntries === undefined) fail('descriptor root is not a block');
 
   const flags = new Map<string, FieldType>();
+  enumFlags = new Map();
+  enumPaths = new Map();
   const config = convertBlock(descriptor.blockEntries, '', flags);
   const limits = config[LIMITS_BLOCK];
   if (limits === undefined || typeof limits !== 'object' || Array.isArray(limits)) {
@@ -215,6 +253,7 @@ export function generateMimirFacts(referenceDir: string = DEFAULT_REFERENCE_DIR)
     config,
     runtimeConfig: RUNTIME_CONFIG,
     flags: nestFlags(flags),
+    enums: { flags: Object.fromEntries(enumFlags), config: Object.fromEntries(enumPaths) },
   };
 }
 

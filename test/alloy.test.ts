@@ -51,7 +51,7 @@ function fakeMimir(c: StackConfig, port = 'http-metrics') {
     namespace: c.namespace,
     selector: selectorLabels('mimir', 'distributor', c.partOf),
     replicas: 1,
-    pod: { containers: [container({ name: 'distributor', image: 'mimir', ports: { [port]: 8080, grpc: 9095 }, resources, readinessProbe: httpProbe('/ready', port) })] },
+    pod: { containers: [container({ name: 'distributor', image: 'mimir:test', ports: { [port]: 8080, grpc: 9095 }, resources, readinessProbe: httpProbe('/ready', port) })] },
   });
   return { deployment: d, service: serviceFor(d) };
 }

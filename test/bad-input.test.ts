@@ -52,6 +52,6 @@ describe('bad input: exit 1, a clear message, out/ untouched', () => {
   it('an invalid object after merge', async () => {
     const msg = await failingBuild('test/fixtures/environments/invalid-object');
     expect(msg).toContain('cluster.namespace.namespace (v1 Namespace Mimir_Namespace)');
-    expect(msg).toContain('/metadata/name: invalid object name');
+    expect(msg).toContain('/metadata/name: invalid Namespace name');
   });
 });

@@ -179,7 +179,7 @@ describe('mimir components', () => {
 
   it('a component that cannot be built names its tree path', () => {
     const c = config((c) => {
-      c.mimir.querier.resources.requests.cpu = 'lots';
+      c.mimir.querier.flags = { '--log.format': 'json' };
       c.mimir.ingester.flags = { '-log.level': 'debug' };
     });
     expect(() => mimir(...withStack(c))).toThrow(/mimir\.ingester[\s\S]*mimir\.querier/);

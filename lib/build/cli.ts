@@ -1,8 +1,10 @@
+import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { entryOf, loadEnvironment, typeCheckEnvironments } from './load.js';
 import { compareWithDisk, formatDiff, outputFiles, writeOutput } from './output.js';
 import { buildEnvironment, type BuiltEnvironment } from './pipeline.js';
 import { formatProblems, type Problem } from '../core/problems.js';
+import { groupByCause } from './problem-groups.js';
 import { formatRequests, kindCounts, totalRequests } from './summary.js';
 
 export interface CliOptions {
@@ -40,19 +42,68 @@ export function parseArgs(argv: string[]): CliOptions | { error: string } {
   return opts;
 }
 
+/** Output folders the build owns besides the environments' own. */
+const reservedNames = ['base', 'argocd'];
+
 export interface CliIo {
   log(line: string): void;
   error(line: string): void;
 }
 
-/** The whole build: load, render, validate every environment, then write (or check, or diff). Returns the exit code. */
+/**
+ * The whole build: load, render, validate every environment, then write (or check, or diff). Returns the
+ * exit code: 0 built (or up to date), 1 problems in the input (nothing written), 2 a bug — an exception
+ * nothing expected. Everything that can fail runs before the first write, so a bug leaves `out/` untouched.
+ */
 export async function runCli(argv: string[], io: CliIo = { log: (l) => console.log(l), error: (l) => console.error(l) }): Promise<number> {
-  const started = performance.now();
+  const state: BuildState = { out: 'out', writing: false };
+  try {
+    return await build(argv, io, state);
+  } catch (err) {
+    io.error(unexpectedError(err, state));
+    if (process.env.DEBUG && err instanceof Error && err.stack) io.error(err.stack);
+    return 2;
+  }
+}
+
+interface BuildState {
+  out: string;
+  /** Set once the first file is about to be written: from then on `out/` may have changed. */
+  writing: boolean;
+}
+
+/** The first stack frame, as a path relative to the working directory: where the bug is. */
+function whereThrown(err: unknown): string | undefined {
+  if (!(err instanceof Error) || !err.stack) return undefined;
+  for (const line of err.stack.split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/.exec(line.trim());
+    if (!m) continue;
+    const file = m[1].replace(/^file:\/\//, '');
+    return `${relative(process.cwd(), file) || file}:${m[2]}`;
+  }
+  return undefined;
+}
+
+/** One line: what failed, where, and what it did to the output folder. */
+export function unexpectedError(err: unknown, state: { out: string; writing: boolean }): string {
+  const what = err instanceof Error ? `${err.name}: ${err.message.split('\n')[0]}` : String(err).split('\n')[0];
+  const where = whereThrown(err);
+  const at = where ? ` (at ${where})` : '';
+  const stack = process.env.DEBUG ? '' : '; DEBUG=1 shows the stack trace';
+  if (state.writing) return `error: writing ${state.out}/ failed: ${what}${at} — each output folder is swapped whole, so it holds either the previous or the new files${stack}`;
+  // Thrown in the library (source, compiled or installed) it is our bug; elsewhere, by code an environment ran.
+  const ours = where === undefined || /(?:^|\/)(?:lib|dist)\/|(?:^|\/)build\.[jt]s:|node_modules\/mimir-kube\//.test(where);
+  const whose = ours ? 'a bug in mimir-kube; please report it' : 'thrown by code the environment runs, not by a check';
+  return `error: unexpected ${what}${at} — ${whose}. ${state.out}/ is untouched: nothing was written${stack}`;
+}
+
+async function build(argv: string[], io: CliIo, state: BuildState): Promise<number> {  const started = performance.now();
   const parsed = parseArgs(argv);
   if ('error' in parsed) {
     io.error(parsed.error);
     return parsed.error === usage ? 0 : 1;
   }
+  state.out = parsed.out;
   const problems: Problem[] = [];
   const builds: BuiltEnvironment[] = [];
   const tsEntries = parsed.environments.map(entryOf).filter((e): e is string => e !== undefined && e.endsWith('.ts'));
@@ -69,15 +120,21 @@ export async function runCli(argv: string[], io: CliIo = { log: (l) => console.l
     if (result.built) builds.push(result.built);
   }
   const names = builds.map((b) => b.name);
-  const dupes = names.filter((n, i) => names.indexOf(n) !== i);
-  for (const d of new Set(dupes)) problems.push({ path: `name ${d}`, message: `two environments are named "${d}"`, hint: 'each environment needs its own name: it is its folder under out/' });
-  for (const reserved of ['base', 'argocd']) {
-    if (names.includes(reserved)) problems.push({ path: `name ${reserved}`, message: `"${reserved}" is a reserved output folder`, hint: 'choose another environment name' });
+  for (const name of new Set(names)) {
+    const sources = builds.filter((b) => b.name === name).map((b) => b.source);
+    if (sources.length > 1) {
+      problems.push({ source: sources[0], path: 'name', message: `environments ${sources.join(' and ')} are both named "${name}"`, found: JSON.stringify(name), hint: 'each environment needs its own name: it is its folder out/<name> and its Argo CD Application' });
+    }
+  }
+  for (const b of builds) {
+    if (reservedNames.includes(b.name)) {
+      problems.push({ source: b.source, path: 'name', message: `"${b.name}" is a reserved output folder`, expected: `a name other than ${reservedNames.map((r) => `"${r}"`).join(' and ')}`, found: JSON.stringify(b.name), hint: 'choose another environment name' });
+    }
   }
   if (problems.length) {
     // Two environments importing the same broken file report the same problem once.
     const unique = [...new Map(problems.map((p) => [JSON.stringify(p), p])).values()];
-    io.error(formatProblems(unique));
+    io.error(formatProblems(groupByCause(unique)));
     return 1;
   }
   const files = outputFiles(builds);
@@ -93,12 +150,15 @@ export async function runCli(argv: string[], io: CliIo = { log: (l) => console.l
     io.error(`${parsed.out}/ is stale: ${changes.length} file${changes.length === 1 ? '' : 's'} differ from a fresh render\n${list}\nrun \`npx tsx build.ts ${parsed.environments.join(' ')}\` and commit the result`);
     return parsed.check ? 1 : 0;
   }
+  // The summary is computed before the first write: whatever can fail has run when writing starts.
+  const summary = builds.flatMap((b) => [
+    `${b.name}: ${Object.entries(kindCounts(b.tree)).map(([k, n]) => `${n} ${k}`).join(', ')}`,
+    `${b.name}: ${formatRequests(totalRequests(b.tree))}`,
+  ]);
+  state.writing = true;
   writeOutput(parsed.out, files);
-  for (const b of builds) {
-    const counts = Object.entries(kindCounts(b.tree)).map(([k, n]) => `${n} ${k}`).join(', ');
-    io.log(`${b.name}: ${counts}`);
-    io.log(`${b.name}: ${formatRequests(totalRequests(b.tree))}`);
-  }
+  state.writing = false;
+  for (const line of summary) io.log(line);
   io.log(`wrote ${files.size} files to ${parsed.out}/ (${changes.length} changed) in ${((performance.now() - started) / 1000).toFixed(2)}s`);
   return 0;
 }

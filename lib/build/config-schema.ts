@@ -58,6 +58,18 @@ export async function checkEnvironmentSchema(env: unknown, source: string): Prom
     seen.add(id);
     if (e.keyword === 'required') {
       out.push({ source, path: at || '(root)', message: `missing required key \`${String(e.params.missingProperty)}\`` });
+    } else if (e.keyword === 'enum') {
+      const values = (e.params.allowedValues as unknown[] | undefined) ?? [];
+      const suggestion =
+        typeof e.data === 'string' ? didYouMean(e.data, values.filter((v): v is string => typeof v === 'string')) : undefined;
+      out.push({
+        source,
+        path: at,
+        message: 'not one of the allowed values',
+        expected: `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`,
+        found: describe(e.data),
+        ...(suggestion ? { hint: suggestion } : {}),
+      });
     } else if (e.keyword === 'type') {
       out.push({ source, path: at, message: 'wrong type', expected: String(e.params.type), found: describe(e.data) });
     } else {

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Environment } from './environment.js';
 import type { Problem } from '../core/problems.js';
 import { didYouMean } from '../core/suggest.js';
+import { markerTags } from './yaml-markers.js';
 
 export interface LoadedEnvironment {
   environment: Environment;
@@ -130,8 +131,15 @@ export async function loadEnvironment(path: string, opts: LoadOptions = {}): Pro
   const source = relative(process.cwd(), entry);
   if (/\.(ya?ml|json)$/.test(entry)) {
     try {
-      const environment = parseYaml(readFileSync(entry, 'utf8')) as Environment;
-      return { loaded: { environment, source }, problems: [] };
+      const environment: unknown = parseYaml(readFileSync(entry, 'utf8'), { customTags: markerTags });
+      const expected = 'a mapping with `name` and optionally `config` and `overrides`, e.g. `name: staging`';
+      if (environment === null || environment === undefined) {
+        return { problems: [{ source, path: '(file)', message: `${basename(entry)} is empty`, expected, hint: 'write at least the environment\'s name, or delete the file' }] };
+      }
+      if (typeof environment !== 'object' || Array.isArray(environment)) {
+        return { problems: [{ source, path: '(file)', message: `${basename(entry)} holds ${Array.isArray(environment) ? 'a list' : `a ${typeof environment}`}, not an environment`, expected }] };
+      }
+      return { loaded: { environment: environment as Environment, source }, problems: [] };
     } catch (err) {
       return { problems: [{ source, path: '(file)', message: `cannot parse ${basename(entry)}: ${(err as Error).message}` }] };
     }

@@ -9,6 +9,9 @@ import { moduleRules } from './rules.js';
 import { application } from './gitops/argocd.js';
 import { schemaProblems as objectSchemaProblems } from './validate/schema.js';
 import { validateTree } from './validate/index.js';
+import { namesRule } from './validate/names.js';
+import { configProblems, environmentNameProblems, schemaView } from './environment-checks.js';
+import { groupByCause } from './problem-groups.js';
 
 export interface BuiltEnvironment {
   name: string;
@@ -54,14 +57,18 @@ export function renderChecked(c: StackConfig, source: string): { tree?: Rendered
  */
 export async function buildEnvironment(env: Environment, source: string): Promise<BuildResult> {
   const name = typeof env?.name === 'string' ? env.name : '(unnamed)';
-  const schemaProblems = await checkEnvironmentSchema(env, source);
-  if (schemaProblems.length) return { problems: schemaProblems };
+  const nameProblems = environmentNameProblems(env?.name, source);
+  // A bad name is reported once, by the check that explains what the name is used for.
+  const schemaProblems = (await checkEnvironmentSchema(schemaView(env), source)).filter((p) => !(nameProblems.length && p.path === 'name'));
+  if (nameProblems.length || schemaProblems.length) return { problems: [...nameProblems, ...schemaProblems] };
   let config: StackConfig;
   try {
     config = resolveConfig(env);
   } catch (err) {
     return { problems: problemsOf(err, source, 'config') };
   }
+  const invalidConfig = configProblems(config, source);
+  if (invalidConfig.length) return { problems: invalidConfig };
   const rendered = renderChecked(config, source);
   if (!rendered.tree) return { problems: rendered.problems };
   let merged = rendered.tree;
@@ -85,7 +92,8 @@ export async function buildEnvironment(env: Environment, source: string): Promis
   });
   // The Argo CD Application is written beside the overlay, not into it; it is checked all the same.
   const app = application(name, config);
-  problems.push(...(await objectSchemaProblems({ entries: [{ group: 'gitops', component: 'argocd', key: 'application', object: app }], source, existingSecrets: new Set() })));
-  if (problems.length) return { problems };
+  const argocd = { entries: [{ group: 'gitops', component: 'argocd', key: 'application', object: app }], source, existingSecrets: new Set<string>() };
+  problems.push(...(await objectSchemaProblems(argocd)), ...namesRule(argocd));
+  if (problems.length) return { problems: groupByCause(problems) };
   return { built: { name, source, config, tree, application: app }, problems: [] };
 }

@@ -1,15 +1,13 @@
 import type { Container, KubeObject, TreeLike } from '../core/k8s/types.js';
 import { flatten } from '../core/tree.js';
+import { quantityValue } from '../core/quantity.js';
 
-/** Parses a Kubernetes quantity into cores (cpu) or bytes (memory). */
+/**
+ * A Kubernetes quantity in cores (cpu) or bytes (memory). Validation has refused every value that is not
+ * a quantity before the summary runs, so this parses the same grammar the checks accept.
+ */
 export function parseQuantity(q: string | number): number {
-  if (typeof q === 'number') return q;
-  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q);
-  if (!m) throw new Error(`not a quantity: ${q}`);
-  const n = Number(m[1]);
-  const units: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-  if (!(m[2] in units)) throw new Error(`unknown quantity unit in ${q}`);
-  return n * units[m[2]];
+  return quantityValue(q);
 }
 
 export interface Requests {

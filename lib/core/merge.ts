@@ -31,23 +31,46 @@
 import { BuildError, type Problem } from './problems.js';
 import { didYouMean } from './suggest.js';
 
-export const DELETE: unique symbol = Symbol('merge.DELETE');
+// Every symbol here is registered (`Symbol.for`): an environment may import another copy of this
+// module than the build runs (the source `lib` under the compiled `mimir-kube` command, or two installed
+// versions), and a marker made by one copy must be recognised by the other. `instanceof` and
+// unregistered symbols are per copy, so markers are told apart by a registered brand instead.
+export const DELETE: unique symbol = Symbol.for('mimir-kube.merge.DELETE');
 export type Delete = typeof DELETE;
 
 // Markers are class instances so that `isPlainObject` never mistakes one for data. Their fields sit
-// behind module-private symbols so TypeScript cannot confuse a marker with a tree object that happens
-// to have an `items` or `value` key when it infers a marker's type from where it is used.
-const ITEMS = Symbol('items');
-const ENTRIES = Symbol('entries');
-const KEY = Symbol('key');
-const VALUE = Symbol('value');
-const TYPE = Symbol('type');
+// behind symbols so TypeScript cannot confuse a marker with a tree object that happens to have an
+// `items` or `value` key when it infers a marker's type from where it is used.
+const ITEMS = Symbol.for('mimir-kube.merge.items');
+const ENTRIES = Symbol.for('mimir-kube.merge.entries');
+const KEY = Symbol.for('mimir-kube.merge.key');
+const VALUE = Symbol.for('mimir-kube.merge.value');
+const TYPE = Symbol.for('mimir-kube.merge.type');
+/** The brand every marker carries: which marker it is. */
+const BRAND = Symbol.for('mimir-kube.merge.marker');
+type MarkerKind = 'append' | 'prepend' | 'byName' | 'add';
+
+function brandOf(value: unknown): MarkerKind | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const brand = (value as { [BRAND]?: unknown })[BRAND];
+  return brand === 'append' || brand === 'prepend' || brand === 'byName' || brand === 'add' ? brand : undefined;
+}
+const isAppend = (v: unknown): v is Append<unknown> => brandOf(v) === 'append';
+const isPrepend = (v: unknown): v is Prepend<unknown> => brandOf(v) === 'prepend';
+const isByName = (v: unknown): v is ByName<unknown> => brandOf(v) === 'byName';
+const isAdd = (v: unknown): v is Add<unknown> => brandOf(v) === 'add';
+
+/** Whether `value` is DELETE or a marker made by `append`, `prepend`, `byName` or `add` — from any copy of the library. */
+export function isMarker(value: unknown): boolean {
+  return value === DELETE || brandOf(value) !== undefined;
+}
 
 // A marker's T comes only from where it is used (see `append`). Inside a generic call such as
 // `merge(tree, { … })` TypeScript cannot work that out and infers `unknown`; T therefore lives in a
 // bivariant phantom method, so such a marker still fits its slot (runtime checks still apply) while
 // Append<number> stays unassignable to Append<string>.
 class Append<T> {
+  readonly [BRAND] = 'append' as const;
   [TYPE]?(item: T): void;
   readonly [ITEMS]: readonly unknown[];
   constructor(items: readonly unknown[]) {
@@ -55,6 +78,7 @@ class Append<T> {
   }
 }
 class Prepend<T> {
+  readonly [BRAND] = 'prepend' as const;
   [TYPE]?(item: T): void;
   readonly [ITEMS]: readonly unknown[];
   constructor(items: readonly unknown[]) {
@@ -62,6 +86,7 @@ class Prepend<T> {
   }
 }
 class ByName<T> {
+  readonly [BRAND] = 'byName' as const;
   [TYPE]?(item: T): void;
   readonly [ENTRIES]: Readonly<Record<string, unknown>>;
   readonly [KEY]: string;
@@ -71,6 +96,7 @@ class ByName<T> {
   }
 }
 class Add<T> {
+  readonly [BRAND] = 'add' as const;
   [TYPE]?(value: T): void;
   readonly [VALUE]: unknown;
   constructor(value: unknown) {
@@ -163,10 +189,10 @@ function keyPath(parent: string, key: string): string {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (value instanceof Append) return 'append(…)';
-  if (value instanceof Prepend) return 'prepend(…)';
-  if (value instanceof ByName) return 'byName(…)';
-  if (value instanceof Add) return 'add(…)';
+  if (isAppend(value)) return 'append(…)';
+  if (isPrepend(value)) return 'prepend(…)';
+  if (isByName(value)) return 'byName(…)';
+  if (isAdd(value)) return 'add(…)';
   if (value === DELETE) return 'DELETE';
   if (typeof value === 'object') return isPlainObject(value) ? 'object' : (value.constructor?.name ?? 'object');
   return typeof value;
@@ -200,21 +226,21 @@ function mergeValue(base: unknown, over: unknown, path: string, ctx: Ctx): unkno
     });
     return clone(base);
   }
-  if (over === DELETE || over instanceof Add) {
+  if (over === DELETE || isAdd(over)) {
     report(ctx, path, {
       message: `${describe(over)} must be the value of an object key or byName entry, not nested in another marker or array`,
       found: describe(over),
     });
     return clone(base);
   }
-  if (over instanceof Append || over instanceof Prepend) {
+  if (isAppend(over) || isPrepend(over)) {
     const items = over[ITEMS].map((item, i) => mergeValue(undefined, item, `${path}[${i}]`, ctx));
     if (base === undefined) return items;
     if (!Array.isArray(base)) return mismatch(base, over, path, ctx);
     const kept = base.map(clone);
-    return over instanceof Append ? [...kept, ...items] : [...items, ...kept];
+    return isAppend(over) ? [...kept, ...items] : [...items, ...kept];
   }
-  if (over instanceof ByName) return mergeByName(base, over, path, ctx);
+  if (isByName(over)) return mergeByName(base, over, path, ctx);
   if (Array.isArray(over)) return over.map((item, i) => mergeValue(undefined, item, `${path}[${i}]`, ctx));
   if (isPlainObject(over)) {
     if (base === undefined) return mergeObject({}, over, path, ctx);
@@ -252,7 +278,7 @@ function mergeObject(base: Record<string, unknown>, over: Record<string, unknown
     if (value === DELETE) {
       if (!has && !ctx.allowNew) unknownKey(key, base, at, ctx, true);
       resolved.set(key, DROP);
-    } else if (value instanceof Add) {
+    } else if (isAdd(value)) {
       if (has) {
         report(ctx, at, {
           message: `add(…) used on \`${key}\`, which the base already has`,
@@ -313,7 +339,7 @@ function mergeByName(base: unknown, over: ByName<unknown>, path: string, ctx: Ct
     if (entry === DELETE) {
       if (index === undefined) missing(true);
       else items.splice(index, 1);
-    } else if (entry instanceof Add) {
+    } else if (isAdd(entry)) {
       if (index !== undefined) {
         report(ctx, at, {
           message: `add(…) used on \`${name}\`, which the base list already has`,

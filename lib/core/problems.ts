@@ -16,6 +16,19 @@ export interface Problem {
   found?: string;
   /** A concrete fix or a "did you mean" suggestion. */
   hint?: string;
+  /** Further places with the very same problem (same cause): see `groupByCause`. */
+  also?: ProblemPlace[];
+}
+
+/** Where a problem is, without what it is. */
+export interface ProblemPlace {
+  path: string;
+  object?: string;
+  pointer?: string;
+}
+
+function placeText(p: ProblemPlace): string {
+  return `${p.path}${p.object ? ` (${p.object})` : ''}${p.pointer ? ` ${p.pointer}` : ''}`;
 }
 
 export class BuildError extends Error {
@@ -28,6 +41,14 @@ export class BuildError extends Error {
 }
 
 export function formatProblem(p: Problem): string {
+  if (p.also?.length) {
+    const places = [p, ...p.also];
+    const lines = [`${p.source ?? ''}${p.source ? ' › ' : ''}${places.length} places`, `  ✖ ${p.message}`, `    at:`, ...places.map((q) => `      ${placeText(q)}`)];
+    if (p.expected !== undefined) lines.push(`    expected: ${p.expected}`);
+    if (p.found !== undefined) lines.push(`    found:    ${p.found}`);
+    if (p.hint) lines.push(`    hint: ${p.hint}`);
+    return lines.join('\n');
+  }
   const head = [p.source, p.path].filter(Boolean).join(' › ') + (p.object ? ` (${p.object})` : '');
   const lines = [head, `  ✖ ${p.pointer ? `${p.pointer}: ` : ''}${p.message}`];
   if (p.expected !== undefined) lines.push(`    expected: ${p.expected}`);
@@ -37,7 +58,7 @@ export function formatProblem(p: Problem): string {
 }
 
 export function formatProblems(problems: Problem[]): string {
-  const objects = new Set(problems.map((p) => `${p.source ?? ''}|${p.path}|${p.object ?? ''}`)).size;
+  const objects = new Set(problems.flatMap((p) => [p, ...(p.also ?? [])].map((q) => `${p.source ?? ''}|${q.path}|${q.object ?? ''}`))).size;
   const body = problems.map(formatProblem).join('\n');
   const noun = problems.length === 1 ? 'error' : 'errors';
   return `${body}\nerror: ${problems.length} ${noun} in ${objects} place${objects === 1 ? '' : 's'} — out/ left untouched`;

@@ -10,6 +10,9 @@ import { allContainers, pods, problemAt, type Rule } from '../core/checks/contex
 import { parseYamlDocuments } from '../core/yaml.js';
 import { files } from './names.js';
 import { checkMimirConfig, checkMimirFlags, checkRuntimeConfig } from './reference/index.js';
+import { mimirListenPortsRule } from './listen-ports.js';
+import { s3EndpointRule } from './storage-endpoint.js';
+import { runtimeTenantsRule } from './tenant-id.js';
 
 function parseOne(text: string): { value?: unknown; error?: string } {
   try {
@@ -38,7 +41,8 @@ export const mimirConfigFilesRule: Rule = (ctx) => {
         out.push(problemAt(ctx, e, { pointer: `/data/${file}`, message: `${file} is not valid YAML: ${parsed.error}` }));
         continue;
       }
-      out.push(...check(parsed.value, { source: ctx.source, path: treePath(e), file, object: objectId(e.object) }));
+      const hint = file === files.mimir ? 'mimir.yaml is rendered from config.mimir.config over the library\'s defaults: fix the value there' : 'runtime.yaml is rendered from config.mimir.tenants: fix the value there';
+      out.push(...check(parsed.value, { source: ctx.source, path: treePath(e), file, object: objectId(e.object) }).map((p) => ({ ...p, hint: p.hint ?? hint })));
     }
   }
   return out;
@@ -67,14 +71,19 @@ export function mimirFlagsRule(c: MimirStackConfig): Rule {
           file: `args of container "${container.name}"`,
         });
         // The checker says `args[3]`; a JSON pointer into the object is what every other problem carries.
-        out.push(...problems.map((p) => ({ ...p, pointer: p.pointer?.replace(/^args\[(\d+)\]/, `${argsPointer}/$1`) })));
+        const flagsAt = Object.hasOwn(c.mimir, pod.entry.component) ? `config.mimir.${pod.entry.component}.flags` : 'the flags of this component in config.mimir';
+        out.push(...problems.map((p) => ({ ...p, pointer: p.pointer?.replace(/^args\[(\d+)\]/, `${argsPointer}/$1`), hint: p.hint ?? `fix the flag in ${flagsAt}, or in the override that sets these args` })));
       }
     }
     return out;
   };
 }
 
-/** Rules to pass to `validateTree` (`extraRules`) for a tree rendered from `c`. */
+/**
+ * Rules to pass to `validateTree` (`extraRules`) for a tree rendered from `c`: the reference checks, then
+ * what Mimir itself would refuse at start-up or per request beyond its reference (listen ports against
+ * the pod, tenant IDs of the runtime overrides, the S3 endpoint's form).
+ */
 export function mimirRules(c: MimirStackConfig): Rule[] {
-  return [mimirConfigFilesRule, mimirFlagsRule(c)];
+  return [mimirConfigFilesRule, mimirFlagsRule(c), mimirListenPortsRule(c), runtimeTenantsRule, s3EndpointRule];
 }

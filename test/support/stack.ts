@@ -31,7 +31,7 @@ export function fakeGateway(c: StackConfig): { deployment: Deployment; service: 
       containers: [
         container({
           name: 'nginx',
-          image: 'nginx',
+          image: 'nginx:1.27',
           ports: { http: 8080 },
           resources: { requests: { cpu: '10m', memory: '16Mi' } },
           readinessProbe: httpProbe('/', 'http'),

@@ -3,15 +3,17 @@ import type { Problem } from '../../core/problems.js';
 import { flatten } from '../../core/tree.js';
 import type { Rule, ValidationContext } from '../../core/checks/context.js';
 import { fieldsRule } from './fields.js';
+import { imagesRule } from './images.js';
 import { namesRule } from './names.js';
 import { referencesRule } from './references.js';
+import { resourcesRule } from './resources.js';
 import { schemaProblems } from './schema.js';
 import { securityRule } from './security.js';
 import { selectorsRule } from './selectors.js';
 
 export type { Rule, ValidationContext } from '../../core/checks/context.js';
 
-export const kubernetesRules: readonly Rule[] = [fieldsRule, namesRule, selectorsRule, referencesRule, securityRule];
+export const kubernetesRules: readonly Rule[] = [fieldsRule, namesRule, selectorsRule, referencesRule, securityRule, resourcesRule, imagesRule];
 
 export interface ValidateOptions {
   source?: string;

@@ -1,9 +1,8 @@
 import type { Problem } from '../../core/problems.js';
 import { resourceId, treePath } from '../../core/tree.js';
 import { allContainers, isNamespaced, pods, problemAt, type Rule } from '../../core/checks/context.js';
+import { nameProblem } from './name-formats.js';
 
-const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** IANA service name: ≤ 15 chars, lowercase letters, digits and single inner dashes, at least one letter. */
 const ianaSvcName = /^[a-z0-9]([a-z0-9]|-(?=[a-z0-9]))*$/;
@@ -23,12 +22,13 @@ export const namesRule: Rule = (ctx) => {
     const earlier = seen.get(id);
     if (earlier) out.push(problemAt(ctx, e, { message: `duplicate object: ${treePath(e)} and ${earlier} render the same ${o.kind} "${name}"`, hint: 'rename one of them; the build never lets one object overwrite another' }));
     seen.set(id, treePath(e));
-    if (o.kind === 'Service') {
-      if (!dns1035Label.test(name) || name.length > 63) out.push(problemAt(ctx, e, { pointer: '/metadata/name', message: 'invalid Service name', expected: 'a DNS-1035 label: lowercase letters, digits and "-", starting with a letter, at most 63 characters', found: JSON.stringify(name) }));
-    } else if (!dns1123Subdomain.test(name) || name.length > 253) {
-      out.push(problemAt(ctx, e, { pointer: '/metadata/name', message: 'invalid object name', expected: 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit', found: JSON.stringify(name) }));
-    }
+    const invalid = nameProblem(o.kind, name);
+    if (invalid) out.push(problemAt(ctx, e, { pointer: '/metadata/name', ...invalid }));
     if (isNamespaced(o) && !o.metadata?.namespace) out.push(problemAt(ctx, e, { pointer: '/metadata/namespace', message: `namespaced ${o.kind} has no namespace`, hint: 'set config.namespace' }));
+    else if (o.metadata?.namespace) {
+      const invalidNamespace = nameProblem('Namespace', o.metadata.namespace);
+      if (invalidNamespace) out.push(problemAt(ctx, e, { pointer: '/metadata/namespace', ...invalidNamespace, message: invalidNamespace.message.replace(/Namespace name/, 'namespace') }));
+    }
     for (const [k, v] of Object.entries(o.metadata?.labels ?? {})) {
       if (typeof v !== 'string' || v.length > 63 || !labelValue.test(v)) out.push(problemAt(ctx, e, { pointer: `/metadata/labels/${k}`, message: 'invalid label value', expected: 'at most 63 characters: letters, digits, "-", "_", "." starting and ending with a letter or digit', found: JSON.stringify(v) }));
     }

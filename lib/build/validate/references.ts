@@ -18,7 +18,7 @@ export const referencesRule: Rule = (ctx) => {
     const check = (kind: string, name: string, known: Set<string>, pointer: string, optional?: boolean) => {
       if (optional || known.has(name)) return;
       const suggestion = didYouMean(name, known);
-      out.push(problemAt(ctx, pod.entry, { pointer, message: `${kind} "${name}" does not exist in namespace ${ns}`, hint: suggestion ?? (kind === 'Secret' ? 'render it, or list it in config.existingSecrets if the cluster provides it' : `render a ${kind} named "${name}"`) }));
+      out.push(problemAt(ctx, pod.entry, { pointer, message: `${kind} "${name}" does not exist in namespace ${ns}`, expected: `a ${kind} named "${name}" in namespace ${ns}${kind === 'Secret' ? ', rendered or listed in config.existingSecrets' : ''}`, hint: suggestion ?? (kind === 'Secret' ? 'render it, or list it in config.existingSecrets if the cluster provides it' : `render a ${kind} named "${name}"`) }));
     };
     const sa = pod.spec.serviceAccountName;
     if (sa && sa !== 'default') check('ServiceAccount', sa, serviceAccounts, `${pod.pointer}/spec/serviceAccountName`);

@@ -65,6 +65,9 @@ interface AjvError {
   params?: Record<string, unknown>;
 }
 
+/** Container requests and limits and claim sizes: `resourcesRule` reports any value there that is not a quantity. */
+const quantityPaths = /\/resources\/(?:requests|limits)\/[^/]+$/;
+
 /** Schema validation of every object with the kubernetes-models validators (loaded only when needed). */
 export async function schemaProblems(ctx: ValidationContext): Promise<Problem[]> {
   const out: Problem[] = [];
@@ -87,6 +90,8 @@ export async function schemaProblems(ctx: ValidationContext): Promise<Problem[]>
       const seen = new Set<string>();
       for (const ae of errors) {
         if (ae.keyword === 'oneOf' || ae.keyword === 'anyOf') continue;
+        // Resource quantities are checked by the resources rule with Kubernetes' exact grammar and a fix.
+        if ((ae.keyword === 'type' || ae.keyword === 'format') && quantityPaths.test(ae.instancePath)) continue;
         const id = `${ae.instancePath}|${ae.message}`;
         if (seen.has(id)) continue;
         seen.add(id);

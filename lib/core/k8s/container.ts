@@ -1,3 +1,4 @@
+import { parseQuantityExact } from '../quantity.js';
 import type { Container, ContainerPort, EnvVar, Probe, ResourceRequirements, SecurityContext, VolumeMount } from './types.js';
 
 /** A flag value; `null` removes a flag that a lower layer set (Jsonnet's `flag: null`). */
@@ -118,7 +119,9 @@ export function container(c: ContainerSpec): Container {
 
 /** GOMAXPROCS from the CPU request, rounded up, at least 1: Go otherwise sizes itself to the node. */
 export function gomaxprocs(cpuRequest: string): string {
-  const cores = cpuRequest.endsWith('m') ? Number(cpuRequest.slice(0, -1)) / 1000 : Number(cpuRequest);
-  if (!Number.isFinite(cores) || cores <= 0) throw new Error(`cannot derive GOMAXPROCS from CPU request "${cpuRequest}"`);
+  // A request that is not a quantity (or is negative) is refused by the resources check, with its path and
+  // the expected form; rendering goes on so that check can run and report it.
+  const parsed = parseQuantityExact(cpuRequest);
+  const cores = parsed.quantity?.value ?? 1;
   return String(Math.max(1, Math.ceil(cores)));
 }

@@ -45,6 +45,8 @@ export interface MimirFacts {
   /** The root of the runtime configuration file (`-runtime-config.file`). */
   runtimeConfig: ConfigBlock;
   flags: FlagTree;
+  /** Allowed values of string fields that take one of a fixed set, by flag name and by dotted YAML path. */
+  enums?: { flags: Record<string, readonly string[]>; config: Record<string, readonly string[]> };
 }
 
 export interface MimirCheckOptions {
@@ -457,7 +459,9 @@ function checkLeaf(ctx: WalkContext, type: FieldType, value: unknown, pointer: s
       return;
     default: {
       if (!CHECKED_FIELD_TYPES.has(type)) return;
-      const issue = checkScalarType(type, value);
+      const issue =
+        checkScalarType(type, value) ??
+        (ctx.expandsEnv && typeof value === 'string' && hasPlaceholder(value) ? undefined : enumIssue(ctx.facts.enums?.config[pointer], value));
       if (issue !== undefined) fail(issue);
     }
   }
@@ -570,6 +574,14 @@ function checkFlagValue(type: FieldType, value: string): TypeIssue | undefined {
   }
 }
 
+/** A value outside a field's fixed set of values (e.g. `-log.level`), with the set and the nearest one. */
+function enumIssue(allowed: readonly string[] | undefined, value: unknown): TypeIssue | undefined {
+  if (allowed === undefined || typeof value !== 'string' || allowed.includes(value)) return undefined;
+  const shown = allowed.map((v) => (v === '' ? '"" (unset)' : `\`${v}\``)).join(', ');
+  const near = nearest(value, allowed.filter((v) => v !== ''));
+  return { expected: `one of ${shown}`, ...(near !== undefined ? { hint: `did you mean \`${near}\`?` } : {}) };
+}
+
 /**
  * The flag names `nearest` could accept for `word`: a candidate whose length differs by more than its
  * distance limit can never be chosen, and skipping it keeps an unknown flag from costing ~1,700 distances.
@@ -656,7 +668,7 @@ export function checkMimirFlags(args: readonly string[], opts: MimirFlagCheckOpt
     }
     // Kubernetes substitutes `$(VAR)` in container args; -config.expand-env does not touch args.
     if (/\$\([A-Za-z_][A-Za-z0-9_]*\)/.test(value)) continue;
-    const issue = checkFlagValue(type, value);
+    const issue = checkFlagValue(type, value) ?? enumIssue(ctx.facts.enums?.flags[name], value);
     if (issue !== undefined) {
       report(ctx, at, {
         message: `flag \`-${name}\`${where} takes ${issue.expected}`,
@@ -664,7 +676,9 @@ export function checkMimirFlags(args: readonly string[], opts: MimirFlagCheckOpt
         found: JSON.stringify(value),
         ...(/\$\{[^}]*\}/.test(value)
           ? { hint: 'container args are not env-expanded by Mimir; use Kubernetes `$(VAR)` syntax' }
-          : {}),
+          : issue.hint !== undefined
+            ? { hint: issue.hint }
+            : {}),
       });
     }
   }

@@ -5,6 +5,7 @@ import type { Route } from '../../core/routes.js';
 import type { TreeEntry } from '../../core/tree.js';
 import { problemAt, type Rule, type ValidationContext } from '../../core/checks/context.js';
 import { serviceUrlProblem } from '../../core/checks/service-urls.js';
+import { tenantIdProblem } from '../../core/tenant-id.js';
 import { grafanaRoute, HEALTH_PATH, NGINX_CONF_KEY, selectRoute } from './nginx.js';
 
 /** Paths of Grafana's own UI and API that must never be claimed by another route. */
@@ -87,14 +88,7 @@ export function routeTableProblems(routes: readonly Route[], grafana: Route | un
 }
 
 /** Mimir's rules for tenant IDs, which the gateway writes into X-Scope-OrgID. */
-export function tenantIdProblem(id: string): string | undefined {
-  if (id.length === 0) return 'is empty';
-  if (id.length > 150) return 'is longer than 150 characters';
-  if (id === '.' || id === '..') return 'cannot be "." or ".."';
-  const bad = [...new Set(id.replace(/[A-Za-z0-9!\-_.*'()]/g, ''))];
-  if (bad.length > 0) return `has characters Mimir does not accept in a tenant ID: ${bad.map((ch) => JSON.stringify(ch)).join(' ')}`;
-  return undefined;
-}
+export { tenantIdProblem };
 
 function routeTable(c: ObservabilityStackConfig, stack: StackView): Rule {
   return (ctx) => {
