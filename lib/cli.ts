@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { entryOf, loadEnvironment, typeCheckEnvironments } from './load.js';
 import { compareWithDisk, formatDiff, outputFiles, writeOutput } from './output.js';
 import { buildEnvironment, type BuiltEnvironment } from './pipeline.js';
+import { runPreflight } from './preflight-kubectl.js';
 import { formatProblems, type Problem } from './problems.js';
 import { formatRequests, kindCounts, totalRequests } from './summary.js';
 
@@ -11,22 +12,34 @@ export interface CliOptions {
   check: boolean;
   diff: boolean;
   typeCheck: boolean;
+  preflight?: { context?: string; kubeconfig?: string };
 }
 
 const usage = `usage: tsx build.ts environments/<name> [environments/<other> ...] [--out DIR] [--check] [--diff] [--no-typecheck]
+       tsx build.ts environments/<name> --preflight [--context NAME] [--kubeconfig FILE]
 
   --out DIR        output folder (default: out)
   --check          exit 1 when the committed output differs from a fresh render; writes nothing
   --diff           print what would change, file by file (one object per file); writes nothing
-  --no-typecheck   skip the TypeScript check of environment modules`;
+  --no-typecheck   skip the TypeScript check of environment modules
+  --preflight      write nothing; read the kubectl context (read-only) and report what the environment
+                   needs that the cluster lacks, each with the command that fixes it (exit 1 if anything)`;
 
 export function parseArgs(argv: string[]): CliOptions | { error: string } {
   const opts: CliOptions = { environments: [], out: 'out', check: false, diff: false, typeCheck: true };
+  let preflight = false;
+  const target: { context?: string; kubeconfig?: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--check') opts.check = true;
     else if (a === '--diff') opts.diff = true;
     else if (a === '--no-typecheck') opts.typeCheck = false;
+    else if (a === '--preflight') preflight = true;
+    else if (a === '--context' || a === '--kubeconfig') {
+      const v = argv[++i];
+      if (!v) return { error: `${a} needs a value` };
+      target[a === '--context' ? 'context' : 'kubeconfig'] = v;
+    }
     else if (a === '--out') {
       const v = argv[++i];
       if (!v) return { error: '--out needs a folder' };
@@ -37,6 +50,8 @@ export function parseArgs(argv: string[]): CliOptions | { error: string } {
     else opts.environments.push(a.replace(/\/+$/, ''));
   }
   if (opts.environments.length === 0) return { error: `no environment given\n${usage}` };
+  if (!preflight && (target.context || target.kubeconfig)) return { error: `--context and --kubeconfig go with --preflight\n${usage}` };
+  if (preflight) opts.preflight = target;
   return opts;
 }
 
@@ -80,6 +95,7 @@ export async function runCli(argv: string[], io: CliIo = { log: (l) => console.l
     io.error(formatProblems(unique));
     return 1;
   }
+  if (parsed.preflight) return runPreflight(builds, parsed.preflight, io);
   const files = outputFiles(builds);
   const changes = compareWithDisk(parsed.out, files);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
