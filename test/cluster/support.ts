@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../lib/cli.js';
+import { checkCluster, requirementsOf } from '../../lib/preflight.js';
+import { readCluster } from '../../lib/preflight-kubectl.js';
+import { buildDir } from '../support/environments.js';
 import type { Obj } from './harness/client.js';
-import { waitFor, type Cluster } from './harness/cluster.js';
+import { ZONES, waitFor, type Cluster } from './harness/cluster.js';
 import { missingPeers, required } from './harness/peers.js';
 
 /**
@@ -91,7 +94,9 @@ export async function waitSettled(cluster: Cluster, ns: string, timeoutMs = 300_
         const s = (w.status ?? {}) as { observedGeneration?: number; readyReplicas?: number; updatedReplicas?: number; replicas?: number; currentRevision?: string; updateRevision?: string };
         const want = (w.spec?.replicas as number | undefined) ?? 1;
         const gen = (w.metadata as { generation?: number }).generation;
-        const revisionsDone = w.kind === 'StatefulSet' || s.currentRevision === undefined ? s.currentRevision === s.updateRevision : true;
+        // A StatefulSet has finished rolling when its current revision is the update revision; a
+        // Deployment when its replicas (old ReplicaSets' included) are all updated.
+        const revisionsDone = w.kind !== 'StatefulSet' || s.currentRevision === s.updateRevision;
         return s.observedGeneration === gen && s.readyReplicas === want && s.updatedReplicas === want && s.replicas === want && revisionsDone;
       });
       const done = jobs.every((j) => ((j.status?.succeeded as number | undefined) ?? 0) >= 1);
@@ -161,21 +166,54 @@ export function sh(cluster: Cluster, command: string): string {
 }
 
 /**
- * The committed out/ as it was before its latest change (the parent of the newest commit that
- * touched out/), extracted to a temporary folder; undefined when git or that history is absent.
+ * out/<env> as it was before its latest change: the parent of the newest commit that changed
+ * out/<env> or out/base, extracted to a temporary folder. On a branch whose HEAD changes the output
+ * that is HEAD~1; otherwise the last earlier version that differs. Undefined when git, that history or
+ * an earlier out/<env> is absent.
  */
-export function previousOut(): { dir: string; commit: string; cleanup: () => void } | undefined {
+export function previousOut(env: string): { dir: string; commit: string; cleanup: () => void } | undefined {
   try {
-    const latest = execFileSync('git', ['log', '-1', '--format=%H', '--', 'out'], { encoding: 'utf8' }).trim();
+    const latest = execFileSync('git', ['log', '-1', '--format=%H', '--', `out/${env}`, 'out/base'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     if (!latest) return undefined;
-    const commit = execFileSync('git', ['rev-parse', `${latest}~1`], { encoding: 'utf8' }).trim();
-    execFileSync('git', ['cat-file', '-e', `${commit}:out/local/kustomization.yaml`]);
+    const commit = execFileSync('git', ['rev-parse', `${latest}~1`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    execFileSync('git', ['cat-file', '-e', `${commit}:out/${env}/kustomization.yaml`], { stdio: 'ignore' });
     const dir = mkdtempSync(join(tmpdir(), 'mimir-kube-previous-out-'));
     execFileSync('bash', ['-c', `git archive ${commit} out | tar -x -C ${JSON.stringify(dir)}`]);
     return { dir: join(dir, 'out'), commit, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Gives the cluster what preflight says the environment lacks: Secrets through preflight's own
+ * commands (placeholders filled with test values), StorageClasses served by the harness' provisioner,
+ * IngressClasses without a controller, and labelled nodes (with the taints the workloads tolerate)
+ * spread over the zones. Then preflight must find nothing.
+ */
+export async function satisfyPreflight(cluster: Cluster, envDir: string): Promise<void> {
+  const built = await buildDir(envDir);
+  const objects = Object.values(built.tree).flatMap((g) => Object.values(g).flatMap((c) => Object.values(c)));
+  const req = requirementsOf(objects);
+  const findings = checkCluster(req, await readCluster({ kubeconfig: cluster.kubeconfigPath }, req));
+  let added = 0;
+  for (const f of findings) {
+    let m: RegExpExecArray | null;
+    if (/^Secret .* is missing/.test(f.message)) sh(cluster, f.fix[0].replace(/<([A-Za-z0-9._-]+)>/g, 'test-$1'));
+    else if ((m = /^StorageClass (\S+) does not exist/.exec(f.message))) await cluster.createStorageClass(m[1]);
+    else if ((m = /^IngressClass (\S+) does not exist/.exec(f.message))) {
+      await cluster.client.create('/apis/networking.k8s.io/v1/ingressclasses', { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: m[1] }, spec: { controller: 'k8s.io/ingress-nginx' } });
+    } else if (/^no schedulable node is labelled/.test(f.message)) {
+      const needs = req.placements.filter((p) => f.users.includes(p.workload));
+      const count = Math.max(1, ...needs.map((p) => (p.spreadKeys.length ? p.replicas : 1)));
+      const labels = Object.assign({}, ...needs.map((p) => p.nodeSelector)) as Record<string, string>;
+      const taints = needs[0].tolerations.filter((t) => t.key && t.operator !== 'Exists' && (t.effect === 'NoSchedule' || t.effect === 'NoExecute')).map((t) => ({ key: t.key as string, value: t.value, effect: t.effect as 'NoSchedule' | 'NoExecute' }));
+      const nodes = Array.from({ length: count }, (_, i) => ({ name: `pool-${++added}`, zone: ZONES[i % ZONES.length], labels, taints }));
+      await cluster.addNodes(nodes);
+    } else throw new Error(`no way to satisfy this finding in the test cluster: ${f.message}`);
+  }
+  const after = await preflight(cluster, envDir);
+  if (after.code !== 0) throw new Error(`preflight still finds something:\n${after.report}`);
 }
 
 export { expect };

@@ -230,7 +230,7 @@ export class Cluster {
     ]);
     await Promise.all([this.expectRunning(scheduler, 1500), this.expectRunning(kcm, 1500), this.expectRunning(kwok, 1500)]);
 
-    // The Namespace of the fake volumes' StorageClass: a default one, like kind's "standard".
+    // A default StorageClass served by the fake provisioner, like kind's "standard".
     await this.createStorageClass('standard', true);
     this.provisioner = new Provisioner(this.client);
     this.provisioner.start();
