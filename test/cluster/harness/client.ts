@@ -62,8 +62,14 @@ export class KubeClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            if ((res.statusCode ?? 500) >= 300) reject(new KubeError(res.statusCode ?? 0, text, `${method} ${path}`));
-            else resolve((text ? JSON.parse(text) : {}) as T);
+            if ((res.statusCode ?? 500) >= 300) return reject(new KubeError(res.statusCode ?? 0, text, `${method} ${path}`));
+            // Health endpoints (/readyz) answer plain text.
+            if (!String(res.headers['content-type'] ?? '').includes('json')) return resolve(text as T);
+            try {
+              resolve((text ? JSON.parse(text) : {}) as T);
+            } catch (err) {
+              reject(err);
+            }
           });
         },
       );

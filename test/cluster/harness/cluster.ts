@@ -135,8 +135,17 @@ export class Cluster {
     const fd = openSync(log, 'a');
     // The guard: ends the component when this test process is gone, forwards TERM, and exits
     // with the component's status.
-    const guard = `"$@" & c=$!; trap 'kill $c 2>/dev/null; wait $c; exit' TERM INT; while kill -0 ${process.pid} 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 1; done; kill $c 2>/dev/null; wait $c`;
-    const child = spawn('bash', ['-c', guard, name, bin(name), ...args], { stdio: ['ignore', fd, fd], cwd: this.dir });
+    // kube-apiserver's graceful shutdown can hang once etcd is gone: TERM, then KILL after 10 s.
+    const guard = [
+      '"$@" & c=$!',
+      'stop() { kill $c 2>/dev/null; for i in $(seq 20); do kill -0 $c 2>/dev/null || break; sleep 0.5; done; kill -9 $c 2>/dev/null; }',
+      "trap 'stop; wait $c; exit' TERM INT",
+      `while kill -0 ${process.pid} 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 1; done`,
+      'kill -0 $c 2>/dev/null && stop',
+      'wait $c',
+    ].join('\n');
+    // Its own process group, so that a last-resort KILL reaches the component too.
+    const child = spawn('bash', ['-c', guard, name, bin(name), ...args], { stdio: ['ignore', fd, fd], cwd: this.dir, detached: true });
     closeSync(fd);
     const p: Proc = { name, child, log };
     child.on('exit', (code) => (p.exited = code));
@@ -308,7 +317,9 @@ export class Cluster {
     for (const p of [...this.procs].reverse()) {
       if (p.exited !== undefined) continue;
       p.child.kill('SIGTERM');
-      await waitFor(`${p.name} to stop`, async () => (p.exited !== undefined ? true : undefined), 15_000).catch(() => p.child.kill('SIGKILL'));
+      await waitFor(`${p.name} to stop`, async () => (p.exited !== undefined ? true : undefined), 15_000).catch(() => {
+        if (p.child.pid) process.kill(-p.child.pid, 'SIGKILL');
+      });
     }
     live.delete(this);
     if (keep || process.env.MIMIR_KUBE_KEEP_CLUSTER === '1') {
