@@ -5,6 +5,7 @@ import { compareWithDisk, formatDiff, outputFiles, writeOutput } from './output.
 import { buildEnvironment, type BuiltEnvironment } from './pipeline.js';
 import { formatProblems, type Problem } from '../core/problems.js';
 import { groupByCause } from './problem-groups.js';
+import { runPreflight } from './preflight-kubectl.js';
 import { formatRequests, kindCounts, totalRequests } from './summary.js';
 
 export interface CliOptions {
@@ -13,22 +14,34 @@ export interface CliOptions {
   check: boolean;
   diff: boolean;
   typeCheck: boolean;
+  preflight?: { context?: string; kubeconfig?: string };
 }
 
 const usage = `usage: tsx build.ts environments/<name> [environments/<other> ...] [--out DIR] [--check] [--diff] [--no-typecheck]
+       tsx build.ts environments/<name> --preflight [--context NAME] [--kubeconfig FILE]
 
   --out DIR        output folder (default: out)
   --check          exit 1 when the committed output differs from a fresh render; writes nothing
   --diff           print what would change, file by file (one object per file); writes nothing
-  --no-typecheck   skip the TypeScript check of environment modules`;
+  --no-typecheck   skip the TypeScript check of environment modules
+  --preflight      write nothing; read the kubectl context (read-only) and report what the environment
+                   needs that the cluster lacks, each with the command that fixes it (exit 1 if anything)`;
 
 export function parseArgs(argv: string[]): CliOptions | { error: string } {
   const opts: CliOptions = { environments: [], out: 'out', check: false, diff: false, typeCheck: true };
+  let preflight = false;
+  const target: { context?: string; kubeconfig?: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--check') opts.check = true;
     else if (a === '--diff') opts.diff = true;
     else if (a === '--no-typecheck') opts.typeCheck = false;
+    else if (a === '--preflight') preflight = true;
+    else if (a === '--context' || a === '--kubeconfig') {
+      const v = argv[++i];
+      if (!v) return { error: `${a} needs a value` };
+      target[a === '--context' ? 'context' : 'kubeconfig'] = v;
+    }
     else if (a === '--out') {
       const v = argv[++i];
       if (!v) return { error: '--out needs a folder' };
@@ -39,6 +52,8 @@ export function parseArgs(argv: string[]): CliOptions | { error: string } {
     else opts.environments.push(a.replace(/\/+$/, ''));
   }
   if (opts.environments.length === 0) return { error: `no environment given\n${usage}` };
+  if (!preflight && (target.context || target.kubeconfig)) return { error: `--context and --kubeconfig go with --preflight\n${usage}` };
+  if (preflight) opts.preflight = target;
   return opts;
 }
 
@@ -137,6 +152,7 @@ async function build(argv: string[], io: CliIo, state: BuildState): Promise<numb
     io.error(formatProblems(groupByCause(unique)));
     return 1;
   }
+  if (parsed.preflight) return runPreflight(builds, parsed.preflight, io);
   const files = outputFiles(builds);
   const changes = compareWithDisk(parsed.out, files);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Cluster } from './harness/cluster.js';
+import { apply, describeCluster, previousOut, satisfyPreflight, servicesWithoutEndpoints, trackFailures, waitSettled } from './support.js';
+
+/**
+ * An upgrade as a user lives it, per environment: out/<env> as it was before its latest change
+ * (previousOut) is applied to a cluster that has the environment's prerequisites and settles, then
+ * this tree's out/<env> is applied over it. Every apply must be accepted (a changed immutable field —
+ * a StatefulSet's claim templates or selector, a Job's template — fails here) and every workload must
+ * roll to its new revision.
+ */
+for (const env of ['local', 'production']) {
+  const previous = previousOut(env);
+  describeCluster(`upgrade of out/${env} from its previous version`, () => {
+    if (!previous) {
+      it.skip(`(skipped: no earlier out/${env} in this clone's git history — nothing to upgrade from)`, () => undefined);
+      return;
+    }
+    let cluster: Cluster;
+    const t = trackFailures();
+    beforeAll(async () => {
+      cluster = await Cluster.start(`upgrade-${env}`);
+      await satisfyPreflight(cluster, `environments/${env}`);
+    });
+    afterAll(async () => {
+      await cluster?.stop(t.failed());
+      previous.cleanup();
+    });
+
+    it(`the previous out/${env} (${previous.commit.slice(0, 12)}) applies and settles`, async () => {
+      const r = await apply(cluster, { kustomize: join(previous.dir, env) });
+      expect(r.exitCode, r.stderr).toBe(0);
+      await waitSettled(cluster, 'mimir');
+    });
+
+    it(`this out/${env} applies over it and every workload rolls to its new revision`, async () => {
+      const r = await apply(cluster, { kustomize: `out/${env}` });
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      const { pods } = await waitSettled(cluster, 'mimir');
+      const sets = await cluster.client.list('/apis/apps/v1/namespaces/mimir/statefulsets');
+      expect(sets.length).toBeGreaterThan(0);
+      for (const s of sets) {
+        const rev = (s.status as { updateRevision?: string }).updateRevision;
+        const mine = pods.filter((p) => p.metadata.ownerReferences?.some((o) => o.kind === 'StatefulSet' && o.name === s.metadata.name));
+        expect(mine.length, s.metadata.name).toBeGreaterThan(0);
+        for (const p of mine) expect(p.metadata.labels?.['controller-revision-hash'], p.metadata.name).toBe(rev);
+      }
+      expect(await servicesWithoutEndpoints(cluster, 'mimir')).toEqual([]);
+    });
+  });
+}
