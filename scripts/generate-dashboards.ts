@@ -11,7 +11,9 @@ import { defaultConfig } from '../lib/build/config.js';
 import { sdkDashboards } from '../lib/observability/grafana/dashboards.js';
 import { NAMESPACE_PLACEHOLDER } from '../lib/observability/grafana/dashboard-files.js';
 
-export const dashboardsPath = fileURLToPath(new URL('../lib/observability/grafana/dashboards.generated.json', import.meta.url));
+export const dashboardsPath = fileURLToPath(
+  new URL('../lib/observability/grafana/dashboards.generated.json', import.meta.url),
+);
 
 export function generateDashboards(): string {
   const c = defaultConfig();

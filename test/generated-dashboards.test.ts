@@ -7,13 +7,18 @@ import { dashboardsPath, generateDashboards } from '../scripts/generate-dashboar
 
 describe('generated dashboards', () => {
   it('the committed file is what `npm run dashboards` builds with the SDK', () => {
-    expect(readFileSync(dashboardsPath, 'utf8'), 'run `npm run dashboards` and commit the file').toBe(generateDashboards());
+    expect(readFileSync(dashboardsPath, 'utf8'), 'run `npm run dashboards` and commit the file').toBe(
+      generateDashboards(),
+    );
   });
 
-  it.each(['mimir', 'mimir-staging', 'observability-prod-1'])('filling in namespace %s gives what the SDK builds for it', (namespace) => {
-    const c = { ...defaultConfig(), namespace };
-    const filled = dashboardFiles(c);
-    expect(filled).toEqual(JSON.parse(JSON.stringify(sdkDashboards(c))));
-    expect(JSON.stringify(filled)).toContain(`namespace=\\"${namespace}\\"`);
-  });
+  it.each(['mimir', 'mimir-staging', 'observability-prod-1'])(
+    'filling in namespace %s gives what the SDK builds for it',
+    (namespace) => {
+      const c = { ...defaultConfig(), namespace };
+      const filled = dashboardFiles(c);
+      expect(filled).toEqual(JSON.parse(JSON.stringify(sdkDashboards(c))));
+      expect(JSON.stringify(filled)).toContain(`namespace=\\"${namespace}\\"`);
+    },
+  );
 });
