@@ -164,3 +164,12 @@ describe('architecture: imports only point down', () => {
     expect(io).toEqual([]);
   });
 });
+
+describe('the registry drives the docs', () => {
+  it("README's component table is the registry's", async () => {
+    const { componentTable } = await import('../lib/build/registry.js');
+    expect(readFileSync(join(root, 'README.md'), 'utf8'), 'paste componentTable() into README.md').toContain(
+      componentTable(),
+    );
+  });
+});

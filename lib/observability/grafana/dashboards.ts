@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 
-// The SDK's CommonJS build loads in less than half the time of its ES modules, and every build pays
-// for it: the dashboards are generated on each render.
+// The source of the stack's dashboards. A build does not load this module: `npm run dashboards`
+// (scripts/generate-dashboards.ts) renders them once into dashboards.generated.json, and
+// dashboard-files.ts fills in the namespace. The SDK's CommonJS build loads faster than its ES modules.
 const require = createRequire(import.meta.url);
 const { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder } = require('@grafana/grafana-foundation-sdk/common') as typeof import('@grafana/grafana-foundation-sdk/common');
 const { DashboardBuilder, RowBuilder, ThresholdsConfigBuilder, ThresholdsMode, MappingType } = require('@grafana/grafana-foundation-sdk/dashboard') as typeof import('@grafana/grafana-foundation-sdk/dashboard');
@@ -13,13 +13,7 @@ const { PanelBuilder: TimeseriesPanelBuilder } = require('@grafana/grafana-found
 type DataqueryBuilder = import('@grafana/grafana-foundation-sdk/prometheus').DataqueryBuilder;
 type TimeseriesPanelBuilder = import('@grafana/grafana-foundation-sdk/timeseries').PanelBuilder;
 import type { ObservabilityStackConfig } from '../config.js';
-
-/** A dashboard provisioned from a file: its name becomes the ConfigMap's and the file's name. */
-export interface DashboardFile {
-  /** DNS-label-safe name, e.g. `mimir-stack-health`. */
-  name: string;
-  dashboard: Dashboard;
-}
+import { MIMIR_DATASOURCE_UID, type DashboardFile } from './dashboard-files.js';
 
 function query(ds: DataSourceRef, expr: string, legend: string, refId = 'A'): DataqueryBuilder {
   return new DataqueryBuilder().datasource(ds).expr(expr).legendFormat(legend).refId(refId);
@@ -116,4 +110,9 @@ export function stackHealthDashboard(c: ObservabilityStackConfig, ds: DataSource
     )
     .build();
   return { name: 'mimir-stack-health', dashboard };
+}
+
+/** Every dashboard of the stack, built with the SDK, for the Mimir data source. */
+export function sdkDashboards(c: ObservabilityStackConfig): DashboardFile[] {
+  return [stackHealthDashboard(c, { type: 'prometheus', uid: MIMIR_DATASOURCE_UID })];
 }

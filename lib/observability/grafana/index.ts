@@ -1,4 +1,3 @@
-import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import type { ObservabilityStackConfig } from '../config.js';
 import { defineComponent, endpointUrl, type StackView } from '../../core/registry.js';
 import { labelKeys } from '../../core/k8s/meta.js';
@@ -15,7 +14,7 @@ import { pods, problemAt, type Rule } from '../../core/checks/context.js';
 import { serviceUrlProblem } from '../../core/checks/service-urls.js';
 import { parseYamlDocuments, toYaml } from '../../core/yaml.js';
 import { gatewayClientEnv, gatewayClientEnvVars, gatewayRequiresCredentials } from '../gateway/client.js';
-import { stackHealthDashboard, type DashboardFile } from './dashboards.js';
+import { dashboardFiles, MIMIR_DATASOURCE_UID, type DashboardFile } from './dashboard-files.js';
 
 /** Grafana's HTTP port; named like every scrapeable port of the stack so Alloy finds `/metrics` on it. */
 export const grafanaPort = { name: 'http-metrics', port: 3000 } as const;
@@ -24,7 +23,7 @@ export const grafanaPort = { name: 'http-metrics', port: 3000 } as const;
 const uid = 472;
 const dashboardsPath = '/etc/grafana/dashboards';
 
-export const mimirDatasourceUid = 'mimir';
+export const mimirDatasourceUid = MIMIR_DATASOURCE_UID;
 export const alertmanagerDatasourceUid = 'mimir-alertmanager';
 
 /** Publicly known development password, rendered only with `grafana.developmentCredentials` (local clusters). */
@@ -110,9 +109,9 @@ export function datasourcesYaml(c: ObservabilityStackConfig, stack: StackView): 
   return toYaml({ apiVersion: 1, datasources: datasources(c, stack) });
 }
 
+/** The stack's dashboards, generated ahead of time from dashboards.ts (`npm run dashboards`). */
 export function dashboards(c: ObservabilityStackConfig): DashboardFile[] {
-  const ds: DataSourceRef = { type: 'prometheus', uid: mimirDatasourceUid };
-  return [stackHealthDashboard(c, ds)];
+  return dashboardFiles(c);
 }
 
 export function dashboardProvidersYaml(): string {
