@@ -74,6 +74,7 @@ describe('preflight requirements (pure, over the rendered production tree)', asy
     const findings = checkCluster(req, allApis(empty));
     const messages = findings.map((f) => f.message);
     expect(messages).toEqual([
+      'Namespace mimir does not exist yet, and the Secrets below go into it',
       'Secret mimir/gateway-basic-auth is missing (keys: htpasswd)',
       'Secret mimir/gateway-client-credentials is missing (keys: password, username)',
       'Secret mimir/grafana-admin is missing (keys: admin-password, admin-user)',
@@ -84,11 +85,14 @@ describe('preflight requirements (pure, over the rendered production tree)', asy
       'no schedulable node is labelled node-pool=mimir (3 needed: required anti-affinity)',
     ]);
     // One Secret, one finding, naming every user (not one line per env var).
-    expect(findings[3].users).toEqual(expect.arrayContaining(['StatefulSet/ingester', 'Deployment/querier', 'StatefulSet/compactor']));
-    expect(findings[3].fix).toEqual(['kubectl --context prod -n mimir create secret generic storage-credentials --from-literal=access-key-id=<access-key-id> --from-literal=secret-access-key=<secret-access-key>']);
-    expect(findings[7].users.sort()).toEqual(['StatefulSet/ingester', 'StatefulSet/store-gateway']);
-    expect(findings[7].fix[0]).toMatch(/^kubectl --context prod label node <node> node-pool=mimir/);
-    expect(formatFindings('production', empty, findings)).toContain('lacks 8 things');
+    expect(findings[0].fix).toEqual(['kubectl --context prod create namespace mimir']);
+    expect(findings[4].users).toEqual(expect.arrayContaining(['StatefulSet/ingester', 'Deployment/querier', 'StatefulSet/compactor']));
+    expect(findings[4].fix).toEqual(['kubectl --context prod -n mimir create secret generic storage-credentials --from-literal=access-key-id=<access-key-id> --from-literal=secret-access-key=<secret-access-key>']);
+    expect(findings[8].users.sort()).toEqual(['StatefulSet/ingester', 'StatefulSet/store-gateway']);
+    expect(findings[8].fix[0]).toMatch(/^kubectl --context prod label node <node> node-pool=mimir/);
+    expect(formatFindings('production', empty, findings)).toContain('lacks 9 things');
+    // Once the Namespace exists (the Secrets are still missing), it is no longer reported.
+    expect(checkCluster(req, allApis({ ...empty, namespaces: ['default', 'mimir'] })).map((f) => f.message)).not.toContain(messages[0]);
   });
 
   it('finds a Secret without the key a workload reads', () => {

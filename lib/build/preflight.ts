@@ -329,6 +329,14 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
     if (!ns.created && !nsExists.has(ns.name)) out.push({ message: `Namespace ${ns.name} does not exist and the environment does not create it`, users: [], fix: [`${kc} create namespace ${ns.name}`] });
   }
 
+  // The environment creates its Namespace, but the Secrets it needs must exist before its pods do:
+  // on a fresh cluster the Namespace comes first (the apply adds its labels later).
+  const secretNamespaces = [...new Set(req.secrets.filter((s) => !state.secrets[s.namespace]?.[s.name]).map((s) => s.namespace))];
+  for (const ns of secretNamespaces) {
+    if (nsExists.has(ns) || !req.namespaces.some((n) => n.name === ns && n.created)) continue;
+    out.push({ message: `Namespace ${ns} does not exist yet, and the Secrets below go into it`, users: [], fix: [`${kc} create namespace ${ns}`] });
+  }
+
   for (const s of req.secrets) {
     const have = state.secrets[s.namespace]?.[s.name];
     const placeholders = (keys: string[]) => keys.map((k) => `--from-literal=${k}=<${k}>`).join(' ');

@@ -24,6 +24,7 @@ describeCluster('out/production on a real API server', () => {
     const r = await preflight(cluster, 'environments/production');
     expect(r.code).toBe(1);
     for (const missing of [
+      'Namespace mimir does not exist yet, and the Secrets below go into it',
       'Secret mimir/gateway-basic-auth is missing (keys: htpasswd)',
       'Secret mimir/gateway-client-credentials is missing (keys: password, username)',
       'Secret mimir/grafana-admin is missing (keys: admin-password, admin-user)',
@@ -34,7 +35,7 @@ describeCluster('out/production on a real API server', () => {
     ]) expect(r.report).toContain(missing);
     // The harness' default StorageClass exists: not reported.
     expect(r.report).not.toContain('no default StorageClass');
-    expect(r.report.match(/✖/g)).toHaveLength(7);
+    expect(r.report.match(/✖/g)).toHaveLength(8);
   });
 
   it('is accepted by kubectl apply --server-side with no warning, before its prerequisites exist', async () => {

@@ -200,7 +200,7 @@ export async function satisfyPreflight(cluster: Cluster, envDir: string): Promis
   let added = 0;
   for (const f of findings) {
     let m: RegExpExecArray | null;
-    if (/^Secret .* is missing/.test(f.message)) sh(cluster, f.fix[0].replace(/<([A-Za-z0-9._-]+)>/g, 'test-$1'));
+    if (/^(Secret .* is missing|Namespace .* does not exist yet)/.test(f.message)) sh(cluster, f.fix[0].replace(/<([A-Za-z0-9._-]+)>/g, 'test-$1'));
     else if ((m = /^StorageClass (\S+) does not exist/.exec(f.message))) await cluster.createStorageClass(m[1]);
     else if ((m = /^IngressClass (\S+) does not exist/.exec(f.message))) {
       await cluster.client.create('/apis/networking.k8s.io/v1/ingressclasses', { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: m[1] }, spec: { controller: 'k8s.io/ingress-nginx' } });

@@ -20,7 +20,9 @@ export function application(envName: string, c: StackConfig, outDir = 'out'): Ku
     metadata: {
       name: `mimir-${envName}`,
       namespace: g.argocdNamespace,
-      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      // Deleting the Application deletes what it deployed (foreground cascade). The `/foreground`
+      // form: the bare name has no path, which kube-apiserver 1.37 warns about on every apply.
+      finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'],
     },
     spec: {
       project: g.project,

@@ -217,6 +217,9 @@ export class Cluster {
       `--cert-dir=${join(this.dir, 'apiserver-certs')}`,
     ]);
     writeFileSync(this.kubeconfigPath, kubeconfig(this.server, this.pki, this.context));
+    // kubectl caches API discovery per host:port for hours; a later cluster on a reused port must not
+    // see this one's kinds. Every kubectl of this process (the tests', preflight's) uses this cluster's.
+    process.env.KUBECACHEDIR = join(this.dir, 'kubectl-cache');
     this.client = new KubeClient(this.server, { ca: this.pki.caCert, cert: this.pki.adminCert, key: this.pki.adminKey });
     await waitFor('kube-apiserver /readyz', async () => {
       if (apiserver.exited !== undefined) throw new Error(`kube-apiserver exited with ${apiserver.exited}:\n${this.tail('kube-apiserver')}`);
