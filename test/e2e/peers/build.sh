@@ -149,7 +149,9 @@ build_mimir_from_shared() {
     fail "mimir: $tarball holds VERSION '$(cat "$dir/src/VERSION" 2>/dev/null)', expected $ver (lib/versions.json)"
     return 1
   fi
-  GOPROXY=off go_build mimir "$MIMIR_BIN" "$key" "$dir/src" ./cmd/mimir "netgo,stringlabels" "$ldflags" "-mod=vendor"
+  GOPROXY=off go_build mimir "$MIMIR_BIN" "$key" "$dir/src" ./cmd/mimir "netgo,stringlabels" "$ldflags" "-mod=vendor" || return 1
+  # The unpacked source is only this build's input (unpacked again whenever the stamp differs).
+  rm -rf "$dir/src"
 }
 
 # Fallback: the Go module proxy's Mimir (not the pinned version; see test/e2e/README.md).
