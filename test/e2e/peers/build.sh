@@ -149,7 +149,7 @@ build_mimir_from_shared() {
     fail "mimir: $tarball holds VERSION '$(cat "$dir/src/VERSION" 2>/dev/null)', expected $ver (lib/versions.json)"
     return 1
   fi
-  GOPROXY=off go_build mimir "$MIMIR_BIN" "$key" "$dir/src" ./cmd/mimir "netgo,stringlabels" "$ldflags" "-mod=vendor" || return 1
+  GOPROXY=off go_build mimir "$MIMIR_BIN" "$key" "$dir/src" ./cmd/mimir "netgo,stringlabels" "$ldflags" "-mod=vendor -buildvcs=false" || return 1
   # The unpacked source is only this build's input (unpacked again whenever the stamp differs).
   rm -rf "$dir/src"
 }
@@ -165,7 +165,7 @@ build_mimir_from_proxy() {
           "$(cat "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -d' ' -f1)")"
   MIMIR_BIN="$CACHE_ROOT/mimir-$modver/bin/mimir"
   MIMIR_SOURCE="github.com/grafana/mimir@$modver from the Go module proxy"
-  go_build mimir "$MIMIR_BIN" "$key" "$dir" github.com/grafana/mimir/cmd/mimir "netgo,stringlabels" "$ldflags" "-modcacherw"
+  go_build mimir "$MIMIR_BIN" "$key" "$dir" github.com/grafana/mimir/cmd/mimir "netgo,stringlabels" "$ldflags" "-modcacherw -buildvcs=false"
 }
 
 MINIO_BIN=""
@@ -178,7 +178,7 @@ build_minio() {
   key="$(printf '%s\n' "github.com/minio/minio@$modver" "$(go env GOVERSION)" "tags=kqueue" "ldflags=$ldflags" \
           "$(cat "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -d' ' -f1)")"
   MINIO_BIN="$CACHE_ROOT/minio-$modver/bin/minio"
-  go_build minio "$MINIO_BIN" "$key" "$dir" github.com/minio/minio "kqueue" "$ldflags" "-modcacherw"
+  go_build minio "$MINIO_BIN" "$key" "$dir" github.com/minio/minio "kqueue" "$ldflags" "-modcacherw -buildvcs=false"
 }
 
 if [ "${E2E_SKIP_APT:-}" != 1 ]; then install_apt; fi
