@@ -1,14 +1,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../lib/core/k8s/types.js';
-import { renderDiff } from './harness/diff.js';
+import { runCli } from '../../lib/build/cli.js';
+import { e2eMimirConfig } from './environment/main.js';
+import { knobDifferences, renderDiff } from './harness/diff.js';
 import { clusterDns } from './harness/dns.js';
 import { readBucketJob } from './harness/jobs.js';
 import { dataSources, parseObjects, resolveEnv, services, workloads } from './harness/manifest.js';
 import { peerForImage, planPods, type Peers } from './harness/plan.js';
 import { remapPath, remapText } from './harness/remap.js';
+import { e2eRequired } from './harness/stack.js';
 import { groupChanges } from './harness/report.js';
 import { prometheusAgentConfig, readAlloyConfig } from './harness/writer.js';
 
@@ -84,7 +89,15 @@ describe('environment', () => {
   });
 });
 
-describe.skipIf(!hasKubectl)('the plan for out/local', () => {
+if (!hasKubectl && e2eRequired) {
+  describe('the harness checks under E2E_REQUIRED=1 / CI', () => {
+    it('cannot run here: kubectl is missing', () => {
+      throw new Error('E2E_REQUIRED=1 (or CI) is set and kubectl, which the harness checks need, is not on PATH');
+    });
+  });
+}
+
+describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipped: kubectl is not on PATH)'}`, () => {
   const objects = hasKubectl ? local() : [];
 
   it('runs every workload with a peer image, one pod per replica, and lists the others', () => {
@@ -134,7 +147,7 @@ describe.skipIf(!hasKubectl)('the plan for out/local', () => {
 
   it('gives each Service the addresses of the pods its selector picks, and headless ones SRV records', () => {
     const p = plan(objects);
-    const dns = clusterDns(services(objects), p.pods, p.namespace, 'cluster.local', '10.9.0.1');
+    const dns = clusterDns(services(objects), p.pods, p.namespace, 'cluster.local', '10.9.0.1', new Set(p.pods.map((x) => x.name)));
     const gossip = dns.endpoints.find((e) => e.service === 'gossip-ring')!;
     expect(gossip.pods).toContain('ingester-0');
     expect(gossip.pods.some((x) => x.startsWith('minio'))).toBe(false);
@@ -146,6 +159,43 @@ describe.skipIf(!hasKubectl)('the plan for out/local', () => {
     expect(srv.length).toBe(p.pods.filter((x) => x.workload.name === 'query-scheduler').length);
     expect(dns.endpoints.flatMap((e) => e.portMismatches)).toEqual([]);
   });
+
+  it('answers only with ready pods, except for a Service that publishes not-ready addresses', () => {
+    const p = plan(objects);
+    const ingester = p.pods.find((x) => x.name === 'ingester-0')!;
+    const ready = new Set(p.pods.map((x) => x.name).filter((n) => n !== ingester.name));
+    const dns = clusterDns(services(objects), p.pods, p.namespace, 'cluster.local', '10.9.0.1', ready);
+    const ofName = (name: string): string[] => dns.a.filter((r) => r.name === name).map((r) => r.ip);
+    // ingester (plain Service): the not-ready pod is not an endpoint, its A and SRV records are gone.
+    const svc = dns.endpoints.find((e) => e.service === 'ingester')!;
+    expect(svc.publishNotReady).toBe(false);
+    expect(svc.selected).toContain(ingester.name);
+    expect(svc.pods).not.toContain(ingester.name);
+    expect(ofName('ingester.mimir.svc.cluster.local')).not.toContain(ingester.ip);
+    // gossip-ring publishes not-ready addresses (members must find each other before they are ready).
+    const gossip = dns.endpoints.find((e) => e.service === 'gossip-ring')!;
+    expect(gossip.publishNotReady).toBe(true);
+    expect(gossip.pods).toContain(ingester.name);
+    expect(ofName('gossip-ring.mimir.svc.cluster.local')).toContain(ingester.ip);
+    // Nothing ready: only Services that publish not-ready addresses answer at all.
+    const none = clusterDns(services(objects), p.pods, p.namespace, 'cluster.local', '10.9.0.1', new Set());
+    expect(none.endpoints.filter((e) => e.pods.length).every((e) => e.publishNotReady)).toBe(true);
+    expect(none.srv.every((r) => none.endpoints.some((e) => e.publishNotReady && r.name.includes(`.${e.service}.`)))).toBe(true);
+  });
+
+  it('the test environment differs from out/local only by its listed timing knobs, and each knob is in effect', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mimir-e2e-env-'));
+    try {
+      const lines: string[] = [];
+      const code = await runCli([join(repo, 'test/e2e/environment'), '--out', out], { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+      expect(code, lines.join('\n')).toBe(0);
+      const e2e = parseObjects(execFileSync('kubectl', ['kustomize', join(out, 'e2e')], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+      const diff = renderDiff(objects, e2e);
+      expect(knobDifferences(diff, e2eMimirConfig)).toEqual({ unexpected: [], missing: [] });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("turns Alloy's configuration into a Prometheus agent config with the same remote write and relabel rules", () => {
     const p = plan(objects);
@@ -174,6 +224,13 @@ describe('report helpers', () => {
       '/R',
     );
     expect(rows).toEqual([{ what: 'file', where: 'f:1', from: 'dir: /data', to: 'dir: $RUN/pvc/data-<pod>', pods: ['a-0/a', 'b-0/b'] }]);
+  });
+  it('flags every difference that is not a timing knob, and every knob that is not in effect', () => {
+    const diff = ['ConfigMap mimir-config data.mimir.yaml.ruler.poll_interval: (unset) → "5s"', 'ConfigMap mimir-config data.mimir.yaml.ingester.ring.replication_factor: 1 → 3'];
+    expect(knobDifferences(diff, { ruler: { poll_interval: '5s', evaluation_interval: '5s' } })).toEqual({
+      unexpected: ['ConfigMap mimir-config data.mimir.yaml.ingester.ring.replication_factor: 1 → 3'],
+      missing: ['ConfigMap mimir-config data.mimir.yaml.ruler.evaluation_interval'],
+    });
   });
   it('diffs two renders leaf by leaf, ignoring generated name suffixes', () => {
     const cm = (name: string, yaml: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { 'm.yaml': yaml } });

@@ -46,9 +46,33 @@ const show = (v: unknown): string => (v === undefined ? '(unset)' : JSON.stringi
 
 function leafDiff(x: unknown, y: unknown, path: string, emit: (path: string, x: unknown, y: unknown) => void): void {
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  // A section only one side has is compared leaf by leaf too (against nothing).
+  if ((isObj(x) || x === undefined) && (isObj(y) || y === undefined) && (isObj(x) || isObj(y))) {
+    x = x ?? {};
+    y = y ?? {};
+  }
   if (isObj(x) && isObj(y)) {
     for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) leafDiff(x[k], y[k], path ? `${path}.${k}` : k, emit);
   } else if (JSON.stringify(x) !== JSON.stringify(y)) {
     emit(path, x, y);
   }
+}
+
+/** Leaf paths of a nested object, dotted (`ruler.poll_interval`). */
+export function leafPaths(v: unknown, prefix = ''): string[] {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v).flatMap(([k, x]) => leafPaths(x, prefix ? `${prefix}.${k}` : k));
+  return [prefix];
+}
+
+/**
+ * Checks a render diff against the timing knobs the test environment may change (leaves of its Mimir config,
+ * in the ConfigMap that holds mimir.yaml): any other difference is `unexpected`, a knob that does not show up
+ * is `missing` (the knob would not be in effect).
+ */
+export function knobDifferences(diff: string[], knobs: object, configMap = 'mimir-config', file = 'mimir.yaml'): { unexpected: string[]; missing: string[] } {
+  const allowed = leafPaths(knobs).map((p) => `ConfigMap ${configMap} data.${file}.${p}: `);
+  return {
+    unexpected: diff.filter((d) => !allowed.some((a) => d.startsWith(a))),
+    missing: allowed.filter((a) => !diff.some((d) => d.startsWith(a))).map((a) => a.slice(0, -2)),
+  };
 }

@@ -15,6 +15,11 @@ export interface SrvRecord {
 export interface ServiceEndpoints {
   service: string;
   headless: boolean;
+  /** `spec.publishNotReadyAddresses`: the Service lists its pods whether ready or not. */
+  publishNotReady: boolean;
+  /** Every pod the selector picks. */
+  selected: string[];
+  /** The pods DNS answers with: the selected ones that are ready, or all of them when the Service publishes not-ready addresses. */
   pods: string[];
   /** Service port → the pods' port, when they differ: without kube-proxy a client of the Service port fails. */
   portMismatches: string[];
@@ -29,9 +34,10 @@ export interface ClusterDns {
 /**
  * The records cluster DNS would serve for the rendered Services, with endpoints taken from the harness's pods
  * by each Service's selector. Without kube-proxy a ClusterIP Service name resolves to its pods' addresses
- * (as a headless Service's does); every pod is listed whether ready or not.
+ * (as a headless Service's does). As the endpoints controller does, only ready pods are listed, unless the
+ * Service sets `publishNotReadyAddresses` (then every selected pod is). `ready` holds the names of ready pods.
  */
-export function clusterDns(svcs: Service[], pods: PodPlan[], namespace: string, clusterDomain: string, dnsServerIp: string): ClusterDns {
+export function clusterDns(svcs: Service[], pods: PodPlan[], namespace: string, clusterDomain: string, dnsServerIp: string, ready: ReadonlySet<string>): ClusterDns {
   const a: ARecord[] = [{ name: `kube-dns.kube-system.svc.${clusterDomain}`, ip: dnsServerIp }];
   const srv: SrvRecord[] = [];
   const endpoints: ServiceEndpoints[] = [];
@@ -39,15 +45,17 @@ export function clusterDns(svcs: Service[], pods: PodPlan[], namespace: string, 
     const name = s.metadata?.name ?? '';
     const fqdn = `${name}.${namespace}.svc.${clusterDomain}`;
     const headless = s.spec?.clusterIP === 'None';
-    const selected = pods.filter((p) => selects(s.spec?.selector, p.labels));
+    const publishNotReady = s.spec?.publishNotReadyAddresses === true;
+    const all = pods.filter((p) => selects(s.spec?.selector, p.labels));
+    const selected = all.filter((p) => publishNotReady || ready.has(p.name));
     const mismatches: string[] = [];
     for (const port of s.spec?.ports ?? []) {
-      for (const p of selected) {
+      for (const p of all) {
         const target = typeof port.targetPort === 'string' ? p.ports[port.targetPort] : (port.targetPort ?? port.port);
         if (target !== port.port) mismatches.push(`${port.name ?? port.port}: ${port.port} → pod ${p.name} port ${target ?? `"${port.targetPort}" (not a port of the pod)`}`);
       }
     }
-    endpoints.push({ service: name, headless, pods: selected.map((p) => p.name), portMismatches: mismatches });
+    endpoints.push({ service: name, headless, publishNotReady, selected: all.map((p) => p.name), pods: selected.map((p) => p.name), portMismatches: mismatches });
     for (const p of selected) {
       a.push({ name: fqdn, ip: p.ip });
       a.push({ name: `${name}.${namespace}.svc`, ip: p.ip });

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { request as httpRequest } from 'node:http';
 
 export interface HttpResult {
   status: number;
@@ -69,4 +70,22 @@ export function metricSum(text: string, name: string, labels: Record<string, str
     if (Object.entries(labels).every(([k, v]) => ls[k] === v)) sum = (sum ?? 0) + Number(m[4]);
   }
   return sum;
+}
+
+/**
+ * A request whose headers may repeat (an array value is sent as one header line per element), which
+ * `fetch` cannot send: it joins repeated headers into one line.
+ */
+export function rawHttp(url: string, opts: { method?: string; headers: Record<string, string | string[]>; body?: Uint8Array | string; timeoutMs?: number }): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: opts.method ?? 'GET', headers: opts.headers, timeout: opts.timeoutMs ?? 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer within ${opts.timeoutMs ?? 5000} ms`)));
+    req.on('error', reject);
+    req.end(opts.body);
+  });
 }

@@ -8,6 +8,8 @@ export interface StepResult {
 }
 
 export interface ReportInput {
+  /** First lines: the exact Mimir version run, and the version gap when it is not the pinned one. */
+  header: string[];
   date: string;
   runFolder: string;
   kept: boolean;
@@ -51,6 +53,7 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 export function renderReport(r: ReportInput): string {
   const out: string[] = [];
   out.push('# Mimir stack end-to-end report', '');
+  if (r.header.length) out.push(...r.header.map((h) => `**${h}**`), '');
   out.push(`- date: ${r.date}`, `- input: \`${r.input}\``, `- run folder: \`${r.runFolder}\`${r.kept ? ' (kept)' : ' (removed after a passing run; E2E_KEEP=1 keeps it)'}`);
   for (const p of r.peers) out.push(`- ${p}`);
   out.push('', '## Timings', '', '| what | value |', '| --- | --- |');

@@ -1,12 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { Resolver } from 'node:dns/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runCli } from '../../../lib/build/cli.js';
 import type { KubeObject } from '../../../lib/core/k8s/types.js';
+import { stringify as stringifyYaml } from 'yaml';
+import { applyBreak } from './breaks.js';
 import { renderDiff } from './diff.js';
 import { clusterDns, dnsmasqConf, hostsFile, resolvConf, type ClusterDns } from './dns.js';
 import { probeHttp, probeTcp } from './http.js';
@@ -29,20 +31,56 @@ import { makeBucket } from './s3.js';
 import { prometheusAgentConfig, readAlloyConfig, type AlloyIntent } from './writer.js';
 
 export const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '../../..');
-const binDir = join(repoRoot, '.cache/e2e/bin');
-const stateFile = join(repoRoot, '.cache/e2e/harness-state.json');
-const namePrefix = 'mke2e';
+/** Written by test/e2e/peers/build.sh: which binaries this clone runs (they live in the user's cache, keyed by version). */
+export const peersFile = join(repoRoot, '.cache/e2e/peers.json');
+export const peerCacheRoot = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mimir-kube');
+/**
+ * Host-wide (not per clone): one file per slot a run holds. A slot is a bridge, a /24 and a set of namespace
+ * names of its own, so two runs on one host (two clones, two users) never share a name or an address.
+ */
+export const slotDir = '/run/mimir-kube-e2e';
+const maxSlots = 32;
+const runFolderPrefix = 'mimir-e2e-';
+/** Earlier runs' folders kept (failed runs keep theirs for inspection); older ones are removed at start. */
+const keptRunFolders = 2;
+
+/** Under CI or E2E_REQUIRED=1 a suite that cannot run fails instead of skipping. */
+export const e2eRequired = process.env.E2E_REQUIRED === '1' || Boolean(process.env.CI);
 
 const commandExists = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+
+export interface PeersFile {
+  mimir: { path: string; version: string; pinned: string; source: string };
+  minio: { path: string; version: string };
+}
+
+export function readPeersFile(): PeersFile | undefined {
+  try {
+    return JSON.parse(readFileSync(peersFile, 'utf8')) as PeersFile;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Why the suite cannot run here, or undefined. */
 export function skipReason(): string | undefined {
   if (process.platform !== 'linux') return 'the e2e harness needs Linux network namespaces';
   if (process.getuid?.() !== 0) return 'the e2e harness must run as root (network namespaces, a bridge, dnsmasq on port 53)';
   const missing = ['ip', 'unshare', 'setpriv', 'hostname', 'kubectl', 'nginx', 'dnsmasq', 'prometheus'].filter((c) => !commandExists(c));
-  for (const b of ['mimir', 'minio']) if (!existsSync(join(binDir, b))) missing.push(join(binDir, b));
+  const peers = readPeersFile();
+  if (!peers) missing.push(`${peersFile} (written by a successful build.sh)`);
+  else for (const b of [peers.mimir.path, peers.minio.path]) if (!existsSync(b)) missing.push(b);
   if (missing.length) return `missing: ${missing.join(', ')} — run \`bash test/e2e/peers/build.sh\``;
   return undefined;
+}
+
+/**
+ * The line at the top of the report when the Mimir run is not the version the library pins (the fallback
+ * build from the Go module proxy, used only when ../shared is not beside the clone).
+ */
+export function versionGap(p: PeersFile): string | undefined {
+  const ran = /version (\S+)/.exec(p.mimir.version)?.[1];
+  return ran === p.mimir.pinned ? undefined : `VERSION GAP: this run used Mimir ${ran ?? p.mimir.version} (${p.mimir.source}), not ${p.mimir.pinned}, the version lib/versions.json pins`;
 }
 
 function firstLine(cmd: string, args: string[]): string {
@@ -52,9 +90,11 @@ function firstLine(cmd: string, args: string[]): string {
 
 export function peerPrograms(): Peers {
   const nginx = execFileSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).trim();
+  const p = readPeersFile();
+  if (!p) throw new Error(`${peersFile} is missing: run \`bash test/e2e/peers/build.sh\``);
   return {
-    mimir: { path: join(binDir, 'mimir'), version: firstLine(join(binDir, 'mimir'), ['-version']) },
-    minio: { path: join(binDir, 'minio'), version: firstLine(join(binDir, 'minio'), ['--version']) },
+    mimir: { path: p.mimir.path, version: firstLine(p.mimir.path, ['-version']) },
+    minio: { path: p.minio.path, version: firstLine(p.minio.path, ['--version']) },
     nginx: { path: nginx, version: `${firstLine(nginx, ['-v'])} (Debian ${firstLine('dpkg-query', ['-W', '-f=${Version}', 'nginx'])})` },
   };
 }
@@ -65,11 +105,25 @@ export interface StackOptions {
   /** Compared with the run's input in the report (default: out/local). */
   compareWith?: string;
   clusterDomain: string;
-  subnet: string;
+  /** First three octets of the pods' /24; by default 10.244.<slot>. */
+  subnet?: string;
   /** Upper bound on a process's stop grace period. */
   stopTimeoutSeconds: number;
+  /** How long one sync wave may take to become ready. */
   readyTimeoutMs: number;
+  /** How long `up()` may take in all: less than the hook timeout, so a slow machine gets the harness's own diagnostic. */
+  upBudgetMs: number;
   log: (line: string) => void;
+}
+
+/** What the harness saw when it asked DNS for a Service right after starting its pods, before any was ready. */
+export interface DnsObservation {
+  service: string;
+  wave: number;
+  publishNotReady: boolean;
+  /** The selected pods' addresses, none of them ready yet. */
+  notReady: string[];
+  answered: string[];
 }
 
 export interface PodStatus {
@@ -86,6 +140,38 @@ export interface Timings {
   appliedAt: number;
   allReadyAt?: number;
   firstQueryAt?: number;
+}
+
+interface SlotState {
+  pid: number;
+  root: string;
+  bridge: string;
+  subnet: string;
+  netns: string[];
+  dnsmasq?: { pid?: number; conf?: string };
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes exactly what a dead run's slot file records: its dnsmasq (checked by command line), namespaces, bridge. */
+function cleanSlot(s: SlotState): void {
+  if (s.dnsmasq?.pid && s.dnsmasq.conf) {
+    try {
+      if (readFileSync(`/proc/${s.dnsmasq.pid}/cmdline`, 'utf8').includes(s.dnsmasq.conf)) process.kill(s.dnsmasq.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
+  for (const n of s.netns) deletePodNamespace(n);
+  if (s.bridge) deleteBridge({ bridge: s.bridge, subnet: s.subnet });
 }
 
 const kubectl = (...args: string[]): string => execFileSync('kubectl', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -115,12 +201,32 @@ export class Stack {
   readonly startedAt = performance.now();
   timings: Timings = { renderMs: 0, networkMs: 0, appliedAt: 0 };
   readyAt = new Map<string, number>();
+  /** Pods whose readiness probes pass now (the kubelet's view); DNS follows it. */
+  readonly ready = new Set<string>();
+  dnsObservations: DnsObservation[] = [];
+  /** How often DNS was rewritten because a pod's readiness changed. */
+  dnsUpdates = 0;
+  slot = -1;
+  private namePrefix = 'mke2e';
+  private failures = new Map<string, number>();
+  private monitor?: NodeJS.Timeout;
+  private probing?: Promise<void>;
   private dnsmasqPid?: number;
   private dnsmasqConfPath = '';
+  private dnsDir = '';
   private exitHandler = (): void => this.cleanupSync();
+  private signalHandler = (signal: NodeJS.Signals): void => {
+    this.opts.log(`${signal}: stopping every process and removing the network before exiting`);
+    this.cleanupSync();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
 
   constructor(readonly opts: StackOptions) {
-    this.net = { bridge: `${namePrefix}0`, subnet: opts.subnet };
+    this.net = { bridge: '', subnet: opts.subnet ?? '' };
+  }
+
+  get slotFile(): string {
+    return join(slotDir, `slot-${this.slot}.json`);
   }
 
   get dnsIp(): string {
@@ -129,21 +235,26 @@ export class Stack {
 
   /** Render, plan, network, DNS, then the workloads wave by wave (Argo CD sync waves), then the writer. */
   async up(): Promise<void> {
-    this.cleanStale();
-    this.root = mkdtempSync(join(tmpdir(), 'mimir-e2e-'));
-    chmodSync(this.root, 0o755);
+    const deadline = performance.now() + this.opts.upBudgetMs;
     process.once('exit', this.exitHandler);
-    this.opts.log(`run folder ${this.root}`);
+    process.once('SIGINT', this.signalHandler);
+    process.once('SIGTERM', this.signalHandler);
+    this.removeOldRunFolders();
+    this.root = mkdtempSync(join(tmpdir(), runFolderPrefix));
+    chmodSync(this.root, 0o755);
+    writeFileSync(join(this.root, 'run.json'), JSON.stringify({ pid: process.pid, started: new Date().toISOString() }));
+    this.acquireSlot();
+    this.opts.log(`run folder ${this.root}; slot ${this.slot}: bridge ${this.net.bridge}, pods in ${this.net.subnet}.0/24`);
 
     let t = performance.now();
     await this.render();
     this.timings.renderMs = performance.now() - t;
 
     const peers = peerPrograms();
-    this.plan = planPods(this.objects, { root: this.root, peers, allocateIp: (i) => `${this.opts.subnet}.${10 + i}` });
+    this.plan = planPods(this.objects, { root: this.root, peers, allocateIp: (i) => `${this.net.subnet}.${10 + i}` });
     this.changes.push(...this.plan.changes);
     const namespace = this.plan.namespace;
-    this.dns = clusterDns(services(this.objects), this.plan.pods, namespace, this.opts.clusterDomain, this.dnsIp);
+    this.dns = clusterDns(services(this.objects), this.plan.pods, namespace, this.opts.clusterDomain, this.dnsIp, this.dnsReady);
     for (const e of this.dns.endpoints) {
       if (e.portMismatches.length) this.notes.push(`Service ${e.service}: port differs from the pods' port (no kube-proxy here, clients would fail): ${e.portMismatches.join('; ')}`);
     }
@@ -154,7 +265,7 @@ export class Stack {
     this.saveState();
     createBridge(this.net);
     this.saveState();
-    this.plan.pods.forEach((p, i) => this.addNetns(`${namePrefix}-${p.name}`, `${namePrefix}v${i}`, p.ip, p.name, namespace));
+    this.plan.pods.forEach((p, i) => this.addNetns(this.netnsOf(p.name), this.vethOf(i), p.ip, p.name, namespace));
     this.layoutFiles();
     await this.startDns(namespace);
     this.timings.networkMs = performance.now() - t;
@@ -169,11 +280,100 @@ export class Stack {
       this.opts.log(`wave ${wave}: starting ${pods.map((p) => p.name).join(', ') || '(no pods)'}`);
       for (const p of pods) this.startPod(p);
       this.saveState();
-      await this.waitReady(pods, this.opts.readyTimeoutMs);
+      await this.observeDns(wave, pods);
+      this.startMonitor();
+      await this.waitReady(pods, Math.min(this.opts.readyTimeoutMs, deadline - performance.now()));
     }
     await this.startWriter(namespace);
-    const all = await this.waitReady(this.plan.pods, this.opts.readyTimeoutMs);
+    const all = await this.waitReady(this.plan.pods, Math.min(this.opts.readyTimeoutMs, deadline - performance.now()));
     if (all) this.timings.allReadyAt = performance.now();
+    else {
+      const waiting = this.plan.pods.filter((p) => !this.ready.has(p.name)).map((p) => p.name);
+      throw new Error(`not ready within the harness's budget (${Math.round(this.opts.upBudgetMs / 1000)}s for the whole start, ${Math.round(this.opts.readyTimeoutMs / 1000)}s per wave): ${waiting.join(', ')}`);
+    }
+  }
+
+  /** The pods DNS treats as ready (E2E_BREAK=dns-lists-not-ready: all of them, as the harness once did). */
+  private get dnsReady(): ReadonlySet<string> {
+    return process.env.E2E_BREAK === 'dns-lists-not-ready' ? new Set(this.plan!.pods.map((p) => p.name)) : this.ready;
+  }
+
+  netnsOf(pod: string): string {
+    return `${this.namePrefix}-${pod}`;
+  }
+
+  private vethOf(i: number): string {
+    return `${this.namePrefix}v${i}`;
+  }
+
+  /**
+   * Right after a wave's processes start, before any readiness probe ran, the names of Services that select
+   * only this wave's pods must not answer with them, unless the Service publishes not-ready addresses.
+   */
+  private async observeDns(wave: number, pods: PodPlan[]): Promise<void> {
+    const names = new Set(pods.map((p) => p.name));
+    const ipOf = new Map(pods.map((p) => [p.name, p.ip]));
+    for (const e of this.dns!.endpoints) {
+      if (!e.selected.length || !e.selected.every((p) => names.has(p)) || e.selected.some((p) => this.ready.has(p))) continue;
+      let answered: string[];
+      try {
+        answered = await this.resolver().resolve4(`${e.service}.${this.plan!.namespace}.svc.${this.opts.clusterDomain}`);
+      } catch {
+        answered = [];
+      }
+      const stillNotReady = e.selected.filter((p) => !this.ready.has(p));
+      this.dnsObservations.push({ service: e.service, wave, publishNotReady: e.publishNotReady, notReady: stillNotReady.map((p) => ipOf.get(p)!), answered: answered.sort() });
+    }
+  }
+
+  /** The kubelet's readiness probing, for the whole run: DNS follows every change. */
+  private startMonitor(): void {
+    if (this.monitor) return;
+    this.monitor = setInterval(() => {
+      this.probing ??= this.refreshReadiness().finally(() => (this.probing = undefined));
+    }, 1000);
+  }
+
+  /** Probes every started pod once; a pod turns unready after 3 failed probes in a row (the default failureThreshold). */
+  async refreshReadiness(): Promise<void> {
+    const started = this.plan!.pods.filter((p) => p.containers.every((c) => this.procs.some((x) => x.spec.id === `${p.name}/${c.name}`)));
+    const states = await Promise.all(started.map(async (p) => [p, await this.podReady(p)] as const));
+    let changed = false;
+    for (const [p, ok] of states) {
+      if (ok) {
+        this.failures.delete(p.name);
+        if (!this.readyAt.has(p.name)) {
+          this.readyAt.set(p.name, performance.now());
+          this.opts.log(`ready: ${p.name} after ${((performance.now() - this.timings.appliedAt) / 1000).toFixed(1)}s`);
+        }
+        if (!this.ready.has(p.name)) {
+          this.ready.add(p.name);
+          changed = true;
+        }
+      } else {
+        const n = (this.failures.get(p.name) ?? 0) + 1;
+        this.failures.set(p.name, n);
+        if (this.ready.has(p.name) && n >= 3) {
+          this.ready.delete(p.name);
+          this.opts.log(`not ready any more: ${p.name}`);
+          changed = true;
+        }
+      }
+    }
+    if (changed) this.syncDns();
+  }
+
+  /** Rewrites the records after a readiness change: A records by file (dnsmasq re-reads it), SRV records by restarting dnsmasq. */
+  private syncDns(): void {
+    const before = this.dns!;
+    this.dns = clusterDns(services(this.objects), this.plan!.pods, this.plan!.namespace, this.opts.clusterDomain, this.dnsIp, this.dnsReady);
+    this.dnsUpdates++;
+    const srvKey = (d: ClusterDns): string => JSON.stringify(d.srv);
+    if (srvKey(before) !== srvKey(this.dns)) this.restartDnsmasq();
+    // dnsmasq re-reads a changed file of its hostsdir; a rename from outside that folder makes the change one
+    // event with the whole content (a half-written file, or a temporary one inside, would be read too).
+    writeFileSync(join(this.dnsDir, 'cluster.next'), hostsFile(this.dns.a));
+    renameSync(join(this.dnsDir, 'cluster.next'), join(this.dnsDir, 'hosts', 'cluster'));
   }
 
   private async render(): Promise<void> {
@@ -189,6 +389,13 @@ export class Stack {
       const envDir = join(out, 'e2e');
       this.renderSource = `tsx build.ts test/e2e/environment --out ${out}; kubectl kustomize ${envDir}`;
       this.objects = parseObjects(kubectl('kustomize', envDir));
+    }
+    const brk = process.env.E2E_BREAK;
+    if (brk) {
+      const what = applyBreak(brk, this.objects);
+      writeFileSync(join(this.root, 'broken.yaml'), this.objects.map((o) => stringifyYaml(o)).join('---\n'));
+      this.notes.push(`E2E_BREAK=${brk}: ${what} (objects as run: $RUN/broken.yaml)`);
+      this.opts.log(`E2E_BREAK=${brk}: ${what}`);
     }
     if (existsSync(compare)) this.renderDiff = renderDiff(parseObjects(kubectl('kustomize', compare)), this.objects);
   }
@@ -233,19 +440,34 @@ export class Stack {
   }
 
   private async startDns(namespace: string): Promise<void> {
-    const dir = join(this.root, 'dns');
+    const dir = (this.dnsDir = join(this.root, 'dns'));
     const hostsDir = join(dir, 'hosts');
     mkdirSync(hostsDir, { recursive: true });
     writeFileSync(join(hostsDir, 'cluster'), hostsFile(this.dns!.a));
     this.dnsmasqConfPath = join(dir, 'dnsmasq.conf');
-    const pid = join(dir, 'dnsmasq.pid');
-    writeFileSync(this.dnsmasqConfPath, dnsmasqConf(this.dns!, this.dnsIp, namespace, this.opts.clusterDomain, { hostsDir, log: join(dir, 'dnsmasq.log'), pid }));
-    execFileSync('dnsmasq', [`--conf-file=${this.dnsmasqConfPath}`], { stdio: 'pipe' });
-    this.dnsmasqPid = Number(readFileSync(pid, 'utf8').trim());
-    this.saveState();
+    this.launchDnsmasq(namespace);
     const first = this.dns!.a[0].name;
     const answer = await this.resolve(first);
     if (answer !== this.dnsIp) throw new Error(`dnsmasq answered ${answer} for ${first}, expected ${this.dnsIp}`);
+  }
+
+  private launchDnsmasq(namespace: string): void {
+    const dir = this.dnsDir;
+    const pid = join(dir, 'dnsmasq.pid');
+    rmSync(pid, { force: true });
+    writeFileSync(this.dnsmasqConfPath, dnsmasqConf(this.dns!, this.dnsIp, namespace, this.opts.clusterDomain, { hostsDir: join(dir, 'hosts'), log: join(dir, 'dnsmasq.log'), pid }));
+    execFileSync('dnsmasq', [`--conf-file=${this.dnsmasqConfPath}`], { stdio: 'pipe' });
+    this.dnsmasqPid = Number(readFileSync(pid, 'utf8').trim());
+    this.saveState();
+  }
+
+  /** SRV records are configuration to dnsmasq: a changed set needs a new dnsmasq (a few milliseconds without DNS). */
+  private restartDnsmasq(): void {
+    const old = this.dnsmasqPid;
+    this.stopDnsmasq();
+    // The old process must have released port 53 before the new one binds it.
+    for (let i = 0; i < 200 && old && existsSync(`/proc/${old}`); i++) execFileSync('sleep', ['0.01']);
+    this.launchDnsmasq(this.plan!.namespace);
   }
 
   /** A cluster name, resolved the way a pod would: through the cluster DNS. */
@@ -271,7 +493,7 @@ export class Stack {
       const proc = new Supervised(
         {
           id: `${p.name}/${c.name}`,
-          netns: `${namePrefix}-${p.name}`,
+          netns: this.netnsOf(p.name),
           hostname: p.name,
           argv: c.argv,
           env: c.env,
@@ -301,21 +523,17 @@ export class Stack {
     return true;
   }
 
-  /** Polls readiness probes until every pod is ready (true) or the time is up (false). */
+  /** Waits until every pod is ready by the readiness monitor (true) or the time is up (false). */
   async waitReady(pods: PodPlan[], timeoutMs: number): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      const states = await Promise.all(pods.map(async (p) => [p, await this.podReady(p)] as const));
-      for (const [p, ok] of states) if (ok && !this.readyAt.has(p.name)) {
-        this.readyAt.set(p.name, performance.now());
-        this.opts.log(`ready: ${p.name} after ${((performance.now() - this.timings.appliedAt) / 1000).toFixed(1)}s`);
-      }
-      if (states.every(([, ok]) => ok)) return true;
+      const waiting = pods.filter((p) => !this.ready.has(p.name));
+      if (!waiting.length) return true;
       if (performance.now() > deadline) return false;
       // Every pod still not ready is crash-looping: waiting longer only repeats the same failure.
-      const crashLooping = states.filter(([, ok]) => !ok).every(([p]) => p.containers.some((c) => (this.procs.find((x) => x.spec.id === `${p.name}/${c.name}`)?.exits.length ?? 0) >= 3));
+      const crashLooping = waiting.every((p) => p.containers.some((c) => (this.procs.find((x) => x.spec.id === `${p.name}/${c.name}`)?.exits.length ?? 0) >= 3));
       if (crashLooping) return false;
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 250));
     }
   }
 
@@ -365,7 +583,7 @@ export class Stack {
     this.alloy = readAlloyConfig(alloyText);
     await this.startProbe();
     const index = this.plan!.pods.length;
-    const net = this.addNetns(`${namePrefix}-writer`, `${namePrefix}v${index}`, `${this.opts.subnet}.${10 + index}`, 'e2e-writer', namespace);
+    const net = this.addNetns(this.netnsOf('writer'), this.vethOf(index), `${this.net.subnet}.${10 + index}`, 'e2e-writer', namespace);
     this.writerNet = net;
     const dir = join(this.root, 'writer');
     mkdirSync(join(dir, 'data'), { recursive: true });
@@ -432,10 +650,14 @@ export class Stack {
 
   async down(): Promise<string[]> {
     const errors: string[] = [];
+    if (this.monitor) clearInterval(this.monitor);
+    await this.probing;
     await Promise.all([...this.procs, ...(this.writer ? [this.writer] : [])].map((p) => p.stop().catch((e: Error) => errors.push(`${p.spec.id}: ${e.message}`))));
     await new Promise<void>((r) => (this.probe ? this.probe.close(() => r()) : r()));
     errors.push(...this.teardownNetwork());
     process.removeListener('exit', this.exitHandler);
+    process.removeListener('SIGINT', this.signalHandler);
+    process.removeListener('SIGTERM', this.signalHandler);
     return errors;
   }
 
@@ -443,8 +665,9 @@ export class Stack {
     const errors: string[] = [];
     this.stopDnsmasq();
     for (const p of this.podNets) errors.push(...deletePodNamespace(p.netns));
-    errors.push(...deleteBridge(this.net));
-    rmSync(stateFile, { force: true });
+    if (this.net.bridge) errors.push(...deleteBridge(this.net));
+    // The slot is free once its resources are gone.
+    if (this.slot >= 0) rmSync(this.slotFile, { force: true });
     return errors;
   }
 
@@ -462,44 +685,85 @@ export class Stack {
 
   /** Process exit while still up (a crashed or interrupted run): kill, delete, synchronously. */
   cleanupSync(): void {
+    if (this.monitor) clearInterval(this.monitor);
     for (const p of [...this.procs, ...(this.writer ? [this.writer] : [])]) p.kill();
+    this.probe?.close();
     this.teardownNetwork();
   }
 
   private saveState(): void {
-    mkdirSync(dirname(stateFile), { recursive: true });
-    writeFileSync(
-      stateFile,
-      JSON.stringify({ pid: process.pid, root: this.root, bridge: this.net.bridge, netns: this.podNets.map((p) => p.netns), dnsmasq: { pid: this.dnsmasqPid, conf: this.dnsmasqConfPath } }, null, 2),
-    );
+    if (this.slot < 0) return;
+    const state: SlotState = {
+      pid: process.pid,
+      root: this.root,
+      bridge: this.net.bridge,
+      subnet: this.net.subnet,
+      netns: this.podNets.map((p) => p.netns),
+      dnsmasq: { pid: this.dnsmasqPid, conf: this.dnsmasqConfPath },
+    };
+    writeFileSync(this.slotFile, JSON.stringify(state, null, 2));
   }
 
-  /** Leftovers of an earlier run that could not clean up (killed): removed if that run's process is gone. */
-  private cleanStale(): void {
-    if (!existsSync(stateFile)) {
-      if (bridgeExists(this.net)) throw new Error(`bridge ${this.net.bridge} exists but no harness state file records it; remove it by hand (ip link del ${this.net.bridge})`);
+  /**
+   * Takes the first free slot (created exclusively, so two runs starting together never take the same one).
+   * A slot whose run's process is gone (killed) is cleaned up exactly as its state file records, then reused.
+   */
+  private acquireSlot(): void {
+    mkdirSync(slotDir, { recursive: true });
+    for (let n = 0; n < maxSlots; n++) {
+      const file = join(slotDir, `slot-${n}.json`);
+      const claim = JSON.stringify({ pid: process.pid, root: this.root, bridge: '', subnet: '', netns: [] } satisfies SlotState);
+      try {
+        writeFileSync(file, claim, { flag: 'wx' });
+      } catch {
+        let s: SlotState | undefined;
+        try {
+          s = JSON.parse(readFileSync(file, 'utf8')) as SlotState;
+        } catch {
+          s = undefined; // being written by its owner right now, or unreadable: not ours to take
+        }
+        if (!s || pidAlive(s.pid)) continue;
+        this.opts.log(`cleaning up slot ${n} of an earlier run (pid ${s.pid}, gone): ${s.netns.length} namespaces, bridge ${s.bridge || '(none)'}`);
+        cleanSlot(s);
+        rmSync(file, { force: true });
+        try {
+          writeFileSync(file, claim, { flag: 'wx' });
+        } catch {
+          continue; // another run took it in between
+        }
+      }
+      this.slot = n;
+      this.namePrefix = `mke2e${n}`;
+      this.net = { bridge: `mke2e${n}`, subnet: this.opts.subnet ?? `10.244.${n}` };
+      if (bridgeExists(this.net)) {
+        rmSync(file, { force: true });
+        this.slot = -1;
+        throw new Error(`bridge ${this.net.bridge} exists but no live run holds slot ${n}; remove it by hand (ip link del ${this.net.bridge})`);
+      }
+      this.saveState();
       return;
     }
-    const s = JSON.parse(readFileSync(stateFile, 'utf8')) as { pid: number; bridge: string; netns: string[]; dnsmasq?: { pid?: number; conf?: string } };
-    let alive = false;
-    try {
-      process.kill(s.pid, 0);
-      alive = s.pid !== process.pid;
-    } catch {
-      alive = false;
-    }
-    if (alive) throw new Error(`another e2e run (pid ${s.pid}) is active (state in ${stateFile})`);
-    this.opts.log(`cleaning up after an earlier run (pid ${s.pid}): ${s.netns.length} namespaces, bridge ${s.bridge}`);
-    if (s.dnsmasq?.pid && s.dnsmasq.conf) {
-      try {
-        if (readFileSync(`/proc/${s.dnsmasq.pid}/cmdline`, 'utf8').includes(s.dnsmasq.conf)) process.kill(s.dnsmasq.pid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
-    }
-    for (const n of s.netns) deletePodNamespace(n);
-    deleteBridge({ bridge: s.bridge, subnet: this.net.subnet });
-    rmSync(stateFile, { force: true });
+    throw new Error(`all ${maxSlots} e2e slots in ${slotDir} are held by live runs`);
+  }
+
+  /** Run folders of earlier runs whose process is gone, except the newest few (failed runs are kept for their logs). */
+  private removeOldRunFolders(): void {
+    const dir = tmpdir();
+    const old = readdirSync(dir)
+      .filter((n) => n.startsWith(runFolderPrefix))
+      .map((n) => join(dir, n))
+      .filter((p) => {
+        try {
+          const run = JSON.parse(readFileSync(join(p, 'run.json'), 'utf8')) as { pid: number };
+          return !pidAlive(run.pid);
+        } catch {
+          return true; // a folder of an earlier harness version, or one whose run died while starting
+        }
+      })
+      .map((p) => ({ p, t: statSync(p).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const { p } of old.slice(keptRunFolders)) rmSync(p, { recursive: true, force: true });
+    if (old.length > keptRunFolders) this.opts.log(`removed ${old.length - keptRunFolders} old run folder(s) in ${dir}`);
   }
 
   removeRunFolder(): void {

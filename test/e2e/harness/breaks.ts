@@ -1,0 +1,113 @@
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import type { KubeObject } from '../../../lib/core/k8s/types.js';
+
+/**
+ * Deliberate breakages of the rendered objects, to show that each assertion of the end-to-end test can fail
+ * (`E2E_BREAK=<name> npm run test:e2e`; test/e2e/README.md records which assertion caught each one). They
+ * change the run's own copy of the objects in memory (written to `$RUN/broken.yaml`), never `out/`.
+ */
+type Objects = KubeObject[];
+interface ConfigMapLike {
+  kind: string;
+  metadata?: { name?: string };
+  data?: Record<string, string>;
+}
+interface WorkloadLike {
+  kind: string;
+  metadata?: { name?: string };
+  spec?: { template?: { spec?: { containers?: { name: string; args?: string[] }[] } } };
+}
+
+function configFile(objects: Objects, key: string): { cm: ConfigMapLike; text: string } {
+  for (const o of objects as unknown as ConfigMapLike[]) if (o.kind === 'ConfigMap' && o.data?.[key] !== undefined) return { cm: o, text: o.data[key] };
+  throw new Error(`no ConfigMap holds ${key}`);
+}
+
+function editMimirYaml(objects: Objects, edit: (m: Record<string, Record<string, unknown>>) => void): void {
+  const { cm, text } = configFile(objects, 'mimir.yaml');
+  const m = parseYaml(text) as Record<string, Record<string, unknown>>;
+  edit(m);
+  cm.data!['mimir.yaml'] = stringifyYaml(m);
+}
+
+function addArgs(objects: Objects, workload: string, ...args: string[]): void {
+  const w = (objects as unknown as WorkloadLike[]).find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata?.name === workload);
+  const c = w?.spec?.template?.spec?.containers?.[0];
+  if (!c) throw new Error(`no workload ${workload}`);
+  c.args = [...(c.args ?? []), ...args];
+}
+
+export const breaks: Record<string, { what: string; apply: (objects: Objects) => void }> = {
+  'ruler-internal': {
+    what: 'ruler back in internal mode (ruler.query_frontend removed from mimir.yaml)',
+    apply: (o) => editMimirYaml(o, (m) => delete m.ruler.query_frontend),
+  },
+  'ruler-query-frontend-address': {
+    what: "the ruler's query-frontend address wrong (port 9999 instead of 9095)",
+    apply: (o) =>
+      editMimirYaml(o, (m) => {
+        const qf = m.ruler.query_frontend as { address: string };
+        qf.address = qf.address.replace(/:\d+$/, ':9999');
+      }),
+  },
+  'frontend-scheduler-address': {
+    what: "the query-frontend's query-scheduler address wrong (frontend.scheduler_address on port 9999)",
+    apply: (o) =>
+      editMimirYaml(o, (m) => {
+        m.frontend.scheduler_address = String(m.frontend.scheduler_address).replace(/:\d+$/, ':9999');
+      }),
+  },
+  'store-gateway-unreachable': {
+    what: 'store-gateway unreachable: it advertises 10.255.0.1 in its ring (-store-gateway.sharding-ring.instance-addr)',
+    apply: (o) => addArgs(o, 'store-gateway', '-store-gateway.sharding-ring.instance-addr=10.255.0.1'),
+  },
+  'gateway-tenant-check': {
+    what: "the gateway's tenant check removed (every `if ($gateway_tenant_rejected)` block of nginx.conf)",
+    apply: (o) => {
+      const { cm, text } = configFile(o, 'nginx.conf');
+      const out = text.replace(/^\s*if \(\$gateway_tenant_rejected\) \{\n[^\n]*\n\s*\}\n/gm, '');
+      if (out === text) throw new Error('nginx.conf has no tenant check to remove');
+      cm.data!['nginx.conf'] = out;
+    },
+  },
+  'grafana-datasource-url': {
+    what: "Grafana's Mimir data source URL without the /prometheus prefix",
+    apply: (o) => {
+      const { cm, text } = configFile(o, 'datasources.yaml');
+      cm.data!['datasources.yaml'] = text.replace(/(url: http:\/\/gateway[^\n]*?)\/prometheus$/m, '$1');
+    },
+  },
+  'grafana-datasource-header': {
+    what: "Grafana's Mimir data source without its X-Scope-OrgID header",
+    apply: (o) => {
+      const { cm, text } = configFile(o, 'datasources.yaml');
+      cm.data!['datasources.yaml'] = text.replace(/httpHeaderName1: X-Scope-OrgID/, 'httpHeaderName1: X-Unused');
+    },
+  },
+  'container-exits': {
+    what: 'the overrides-exporter given a flag Mimir does not know (the container exits)',
+    apply: (o) => addArgs(o, 'overrides-exporter', '-no-such-flag'),
+  },
+  'extra-difference': {
+    what: 'a difference from out/local that is not a timing knob (ingester.ring.final_sleep 0s → 1s)',
+    apply: (o) =>
+      editMimirYaml(o, (m) => {
+        (m.ingester.ring as Record<string, unknown>).final_sleep = '1s';
+      }),
+  },
+};
+
+/** Breaks of the harness itself (not of the rendered objects), for the claims that are about the harness. */
+export const harnessBreaks: Record<string, string> = {
+  'dns-lists-not-ready': 'cluster DNS lists every selected pod whether ready or not (the harness before it followed readiness)',
+};
+
+export function applyBreak(name: string, objects: Objects): string {
+  const b = breaks[name];
+  if (b) {
+    b.apply(objects);
+    return b.what;
+  }
+  if (harnessBreaks[name]) return harnessBreaks[name];
+  throw new Error(`E2E_BREAK=${name}: no such break; known: ${[...Object.keys(breaks), ...Object.keys(harnessBreaks)].join(', ')}`);
+}
