@@ -7,7 +7,7 @@ import type { StackConfig } from '../lib/build/config.js';
 import { container, httpProbe } from '../lib/core/k8s/container.js';
 import { selectorLabels } from '../lib/core/k8s/meta.js';
 import { serviceFor } from '../lib/core/k8s/service.js';
-import type { ConfigMap, Tree } from '../lib/core/k8s/types.js';
+import type { TreeLike } from '../lib/core/k8s/types.js';
 import { deployment } from '../lib/core/k8s/workload.js';
 import {
   alloy,
@@ -56,7 +56,8 @@ function fakeMimir(c: StackConfig, port = 'http-metrics') {
   return { deployment: d, service: serviceFor(d) };
 }
 
-function treeOf(c: StackConfig, parts: { gateway?: boolean; mimirPort?: string } = {}): Tree {
+/** The rendered tree's shape, no cast: tree walkers take it as it is. */
+function treeOf(c: StackConfig, parts: { gateway?: boolean; mimirPort?: string } = {}) {
   return {
     cluster: cluster(c),
     mimir: { distributor: fakeMimir(c, parts.mimirPort) },
@@ -66,7 +67,7 @@ function treeOf(c: StackConfig, parts: { gateway?: boolean; mimirPort?: string }
       ...(c.observability.grafana.enabled ? { grafana: grafana(...withStack(c)) } : {}),
       ...(parts.gateway === false ? {} : { gateway: fakeGateway(c) }),
     },
-  } as unknown as Tree;
+  };
 }
 
 const component = (statements: AlloyStatement[], name: string, label: string): AlloyBlock => {
@@ -117,7 +118,7 @@ describe('Alloy objects', () => {
   });
 
   it('passes the Kubernetes checks (PSS restricted, RBAC references, selectors) in the tree', async () => {
-    const tree = { cluster: cluster(c), observability: { alloy: a } } as unknown as Tree;
+    const tree = { cluster: cluster(c), observability: { alloy: a } };
     expect(await validateTree(tree)).toEqual([]);
   });
 });
@@ -349,7 +350,7 @@ describe('alloy fmt (Alloy\'s own parser and printer)', () => {
 });
 
 describe('alloyRules', () => {
-  const run = (c: StackConfig, tree: Tree) => validateTree(tree, { existingSecrets: ['storage-credentials', 'grafana-admin'], extraRules: alloyRules(c) });
+  const run = (c: StackConfig, tree: TreeLike) => validateTree(tree, { existingSecrets: ['storage-credentials', 'grafana-admin'], extraRules: alloyRules(c) });
 
   it('accept a configuration whose write URL and scrape jobs resolve', async () => {
     const c = config();
@@ -370,7 +371,7 @@ describe('alloyRules', () => {
   it('report an env var the file reads but the Alloy container does not set', async () => {
     const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
     const tree = treeOf(c);
-    const cm = tree.observability.alloy.configMap as unknown as ConfigMap;
+    const cm = tree.observability.alloy.configMap;
     cm.data!['config.alloy'] = cm.data!['config.alloy'].replace('sys.env("MIMIR_GATEWAY_PASSWORD")', 'sys.env("MIMIR_GATEWAY_PASSWROD")');
     const problems = await validateTree(tree, { existingSecrets: ['storage-credentials', 'grafana-admin', 'gateway-client-credentials'], extraRules: alloyRules(c) });
     const mine = problems.filter((p) => p.path === 'observability.alloy.configMap');
@@ -395,14 +396,14 @@ describe('alloyRules', () => {
   it('report syntax errors and dangling references in an overridden file', async () => {
     const c = config();
     const broken = treeOf(c);
-    (broken.observability.alloy.configMap as unknown as ConfigMap).data!['config.alloy'] = 'a "b" {\n';
+    broken.observability.alloy.configMap.data!['config.alloy'] = 'a "b" {\n';
     const syntax = await run(c, broken);
     expect(syntax).toHaveLength(1);
     expect(syntax[0].message).toMatch(/^Alloy syntax error/);
     expect(syntax[0].pointer).toBe('/data/config.alloy:2:1');
 
     const dangling = treeOf(c);
-    const cm = dangling.observability.alloy.configMap as unknown as ConfigMap;
+    const cm = dangling.observability.alloy.configMap;
     cm.data!['config.alloy'] = cm.data!['config.alloy'].replace('prometheus.remote_write.mimir.receiver', 'prometheus.remote_write.mimr.receiver');
     const problems = await run(c, dangling);
     expect(problems.length).toBeGreaterThan(0);

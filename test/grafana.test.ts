@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StackConfig } from '../lib/build/config.js';
-import type { ConfigMap, Tree } from '../lib/core/k8s/types.js';
+import type { ConfigMap, TreeLike } from '../lib/core/k8s/types.js';
 import { gatewayClientEnv } from '../lib/observability/gateway/client.js';
 import { alertmanagerDatasourceUid, dashboardKey, dashboards, datasources, datasourcesYaml, grafana, grafanaMetrics, grafanaRules, mimirDatasourceUid, provisioningEnvRefs } from '../lib/observability/grafana/index.js';
 import { cluster } from '../lib/build/render.js';
@@ -8,8 +8,9 @@ import { validateTree } from '../lib/build/validate/index.js';
 import { parseYamlDocuments } from '../lib/core/yaml.js';
 import { config, fakeGateway, withStack } from './support/stack.js';
 
-function treeOf(c: StackConfig, withGateway = true): Tree {
-  return { cluster: cluster(c), observability: { grafana: grafana(...withStack(c)), ...(withGateway ? { gateway: fakeGateway(c) } : {}) } } as unknown as Tree;
+/** The rendered tree's shape, no cast: tree walkers take it as it is. */
+function treeOf(c: StackConfig, withGateway = true) {
+  return { cluster: cluster(c), observability: { grafana: grafana(...withStack(c)), ...(withGateway ? { gateway: fakeGateway(c) } : {}) } };
 }
 
 function keysSortedEverywhere(v: unknown): boolean {
@@ -251,7 +252,7 @@ describe('Grafana in the tree', () => {
 
 describe('grafanaRules', () => {
   const c = config();
-  const run = (tree: Tree) => validateTree(tree, { existingSecrets: ['grafana-admin'], extraRules: grafanaRules(c) });
+  const run = (tree: TreeLike) => validateTree(tree, { existingSecrets: ['grafana-admin'], extraRules: grafanaRules(c) });
 
   it('accept data sources that reach the gateway', async () => {
     expect(await run(treeOf(c))).toEqual([]);
@@ -265,7 +266,7 @@ describe('grafanaRules', () => {
 
   it('report a port the gateway Service does not expose', async () => {
     const tree = treeOf(c);
-    const cm = tree.observability.grafana.datasources as unknown as ConfigMap;
+    const cm = tree.observability.grafana.datasources;
     cm.data!['datasources.yaml'] = cm.data!['datasources.yaml'].replace(':8080/prometheus', ':9090/prometheus');
     const problems = await run(tree);
     expect(problems).toHaveLength(1);
@@ -286,7 +287,7 @@ describe('grafanaRules', () => {
   it('report an env var the data source file names but the Grafana container does not set', async () => {
     const on = config((c) => (c.observability.gateway.basicAuth.enabled = true));
     const tree = treeOf(on);
-    const cm = tree.observability.grafana.datasources as unknown as ConfigMap;
+    const cm = tree.observability.grafana.datasources;
     cm.data!['datasources.yaml'] = cm.data!['datasources.yaml'].replaceAll('${MIMIR_GATEWAY_PASSWORD}', '${MIMIR_GATEWAY_PASSWROD}');
     const problems = await validateTree(tree, { existingSecrets: ['grafana-admin', 'gateway-client-credentials'], extraRules: grafanaRules(on) });
     expect(problems).toHaveLength(1);
@@ -296,7 +297,7 @@ describe('grafanaRules', () => {
 
   it('report panels that query a data source that is not provisioned', async () => {
     const tree = treeOf(c);
-    const cm = tree.observability.grafana.dashboardMimirStackHealth as unknown as ConfigMap;
+    const cm = tree.observability.grafana.dashboardMimirStackHealth;
     cm.data!['mimir-stack-health.json'] = cm.data!['mimir-stack-health.json'].replaceAll('"uid": "mimir"', '"uid": "prometheus"');
     const problems = await run(tree);
     expect(problems.length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StackConfig } from '../lib/build/config.js';
-import type { Job, Tree } from '../lib/core/k8s/types.js';
+import type { Job, TreeLike } from '../lib/core/k8s/types.js';
 import { bucketJobName, bucketNames, minio, minioRules } from '../lib/observability/minio/index.js';
 import { observability } from '../lib/observability/index.js';
 import { syncWaves as leafWaves } from '../lib/core/k8s/waves.js';
@@ -15,8 +15,9 @@ import { buildEnvironment, type BuiltEnvironment } from '../lib/build/pipeline.j
 import type { Environment } from '../lib/build/environment.js';
 import { byName } from '../lib/core/merge.js';
 
-function treeOf(c: StackConfig): Tree {
-  return { cluster: cluster(c), observability: { minio: minio(c) } } as unknown as Tree;
+/** The rendered tree's shape, no cast: tree walkers take it as it is. */
+function treeOf(c: StackConfig) {
+  return { cluster: cluster(c), observability: { minio: minio(c) } };
 }
 
 const container = (j: Job) => j.spec!.template.spec!.containers[0];
@@ -228,7 +229,7 @@ describe('MinIO in the tree', () => {
 
 describe('minioRules', () => {
   const c = config((c) => (c.storage.developmentCredentials = true));
-  const run = async (tree: Tree, cfg = c) => validateTree(tree, { extraRules: minioRules(cfg) });
+  const run = async (tree: TreeLike, cfg = c) => validateTree(tree, { extraRules: minioRules(cfg) });
 
   it('accepts the rendered component', async () => {
     expect(await run(treeOf(c))).toEqual([]);
@@ -236,7 +237,7 @@ describe('minioRules', () => {
 
   it('reports a Job whose template an override changed without renaming it', async () => {
     const tree = treeOf(c);
-    const j = (tree.observability.minio.job as unknown as Job);
+    const j = tree.observability.minio.job;
     j.spec!.template.spec!.containers[0].image = 'minio/mc:other';
     const problems = await run(tree);
     expect(problems).toHaveLength(1);
@@ -256,7 +257,7 @@ describe('minioRules', () => {
 
   it('reports an endpoint that names no rendered Service', async () => {
     const tree = treeOf(c);
-    const env = (tree.observability.minio.job as unknown as Job).spec!.template.spec!.containers[0].env!;
+    const env = tree.observability.minio.job.spec!.template.spec!.containers[0].env!;
     env.find((e) => e.name === 'MINIO_ENDPOINT')!.value = 'http://minoi.mimir.svc.cluster.local:9000';
     const problems = (await run(tree)).filter((p) => p.message.includes('minoi'));
     expect(problems).toHaveLength(1);
