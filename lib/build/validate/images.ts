@@ -12,7 +12,7 @@ const digest = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{
 const REFERENCE = new RegExp(`^((?:${domain}/)?${pathComponent}(?:/${pathComponent})*)(?::(${tag}))?(?:@(${digest}))?$`);
 
 const expected = 'an image reference with a tag or a digest, e.g. `grafana/mimir:3.0.2` or `registry.example.com/grafana/mimir@sha256:<64 hex digits>`';
-const hint = 'images are pinned in config.images (defaults in lib/versions.json); set the full reference there, or in the override that changed it';
+const hint = 'images are pinned in config.images (defaults in lib/core/versions.json); set the full reference there, or in the override that changed it';
 
 /** Why `image` would not pull the intended image, or undefined when it names one exactly. */
 export function imageProblem(image: unknown): string | undefined {

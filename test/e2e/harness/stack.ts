@@ -80,7 +80,7 @@ export function skipReason(): string | undefined {
  */
 export function versionGap(p: PeersFile): string | undefined {
   const ran = /version (\S+)/.exec(p.mimir.version)?.[1];
-  return ran === p.mimir.pinned ? undefined : `VERSION GAP: this run used Mimir ${ran ?? p.mimir.version} (${p.mimir.source}), not ${p.mimir.pinned}, the version lib/versions.json pins`;
+  return ran === p.mimir.pinned ? undefined : `VERSION GAP: this run used Mimir ${ran ?? p.mimir.version} (${p.mimir.source}), not ${p.mimir.pinned}, the version lib/core/versions.json pins`;
 }
 
 function firstLine(cmd: string, args: string[]): string {

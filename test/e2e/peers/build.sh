@@ -12,7 +12,7 @@
 # and the clone gets one small pointer file, .cache/e2e/peers.json, naming the binaries this clone's
 # harness runs (the harness reads nothing else).
 #
-# Mimir is the version lib/versions.json pins, built offline from ../shared/peers/mimir-<version>/
+# Mimir is the version lib/core/versions.json pins, built offline from ../shared/peers/mimir-<version>/
 # (source with every dependency vendored). Without ../shared it falls back to the Go module proxy's
 # Mimir (test/e2e/peers/mimir/go.mod), which is NOT the pinned version: the harness's report says so on
 # its first line. Under CI or E2E_REQUIRED=1 a missing ../shared is an error, not a fallback.
@@ -116,7 +116,7 @@ go_build() {
 
 # The version pinned by the library's image (grafana/mimir:<version>).
 pinned_mimir() {
-  sed -nE 's#^[[:space:]]*"mimir"[[:space:]]*:[[:space:]]*"[^"]*grafana/mimir:([^"]+)".*#\1#p' "$ROOT/lib/versions.json" | head -n1
+  sed -nE 's#^[[:space:]]*"mimir"[[:space:]]*:[[:space:]]*"[^"]*grafana/mimir:([^"]+)".*#\1#p' "$ROOT/lib/core/versions.json" | head -n1
 }
 
 MIMIR_VP=github.com/grafana/mimir/pkg/util/version
@@ -146,7 +146,7 @@ build_mimir_from_shared() {
     return 1
   fi
   if [ "$(cat "$dir/src/VERSION" 2>/dev/null)" != "$ver" ]; then
-    fail "mimir: $tarball holds VERSION '$(cat "$dir/src/VERSION" 2>/dev/null)', expected $ver (lib/versions.json)"
+    fail "mimir: $tarball holds VERSION '$(cat "$dir/src/VERSION" 2>/dev/null)', expected $ver (lib/core/versions.json)"
     return 1
   fi
   GOPROXY=off go_build mimir "$MIMIR_BIN" "$key" "$dir/src" ./cmd/mimir "netgo,stringlabels" "$ldflags" "-mod=vendor -buildvcs=false" || return 1
@@ -189,7 +189,7 @@ else
   PIN="$(pinned_mimir)"
   TARBALL="$SHARED/peers/mimir-$PIN/mimir-$PIN-src.tar.xz"
   if [ -z "$PIN" ]; then
-    fail "mimir: cannot read the pinned grafana/mimir version from lib/versions.json"
+    fail "mimir: cannot read the pinned grafana/mimir version from lib/core/versions.json"
   elif [ -f "$TARBALL" ]; then
     build_mimir_from_shared "$PIN" "$TARBALL"
   elif [ "$REQUIRED" = 1 ]; then
