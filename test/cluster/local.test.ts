@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Cluster, waitFor } from './harness/cluster.js';
 import { argocdCrdDir } from './harness/peers.js';
-import { apply, describeCluster, preflight, servicesWithoutEndpoints, settledBudgets, trackFailures, waitSettled } from './support.js';
+import { apply, conditionTrue, describeCluster, preflight, servicesWithoutEndpoints, settledBudgets, trackFailures, waitSettled } from './support.js';
 
 /**
  * out/local on a real control plane (etcd, kube-apiserver, scheduler, controller-manager) with kwok
@@ -68,8 +68,10 @@ describeCluster('out/local on a real API server', () => {
       const r = await apply(cluster, { file: join(argocdCrdDir, f) });
       expect(r.exitCode, r.stderr).toBe(0);
     }
-    const established = await cluster.kubectl(['wait', '--for=condition=Established', 'crd/applications.argoproj.io', 'crd/appprojects.argoproj.io', '--timeout=60s']);
-    expect(established.exitCode, established.stderr).toBe(0);
+    // (kubectl 1.32's `wait --for=condition=Established` errors out while the CRD has no status yet.)
+    for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io']) {
+      await waitFor(`${crd} Established`, async () => (conditionTrue(await cluster.client.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`), 'Established') ? true : undefined), 60_000);
+    }
     // Established is not yet served: wait until discovery lists the kind.
     await waitFor('Application in discovery', async () => ((await cluster.kubectl(['api-resources', '--api-group=argoproj.io', '--no-headers'])).stdout.includes('Application') ? true : undefined), 60_000);
     const ns = await cluster.kubectl(['create', 'namespace', 'argocd']);
