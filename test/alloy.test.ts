@@ -40,6 +40,7 @@ import { grafana } from '../lib/observability/grafana/index.js';
 import { minio } from '../lib/observability/minio/index.js';
 import { cluster } from '../lib/render.js';
 import { validateTree } from '../lib/validate/index.js';
+import { needs } from './support/tools.js';
 
 function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
   const c = defaultConfig();
@@ -310,11 +311,13 @@ describe('Alloy syntax check', () => {
 describe('alloy fmt (Alloy\'s own parser and printer)', () => {
   // github.com/grafana/alloy/syntax is the module `alloy fmt` is built on; a few KB of Go, unlike Alloy itself.
   const hasGo = spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
+  const go = needs('Go', hasGo, 'https://go.dev/dl');
   const dir = mkdtempSync(join(tmpdir(), 'alloy-fmt-'));
   const bin = join(dir, 'alloyfmt');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(() => {
-    if (!hasGo) return;
+    if (!go.run) return; // the tests below are skipped, and say why
+    expect(hasGo, go.missing).toBe(true);
     writeFileSync(join(dir, 'go.mod'), 'module alloyfmt\n\ngo 1.22\n\nrequire github.com/grafana/alloy/syntax v0.1.0\n');
     writeFileSync(
       join(dir, 'main.go'),
@@ -349,7 +352,7 @@ describe('alloy fmt (Alloy\'s own parser and printer)', () => {
 
   const fmt = (text: string) => spawnSync(bin, [], { input: text, encoding: 'utf8' });
 
-  it.skipIf(!hasGo)('formats the generated configuration to exactly itself', () => {
+  it.runIf(go.run)(`formats the generated configuration to exactly itself${go.note}`, () => {
     for (const c of [config(), config((c) => (c.defaultTenant = 'we "ird"\\tenant\n')), config((c) => (c.observability.gateway.basicAuth.enabled = true))]) {
       const text = alloyConfig(c);
       const result = fmt(text);
@@ -358,7 +361,7 @@ describe('alloy fmt (Alloy\'s own parser and printer)', () => {
     }
   });
 
-  it.skipIf(!hasGo)('rejects what the TypeScript check rejects', () => {
+  it.runIf(go.run)(`rejects what the TypeScript check rejects${go.note}`, () => {
     expect(fmt('a "b" {\n\tc = 1\n').status).not.toBe(0);
     expect(fmt('a "b" {\n\tc = "\\q"\n}\n').status).not.toBe(0);
   });
