@@ -3,14 +3,15 @@
  * written overlay — not from the golden files the same code writes. test/README.md maps every README
  * claim to its test.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../lib/cli.js';
 import type { Environment } from '../lib/environment.js';
 import type { KubeObject, PodSpec } from '../lib/k8s/types.js';
-import { loadEnvironment } from '../lib/load.js';
+import { loadEnvironment, typeCheckEnvironments } from '../lib/load.js';
 import { outputFiles, writeOutput } from '../lib/output.js';
 import { buildEnvironment, type BuiltEnvironment } from '../lib/pipeline.js';
 import { formatProblems } from '../lib/problems.js';
@@ -188,6 +189,29 @@ describe('README claims about the build', () => {
     expect(text).toMatch(/error: \d+ errors in \d+ places — out\/ left untouched/);
     expect(snapshot(out)).toEqual(before);
   });
+
+  it('TypeScript environments are type-checked, and a passed check is cached by content', async () => {
+    const dir = join('test', `.typecheck-${process.pid}`);
+    const entry = join(dir, 'main.ts');
+    mkdirSync(dir, { recursive: true });
+    try {
+      const good = "import { defineEnvironment } from '../../lib/index.js';\nexport default defineEnvironment({ name: 'cached', config: { namespace: 'x' } });\n";
+      writeFileSync(entry, good);
+      const stamp = join('node_modules', '.cache', 'mimir-kube', `typecheck-${createHash('sha256').update(resolve(entry)).digest('hex').slice(0, 16)}`);
+      expect(await typeCheckEnvironments([entry])).toEqual([]);
+      const written = statSync(stamp).mtimeMs;
+      expect(await typeCheckEnvironments([entry])).toEqual([]);
+      expect(statSync(stamp).mtimeMs, 'an unchanged environment is not checked again').toBe(written);
+      writeFileSync(entry, good.replace("namespace: 'x'", 'namespace: 5'));
+      const problems = await typeCheckEnvironments([entry]);
+      expect(problems.map((p) => `${p.source} ${p.message}`).join('\n')).toMatch(/main\.ts TypeScript error TS2322/);
+      writeFileSync(entry, good);
+      expect(await typeCheckEnvironments([entry])).toEqual([]);
+      expect(statSync(stamp).mtimeMs).toBe(written);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('the root kustomization.yaml points at out/local', () => {
     expect(parseYamlDocuments(readFileSync('kustomization.yaml', 'utf8'))[0]).toMatchObject({ resources: ['out/local'] });
