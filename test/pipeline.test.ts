@@ -135,3 +135,15 @@ describe('buildEnvironment', () => {
     expect(bad.problems.length).toBeGreaterThan(0);
   });
 });
+
+describe('the error shown in the README', () => {
+  it('is what the build prints for a misspelt Mimir field, byte for byte', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { formatProblems } = await import('../lib/problems.js');
+    const readme = readFileSync('README.md', 'utf8');
+    const shown = /Errors name the file, the path and the fix:\n\n```\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(shown, 'README.md shows an error after "Errors name the file, the path and the fix:"').toBeDefined();
+    const r = await buildEnvironment({ name: 'local', config: { existingSecrets, mimir: { config: { blocks_storage: { tsdb: { retention_periodd: '24h' } } } } } }, 'environments/local/main.ts');
+    expect(formatProblems(r.problems)).toBe(shown);
+  });
+});
