@@ -3,7 +3,7 @@
  * operation, without kubectl (the round trip through kubectl is kustomize-roundtrip.test.ts and
  * readme-claims.test.ts). These are fast enough to run against every mutant.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as k from '../lib/k8s/index.js';
 import type { KubeObject } from '../lib/k8s/types.js';
 import { deepEqual, escapePointer, jsonPatch } from '../lib/kustomize/diff.js';
@@ -46,6 +46,13 @@ describe('jsonPatch', () => {
     expect(jsonPatch([1], { a: 1 })).toEqual([{ op: 'replace', path: '/', value: { a: 1 } }]);
     expect(jsonPatch(1, 2)).toEqual([{ op: 'replace', path: '/', value: 2 }]);
   });
+  it('removes keys in sorted order whatever the order of the object', () => {
+    expect(jsonPatch({ z: 1, a: 1, m: 1 }, { m: 1 })).toEqual([{ op: 'remove', path: '/a' }, { op: 'remove', path: '/z' }]);
+  });
+  it('replaces an array by an object with the same indices whole, and the other way round', () => {
+    expect(jsonPatch({ a: [1, 2] }, { a: { 0: 1, 1: 3 } })).toEqual([{ op: 'replace', path: '/a', value: { 0: 1, 1: 3 } }]);
+    expect(jsonPatch({ a: { 0: 1, 1: 2, length: 2 } }, { a: [1, 3] })).toEqual([{ op: 'replace', path: '/a', value: [1, 3] }]);
+  });
   it('keeps the path prefix it is given', () => {
     expect(jsonPatch({ a: 1 }, { a: 2 }, '/spec')).toEqual([{ op: 'replace', path: '/spec/a', value: 2 }]);
   });
@@ -68,6 +75,7 @@ describe('deepEqual and escapePointer', () => {
     ['1', 1, false],
     [{ a: { b: [1, { c: 'x' }] } }, { a: { b: [1, { c: 'x' }] } }, true],
     [{ a: { b: [1, { c: 'x' }] } }, { a: { b: [1, { c: 'y' }] } }, false],
+    [[1], { 0: 1, length: 1 }, false],
   ])('deepEqual(%j, %j) is %s', (a, b, expected) => {
     expect(deepEqual(a, b)).toBe(expected);
     expect(deepEqual(b, a)).toBe(expected);
@@ -79,8 +87,12 @@ describe('deepEqual and escapePointer', () => {
 });
 
 describe('writeBase', () => {
-  const entries = [entry('app', 'web', 'configMap', config({ 'b.yaml': 'b: 1\n', 'a.yaml': 'a: 1\n' })), entry('app', 'web', 'deployment', web()), entry('cluster', 'rbac', 'clusterRole', clusterRole)];
-  const files = writeBase(entries);
+  // Written inside each test (not once for the describe): a mutant is only active while a test runs.
+  const entries = () => [entry('cluster', 'rbac', 'clusterRole', clusterRole), entry('app', 'web', 'configMap', config({ 'b.yaml': 'b: 1\n', 'a.yaml': 'a: 1\n' })), entry('app', 'web', 'deployment', web())];
+  let files: ReturnType<typeof writeBase>;
+  beforeEach(() => {
+    files = writeBase(entries());
+  });
 
   it('writes one file per object under <group>/<component>/<kind>-<name>.yaml and lists them sorted', () => {
     expect([...files.keys()].sort()).toEqual(['base/app/web/configmap-web-config/a.yaml', 'base/app/web/configmap-web-config/b.yaml', 'base/app/web/deployment-web.yaml', 'base/cluster/rbac/clusterrole-reader.yaml', 'base/kustomization.yaml']);
@@ -114,9 +126,25 @@ describe('writeBase', () => {
     const bare = writeBase([entry('a', 'b', 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bare' } })]);
     expect(yaml(bare.get('base/kustomization.yaml'))).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', configMapGenerator: [{ name: 'bare', files: [] }] });
   });
+  it('writes data files in key order whatever the order of the ConfigMap, and any apiVersion other than v1 as a resource', () => {
+    const raw = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'raw', namespace: ns }, data: { 'z.yaml': 'z', 'a.yaml': 'a' } };
+    const crd = { apiVersion: 'example.com/v1', kind: 'ConfigMap', metadata: { name: 'custom', namespace: ns } };
+    const out = writeBase([entry('app', 'raw', 'configMap', raw), entry('app', 'custom', 'configMap', crd)]);
+    const kz = yaml(out.get('base/kustomization.yaml'));
+    expect(kz.configMapGenerator).toEqual([{ name: 'raw', namespace: ns, files: ['app/raw/configmap-raw/a.yaml', 'app/raw/configmap-raw/z.yaml'] }]);
+    expect(kz.resources).toEqual(['app/custom/configmap-custom.yaml']);
+  });
+
+  it('names a file for an object without a name "<kind>-unnamed", and a generator without metadata ""', () => {
+    const out = writeBase([entry('app', 'x', 'sa', { apiVersion: 'v1', kind: 'ServiceAccount' }), entry('app', 'y', 'cm', { apiVersion: 'v1', kind: 'ConfigMap', data: { f: 'x' } })]);
+    expect(out.has('base/app/x/serviceaccount-unnamed.yaml')).toBe(true);
+    expect(out.get('base/app/y/configmap-unnamed/f')).toBe('x');
+    expect(yaml(out.get('base/kustomization.yaml')).configMapGenerator).toEqual([{ name: '', files: ['app/y/configmap-unnamed/f'] }]);
+  });
 });
 
 describe('writeOverlay', () => {
+
   const baseEntries = [
     entry('app', 'web', 'configMap', config({ 'a.yaml': 'a: 1\n' })),
     entry('app', 'web', 'deployment', web(1)),
@@ -176,6 +204,20 @@ describe('writeOverlay', () => {
     const files = writeOverlay('prod', baseEntries, [entry('app', 'web', 'deployment', web(2)), entry('app', 'web', 'configMap', config({ 'a.yaml': 'a: 1\n' }))]);
     expect((yaml(files.get('prod/kustomization.yaml')).patches as { path: string }[]).map((p) => p.path)).toEqual(['patches/app/web/deployment-web.yaml', 'patches/app/web/service-web.delete.yaml', 'patches/cluster/rbac/clusterrole-reader.delete.yaml']);
   });
+  it('sorts patches by path, also when a delete sorts before a patch', () => {
+    const role = { ...clusterRole, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }] };
+    const files = writeOverlay('prod', baseEntries, baseEntries.filter((e) => e.key !== 'service').map((e) => (e.key === 'clusterRole' ? entry('cluster', 'rbac', 'clusterRole', role) : e)));
+    expect((yaml(files.get('prod/kustomization.yaml')).patches as { path: string }[]).map((p) => p.path)).toEqual(['patches/app/web/service-web.delete.yaml', 'patches/cluster/rbac/clusterrole-reader.yaml']);
+  });
+
+  it('handles objects without metadata: an unnamed patch target and delete', () => {
+    const bare = { apiVersion: 'v1', kind: 'ServiceAccount' } as KubeObject;
+    const changed = { apiVersion: 'v1', kind: 'ServiceAccount', automountServiceAccountToken: true } as KubeObject;
+    const patched = writeOverlay('prod', [entry('a', 'b', 'sa', bare)], [entry('a', 'b', 'sa', changed)]);
+    expect(yaml(patched.get('prod/kustomization.yaml')).patches).toEqual([{ path: 'patches/a/b/serviceaccount-unnamed.yaml', target: { kind: 'ServiceAccount', name: '', version: 'v1' } }]);
+    const deleted = writeOverlay('prod', [entry('a', 'b', 'sa', bare)], []);
+    expect(yaml(deleted.get('prod/patches/a/b/serviceaccount-unnamed.delete.yaml'))).toEqual({ $patch: 'delete', apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: '' } });
+  });
 });
 
 describe('stripGeneratorHashes and byResourceId', () => {
@@ -187,6 +229,11 @@ describe('stripGeneratorHashes and byResourceId', () => {
     expect(b).toEqual({ ...pod, spec: { volumes: [{ configMap: { name: 'web-config' } }], note: 'web-config', n: 1 } });
     expect(c.metadata?.name).toBe('other-abc12345de');
     expect(d.metadata?.name).toBe('web-config-short');
+  });
+  it('strips only a suffix at the end of the name, and leaves ConfigMaps without metadata alone', () => {
+    const [a, b] = stripGeneratorHashes([cm('web-config-abc12345dexyz'), { apiVersion: 'v1', kind: 'ConfigMap' } as KubeObject], new Set(['web-config', '']));
+    expect(a.metadata?.name).toBe('web-config-abc12345dexyz');
+    expect(b).toEqual({ apiVersion: 'v1', kind: 'ConfigMap' });
   });
   it('only ConfigMaps are renamed', () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web-config-abc12345de' } } as KubeObject;
