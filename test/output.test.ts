@@ -41,6 +41,14 @@ describe('writeOutput', () => {
     expect(readdirSync(out).sort()).toEqual(['base', 'local']);
   });
 
+  it('clears a staging folder a crashed build of the same process id left behind', () => {
+    const out = fresh();
+    mkdirSync(join(out, `.staging-${process.pid}`, 'base'), { recursive: true });
+    writeFileSync(join(out, `.staging-${process.pid}`, 'base', 'stale.yaml'), 'stale');
+    writeOutput(out, files({ 'base/a.yaml': 'a' }));
+    expect(snapshot(out)).toEqual({ '/base/a.yaml': 'a' });
+  });
+
   it('leaves a root alone when its files on disk already are the new ones, and swaps it when anything differs', () => {
     const out = fresh();
     const set = files({ 'base/a/b.yaml': 'b', 'base/kustomization.yaml': 'k', 'local/kustomization.yaml': 'l' });
@@ -103,6 +111,13 @@ describe('compareWithDisk and formatDiff', () => {
     expect(text).toContain('+n');
     expect(text).toContain('-r');
     expect(text).toContain('+++ /dev/null');
+    // every file gets both header lines: /dev/null for the side that does not exist, the path otherwise
+    const section = (path: string) => text.split(/\n(?=[-+~] \/)/).find((s) => s.includes(`${join(out, path)} (`)) ?? '';
+    expect(section('base/added.yaml').split('\n').slice(1, 3)).toEqual(['--- /dev/null', `+++ ${join(out, 'base/added.yaml')}`]);
+    expect(section('base/changed.yaml').split('\n').slice(1, 3)).toEqual([`--- ${join(out, 'base/changed.yaml')}`, `+++ ${join(out, 'base/changed.yaml')}`]);
+    expect(section('base/removed.yaml').split('\n').slice(1, 3)).toEqual([`--- ${join(out, 'base/removed.yaml')}`, '+++ /dev/null']);
+    expect(text).not.toMatch(/^(Index: |====)/m);
+    expect(formatDiff(out, [])).toBe('');
   });
 
   it('everything is added when the folder does not exist', () => {

@@ -111,6 +111,28 @@ describe('buildEnvironment', () => {
     expect(r.problems[0].path).toMatch(/render|mimir\.distributor/);
   });
 
+  it('a config that passes the schema but cannot be rendered is reported, and nothing is built', async () => {
+    const r = await buildEnvironment({ name: 'test', config: { existingSecrets, mimir: { distributor: { flags: { '-target': 'x' } } } } }, source);
+    expect(r.built).toBeUndefined();
+    expect(r.problems.length).toBeGreaterThan(0);
+    expect(r.problems.every((p) => p.source === source)).toBe(true);
+    expect(r.problems.map((p) => p.message).join('\n')).toContain('without the leading dash');
+  });
+
+  it('an exception that is not a BuildError becomes one problem at the step it happened in', () => {
+    const c = defaultConfig();
+    (c as unknown as { mimir: unknown }).mimir = undefined;
+    const r = renderChecked(c, source);
+    expect(r.tree).toEqual({});
+    expect(r.problems).toEqual([{ source, path: 'render', message: expect.stringMatching(/undefined/) }]);
+  });
+
+  it('a missing environment is reported, not thrown', async () => {
+    const r = await buildEnvironment(undefined as unknown as Environment, source);
+    expect(r.built).toBeUndefined();
+    expect(r.problems.length).toBeGreaterThan(0);
+  });
+
   it('validation problems of the Kubernetes rules and of the module rules are all returned, with the source', async () => {
     const r = await buildEnvironment(
       {
