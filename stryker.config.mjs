@@ -15,7 +15,12 @@ export const parts = {
   kustomize: { mutate: ['lib/kustomize/**/*.ts'], tests: ['test/kustomize-writer.test.ts'] },
   pipeline: { mutate: ['lib/pipeline.ts', 'lib/output.ts'], tests: ['test/pipeline.test.ts', 'test/output.test.ts'] },
   merge: { mutate: ['lib/merge.ts'], tests: ['test/merge.test.ts', 'test/merge-problems.test.ts'] },
-  validate: { mutate: ['lib/validate/**/*.ts'], tests: ['test/validate-failing.test.ts', 'test/validate-rules.test.ts'] },
+  // lib/validate in two parts, so each finishes (and is saved) on its own: the rules, and what they share.
+  validate: { mutate: ['lib/validate/{security,references,names,selectors}.ts'], tests: ['test/validate-failing.test.ts'] },
+  'validate-shared': {
+    mutate: ['lib/validate/**/*.ts', '!lib/validate/{security,references,names,selectors}.ts'],
+    tests: ['test/validate-failing.test.ts', 'test/validate-rules.test.ts', 'test/service-addresses.test.ts'],
+  },
   reference: { mutate: ['lib/mimir/reference/**/*.ts'], tests: ['test/mimir-reference.test.ts'] },
 };
 

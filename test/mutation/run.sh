@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 parts=("$@")
-if [ ${#parts[@]} -eq 0 ]; then parts=(kustomize pipeline merge validate reference); fi
+if [ ${#parts[@]} -eq 0 ]; then parts=(kustomize pipeline merge validate validate-shared reference); fi
 status=0
 for part in "${parts[@]}"; do
   echo "== mutation testing: $part"
