@@ -1,6 +1,6 @@
 // Lists the surviving (and uncovered) mutants of Stryker's JSON reports as Markdown rows, for
 // test/mutation/REPORT.md: `node test/mutation/survivors.mjs kustomize pipeline ...`.
-// Notes on why a mutant survives live in test/mutation/notes.json, keyed by `file:line:col:mutator`, and
+// Notes on why a mutant survives live in test/mutation/notes.json, keyed by `file:line:mutator:replacement`, and
 // are kept across runs.
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -13,8 +13,8 @@ for (const part of process.argv.slice(2)) {
     const lines = f.source.split('\n');
     for (const m of f.mutants) {
       if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
-      const { line, column } = m.location.start;
-      const key = `${file}:${line}:${column}:${m.mutatorName}`;
+      const { line } = m.location.start;
+      const key = `${file}:${line}:${m.mutatorName}:${m.replacement ?? ''}`;
       const original = lines[line - 1].trim();
       rows.push({ key, text: `| \`${file}:${line}\` | ${m.mutatorName} | \`${cell(m.replacement ?? '')}\` | \`${cell(original)}\` | ${m.status === 'NoCoverage' ? 'no test runs it; ' : ''}${notes[key] ?? 'not yet killed'} |` });
     }
