@@ -120,6 +120,13 @@ describe('compareWithDisk and formatDiff', () => {
     expect(formatDiff(out, [])).toBe('');
   });
 
+  it('a changed line ending in = keeps it (only the header rules of the diff library are dropped)', () => {
+    const out = fresh();
+    writeOutput(out, files({ 'base/k.yaml': 'key: a=\n' }));
+    const text = formatDiff(out, compareWithDisk(out, files({ 'base/k.yaml': 'key: b==\n' })));
+    expect(text).toContain('-key: a=\n+key: b==');
+  });
+
   it('everything is added when the folder does not exist', () => {
     expect(compareWithDisk(join(tmp, 'nothing-here'), files({ 'base/a': 'a' }))).toEqual([{ path: 'base/a', change: 'added', after: 'a' }]);
   });
