@@ -182,6 +182,7 @@ const referenceCases = cases(referencesRule, [
   { name: 'volume mount of a StatefulSet claim template that is gone', edit: (t) => ((t.shop.db.statefulSet.spec as { volumeClaimTemplates: { metadata: { name: string } }[] }).volumeClaimTemplates[0].metadata.name = 'storage'), path: 'shop.db.statefulSet', pointer: `${C}/volumeMounts/0/name`, message: 'volume "data" is not defined in the pod' },
   { name: 'RoleBinding to a missing Role', edit: (t) => ((web(t).roleBinding as unknown as { roleRef: { name: string } }).roleRef.name = 'wbe'), path: 'shop.web.roleBinding', pointer: '/roleRef/name', message: 'Role "wbe" does not exist', hint: 'did you mean `web`?' },
   { name: 'RoleBinding to a missing ServiceAccount', edit: (t) => ((web(t).roleBinding as unknown as { subjects: { name: string }[] }).subjects[0].name = 'wbe'), path: 'shop.web.roleBinding', pointer: '/subjects/0/name', message: 'ServiceAccount "wbe" does not exist in namespace shop' },
+  { name: 'RoleBinding to a Role of another namespace', edit: (t) => { (web(t).role.metadata as { namespace: string }).namespace = 'other'; }, path: 'shop.web.roleBinding', pointer: '/roleRef/name', message: 'Role "web" does not exist' },
   { name: 'ClusterRoleBinding to a missing ClusterRole', edit: (t) => (web(t).clusterRoleBinding = asObject(k.clusterRoleBinding({ name: 'web', clusterRole: 'reader', serviceAccount: 'web', serviceAccountNamespace: ns }))), path: 'shop.web.clusterRoleBinding', pointer: '/roleRef/name', message: 'ClusterRole "reader" does not exist' },
 ]);
 
@@ -216,6 +217,7 @@ const selectorCases = cases(selectorsRule, [
   { name: 'Service selecting nothing', edit: (t) => ((web(t).service.spec as { selector: Record<string, string> }).selector['app.kubernetes.io/component'] = 'wbe'), path: 'shop.web.service', pointer: '/spec/selector', message: 'Service selects no workload', hint: /labels of the workloads in namespace shop: shop\.db\.statefulSet, shop\.web\.deployment/ },
   { name: 'Service selecting only a Job', edit: (t) => ((t.shop.migrate as Record<string, KubeObject>).service = asObject({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'migrate', namespace: ns }, spec: { selector: k.selectorLabels('shop', 'migrate', 'shop'), ports: [{ name: 'http', port: 80 }] } })), path: 'shop.migrate.service', pointer: '/spec/selector', message: 'Service selects no workload' },
   { name: 'Service in another namespace than its pods', edit: (t) => { (web(t).service.metadata as { namespace: string }).namespace = 'other'; }, path: 'shop.web.service', pointer: '/spec/selector', message: 'Service selects no workload', hint: 'labels of the workloads in namespace other: none' },
+  { name: 'Service whose labels are each on some pod but all on none', edit: (t) => { (t.shop.db.statefulSet.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels.tier = 'data'; (web(t).service.spec as { selector: Record<string, string> }).selector = { 'app.kubernetes.io/component': 'web', tier: 'data' }; }, path: 'shop.web.service', pointer: '/spec/selector', message: 'Service selects no workload' },
   { name: 'Service targetPort name no pod exposes', edit: (t) => ((web(t).service.spec as { ports: { targetPort: string }[] }).ports[1].targetPort = 'grcp'), path: 'shop.web.service', pointer: '/spec/ports/1/targetPort', message: 'no selected pod exposes targetPort "grcp"', hint: 'selected workloads: shop.web.deployment' },
   { name: 'Service targetPort number no pod exposes', edit: (t) => ((web(t).service.spec as { ports: { targetPort: number }[] }).ports[0].targetPort = 8081), path: 'shop.web.service', pointer: '/spec/ports/0/targetPort', message: 'no selected pod exposes targetPort 8081' },
   { name: 'Service port without targetPort, no container on that number', edit: (t) => { const p = (web(t).service.spec as { ports: { port: number; targetPort?: unknown }[] }).ports[0]; delete p.targetPort; p.port = 80; }, path: 'shop.web.service', pointer: '/spec/ports/0/targetPort', message: 'no selected pod exposes targetPort 80' },
@@ -347,6 +349,34 @@ describe('exemptions each rule makes on purpose', () => {
     delete svc.ports[0].name;
     web(t).configMap.data = { 'web.yaml': 'dns: kube-dns.kube-system.svc.cluster.local:53\n' };
     expect([...kubernetesRules, serviceAddressesRule].flatMap((r) => r(ctxOf(t)))).toEqual([]);
+  });
+
+  it('names at their length limits are valid: a 15-character port name, a 63-character Service name and label value, a 253-character object name', () => {
+    const t = fixture() as T;
+    webContainer(t).ports![0].name = 'http-metrics-ab';
+    (web(t).service.spec as { ports: { name: string; targetPort: string }[] }).ports[0] = { ...(web(t).service.spec as { ports: { name: string; targetPort: string }[] }).ports[0], name: 'http-metrics-ab', targetPort: 'http-metrics-ab' };
+    web(t).service.metadata!.name = `w${'e'.repeat(62)}`;
+    web(t).configMap.metadata!.labels = { team: 'a'.repeat(63) };
+    web(t).envConfigMap.metadata!.name = `${'a'.repeat(249)}.bcd`;
+    webContainer(t).envFrom![0].configMapRef!.name = `${'a'.repeat(249)}.bcd`;
+    webContainer(t).env!.find((e) => e.name === 'LEVEL')!.valueFrom!.configMapKeyRef!.name = `${'a'.repeat(249)}.bcd`;
+    expect(namesRule(ctxOf(t))).toEqual([]);
+    expect(webContainer(t).ports![0].name).toHaveLength(15);
+  });
+
+  it('a Service over several workloads needs only one of them to expose its target port', () => {
+    const t = fixture() as T;
+    web(t).shared = asObject({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shared', namespace: ns }, spec: { selector: { 'app.kubernetes.io/part-of': 'shop' }, ports: [{ name: 'sql', port: 5432, targetPort: 'sql' }] } });
+    expect(selectorsRule(ctxOf(t))).toEqual([]);
+  });
+
+  it('a RoleBinding may bind a ClusterRole, and subjects other than ServiceAccounts are not looked up', () => {
+    const t = fixture() as T;
+    web(t).clusterRole = asObject(k.clusterRole({ name: 'reader', rules: [] }));
+    const binding = web(t).roleBinding as unknown as { roleRef: { kind: string; name: string }; subjects: { kind: string; name: string }[] };
+    binding.roleRef = { ...binding.roleRef, kind: 'ClusterRole', name: 'reader' };
+    binding.subjects.push({ kind: 'User', name: 'alice' }, { kind: 'Group', name: 'ops' });
+    expect(referencesRule(ctxOf(t))).toEqual([]);
   });
 
   it('a numeric probe port is not a name and is not checked against port names', () => {
