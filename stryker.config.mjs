@@ -19,7 +19,7 @@ export const parts = {
   validate: { mutate: ['lib/validate/{security,references,names,selectors}.ts'], tests: ['test/validate-failing.test.ts'] },
   'validate-shared': {
     mutate: ['lib/validate/**/*.ts', '!lib/validate/{security,references,names,selectors}.ts'],
-    tests: ['test/validate-failing.test.ts', 'test/validate-rules.test.ts', 'test/service-addresses.test.ts'],
+    tests: ['test/validate-failing.test.ts', 'test/validate-rules.test.ts', 'test/service-addresses.test.ts', 'test/service-urls.test.ts', 'test/module-rules-failing.test.ts'],
   },
   reference: { mutate: ['lib/mimir/reference/**/*.ts'], tests: ['test/mimir-reference.test.ts'] },
 };
