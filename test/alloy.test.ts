@@ -42,6 +42,7 @@ import { cluster } from '../lib/build/render.js';
 import { validateTree } from '../lib/build/validate/index.js';
 import { config, fakeGateway, withStack } from './support/stack.js';
 import { stackView } from '../lib/build/registry.js';
+import { needs } from './support/tools.js';
 
 const resources = { requests: { cpu: '10m', memory: '16Mi' } };
 
@@ -295,11 +296,13 @@ describe('Alloy syntax check', () => {
 describe('alloy fmt (Alloy\'s own parser and printer)', () => {
   // github.com/grafana/alloy/syntax is the module `alloy fmt` is built on; a few KB of Go, unlike Alloy itself.
   const hasGo = spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
+  const go = needs('Go', hasGo, 'https://go.dev/dl');
   const dir = mkdtempSync(join(tmpdir(), 'alloy-fmt-'));
   const bin = join(dir, 'alloyfmt');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(() => {
-    if (!hasGo) return;
+    if (!go.run) return; // the tests below are skipped, and say why
+    expect(hasGo, go.missing).toBe(true);
     writeFileSync(join(dir, 'go.mod'), 'module alloyfmt\n\ngo 1.22\n\nrequire github.com/grafana/alloy/syntax v0.1.0\n');
     writeFileSync(
       join(dir, 'main.go'),
@@ -334,7 +337,7 @@ describe('alloy fmt (Alloy\'s own parser and printer)', () => {
 
   const fmt = (text: string) => spawnSync(bin, [], { input: text, encoding: 'utf8' });
 
-  it.skipIf(!hasGo)('formats the generated configuration to exactly itself', () => {
+  it.runIf(go.run)(`formats the generated configuration to exactly itself${go.note}`, () => {
     for (const c of [config(), config((c) => (c.defaultTenant = 'we "ird"\\tenant\n')), config((c) => (c.observability.gateway.basicAuth.enabled = true))]) {
       const text = alloyConfig(...withStack(c));
       const result = fmt(text);
@@ -343,7 +346,7 @@ describe('alloy fmt (Alloy\'s own parser and printer)', () => {
     }
   });
 
-  it.skipIf(!hasGo)('rejects what the TypeScript check rejects', () => {
+  it.runIf(go.run)(`rejects what the TypeScript check rejects${go.note}`, () => {
     expect(fmt('a "b" {\n\tc = 1\n').status).not.toBe(0);
     expect(fmt('a "b" {\n\tc = "\\q"\n}\n').status).not.toBe(0);
   });

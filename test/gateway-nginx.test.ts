@@ -37,12 +37,13 @@ import {
   type RunningNginx,
   type Stub,
 } from './support/nginx.js';
+import { needs } from './support/tools.js';
 
 /** Grafana's Service as the registry publishes it: the gateway's catch-all upstream. */
 const GRAFANA_UPSTREAM = stackView(defaultConfig()).endpoint('grafana');
 
 const bin = findNginx();
-if (!bin) console.warn('gateway-nginx tests skipped: no `nginx` binary on this machine (apt-get install -y nginx)');
+const nginx = needs('nginx', bin !== undefined, 'apt-get install -y nginx');
 const version = bin ? nginxVersion(bin) : ([0, 0, 0] as [number, number, number]);
 const joins = joinsRepeatedHeaders(version);
 
@@ -202,7 +203,8 @@ describe('localiseNginxConf', () => {
   });
 });
 
-describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, () => {
+describe.runIf(nginx.run)(`gateway nginx.conf in real nginx ${version.join('.')}${nginx.note}`, () => {
+  it('has an nginx binary', () => expect(bin, nginx.missing).toBeDefined());
   describe('nginx -t', () => {
     const cases: [string, StackConfig][] = [
       ['defaults', config()],

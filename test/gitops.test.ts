@@ -6,9 +6,10 @@ import type { KubeObject } from '../lib/core/k8s/types.js';
 import { parseYamlDocuments } from '../lib/core/yaml.js';
 import { buildDir, environmentDirs } from './support/environments.js';
 import { hasKustomizeV5, kustomizeBuild } from './support/kustomize.js';
+import { needs } from './support/tools.js';
 
 describe('Argo CD', async () => {
-  const kustomizeOk = await hasKustomizeV5();
+  const kubectl = needs('kubectl with Kustomize v5', await hasKustomizeV5(), 'install kubectl 1.27+');
   for (const dir of environmentDirs) {
     it(`${dir}: the committed Application syncs out/<env> and passes Argo CD's CRD schema`, async () => {
       const built = await buildDir(dir);
@@ -29,7 +30,7 @@ describe('Argo CD', async () => {
     expect(() => new Application(broken as never).validate()).toThrow(/source/);
   });
 
-  it.runIf(kustomizeOk)('the repository root deploys the default environment', async () => {
+  it.runIf(kubectl.run)(`the repository root deploys the default environment${kubectl.note}`, async () => {
     const root = await kustomizeBuild('.');
     const local = await kustomizeBuild('out/local');
     expect(root).toEqual(local);

@@ -17,6 +17,7 @@ import {
 } from '../lib/mimir/reference/index.js';
 import { formatProblems, type Problem } from '../lib/core/problems.js';
 import { DEFAULT_REFERENCE_DIR, renderMimirFacts } from '../scripts/generate-mimir-reference.js';
+import { needs } from './support/tools.js';
 
 const config = { source: 'environments/local/main.ts', path: 'mimir.config', file: 'mimir.yaml' };
 const runtime = { source: 'environments/local/main.ts', path: 'mimir.runtimeConfig', file: 'runtime.yaml' };
@@ -348,10 +349,12 @@ describe('Mimir facts', () => {
 
 const descriptor = path.join(DEFAULT_REFERENCE_DIR, 'config-descriptor.json');
 const haveReference = existsSync(descriptor);
+const reference = needs(`the full Mimir reference at ${path.relative(process.cwd(), descriptor)}`, haveReference, 'the ../shared checkout');
 
-describe.skipIf(!haveReference)(
-  `facts freshness (needs the full Mimir reference at ${path.relative(process.cwd(), descriptor)}; skipped without it)`,
+describe.runIf(reference.run)(
+  `facts freshness${reference.note}`,
   () => {
+    it('has the reference', () => expect(haveReference, reference.missing).toBe(true));
     it(`regenerating from the reference reproduces ${path.basename(fileURLToPath(mimirFactsUrl()))} byte for byte`, () => {
       const committed = readFileSync(mimirFactsUrl(), 'utf8');
       expect(renderMimirFacts(DEFAULT_REFERENCE_DIR) === committed, 'facts are stale: run `npm run reference`').toBe(true);

@@ -70,7 +70,10 @@ export function formatDiff(outDir: string, changes: FileChange[]): string {
       const path = join(outDir, c.path);
       const mark = c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~';
       const patch = createTwoFilesPatch(c.change === 'added' ? '/dev/null' : path, c.change === 'removed' ? '/dev/null' : path, c.before ?? '', c.after ?? '', undefined, undefined, { context: 3 });
-      return `${mark} ${path} (${c.change})\n${patch.split('\n').slice(2).join('\n')}`;
+      // Drop the `Index:` and `====` lines the library writes above the `---`/`+++` header (it writes
+      // `Index:` only when both names are the same, so a fixed count would cut `--- /dev/null`).
+      const body = patch.split('\n').filter((l) => !l.startsWith('Index: ') && !/^=+$/.test(l));
+      return `${mark} ${path} (${c.change})\n${body.join('\n')}`;
     })
     .join('\n');
 }

@@ -1,0 +1,147 @@
+/**
+ * The output folder: atomic writes (README "Writes are atomic (staged, then swapped)"), what the build
+ * owns and replaces, and the --check/--diff comparison with the disk.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compareWithDisk, formatDiff, outputFiles, writeOutput } from '../lib/build/output.js';
+import { buildEnvironment } from '../lib/build/pipeline.js';
+import { snapshot } from './support/files.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'output-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => join(tmp, `o${n++}`);
+const files = (entries: Record<string, string>) => new Map(Object.entries(entries));
+
+describe('writeOutput', () => {
+  it('writes every file, creating folders', () => {
+    const out = fresh();
+    writeOutput(out, files({ 'base/kustomization.yaml': 'k', 'base/a/b/c.yaml': 'c', 'local/kustomization.yaml': 'l', 'argocd/local.yaml': 'app' }));
+    expect(snapshot(out)).toEqual({ '/argocd/local.yaml': 'app', '/base/a/b/c.yaml': 'c', '/base/kustomization.yaml': 'k', '/local/kustomization.yaml': 'l' });
+  });
+
+  it('replaces each owned root whole: files the new render lacks are gone, other roots and foreign files stay', () => {
+    const out = fresh();
+    writeOutput(out, files({ 'base/old.yaml': 'old', 'base/keep.yaml': 'v1', 'prod/kustomization.yaml': 'p', 'argocd/prod.yaml': 'p', 'argocd/local.yaml': 'l1' }));
+    writeFileSync(join(out, 'README.md'), 'not ours');
+    writeOutput(out, files({ 'base/keep.yaml': 'v2', 'argocd/local.yaml': 'l2' }));
+    expect(snapshot(out)).toEqual({ '/README.md': 'not ours', '/argocd/local.yaml': 'l2', '/argocd/prod.yaml': 'p', '/base/keep.yaml': 'v2', '/prod/kustomization.yaml': 'p' });
+  });
+
+  it('a failure while writing leaves the previous output untouched and no staging folder behind', () => {
+    const out = fresh();
+    const before = { 'base/a.yaml': 'a1', 'local/kustomization.yaml': 'l1' };
+    writeOutput(out, files(before));
+    // `base/x` cannot be a file and a folder at once: the second write fails after the first file was staged.
+    expect(() => writeOutput(out, files({ 'base/a.yaml': 'a2', 'base/x': 'file', 'base/x/y.yaml': 'y', 'local/kustomization.yaml': 'l2' }))).toThrow();
+    expect(snapshot(out)).toEqual({ '/base/a.yaml': 'a1', '/local/kustomization.yaml': 'l1' });
+    expect(readdirSync(out).sort()).toEqual(['base', 'local']);
+  });
+
+  it('clears a staging folder a crashed build of the same process id left behind', () => {
+    const out = fresh();
+    mkdirSync(join(out, `.staging-${process.pid}`, 'base'), { recursive: true });
+    writeFileSync(join(out, `.staging-${process.pid}`, 'base', 'stale.yaml'), 'stale');
+    writeOutput(out, files({ 'base/a.yaml': 'a' }));
+    expect(snapshot(out)).toEqual({ '/base/a.yaml': 'a' });
+  });
+
+  it('leaves a root alone when its files on disk already are the new ones, and swaps it when anything differs', () => {
+    const out = fresh();
+    const set = files({ 'base/a/b.yaml': 'b', 'base/kustomization.yaml': 'k', 'local/kustomization.yaml': 'l' });
+    writeOutput(out, set);
+    const inode = (p: string) => statSync(join(out, p)).ino;
+    const [base, local] = [inode('base'), inode('local')];
+    writeOutput(out, set);
+    expect([inode('base'), inode('local')]).toEqual([base, local]);
+    // same files plus a stray one: the root is rewritten without it
+    writeFileSync(join(out, 'base', 'a', 'stray.yaml'), 's');
+    writeOutput(out, set);
+    expect(inode('base')).not.toBe(base);
+    expect(existsSync(join(out, 'base', 'a', 'stray.yaml'))).toBe(false);
+    expect(inode('local')).toBe(local);
+    // a changed byte of the same length is seen
+    const base2 = inode('base');
+    writeFileSync(join(out, 'base', 'kustomization.yaml'), 'K');
+    writeOutput(out, set);
+    expect(inode('base')).not.toBe(base2);
+    expect(readFileSync(join(out, 'base', 'kustomization.yaml'), 'utf8')).toBe('k');
+  });
+
+  it('a missing file, an empty extra folder or a link in place of a file makes the root be rewritten', () => {
+    const out = fresh();
+    const set = files({ 'base/a.yaml': 'a', 'base/b.yaml': 'b' });
+    writeOutput(out, set);
+    rmSync(join(out, 'base', 'b.yaml'));
+    writeOutput(out, set);
+    expect(snapshot(out)).toEqual({ '/base/a.yaml': 'a', '/base/b.yaml': 'b' });
+    mkdirSync(join(out, 'base', 'empty'));
+    writeOutput(out, set);
+    expect(existsSync(join(out, 'base', 'empty'))).toBe(false);
+    rmSync(join(out, 'base', 'a.yaml'));
+    symlinkSync(join(out, 'base', 'b.yaml'), join(out, 'base', 'a.yaml'));
+    writeOutput(out, set);
+    expect(statSync(join(out, 'base', 'a.yaml')).isFile()).toBe(true);
+    expect(readFileSync(join(out, 'base', 'a.yaml'), 'utf8')).toBe('a');
+  });
+});
+
+describe('compareWithDisk and formatDiff', () => {
+  it('lists added, changed and removed files of the owned roots only, sorted by path', () => {
+    const out = fresh();
+    writeOutput(out, files({ 'base/same.yaml': 's', 'base/changed.yaml': 'v1\n', 'base/removed.yaml': 'r\n', 'argocd/local.yaml': 'a' }));
+    writeFileSync(join(out, 'foreign.txt'), 'x');
+    mkdirSync(join(out, 'other'));
+    writeFileSync(join(out, 'other', 'f.yaml'), 'x');
+    const changes = compareWithDisk(out, files({ 'base/same.yaml': 's', 'base/changed.yaml': 'v2\n', 'base/added.yaml': 'n\n', 'argocd/local.yaml': 'a' }));
+    expect(changes).toEqual([
+      { path: 'base/added.yaml', change: 'added', after: 'n\n' },
+      { path: 'base/changed.yaml', change: 'changed', before: 'v1\n', after: 'v2\n' },
+      { path: 'base/removed.yaml', change: 'removed', before: 'r\n' },
+    ]);
+    expect(compareWithDisk(out, files({ 'base/same.yaml': 's', 'base/changed.yaml': 'v1\n', 'base/removed.yaml': 'r\n', 'argocd/local.yaml': 'a' }))).toEqual([]);
+    const text = formatDiff(out, changes);
+    expect(text).toContain(`+ ${join(out, 'base/added.yaml')} (added)`);
+    expect(text).toContain(`~ ${join(out, 'base/changed.yaml')} (changed)`);
+    expect(text).toContain(`- ${join(out, 'base/removed.yaml')} (removed)`);
+    expect(text).toMatch(/-v1\n\+v2/);
+    expect(text).toContain('+n');
+    expect(text).toContain('-r');
+    expect(text).toContain('+++ /dev/null');
+    // every file gets both header lines: /dev/null for the side that does not exist, the path otherwise
+    const section = (path: string) => text.split(/\n(?=[-+~] \/)/).find((s) => s.includes(`${join(out, path)} (`)) ?? '';
+    expect(section('base/added.yaml').split('\n').slice(1, 3)).toEqual(['--- /dev/null', `+++ ${join(out, 'base/added.yaml')}`]);
+    expect(section('base/changed.yaml').split('\n').slice(1, 3)).toEqual([`--- ${join(out, 'base/changed.yaml')}`, `+++ ${join(out, 'base/changed.yaml')}`]);
+    expect(section('base/removed.yaml').split('\n').slice(1, 3)).toEqual([`--- ${join(out, 'base/removed.yaml')}`, '+++ /dev/null']);
+    expect(text).not.toMatch(/^(Index: |====)/m);
+    expect(formatDiff(out, [])).toBe('');
+  });
+
+  it('a changed line ending in = keeps it (only the header rules of the diff library are dropped)', () => {
+    const out = fresh();
+    writeOutput(out, files({ 'base/k.yaml': 'key: a=\n' }));
+    const text = formatDiff(out, compareWithDisk(out, files({ 'base/k.yaml': 'key: b==\n' })));
+    expect(text).toContain('-key: a=\n+key: b==');
+  });
+
+  it('everything is added when the folder does not exist', () => {
+    expect(compareWithDisk(join(tmp, 'nothing-here'), files({ 'base/a': 'a' }))).toEqual([{ path: 'base/a', change: 'added', after: 'a' }]);
+  });
+});
+
+describe('outputFiles', () => {
+  it('holds the base, each overlay and each Application, sorted by path', async () => {
+    const r = await buildEnvironment({ name: 'staging', config: { namespace: 'obs', existingSecrets: ['storage-credentials', 'grafana-admin'] } }, 'environments/staging/main.ts');
+    const set = outputFiles([r.built!]);
+    const paths = [...set.keys()];
+    expect(paths).toEqual([...paths].sort());
+    expect(paths).toContain('base/kustomization.yaml');
+    expect(paths).toContain('staging/kustomization.yaml');
+    expect(paths).toContain('argocd/staging.yaml');
+    expect(paths.every((p) => p.startsWith('base/') || p.startsWith('staging/') || p === 'argocd/staging.yaml')).toBe(true);
+    expect(set.get('argocd/staging.yaml')).toContain('name: mimir-staging');
+  });
+});
