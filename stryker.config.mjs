@@ -13,19 +13,36 @@
  */
 export const parts = {
   kustomize: { mutate: ['lib/build/kustomize/**/*.ts'], tests: ['test/kustomize-writer.test.ts'] },
-  pipeline: { mutate: ['lib/build/pipeline.ts', 'lib/build/output.ts'], tests: ['test/pipeline.test.ts', 'test/output.test.ts'] },
+  pipeline: {
+    mutate: ['lib/build/pipeline.ts', 'lib/build/output.ts'],
+    tests: ['test/pipeline.test.ts', 'test/output.test.ts'],
+  },
   merge: { mutate: ['lib/core/merge.ts'], tests: ['test/merge.test.ts', 'test/merge-problems.test.ts'] },
   // lib/validate in two parts, so each finishes (and is saved) on its own: the rules, and what they share.
-  validate: { mutate: ['lib/build/validate/{security,references,names,selectors}.ts'], tests: ['test/validate-failing.test.ts'] },
+  validate: {
+    mutate: ['lib/build/validate/{security,references,names,selectors}.ts'],
+    tests: ['test/validate-failing.test.ts'],
+  },
   'validate-shared': {
-    mutate: ['lib/build/validate/**/*.ts', 'lib/core/checks/**/*.ts', '!lib/build/validate/{security,references,names,selectors}.ts'],
-    tests: ['test/validate-failing.test.ts', 'test/validate-rules.test.ts', 'test/service-addresses.test.ts', 'test/service-urls.test.ts', 'test/module-rules-failing.test.ts'],
+    mutate: [
+      'lib/build/validate/**/*.ts',
+      'lib/core/checks/**/*.ts',
+      '!lib/build/validate/{security,references,names,selectors}.ts',
+    ],
+    tests: [
+      'test/validate-failing.test.ts',
+      'test/validate-rules.test.ts',
+      'test/service-addresses.test.ts',
+      'test/service-urls.test.ts',
+      'test/module-rules-failing.test.ts',
+    ],
   },
   reference: { mutate: ['lib/mimir/reference/**/*.ts'], tests: ['test/mimir-reference.test.ts'] },
 };
 
 const name = process.env.MUTATION_PART;
-if (name !== undefined && !(name in parts)) throw new Error(`MUTATION_PART must be one of ${Object.keys(parts).join(', ')}`);
+if (name !== undefined && !(name in parts))
+  throw new Error(`MUTATION_PART must be one of ${Object.keys(parts).join(', ')}`);
 const selected = name ? [parts[name]] : Object.values(parts);
 const part = name ?? 'all';
 // Read by vitest.stryker.config.ts (Stryker passes the environment to its test runner processes).
@@ -59,5 +76,13 @@ export default {
   thresholds: { high: 90, low: 80, break: null },
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
-  ignorePatterns: ['out', 'dist', 'reports', 'bench', '.cache', 'test/e2e', 'test/fixtures/external-package/node_modules'],
+  ignorePatterns: [
+    'out',
+    'dist',
+    'reports',
+    'bench',
+    '.cache',
+    'test/e2e',
+    'test/fixtures/external-package/node_modules',
+  ],
 };

@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
  * (`parts`), which hands them over in MUTATION_TESTS.
  */
 const tests = JSON.parse(process.env.MUTATION_TESTS ?? '[]') as string[];
-if (tests.length === 0) throw new Error('vitest.stryker.config.ts is for `npm run test:mutation`; MUTATION_TESTS is not set');
+if (tests.length === 0)
+  throw new Error('vitest.stryker.config.ts is for `npm run test:mutation`; MUTATION_TESTS is not set');
 
 export default defineConfig({
   test: {

@@ -2,7 +2,17 @@
  * The output folder: atomic writes (README "Writes are atomic (staged, then swapped)"), what the build
  * owns and replaces, and the --check/--diff comparison with the disk.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,16 +29,44 @@ const files = (entries: Record<string, string>) => new Map(Object.entries(entrie
 describe('writeOutput', () => {
   it('writes every file, creating folders', () => {
     const out = fresh();
-    writeOutput(out, files({ 'base/kustomization.yaml': 'k', 'base/a/b/c.yaml': 'c', 'local/kustomization.yaml': 'l', 'argocd/local.yaml': 'app' }));
-    expect(snapshot(out)).toEqual({ '/argocd/local.yaml': 'app', '/base/a/b/c.yaml': 'c', '/base/kustomization.yaml': 'k', '/local/kustomization.yaml': 'l' });
+    writeOutput(
+      out,
+      files({
+        'base/kustomization.yaml': 'k',
+        'base/a/b/c.yaml': 'c',
+        'local/kustomization.yaml': 'l',
+        'argocd/local.yaml': 'app',
+      }),
+    );
+    expect(snapshot(out)).toEqual({
+      '/argocd/local.yaml': 'app',
+      '/base/a/b/c.yaml': 'c',
+      '/base/kustomization.yaml': 'k',
+      '/local/kustomization.yaml': 'l',
+    });
   });
 
   it('replaces each owned root whole: files the new render lacks are gone, other roots and foreign files stay', () => {
     const out = fresh();
-    writeOutput(out, files({ 'base/old.yaml': 'old', 'base/keep.yaml': 'v1', 'prod/kustomization.yaml': 'p', 'argocd/prod.yaml': 'p', 'argocd/local.yaml': 'l1' }));
+    writeOutput(
+      out,
+      files({
+        'base/old.yaml': 'old',
+        'base/keep.yaml': 'v1',
+        'prod/kustomization.yaml': 'p',
+        'argocd/prod.yaml': 'p',
+        'argocd/local.yaml': 'l1',
+      }),
+    );
     writeFileSync(join(out, 'README.md'), 'not ours');
     writeOutput(out, files({ 'base/keep.yaml': 'v2', 'argocd/local.yaml': 'l2' }));
-    expect(snapshot(out)).toEqual({ '/README.md': 'not ours', '/argocd/local.yaml': 'l2', '/argocd/prod.yaml': 'p', '/base/keep.yaml': 'v2', '/prod/kustomization.yaml': 'p' });
+    expect(snapshot(out)).toEqual({
+      '/README.md': 'not ours',
+      '/argocd/local.yaml': 'l2',
+      '/argocd/prod.yaml': 'p',
+      '/base/keep.yaml': 'v2',
+      '/prod/kustomization.yaml': 'p',
+    });
   });
 
   it('a failure while writing leaves the previous output untouched and no staging folder behind', () => {
@@ -36,7 +74,12 @@ describe('writeOutput', () => {
     const before = { 'base/a.yaml': 'a1', 'local/kustomization.yaml': 'l1' };
     writeOutput(out, files(before));
     // `base/x` cannot be a file and a folder at once: the second write fails after the first file was staged.
-    expect(() => writeOutput(out, files({ 'base/a.yaml': 'a2', 'base/x': 'file', 'base/x/y.yaml': 'y', 'local/kustomization.yaml': 'l2' }))).toThrow();
+    expect(() =>
+      writeOutput(
+        out,
+        files({ 'base/a.yaml': 'a2', 'base/x': 'file', 'base/x/y.yaml': 'y', 'local/kustomization.yaml': 'l2' }),
+      ),
+    ).toThrow();
     expect(snapshot(out)).toEqual({ '/base/a.yaml': 'a1', '/local/kustomization.yaml': 'l1' });
     expect(readdirSync(out).sort()).toEqual(['base', 'local']);
   });
@@ -92,17 +135,38 @@ describe('writeOutput', () => {
 describe('compareWithDisk and formatDiff', () => {
   it('lists added, changed and removed files of the owned roots only, sorted by path', () => {
     const out = fresh();
-    writeOutput(out, files({ 'base/same.yaml': 's', 'base/changed.yaml': 'v1\n', 'base/removed.yaml': 'r\n', 'argocd/local.yaml': 'a' }));
+    writeOutput(
+      out,
+      files({
+        'base/same.yaml': 's',
+        'base/changed.yaml': 'v1\n',
+        'base/removed.yaml': 'r\n',
+        'argocd/local.yaml': 'a',
+      }),
+    );
     writeFileSync(join(out, 'foreign.txt'), 'x');
     mkdirSync(join(out, 'other'));
     writeFileSync(join(out, 'other', 'f.yaml'), 'x');
-    const changes = compareWithDisk(out, files({ 'base/same.yaml': 's', 'base/changed.yaml': 'v2\n', 'base/added.yaml': 'n\n', 'argocd/local.yaml': 'a' }));
+    const changes = compareWithDisk(
+      out,
+      files({ 'base/same.yaml': 's', 'base/changed.yaml': 'v2\n', 'base/added.yaml': 'n\n', 'argocd/local.yaml': 'a' }),
+    );
     expect(changes).toEqual([
       { path: 'base/added.yaml', change: 'added', after: 'n\n' },
       { path: 'base/changed.yaml', change: 'changed', before: 'v1\n', after: 'v2\n' },
       { path: 'base/removed.yaml', change: 'removed', before: 'r\n' },
     ]);
-    expect(compareWithDisk(out, files({ 'base/same.yaml': 's', 'base/changed.yaml': 'v1\n', 'base/removed.yaml': 'r\n', 'argocd/local.yaml': 'a' }))).toEqual([]);
+    expect(
+      compareWithDisk(
+        out,
+        files({
+          'base/same.yaml': 's',
+          'base/changed.yaml': 'v1\n',
+          'base/removed.yaml': 'r\n',
+          'argocd/local.yaml': 'a',
+        }),
+      ),
+    ).toEqual([]);
     const text = formatDiff(out, changes);
     expect(text).toContain(`+ ${join(out, 'base/added.yaml')} (added)`);
     expect(text).toContain(`~ ${join(out, 'base/changed.yaml')} (changed)`);
@@ -112,10 +176,20 @@ describe('compareWithDisk and formatDiff', () => {
     expect(text).toContain('-r');
     expect(text).toContain('+++ /dev/null');
     // every file gets both header lines: /dev/null for the side that does not exist, the path otherwise
-    const section = (path: string) => text.split(/\n(?=[-+~] \/)/).find((s) => s.includes(`${join(out, path)} (`)) ?? '';
-    expect(section('base/added.yaml').split('\n').slice(1, 3)).toEqual(['--- /dev/null', `+++ ${join(out, 'base/added.yaml')}`]);
-    expect(section('base/changed.yaml').split('\n').slice(1, 3)).toEqual([`--- ${join(out, 'base/changed.yaml')}`, `+++ ${join(out, 'base/changed.yaml')}`]);
-    expect(section('base/removed.yaml').split('\n').slice(1, 3)).toEqual([`--- ${join(out, 'base/removed.yaml')}`, '+++ /dev/null']);
+    const section = (path: string) =>
+      text.split(/\n(?=[-+~] \/)/).find((s) => s.includes(`${join(out, path)} (`)) ?? '';
+    expect(section('base/added.yaml').split('\n').slice(1, 3)).toEqual([
+      '--- /dev/null',
+      `+++ ${join(out, 'base/added.yaml')}`,
+    ]);
+    expect(section('base/changed.yaml').split('\n').slice(1, 3)).toEqual([
+      `--- ${join(out, 'base/changed.yaml')}`,
+      `+++ ${join(out, 'base/changed.yaml')}`,
+    ]);
+    expect(section('base/removed.yaml').split('\n').slice(1, 3)).toEqual([
+      `--- ${join(out, 'base/removed.yaml')}`,
+      '+++ /dev/null',
+    ]);
     expect(text).not.toMatch(/^(Index: |====)/m);
     expect(formatDiff(out, [])).toBe('');
   });
@@ -128,20 +202,27 @@ describe('compareWithDisk and formatDiff', () => {
   });
 
   it('everything is added when the folder does not exist', () => {
-    expect(compareWithDisk(join(tmp, 'nothing-here'), files({ 'base/a': 'a' }))).toEqual([{ path: 'base/a', change: 'added', after: 'a' }]);
+    expect(compareWithDisk(join(tmp, 'nothing-here'), files({ 'base/a': 'a' }))).toEqual([
+      { path: 'base/a', change: 'added', after: 'a' },
+    ]);
   });
 });
 
 describe('outputFiles', () => {
   it('holds the base, each overlay and each Application, sorted by path', async () => {
-    const r = await buildEnvironment({ name: 'staging', config: { namespace: 'obs', existingSecrets: ['storage-credentials', 'grafana-admin'] } }, 'environments/staging/main.ts');
+    const r = await buildEnvironment(
+      { name: 'staging', config: { namespace: 'obs', existingSecrets: ['storage-credentials', 'grafana-admin'] } },
+      'environments/staging/main.ts',
+    );
     const set = outputFiles([r.built!]);
     const paths = [...set.keys()];
     expect(paths).toEqual([...paths].sort());
     expect(paths).toContain('base/kustomization.yaml');
     expect(paths).toContain('staging/kustomization.yaml');
     expect(paths).toContain('argocd/staging.yaml');
-    expect(paths.every((p) => p.startsWith('base/') || p.startsWith('staging/') || p === 'argocd/staging.yaml')).toBe(true);
+    expect(paths.every((p) => p.startsWith('base/') || p.startsWith('staging/') || p === 'argocd/staging.yaml')).toBe(
+      true,
+    );
     expect(set.get('argocd/staging.yaml')).toContain('name: mimir-staging');
   });
 });

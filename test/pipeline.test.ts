@@ -15,12 +15,17 @@ const source = 'environments/test/main.ts';
 const existingSecrets = ['storage-credentials', 'grafana-admin'];
 
 function args(o: KubeObject): string[] {
-  return (o.spec as { template: { spec: { containers: { name: string; args?: string[] }[] } } }).template.spec.containers[0].args ?? [];
+  return (
+    (o.spec as { template: { spec: { containers: { name: string; args?: string[] }[] } } }).template.spec.containers[0]
+      .args ?? []
+  );
 }
 
 describe('config merge (resolveConfig): objects merge, arrays replace, null is kept as a value', () => {
   it('keeps a null from the environment instead of dropping it, and keeps the defaults beside it', () => {
-    const c = resolveConfig({ config: { mimir: { distributor: { flags: { 'runtime-config.file': null, 'log.level': 'debug' } } } } });
+    const c = resolveConfig({
+      config: { mimir: { distributor: { flags: { 'runtime-config.file': null, 'log.level': 'debug' } } } },
+    });
     expect(c.mimir.distributor.flags).toEqual({ 'runtime-config.file': null, 'log.level': 'debug' });
     expect(Object.hasOwn(c.mimir.distributor.flags, 'runtime-config.file')).toBe(true);
     expect(c.mimir.distributor.replicas).toBe(defaultConfig().mimir.distributor.replicas);
@@ -35,7 +40,12 @@ describe('config merge (resolveConfig): objects merge, arrays replace, null is k
   it('replaces arrays instead of concatenating them', () => {
     const base = defaultConfig();
     expect(base.mimir.alertmanager.fallbackConfig.receivers).toHaveLength(1);
-    const c = resolveConfig({ config: { existingSecrets: ['b'], mimir: { alertmanager: { fallbackConfig: { receivers: [{ name: 'pager' }, { name: 'mail' }] } } } } });
+    const c = resolveConfig({
+      config: {
+        existingSecrets: ['b'],
+        mimir: { alertmanager: { fallbackConfig: { receivers: [{ name: 'pager' }, { name: 'mail' }] } } },
+      },
+    });
     expect(c.existingSecrets).toEqual(['b']);
     expect(c.mimir.alertmanager.fallbackConfig.receivers).toEqual([{ name: 'pager' }, { name: 'mail' }]);
     // the sibling key of the replaced array is merged as usual
@@ -61,7 +71,10 @@ describe('config merge (resolveConfig): objects merge, arrays replace, null is k
 describe('buildEnvironment', () => {
   it('a null flag in config removes the flag from the built container (end to end through the pipeline)', async () => {
     const withFlag = await buildEnvironment({ name: 'test', config: { existingSecrets } }, source);
-    const without = await buildEnvironment({ name: 'test', config: { existingSecrets, mimir: { distributor: { flags: { 'runtime-config.file': null } } } } }, source);
+    const without = await buildEnvironment(
+      { name: 'test', config: { existingSecrets, mimir: { distributor: { flags: { 'runtime-config.file': null } } } } },
+      source,
+    );
     expect(without.problems).toEqual([]);
     const before = args(withFlag.built!.tree.mimir.distributor.deployment as KubeObject);
     const after = args(without.built!.tree.mimir.distributor.deployment as KubeObject);
@@ -71,7 +84,13 @@ describe('buildEnvironment', () => {
   });
 
   it('a null in the mimir.yaml partial removes a generated key from the file', async () => {
-    const r = await buildEnvironment({ name: 'test', config: { existingSecrets, mimir: { config: { server: { log_level: 'debug', grpc_listen_port: null } } } } }, source);
+    const r = await buildEnvironment(
+      {
+        name: 'test',
+        config: { existingSecrets, mimir: { config: { server: { log_level: 'debug', grpc_listen_port: null } } } },
+      },
+      source,
+    );
     expect(r.problems).toEqual([]);
     const cm = r.built!.tree.mimir.config.configMap as KubeObject & { data: Record<string, string> };
     const yaml = parseYamlDocuments(cm.data['mimir.yaml'])[0] as { server: Record<string, unknown> };
@@ -89,11 +108,16 @@ describe('buildEnvironment', () => {
     const r = await buildEnvironment({ name: 'test', config: { namespac: 'x' } } as unknown as Environment, source);
     expect(r.built).toBeUndefined();
     expect(r.problems.length).toBeGreaterThan(0);
-    expect(r.problems.map((p) => `${p.source} ${p.path} ${p.message} ${p.hint ?? ''}`).join('\n')).toMatch(/environments\/test\/main\.ts config.*namespac.*namespace/s);
+    expect(r.problems.map((p) => `${p.source} ${p.path} ${p.message} ${p.hint ?? ''}`).join('\n')).toMatch(
+      /environments\/test\/main\.ts config.*namespac.*namespace/s,
+    );
   });
 
   it('an override problem carries the source and the override path', async () => {
-    const r = await buildEnvironment({ name: 'test', overrides: { mimir: { ingestr: {} } } } as unknown as Environment, source);
+    const r = await buildEnvironment(
+      { name: 'test', overrides: { mimir: { ingestr: {} } } } as unknown as Environment,
+      source,
+    );
     expect(r.built).toBeUndefined();
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0].source).toBe(source);
@@ -112,7 +136,10 @@ describe('buildEnvironment', () => {
   });
 
   it('a config that passes the schema but cannot be rendered is reported, and nothing is built', async () => {
-    const r = await buildEnvironment({ name: 'test', config: { existingSecrets, mimir: { distributor: { flags: { '-target': 'x' } } } } }, source);
+    const r = await buildEnvironment(
+      { name: 'test', config: { existingSecrets, mimir: { distributor: { flags: { '-target': 'x' } } } } },
+      source,
+    );
     expect(r.built).toBeUndefined();
     expect(r.problems.length).toBeGreaterThan(0);
     expect(r.problems.every((p) => p.source === source)).toBe(true);
@@ -138,7 +165,9 @@ describe('buildEnvironment', () => {
       {
         name: 'test',
         config: { existingSecrets, mimir: { config: { blocks_storage: { tsdb: { retention_periodd: '1h' } } } } },
-        overrides: { mimir: { distributor: { deployment: { spec: { template: { spec: { hostNetwork: add(true) } } } } } } },
+        overrides: {
+          mimir: { distributor: { deployment: { spec: { template: { spec: { hostNetwork: add(true) } } } } } },
+        },
       } as unknown as Environment,
       source,
     );
@@ -150,9 +179,15 @@ describe('buildEnvironment', () => {
   });
 
   it('the Argo CD Application is checked too: a bad project name type is a problem', async () => {
-    const r = await buildEnvironment({ name: 'test', config: { existingSecrets, gitops: { automated: false } } }, source);
+    const r = await buildEnvironment(
+      { name: 'test', config: { existingSecrets, gitops: { automated: false } } },
+      source,
+    );
     expect(r.problems).toEqual([]);
-    const bad = await buildEnvironment({ name: 'test', config: { existingSecrets, gitops: { repoURL: 5 } } } as unknown as Environment, source);
+    const bad = await buildEnvironment(
+      { name: 'test', config: { existingSecrets, gitops: { repoURL: 5 } } } as unknown as Environment,
+      source,
+    );
     expect(bad.built).toBeUndefined();
     expect(bad.problems.length).toBeGreaterThan(0);
   });
@@ -165,7 +200,13 @@ describe('the error shown in the README', () => {
     const readme = readFileSync('README.md', 'utf8');
     const shown = /Errors name the file, the path and the fix:\n\n```\n([\s\S]*?)\n```/.exec(readme)?.[1];
     expect(shown, 'README.md shows an error after "Errors name the file, the path and the fix:"').toBeDefined();
-    const r = await buildEnvironment({ name: 'local', config: { existingSecrets, mimir: { config: { blocks_storage: { tsdb: { retention_periodd: '24h' } } } } } }, 'environments/local/main.ts');
+    const r = await buildEnvironment(
+      {
+        name: 'local',
+        config: { existingSecrets, mimir: { config: { blocks_storage: { tsdb: { retention_periodd: '24h' } } } } },
+      },
+      'environments/local/main.ts',
+    );
     expect(formatProblems(r.problems)).toBe(shown);
   });
 });

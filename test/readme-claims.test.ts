@@ -30,14 +30,22 @@ const WAVE = 'argocd.argoproj.io/sync-wave';
 const annotations = (o: KubeObject) => o.metadata?.annotations ?? {};
 const labels = (o: KubeObject) => o.metadata?.labels ?? {};
 const podSpec = (o: KubeObject) => (o.spec as { template: { spec: PodSpec } }).template.spec;
-const workloads = (objects: KubeObject[]) => objects.filter((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind));
+const workloads = (objects: KubeObject[]) =>
+  objects.filter((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind));
 const named = (objects: KubeObject[], kind: string, name: string | RegExp) => {
-  const found = objects.filter((o) => o.kind === kind && (typeof name === 'string' ? o.metadata?.name === name : name.test(o.metadata?.name ?? '')));
-  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.map((o) => o.metadata?.name).join(', ') || 'none'}`);
+  const found = objects.filter(
+    (o) =>
+      o.kind === kind && (typeof name === 'string' ? o.metadata?.name === name : name.test(o.metadata?.name ?? '')),
+  );
+  if (found.length !== 1)
+    throw new Error(`expected one ${kind} ${name}, found ${found.map((o) => o.metadata?.name).join(', ') || 'none'}`);
   return found[0];
 };
 /** Every ConfigMap name a pod template references. */
-const configMapRefs = (o: KubeObject) => (podSpec(o).volumes ?? []).flatMap((v) => [v.configMap?.name, ...(v.projected?.sources ?? []).map((s) => s.configMap?.name)]).filter((n): n is string => !!n);
+const configMapRefs = (o: KubeObject) =>
+  (podSpec(o).volumes ?? [])
+    .flatMap((v) => [v.configMap?.name, ...(v.projected?.sources ?? []).map((s) => s.configMap?.name)])
+    .filter((n): n is string => !!n);
 
 let local: Environment;
 async function build(env: Environment): Promise<BuiltEnvironment> {
@@ -85,31 +93,40 @@ describe.runIf(kubectl.run)(`README claims, read from kubectl kustomize out/loca
       expect(distributor(changed).spec).not.toEqual(distributor(base).spec);
     });
 
-    it("the runtime overrides ConfigMap keeps its name when tenants change, and no pod template changes", async () => {
+    it('the runtime overrides ConfigMap keeps its name when tenants change, and no pod template changes', async () => {
       const changed = await kustomized(localWith({ tenants: { 'team-a': { ingestion_rate: 50000 } } }));
       const runtime = named(changed, 'ConfigMap', 'mimir-runtime-config');
       expect(named(base, 'ConfigMap', 'mimir-runtime-config').data).not.toEqual(runtime.data);
       expect((runtime.data as Record<string, string>)['runtime.yaml']).toContain('team-a');
-      expect(named(changed, 'ConfigMap', /^mimir-config-/).metadata?.name).toBe(named(base, 'ConfigMap', /^mimir-config-/).metadata?.name);
+      expect(named(changed, 'ConfigMap', /^mimir-config-/).metadata?.name).toBe(
+        named(base, 'ConfigMap', /^mimir-config-/).metadata?.name,
+      );
       for (const w of workloads(base)) expect(named(changed, w.kind, w.metadata!.name!), w.metadata?.name).toEqual(w);
       // and the pods do mount it under that stable name, which is what lets Mimir reload it in place
-      expect(workloads(changed).filter((w) => configMapRefs(w).includes('mimir-runtime-config')).length).toBeGreaterThanOrEqual(7);
+      expect(
+        workloads(changed).filter((w) => configMapRefs(w).includes('mimir-runtime-config')).length,
+      ).toBeGreaterThanOrEqual(7);
     });
 
     it('every hash-suffixed ConfigMap tells Argo CD to ignore its superseded copies (IgnoreExtraneous), and the Application prunes last', async () => {
       const configMaps = base.filter((o) => o.kind === 'ConfigMap');
       const hashed = configMaps.filter((o) => /-[a-z0-9]{10}$/.test(o.metadata?.name ?? ''));
       expect(hashed.length).toBe(configMaps.length - 1);
-      for (const cm of hashed) expect(annotations(cm)['argocd.argoproj.io/compare-options'], cm.metadata?.name).toBe('IgnoreExtraneous');
+      for (const cm of hashed)
+        expect(annotations(cm)['argocd.argoproj.io/compare-options'], cm.metadata?.name).toBe('IgnoreExtraneous');
       const app = parseYamlDocuments(outputFiles([await build(local)]).get('argocd/local.yaml')!)[0] as KubeObject;
-      expect((app.spec as { syncPolicy: { syncOptions: string[] } }).syncPolicy.syncOptions).toContain('PruneLast=true');
+      expect((app.spec as { syncPolicy: { syncOptions: string[] } }).syncPolicy.syncOptions).toContain(
+        'PruneLast=true',
+      );
     });
   });
 
   it('sync waves: Namespace -5, MinIO -1, the bucket Job 0, Mimir 1, the gateway, Grafana and Alloy 2', () => {
     const wave = (o: KubeObject) => annotations(o)[WAVE];
     expect(wave(named(base, 'Namespace', 'mimir'))).toBe('-5');
-    const minio = base.filter((o) => labels(o)['app.kubernetes.io/name'] === 'minio' && o.kind !== 'Job' && o.kind !== 'Secret');
+    const minio = base.filter(
+      (o) => labels(o)['app.kubernetes.io/name'] === 'minio' && o.kind !== 'Job' && o.kind !== 'Secret',
+    );
     expect(minio.map((o) => o.kind).sort()).toEqual(['Service', 'StatefulSet']);
     for (const o of minio) expect(wave(o), `${o.kind} ${o.metadata?.name}`).toBe('-1');
     expect(wave(named(base, 'Secret', 'storage-credentials'))).toBe('-1');
@@ -125,7 +142,10 @@ describe.runIf(kubectl.run)(`README claims, read from kubectl kustomize out/loca
   it("the bucket Job's name carries a hash of its spec: a change of buckets renames it, the same config does not", async () => {
     const job = (objects: KubeObject[]) => named(objects, 'Job', /^minio-buckets-[a-z0-9]{10}$/).metadata?.name;
     expect(job(await kustomized(local))).toBe(job(base));
-    const renamed = await kustomized({ ...local, config: { ...local.config, storage: { ...local.config!.storage, buckets: { blocks: 'blocks-2' } } } });
+    const renamed = await kustomized({
+      ...local,
+      config: { ...local.config, storage: { ...local.config!.storage, buckets: { blocks: 'blocks-2' } } },
+    });
     expect(job(renamed)).not.toBe(job(base));
   });
 
@@ -133,7 +153,8 @@ describe.runIf(kubectl.run)(`README claims, read from kubectl kustomize out/loca
     const jobs = base.filter((o) => o.kind === 'Job');
     expect(jobs).toHaveLength(1);
     expect(labels(jobs[0])['app.kubernetes.io/name']).toBe('minio');
-    const templateLabels = (o: KubeObject) => (o.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    const templateLabels = (o: KubeObject) =>
+      (o.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
     expect(templateLabels(jobs[0])['app.kubernetes.io/component']).toBe('buckets');
     for (const w of workloads(base).filter((o) => o.kind !== 'Job')) {
       expect(templateLabels(w)['app.kubernetes.io/component'], w.metadata?.name).not.toBe('buckets');
@@ -142,7 +163,10 @@ describe.runIf(kubectl.run)(`README claims, read from kubectl kustomize out/loca
   });
 
   it('Quick start: the gateway is a NodePort 30080 on port 8080, and the local stack requests about 1 CPU and 2 GiB', () => {
-    const gateway = named(base, 'Service', 'gateway').spec as { type: string; ports: { port: number; nodePort?: number }[] };
+    const gateway = named(base, 'Service', 'gateway').spec as {
+      type: string;
+      ports: { port: number; nodePort?: number }[];
+    };
     expect(gateway.type).toBe('NodePort');
     expect(gateway.ports).toEqual([expect.objectContaining({ port: 8080, nodePort: 30080 })]);
     let cpu = 0;
@@ -162,7 +186,7 @@ describe.runIf(kubectl.run)(`README claims, read from kubectl kustomize out/loca
 });
 
 describe('README claims about the build', () => {
-  it("the Argo CD Application is named mimir-<env> and syncs out/<env>, outside the overlay it manages", async () => {
+  it('the Argo CD Application is named mimir-<env> and syncs out/<env>, outside the overlay it manages', async () => {
     const files = outputFiles([await build({ ...local, name: 'staging' })]);
     const app = parseYamlDocuments(files.get('argocd/staging.yaml')!)[0] as KubeObject;
     expect(app.metadata?.name).toBe('mimir-staging');
@@ -179,7 +203,17 @@ describe('README claims about the build', () => {
     const before = snapshot(out);
     const lines: string[] = [];
     const io = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
-    const code = await runCli(['test/fixtures/environments/bad-config', 'test/fixtures/environments/bad-override', 'environments/local', '--out', out, '--no-typecheck'], io);
+    const code = await runCli(
+      [
+        'test/fixtures/environments/bad-config',
+        'test/fixtures/environments/bad-override',
+        'environments/local',
+        '--out',
+        out,
+        '--no-typecheck',
+      ],
+      io,
+    );
     expect(code).toBe(1);
     const text = lines.join('\n');
     expect(text).toContain('test/fixtures/environments/bad-config/environment.yaml');
@@ -195,9 +229,15 @@ describe('README claims about the build', () => {
     const entry = join(dir, 'main.ts');
     mkdirSync(dir, { recursive: true });
     try {
-      const good = "import { defineEnvironment } from '../../lib/index.js';\nexport default defineEnvironment({ name: 'cached', config: { namespace: 'x' } });\n";
+      const good =
+        "import { defineEnvironment } from '../../lib/index.js';\nexport default defineEnvironment({ name: 'cached', config: { namespace: 'x' } });\n";
       writeFileSync(entry, good);
-      const stamp = join('node_modules', '.cache', 'mimir-kube', `typecheck-${createHash('sha256').update(resolve(entry)).digest('hex').slice(0, 16)}`);
+      const stamp = join(
+        'node_modules',
+        '.cache',
+        'mimir-kube',
+        `typecheck-${createHash('sha256').update(resolve(entry)).digest('hex').slice(0, 16)}`,
+      );
       expect(await typeCheckEnvironments([entry])).toEqual([]);
       const written = statSync(stamp).mtimeMs;
       expect(await typeCheckEnvironments([entry])).toEqual([]);
@@ -214,6 +254,8 @@ describe('README claims about the build', () => {
   }, 180_000);
 
   it('the root kustomization.yaml points at out/local', () => {
-    expect(parseYamlDocuments(readFileSync('kustomization.yaml', 'utf8'))[0]).toMatchObject({ resources: ['out/local'] });
+    expect(parseYamlDocuments(readFileSync('kustomization.yaml', 'utf8'))[0]).toMatchObject({
+      resources: ['out/local'],
+    });
   });
 });

@@ -57,17 +57,40 @@ export function fixture(): Tree {
         k.volume.configMap('config', 'web-config'),
         k.volume.secret('creds', 'web-creds'),
         k.volume.pvc('cache', 'web-cache'),
-        { name: 'bundle', projected: { sources: [{ configMap: { name: 'web-config' } }, { secret: { name: 'web-creds' } }] } },
+        {
+          name: 'bundle',
+          projected: { sources: [{ configMap: { name: 'web-config' } }, { secret: { name: 'web-creds' } }] },
+        },
       ],
     },
   });
   // env with a configMapKeyRef, which k.env does not build
-  web.spec!.template.spec!.containers[0].env!.push({ name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'web-env', key: 'level' } } });
-  web.spec!.template.spec!.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...webSelector } } }];
+  web.spec!.template.spec!.containers[0].env!.push({
+    name: 'LEVEL',
+    valueFrom: { configMapKeyRef: { name: 'web-env', key: 'level' } },
+  });
+  web.spec!.template.spec!.topologySpreadConstraints = [
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...webSelector } },
+    },
+  ];
   web.spec!.template.spec!.affinity = {
     podAntiAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...webSelector } } }],
-      preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { ...webSelector } } } }],
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...webSelector } } },
+      ],
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 1,
+          podAffinityTerm: {
+            topologyKey: 'topology.kubernetes.io/zone',
+            labelSelector: { matchLabels: { ...webSelector } },
+          },
+        },
+      ],
     },
   };
   const db = k.statefulSet({
@@ -78,14 +101,27 @@ export function fixture(): Tree {
     replicas: 1,
     volumeClaims: [{ name: 'data', size: '1Gi' }],
     pod: {
-      containers: [k.container({ name: 'db', image: 'db:1', ports: { sql: 5432 }, resources: requests, readinessProbe: k.tcpProbe('sql'), volumeMounts: [{ name: 'data', mountPath: '/data' }] })],
+      containers: [
+        k.container({
+          name: 'db',
+          image: 'db:1',
+          ports: { sql: 5432 },
+          resources: requests,
+          readinessProbe: k.tcpProbe('sql'),
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        }),
+      ],
     },
   });
   const migrate = k.job({
     name: 'migrate',
     namespace: ns,
     selector: k.selectorLabels('shop', 'migrate', 'shop'),
-    pod: { containers: [k.container({ name: 'migrate', image: 'web:1', resources: requests, args: ['-db=db.shop.svc:5432'] })] },
+    pod: {
+      containers: [
+        k.container({ name: 'migrate', image: 'web:1', resources: requests, args: ['-db=db.shop.svc:5432'] }),
+      ],
+    },
   });
   return {
     cluster: { namespace: { namespace: asObject(k.namespace(ns)) } },
@@ -95,12 +131,25 @@ export function fixture(): Tree {
         service: asObject(k.serviceFor(web)),
         pdb: asObject(k.pdbFor(web)),
         serviceAccount: asObject(k.serviceAccount({ name: 'web', namespace: ns })),
-        role: asObject(k.role({ name: 'web', namespace: ns, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] })),
+        role: asObject(
+          k.role({ name: 'web', namespace: ns, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }),
+        ),
         roleBinding: asObject(k.roleBinding({ name: 'web', namespace: ns, role: 'web', serviceAccount: 'web' })),
-        configMap: asObject(k.configMap({ name: 'web-config', namespace: ns, data: { 'web.yaml': 'db: db.shop.svc.cluster.local:5432\n' } })),
+        configMap: asObject(
+          k.configMap({
+            name: 'web-config',
+            namespace: ns,
+            data: { 'web.yaml': 'db: db.shop.svc.cluster.local:5432\n' },
+          }),
+        ),
         envConfigMap: asObject(k.configMap({ name: 'web-env', namespace: ns, data: { level: 'info' } })),
         secret: asObject(k.secret({ name: 'web-creds', namespace: ns, stringData: { password: 'x' } })),
-        pvc: asObject({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'web-cache', namespace: ns }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }),
+        pvc: asObject({
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'web-cache', namespace: ns },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        }),
       },
       db: { statefulSet: asObject(db), service: asObject(k.serviceFor(db)) },
       migrate: { job: asObject(migrate) },
@@ -112,7 +161,9 @@ function ctxOf(tree: Tree, existingSecrets: string[] = []): ValidationContext {
   return { entries: flatten(tree), source: 'environments/shop/main.ts', existingSecrets: new Set(existingSecrets) };
 }
 
-type T = Tree & { shop: { web: Record<string, KubeObject>; db: Record<string, KubeObject>; migrate: Record<string, KubeObject> } };
+type T = Tree & {
+  shop: { web: Record<string, KubeObject>; db: Record<string, KubeObject>; migrate: Record<string, KubeObject> };
+};
 const webPod = (t: T): PodSpec => (t.shop.web.deployment.spec as { template: { spec: PodSpec } }).template.spec;
 const webContainer = (t: T): Container => webPod(t).containers[0];
 const dbPod = (t: T): PodSpec => (t.shop.db.statefulSet.spec as { template: { spec: PodSpec } }).template.spec;
@@ -136,116 +187,793 @@ interface Case {
 const cases = (rule: Rule, list: Omit<Case, 'rule'>[]): Case[] => list.map((c) => ({ ...c, rule }));
 
 const securityCases = cases(securityRule, [
-  { name: 'runAsNonRoot: false on the container', edit: (t) => (webContainer(t).securityContext!.runAsNonRoot = false), path: 'shop.web.deployment', pointer: `${C}/securityContext/runAsNonRoot`, message: 'runAsNonRoot must be true (Pod Security Standards "restricted")', found: 'false' },
-  { name: 'runAsNonRoot: false on the pod, container unset', edit: (t) => { delete webContainer(t).securityContext!.runAsNonRoot; webPod(t).securityContext!.runAsNonRoot = false; }, path: 'shop.web.deployment', pointer: `${C}/securityContext/runAsNonRoot`, message: 'runAsNonRoot must be true', found: 'false' },
-  { name: 'runAsNonRoot unset on pod and container', edit: (t) => { delete webContainer(t).securityContext!.runAsNonRoot; delete webPod(t).securityContext!.runAsNonRoot; }, path: 'shop.web.deployment', pointer: `${C}/securityContext/runAsNonRoot`, message: 'runAsNonRoot must be true', found: 'undefined' },
-  { name: 'runAsUser 0 on the container', edit: (t) => (webContainer(t).securityContext!.runAsUser = 0), path: 'shop.web.deployment', pointer: `${C}/securityContext/runAsUser`, message: 'runAsUser 0 is not allowed (Pod Security Standards "restricted")' },
-  { name: 'runAsUser 0 on the pod', edit: (t) => (webPod(t).securityContext!.runAsUser = 0), path: 'shop.web.deployment', pointer: `${C}/securityContext/runAsUser`, message: 'runAsUser 0 is not allowed' },
-  { name: 'seccomp Unconfined', edit: (t) => (webContainer(t).securityContext!.seccompProfile = { type: 'Unconfined' }), path: 'shop.web.deployment', pointer: `${C}/securityContext/seccompProfile/type`, message: 'seccompProfile must be RuntimeDefault or Localhost (Pod Security Standards "restricted")', found: 'Unconfined' },
-  { name: 'seccomp unset on pod and container', edit: (t) => { delete webContainer(t).securityContext!.seccompProfile; delete webPod(t).securityContext!.seccompProfile; }, path: 'shop.web.deployment', pointer: `${C}/securityContext/seccompProfile/type`, message: 'seccompProfile must be RuntimeDefault or Localhost', found: 'undefined' },
-  { name: 'seccomp Unconfined on the pod, container unset', edit: (t) => { delete webContainer(t).securityContext!.seccompProfile; webPod(t).securityContext!.seccompProfile = { type: 'Unconfined' }; }, path: 'shop.web.deployment', pointer: `${C}/securityContext/seccompProfile/type`, message: 'seccompProfile must be', found: 'Unconfined' },
-  { name: 'allowPrivilegeEscalation true', edit: (t) => (webContainer(t).securityContext!.allowPrivilegeEscalation = true), path: 'shop.web.deployment', pointer: `${C}/securityContext/allowPrivilegeEscalation`, message: 'allowPrivilegeEscalation must be false (Pod Security Standards "restricted")', found: 'true' },
-  { name: 'allowPrivilegeEscalation unset', edit: (t) => delete webContainer(t).securityContext!.allowPrivilegeEscalation, path: 'shop.web.deployment', pointer: `${C}/securityContext/allowPrivilegeEscalation`, message: 'allowPrivilegeEscalation must be false', found: 'undefined' },
-  { name: 'privileged container', edit: (t) => (webContainer(t).securityContext!.privileged = true), path: 'shop.web.deployment', pointer: `${C}/securityContext/privileged`, message: 'privileged containers are not allowed' },
-  { name: 'capabilities not dropped', edit: (t) => (webContainer(t).securityContext!.capabilities = { drop: ['NET_RAW'] }), path: 'shop.web.deployment', pointer: `${C}/securityContext/capabilities/drop`, message: 'capabilities must drop ALL (Pod Security Standards "restricted")' },
-  { name: 'no capabilities block', edit: (t) => delete webContainer(t).securityContext!.capabilities, path: 'shop.web.deployment', pointer: `${C}/securityContext/capabilities/drop`, message: 'capabilities must drop ALL' },
-  { name: 'a capability added beyond NET_BIND_SERVICE', edit: (t) => (webContainer(t).securityContext!.capabilities = { drop: ['ALL'], add: ['NET_BIND_SERVICE', 'SYS_ADMIN', 'NET_RAW'] }), path: 'shop.web.deployment', pointer: `${C}/securityContext/capabilities/add`, message: 'capabilities SYS_ADMIN, NET_RAW may not be added (only NET_BIND_SERVICE)' },
-  { name: 'hostNetwork', edit: (t) => (webPod(t).hostNetwork = true), path: 'shop.web.deployment', pointer: '/spec/template/spec', message: 'host namespaces are not allowed by Pod Security Standards "restricted"' },
-  { name: 'hostPID', edit: (t) => (webPod(t).hostPID = true), path: 'shop.web.deployment', pointer: '/spec/template/spec', message: 'host namespaces are not allowed' },
-  { name: 'hostIPC', edit: (t) => (webPod(t).hostIPC = true), path: 'shop.web.deployment', pointer: '/spec/template/spec', message: 'host namespaces are not allowed' },
-  { name: 'hostPath volume', edit: (t) => webPod(t).volumes!.push({ name: 'host', hostPath: { path: '/var/run' } }), path: 'shop.web.deployment', pointer: '/spec/template/spec/volumes/4', message: 'volume type hostPath is not allowed by Pod Security Standards "restricted"' },
-  { name: 'nfs volume', edit: (t) => (webPod(t).volumes![0] = { name: 'config', nfs: { server: 'nfs', path: '/' } }), path: 'shop.web.deployment', pointer: '/spec/template/spec/volumes/0', message: 'volume type nfs is not allowed' },
-  { name: 'no CPU request', edit: (t) => delete webContainer(t).resources!.requests!.cpu, path: 'shop.web.deployment', pointer: `${C}/resources/requests`, message: 'container "web" has no CPU and memory requests', hint: 'set config resources for the component' },
-  { name: 'no memory request', edit: (t) => delete webContainer(t).resources!.requests!.memory, path: 'shop.web.deployment', pointer: `${C}/resources/requests`, message: 'container "web" has no CPU and memory requests' },
-  { name: 'no resources on an init container', edit: (t) => delete webPod(t).initContainers![0].resources, path: 'shop.web.deployment', pointer: '/spec/template/spec/initContainers/0/resources/requests', message: 'container "init" has no CPU and memory requests' },
-  { name: 'no readiness probe', edit: (t) => delete webContainer(t).readinessProbe, path: 'shop.web.deployment', pointer: `${C}/readinessProbe`, message: 'container "web" has no readiness probe' },
-  { name: 'no readiness probe in a StatefulSet', edit: (t) => delete dbPod(t).containers[0].readinessProbe, path: 'shop.db.statefulSet', pointer: `${C}/readinessProbe`, message: 'container "db" has no readiness probe' },
-  { name: 'runAsNonRoot false in a Job', edit: (t) => (jobPod(t).containers[0].securityContext!.runAsNonRoot = false), path: 'shop.migrate.job', pointer: `${C}/securityContext/runAsNonRoot`, message: 'runAsNonRoot must be true' },
-  { name: 'privilege escalation in an init container', edit: (t) => (webPod(t).initContainers![0].securityContext!.allowPrivilegeEscalation = true), path: 'shop.web.deployment', pointer: '/spec/template/spec/initContainers/0/securityContext/allowPrivilegeEscalation', message: 'allowPrivilegeEscalation must be false' },
+  {
+    name: 'runAsNonRoot: false on the container',
+    edit: (t) => (webContainer(t).securityContext!.runAsNonRoot = false),
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/runAsNonRoot`,
+    message: 'runAsNonRoot must be true (Pod Security Standards "restricted")',
+    found: 'false',
+  },
+  {
+    name: 'runAsNonRoot: false on the pod, container unset',
+    edit: (t) => {
+      delete webContainer(t).securityContext!.runAsNonRoot;
+      webPod(t).securityContext!.runAsNonRoot = false;
+    },
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/runAsNonRoot`,
+    message: 'runAsNonRoot must be true',
+    found: 'false',
+  },
+  {
+    name: 'runAsNonRoot unset on pod and container',
+    edit: (t) => {
+      delete webContainer(t).securityContext!.runAsNonRoot;
+      delete webPod(t).securityContext!.runAsNonRoot;
+    },
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/runAsNonRoot`,
+    message: 'runAsNonRoot must be true',
+    found: 'undefined',
+  },
+  {
+    name: 'runAsUser 0 on the container',
+    edit: (t) => (webContainer(t).securityContext!.runAsUser = 0),
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/runAsUser`,
+    message: 'runAsUser 0 is not allowed (Pod Security Standards "restricted")',
+  },
+  {
+    name: 'runAsUser 0 on the pod',
+    edit: (t) => (webPod(t).securityContext!.runAsUser = 0),
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/runAsUser`,
+    message: 'runAsUser 0 is not allowed',
+  },
+  {
+    name: 'seccomp Unconfined',
+    edit: (t) => (webContainer(t).securityContext!.seccompProfile = { type: 'Unconfined' }),
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/seccompProfile/type`,
+    message: 'seccompProfile must be RuntimeDefault or Localhost (Pod Security Standards "restricted")',
+    found: 'Unconfined',
+  },
+  {
+    name: 'seccomp unset on pod and container',
+    edit: (t) => {
+      delete webContainer(t).securityContext!.seccompProfile;
+      delete webPod(t).securityContext!.seccompProfile;
+    },
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/seccompProfile/type`,
+    message: 'seccompProfile must be RuntimeDefault or Localhost',
+    found: 'undefined',
+  },
+  {
+    name: 'seccomp Unconfined on the pod, container unset',
+    edit: (t) => {
+      delete webContainer(t).securityContext!.seccompProfile;
+      webPod(t).securityContext!.seccompProfile = { type: 'Unconfined' };
+    },
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/seccompProfile/type`,
+    message: 'seccompProfile must be',
+    found: 'Unconfined',
+  },
+  {
+    name: 'allowPrivilegeEscalation true',
+    edit: (t) => (webContainer(t).securityContext!.allowPrivilegeEscalation = true),
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/allowPrivilegeEscalation`,
+    message: 'allowPrivilegeEscalation must be false (Pod Security Standards "restricted")',
+    found: 'true',
+  },
+  {
+    name: 'allowPrivilegeEscalation unset',
+    edit: (t) => delete webContainer(t).securityContext!.allowPrivilegeEscalation,
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/allowPrivilegeEscalation`,
+    message: 'allowPrivilegeEscalation must be false',
+    found: 'undefined',
+  },
+  {
+    name: 'privileged container',
+    edit: (t) => (webContainer(t).securityContext!.privileged = true),
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/privileged`,
+    message: 'privileged containers are not allowed',
+  },
+  {
+    name: 'capabilities not dropped',
+    edit: (t) => (webContainer(t).securityContext!.capabilities = { drop: ['NET_RAW'] }),
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/capabilities/drop`,
+    message: 'capabilities must drop ALL (Pod Security Standards "restricted")',
+  },
+  {
+    name: 'no capabilities block',
+    edit: (t) => delete webContainer(t).securityContext!.capabilities,
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/capabilities/drop`,
+    message: 'capabilities must drop ALL',
+  },
+  {
+    name: 'a capability added beyond NET_BIND_SERVICE',
+    edit: (t) =>
+      (webContainer(t).securityContext!.capabilities = {
+        drop: ['ALL'],
+        add: ['NET_BIND_SERVICE', 'SYS_ADMIN', 'NET_RAW'],
+      }),
+    path: 'shop.web.deployment',
+    pointer: `${C}/securityContext/capabilities/add`,
+    message: 'capabilities SYS_ADMIN, NET_RAW may not be added (only NET_BIND_SERVICE)',
+  },
+  {
+    name: 'hostNetwork',
+    edit: (t) => (webPod(t).hostNetwork = true),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec',
+    message: 'host namespaces are not allowed by Pod Security Standards "restricted"',
+  },
+  {
+    name: 'hostPID',
+    edit: (t) => (webPod(t).hostPID = true),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec',
+    message: 'host namespaces are not allowed',
+  },
+  {
+    name: 'hostIPC',
+    edit: (t) => (webPod(t).hostIPC = true),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec',
+    message: 'host namespaces are not allowed',
+  },
+  {
+    name: 'hostPath volume',
+    edit: (t) => webPod(t).volumes!.push({ name: 'host', hostPath: { path: '/var/run' } }),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/volumes/4',
+    message: 'volume type hostPath is not allowed by Pod Security Standards "restricted"',
+  },
+  {
+    name: 'nfs volume',
+    edit: (t) => (webPod(t).volumes![0] = { name: 'config', nfs: { server: 'nfs', path: '/' } }),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/volumes/0',
+    message: 'volume type nfs is not allowed',
+  },
+  {
+    name: 'no CPU request',
+    edit: (t) => delete webContainer(t).resources!.requests!.cpu,
+    path: 'shop.web.deployment',
+    pointer: `${C}/resources/requests`,
+    message: 'container "web" has no CPU and memory requests',
+    hint: 'set config resources for the component',
+  },
+  {
+    name: 'no memory request',
+    edit: (t) => delete webContainer(t).resources!.requests!.memory,
+    path: 'shop.web.deployment',
+    pointer: `${C}/resources/requests`,
+    message: 'container "web" has no CPU and memory requests',
+  },
+  {
+    name: 'no resources on an init container',
+    edit: (t) => delete webPod(t).initContainers![0].resources,
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/initContainers/0/resources/requests',
+    message: 'container "init" has no CPU and memory requests',
+  },
+  {
+    name: 'no readiness probe',
+    edit: (t) => delete webContainer(t).readinessProbe,
+    path: 'shop.web.deployment',
+    pointer: `${C}/readinessProbe`,
+    message: 'container "web" has no readiness probe',
+  },
+  {
+    name: 'no readiness probe in a StatefulSet',
+    edit: (t) => delete dbPod(t).containers[0].readinessProbe,
+    path: 'shop.db.statefulSet',
+    pointer: `${C}/readinessProbe`,
+    message: 'container "db" has no readiness probe',
+  },
+  {
+    name: 'runAsNonRoot false in a Job',
+    edit: (t) => (jobPod(t).containers[0].securityContext!.runAsNonRoot = false),
+    path: 'shop.migrate.job',
+    pointer: `${C}/securityContext/runAsNonRoot`,
+    message: 'runAsNonRoot must be true',
+  },
+  {
+    name: 'privilege escalation in an init container',
+    edit: (t) => (webPod(t).initContainers![0].securityContext!.allowPrivilegeEscalation = true),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/initContainers/0/securityContext/allowPrivilegeEscalation',
+    message: 'allowPrivilegeEscalation must be false',
+  },
 ]);
 
 const referenceCases = cases(referencesRule, [
-  { name: 'ConfigMap volume', edit: (t) => (webPod(t).volumes![0].configMap!.name = 'web-confg'), path: 'shop.web.deployment', pointer: '/spec/template/spec/volumes/0/configMap/name', message: 'ConfigMap "web-confg" does not exist in namespace shop', hint: 'did you mean `web-config`?' },
-  { name: 'ConfigMap volume without suggestion', edit: (t) => (webPod(t).volumes![0].configMap!.name = 'zzzzzzzzzzzz'), path: 'shop.web.deployment', pointer: '/spec/template/spec/volumes/0/configMap/name', message: 'ConfigMap "zzzzzzzzzzzz" does not exist', hint: 'render a ConfigMap named "zzzzzzzzzzzz"' },
-  { name: 'Secret volume', edit: (t) => (webPod(t).volumes![1].secret!.secretName = 'api-key'), path: 'shop.web.deployment', pointer: '/spec/template/spec/volumes/1/secret/secretName', message: 'Secret "api-key" does not exist in namespace shop', hint: 'render it, or list it in config.existingSecrets if the cluster provides it' },
-  { name: 'PVC volume', edit: (t) => (webPod(t).volumes![2].persistentVolumeClaim!.claimName = 'web-cach'), path: 'shop.web.deployment', pointer: '/spec/template/spec/volumes/2/persistentVolumeClaim/claimName', message: 'PersistentVolumeClaim "web-cach" does not exist in namespace shop', hint: 'did you mean `web-cache`?' },
-  { name: 'projected ConfigMap', edit: (t) => (webPod(t).volumes![3].projected!.sources![0].configMap!.name = 'other'), path: 'shop.web.deployment', pointer: '/spec/template/spec/volumes/3/projected/sources/0/configMap/name', message: 'ConfigMap "other" does not exist' },
-  { name: 'projected Secret', edit: (t) => (webPod(t).volumes![3].projected!.sources![1].secret!.name = 'other'), path: 'shop.web.deployment', pointer: '/spec/template/spec/volumes/3/projected/sources/1/secret/name', message: 'Secret "other" does not exist' },
-  { name: 'ServiceAccount', edit: (t) => (webPod(t).serviceAccountName = 'wbe'), path: 'shop.web.deployment', pointer: '/spec/template/spec/serviceAccountName', message: 'ServiceAccount "wbe" does not exist in namespace shop', hint: 'did you mean `web`?' },
-  { name: 'ServiceAccount of another namespace', edit: (t) => { (web(t).serviceAccount.metadata as { namespace: string }).namespace = 'other'; }, path: 'shop.web.deployment', pointer: '/spec/template/spec/serviceAccountName', message: 'ServiceAccount "web" does not exist in namespace shop' },
-  { name: 'env secretKeyRef', edit: (t) => (webContainer(t).env!.find((e) => e.name === 'PASSWORD')!.valueFrom!.secretKeyRef!.name = 'db-creds'), path: 'shop.web.deployment', pointer: `${C}/env/1/valueFrom/secretKeyRef/name`, message: 'Secret "db-creds" does not exist in namespace shop' },
-  { name: 'env configMapKeyRef', edit: (t) => (webContainer(t).env!.find((e) => e.name === 'LEVEL')!.valueFrom!.configMapKeyRef!.name = 'web-envv'), path: 'shop.web.deployment', pointer: `${C}/env/2/valueFrom/configMapKeyRef/name`, message: 'ConfigMap "web-envv" does not exist', hint: 'did you mean `web-env`?' },
-  { name: 'envFrom configMapRef', edit: (t) => (webContainer(t).envFrom![0].configMapRef!.name = 'nope'), path: 'shop.web.deployment', pointer: `${C}/envFrom/0/configMapRef/name`, message: 'ConfigMap "nope" does not exist' },
-  { name: 'envFrom secretRef', edit: (t) => (webContainer(t).envFrom![1].secretRef!.name = 'nope'), path: 'shop.web.deployment', pointer: `${C}/envFrom/1/secretRef/name`, message: 'Secret "nope" does not exist' },
-  { name: 'Secret of another namespace', edit: (t) => { (web(t).secret.metadata as { namespace: string }).namespace = 'other'; }, path: 'shop.web.deployment', pointer: '/spec/template/spec/volumes/1/secret/secretName', message: 'Secret "web-creds" does not exist in namespace shop' },
-  { name: 'volume mount of an undefined volume', edit: (t) => (webContainer(t).volumeMounts![0].name = 'confg'), path: 'shop.web.deployment', pointer: `${C}/volumeMounts/0/name`, message: 'volume "confg" is not defined in the pod', hint: 'did you mean `config`?' },
-  { name: 'volume mount of a StatefulSet claim template that is gone', edit: (t) => ((t.shop.db.statefulSet.spec as { volumeClaimTemplates: { metadata: { name: string } }[] }).volumeClaimTemplates[0].metadata.name = 'storage'), path: 'shop.db.statefulSet', pointer: `${C}/volumeMounts/0/name`, message: 'volume "data" is not defined in the pod' },
-  { name: 'RoleBinding to a missing Role', edit: (t) => ((web(t).roleBinding as unknown as { roleRef: { name: string } }).roleRef.name = 'wbe'), path: 'shop.web.roleBinding', pointer: '/roleRef/name', message: 'Role "wbe" does not exist', hint: 'did you mean `web`?' },
-  { name: 'RoleBinding to a missing ServiceAccount', edit: (t) => ((web(t).roleBinding as unknown as { subjects: { name: string }[] }).subjects[0].name = 'wbe'), path: 'shop.web.roleBinding', pointer: '/subjects/0/name', message: 'ServiceAccount "wbe" does not exist in namespace shop' },
-  { name: 'RoleBinding to a Role of another namespace', edit: (t) => { (web(t).role.metadata as { namespace: string }).namespace = 'other'; }, path: 'shop.web.roleBinding', pointer: '/roleRef/name', message: 'Role "web" does not exist' },
-  { name: 'ClusterRoleBinding to a missing ClusterRole', edit: (t) => (web(t).clusterRoleBinding = asObject(k.clusterRoleBinding({ name: 'web', clusterRole: 'reader', serviceAccount: 'web', serviceAccountNamespace: ns }))), path: 'shop.web.clusterRoleBinding', pointer: '/roleRef/name', message: 'ClusterRole "reader" does not exist' },
+  {
+    name: 'ConfigMap volume',
+    edit: (t) => (webPod(t).volumes![0].configMap!.name = 'web-confg'),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/volumes/0/configMap/name',
+    message: 'ConfigMap "web-confg" does not exist in namespace shop',
+    hint: 'did you mean `web-config`?',
+  },
+  {
+    name: 'ConfigMap volume without suggestion',
+    edit: (t) => (webPod(t).volumes![0].configMap!.name = 'zzzzzzzzzzzz'),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/volumes/0/configMap/name',
+    message: 'ConfigMap "zzzzzzzzzzzz" does not exist',
+    hint: 'render a ConfigMap named "zzzzzzzzzzzz"',
+  },
+  {
+    name: 'Secret volume',
+    edit: (t) => (webPod(t).volumes![1].secret!.secretName = 'api-key'),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/volumes/1/secret/secretName',
+    message: 'Secret "api-key" does not exist in namespace shop',
+    hint: 'render it, or list it in config.existingSecrets if the cluster provides it',
+  },
+  {
+    name: 'PVC volume',
+    edit: (t) => (webPod(t).volumes![2].persistentVolumeClaim!.claimName = 'web-cach'),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/volumes/2/persistentVolumeClaim/claimName',
+    message: 'PersistentVolumeClaim "web-cach" does not exist in namespace shop',
+    hint: 'did you mean `web-cache`?',
+  },
+  {
+    name: 'projected ConfigMap',
+    edit: (t) => (webPod(t).volumes![3].projected!.sources![0].configMap!.name = 'other'),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/volumes/3/projected/sources/0/configMap/name',
+    message: 'ConfigMap "other" does not exist',
+  },
+  {
+    name: 'projected Secret',
+    edit: (t) => (webPod(t).volumes![3].projected!.sources![1].secret!.name = 'other'),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/volumes/3/projected/sources/1/secret/name',
+    message: 'Secret "other" does not exist',
+  },
+  {
+    name: 'ServiceAccount',
+    edit: (t) => (webPod(t).serviceAccountName = 'wbe'),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/serviceAccountName',
+    message: 'ServiceAccount "wbe" does not exist in namespace shop',
+    hint: 'did you mean `web`?',
+  },
+  {
+    name: 'ServiceAccount of another namespace',
+    edit: (t) => {
+      (web(t).serviceAccount.metadata as { namespace: string }).namespace = 'other';
+    },
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/serviceAccountName',
+    message: 'ServiceAccount "web" does not exist in namespace shop',
+  },
+  {
+    name: 'env secretKeyRef',
+    edit: (t) => (webContainer(t).env!.find((e) => e.name === 'PASSWORD')!.valueFrom!.secretKeyRef!.name = 'db-creds'),
+    path: 'shop.web.deployment',
+    pointer: `${C}/env/1/valueFrom/secretKeyRef/name`,
+    message: 'Secret "db-creds" does not exist in namespace shop',
+  },
+  {
+    name: 'env configMapKeyRef',
+    edit: (t) => (webContainer(t).env!.find((e) => e.name === 'LEVEL')!.valueFrom!.configMapKeyRef!.name = 'web-envv'),
+    path: 'shop.web.deployment',
+    pointer: `${C}/env/2/valueFrom/configMapKeyRef/name`,
+    message: 'ConfigMap "web-envv" does not exist',
+    hint: 'did you mean `web-env`?',
+  },
+  {
+    name: 'envFrom configMapRef',
+    edit: (t) => (webContainer(t).envFrom![0].configMapRef!.name = 'nope'),
+    path: 'shop.web.deployment',
+    pointer: `${C}/envFrom/0/configMapRef/name`,
+    message: 'ConfigMap "nope" does not exist',
+  },
+  {
+    name: 'envFrom secretRef',
+    edit: (t) => (webContainer(t).envFrom![1].secretRef!.name = 'nope'),
+    path: 'shop.web.deployment',
+    pointer: `${C}/envFrom/1/secretRef/name`,
+    message: 'Secret "nope" does not exist',
+  },
+  {
+    name: 'Secret of another namespace',
+    edit: (t) => {
+      (web(t).secret.metadata as { namespace: string }).namespace = 'other';
+    },
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/volumes/1/secret/secretName',
+    message: 'Secret "web-creds" does not exist in namespace shop',
+  },
+  {
+    name: 'volume mount of an undefined volume',
+    edit: (t) => (webContainer(t).volumeMounts![0].name = 'confg'),
+    path: 'shop.web.deployment',
+    pointer: `${C}/volumeMounts/0/name`,
+    message: 'volume "confg" is not defined in the pod',
+    hint: 'did you mean `config`?',
+  },
+  {
+    name: 'volume mount of a StatefulSet claim template that is gone',
+    edit: (t) =>
+      ((
+        t.shop.db.statefulSet.spec as { volumeClaimTemplates: { metadata: { name: string } }[] }
+      ).volumeClaimTemplates[0].metadata.name = 'storage'),
+    path: 'shop.db.statefulSet',
+    pointer: `${C}/volumeMounts/0/name`,
+    message: 'volume "data" is not defined in the pod',
+  },
+  {
+    name: 'RoleBinding to a missing Role',
+    edit: (t) => ((web(t).roleBinding as unknown as { roleRef: { name: string } }).roleRef.name = 'wbe'),
+    path: 'shop.web.roleBinding',
+    pointer: '/roleRef/name',
+    message: 'Role "wbe" does not exist',
+    hint: 'did you mean `web`?',
+  },
+  {
+    name: 'RoleBinding to a missing ServiceAccount',
+    edit: (t) => ((web(t).roleBinding as unknown as { subjects: { name: string }[] }).subjects[0].name = 'wbe'),
+    path: 'shop.web.roleBinding',
+    pointer: '/subjects/0/name',
+    message: 'ServiceAccount "wbe" does not exist in namespace shop',
+  },
+  {
+    name: 'RoleBinding to a Role of another namespace',
+    edit: (t) => {
+      (web(t).role.metadata as { namespace: string }).namespace = 'other';
+    },
+    path: 'shop.web.roleBinding',
+    pointer: '/roleRef/name',
+    message: 'Role "web" does not exist',
+  },
+  {
+    name: 'ClusterRoleBinding to a missing ClusterRole',
+    edit: (t) =>
+      (web(t).clusterRoleBinding = asObject(
+        k.clusterRoleBinding({
+          name: 'web',
+          clusterRole: 'reader',
+          serviceAccount: 'web',
+          serviceAccountNamespace: ns,
+        }),
+      )),
+    path: 'shop.web.clusterRoleBinding',
+    pointer: '/roleRef/name',
+    message: 'ClusterRole "reader" does not exist',
+  },
 ]);
 
 const nameCases = cases(namesRule, [
-  { name: 'upper-case object name', edit: (t) => (web(t).configMap.metadata!.name = 'Web-config'), path: 'shop.web.configMap', pointer: '/metadata/name', message: 'invalid object name', found: '"Web-config"' },
-  { name: 'object name ending in a dash', edit: (t) => (web(t).configMap.metadata!.name = 'web-'), path: 'shop.web.configMap', pointer: '/metadata/name', message: 'invalid object name' },
-  { name: 'object name longer than 253', edit: (t) => (web(t).configMap.metadata!.name = `${'a'.repeat(250)}.bcd`), path: 'shop.web.configMap', pointer: '/metadata/name', message: 'invalid object name' },
-  { name: 'empty object name', edit: (t) => (web(t).configMap.metadata!.name = ''), path: 'shop.web.configMap', pointer: '/metadata/name', message: 'invalid object name', found: '""' },
-  { name: 'Service name starting with a digit', edit: (t) => (web(t).service.metadata!.name = '1web'), path: 'shop.web.service', pointer: '/metadata/name', message: 'invalid Service name', found: '"1web"' },
-  { name: 'Service name with a dot', edit: (t) => (web(t).service.metadata!.name = 'web.v1'), path: 'shop.web.service', pointer: '/metadata/name', message: 'invalid Service name' },
-  { name: 'Service name longer than 63', edit: (t) => (web(t).service.metadata!.name = `w${'e'.repeat(63)}`), path: 'shop.web.service', pointer: '/metadata/name', message: 'invalid Service name' },
-  { name: 'namespaced object without a namespace', edit: (t) => delete web(t).configMap.metadata!.namespace, path: 'shop.web.configMap', pointer: '/metadata/namespace', message: 'namespaced ConfigMap has no namespace', hint: 'set config.namespace' },
-  { name: 'label value with a space', edit: (t) => (web(t).configMap.metadata!.labels = { team: 'a b' }), path: 'shop.web.configMap', pointer: '/metadata/labels/team', message: 'invalid label value', found: '"a b"' },
-  { name: 'label value longer than 63', edit: (t) => (web(t).configMap.metadata!.labels = { team: 'a'.repeat(64) }), path: 'shop.web.configMap', pointer: '/metadata/labels/team', message: 'invalid label value' },
-  { name: 'label value that is not a string', edit: (t) => (web(t).configMap.metadata!.labels = { team: 3 as unknown as string }), path: 'shop.web.configMap', pointer: '/metadata/labels/team', message: 'invalid label value', found: '3' },
-  { name: 'Service port name too long', edit: (t) => ((web(t).service.spec as { ports: { name: string }[] }).ports[0].name = 'http-metrics-api'), path: 'shop.web.service', pointer: '/spec/ports/0/name', message: 'invalid port name', found: '"http-metrics-api"' },
-  { name: 'Service port name with a double dash', edit: (t) => ((web(t).service.spec as { ports: { name: string }[] }).ports[0].name = 'http--x'), path: 'shop.web.service', pointer: '/spec/ports/0/name', message: 'invalid port name' },
-  { name: 'Service port name of digits only', edit: (t) => ((web(t).service.spec as { ports: { name: string }[] }).ports[0].name = '8080'), path: 'shop.web.service', pointer: '/spec/ports/0/name', message: 'invalid port name' },
-  { name: 'Service with an unnamed port among several', edit: (t) => delete (web(t).service.spec as { ports: { name?: string }[] }).ports[1].name, path: 'shop.web.service', pointer: '/spec/ports', message: 'a Service with several ports must name every port' },
-  { name: 'container port name upper-case', edit: (t) => (webContainer(t).ports![0].name = 'HTTP'), path: 'shop.web.deployment', pointer: `${C}/ports/0/name`, message: 'invalid port name', found: '"HTTP"' },
-  { name: 'container port name empty', edit: (t) => (webContainer(t).ports![1].name = ''), path: 'shop.web.deployment', pointer: `${C}/ports/1/name`, message: 'invalid port name' },
-  { name: 'duplicate container port name', edit: (t) => (webContainer(t).ports![1].name = 'http'), path: 'shop.web.deployment', pointer: `${C}/ports/1/name`, message: 'duplicate port name "http" in container "web"' },
-  { name: 'duplicate env var', edit: (t) => webContainer(t).env!.push({ name: 'MODE', value: 'dev' }), path: 'shop.web.deployment', pointer: `${C}/env/3/name`, message: 'duplicate env var "MODE" in container "web"' },
-  { name: 'two tree paths rendering the same object', edit: (t) => (web(t).copy = structuredClone(web(t).configMap)), path: 'shop.web.copy', message: 'duplicate object: shop.web.copy and shop.web.configMap render the same ConfigMap "web-config"' },
+  {
+    name: 'upper-case object name',
+    edit: (t) => (web(t).configMap.metadata!.name = 'Web-config'),
+    path: 'shop.web.configMap',
+    pointer: '/metadata/name',
+    message: 'invalid object name',
+    found: '"Web-config"',
+  },
+  {
+    name: 'object name ending in a dash',
+    edit: (t) => (web(t).configMap.metadata!.name = 'web-'),
+    path: 'shop.web.configMap',
+    pointer: '/metadata/name',
+    message: 'invalid object name',
+  },
+  {
+    name: 'object name longer than 253',
+    edit: (t) => (web(t).configMap.metadata!.name = `${'a'.repeat(250)}.bcd`),
+    path: 'shop.web.configMap',
+    pointer: '/metadata/name',
+    message: 'invalid object name',
+  },
+  {
+    name: 'empty object name',
+    edit: (t) => (web(t).configMap.metadata!.name = ''),
+    path: 'shop.web.configMap',
+    pointer: '/metadata/name',
+    message: 'invalid object name',
+    found: '""',
+  },
+  {
+    name: 'Service name starting with a digit',
+    edit: (t) => (web(t).service.metadata!.name = '1web'),
+    path: 'shop.web.service',
+    pointer: '/metadata/name',
+    message: 'invalid Service name',
+    found: '"1web"',
+  },
+  {
+    name: 'Service name with a dot',
+    edit: (t) => (web(t).service.metadata!.name = 'web.v1'),
+    path: 'shop.web.service',
+    pointer: '/metadata/name',
+    message: 'invalid Service name',
+  },
+  {
+    name: 'Service name longer than 63',
+    edit: (t) => (web(t).service.metadata!.name = `w${'e'.repeat(63)}`),
+    path: 'shop.web.service',
+    pointer: '/metadata/name',
+    message: 'invalid Service name',
+  },
+  {
+    name: 'namespaced object without a namespace',
+    edit: (t) => delete web(t).configMap.metadata!.namespace,
+    path: 'shop.web.configMap',
+    pointer: '/metadata/namespace',
+    message: 'namespaced ConfigMap has no namespace',
+    hint: 'set config.namespace',
+  },
+  {
+    name: 'label value with a space',
+    edit: (t) => (web(t).configMap.metadata!.labels = { team: 'a b' }),
+    path: 'shop.web.configMap',
+    pointer: '/metadata/labels/team',
+    message: 'invalid label value',
+    found: '"a b"',
+  },
+  {
+    name: 'label value longer than 63',
+    edit: (t) => (web(t).configMap.metadata!.labels = { team: 'a'.repeat(64) }),
+    path: 'shop.web.configMap',
+    pointer: '/metadata/labels/team',
+    message: 'invalid label value',
+  },
+  {
+    name: 'label value that is not a string',
+    edit: (t) => (web(t).configMap.metadata!.labels = { team: 3 as unknown as string }),
+    path: 'shop.web.configMap',
+    pointer: '/metadata/labels/team',
+    message: 'invalid label value',
+    found: '3',
+  },
+  {
+    name: 'Service port name too long',
+    edit: (t) => ((web(t).service.spec as { ports: { name: string }[] }).ports[0].name = 'http-metrics-api'),
+    path: 'shop.web.service',
+    pointer: '/spec/ports/0/name',
+    message: 'invalid port name',
+    found: '"http-metrics-api"',
+  },
+  {
+    name: 'Service port name with a double dash',
+    edit: (t) => ((web(t).service.spec as { ports: { name: string }[] }).ports[0].name = 'http--x'),
+    path: 'shop.web.service',
+    pointer: '/spec/ports/0/name',
+    message: 'invalid port name',
+  },
+  {
+    name: 'Service port name of digits only',
+    edit: (t) => ((web(t).service.spec as { ports: { name: string }[] }).ports[0].name = '8080'),
+    path: 'shop.web.service',
+    pointer: '/spec/ports/0/name',
+    message: 'invalid port name',
+  },
+  {
+    name: 'Service with an unnamed port among several',
+    edit: (t) => delete (web(t).service.spec as { ports: { name?: string }[] }).ports[1].name,
+    path: 'shop.web.service',
+    pointer: '/spec/ports',
+    message: 'a Service with several ports must name every port',
+  },
+  {
+    name: 'container port name upper-case',
+    edit: (t) => (webContainer(t).ports![0].name = 'HTTP'),
+    path: 'shop.web.deployment',
+    pointer: `${C}/ports/0/name`,
+    message: 'invalid port name',
+    found: '"HTTP"',
+  },
+  {
+    name: 'container port name empty',
+    edit: (t) => (webContainer(t).ports![1].name = ''),
+    path: 'shop.web.deployment',
+    pointer: `${C}/ports/1/name`,
+    message: 'invalid port name',
+  },
+  {
+    name: 'duplicate container port name',
+    edit: (t) => (webContainer(t).ports![1].name = 'http'),
+    path: 'shop.web.deployment',
+    pointer: `${C}/ports/1/name`,
+    message: 'duplicate port name "http" in container "web"',
+  },
+  {
+    name: 'duplicate env var',
+    edit: (t) => webContainer(t).env!.push({ name: 'MODE', value: 'dev' }),
+    path: 'shop.web.deployment',
+    pointer: `${C}/env/3/name`,
+    message: 'duplicate env var "MODE" in container "web"',
+  },
+  {
+    name: 'two tree paths rendering the same object',
+    edit: (t) => (web(t).copy = structuredClone(web(t).configMap)),
+    path: 'shop.web.copy',
+    message: 'duplicate object: shop.web.copy and shop.web.configMap render the same ConfigMap "web-config"',
+  },
 ]);
 
 const selectorCases = cases(selectorsRule, [
-  { name: 'workload without selector labels', edit: (t) => ((t.shop.web.deployment.spec as { selector: unknown }).selector = { matchLabels: {} }), path: 'shop.web.deployment', pointer: '/spec/selector/matchLabels', message: 'Deployment has no selector labels' },
-  { name: 'selector label missing from the template', edit: (t) => delete (t.shop.web.deployment.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels['app.kubernetes.io/component'], path: 'shop.web.deployment', pointer: '/spec/template/metadata/labels/app.kubernetes.io/component', message: 'selector label missing from the pod template', found: 'nothing' },
-  { name: 'selector label with another value in the template', edit: (t) => ((t.shop.web.deployment.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels['app.kubernetes.io/component'] = 'api'), path: 'shop.web.deployment', pointer: '/spec/template/metadata/labels/app.kubernetes.io/component', message: 'selector label missing from the pod template', found: '"api"' },
-  { name: 'Service without selector', edit: (t) => ((web(t).service.spec as { selector: unknown }).selector = {}), path: 'shop.web.service', pointer: '/spec/selector', message: 'Service has no selector' },
-  { name: 'Service selecting nothing', edit: (t) => ((web(t).service.spec as { selector: Record<string, string> }).selector['app.kubernetes.io/component'] = 'wbe'), path: 'shop.web.service', pointer: '/spec/selector', message: 'Service selects no workload', hint: /labels of the workloads in namespace shop: shop\.db\.statefulSet, shop\.web\.deployment/ },
-  { name: 'Service selecting only a Job', edit: (t) => ((t.shop.migrate as Record<string, KubeObject>).service = asObject({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'migrate', namespace: ns }, spec: { selector: k.selectorLabels('shop', 'migrate', 'shop'), ports: [{ name: 'http', port: 80 }] } })), path: 'shop.migrate.service', pointer: '/spec/selector', message: 'Service selects no workload' },
-  { name: 'Service in another namespace than its pods', edit: (t) => { (web(t).service.metadata as { namespace: string }).namespace = 'other'; }, path: 'shop.web.service', pointer: '/spec/selector', message: 'Service selects no workload', hint: 'labels of the workloads in namespace other: none' },
-  { name: 'Service whose labels are each on some pod but all on none', edit: (t) => { (t.shop.db.statefulSet.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels.tier = 'data'; (web(t).service.spec as { selector: Record<string, string> }).selector = { 'app.kubernetes.io/component': 'web', tier: 'data' }; }, path: 'shop.web.service', pointer: '/spec/selector', message: 'Service selects no workload' },
-  { name: 'Service targetPort name no pod exposes', edit: (t) => ((web(t).service.spec as { ports: { targetPort: string }[] }).ports[1].targetPort = 'grcp'), path: 'shop.web.service', pointer: '/spec/ports/1/targetPort', message: 'no selected pod exposes targetPort "grcp"', hint: 'selected workloads: shop.web.deployment' },
-  { name: 'Service targetPort number no pod exposes', edit: (t) => ((web(t).service.spec as { ports: { targetPort: number }[] }).ports[0].targetPort = 8081), path: 'shop.web.service', pointer: '/spec/ports/0/targetPort', message: 'no selected pod exposes targetPort 8081' },
-  { name: 'Service port without targetPort, no container on that number', edit: (t) => { const p = (web(t).service.spec as { ports: { port: number; targetPort?: unknown }[] }).ports[0]; delete p.targetPort; p.port = 80; }, path: 'shop.web.service', pointer: '/spec/ports/0/targetPort', message: 'no selected pod exposes targetPort 80' },
-  { name: 'PDB selecting nothing', edit: (t) => ((web(t).pdb.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels = { app: 'other' }), path: 'shop.web.pdb', pointer: '/spec/selector/matchLabels', message: 'PodDisruptionBudget selects no workload', found: '{"app":"other"}' },
-  { name: 'PDB with an empty selector', edit: (t) => ((web(t).pdb.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels = {}), path: 'shop.web.pdb', pointer: '/spec/selector/matchLabels', message: 'PodDisruptionBudget selects no workload' },
-  { name: 'topology spread selector of other pods', edit: (t) => (webPod(t).topologySpreadConstraints![0].labelSelector = { matchLabels: { app: 'db' } }), path: 'shop.web.deployment', pointer: '/spec/template/spec/topologySpreadConstraints/0/labelSelector', message: "topology spread selector does not match the workload's own pods" },
-  { name: 'required anti-affinity selector of other pods', edit: (t) => (webPod(t).affinity!.podAntiAffinity!.requiredDuringSchedulingIgnoredDuringExecution![0].labelSelector = { matchLabels: { app: 'db' } }), path: 'shop.web.deployment', pointer: '/spec/template/spec/affinity/podAntiAffinity', message: "anti-affinity selector does not match the workload's own pods", found: '{"app":"db"}' },
-  { name: 'preferred anti-affinity selector of other pods', edit: (t) => (webPod(t).affinity!.podAntiAffinity!.preferredDuringSchedulingIgnoredDuringExecution![0].podAffinityTerm.labelSelector = { matchLabels: {} }), path: 'shop.web.deployment', pointer: '/spec/template/spec/affinity/podAntiAffinity', message: "anti-affinity selector does not match the workload's own pods" },
+  {
+    name: 'workload without selector labels',
+    edit: (t) => ((t.shop.web.deployment.spec as { selector: unknown }).selector = { matchLabels: {} }),
+    path: 'shop.web.deployment',
+    pointer: '/spec/selector/matchLabels',
+    message: 'Deployment has no selector labels',
+  },
+  {
+    name: 'selector label missing from the template',
+    edit: (t) =>
+      delete (t.shop.web.deployment.spec as { template: { metadata: { labels: Record<string, string> } } }).template
+        .metadata.labels['app.kubernetes.io/component'],
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/metadata/labels/app.kubernetes.io/component',
+    message: 'selector label missing from the pod template',
+    found: 'nothing',
+  },
+  {
+    name: 'selector label with another value in the template',
+    edit: (t) =>
+      ((
+        t.shop.web.deployment.spec as { template: { metadata: { labels: Record<string, string> } } }
+      ).template.metadata.labels['app.kubernetes.io/component'] = 'api'),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/metadata/labels/app.kubernetes.io/component',
+    message: 'selector label missing from the pod template',
+    found: '"api"',
+  },
+  {
+    name: 'Service without selector',
+    edit: (t) => ((web(t).service.spec as { selector: unknown }).selector = {}),
+    path: 'shop.web.service',
+    pointer: '/spec/selector',
+    message: 'Service has no selector',
+  },
+  {
+    name: 'Service selecting nothing',
+    edit: (t) =>
+      ((web(t).service.spec as { selector: Record<string, string> }).selector['app.kubernetes.io/component'] = 'wbe'),
+    path: 'shop.web.service',
+    pointer: '/spec/selector',
+    message: 'Service selects no workload',
+    hint: /labels of the workloads in namespace shop: shop\.db\.statefulSet, shop\.web\.deployment/,
+  },
+  {
+    name: 'Service selecting only a Job',
+    edit: (t) =>
+      ((t.shop.migrate as Record<string, KubeObject>).service = asObject({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'migrate', namespace: ns },
+        spec: { selector: k.selectorLabels('shop', 'migrate', 'shop'), ports: [{ name: 'http', port: 80 }] },
+      })),
+    path: 'shop.migrate.service',
+    pointer: '/spec/selector',
+    message: 'Service selects no workload',
+  },
+  {
+    name: 'Service in another namespace than its pods',
+    edit: (t) => {
+      (web(t).service.metadata as { namespace: string }).namespace = 'other';
+    },
+    path: 'shop.web.service',
+    pointer: '/spec/selector',
+    message: 'Service selects no workload',
+    hint: 'labels of the workloads in namespace other: none',
+  },
+  {
+    name: 'Service whose labels are each on some pod but all on none',
+    edit: (t) => {
+      (
+        t.shop.db.statefulSet.spec as { template: { metadata: { labels: Record<string, string> } } }
+      ).template.metadata.labels.tier = 'data';
+      (web(t).service.spec as { selector: Record<string, string> }).selector = {
+        'app.kubernetes.io/component': 'web',
+        tier: 'data',
+      };
+    },
+    path: 'shop.web.service',
+    pointer: '/spec/selector',
+    message: 'Service selects no workload',
+  },
+  {
+    name: 'Service targetPort name no pod exposes',
+    edit: (t) => ((web(t).service.spec as { ports: { targetPort: string }[] }).ports[1].targetPort = 'grcp'),
+    path: 'shop.web.service',
+    pointer: '/spec/ports/1/targetPort',
+    message: 'no selected pod exposes targetPort "grcp"',
+    hint: 'selected workloads: shop.web.deployment',
+  },
+  {
+    name: 'Service targetPort number no pod exposes',
+    edit: (t) => ((web(t).service.spec as { ports: { targetPort: number }[] }).ports[0].targetPort = 8081),
+    path: 'shop.web.service',
+    pointer: '/spec/ports/0/targetPort',
+    message: 'no selected pod exposes targetPort 8081',
+  },
+  {
+    name: 'Service port without targetPort, no container on that number',
+    edit: (t) => {
+      const p = (web(t).service.spec as { ports: { port: number; targetPort?: unknown }[] }).ports[0];
+      delete p.targetPort;
+      p.port = 80;
+    },
+    path: 'shop.web.service',
+    pointer: '/spec/ports/0/targetPort',
+    message: 'no selected pod exposes targetPort 80',
+  },
+  {
+    name: 'PDB selecting nothing',
+    edit: (t) =>
+      ((web(t).pdb.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels = {
+        app: 'other',
+      }),
+    path: 'shop.web.pdb',
+    pointer: '/spec/selector/matchLabels',
+    message: 'PodDisruptionBudget selects no workload',
+    found: '{"app":"other"}',
+  },
+  {
+    name: 'PDB with an empty selector',
+    edit: (t) => ((web(t).pdb.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels = {}),
+    path: 'shop.web.pdb',
+    pointer: '/spec/selector/matchLabels',
+    message: 'PodDisruptionBudget selects no workload',
+  },
+  {
+    name: 'topology spread selector of other pods',
+    edit: (t) => (webPod(t).topologySpreadConstraints![0].labelSelector = { matchLabels: { app: 'db' } }),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/topologySpreadConstraints/0/labelSelector',
+    message: "topology spread selector does not match the workload's own pods",
+  },
+  {
+    name: 'required anti-affinity selector of other pods',
+    edit: (t) =>
+      (webPod(t).affinity!.podAntiAffinity!.requiredDuringSchedulingIgnoredDuringExecution![0].labelSelector = {
+        matchLabels: { app: 'db' },
+      }),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/affinity/podAntiAffinity',
+    message: "anti-affinity selector does not match the workload's own pods",
+    found: '{"app":"db"}',
+  },
+  {
+    name: 'preferred anti-affinity selector of other pods',
+    edit: (t) =>
+      (webPod(
+        t,
+      ).affinity!.podAntiAffinity!.preferredDuringSchedulingIgnoredDuringExecution![0].podAffinityTerm.labelSelector = {
+        matchLabels: {},
+      }),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/affinity/podAntiAffinity',
+    message: "anti-affinity selector does not match the workload's own pods",
+  },
 ]);
 
 const addressCases = cases(serviceAddressesRule, [
-  { name: 'config file naming a Service that is not rendered', edit: (t) => (web(t).configMap.data = { 'web.yaml': 'db: dbb.shop.svc.cluster.local:5432\n' }), path: 'shop.web.configMap', pointer: '/data/web.yaml', message: 'dbb.shop.svc.cluster.local:5432 names Service "dbb" in namespace shop, which is not rendered', hint: 'did you mean `db`?' },
-  { name: 'config file using a port the Service does not expose', edit: (t) => (web(t).configMap.data = { 'web.yaml': 'db: db.shop.svc.cluster.local:5433\n' }), path: 'shop.web.configMap', pointer: '/data/web.yaml', message: 'db.shop.svc.cluster.local:5433 uses port 5433, which Service "db" does not expose', found: '5433' },
-  { name: 'container arg naming a Service that is not rendered', edit: (t) => (webContainer(t).args = ['-upstream=http://cache.shop.svc:6379']), path: 'shop.web.deployment', pointer: `${C}/args/0`, message: 'cache.shop.svc:6379 names Service "cache" in namespace shop, which is not rendered' },
-  { name: 'container command with a wrong port', edit: (t) => (webContainer(t).command = ['web', 'db.shop.svc:1']), path: 'shop.web.deployment', pointer: `${C}/command/1`, message: 'db.shop.svc:1 uses port 1' },
-  { name: 'env value with a wrong Service', edit: (t) => (webContainer(t).env!.find((e) => e.name === 'MODE')!.value = 'http://web2.shop.svc:8080'), path: 'shop.web.deployment', pointer: `${C}/env/0/value`, message: 'names Service "web2"' },
-  { name: 'DNS SRV lookup of a port name the Service lacks', edit: (t) => (webContainer(t).args = ['-peers=dnssrv+_gossip._tcp.db.shop.svc.cluster.local']), path: 'shop.web.deployment', pointer: `${C}/args/0`, message: '_gossip._tcp.db.shop.svc.cluster.local looks up port "gossip", which Service "db" does not name', found: 'gossip' },
-  { name: 'Job arg with a wrong Service', edit: (t) => (jobPod(t).containers[0].args = ['-db=dbx.shop.svc:5432']), path: 'shop.migrate.job', pointer: `${C}/args/0`, message: 'names Service "dbx"' },
-  { name: 'readiness probe on a port the container does not name', edit: (t) => (webContainer(t).readinessProbe = k.httpProbe('/ready', 'htp')), path: 'shop.web.deployment', pointer: `${C}/readinessProbe`, message: 'readinessProbe uses port "htp", which container "web" does not name', hint: 'did you mean `http`?' },
-  { name: 'liveness probe on a port the container does not name', edit: (t) => (webContainer(t).livenessProbe = k.tcpProbe('admin')), path: 'shop.web.deployment', pointer: `${C}/livenessProbe`, message: 'livenessProbe uses port "admin"' },
-  { name: 'startup probe (gRPC) on a port the container does not name', edit: (t) => (webContainer(t).startupProbe = { grpc: { port: 'grpcc' as unknown as number } }), path: 'shop.web.deployment', pointer: `${C}/startupProbe`, message: 'startupProbe uses port "grpcc"' },
+  {
+    name: 'config file naming a Service that is not rendered',
+    edit: (t) => (web(t).configMap.data = { 'web.yaml': 'db: dbb.shop.svc.cluster.local:5432\n' }),
+    path: 'shop.web.configMap',
+    pointer: '/data/web.yaml',
+    message: 'dbb.shop.svc.cluster.local:5432 names Service "dbb" in namespace shop, which is not rendered',
+    hint: 'did you mean `db`?',
+  },
+  {
+    name: 'config file using a port the Service does not expose',
+    edit: (t) => (web(t).configMap.data = { 'web.yaml': 'db: db.shop.svc.cluster.local:5433\n' }),
+    path: 'shop.web.configMap',
+    pointer: '/data/web.yaml',
+    message: 'db.shop.svc.cluster.local:5433 uses port 5433, which Service "db" does not expose',
+    found: '5433',
+  },
+  {
+    name: 'container arg naming a Service that is not rendered',
+    edit: (t) => (webContainer(t).args = ['-upstream=http://cache.shop.svc:6379']),
+    path: 'shop.web.deployment',
+    pointer: `${C}/args/0`,
+    message: 'cache.shop.svc:6379 names Service "cache" in namespace shop, which is not rendered',
+  },
+  {
+    name: 'container command with a wrong port',
+    edit: (t) => (webContainer(t).command = ['web', 'db.shop.svc:1']),
+    path: 'shop.web.deployment',
+    pointer: `${C}/command/1`,
+    message: 'db.shop.svc:1 uses port 1',
+  },
+  {
+    name: 'env value with a wrong Service',
+    edit: (t) => (webContainer(t).env!.find((e) => e.name === 'MODE')!.value = 'http://web2.shop.svc:8080'),
+    path: 'shop.web.deployment',
+    pointer: `${C}/env/0/value`,
+    message: 'names Service "web2"',
+  },
+  {
+    name: 'DNS SRV lookup of a port name the Service lacks',
+    edit: (t) => (webContainer(t).args = ['-peers=dnssrv+_gossip._tcp.db.shop.svc.cluster.local']),
+    path: 'shop.web.deployment',
+    pointer: `${C}/args/0`,
+    message: '_gossip._tcp.db.shop.svc.cluster.local looks up port "gossip", which Service "db" does not name',
+    found: 'gossip',
+  },
+  {
+    name: 'Job arg with a wrong Service',
+    edit: (t) => (jobPod(t).containers[0].args = ['-db=dbx.shop.svc:5432']),
+    path: 'shop.migrate.job',
+    pointer: `${C}/args/0`,
+    message: 'names Service "dbx"',
+  },
+  {
+    name: 'readiness probe on a port the container does not name',
+    edit: (t) => (webContainer(t).readinessProbe = k.httpProbe('/ready', 'htp')),
+    path: 'shop.web.deployment',
+    pointer: `${C}/readinessProbe`,
+    message: 'readinessProbe uses port "htp", which container "web" does not name',
+    hint: 'did you mean `http`?',
+  },
+  {
+    name: 'liveness probe on a port the container does not name',
+    edit: (t) => (webContainer(t).livenessProbe = k.tcpProbe('admin')),
+    path: 'shop.web.deployment',
+    pointer: `${C}/livenessProbe`,
+    message: 'livenessProbe uses port "admin"',
+  },
+  {
+    name: 'startup probe (gRPC) on a port the container does not name',
+    edit: (t) => (webContainer(t).startupProbe = { grpc: { port: 'grpcc' as unknown as number } }),
+    path: 'shop.web.deployment',
+    pointer: `${C}/startupProbe`,
+    message: 'startupProbe uses port "grpcc"',
+  },
 ]);
 
 const fieldCases = cases(fieldsRule, [
-  { name: 'unknown field in a pod spec', edit: (t) => ((webPod(t) as unknown as Record<string, unknown>).nodeSelectr = { a: 'b' }), path: 'shop.web.deployment', pointer: '/spec/template/spec/nodeSelectr', message: 'unknown field `nodeSelectr`', hint: 'did you mean `nodeSelector`?' },
-  { name: 'unknown field in a list item', edit: (t) => ((webContainer(t).ports![0] as unknown as Record<string, unknown>).containerPrt = 1), path: 'shop.web.deployment', pointer: `${C}/ports/0/containerPrt`, message: 'unknown field `containerPrt`' },
-  { name: 'unknown top-level field', edit: (t) => ((web(t).configMap as Record<string, unknown>).dta = {}), path: 'shop.web.configMap', pointer: '/dta', message: 'unknown field `dta`', hint: 'did you mean `data`?' },
-  { name: 'a field name with a slash is escaped in the pointer', edit: (t) => ((web(t).service.spec as Record<string, unknown>)['a/b'] = 1), path: 'shop.web.service', pointer: '/spec/a~1b', message: 'unknown field `a/b`' },
+  {
+    name: 'unknown field in a pod spec',
+    edit: (t) => ((webPod(t) as unknown as Record<string, unknown>).nodeSelectr = { a: 'b' }),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/nodeSelectr',
+    message: 'unknown field `nodeSelectr`',
+    hint: 'did you mean `nodeSelector`?',
+  },
+  {
+    name: 'unknown field in a list item',
+    edit: (t) => ((webContainer(t).ports![0] as unknown as Record<string, unknown>).containerPrt = 1),
+    path: 'shop.web.deployment',
+    pointer: `${C}/ports/0/containerPrt`,
+    message: 'unknown field `containerPrt`',
+  },
+  {
+    name: 'unknown top-level field',
+    edit: (t) => ((web(t).configMap as Record<string, unknown>).dta = {}),
+    path: 'shop.web.configMap',
+    pointer: '/dta',
+    message: 'unknown field `dta`',
+    hint: 'did you mean `data`?',
+  },
+  {
+    name: 'a field name with a slash is escaped in the pointer',
+    edit: (t) => ((web(t).service.spec as Record<string, unknown>)['a/b'] = 1),
+    path: 'shop.web.service',
+    pointer: '/spec/a~1b',
+    message: 'unknown field `a/b`',
+  },
 ]);
 
 const all = [
@@ -258,7 +986,12 @@ const all = [
 ];
 
 function matching(problems: Problem[], c: Case): Problem[] {
-  return problems.filter((p) => p.path === c.path && (c.pointer === undefined || p.pointer === c.pointer) && (typeof c.message === 'string' ? p.message.includes(c.message) : c.message.test(p.message)));
+  return problems.filter(
+    (p) =>
+      p.path === c.path &&
+      (c.pointer === undefined || p.pointer === c.pointer) &&
+      (typeof c.message === 'string' ? p.message.includes(c.message) : c.message.test(p.message)),
+  );
 }
 
 describe('the fixture stack', () => {
@@ -270,24 +1003,27 @@ describe('the fixture stack', () => {
   });
 });
 
-describe.each(['security', 'references', 'names', 'selectors', 'service addresses', 'unknown fields'])('%s rule: each failing case', (group) => {
-  it.each(all.filter(([g]) => g === group).map(([, c]) => [c.name, c] as const))('%s', (_name, c) => {
-    const t = fixture() as T;
-    c.edit(t);
-    const problems = c.rule(ctxOf(t, c.existingSecrets));
-    const found = matching(problems, c);
-    expect(found, `problems: ${JSON.stringify(problems, null, 1)}`).toHaveLength(1);
-    const [p] = found;
-    expect(p.source).toBe('environments/shop/main.ts');
-    const [, component, key] = p.path.split('.');
-    expect(p.object).toBe(objectId((t.shop as Record<string, Record<string, KubeObject>>)[component][key]));
-    if (c.hint !== undefined) {
-      if (typeof c.hint === 'string') expect(p.hint).toContain(c.hint);
-      else expect(p.hint).toMatch(c.hint);
-    }
-    if (c.found !== undefined) expect(p.found).toBe(c.found);
-  });
-});
+describe.each(['security', 'references', 'names', 'selectors', 'service addresses', 'unknown fields'])(
+  '%s rule: each failing case',
+  (group) => {
+    it.each(all.filter(([g]) => g === group).map(([, c]) => [c.name, c] as const))('%s', (_name, c) => {
+      const t = fixture() as T;
+      c.edit(t);
+      const problems = c.rule(ctxOf(t, c.existingSecrets));
+      const found = matching(problems, c);
+      expect(found, `problems: ${JSON.stringify(problems, null, 1)}`).toHaveLength(1);
+      const [p] = found;
+      expect(p.source).toBe('environments/shop/main.ts');
+      const [, component, key] = p.path.split('.');
+      expect(p.object).toBe(objectId((t.shop as Record<string, Record<string, KubeObject>>)[component][key]));
+      if (c.hint !== undefined) {
+        if (typeof c.hint === 'string') expect(p.hint).toContain(c.hint);
+        else expect(p.hint).toMatch(c.hint);
+      }
+      if (c.found !== undefined) expect(p.found).toBe(c.found);
+    });
+  },
+);
 
 describe('exemptions each rule makes on purpose', () => {
   it('Secrets the cluster provides (config.existingSecrets) satisfy every Secret reference', () => {
@@ -307,9 +1043,18 @@ describe('exemptions each rule makes on purpose', () => {
     webPod(t).volumes![0].configMap!.optional = true;
     webPod(t).volumes![0].configMap!.name = 'maybe';
     webPod(t).volumes![1].secret = { secretName: 'maybe', optional: true };
-    webPod(t).volumes![3].projected!.sources = [{ configMap: { name: 'maybe', optional: true } }, { secret: { name: 'maybe', optional: true } }];
-    webContainer(t).envFrom = [{ configMapRef: { name: 'maybe', optional: true } }, { secretRef: { name: 'maybe', optional: true } }];
-    webContainer(t).env!.push({ name: 'A', valueFrom: { configMapKeyRef: { name: 'maybe', key: 'a', optional: true } } }, { name: 'B', valueFrom: { secretKeyRef: { name: 'maybe', key: 'b', optional: true } } });
+    webPod(t).volumes![3].projected!.sources = [
+      { configMap: { name: 'maybe', optional: true } },
+      { secret: { name: 'maybe', optional: true } },
+    ];
+    webContainer(t).envFrom = [
+      { configMapRef: { name: 'maybe', optional: true } },
+      { secretRef: { name: 'maybe', optional: true } },
+    ];
+    webContainer(t).env!.push(
+      { name: 'A', valueFrom: { configMapKeyRef: { name: 'maybe', key: 'a', optional: true } } },
+      { name: 'B', valueFrom: { secretKeyRef: { name: 'maybe', key: 'b', optional: true } } },
+    );
     expect(referencesRule(ctxOf(t))).toEqual([]);
   });
 
@@ -323,7 +1068,12 @@ describe('exemptions each rule makes on purpose', () => {
     const t = fixture() as T;
     webContainer(t).securityContext!.capabilities = { drop: ['ALL'], add: ['NET_BIND_SERVICE'] };
     webContainer(t).securityContext!.seccompProfile = { type: 'Localhost', localhostProfile: 'web.json' };
-    webPod(t).volumes!.push({ name: 'scratch', emptyDir: {} }, { name: 'info', downwardAPI: { items: [] } }, { name: 'tmp', ephemeral: {} }, { name: 'csi', csi: { driver: 'x' } });
+    webPod(t).volumes!.push(
+      { name: 'scratch', emptyDir: {} },
+      { name: 'info', downwardAPI: { items: [] } },
+      { name: 'tmp', ephemeral: {} },
+      { name: 'csi', csi: { driver: 'x' } },
+    );
     expect(jobPod(t).containers[0].readinessProbe).toBeUndefined();
     expect(securityRule(ctxOf(t))).toEqual([]);
   });
@@ -354,7 +1104,11 @@ describe('exemptions each rule makes on purpose', () => {
   it('names at their length limits are valid: a 15-character port name, a 63-character Service name and label value, a 253-character object name', () => {
     const t = fixture() as T;
     webContainer(t).ports![0].name = 'http-metrics-ab';
-    (web(t).service.spec as { ports: { name: string; targetPort: string }[] }).ports[0] = { ...(web(t).service.spec as { ports: { name: string; targetPort: string }[] }).ports[0], name: 'http-metrics-ab', targetPort: 'http-metrics-ab' };
+    (web(t).service.spec as { ports: { name: string; targetPort: string }[] }).ports[0] = {
+      ...(web(t).service.spec as { ports: { name: string; targetPort: string }[] }).ports[0],
+      name: 'http-metrics-ab',
+      targetPort: 'http-metrics-ab',
+    };
     web(t).service.metadata!.name = `w${'e'.repeat(62)}`;
     web(t).configMap.metadata!.labels = { team: 'a'.repeat(63) };
     web(t).envConfigMap.metadata!.name = `${'a'.repeat(249)}.bcd`;
@@ -366,14 +1120,25 @@ describe('exemptions each rule makes on purpose', () => {
 
   it('a Service over several workloads needs only one of them to expose its target port', () => {
     const t = fixture() as T;
-    web(t).shared = asObject({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shared', namespace: ns }, spec: { selector: { 'app.kubernetes.io/part-of': 'shop' }, ports: [{ name: 'sql', port: 5432, targetPort: 'sql' }] } });
+    web(t).shared = asObject({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'shared', namespace: ns },
+      spec: {
+        selector: { 'app.kubernetes.io/part-of': 'shop' },
+        ports: [{ name: 'sql', port: 5432, targetPort: 'sql' }],
+      },
+    });
     expect(selectorsRule(ctxOf(t))).toEqual([]);
   });
 
   it('a RoleBinding may bind a ClusterRole, and subjects other than ServiceAccounts are not looked up', () => {
     const t = fixture() as T;
     web(t).clusterRole = asObject(k.clusterRole({ name: 'reader', rules: [] }));
-    const binding = web(t).roleBinding as unknown as { roleRef: { kind: string; name: string }; subjects: { kind: string; name: string }[] };
+    const binding = web(t).roleBinding as unknown as {
+      roleRef: { kind: string; name: string };
+      subjects: { kind: string; name: string }[];
+    };
     binding.roleRef = { ...binding.roleRef, kind: 'ClusterRole', name: 'reader' };
     binding.subjects.push({ kind: 'User', name: 'alice' }, { kind: 'Group', name: 'ops' });
     expect(referencesRule(ctxOf(t))).toEqual([]);
@@ -388,11 +1153,37 @@ describe('exemptions each rule makes on purpose', () => {
 
 describe('schema rule: Kubernetes types and quantities', () => {
   const cases: [string, (t: T) => void, string, string | RegExp][] = [
-    ['a string where an integer is expected', (t) => ((webContainer(t).ports![0] as { containerPort: unknown }).containerPort = '8080'), `${C}/ports/0/containerPort`, 'must be integer'],
-    ['a malformed CPU quantity', (t) => (webContainer(t).resources!.requests!.cpu = '1 core'), `${C}/resources/requests/cpu`, /must/],
-    ['a malformed memory quantity', (t) => (webContainer(t).resources!.requests!.memory = '16MB!'), `${C}/resources/requests/memory`, /must/],
-    ['a malformed storage quantity in a claim', (t) => ((web(t).pvc.spec as { resources: { requests: { storage: string } } }).resources.requests.storage = 'lots'), '/spec/resources/requests/storage', /must/],
-    ['a missing required field', (t) => delete (webContainer(t) as { name?: string }).name, C, /must have required property name/],
+    [
+      'a string where an integer is expected',
+      (t) => ((webContainer(t).ports![0] as { containerPort: unknown }).containerPort = '8080'),
+      `${C}/ports/0/containerPort`,
+      'must be integer',
+    ],
+    [
+      'a malformed CPU quantity',
+      (t) => (webContainer(t).resources!.requests!.cpu = '1 core'),
+      `${C}/resources/requests/cpu`,
+      /must/,
+    ],
+    [
+      'a malformed memory quantity',
+      (t) => (webContainer(t).resources!.requests!.memory = '16MB!'),
+      `${C}/resources/requests/memory`,
+      /must/,
+    ],
+    [
+      'a malformed storage quantity in a claim',
+      (t) =>
+        ((web(t).pvc.spec as { resources: { requests: { storage: string } } }).resources.requests.storage = 'lots'),
+      '/spec/resources/requests/storage',
+      /must/,
+    ],
+    [
+      'a missing required field',
+      (t) => delete (webContainer(t) as { name?: string }).name,
+      C,
+      /must have required property name/,
+    ],
   ];
   it.each(cases)('%s', async (_name, edit, pointer, message) => {
     const t = fixture() as T;
@@ -405,9 +1196,17 @@ describe('schema rule: Kubernetes types and quantities', () => {
 
   it('an apiVersion/kind outside the allowlist names the supported ones', async () => {
     const t = fixture() as T;
-    web(t).ingress = asObject({ apiVersion: 'extensions/v1beta1', kind: 'Ingress', metadata: { name: 'web', namespace: ns } });
+    web(t).ingress = asObject({
+      apiVersion: 'extensions/v1beta1',
+      kind: 'Ingress',
+      metadata: { name: 'web', namespace: ns },
+    });
     const [p] = await schemaProblems(ctxOf(t));
-    expect(p).toMatchObject({ path: 'shop.web.ingress', message: 'unsupported apiVersion/kind extensions/v1beta1/Ingress', found: 'extensions/v1beta1/Ingress' });
+    expect(p).toMatchObject({
+      path: 'shop.web.ingress',
+      message: 'unsupported apiVersion/kind extensions/v1beta1/Ingress',
+      found: 'extensions/v1beta1/Ingress',
+    });
     expect(p.expected).toContain('apps/v1/Deployment');
   });
 });

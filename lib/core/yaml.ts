@@ -5,7 +5,13 @@ import { isMap, isScalar, parseAllDocuments, stringify, visit, type Document } f
  * YAML 1.1 readers in the Kubernetes toolchain; keys sorted like Tanka and Kustomize emit them.
  */
 export function toYaml(value: unknown): string {
-  const text = stringify(value, { version: '1.1', lineWidth: 0, sortMapEntries: true, indentSeq: true, aliasDuplicateObjects: false });
+  const text = stringify(value, {
+    version: '1.1',
+    lineWidth: 0,
+    sortMapEntries: true,
+    indentSeq: true,
+    aliasDuplicateObjects: false,
+  });
   if (text.length >= rememberAbove) remember(text, value);
   return text;
 }

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Cluster, waitFor } from './harness/cluster.js';
 import { argocdCrdDir } from './harness/peers.js';
-import { apply, conditionTrue, describeCluster, preflight, servicesWithoutEndpoints, settledBudgets, trackFailures, waitSettled } from './support.js';
+import {
+  apply,
+  conditionTrue,
+  describeCluster,
+  preflight,
+  servicesWithoutEndpoints,
+  settledBudgets,
+  trackFailures,
+  waitSettled,
+} from './support.js';
 
 /**
  * out/local on a real control plane (etcd, kube-apiserver, scheduler, controller-manager) with kwok
@@ -38,7 +47,15 @@ describeCluster('out/local on a real API server', () => {
     const ns = await cluster.client.get('/api/v1/namespaces/mimir');
     expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     // The control: a pod that runs as root with privilege escalation is refused in that namespace.
-    const bad = await cluster.kubectl(['-n', 'mimir', 'run', 'root-probe', '--image=busybox:1.36', '--restart=Never', '--dry-run=server']);
+    const bad = await cluster.kubectl([
+      '-n',
+      'mimir',
+      'run',
+      'root-probe',
+      '--image=busybox:1.36',
+      '--restart=Never',
+      '--dry-run=server',
+    ]);
     expect(bad.exitCode).not.toBe(0);
     expect(bad.stderr).toMatch(/violates PodSecurity "restricted:latest"/);
   });
@@ -47,7 +64,8 @@ describeCluster('out/local on a real API server', () => {
     const { pods, claims } = await waitSettled(cluster, 'mimir');
     const nodes = new Set((await cluster.client.list('/api/v1/nodes')).map((n) => n.metadata.name));
     expect(pods.length).toBeGreaterThan(10);
-    for (const p of pods) expect(nodes.has(p.spec?.nodeName as string), `${p.metadata.name} on ${String(p.spec?.nodeName)}`).toBe(true);
+    for (const p of pods)
+      expect(nodes.has(p.spec?.nodeName as string), `${p.metadata.name} on ${String(p.spec?.nodeName)}`).toBe(true);
     expect(claims.length).toBeGreaterThan(0);
     expect(cluster.provisioner.provisioned.length).toBe(claims.length);
     expect(cluster.provisioner.errors).toEqual([]);
@@ -63,17 +81,36 @@ describeCluster('out/local on a real API server', () => {
     expect(all.filter((b) => b.disruptionsAllowed < 1)).toEqual([]);
   });
 
-  it('every Argo CD Application in out/argocd validates against Argo CD\'s own CRDs', async () => {
+  it("every Argo CD Application in out/argocd validates against Argo CD's own CRDs", async () => {
     for (const f of ['application-crd.yaml', 'appproject-crd.yaml']) {
       const r = await apply(cluster, { file: join(argocdCrdDir, f) });
       expect(r.exitCode, r.stderr).toBe(0);
     }
     // (kubectl 1.32's `wait --for=condition=Established` errors out while the CRD has no status yet.)
     for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io']) {
-      await waitFor(`${crd} Established`, async () => (conditionTrue(await cluster.client.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`), 'Established') ? true : undefined), 60_000);
+      await waitFor(
+        `${crd} Established`,
+        async () =>
+          conditionTrue(
+            await cluster.client.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`),
+            'Established',
+          )
+            ? true
+            : undefined,
+        60_000,
+      );
     }
     // Established is not yet served: wait until discovery lists the kind.
-    await waitFor('Application in discovery', async () => ((await cluster.kubectl(['api-resources', '--api-group=argoproj.io', '--no-headers'])).stdout.includes('Application') ? true : undefined), 60_000);
+    await waitFor(
+      'Application in discovery',
+      async () =>
+        (await cluster.kubectl(['api-resources', '--api-group=argoproj.io', '--no-headers'])).stdout.includes(
+          'Application',
+        )
+          ? true
+          : undefined,
+      60_000,
+    );
     const ns = await cluster.kubectl(['create', 'namespace', 'argocd']);
     expect(ns.exitCode, ns.stderr).toBe(0);
     const files = readdirSync('out/argocd').filter((f) => f.endsWith('.yaml'));
@@ -85,7 +122,10 @@ describeCluster('out/local on a real API server', () => {
     }
     // The control: the CRD's schema does refuse what Argo CD would not understand.
     const broken = join(cluster.dir, 'broken-application.yaml');
-    writeFileSync(broken, 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: broken, namespace: argocd }\nspec:\n  project: default\n  destination: { server: https://kubernetes.default.svc, namespace: mimir }\n  source: { repoURL: https://example.com/r.git, path: out/local, targetRevisionn: main }\n');
+    writeFileSync(
+      broken,
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: broken, namespace: argocd }\nspec:\n  project: default\n  destination: { server: https://kubernetes.default.svc, namespace: mimir }\n  source: { repoURL: https://example.com/r.git, path: out/local, targetRevisionn: main }\n',
+    );
     const r = await apply(cluster, { file: broken });
     expect(r.exitCode).not.toBe(0);
     // Server-side apply's wording for a field the CRD's schema does not declare.

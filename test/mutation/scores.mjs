@@ -14,12 +14,15 @@ for (const part of parts) {
     continue;
   }
   const count = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, Ignored: 0, CompileError: 0, RuntimeError: 0 };
-  for (const f of Object.values(JSON.parse(readFileSync(file, 'utf8')).files)) for (const m of f.mutants) count[m.status] = (count[m.status] ?? 0) + 1;
+  for (const f of Object.values(JSON.parse(readFileSync(file, 'utf8')).files))
+    for (const m of f.mutants) count[m.status] = (count[m.status] ?? 0) + 1;
   const detected = count.Killed + count.Timeout;
   const valid = detected + count.Survived + count.NoCoverage;
   const score = valid ? (100 * detected) / valid : 100;
   if (score < minimum) failed = true;
-  console.log(`${part.padEnd(11)} ${String(count.Killed).padStart(6)}  ${String(count.Timeout).padStart(7)}  ${String(count.Survived).padStart(8)}  ${String(count.NoCoverage).padStart(6)}  ${String(count.Ignored).padStart(7)}  ${String(count.CompileError).padStart(11)}  ${score.toFixed(1)} %`);
+  console.log(
+    `${part.padEnd(11)} ${String(count.Killed).padStart(6)}  ${String(count.Timeout).padStart(7)}  ${String(count.Survived).padStart(8)}  ${String(count.NoCoverage).padStart(6)}  ${String(count.Ignored).padStart(7)}  ${String(count.CompileError).padStart(11)}  ${score.toFixed(1)} %`,
+  );
 }
 if (failed) console.log(`a part is below ${minimum} % or has no report`);
 process.exit(failed ? 1 : 0);

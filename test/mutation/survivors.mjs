@@ -4,7 +4,9 @@
 // are kept across runs.
 import { existsSync, readFileSync } from 'node:fs';
 
-const notes = existsSync('test/mutation/notes.json') ? JSON.parse(readFileSync('test/mutation/notes.json', 'utf8')) : {};
+const notes = existsSync('test/mutation/notes.json')
+  ? JSON.parse(readFileSync('test/mutation/notes.json', 'utf8'))
+  : {};
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 90);
 for (const part of process.argv.slice(2)) {
   const report = JSON.parse(readFileSync(`reports/mutation/${part}.json`, 'utf8'));
@@ -16,7 +18,10 @@ for (const part of process.argv.slice(2)) {
       const { line } = m.location.start;
       const key = `${file}:${line}:${m.mutatorName}:${m.replacement ?? ''}`;
       const original = lines[line - 1].trim();
-      rows.push({ key, text: `| \`${file}:${line}\` | ${m.mutatorName} | \`${cell(m.replacement ?? '')}\` | \`${cell(original)}\` | ${m.status === 'NoCoverage' ? 'no test runs it; ' : ''}${notes[key] ?? 'not yet killed'} |` });
+      rows.push({
+        key,
+        text: `| \`${file}:${line}\` | ${m.mutatorName} | \`${cell(m.replacement ?? '')}\` | \`${cell(original)}\` | ${m.status === 'NoCoverage' ? 'no test runs it; ' : ''}${notes[key] ?? 'not yet killed'} |`,
+      });
     }
   }
   console.log(`\n### ${part}: ${rows.length} surviving\n`);
