@@ -22,13 +22,14 @@
  * When the binary is absent the tests skip, saying why (and whether ../shared is there to build it);
  * under CI or E2E_REQUIRED=1 they fail instead.
  *
- * How the check was seen to fail (besides the in-file cases below, which break a copy on purpose):
- * in a scratch copy of the repository (`cp -a` without node_modules, node_modules symlinked), the
- * `prometheus.scrape "mimir"` block of out/local/…/config.alloy (a generator replacement in the
- * overlay; out/base's copy for local) was edited to read `scrape_intervall = "15s"`; then
- * `npx vitest run test/alloy-real.test.ts` failed the `out/local` validate test with Alloy's
- * message `…/etc/alloy/config.alloy:57:2: unrecognized attribute name "scrape_intervall"`, and the
- * fmt test failed on a block with mis-aligned `=`.
+ * Seeing it fail on a scratch copy (besides the in-file cases below, which break copies on purpose):
+ *
+ *   rsync -a --exclude node_modules ./ /tmp/scratch && ln -s "$PWD/node_modules" /tmp/scratch/
+ *   sed -i 's/\tscrape_interval = "15s"/\tscrape_intervall = "15s"/' /tmp/scratch/out/base/observability/alloy/configmap-alloy/config.alloy
+ *   (cd /tmp/scratch && MIMIR_KUBE_SHARED=/work/shared npx vitest run test/alloy-real.test.ts)
+ *
+ * fails the `alloy validate` test of every environment whose overlay keeps the base file, with
+ * Alloy's `unrecognized attribute name "scrape_intervall"` at …/etc/alloy/config.alloy:<line>:<col>.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -16,7 +16,8 @@
 #   ${XDG_CACHE_HOME:-~/.cache}/mimir-kube/go/{mod,build}                 GOMODCACHE / GOCACHE (shared)
 #
 # Idempotent: rebuilds only when the stamp (tarball sha256, Go version, GOOS/GOARCH, build flags)
-# differs. About 20 minutes cold on two cores (module downloads included), instant afterwards.
+# differs. About 20 minutes cold on two idle cores (module downloads included; over an hour when the
+# machine is shared with other builds), instant afterwards.
 # Exit status: 0 when the binary is present and current, 1 when it cannot be built — including when
 # the shared folder or its tarball is absent, which it says in so many words.
 set -euo pipefail
