@@ -50,7 +50,7 @@ sha="$(sha256sum "$TARBALL" | cut -d' ' -f1)"
 [ "$sha" = "$TARBALL_SHA256" ] || die "$TARBALL has sha256 $sha, expected $TARBALL_SHA256 (SOURCE.md)"
 
 key="$(printf '%s\n' "alloy $VERSION $COMMIT" "tarball sha256 $sha" "$(go env GOVERSION) $(go env GOOS)/$(go env GOARCH)" \
-        "CGO_ENABLED=0 -tags $TAGS -trimpath -ldflags $LDFLAGS")"
+        "CGO_ENABLED=$(go env CGO_ENABLED) -tags $TAGS -trimpath -ldflags $LDFLAGS")"
 if [ -x "$OUT" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$key" ]; then
   note "up to date: $OUT ($("$OUT" --version 2>/dev/null | head -n1))"
   exit 0
@@ -60,7 +60,8 @@ mkdir -p "$BIN" "$CACHE_ROOT/go/mod" "$CACHE_ROOT/go/build"
 export GOMODCACHE="$CACHE_ROOT/go/mod"
 export GOCACHE="$CACHE_ROOT/go/build"
 export GOFLAGS="-modcacherw -buildvcs=false"
-export CGO_ENABLED=0
+# cgo stays at Go's default (on where a C compiler is): Alloy's Oracle exporter links godror, whose
+# driver is C (ODPI-C) and does not compile with CGO_ENABLED=0.
 # The tarball is the source of github.com/grafana/alloy; only its dependencies come from the proxy.
 export GOTOOLCHAIN=local
 
