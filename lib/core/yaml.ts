@@ -1,11 +1,13 @@
 import { isMap, isScalar, parseAllDocuments, stringify, visit, type Document } from 'yaml';
+import { emitYaml } from './yaml-emit.js';
 
 /**
  * YAML 1.1 output so that values such as `on`, `yes`, `y`, `NO` or `2024-01-01` are quoted for the
  * YAML 1.1 readers in the Kubernetes toolchain; keys sorted like Tanka and Kustomize emit them.
  */
 export function toYaml(value: unknown): string {
-  const text = stringify(value, { version: '1.1', lineWidth: 0, sortMapEntries: true, indentSeq: true, aliasDuplicateObjects: false });
+  const text =
+    emitYaml(value) ?? stringify(value, { version: '1.1', lineWidth: 0, sortMapEntries: true, indentSeq: true, aliasDuplicateObjects: false });
   if (text.length >= rememberAbove) remember(text, value);
   return text;
 }
