@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { outputFiles } from '../lib/build/output.js';
 import { flatten } from '../lib/core/tree.js';
 import { emitYaml } from '../lib/core/yaml-emit.js';
-import { toYaml } from '../lib/core/yaml.js';
+import { parseYamlDocuments, toYaml } from '../lib/core/yaml.js';
 import { buildDir, environmentDirs } from './support/environments.js';
 
 /** What the library wrote with before it had its own emitter, and what the emitter must equal. */
@@ -230,6 +230,49 @@ describe('the YAML emitter writes exactly what yaml.stringify writes', () => {
         expect(text, JSON.stringify(v).slice(0, 200)).toBeDefined();
         expect(text).toBe(reference(v));
       }
+    });
+  }
+});
+
+/** What `parseYamlDocuments` gave before it remembered texts: `yaml`'s parser, as it calls it. */
+function parsed(text: string): unknown[] {
+  return parseAllDocuments(text, { uniqueKeys: false })
+    .map((d) => d.toJS({ maxAliasCount: -1 }) as unknown)
+    .filter((v) => v !== null && v !== undefined);
+}
+
+describe('reading back a text toYaml wrote gives what the parser gives', () => {
+  it('for tricky scalars in every shape', () => {
+    for (const s of [...tricky, ...numbers, '0o17', 'a: 0o17'])
+      for (const v of [...shapes(s), { a: undefined, b: [{ c: undefined, d: s }] }]) {
+        const text = toYaml(v);
+        expect(parseYamlDocuments(text), text).toStrictEqual(parsed(text));
+      }
+  });
+
+  it('returns a fresh copy, and never data changed after writing', () => {
+    const value = { b: { c: [1, 2] }, a: 'x' };
+    const text = toYaml(value);
+    const [first] = parseYamlDocuments(text) as [{ b: { c: number[] } }];
+    first.b.c.push(3);
+    expect(parseYamlDocuments(text)).toStrictEqual(parsed(text));
+    value.b.c.push(4);
+    expect(parseYamlDocuments(text)).toStrictEqual(parsed(text));
+    expect(Object.keys((parseYamlDocuments(text) as [object])[0])).toEqual(['a', 'b']);
+  });
+
+  for (const dir of environmentDirs) {
+    it(`for every YAML text in a ConfigMap of ${dir}`, async () => {
+      const built = await buildDir(dir);
+      let texts = 0;
+      for (const e of flatten(built.tree))
+        if (e.object.kind === 'ConfigMap')
+          for (const text of Object.values((e.object as { data?: Record<string, string> }).data ?? {}))
+            if (documents(text)) {
+              texts++;
+              expect(parseYamlDocuments(text), text.slice(0, 200)).toStrictEqual(parsed(text));
+            }
+      expect(texts).toBeGreaterThan(3);
     });
   }
 });
