@@ -84,6 +84,9 @@ function patchTarget(o: KubeObject): Record<string, string> {
   return target;
 }
 
+/** What `localeCompare` sorts with, made once: `localeCompare` builds a collator on every call. */
+const collator = new Intl.Collator();
+
 /**
  * `out/<env>`: an overlay on `../base` holding only what the environment changes — JSON 6902 patches
  * for changed objects, `$patch: delete` for objects it drops, generator replacements for changed
@@ -123,7 +126,7 @@ export function writeOverlay(name: string, baseEntries: TreeEntry[], envEntries:
     files.set(`${root}/${path}`, toYaml({ $patch: 'delete', apiVersion: e.object.apiVersion, kind: e.object.kind, metadata }));
     patches.push({ path });
   }
-  patches.sort((a, b) => a.path.localeCompare(b.path));
+  patches.sort((a, b) => collator.compare(a.path, b.path));
   files.set(
     `${root}/kustomization.yaml`,
     kustomization({ resources: [resources[0], ...resources.slice(1).sort()], configMapGenerator: generators, patches }),
