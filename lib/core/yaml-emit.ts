@@ -87,6 +87,7 @@ function scalar(v: unknown, indent: string): string {
 }
 
 /** Control characters and unpaired surrogates force `yaml`'s escaped double quotes. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const needsEscapes = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 /** Where a plain scalar cannot start, contain or end as it is (as `yaml` decides). */
 const notPlain = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
