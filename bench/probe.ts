@@ -91,7 +91,10 @@ async function buildAll(envs: Environment[]): Promise<BuiltEnvironment[]> {
   const out: BuiltEnvironment[] = [];
   for (const env of envs) {
     const r = await buildEnvironment(env, `bench:${env.name}`);
-    if (!r.built) throw new Error(`${env.name}: ${r.problems.length} problems, first: ${r.problems[0]?.path} ${r.problems[0]?.message}`);
+    if (!r.built)
+      throw new Error(
+        `${env.name}: ${r.problems.length} problems, first: ${r.problems[0]?.path} ${r.problems[0]?.message}`,
+      );
     out.push(r.built);
   }
   return out;
@@ -133,7 +136,9 @@ function ruleGroups(config: ReturnType<typeof resolveConfig>): { name: string; r
 }
 
 async function phases(env: Environment, heavyInput: boolean): Promise<{ name: string; time: Summary }[]> {
-  const b: Budget = heavyInput ? { warmup: 1, minRuns: 3, maxRuns: 5, ms: 2000 } : { warmup: 5, minRuns: 10, maxRuns: 40, ms: 1500 };
+  const b: Budget = heavyInput
+    ? { warmup: 1, minRuns: 3, maxRuns: 5, ms: 2000 }
+    : { warmup: 5, minRuns: 10, maxRuns: 40, ms: 1500 };
   const out: { name: string; time: Summary }[] = [];
   const step = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
     const { time, last } = await measure(fn, b);
@@ -143,15 +148,30 @@ async function phases(env: Environment, heavyInput: boolean): Promise<{ name: st
   await step('environment schema check', () => checkEnvironmentSchema(env, 'bench'));
   const config = await step('config defaults merge', () => resolveConfig(env));
   const rendered = await step('render', () => render(config));
-  const tree = env.overrides === undefined ? rendered : await step('overrides merge', () => merge(rendered, env.overrides as never, { source: 'bench', path: 'overrides' }));
+  const tree =
+    env.overrides === undefined
+      ? rendered
+      : await step('overrides merge', () =>
+          merge(rendered, env.overrides as never, { source: 'bench', path: 'overrides' }),
+        );
   const ctx = { entries: flatten(tree), source: 'bench', existingSecrets: new Set(config.existingSecrets) };
   await step('object schemas (kubernetes-models)', () => schemaProblems(ctx));
   for (const rule of kubernetesRules) await step(`rule ${rule.name}`, () => rule(ctx));
-  for (const g of ruleGroups(config)) await step(g.rules.length > 1 ? `${g.name} (${g.rules.length})` : g.name, () => g.rules.flatMap((r) => r(ctx)));
+  for (const g of ruleGroups(config))
+    await step(g.rules.length > 1 ? `${g.name} (${g.rules.length})` : g.name, () => g.rules.flatMap((r) => r(ctx)));
   return out;
 }
 
-const heavy = ['typescript', 'ajv', 'kubernetes-models', '@kubernetes-models/argo-cd', '@grafana/grafana-foundation-sdk', 'yaml', 'diff', 'execa'];
+const heavy = [
+  'typescript',
+  'ajv',
+  'kubernetes-models',
+  '@kubernetes-models/argo-cd',
+  '@grafana/grafana-foundation-sdk',
+  'yaml',
+  'diff',
+  'execa',
+];
 
 /** Packages the ESM loader has resolved so far (recorded by `bench/loads.mjs`, which the `deps` probe preloads). */
 async function loadedPackages(): Promise<string[]> {
@@ -175,7 +195,13 @@ async function deps(): Promise<ProbeResult> {
   const env = await loaded('environments/local');
   const built = await buildAll([env]);
   outputFiles(built);
-  return { build: summarize([]), objects: objectCount(built[0].tree), baselineRssKb: maxRssKb(), peakRssKb: maxRssKb(), deps: { afterImport, afterBuild: await loadedPackages() } };
+  return {
+    build: summarize([]),
+    objects: objectCount(built[0].tree),
+    baselineRssKb: maxRssKb(),
+    peakRssKb: maxRssKb(),
+    deps: { afterImport, afterBuild: await loadedPackages() },
+  };
 }
 
 async function run(spec: ProbeSpec): Promise<ProbeResult> {
@@ -197,7 +223,13 @@ async function run(spec: ProbeSpec): Promise<ProbeResult> {
 
   if (spec.kind === 'phases' || spec.kind === 'scaledPhases') {
     const built = await buildAll(envs);
-    return { build: summarize([]), phases: await phases(envs[0], spec.kind === 'scaledPhases'), objects: objectCount(built[0].tree), baselineRssKb, peakRssKb: maxRssKb() };
+    return {
+      build: summarize([]),
+      phases: await phases(envs[0], spec.kind === 'scaledPhases'),
+      objects: objectCount(built[0].tree),
+      baselineRssKb,
+      peakRssKb: maxRssKb(),
+    };
   }
   const { time: build, last: builds } = await measure(() => buildAll(envs), budget);
   const { time: output, last: files } = await measure(() => outputFiles(builds), budget);
@@ -210,5 +242,13 @@ try {
   console.log(JSON.stringify(await run(spec)));
 } catch (err) {
   const empty = summarize([]);
-  console.log(JSON.stringify({ build: empty, objects: 0, baselineRssKb: maxRssKb(), peakRssKb: maxRssKb(), error: err instanceof Error ? err.message : String(err) } satisfies ProbeResult));
+  console.log(
+    JSON.stringify({
+      build: empty,
+      objects: 0,
+      baselineRssKb: maxRssKb(),
+      peakRssKb: maxRssKb(),
+      error: err instanceof Error ? err.message : String(err),
+    } satisfies ProbeResult),
+  );
 }

@@ -27,7 +27,11 @@ export function rssMethod(): string {
   return existsSync(gnuTime) ? 'GNU time (%M)' : 'process.resourceUsage().maxRSS via NODE_OPTIONS preload';
 }
 
-export function runProcess(command: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv } ): ProcessRun {
+export function runProcess(
+  command: string,
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv },
+): ProcessRun {
   const scratch = mkdtempSync(join(tmpdir(), 'mimir-kube-bench-rss-'));
   const rssFile = join(scratch, 'rss');
   const env = { ...process.env, ...opts.env };
@@ -53,7 +57,13 @@ export function runProcess(command: string, args: string[], opts: { cwd: string;
     // No report: the process died before writing it.
   }
   rmSync(scratch, { recursive: true, force: true });
-  return { wallMs, maxRssKb, status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+  return {
+    wallMs,
+    maxRssKb,
+    status: r.status,
+    stdout: r.stdout ?? '',
+    stderr: (r.stderr ?? '') + (r.error ? String(r.error) : ''),
+  };
 }
 
 function firstLine(text: string, pattern: RegExp): string | undefined {
@@ -73,12 +83,18 @@ export function machine(): Machine {
   let cpuModel = cpus()[0]?.model ?? 'unknown';
   let os = `${process.platform} ${process.arch}`;
   try {
-    cpuModel = firstLine(readFileSync('/proc/cpuinfo', 'utf8'), /^model name/)?.split(':')[1]?.trim() ?? cpuModel;
+    cpuModel =
+      firstLine(readFileSync('/proc/cpuinfo', 'utf8'), /^model name/)
+        ?.split(':')[1]
+        ?.trim() ?? cpuModel;
   } catch {
     // Not Linux: the os module's model name stands.
   }
   try {
-    os = firstLine(readFileSync('/etc/os-release', 'utf8'), /^PRETTY_NAME=/)?.split('=')[1]?.replace(/"/g, '') ?? os;
+    os =
+      firstLine(readFileSync('/etc/os-release', 'utf8'), /^PRETTY_NAME=/)
+        ?.split('=')[1]
+        ?.replace(/"/g, '') ?? os;
   } catch {
     // No os-release: platform and arch stand.
   }
@@ -89,6 +105,8 @@ export function machine(): Machine {
     memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
     node: process.version,
     os,
-    load: loadavg().map((l) => l.toFixed(2)).join(' '),
+    load: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }

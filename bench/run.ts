@@ -9,7 +9,16 @@
  * the targets are printed next to the measurements for a person to judge.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,13 +47,23 @@ function progress(what: string): void {
 function probe(spec: ProbeSpec): ProbeResult {
   progress(`in process: ${JSON.stringify(spec)}`);
   const preload = spec.kind === 'deps' ? ['--import', './bench/loads.mjs'] : [];
-  const r = runProcess(process.execPath, [...preload, '--import', 'tsx', join(root, 'bench', 'probe.ts'), JSON.stringify(spec)], { cwd: root });
+  const r = runProcess(
+    process.execPath,
+    [...preload, '--import', 'tsx', join(root, 'bench', 'probe.ts'), JSON.stringify(spec)],
+    { cwd: root },
+  );
   const last = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(last) as ProbeResult;
   } catch {
     const empty = summarize([]);
-    return { build: empty, objects: 0, baselineRssKb: 0, peakRssKb: 0, error: `probe failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}` };
+    return {
+      build: empty,
+      objects: 0,
+      baselineRssKb: 0,
+      peakRssKb: 0,
+      error: `probe failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`,
+    };
   }
 }
 
@@ -78,12 +97,24 @@ function changedStamps(before: Map<string, number>): boolean {
  * Runs a command `n` times after one warm-up run. With `warmTypecheck`, a run that had to type-check
  * (its stamp was rewritten because a source file changed meanwhile) is discarded and repeated.
  */
-function series(label: string, command: string, argv: string[], n: number, opts: { warmTypecheck?: boolean; warmup?: boolean } = {}): Series {
+function series(
+  label: string,
+  command: string,
+  argv: string[],
+  n: number,
+  opts: { warmTypecheck?: boolean; warmup?: boolean } = {},
+): Series {
   progress(`process: ${label}`);
   const failed = (r: ProcessRun) => r.status !== 0;
   if (opts.warmup !== false) {
     const w = runProcess(command, argv, { cwd: root });
-    if (failed(w)) return { label, time: summarize([]), rssKb: summarize([]), note: `failed (exit ${w.status}): ${w.stderr.trim().split('\n').slice(0, 2).join(' ')}` };
+    if (failed(w))
+      return {
+        label,
+        time: summarize([]),
+        rssKb: summarize([]),
+        note: `failed (exit ${w.status}): ${w.stderr.trim().split('\n').slice(0, 2).join(' ')}`,
+      };
   }
   const times: number[] = [];
   const rss: number[] = [];
@@ -91,7 +122,13 @@ function series(label: string, command: string, argv: string[], n: number, opts:
   while (times.length < n && discarded < n) {
     const before = typecheckStamps();
     const r = runProcess(command, argv, { cwd: root });
-    if (failed(r)) return { label, time: summarize(times), rssKb: summarize(rss), note: `failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(0, 2).join(' ')}` };
+    if (failed(r))
+      return {
+        label,
+        time: summarize(times),
+        rssKb: summarize(rss),
+        note: `failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(0, 2).join(' ')}`,
+      };
     if (opts.warmTypecheck && changedStamps(before)) {
       discarded++;
       continue;
@@ -99,7 +136,14 @@ function series(label: string, command: string, argv: string[], n: number, opts:
     times.push(r.wallMs);
     if (r.maxRssKb !== undefined) rss.push(r.maxRssKb);
   }
-  return { label, time: summarize(times), rssKb: summarize(rss), note: discarded ? `${discarded} run(s) discarded: sources changed under the benchmark, the type check ran again` : undefined };
+  return {
+    label,
+    time: summarize(times),
+    rssKb: summarize(rss),
+    note: discarded
+      ? `${discarded} run(s) discarded: sources changed under the benchmark, the type check ran again`
+      : undefined,
+  };
 }
 
 /** A copy of `environments/local` at a fresh path: no type-check stamp exists for it, so the check runs. */
@@ -109,10 +153,19 @@ function coldTypecheck(): Series {
   const dir = join(root, 'bench', `.cold-${process.pid}`, 'local');
   const entry = join(dir, 'main.ts');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(entry, readFileSync(join(root, 'environments', 'local', 'main.ts'), 'utf8').replaceAll("'../../lib/", "'../../../lib/"));
+  writeFileSync(
+    entry,
+    readFileSync(join(root, 'environments', 'local', 'main.ts'), 'utf8').replaceAll("'../../lib/", "'../../../lib/"),
+  );
   try {
     const r = runProcess(tsx, ['build.ts', dir, '--out', join(scratch, 'cold')], { cwd: root });
-    if (r.status !== 0) return { label, time: summarize([]), rssKb: summarize([]), note: `failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(0, 2).join(' ')}` };
+    if (r.status !== 0)
+      return {
+        label,
+        time: summarize([]),
+        rssKb: summarize([]),
+        note: `failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(0, 2).join(' ')}`,
+      };
     return { label, time: summarize([r.wallMs]), rssKb: summarize(r.maxRssKb === undefined ? [] : [r.maxRssKb]) };
   } finally {
     rmSync(join(root, 'bench', `.cold-${process.pid}`), { recursive: true, force: true });
@@ -144,9 +197,13 @@ function growthVerdict(points: { size: number; ms: number }[]): string {
   const [first] = points;
   const [prev, last] = points.slice(-2);
   const rise = last.ms - first.ms;
-  if (rise < Math.max(5, 0.5 * first.ms)) return `flat: the largest step is within ${ms(Math.abs(rise))} of the smallest, which is noise`;
-  const exponent = Math.log(rise / Math.max(prev.ms - first.ms, 1e-3)) / Math.log((last.size - first.size) / (prev.size - first.size));
-  return exponent <= 1.15 ? `linear (growth exponent ${exponent.toFixed(2)})` : `SUPERLINEAR (growth exponent ${exponent.toFixed(2)}; 1 is linear, 2 quadratic)`;
+  if (rise < Math.max(5, 0.5 * first.ms))
+    return `flat: the largest step is within ${ms(Math.abs(rise))} of the smallest, which is noise`;
+  const exponent =
+    Math.log(rise / Math.max(prev.ms - first.ms, 1e-3)) / Math.log((last.size - first.size) / (prev.size - first.size));
+  return exponent <= 1.15
+    ? `linear (growth exponent ${exponent.toFixed(2)})`
+    : `SUPERLINEAR (growth exponent ${exponent.toFixed(2)}; 1 is linear, 2 quadratic)`;
 }
 
 /** A table of the steps of one dimension, with the marginal cost per added unit between consecutive steps. */
@@ -155,12 +212,35 @@ function growthTable(title: string, unit: string, steps: Step[]): { text: string
   const rows = results.map(({ step, r }, i) => {
     const prev = results[i - 1];
     if (r.error) return [step.label, 'error', r.error.slice(0, 120), '', '', '', ''];
-    const marginal = prev && !prev.r.error ? `${ms((r.build.median - prev.r.build.median) / (step.size - prev.step.size))}/${unit}` : '';
-    return [step.label, count(r.objects), timing(r.build), marginal, r.output ? timing(r.output) : '', deltaRss(r), mb(r.peakRssKb)];
+    const marginal =
+      prev && !prev.r.error
+        ? `${ms((r.build.median - prev.r.build.median) / (step.size - prev.step.size))}/${unit}`
+        : '';
+    return [
+      step.label,
+      count(r.objects),
+      timing(r.build),
+      marginal,
+      r.output ? timing(r.output) : '',
+      deltaRss(r),
+      mb(r.peakRssKb),
+    ];
   });
   const ok = results.filter(({ r }) => !r.error);
-  const verdict = ok.length === results.length ? growthVerdict(ok.map(({ step, r }) => ({ size: step.size, ms: r.build.median }))) : 'a step failed';
-  const text = [`### ${title}`, '', table(['step', 'objects', 'build (render+merge+validate)', 'marginal cost', 'outputFiles', 'Δ peak RSS', 'peak RSS'], rows), '', `Growth of the build time: ${verdict}.`].join('\n');
+  const verdict =
+    ok.length === results.length
+      ? growthVerdict(ok.map(({ step, r }) => ({ size: step.size, ms: r.build.median })))
+      : 'a step failed';
+  const text = [
+    `### ${title}`,
+    '',
+    table(
+      ['step', 'objects', 'build (render+merge+validate)', 'marginal cost', 'outputFiles', 'Δ peak RSS', 'peak RSS'],
+      rows,
+    ),
+    '',
+    `Growth of the build time: ${verdict}.`,
+  ].join('\n');
   return { text, verdict };
 }
 
@@ -175,7 +255,9 @@ const envPaths = ['environments/local', 'environments/production'].filter((p) =>
 const m = machine();
 log('# mimir-kube benchmark');
 log();
-log(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memory} RAM, ${m.os}, Node ${m.node}. Load average at start: ${m.load}.`);
+log(
+  `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memory} RAM, ${m.os}, Node ${m.node}. Load average at start: ${m.load}.`,
+);
 log(`Peak RSS from: ${rssMethod()}.${quick ? ' Mode: --quick.' : ''}`);
 log();
 
@@ -187,7 +269,18 @@ log(
   table(
     ['environment', 'objects', 'build', 'outputFiles (in memory)', 'files', 'bytes', 'Δ peak RSS', 'peak RSS'],
     inProcess.map(({ path, r }) =>
-      r.error ? [path, 'error', r.error.slice(0, 160), '', '', '', '', ''] : [path, count(r.objects), timing(r.build), r.output ? timing(r.output) : '', count(r.files ?? 0), bytes(r.bytes ?? 0), deltaRss(r), mb(r.peakRssKb)],
+      r.error
+        ? [path, 'error', r.error.slice(0, 160), '', '', '', '', '']
+        : [
+            path,
+            count(r.objects),
+            timing(r.build),
+            r.output ? timing(r.output) : '',
+            count(r.files ?? 0),
+            bytes(r.bytes ?? 0),
+            deltaRss(r),
+            mb(r.peakRssKb),
+          ],
     ),
   ),
 );
@@ -197,23 +290,53 @@ for (const p of envPaths) {
   const r = probe({ kind: 'phases', path: p });
   log(`### Where the time goes: ${p} (each step measured on its own, medians)`);
   log();
-  log(r.error ? `error: ${r.error}` : table(['step', 'time'], (r.phases ?? []).map((ph) => [ph.name, timing(ph.time)])));
+  log(
+    r.error
+      ? `error: ${r.error}`
+      : table(
+          ['step', 'time'],
+          (r.phases ?? []).map((ph) => [ph.name, timing(ph.time)]),
+        ),
+  );
   log();
 }
 
 const deps = probe({ kind: 'deps' });
 log('### Heavy dependencies resolved by the module loader');
 log();
-log(deps.error ? `error: ${deps.error}` : table(['moment', 'packages'], [['after importing the library', deps.deps?.afterImport.join(', ') || 'none'], ['after building local without type check', deps.deps?.afterBuild.join(', ') || 'none']]));
+log(
+  deps.error
+    ? `error: ${deps.error}`
+    : table(
+        ['moment', 'packages'],
+        [
+          ['after importing the library', deps.deps?.afterImport.join(', ') || 'none'],
+          ['after building local without type check', deps.deps?.afterBuild.join(', ') || 'none'],
+        ],
+      ),
+);
 log();
 
 // Fresh processes.
 const out = (name: string) => join(scratch, name);
 const rows: Series[] = [
-  series('`node -e "console.log(1)"` (reference)', process.execPath, ['-e', 'console.log(1)'], processRuns, { warmup: false }),
+  series('`node -e "console.log(1)"` (reference)', process.execPath, ['-e', 'console.log(1)'], processRuns, {
+    warmup: false,
+  }),
   series('`tsx -e "console.log(1)"` (reference)', tsx, ['-e', 'console.log(1)'], processRuns),
-  series('`tsx build.ts environments/local` — type-check cache warm', tsx, ['build.ts', 'environments/local', '--out', out('warm')], processRuns, { warmTypecheck: true }),
-  series('`tsx build.ts environments/local --no-typecheck`', tsx, ['build.ts', 'environments/local', '--out', out('notc'), '--no-typecheck'], processRuns),
+  series(
+    '`tsx build.ts environments/local` — type-check cache warm',
+    tsx,
+    ['build.ts', 'environments/local', '--out', out('warm')],
+    processRuns,
+    { warmTypecheck: true },
+  ),
+  series(
+    '`tsx build.ts environments/local --no-typecheck`',
+    tsx,
+    ['build.ts', 'environments/local', '--out', out('notc'), '--no-typecheck'],
+    processRuns,
+  ),
 ];
 if (!quick) rows.push(coldTypecheck());
 
@@ -224,9 +347,18 @@ if (!quick && !args.has('--no-compile')) {
   compileNote = `\`npm run compile\` took ${ms(c.wallMs)}${c.status === 0 ? '' : ` and exited ${c.status} (type errors in files being edited; tsc still emitted)`}.`;
 }
 if (existsSync(join(root, 'dist', 'build.js')) && existsSync(join(root, 'dist', 'environments', 'local', 'main.js'))) {
-  rows.push(series('`node dist/build.js dist/environments/local --no-typecheck` (precompiled)', process.execPath, ['dist/build.js', 'dist/environments/local', '--out', out('dist'), '--no-typecheck'], processRuns));
+  rows.push(
+    series(
+      '`node dist/build.js dist/environments/local --no-typecheck` (precompiled)',
+      process.execPath,
+      ['dist/build.js', 'dist/environments/local', '--out', out('dist'), '--no-typecheck'],
+      processRuns,
+    ),
+  );
 } else {
-  notes.push('dist/ has no compiled build.js or dist/environments/local/main.js: run `npm run compile` (or the bench without --quick) for the precompiled numbers.');
+  notes.push(
+    'dist/ has no compiled build.js or dist/environments/local/main.js: run `npm run compile` (or the bench without --quick) for the precompiled numbers.',
+  );
 }
 
 /**
@@ -237,12 +369,28 @@ function importCosts(): string[][] {
   const cases: [string, string][] = [
     ['node startup to first line (reference)', ''],
     ['yaml (import)', "await import('yaml')"],
-    ['Grafana foundation SDK, 5 entry points (import, as lib/observability/grafana does)', "for (const m of ['common','dashboard','prometheus','stat','timeseries']) await import('@grafana/grafana-foundation-sdk/' + m)"],
-    ['Grafana foundation SDK, 5 entry points (require)', "const r = (await import('node:module')).createRequire(process.cwd() + '/'); for (const m of ['common','dashboard','prometheus','stat','timeseries']) r('@grafana/grafana-foundation-sdk/' + m)"],
-    ['kubernetes-models, the 12 kinds of local (require, as lib/build/validate/schema.ts does)', "const r = (await import('node:module')).createRequire(process.cwd() + '/'); for (const m of ['v1/Namespace','v1/ConfigMap','v1/Secret','v1/Service','v1/ServiceAccount','v1/PersistentVolumeClaim','apps/v1/Deployment','apps/v1/StatefulSet','batch/v1/Job','policy/v1/PodDisruptionBudget','rbac.authorization.k8s.io/v1/Role','rbac.authorization.k8s.io/v1/RoleBinding']) r('kubernetes-models/' + m)"],
-    ['ajv + compiling the environment schema (only without the cached validator)', "const { default: Ajv } = await import('ajv'); new Ajv.default({ allErrors: true, verbose: true, strict: false }).compile(JSON.parse((await import('node:fs')).readFileSync('schema/environment.schema.json', 'utf8')))"],
+    [
+      'Grafana foundation SDK, 5 entry points (import, as lib/observability/grafana does)',
+      "for (const m of ['common','dashboard','prometheus','stat','timeseries']) await import('@grafana/grafana-foundation-sdk/' + m)",
+    ],
+    [
+      'Grafana foundation SDK, 5 entry points (require)',
+      "const r = (await import('node:module')).createRequire(process.cwd() + '/'); for (const m of ['common','dashboard','prometheus','stat','timeseries']) r('@grafana/grafana-foundation-sdk/' + m)",
+    ],
+    [
+      'kubernetes-models, the 12 kinds of local (require, as lib/build/validate/schema.ts does)',
+      "const r = (await import('node:module')).createRequire(process.cwd() + '/'); for (const m of ['v1/Namespace','v1/ConfigMap','v1/Secret','v1/Service','v1/ServiceAccount','v1/PersistentVolumeClaim','apps/v1/Deployment','apps/v1/StatefulSet','batch/v1/Job','policy/v1/PodDisruptionBudget','rbac.authorization.k8s.io/v1/Role','rbac.authorization.k8s.io/v1/RoleBinding']) r('kubernetes-models/' + m)",
+    ],
+    [
+      'ajv + compiling the environment schema (only without the cached validator)',
+      "const { default: Ajv } = await import('ajv'); new Ajv.default({ allErrors: true, verbose: true, strict: false }).compile(JSON.parse((await import('node:fs')).readFileSync('schema/environment.schema.json', 'utf8')))",
+    ],
   ];
-  if (existsSync(join(root, 'dist', 'lib', 'index.js'))) cases.push(['the whole compiled library (dist/lib/index.js), dependencies included', "await import('./dist/lib/index.js')"]);
+  if (existsSync(join(root, 'dist', 'lib', 'index.js')))
+    cases.push([
+      'the whole compiled library (dist/lib/index.js), dependencies included',
+      "await import('./dist/lib/index.js')",
+    ]);
   return cases.map(([label, code]) => {
     progress(`import cost: ${label}`);
     const script = `const t = performance.now(); ${code}; console.log(JSON.stringify({ at: t, took: performance.now() - t }))`;
@@ -277,10 +425,30 @@ log();
 log('## Growth');
 log();
 const growth = [
-  growthTable('Ingester and store-gateway replicas (same objects, bigger numbers)', 'replica', [3, 30, 300].map((n) => ({ label: `${n} replicas`, size: n, spec: { kind: 'scaled', replicas: n, tenants: 0 } }))),
-  growthTable('Tenants in the runtime overrides (same objects, bigger runtime.yaml)', 'tenant', [10, 1000, 3000, 10000].map((n) => ({ label: `${count(n)} tenants`, size: n, spec: { kind: 'scaled', replicas: 3, tenants: n } }))),
-  growthTable('Environments built in one call (`buildEnvironment` each + one `outputFiles`)', 'env', [1, 10, 50].map((n) => ({ label: `${n} environments`, size: n, spec: { kind: 'copies', n } }))),
-  growthTable('Objects in one tree (local plus N renamed copies of the distributor, added through overrides)', 'copy', [0, 100, 1000].map((n) => ({ label: `+${n} components`, size: n, spec: { kind: 'objects', n } }))),
+  growthTable(
+    'Ingester and store-gateway replicas (same objects, bigger numbers)',
+    'replica',
+    [3, 30, 300].map((n) => ({ label: `${n} replicas`, size: n, spec: { kind: 'scaled', replicas: n, tenants: 0 } })),
+  ),
+  growthTable(
+    'Tenants in the runtime overrides (same objects, bigger runtime.yaml)',
+    'tenant',
+    [10, 1000, 3000, 10000].map((n) => ({
+      label: `${count(n)} tenants`,
+      size: n,
+      spec: { kind: 'scaled', replicas: 3, tenants: n },
+    })),
+  ),
+  growthTable(
+    'Environments built in one call (`buildEnvironment` each + one `outputFiles`)',
+    'env',
+    [1, 10, 50].map((n) => ({ label: `${n} environments`, size: n, spec: { kind: 'copies', n } })),
+  ),
+  growthTable(
+    'Objects in one tree (local plus N renamed copies of the distributor, added through overrides)',
+    'copy',
+    [0, 100, 1000].map((n) => ({ label: `+${n} components`, size: n, spec: { kind: 'objects', n } })),
+  ),
 ];
 for (const g of growth) {
   log(g.text);
@@ -290,31 +458,85 @@ for (const g of growth) {
 const big = probe({ kind: 'scaled', replicas: 300, tenants: 10000 });
 log('### 300 ingesters and store-gateways with 10,000 tenants');
 log();
-log(big.error ? `error: ${big.error}` : table(['build', 'outputFiles', 'Δ peak RSS', 'peak RSS'], [[timing(big.build), big.output ? timing(big.output) : '', deltaRss(big), mb(big.peakRssKb)]]));
+log(
+  big.error
+    ? `error: ${big.error}`
+    : table(
+        ['build', 'outputFiles', 'Δ peak RSS', 'peak RSS'],
+        [[timing(big.build), big.output ? timing(big.output) : '', deltaRss(big), mb(big.peakRssKb)]],
+      ),
+);
 log();
 const bigPhases = probe({ kind: 'scaledPhases', replicas: 300, tenants: 10000 });
 log('Where that time goes (each step on its own, medians):');
 log();
-log(bigPhases.error ? `error: ${bigPhases.error}` : table(['step', 'time'], (bigPhases.phases ?? []).map((ph) => [ph.name, timing(ph.time)])));
+log(
+  bigPhases.error
+    ? `error: ${bigPhases.error}`
+    : table(
+        ['step', 'time'],
+        (bigPhases.phases ?? []).map((ph) => [ph.name, timing(ph.time)]),
+      ),
+);
 log();
 
 // Output size.
 const size = probe({ kind: 'size', paths: envPaths });
 log('## Output size');
 log();
-log(size.error ? `error: ${size.error}` : table(['environments', 'objects (all trees)', 'files', 'bytes'], [[envPaths.map((p) => p.split('/').pop()).join(' + '), count(size.objects), count(size.files ?? 0), bytes(size.bytes ?? 0)]]));
+log(
+  size.error
+    ? `error: ${size.error}`
+    : table(
+        ['environments', 'objects (all trees)', 'files', 'bytes'],
+        [
+          [
+            envPaths.map((p) => p.split('/').pop()).join(' + '),
+            count(size.objects),
+            count(size.files ?? 0),
+            bytes(size.bytes ?? 0),
+          ],
+        ],
+      ),
+);
 log();
 
 // Targets.
 const find = (label: string) => rows.find((r) => r.label.startsWith(label));
 const localBuild = inProcess.find((e) => e.path === 'environments/local')?.r;
-const check = (value: number | undefined, limit: number) => (value === undefined || !Number.isFinite(value) ? 'n/a' : value <= limit ? 'met' : 'MISSED');
+const check = (value: number | undefined, limit: number) =>
+  value === undefined || !Number.isFinite(value) ? 'n/a' : value <= limit ? 'met' : 'MISSED';
 const targets: string[][] = [
-  ['in-process build of local (median)', '≤ 50 ms', localBuild && !localBuild.error ? ms(localBuild.build.median) : 'n/a', check(localBuild?.build.median, 50)],
-  ['`tsx build.ts environments/local` (warm type-check cache)', '≤ 1.0 s', ms(find('`tsx build.ts environments/local` —')?.time.median ?? Number.NaN), check(find('`tsx build.ts environments/local` —')?.time.median, 1000)],
-  ['precompiled `node dist/build.js … --no-typecheck`', '≤ 0.3 s', ms(find('`node dist/build.js')?.time.median ?? Number.NaN), check(find('`node dist/build.js')?.time.median, 300)],
-  ['300 ingesters / 10,000 tenants in process', '≤ 1 s', big.error ? 'n/a' : ms(big.build.median), check(big.error ? undefined : big.build.median, 1000)],
-  ...growth.map((g, i) => [`linear growth: ${['replicas', 'tenants', 'environments', 'objects'][i]}`, 'linear', g.verdict.replace(/:.*|\s*\(.*\)/g, ''), /^(linear|flat)/.test(g.verdict) ? 'met' : 'MISSED']),
+  [
+    'in-process build of local (median)',
+    '≤ 50 ms',
+    localBuild && !localBuild.error ? ms(localBuild.build.median) : 'n/a',
+    check(localBuild?.build.median, 50),
+  ],
+  [
+    '`tsx build.ts environments/local` (warm type-check cache)',
+    '≤ 1.0 s',
+    ms(find('`tsx build.ts environments/local` —')?.time.median ?? Number.NaN),
+    check(find('`tsx build.ts environments/local` —')?.time.median, 1000),
+  ],
+  [
+    'precompiled `node dist/build.js … --no-typecheck`',
+    '≤ 0.3 s',
+    ms(find('`node dist/build.js')?.time.median ?? Number.NaN),
+    check(find('`node dist/build.js')?.time.median, 300),
+  ],
+  [
+    '300 ingesters / 10,000 tenants in process',
+    '≤ 1 s',
+    big.error ? 'n/a' : ms(big.build.median),
+    check(big.error ? undefined : big.build.median, 1000),
+  ],
+  ...growth.map((g, i) => [
+    `linear growth: ${['replicas', 'tenants', 'environments', 'objects'][i]}`,
+    'linear',
+    g.verdict.replace(/:.*|\s*\(.*\)/g, ''),
+    /^(linear|flat)/.test(g.verdict) ? 'met' : 'MISSED',
+  ]),
 ];
 log('## Targets');
 log();

@@ -18,10 +18,19 @@ type Node = Record<string, string>;
 export function generateK8sFields(): string {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const modules = Object.entries(supportedModels()).sort(([a], [b]) => a.localeCompare(b));
-  const source = modules.map(([key, mod], i) => `import type { I${key.split('/').pop()} as T${i} } from '${mod}';`).join('\n') + '\n' + modules.map((_, i) => `export declare const v${i}: T${i};`).join('\n');
+  const source =
+    modules.map(([key, mod], i) => `import type { I${key.split('/').pop()} as T${i} } from '${mod}';`).join('\n') +
+    '\n' +
+    modules.map((_, i) => `export declare const v${i}: T${i};`).join('\n');
   const file = join(root, '.k8s-fields-probe.ts');
   const host = ts.createCompilerHost({});
-  const options: ts.CompilerOptions = { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true, noEmit: true };
+  const options: ts.CompilerOptions = {
+    strict: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    skipLibCheck: true,
+    noEmit: true,
+  };
   const originalRead = host.readFile;
   host.readFile = (f) => (f === file ? source : originalRead(f));
   const originalExists = host.fileExists;
@@ -65,7 +74,11 @@ export function generateK8sFields(): string {
     const symbol = checker.getExportsOfModule(checker.getSymbolAtLocation(sf)!).find((s) => s.name === `v${i}`)!;
     kinds[key] = visit(checker.getTypeOfSymbolAtLocation(symbol, sf));
   }
-  const sortedNodes = Object.fromEntries(Object.keys(nodes).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))).map((k) => [k, Object.fromEntries(Object.entries(nodes[k]).sort(([a], [b]) => a.localeCompare(b)))]));
+  const sortedNodes = Object.fromEntries(
+    Object.keys(nodes)
+      .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+      .map((k) => [k, Object.fromEntries(Object.entries(nodes[k]).sort(([a], [b]) => a.localeCompare(b)))]),
+  );
   return `${JSON.stringify({ kinds, nodes: sortedNodes })}\n`;
 }
 

@@ -157,7 +157,8 @@ function convertElement(element: DescriptorEntry, at: string, flags: Map<string,
 
 function addFlag(flags: Map<string, FieldType>, name: string, type: FieldType, at: string): void {
   const known = flags.get(name);
-  if (known !== undefined && known !== type) fail(`flag -${name} has types \`${known}\` and \`${type}\` (at \`${at}\`)`);
+  if (known !== undefined && known !== type)
+    fail(`flag -${name} has types \`${known}\` and \`${type}\` (at \`${at}\`)`);
   flags.set(name, type);
 }
 
@@ -219,7 +220,8 @@ function nestFlags(flags: Map<string, FieldType>): FlagTree {
         if (existing !== undefined) fail(`flag -${name} is also a prefix of another flag`);
         tree[segment] = type;
       } else {
-        if (typeof existing === 'string') fail(`flag -${segments.slice(0, i + 1).join('.')} is also a prefix of -${name}`);
+        if (typeof existing === 'string')
+          fail(`flag -${segments.slice(0, i + 1).join('.')} is also a prefix of -${name}`);
         tree = (existing as FlagTree | undefined) ?? (tree[segment] = {});
       }
     }
@@ -229,7 +231,9 @@ function nestFlags(flags: Map<string, FieldType>): FlagTree {
 
 /** Builds the facts from a reference folder, without writing anything. */
 export function generateMimirFacts(referenceDir: string = DEFAULT_REFERENCE_DIR): MimirFacts {
-  const descriptor = JSON.parse(readFileSync(path.join(referenceDir, 'config-descriptor.json'), 'utf8')) as DescriptorEntry;
+  const descriptor = JSON.parse(
+    readFileSync(path.join(referenceDir, 'config-descriptor.json'), 'utf8'),
+  ) as DescriptorEntry;
   if (descriptor.kind !== 'block' || descriptor.blockEntries === undefined) fail('descriptor root is not a block');
 
   const flags = new Map<string, FieldType>();
@@ -274,10 +278,16 @@ function stableJson(value: unknown, depth: number, indent = ''): string {
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
   if (items.length === 0) return open + close;
   if (depth <= 0) {
-    return open + items.map(([k, v]) => (k === undefined ? '' : `${JSON.stringify(k)}:`) + stableJson(v, 0)).join(',') + close;
+    return (
+      open +
+      items.map(([k, v]) => (k === undefined ? '' : `${JSON.stringify(k)}:`) + stableJson(v, 0)).join(',') +
+      close
+    );
   }
   const inner = `${indent}  `;
-  const lines = items.map(([k, v]) => inner + (k === undefined ? '' : `${JSON.stringify(k)}: `) + stableJson(v, depth - 1, inner));
+  const lines = items.map(
+    ([k, v]) => inner + (k === undefined ? '' : `${JSON.stringify(k)}: `) + stableJson(v, depth - 1, inner),
+  );
   return `${open}\n${lines.join(',\n')}\n${indent}${close}`;
 }
 

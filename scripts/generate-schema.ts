@@ -30,7 +30,11 @@ export async function generateEnvironmentSchema(): Promise<string> {
     ignoreErrors: false,
   });
   if (!schema) throw new Error('typescript-json-schema produced no schema for EnvironmentFile');
-  const withId = { $id: 'https://mimir-kube.dev/schema/environment.schema.json', title: 'mimir-kube environment', ...schema };
+  const withId = {
+    $id: 'https://mimir-kube.dev/schema/environment.schema.json',
+    title: 'mimir-kube environment',
+    ...schema,
+  };
   return `${JSON.stringify(withId, null, 2)}\n`;
 }
 

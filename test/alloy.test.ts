@@ -51,7 +51,17 @@ function fakeMimir(c: StackConfig, port = 'http-metrics') {
     namespace: c.namespace,
     selector: selectorLabels('mimir', 'distributor', c.partOf),
     replicas: 1,
-    pod: { containers: [container({ name: 'distributor', image: 'mimir:test', ports: { [port]: 8080, grpc: 9095 }, resources, readinessProbe: httpProbe('/ready', port) })] },
+    pod: {
+      containers: [
+        container({
+          name: 'distributor',
+          image: 'mimir:test',
+          ports: { [port]: 8080, grpc: 9095 },
+          resources,
+          readinessProbe: httpProbe('/ready', port),
+        }),
+      ],
+    },
   });
   return { deployment: d, service: serviceFor(d) };
 }
@@ -102,9 +112,18 @@ describe('Alloy objects', () => {
 
   it('listens on 12345 (http-metrics) behind Service alloy, with readiness on /-/ready', () => {
     expect(a.service.metadata?.name).toBe('alloy');
-    expect(a.service.spec?.ports).toEqual([{ name: 'http-metrics', port: 12345, targetPort: 'http-metrics', protocol: 'TCP' }]);
+    expect(a.service.spec?.ports).toEqual([
+      { name: 'http-metrics', port: 12345, targetPort: 'http-metrics', protocol: 'TCP' },
+    ]);
     expect(agent.readinessProbe?.httpGet).toEqual({ path: '/-/ready', port: 'http-metrics' });
-    expect(agent.args).toEqual(expect.arrayContaining(['run', '/etc/alloy/config.alloy', '--server.http.listen-addr=0.0.0.0:12345', '--storage.path=/var/lib/alloy/data']));
+    expect(agent.args).toEqual(
+      expect.arrayContaining([
+        'run',
+        '/etc/alloy/config.alloy',
+        '--server.http.listen-addr=0.0.0.0:12345',
+        '--storage.path=/var/lib/alloy/data',
+      ]),
+    );
   });
 
   it('keeps its storage path on an emptyDir and reads the generated config from its ConfigMap', () => {
@@ -141,7 +160,12 @@ describe('Alloy configuration', () => {
     const scrapes = blocksNamed(statements, 'prometheus.scrape');
     expect(scrapes.map((s) => s.label)).toEqual(['mimir', 'minio', 'grafana', 'alloy']);
     const paths = Object.fromEntries(scrapes.map((s) => [s.label, attribute(s, 'metrics_path')]));
-    expect(paths).toEqual({ mimir: '/metrics', minio: '/minio/v2/metrics/cluster', grafana: '/metrics', alloy: '/metrics' });
+    expect(paths).toEqual({
+      mimir: '/metrics',
+      minio: '/minio/v2/metrics/cluster',
+      grafana: '/metrics',
+      alloy: '/metrics',
+    });
     for (const s of scrapes) {
       const targets = attribute(s, 'targets');
       expect(isRef(targets) && refPath(targets)).toBe(`discovery.relabel.${s.label}.output`);
@@ -153,23 +177,51 @@ describe('Alloy configuration', () => {
   });
 
   it('leaves out the neighbours that are disabled', () => {
-    const off = parseAlloy(alloyConfig(...withStack(config((c) => {
-      c.observability.minio.enabled = false;
-      c.observability.grafana.enabled = false;
-    }))));
+    const off = parseAlloy(
+      alloyConfig(
+        ...withStack(
+          config((c) => {
+            c.observability.minio.enabled = false;
+            c.observability.grafana.enabled = false;
+          }),
+        ),
+      ),
+    );
     expect(blocksNamed(off, 'prometheus.scrape').map((s) => s.label)).toEqual(['mimir', 'alloy']);
   });
 
   it('keeps the metrics port and sets the job, namespace, pod and container labels the mixin expects', () => {
     const relabel = component(statements, 'discovery.relabel', 'mimir');
-    expect(isRef(attribute(relabel, 'targets')) && refPath(attribute(relabel, 'targets') as never)).toBe('discovery.kubernetes.pods.targets');
-    const rules = blocksNamed(relabel.body, 'rule').map((r) => Object.fromEntries(r.body.map((s) => (s.kind === 'attribute' ? [s.name, s.value] : [s.name, null]))));
-    expect(rules).toContainEqual({ source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], regex: 'mimir', action: 'keep' });
-    expect(rules).toContainEqual({ source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'http-metrics', action: 'keep' });
-    expect(rules).toContainEqual({ source_labels: ['__meta_kubernetes_namespace', '__meta_kubernetes_pod_label_app_kubernetes_io_component'], separator: '/', target_label: 'job' });
-    for (const label of ['namespace', 'pod', 'container']) expect(rules.some((r) => r.target_label === label)).toBe(true);
-    const minioJob = blocksNamed(component(statements, 'discovery.relabel', 'minio').body, 'rule').find((r) => attribute(r, 'target_label') === 'job');
-    expect(attribute(minioJob!, 'source_labels')).toEqual(['__meta_kubernetes_namespace', '__meta_kubernetes_pod_label_app_kubernetes_io_name']);
+    expect(isRef(attribute(relabel, 'targets')) && refPath(attribute(relabel, 'targets') as never)).toBe(
+      'discovery.kubernetes.pods.targets',
+    );
+    const rules = blocksNamed(relabel.body, 'rule').map((r) =>
+      Object.fromEntries(r.body.map((s) => (s.kind === 'attribute' ? [s.name, s.value] : [s.name, null]))),
+    );
+    expect(rules).toContainEqual({
+      source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'],
+      regex: 'mimir',
+      action: 'keep',
+    });
+    expect(rules).toContainEqual({
+      source_labels: ['__meta_kubernetes_pod_container_port_name'],
+      regex: 'http-metrics',
+      action: 'keep',
+    });
+    expect(rules).toContainEqual({
+      source_labels: ['__meta_kubernetes_namespace', '__meta_kubernetes_pod_label_app_kubernetes_io_component'],
+      separator: '/',
+      target_label: 'job',
+    });
+    for (const label of ['namespace', 'pod', 'container'])
+      expect(rules.some((r) => r.target_label === label)).toBe(true);
+    const minioJob = blocksNamed(component(statements, 'discovery.relabel', 'minio').body, 'rule').find(
+      (r) => attribute(r, 'target_label') === 'job',
+    );
+    expect(attribute(minioJob!, 'source_labels')).toEqual([
+      '__meta_kubernetes_namespace',
+      '__meta_kubernetes_pod_label_app_kubernetes_io_name',
+    ]);
   });
 
   it('remote-writes through the gateway with the tenant header and the cluster label', () => {
@@ -184,7 +236,10 @@ describe('Alloy configuration', () => {
       c.defaultTenant = 'team-a';
     });
     expect(remoteWriteUrl(...withStack(other))).toBe('http://gateway.obs.svc.k8s.example:8080/api/v1/push');
-    const otherEndpoint = blocksNamed(component(parseAlloy(alloyConfig(...withStack(other))), 'prometheus.remote_write', 'mimir').body, 'endpoint')[0];
+    const otherEndpoint = blocksNamed(
+      component(parseAlloy(alloyConfig(...withStack(other))), 'prometheus.remote_write', 'mimir').body,
+      'endpoint',
+    )[0];
     expect(attribute(otherEndpoint, 'headers')).toEqual({ 'X-Scope-OrgID': 'team-a' });
   });
 
@@ -195,14 +250,23 @@ describe('Alloy configuration', () => {
   });
 });
 
-describe('remote write behind the gateway\'s basic auth', () => {
+describe("remote write behind the gateway's basic auth", () => {
   const withAuth = (edit: (c: StackConfig) => void = () => {}) =>
     config((c) => {
       c.observability.gateway.basicAuth.enabled = true;
       edit(c);
     });
-  const endpointOf = (c: StackConfig) => blocksNamed(component(parseAlloy(alloyConfig(...withStack(c))), 'prometheus.remote_write', 'mimir').body, 'endpoint')[0];
-  const envCall = (v: unknown) => (isCall(v) ? `${callOf(v).fn}(${callOf(v).args.map((a) => JSON.stringify(a)).join(', ')})` : v);
+  const endpointOf = (c: StackConfig) =>
+    blocksNamed(
+      component(parseAlloy(alloyConfig(...withStack(c))), 'prometheus.remote_write', 'mimir').body,
+      'endpoint',
+    )[0];
+  const envCall = (v: unknown) =>
+    isCall(v)
+      ? `${callOf(v).fn}(${callOf(v)
+          .args.map((a) => JSON.stringify(a))
+          .join(', ')})`
+      : v;
 
   it('logs in with a basic_auth block inside the endpoint that reads both values with sys.env', () => {
     const c = withAuth();
@@ -212,18 +276,29 @@ describe('remote write behind the gateway\'s basic auth', () => {
       ['username', 'sys.env("MIMIR_GATEWAY_USERNAME")'],
       ['password', 'sys.env("MIMIR_GATEWAY_PASSWORD")'],
     ]);
-    expect(alloyConfig(...withStack(c))).toContain('\t\tbasic_auth {\n\t\t\tusername = sys.env("MIMIR_GATEWAY_USERNAME")\n\t\t\tpassword = sys.env("MIMIR_GATEWAY_PASSWORD")\n\t\t}\n');
+    expect(alloyConfig(...withStack(c))).toContain(
+      '\t\tbasic_auth {\n\t\t\tusername = sys.env("MIMIR_GATEWAY_USERNAME")\n\t\t\tpassword = sys.env("MIMIR_GATEWAY_PASSWORD")\n\t\t}\n',
+    );
     expect(parseAlloy(alloyConfig(...withStack(c)))).toEqual(alloyConfigStatements(...withStack(c)));
   });
 
   it('gets those env vars from the client Secret', () => {
-    const c = withAuth((c) => (c.observability.gateway.basicAuth.client = { secretName: 'stack-gateway-login', usernameKey: 'user', passwordKey: 'pass' }));
+    const c = withAuth(
+      (c) =>
+        (c.observability.gateway.basicAuth.client = {
+          secretName: 'stack-gateway-login',
+          usernameKey: 'user',
+          passwordKey: 'pass',
+        }),
+    );
     const env = alloy(...withStack(c)).deployment.spec!.template.spec!.containers[0].env;
     expect(env).toEqual([
       { name: gatewayClientEnv.password, valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'pass' } } },
       { name: gatewayClientEnv.username, valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'user' } } },
     ]);
-    const read = calls(parseAlloy(alloyConfig(...withStack(c)))).filter((f) => f.fn === 'sys.env').map((f) => f.args[0]);
+    const read = calls(parseAlloy(alloyConfig(...withStack(c))))
+      .filter((f) => f.fn === 'sys.env')
+      .map((f) => f.args[0]);
     expect(read.sort()).toEqual(env!.map((e) => e.name));
   });
 
@@ -238,20 +313,34 @@ describe('remote write behind the gateway\'s basic auth', () => {
 describe('Alloy syntax builder', () => {
   it('quotes strings with escapes and reads them back unchanged', () => {
     const tricky = 'a "quoted" \\ back\nslash\ttab \u0001 é ${x}';
-    const text = renderAlloy([attr('value', tricky), block('b', 'l', [attr('m', { 'key with space': tricky, plain: 1.5, neg: -2, off: false, nothing: null })])]);
+    const text = renderAlloy([
+      attr('value', tricky),
+      block('b', 'l', [attr('m', { 'key with space': tricky, plain: 1.5, neg: -2, off: false, nothing: null })]),
+    ]);
     expect(quote('"\\\n')).toBe('"\\"\\\\\\n"');
     const back = parseAlloy(text);
     expect(back[0]).toEqual({ kind: 'attribute', name: 'value', value: tricky });
-    expect(attribute(back[1] as AlloyBlock, 'm')).toEqual({ 'key with space': tricky, plain: 1.5, neg: -2, off: false, nothing: null });
+    expect(attribute(back[1] as AlloyBlock, 'm')).toEqual({
+      'key with space': tricky,
+      plain: 1.5,
+      neg: -2,
+      off: false,
+      nothing: null,
+    });
   });
 
   it('aligns attributes and separates blocks the way alloy fmt does', () => {
-    const text = renderAlloy([block('a.b', 'x', [attr('short', 1), attr('longer_name', ref('c.d.e')), block('inner', [attr('k', [])])])]);
+    const text = renderAlloy([
+      block('a.b', 'x', [attr('short', 1), attr('longer_name', ref('c.d.e')), block('inner', [attr('k', [])])]),
+    ]);
     expect(text).toBe('a.b "x" {\n\tshort       = 1\n\tlonger_name = c.d.e\n\n\tinner {\n\t\tk = []\n\t}\n}\n');
   });
 
   it('renders function calls and parses them back, references in their arguments included', () => {
-    const statements = [attr('a', call('sys.env', ['HOME'])), attr('b', call('string.format', ['%s-%d', ref('x.y.z'), 3]))];
+    const statements = [
+      attr('a', call('sys.env', ['HOME'])),
+      attr('b', call('string.format', ['%s-%d', ref('x.y.z'), 3])),
+    ];
     const text = renderAlloy(statements);
     expect(text).toBe('a = sys.env("HOME")\nb = string.format("%s-%d", x.y.z, 3)\n');
     expect(parseAlloy(text)).toEqual(statements);
@@ -271,7 +360,9 @@ describe('Alloy syntax builder', () => {
 
 describe('Alloy syntax check', () => {
   it('accepts comments, raw strings and calls', () => {
-    expect(alloySyntaxErrors('// comment\n/* block\ncomment */\na "b" {\n\tc = `raw \\ string`\n\td = env("HOME")\n}\n')).toEqual([]);
+    expect(
+      alloySyntaxErrors('// comment\n/* block\ncomment */\na "b" {\n\tc = `raw \\ string`\n\td = env("HOME")\n}\n'),
+    ).toEqual([]);
   });
 
   it.each([
@@ -292,7 +383,7 @@ describe('Alloy syntax check', () => {
   });
 });
 
-describe('alloy fmt (Alloy\'s own parser and printer)', () => {
+describe("alloy fmt (Alloy's own parser and printer)", () => {
   // github.com/grafana/alloy/syntax is the module `alloy fmt` is built on; a few KB of Go, unlike Alloy itself.
   const hasGo = spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
   const dir = mkdtempSync(join(tmpdir(), 'alloy-fmt-'));
@@ -300,7 +391,10 @@ describe('alloy fmt (Alloy\'s own parser and printer)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(() => {
     if (!hasGo) return;
-    writeFileSync(join(dir, 'go.mod'), 'module alloyfmt\n\ngo 1.22\n\nrequire github.com/grafana/alloy/syntax v0.1.0\n');
+    writeFileSync(
+      join(dir, 'go.mod'),
+      'module alloyfmt\n\ngo 1.22\n\nrequire github.com/grafana/alloy/syntax v0.1.0\n',
+    );
     writeFileSync(
       join(dir, 'main.go'),
       [
@@ -328,14 +422,22 @@ describe('alloy fmt (Alloy\'s own parser and printer)', () => {
         '',
       ].join('\n'),
     );
-    const build = spawnSync('go', ['build', '-o', bin, '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod' } });
+    const build = spawnSync('go', ['build', '-o', bin, '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+    });
     if (build.status !== 0) throw new Error(`building the Alloy syntax checker failed:\n${build.stderr}`);
   }, 300_000);
 
   const fmt = (text: string) => spawnSync(bin, [], { input: text, encoding: 'utf8' });
 
   it.skipIf(!hasGo)('formats the generated configuration to exactly itself', () => {
-    for (const c of [config(), config((c) => (c.defaultTenant = 'we "ird"\\tenant\n')), config((c) => (c.observability.gateway.basicAuth.enabled = true))]) {
+    for (const c of [
+      config(),
+      config((c) => (c.defaultTenant = 'we "ird"\\tenant\n')),
+      config((c) => (c.observability.gateway.basicAuth.enabled = true)),
+    ]) {
       const text = alloyConfig(...withStack(c));
       const result = fmt(text);
       expect(result.stderr).toBe('');
@@ -350,7 +452,8 @@ describe('alloy fmt (Alloy\'s own parser and printer)', () => {
 });
 
 describe('alloyRules', () => {
-  const run = (c: StackConfig, tree: TreeLike) => validateTree(tree, { existingSecrets: ['storage-credentials', 'grafana-admin'], extraRules: alloyRules(c) });
+  const run = (c: StackConfig, tree: TreeLike) =>
+    validateTree(tree, { existingSecrets: ['storage-credentials', 'grafana-admin'], extraRules: alloyRules(c) });
 
   it('accept a configuration whose write URL and scrape jobs resolve', async () => {
     const c = config();
@@ -359,9 +462,15 @@ describe('alloyRules', () => {
 
   it('accept the basic_auth env vars with basic auth on, once the client Secret is listed', async () => {
     const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
-    const ok = await validateTree(treeOf(c), { existingSecrets: ['storage-credentials', 'grafana-admin', 'gateway-client-credentials'], extraRules: alloyRules(c) });
+    const ok = await validateTree(treeOf(c), {
+      existingSecrets: ['storage-credentials', 'grafana-admin', 'gateway-client-credentials'],
+      extraRules: alloyRules(c),
+    });
     expect(ok.filter((p) => p.path.startsWith('observability.alloy'))).toEqual([]);
-    const missing = await validateTree(treeOf(c), { existingSecrets: ['storage-credentials', 'grafana-admin'], extraRules: alloyRules(c) });
+    const missing = await validateTree(treeOf(c), {
+      existingSecrets: ['storage-credentials', 'grafana-admin'],
+      extraRules: alloyRules(c),
+    });
     expect(missing.filter((p) => p.path === 'observability.alloy.deployment').map((p) => p.message)).toEqual([
       'Secret "gateway-client-credentials" does not exist in namespace mimir',
       'Secret "gateway-client-credentials" does not exist in namespace mimir',
@@ -372,11 +481,19 @@ describe('alloyRules', () => {
     const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
     const tree = treeOf(c);
     const cm = tree.observability.alloy.configMap;
-    cm.data!['config.alloy'] = cm.data!['config.alloy'].replace('sys.env("MIMIR_GATEWAY_PASSWORD")', 'sys.env("MIMIR_GATEWAY_PASSWROD")');
-    const problems = await validateTree(tree, { existingSecrets: ['storage-credentials', 'grafana-admin', 'gateway-client-credentials'], extraRules: alloyRules(c) });
+    cm.data!['config.alloy'] = cm.data!['config.alloy'].replace(
+      'sys.env("MIMIR_GATEWAY_PASSWORD")',
+      'sys.env("MIMIR_GATEWAY_PASSWROD")',
+    );
+    const problems = await validateTree(tree, {
+      existingSecrets: ['storage-credentials', 'grafana-admin', 'gateway-client-credentials'],
+      extraRules: alloyRules(c),
+    });
     const mine = problems.filter((p) => p.path === 'observability.alloy.configMap');
     expect(mine).toHaveLength(1);
-    expect(mine[0].message).toBe('prometheus.remote_write "mimir" reads env var MIMIR_GATEWAY_PASSWROD, which Alloy\'s container does not set: sys.env would return ""');
+    expect(mine[0].message).toBe(
+      'prometheus.remote_write "mimir" reads env var MIMIR_GATEWAY_PASSWROD, which Alloy\'s container does not set: sys.env would return ""',
+    );
   });
 
   it('report a write URL that names no rendered Service', async () => {
@@ -390,7 +507,9 @@ describe('alloyRules', () => {
   it('report a scrape job that matches no container port', async () => {
     const c = config();
     const problems = await run(c, treeOf(c, { mimirPort: 'http' }));
-    expect(problems.map((p) => p.message)).toEqual(['scrape job "mimir" matches no container port of any rendered pod: Alloy would scrape nothing']);
+    expect(problems.map((p) => p.message)).toEqual([
+      'scrape job "mimir" matches no container port of any rendered pod: Alloy would scrape nothing',
+    ]);
   });
 
   it('report syntax errors and dangling references in an overridden file', async () => {
@@ -404,7 +523,10 @@ describe('alloyRules', () => {
 
     const dangling = treeOf(c);
     const cm = dangling.observability.alloy.configMap;
-    cm.data!['config.alloy'] = cm.data!['config.alloy'].replace('prometheus.remote_write.mimir.receiver', 'prometheus.remote_write.mimr.receiver');
+    cm.data!['config.alloy'] = cm.data!['config.alloy'].replace(
+      'prometheus.remote_write.mimir.receiver',
+      'prometheus.remote_write.mimr.receiver',
+    );
     const problems = await run(c, dangling);
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.every((p) => p.message.includes('prometheus.remote_write.mimr.receiver'))).toBe(true);

@@ -9,13 +9,15 @@ const tmp = mkdtempSync(join(tmpdir(), 'bad-input-'));
 const out = join(tmp, 'out');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-
 beforeAll(() => cpSync('out', out, { recursive: true }));
 
 /** Builds the good environment together with a bad one: nothing at all may be written. */
 async function failingBuild(bad: string) {
   const before = snapshot(out);
-  const r = await execa('npx', ['tsx', 'build.ts', 'environments/local', bad, '--out', out], { reject: false, all: true });
+  const r = await execa('npx', ['tsx', 'build.ts', 'environments/local', bad, '--out', out], {
+    reject: false,
+    all: true,
+  });
   expect(r.exitCode).toBe(1);
   expect(snapshot(out)).toEqual(before);
   expect(r.all).toMatch(/error: \d+ errors? in \d+ places? — out\/ left untouched/);

@@ -9,7 +9,6 @@ import { environmentDirs } from './support/environments.js';
 const tmp = mkdtempSync(join(tmpdir(), 'build-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-
 function build(args: string[]) {
   return execa('npx', ['tsx', 'build.ts', ...args], { reject: false, all: true });
 }

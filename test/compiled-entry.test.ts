@@ -29,10 +29,25 @@ let fromTsx: { exitCode?: number; all?: string };
 let fromCompiled: { exitCode?: number; all?: string };
 
 beforeAll(async () => {
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', compiled, '--incremental', '--tsBuildInfoFile', join(compiled, '.tsbuildinfo')]);
+  await execa('npx', [
+    'tsc',
+    '-p',
+    'tsconfig.build.json',
+    '--outDir',
+    compiled,
+    '--incremental',
+    '--tsBuildInfoFile',
+    join(compiled, '.tsbuildinfo'),
+  ]);
   [fromTsx, fromCompiled] = await Promise.all([
-    execa('npx', ['tsx', 'build.ts', ...environmentDirs, '--out', join(tmp, 'tsx'), '--no-typecheck'], { reject: false, all: true }),
-    execa('node', [join(compiled, 'build.js'), ...environmentDirs, '--out', join(tmp, 'compiled'), '--no-typecheck'], { reject: false, all: true }),
+    execa('npx', ['tsx', 'build.ts', ...environmentDirs, '--out', join(tmp, 'tsx'), '--no-typecheck'], {
+      reject: false,
+      all: true,
+    }),
+    execa('node', [join(compiled, 'build.js'), ...environmentDirs, '--out', join(tmp, 'compiled'), '--no-typecheck'], {
+      reject: false,
+      all: true,
+    }),
   ]);
 }, 240_000);
 
@@ -61,7 +76,10 @@ describe('merge markers across copies of the library', () => {
 
   const base = () => ({
     a: { keep: 1, drop: 2 },
-    list: [{ name: 'x', v: 1 }, { name: 'y', v: 2 }],
+    list: [
+      { name: 'x', v: 1 },
+      { name: 'y', v: 2 },
+    ],
     items: [1, 2],
   });
 
@@ -71,12 +89,30 @@ describe('merge markers across copies of the library', () => {
       list: other.byName({ x: { v: 10 }, y: other.DELETE, z: other.add({ v: 3 }) }),
       items: other.append([3]),
     } as never);
-    expect(out).toEqual({ a: { keep: 1, extra: 3 }, list: [{ name: 'x', v: 10 }, { name: 'z', v: 3 }], items: [1, 2, 3] });
+    expect(out).toEqual({
+      a: { keep: 1, extra: 3 },
+      list: [
+        { name: 'x', v: 10 },
+        { name: 'z', v: 3 },
+      ],
+      items: [1, 2, 3],
+    });
   });
 
   it("this copy's markers work in the other copy's merge", () => {
-    const out = other.merge(base(), { a: { drop: DELETE }, items: prepend([0]), list: byName({ y: DELETE, w: add({ v: 4 }) }) } as never);
-    expect(out).toEqual({ a: { keep: 1 }, list: [{ name: 'x', v: 1 }, { name: 'w', v: 4 }], items: [0, 1, 2] });
+    const out = other.merge(base(), {
+      a: { drop: DELETE },
+      items: prepend([0]),
+      list: byName({ y: DELETE, w: add({ v: 4 }) }),
+    } as never);
+    expect(out).toEqual({
+      a: { keep: 1 },
+      list: [
+        { name: 'x', v: 1 },
+        { name: 'w', v: 4 },
+      ],
+      items: [0, 1, 2],
+    });
   });
 
   it('DELETE is one registered symbol for every copy', () => {

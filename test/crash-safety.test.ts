@@ -31,7 +31,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'crash-safety-'));
 const out = join(tmp, 'out');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const working = { storage: { developmentCredentials: true }, observability: { grafana: { developmentCredentials: true } } };
+const working = {
+  storage: { developmentCredentials: true },
+  observability: { grafana: { developmentCredentials: true } },
+};
 
 function writeEnvironment(dir: string, file: string, content: string): string {
   mkdirSync(join(tmp, dir), { recursive: true });
@@ -46,7 +49,20 @@ const throwing = writeEnvironment(
   "export default new Proxy({}, { get(_t, key) { if (key === 'then') return undefined; throw new TypeError('boom while reading ' + String(key)); } });\n",
 );
 const fine = writeEnvironment('fine', 'environment.yaml', stringify({ name: 'fine', config: working }));
-const huge = writeEnvironment('huge', 'environment.yaml', stringify({ name: 'huge', config: { ...working, mimir: { ingester: { resources: { requests: { cpu: '1', memory: '1Pi' } } }, querier: { resources: { requests: { cpu: '1', memory: '1e9' } } } } } }));
+const huge = writeEnvironment(
+  'huge',
+  'environment.yaml',
+  stringify({
+    name: 'huge',
+    config: {
+      ...working,
+      mimir: {
+        ingester: { resources: { requests: { cpu: '1', memory: '1Pi' } } },
+        querier: { resources: { requests: { cpu: '1', memory: '1e9' } } },
+      },
+    },
+  }),
+);
 
 let before: Record<string, string>;
 beforeAll(() => {
@@ -60,7 +76,10 @@ beforeEach(() => {
 
 function io() {
   const lines = { log: [] as string[], error: [] as string[] };
-  return { lines, io: { log: (l: string) => lines.log.push(l), error: (l: string) => lines.error.push(...l.split('\n')) } };
+  return {
+    lines,
+    io: { log: (l: string) => lines.log.push(l), error: (l: string) => lines.error.push(...l.split('\n')) },
+  };
 }
 
 describe('an unexpected exception: exit 2, one line, out/ untouched', () => {
@@ -71,7 +90,9 @@ describe('an unexpected exception: exit 2, one line, out/ untouched', () => {
     expect(unexpectedError(err, { out: 'out', writing: false })).toBe(
       'error: unexpected RangeError: Invalid array length (at lib/render.ts:42) — a bug in mimir-kube; please report it. out/ is untouched: nothing was written; DEBUG=1 shows the stack trace',
     );
-    expect(unexpectedError(err, { out: 'out', writing: true })).toMatch(/^error: writing out\/ failed: RangeError: Invalid array length \(at lib\/render\.ts:42\) — each output folder is swapped whole/);
+    expect(unexpectedError(err, { out: 'out', writing: true })).toMatch(
+      /^error: writing out\/ failed: RangeError: Invalid array length \(at lib\/render\.ts:42\) — each output folder is swapped whole/,
+    );
   });
 
   it('in the last step before writing (the summary): nothing is written', async () => {
@@ -79,7 +100,9 @@ describe('an unexpected exception: exit 2, one line, out/ untouched', () => {
     const { lines, io: sink } = io();
     expect(await runCli([fine, '--out', out, '--no-typecheck'], sink)).toBe(2);
     expect(lines.error).toHaveLength(1);
-    expect(lines.error[0]).toMatch(/^error: unexpected TypeError: Cannot read properties of undefined \(reading 'cpu'\) \(at test\/crash-safety\.test\.ts:\d+\)/);
+    expect(lines.error[0]).toMatch(
+      /^error: unexpected TypeError: Cannot read properties of undefined \(reading 'cpu'\) \(at test\/crash-safety\.test\.ts:\d+\)/,
+    );
     // The fault is injected from this test file, so the line does not blame mimir-kube for it.
     expect(lines.error[0]).toContain('thrown by code the environment runs');
     expect(lines.error[0]).toContain(`${out}/ is untouched: nothing was written`);
@@ -111,7 +134,9 @@ describe('an unexpected exception: exit 2, one line, out/ untouched', () => {
     expect(r.exitCode, r.stderr).toBe(2);
     const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
     expect(lines, r.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: unexpected TypeError: boom while reading name \(at .*main\.js:1\) — thrown by code the environment runs, not by a check\. .* is untouched: nothing was written; DEBUG=1 shows the stack trace$/);
+    expect(lines[0]).toMatch(
+      /^error: unexpected TypeError: boom while reading name \(at .*main\.js:1\) — thrown by code the environment runs, not by a check\. .* is untouched: nothing was written; DEBUG=1 shows the stack trace$/,
+    );
     expect(r.stderr).not.toMatch(stackFrame);
     expect(snapshot(out)).toEqual(before);
   });

@@ -21,13 +21,21 @@ beforeAll(async () => {
 
 describe('the library imported from another package', () => {
   it('its emitted types check the environment', async () => {
-    const r = await execa(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: work, reject: false, all: true });
+    const r = await execa(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], {
+      cwd: work,
+      reject: false,
+      all: true,
+    });
     expect(r.all).toBe('');
     expect(r.exitCode).toBe(0);
   });
 
   it('its bin builds the environment into a Kustomize overlay', async () => {
-    const r = await execa('npx', ['mimir-kube', 'environments/staging', '--out', 'out'], { cwd: work, reject: false, all: true });
+    const r = await execa('npx', ['mimir-kube', 'environments/staging', '--out', 'out'], {
+      cwd: work,
+      reject: false,
+      all: true,
+    });
     expect(r.all).toContain('staging:');
     expect(r.exitCode).toBe(0);
     expect(existsSync(join(work, 'out/staging/kustomization.yaml'))).toBe(true);
@@ -45,7 +53,11 @@ describe('the library imported from another package', () => {
     const good = readFileSync(file, 'utf8');
     writeFileSync(file, good.replace("namespace: 'mimir-staging'", 'namespace: 7'));
     try {
-      const r = await execa('npx', ['mimir-kube', 'environments/staging', '--out', 'out2'], { cwd: work, reject: false, all: true });
+      const r = await execa('npx', ['mimir-kube', 'environments/staging', '--out', 'out2'], {
+        cwd: work,
+        reject: false,
+        all: true,
+      });
       expect(r.exitCode).toBe(1);
       expect(r.all).toContain('TypeScript error TS2322');
       expect(existsSync(join(work, 'out2'))).toBe(false);

@@ -9,9 +9,25 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, serviceHost, type StackConfig } from '../lib/build/config.js';
 import { mimirRoutes } from '../lib/mimir/routes.js';
-import { gatewayPaths, grafanaRoute, HEALTH_PATH, renderNginxConf, selectRoute, TENANT_REJECTED_MESSAGE } from '../lib/observability/gateway/nginx.js';
+import {
+  gatewayPaths,
+  grafanaRoute,
+  HEALTH_PATH,
+  renderNginxConf,
+  selectRoute,
+  TENANT_REJECTED_MESSAGE,
+} from '../lib/observability/gateway/nginx.js';
 import type { Container } from '../lib/core/k8s/types.js';
-import { alloy, alloyConfig, blocksNamed, attribute, callOf, isCall, parseAlloy, type AlloyValue } from '../lib/observability/alloy/index.js';
+import {
+  alloy,
+  alloyConfig,
+  blocksNamed,
+  attribute,
+  callOf,
+  isCall,
+  parseAlloy,
+  type AlloyValue,
+} from '../lib/observability/alloy/index.js';
 import { grafana } from '../lib/observability/grafana/index.js';
 import type { Route } from '../lib/core/routes.js';
 import { parseYamlDocuments } from '../lib/core/yaml.js';
@@ -102,7 +118,12 @@ async function startGateway(c: StackConfig, opts: { htpasswd?: string; routes?: 
     writeFileSync(htpasswd, opts.htpasswd, { mode: 0o644 });
   }
   const port = await freePort();
-  const conf = localiseNginxConf(renderNginxConf(c, routes, grafanaRoute(stackView(c))), gatewayPaths.runDir, { dir, listen: `127.0.0.1:${port}`, resolver: dns.address, htpasswd });
+  const conf = localiseNginxConf(renderNginxConf(c, routes, grafanaRoute(stackView(c))), gatewayPaths.runDir, {
+    dir,
+    listen: `127.0.0.1:${port}`,
+    resolver: dns.address,
+    htpasswd,
+  });
   let nginx: RunningNginx;
   try {
     nginx = await startNginx(bin!, conf, dir, port);
@@ -132,7 +153,8 @@ function envOf(k: Container, secrets: Record<string, Record<string, string>>): R
   for (const e of k.env ?? []) {
     const ref = e.valueFrom?.secretKeyRef;
     const value = ref ? secrets[ref.name ?? '']?.[ref.key] : e.value;
-    if (value === undefined) throw new Error(`env ${e.name}: no value (Secret ${ref?.name}/${ref?.key} not given to the test)`);
+    if (value === undefined)
+      throw new Error(`env ${e.name}: no value (Secret ${ref?.name}/${ref?.key} not given to the test)`);
     out[e.name] = value;
   }
   return out;
@@ -143,16 +165,21 @@ function envOf(k: Container, secrets: Record<string, Record<string, string>>): R
  * with ": " in it cannot break the YAML) gets `$NAME` and `${NAME}` from its env.
  */
 function expandGrafanaEnv(v: unknown, env: Record<string, string>): unknown {
-  if (typeof v === 'string') return v.replace(/\$\$|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)/g, (m, a?: string, b?: string) => (m === '$$' ? '$' : (env[a ?? b ?? ''] ?? '')));
+  if (typeof v === 'string')
+    return v.replace(/\$\$|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)/g, (m, a?: string, b?: string) =>
+      m === '$$' ? '$' : (env[a ?? b ?? ''] ?? ''),
+    );
   if (Array.isArray(v)) return v.map((x) => expandGrafanaEnv(x, env));
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expandGrafanaEnv(x, env)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expandGrafanaEnv(x, env)]));
   return v;
 }
 
 /** Alloy's value of an attribute: a string literal, or `sys.env("NAME")` from its env. */
 function alloyString(v: AlloyValue | undefined, env: Record<string, string>): string {
   if (typeof v === 'string') return v;
-  if (isCall(v) && callOf(v).fn === 'sys.env' && typeof callOf(v).args[0] === 'string') return env[callOf(v).args[0] as string] ?? '';
+  if (isCall(v) && callOf(v).fn === 'sys.env' && typeof callOf(v).args[0] === 'string')
+    return env[callOf(v).args[0] as string] ?? '';
   throw new Error(`cannot evaluate ${JSON.stringify(v)}`);
 }
 
@@ -160,16 +187,28 @@ function alloyString(v: AlloyValue | undefined, env: Record<string, string>): st
  * The requests the stack's own clients send through the gateway, with the Authorization header they
  * compute from their rendered config and pod env (the client Secret's values filled in).
  */
-function clientRequests(c: StackConfig, secrets: Record<string, Record<string, string>>): { client: string; path: string; method: string; headers: Record<string, string> }[] {
+function clientRequests(
+  c: StackConfig,
+  secrets: Record<string, Record<string, string>>,
+): { client: string; path: string; method: string; headers: Record<string, string> }[] {
   const out: { client: string; path: string; method: string; headers: Record<string, string> }[] = [];
   const g = grafana(...withStack(c));
   const grafanaEnv = envOf(g.deployment.spec!.template.spec!.containers[0], secrets);
   const file = expandGrafanaEnv(parseYamlDocuments(g.datasources.data!['datasources.yaml'])[0], grafanaEnv) as {
-    datasources: { name: string; type: string; url: string; basicAuth?: boolean; basicAuthUser?: string; jsonData: Record<string, string>; secureJsonData: Record<string, string> }[];
+    datasources: {
+      name: string;
+      type: string;
+      url: string;
+      basicAuth?: boolean;
+      basicAuthUser?: string;
+      jsonData: Record<string, string>;
+      secureJsonData: Record<string, string>;
+    }[];
   };
   for (const d of file.datasources) {
     const headers: Record<string, string> = { [d.jsonData.httpHeaderName1]: d.secureJsonData.httpHeaderValue1 };
-    if (d.basicAuth) headers.Authorization = basicAuthHeader(d.basicAuthUser ?? '', d.secureJsonData.basicAuthPassword ?? '');
+    if (d.basicAuth)
+      headers.Authorization = basicAuthHeader(d.basicAuthUser ?? '', d.secureJsonData.basicAuthPassword ?? '');
     const base = new URL(d.url).pathname.replace(/\/$/, '');
     const path = d.type === 'prometheus' ? `${base}/api/v1/query` : `${base}/alertmanager/api/v2/status`;
     out.push({ client: `Grafana data source ${d.name}`, path, method: 'GET', headers });
@@ -180,9 +219,17 @@ function clientRequests(c: StackConfig, secrets: Record<string, Record<string, s
   for (const endpoint of blocksNamed(rw.body, 'endpoint')) {
     const headers = { ...(attribute(endpoint, 'headers') as Record<string, string>) };
     for (const auth of blocksNamed(endpoint.body, 'basic_auth')) {
-      headers.Authorization = basicAuthHeader(alloyString(attribute(auth, 'username'), alloyEnv), alloyString(attribute(auth, 'password'), alloyEnv));
+      headers.Authorization = basicAuthHeader(
+        alloyString(attribute(auth, 'username'), alloyEnv),
+        alloyString(attribute(auth, 'password'), alloyEnv),
+      );
     }
-    out.push({ client: 'Alloy remote write', path: new URL(attribute(endpoint, 'url') as string).pathname, method: 'POST', headers });
+    out.push({
+      client: 'Alloy remote write',
+      path: new URL(attribute(endpoint, 'url') as string).pathname,
+      method: 'POST',
+      headers,
+    });
   }
   return out;
 }
@@ -191,10 +238,25 @@ describe('localiseNginxConf', () => {
   it(`changes only what REWRITTEN lists: ${REWRITTEN.join('; ')}`, () => {
     const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
     const rendered = renderNginxConf(c, mimirRoutes(c), grafanaRoute(stackView(c))).split('\n');
-    const local = localiseNginxConf(rendered.join('\n'), gatewayPaths.runDir, { dir: '/x', listen: '127.0.0.1:1', resolver: '127.0.0.1:2', htpasswd: '/x/htpasswd' }).split('\n');
+    const local = localiseNginxConf(rendered.join('\n'), gatewayPaths.runDir, {
+      dir: '/x',
+      listen: '127.0.0.1:1',
+      resolver: '127.0.0.1:2',
+      htpasswd: '/x/htpasswd',
+    }).split('\n');
     expect(local).toHaveLength(rendered.length);
     const changed = rendered.map((line, i) => [line.trim(), local[i].trim()]).filter(([a, b]) => a !== b);
-    expect(changed.map(([, b]) => b.split(' ')[0]).sort()).toEqual(['auth_basic_user_file', 'client_body_temp_path', 'fastcgi_temp_path', 'listen', 'pid', 'proxy_temp_path', 'resolver', 'scgi_temp_path', 'uwsgi_temp_path']);
+    expect(changed.map(([, b]) => b.split(' ')[0]).sort()).toEqual([
+      'auth_basic_user_file',
+      'client_body_temp_path',
+      'fastcgi_temp_path',
+      'listen',
+      'pid',
+      'proxy_temp_path',
+      'resolver',
+      'scgi_temp_path',
+      'uwsgi_temp_path',
+    ]);
   });
 
   it('fails loudly when a directive it rewrites is gone', () => {
@@ -206,15 +268,52 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
   describe('nginx -t', () => {
     const cases: [string, StackConfig][] = [
       ['defaults', config()],
-      ['basic auth and tenant federation', config((c) => ((c.observability.gateway.basicAuth.enabled = true), (c.observability.gateway.tenantFederation = true)))],
-      ['Grafana, ruler and Alertmanager disabled', config((c) => ((c.observability.grafana.enabled = false), (c.mimir.ruler.enabled = false), (c.mimir.alertmanager.enabled = false)))],
-      ['another namespace and cluster domain', config((c) => ((c.namespace = 'metrics'), (c.clusterDomain = 'k8s.example')))],
+      [
+        'basic auth and tenant federation',
+        config(
+          (c) => (
+            (c.observability.gateway.basicAuth.enabled = true),
+            (c.observability.gateway.tenantFederation = true)
+          ),
+        ),
+      ],
+      [
+        'Grafana, ruler and Alertmanager disabled',
+        config(
+          (c) => (
+            (c.observability.grafana.enabled = false),
+            (c.mimir.ruler.enabled = false),
+            (c.mimir.alertmanager.enabled = false)
+          ),
+        ),
+      ],
+      [
+        'another namespace and cluster domain',
+        config((c) => ((c.namespace = 'metrics'), (c.clusterDomain = 'k8s.example'))),
+      ],
     ];
     const custom: Route[] = [
-      { path: '^/custom/[0-9]{2}\\.json$', match: 'regex', component: 'custom', service: 'custom', port: 9000, description: 'a regex with braces and a backslash' },
-      { path: '/with "quotes"', match: 'prefix', component: 'custom', service: 'custom', port: 9000, description: 'quotes in a path' },
+      {
+        path: '^/custom/[0-9]{2}\\.json$',
+        match: 'regex',
+        component: 'custom',
+        service: 'custom',
+        port: 9000,
+        description: 'a regex with braces and a backslash',
+      },
+      {
+        path: '/with "quotes"',
+        match: 'prefix',
+        component: 'custom',
+        service: 'custom',
+        port: 9000,
+        description: 'quotes in a path',
+      },
     ];
-    it.each([...cases.map(([n, c]) => [n, c, mimirRoutes(c)] as const), ['routes that need quoting', config(), [...mimirRoutes(config()), ...custom]] as const])('accepts the rendered config: %s', (_name, c, routes) => {
+    it.each([
+      ...cases.map(([n, c]) => [n, c, mimirRoutes(c)] as const),
+      ['routes that need quoting', config(), [...mimirRoutes(config()), ...custom]] as const,
+    ])('accepts the rendered config: %s', (_name, c, routes) => {
       const dir = tempDir();
       try {
         // The rendered resolver is kube-dns' cluster name, which nginx resolves while loading the file.
@@ -238,7 +337,11 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
       const dir = tempDir();
       try {
         const c = config();
-        const conf = localiseNginxConf(renderNginxConf(c, [...mimirRoutes(c), ...mimirRoutes(c).slice(0, 1)], grafanaRoute(stackView(c))), gatewayPaths.runDir, { dir, resolver: '127.0.0.1' });
+        const conf = localiseNginxConf(
+          renderNginxConf(c, [...mimirRoutes(c), ...mimirRoutes(c).slice(0, 1)], grafanaRoute(stackView(c))),
+          gatewayPaths.runDir,
+          { dir, resolver: '127.0.0.1' },
+        );
         const confPath = join(dir, 'nginx.conf');
         writeFileSync(confPath, conf);
         const result = nginxTest(bin!, confPath, dir);
@@ -288,7 +391,11 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
         '/compactor/ring',
         '/otlp/v1/metrics',
       ];
-      const expected = { '/prometheus/api/v1/rules': 'ruler', '/prometheus/api/v1/query': 'query-frontend', '/api/v1/push/extra': 'grafana' } as Record<string, string>;
+      const expected = {
+        '/prometheus/api/v1/rules': 'ruler',
+        '/prometheus/api/v1/query': 'query-frontend',
+        '/api/v1/push/extra': 'grafana',
+      } as Record<string, string>;
       for (const path of paths) {
         const reply = await request(gw.nginx.port, path);
         expect(reply.echo?.service, path).toBe(selectRoute(table, path)?.service);
@@ -296,7 +403,15 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
       }
     });
 
-    it.each(['/explore', '/api/health', '/public/build/app.js', '/api/datasources', '/', '/login', '/d/abc/my-dashboard?orgId=1'])('Grafana serves %s', async (path) => {
+    it.each([
+      '/explore',
+      '/api/health',
+      '/public/build/app.js',
+      '/api/datasources',
+      '/',
+      '/login',
+      '/d/abc/my-dashboard?orgId=1',
+    ])('Grafana serves %s', async (path) => {
       const reply = await request(gw.nginx.port, path);
       expect(reply.status).toBe(200);
       expect(reply.echo).toMatchObject({ service: GRAFANA_UPSTREAM.service, path, host: 'localhost' });
@@ -320,28 +435,38 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
       expect(reply.echo).toMatchObject({ service: 'distributor', tenants: ['team-a'] });
     });
 
-    it.skipIf(!joins)('rejects two X-Scope-OrgID headers with 400 (needs nginx ≥ 1.23, which joins repeated headers)', async () => {
-      const reply = await request(gw.nginx.port, '/prometheus/api/v1/query', { 'X-Scope-OrgID': ['team-a', 'team-b'] });
-      expect(reply.status).toBe(400);
-      expect(reply.body).toBe(`${TENANT_REJECTED_MESSAGE}\n`);
-      expect(reply.echo).toBeUndefined();
-    });
+    it.skipIf(!joins)(
+      'rejects two X-Scope-OrgID headers with 400 (needs nginx ≥ 1.23, which joins repeated headers)',
+      async () => {
+        const reply = await request(gw.nginx.port, '/prometheus/api/v1/query', {
+          'X-Scope-OrgID': ['team-a', 'team-b'],
+        });
+        expect(reply.status).toBe(400);
+        expect(reply.body).toBe(`${TENANT_REJECTED_MESSAGE}\n`);
+        expect(reply.echo).toBeUndefined();
+      },
+    );
 
     it('never forwards two tenant headers, whatever the nginx version', async () => {
       const reply = await request(gw.nginx.port, '/prometheus/api/v1/query', { 'X-Scope-OrgID': ['team-a', 'team-b'] });
       if (joins) expect(reply.status).toBe(400);
       else {
         // nginx < 1.23 sees only the first line; proxy_set_header still replaces all of them.
-        console.warn(`nginx ${version.join('.')} < 1.23 cannot see repeated headers; the gateway image (nginx 1.29) rejects them`);
+        console.warn(
+          `nginx ${version.join('.')} < 1.23 cannot see repeated headers; the gateway image (nginx 1.29) rejects them`,
+        );
         expect(reply.echo?.tenants).toEqual(['team-a']);
       }
     });
 
-    it.each(['team-a, team-b', 'team-a,team-b', 'team-a|team-b'])('rejects X-Scope-OrgID "%s" with 400', async (value) => {
-      const reply = await request(gw.nginx.port, '/api/v1/push', { 'X-Scope-OrgID': value }, 'POST');
-      expect(reply.status).toBe(400);
-      expect(reply.body).toBe(`${TENANT_REJECTED_MESSAGE}\n`);
-    });
+    it.each(['team-a, team-b', 'team-a,team-b', 'team-a|team-b'])(
+      'rejects X-Scope-OrgID "%s" with 400',
+      async (value) => {
+        const reply = await request(gw.nginx.port, '/api/v1/push', { 'X-Scope-OrgID': value }, 'POST');
+        expect(reply.status).toBe(400);
+        expect(reply.body).toBe(`${TENANT_REJECTED_MESSAGE}\n`);
+      },
+    );
 
     it('resolves Service names through the configured resolver', () => {
       expect(gw.dns.queries).toContain(serviceHost(c, 'distributor'));
@@ -351,7 +476,14 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
 
   describe('a regular-expression route', () => {
     const c = config();
-    const regex: Route = { path: '^/prometheus/api/v1/query_(range|exemplars)/[0-9]{2}$', match: 'regex', component: 'custom', service: 'custom', port: 9000, description: 'regex beats prefix' };
+    const regex: Route = {
+      path: '^/prometheus/api/v1/query_(range|exemplars)/[0-9]{2}$',
+      match: 'regex',
+      component: 'custom',
+      service: 'custom',
+      port: 9000,
+      description: 'regex beats prefix',
+    };
     let gw: Gateway;
     beforeAll(async () => {
       gw = await startGateway(c, { routes: [...mimirRoutes(c), regex] });
@@ -372,17 +504,26 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
   });
 
   describe('routing with components disabled', () => {
-    const c = config((c) => ((c.mimir.alertmanager.enabled = false), (c.mimir.ruler.enabled = false), (c.observability.gateway.tenantFederation = true)));
+    const c = config(
+      (c) => (
+        (c.mimir.alertmanager.enabled = false),
+        (c.mimir.ruler.enabled = false),
+        (c.observability.gateway.tenantFederation = true)
+      ),
+    );
     let gw: Gateway;
     beforeAll(async () => {
       gw = await startGateway(c);
     });
     afterAll(async () => gw?.stop());
 
-    it.each(['/alertmanager/api/v2/status', '/api/v1/alerts', '/multitenant_alertmanager/status'])('Alertmanager route %s is absent and falls through to Grafana', async (path) => {
-      const reply = await request(gw.nginx.port, path);
-      expect(reply.echo?.service).toBe('grafana');
-    });
+    it.each(['/alertmanager/api/v2/status', '/api/v1/alerts', '/multitenant_alertmanager/status'])(
+      'Alertmanager route %s is absent and falls through to Grafana',
+      async (path) => {
+        const reply = await request(gw.nginx.port, path);
+        expect(reply.echo?.service).toBe('grafana');
+      },
+    );
 
     it('ruler routes are absent: the Prometheus API prefix answers them', async () => {
       for (const path of ['/prometheus/api/v1/rules', '/prometheus/config/v1/rules/ns']) {
@@ -423,10 +564,15 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
     const client = c.observability.gateway.basicAuth.client;
     // The client Secret as the environment provides it; its user is also in the htpasswd file.
     const clientSecret = { [client.usernameKey]: 'mimir-stack', [client.passwordKey]: 'stack: pass-1' };
-    const secrets = { [client.secretName]: clientSecret, [c.observability.grafana.adminSecret.secretName]: { 'admin-user': 'admin', 'admin-password': 'x' } };
+    const secrets = {
+      [client.secretName]: clientSecret,
+      [c.observability.grafana.adminSecret.secretName]: { 'admin-user': 'admin', 'admin-password': 'x' },
+    };
     let gw: Gateway;
     beforeAll(async () => {
-      gw = await startGateway(c, { htpasswd: htpasswdLine('alice', 'correct horse') + htpasswdLine('mimir-stack', 'stack: pass-1') });
+      gw = await startGateway(c, {
+        htpasswd: htpasswdLine('alice', 'correct horse') + htpasswdLine('mimir-stack', 'stack: pass-1'),
+      });
     });
     afterAll(async () => gw?.stop());
 
@@ -434,13 +580,17 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
       for (const path of ['/prometheus/api/v1/query', '/explore']) {
         const reply = await request(gw.nginx.port, path);
         expect(reply.status, path).toBe(401);
-        expect(reply.headers['www-authenticate'], path).toBe(`Basic realm="${c.observability.gateway.basicAuth.realm}"`);
+        expect(reply.headers['www-authenticate'], path).toBe(
+          `Basic realm="${c.observability.gateway.basicAuth.realm}"`,
+        );
         expect(reply.echo).toBeUndefined();
       }
     });
 
     it('rejects a wrong password', async () => {
-      const reply = await request(gw.nginx.port, '/prometheus/api/v1/query', { Authorization: basicAuthHeader('alice', 'wrong') });
+      const reply = await request(gw.nginx.port, '/prometheus/api/v1/query', {
+        Authorization: basicAuthHeader('alice', 'wrong'),
+      });
       expect(reply.status).toBe(401);
     });
 
@@ -455,20 +605,35 @@ describe.skipIf(!bin)(`gateway nginx.conf in real nginx ${version.join('.')}`, (
       }
     });
 
-    it('lets Grafana\'s data sources and Alloy\'s remote write in with the client Secret\'s credentials', async () => {
+    it("lets Grafana's data sources and Alloy's remote write in with the client Secret's credentials", async () => {
       const requests = clientRequests(c, secrets);
-      expect(requests.map((r) => r.client)).toEqual(['Grafana data source Mimir', 'Grafana data source Mimir Alertmanager', 'Alloy remote write']);
-      const expected: Record<string, string> = { 'Grafana data source Mimir': 'query-frontend', 'Grafana data source Mimir Alertmanager': 'alertmanager', 'Alloy remote write': 'distributor' };
+      expect(requests.map((r) => r.client)).toEqual([
+        'Grafana data source Mimir',
+        'Grafana data source Mimir Alertmanager',
+        'Alloy remote write',
+      ]);
+      const expected: Record<string, string> = {
+        'Grafana data source Mimir': 'query-frontend',
+        'Grafana data source Mimir Alertmanager': 'alertmanager',
+        'Alloy remote write': 'distributor',
+      };
       for (const r of requests) {
         expect(r.headers.Authorization, r.client).toBe(basicAuthHeader('mimir-stack', 'stack: pass-1'));
         const reply = await request(gw.nginx.port, r.path, r.headers, r.method);
         expect(reply.status, `${r.client} ${r.path}: ${reply.body}`).toBe(200);
-        expect(reply.echo, r.client).toMatchObject({ service: expected[r.client], tenants: [c.defaultTenant], authorization: false });
+        expect(reply.echo, r.client).toMatchObject({
+          service: expected[r.client],
+          tenants: [c.defaultTenant],
+          authorization: false,
+        });
       }
     });
 
     it('turns the same clients away when the client Secret holds a password nginx does not know', async () => {
-      const wrong = { ...secrets, [client.secretName]: { ...clientSecret, [client.passwordKey]: 'rotated-but-not-in-htpasswd' } };
+      const wrong = {
+        ...secrets,
+        [client.secretName]: { ...clientSecret, [client.passwordKey]: 'rotated-but-not-in-htpasswd' },
+      };
       for (const r of clientRequests(c, wrong)) {
         const reply = await request(gw.nginx.port, r.path, r.headers, r.method);
         expect(reply.status, r.client).toBe(401);

@@ -5,7 +5,13 @@ import type { Deployment, KubeObject, Service, Tree } from '../lib/core/k8s/type
 import { mimirRoutes } from '../lib/mimir/routes.js';
 import { k3dConfig, kindConfig } from '../lib/observability/gateway/clusters.js';
 import { gateway, gatewayClientEnv, gatewayClientEnvVars } from '../lib/observability/gateway/index.js';
-import { gatewayPaths, grafanaRoute, HEALTH_PATH, renderNginxConf, selectRoute } from '../lib/observability/gateway/nginx.js';
+import {
+  gatewayPaths,
+  grafanaRoute,
+  HEALTH_PATH,
+  renderNginxConf,
+  selectRoute,
+} from '../lib/observability/gateway/nginx.js';
 import { gatewayRules, routeTableProblems, tenantIdProblem, upstreamsOf } from '../lib/observability/gateway/rules.js';
 import type { Route } from '../lib/core/routes.js';
 import { render } from '../lib/build/render.js';
@@ -41,7 +47,12 @@ describe('gateway objects', () => {
   });
 
   it('takes replicas and requests from config', () => {
-    const c = config((c) => ((c.observability.gateway.replicas = 3), (c.observability.gateway.resources = { requests: { cpu: '1500m', memory: '128Mi' } })));
+    const c = config(
+      (c) => (
+        (c.observability.gateway.replicas = 3),
+        (c.observability.gateway.resources = { requests: { cpu: '1500m', memory: '128Mi' } })
+      ),
+    );
     const { g, nginx } = podOf(c);
     expect(g.deployment.spec?.replicas).toBe(3);
     expect(nginx.resources?.requests).toEqual({ cpu: '1500m', memory: '128Mi' });
@@ -83,23 +94,50 @@ describe('gateway objects', () => {
   });
 
   it('exposes a NodePort for kind and k3d', () => {
-    const { g } = podOf(config((c) => ((c.observability.gateway.exposure = 'nodePort'), (c.observability.gateway.nodePort = 30123))));
+    const { g } = podOf(
+      config((c) => ((c.observability.gateway.exposure = 'nodePort'), (c.observability.gateway.nodePort = 30123))),
+    );
     expect(g.service.spec?.type).toBe('NodePort');
     expect(g.service.spec?.ports?.[0]).toMatchObject({ port: 8080, nodePort: 30123 });
   });
 
   it('renders an Ingress to the Service when asked', () => {
-    const { g } = podOf(config((c) => ((c.observability.gateway.exposure = 'ingress'), (c.observability.gateway.ingress = { className: 'traefik', host: 'mimir.example' }))));
+    const { g } = podOf(
+      config(
+        (c) => (
+          (c.observability.gateway.exposure = 'ingress'),
+          (c.observability.gateway.ingress = { className: 'traefik', host: 'mimir.example' })
+        ),
+      ),
+    );
     expect(g.service.spec?.type).toBeUndefined();
     expect(g.ingress?.spec).toEqual({
       ingressClassName: 'traefik',
-      rules: [{ host: 'mimir.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'gateway', port: { name: 'http' } } } }] } }],
+      rules: [
+        {
+          host: 'mimir.example',
+          http: {
+            paths: [
+              { path: '/', pathType: 'Prefix', backend: { service: { name: 'gateway', port: { name: 'http' } } } },
+            ],
+          },
+        },
+      ],
     });
   });
 
   it('mounts the htpasswd Secret where nginx.conf reads it, only with basic auth on', () => {
     expect(podOf(config()).g.configMap.data!['nginx.conf']).not.toMatch(/auth_basic(_user_file)? ["/]/);
-    const c = config((c) => (c.observability.gateway.basicAuth = { ...c.observability.gateway.basicAuth, enabled: true, secretName: 'team-htpasswd', key: 'users', realm: 'Metrics' }));
+    const c = config(
+      (c) =>
+        (c.observability.gateway.basicAuth = {
+          ...c.observability.gateway.basicAuth,
+          enabled: true,
+          secretName: 'team-htpasswd',
+          key: 'users',
+          realm: 'Metrics',
+        }),
+    );
     const { g, spec, nginx } = podOf(c);
     const conf = g.configMap.data!['nginx.conf'];
     const file = /auth_basic_user_file (\S+);/.exec(conf)![1];
@@ -117,7 +155,7 @@ describe('gateway objects', () => {
   });
 });
 
-describe('client credentials of the stack\'s own clients', () => {
+describe("client credentials of the stack's own clients", () => {
   const withAuth = (edit: (c: StackConfig) => void = () => {}) =>
     config((c) => {
       c.observability.gateway.basicAuth.enabled = true;
@@ -131,8 +169,13 @@ describe('client credentials of the stack\'s own clients', () => {
       [gatewayClientEnv.username]: { secret: 'gateway-client-credentials', key: 'username' },
       [gatewayClientEnv.password]: { secret: 'gateway-client-credentials', key: 'password' },
     });
-    const custom = withAuth((c) => (c.observability.gateway.basicAuth.client = { secretName: 'login', usernameKey: 'u', passwordKey: 'p' }));
-    expect(Object.values(gatewayClientEnvVars(custom))).toEqual([{ secret: 'login', key: 'u' }, { secret: 'login', key: 'p' }]);
+    const custom = withAuth(
+      (c) => (c.observability.gateway.basicAuth.client = { secretName: 'login', usernameKey: 'u', passwordKey: 'p' }),
+    );
+    expect(Object.values(gatewayClientEnvVars(custom))).toEqual([
+      { secret: 'login', key: 'u' },
+      { secret: 'login', key: 'p' },
+    ]);
   });
 
   it('are not mounted into nginx, which needs only the htpasswd file', () => {
@@ -166,19 +209,35 @@ describe('renderNginxConf', () => {
   const routes = mimirRoutes(c);
 
   it('is deterministic and independent of the order of exact and prefix routes', () => {
-    expect(renderNginxConf(c, routes, grafanaRoute(stackView(c)))).toBe(renderNginxConf(c, routes, grafanaRoute(stackView(c))));
-    expect(renderNginxConf(c, [...routes].reverse(), grafanaRoute(stackView(c)))).toBe(renderNginxConf(c, routes, grafanaRoute(stackView(c))));
+    expect(renderNginxConf(c, routes, grafanaRoute(stackView(c)))).toBe(
+      renderNginxConf(c, routes, grafanaRoute(stackView(c))),
+    );
+    expect(renderNginxConf(c, [...routes].reverse(), grafanaRoute(stackView(c)))).toBe(
+      renderNginxConf(c, routes, grafanaRoute(stackView(c))),
+    );
   });
 
   it('renders exactly the locations of the route table it is given, plus health and Grafana', () => {
-    const conf = renderNginxConf(c, [route('/custom/api', 'prefix', 'custom'), route('/custom/exact', 'exact', 'custom'), route('^/re/[0-9]+$', 'regex', 'custom')], grafanaRoute(stackView(c)));
+    const conf = renderNginxConf(
+      c,
+      [
+        route('/custom/api', 'prefix', 'custom'),
+        route('/custom/exact', 'exact', 'custom'),
+        route('^/re/[0-9]+$', 'regex', 'custom'),
+      ],
+      grafanaRoute(stackView(c)),
+    );
     const locations = [...conf.matchAll(/^\s*location (.*) \{$/gm)].map((m) => m[1]);
     expect(locations).toEqual([`= ${HEALTH_PATH}`, '= "/custom/exact"', '"/custom/api"', '~ "^/re/[0-9]+$"', '"/"']);
     expect(conf).not.toContain('/prometheus');
   });
 
   it('keeps regular expressions in table order, since nginx tries them in order', () => {
-    const conf = renderNginxConf(c, [route('^/b', 'regex', 'b'), route('^/a', 'regex', 'a')], grafanaRoute(stackView(c)));
+    const conf = renderNginxConf(
+      c,
+      [route('^/b', 'regex', 'b'), route('^/a', 'regex', 'a')],
+      grafanaRoute(stackView(c)),
+    );
     expect(conf.indexOf('"^/b"')).toBeLessThan(conf.indexOf('"^/a"'));
   });
 
@@ -194,9 +253,13 @@ describe('renderNginxConf', () => {
     expect(passes.length).toBe(routes.length + 1);
     expect(new Set(passes)).toEqual(new Set(['http://$gateway_upstream']));
     const other = config((c) => ((c.clusterDomain = 'k8s.example'), (c.observability.gateway.resolverValid = '30s')));
-    expect(renderNginxConf(other, routes, grafanaRoute(stackView(other)))).toMatch(/^\s*resolver kube-dns\.kube-system\.svc\.k8s\.example valid=30s;$/m);
+    expect(renderNginxConf(other, routes, grafanaRoute(stackView(other)))).toMatch(
+      /^\s*resolver kube-dns\.kube-system\.svc\.k8s\.example valid=30s;$/m,
+    );
     const custom = config((c) => (c.observability.gateway.resolver = '10.96.0.10:53'));
-    expect(renderNginxConf(custom, routes, grafanaRoute(stackView(custom)))).toMatch(/^\s*resolver 10\.96\.0\.10:53 valid=10s;$/m);
+    expect(renderNginxConf(custom, routes, grafanaRoute(stackView(custom)))).toMatch(
+      /^\s*resolver 10\.96\.0\.10:53 valid=10s;$/m,
+    );
   });
 
   it('forwards every route to its Service FQDN and port', () => {
@@ -207,21 +270,43 @@ describe('renderNginxConf', () => {
   });
 
   it('writes the default tenant into the map and rejects "|" only without tenant federation', () => {
-    const conf = renderNginxConf(config((c) => (c.defaultTenant = 'fallback')), routes, grafanaRoute(stackView(config((c) => (c.defaultTenant = 'fallback')))));
+    const conf = renderNginxConf(
+      config((c) => (c.defaultTenant = 'fallback')),
+      routes,
+      grafanaRoute(stackView(config((c) => (c.defaultTenant = 'fallback')))),
+    );
     expect(conf).toContain('""      "fallback";');
     expect(conf).toContain('"~[|]"  1;');
-    expect(renderNginxConf(config((c) => (c.observability.gateway.tenantFederation = true)), routes, grafanaRoute(stackView(config((c) => (c.observability.gateway.tenantFederation = true)))))).not.toContain('"~[|]"');
+    expect(
+      renderNginxConf(
+        config((c) => (c.observability.gateway.tenantFederation = true)),
+        routes,
+        grafanaRoute(stackView(config((c) => (c.observability.gateway.tenantFederation = true)))),
+      ),
+    ).not.toContain('"~[|]"');
   });
 
-  it('drops Grafana\'s catch-all when Grafana is disabled, and serves nothing else', () => {
-    const conf = renderNginxConf(config((c) => (c.observability.grafana.enabled = false)), routes, grafanaRoute(stackView(config((c) => (c.observability.grafana.enabled = false)))));
+  it("drops Grafana's catch-all when Grafana is disabled, and serves nothing else", () => {
+    const conf = renderNginxConf(
+      config((c) => (c.observability.grafana.enabled = false)),
+      routes,
+      grafanaRoute(stackView(config((c) => (c.observability.grafana.enabled = false)))),
+    );
     expect(conf).not.toContain(GRAFANA_UPSTREAM.service + '.');
     expect(conf).toMatch(/location \/ \{\n\s+return 404/);
   });
 });
 
 describe('selectRoute', () => {
-  const table = [route('/', 'prefix', 'grafana'), route('/p', 'prefix', 'qf'), route('/p/deep', 'prefix', 'deep'), route('/p/rules', 'prefix', 'ruler'), route('/p/x', 'exact', 'exact'), route('^/p/re', 'regex', 're1'), route('^/p/r', 'regex', 're2')];
+  const table = [
+    route('/', 'prefix', 'grafana'),
+    route('/p', 'prefix', 'qf'),
+    route('/p/deep', 'prefix', 'deep'),
+    route('/p/rules', 'prefix', 'ruler'),
+    route('/p/x', 'exact', 'exact'),
+    route('^/p/re', 'regex', 're1'),
+    route('^/p/r', 'regex', 're2'),
+  ];
   it.each([
     ['/p/x', 'exact'],
     ['/p/x/y', 'qf'],
@@ -236,12 +321,27 @@ describe('selectRoute', () => {
 
 describe('gatewayRules', () => {
   function ctxFor(c: StackConfig, services: [string, number][], extra: KubeObject[] = []): ValidationContext {
-    const svc = (name: string, port: number): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: c.namespace }, spec: { ports: [{ name: 'http', port }] } });
-    const tree: Tree = { observability: { gateway: gateway(...withStack(c)) as unknown as Tree[string][string] }, fake: { services: Object.fromEntries([...services.map(([n, p]) => [n, svc(n, p)]), ...extra.map((o, i) => [`extra${i}`, o])]) } };
+    const svc = (name: string, port: number): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: c.namespace },
+      spec: { ports: [{ name: 'http', port }] },
+    });
+    const tree: Tree = {
+      observability: { gateway: gateway(...withStack(c)) as unknown as Tree[string][string] },
+      fake: {
+        services: Object.fromEntries([
+          ...services.map(([n, p]) => [n, svc(n, p)]),
+          ...extra.map((o, i) => [`extra${i}`, o]),
+        ]),
+      },
+    };
     return { entries: flatten(tree), existingSecrets: new Set() };
   }
   const run = (c: StackConfig, ctx: ValidationContext) => gatewayRules(...withStack(c)).flatMap((r) => r(ctx));
-  const allServices = (c: StackConfig): [string, number][] => [...new Map([...mimirRoutes(c), grafanaRoute(stackView(c))!].map((r) => [r.service, r.port]))];
+  const allServices = (c: StackConfig): [string, number][] => [
+    ...new Map([...mimirRoutes(c), grafanaRoute(stackView(c))!].map((r) => [r.service, r.port])),
+  ];
 
   it('pass when every upstream is a rendered Service with that port', () => {
     const c = config();
@@ -250,17 +350,30 @@ describe('gatewayRules', () => {
 
   it('name an upstream Service that is not rendered, with a suggestion', () => {
     const c = config();
-    const services = allServices(c).map(([n, p]): [string, number] => (n === 'distributor' ? ['distributer', p] : [n, p]));
+    const services = allServices(c).map(([n, p]): [string, number] =>
+      n === 'distributor' ? ['distributer', p] : [n, p],
+    );
     const problems = run(c, ctxFor(c, services));
     expect(problems.length).toBeGreaterThan(0);
-    expect(problems[0]).toMatchObject({ path: 'observability.gateway.configMap', message: 'distributor.mimir.svc.cluster.local:8080 names Service "distributor" in namespace mimir, which is not rendered', hint: 'did you mean `distributer`?' });
+    expect(problems[0]).toMatchObject({
+      path: 'observability.gateway.configMap',
+      message:
+        'distributor.mimir.svc.cluster.local:8080 names Service "distributor" in namespace mimir, which is not rendered',
+      hint: 'did you mean `distributer`?',
+    });
     expect(problems[0].pointer).toMatch(/^\/data\/nginx\.conf line \d+$/);
   });
 
   it('name a Service that does not expose the port', () => {
     const c = config();
     const services = allServices(c).map(([n, p]): [string, number] => (n === 'grafana' ? [n, 80] : [n, p]));
-    expect(run(c, ctxFor(c, services))).toEqual([expect.objectContaining({ message: 'grafana.mimir.svc.cluster.local:3000 uses port 3000, which Service "grafana" does not expose', expected: '80 (http)', found: '3000' })]);
+    expect(run(c, ctxFor(c, services))).toEqual([
+      expect.objectContaining({
+        message: 'grafana.mimir.svc.cluster.local:3000 uses port 3000, which Service "grafana" does not expose',
+        expected: '80 (http)',
+        found: '3000',
+      }),
+    ]);
   });
 
   it('check the nginx.conf in the tree, so an override that edits it is checked too', () => {
@@ -268,7 +381,9 @@ describe('gatewayRules', () => {
     const ctx = ctxFor(c, allServices(c));
     const cm = ctx.entries.find((e) => e.key === 'configMap')!.object as unknown as { data: Record<string, string> };
     cm.data['nginx.conf'] += '\nset $gateway_upstream "nothing.mimir.svc.cluster.local:80";\n';
-    expect(run(c, ctx).map((p) => p.message)).toEqual(['nothing.mimir.svc.cluster.local:80 names Service "nothing" in namespace mimir, which is not rendered']);
+    expect(run(c, ctx).map((p) => p.message)).toEqual([
+      'nothing.mimir.svc.cluster.local:80 names Service "nothing" in namespace mimir, which is not rendered',
+    ]);
   });
 
   it('do nothing when the gateway is not rendered', () => {
@@ -278,15 +393,29 @@ describe('gatewayRules', () => {
 
   it('report a bad default tenant', () => {
     const c = config((c) => (c.defaultTenant = 'a b'));
-    expect(run(c, ctxFor(c, allServices(c)))).toEqual([expect.objectContaining({ path: 'config.defaultTenant', message: 'default tenant "a b" has characters Mimir does not accept in a tenant ID: " "' })]);
+    expect(run(c, ctxFor(c, allServices(c)))).toEqual([
+      expect.objectContaining({
+        path: 'config.defaultTenant',
+        message: 'default tenant "a b" has characters Mimir does not accept in a tenant ID: " "',
+      }),
+    ]);
   });
 });
 
 describe('routeTableProblems', () => {
   const c = config();
-  it('accepts the Mimir route table', () => expect(routeTableProblems(mimirRoutes(c), grafanaRoute(stackView(c)))).toEqual([]));
+  it('accepts the Mimir route table', () =>
+    expect(routeTableProblems(mimirRoutes(c), grafanaRoute(stackView(c)))).toEqual([]));
   it('reports duplicate locations, including clashes with health and Grafana', () => {
-    const problems = routeTableProblems([route('/a', 'exact', 'x'), route('/a', 'exact', 'y'), route(HEALTH_PATH, 'exact', 'z'), route('/', 'prefix', 'w')], grafanaRoute(stackView(c)));
+    const problems = routeTableProblems(
+      [
+        route('/a', 'exact', 'x'),
+        route('/a', 'exact', 'y'),
+        route(HEALTH_PATH, 'exact', 'z'),
+        route('/', 'prefix', 'w'),
+      ],
+      grafanaRoute(stackView(c)),
+    );
     expect(problems.map((p) => p.message)).toEqual([
       'two locations for exact /a: x and y',
       `two locations for exact ${HEALTH_PATH}: gateway and z`,
@@ -301,15 +430,27 @@ describe('routeTableProblems', () => {
       "Grafana's path /public/build/app.js is claimed by route prefix / → w",
     ]);
   });
-  it('reports a route that would take Grafana\'s paths', () => {
-    expect(routeTableProblems([route('/api', 'prefix', 'x')], grafanaRoute(stackView(c))).map((p) => p.message)).toEqual([
+  it("reports a route that would take Grafana's paths", () => {
+    expect(
+      routeTableProblems([route('/api', 'prefix', 'x')], grafanaRoute(stackView(c))).map((p) => p.message),
+    ).toEqual([
       "Grafana's path /api/health is claimed by route prefix /api → x",
       "Grafana's path /api/datasources is claimed by route prefix /api → x",
       "Grafana's path /api/live/ws is claimed by route prefix /api → x",
     ]);
   });
   it('reports malformed paths, regular expressions and ports', () => {
-    expect(routeTableProblems([route('nope', 'prefix', 'x'), route('/a b', 'exact', 'x'), route('^/(', 'regex', 'x'), route('/q', 'prefix', 'x', 70000)], grafanaRoute(stackView(c))).map((p) => p.message)).toEqual([
+    expect(
+      routeTableProblems(
+        [
+          route('nope', 'prefix', 'x'),
+          route('/a b', 'exact', 'x'),
+          route('^/(', 'regex', 'x'),
+          route('/q', 'prefix', 'x', 70000),
+        ],
+        grafanaRoute(stackView(c)),
+      ).map((p) => p.message),
+    ).toEqual([
       'route prefix nope → x: the path must start with "/" and contain no spaces or control characters',
       'route exact /a b → x: the path must start with "/" and contain no spaces or control characters',
       expect.stringMatching(/^route regex \^\/\( → x: the regular expression does not compile/),
@@ -333,7 +474,9 @@ describe('local cluster configs', () => {
   const nodePort = gateway(...withStack(c)).service.spec?.ports?.[0].nodePort;
 
   it('kind maps host 8080 to the gateway NodePort, and examples/kind-config.yaml is current', () => {
-    const [kind] = parseYamlDocuments(kindConfig(c)) as { nodes: { extraPortMappings: { containerPort: number; hostPort: number }[] }[] }[];
+    const [kind] = parseYamlDocuments(kindConfig(c)) as {
+      nodes: { extraPortMappings: { containerPort: number; hostPort: number }[] }[];
+    }[];
     expect(kind.nodes[0].extraPortMappings[0]).toMatchObject({ containerPort: nodePort, hostPort: 8080 });
     expect(readFileSync('examples/kind-config.yaml', 'utf8')).toBe(kindConfig(c));
   });

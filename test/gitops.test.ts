@@ -15,7 +15,11 @@ describe('Argo CD', async () => {
       const committed = parseYamlDocuments(readFileSync(`out/argocd/${built.name}.yaml`, 'utf8'))[0] as KubeObject;
       expect(committed).toEqual(JSON.parse(JSON.stringify(application(built.name, built.config))));
       expect(() => new Application(committed as never).validate()).not.toThrow();
-      const spec = committed.spec as { source: { path: string; repoURL: string }; destination: { namespace: string }; syncPolicy: { syncOptions: string[] } };
+      const spec = committed.spec as {
+        source: { path: string; repoURL: string };
+        destination: { namespace: string };
+        syncPolicy: { syncOptions: string[] };
+      };
       expect(spec.source.path).toBe(`out/${built.name}`);
       expect(spec.source.repoURL).toBe(built.config.gitops.repoURL);
       expect(spec.destination.namespace).toBe(built.config.namespace);
@@ -38,5 +42,15 @@ describe('Argo CD', async () => {
 
 /** Only the fields the Application reads. */
 function minimalConfig() {
-  return { namespace: 'mimir', gitops: { repoURL: 'https://example.com/r.git', targetRevision: 'main', project: 'default', argocdNamespace: 'argocd', destinationServer: 'https://kubernetes.default.svc', automated: true } } as Parameters<typeof application>[1];
+  return {
+    namespace: 'mimir',
+    gitops: {
+      repoURL: 'https://example.com/r.git',
+      targetRevision: 'main',
+      project: 'default',
+      argocdNamespace: 'argocd',
+      destinationServer: 'https://kubernetes.default.svc',
+      automated: true,
+    },
+  } as Parameters<typeof application>[1];
 }

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { StackConfig } from '../lib/build/config.js';
 import type { ConfigMap, TreeLike } from '../lib/core/k8s/types.js';
 import { gatewayClientEnv } from '../lib/observability/gateway/client.js';
-import { alertmanagerDatasourceUid, dashboardKey, dashboards, datasources, datasourcesYaml, grafana, grafanaMetrics, grafanaRules, mimirDatasourceUid, provisioningEnvRefs } from '../lib/observability/grafana/index.js';
+import {
+  alertmanagerDatasourceUid,
+  dashboardKey,
+  dashboards,
+  datasources,
+  datasourcesYaml,
+  grafana,
+  grafanaMetrics,
+  grafanaRules,
+  mimirDatasourceUid,
+  provisioningEnvRefs,
+} from '../lib/observability/grafana/index.js';
 import { cluster } from '../lib/build/render.js';
 import { validateTree } from '../lib/build/validate/index.js';
 import { parseYamlDocuments } from '../lib/core/yaml.js';
@@ -10,7 +21,10 @@ import { config, fakeGateway, withStack } from './support/stack.js';
 
 /** The rendered tree's shape, no cast: tree walkers take it as it is. */
 function treeOf(c: StackConfig, withGateway = true) {
-  return { cluster: cluster(c), observability: { grafana: grafana(...withStack(c)), ...(withGateway ? { gateway: fakeGateway(c) } : {}) } };
+  return {
+    cluster: cluster(c),
+    observability: { grafana: grafana(...withStack(c)), ...(withGateway ? { gateway: fakeGateway(c) } : {}) },
+  };
 }
 
 function keysSortedEverywhere(v: unknown): boolean {
@@ -45,26 +59,35 @@ describe('Grafana Deployment and Service', () => {
 
   it('serves /metrics and the UI on port 3000 named http-metrics through Service grafana', () => {
     expect(g.service.metadata?.name).toBe('grafana');
-    expect(g.service.spec?.ports).toEqual([{ name: 'http-metrics', port: 3000, targetPort: 'http-metrics', protocol: 'TCP' }]);
+    expect(g.service.spec?.ports).toEqual([
+      { name: 'http-metrics', port: 3000, targetPort: 'http-metrics', protocol: 'TCP' },
+    ]);
     expect(server.readinessProbe?.httpGet).toEqual({ path: '/api/health', port: 'http-metrics' });
   });
 
   it('takes the admin credentials from the admin Secret', () => {
     expect(env.GF_SECURITY_ADMIN_USER.valueFrom?.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'admin-user' });
-    expect(env.GF_SECURITY_ADMIN_PASSWORD.valueFrom?.secretKeyRef).toEqual({ name: 'grafana-admin', key: 'admin-password' });
+    expect(env.GF_SECURITY_ADMIN_PASSWORD.valueFrom?.secretKeyRef).toEqual({
+      name: 'grafana-admin',
+      key: 'admin-password',
+    });
   });
 
   it('is served from the root of the gateway by default, and from a sub-path when the root URL has one', () => {
     expect(env.GF_SERVER_ROOT_URL.value).toBe('http://localhost:8080/');
     expect(env.GF_SERVER_SERVE_FROM_SUB_PATH.value).toBe('false');
-    const sub = grafana(...withStack(config((c) => (c.observability.grafana.rootUrl = 'https://mimir.example.com/grafana/')))).deployment.spec!.template.spec!.containers[0].env!;
+    const sub = grafana(
+      ...withStack(config((c) => (c.observability.grafana.rootUrl = 'https://mimir.example.com/grafana/'))),
+    ).deployment.spec!.template.spec!.containers[0].env!;
     expect(sub.find((e) => e.name === 'GF_SERVER_ROOT_URL')?.value).toBe('https://mimir.example.com/grafana/');
     expect(sub.find((e) => e.name === 'GF_SERVER_SERVE_FROM_SUB_PATH')?.value).toBe('true');
   });
 
   it('moves the health check and metrics under the sub-path it serves from', () => {
     const c = config((c) => (c.observability.grafana.rootUrl = 'https://mimir.example.com/grafana/'));
-    expect(grafana(...withStack(c)).deployment.spec!.template.spec!.containers[0].readinessProbe?.httpGet?.path).toBe('/grafana/api/health');
+    expect(grafana(...withStack(c)).deployment.spec!.template.spec!.containers[0].readinessProbe?.httpGet?.path).toBe(
+      '/grafana/api/health',
+    );
     expect(grafanaMetrics(c).path).toBe('/grafana/metrics');
     expect(grafanaMetrics(config()).path).toBe('/metrics');
   });
@@ -72,7 +95,8 @@ describe('Grafana Deployment and Service', () => {
   it('lets anonymous visitors in as viewers only when asked', () => {
     expect(env.GF_AUTH_ANONYMOUS_ENABLED.value).toBe('false');
     expect(env.GF_AUTH_ANONYMOUS_ORG_ROLE).toBeUndefined();
-    const on = grafana(...withStack(config((c) => (c.observability.grafana.anonymousAccess = true)))).deployment.spec!.template.spec!.containers[0].env!;
+    const on = grafana(...withStack(config((c) => (c.observability.grafana.anonymousAccess = true)))).deployment.spec!
+      .template.spec!.containers[0].env!;
     expect(on.find((e) => e.name === 'GF_AUTH_ANONYMOUS_ENABLED')?.value).toBe('true');
     expect(on.find((e) => e.name === 'GF_AUTH_ANONYMOUS_ORG_ROLE')?.value).toBe('Viewer');
   });
@@ -83,7 +107,9 @@ describe('Grafana Deployment and Service', () => {
     expect(mounts['/etc/grafana/provisioning/datasources']).toBe(g.datasources.metadata?.name);
     expect(mounts['/etc/grafana/provisioning/dashboards']).toBe(g.dashboardProviders.metadata?.name);
     expect(mounts['/etc/grafana/dashboards/mimir-stack-health']).toBe(g.dashboardMimirStackHealth.metadata?.name);
-    const providers = parseYamlDocuments(g.dashboardProviders.data!['providers.yaml'])[0] as { providers: { type: string; options: { path: string } }[] };
+    const providers = parseYamlDocuments(g.dashboardProviders.data!['providers.yaml'])[0] as {
+      providers: { type: string; options: { path: string } }[];
+    };
     expect(providers.providers[0].type).toBe('file');
     expect(providers.providers[0].options.path).toBe('/etc/grafana/dashboards');
   });
@@ -113,12 +139,17 @@ describe('data sources', () => {
       access: 'proxy',
       url: 'http://gateway.mimir.svc.cluster.local:8080/prometheus',
       isDefault: true,
-      jsonData: { prometheusType: 'Mimir', prometheusVersion: '2.9.1', httpHeaderName1: 'X-Scope-OrgID', timeInterval: '15s' },
+      jsonData: {
+        prometheusType: 'Mimir',
+        prometheusVersion: '2.9.1',
+        httpHeaderName1: 'X-Scope-OrgID',
+        timeInterval: '15s',
+      },
       secureJsonData: { httpHeaderValue1: 'team-a' },
     });
   });
 
-  it('add Mimir\'s Alertmanager at the gateway root when the alertmanager runs', () => {
+  it("add Mimir's Alertmanager at the gateway root when the alertmanager runs", () => {
     const list = datasources(...withStack(config()));
     expect(list.map((d) => d.uid)).toEqual([mimirDatasourceUid, alertmanagerDatasourceUid]);
     expect(list[1]).toMatchObject({
@@ -137,15 +168,19 @@ describe('data sources', () => {
   });
 
   it('follow the namespace and cluster domain', () => {
-    const list = datasources(...withStack(config((c) => {
-      c.namespace = 'metrics';
-      c.clusterDomain = 'k8s.example';
-    })));
+    const list = datasources(
+      ...withStack(
+        config((c) => {
+          c.namespace = 'metrics';
+          c.clusterDomain = 'k8s.example';
+        }),
+      ),
+    );
     expect(list[0].url).toBe('http://gateway.metrics.svc.k8s.example:8080/prometheus');
   });
 });
 
-describe('data sources behind the gateway\'s basic auth', () => {
+describe("data sources behind the gateway's basic auth", () => {
   const withAuth = (edit: (c: StackConfig) => void = () => {}) =>
     config((c) => {
       c.observability.gateway.basicAuth.enabled = true;
@@ -167,12 +202,25 @@ describe('data sources behind the gateway\'s basic auth', () => {
   });
 
   it('fill those env vars from the client Secret, never from a literal value', () => {
-    const c = withAuth((c) => (c.observability.gateway.basicAuth.client = { secretName: 'stack-gateway-login', usernameKey: 'user', passwordKey: 'pass' }));
+    const c = withAuth(
+      (c) =>
+        (c.observability.gateway.basicAuth.client = {
+          secretName: 'stack-gateway-login',
+          usernameKey: 'user',
+          passwordKey: 'pass',
+        }),
+    );
     const g = grafana(...withStack(c));
     const env = g.deployment.spec!.template.spec!.containers[0].env!;
     const byName = Object.fromEntries(env.map((e) => [e.name, e]));
-    expect(byName[gatewayClientEnv.username]).toEqual({ name: 'MIMIR_GATEWAY_USERNAME', valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'user' } } });
-    expect(byName[gatewayClientEnv.password]).toEqual({ name: 'MIMIR_GATEWAY_PASSWORD', valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'pass' } } });
+    expect(byName[gatewayClientEnv.username]).toEqual({
+      name: 'MIMIR_GATEWAY_USERNAME',
+      valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'user' } },
+    });
+    expect(byName[gatewayClientEnv.password]).toEqual({
+      name: 'MIMIR_GATEWAY_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'stack-gateway-login', key: 'pass' } },
+    });
     // Exactly the variables the file names, and each of them is set.
     const refs = provisioningEnvRefs(g.datasources.data!['datasources.yaml']);
     expect(refs).toEqual(['MIMIR_GATEWAY_PASSWORD', 'MIMIR_GATEWAY_USERNAME']);
@@ -190,7 +238,9 @@ describe('data sources behind the gateway\'s basic auth', () => {
         expect(d.secureJsonData).toEqual({ httpHeaderValue1: 'anonymous' });
       }
       expect(provisioningEnvRefs(g.datasources.data!['datasources.yaml'])).toEqual([]);
-      expect(g.deployment.spec!.template.spec!.containers[0].env!.map((e) => e.name)).not.toContain(gatewayClientEnv.password);
+      expect(g.deployment.spec!.template.spec!.containers[0].env!.map((e) => e.name)).not.toContain(
+        gatewayClientEnv.password,
+      );
     }
   });
 });
@@ -217,7 +267,13 @@ describe('dashboards', () => {
   });
 
   it('query the Mimir data source in every panel and target', () => {
-    const parsed = JSON.parse(g.dashboardMimirStackHealth.data!['mimir-stack-health.json']) as { panels: { type: string; datasource?: { uid: string }; targets?: { expr: string; datasource?: { uid: string } }[] }[] };
+    const parsed = JSON.parse(g.dashboardMimirStackHealth.data!['mimir-stack-health.json']) as {
+      panels: {
+        type: string;
+        datasource?: { uid: string };
+        targets?: { expr: string; datasource?: { uid: string } }[];
+      }[];
+    };
     const panels = parsed.panels.filter((p) => p.type !== 'row');
     expect(panels.length).toBeGreaterThanOrEqual(5);
     for (const p of panels) {
@@ -226,12 +282,21 @@ describe('dashboards', () => {
       for (const t of p.targets ?? []) expect(t.datasource?.uid).toBe(mimirDatasourceUid);
     }
     const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n');
-    for (const metric of ['up{', 'cortex_request_duration_seconds', 'cortex_ingester_memory_series', 'cortex_distributor_received_samples_total', 'thanos_objstore_bucket_operations_total']) expect(exprs).toContain(metric);
+    for (const metric of [
+      'up{',
+      'cortex_request_duration_seconds',
+      'cortex_ingester_memory_series',
+      'cortex_distributor_received_samples_total',
+      'thanos_objstore_bucket_operations_total',
+    ])
+      expect(exprs).toContain(metric);
     expect(exprs).toContain('namespace="mimir"');
   });
 
   it('give every panel its own id', () => {
-    const parsed = JSON.parse(g.dashboardMimirStackHealth.data!['mimir-stack-health.json']) as { panels: { id: number }[] };
+    const parsed = JSON.parse(g.dashboardMimirStackHealth.data!['mimir-stack-health.json']) as {
+      panels: { id: number }[];
+    };
     const ids = parsed.panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -242,17 +307,23 @@ describe('dashboards', () => {
 });
 
 describe('Grafana in the tree', () => {
-  it('passes the Kubernetes checks with the environment\'s Secret, or with the development Secret', async () => {
+  it("passes the Kubernetes checks with the environment's Secret, or with the development Secret", async () => {
     expect(await validateTree(treeOf(config()), { existingSecrets: ['grafana-admin'] })).toEqual([]);
-    expect(await validateTree(treeOf(config((c) => (c.observability.grafana.developmentCredentials = true))))).toEqual([]);
+    expect(await validateTree(treeOf(config((c) => (c.observability.grafana.developmentCredentials = true))))).toEqual(
+      [],
+    );
     const missing = await validateTree(treeOf(config()));
-    expect(missing.map((p) => p.message)).toEqual(['Secret "grafana-admin" does not exist in namespace mimir', 'Secret "grafana-admin" does not exist in namespace mimir']);
+    expect(missing.map((p) => p.message)).toEqual([
+      'Secret "grafana-admin" does not exist in namespace mimir',
+      'Secret "grafana-admin" does not exist in namespace mimir',
+    ]);
   });
 });
 
 describe('grafanaRules', () => {
   const c = config();
-  const run = (tree: TreeLike) => validateTree(tree, { existingSecrets: ['grafana-admin'], extraRules: grafanaRules(c) });
+  const run = (tree: TreeLike) =>
+    validateTree(tree, { existingSecrets: ['grafana-admin'], extraRules: grafanaRules(c) });
 
   it('accept data sources that reach the gateway', async () => {
     expect(await run(treeOf(c))).toEqual([]);
@@ -260,7 +331,10 @@ describe('grafanaRules', () => {
 
   it('report data source URLs that name no rendered Service', async () => {
     const problems = await run(treeOf(c, false));
-    expect(problems.map((p) => p.pointer)).toEqual(['/data/datasources.yaml datasources[0].url', '/data/datasources.yaml datasources[1].url']);
+    expect(problems.map((p) => p.pointer)).toEqual([
+      '/data/datasources.yaml datasources[0].url',
+      '/data/datasources.yaml datasources[1].url',
+    ]);
     expect(problems[0].message).toContain('Service "gateway"');
   });
 
@@ -277,7 +351,10 @@ describe('grafanaRules', () => {
     const on = config((c) => (c.observability.gateway.basicAuth.enabled = true));
     const secrets = ['grafana-admin', on.observability.gateway.basicAuth.client.secretName];
     expect(await validateTree(treeOf(on), { existingSecrets: secrets, extraRules: grafanaRules(on) })).toEqual([]);
-    const missing = await validateTree(treeOf(on), { existingSecrets: ['grafana-admin'], extraRules: grafanaRules(on) });
+    const missing = await validateTree(treeOf(on), {
+      existingSecrets: ['grafana-admin'],
+      extraRules: grafanaRules(on),
+    });
     expect(missing.map((p) => p.message)).toEqual([
       'Secret "gateway-client-credentials" does not exist in namespace mimir',
       'Secret "gateway-client-credentials" does not exist in namespace mimir',
@@ -288,8 +365,14 @@ describe('grafanaRules', () => {
     const on = config((c) => (c.observability.gateway.basicAuth.enabled = true));
     const tree = treeOf(on);
     const cm = tree.observability.grafana.datasources;
-    cm.data!['datasources.yaml'] = cm.data!['datasources.yaml'].replaceAll('${MIMIR_GATEWAY_PASSWORD}', '${MIMIR_GATEWAY_PASSWROD}');
-    const problems = await validateTree(tree, { existingSecrets: ['grafana-admin', 'gateway-client-credentials'], extraRules: grafanaRules(on) });
+    cm.data!['datasources.yaml'] = cm.data!['datasources.yaml'].replaceAll(
+      '${MIMIR_GATEWAY_PASSWORD}',
+      '${MIMIR_GATEWAY_PASSWROD}',
+    );
+    const problems = await validateTree(tree, {
+      existingSecrets: ['grafana-admin', 'gateway-client-credentials'],
+      extraRules: grafanaRules(on),
+    });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ path: 'observability.grafana.datasources', pointer: '/data/datasources.yaml' });
     expect(problems[0].message).toContain('env var MIMIR_GATEWAY_PASSWROD');
@@ -298,7 +381,10 @@ describe('grafanaRules', () => {
   it('report panels that query a data source that is not provisioned', async () => {
     const tree = treeOf(c);
     const cm = tree.observability.grafana.dashboardMimirStackHealth;
-    cm.data!['mimir-stack-health.json'] = cm.data!['mimir-stack-health.json'].replaceAll('"uid": "mimir"', '"uid": "prometheus"');
+    cm.data!['mimir-stack-health.json'] = cm.data!['mimir-stack-health.json'].replaceAll(
+      '"uid": "mimir"',
+      '"uid": "prometheus"',
+    );
     const problems = await run(tree);
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.every((p) => p.message.includes('data source uid "prometheus"'))).toBe(true);

@@ -23,7 +23,9 @@ describe('kubectl kustomize out/<env> equals what the library renders', async ()
       const out = join(tmp, built.name);
       writeOutput(out, outputFiles([built]));
       const entries = flatten(built.tree);
-      const generated = new Set(entries.filter((e) => e.object.kind === 'ConfigMap').map((e) => e.object.metadata?.name ?? ''));
+      const generated = new Set(
+        entries.filter((e) => e.object.kind === 'ConfigMap').map((e) => e.object.metadata?.name ?? ''),
+      );
       const fromKustomize = byResourceId(stripGeneratorHashes(await kustomizeBuild(join(out, built.name)), generated));
       const rendered = byResourceId(entries.map((e) => e.object));
       expect([...fromKustomize.keys()].sort()).toEqual([...rendered.keys()].sort());

@@ -10,7 +10,8 @@ describe('environments/local fits a laptop cluster', () => {
     expect(total.cpu).toBeLessThanOrEqual(2);
     expect(total.memoryBytes).toBeLessThanOrEqual(4 * 2 ** 30);
     for (const [name, component] of Object.entries(config.mimir)) {
-      if (component && typeof component === 'object' && 'replicas' in component) expect(component.replicas, name).toBe(1);
+      if (component && typeof component === 'object' && 'replicas' in component)
+        expect(component.replicas, name).toBe(1);
     }
   });
 });

@@ -2,7 +2,19 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../lib/build/pipeline.js';
-import { DELETE, add, append, byName, isPlainObject, merge, mergeAll, mergeConfig, mergeYaml, prepend, type Override } from '../lib/core/merge.js';
+import {
+  DELETE,
+  add,
+  append,
+  byName,
+  isPlainObject,
+  merge,
+  mergeAll,
+  mergeConfig,
+  mergeYaml,
+  prepend,
+  type Override,
+} from '../lib/core/merge.js';
 import { BuildError, type Problem } from '../lib/core/problems.js';
 
 interface Tree {
@@ -50,7 +62,12 @@ function tree(): Tree {
             },
           },
         },
-        service: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ingester' }, spec: { ports: [{ name: 'grpc', port: 9095 }] } },
+        service: {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'ingester' },
+          spec: { ports: [{ name: 'grpc', port: 9095 }] },
+        },
       },
       distributor: { service: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'distributor' } } },
     },
@@ -90,14 +107,21 @@ function assertPlainData(value: unknown, path = '$'): void {
 
 describe('merge', () => {
   it('merges objects recursively, keeping base keys the override does not mention', () => {
-    const out = merge(tree(), { mimir: { ingester: { statefulSet: { metadata: { labels: { 'app.kubernetes.io/name': 'x' } } } } } });
-    expect(out.mimir.ingester.statefulSet.metadata).toEqual({ name: 'ingester', labels: { 'app.kubernetes.io/name': 'x' } });
+    const out = merge(tree(), {
+      mimir: { ingester: { statefulSet: { metadata: { labels: { 'app.kubernetes.io/name': 'x' } } } } },
+    });
+    expect(out.mimir.ingester.statefulSet.metadata).toEqual({
+      name: 'ingester',
+      labels: { 'app.kubernetes.io/name': 'x' },
+    });
     expect(out.mimir.ingester.statefulSet.spec!.replicas).toBe(3);
     expect(out.mimir.distributor).toEqual(tree().mimir.distributor);
   });
 
   it('replaces scalars', () => {
-    const out = merge(tree(), { mimir: { ingester: { statefulSet: { spec: { replicas: 5, serviceName: 'ingest' } } } } });
+    const out = merge(tree(), {
+      mimir: { ingester: { statefulSet: { spec: { replicas: 5, serviceName: 'ingest' } } } },
+    });
     expect(out.mimir.ingester.statefulSet.spec!.replicas).toBe(5);
     expect(out.mimir.ingester.statefulSet.spec!.serviceName).toBe('ingest');
   });
@@ -110,7 +134,13 @@ describe('merge', () => {
 
   it('append() adds items to the end of the base array', () => {
     const out = merge(tree(), {
-      mimir: { ingester: { statefulSet: { spec: { template: { spec: { containers: byName({ ingester: { args: append(['-foo=bar']) } }) } } } } } },
+      mimir: {
+        ingester: {
+          statefulSet: {
+            spec: { template: { spec: { containers: byName({ ingester: { args: append(['-foo=bar']) } }) } } },
+          },
+        },
+      },
     });
     expect(ingester(out).args).toEqual(['-target=ingester', '-config.file=/etc/mimir/mimir.yaml', '-foo=bar']);
   });
@@ -123,7 +153,10 @@ describe('merge', () => {
     const containers = (o: Override<IStatefulSet['spec']>) => ({ mimir: { ingester: { statefulSet: { spec: o } } } });
 
     it('merges into the item with that name, not by position, keeping order', () => {
-      const out = merge(tree(), containers({ template: { spec: { containers: byName({ sidecar: { image: 'alpine' } }) } } }));
+      const out = merge(
+        tree(),
+        containers({ template: { spec: { containers: byName({ sidecar: { image: 'alpine' } }) } } }),
+      );
       const list = out.mimir.ingester.statefulSet.spec!.template.spec!.containers;
       expect(list.map((c) => c.name)).toEqual(['ingester', 'sidecar']);
       expect(list[1]).toEqual({ name: 'sidecar', image: 'alpine' });
@@ -131,7 +164,14 @@ describe('merge', () => {
     });
 
     it('matches ports by name, never by containerPort', () => {
-      const out = merge(tree(), containers({ template: { spec: { containers: byName({ ingester: { ports: byName({ grpc: { containerPort: 8080 } }) } }) } } }));
+      const out = merge(
+        tree(),
+        containers({
+          template: {
+            spec: { containers: byName({ ingester: { ports: byName({ grpc: { containerPort: 8080 } }) } }) },
+          },
+        }),
+      );
       expect(ingester(out).ports).toEqual([
         { name: 'http-metrics', containerPort: 8080 },
         { name: 'grpc', containerPort: 8080 },
@@ -139,7 +179,12 @@ describe('merge', () => {
     });
 
     it('appends an add(…) item, giving it the entry name', () => {
-      const out = merge(tree(), containers({ template: { spec: { containers: byName({ ingester: { env: byName({ DEBUG: add({ value: '1' }) }) } }) } } }));
+      const out = merge(
+        tree(),
+        containers({
+          template: { spec: { containers: byName({ ingester: { env: byName({ DEBUG: add({ value: '1' }) }) } }) } },
+        }),
+      );
       expect(ingester(out).env).toEqual([
         { name: 'GOMAXPROCS', value: '4' },
         { name: 'JAEGER_AGENT_HOST', value: 'alloy' },
@@ -148,29 +193,51 @@ describe('merge', () => {
     });
 
     it('removes an item with DELETE', () => {
-      const out = merge(tree(), containers({ template: { spec: { containers: byName({ ingester: { env: byName({ GOMAXPROCS: DELETE }) } }) } } }));
+      const out = merge(
+        tree(),
+        containers({
+          template: { spec: { containers: byName({ ingester: { env: byName({ GOMAXPROCS: DELETE }) } }) } },
+        }),
+      );
       expect(ingester(out).env).toEqual([{ name: 'JAEGER_AGENT_HOST', value: 'alloy' }]);
     });
 
     it('rejects an unknown name with a did-you-mean suggestion', () => {
       const problems = problemsOf(() =>
-        merge(tree(), containers({ template: { spec: { containers: byName({ ingestor: { image: 'x' } }) } } }), { path: 'overrides' }),
+        merge(tree(), containers({ template: { spec: { containers: byName({ ingestor: { image: 'x' } }) } } }), {
+          path: 'overrides',
+        }),
       );
       expect(problems).toHaveLength(1);
-      expect(problems[0].path).toBe('overrides.mimir.ingester.statefulSet.spec.template.spec.containers[name=ingestor]');
+      expect(problems[0].path).toBe(
+        'overrides.mimir.ingester.statefulSet.spec.template.spec.containers[name=ingestor]',
+      );
       expect(problems[0].hint).toContain('did you mean `ingester`?');
     });
 
     it('merges by another key such as mountPath', () => {
-      const out = merge(tree(), containers({
-        template: { spec: { containers: byName({ ingester: { volumeMounts: byName({ '/data': { readOnly: add(true) }, '/tmp': add({ name: 'tmp' }) }, 'mountPath') } }) } },
-      }));
+      const out = merge(
+        tree(),
+        containers({
+          template: {
+            spec: {
+              containers: byName({
+                ingester: {
+                  volumeMounts: byName({ '/data': { readOnly: add(true) }, '/tmp': add({ name: 'tmp' }) }, 'mountPath'),
+                },
+              }),
+            },
+          },
+        }),
+      );
       expect(ingester(out).volumeMounts).toEqual([
         { name: 'config', mountPath: '/etc/mimir' },
         { name: 'data', mountPath: '/data', readOnly: true },
         { mountPath: '/tmp', name: 'tmp' },
       ]);
-      const problems = problemsOf(() => merge(ingester(tree()), { volumeMounts: byName({ '/dta': { readOnly: add(true) } }, 'mountPath') }));
+      const problems = problemsOf(() =>
+        merge(ingester(tree()), { volumeMounts: byName({ '/dta': { readOnly: add(true) } }, 'mountPath') }),
+      );
       expect(problems[0].hint).toContain('did you mean `/data`?');
     });
   });
@@ -190,24 +257,39 @@ describe('merge', () => {
 
     it('is an error on a key the base does not have', () => {
       const problems = problemsOf(() => merge(tree(), { mimir: { distributer: DELETE } } as Override<Tree>));
-      expect(problems).toMatchObject([{ path: 'mimir.distributer', hint: expect.stringContaining('did you mean `distributor`?') }]);
+      expect(problems).toMatchObject([
+        { path: 'mimir.distributer', hint: expect.stringContaining('did you mean `distributor`?') },
+      ]);
     });
   });
 
   it('rejects a key the base does not have, with did-you-mean, path and source', () => {
     const problems = problemsOf(() =>
-      merge(tree(), { mimir: { ingestor: { service: {} } } } as Override<Tree>, { path: 'overrides', source: 'environments/local/main.ts' }),
+      merge(tree(), { mimir: { ingestor: { service: {} } } } as Override<Tree>, {
+        path: 'overrides',
+        source: 'environments/local/main.ts',
+      }),
     );
     expect(problems).toEqual([
-      expect.objectContaining({ source: 'environments/local/main.ts', path: 'overrides.mimir.ingestor', hint: expect.stringContaining('did you mean `ingester`?') }),
+      expect.objectContaining({
+        source: 'environments/local/main.ts',
+        path: 'overrides.mimir.ingestor',
+        hint: expect.stringContaining('did you mean `ingester`?'),
+      }),
     ]);
   });
 
   it('add(…) creates a new key, and is an error on a key that exists', () => {
-    const out = merge(tree(), { mimir: { ingester: { statefulSet: { metadata: { annotations: add({ team: 'obs' }) } } } } });
+    const out = merge(tree(), {
+      mimir: { ingester: { statefulSet: { metadata: { annotations: add({ team: 'obs' }) } } } },
+    });
     expect(out.mimir.ingester.statefulSet.metadata!.annotations).toEqual({ team: 'obs' });
-    const problems = problemsOf(() => merge(tree(), { mimir: { ingester: { statefulSet: { metadata: { name: add('x') } } } } }));
-    expect(problems).toMatchObject([{ path: 'mimir.ingester.statefulSet.metadata.name', message: expect.stringContaining('already has') }]);
+    const problems = problemsOf(() =>
+      merge(tree(), { mimir: { ingester: { statefulSet: { metadata: { name: add('x') } } } } }),
+    );
+    expect(problems).toMatchObject([
+      { path: 'mimir.ingester.statefulSet.metadata.name', message: expect.stringContaining('already has') },
+    ]);
   });
 
   it('allowNew lets a config partial add keys, list items and markers onto nothing', () => {
@@ -215,16 +297,25 @@ describe('merge', () => {
     const base: Config = { server: { http_listen_port: 8080 }, ports: [{ name: 'http' }] };
     const out = merge(
       base,
-      { server: { grpc_listen_port: 9095, tags: append(['a']) }, ports: byName({ grpc: { port: 9095 } }), gone: DELETE },
+      {
+        server: { grpc_listen_port: 9095, tags: append(['a']) },
+        ports: byName({ grpc: { port: 9095 } }),
+        gone: DELETE,
+      },
       { allowNew: true },
     );
-    expect(out).toEqual({ server: { http_listen_port: 8080, grpc_listen_port: 9095, tags: ['a'] }, ports: [{ name: 'http' }, { name: 'grpc', port: 9095 }] });
+    expect(out).toEqual({
+      server: { http_listen_port: 8080, grpc_listen_port: 9095, tags: ['a'] },
+      ports: [{ name: 'http' }, { name: 'grpc', port: 9095 }],
+    });
     expect(() => merge(base, { server: { grpc_listen_port: 9095 } })).toThrow(BuildError);
   });
 
   it('rejects raw null and undefined (which a plain deep merge would keep), pointing at DELETE', () => {
     const problems = problemsOf(() =>
-      merge(tree(), { mimir: { ingester: { statefulSet: { spec: { replicas: undefined, serviceName: null as unknown as string } } } } }),
+      merge(tree(), {
+        mimir: { ingester: { statefulSet: { spec: { replicas: undefined, serviceName: null as unknown as string } } } },
+      }),
     );
     expect(problems.map((p) => [p.path, p.found])).toEqual([
       ['mimir.ingester.statefulSet.spec.replicas', 'undefined'],
@@ -240,7 +331,11 @@ describe('merge', () => {
     const problems = problemsOf(() =>
       merge({ a: {}, b: {}, c: {} } as Record<string, unknown>, { a: new Date(0), b: new Map(), c: new Labels() }),
     );
-    expect(problems.map((p) => [p.path, p.found])).toEqual([['a', 'Date'], ['b', 'Map'], ['c', 'Labels']]);
+    expect(problems.map((p) => [p.path, p.found])).toEqual([
+      ['a', 'Date'],
+      ['b', 'Map'],
+      ['c', 'Labels'],
+    ]);
   });
 
   it('never mutates its inputs and shares nothing mutable with them', () => {
@@ -252,7 +347,15 @@ describe('merge', () => {
         ingester: {
           statefulSet: {
             metadata: { annotations: add(annotations) },
-            spec: { template: { spec: { containers: byName({ ingester: { args: ['-x'], env: byName({ GOMAXPROCS: DELETE }), ports: append([extraPort]) } }) } } },
+            spec: {
+              template: {
+                spec: {
+                  containers: byName({
+                    ingester: { args: ['-x'], env: byName({ GOMAXPROCS: DELETE }), ports: append([extraPort]) },
+                  }),
+                },
+              },
+            },
           },
         },
       },
@@ -276,7 +379,9 @@ describe('merge', () => {
         {
           mimir: {
             ingestor: {},
-            ingester: { statefulSet: { spec: { replicas: null, template: { spec: { containers: byName({ sidecr: DELETE }) } } } } },
+            ingester: {
+              statefulSet: { spec: { replicas: null, template: { spec: { containers: byName({ sidecr: DELETE }) } } } },
+            },
             distributor: { service: { metadata: { nmae: 'x' } } },
           },
         } as unknown as Override<Tree>,
@@ -313,8 +418,15 @@ describe('merge', () => {
       },
     });
     assertPlainData(out);
-    expect(out.mimir.ingester.statefulSet.spec!.template.spec!.containers[2]).toEqual({ name: 'extra', image: 'x', args: ['-a'], env: [{ name: 'X', value: '1' }] });
-    expect(out.mimir.ingester.statefulSet.spec!.template.spec!.initContainers).toEqual([{ name: 'init', command: ['sh'] }]);
+    expect(out.mimir.ingester.statefulSet.spec!.template.spec!.containers[2]).toEqual({
+      name: 'extra',
+      image: 'x',
+      args: ['-a'],
+      env: [{ name: 'X', value: '1' }],
+    });
+    expect(out.mimir.ingester.statefulSet.spec!.template.spec!.initContainers).toEqual([
+      { name: 'init', command: ['sh'] },
+    ]);
   });
 
   it('mergeAll applies overrides in order and collects problems across them', () => {
@@ -325,7 +437,13 @@ describe('merge', () => {
 
   it('type-checks overrides against the tree type (checked by tsc, which covers test/)', () => {
     const ok: Override<Tree> = {
-      mimir: { ingester: { statefulSet: { spec: { template: { spec: { containers: byName({ ingester: { args: append(['-foo=bar']) } }) } } } } } },
+      mimir: {
+        ingester: {
+          statefulSet: {
+            spec: { template: { spec: { containers: byName({ ingester: { args: append(['-foo=bar']) } }) } } },
+          },
+        },
+      },
     };
     const containers = (list: Override<IStatefulSet['spec']>) => list;
     containers({
@@ -367,8 +485,14 @@ describe('the merge modes and their meaning of null', () => {
   });
 
   it('Mimir YAML mode: mappings merge, lists replace, null removes the key', () => {
-    const base = { server: { http_listen_port: 8080, grpc_listen_port: 9095 }, memberlist: { join_members: ['a', 'b'] } };
-    expect(mergeYaml(base, { server: { grpc_listen_port: null }, memberlist: { join_members: ['c'] } })).toEqual({ server: { http_listen_port: 8080 }, memberlist: { join_members: ['c'] } });
+    const base = {
+      server: { http_listen_port: 8080, grpc_listen_port: 9095 },
+      memberlist: { join_members: ['a', 'b'] },
+    };
+    expect(mergeYaml(base, { server: { grpc_listen_port: null }, memberlist: { join_members: ['c'] } })).toEqual({
+      server: { http_listen_port: 8080 },
+      memberlist: { join_members: ['c'] },
+    });
     expect(base.server.grpc_listen_port).toBe(9095);
   });
 

@@ -36,13 +36,19 @@ const validConfig = {
     storage: { backend: 's3', s3: { endpoint: 'minio:9000', bucket_name: 'mimir', insecure: true } },
   },
   server: { http_listen_port: 8080, grpc_listen_port: 9095, log_level: 'info', graceful_shutdown_timeout: '30s' },
-  memberlist: { join_members: ['dns+mimir-gossip-ring.mimir.svc.cluster.local:7946'], abort_if_cluster_join_fails: false },
+  memberlist: {
+    join_members: ['dns+mimir-gossip-ring.mimir.svc.cluster.local:7946'],
+    abort_if_cluster_join_fails: false,
+  },
   blocks_storage: {
     tsdb: { dir: '/data/tsdb', retention_period: '13h', head_compaction_interval: '1m' },
     bucket_store: { sync_dir: '/data/tsdb-sync', ignore_blocks_within: '10h' },
   },
   compactor: { block_ranges: ['2h', '12h', '24h'], data_dir: '/data', compaction_interval: '30m' },
-  ingester: { ring: { replication_factor: 3, zone_awareness_enabled: false }, instance_limits: { max_ingestion_rate: 0 } },
+  ingester: {
+    ring: { replication_factor: 3, zone_awareness_enabled: false },
+    instance_limits: { max_ingestion_rate: 0 },
+  },
   distributor: { ring: { kvstore: { store: 'memberlist' } } },
   limits: {
     max_global_series_per_user: 150000,
@@ -83,7 +89,10 @@ describe('checkMimirConfig', () => {
   });
 
   it('rejects a string where an int is expected', () => {
-    const p = at(checkMimirConfig({ limits: { max_global_series_per_user: '150000' } }, config), 'limits.max_global_series_per_user');
+    const p = at(
+      checkMimirConfig({ limits: { max_global_series_per_user: '150000' } }, config),
+      'limits.max_global_series_per_user',
+    );
     expect(p.expected).toContain('integer');
     expect(p.found).toBe('string "150000"');
     expect(p.hint).toContain('not a quoted string');
@@ -144,7 +153,11 @@ describe('checkMimirConfig', () => {
   it('accepts ${VAR} and ${VAR:default} placeholders for any type, and checks defaults it can', () => {
     const ok = checkMimirConfig(
       {
-        server: { http_listen_port: '${HTTP_PORT}', grpc_listen_port: '${GRPC_PORT:9095}', log_level: '${LOG_LEVEL:info}' },
+        server: {
+          http_listen_port: '${HTTP_PORT}',
+          grpc_listen_port: '${GRPC_PORT:9095}',
+          log_level: '${LOG_LEVEL:info}',
+        },
         multitenancy_enabled: '${MULTITENANCY:true}',
         blocks_storage: { tsdb: { retention_period: '${RETENTION:13h}' }, s3: { endpoint: 'http://${S3_HOST}:9000' } },
         limits: { ingestion_rate: '$INGESTION_RATE' },
@@ -205,7 +218,11 @@ describe('checkRuntimeConfig', () => {
     const problems = checkRuntimeConfig(
       {
         overrides: {
-          'tenant-a': { max_global_series_per_user: 300000, ingestion_rate: 50000, compactor_blocks_retention_period: '30d' },
+          'tenant-a': {
+            max_global_series_per_user: 300000,
+            ingestion_rate: 50000,
+            compactor_blocks_retention_period: '30d',
+          },
           'team.b': null,
           anonymous: { max_active_series_per_user: 5, ingestion_artificial_delay: '1s' },
         },
@@ -241,7 +258,12 @@ describe('checkRuntimeConfig', () => {
 
   it('points out limits written outside a tenant, and unknown top-level keys', () => {
     const problems = checkRuntimeConfig(
-      { ingestion_rate: 5, overrides: { max_global_series_per_user: 10 }, ingester_limitss: {}, ingester_limits: { max_tenant: 3 } },
+      {
+        ingestion_rate: 5,
+        overrides: { max_global_series_per_user: 10 },
+        ingester_limitss: {},
+        ingester_limits: { max_tenant: 3 },
+      },
       runtime,
     );
     expect(at(problems, 'ingestion_rate').hint).toContain('overrides.<tenant>.ingestion_rate');
@@ -354,7 +376,9 @@ describe.skipIf(!haveReference)(
   () => {
     it(`regenerating from the reference reproduces ${path.basename(fileURLToPath(mimirFactsUrl()))} byte for byte`, () => {
       const committed = readFileSync(mimirFactsUrl(), 'utf8');
-      expect(renderMimirFacts(DEFAULT_REFERENCE_DIR) === committed, 'facts are stale: run `npm run reference`').toBe(true);
+      expect(renderMimirFacts(DEFAULT_REFERENCE_DIR) === committed, 'facts are stale: run `npm run reference`').toBe(
+        true,
+      );
     });
   },
 );

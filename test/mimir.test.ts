@@ -42,7 +42,18 @@ const noOverridesExporter: Variant = (c) => {
 };
 const local: Variant = (c) => {
   c.mimir.fastStartup = true;
-  for (const key of ['distributor', 'ingester', 'querier', 'queryFrontend', 'queryScheduler', 'storeGateway', 'compactor', 'alertmanager', 'overridesExporter', 'ruler'] as const) {
+  for (const key of [
+    'distributor',
+    'ingester',
+    'querier',
+    'queryFrontend',
+    'queryScheduler',
+    'storeGateway',
+    'compactor',
+    'alertmanager',
+    'overridesExporter',
+    'ruler',
+  ] as const) {
     c.mimir[key].replicas = 1;
   }
 };
@@ -81,7 +92,9 @@ function mainContainer(o: KubeObject): Container {
 
 function flag(o: KubeObject, name: string): string | undefined {
   const prefix = `-${name}=`;
-  return mainContainer(o).args?.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+  return mainContainer(o)
+    .args?.find((a) => a.startsWith(prefix))
+    ?.slice(prefix.length);
 }
 
 function mimirYaml(g: MimirGroup): Record<string, any> {
@@ -101,9 +114,13 @@ function services(g: MimirGroup): Service[] {
 /** Every `<name>.<ns>.svc.<domain>[:port]` address in a YAML document, wherever it sits. */
 function serviceAddresses(doc: unknown, c: StackConfig): { service: string; port?: number }[] {
   const out: { service: string; port?: number }[] = [];
-  const pattern = new RegExp(`([a-z0-9-]+)\\.${c.namespace}\\.svc\\.${c.clusterDomain.replace(/\./g, '\\.')}(?::(\\d+))?`, 'g');
+  const pattern = new RegExp(
+    `([a-z0-9-]+)\\.${c.namespace}\\.svc\\.${c.clusterDomain.replace(/\./g, '\\.')}(?::(\\d+))?`,
+    'g',
+  );
   const walk = (v: unknown) => {
-    if (typeof v === 'string') for (const m of v.matchAll(pattern)) out.push({ service: m[1], port: m[2] ? Number(m[2]) : undefined });
+    if (typeof v === 'string')
+      for (const m of v.matchAll(pattern)) out.push({ service: m[1], port: m[2] ? Number(m[2]) : undefined });
     else if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };
@@ -154,10 +171,15 @@ describe('mimir components', () => {
       c.mimir.ingester.storage = { size: '123Gi', storageClass: 'fast' };
     });
     const s = mimir(...withStack(c)).ingester.statefulSet;
-    expect(s.spec?.volumeClaimTemplates?.[0].spec).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '123Gi' } } });
+    expect(s.spec?.volumeClaimTemplates?.[0].spec).toMatchObject({
+      storageClassName: 'fast',
+      resources: { requests: { storage: '123Gi' } },
+    });
     expect(mainContainer(s as KubeObject).volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
     // No storageClassName at all means the cluster default.
-    expect(mimir(...withStack(config())).compactor.statefulSet.spec?.volumeClaimTemplates?.[0].spec).not.toHaveProperty('storageClassName');
+    expect(mimir(...withStack(config())).compactor.statefulSet.spec?.volumeClaimTemplates?.[0].spec).not.toHaveProperty(
+      'storageClassName',
+    );
   });
 
   it('sets GOMAXPROCS from the CPU request and gives ingesters the longest grace period', () => {
@@ -202,7 +224,9 @@ describe('ruler modes', () => {
   it('remote mode: the ruler queries the query-frontend over gRPC through a headless Service', () => {
     const c = config(remote);
     const g = mimir(...withStack(c));
-    expect(mimirYaml(g).ruler.query_frontend.address).toBe('dns:///query-frontend-headless.mimir.svc.cluster.local:9095');
+    expect(mimirYaml(g).ruler.query_frontend.address).toBe(
+      'dns:///query-frontend-headless.mimir.svc.cluster.local:9095',
+    );
     const headless = g.queryFrontend.headlessService!;
     expect(headless.metadata?.name).toBe('query-frontend-headless');
     expect(headless.spec?.clusterIP).toBe('None');
@@ -246,8 +270,18 @@ describe('ruler modes', () => {
 
 describe('optional components', () => {
   const cases: [string, Variant, (keyof MimirGroup)[], RegExp][] = [
-    ['alertmanager', noAlertmanager, ['alertmanager'], /^\/alertmanager|^\/multitenant_alertmanager|^\/api\/v1\/alerts$/],
-    ['ruler', noRuler, ['ruler', 'rulerQueryFrontend', 'rulerQueryScheduler', 'rulerQuerier'], /rules|\/prometheus\/api\/v1\/alerts|ruler/],
+    [
+      'alertmanager',
+      noAlertmanager,
+      ['alertmanager'],
+      /^\/alertmanager|^\/multitenant_alertmanager|^\/api\/v1\/alerts$/,
+    ],
+    [
+      'ruler',
+      noRuler,
+      ['ruler', 'rulerQueryFrontend', 'rulerQueryScheduler', 'rulerQuerier'],
+      /rules|\/prometheus\/api\/v1\/alerts|ruler/,
+    ],
     ['overrides-exporter', noOverridesExporter, ['overridesExporter'], /overrides-exporter/],
   ];
   for (const [name, off, keys, routePattern] of cases) {
@@ -276,8 +310,14 @@ describe('optional components', () => {
     const g = mimir(...withStack(config()));
     const yaml = mimirYaml(g);
     expect(yaml.ruler.alertmanager_url).toBe('http://alertmanager.mimir.svc.cluster.local:8080/alertmanager');
-    expect(yaml.alertmanager).toMatchObject({ external_url: '/alertmanager', fallback_config_file: '/etc/mimir/alertmanager-fallback.yaml' });
-    expect(parse(g.config.configMap.data!['alertmanager-fallback.yaml'])).toEqual({ receivers: [{ name: 'default-receiver' }], route: { receiver: 'default-receiver' } });
+    expect(yaml.alertmanager).toMatchObject({
+      external_url: '/alertmanager',
+      fallback_config_file: '/etc/mimir/alertmanager-fallback.yaml',
+    });
+    expect(parse(g.config.configMap.data!['alertmanager-fallback.yaml'])).toEqual({
+      receivers: [{ name: 'default-receiver' }],
+      route: { receiver: 'default-receiver' },
+    });
   });
 
   for (const [name, vs] of Object.entries(variants)) {
@@ -289,7 +329,11 @@ describe('optional components', () => {
         if (`${service}.${c.namespace}.svc.${c.clusterDomain}:${port}` === storageEndpoint(c)) continue;
         const s = byName.get(service);
         expect(s, `${service} is referenced by mimir.yaml but not rendered`).toBeDefined();
-        if (port !== undefined) expect(s!.spec?.ports?.map((p) => p.port), service).toContain(port);
+        if (port !== undefined)
+          expect(
+            s!.spec?.ports?.map((p) => p.port),
+            service,
+          ).toContain(port);
       }
     });
   }
@@ -350,7 +394,9 @@ describe('validation', () => {
     const g = mimir(...withStack(c));
     expect(runtimeYaml(g).overrides.team_a).toEqual({ max_global_series_per_user: 500000 });
     const problems = await problemsOf(c, g);
-    expect(problems.map((p) => [p.path, p.pointer])).toEqual([['mimir.config.runtimeConfigMap', 'overrides.team_b.ingestion_rat']]);
+    expect(problems.map((p) => [p.path, p.pointer])).toEqual([
+      ['mimir.config.runtimeConfigMap', 'overrides.team_b.ingestion_rat'],
+    ]);
     expect(problems[0].hint).toContain('ingestion_rate');
   });
 
@@ -362,7 +408,10 @@ describe('validation', () => {
     expect(problems).toHaveLength(1);
     const args = mainContainer(mimir(...withStack(c)).querier.deployment as KubeObject).args!;
     const index = args.indexOf('-querier.max-concurent=8');
-    expect(problems[0]).toMatchObject({ path: 'mimir.querier.deployment', pointer: `/spec/template/spec/containers/0/args/${index}` });
+    expect(problems[0]).toMatchObject({
+      path: 'mimir.querier.deployment',
+      pointer: `/spec/template/spec/containers/0/args/${index}`,
+    });
     expect(problems[0].hint).toContain('-querier.max-concurrent');
   });
 
@@ -386,9 +435,16 @@ describe('replication and start-up', () => {
   });
 
   it('three ingesters mean replication factor 3, and more never raise it above 3', () => {
-    expect(mimirYaml(mimir(...withStack(config((c) => (c.mimir.ingester.replicas = 3))))).ingester.ring.replication_factor).toBe(3);
-    expect(mimirYaml(mimir(...withStack(config((c) => (c.mimir.ingester.replicas = 9))))).ingester.ring.replication_factor).toBe(3);
-    expect(mimirYaml(mimir(...withStack(config((c) => (c.mimir.storeGateway.replicas = 2))))).store_gateway.sharding_ring.replication_factor).toBe(2);
+    expect(
+      mimirYaml(mimir(...withStack(config((c) => (c.mimir.ingester.replicas = 3))))).ingester.ring.replication_factor,
+    ).toBe(3);
+    expect(
+      mimirYaml(mimir(...withStack(config((c) => (c.mimir.ingester.replicas = 9))))).ingester.ring.replication_factor,
+    ).toBe(3);
+    expect(
+      mimirYaml(mimir(...withStack(config((c) => (c.mimir.storeGateway.replicas = 2))))).store_gateway.sharding_ring
+        .replication_factor,
+    ).toBe(2);
   });
 
   it('fastStartup shortens ring waits; without it the upstream defaults stay', () => {
@@ -402,7 +458,10 @@ describe('replication and start-up', () => {
 
   it('config.mimir.config is merged last: it can change and remove generated settings', () => {
     const c = config((c) => {
-      c.mimir.config = { ingester: { ring: { replication_factor: 2 } }, server: { log_level: 'debug', grpc_listen_port: null } };
+      c.mimir.config = {
+        ingester: { ring: { replication_factor: 2 } },
+        server: { log_level: 'debug', grpc_listen_port: null },
+      };
     });
     const yaml = mimirYaml(mimir(...withStack(c)));
     expect(yaml.ingester.ring.replication_factor).toBe(2);
@@ -417,25 +476,47 @@ describe('wiring', () => {
     expect(yaml.query_scheduler.service_discovery_mode).toBe('dns');
     expect(yaml.frontend.scheduler_address).toBe('query-scheduler-discovery.mimir.svc.cluster.local:9095');
     expect(yaml.frontend_worker.scheduler_address).toBe(yaml.frontend.scheduler_address);
-    expect(g.queryScheduler.discoveryService.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, selector: g.queryScheduler.deployment.spec?.selector.matchLabels });
+    expect(g.queryScheduler.discoveryService.spec).toMatchObject({
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: g.queryScheduler.deployment.spec?.selector.matchLabels,
+    });
   });
 
   it('the gossip Service selects exactly the pods that expose the gossip port, ready or not', () => {
     const g = mimir(...withStack(config(dedicated)));
     const svc = g.gossip.service;
     expect(svc.metadata?.name).toBe('gossip-ring');
-    expect(svc.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, ports: [{ name: 'gossip-ring', port: 7946, targetPort: 'gossip-ring' }] });
+    expect(svc.spec).toMatchObject({
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      ports: [{ name: 'gossip-ring', port: 7946, targetPort: 'gossip-ring' }],
+    });
     expect(mimirYaml(g).memberlist.join_members).toEqual(['dns+gossip-ring.mimir.svc.cluster.local:7946']);
     const selector = svc.spec!.selector!;
     for (const e of workloads(g)) {
-      const labels = (e.object.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+      const labels = (e.object.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata
+        .labels;
       const selected = Object.entries(selector).every(([k, v]) => labels[k] === v);
       const gossips = mainContainer(e.object).ports!.some((p) => p.name === 'gossip-ring');
       expect(selected, treePath(e)).toBe(gossips);
     }
     // Ring members: everything that reads or writes a ring over memberlist.
-    const members = workloads(g).filter((e) => mainContainer(e.object).ports!.some((p) => p.name === 'gossip-ring')).map((e) => e.object.metadata?.name);
-    expect(members.sort()).toEqual(['alertmanager', 'compactor', 'distributor', 'ingester', 'querier', 'query-frontend', 'ruler', 'ruler-querier', 'ruler-query-frontend', 'store-gateway']);
+    const members = workloads(g)
+      .filter((e) => mainContainer(e.object).ports!.some((p) => p.name === 'gossip-ring'))
+      .map((e) => e.object.metadata?.name);
+    expect(members.sort()).toEqual([
+      'alertmanager',
+      'compactor',
+      'distributor',
+      'ingester',
+      'querier',
+      'query-frontend',
+      'ruler',
+      'ruler-querier',
+      'ruler-query-frontend',
+      'store-gateway',
+    ]);
   });
 
   it('credentials reach only object-storage users, from the Secret, never as text in a ConfigMap', () => {
@@ -444,19 +525,37 @@ describe('wiring', () => {
     });
     const g = mimir(...withStack(c));
     const s3 = mimirYaml(g).common.storage.s3;
-    expect(s3).toMatchObject({ access_key_id: '${AWS_ACCESS_KEY_ID}', secret_access_key: '${AWS_SECRET_ACCESS_KEY}', endpoint: storageEndpoint(c), insecure: true });
+    expect(s3).toMatchObject({
+      access_key_id: '${AWS_ACCESS_KEY_ID}',
+      secret_access_key: '${AWS_SECRET_ACCESS_KEY}',
+      endpoint: storageEndpoint(c),
+      insecure: true,
+    });
     expect(mimirYaml(g).common.storage.backend).toBe('s3');
     for (const e of workloads(g)) {
       const env = mainContainer(e.object).env ?? [];
       const key = env.find((v) => v.name === 'AWS_SECRET_ACCESS_KEY');
       if (key) expect(key.valueFrom?.secretKeyRef).toEqual({ name: 's3-creds', key: 'key' });
-      if (key) expect(env.find((v) => v.name === 'AWS_ACCESS_KEY_ID')?.valueFrom?.secretKeyRef).toEqual({ name: 's3-creds', key: 'id' });
-      expect(env.every((v) => v.value === undefined || !/AWS_/.test(v.name)), treePath(e)).toBe(true);
+      if (key)
+        expect(env.find((v) => v.name === 'AWS_ACCESS_KEY_ID')?.valueFrom?.secretKeyRef).toEqual({
+          name: 's3-creds',
+          key: 'id',
+        });
+      expect(
+        env.every((v) => v.value === undefined || !/AWS_/.test(v.name)),
+        treePath(e),
+      ).toBe(true);
     }
-    const users = workloads(g).filter((e) => (mainContainer(e.object).env ?? []).some((v) => v.name === 'AWS_ACCESS_KEY_ID')).map((e) => e.object.metadata?.name);
+    const users = workloads(g)
+      .filter((e) => (mainContainer(e.object).env ?? []).some((v) => v.name === 'AWS_ACCESS_KEY_ID'))
+      .map((e) => e.object.metadata?.name);
     expect(users.sort()).toEqual(['alertmanager', 'compactor', 'ingester', 'querier', 'ruler', 'store-gateway']);
     const yaml = mimirYaml(g);
-    expect([yaml.blocks_storage.s3.bucket_name, yaml.ruler_storage.s3.bucket_name, yaml.alertmanager_storage.s3.bucket_name]).toEqual([c.storage.buckets.blocks, c.storage.buckets.ruler, c.storage.buckets.alertmanager]);
+    expect([
+      yaml.blocks_storage.s3.bucket_name,
+      yaml.ruler_storage.s3.bucket_name,
+      yaml.alertmanager_storage.s3.bucket_name,
+    ]).toEqual([c.storage.buckets.blocks, c.storage.buckets.ruler, c.storage.buckets.alertmanager]);
   });
 
   it('the runtime overrides ConfigMap keeps a stable name; mimir.yaml rolls the pods', () => {
@@ -472,18 +571,36 @@ describe('pod security', () => {
     it(`${name}: every Mimir pod is PSS restricted and writes only to volumes`, () => {
       const g = mimir(...withStack(config(...vs)));
       const yaml = mimirYaml(g);
-      const writable = [yaml.blocks_storage.tsdb.dir, yaml.blocks_storage.bucket_store.sync_dir, yaml.activity_tracker.filepath, yaml.compactor.data_dir, yaml.ruler?.rule_path, yaml.alertmanager?.data_dir].filter((p): p is string => typeof p === 'string');
+      const writable = [
+        yaml.blocks_storage.tsdb.dir,
+        yaml.blocks_storage.bucket_store.sync_dir,
+        yaml.activity_tracker.filepath,
+        yaml.compactor.data_dir,
+        yaml.ruler?.rule_path,
+        yaml.alertmanager?.data_dir,
+      ].filter((p): p is string => typeof p === 'string');
       for (const e of workloads(g)) {
         const spec = podSpec(e.object);
-        expect(spec.securityContext, treePath(e)).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+        expect(spec.securityContext, treePath(e)).toMatchObject({
+          runAsNonRoot: true,
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
         expect(spec.automountServiceAccountToken).toBe(false);
         for (const ct of spec.containers) {
-          expect(ct.securityContext, treePath(e)).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true });
+          expect(ct.securityContext, treePath(e)).toMatchObject({
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+          });
           expect(ct.resources?.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
           expect(ct.readinessProbe?.httpGet).toEqual({ path: '/ready', port: 'http-metrics' });
           const mounts = (ct.volumeMounts ?? []).filter((m) => !m.readOnly);
           for (const path of writable) {
-            expect(mounts.some((m) => path === m.mountPath || path.startsWith(`${m.mountPath}/`)), `${treePath(e)}: ${path} is not on a writable volume`).toBe(true);
+            expect(
+              mounts.some((m) => path === m.mountPath || path.startsWith(`${m.mountPath}/`)),
+              `${treePath(e)}: ${path} is not on a writable volume`,
+            ).toBe(true);
           }
         }
         expect(spec.volumes?.some((v) => 'hostPath' in v)).toBe(false);
@@ -494,9 +611,15 @@ describe('pod security', () => {
   it('spreading across nodes and zones adds constraints that select the workload itself', () => {
     const g = mimir(...withStack(config(production)));
     const ingester = podSpec(g.ingester.statefulSet as KubeObject);
-    expect(ingester.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]).toMatchObject({ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: g.ingester.statefulSet.spec?.selector.matchLabels } });
+    expect(ingester.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]).toMatchObject({
+      topologyKey: 'kubernetes.io/hostname',
+      labelSelector: { matchLabels: g.ingester.statefulSet.spec?.selector.matchLabels },
+    });
     const querier = podSpec(g.querier.deployment as KubeObject);
-    expect(querier.topologySpreadConstraints?.map((t) => t.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+    expect(querier.topologySpreadConstraints?.map((t) => t.topologyKey)).toEqual([
+      'kubernetes.io/hostname',
+      'topology.kubernetes.io/zone',
+    ]);
     const plain = podSpec(mimir(...withStack(config())).querier.deployment as KubeObject);
     expect(plain.topologySpreadConstraints).toBeUndefined();
     expect(plain.affinity).toBeUndefined();
@@ -521,7 +644,9 @@ describe('overrides', () => {
     expect(podSpec(g.ingester.statefulSet as KubeObject).terminationGracePeriodSeconds).toBe(2400);
     expect(g.rulerQuerier?.deployment.spec?.replicas).toBe(5);
     expect(g.config.runtimeConfigMap.metadata?.labels?.team).toBe('metrics');
-    const problems = (await validateTree(tree, { existingSecrets: [c.storage.credentials.secretName], extraRules: mimirRules(c) })).filter((p) => p.path.startsWith('mimir.'));
+    const problems = (
+      await validateTree(tree, { existingSecrets: [c.storage.credentials.secretName], extraRules: mimirRules(c) })
+    ).filter((p) => p.path.startsWith('mimir.'));
     expect(problems, formatProblems(problems)).toEqual([]);
   });
 });

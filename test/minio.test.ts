@@ -60,7 +60,10 @@ describe('MinIO StatefulSet and Service', () => {
   it('takes its root credentials from the storage Secret and exposes metrics without auth', () => {
     const env = Object.fromEntries((server.env ?? []).map((e) => [e.name, e]));
     expect(env.MINIO_ROOT_USER.valueFrom?.secretKeyRef).toEqual({ name: 'storage-credentials', key: 'access-key-id' });
-    expect(env.MINIO_ROOT_PASSWORD.valueFrom?.secretKeyRef).toEqual({ name: 'storage-credentials', key: 'secret-access-key' });
+    expect(env.MINIO_ROOT_PASSWORD.valueFrom?.secretKeyRef).toEqual({
+      name: 'storage-credentials',
+      key: 'secret-access-key',
+    });
     expect(env.MINIO_PROMETHEUS_AUTH_TYPE.value).toBe('public');
     expect(JSON.stringify(m.statefulSet)).not.toContain('mimir-dev-secret');
   });
@@ -90,14 +93,21 @@ describe('storage credentials Secret', () => {
   });
 
   it('follows the configured Secret name and keys', () => {
-    const m = minio(config((c) => {
-      c.storage.developmentCredentials = true;
-      c.storage.credentials = { secretName: 's3', accessKeyIdKey: 'user', secretAccessKeyKey: 'pass' };
-    }));
+    const m = minio(
+      config((c) => {
+        c.storage.developmentCredentials = true;
+        c.storage.credentials = { secretName: 's3', accessKeyIdKey: 'user', secretAccessKeyKey: 'pass' };
+      }),
+    );
     expect(m.secret?.metadata?.name).toBe('s3');
     expect(Object.keys(m.secret?.stringData ?? {}).sort()).toEqual(['pass', 'user']);
-    const refs = (container(m.job).env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : []));
-    expect(refs).toEqual([{ name: 's3', key: 'user' }, { name: 's3', key: 'pass' }]);
+    const refs = (container(m.job).env ?? []).flatMap((e) =>
+      e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : [],
+    );
+    expect(refs).toEqual([
+      { name: 's3', key: 'user' },
+      { name: 's3', key: 'pass' },
+    ]);
   });
 });
 
@@ -116,7 +126,10 @@ describe('bucket Job', () => {
   });
 
   it('names each bucket once even when two stores share one', () => {
-    expect(bucketNames(config((c) => (c.storage.buckets.ruler = c.storage.buckets.alertmanager)))).toEqual(['mimir-blocks', 'mimir-alertmanager']);
+    expect(bucketNames(config((c) => (c.storage.buckets.ruler = c.storage.buckets.alertmanager)))).toEqual([
+      'mimir-blocks',
+      'mimir-alertmanager',
+    ]);
   });
 
   it('keeps mc configuration on an emptyDir so the root file system stays read-only', () => {
@@ -129,7 +142,10 @@ describe('bucket Job', () => {
   });
 
   it('carries the Argo CD wave and Replace, and never a TTL', () => {
-    expect(j.metadata?.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': syncWaves.buckets, 'argocd.argoproj.io/sync-options': 'Replace=true' });
+    expect(j.metadata?.annotations).toEqual({
+      'argocd.argoproj.io/sync-wave': syncWaves.buckets,
+      'argocd.argoproj.io/sync-options': 'Replace=true',
+    });
     expect(syncWaves.buckets).toBe('0');
     expect(j.spec).not.toHaveProperty('ttlSecondsAfterFinished');
   });
@@ -180,7 +196,15 @@ describe('bucket script', () => {
     chmodSync(join(dir, 'mc'), 0o755);
     chmodSync(join(dir, 'sleep'), 0o755);
     const result = spawnSync(script[0], script.slice(1), {
-      env: { PATH: `${dir}:/usr/bin:/bin`, LOG: log, COUNTER: counter, FAIL: String(failAliasTimes), MINIO_ENDPOINT: 'http://minio:9000', MINIO_ACCESS_KEY_ID: 'a', MINIO_SECRET_ACCESS_KEY: 'b c"d' },
+      env: {
+        PATH: `${dir}:/usr/bin:/bin`,
+        LOG: log,
+        COUNTER: counter,
+        FAIL: String(failAliasTimes),
+        MINIO_ENDPOINT: 'http://minio:9000',
+        MINIO_ACCESS_KEY_ID: 'a',
+        MINIO_SECRET_ACCESS_KEY: 'b c"d',
+      },
       encoding: 'utf8',
     });
     let calls: string[] = [];
@@ -197,7 +221,11 @@ describe('bucket script', () => {
     expect(status).toBe(0);
     expect(calls.filter((l) => l.startsWith('alias set'))).toHaveLength(4);
     expect(calls[0]).toBe('alias set stack http://minio:9000 a b c"d');
-    expect(calls.filter((l) => l.startsWith('mb'))).toEqual(['mb --ignore-existing stack/mimir-blocks', 'mb --ignore-existing stack/mimir-ruler', 'mb --ignore-existing stack/mimir-alertmanager']);
+    expect(calls.filter((l) => l.startsWith('mb'))).toEqual([
+      'mb --ignore-existing stack/mimir-blocks',
+      'mb --ignore-existing stack/mimir-ruler',
+      'mb --ignore-existing stack/mimir-alertmanager',
+    ]);
   });
 
   it('gives up with an error after its attempts so the Job retries the pod', () => {
@@ -209,7 +237,7 @@ describe('bucket script', () => {
 });
 
 describe('MinIO in the tree', () => {
-  it('passes the Kubernetes checks (PSS restricted, selectors, references) with the environment\'s Secret', async () => {
+  it("passes the Kubernetes checks (PSS restricted, selectors, references) with the environment's Secret", async () => {
     const c = config();
     expect(await validateTree(treeOf(c), { existingSecrets: ['storage-credentials'] })).toEqual([]);
   });
@@ -223,7 +251,9 @@ describe('MinIO in the tree', () => {
 
   it('is rendered only when enabled', () => {
     expect(observability(...withStack(config()))).toHaveProperty('minio');
-    expect(observability(...withStack(config((c) => (c.observability.minio.enabled = false))))).not.toHaveProperty('minio');
+    expect(observability(...withStack(config((c) => (c.observability.minio.enabled = false))))).not.toHaveProperty(
+      'minio',
+    );
   });
 });
 
@@ -266,7 +296,11 @@ describe('minioRules', () => {
 });
 
 describe('the bucket Job after overrides (finalise)', () => {
-  const env = (overrides: Environment['overrides']): Environment => ({ name: 'hash', config: { storage: { developmentCredentials: true }, observability: { grafana: { developmentCredentials: true } } }, overrides });
+  const env = (overrides: Environment['overrides']): Environment => ({
+    name: 'hash',
+    config: { storage: { developmentCredentials: true }, observability: { grafana: { developmentCredentials: true } } },
+    overrides,
+  });
   const jobOf = (b: BuiltEnvironment | undefined): Job => {
     const j = b?.tree.observability.minio?.job;
     if (!j) throw new Error('no bucket Job');
@@ -276,7 +310,15 @@ describe('the bucket Job after overrides (finalise)', () => {
   it('an override of its pod template renames the Job by the merged template, no hash copied by hand', async () => {
     const plain = await buildEnvironment(env(undefined), 'test');
     const changed = await buildEnvironment(
-      env({ observability: { minio: { job: { spec: { template: { spec: { containers: byName({ 'create-buckets': { image: 'minio/mc:other' } }) } } } } } } }),
+      env({
+        observability: {
+          minio: {
+            job: {
+              spec: { template: { spec: { containers: byName({ 'create-buckets': { image: 'minio/mc:other' } }) } } },
+            },
+          },
+        },
+      }),
       'test',
     );
     expect(changed.problems).toEqual([]);
@@ -289,7 +331,16 @@ describe('the bucket Job after overrides (finalise)', () => {
 
   it('a name the environment sets itself is kept, and held to the template by the check', async () => {
     const r = await buildEnvironment(
-      env({ observability: { minio: { job: { metadata: { name: 'my-buckets' }, spec: { template: { spec: { containers: byName({ 'create-buckets': { image: 'minio/mc:other' } }) } } } } } } }),
+      env({
+        observability: {
+          minio: {
+            job: {
+              metadata: { name: 'my-buckets' },
+              spec: { template: { spec: { containers: byName({ 'create-buckets': { image: 'minio/mc:other' } }) } } },
+            },
+          },
+        },
+      }),
       'test',
     );
     expect(r.problems.map((p) => p.pointer)).toEqual(['/metadata/name']);

@@ -27,7 +27,8 @@ export function fencedBlocks(markdown: string): Example[] {
     const indent = open[1].length;
     const body: string[] = [];
     let j = i + 1;
-    for (; j < lines.length && !/^\s*```\s*$/.test(lines[j]); j++) body.push(lines[j].slice(Math.min(indent, lines[j].length - lines[j].trimStart().length)));
+    for (; j < lines.length && !/^\s*```\s*$/.test(lines[j]); j++)
+      body.push(lines[j].slice(Math.min(indent, lines[j].length - lines[j].trimStart().length)));
     if (open[2] === 'ts' || open[2] === 'yaml') out.push({ lang: open[2], line: i + 1, code: `${body.join('\n')}\n` });
     i = j;
   }
@@ -35,7 +36,9 @@ export function fencedBlocks(markdown: string): Example[] {
 }
 
 const readme = readFileSync('README.md', 'utf8');
-const examples = fencedBlocks(readme).filter((e) => (e.lang === 'ts' ? e.code.includes('defineEnvironment(') : /^name:/m.test(e.code)));
+const examples = fencedBlocks(readme).filter((e) =>
+  e.lang === 'ts' ? e.code.includes('defineEnvironment(') : /^name:/m.test(e.code),
+);
 
 // Inside the repository, two levels below its root, like environments/<name>. A fixed folder, so the
 // type-check of an unchanged example is cached between runs like any environment's.
@@ -48,19 +51,26 @@ describe('README environment examples build as printed', () => {
     expect(examples.map((e) => e.lang).sort()).toEqual(['ts', 'yaml']);
   });
 
-  it.each(examples)('README.md line $line ($lang)', async (example) => {
-    const dir = join(root, `line-${example.line}`);
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, example.lang === 'ts' ? 'main.ts' : 'environment.yaml');
-    writeFileSync(file, example.code);
-    if (example.lang === 'ts') {
-      const typeProblems = await typeCheckEnvironments([relative(process.cwd(), file)]);
-      expect(formatProblems(typeProblems), 'the example type-checks').not.toMatch(/TypeScript error/);
-    }
-    const { loaded, problems } = await loadEnvironment(dir, { typeCheck: false });
-    expect(problems).toEqual([]);
-    const result = await buildEnvironment(loaded!.environment, loaded!.source);
-    expect(result.problems.length ? formatProblems(result.problems) : '', `README.md line ${example.line} must build as printed`).toBe('');
-    expect(result.built?.name).toBe('staging');
-  }, 120_000);
+  it.each(examples)(
+    'README.md line $line ($lang)',
+    async (example) => {
+      const dir = join(root, `line-${example.line}`);
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, example.lang === 'ts' ? 'main.ts' : 'environment.yaml');
+      writeFileSync(file, example.code);
+      if (example.lang === 'ts') {
+        const typeProblems = await typeCheckEnvironments([relative(process.cwd(), file)]);
+        expect(formatProblems(typeProblems), 'the example type-checks').not.toMatch(/TypeScript error/);
+      }
+      const { loaded, problems } = await loadEnvironment(dir, { typeCheck: false });
+      expect(problems).toEqual([]);
+      const result = await buildEnvironment(loaded!.environment, loaded!.source);
+      expect(
+        result.problems.length ? formatProblems(result.problems) : '',
+        `README.md line ${example.line} must build as printed`,
+      ).toBe('');
+      expect(result.built?.name).toBe('staging');
+    },
+    120_000,
+  );
 });

@@ -11,15 +11,24 @@ function run(tree: TreeLike) {
 }
 
 function configMaps(tree: TreeLike): ConfigMap[] {
-  return flatten(tree).filter((e) => e.object.kind === 'ConfigMap').map((e) => e.object as ConfigMap);
+  return flatten(tree)
+    .filter((e) => e.object.kind === 'ConfigMap')
+    .map((e) => e.object as ConfigMap);
 }
 
 describe('every address in a rendered config file is a rendered Service with that port', () => {
   it('local: Mimir, nginx, Grafana and Alloy configs reference only rendered Services and ports', async () => {
     const { tree } = await buildDir('environments/local');
-    const found = new Set(configMaps(tree).flatMap((cm) => Object.values(cm.data ?? {}).flatMap((t) => t.match(address) ?? [])));
+    const found = new Set(
+      configMaps(tree).flatMap((cm) => Object.values(cm.data ?? {}).flatMap((t) => t.match(address) ?? [])),
+    );
     // The configs do talk to each other: the check below has something to check.
-    for (const expected of ['distributor.mimir.svc.cluster.local:8080', 'gateway.mimir.svc.cluster.local:8080', 'minio.mimir.svc.cluster.local:9000', 'grafana.mimir.svc.cluster.local:3000']) {
+    for (const expected of [
+      'distributor.mimir.svc.cluster.local:8080',
+      'gateway.mimir.svc.cluster.local:8080',
+      'minio.mimir.svc.cluster.local:9000',
+      'grafana.mimir.svc.cluster.local:3000',
+    ]) {
       expect([...found]).toContain(expected);
     }
     expect(run(tree)).toEqual([]);
@@ -29,18 +38,30 @@ describe('every address in a rendered config file is a rendered Service with tha
     const { tree } = await buildDir('environments/local');
     const broken = structuredClone(tree);
     const cm = broken.mimir.config.configMap as KubeObject & { data: Record<string, string> };
-    cm.data['mimir.yaml'] = cm.data['mimir.yaml'].replace('alertmanager.mimir.svc', 'alertmanagr.mimir.svc').replace('minio.mimir.svc.cluster.local:9000', 'minio.mimir.svc.cluster.local:9999');
+    cm.data['mimir.yaml'] = cm.data['mimir.yaml']
+      .replace('alertmanager.mimir.svc', 'alertmanagr.mimir.svc')
+      .replace('minio.mimir.svc.cluster.local:9000', 'minio.mimir.svc.cluster.local:9999');
     const messages = run(broken).map((p) => `${p.message} ${p.hint ?? ''}`);
-    expect(messages.join('\n')).toMatch(/names Service "alertmanagr" in namespace mimir, which is not rendered did you mean `alertmanager`\?/);
-    expect(messages.join('\n')).toContain('minio.mimir.svc.cluster.local:9999 uses port 9999, which Service "minio" does not expose');
+    expect(messages.join('\n')).toMatch(
+      /names Service "alertmanagr" in namespace mimir, which is not rendered did you mean `alertmanager`\?/,
+    );
+    expect(messages.join('\n')).toContain(
+      'minio.mimir.svc.cluster.local:9999 uses port 9999, which Service "minio" does not expose',
+    );
   });
 
   it('a probe on a port the container does not name is reported', async () => {
     const { tree } = await buildDir('environments/local');
     const broken = structuredClone(tree);
-    const spec = (broken.mimir.distributor.deployment as unknown as { spec: { template: { spec: { containers: { readinessProbe: { httpGet: { port: string } } }[] } } } }).spec;
+    const spec = (
+      broken.mimir.distributor.deployment as unknown as {
+        spec: { template: { spec: { containers: { readinessProbe: { httpGet: { port: string } } }[] } } };
+      }
+    ).spec;
     spec.template.spec.containers[0].readinessProbe.httpGet.port = 'http-metric';
-    expect(run(broken).map((p) => p.message)).toContain('readinessProbe uses port "http-metric", which container "distributor" does not name');
+    expect(run(broken).map((p) => p.message)).toContain(
+      'readinessProbe uses port "http-metric", which container "distributor" does not name',
+    );
   });
 });
 
@@ -50,6 +71,8 @@ describe('DNS SRV names', () => {
     const broken = structuredClone(tree);
     const cm = broken.mimir.config.configMap as KubeObject & { data: Record<string, string> };
     cm.data['mimir.yaml'] += '# _grpcc._tcp.query-scheduler-discovery.mimir.svc.cluster.local\n';
-    expect(run(broken).map((p) => p.message)).toContain('_grpcc._tcp.query-scheduler-discovery.mimir.svc.cluster.local looks up port "grpcc", which Service "query-scheduler-discovery" does not name');
+    expect(run(broken).map((p) => p.message)).toContain(
+      '_grpcc._tcp.query-scheduler-discovery.mimir.svc.cluster.local looks up port "grpcc", which Service "query-scheduler-discovery" does not name',
+    );
   });
 });

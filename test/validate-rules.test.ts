@@ -13,7 +13,16 @@ function web(extra: Partial<k.ContainerSpec> = {}, volumes: k.Volume[] = []) {
     selector,
     replicas: 1,
     pod: {
-      containers: [k.container({ name: 'web', image: 'web:1', ports: { http: 8080 }, resources: { requests: { cpu: '10m', memory: '16Mi' } }, readinessProbe: k.httpProbe('/ready', 'http'), ...extra })],
+      containers: [
+        k.container({
+          name: 'web',
+          image: 'web:1',
+          ports: { http: 8080 },
+          resources: { requests: { cpu: '10m', memory: '16Mi' } },
+          readinessProbe: k.httpProbe('/ready', 'http'),
+          ...extra,
+        }),
+      ],
       volumes,
     },
   });
@@ -24,7 +33,9 @@ function tree(component: Record<string, k.KubeObject>): Tree {
 }
 
 async function messages(t: Tree, existingSecrets: string[] = []): Promise<string[]> {
-  return (await validateTree(t, { existingSecrets })).map((p) => `${p.path} ${p.pointer ?? ''} ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
+  return (await validateTree(t, { existingSecrets })).map(
+    (p) => `${p.path} ${p.pointer ?? ''} ${p.message}${p.hint ? ` (${p.hint})` : ''}`,
+  );
 }
 
 const asObject = (o: unknown) => o as k.KubeObject;
@@ -32,18 +43,24 @@ const asObject = (o: unknown) => o as k.KubeObject;
 describe('validation rules', () => {
   it('a well-formed component passes every rule', async () => {
     const d = web();
-    expect(await messages(tree({ deployment: asObject(d), service: asObject(k.serviceFor(d)), pdb: asObject(k.pdbFor(d)) }))).toEqual([]);
+    expect(
+      await messages(tree({ deployment: asObject(d), service: asObject(k.serviceFor(d)), pdb: asObject(k.pdbFor(d)) })),
+    ).toEqual([]);
   });
 
   it('schema: a wrong type inside an object is reported with its JSON pointer', async () => {
     const d = web();
     (d.spec!.template.spec!.containers[0].ports![0] as { containerPort: unknown }).containerPort = '8080';
-    expect(await messages(tree({ deployment: asObject(d) }))).toContain('app.web.deployment /spec/template/spec/containers/0/ports/0/containerPort must be integer');
+    expect(await messages(tree({ deployment: asObject(d) }))).toContain(
+      'app.web.deployment /spec/template/spec/containers/0/ports/0/containerPort must be integer',
+    );
   });
 
   it('schema: an apiVersion outside the allowlist is rejected', async () => {
     const bad = { apiVersion: 'extensions/v1beta1', kind: 'Ingress', metadata: { name: 'x', namespace: ns } };
-    expect((await messages(tree({ ingress: bad }))).join('\n')).toContain('unsupported apiVersion/kind extensions/v1beta1/Ingress');
+    expect((await messages(tree({ ingress: bad }))).join('\n')).toContain(
+      'unsupported apiVersion/kind extensions/v1beta1/Ingress',
+    );
   });
 
   it('names: DNS-1123 object names, DNS-1035 Service names and IANA port names', async () => {
@@ -59,7 +76,9 @@ describe('validation rules', () => {
 
   it('names: two tree paths rendering the same object fail instead of overwriting', async () => {
     const d = web();
-    expect((await messages(tree({ a: asObject(d), b: asObject(structuredClone(d)) }))).join('\n')).toContain('duplicate object');
+    expect((await messages(tree({ a: asObject(d), b: asObject(structuredClone(d)) }))).join('\n')).toContain(
+      'duplicate object',
+    );
   });
 
   it('selectors: a Service that selects nothing, and a targetPort no pod exposes', async () => {
@@ -68,7 +87,9 @@ describe('validation rules', () => {
     svc.spec!.selector = { 'app.kubernetes.io/name': 'nothing' };
     const svc2 = k.serviceFor(d, { name: 'web2' });
     svc2.spec!.ports![0].targetPort = 'grpc';
-    const all = (await messages(tree({ deployment: asObject(d), service: asObject(svc), service2: asObject(svc2) }))).join('\n');
+    const all = (
+      await messages(tree({ deployment: asObject(d), service: asObject(svc), service2: asObject(svc2) }))
+    ).join('\n');
     expect(all).toContain('app.web.service /spec/selector Service selects no workload');
     expect(all).toContain('app.web.service2 /spec/ports/0/targetPort no selected pod exposes targetPort "grpc"');
   });
@@ -93,7 +114,9 @@ describe('validation rules', () => {
     expect(all).toContain('ConfigMap "web-confg" does not exist in namespace test (did you mean `web-config`?)');
     expect(all).toContain('Secret "creds" does not exist');
     expect(all).toContain('volume "data" is not defined in the pod');
-    expect((await messages(tree({ deployment: asObject(d), configMap: asObject(cm) }), ['creds'])).join('\n')).not.toContain('Secret "creds"');
+    expect(
+      (await messages(tree({ deployment: asObject(d), configMap: asObject(cm) }), ['creds'])).join('\n'),
+    ).not.toContain('Secret "creds"');
   });
 
   it('security: privileged, root, missing requests and probes are reported', async () => {
@@ -104,7 +127,15 @@ describe('validation rules', () => {
     delete c.readinessProbe;
     d.spec!.template.spec!.hostNetwork = true;
     const all = (await messages(tree({ deployment: asObject(d) }))).join('\n');
-    for (const expected of ['host namespaces', 'privileged containers', 'runAsUser 0', 'allowPrivilegeEscalation must be false', 'capabilities must drop ALL', 'has no CPU and memory requests', 'has no readiness probe']) {
+    for (const expected of [
+      'host namespaces',
+      'privileged containers',
+      'runAsUser 0',
+      'allowPrivilegeEscalation must be false',
+      'capabilities must drop ALL',
+      'has no CPU and memory requests',
+      'has no readiness probe',
+    ]) {
       expect(all).toContain(expected);
     }
   });
@@ -122,7 +153,12 @@ describe('container helpers', () => {
   });
   it('every container is restricted and has requests', () => {
     const c = k.container({ name: 'x', image: 'x', resources: { requests: { cpu: '1', memory: '1Gi' } } });
-    expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(c.resources?.requests).toEqual({ cpu: '1', memory: '1Gi' });
   });
 });
@@ -138,10 +174,17 @@ describe('YAML parsing of generated files', async () => {
 describe('YAML written by the library', async () => {
   const { parseYamlDocuments, toYaml } = await import('../lib/core/yaml.js');
   it('parses back to the data it was written from, large or small, and edits are seen', () => {
-    const big = { overrides: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`tenant-${i}`, { ingestion_rate: i, flag: 'yes' }])) };
+    const big = {
+      overrides: Object.fromEntries(
+        Array.from({ length: 2000 }, (_, i) => [`tenant-${i}`, { ingestion_rate: i, flag: 'yes' }]),
+      ),
+    };
     const text = toYaml(big);
     expect(parseYamlDocuments(text)).toEqual([big]);
-    expect(parseYamlDocuments(text.replace('tenant-7:', 'tenant-seven:'))[0]).toHaveProperty(['overrides', 'tenant-seven']);
+    expect(parseYamlDocuments(text.replace('tenant-7:', 'tenant-seven:'))[0]).toHaveProperty([
+      'overrides',
+      'tenant-seven',
+    ]);
     expect(parseYamlDocuments(toYaml({ a: 'on' }))).toEqual([{ a: 'on' }]);
   });
 });
@@ -150,7 +193,10 @@ describe('unknown fields inside Kubernetes objects', async () => {
   const { generateK8sFields, fieldsPath } = await import('../scripts/generate-k8s-fields.js');
   const { readFileSync } = await import('node:fs');
   it('the committed field lists are what `npm run k8s-fields` derives from kubernetes-models', () => {
-    expect(readFileSync(fieldsPath, 'utf8'), 'run `npm run k8s-fields` and commit lib/build/validate/k8s-fields.json').toBe(generateK8sFields());
+    expect(
+      readFileSync(fieldsPath, 'utf8'),
+      'run `npm run k8s-fields` and commit lib/build/validate/k8s-fields.json',
+    ).toBe(generateK8sFields());
   });
 
   it('are reported with their pointer and the nearest field, at any depth, also inside arrays and maps', async () => {
@@ -159,8 +205,12 @@ describe('unknown fields inside Kubernetes objects', async () => {
     (d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).imagePullPolicyy = 'Always';
     d.metadata!.annotations = { 'free.form/keys': 'are fine' };
     const all = await messages(tree({ deployment: asObject(d) }));
-    expect(all).toContain('app.web.deployment /spec/template/spec/nodeSelectr unknown field `nodeSelectr` (did you mean `nodeSelector`?)');
-    expect(all).toContain('app.web.deployment /spec/template/spec/containers/0/imagePullPolicyy unknown field `imagePullPolicyy` (did you mean `imagePullPolicy`?)');
+    expect(all).toContain(
+      'app.web.deployment /spec/template/spec/nodeSelectr unknown field `nodeSelectr` (did you mean `nodeSelector`?)',
+    );
+    expect(all).toContain(
+      'app.web.deployment /spec/template/spec/containers/0/imagePullPolicyy unknown field `imagePullPolicyy` (did you mean `imagePullPolicy`?)',
+    );
     expect(all.filter((m) => m.includes('unknown field'))).toHaveLength(2);
   });
 });

@@ -1,7 +1,10 @@
 import { defineEnvironment } from '../../lib/index.js';
 
 /** Small requests: everything together fits a 4-CPU / 8 GiB kind or k3d cluster with room to spare. */
-const small = (cpu: string, memory: string, limit = '1Gi') => ({ requests: { cpu, memory }, limits: { memory: limit } });
+const small = (cpu: string, memory: string, limit = '1Gi') => ({
+  requests: { cpu, memory },
+  limits: { memory: limit },
+});
 
 /**
  * The whole stack on a laptop (kind or k3d): every component once, replication factor 1, short ring

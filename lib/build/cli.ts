@@ -41,8 +41,7 @@ export function parseArgs(argv: string[]): CliOptions | { error: string } {
       const v = argv[++i];
       if (!v) return { error: `${a} needs a value` };
       target[a === '--context' ? 'context' : 'kubeconfig'] = v;
-    }
-    else if (a === '--out') {
+    } else if (a === '--out') {
       const v = argv[++i];
       if (!v) return { error: '--out needs a folder' };
       opts.out = v;
@@ -52,7 +51,8 @@ export function parseArgs(argv: string[]): CliOptions | { error: string } {
     else opts.environments.push(a.replace(/\/+$/, ''));
   }
   if (opts.environments.length === 0) return { error: `no environment given\n${usage}` };
-  if (!preflight && (target.context || target.kubeconfig)) return { error: `--context and --kubeconfig go with --preflight\n${usage}` };
+  if (!preflight && (target.context || target.kubeconfig))
+    return { error: `--context and --kubeconfig go with --preflight\n${usage}` };
   if (preflight) opts.preflight = target;
   return opts;
 }
@@ -70,7 +70,10 @@ export interface CliIo {
  * exit code: 0 built (or up to date), 1 problems in the input (nothing written), 2 a bug — an exception
  * nothing expected. Everything that can fail runs before the first write, so a bug leaves `out/` untouched.
  */
-export async function runCli(argv: string[], io: CliIo = { log: (l) => console.log(l), error: (l) => console.error(l) }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIo = { log: (l) => console.log(l), error: (l) => console.error(l) },
+): Promise<number> {
   const state: BuildState = { out: 'out', writing: false };
   try {
     return await build(argv, io, state);
@@ -105,14 +108,17 @@ export function unexpectedError(err: unknown, state: { out: string; writing: boo
   const where = whereThrown(err);
   const at = where ? ` (at ${where})` : '';
   const stack = process.env.DEBUG ? '' : '; DEBUG=1 shows the stack trace';
-  if (state.writing) return `error: writing ${state.out}/ failed: ${what}${at} — each output folder is swapped whole, so it holds either the previous or the new files${stack}`;
+  if (state.writing)
+    return `error: writing ${state.out}/ failed: ${what}${at} — each output folder is swapped whole, so it holds either the previous or the new files${stack}`;
   // Thrown in the library (source, compiled or installed) it is our bug; elsewhere, by code an environment ran.
-  const ours = where === undefined || /(?:^|\/)(?:lib|dist)\/|(?:^|\/)build\.[jt]s:|node_modules\/mimir-kube\//.test(where);
+  const ours =
+    where === undefined || /(?:^|\/)(?:lib|dist)\/|(?:^|\/)build\.[jt]s:|node_modules\/mimir-kube\//.test(where);
   const whose = ours ? 'a bug in mimir-kube; please report it' : 'thrown by code the environment runs, not by a check';
   return `error: unexpected ${what}${at} — ${whose}. ${state.out}/ is untouched: nothing was written${stack}`;
 }
 
-async function build(argv: string[], io: CliIo, state: BuildState): Promise<number> {  const started = performance.now();
+async function build(argv: string[], io: CliIo, state: BuildState): Promise<number> {
+  const started = performance.now();
   const parsed = parseArgs(argv);
   if ('error' in parsed) {
     io.error(parsed.error);
@@ -138,12 +144,25 @@ async function build(argv: string[], io: CliIo, state: BuildState): Promise<numb
   for (const name of new Set(names)) {
     const sources = builds.filter((b) => b.name === name).map((b) => b.source);
     if (sources.length > 1) {
-      problems.push({ source: sources[0], path: 'name', message: `environments ${sources.join(' and ')} are both named "${name}"`, found: JSON.stringify(name), hint: 'each environment needs its own name: it is its folder out/<name> and its Argo CD Application' });
+      problems.push({
+        source: sources[0],
+        path: 'name',
+        message: `environments ${sources.join(' and ')} are both named "${name}"`,
+        found: JSON.stringify(name),
+        hint: 'each environment needs its own name: it is its folder out/<name> and its Argo CD Application',
+      });
     }
   }
   for (const b of builds) {
     if (reservedNames.includes(b.name)) {
-      problems.push({ source: b.source, path: 'name', message: `"${b.name}" is a reserved output folder`, expected: `a name other than ${reservedNames.map((r) => `"${r}"`).join(' and ')}`, found: JSON.stringify(b.name), hint: 'choose another environment name' });
+      problems.push({
+        source: b.source,
+        path: 'name',
+        message: `"${b.name}" is a reserved output folder`,
+        expected: `a name other than ${reservedNames.map((r) => `"${r}"`).join(' and ')}`,
+        found: JSON.stringify(b.name),
+        hint: 'choose another environment name',
+      });
     }
   }
   if (problems.length) {
@@ -163,18 +182,24 @@ async function build(argv: string[], io: CliIo, state: BuildState): Promise<numb
       return 0;
     }
     const list = changes.map((c) => `  ${c.change.padEnd(7)} ${parsed.out}/${c.path}`).join('\n');
-    io.error(`${parsed.out}/ is stale: ${changes.length} file${changes.length === 1 ? '' : 's'} differ from a fresh render\n${list}\nrun \`npx tsx build.ts ${parsed.environments.join(' ')}\` and commit the result`);
+    io.error(
+      `${parsed.out}/ is stale: ${changes.length} file${changes.length === 1 ? '' : 's'} differ from a fresh render\n${list}\nrun \`npx tsx build.ts ${parsed.environments.join(' ')}\` and commit the result`,
+    );
     return parsed.check ? 1 : 0;
   }
   // The summary is computed before the first write: whatever can fail has run when writing starts.
   const summary = builds.flatMap((b) => [
-    `${b.name}: ${Object.entries(kindCounts(b.tree)).map(([k, n]) => `${n} ${k}`).join(', ')}`,
+    `${b.name}: ${Object.entries(kindCounts(b.tree))
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ')}`,
     `${b.name}: ${formatRequests(totalRequests(b.tree))}`,
   ]);
   state.writing = true;
   writeOutput(parsed.out, files);
   state.writing = false;
   for (const line of summary) io.log(line);
-  io.log(`wrote ${files.size} files to ${parsed.out}/ (${changes.length} changed) in ${((performance.now() - started) / 1000).toFixed(2)}s`);
+  io.log(
+    `wrote ${files.size} files to ${parsed.out}/ (${changes.length} changed) in ${((performance.now() - started) / 1000).toFixed(2)}s`,
+  );
   return 0;
 }

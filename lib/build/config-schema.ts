@@ -50,18 +50,34 @@ export async function checkEnvironmentSchema(env: unknown, source: string): Prom
       const path = at ? `${at}.${key}` : key;
       if (seen.has(path)) continue;
       seen.add(path);
-      out.push({ source, path, message: 'unknown key', expected: allowed.length ? `one of ${allowed.join(', ')}` : 'no further keys', found: key, hint: didYouMean(key, allowed) });
+      out.push({
+        source,
+        path,
+        message: 'unknown key',
+        expected: allowed.length ? `one of ${allowed.join(', ')}` : 'no further keys',
+        found: key,
+        hint: didYouMean(key, allowed),
+      });
       continue;
     }
     const id = `${at}|${e.keyword}|${e.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
     if (e.keyword === 'required') {
-      out.push({ source, path: at || '(root)', message: `missing required key \`${String(e.params.missingProperty)}\`` });
+      out.push({
+        source,
+        path: at || '(root)',
+        message: `missing required key \`${String(e.params.missingProperty)}\``,
+      });
     } else if (e.keyword === 'enum') {
       const values = (e.params.allowedValues as unknown[] | undefined) ?? [];
       const suggestion =
-        typeof e.data === 'string' ? didYouMean(e.data, values.filter((v): v is string => typeof v === 'string')) : undefined;
+        typeof e.data === 'string'
+          ? didYouMean(
+              e.data,
+              values.filter((v): v is string => typeof v === 'string'),
+            )
+          : undefined;
       out.push({
         source,
         path: at,

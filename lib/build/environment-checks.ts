@@ -22,11 +22,32 @@ export function environmentNameProblems(name: unknown, source: string): Problem[
   if (typeof name !== 'string') return [];
   const expected = `lowercase letters, digits and "-", starting and ending with a letter or digit, at most ${maxEnvironmentName} characters`;
   if (name.length > maxEnvironmentName) {
-    return [{ source, path: 'name', message: `the environment name is ${name.length} characters long; its Argo CD Application "mimir-<name>" would exceed the 253 characters of an object name`, expected, found: shown(name), hint: 'choose a shorter name' }];
+    return [
+      {
+        source,
+        path: 'name',
+        message: `the environment name is ${name.length} characters long; its Argo CD Application "mimir-<name>" would exceed the 253 characters of an object name`,
+        expected,
+        found: shown(name),
+        hint: 'choose a shorter name',
+      },
+    ];
   }
   if (!dns1123Label.test(name)) {
-    const fixed = name.toLowerCase().replace(/[^-a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-    return [{ source, path: 'name', message: 'invalid environment name: it becomes the folder out/<name> and the Argo CD Application mimir-<name>', expected, found: shown(name), ...(fixed ? { hint: `e.g. "${fixed}"` } : {}) }];
+    const fixed = name
+      .toLowerCase()
+      .replace(/[^-a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '');
+    return [
+      {
+        source,
+        path: 'name',
+        message: 'invalid environment name: it becomes the folder out/<name> and the Argo CD Application mimir-<name>',
+        expected,
+        found: shown(name),
+        ...(fixed ? { hint: `e.g. "${fixed}"` } : {}),
+      },
+    ];
   }
   return [];
 }
@@ -50,14 +71,26 @@ export function schemaView(env: unknown): unknown {
 /** Config values that every object is derived from; one problem here would otherwise be reported per object. */
 export function configProblems(c: StackConfig, source: string): Problem[] {
   const out: Problem[] = [];
-  const labelExpected = 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
-  for (const [path, value] of [['config.namespace', c.namespace], ['config.gitops.argocdNamespace', c.gitops.argocdNamespace]] as const) {
+  const labelExpected =
+    'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
+  for (const [path, value] of [
+    ['config.namespace', c.namespace],
+    ['config.gitops.argocdNamespace', c.gitops.argocdNamespace],
+  ] as const) {
     if (typeof value !== 'string' || (dns1123Label.test(value) && value.length <= 63)) continue;
-    const fixed = value.toLowerCase().replace(/[^-a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
+    const fixed = value
+      .toLowerCase()
+      .replace(/[^-a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63)
+      .replace(/-+$/, '');
     out.push({
       source,
       path,
-      message: value.length > 63 ? `namespace name is ${value.length} characters long, more than 63` : 'invalid namespace name',
+      message:
+        value.length > 63
+          ? `namespace name is ${value.length} characters long, more than 63`
+          : 'invalid namespace name',
       expected: labelExpected,
       found: shown(value),
       hint: fixed && fixed !== value ? `e.g. "${fixed}"` : 'choose a shorter name',
@@ -65,16 +98,40 @@ export function configProblems(c: StackConfig, source: string): Problem[] {
   }
   if (typeof c.storage.endpoint === 'string' && c.storage.endpoint !== '') {
     const problem = s3EndpointProblem(c.storage.endpoint);
-    if (problem) out.push({ source, path: 'config.storage.endpoint', message: problem.message, expected: endpointForm, found: JSON.stringify(c.storage.endpoint), hint: problem.hint });
+    if (problem)
+      out.push({
+        source,
+        path: 'config.storage.endpoint',
+        message: problem.message,
+        expected: endpointForm,
+        found: JSON.stringify(c.storage.endpoint),
+        hint: problem.hint,
+      });
   }
   const tenantHint = "tenant IDs are what clients send as X-Scope-OrgID; use letters, digits and ! - _ . * ' ( )";
   if (typeof c.defaultTenant === 'string') {
     const problem = tenantIdProblem(c.defaultTenant);
-    if (problem) out.push({ source, path: 'config.defaultTenant', message: `default tenant ${JSON.stringify(c.defaultTenant)} ${problem}`, expected: tenantIdForm, found: JSON.stringify(c.defaultTenant), hint: tenantHint });
+    if (problem)
+      out.push({
+        source,
+        path: 'config.defaultTenant',
+        message: `default tenant ${JSON.stringify(c.defaultTenant)} ${problem}`,
+        expected: tenantIdForm,
+        found: JSON.stringify(c.defaultTenant),
+        hint: tenantHint,
+      });
   }
   for (const tenant of Object.keys(c.mimir.tenants ?? {})) {
     const problem = tenantIdProblem(tenant);
-    if (problem) out.push({ source, path: `config.mimir.tenants[${JSON.stringify(tenant)}]`, message: `tenant ID ${JSON.stringify(tenant)} ${problem}`, expected: tenantIdForm, found: JSON.stringify(tenant), hint: tenantHint });
+    if (problem)
+      out.push({
+        source,
+        path: `config.mimir.tenants[${JSON.stringify(tenant)}]`,
+        message: `tenant ID ${JSON.stringify(tenant)} ${problem}`,
+        expected: tenantIdForm,
+        found: JSON.stringify(tenant),
+        hint: tenantHint,
+      });
   }
   return out;
 }

@@ -60,15 +60,30 @@ export async function typeCheckEnvironments(entries: string[]): Promise<Problem[
   const roots = [...new Set(entries.map((e) => resolve(e)))].sort();
   const entry = roots[0];
   const configPath = findUp(dirname(entry), 'tsconfig.json');
-  const key = sourceDigest([...roots.map((r) => dirname(r)), fileURLToPath(new URL('.', import.meta.url)), ...(configPath ? [configPath] : [])]);
+  const key = sourceDigest([
+    ...roots.map((r) => dirname(r)),
+    fileURLToPath(new URL('.', import.meta.url)),
+    ...(configPath ? [configPath] : []),
+  ]);
   const cacheDir = join(process.cwd(), 'node_modules', '.cache', 'mimir-kube');
   const stamp = join(cacheDir, `typecheck-${createHash('sha256').update(roots.join('\0')).digest('hex').slice(0, 16)}`);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return [];
   // The compiler is loaded only when the check has to run: it is the most expensive step of a build.
   const ts = (await import('typescript')).default;
   const options: import('typescript').CompilerOptions = configPath
-    ? ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, dirname(configPath), undefined, configPath).options
-    : { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true };
+    ? ts.parseJsonConfigFileContent(
+        ts.readConfigFile(configPath, ts.sys.readFile).config,
+        ts.sys,
+        dirname(configPath),
+        undefined,
+        configPath,
+      ).options
+    : {
+        strict: true,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        skipLibCheck: true,
+      };
   options.noEmit = true;
   const program = ts.createProgram(roots, options, ts.createCompilerHost(options));
   const diagnostics = ts.getPreEmitDiagnostics(program);
@@ -76,9 +91,17 @@ export async function typeCheckEnvironments(entries: string[]): Promise<Problem[
     const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
     if (d.file && d.start !== undefined) {
       const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-      return { source: relative(process.cwd(), d.file.fileName), path: `line ${line + 1}, column ${character + 1}`, message: `TypeScript error TS${d.code}: ${message}` };
+      return {
+        source: relative(process.cwd(), d.file.fileName),
+        path: `line ${line + 1}, column ${character + 1}`,
+        message: `TypeScript error TS${d.code}: ${message}`,
+      };
     }
-    return { source: relative(process.cwd(), entry), path: '(program)', message: `TypeScript error TS${d.code}: ${message}` };
+    return {
+      source: relative(process.cwd(), entry),
+      path: '(program)',
+      message: `TypeScript error TS${d.code}: ${message}`,
+    };
   });
   if (problems.length === 0) {
     try {
@@ -109,7 +132,10 @@ export interface LoadOptions {
 }
 
 /** Loads `environments/<name>` (its `main.ts` default export, or `environment.yaml`/`.json`). */
-export async function loadEnvironment(path: string, opts: LoadOptions = {}): Promise<{ loaded?: LoadedEnvironment; problems: Problem[] }> {
+export async function loadEnvironment(
+  path: string,
+  opts: LoadOptions = {},
+): Promise<{ loaded?: LoadedEnvironment; problems: Problem[] }> {
   const entry = entryOf(path);
   if (!entry) {
     const known = available(path);
@@ -121,7 +147,10 @@ export async function loadEnvironment(path: string, opts: LoadOptions = {}): Pro
           message: `environment not found: no ${entryFiles.join(', ')} in ${path}`,
           expected: 'a folder with main.ts (default export of defineEnvironment) or environment.yaml',
           found: existsSync(path) ? 'a folder without an environment file' : 'no such file or folder',
-          hint: [didYouMean(path, known), known.length ? `environments here: ${known.join(', ')}` : undefined].filter(Boolean).join(' ') || undefined,
+          hint:
+            [didYouMean(path, known), known.length ? `environments here: ${known.join(', ')}` : undefined]
+              .filter(Boolean)
+              .join(' ') || undefined,
         },
       ],
     };
@@ -134,14 +163,35 @@ export async function loadEnvironment(path: string, opts: LoadOptions = {}): Pro
       const environment: unknown = parseYaml(readFileSync(entry, 'utf8'), { customTags: markerTags });
       const expected = 'a mapping with `name` and optionally `config` and `overrides`, e.g. `name: staging`';
       if (environment === null || environment === undefined) {
-        return { problems: [{ source, path: '(file)', message: `${basename(entry)} is empty`, expected, hint: 'write at least the environment\'s name, or delete the file' }] };
+        return {
+          problems: [
+            {
+              source,
+              path: '(file)',
+              message: `${basename(entry)} is empty`,
+              expected,
+              hint: "write at least the environment's name, or delete the file",
+            },
+          ],
+        };
       }
       if (typeof environment !== 'object' || Array.isArray(environment)) {
-        return { problems: [{ source, path: '(file)', message: `${basename(entry)} holds ${Array.isArray(environment) ? 'a list' : `a ${typeof environment}`}, not an environment`, expected }] };
+        return {
+          problems: [
+            {
+              source,
+              path: '(file)',
+              message: `${basename(entry)} holds ${Array.isArray(environment) ? 'a list' : `a ${typeof environment}`}, not an environment`,
+              expected,
+            },
+          ],
+        };
       }
       return { loaded: { environment: environment as Environment, source }, problems: [] };
     } catch (err) {
-      return { problems: [{ source, path: '(file)', message: `cannot parse ${basename(entry)}: ${(err as Error).message}` }] };
+      return {
+        problems: [{ source, path: '(file)', message: `cannot parse ${basename(entry)}: ${(err as Error).message}` }],
+      };
     }
   }
   if (entry.endsWith('.ts') && opts.typeCheck !== false) {
@@ -152,10 +202,24 @@ export async function loadEnvironment(path: string, opts: LoadOptions = {}): Pro
     if (entry.endsWith('.ts')) await ensureTypeScriptLoader();
     const mod = (await import(pathToFileURL(resolve(entry)).href)) as { default?: Environment };
     if (!mod.default || typeof mod.default !== 'object') {
-      return { problems: [{ source, path: '(module)', message: 'the module has no default export', expected: 'export default defineEnvironment({ name, config, overrides })', found: `exports: ${Object.keys(mod).join(', ') || 'none'}` }] };
+      return {
+        problems: [
+          {
+            source,
+            path: '(module)',
+            message: 'the module has no default export',
+            expected: 'export default defineEnvironment({ name, config, overrides })',
+            found: `exports: ${Object.keys(mod).join(', ') || 'none'}`,
+          },
+        ],
+      };
     }
     return { loaded: { environment: mod.default, source }, problems: [] };
   } catch (err) {
-    return { problems: [{ source, path: '(module)', message: `cannot load the environment: ${(err as Error).message.split('\n')[0]}` }] };
+    return {
+      problems: [
+        { source, path: '(module)', message: `cannot load the environment: ${(err as Error).message.split('\n')[0]}` },
+      ],
+    };
   }
 }

@@ -1,4 +1,14 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { defaultConfig } from './config.js';
@@ -58,7 +68,8 @@ export function compareWithDisk(outDir: string, files: FileSet): FileChange[] {
       if (before !== after) changes.push({ path, change: 'changed', before, after });
     }
   }
-  for (const path of onDisk) if (!files.has(path)) changes.push({ path, change: 'removed', before: readFileSync(join(outDir, path), 'utf8') });
+  for (const path of onDisk)
+    if (!files.has(path)) changes.push({ path, change: 'removed', before: readFileSync(join(outDir, path), 'utf8') });
   return changes.sort((a, b) => a.path.localeCompare(b.path));
 }
 
@@ -69,7 +80,15 @@ export function formatDiff(outDir: string, changes: FileChange[]): string {
     .map((c) => {
       const path = join(outDir, c.path);
       const mark = c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~';
-      const patch = createTwoFilesPatch(c.change === 'added' ? '/dev/null' : path, c.change === 'removed' ? '/dev/null' : path, c.before ?? '', c.after ?? '', undefined, undefined, { context: 3 });
+      const patch = createTwoFilesPatch(
+        c.change === 'added' ? '/dev/null' : path,
+        c.change === 'removed' ? '/dev/null' : path,
+        c.before ?? '',
+        c.after ?? '',
+        undefined,
+        undefined,
+        { context: 3 },
+      );
       return `${mark} ${path} (${c.change})\n${patch.split('\n').slice(2).join('\n')}`;
     })
     .join('\n');
@@ -88,16 +107,20 @@ function filesUnder(files: FileSet, root: string): Map<string, string> {
  */
 function unchangedOnDisk(outDir: string, root: string, expected: Map<string, string>): boolean {
   const dirs = new Set<string>();
-  for (const path of expected.keys()) for (let d = dirname(path); d !== '.' && d !== dirname(root); d = dirname(d)) dirs.add(d);
+  for (const path of expected.keys())
+    for (let d = dirname(path); d !== '.' && d !== dirname(root); d = dirname(d)) dirs.add(d);
   let seen = 0;
   const same = (path: string): boolean => {
     const stat = lstatSync(join(outDir, path), { throwIfNoEntry: false });
     if (!stat) return false;
-    if (stat.isDirectory()) return dirs.has(path) && readdirSync(join(outDir, path)).every((name) => same(`${path}/${name}`));
+    if (stat.isDirectory())
+      return dirs.has(path) && readdirSync(join(outDir, path)).every((name) => same(`${path}/${name}`));
     if (!stat.isFile()) return false;
     const want = expected.get(path);
     seen++;
-    return want !== undefined && stat.size === Buffer.byteLength(want) && readFileSync(join(outDir, path), 'utf8') === want;
+    return (
+      want !== undefined && stat.size === Buffer.byteLength(want) && readFileSync(join(outDir, path), 'utf8') === want
+    );
   };
   return same(root) && seen === expected.size;
 }

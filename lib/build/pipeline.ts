@@ -59,7 +59,9 @@ export async function buildEnvironment(env: Environment, source: string): Promis
   const name = typeof env?.name === 'string' ? env.name : '(unnamed)';
   const nameProblems = environmentNameProblems(env?.name, source);
   // A bad name is reported once, by the check that explains what the name is used for.
-  const schemaProblems = (await checkEnvironmentSchema(schemaView(env), source)).filter((p) => !(nameProblems.length && p.path === 'name'));
+  const schemaProblems = (await checkEnvironmentSchema(schemaView(env), source)).filter(
+    (p) => !(nameProblems.length && p.path === 'name'),
+  );
   if (nameProblems.length || schemaProblems.length) return { problems: [...nameProblems, ...schemaProblems] };
   let config: StackConfig;
   try {
@@ -92,7 +94,11 @@ export async function buildEnvironment(env: Environment, source: string): Promis
   });
   // The Argo CD Application is written beside the overlay, not into it; it is checked all the same.
   const app = application(name, config);
-  const argocd = { entries: [{ group: 'gitops', component: 'argocd', key: 'application', object: app }], source, existingSecrets: new Set<string>() };
+  const argocd = {
+    entries: [{ group: 'gitops', component: 'argocd', key: 'application', object: app }],
+    source,
+    existingSecrets: new Set<string>(),
+  };
   problems.push(...(await objectSchemaProblems(argocd)), ...namesRule(argocd));
   if (problems.length) return { problems: groupByCause(problems) };
   return { built: { name, source, config, tree, application: app }, problems: [] };

@@ -1,7 +1,14 @@
 import { execFile } from 'node:child_process';
 import type { TreeLike } from '../core/k8s/types.js';
 import { flatten } from '../core/tree.js';
-import { checkCluster, formatFindings, requirementsOf, type ClusterState, type NodeState, type Requirements } from './preflight.js';
+import {
+  checkCluster,
+  formatFindings,
+  requirementsOf,
+  type ClusterState,
+  type NodeState,
+  type Requirements,
+} from './preflight.js';
 
 export interface KubectlTarget {
   /** kubeconfig context; the current one when absent. */
@@ -10,7 +17,10 @@ export interface KubectlTarget {
 }
 
 function kubectl(target: KubectlTarget, args: string[]): Promise<string> {
-  const base = [...(target.kubeconfig ? [`--kubeconfig=${target.kubeconfig}`] : []), ...(target.context ? [`--context=${target.context}`] : [])];
+  const base = [
+    ...(target.kubeconfig ? [`--kubeconfig=${target.kubeconfig}`] : []),
+    ...(target.context ? [`--context=${target.context}`] : []),
+  ];
   return new Promise((resolve, reject) => {
     execFile('kubectl', [...base, ...args], { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`kubectl ${args.join(' ')}: ${String(stderr).trim() || err.message}`));
@@ -68,10 +78,17 @@ export async function readCluster(target: KubectlTarget, req: Requirements): Pro
     secrets,
     storageClasses: storageClasses.map((c) => ({
       name: c.metadata.name,
-      isDefault: c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' || c.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true',
+      isDefault:
+        c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+        c.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true',
     })),
     ingressClasses: ingressClasses.map((c) => c.metadata.name),
-    nodes: nodes.map((n): NodeState => ({ name: n.metadata.name, labels: n.metadata.labels ?? {}, taints: n.spec?.taints ?? [], unschedulable: n.spec?.unschedulable === true })),
+    nodes: nodes.map((n): NodeState => ({
+      name: n.metadata.name,
+      labels: n.metadata.labels ?? {},
+      taints: n.spec?.taints ?? [],
+      unschedulable: n.spec?.unschedulable === true,
+    })),
     apis,
   };
 }

@@ -41,8 +41,17 @@ interface PodSpecShape {
   nodeSelector?: Record<string, string>;
   tolerations?: Toleration[];
   affinity?: {
-    nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: NodeSelectorRequirement[] }[] } };
-    podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { topologyKey: string; labelSelector?: { matchLabels?: Record<string, string> } }[] };
+    nodeAffinity?: {
+      requiredDuringSchedulingIgnoredDuringExecution?: {
+        nodeSelectorTerms?: { matchExpressions?: NodeSelectorRequirement[] }[];
+      };
+    };
+    podAntiAffinity?: {
+      requiredDuringSchedulingIgnoredDuringExecution?: {
+        topologyKey: string;
+        labelSelector?: { matchLabels?: Record<string, string> };
+      }[];
+    };
   };
   containers?: ContainerShape[];
   initContainers?: ContainerShape[];
@@ -52,7 +61,11 @@ interface ContainerShape {
   name?: string;
   args?: string[];
   command?: string[];
-  env?: { name?: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
+  env?: {
+    name?: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+  }[];
   envFrom?: { secretRef?: { name: string; optional?: boolean } }[];
   volumeMounts?: { name: string; mountPath: string }[];
 }
@@ -141,7 +154,8 @@ export interface Finding {
 const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
 
 function podSpecOf(o: Obj): PodSpecShape | undefined {
-  const spec = o.spec as { template?: { spec?: PodSpecShape }; jobTemplate?: { spec?: { template?: { spec?: PodSpecShape } } } } | undefined;
+  const spec = o.spec as
+    { template?: { spec?: PodSpecShape }; jobTemplate?: { spec?: { template?: { spec?: PodSpecShape } } } } | undefined;
   if (o.kind === 'CronJob') return spec?.jobTemplate?.spec?.template?.spec;
   return spec?.template?.spec;
 }
@@ -182,9 +196,13 @@ function filesReadUnder(dir: string, spec: PodSpecShape, configMaps: Map<string,
 /** Everything the objects need from the cluster that they do not create themselves. */
 export function requirementsOf(objects: readonly Obj[], defaultNamespace = 'default'): Requirements {
   const nsOf = (o: Obj) => o.metadata?.namespace ?? defaultNamespace;
-  const rendered = new Set(objects.map((o) => `${o.kind}|${o.kind === 'Namespace' ? '' : nsOf(o)}|${o.metadata?.name}`));
+  const rendered = new Set(
+    objects.map((o) => `${o.kind}|${o.kind === 'Namespace' ? '' : nsOf(o)}|${o.metadata?.name}`),
+  );
   const has = (kind: string, ns: string, name: string) => rendered.has(`${kind}|${ns}|${name}`);
-  const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [`${nsOf(o)}/${o.metadata?.name}`, o]));
+  const configMaps = new Map(
+    objects.filter((o) => o.kind === 'ConfigMap').map((o) => [`${nsOf(o)}/${o.metadata?.name}`, o]),
+  );
 
   const namespaces = new Map<string, boolean>();
   const secretKeys = new Map<string, Set<string>>();
@@ -205,10 +223,12 @@ export function requirementsOf(objects: readonly Obj[], defaultNamespace = 'defa
 
   for (const o of objects) {
     if (o.kind === 'Namespace' && o.metadata?.name) namespaces.set(o.metadata.name, true);
-    else if (o.metadata?.namespace && !namespaces.has(o.metadata.namespace)) namespaces.set(o.metadata.namespace, false);
+    else if (o.metadata?.namespace && !namespaces.has(o.metadata.namespace))
+      namespaces.set(o.metadata.namespace, false);
     if (o.apiVersion && o.kind) push(apis, `${o.apiVersion} ${o.kind}`, id(o));
   }
-  for (const ns of [...namespaces.keys()]) if (objects.some((o) => o.kind === 'Namespace' && o.metadata?.name === ns)) namespaces.set(ns, true);
+  for (const ns of [...namespaces.keys()])
+    if (objects.some((o) => o.kind === 'Namespace' && o.metadata?.name === ns)) namespaces.set(ns, true);
 
   for (const o of objects) {
     const ns = nsOf(o);
@@ -225,7 +245,8 @@ export function requirementsOf(objects: readonly Obj[], defaultNamespace = 'defa
     if (!spec) continue;
     const user = id(o);
     if (o.kind === 'StatefulSet') {
-      const vcts = (o.spec as { volumeClaimTemplates?: { spec?: { storageClassName?: string } }[] }).volumeClaimTemplates ?? [];
+      const vcts =
+        (o.spec as { volumeClaimTemplates?: { spec?: { storageClassName?: string } }[] }).volumeClaimTemplates ?? [];
       for (const t of vcts) push(storage, t.spec?.storageClassName, user);
     }
     const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
@@ -234,20 +255,32 @@ export function requirementsOf(objects: readonly Obj[], defaultNamespace = 'defa
         const ref = e.valueFrom?.secretKeyRef;
         if (ref && !ref.optional) useSecret(ns, ref.name, [ref.key], user);
       }
-      for (const ef of c.envFrom ?? []) if (ef.secretRef && !ef.secretRef.optional) useSecret(ns, ef.secretRef.name, [], user);
+      for (const ef of c.envFrom ?? [])
+        if (ef.secretRef && !ef.secretRef.optional) useSecret(ns, ef.secretRef.name, [], user);
     }
     for (const v of spec.volumes ?? []) {
-      const mountDirs = containers.flatMap((c) => (c.volumeMounts ?? []).filter((m) => m.name === v.name).map((m) => m.mountPath));
+      const mountDirs = containers.flatMap((c) =>
+        (c.volumeMounts ?? []).filter((m) => m.name === v.name).map((m) => m.mountPath),
+      );
       if (v.secret && !v.secret.optional) {
-        const keys = v.secret.items ? v.secret.items.map((i) => i.key) : mountDirs.flatMap((d) => filesReadUnder(d, spec, configMaps, ns));
+        const keys = v.secret.items
+          ? v.secret.items.map((i) => i.key)
+          : mountDirs.flatMap((d) => filesReadUnder(d, spec, configMaps, ns));
         useSecret(ns, v.secret.secretName, keys, user);
       }
       for (const s of v.projected?.sources ?? []) {
-        if (s.secret && !s.secret.optional) useSecret(ns, s.secret.name, (s.secret.items ?? []).map((i) => i.key), user);
+        if (s.secret && !s.secret.optional)
+          useSecret(
+            ns,
+            s.secret.name,
+            (s.secret.items ?? []).map((i) => i.key),
+            user,
+          );
       }
     }
     const replicas = o.kind === 'Job' || o.kind === 'CronJob' ? 1 : ((o.spec as { replicas?: number }).replicas ?? 1);
-    const selfLabels = ((o.spec as { template?: { metadata?: { labels?: Record<string, string> } } }).template?.metadata?.labels) ?? {};
+    const selfLabels =
+      (o.spec as { template?: { metadata?: { labels?: Record<string, string> } } }).template?.metadata?.labels ?? {};
     const spreadKeys = (spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [])
       .filter((t) => Object.entries(t.labelSelector?.matchLabels ?? {}).every(([k, v]) => selfLabels[k] === v))
       .map((t) => t.topologyKey);
@@ -255,21 +288,27 @@ export function requirementsOf(objects: readonly Obj[], defaultNamespace = 'defa
       workload: user,
       replicas,
       nodeSelector: spec.nodeSelector ?? {},
-      nodeAffinity: (spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []).map((t) => t.matchExpressions ?? []),
+      nodeAffinity: (
+        spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []
+      ).map((t) => t.matchExpressions ?? []),
       tolerations: spec.tolerations ?? [],
       spreadKeys,
     });
   }
 
   return {
-    namespaces: [...namespaces].map(([name, created]) => ({ name, created })).sort((a, b) => a.name.localeCompare(b.name)),
+    namespaces: [...namespaces]
+      .map(([name, created]) => ({ name, created }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
     secrets: [...secretKeys]
       .map(([k, keys]) => {
         const [namespace, name] = k.split('/');
         return { namespace, name, keys: [...keys].sort(), users: secretUsers.get(k) ?? [] };
       })
       .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)),
-    storageClasses: [...storage].map(([name, users]) => ({ name, users })).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')),
+    storageClasses: [...storage]
+      .map(([name, users]) => ({ name, users }))
+      .sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')),
     ingressClasses: [...ingress].map(([name, users]) => ({ name, users })).sort((a, b) => a.name.localeCompare(b.name)),
     placements,
     apis: [...apis].map(([k, users]) => {
@@ -326,15 +365,26 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
   const nsExists = new Set(state.namespaces);
 
   for (const ns of req.namespaces) {
-    if (!ns.created && !nsExists.has(ns.name)) out.push({ message: `Namespace ${ns.name} does not exist and the environment does not create it`, users: [], fix: [`${kc} create namespace ${ns.name}`] });
+    if (!ns.created && !nsExists.has(ns.name))
+      out.push({
+        message: `Namespace ${ns.name} does not exist and the environment does not create it`,
+        users: [],
+        fix: [`${kc} create namespace ${ns.name}`],
+      });
   }
 
   // The environment creates its Namespace, but the Secrets it needs must exist before its pods do:
   // on a fresh cluster the Namespace comes first (the apply adds its labels later).
-  const secretNamespaces = [...new Set(req.secrets.filter((s) => !state.secrets[s.namespace]?.[s.name]).map((s) => s.namespace))];
+  const secretNamespaces = [
+    ...new Set(req.secrets.filter((s) => !state.secrets[s.namespace]?.[s.name]).map((s) => s.namespace)),
+  ];
   for (const ns of secretNamespaces) {
     if (nsExists.has(ns) || !req.namespaces.some((n) => n.name === ns && n.created)) continue;
-    out.push({ message: `Namespace ${ns} does not exist yet, and the Secrets below go into it`, users: [], fix: [`${kc} create namespace ${ns}`] });
+    out.push({
+      message: `Namespace ${ns} does not exist yet, and the Secrets below go into it`,
+      users: [],
+      fix: [`${kc} create namespace ${ns}`],
+    });
   }
 
   for (const s of req.secrets) {
@@ -344,7 +394,9 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
       out.push({
         message: `Secret ${s.namespace}/${s.name} is missing${s.keys.length ? ` (keys: ${s.keys.join(', ')})` : ''}`,
         users: s.users,
-        fix: [`${kc} -n ${s.namespace} create secret generic ${s.name}${s.keys.length ? ` ${placeholders(s.keys)}` : ''}`.trimEnd()],
+        fix: [
+          `${kc} -n ${s.namespace} create secret generic ${s.name}${s.keys.length ? ` ${placeholders(s.keys)}` : ''}`.trimEnd(),
+        ],
       });
       continue;
     }
@@ -375,7 +427,9 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
       out.push({
         message: `StorageClass ${sc.name} does not exist: its claims stay Pending`,
         users: sc.users,
-        fix: [`${kc} apply -f - <<'EOF'\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: ${sc.name}\nprovisioner: <your CSI driver, e.g. ebs.csi.aws.com>\nvolumeBindingMode: WaitForFirstConsumer\nallowVolumeExpansion: true\nEOF`],
+        fix: [
+          `${kc} apply -f - <<'EOF'\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: ${sc.name}\nprovisioner: <your CSI driver, e.g. ebs.csi.aws.com>\nvolumeBindingMode: WaitForFirstConsumer\nallowVolumeExpansion: true\nEOF`,
+        ],
       });
     }
   }
@@ -385,7 +439,9 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
       out.push({
         message: `IngressClass ${ic.name} does not exist: no controller will serve the Ingress`,
         users: ic.users,
-        fix: [`helm --kube-context ${shellQuote(state.context)} upgrade --install ingress-nginx ingress-nginx --repo https://kubernetes.github.io/ingress-nginx -n ingress-nginx --create-namespace --set controller.ingressClassResource.name=${ic.name}`],
+        fix: [
+          `helm --kube-context ${shellQuote(state.context)} upgrade --install ingress-nginx ingress-nginx --repo https://kubernetes.github.io/ingress-nginx -n ingress-nginx --create-namespace --set controller.ingressClassResource.name=${ic.name}`,
+        ],
       });
     }
   }
@@ -393,7 +449,13 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
   const served = new Set(state.apis);
   for (const a of req.apis) {
     if (!served.has(`${a.apiVersion} ${a.kind}`)) {
-      out.push({ message: `the API server does not serve ${a.kind} (${a.apiVersion})`, users: a.users, fix: [`# install the CustomResourceDefinition or upgrade the cluster so that \`${kc} api-resources\` lists ${a.kind} in ${a.apiVersion}`] });
+      out.push({
+        message: `the API server does not serve ${a.kind} (${a.apiVersion})`,
+        users: a.users,
+        fix: [
+          `# install the CustomResourceDefinition or upgrade the cluster so that \`${kc} api-resources\` lists ${a.kind} in ${a.apiVersion}`,
+        ],
+      });
     }
   }
 
@@ -403,7 +465,12 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
     const schedulable = state.nodes.filter((n) => !n.unschedulable);
     const labelled = schedulable.filter((n) => labelsMatch(p, n.labels));
     const usable = labelled.filter((n) => n.taints.filter(scheduleBlocking).every((t) => tolerates(p.tolerations, t)));
-    const selector = [...Object.entries(p.nodeSelector).map(([k, v]) => `${k}=${v}`), ...p.nodeAffinity.map((t) => t.map((r) => `${r.key} ${r.operator} ${(r.values ?? []).join('|')}`.trim()).join(', '))].join(', ');
+    const selector = [
+      ...Object.entries(p.nodeSelector).map(([k, v]) => `${k}=${v}`),
+      ...p.nodeAffinity.map((t) =>
+        t.map((r) => `${r.key} ${r.operator} ${(r.values ?? []).join('|')}`.trim()).join(', '),
+      ),
+    ].join(', ');
     if (labelled.length === 0) {
       const key = `labels ${selector}`;
       const g = byLabels.get(key);
@@ -412,11 +479,25 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
       continue;
     }
     if (usable.length === 0) {
-      const taints = [...new Set(labelled.flatMap((n) => n.taints.filter(scheduleBlocking).filter((t) => !tolerates(p.tolerations, t)).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`)))];
+      const taints = [
+        ...new Set(
+          labelled.flatMap((n) =>
+            n.taints
+              .filter(scheduleBlocking)
+              .filter((t) => !tolerates(p.tolerations, t))
+              .map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`),
+          ),
+        ),
+      ];
       out.push({
         message: `every node ${selector ? `labelled ${selector}` : 'that is schedulable'} has a taint ${p.workload} does not tolerate: ${taints.join(', ')}`,
         users: [p.workload],
-        fix: labelled.flatMap((n) => n.taints.filter(scheduleBlocking).filter((t) => !tolerates(p.tolerations, t)).map((t) => `${kc} taint node ${n.name} ${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}-`)),
+        fix: labelled.flatMap((n) =>
+          n.taints
+            .filter(scheduleBlocking)
+            .filter((t) => !tolerates(p.tolerations, t))
+            .map((t) => `${kc} taint node ${n.name} ${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}-`),
+        ),
       });
       continue;
     }
@@ -424,24 +505,39 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
       const values = new Set(usable.map((n) => n.labels[key]).filter((v) => v !== undefined));
       if (values.size < p.replicas) {
         const short = p.replicas - values.size;
-        const labelHint = Object.entries(p.nodeSelector).map(([k, v]) => `${k}=${v}`).join(' ');
+        const labelHint = Object.entries(p.nodeSelector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
         out.push({
           message: `${p.workload} needs ${p.replicas} nodes with distinct ${key} (required anti-affinity)${selector ? ` labelled ${selector}` : ''}, and ${values.size} qualify: ${short} replica${short === 1 ? '' : 's'} would stay Pending`,
           users: [p.workload],
           fix: labelHint
-            ? [`${kc} label node <node> ${labelHint}   # on ${short} more node${short === 1 ? '' : 's'}${key === 'kubernetes.io/hostname' ? '' : ` in other ${key} values`}`]
-            : [`# add ${short} more schedulable node${short === 1 ? '' : 's'}${key === 'kubernetes.io/hostname' ? '' : ` in other ${key} values`}, or lower the replicas`],
+            ? [
+                `${kc} label node <node> ${labelHint}   # on ${short} more node${short === 1 ? '' : 's'}${key === 'kubernetes.io/hostname' ? '' : ` in other ${key} values`}`,
+              ]
+            : [
+                `# add ${short} more schedulable node${short === 1 ? '' : 's'}${key === 'kubernetes.io/hostname' ? '' : ` in other ${key} values`}, or lower the replicas`,
+              ],
         });
       }
     }
   }
   for (const [, g] of byLabels) {
-    const labels = Object.entries(g.need.nodeSelector).map(([k, v]) => `${k}=${v}`).join(' ');
-    const most = Math.max(1, ...req.placements.filter((p) => g.users.includes(p.workload)).map((p) => (p.spreadKeys.length ? p.replicas : 1)));
+    const labels = Object.entries(g.need.nodeSelector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    const most = Math.max(
+      1,
+      ...req.placements.filter((p) => g.users.includes(p.workload)).map((p) => (p.spreadKeys.length ? p.replicas : 1)),
+    );
     out.push({
       message: `no schedulable node is labelled ${labels || g.need.nodeAffinity.map((t) => t.map((r) => `${r.key} ${r.operator} ${(r.values ?? []).join('|')}`).join(', ')).join(' or ')}${most > 1 ? ` (${most} needed: required anti-affinity)` : ''}`,
       users: g.users,
-      fix: [labels ? `${kc} label node <node> ${labels}${most > 1 ? `   # on ${most} nodes` : ''}` : '# label nodes to match the node affinity above'],
+      fix: [
+        labels
+          ? `${kc} label node <node> ${labels}${most > 1 ? `   # on ${most} nodes` : ''}`
+          : '# label nodes to match the node affinity above',
+      ],
     });
   }
   return out;
@@ -450,7 +546,9 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
 /** The report: one block per finding, grouped by cause, with who needs it and the fix. */
 export function formatFindings(env: string, state: Pick<ClusterState, 'context'>, findings: Finding[]): string {
   if (findings.length === 0) return `preflight ${env}: context "${state.context}" has everything the environment needs`;
-  const lines = [`preflight ${env}: context "${state.context}" lacks ${findings.length} thing${findings.length === 1 ? '' : 's'} the environment needs`];
+  const lines = [
+    `preflight ${env}: context "${state.context}" lacks ${findings.length} thing${findings.length === 1 ? '' : 's'} the environment needs`,
+  ];
   for (const f of findings) {
     lines.push(`  ✖ ${f.message}`);
     if (f.users.length) lines.push(`    needed by: ${f.users.join(', ')}`);

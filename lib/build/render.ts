@@ -44,7 +44,11 @@ export function renderGroups(c: StackConfig) {
       return undefined;
     }
   };
-  const groups = { cluster: cluster(c), mimir: attempt(() => mimir(c, stack)), observability: attempt(() => observability(c, stack)) };
+  const groups = {
+    cluster: cluster(c),
+    mimir: attempt(() => mimir(c, stack)),
+    observability: attempt(() => observability(c, stack)),
+  };
   if (problems.length || !groups.mimir || !groups.observability) throw new BuildError(problems);
   return { cluster: groups.cluster, mimir: groups.mimir, observability: groups.observability };
 }
@@ -63,10 +67,19 @@ export function render(c: StackConfig): RenderedTree {
  * are passed through as they are.
  */
 export function finalise(merged: RenderedTree, rendered: RenderedTree, c: StackConfig): RenderedTree {
-  const groups: Record<string, Record<string, object | undefined>> = { mimir: merged.mimir, observability: merged.observability };
-  const before: Record<string, Record<string, object | undefined>> = { mimir: rendered.mimir, observability: rendered.observability };
+  const groups: Record<string, Record<string, object | undefined>> = {
+    mimir: merged.mimir,
+    observability: merged.observability,
+  };
+  const before: Record<string, Record<string, object | undefined>> = {
+    mimir: rendered.mimir,
+    observability: rendered.observability,
+  };
   const out = { ...merged, mimir: { ...merged.mimir }, observability: { ...merged.observability } };
-  const target: Record<string, Record<string, object | undefined>> = { mimir: out.mimir, observability: out.observability };
+  const target: Record<string, Record<string, object | undefined>> = {
+    mimir: out.mimir,
+    observability: out.observability,
+  };
   for (const d of components) {
     const m = groups[d.group]?.[d.key];
     const r = before[d.group]?.[d.key];

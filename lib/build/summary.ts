@@ -17,7 +17,10 @@ export interface Requests {
 
 function podRequests(containers: Container[]): Requests {
   return containers.reduce(
-    (sum, c) => ({ cpu: sum.cpu + parseQuantity(c.resources?.requests?.cpu ?? 0), memoryBytes: sum.memoryBytes + parseQuantity(c.resources?.requests?.memory ?? 0) }),
+    (sum, c) => ({
+      cpu: sum.cpu + parseQuantity(c.resources?.requests?.cpu ?? 0),
+      memoryBytes: sum.memoryBytes + parseQuantity(c.resources?.requests?.memory ?? 0),
+    }),
     { cpu: 0, memoryBytes: 0 },
   );
 }

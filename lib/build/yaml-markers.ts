@@ -28,7 +28,12 @@ function mapTag(tag: string, wrap: Wrap): CollectionTag {
       return wrap(super.toJSON(_, ctx)) as ReturnType<YAMLMap['toJSON']>;
     }
   }
-  return { tag, collection: 'map', nodeClass: Tagged, resolve: (map) => Object.assign(new Tagged(), map) } as CollectionTag;
+  return {
+    tag,
+    collection: 'map',
+    nodeClass: Tagged,
+    resolve: (map) => Object.assign(new Tagged(), map),
+  } as CollectionTag;
 }
 
 function seqTag(tag: string, wrap: Wrap): CollectionTag {
@@ -37,7 +42,12 @@ function seqTag(tag: string, wrap: Wrap): CollectionTag {
       return wrap(super.toJSON(_, ctx)) as unknown[];
     }
   }
-  return { tag, collection: 'seq', nodeClass: Tagged, resolve: (seq) => Object.assign(new Tagged(), seq) } as CollectionTag;
+  return {
+    tag,
+    collection: 'seq',
+    nodeClass: Tagged,
+    resolve: (seq) => Object.assign(new Tagged(), seq),
+  } as CollectionTag;
 }
 
 const deleteTag: ScalarTag = { tag: '!DELETE', identify: (v) => v === DELETE, resolve: () => DELETE };

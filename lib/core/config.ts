@@ -54,7 +54,6 @@ export interface SharedConfig {
   gitops: GitOpsConfig;
 }
 
-
 /** Fully qualified in-cluster DNS name of a Service of the stack. */
 export function serviceHost(c: SharedConfig, service: string): string {
   return `${service}.${c.namespace}.svc.${c.clusterDomain}`;
@@ -73,7 +72,11 @@ export function defaultSharedConfig(): SharedConfig {
       insecure: true,
       region: 'us-east-1',
       buckets: { blocks: 'mimir-blocks', ruler: 'mimir-ruler', alertmanager: 'mimir-alertmanager' },
-      credentials: { secretName: 'storage-credentials', accessKeyIdKey: 'access-key-id', secretAccessKeyKey: 'secret-access-key' },
+      credentials: {
+        secretName: 'storage-credentials',
+        accessKeyIdKey: 'access-key-id',
+        secretAccessKeyKey: 'secret-access-key',
+      },
       developmentCredentials: false,
     },
     gitops: {

@@ -107,9 +107,7 @@ export type { Append, Prepend, ByName, Add };
 
 type Primitive = string | number | boolean | bigint | symbol | null | undefined;
 
-export type DeepPartial<T> = T extends Primitive | readonly unknown[]
-  ? T
-  : { [K in keyof T]?: DeepPartial<T[K]> };
+export type DeepPartial<T> = T extends Primitive | readonly unknown[] ? T : { [K in keyof T]?: DeepPartial<T[K]> };
 
 /** A deep partial of T where any key may be `DELETE` or `add(…)`, and arrays may be markers. */
 export type Override<T> = T extends Primitive
@@ -119,10 +117,7 @@ export type Override<T> = T extends Primitive
     : { [K in keyof T]?: Override<NonNullable<T[K]>> | Delete | Add<NonNullable<T[K]>> };
 
 /** A byName entry; a new item may leave out its key field, which the entry name supplies. */
-export type ByNameEntry<T, K extends string> =
-  | Override<T>
-  | Delete
-  | Add<Omit<T, K> & Partial<Pick<T, K & keyof T>>>;
+export type ByNameEntry<T, K extends string> = Override<T> | Delete | Add<Omit<T, K> & Partial<Pick<T, K & keyof T>>>;
 
 // NoInfer: T comes from where the marker is used (e.g. `containers`), so the argument is checked
 // against the tree type, excess-property typos included, instead of defining T itself.
@@ -133,7 +128,10 @@ export const add = <T>(value: NoInfer<T>): Add<T> => new Add(value);
 // Overloads rather than a type parameter for the key: an unresolved key type parameter stops
 // TypeScript from inferring T for the markers nested in the entries.
 export function byName<T>(entries: NoInfer<Readonly<Record<string, ByNameEntry<T, 'name'>>>>): ByName<T>;
-export function byName<T>(entries: NoInfer<Readonly<Record<string, ByNameEntry<T, 'mountPath'>>>>, key: 'mountPath'): ByName<T>;
+export function byName<T>(
+  entries: NoInfer<Readonly<Record<string, ByNameEntry<T, 'mountPath'>>>>,
+  key: 'mountPath',
+): ByName<T>;
 export function byName<T>(entries: NoInfer<Readonly<Record<string, ByNameEntry<T, string>>>>, key: string): ByName<T>;
 export function byName(entries: Readonly<Record<string, unknown>>, key = 'name'): ByName<unknown> {
   return new ByName(entries, key);
@@ -176,7 +174,11 @@ interface Ctx {
 }
 
 function report(ctx: Ctx, path: string, problem: Omit<Problem, 'path' | 'source'>): void {
-  ctx.problems.push({ ...(ctx.source === undefined ? {} : { source: ctx.source }), path: path || '(root)', ...problem });
+  ctx.problems.push({
+    ...(ctx.source === undefined ? {} : { source: ctx.source }),
+    path: path || '(root)',
+    ...problem,
+  });
 }
 
 function keyPath(parent: string, key: string): string {
@@ -306,7 +308,10 @@ function unknownKey(key: string, base: Record<string, unknown>, at: string, ctx:
   const suggestion = didYouMean(key, Object.keys(base));
   report(ctx, at, {
     message: `${deleting ? 'nothing to DELETE: ' : ''}the base has no key \`${key}\``,
-    hint: [suggestion, deleting ? undefined : 'To create it on purpose, wrap the value in add(…).'].filter(Boolean).join(' ') || undefined,
+    hint:
+      [suggestion, deleting ? undefined : 'To create it on purpose, wrap the value in add(…).']
+        .filter(Boolean)
+        .join(' ') || undefined,
   });
 }
 
@@ -322,7 +327,9 @@ function mergeByName(base: unknown, over: ByName<unknown>, path: string, ctx: Ct
     const at = `${path}[${key}=${name}]`;
     const matches = items.flatMap((item, i) => (nameOf(item) === name ? [i] : []));
     if (matches.length > 1) {
-      report(ctx, at, { message: `the base has ${matches.length} items with ${key} \`${name}\`; byName cannot tell them apart` });
+      report(ctx, at, {
+        message: `the base has ${matches.length} items with ${key} \`${name}\`; byName cannot tell them apart`,
+      });
       continue;
     }
     const index = matches[0];
@@ -332,7 +339,9 @@ function mergeByName(base: unknown, over: ByName<unknown>, path: string, ctx: Ct
       report(ctx, at, {
         message: `${deleting ? 'nothing to DELETE: ' : ''}no item with ${key} \`${name}\` in the base list`,
         expected: names().length ? `one of ${names().join(', ')}` : 'an existing item',
-        hint: [suggestion, deleting ? undefined : 'To append a new item, wrap it in add(…).'].filter(Boolean).join(' ') || undefined,
+        hint:
+          [suggestion, deleting ? undefined : 'To append a new item, wrap it in add(…).'].filter(Boolean).join(' ') ||
+          undefined,
       });
     };
 

@@ -43,7 +43,12 @@ export class BuildError extends Error {
 export function formatProblem(p: Problem): string {
   if (p.also?.length) {
     const places = [p, ...p.also];
-    const lines = [`${p.source ?? ''}${p.source ? ' › ' : ''}${places.length} places`, `  ✖ ${p.message}`, `    at:`, ...places.map((q) => `      ${placeText(q)}`)];
+    const lines = [
+      `${p.source ?? ''}${p.source ? ' › ' : ''}${places.length} places`,
+      `  ✖ ${p.message}`,
+      `    at:`,
+      ...places.map((q) => `      ${placeText(q)}`),
+    ];
     if (p.expected !== undefined) lines.push(`    expected: ${p.expected}`);
     if (p.found !== undefined) lines.push(`    found:    ${p.found}`);
     if (p.hint) lines.push(`    hint: ${p.hint}`);
@@ -58,7 +63,9 @@ export function formatProblem(p: Problem): string {
 }
 
 export function formatProblems(problems: Problem[]): string {
-  const objects = new Set(problems.flatMap((p) => [p, ...(p.also ?? [])].map((q) => `${p.source ?? ''}|${q.path}|${q.object ?? ''}`))).size;
+  const objects = new Set(
+    problems.flatMap((p) => [p, ...(p.also ?? [])].map((q) => `${p.source ?? ''}|${q.path}|${q.object ?? ''}`)),
+  ).size;
   const body = problems.map(formatProblem).join('\n');
   const noun = problems.length === 1 ? 'error' : 'errors';
   return `${body}\nerror: ${problems.length} ${noun} in ${objects} place${objects === 1 ? '' : 's'} — out/ left untouched`;

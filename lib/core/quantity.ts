@@ -59,7 +59,8 @@ function slip(text: string): string | undefined {
   return fixes[unit] ? `write the unit as ${fixes[unit]}` : undefined;
 }
 
-export type QuantityResult = { quantity: Quantity; error?: undefined } | { quantity?: undefined; error: string; hint?: string };
+export type QuantityResult =
+  { quantity: Quantity; error?: undefined } | { quantity?: undefined; error: string; hint?: string };
 
 /** Parses a quantity the way the API server does; a YAML number is its own decimal text. */
 export function parseQuantityExact(input: unknown): QuantityResult {
@@ -68,7 +69,11 @@ export function parseQuantityExact(input: unknown): QuantityResult {
     if (!Number.isFinite(input)) return { error: 'not a finite number' };
     text = String(input);
   } else if (typeof input === 'string') text = input;
-  else return { error: `a ${input === null ? 'null' : typeof input} is not a quantity`, hint: 'write it as a string, e.g. "512Mi"' };
+  else
+    return {
+      error: `a ${input === null ? 'null' : typeof input} is not a quantity`,
+      hint: 'write it as a string, e.g. "512Mi"',
+    };
   const m = QUANTITY.exec(text);
   if (!m) return { error: `"${text}" is not a quantity`, hint: slip(text) };
   const [, sign, number, suffix] = m;

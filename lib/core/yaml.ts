@@ -19,7 +19,13 @@ function yaml(): typeof import('yaml') {
 export function toYaml(value: unknown): string {
   const emitted = emitYaml(value);
   if (emitted === undefined)
-    return yaml().stringify(value, { version: '1.1', lineWidth: 0, sortMapEntries: true, indentSeq: true, aliasDuplicateObjects: false });
+    return yaml().stringify(value, {
+      version: '1.1',
+      lineWidth: 0,
+      sortMapEntries: true,
+      indentSeq: true,
+      aliasDuplicateObjects: false,
+    });
   remember(emitted, value);
   return emitted;
 }

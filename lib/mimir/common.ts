@@ -99,23 +99,45 @@ function mimirVolumes(spec: MimirWorkloadSpec, dataIsClaim: boolean): { volumes:
   return { volumes, mounts };
 }
 
-function topology(c: MimirStackConfig, spec: MimirWorkloadSpec): Pick<PodSpecInput, 'affinity' | 'topologySpreadConstraints'> {
+function topology(
+  c: MimirStackConfig,
+  spec: MimirWorkloadSpec,
+): Pick<PodSpecInput, 'affinity' | 'topologySpreadConstraints'> {
   const matchLabels = mimirSelector(c, spec.name);
   const constraints: TopologySpreadConstraint[] = [];
   let affinity: Affinity | undefined;
   if (c.mimir.spreadAcrossNodes) {
     if (spec.strictNodeSpread) {
       // Two replicas of the same series on one node would defeat replication.
-      affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels } }] } };
+      affinity = {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels } },
+          ],
+        },
+      };
     } else {
-      constraints.push({ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels } });
+      constraints.push({
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels },
+      });
     }
   }
   if (c.mimir.spreadAcrossZones) {
     // Best effort: a zone outage should not take all replicas, but a full zone must not block a rollout.
-    constraints.push({ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels } });
+    constraints.push({
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels },
+    });
   }
-  return { ...(affinity ? { affinity } : {}), ...(constraints.length ? { topologySpreadConstraints: constraints } : {}) };
+  return {
+    ...(affinity ? { affinity } : {}),
+    ...(constraints.length ? { topologySpreadConstraints: constraints } : {}),
+  };
 }
 
 function pod(c: MimirStackConfig, spec: MimirWorkloadSpec, dataIsClaim: boolean): PodSpecInput {
@@ -129,10 +151,18 @@ function pod(c: MimirStackConfig, spec: MimirWorkloadSpec, dataIsClaim: boolean)
     ports: containerPorts,
     env: mimirEnv(c, spec),
     resources: spec.settings.resources,
-    readinessProbe: httpProbe('/ready', portNames.http, { initialDelaySeconds: c.mimir.fastStartup ? 5 : 15, timeoutSeconds: 1 }),
+    readinessProbe: httpProbe('/ready', portNames.http, {
+      initialDelaySeconds: c.mimir.fastStartup ? 5 : 15,
+      timeoutSeconds: 1,
+    }),
     volumeMounts: mounts,
   });
-  return { containers: [main], volumes, terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds, ...topology(c, spec) };
+  return {
+    containers: [main],
+    volumes,
+    terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
+    ...topology(c, spec),
+  };
 }
 
 function workloadMeta(c: MimirStackConfig, spec: MimirWorkloadSpec) {
@@ -162,19 +192,30 @@ export interface StatefulParts {
 /** HTTP and gRPC; the gossip port is reached through the gossip Service only. */
 const servicePorts = [portNames.http, portNames.grpc];
 
-export function statelessComponent(c: MimirStackConfig, spec: MimirWorkloadSpec, opts: { headlessService?: boolean } = {}): StatelessParts {
+export function statelessComponent(
+  c: MimirStackConfig,
+  spec: MimirWorkloadSpec,
+  opts: { headlessService?: boolean } = {},
+): StatelessParts {
   const d = deployment({ ...workloadMeta(c, spec), pod: pod(c, spec, false) });
-  const service = opts.headlessService ? headlessServiceFor(d, { name: spec.name, portNames: servicePorts }) : serviceFor(d, { portNames: servicePorts });
+  const service = opts.headlessService
+    ? headlessServiceFor(d, { name: spec.name, portNames: servicePorts })
+    : serviceFor(d, { portNames: servicePorts });
   return { deployment: d, service, pdb: pdbFor(d, 1) };
 }
 
-export function statefulComponent(c: MimirStackConfig, spec: MimirWorkloadSpec & { settings: MimirStatefulComponentConfig }): StatefulParts {
+export function statefulComponent(
+  c: MimirStackConfig,
+  spec: MimirWorkloadSpec & { settings: MimirStatefulComponentConfig },
+): StatefulParts {
   const storage = spec.settings.storage;
   const s = statefulSet({
     ...workloadMeta(c, spec),
     serviceName: spec.name,
     podManagementPolicy: 'Parallel',
-    volumeClaims: [{ name: 'data', size: storage.size, ...(storage.storageClass ? { storageClassName: storage.storageClass } : {}) }],
+    volumeClaims: [
+      { name: 'data', size: storage.size, ...(storage.storageClass ? { storageClassName: storage.storageClass } : {}) },
+    ],
     pod: pod(c, spec, true),
   });
   return { statefulSet: s, service: serviceFor(s, { portNames: servicePorts }), pdb: pdbFor(s, 1) };

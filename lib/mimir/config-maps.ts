@@ -27,7 +27,13 @@ export function mimirConfigMaps(c: MimirStackConfig, stack: StackView): MimirCon
   if (c.mimir.alertmanager.enabled) data[files.fallbackAlertmanager] = toYaml(c.mimir.alertmanager.fallbackConfig);
   return {
     configMap: configMap({ name: names.configMap, namespace: c.namespace, labels: labels(c), data }),
-    runtimeConfigMap: configMap({ name: names.runtimeConfigMap, namespace: c.namespace, labels: labels(c), data: { [files.runtime]: toYaml(runtimeYaml(c)) }, stableName: true }),
+    runtimeConfigMap: configMap({
+      name: names.runtimeConfigMap,
+      namespace: c.namespace,
+      labels: labels(c),
+      data: { [files.runtime]: toYaml(runtimeYaml(c)) },
+      stableName: true,
+    }),
   };
 }
 
@@ -42,5 +48,7 @@ export const configComponent = defineComponent({
   // Mimir's own checks: mimir.yaml, runtime.yaml and every Mimir container's flags against the reference.
   checks: mimirRules,
   // One scrape job for every Mimir component; Mimir's mixin wants `job` = `<namespace>/<component>`.
-  metrics: () => [{ name: 'mimir', app: mimirApp, port: portNames.http, path: '/metrics', jobLabel: labelKeys.component }],
+  metrics: () => [
+    { name: 'mimir', app: mimirApp, port: portNames.http, path: '/metrics', jobLabel: labelKeys.component },
+  ],
 });

@@ -14,7 +14,11 @@ export function gossipRingService(c: MimirStackConfig): Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: objectMeta({ name: names.gossipRing, namespace: c.namespace, labels: { [labelKeys.name]: mimirApp, [labelKeys.component]: names.gossipRing, [labelKeys.partOf]: c.partOf } }),
+    metadata: objectMeta({
+      name: names.gossipRing,
+      namespace: c.namespace,
+      labels: { [labelKeys.name]: mimirApp, [labelKeys.component]: names.gossipRing, [labelKeys.partOf]: c.partOf },
+    }),
     spec: {
       clusterIP: 'None',
       publishNotReadyAddresses: true,

@@ -35,12 +35,25 @@ import { overridesExporterComponent } from './overrides-exporter.js';
 import { querierComponent } from './querier.js';
 import { queryFrontendComponent, type QueryFrontendParts } from './query-frontend.js';
 import { querySchedulerComponent, type QuerySchedulerParts } from './query-scheduler.js';
-import { rulerComponent, rulerQuerierComponent, rulerQueryFrontendComponent, rulerQuerySchedulerComponent } from './ruler.js';
+import {
+  rulerComponent,
+  rulerQuerierComponent,
+  rulerQueryFrontendComponent,
+  rulerQuerySchedulerComponent,
+} from './ruler.js';
 import { storeGatewayComponent } from './store-gateway.js';
 
 export type { MimirConfig, MimirStackConfig } from './config.js';
 export { defaultMimirConfig } from './config.js';
-export type { JsonObject, JsonValue, MimirComponentConfig, MimirFlags, MimirRulerConfig, MimirStatefulComponentConfig, MimirTenants } from './config.js';
+export type {
+  JsonObject,
+  JsonValue,
+  MimirComponentConfig,
+  MimirFlags,
+  MimirRulerConfig,
+  MimirStatefulComponentConfig,
+  MimirTenants,
+} from './config.js';
 export type { StatefulParts, StatelessParts } from './common.js';
 export type { QueryFrontendParts } from './query-frontend.js';
 export type { QuerySchedulerParts } from './query-scheduler.js';

@@ -24,7 +24,13 @@ interface Listener {
 const listeners: readonly Listener[] = [
   { what: 'HTTP', flag: 'server.http-listen-port', yaml: ['server', 'http_listen_port'], fallback: 8080 },
   { what: 'gRPC', flag: 'server.grpc-listen-port', yaml: ['server', 'grpc_listen_port'], fallback: 9095 },
-  { what: 'memberlist gossip', flag: 'memberlist.bind-port', yaml: ['memberlist', 'bind_port'], fallback: 7946, onlyWithPort: portNames.gossip },
+  {
+    what: 'memberlist gossip',
+    flag: 'memberlist.bind-port',
+    yaml: ['memberlist', 'bind_port'],
+    fallback: 7946,
+    onlyWithPort: portNames.gossip,
+  },
 ];
 
 function repository(image: string): string {
@@ -55,7 +61,11 @@ function yamlPorts(ctx: Parameters<Rule>[0]): Map<string, Record<string, unknown
     if (text === undefined) continue;
     try {
       const doc = parseYamlDocuments(text)[0];
-      if (doc && typeof doc === 'object') out.set(`${e.object.metadata?.namespace ?? ''}/${e.object.metadata?.name ?? ''}`, doc as Record<string, unknown>);
+      if (doc && typeof doc === 'object')
+        out.set(
+          `${e.object.metadata?.namespace ?? ''}/${e.object.metadata?.name ?? ''}`,
+          doc as Record<string, unknown>,
+        );
     } catch {
       // An unparsable mimir.yaml is reported by the config file rule.
     }
@@ -63,7 +73,10 @@ function yamlPorts(ctx: Parameters<Rule>[0]): Map<string, Record<string, unknown
   return out;
 }
 
-function mountedConfig(pod: PodView, configs: Map<string, Record<string, unknown>>): Record<string, unknown> | undefined {
+function mountedConfig(
+  pod: PodView,
+  configs: Map<string, Record<string, unknown>>,
+): Record<string, unknown> | undefined {
   const ns = pod.entry.object.metadata?.namespace ?? '';
   for (const v of pod.spec.volumes ?? []) {
     const names = [v.configMap?.name, ...(v.projected?.sources ?? []).map((s) => s.configMap?.name)];
@@ -90,10 +103,24 @@ export function mimirListenPortsRule(c: MimirStackConfig): Rule {
         const report = (p: Omit<Problem, 'path' | 'object' | 'source'>) => out.push(problemAt(ctx, pod.entry, p));
         const ports = listeners.map((l) => {
           const flag = flagValue(container.args ?? [], l.flag);
-          if (flag) return { l, port: portOf(flag.value), where: `${at}/args/${flag.index}`, source: `-${l.flag}=${flag.value}`, fromFlag: true };
+          if (flag)
+            return {
+              l,
+              port: portOf(flag.value),
+              where: `${at}/args/${flag.index}`,
+              source: `-${l.flag}=${flag.value}`,
+              fromFlag: true,
+            };
           const block = config?.[l.yaml[0]] as Record<string, unknown> | undefined;
           const fromYaml = block && typeof block === 'object' ? block[l.yaml[1]] : undefined;
-          if (fromYaml !== undefined) return { l, port: portOf(fromYaml), where: `${at}/args`, source: `${l.yaml.join('.')}: ${String(fromYaml)} in mimir.yaml`, fromFlag: false };
+          if (fromYaml !== undefined)
+            return {
+              l,
+              port: portOf(fromYaml),
+              where: `${at}/args`,
+              source: `${l.yaml.join('.')}: ${String(fromYaml)} in mimir.yaml`,
+              fromFlag: false,
+            };
           return { l, port: l.fallback, where: `${at}/args`, source: `Mimir's default ${l.fallback}`, fromFlag: false };
         });
         const [http, grpc] = ports;
@@ -122,20 +149,29 @@ export function mimirListenPortsRule(c: MimirStackConfig): Rule {
           });
         }
         // A probe aimed at the old port is the same mistake as the missing container port: reported once.
-        if (http.port !== undefined && !httpMismatch) out.push(...probeProblems(ctx, pod, container, at, http.port, http.source));
+        if (http.port !== undefined && !httpMismatch)
+          out.push(...probeProblems(ctx, pod, container, at, http.port, http.source));
       }
     }
     return out;
   };
 }
 
-function probeProblems(ctx: Parameters<Rule>[0], pod: PodView, container: Container, at: string, port: number, source: string): Problem[] {
+function probeProblems(
+  ctx: Parameters<Rule>[0],
+  pod: PodView,
+  container: Container,
+  at: string,
+  port: number,
+  source: string,
+): Problem[] {
   const out: Problem[] = [];
   for (const kind of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
     const probe: Probe | undefined = container[kind];
     const target = probe?.httpGet?.port;
     if (target === undefined) continue;
-    const resolved = typeof target === 'number' ? target : (container.ports ?? []).find((p) => p.name === target)?.containerPort;
+    const resolved =
+      typeof target === 'number' ? target : (container.ports ?? []).find((p) => p.name === target)?.containerPort;
     if (resolved === undefined || resolved === port) continue;
     out.push(
       problemAt(ctx, pod.entry, {

@@ -47,4 +47,8 @@ export function httpUrl(c: MimirStackConfig, service: string, path = ''): string
 }
 
 /** Keys of the files in the ConfigMaps; the rules find mimir.yaml and runtime.yaml by them. */
-export const files = { mimir: 'mimir.yaml', runtime: 'runtime.yaml', fallbackAlertmanager: 'alertmanager-fallback.yaml' } as const;
+export const files = {
+  mimir: 'mimir.yaml',
+  runtime: 'runtime.yaml',
+  fallbackAlertmanager: 'alertmanager-fallback.yaml',
+} as const;

@@ -6,7 +6,12 @@ import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 
 /** A querier deployment under any name: the user-facing one, or the ruler's own. */
-export function newQuerier(c: MimirStackConfig, name: string, settings: MimirComponentConfig, flags: Flags = {}): StatelessParts {
+export function newQuerier(
+  c: MimirStackConfig,
+  name: string,
+  settings: MimirComponentConfig,
+  flags: Flags = {},
+): StatelessParts {
   return statelessComponent(c, {
     name,
     target: targets.querier,

@@ -13,7 +13,13 @@ export interface QueryFrontendParts extends StatelessParts {
   headlessService?: Service;
 }
 
-export function newQueryFrontend(c: MimirStackConfig, name: string, settings: MimirComponentConfig, flags: Flags = {}, opts: { headless?: boolean } = {}): StatelessParts {
+export function newQueryFrontend(
+  c: MimirStackConfig,
+  name: string,
+  settings: MimirComponentConfig,
+  flags: Flags = {},
+  opts: { headless?: boolean } = {},
+): StatelessParts {
   return statelessComponent(
     c,
     {
@@ -36,7 +42,10 @@ export function queryFrontend(c: MimirStackConfig): QueryFrontendParts {
   const parts: QueryFrontendParts = newQueryFrontend(c, targets.queryFrontend, c.mimir.queryFrontend);
   const r = c.mimir.ruler;
   if (r.enabled && r.mode === 'remote' && !r.dedicatedReadPath) {
-    parts.headlessService = headlessServiceFor(parts.deployment, { name: headlessService(targets.queryFrontend), portNames: [portNames.http, portNames.grpc] });
+    parts.headlessService = headlessServiceFor(parts.deployment, {
+      name: headlessService(targets.queryFrontend),
+      portNames: [portNames.http, portNames.grpc],
+    });
   }
   return parts;
 }

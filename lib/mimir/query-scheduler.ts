@@ -11,7 +11,11 @@ export interface QuerySchedulerParts extends StatelessParts {
   discoveryService: Service;
 }
 
-export function newQueryScheduler(c: MimirStackConfig, name: string, settings: MimirComponentConfig): QuerySchedulerParts {
+export function newQueryScheduler(
+  c: MimirStackConfig,
+  name: string,
+  settings: MimirComponentConfig,
+): QuerySchedulerParts {
   const parts = statelessComponent(c, {
     name,
     target: targets.queryScheduler,

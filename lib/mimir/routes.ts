@@ -31,7 +31,9 @@ export const routesOf = {
     route('/api/v1/alerts', 'exact', targets.alertmanager, 'Alertmanager configuration API'),
     route('/multitenant_alertmanager', 'prefix', targets.alertmanager, 'Alertmanager status, configs and ring'),
   ],
-  storeGateway: (): Route[] => [route('/store-gateway/ring', 'exact', targets.storeGateway, 'store-gateway ring status')],
+  storeGateway: (): Route[] => [
+    route('/store-gateway/ring', 'exact', targets.storeGateway, 'store-gateway ring status'),
+  ],
   compactor: (): Route[] => [
     route('/compactor/ring', 'exact', targets.compactor, 'compactor ring status'),
     route('/api/v1/upload/block/', 'prefix', targets.compactor, 'TSDB block upload'),

@@ -38,11 +38,20 @@ export const mimirConfigFilesRule: Rule = (ctx) => {
       if (text === undefined) continue;
       const parsed = parseOne(text);
       if (parsed.error !== undefined) {
-        out.push(problemAt(ctx, e, { pointer: `/data/${file}`, message: `${file} is not valid YAML: ${parsed.error}` }));
+        out.push(
+          problemAt(ctx, e, { pointer: `/data/${file}`, message: `${file} is not valid YAML: ${parsed.error}` }),
+        );
         continue;
       }
-      const hint = file === files.mimir ? 'mimir.yaml is rendered from config.mimir.config over the library\'s defaults: fix the value there' : 'runtime.yaml is rendered from config.mimir.tenants: fix the value there';
-      out.push(...check(parsed.value, { source: ctx.source, path: treePath(e), file, object: objectId(e.object) }).map((p) => ({ ...p, hint: p.hint ?? hint })));
+      const hint =
+        file === files.mimir
+          ? "mimir.yaml is rendered from config.mimir.config over the library's defaults: fix the value there"
+          : 'runtime.yaml is rendered from config.mimir.tenants: fix the value there';
+      out.push(
+        ...check(parsed.value, { source: ctx.source, path: treePath(e), file, object: objectId(e.object) }).map(
+          (p) => ({ ...p, hint: p.hint ?? hint }),
+        ),
+      );
     }
   }
   return out;
@@ -71,8 +80,16 @@ export function mimirFlagsRule(c: MimirStackConfig): Rule {
           file: `args of container "${container.name}"`,
         });
         // The checker says `args[3]`; a JSON pointer into the object is what every other problem carries.
-        const flagsAt = Object.hasOwn(c.mimir, pod.entry.component) ? `config.mimir.${pod.entry.component}.flags` : 'the flags of this component in config.mimir';
-        out.push(...problems.map((p) => ({ ...p, pointer: p.pointer?.replace(/^args\[(\d+)\]/, `${argsPointer}/$1`), hint: p.hint ?? `fix the flag in ${flagsAt}, or in the override that sets these args` })));
+        const flagsAt = Object.hasOwn(c.mimir, pod.entry.component)
+          ? `config.mimir.${pod.entry.component}.flags`
+          : 'the flags of this component in config.mimir';
+        out.push(
+          ...problems.map((p) => ({
+            ...p,
+            pointer: p.pointer?.replace(/^args\[(\d+)\]/, `${argsPointer}/$1`),
+            hint: p.hint ?? `fix the flag in ${flagsAt}, or in the override that sets these args`,
+          })),
+        );
       }
     }
     return out;

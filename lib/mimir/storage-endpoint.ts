@@ -10,7 +10,8 @@ import { parseYamlDocuments } from '../core/yaml.js';
 
 const storageBlocks = ['common.storage', 'blocks_storage', 'ruler_storage', 'alertmanager_storage'] as const;
 
-export const endpointForm = 'host[:port] without a scheme or path, e.g. `s3.eu-west-1.amazonaws.com` or `minio.storage.svc:9000`';
+export const endpointForm =
+  'host[:port] without a scheme or path, e.g. `s3.eu-west-1.amazonaws.com` or `minio.storage.svc:9000`';
 
 /** Why `endpoint` is not a `host[:port]` Mimir's S3 client accepts, with the fix; undefined when it is one. */
 export function s3EndpointProblem(endpoint: string): { message: string; hint: string } | undefined {
@@ -18,9 +19,16 @@ export function s3EndpointProblem(endpoint: string): { message: string; hint: st
   if (scheme) {
     const host = endpoint.slice(scheme[0].length).replace(/\/+$/, '');
     const insecure = scheme[1].toLowerCase() === 'http';
-    return { message: `the S3 endpoint is written with a scheme (${scheme[1]}://); Mimir's S3 client takes host[:port] only`, hint: `write \`${host}\` and set config.storage.insecure: ${insecure} (plain HTTP ${insecure ? 'on' : 'off'})` };
+    return {
+      message: `the S3 endpoint is written with a scheme (${scheme[1]}://); Mimir's S3 client takes host[:port] only`,
+      hint: `write \`${host}\` and set config.storage.insecure: ${insecure} (plain HTTP ${insecure ? 'on' : 'off'})`,
+    };
   }
-  if (endpoint.includes('/')) return { message: 'the S3 endpoint has a path; Mimir\'s S3 client takes host[:port] only', hint: `write \`${endpoint.split('/')[0]}\`; the bucket is set in config.storage.buckets` };
+  if (endpoint.includes('/'))
+    return {
+      message: "the S3 endpoint has a path; Mimir's S3 client takes host[:port] only",
+      hint: `write \`${endpoint.split('/')[0]}\`; the bucket is set in config.storage.buckets`,
+    };
   if (/\s/.test(endpoint)) return { message: 'the S3 endpoint contains spaces', hint: 'remove them' };
   return undefined;
 }
@@ -39,10 +47,20 @@ export const s3EndpointRule: Rule = (ctx) => {
     }
     for (const block of storageBlocks) {
       let node: unknown = doc;
-      for (const key of [...block.split('.'), 's3', 'endpoint']) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+      for (const key of [...block.split('.'), 's3', 'endpoint'])
+        node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
       if (typeof node !== 'string') continue;
       const problem = s3EndpointProblem(node);
-      if (problem) out.push(problemAt(ctx, e, { pointer: `/data/${files.mimir}`, message: `${block}.s3.endpoint: ${problem.message}`, expected: endpointForm, found: JSON.stringify(node), hint: problem.hint }));
+      if (problem)
+        out.push(
+          problemAt(ctx, e, {
+            pointer: `/data/${files.mimir}`,
+            message: `${block}.s3.endpoint: ${problem.message}`,
+            expected: endpointForm,
+            found: JSON.stringify(node),
+            hint: problem.hint,
+          }),
+        );
     }
   }
   return out;

@@ -25,7 +25,15 @@ export const runtimeTenantsRule: Rule = (ctx) => {
     for (const tenant of Object.keys(overrides)) {
       const problem = tenantIdProblem(tenant);
       if (problem === undefined) continue;
-      out.push(problemAt(ctx, e, { pointer: `/data/${files.runtime}`, message: `tenant ID ${JSON.stringify(tenant)} in overrides ${problem}; Mimir refuses its requests`, expected: tenantIdForm, found: JSON.stringify(tenant), hint: 'rename the tenant in config.mimir.tenants (the ID clients send as X-Scope-OrgID)' }));
+      out.push(
+        problemAt(ctx, e, {
+          pointer: `/data/${files.runtime}`,
+          message: `tenant ID ${JSON.stringify(tenant)} in overrides ${problem}; Mimir refuses its requests`,
+          expected: tenantIdForm,
+          found: JSON.stringify(tenant),
+          hint: 'rename the tenant in config.mimir.tenants (the ID clients send as X-Scope-OrgID)',
+        }),
+      );
     }
   }
   return out;

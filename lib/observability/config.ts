@@ -12,7 +12,12 @@ export interface ObservabilityConfig {
 }
 
 export function defaultObservabilityConfig(): ObservabilityConfig {
-  return { minio: defaultMinioConfig(), gateway: defaultGatewayConfig(), grafana: defaultGrafanaConfig(), alloy: defaultAlloyConfig() };
+  return {
+    minio: defaultMinioConfig(),
+    gateway: defaultGatewayConfig(),
+    grafana: defaultGrafanaConfig(),
+    alloy: defaultAlloyConfig(),
+  };
 }
 
 /** What the neighbours read: the shared config and the `observability` slice. */

@@ -16,20 +16,45 @@ const tmp = mkdtempSync(join(tmpdir(), 'bad-input-cli-'));
 const out = join(tmp, 'out');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const working = { storage: { developmentCredentials: true }, observability: { grafana: { developmentCredentials: true } } };
+const working = {
+  storage: { developmentCredentials: true },
+  observability: { grafana: { developmentCredentials: true } },
+};
 
 /** Folder name → environment file content (an object is written as YAML, a string as is). */
 const environments: Record<string, object | string> = {
   'uppercase-namespace': { name: 'uppercase-namespace', config: { ...working, namespace: 'Mimir' } },
-  'limit-below-request': { name: 'limit-below-request', config: { ...working, mimir: { ingester: { resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '1Gi' } } } } } },
+  'limit-below-request': {
+    name: 'limit-below-request',
+    config: {
+      ...working,
+      mimir: { ingester: { resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '1Gi' } } } },
+    },
+  },
   'untagged-image': { name: 'untagged-image', config: { ...working, images: { mimir: 'grafana/mimir' } } },
-  'log-level': { name: 'log-level', config: { ...working, mimir: { distributor: { flags: { 'log.level': 'verbose' } } } } },
-  'grpc-port': { name: 'grpc-port', config: { ...working, mimir: { distributor: { flags: { 'server.grpc-listen-port': 8080 } } } } },
+  'log-level': {
+    name: 'log-level',
+    config: { ...working, mimir: { distributor: { flags: { 'log.level': 'verbose' } } } },
+  },
+  'grpc-port': {
+    name: 'grpc-port',
+    config: { ...working, mimir: { distributor: { flags: { 'server.grpc-listen-port': 8080 } } } },
+  },
   tenant: { name: 'tenant', config: { ...working, mimir: { tenants: { 'team a': { ingestion_rate: 1 } } } } },
-  'endpoint-scheme': { name: 'endpoint-scheme', config: { ...working, existingSecrets: ['storage-credentials'], storage: { endpoint: 'https://s3.eu-west-1.amazonaws.com' } } },
+  'endpoint-scheme': {
+    name: 'endpoint-scheme',
+    config: {
+      ...working,
+      existingSecrets: ['storage-credentials'],
+      storage: { endpoint: 'https://s3.eu-west-1.amazonaws.com' },
+    },
+  },
   'long-name': { name: 'a'.repeat(300), config: working },
   'ruler-mode': { name: 'ruler-mode', config: { ...working, mimir: { ruler: { mode: 'remot' } } } },
-  'missing-secret': { name: 'missing-secret', config: { observability: { grafana: { developmentCredentials: true } } } },
+  'missing-secret': {
+    name: 'missing-secret',
+    config: { observability: { grafana: { developmentCredentials: true } } },
+  },
   empty: '# nothing here yet\n',
   reserved: { name: 'base', config: working },
   'twin-a': { name: 'twin', config: working },
@@ -44,7 +69,10 @@ beforeAll(async () => {
   cpSync('out', out, { recursive: true });
   for (const [dir, content] of Object.entries(environments)) {
     mkdirSync(join(tmp, 'environments', dir), { recursive: true });
-    writeFileSync(join(tmp, 'environments', dir, 'environment.yaml'), typeof content === 'string' ? content : stringify(content));
+    writeFileSync(
+      join(tmp, 'environments', dir, 'environment.yaml'),
+      typeof content === 'string' ? content : stringify(content),
+    );
   }
   before = snapshot(out);
   const dirs = Object.keys(environments).map((d) => join(tmp, 'environments', d));
@@ -65,7 +93,11 @@ describe('bad input through the CLI: exit 1, every file named, no stack, out/ un
 
   const expectations: [string, string, RegExp][] = [
     ['uppercase-namespace', 'config.namespace', /invalid namespace name[\s\S]*hint: e\.g\. "mimir"/],
-    ['limit-below-request', 'mimir.ingester.statefulSet', /memory limit 1Gi of container "ingester" is below its request 2Gi/],
+    [
+      'limit-below-request',
+      'mimir.ingester.statefulSet',
+      /memory limit 1Gi of container "ingester" is below its request 2Gi/,
+    ],
     ['untagged-image', 'places', /the image has neither a tag nor a digest/],
     ['log-level', 'mimir.distributor.deployment', /takes one of `debug`, `info`, `warn`, `error`/],
     ['grpc-port', 'mimir.distributor.deployment', /HTTP and gRPC on the same port 8080/],

@@ -13,12 +13,28 @@ describe('cluster harness', () => {
 
   it('issues a serving certificate for loopback and the in-cluster names, and a system:masters client certificate, both from its CA', () => {
     const pki = makePki(dir, '10.96.0.1');
-    const verify = execFileSync('openssl', ['verify', '-CAfile', pki.caCert, pki.serverCert, pki.adminCert], { encoding: 'utf8' });
+    const verify = execFileSync('openssl', ['verify', '-CAfile', pki.caCert, pki.serverCert, pki.adminCert], {
+      encoding: 'utf8',
+    });
     expect(verify).toContain(`${pki.serverCert}: OK`);
     expect(verify).toContain(`${pki.adminCert}: OK`);
-    const server = execFileSync('openssl', ['x509', '-in', pki.serverCert, '-noout', '-ext', 'subjectAltName,extendedKeyUsage'], { encoding: 'utf8' });
-    for (const san of ['IP Address:127.0.0.1', 'IP Address:10.96.0.1', 'DNS:kubernetes.default.svc', 'TLS Web Server Authentication']) expect(server).toContain(san);
-    const admin = execFileSync('openssl', ['x509', '-in', pki.adminCert, '-noout', '-subject', '-ext', 'extendedKeyUsage'], { encoding: 'utf8' });
+    const server = execFileSync(
+      'openssl',
+      ['x509', '-in', pki.serverCert, '-noout', '-ext', 'subjectAltName,extendedKeyUsage'],
+      { encoding: 'utf8' },
+    );
+    for (const san of [
+      'IP Address:127.0.0.1',
+      'IP Address:10.96.0.1',
+      'DNS:kubernetes.default.svc',
+      'TLS Web Server Authentication',
+    ])
+      expect(server).toContain(san);
+    const admin = execFileSync(
+      'openssl',
+      ['x509', '-in', pki.adminCert, '-noout', '-subject', '-ext', 'extendedKeyUsage'],
+      { encoding: 'utf8' },
+    );
     expect(admin).toMatch(/O\s*=\s*system:masters/);
     expect(admin).toContain('TLS Web Client Authentication');
   });
@@ -34,6 +50,9 @@ describe('cluster harness', () => {
       '         kind: StorageClass',
       '         EOF',
     ].join('\n');
-    expect(fixCommands(report)).toEqual(['kubectl --context c -n mimir create secret generic a --from-literal=k=<k>', "kubectl --context c apply -f - <<'EOF'\nkind: StorageClass\nEOF"]);
+    expect(fixCommands(report)).toEqual([
+      'kubectl --context c -n mimir create secret generic a --from-literal=k=<k>',
+      "kubectl --context c apply -f - <<'EOF'\nkind: StorageClass\nEOF",
+    ]);
   });
 });

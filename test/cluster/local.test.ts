@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Cluster, waitFor } from './harness/cluster.js';
 import { argocdCrdDir } from './harness/peers.js';
-import { apply, describeCluster, preflight, servicesWithoutEndpoints, settledBudgets, trackFailures, waitSettled } from './support.js';
+import {
+  apply,
+  describeCluster,
+  preflight,
+  servicesWithoutEndpoints,
+  settledBudgets,
+  trackFailures,
+  waitSettled,
+} from './support.js';
 
 /**
  * out/local on a real control plane (etcd, kube-apiserver, scheduler, controller-manager) with kwok
@@ -38,7 +46,15 @@ describeCluster('out/local on a real API server', () => {
     const ns = await cluster.client.get('/api/v1/namespaces/mimir');
     expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     // The control: a pod that runs as root with privilege escalation is refused in that namespace.
-    const bad = await cluster.kubectl(['-n', 'mimir', 'run', 'root-probe', '--image=busybox:1.36', '--restart=Never', '--dry-run=server']);
+    const bad = await cluster.kubectl([
+      '-n',
+      'mimir',
+      'run',
+      'root-probe',
+      '--image=busybox:1.36',
+      '--restart=Never',
+      '--dry-run=server',
+    ]);
     expect(bad.exitCode).not.toBe(0);
     expect(bad.stderr).toMatch(/violates PodSecurity "restricted:latest"/);
   });
@@ -47,7 +63,8 @@ describeCluster('out/local on a real API server', () => {
     const { pods, claims } = await waitSettled(cluster, 'mimir');
     const nodes = new Set((await cluster.client.list('/api/v1/nodes')).map((n) => n.metadata.name));
     expect(pods.length).toBeGreaterThan(10);
-    for (const p of pods) expect(nodes.has(p.spec?.nodeName as string), `${p.metadata.name} on ${String(p.spec?.nodeName)}`).toBe(true);
+    for (const p of pods)
+      expect(nodes.has(p.spec?.nodeName as string), `${p.metadata.name} on ${String(p.spec?.nodeName)}`).toBe(true);
     expect(claims.length).toBeGreaterThan(0);
     expect(cluster.provisioner.provisioned.length).toBe(claims.length);
     expect(cluster.provisioner.errors).toEqual([]);
@@ -63,15 +80,30 @@ describeCluster('out/local on a real API server', () => {
     expect(all.filter((b) => b.disruptionsAllowed < 1)).toEqual([]);
   });
 
-  it('every Argo CD Application in out/argocd validates against Argo CD\'s own CRDs', async () => {
+  it("every Argo CD Application in out/argocd validates against Argo CD's own CRDs", async () => {
     for (const f of ['application-crd.yaml', 'appproject-crd.yaml']) {
       const r = await apply(cluster, { file: join(argocdCrdDir, f) });
       expect(r.exitCode, r.stderr).toBe(0);
     }
-    const established = await cluster.kubectl(['wait', '--for=condition=Established', 'crd/applications.argoproj.io', 'crd/appprojects.argoproj.io', '--timeout=60s']);
+    const established = await cluster.kubectl([
+      'wait',
+      '--for=condition=Established',
+      'crd/applications.argoproj.io',
+      'crd/appprojects.argoproj.io',
+      '--timeout=60s',
+    ]);
     expect(established.exitCode, established.stderr).toBe(0);
     // Established is not yet served: wait until discovery lists the kind.
-    await waitFor('Application in discovery', async () => ((await cluster.kubectl(['api-resources', '--api-group=argoproj.io', '--no-headers'])).stdout.includes('Application') ? true : undefined), 60_000);
+    await waitFor(
+      'Application in discovery',
+      async () =>
+        (await cluster.kubectl(['api-resources', '--api-group=argoproj.io', '--no-headers'])).stdout.includes(
+          'Application',
+        )
+          ? true
+          : undefined,
+      60_000,
+    );
     const ns = await cluster.kubectl(['create', 'namespace', 'argocd']);
     expect(ns.exitCode, ns.stderr).toBe(0);
     const files = readdirSync('out/argocd').filter((f) => f.endsWith('.yaml'));
@@ -83,7 +115,10 @@ describeCluster('out/local on a real API server', () => {
     }
     // The control: the CRD's schema does refuse what Argo CD would not understand.
     const broken = join(cluster.dir, 'broken-application.yaml');
-    writeFileSync(broken, 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: broken, namespace: argocd }\nspec:\n  project: default\n  destination: { server: https://kubernetes.default.svc, namespace: mimir }\n  source: { repoURL: https://example.com/r.git, path: out/local, targetRevisionn: main }\n');
+    writeFileSync(
+      broken,
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: broken, namespace: argocd }\nspec:\n  project: default\n  destination: { server: https://kubernetes.default.svc, namespace: mimir }\n  source: { repoURL: https://example.com/r.git, path: out/local, targetRevisionn: main }\n',
+    );
     const r = await apply(cluster, { file: broken });
     expect(r.exitCode).not.toBe(0);
     // Server-side apply's wording for a field the CRD's schema does not declare.

@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Cluster, ZONES, waitFor } from './harness/cluster.js';
-import { apply, conditionTrue, describeCluster, fixCommands, preflight, servicesWithoutEndpoints, settledBudgets, sh, trackFailures, waitSettled } from './support.js';
+import {
+  apply,
+  conditionTrue,
+  describeCluster,
+  fixCommands,
+  preflight,
+  servicesWithoutEndpoints,
+  settledBudgets,
+  sh,
+  trackFailures,
+  waitSettled,
+} from './support.js';
 
 /**
  * out/production on a real control plane that starts with three general nodes and nothing else the
@@ -12,7 +23,11 @@ import { apply, conditionTrue, describeCluster, fixCommands, preflight, services
 describeCluster('out/production on a real API server', () => {
   let cluster: Cluster;
   const t = trackFailures();
-  const poolNodes = ZONES.map((zone) => ({ name: `mimir-${zone.slice(-1)}`, zone, taints: [{ key: 'dedicated', value: 'mimir', effect: 'NoSchedule' as const }] }));
+  const poolNodes = ZONES.map((zone) => ({
+    name: `mimir-${zone.slice(-1)}`,
+    zone,
+    taints: [{ key: 'dedicated', value: 'mimir', effect: 'NoSchedule' as const }],
+  }));
   beforeAll(async () => {
     cluster = await Cluster.start('production');
   });
@@ -32,7 +47,8 @@ describeCluster('out/production on a real API server', () => {
       'StorageClass gp3 does not exist',
       'IngressClass nginx does not exist',
       'no schedulable node is labelled node-pool=mimir (3 needed: required anti-affinity)',
-    ]) expect(r.report).toContain(missing);
+    ])
+      expect(r.report).toContain(missing);
     // The harness' default StorageClass exists: not reported.
     expect(r.report).not.toContain('no default StorageClass');
     expect(r.report.match(/✖/g)).toHaveLength(8);
@@ -46,12 +62,22 @@ describeCluster('out/production on a real API server', () => {
   });
 
   it('without its prerequisites, the pods on the Mimir node pool stay Pending', async () => {
-    const pending = await waitFor('the ingesters to be reported unschedulable', async () => {
-      const pods = await cluster.pods('mimir');
-      const stuck = pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'ingester' && !p.spec?.nodeName);
-      const said = stuck.filter((p) => ((p.status?.conditions as { type: string; reason?: string }[] | undefined) ?? []).some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable'));
-      return said.length > 0 ? said : undefined;
-    }, 120_000);
+    const pending = await waitFor(
+      'the ingesters to be reported unschedulable',
+      async () => {
+        const pods = await cluster.pods('mimir');
+        const stuck = pods.filter(
+          (p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'ingester' && !p.spec?.nodeName,
+        );
+        const said = stuck.filter((p) =>
+          ((p.status?.conditions as { type: string; reason?: string }[] | undefined) ?? []).some(
+            (c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable',
+          ),
+        );
+        return said.length > 0 ? said : undefined;
+      },
+      120_000,
+    );
     expect(pending.length).toBeGreaterThan(0);
   });
 
@@ -64,7 +90,10 @@ describeCluster('out/production on a real API server', () => {
     // A StorageClass and an IngressClass depend on the cluster's drivers and controllers: here, the
     // harness' volume provisioner, and an IngressClass with no controller (no Ingress is served).
     await cluster.createStorageClass('gp3');
-    sh(cluster, `kubectl apply -f - <<'EOF'\napiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: { name: nginx }\nspec: { controller: k8s.io/ingress-nginx }\nEOF`);
+    sh(
+      cluster,
+      `kubectl apply -f - <<'EOF'\napiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: { name: nginx }\nspec: { controller: k8s.io/ingress-nginx }\nEOF`,
+    );
     // The node pool: three tainted nodes, labelled with preflight's command.
     await cluster.addNodes(poolNodes);
     const labelFix = fixCommands((await preflight(cluster, 'environments/production')).report);
@@ -80,15 +109,29 @@ describeCluster('out/production on a real API server', () => {
     const { pods, claims } = await waitSettled(cluster, 'mimir');
     const pool = new Set(poolNodes.map((n) => n.name));
     for (const component of ['ingester', 'store-gateway']) {
-      const placed = pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === component).map((p) => p.spec?.nodeName as string);
+      const placed = pods
+        .filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === component)
+        .map((p) => p.spec?.nodeName as string);
       expect(placed).toHaveLength(3);
       expect(new Set(placed).size).toBe(3);
       for (const n of placed) expect(pool.has(n), `${component} on ${n}`).toBe(true);
     }
     // Nothing else lands on the tainted pool.
-    for (const p of pods.filter((p) => pool.has(p.spec?.nodeName as string))) expect(['ingester', 'store-gateway']).toContain(p.metadata.labels?.['app.kubernetes.io/component']);
+    for (const p of pods.filter((p) => pool.has(p.spec?.nodeName as string)))
+      expect(['ingester', 'store-gateway']).toContain(p.metadata.labels?.['app.kubernetes.io/component']);
     expect(pods.every((p) => conditionTrue(p, 'Ready'))).toBe(true);
-    expect(claims.map((c) => c.spec?.storageClassName).sort()).toEqual(['gp3', 'gp3', 'gp3', 'gp3', 'gp3', 'gp3', 'gp3', 'standard', 'standard', 'standard']);
+    expect(claims.map((c) => c.spec?.storageClassName).sort()).toEqual([
+      'gp3',
+      'gp3',
+      'gp3',
+      'gp3',
+      'gp3',
+      'gp3',
+      'gp3',
+      'standard',
+      'standard',
+      'standard',
+    ]);
   });
 
   it('every Service gets endpoints', async () => {

@@ -51,13 +51,21 @@ export interface Apply {
 
 /** `kubectl apply --server-side` of a Kustomize folder or a file, with the API server's warnings. */
 export async function apply(cluster: Cluster, target: { kustomize: string } | { file: string }): Promise<Apply> {
-  const args = ['apply', '--server-side', '--field-manager=mimir-kube-test', ...('kustomize' in target ? ['-k', target.kustomize] : ['-f', target.file])];
+  const args = [
+    'apply',
+    '--server-side',
+    '--field-manager=mimir-kube-test',
+    ...('kustomize' in target ? ['-k', target.kustomize] : ['-f', target.file]),
+  ];
   const r = await cluster.kubectl(args);
   const warnings = r.stderr.split('\n').filter((l) => /^Warning:/i.test(l.trim()));
   return { ...r, warnings };
 }
 
-export const conditionTrue = (o: Obj, type: string) => ((o.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === type && c.status === 'True');
+export const conditionTrue = (o: Obj, type: string) =>
+  ((o.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some(
+    (c) => c.type === type && c.status === 'True',
+  );
 
 export interface Settled {
   pods: Obj[];
@@ -66,10 +74,15 @@ export interface Settled {
 
 function summary(pods: Obj[], claims: Obj[]): string {
   const lines = pods.map((p) => {
-    const cond = ((p.status?.conditions as { type: string; status: string; reason?: string; message?: string }[] | undefined) ?? []).find((c) => c.type === 'PodScheduled' && c.status !== 'True');
+    const cond = (
+      (p.status?.conditions as { type: string; status: string; reason?: string; message?: string }[] | undefined) ?? []
+    ).find((c) => c.type === 'PodScheduled' && c.status !== 'True');
     return `  pod ${p.metadata.name}: ${(p.status?.phase as string) ?? '?'} on ${(p.spec?.nodeName as string) ?? '(unscheduled)'}${cond ? ` — ${cond.reason}: ${cond.message}` : ''}${conditionTrue(p, 'Ready') ? ' ready' : ''}`;
   });
-  for (const c of claims) lines.push(`  pvc ${c.metadata.name}: ${(c.status?.phase as string) ?? '?'} (${(c.spec?.storageClassName as string) ?? 'default'})`);
+  for (const c of claims)
+    lines.push(
+      `  pvc ${c.metadata.name}: ${(c.status?.phase as string) ?? '?'} (${(c.spec?.storageClassName as string) ?? 'default'})`,
+    );
   return lines.join('\n');
 }
 
@@ -92,17 +105,32 @@ export async function waitSettled(cluster: Cluster, ns: string, timeoutMs = 300_
       ]);
       last = { pods, claims };
       const rolled = [...deploys, ...sets].every((w) => {
-        const s = (w.status ?? {}) as { observedGeneration?: number; readyReplicas?: number; updatedReplicas?: number; replicas?: number; currentRevision?: string; updateRevision?: string };
+        const s = (w.status ?? {}) as {
+          observedGeneration?: number;
+          readyReplicas?: number;
+          updatedReplicas?: number;
+          replicas?: number;
+          currentRevision?: string;
+          updateRevision?: string;
+        };
         const want = (w.spec?.replicas as number | undefined) ?? 1;
         const gen = (w.metadata as { generation?: number }).generation;
         // A StatefulSet has finished rolling when its current revision is the update revision; a
         // Deployment when its replicas (old ReplicaSets' included) are all updated.
         const revisionsDone = w.kind !== 'StatefulSet' || s.currentRevision === s.updateRevision;
-        return s.observedGeneration === gen && s.readyReplicas === want && s.updatedReplicas === want && s.replicas === want && revisionsDone;
+        return (
+          s.observedGeneration === gen &&
+          s.readyReplicas === want &&
+          s.updatedReplicas === want &&
+          s.replicas === want &&
+          revisionsDone
+        );
       });
       const done = jobs.every((j) => ((j.status?.succeeded as number | undefined) ?? 0) >= 1);
       const live = pods.filter((p) => !p.metadata.deletionTimestamp);
-      const placed = live.every((p) => typeof p.spec?.nodeName === 'string' && (p.status?.phase === 'Succeeded' || conditionTrue(p, 'Ready')));
+      const placed = live.every(
+        (p) => typeof p.spec?.nodeName === 'string' && (p.status?.phase === 'Succeeded' || conditionTrue(p, 'Ready')),
+      );
       const bound = claims.every((c) => c.status?.phase === 'Bound');
       return rolled && done && placed && bound && live.length === pods.length ? last : undefined;
     },
@@ -114,36 +142,67 @@ export async function waitSettled(cluster: Cluster, ns: string, timeoutMs = 300_
 
 /** Services in the namespace whose selector picks no ready endpoint (EndpointSlices, discovery.k8s.io/v1). */
 export async function servicesWithoutEndpoints(cluster: Cluster, ns: string): Promise<string[]> {
-  const [services, slices] = await Promise.all([cluster.client.list(`/api/v1/namespaces/${ns}/services`), cluster.client.list(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`)]);
+  const [services, slices] = await Promise.all([
+    cluster.client.list(`/api/v1/namespaces/${ns}/services`),
+    cluster.client.list(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`),
+  ]);
   return services
     .filter((s) => s.spec?.selector)
     .filter((s) => {
       const mine = slices.filter((sl) => sl.metadata.labels?.['kubernetes.io/service-name'] === s.metadata.name);
-      const ready = mine.flatMap((sl) => ((sl.endpoints as { conditions?: { ready?: boolean } }[] | undefined) ?? []).filter((e) => e.conditions?.ready !== false));
+      const ready = mine.flatMap((sl) =>
+        ((sl.endpoints as { conditions?: { ready?: boolean } }[] | undefined) ?? []).filter(
+          (e) => e.conditions?.ready !== false,
+        ),
+      );
       return ready.length === 0;
     })
     .map((s) => s.metadata.name);
 }
 
 /** Every PodDisruptionBudget with the pods it covers and the evictions it allows now. */
-export async function budgets(cluster: Cluster, ns: string): Promise<{ name: string; expectedPods: number; disruptionsAllowed: number }[]> {
+export async function budgets(
+  cluster: Cluster,
+  ns: string,
+): Promise<{ name: string; expectedPods: number; disruptionsAllowed: number }[]> {
   const pdbs = await cluster.client.list(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`);
-  return pdbs.map((p) => ({ name: p.metadata.name, expectedPods: (p.status?.expectedPods as number) ?? 0, disruptionsAllowed: (p.status?.disruptionsAllowed as number) ?? 0 }));
+  return pdbs.map((p) => ({
+    name: p.metadata.name,
+    expectedPods: (p.status?.expectedPods as number) ?? 0,
+    disruptionsAllowed: (p.status?.disruptionsAllowed as number) ?? 0,
+  }));
 }
 
 /** Waits until the disruption controller has looked at every budget (status at the current generation). */
-export async function settledBudgets(cluster: Cluster, ns: string): Promise<{ name: string; expectedPods: number; disruptionsAllowed: number }[]> {
-  await waitFor(`disruption budgets in ${ns} to be observed`, async () => {
-    const pdbs = await cluster.client.list(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`);
-    return pdbs.every((p) => (p.status?.observedGeneration as number | undefined) === (p.metadata as { generation?: number }).generation && (p.status?.expectedPods as number | undefined) !== undefined && ((p.status?.expectedPods as number) > 0)) ? true : undefined;
-  }, 120_000);
+export async function settledBudgets(
+  cluster: Cluster,
+  ns: string,
+): Promise<{ name: string; expectedPods: number; disruptionsAllowed: number }[]> {
+  await waitFor(
+    `disruption budgets in ${ns} to be observed`,
+    async () => {
+      const pdbs = await cluster.client.list(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`);
+      return pdbs.every(
+        (p) =>
+          (p.status?.observedGeneration as number | undefined) === (p.metadata as { generation?: number }).generation &&
+          (p.status?.expectedPods as number | undefined) !== undefined &&
+          (p.status?.expectedPods as number) > 0,
+      )
+        ? true
+        : undefined;
+    },
+    120_000,
+  );
   return budgets(cluster, ns);
 }
 
 /** `tsx build.ts <env> --preflight --kubeconfig …`, in process, with its report and exit code. */
 export async function preflight(cluster: Cluster, envDir: string): Promise<{ code: number; report: string }> {
   const lines: string[] = [];
-  const code = await runCli([envDir, '--preflight', '--kubeconfig', cluster.kubeconfigPath, '--no-typecheck'], { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+  const code = await runCli([envDir, '--preflight', '--kubeconfig', cluster.kubeconfigPath, '--no-typecheck'], {
+    log: (l) => lines.push(l),
+    error: (l) => lines.push(l),
+  });
   return { code, report: lines.join('\n') };
 }
 
@@ -155,7 +214,8 @@ export function fixCommands(report: string): string[] {
     const m = /^\s+fix: (.*)$/.exec(lines[i]);
     if (!m) continue;
     let cmd = m[1];
-    while (i + 1 < lines.length && /^ {9}\S/.test(lines[i + 1]) && !/^\s+(fix|needed by):/.test(lines[i + 1])) cmd += `\n${lines[++i].slice(9)}`;
+    while (i + 1 < lines.length && /^ {9}\S/.test(lines[i + 1]) && !/^\s+(fix|needed by):/.test(lines[i + 1]))
+      cmd += `\n${lines[++i].slice(9)}`;
     out.push(cmd);
   }
   return out;
@@ -163,7 +223,11 @@ export function fixCommands(report: string): string[] {
 
 /** Runs a shell command against the cluster (KUBECONFIG set to it). */
 export function sh(cluster: Cluster, command: string): string {
-  return execFileSync('bash', ['-c', command], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('bash', ['-c', command], {
+    env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /**
@@ -174,9 +238,15 @@ export function sh(cluster: Cluster, command: string): string {
  */
 export function previousOut(env: string): { dir: string; commit: string; cleanup: () => void } | undefined {
   try {
-    const latest = execFileSync('git', ['log', '-1', '--format=%H', '--', `out/${env}`, 'out/base'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const latest = execFileSync('git', ['log', '-1', '--format=%H', '--', `out/${env}`, 'out/base'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (!latest) return undefined;
-    const commit = execFileSync('git', ['rev-parse', `${latest}~1`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = execFileSync('git', ['rev-parse', `${latest}~1`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     execFileSync('git', ['cat-file', '-e', `${commit}:out/${env}/kustomization.yaml`], { stdio: 'ignore' });
     const dir = mkdtempSync(join(tmpdir(), 'mimir-kube-previous-out-'));
     execFileSync('bash', ['-c', `git archive ${commit} out | tar -x -C ${JSON.stringify(dir)}`]);
@@ -200,16 +270,29 @@ export async function satisfyPreflight(cluster: Cluster, envDir: string): Promis
   let added = 0;
   for (const f of findings) {
     let m: RegExpExecArray | null;
-    if (/^(Secret .* is missing|Namespace .* does not exist yet)/.test(f.message)) sh(cluster, f.fix[0].replace(/<([A-Za-z0-9._-]+)>/g, 'test-$1'));
+    if (/^(Secret .* is missing|Namespace .* does not exist yet)/.test(f.message))
+      sh(cluster, f.fix[0].replace(/<([A-Za-z0-9._-]+)>/g, 'test-$1'));
     else if ((m = /^StorageClass (\S+) does not exist/.exec(f.message))) await cluster.createStorageClass(m[1]);
     else if ((m = /^IngressClass (\S+) does not exist/.exec(f.message))) {
-      await cluster.client.create('/apis/networking.k8s.io/v1/ingressclasses', { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: m[1] }, spec: { controller: 'k8s.io/ingress-nginx' } });
+      await cluster.client.create('/apis/networking.k8s.io/v1/ingressclasses', {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: m[1] },
+        spec: { controller: 'k8s.io/ingress-nginx' },
+      });
     } else if (/^no schedulable node is labelled/.test(f.message)) {
       const needs = req.placements.filter((p) => f.users.includes(p.workload));
       const count = Math.max(1, ...needs.map((p) => (p.spreadKeys.length ? p.replicas : 1)));
       const labels = Object.assign({}, ...needs.map((p) => p.nodeSelector)) as Record<string, string>;
-      const taints = needs[0].tolerations.filter((t) => t.key && t.operator !== 'Exists' && (t.effect === 'NoSchedule' || t.effect === 'NoExecute')).map((t) => ({ key: t.key as string, value: t.value, effect: t.effect as 'NoSchedule' | 'NoExecute' }));
-      const nodes = Array.from({ length: count }, (_, i) => ({ name: `pool-${++added}`, zone: ZONES[i % ZONES.length], labels, taints }));
+      const taints = needs[0].tolerations
+        .filter((t) => t.key && t.operator !== 'Exists' && (t.effect === 'NoSchedule' || t.effect === 'NoExecute'))
+        .map((t) => ({ key: t.key as string, value: t.value, effect: t.effect as 'NoSchedule' | 'NoExecute' }));
+      const nodes = Array.from({ length: count }, (_, i) => ({
+        name: `pool-${++added}`,
+        zone: ZONES[i % ZONES.length],
+        labels,
+        taints,
+      }));
       await cluster.addNodes(nodes);
     } else throw new Error(`no way to satisfy this finding in the test cluster: ${f.message}`);
   }

@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Cluster } from './harness/cluster.js';
-import { apply, describeCluster, previousOut, satisfyPreflight, servicesWithoutEndpoints, trackFailures, waitSettled } from './support.js';
+import {
+  apply,
+  describeCluster,
+  previousOut,
+  satisfyPreflight,
+  servicesWithoutEndpoints,
+  trackFailures,
+  waitSettled,
+} from './support.js';
 
 /**
  * An upgrade as a user lives it, per environment: out/<env> as it was before its latest change
@@ -14,7 +22,8 @@ for (const env of ['local', 'production']) {
   const previous = previousOut(env);
   describeCluster(`upgrade of out/${env} from its previous version`, () => {
     if (!previous) {
-      it.skip(`(skipped: no earlier out/${env} in this clone's git history — nothing to upgrade from)`, () => undefined);
+      it.skip(`(skipped: no earlier out/${env} in this clone's git history — nothing to upgrade from)`, () =>
+        undefined);
       return;
     }
     let cluster: Cluster;
@@ -43,7 +52,9 @@ for (const env of ['local', 'production']) {
       expect(sets.length).toBeGreaterThan(0);
       for (const s of sets) {
         const rev = (s.status as { updateRevision?: string }).updateRevision;
-        const mine = pods.filter((p) => p.metadata.ownerReferences?.some((o) => o.kind === 'StatefulSet' && o.name === s.metadata.name));
+        const mine = pods.filter((p) =>
+          p.metadata.ownerReferences?.some((o) => o.kind === 'StatefulSet' && o.name === s.metadata.name),
+        );
         expect(mine.length, s.metadata.name).toBeGreaterThan(0);
         for (const p of mine) expect(p.metadata.labels?.['controller-revision-hash'], p.metadata.name).toBe(rev);
       }

@@ -20,13 +20,17 @@ import { prometheusAgentConfig, readAlloyConfig } from './harness/writer.js';
 /** The harness's pure parts, checked against the committed local environment (no root needed). */
 const repo = join(import.meta.dirname, '../..');
 const hasKubectl = spawnSync('sh', ['-c', 'command -v kubectl'], { stdio: 'ignore' }).status === 0;
-const local = (): KubeObject[] => parseObjects(execFileSync('kubectl', ['kustomize', join(repo, 'out/local')], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+const local = (): KubeObject[] =>
+  parseObjects(
+    execFileSync('kubectl', ['kustomize', join(repo, 'out/local')], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+  );
 const peers: Peers = {
   mimir: { path: '/bin/peer-mimir', version: 'test' },
   minio: { path: '/bin/peer-minio', version: 'test' },
   nginx: { path: '/bin/peer-nginx', version: 'test' },
 };
-const plan = (objects: KubeObject[]) => planPods(objects, { root: '/RUN', peers, allocateIp: (i) => `10.9.0.${10 + i}` });
+const plan = (objects: KubeObject[]) =>
+  planPods(objects, { root: '/RUN', peers, allocateIp: (i) => `10.9.0.${10 + i}` });
 
 describe('peer images', () => {
   it('maps image repositories, whatever the registry, tag or digest, and nothing else', () => {
@@ -55,7 +59,9 @@ describe('path remapping', () => {
   it('finds paths in flags, YAML and nginx syntax, not in URLs or route paths', () => {
     expect(remapText('-config.file=/etc/mimir/mimir.yaml', mounts)).toBe('-config.file=/RUN/c/mimir.yaml');
     expect(remapText('pid /tmp/nginx.pid;', mounts)).toBe('pid /RUN/t/nginx.pid;');
-    expect(remapText('  dir: /data/tsdb\n  external_url: /alertmanager', mounts)).toBe('  dir: /RUN/d/tsdb\n  external_url: /alertmanager');
+    expect(remapText('  dir: /data/tsdb\n  external_url: /alertmanager', mounts)).toBe(
+      '  dir: /RUN/d/tsdb\n  external_url: /alertmanager',
+    );
     expect(remapText('url: http://minio:9000/data/x', mounts)).toBe('url: http://minio:9000/data/x');
     expect(remapText('address: dns:///data:9095', mounts)).toBe('address: dns:///data:9095');
   });
@@ -63,7 +69,13 @@ describe('path remapping', () => {
 
 describe('environment', () => {
   const sources = dataSources([
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { user: 'u' }, data: { pass: Buffer.from('p').toString('base64'), user: Buffer.from('old').toString('base64') } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      stringData: { user: 'u' },
+      data: { pass: Buffer.from('p').toString('base64'), user: Buffer.from('old').toString('base64') },
+    },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { mode: 'm' } },
   ]);
   const pod = { name: 'x-0', namespace: 'ns', ip: '10.0.0.1' };
@@ -85,7 +97,13 @@ describe('environment', () => {
     expect(env).toEqual({ USER: 'u', PASS: 'p', MODE: 'm', POD: 'x-0', BOTH: 'u:p $(USER) $(NOPE)' });
   });
   it('names the missing Secret key instead of starting a process without it', () => {
-    expect(() => resolveEnv({ name: 'c', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'nope' } } }] }, sources, pod)).toThrow('Secret "s" has no key "nope"');
+    expect(() =>
+      resolveEnv(
+        { name: 'c', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'nope' } } }] },
+        sources,
+        pod,
+      ),
+    ).toThrow('Secret "s" has no key "nope"');
   });
 });
 
@@ -125,20 +143,33 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
       const mounts = [...(c.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
       let back = ch.to;
       for (const m of mounts) {
-        const host = [`/RUN/pods/${pod.name}/volumes/${m.name}.${c.name}`, `/RUN/pods/${pod.name}/volumes/${m.name}`, `/RUN/pvc/${m.name}-${pod.name}`];
+        const host = [
+          `/RUN/pods/${pod.name}/volumes/${m.name}.${c.name}`,
+          `/RUN/pods/${pod.name}/volumes/${m.name}`,
+          `/RUN/pvc/${m.name}-${pod.name}`,
+        ];
         for (const h of host) back = back.split(h).join(m.mountPath);
       }
       expect(back, `${ch.pod} ${ch.where}`).toBe(ch.from);
     }
-    expect(p.changes.map((c) => c.what).every((w) => ['program', 'argument', 'environment', 'file', 'working directory'].includes(w))).toBe(true);
+    expect(
+      p.changes
+        .map((c) => c.what)
+        .every((w) => ['program', 'argument', 'environment', 'file', 'working directory'].includes(w)),
+    ).toBe(true);
   });
 
   it('reads the bucket Job: its buckets are the ones mimir.yaml uses, its credentials the storage Secret', () => {
     const p = plan(objects);
     const job = workloads(objects).find((w) => w.kind === 'Job')!;
     const intent = readBucketJob(job, p.sources, p.namespace);
-    const mimir = parseYaml([...p.sources.configMaps.values()].find((d) => d['mimir.yaml'])!['mimir.yaml']) as Record<string, { s3?: { bucket_name?: string } }>;
-    const used = ['blocks_storage', 'ruler_storage', 'alertmanager_storage'].map((k) => mimir[k]?.s3?.bucket_name).sort();
+    const mimir = parseYaml([...p.sources.configMaps.values()].find((d) => d['mimir.yaml'])!['mimir.yaml']) as Record<
+      string,
+      { s3?: { bucket_name?: string } }
+    >;
+    const used = ['blocks_storage', 'ruler_storage', 'alertmanager_storage']
+      .map((k) => mimir[k]?.s3?.bucket_name)
+      .sort();
     expect([...intent.buckets].sort()).toEqual(used);
     expect(intent.endpoint).toMatch(/^http:\/\/minio\./);
     const secret = [...p.sources.secrets.values()].find((s) => s['access-key-id']);
@@ -147,7 +178,14 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
 
   it('gives each Service the addresses of the pods its selector picks, and headless ones SRV records', () => {
     const p = plan(objects);
-    const dns = clusterDns(services(objects), p.pods, p.namespace, 'cluster.local', '10.9.0.1', new Set(p.pods.map((x) => x.name)));
+    const dns = clusterDns(
+      services(objects),
+      p.pods,
+      p.namespace,
+      'cluster.local',
+      '10.9.0.1',
+      new Set(p.pods.map((x) => x.name)),
+    );
     const gossip = dns.endpoints.find((e) => e.service === 'gossip-ring')!;
     expect(gossip.pods).toContain('ingester-0');
     expect(gossip.pods.some((x) => x.startsWith('minio'))).toBe(false);
@@ -180,16 +218,23 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
     // Nothing ready: only Services that publish not-ready addresses answer at all.
     const none = clusterDns(services(objects), p.pods, p.namespace, 'cluster.local', '10.9.0.1', new Set());
     expect(none.endpoints.filter((e) => e.pods.length).every((e) => e.publishNotReady)).toBe(true);
-    expect(none.srv.every((r) => none.endpoints.some((e) => e.publishNotReady && r.name.includes(`.${e.service}.`)))).toBe(true);
+    expect(
+      none.srv.every((r) => none.endpoints.some((e) => e.publishNotReady && r.name.includes(`.${e.service}.`))),
+    ).toBe(true);
   });
 
   it('the test environment differs from out/local only by its listed timing knobs, and each knob is in effect', async () => {
     const out = mkdtempSync(join(tmpdir(), 'mimir-e2e-env-'));
     try {
       const lines: string[] = [];
-      const code = await runCli([join(repo, 'test/e2e/environment'), '--out', out], { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+      const code = await runCli([join(repo, 'test/e2e/environment'), '--out', out], {
+        log: (l) => lines.push(l),
+        error: (l) => lines.push(l),
+      });
       expect(code, lines.join('\n')).toBe(0);
-      const e2e = parseObjects(execFileSync('kubectl', ['kustomize', join(out, 'e2e')], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+      const e2e = parseObjects(
+        execFileSync('kubectl', ['kustomize', join(out, 'e2e')], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+      );
       const diff = renderDiff(objects, e2e);
       expect(knobDifferences(diff, e2eMimirConfig)).toEqual({ unexpected: [], missing: [] });
     } finally {
@@ -199,17 +244,37 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
 
   it("turns Alloy's configuration into a Prometheus agent config with the same remote write and relabel rules", () => {
     const p = plan(objects);
-    const text = Object.values((objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name?.startsWith('alloy')) as unknown as { data: Record<string, string> }).data)[0];
+    const text = Object.values(
+      (
+        objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name?.startsWith('alloy')) as unknown as {
+          data: Record<string, string>;
+        }
+      ).data,
+    )[0];
     const intent = readAlloyConfig(text);
     expect(intent.remoteWrite.url).toBe('http://gateway.mimir.svc.cluster.local:8080/api/v1/push');
     expect(intent.remoteWrite.headers['X-Scope-OrgID']).toBe('anonymous');
-    const cfg = parseYaml(prometheusAgentConfig({ intent, pods: p.pods, namespace: p.namespace, probeTarget: '10.9.0.1:1', probeInterval: '5s' })) as {
-      scrape_configs: { job_name: string; relabel_configs?: { action?: string; regex?: string }[]; static_configs: { targets: string[]; labels?: Record<string, string> }[] }[];
+    const cfg = parseYaml(
+      prometheusAgentConfig({
+        intent,
+        pods: p.pods,
+        namespace: p.namespace,
+        probeTarget: '10.9.0.1:1',
+        probeInterval: '5s',
+      }),
+    ) as {
+      scrape_configs: {
+        job_name: string;
+        relabel_configs?: { action?: string; regex?: string }[];
+        static_configs: { targets: string[]; labels?: Record<string, string> }[];
+      }[];
       remote_write: { url: string }[];
     };
     const mimir = cfg.scrape_configs.find((s) => s.job_name === 'alloy-mimir')!;
     expect(mimir.relabel_configs).toEqual(intent.scrapes.find((s) => s.name === 'mimir')!.relabel);
-    expect(mimir.static_configs.some((t) => t.labels?.__meta_kubernetes_pod_container_port_name === 'http-metrics')).toBe(true);
+    expect(
+      mimir.static_configs.some((t) => t.labels?.__meta_kubernetes_pod_container_port_name === 'http-metrics'),
+    ).toBe(true);
     expect(cfg.remote_write[0].url).toBe(intent.remoteWrite.url);
   });
 });
@@ -223,18 +288,30 @@ describe('report helpers', () => {
       ],
       '/R',
     );
-    expect(rows).toEqual([{ what: 'file', where: 'f:1', from: 'dir: /data', to: 'dir: $RUN/pvc/data-<pod>', pods: ['a-0/a', 'b-0/b'] }]);
+    expect(rows).toEqual([
+      { what: 'file', where: 'f:1', from: 'dir: /data', to: 'dir: $RUN/pvc/data-<pod>', pods: ['a-0/a', 'b-0/b'] },
+    ]);
   });
   it('flags every difference that is not a timing knob, and every knob that is not in effect', () => {
-    const diff = ['ConfigMap mimir-config data.mimir.yaml.ruler.poll_interval: (unset) → "5s"', 'ConfigMap mimir-config data.mimir.yaml.ingester.ring.replication_factor: 1 → 3'];
+    const diff = [
+      'ConfigMap mimir-config data.mimir.yaml.ruler.poll_interval: (unset) → "5s"',
+      'ConfigMap mimir-config data.mimir.yaml.ingester.ring.replication_factor: 1 → 3',
+    ];
     expect(knobDifferences(diff, { ruler: { poll_interval: '5s', evaluation_interval: '5s' } })).toEqual({
       unexpected: ['ConfigMap mimir-config data.mimir.yaml.ingester.ring.replication_factor: 1 → 3'],
       missing: ['ConfigMap mimir-config data.mimir.yaml.ruler.evaluation_interval'],
     });
   });
   it('diffs two renders leaf by leaf, ignoring generated name suffixes', () => {
-    const cm = (name: string, yaml: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { 'm.yaml': yaml } });
+    const cm = (name: string, yaml: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name },
+      data: { 'm.yaml': yaml },
+    });
     expect(renderDiff([cm('cfg-aaaaaaaaaa', 'a: 1\nb: 2\n')], [cm('cfg-bbbbbbbbbb', 'a: 1\nb: 2\n')])).toEqual([]);
-    expect(renderDiff([cm('cfg-aaaaaaaaaa', 'a: 1\nb: 2\n')], [cm('cfg-bbbbbbbbbb', 'a: 1\nb: 3\n')])).toEqual(['ConfigMap cfg data.m.yaml.b: 2 → 3']);
+    expect(renderDiff([cm('cfg-aaaaaaaaaa', 'a: 1\nb: 2\n')], [cm('cfg-bbbbbbbbbb', 'a: 1\nb: 3\n')])).toEqual([
+      'ConfigMap cfg data.m.yaml.b: 2 → 3',
+    ]);
   });
 });

@@ -115,23 +115,35 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
   const headers = (t = tenant): Record<string, string> => ({ 'X-Scope-OrgID': t });
   type Vector = { metric: Record<string, string>; value: [number, string] }[];
   const queryAs = async (t: string | undefined, promql: string, at?: number): Promise<Vector> => {
-    const r = await http(`${gateway}/prometheus/api/v1/query?query=${encodeURIComponent(promql)}${at ? `&time=${at / 1000}` : ''}`, { headers: t === undefined ? {} : headers(t), timeoutMs: 15_000 });
-    if (r.status !== 200) throw new Error(`query ${promql} as ${t ?? '(no tenant header)'} → ${r.status}: ${r.body.slice(0, 300)}`);
+    const r = await http(
+      `${gateway}/prometheus/api/v1/query?query=${encodeURIComponent(promql)}${at ? `&time=${at / 1000}` : ''}`,
+      { headers: t === undefined ? {} : headers(t), timeoutMs: 15_000 },
+    );
+    if (r.status !== 200)
+      throw new Error(`query ${promql} as ${t ?? '(no tenant header)'} → ${r.status}: ${r.body.slice(0, 300)}`);
     return (JSON.parse(r.body) as { data: { result: Vector } }).data.result;
   };
   const query = (promql: string): Promise<Vector> => queryAs(tenant, promql);
   const mimirYaml = (): MimirYaml => {
-    for (const data of stack.plan!.sources.configMaps.values()) if (data['mimir.yaml']) return parseYaml(data['mimir.yaml']) as MimirYaml;
+    for (const data of stack.plan!.sources.configMaps.values())
+      if (data['mimir.yaml']) return parseYaml(data['mimir.yaml']) as MimirYaml;
     throw new Error('no ConfigMap with mimir.yaml in the rendered objects');
   };
-  const podsWithTarget = (target: string) => stack.plan!.pods.filter((p) => p.containers.some((c) => c.argv.includes(`-target=${target}`)));
+  const podsWithTarget = (target: string) =>
+    stack.plan!.pods.filter((p) => p.containers.some((c) => c.argv.includes(`-target=${target}`)));
   const metricsOf = async (target: string): Promise<string[]> =>
-    Promise.all(podsWithTarget(target).map(async (p) => (await http(`http://${p.ip}:${p.ports['http-metrics']}/metrics`)).body));
+    Promise.all(
+      podsWithTarget(target).map(async (p) => (await http(`http://${p.ip}:${p.ports['http-metrics']}/metrics`)).body),
+    );
   /** A metric summed over every pod of a Mimir target. */
   const sumOf = async (target: string, name: string, labels: Record<string, string> = {}): Promise<number> =>
     (await metricsOf(target)).map((m) => metricSum(m, name, labels) ?? 0).reduce((a, b) => a + b, 0);
   const push = async (headerValue: string | string[], series: Parameters<typeof remoteWriteBody>[0]) =>
-    rawHttp(`${gateway}/api/v1/push`, { method: 'POST', headers: { ...remoteWriteHeaders, 'X-Scope-OrgID': headerValue }, body: remoteWriteBody(series) });
+    rawHttp(`${gateway}/api/v1/push`, {
+      method: 'POST',
+      headers: { ...remoteWriteHeaders, 'X-Scope-OrgID': headerValue },
+      body: remoteWriteBody(series),
+    });
 
   beforeAll(async () => {
     try {
@@ -151,16 +163,40 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
     if (!upError && gateway) {
       try {
         const m = await stack.writerMetrics();
-        samples.push({ label: 'samples written by the writer (prometheus_remote_storage_samples_total)', value: String(metricSum(m, 'prometheus_remote_storage_samples_total') ?? 'n/a') });
+        samples.push({
+          label: 'samples written by the writer (prometheus_remote_storage_samples_total)',
+          value: String(metricSum(m, 'prometheus_remote_storage_samples_total') ?? 'n/a'),
+        });
         const failed = metricSum(m, 'prometheus_remote_storage_samples_failed_total');
-        const why = failed ? stack.writer!.tail(400).split('\n').find((l) => l.includes('non-recoverable error')) : undefined;
-        samples.push({ label: 'samples the writer failed to send (prometheus_remote_storage_samples_failed_total)', value: `${failed ?? 'n/a'}${why ? ` — first error: ${/err="(.*?)( \(sampled.*)?"?$/.exec(why)?.[1] ?? why}` : ''}` });
+        const why = failed
+          ? stack
+              .writer!.tail(400)
+              .split('\n')
+              .find((l) => l.includes('non-recoverable error'))
+          : undefined;
+        samples.push({
+          label: 'samples the writer failed to send (prometheus_remote_storage_samples_failed_total)',
+          value: `${failed ?? 'n/a'}${why ? ` — first error: ${/err="(.*?)( \(sampled.*)?"?$/.exec(why)?.[1] ?? why}` : ''}`,
+        });
         // Every raw sample of every series the writer sent (a range selector returns them all).
-        const raw = await http(`${gateway}/prometheus/api/v1/query?query=${encodeURIComponent('{__name__=~".+",__name__!~"e2e:.+|ALERTS.*"}[1h]')}`, { headers: headers(), timeoutMs: 30_000 });
+        const raw = await http(
+          `${gateway}/prometheus/api/v1/query?query=${encodeURIComponent('{__name__=~".+",__name__!~"e2e:.+|ALERTS.*"}[1h]')}`,
+          { headers: headers(), timeoutMs: 30_000 },
+        );
         const matrix = (JSON.parse(raw.body) as { data?: { result: { values: unknown[] }[] } }).data?.result ?? [];
-        samples.push({ label: 'samples read back through the gateway (every series except recording-rule output, raw samples of the last hour)', value: raw.status === 200 ? `${matrix.reduce((n, s) => n + s.values.length, 0)} in ${matrix.length} series` : `${raw.status}: ${raw.body.slice(0, 200)}` });
+        samples.push({
+          label:
+            'samples read back through the gateway (every series except recording-rule output, raw samples of the last hour)',
+          value:
+            raw.status === 200
+              ? `${matrix.reduce((n, s) => n + s.values.length, 0)} in ${matrix.length} series`
+              : `${raw.status}: ${raw.body.slice(0, 200)}`,
+        });
         const probe = await query(`count_over_time(e2e_probe_value{run="${stack.runId}"}[1h])`);
-        samples.push({ label: `probe samples read back / probe scrapes served (run ${stack.runId})`, value: `${probe[0]?.value[1] ?? 0} / ${stack.probeScrapes}` });
+        samples.push({
+          label: `probe samples read back / probe scrapes served (run ${stack.runId})`,
+          value: `${probe[0]?.value[1] ?? 0} / ${stack.probeScrapes}`,
+        });
       } catch (e) {
         samples.push({ label: 'sample totals', value: `could not be read: ${(e as Error).message}` });
       }
@@ -184,12 +220,30 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
         ? [...new Set(stack.plan.pods.flatMap((p) => p.containers.map((c) => `${c.image} → ${c.argv[0]}`)))]
         : [],
       timings: [
-        { label: 'render (test environment build + kubectl kustomize)', value: `${(stack.timings.renderMs / 1000).toFixed(1)}s` },
+        {
+          label: 'render (test environment build + kubectl kustomize)',
+          value: `${(stack.timings.renderMs / 1000).toFixed(1)}s`,
+        },
         { label: 'network namespaces, bridge, files, DNS', value: `${(stack.timings.networkMs / 1000).toFixed(1)}s` },
-        { label: 'first process start → all pods ready (readiness probes, sync waves in order)', value: stack.elapsed(stack.timings.allReadyAt) },
-        { label: 'first process start → first successful query through the gateway', value: stack.elapsed(stack.timings.firstQueryAt) },
-        { label: 'harness start (before rendering) → all pods ready', value: stack.timings.allReadyAt === undefined ? 'never' : `${((stack.timings.allReadyAt - stack.startedAt) / 1000).toFixed(1)}s` },
-        { label: 'whole run (render to clean-up)', value: `${((performance.now() - stack.startedAt) / 1000).toFixed(1)}s` },
+        {
+          label: 'first process start → all pods ready (readiness probes, sync waves in order)',
+          value: stack.elapsed(stack.timings.allReadyAt),
+        },
+        {
+          label: 'first process start → first successful query through the gateway',
+          value: stack.elapsed(stack.timings.firstQueryAt),
+        },
+        {
+          label: 'harness start (before rendering) → all pods ready',
+          value:
+            stack.timings.allReadyAt === undefined
+              ? 'never'
+              : `${((stack.timings.allReadyAt - stack.startedAt) / 1000).toFixed(1)}s`,
+        },
+        {
+          label: 'whole run (render to clean-up)',
+          value: `${((performance.now() - stack.startedAt) / 1000).toFixed(1)}s`,
+        },
       ],
       samples,
       steps,
@@ -201,17 +255,25 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
         exits: p.containers.flatMap((c) => c.exits),
       })),
       notRun: [
-        ...(stack.plan?.notRun ?? []).map((n) => `${n.kind} ${n.workload} (${n.images.join(', ')}): no peer${stack.bucketJobs.some((j) => j.job === n.workload) ? '; emulated (see changes)' : /alloy/.test(n.images.join()) ? '; stood in for by the writer (see changes)' : /grafana/.test(n.images.join()) ? "; its data source's request is sent by the test (step \"Grafana's data source\")" : ''}`),
-        ...(stack.plan?.pods ?? []).flatMap((p) => p.skipped.map((s) => `container ${p.name}/${s.container} (${s.image}): no peer`)),
+        ...(stack.plan?.notRun ?? []).map(
+          (n) =>
+            `${n.kind} ${n.workload} (${n.images.join(', ')}): no peer${stack.bucketJobs.some((j) => j.job === n.workload) ? '; emulated (see changes)' : /alloy/.test(n.images.join()) ? '; stood in for by the writer (see changes)' : /grafana/.test(n.images.join()) ? '; its data source\'s request is sent by the test (step "Grafana\'s data source")' : ''}`,
+        ),
+        ...(stack.plan?.pods ?? []).flatMap((p) =>
+          p.skipped.map((s) => `container ${p.name}/${s.container} (${s.image}): no peer`),
+        ),
       ],
-      endpoints: (stack.dns?.endpoints ?? []).map((e) => `${e.service}${e.headless ? ' (headless)' : ''}${e.publishNotReady ? ' (publishNotReadyAddresses)' : ''} → ${e.pods.length ? e.pods.map((p) => `${p} ${ip.get(p)}`).join(', ') : 'no ready pod: not in DNS'}`),
+      endpoints: (stack.dns?.endpoints ?? []).map(
+        (e) =>
+          `${e.service}${e.headless ? ' (headless)' : ''}${e.publishNotReady ? ' (publishNotReadyAddresses)' : ''} → ${e.pods.length ? e.pods.map((p) => `${p} ${ip.get(p)}`).join(', ') : 'no ready pod: not in DNS'}`,
+      ),
       changes: stack.changes,
       renderDiff: stack.renderDiff,
       notes: [
         ...stack.notes,
         `Service names resolve to the ready pods their selector picks (all selected pods when the Service sets publishNotReadyAddresses), rewritten on every readiness change (${stack.dnsUpdates} updates this run).`,
-        'No kube-proxy: a ClusterIP Service name resolves to its pods\' addresses (as a headless one does); Service ports equal the pods\' ports here (checked, see above otherwise).',
-        'Not emulated: the images\' own environment variables, Kubernetes service-link variables, resource limits, liveness probes.',
+        "No kube-proxy: a ClusterIP Service name resolves to its pods' addresses (as a headless one does); Service ports equal the pods' ports here (checked, see above otherwise).",
+        "Not emulated: the images' own environment variables, Kubernetes service-link variables, resource limits, liveness probes.",
         ...stack.buckets.map((b) => `bucket ${b.bucket}: ${b.result}`),
       ],
       failures,
@@ -231,10 +293,22 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
     for (const p of await stack.status()) {
       for (const c of p.containers) {
         const proc = stack.procs.find((x) => x.spec.id === `${p.pod}/${c.name}`);
-        if (!p.ready || c.restarts > 0) out.push({ id: `${p.pod}/${c.name}`, reason: `${p.ready ? 'ready' : 'NOT ready'}, ${c.restarts} exit(s)${c.exits.length ? `: ${c.exits.join('; ')}` : ''}`, log: c.log, tail: proc?.tail(40) ?? '' });
+        if (!p.ready || c.restarts > 0)
+          out.push({
+            id: `${p.pod}/${c.name}`,
+            reason: `${p.ready ? 'ready' : 'NOT ready'}, ${c.restarts} exit(s)${c.exits.length ? `: ${c.exits.join('; ')}` : ''}`,
+            log: c.log,
+            tail: proc?.tail(40) ?? '',
+          });
       }
     }
-    if (stack.writer && stack.writer.exits.length) out.push({ id: 'e2e-writer/prometheus', reason: `${stack.writer.exits.length} exit(s)`, log: stack.writer.spec.log, tail: stack.writer.tail(40) });
+    if (stack.writer && stack.writer.exits.length)
+      out.push({
+        id: 'e2e-writer/prometheus',
+        reason: `${stack.writer.exits.length} exit(s)`,
+        log: stack.writer.spec.log,
+        tail: stack.writer.tail(40),
+      });
     return out;
   }
 
@@ -245,14 +319,16 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
       expect(stack.buckets.length).toBe(stack.bucketJobs.flatMap((j) => j.buckets).length);
       const ran = execFileSync(peersFile!.mimir.path, ['-version'], { encoding: 'utf8' }).split('\n')[0];
       // Outside CI a build without ../shared falls back to another Mimir: the report's first line says so.
-      if (e2eRequired) expect(gap, 'under CI / E2E_REQUIRED=1 the Mimir run must be the pinned version').toBeUndefined();
+      if (e2eRequired)
+        expect(gap, 'under CI / E2E_REQUIRED=1 the Mimir run must be the pinned version').toBeUndefined();
       return `${stack.plan!.pods.length} pods; buckets ${stack.buckets.map((b) => b.bucket).join(', ')}; ${ran}${gap ? ` — ${gap}` : ''}`;
     });
   });
 
   it('differs from out/local only by the listed timing knobs of test/e2e/environment', async () => {
     await step('test environment = out/local + timing knobs', async () => {
-      if (process.env.E2E_RENDERED) return `E2E_RENDERED=${process.env.E2E_RENDERED}: run as given; differences: ${stack.renderDiff.join('; ') || 'none'}`;
+      if (process.env.E2E_RENDERED)
+        return `E2E_RENDERED=${process.env.E2E_RENDERED}: run as given; differences: ${stack.renderDiff.join('; ') || 'none'}`;
       const { unexpected, missing } = knobDifferences(stack.renderDiff, e2eMimirConfig);
       expect(unexpected, 'differences from out/local that are not timing knobs').toEqual([]);
       expect(missing, 'timing knobs that did not reach the rendered mimir.yaml').toEqual([]);
@@ -268,9 +344,14 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
       const r = stack.resolver();
       let names = 0;
       for (const e of stack.dns!.endpoints) {
-        const want = e.selected.filter((p) => e.publishNotReady || stack.ready.has(p)).map((p) => ipOf.get(p)!).sort();
+        const want = e.selected
+          .filter((p) => e.publishNotReady || stack.ready.has(p))
+          .map((p) => ipOf.get(p)!)
+          .sort();
         for (const name of [`${e.service}.${ns}.svc.${domain}`, `${e.service}.${ns}.svc`]) {
-          const got = await r.resolve4(name).catch((err: Error) => (/ENOTFOUND|ENODATA/.test(err.message) ? [] : Promise.reject(err)));
+          const got = await r
+            .resolve4(name)
+            .catch((err: Error) => (/ENOTFOUND|ENODATA/.test(err.message) ? [] : Promise.reject(err)));
           expect(got.sort(), name).toEqual(want);
           names++;
         }
@@ -286,8 +367,14 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
       // Before readiness: the names of Services whose pods had just started answered with none of them,
       // unless the Service publishes not-ready addresses.
       const seen = stack.dnsObservations;
-      expect(seen.filter((o) => !o.publishNotReady).length, 'Services observed before their pods were ready').toBeGreaterThan(0);
-      for (const o of seen) expect(o.answered, `${o.service} right after its pods started (wave ${o.wave})`).toEqual(o.publishNotReady ? o.notReady.sort() : []);
+      expect(
+        seen.filter((o) => !o.publishNotReady).length,
+        'Services observed before their pods were ready',
+      ).toBeGreaterThan(0);
+      for (const o of seen)
+        expect(o.answered, `${o.service} right after its pods started (wave ${o.wave})`).toEqual(
+          o.publishNotReady ? o.notReady.sort() : [],
+        );
       return `${names} Service names = their ready pods; SRV for headless Services; kube-dns → ${stack.dnsIp}; unknown names NXDOMAIN; before readiness: ${seen.map((o) => `${o.service} → ${o.answered.length ? o.answered.join(',') : 'none'}`).join(', ')}`;
     });
   });
@@ -296,230 +383,364 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
     await step('all components ready', async () => {
       const status = await stack.status();
       const notReady = status.filter((s) => !s.ready).map((s) => s.pod);
-      const probes = [...new Set(stack.plan!.pods.flatMap((p) => p.containers.map((c) => `${c.peer}: ${c.ready?.kind === 'http' ? `GET :${c.ready.port}${c.ready.path}` : c.ready ? `tcp :${c.ready.port}` : 'no probe'}`)))];
+      const probes = [
+        ...new Set(
+          stack.plan!.pods.flatMap((p) =>
+            p.containers.map(
+              (c) =>
+                `${c.peer}: ${c.ready?.kind === 'http' ? `GET :${c.ready.port}${c.ready.path}` : c.ready ? `tcp :${c.ready.port}` : 'no probe'}`,
+            ),
+          ),
+        ),
+      ];
       expect(notReady, `not ready: ${notReady.join(', ')} (logs in the report)`).toEqual([]);
       expect(stack.timings.allReadyAt).toBeDefined();
       return `${status.length} pods ready after ${stack.elapsed(stack.timings.allReadyAt)}; probes ${probes.join(', ')}`;
     });
   });
 
-  it('samples written through the gateway are read back through the gateway', async () => {
-    await step('remote write → gateway → query through gateway', async () => {
-      const result = await poll('the probe series through /prometheus/api/v1/query', patience(budget.firstQuery), async () => {
-        const r = await query(`e2e_probe_value{run="${stack.runId}"}`);
-        return r.length ? r : undefined;
-      });
-      stack.timings.firstQueryAt ??= performance.now();
-      expect(result[0].value[1]).toBe('42');
-      const sent = await poll('the writer reporting sent samples', patience(budget.writerSent), async () => {
-        const n = metricSum(await stack.writerMetrics(), 'prometheus_remote_storage_samples_total');
-        return n && n > 0 ? n : undefined;
-      });
-      const up = await query('count by (job) (up == 1)');
-      return `e2e_probe_value{run="${stack.runId}"} = 42 after ${stack.elapsed(stack.timings.firstQueryAt)}; writer sent ${sent} samples so far; scrape jobs with data: ${up.map((x) => x.metric.job).sort().join(', ')}`;
-    });
-  }, timeout(budget.firstQuery, budget.writerSent));
-
-  it("Grafana's data source: its own request (POST query_range with its provisioned headers and auth) returns data", async () => {
-    await step("Grafana's data source request through the gateway", async () => {
-      const text = [...stack.plan!.sources.configMaps.values()].map((d) => Object.values(d).find((v) => /^datasources:/m.test(v))).find(Boolean);
-      if (!text) throw new Error('no rendered Grafana data source provisioning file');
-      const ds = (parseYaml(text) as { datasources: GrafanaDataSource[] }).datasources.find((d) => d.type === 'prometheus');
-      if (!ds) throw new Error('the provisioned data sources have no Prometheus data source');
-      // What Grafana's Prometheus data source sends: httpHeaderNameN/ValueN, basic auth when set, and the
-      // method of jsonData.httpMethod with the parameters form-encoded in the body for POST.
-      const h: Record<string, string> = {};
-      for (const [k, v] of Object.entries(ds.jsonData ?? {})) {
-        const n = /^httpHeaderName(\d+)$/.exec(k)?.[1];
-        if (n && typeof v === 'string') h[v] = ds.secureJsonData?.[`httpHeaderValue${n}`] ?? '';
-      }
-      if (ds.basicAuth) h.Authorization = `Basic ${Buffer.from(`${ds.basicAuthUser ?? ''}:${ds.secureJsonData?.basicAuthPassword ?? ''}`).toString('base64')}`;
-      const method = String(ds.jsonData?.httpMethod ?? 'POST');
-      const url = new URL(ds.url);
-      const base = `${url.protocol}//${await stack.resolve(url.hostname)}:${url.port || 80}${url.pathname.replace(/\/$/, '')}`;
-      type Matrix = { resultType: string; result: { values: [number, string][] }[] };
-      const ask = async (): Promise<{ status: number; body: string; data?: Matrix }> => {
-        // Whole seconds, rounded up: the range must reach the newest sample, which may be younger than a second.
-        const end = Math.ceil(Date.now() / 1000);
-        const params = new URLSearchParams({ query: `e2e_probe_value{run="${stack.runId}"}`, start: String(end - 300), end: String(end), step: '15' });
-        const r = await http(method === 'POST' ? `${base}/api/v1/query_range` : `${base}/api/v1/query_range?${params}`, {
-          method,
-          headers: { ...h, ...(method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) },
-          body: method === 'POST' ? params.toString() : undefined,
-          timeoutMs: 15_000,
+  it(
+    'samples written through the gateway are read back through the gateway',
+    async () => {
+      await step('remote write → gateway → query through gateway', async () => {
+        const result = await poll(
+          'the probe series through /prometheus/api/v1/query',
+          patience(budget.firstQuery),
+          async () => {
+            const r = await query(`e2e_probe_value{run="${stack.runId}"}`);
+            return r.length ? r : undefined;
+          },
+        );
+        stack.timings.firstQueryAt ??= performance.now();
+        expect(result[0].value[1]).toBe('42');
+        const sent = await poll('the writer reporting sent samples', patience(budget.writerSent), async () => {
+          const n = metricSum(await stack.writerMetrics(), 'prometheus_remote_storage_samples_total');
+          return n && n > 0 ? n : undefined;
         });
-        return { ...r, data: r.status === 200 ? (JSON.parse(r.body) as { data: Matrix }).data : undefined };
-      };
-      // The probe series is already readable (previous step): anything but data within the budget is a failure.
-      let last = await ask();
-      const until = performance.now() + patience(budget.grafana);
-      while (!(last.data?.result.length) && performance.now() < until) {
-        await new Promise((r) => setTimeout(r, 1000));
-        last = await ask();
-      }
-      expect(last.status, last.body.slice(0, 300)).toBe(200);
-      const data = last.data!;
-      expect(data.resultType).toBe('matrix');
-      expect(data.result.length, 'series returned').toBe(1);
-      expect(data.result[0].values.length).toBeGreaterThan(0);
-      expect(data.result[0].values.every(([, v]) => v === '42')).toBe(true);
-      return `${method} ${ds.url}/api/v1/query_range with headers ${Object.keys(h).join(', ') || '(none)'}${ds.basicAuth ? ' and basic auth' : ''} → ${data.result[0].values.length} points of the probe series`;
-    });
-  }, timeout(budget.grafana, 15_000));
-
-  it('a named tenant writes; a second tenant and the default tenant see none of it; two tenants in one request never reach Mimir as two', async () => {
-    await step('tenancy through the gateway', async () => {
-      const now = Date.now();
-      // The old samples first: a fresh tenant's TSDB head accepts them only before it holds newer ones.
-      const old = Array.from({ length: 41 }, (_, i) => ({ value: 7, timestampMs: oldAt - (40 - i) * 15_000 }));
-      const w1 = await push(tenantA, [{ labels: { __name__: 'e2e_store_probe', run: stack.runId }, samples: old }]);
-      expect(w1.status, `push of old samples as ${tenantA}: ${w1.body}`).toBe(200);
-      const w2 = await push(tenantA, [{ labels: { __name__: 'e2e_tenant_probe', run: stack.runId }, samples: [{ value: 1, timestampMs: now }] }]);
-      expect(w2.status, `push as ${tenantA}: ${w2.body}`).toBe(200);
-      const seen = await poll(`e2e_tenant_probe as ${tenantA}`, patience(budget.tenantVisible), async () => {
-        const r = await queryAs(tenantA, `e2e_tenant_probe{run="${stack.runId}"}`);
-        return r.length ? r : undefined;
+        const up = await query('count by (job) (up == 1)');
+        return `e2e_probe_value{run="${stack.runId}"} = 42 after ${stack.elapsed(stack.timings.firstQueryAt)}; writer sent ${sent} samples so far; scrape jobs with data: ${up
+          .map((x) => x.metric.job)
+          .sort()
+          .join(', ')}`;
       });
-      expect(seen[0].value[1]).toBe('1');
-      // Another tenant, and a request without a header (the gateway's default tenant), see nothing of A.
-      for (const other of [tenantB, undefined]) {
-        expect(await queryAs(other, `{run="${stack.runId}", __name__=~"e2e_tenant_probe|e2e_store_probe"}`), `as ${other ?? '(no header)'}`).toEqual([]);
-        expect(await queryAs(other, `count({__name__=~"e2e_tenant_probe|e2e_store_probe"})`), `as ${other ?? '(no header)'}`).toEqual([]);
-      }
-      // Two tenants in one header (what nginx ≥ 1.23 makes of two header lines, "a, b") and Mimir's
-      // federation syntax ("a|b", federation is off): the gateway refuses both itself.
-      for (const joined of [`${tenantA}, ${tenantB}`, `${tenantA}|${tenantB}`]) {
-        const r = await rawHttp(`${gateway}/prometheus/api/v1/query?query=up`, { headers: { 'X-Scope-OrgID': joined } });
-        expect({ status: r.status, body: r.body.trim() }, `X-Scope-OrgID: ${joined}`).toEqual({ status: 400, body: TENANT_REJECTED_MESSAGE });
-        const p = await push(joined, [{ labels: { __name__: 'e2e_two_tenants', run: stack.runId }, samples: [{ value: 2, timestampMs: now }] }]);
-        expect({ status: p.status, body: p.body.trim() }, `push with X-Scope-OrgID: ${joined}`).toEqual({ status: 400, body: TENANT_REJECTED_MESSAGE });
-      }
-      // Two header lines: nginx 1.29 (the pinned image) joins them and refuses; Debian's 1.22 reads only the
-      // first, and the gateway's own X-Scope-OrgID replaces both client lines, so Mimir gets one tenant.
-      const v = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
-      const nginxVersion = /nginx\/(\d+)\.(\d+)/.exec(`${v.stderr}${v.stdout}`);
-      const joins = nginxVersion ? Number(nginxVersion[1]) > 1 || Number(nginxVersion[2]) >= 23 : true;
-      const two = await push([tenantB, tenantA], [{ labels: { __name__: 'e2e_two_tenants', run: stack.runId }, samples: [{ value: 3, timestampMs: now }] }]);
-      let twoLines: string;
-      if (joins) {
-        expect({ status: two.status, body: two.body.trim() }, 'two X-Scope-OrgID lines').toEqual({ status: 400, body: TENANT_REJECTED_MESSAGE });
-        twoLines = 'refused (400)';
-      } else {
-        expect(two.status, `two X-Scope-OrgID lines: ${two.body}`).toBe(200);
-        const inB = await poll(`e2e_two_tenants as ${tenantB}`, patience(budget.tenantVisible), async () => {
-          const r = await queryAs(tenantB, `e2e_two_tenants{run="${stack.runId}"}`);
+    },
+    timeout(budget.firstQuery, budget.writerSent),
+  );
+
+  it(
+    "Grafana's data source: its own request (POST query_range with its provisioned headers and auth) returns data",
+    async () => {
+      await step("Grafana's data source request through the gateway", async () => {
+        const text = [...stack.plan!.sources.configMaps.values()]
+          .map((d) => Object.values(d).find((v) => /^datasources:/m.test(v)))
+          .find(Boolean);
+        if (!text) throw new Error('no rendered Grafana data source provisioning file');
+        const ds = (parseYaml(text) as { datasources: GrafanaDataSource[] }).datasources.find(
+          (d) => d.type === 'prometheus',
+        );
+        if (!ds) throw new Error('the provisioned data sources have no Prometheus data source');
+        // What Grafana's Prometheus data source sends: httpHeaderNameN/ValueN, basic auth when set, and the
+        // method of jsonData.httpMethod with the parameters form-encoded in the body for POST.
+        const h: Record<string, string> = {};
+        for (const [k, v] of Object.entries(ds.jsonData ?? {})) {
+          const n = /^httpHeaderName(\d+)$/.exec(k)?.[1];
+          if (n && typeof v === 'string') h[v] = ds.secureJsonData?.[`httpHeaderValue${n}`] ?? '';
+        }
+        if (ds.basicAuth)
+          h.Authorization = `Basic ${Buffer.from(`${ds.basicAuthUser ?? ''}:${ds.secureJsonData?.basicAuthPassword ?? ''}`).toString('base64')}`;
+        const method = String(ds.jsonData?.httpMethod ?? 'POST');
+        const url = new URL(ds.url);
+        const base = `${url.protocol}//${await stack.resolve(url.hostname)}:${url.port || 80}${url.pathname.replace(/\/$/, '')}`;
+        type Matrix = { resultType: string; result: { values: [number, string][] }[] };
+        const ask = async (): Promise<{ status: number; body: string; data?: Matrix }> => {
+          // Whole seconds, rounded up: the range must reach the newest sample, which may be younger than a second.
+          const end = Math.ceil(Date.now() / 1000);
+          const params = new URLSearchParams({
+            query: `e2e_probe_value{run="${stack.runId}"}`,
+            start: String(end - 300),
+            end: String(end),
+            step: '15',
+          });
+          const r = await http(
+            method === 'POST' ? `${base}/api/v1/query_range` : `${base}/api/v1/query_range?${params}`,
+            {
+              method,
+              headers: { ...h, ...(method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) },
+              body: method === 'POST' ? params.toString() : undefined,
+              timeoutMs: 15_000,
+            },
+          );
+          return { ...r, data: r.status === 200 ? (JSON.parse(r.body) as { data: Matrix }).data : undefined };
+        };
+        // The probe series is already readable (previous step): anything but data within the budget is a failure.
+        let last = await ask();
+        const until = performance.now() + patience(budget.grafana);
+        while (!last.data?.result.length && performance.now() < until) {
+          await new Promise((r) => setTimeout(r, 1000));
+          last = await ask();
+        }
+        expect(last.status, last.body.slice(0, 300)).toBe(200);
+        const data = last.data!;
+        expect(data.resultType).toBe('matrix');
+        expect(data.result.length, 'series returned').toBe(1);
+        expect(data.result[0].values.length).toBeGreaterThan(0);
+        expect(data.result[0].values.every(([, v]) => v === '42')).toBe(true);
+        return `${method} ${ds.url}/api/v1/query_range with headers ${Object.keys(h).join(', ') || '(none)'}${ds.basicAuth ? ' and basic auth' : ''} → ${data.result[0].values.length} points of the probe series`;
+      });
+    },
+    timeout(budget.grafana, 15_000),
+  );
+
+  it(
+    'a named tenant writes; a second tenant and the default tenant see none of it; two tenants in one request never reach Mimir as two',
+    async () => {
+      await step('tenancy through the gateway', async () => {
+        const now = Date.now();
+        // The old samples first: a fresh tenant's TSDB head accepts them only before it holds newer ones.
+        const old = Array.from({ length: 41 }, (_, i) => ({ value: 7, timestampMs: oldAt - (40 - i) * 15_000 }));
+        const w1 = await push(tenantA, [{ labels: { __name__: 'e2e_store_probe', run: stack.runId }, samples: old }]);
+        expect(w1.status, `push of old samples as ${tenantA}: ${w1.body}`).toBe(200);
+        const w2 = await push(tenantA, [
+          { labels: { __name__: 'e2e_tenant_probe', run: stack.runId }, samples: [{ value: 1, timestampMs: now }] },
+        ]);
+        expect(w2.status, `push as ${tenantA}: ${w2.body}`).toBe(200);
+        const seen = await poll(`e2e_tenant_probe as ${tenantA}`, patience(budget.tenantVisible), async () => {
+          const r = await queryAs(tenantA, `e2e_tenant_probe{run="${stack.runId}"}`);
           return r.length ? r : undefined;
         });
-        expect(inB[0].value[1]).toBe('3');
-        expect(await queryAs(tenantA, `e2e_two_tenants{run="${stack.runId}"}`), `the second header's tenant ${tenantA}`).toEqual([]);
-        twoLines = `stored for the first tenant only (${tenantB}), none for ${tenantA}`;
-      }
-      return `${tenantA} wrote (200) and reads its series; ${tenantB} and the default tenant see none of it; "a, b" and "a|b" → 400 from the gateway; two header lines (nginx ${nginxVersion?.[1]}.${nginxVersion?.[2]}): ${twoLines}`;
-    });
-  }, timeout(budget.tenantVisible, budget.tenantVisible, 30_000));
+        expect(seen[0].value[1]).toBe('1');
+        // Another tenant, and a request without a header (the gateway's default tenant), see nothing of A.
+        for (const other of [tenantB, undefined]) {
+          expect(
+            await queryAs(other, `{run="${stack.runId}", __name__=~"e2e_tenant_probe|e2e_store_probe"}`),
+            `as ${other ?? '(no header)'}`,
+          ).toEqual([]);
+          expect(
+            await queryAs(other, `count({__name__=~"e2e_tenant_probe|e2e_store_probe"})`),
+            `as ${other ?? '(no header)'}`,
+          ).toEqual([]);
+        }
+        // Two tenants in one header (what nginx ≥ 1.23 makes of two header lines, "a, b") and Mimir's
+        // federation syntax ("a|b", federation is off): the gateway refuses both itself.
+        for (const joined of [`${tenantA}, ${tenantB}`, `${tenantA}|${tenantB}`]) {
+          const r = await rawHttp(`${gateway}/prometheus/api/v1/query?query=up`, {
+            headers: { 'X-Scope-OrgID': joined },
+          });
+          expect({ status: r.status, body: r.body.trim() }, `X-Scope-OrgID: ${joined}`).toEqual({
+            status: 400,
+            body: TENANT_REJECTED_MESSAGE,
+          });
+          const p = await push(joined, [
+            { labels: { __name__: 'e2e_two_tenants', run: stack.runId }, samples: [{ value: 2, timestampMs: now }] },
+          ]);
+          expect({ status: p.status, body: p.body.trim() }, `push with X-Scope-OrgID: ${joined}`).toEqual({
+            status: 400,
+            body: TENANT_REJECTED_MESSAGE,
+          });
+        }
+        // Two header lines: nginx 1.29 (the pinned image) joins them and refuses; Debian's 1.22 reads only the
+        // first, and the gateway's own X-Scope-OrgID replaces both client lines, so Mimir gets one tenant.
+        const v = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
+        const nginxVersion = /nginx\/(\d+)\.(\d+)/.exec(`${v.stderr}${v.stdout}`);
+        const joins = nginxVersion ? Number(nginxVersion[1]) > 1 || Number(nginxVersion[2]) >= 23 : true;
+        const two = await push(
+          [tenantB, tenantA],
+          [{ labels: { __name__: 'e2e_two_tenants', run: stack.runId }, samples: [{ value: 3, timestampMs: now }] }],
+        );
+        let twoLines: string;
+        if (joins) {
+          expect({ status: two.status, body: two.body.trim() }, 'two X-Scope-OrgID lines').toEqual({
+            status: 400,
+            body: TENANT_REJECTED_MESSAGE,
+          });
+          twoLines = 'refused (400)';
+        } else {
+          expect(two.status, `two X-Scope-OrgID lines: ${two.body}`).toBe(200);
+          const inB = await poll(`e2e_two_tenants as ${tenantB}`, patience(budget.tenantVisible), async () => {
+            const r = await queryAs(tenantB, `e2e_two_tenants{run="${stack.runId}"}`);
+            return r.length ? r : undefined;
+          });
+          expect(inB[0].value[1]).toBe('3');
+          expect(
+            await queryAs(tenantA, `e2e_two_tenants{run="${stack.runId}"}`),
+            `the second header's tenant ${tenantA}`,
+          ).toEqual([]);
+          twoLines = `stored for the first tenant only (${tenantB}), none for ${tenantA}`;
+        }
+        return `${tenantA} wrote (200) and reads its series; ${tenantB} and the default tenant see none of it; "a, b" and "a|b" → 400 from the gateway; two header lines (nginx ${nginxVersion?.[1]}.${nginxVersion?.[2]}): ${twoLines}`;
+      });
+    },
+    timeout(budget.tenantVisible, budget.tenantVisible, 30_000),
+  );
 
-  it("an alertmanager configuration uploaded through the gateway is stored and served by the tenant's alertmanager", async () => {
-    await step('alertmanager config upload (/api/v1/alerts)', async () => {
-      const body = `alertmanager_config: |\n  route:\n    receiver: e2e\n    group_wait: 0s\n    group_interval: 1s\n  receivers:\n    - name: e2e\n`;
-      const post = await http(`${gateway}/api/v1/alerts`, { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/yaml' }, body });
-      expect(post.status, post.body).toBe(201);
-      const get = await http(`${gateway}/api/v1/alerts`, { headers: headers() });
-      expect(get.status, get.body).toBe(200);
-      expect(get.body).toContain('receiver: e2e');
-      // The tenant's alertmanager starts on its next configuration poll; an alert sent before that is
-      // only resent after the ruler's resend delay.
-      const t = performance.now();
-      await poll("the tenant's alertmanager serving the uploaded configuration", patience(budget.alertmanager), async () => {
-        const r = await http(`${gateway}/alertmanager/api/v2/status`, { headers: headers() });
-        return r.status === 200 && r.body.includes('e2e') ? r : undefined;
+  it(
+    "an alertmanager configuration uploaded through the gateway is stored and served by the tenant's alertmanager",
+    async () => {
+      await step('alertmanager config upload (/api/v1/alerts)', async () => {
+        const body = `alertmanager_config: |\n  route:\n    receiver: e2e\n    group_wait: 0s\n    group_interval: 1s\n  receivers:\n    - name: e2e\n`;
+        const post = await http(`${gateway}/api/v1/alerts`, {
+          method: 'POST',
+          headers: { ...headers(), 'Content-Type': 'application/yaml' },
+          body,
+        });
+        expect(post.status, post.body).toBe(201);
+        const get = await http(`${gateway}/api/v1/alerts`, { headers: headers() });
+        expect(get.status, get.body).toBe(200);
+        expect(get.body).toContain('receiver: e2e');
+        // The tenant's alertmanager starts on its next configuration poll; an alert sent before that is
+        // only resent after the ruler's resend delay.
+        const t = performance.now();
+        await poll(
+          "the tenant's alertmanager serving the uploaded configuration",
+          patience(budget.alertmanager),
+          async () => {
+            const r = await http(`${gateway}/alertmanager/api/v2/status`, { headers: headers() });
+            return r.status === 200 && r.body.includes('e2e') ? r : undefined;
+          },
+        );
+        return `POST → ${post.status}; GET returns the configuration; the tenant's alertmanager serves it after ${((performance.now() - t) / 1000).toFixed(1)}s`;
       });
-      return `POST → ${post.status}; GET returns the configuration; the tenant's alertmanager serves it after ${((performance.now() - t) / 1000).toFixed(1)}s`;
-    });
-  }, timeout(budget.alertmanager));
+    },
+    timeout(budget.alertmanager),
+  );
 
-  it('a rule group uploaded through the gateway is evaluated by the ruler through the query-frontend (remote mode)', async () => {
-    await step('rule group upload → ruler evaluation via query-frontend → recorded series', async () => {
-      // Only the remote-mode ruler calls the query-frontend over gRPC (httpgrpc); the gateway's queries are HTTP.
-      const handle = { route: '/httpgrpc.HTTP/Handle' };
-      const before = await sumOf('query-frontend', 'cortex_request_duration_seconds_count', handle);
-      const group = `name: e2e-probe\nrules:\n  - record: e2e:probe_value:sum\n    expr: sum by (run) (e2e_probe_value)\n  - alert: ${alertName}\n    expr: e2e_probe_value > 0\n    labels:\n      severity: info\n`;
-      const post = await http(`${gateway}/prometheus/config/v1/rules/${ruleNamespace}`, { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/yaml' }, body: group });
-      expect(post.status, post.body).toBe(202);
-      const t = performance.now();
-      const recorded = await poll('the recorded series e2e:probe_value:sum', patience(budget.ruler), async () => {
-        const r = await query(`e2e:probe_value:sum{run="${stack.runId}"}`);
-        return r.length ? r : undefined;
+  it(
+    'a rule group uploaded through the gateway is evaluated by the ruler through the query-frontend (remote mode)',
+    async () => {
+      await step('rule group upload → ruler evaluation via query-frontend → recorded series', async () => {
+        // Only the remote-mode ruler calls the query-frontend over gRPC (httpgrpc); the gateway's queries are HTTP.
+        const handle = { route: '/httpgrpc.HTTP/Handle' };
+        const before = await sumOf('query-frontend', 'cortex_request_duration_seconds_count', handle);
+        const group = `name: e2e-probe\nrules:\n  - record: e2e:probe_value:sum\n    expr: sum by (run) (e2e_probe_value)\n  - alert: ${alertName}\n    expr: e2e_probe_value > 0\n    labels:\n      severity: info\n`;
+        const post = await http(`${gateway}/prometheus/config/v1/rules/${ruleNamespace}`, {
+          method: 'POST',
+          headers: { ...headers(), 'Content-Type': 'application/yaml' },
+          body: group,
+        });
+        expect(post.status, post.body).toBe(202);
+        const t = performance.now();
+        const recorded = await poll('the recorded series e2e:probe_value:sum', patience(budget.ruler), async () => {
+          const r = await query(`e2e:probe_value:sum{run="${stack.runId}"}`);
+          return r.length ? r : undefined;
+        });
+        expect(recorded[0].value[1]).toBe('42');
+        const after = await sumOf('query-frontend', 'cortex_request_duration_seconds_count', handle);
+        const failed = await sumOf('ruler', 'cortex_ruler_queries_failed_total');
+        expect(
+          after - before,
+          `query-frontend gRPC ${handle.route} requests during evaluation (ruler in remote mode queries through it)`,
+        ).toBeGreaterThan(0);
+        const mode = mimirYaml().ruler?.query_frontend?.address;
+        return `POST → ${post.status}; recorded series = 42 after ${((performance.now() - t) / 1000).toFixed(1)}s; query-frontend ${handle.route} requests +${after - before}; ruler failed queries ${failed}; ruler queries ${mode ?? '(internal mode)'}`;
       });
-      expect(recorded[0].value[1]).toBe('42');
-      const after = await sumOf('query-frontend', 'cortex_request_duration_seconds_count', handle);
-      const failed = await sumOf('ruler', 'cortex_ruler_queries_failed_total');
-      expect(after - before, `query-frontend gRPC ${handle.route} requests during evaluation (ruler in remote mode queries through it)`).toBeGreaterThan(0);
-      const mode = mimirYaml().ruler?.query_frontend?.address;
-      return `POST → ${post.status}; recorded series = 42 after ${((performance.now() - t) / 1000).toFixed(1)}s; query-frontend ${handle.route} requests +${after - before}; ruler failed queries ${failed}; ruler queries ${mode ?? '(internal mode)'}`;
-    });
-  }, timeout(budget.ruler));
+    },
+    timeout(budget.ruler),
+  );
 
-  it("the rule's alert reaches the tenant's alertmanager", async () => {
-    await step('alert in /alertmanager/api/v2/alerts', async () => {
-      const t = performance.now();
-      const alert = await poll(`alert ${alertName} in the tenant's alertmanager`, patience(budget.alert), async () => {
-        const r = await http(`${gateway}/alertmanager/api/v2/alerts`, { headers: headers() });
-        if (r.status !== 200) throw new Error(`${r.status}: ${r.body.slice(0, 200)}`);
-        const alerts = JSON.parse(r.body) as { labels: Record<string, string>; status: { state: string } }[];
-        return alerts.find((a) => a.labels.alertname === alertName && a.labels.run === stack.runId);
+  it(
+    "the rule's alert reaches the tenant's alertmanager",
+    async () => {
+      await step('alert in /alertmanager/api/v2/alerts', async () => {
+        const t = performance.now();
+        const alert = await poll(
+          `alert ${alertName} in the tenant's alertmanager`,
+          patience(budget.alert),
+          async () => {
+            const r = await http(`${gateway}/alertmanager/api/v2/alerts`, { headers: headers() });
+            if (r.status !== 200) throw new Error(`${r.status}: ${r.body.slice(0, 200)}`);
+            const alerts = JSON.parse(r.body) as { labels: Record<string, string>; status: { state: string } }[];
+            return alerts.find((a) => a.labels.alertname === alertName && a.labels.run === stack.runId);
+          },
+        );
+        expect(alert.labels.severity).toBe('info');
+        return `${alertName} (state ${alert.status.state}) after ${((performance.now() - t) / 1000).toFixed(1)}s`;
       });
-      expect(alert.labels.severity).toBe('info');
-      return `${alertName} (state ${alert.status.state}) after ${((performance.now() - t) / 1000).toFixed(1)}s`;
-    });
-  }, timeout(budget.alert));
+    },
+    timeout(budget.alert),
+  );
 
-  it('a shipped block is in the bucket, indexed by the compactor, and its data is served by the store-gateway through the gateway', async () => {
-    await step('ingester flush → bucket → compactor bucket index → store-gateway serves a query', async () => {
-      const ingesters = podsWithTarget('ingester');
-      expect(ingesters.length).toBeGreaterThan(0);
-      for (const p of ingesters) {
-        const r = await http(`http://${p.ip}:${p.ports['http-metrics']}/ingester/flush?wait=true`, { method: 'POST', timeoutMs: budget.flush });
-        expect([200, 204], r.body).toContain(r.status);
-      }
-      const cfg = mimirYaml();
-      const bucket = cfg.blocks_storage?.s3?.bucket_name;
-      if (!bucket) throw new Error('mimir.yaml sets no blocks_storage.s3.bucket_name');
-      const job = stack.bucketJobs[0];
-      const url = new URL(job.endpoint);
-      const s3 = { endpoint: `${url.protocol}//${await stack.resolve(url.hostname)}:${url.port || 80}`, accessKeyId: job.accessKeyId, secretAccessKey: job.secretAccessKey, region: 'us-east-1' };
-      const blocks = await poll(`a block of tenant ${tenantA} in bucket ${bucket}`, patience(budget.block), async () => {
-        const keys = await listObjects(s3, bucket, `${tenantA}/`);
-        const metas = keys.filter((k) => /^[^/]+\/[0-9A-HJKMNP-TV-Z]{26}\/meta\.json$/.test(k));
-        return metas.length ? metas : undefined;
+  it(
+    'a shipped block is in the bucket, indexed by the compactor, and its data is served by the store-gateway through the gateway',
+    async () => {
+      await step('ingester flush → bucket → compactor bucket index → store-gateway serves a query', async () => {
+        const ingesters = podsWithTarget('ingester');
+        expect(ingesters.length).toBeGreaterThan(0);
+        for (const p of ingesters) {
+          const r = await http(`http://${p.ip}:${p.ports['http-metrics']}/ingester/flush?wait=true`, {
+            method: 'POST',
+            timeoutMs: budget.flush,
+          });
+          expect([200, 204], r.body).toContain(r.status);
+        }
+        const cfg = mimirYaml();
+        const bucket = cfg.blocks_storage?.s3?.bucket_name;
+        if (!bucket) throw new Error('mimir.yaml sets no blocks_storage.s3.bucket_name');
+        const job = stack.bucketJobs[0];
+        const url = new URL(job.endpoint);
+        const s3 = {
+          endpoint: `${url.protocol}//${await stack.resolve(url.hostname)}:${url.port || 80}`,
+          accessKeyId: job.accessKeyId,
+          secretAccessKey: job.secretAccessKey,
+          region: 'us-east-1',
+        };
+        const blocks = await poll(
+          `a block of tenant ${tenantA} in bucket ${bucket}`,
+          patience(budget.block),
+          async () => {
+            const keys = await listObjects(s3, bucket, `${tenantA}/`);
+            const metas = keys.filter((k) => /^[^/]+\/[0-9A-HJKMNP-TV-Z]{26}\/meta\.json$/.test(k));
+            return metas.length ? metas : undefined;
+          },
+        );
+        const compactor = await poll(
+          'the compactor counting the blocks (cortex_bucket_blocks_count)',
+          patience(budget.compactor),
+          async () => {
+            const n = await sumOf('compactor', 'cortex_bucket_blocks_count', { user: tenantA });
+            return n >= blocks.length ? n : undefined;
+          },
+        );
+        const index = await listObjects(s3, bucket, `${tenantA}/bucket-index.json.gz`);
+        expect(index).toContain(`${tenantA}/bucket-index.json.gz`);
+        const loaded = await poll(
+          'the store-gateway loading the blocks (cortex_bucket_store_blocks_loaded)',
+          patience(budget.storeGatewayLoaded),
+          async () => {
+            const n = await sumOf('store-gateway', 'cortex_bucket_store_blocks_loaded');
+            return n >= blocks.length ? n : undefined;
+          },
+        );
+        // The samples 14h old: only the shipped block holds them for the querier (the ingesters are not asked
+        // about that time), so an answer means the store-gateway served it.
+        const series = (): Promise<number> => sumOf('store-gateway', 'cortex_bucket_store_series_result_series_sum');
+        const calls = (): Promise<number> =>
+          sumOf('store-gateway', 'cortex_request_duration_seconds_count', { route: '/gatewaypb.StoreGateway/Series' });
+        const [series0, calls0] = [await series(), await calls()];
+        const t = performance.now();
+        const old = await poll(
+          `e2e_store_probe at ${new Date(oldAt).toISOString()} as ${tenantA}`,
+          patience(budget.storeGatewayQuery),
+          async () => {
+            const r = await queryAs(tenantA, `e2e_store_probe{run="${stack.runId}"}`, oldAt);
+            return r.length ? r : undefined;
+          },
+          2000,
+        );
+        expect(old[0].value[1]).toBe('7');
+        const [series1, calls1] = [await series(), await calls()];
+        expect(calls1 - calls0, 'store-gateway Series requests while querying the old samples').toBeGreaterThan(0);
+        expect(series1 - series0, 'series the store-gateway returned while querying the old samples').toBeGreaterThan(
+          0,
+        );
+        expect(
+          await queryAs(tenantB, `e2e_store_probe{run="${stack.runId}"}`, oldAt),
+          `${tenantB} reading the block's time`,
+        ).toEqual([]);
+        return `${blocks.length} block(s) of ${tenantA} in ${bucket}; compactor cortex_bucket_blocks_count=${compactor}, bucket index present; store-gateway blocks loaded=${loaded}; e2e_store_probe at -14h = 7 after ${((performance.now() - t) / 1000).toFixed(1)}s with store-gateway Series requests +${calls1 - calls0}, series returned +${series1 - series0}`;
       });
-      const compactor = await poll('the compactor counting the blocks (cortex_bucket_blocks_count)', patience(budget.compactor), async () => {
-        const n = await sumOf('compactor', 'cortex_bucket_blocks_count', { user: tenantA });
-        return n >= blocks.length ? n : undefined;
-      });
-      const index = await listObjects(s3, bucket, `${tenantA}/bucket-index.json.gz`);
-      expect(index).toContain(`${tenantA}/bucket-index.json.gz`);
-      const loaded = await poll('the store-gateway loading the blocks (cortex_bucket_store_blocks_loaded)', patience(budget.storeGatewayLoaded), async () => {
-        const n = await sumOf('store-gateway', 'cortex_bucket_store_blocks_loaded');
-        return n >= blocks.length ? n : undefined;
-      });
-      // The samples 14h old: only the shipped block holds them for the querier (the ingesters are not asked
-      // about that time), so an answer means the store-gateway served it.
-      const series = (): Promise<number> => sumOf('store-gateway', 'cortex_bucket_store_series_result_series_sum');
-      const calls = (): Promise<number> => sumOf('store-gateway', 'cortex_request_duration_seconds_count', { route: '/gatewaypb.StoreGateway/Series' });
-      const [series0, calls0] = [await series(), await calls()];
-      const t = performance.now();
-      const old = await poll(`e2e_store_probe at ${new Date(oldAt).toISOString()} as ${tenantA}`, patience(budget.storeGatewayQuery), async () => {
-        const r = await queryAs(tenantA, `e2e_store_probe{run="${stack.runId}"}`, oldAt);
-        return r.length ? r : undefined;
-      }, 2000);
-      expect(old[0].value[1]).toBe('7');
-      const [series1, calls1] = [await series(), await calls()];
-      expect(calls1 - calls0, 'store-gateway Series requests while querying the old samples').toBeGreaterThan(0);
-      expect(series1 - series0, 'series the store-gateway returned while querying the old samples').toBeGreaterThan(0);
-      expect(await queryAs(tenantB, `e2e_store_probe{run="${stack.runId}"}`, oldAt), `${tenantB} reading the block's time`).toEqual([]);
-      return `${blocks.length} block(s) of ${tenantA} in ${bucket}; compactor cortex_bucket_blocks_count=${compactor}, bucket index present; store-gateway blocks loaded=${loaded}; e2e_store_probe at -14h = 7 after ${((performance.now() - t) / 1000).toFixed(1)}s with store-gateway Series requests +${calls1 - calls0}, series returned +${series1 - series0}`;
-    });
-  }, timeout(budget.flush, budget.block, budget.compactor, budget.storeGatewayLoaded, budget.storeGatewayQuery));
+    },
+    timeout(budget.flush, budget.block, budget.compactor, budget.storeGatewayLoaded, budget.storeGatewayQuery),
+  );
 
   // Checked whether or not the start succeeded: a container that exits is named with its log either way.
   it('no container exited or restarted during the run', async () => {
@@ -530,7 +751,12 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
       const failures = await exitedOrNotReady();
       const text = failures.map((f) => `${f.id}: ${f.reason}; log ${f.log}\n${f.tail}`).join('\n\n');
       expect(failures.length, `containers that exited, restarted or are not ready:\n${text}`).toBe(0);
-      steps.push({ name, ok: true, ms: performance.now() - t, detail: `${stack.procs.length} containers and the writer ran without an exit` });
+      steps.push({
+        name,
+        ok: true,
+        ms: performance.now() - t,
+        detail: `${stack.procs.length} containers and the writer ran without an exit`,
+      });
     } catch (e) {
       steps.push({ name, ok: false, ms: performance.now() - t, detail: (e as Error).message.split('\n')[0] });
       throw e;

@@ -7,7 +7,10 @@ import { formatProblems, type Problem } from '../../lib/core/problems.js';
 export const source = 'environments/bad/main.ts';
 
 /** What a laptop environment needs to build at all (the stack renders its own development Secrets). */
-const working = { storage: { developmentCredentials: true }, observability: { grafana: { developmentCredentials: true } } };
+const working = {
+  storage: { developmentCredentials: true },
+  observability: { grafana: { developmentCredentials: true } },
+};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
@@ -22,7 +25,11 @@ export function deepMerge(base: unknown, over: unknown): unknown {
 
 /** A working environment with `config` merged in, and `overrides` as given. */
 export function env(config: object = {}, overrides?: object, name = 'bad'): Environment {
-  return { name, config: deepMerge(working, config) as Environment['config'], ...(overrides ? { overrides: overrides as Environment['overrides'] } : {}) };
+  return {
+    name,
+    config: deepMerge(working, config) as Environment['config'],
+    ...(overrides ? { overrides: overrides as Environment['overrides'] } : {}),
+  };
 }
 
 export interface BadCase {
@@ -49,8 +56,12 @@ export async function expectRefused(c: BadCase): Promise<Problem> {
   const result = await buildEnvironment(c.env, source);
   const text = formatProblems(result.problems);
   expect(result.built, `${c.name}: built, but it must be refused`).toBeUndefined();
-  const match = (value: string | undefined, want: string | RegExp) => (typeof want === 'string' ? value === want : want.test(value ?? ''));
-  const found = result.problems.find((p) => c.message.test(p.message) && match(p.path, c.path) && (c.pointer === undefined || match(p.pointer, c.pointer)));
+  const match = (value: string | undefined, want: string | RegExp) =>
+    typeof want === 'string' ? value === want : want.test(value ?? '');
+  const found = result.problems.find(
+    (p) =>
+      c.message.test(p.message) && match(p.path, c.path) && (c.pointer === undefined || match(p.pointer, c.pointer)),
+  );
   expect(found, `${c.name}: no problem at ${String(c.path)} matching ${c.message}; got:\n${text}`).toBeDefined();
   const p = found as Problem;
   expect(p.source).toBe(source);

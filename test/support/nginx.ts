@@ -6,7 +6,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { accessSync, chmodSync, closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -69,7 +79,8 @@ export const REWRITTEN = [
  */
 export function localiseNginxConf(conf: string, runDir: string, o: LocalOptions): string {
   const replace = (text: string, pattern: RegExp, to: string | ((...m: string[]) => string), what: string): string => {
-    if (!pattern.test(text)) throw new Error(`localiseNginxConf: no ${what} directive found in the rendered nginx.conf`);
+    if (!pattern.test(text))
+      throw new Error(`localiseNginxConf: no ${what} directive found in the rendered nginx.conf`);
     pattern.lastIndex = 0;
     return text.replace(pattern, to as (...m: string[]) => string);
   };
@@ -106,7 +117,9 @@ function logFile(dir: string): { path: string; fd: number } {
 export function nginxTest(bin: string, confPath: string, prefix: string): { ok: boolean; output: string } {
   const log = logFile(prefix);
   try {
-    const r = spawnSync(bin, ['-t', '-p', prefix, '-e', 'stderr', '-c', confPath], { stdio: ['ignore', log.fd, log.fd] });
+    const r = spawnSync(bin, ['-t', '-p', prefix, '-e', 'stderr', '-c', confPath], {
+      stdio: ['ignore', log.fd, log.fd],
+    });
     return { ok: r.status === 0, output: readFileSync(log.path, 'utf8') };
   } finally {
     closeSync(log.fd);
@@ -136,7 +149,9 @@ export async function startNginx(bin: string, conf: string, dir: string, port: n
   const confPath = join(dir, 'nginx.conf');
   writeFileSync(confPath, conf);
   const log = logFile(dir);
-  const proc: ChildProcess = spawn(bin, ['-p', dir, '-e', 'stderr', '-c', confPath], { stdio: ['ignore', log.fd, log.fd] });
+  const proc: ChildProcess = spawn(bin, ['-p', dir, '-e', 'stderr', '-c', confPath], {
+    stdio: ['ignore', log.fd, log.fd],
+  });
   closeSync(log.fd);
   const output = () => readFileSync(log.path, 'utf8');
   let exited = false;
@@ -250,8 +265,15 @@ export interface Stub {
 export async function startStub(service: string, host: string, port: number): Promise<Stub> {
   const server = http.createServer((req, res) => {
     const tenants: string[] = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'x-scope-orgid') tenants.push(req.rawHeaders[i + 1]);
-    const echo: Echo = { service, path: req.url ?? '', host: req.headers.host ?? '', tenants, authorization: req.headers.authorization !== undefined };
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      if (req.rawHeaders[i].toLowerCase() === 'x-scope-orgid') tenants.push(req.rawHeaders[i + 1]);
+    const echo: Echo = {
+      service,
+      path: req.url ?? '',
+      host: req.headers.host ?? '',
+      tenants,
+      authorization: req.headers.authorization !== undefined,
+    };
     req.resume();
     req.on('end', () => {
       res.setHeader('content-type', 'application/json');
@@ -260,7 +282,11 @@ export async function startStub(service: string, host: string, port: number): Pr
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new Error(`stub for ${service} cannot listen on ${host}:${port} (${e.code}); another process listens on port ${port} on all addresses`)),
+      reject(
+        new Error(
+          `stub for ${service} cannot listen on ${host}:${port} (${e.code}); another process listens on port ${port} on all addresses`,
+        ),
+      ),
     );
     server.listen(port, host, () => resolve());
   });
@@ -275,7 +301,12 @@ export interface Reply {
 }
 
 /** A request to the gateway; an array header value is sent as several header lines. */
-export function request(port: number, path: string, headers: Record<string, string | string[]> = {}, method = 'GET'): Promise<Reply> {
+export function request(
+  port: number,
+  path: string,
+  headers: Record<string, string | string[]> = {},
+  method = 'GET',
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path, method, agent: false }, (res) => {
       let body = '';

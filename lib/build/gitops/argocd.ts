@@ -10,7 +10,12 @@ export function application(envName: string, c: StackConfig, outDir = 'out'): Ku
   const syncPolicy: Record<string, unknown> = {
     // Generated manifests: validate on the server, prune old hash-suffixed ConfigMaps last so restarting
     // pods of the previous version still find theirs, and apply the bucket Job by replacing it.
-    syncOptions: ['CreateNamespace=false', 'PrunePropagationPolicy=foreground', 'PruneLast=true', 'ServerSideApply=true'],
+    syncOptions: [
+      'CreateNamespace=false',
+      'PrunePropagationPolicy=foreground',
+      'PruneLast=true',
+      'ServerSideApply=true',
+    ],
     retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
   };
   if (g.automated) syncPolicy.automated = { prune: true, selfHeal: true };

@@ -36,7 +36,8 @@ export function jsonPatch(from: unknown, to: unknown, path = ''): JsonPatchOp[] 
   if (from === to) return [];
   if (isObject(from) && isObject(to)) {
     const ops: JsonPatchOp[] = [];
-    for (const key of Object.keys(from).sort()) if (!(key in to)) ops.push({ op: 'remove', path: `${path}/${escapePointer(key)}` });
+    for (const key of Object.keys(from).sort())
+      if (!(key in to)) ops.push({ op: 'remove', path: `${path}/${escapePointer(key)}` });
     for (const key of Object.keys(to).sort()) {
       const at = `${path}/${escapePointer(key)}`;
       if (!(key in from)) ops.push({ op: 'add', path: at, value: to[key] });

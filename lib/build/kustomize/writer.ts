@@ -72,7 +72,10 @@ export function writeBase(entries: TreeEntry[], root = 'base'): FileSet {
     files.set(`${root}/${path}`, toYaml(e.object));
     resources.push(path);
   }
-  files.set(`${root}/kustomization.yaml`, kustomization({ resources: resources.sort(), configMapGenerator: generators }));
+  files.set(
+    `${root}/kustomization.yaml`,
+    kustomization({ resources: resources.sort(), configMapGenerator: generators }),
+  );
   return files;
 }
 
@@ -92,7 +95,12 @@ const collator = new Intl.Collator();
  * for changed objects, `$patch: delete` for objects it drops, generator replacements for changed
  * config files, and the objects only it has.
  */
-export function writeOverlay(name: string, baseEntries: TreeEntry[], envEntries: TreeEntry[], baseRoot = 'base'): FileSet {
+export function writeOverlay(
+  name: string,
+  baseEntries: TreeEntry[],
+  envEntries: TreeEntry[],
+  baseRoot = 'base',
+): FileSet {
   const root = name;
   const files: FileSet = new Map();
   const resources: string[] = [`../${baseRoot}`];
@@ -123,7 +131,10 @@ export function writeOverlay(name: string, baseEntries: TreeEntry[], envEntries:
     const path = `patches/${entryFolder(e)}/${fileName(e.object)}.delete.yaml`;
     const metadata: Record<string, string> = { name: e.object.metadata?.name ?? '' };
     if (e.object.metadata?.namespace) metadata.namespace = e.object.metadata.namespace;
-    files.set(`${root}/${path}`, toYaml({ $patch: 'delete', apiVersion: e.object.apiVersion, kind: e.object.kind, metadata }));
+    files.set(
+      `${root}/${path}`,
+      toYaml({ $patch: 'delete', apiVersion: e.object.apiVersion, kind: e.object.kind, metadata }),
+    );
     patches.push({ path });
   }
   patches.sort((a, b) => collator.compare(a.path, b.path));

@@ -20,7 +20,12 @@ function load(): Fields {
   return fields;
 }
 
-function walk(value: unknown, nodeId: string, pointer: string, out: { pointer: string; field: string; known: string[] }[]): void {
+function walk(
+  value: unknown,
+  nodeId: string,
+  pointer: string,
+  out: { pointer: string; field: string; known: string[] }[],
+): void {
   if (nodeId === 'any' || value === null || typeof value !== 'object') return;
   const node = load().nodes[nodeId];
   if (!node || '{}' in node) return;
@@ -54,7 +59,14 @@ export const fieldsRule: Rule = (ctx) => {
     const unknown: { pointer: string; field: string; known: string[] }[] = [];
     walk(e.object, root, '', unknown);
     for (const u of unknown) {
-      out.push(problemAt(ctx, e, { pointer: u.pointer, message: `unknown field \`${u.field}\``, expected: `one of ${u.known.join(', ')}`, hint: didYouMean(u.field, u.known) }));
+      out.push(
+        problemAt(ctx, e, {
+          pointer: u.pointer,
+          message: `unknown field \`${u.field}\``,
+          expected: `one of ${u.known.join(', ')}`,
+          hint: didYouMean(u.field, u.known),
+        }),
+      );
     }
   }
   return out;

@@ -13,7 +13,15 @@ import { selectorsRule } from './selectors.js';
 
 export type { Rule, ValidationContext } from '../../core/checks/context.js';
 
-export const kubernetesRules: readonly Rule[] = [fieldsRule, namesRule, selectorsRule, referencesRule, securityRule, resourcesRule, imagesRule];
+export const kubernetesRules: readonly Rule[] = [
+  fieldsRule,
+  namesRule,
+  selectorsRule,
+  referencesRule,
+  securityRule,
+  resourcesRule,
+  imagesRule,
+];
 
 export interface ValidateOptions {
   source?: string;
@@ -24,7 +32,11 @@ export interface ValidateOptions {
 
 /** Every check that runs before anything is written; all problems, never only the first. */
 export async function validateTree(tree: TreeLike, opts: ValidateOptions = {}): Promise<Problem[]> {
-  const ctx: ValidationContext = { entries: flatten(tree), source: opts.source, existingSecrets: new Set(opts.existingSecrets ?? []) };
+  const ctx: ValidationContext = {
+    entries: flatten(tree),
+    source: opts.source,
+    existingSecrets: new Set(opts.existingSecrets ?? []),
+  };
   const problems = await schemaProblems(ctx);
   for (const rule of [...kubernetesRules, ...(opts.extraRules ?? [])]) problems.push(...rule(ctx));
   return problems;

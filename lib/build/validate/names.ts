@@ -20,25 +20,66 @@ export const namesRule: Rule = (ctx) => {
     const name = o.metadata?.name ?? '';
     const id = resourceId(o);
     const earlier = seen.get(id);
-    if (earlier) out.push(problemAt(ctx, e, { message: `duplicate object: ${treePath(e)} and ${earlier} render the same ${o.kind} "${name}"`, hint: 'rename one of them; the build never lets one object overwrite another' }));
+    if (earlier)
+      out.push(
+        problemAt(ctx, e, {
+          message: `duplicate object: ${treePath(e)} and ${earlier} render the same ${o.kind} "${name}"`,
+          hint: 'rename one of them; the build never lets one object overwrite another',
+        }),
+      );
     seen.set(id, treePath(e));
     const invalid = nameProblem(o.kind, name);
     if (invalid) out.push(problemAt(ctx, e, { pointer: '/metadata/name', ...invalid }));
-    if (isNamespaced(o) && !o.metadata?.namespace) out.push(problemAt(ctx, e, { pointer: '/metadata/namespace', message: `namespaced ${o.kind} has no namespace`, hint: 'set config.namespace' }));
+    if (isNamespaced(o) && !o.metadata?.namespace)
+      out.push(
+        problemAt(ctx, e, {
+          pointer: '/metadata/namespace',
+          message: `namespaced ${o.kind} has no namespace`,
+          hint: 'set config.namespace',
+        }),
+      );
     else if (o.metadata?.namespace) {
       const invalidNamespace = nameProblem('Namespace', o.metadata.namespace);
-      if (invalidNamespace) out.push(problemAt(ctx, e, { pointer: '/metadata/namespace', ...invalidNamespace, message: invalidNamespace.message.replace(/Namespace name/, 'namespace') }));
+      if (invalidNamespace)
+        out.push(
+          problemAt(ctx, e, {
+            pointer: '/metadata/namespace',
+            ...invalidNamespace,
+            message: invalidNamespace.message.replace(/Namespace name/, 'namespace'),
+          }),
+        );
     }
     for (const [k, v] of Object.entries(o.metadata?.labels ?? {})) {
-      if (typeof v !== 'string' || v.length > 63 || !labelValue.test(v)) out.push(problemAt(ctx, e, { pointer: `/metadata/labels/${k}`, message: 'invalid label value', expected: 'at most 63 characters: letters, digits, "-", "_", "." starting and ending with a letter or digit', found: JSON.stringify(v) }));
+      if (typeof v !== 'string' || v.length > 63 || !labelValue.test(v))
+        out.push(
+          problemAt(ctx, e, {
+            pointer: `/metadata/labels/${k}`,
+            message: 'invalid label value',
+            expected:
+              'at most 63 characters: letters, digits, "-", "_", "." starting and ending with a letter or digit',
+            found: JSON.stringify(v),
+          }),
+        );
     }
     if (o.kind === 'Service') {
-      const ports = ((o.spec as { ports?: { name?: string }[] } | undefined)?.ports ?? []);
+      const ports = (o.spec as { ports?: { name?: string }[] } | undefined)?.ports ?? [];
       ports.forEach((p, i) => {
-        if (p.name !== undefined && !isPortName(p.name)) out.push(problemAt(ctx, e, { pointer: `/spec/ports/${i}/name`, message: 'invalid port name', expected: 'an IANA service name: at most 15 lowercase letters, digits and inner single dashes, with at least one letter', found: JSON.stringify(p.name) }));
+        if (p.name !== undefined && !isPortName(p.name))
+          out.push(
+            problemAt(ctx, e, {
+              pointer: `/spec/ports/${i}/name`,
+              message: 'invalid port name',
+              expected:
+                'an IANA service name: at most 15 lowercase letters, digits and inner single dashes, with at least one letter',
+              found: JSON.stringify(p.name),
+            }),
+          );
       });
       const names = ports.map((p) => p.name);
-      if (ports.length > 1 && names.some((n) => !n)) out.push(problemAt(ctx, e, { pointer: '/spec/ports', message: 'a Service with several ports must name every port' }));
+      if (ports.length > 1 && names.some((n) => !n))
+        out.push(
+          problemAt(ctx, e, { pointer: '/spec/ports', message: 'a Service with several ports must name every port' }),
+        );
     }
   }
   for (const pod of pods(ctx.entries)) {
@@ -47,13 +88,34 @@ export const namesRule: Rule = (ctx) => {
       (container.ports ?? []).forEach((p, i) => {
         if (p.name === undefined) return;
         const at = `${pod.pointer}${pointer}/ports/${i}/name`;
-        if (!isPortName(p.name)) out.push(problemAt(ctx, pod.entry, { pointer: at, message: 'invalid port name', expected: 'an IANA service name: at most 15 lowercase letters, digits and inner single dashes, with at least one letter', found: JSON.stringify(p.name) }));
-        if (portNames.has(p.name)) out.push(problemAt(ctx, pod.entry, { pointer: at, message: `duplicate port name "${p.name}" in container "${container.name}"` }));
+        if (!isPortName(p.name))
+          out.push(
+            problemAt(ctx, pod.entry, {
+              pointer: at,
+              message: 'invalid port name',
+              expected:
+                'an IANA service name: at most 15 lowercase letters, digits and inner single dashes, with at least one letter',
+              found: JSON.stringify(p.name),
+            }),
+          );
+        if (portNames.has(p.name))
+          out.push(
+            problemAt(ctx, pod.entry, {
+              pointer: at,
+              message: `duplicate port name "${p.name}" in container "${container.name}"`,
+            }),
+          );
         portNames.add(p.name);
       });
       const envNames = new Set<string>();
       (container.env ?? []).forEach((v, i) => {
-        if (envNames.has(v.name)) out.push(problemAt(ctx, pod.entry, { pointer: `${pod.pointer}${pointer}/env/${i}/name`, message: `duplicate env var "${v.name}" in container "${container.name}"` }));
+        if (envNames.has(v.name))
+          out.push(
+            problemAt(ctx, pod.entry, {
+              pointer: `${pod.pointer}${pointer}/env/${i}/name`,
+              message: `duplicate env var "${v.name}" in container "${container.name}"`,
+            }),
+          );
         envNames.add(v.name);
       });
     }

@@ -16,18 +16,35 @@ function configHint(group: string, component: string): string {
  */
 export const resourcesRule: Rule = (ctx) => {
   const out: Problem[] = [];
-  const checkList = (list: unknown, pointer: string, report: (p: Omit<Problem, 'path' | 'object' | 'source'>) => void, hint: string): Map<string, Quantity> => {
+  const checkList = (
+    list: unknown,
+    pointer: string,
+    report: (p: Omit<Problem, 'path' | 'object' | 'source'>) => void,
+    hint: string,
+  ): Map<string, Quantity> => {
     const parsed = new Map<string, Quantity>();
     if (list === undefined || list === null || typeof list !== 'object') return parsed;
     for (const [resource, value] of Object.entries(list as ResourceList)) {
       const at = `${pointer}/${resource}`;
       const r = parseQuantityExact(value);
       if (r.error !== undefined) {
-        report({ pointer: at, message: `invalid ${resource} quantity: ${r.error}`, expected: quantityForm, found: JSON.stringify(value), hint: r.hint ? `${r.hint} (${hint})` : `fix it in ${hint}` });
+        report({
+          pointer: at,
+          message: `invalid ${resource} quantity: ${r.error}`,
+          expected: quantityForm,
+          found: JSON.stringify(value),
+          hint: r.hint ? `${r.hint} (${hint})` : `fix it in ${hint}`,
+        });
         continue;
       }
       if (r.quantity.numerator < 0n) {
-        report({ pointer: at, message: `${resource} must not be negative`, expected: 'zero or more', found: JSON.stringify(value), hint: `fix it in ${hint}` });
+        report({
+          pointer: at,
+          message: `${resource} must not be negative`,
+          expected: 'zero or more',
+          found: JSON.stringify(value),
+          hint: `fix it in ${hint}`,
+        });
         continue;
       }
       parsed.set(resource, r.quantity);
@@ -70,8 +87,19 @@ export const resourcesRule: Rule = (ctx) => {
       checkList(spec?.resources?.requests, '/spec/resources/requests', report, 'the volume size in config');
     }
     if (e.object.kind === 'StatefulSet') {
-      const templates = ((e.object.spec as { volumeClaimTemplates?: { spec?: { resources?: { requests?: ResourceList } } }[] } | undefined)?.volumeClaimTemplates ?? []);
-      templates.forEach((t, i) => checkList(t.spec?.resources?.requests, `/spec/volumeClaimTemplates/${i}/spec/resources/requests`, report, `config.${e.group}.${e.component}.storage.size`));
+      const templates =
+        (
+          e.object.spec as
+            { volumeClaimTemplates?: { spec?: { resources?: { requests?: ResourceList } } }[] } | undefined
+        )?.volumeClaimTemplates ?? [];
+      templates.forEach((t, i) =>
+        checkList(
+          t.spec?.resources?.requests,
+          `/spec/volumeClaimTemplates/${i}/spec/resources/requests`,
+          report,
+          `config.${e.group}.${e.component}.storage.size`,
+        ),
+      );
     }
   }
   return out;

@@ -29,7 +29,8 @@ const models: Record<string, string> = {
   'rbac.authorization.k8s.io/v1/Role': 'kubernetes-models/rbac.authorization.k8s.io/v1/Role',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding',
   'rbac.authorization.k8s.io/v1/ClusterRole': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole',
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding':
+    'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding',
   'networking.k8s.io/v1/Ingress': 'kubernetes-models/networking.k8s.io/v1/Ingress',
   'networking.k8s.io/v1/NetworkPolicy': 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy',
   'argoproj.io/v1alpha1/Application': '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application',
@@ -76,7 +77,13 @@ export async function schemaProblems(ctx: ValidationContext): Promise<Problem[]>
   for (const e of ctx.entries) {
     const key = `${e.object.apiVersion}/${e.object.kind}`;
     if (!(key in models)) {
-      out.push(problemAt(ctx, e, { message: `unsupported apiVersion/kind ${key}`, expected: `one of ${supportedKinds.join(', ')}`, found: key }));
+      out.push(
+        problemAt(ctx, e, {
+          message: `unsupported apiVersion/kind ${key}`,
+          expected: `one of ${supportedKinds.join(', ')}`,
+          found: key,
+        }),
+      );
       continue;
     }
     const Model = load(key);

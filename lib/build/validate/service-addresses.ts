@@ -5,12 +5,14 @@ import { allContainers, pods, problemAt, type Rule } from '../../core/checks/con
 import { serviceReferenceProblem } from '../../core/checks/service-urls.js';
 
 /** `[_port._tcp.]<service>.<namespace>.svc[.<domain>][:port]` anywhere in a string. */
-const address = /(?:_([a-z0-9-]+)\._tcp\.)?\b([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.[a-z0-9-]+)*(?::(\d+))?/g;
+const address =
+  /(?:_([a-z0-9-]+)\._tcp\.)?\b([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.[a-z0-9-]+)*(?::(\d+))?/g;
 
 function texts(e: TreeEntry): { pointer: string; text: string }[] {
   const out: { pointer: string; text: string }[] = [];
   if (e.object.kind === 'ConfigMap') {
-    for (const [key, text] of Object.entries((e.object.data as Record<string, string> | undefined) ?? {})) out.push({ pointer: `/data/${key}`, text });
+    for (const [key, text] of Object.entries((e.object.data as Record<string, string> | undefined) ?? {}))
+      out.push({ pointer: `/data/${key}`, text });
   }
   return out;
 }
@@ -28,7 +30,12 @@ export const serviceAddressesRule: Rule = (ctx) => {
     for (const m of text.matchAll(address)) {
       const [found, portName, service, namespace, port] = m;
       if (!namespaces.has(namespace)) continue;
-      const ref = { service, namespace, ...(port !== undefined ? { port: Number(port) } : {}), ...(portName !== undefined ? { portName } : {}) };
+      const ref = {
+        service,
+        namespace,
+        ...(port !== undefined ? { port: Number(port) } : {}),
+        ...(portName !== undefined ? { portName } : {}),
+      };
       const problem = serviceReferenceProblem(ctx, e, ref, found, pointer);
       if (problem) out.push(problem);
     }
@@ -39,14 +46,25 @@ export const serviceAddressesRule: Rule = (ctx) => {
       const at = `${pod.pointer}${pointer}`;
       (container.args ?? []).forEach((a, i) => check(pod.entry, `${at}/args/${i}`, a));
       (container.command ?? []).forEach((a, i) => check(pod.entry, `${at}/command/${i}`, a));
-      (container.env ?? []).forEach((v, i) => v.value !== undefined && check(pod.entry, `${at}/env/${i}/value`, v.value));
+      (container.env ?? []).forEach(
+        (v, i) => v.value !== undefined && check(pod.entry, `${at}/env/${i}/value`, v.value),
+      );
       // Probes address the container itself: a named probe port must be one of its ports.
       for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
         const p = container[probe];
         const port = p?.httpGet?.port ?? p?.tcpSocket?.port ?? p?.grpc?.port;
         const names = (container.ports ?? []).map((cp) => cp.name);
         if (typeof port === 'string' && !names.includes(port)) {
-          out.push(problemAt(ctx, pod.entry, { pointer: `${at}/${probe}`, message: `${probe} uses port "${port}", which container "${container.name}" does not name`, hint: didYouMean(port, names.filter((n): n is string => !!n)) }));
+          out.push(
+            problemAt(ctx, pod.entry, {
+              pointer: `${at}/${probe}`,
+              message: `${probe} uses port "${port}", which container "${container.name}" does not name`,
+              hint: didYouMean(
+                port,
+                names.filter((n): n is string => !!n),
+              ),
+            }),
+          );
         }
       }
     }

@@ -14,7 +14,11 @@ export interface ValidationContext {
 
 export type Rule = (ctx: ValidationContext) => Problem[];
 
-export function problemAt(ctx: ValidationContext, e: TreeEntry, p: Omit<Problem, 'path' | 'object' | 'source'>): Problem {
+export function problemAt(
+  ctx: ValidationContext,
+  e: TreeEntry,
+  p: Omit<Problem, 'path' | 'object' | 'source'>,
+): Problem {
   return { source: ctx.source, path: treePath(e), object: objectId(e.object), ...p };
 }
 
@@ -33,9 +37,15 @@ export function pods(entries: TreeEntry[]): PodView[] {
   const out: PodView[] = [];
   for (const entry of entries) {
     if (!podTemplateKinds.has(entry.object.kind)) continue;
-    const spec = entry.object.spec as { template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec } } | undefined;
+    const spec = entry.object.spec as
+      { template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec } } | undefined;
     if (!spec?.template?.spec) continue;
-    out.push({ entry, pointer: '/spec/template', labels: spec.template.metadata?.labels ?? {}, spec: spec.template.spec });
+    out.push({
+      entry,
+      pointer: '/spec/template',
+      labels: spec.template.metadata?.labels ?? {},
+      spec: spec.template.spec,
+    });
   }
   return out;
 }
@@ -86,7 +96,10 @@ export function namesIndex(entries: TreeEntry[]): (kind: string, namespace?: str
 export function namesOfKind(entries: TreeEntry[], kind: string, namespace?: string): Set<string> {
   return new Set(
     entries
-      .filter((e) => e.object.kind === kind && (namespace === undefined || (e.object.metadata?.namespace ?? '') === namespace))
+      .filter(
+        (e) =>
+          e.object.kind === kind && (namespace === undefined || (e.object.metadata?.namespace ?? '') === namespace),
+      )
       .map((e) => e.object.metadata?.name ?? ''),
   );
 }

@@ -1,5 +1,13 @@
 import { parseQuantityExact } from '../quantity.js';
-import type { Container, ContainerPort, EnvVar, Probe, ResourceRequirements, SecurityContext, VolumeMount } from './types.js';
+import type {
+  Container,
+  ContainerPort,
+  EnvVar,
+  Probe,
+  ResourceRequirements,
+  SecurityContext,
+  VolumeMount,
+} from './types.js';
 
 /** A flag value; `null` removes a flag that a lower layer set (Jsonnet's `flag: null`). */
 export type FlagValue = string | number | boolean | null;
@@ -12,7 +20,9 @@ export type Flags = Record<string, FlagValue>;
 export function mapToFlags(flags: Flags): string[] {
   const dashed = Object.keys(flags).filter((k) => k.startsWith('-'));
   if (dashed.length > 0) {
-    throw new Error(`flag keys are written without the leading dash: ${dashed.map((k) => `"${k}"`).join(', ')} (write "${dashed[0].replace(/^-+/, '')}")`);
+    throw new Error(
+      `flag keys are written without the leading dash: ${dashed.map((k) => `"${k}"`).join(', ')} (write "${dashed[0].replace(/^-+/, '')}")`,
+    );
   }
   return Object.keys(flags)
     .filter((k) => flags[k] !== null)
@@ -40,10 +50,7 @@ export function ports(named: Record<string, number>): ContainerPort[] {
 }
 
 export type EnvSource =
-  | string
-  | { secret: string; key: string; optional?: boolean }
-  | { configMap: string; key: string }
-  | { field: string };
+  string | { secret: string; key: string; optional?: boolean } | { configMap: string; key: string } | { field: string };
 
 /** Env as a map; values are literal strings or references to Secret/ConfigMap keys. Sorted by name. */
 export function env(vars: Record<string, EnvSource>): EnvVar[] {
@@ -63,11 +70,25 @@ export function env(vars: Record<string, EnvSource>): EnvVar[] {
 }
 
 export function httpProbe(path: string, port: string | number, opts: Partial<Probe> = {}): Probe {
-  return { httpGet: { path, port }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3, ...opts };
+  return {
+    httpGet: { path, port },
+    initialDelaySeconds: 10,
+    periodSeconds: 10,
+    timeoutSeconds: 1,
+    failureThreshold: 3,
+    ...opts,
+  };
 }
 
 export function tcpProbe(port: string | number, opts: Partial<Probe> = {}): Probe {
-  return { tcpSocket: { port }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3, ...opts };
+  return {
+    tcpSocket: { port },
+    initialDelaySeconds: 10,
+    periodSeconds: 10,
+    timeoutSeconds: 1,
+    failureThreshold: 3,
+    ...opts,
+  };
 }
 
 /** Pod Security Standards "restricted" for a container. */

@@ -23,8 +23,18 @@ export function selectorLabels(app: string, component: string, partOf: string): 
   return { [labelKeys.name]: app, [labelKeys.component]: component, [labelKeys.partOf]: partOf };
 }
 
-export function objectMeta(m: Meta): { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } {
-  const out: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } = { name: m.name };
+export function objectMeta(m: Meta): {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+} {
+  const out: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  } = { name: m.name };
   if (m.namespace) out.namespace = m.namespace;
   if (m.labels && Object.keys(m.labels).length > 0) out.labels = { ...m.labels };
   if (m.annotations && Object.keys(m.annotations).length > 0) out.annotations = { ...m.annotations };

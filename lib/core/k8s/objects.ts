@@ -1,7 +1,26 @@
-import type { ClusterRole, ClusterRoleBinding, ConfigMap, Deployment, Ingress, Namespace, NetworkPolicy, PodDisruptionBudget, PolicyRule, Role, RoleBinding, Secret, ServiceAccount, StatefulSet } from './types.js';
+import type {
+  ClusterRole,
+  ClusterRoleBinding,
+  ConfigMap,
+  Deployment,
+  Ingress,
+  Namespace,
+  NetworkPolicy,
+  PodDisruptionBudget,
+  PolicyRule,
+  Role,
+  RoleBinding,
+  Secret,
+  ServiceAccount,
+  StatefulSet,
+} from './types.js';
 import { objectMeta, type Meta } from './meta.js';
 
-export function namespace(name: string, labels: Record<string, string> = {}, annotations: Record<string, string> = {}): Namespace {
+export function namespace(
+  name: string,
+  labels: Record<string, string> = {},
+  annotations: Record<string, string> = {},
+): Namespace {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: objectMeta({ name, namespace: '', labels, annotations }) };
 }
 
@@ -20,12 +39,23 @@ export function configMap(m: Meta & { data: Record<string, string>; stableName?:
   const annotations = m.stableName
     ? { ...m.annotations, [STABLE_NAME_ANNOTATION]: 'true' }
     : { ...m.annotations, 'argocd.argoproj.io/compare-options': 'IgnoreExtraneous' };
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: objectMeta({ ...m, annotations }), data: sortedRecord(m.data) };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: objectMeta({ ...m, annotations }),
+    data: sortedRecord(m.data),
+  };
 }
 
 /** Secrets carry `stringData` so the committed output stays reviewable; only development credentials belong here. */
 export function secret(m: Meta & { stringData: Record<string, string> }): Secret {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: objectMeta(m), type: 'Opaque', stringData: sortedRecord(m.stringData) };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: objectMeta(m),
+    type: 'Opaque',
+    stringData: sortedRecord(m.stringData),
+  };
 }
 
 export function serviceAccount(m: Meta): ServiceAccount {
@@ -48,7 +78,12 @@ export function role(m: Meta & { rules: PolicyRule[] }): Role {
 }
 
 export function clusterRole(m: Omit<Meta, 'namespace'> & { rules: PolicyRule[] }): ClusterRole {
-  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: objectMeta({ ...m, namespace: '' }), rules: m.rules };
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: objectMeta({ ...m, namespace: '' }),
+    rules: m.rules,
+  };
 }
 
 export function roleBinding(m: Meta & { role: string; serviceAccount: string }): RoleBinding {
@@ -61,7 +96,9 @@ export function roleBinding(m: Meta & { role: string; serviceAccount: string }):
   };
 }
 
-export function clusterRoleBinding(m: Omit<Meta, 'namespace'> & { clusterRole: string; serviceAccount: string; serviceAccountNamespace: string }): ClusterRoleBinding {
+export function clusterRoleBinding(
+  m: Omit<Meta, 'namespace'> & { clusterRole: string; serviceAccount: string; serviceAccountNamespace: string },
+): ClusterRoleBinding {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
@@ -71,9 +108,13 @@ export function clusterRoleBinding(m: Omit<Meta, 'namespace'> & { clusterRole: s
   };
 }
 
-export function ingress(m: Meta & { host?: string; ingressClassName?: string; service: string; port: string }): Ingress {
+export function ingress(
+  m: Meta & { host?: string; ingressClassName?: string; service: string; port: string },
+): Ingress {
   const rule: NonNullable<NonNullable<Ingress['spec']>['rules']>[number] = {
-    http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: m.service, port: { name: m.port } } } }] },
+    http: {
+      paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: m.service, port: { name: m.port } } } }],
+    },
   };
   if (m.host) rule.host = m.host;
   const spec: NonNullable<Ingress['spec']> = { rules: [rule] };
@@ -82,8 +123,12 @@ export function ingress(m: Meta & { host?: string; ingressClassName?: string; se
 }
 
 /** Allow ingress to the selected pods only from pods of the same `part-of`, plus the given ports from anywhere. */
-export function networkPolicy(m: Meta & { podSelector: Record<string, string>; fromPodsWithLabels: Record<string, string>; publicPorts?: number[] }): NetworkPolicy {
-  const ingressRules: NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']> = [{ from: [{ podSelector: { matchLabels: m.fromPodsWithLabels } }] }];
+export function networkPolicy(
+  m: Meta & { podSelector: Record<string, string>; fromPodsWithLabels: Record<string, string>; publicPorts?: number[] },
+): NetworkPolicy {
+  const ingressRules: NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']> = [
+    { from: [{ podSelector: { matchLabels: m.fromPodsWithLabels } }] },
+  ];
   if (m.publicPorts?.length) ingressRules.push({ ports: m.publicPorts.map((port) => ({ port, protocol: 'TCP' })) });
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -94,5 +139,9 @@ export function networkPolicy(m: Meta & { podSelector: Record<string, string>; f
 }
 
 export function sortedRecord<T>(r: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
+  return Object.fromEntries(
+    Object.keys(r)
+      .sort()
+      .map((k) => [k, r[k]]),
+  );
 }

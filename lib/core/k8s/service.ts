@@ -25,7 +25,12 @@ export function serviceFor(workload: Deployment | StatefulSet, opts: ServiceOpti
     if (missing.length) throw new Error(`serviceFor(${meta.name}): no container port named ${missing.join(', ')}`);
   }
   const ports: ServicePort[] = wanted.map((p) => {
-    const port: ServicePort = { name: p.name, port: p.containerPort, targetPort: p.name ?? p.containerPort, protocol: p.protocol ?? 'TCP' };
+    const port: ServicePort = {
+      name: p.name,
+      port: p.containerPort,
+      targetPort: p.name ?? p.containerPort,
+      protocol: p.protocol ?? 'TCP',
+    };
     const nodePort = p.name ? opts.nodePorts?.[p.name] : undefined;
     if (nodePort !== undefined) port.nodePort = nodePort;
     return port;
@@ -37,11 +42,19 @@ export function serviceFor(workload: Deployment | StatefulSet, opts: ServiceOpti
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: objectMeta({ name: opts.name ?? meta.name ?? '', namespace: meta.namespace ?? '', labels: meta.labels, annotations: opts.annotations }),
+    metadata: objectMeta({
+      name: opts.name ?? meta.name ?? '',
+      namespace: meta.namespace ?? '',
+      labels: meta.labels,
+      annotations: opts.annotations,
+    }),
     spec,
   };
 }
 
-export function headlessServiceFor(workload: Deployment | StatefulSet, opts: Omit<ServiceOptions, 'headless'> = {}): Service {
+export function headlessServiceFor(
+  workload: Deployment | StatefulSet,
+  opts: Omit<ServiceOptions, 'headless'> = {},
+): Service {
   return serviceFor(workload, { ...opts, headless: true, name: opts.name ?? `${workload.metadata?.name}-headless` });
 }

@@ -1,9 +1,27 @@
-import type { Affinity, Container, Deployment, Job, PodSecurityContext, PodSpec, PodTemplateSpec, StatefulSet, Toleration, TopologySpreadConstraint, Volume } from './types.js';
+import type {
+  Affinity,
+  Container,
+  Deployment,
+  Job,
+  PodSecurityContext,
+  PodSpec,
+  PodTemplateSpec,
+  StatefulSet,
+  Toleration,
+  TopologySpreadConstraint,
+  Volume,
+} from './types.js';
 import { objectMeta, type Meta } from './meta.js';
 
 /** Pod Security Standards "restricted" at pod level; the images we ship run as these ids. */
 export function restrictedPodSecurityContext(user = 10001, group = 10001): PodSecurityContext {
-  return { runAsNonRoot: true, runAsUser: user, runAsGroup: group, fsGroup: group, seccompProfile: { type: 'RuntimeDefault' } };
+  return {
+    runAsNonRoot: true,
+    runAsUser: user,
+    runAsGroup: group,
+    fsGroup: group,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
 }
 
 export interface PodSpecInput {
@@ -30,7 +48,8 @@ export function podSpec(p: PodSpecInput): PodSpec {
   if (p.initContainers?.length) out.initContainers = p.initContainers;
   if (p.serviceAccountName) out.serviceAccountName = p.serviceAccountName;
   out.securityContext = p.securityContext ?? restrictedPodSecurityContext();
-  if (p.terminationGracePeriodSeconds !== undefined) out.terminationGracePeriodSeconds = p.terminationGracePeriodSeconds;
+  if (p.terminationGracePeriodSeconds !== undefined)
+    out.terminationGracePeriodSeconds = p.terminationGracePeriodSeconds;
   if (p.affinity) out.affinity = p.affinity;
   if (p.topologySpreadConstraints?.length) out.topologySpreadConstraints = p.topologySpreadConstraints;
   if (p.tolerations?.length) out.tolerations = p.tolerations;
@@ -40,7 +59,12 @@ export function podSpec(p: PodSpecInput): PodSpec {
   return out;
 }
 
-function template(selector: Record<string, string>, labels: Record<string, string>, pod: PodSpecInput, annotations?: Record<string, string>): PodTemplateSpec {
+function template(
+  selector: Record<string, string>,
+  labels: Record<string, string>,
+  pod: PodSpecInput,
+  annotations?: Record<string, string>,
+): PodTemplateSpec {
   const metadata: PodTemplateSpec['metadata'] = { labels: { ...labels, ...selector } };
   if (annotations && Object.keys(annotations).length > 0) metadata.annotations = annotations;
   return { metadata, spec: podSpec(pod) };
@@ -54,7 +78,9 @@ export interface WorkloadInput extends Meta {
   podAnnotations?: Record<string, string>;
 }
 
-export function deployment(w: WorkloadInput & { maxSurge?: number | string; maxUnavailable?: number | string }): Deployment {
+export function deployment(
+  w: WorkloadInput & { maxSurge?: number | string; maxUnavailable?: number | string },
+): Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -64,7 +90,10 @@ export function deployment(w: WorkloadInput & { maxSurge?: number | string; maxU
       revisionHistoryLimit: 10,
       minReadySeconds: 10,
       selector: { matchLabels: { ...w.selector } },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: w.maxSurge ?? 1, maxUnavailable: w.maxUnavailable ?? 0 } },
+      strategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: w.maxSurge ?? 1, maxUnavailable: w.maxUnavailable ?? 0 },
+      },
       template: template(w.selector, w.labels ?? {}, w.pod, w.podAnnotations),
     },
   };
@@ -76,7 +105,13 @@ export interface VolumeClaim {
   storageClassName?: string;
 }
 
-export function statefulSet(w: WorkloadInput & { serviceName: string; volumeClaims?: VolumeClaim[]; podManagementPolicy?: 'OrderedReady' | 'Parallel' }): StatefulSet {
+export function statefulSet(
+  w: WorkloadInput & {
+    serviceName: string;
+    volumeClaims?: VolumeClaim[];
+    podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  },
+): StatefulSet {
   const spec: NonNullable<StatefulSet['spec']> = {
     replicas: w.replicas,
     revisionHistoryLimit: 10,
@@ -88,22 +123,42 @@ export function statefulSet(w: WorkloadInput & { serviceName: string; volumeClai
   };
   if (w.volumeClaims?.length) {
     spec.volumeClaimTemplates = w.volumeClaims.map((v) => {
-      const claimSpec: Record<string, unknown> = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: v.size } } };
+      const claimSpec: Record<string, unknown> = {
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: v.size } },
+      };
       if (v.storageClassName) claimSpec.storageClassName = v.storageClassName;
       return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: v.name }, spec: claimSpec };
     });
     spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Retain', whenScaled: 'Retain' };
   }
-  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: objectMeta({ ...w, labels: { ...w.labels, ...w.selector } }), spec };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: objectMeta({ ...w, labels: { ...w.labels, ...w.selector } }),
+    spec,
+  };
 }
 
-export function job(j: Meta & { selector: Record<string, string>; pod: PodSpecInput; backoffLimit?: number; activeDeadlineSeconds?: number }): Job {
+export function job(
+  j: Meta & {
+    selector: Record<string, string>;
+    pod: PodSpecInput;
+    backoffLimit?: number;
+    activeDeadlineSeconds?: number;
+  },
+): Job {
   const spec: NonNullable<Job['spec']> = {
     backoffLimit: j.backoffLimit ?? 30,
     template: template(j.selector, j.labels ?? {}, { restartPolicy: 'OnFailure', ...j.pod }),
   };
   if (j.activeDeadlineSeconds !== undefined) spec.activeDeadlineSeconds = j.activeDeadlineSeconds;
-  return { apiVersion: 'batch/v1', kind: 'Job', metadata: objectMeta({ ...j, labels: { ...j.labels, ...j.selector } }), spec };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: objectMeta({ ...j, labels: { ...j.labels, ...j.selector } }),
+    spec,
+  };
 }
 
 /** Volumes for a pod: emptyDir scratch space, ConfigMaps, Secrets and PVCs. */

@@ -75,7 +75,9 @@ export function getMimirFacts(): MimirFacts {
   // A JSON module's type widens the generator's `['list', node]` tuples to arrays; the generator writes MimirFacts.
   const facts = committedFacts as unknown as MimirFacts;
   if (facts.mimirVersion !== MIMIR_REFERENCE_VERSION) {
-    throw new Error(`the facts file holds facts for Mimir ${facts.mimirVersion}, expected ${MIMIR_REFERENCE_VERSION}; run \`npm run reference\` and import the new file`);
+    throw new Error(
+      `the facts file holds facts for Mimir ${facts.mimirVersion}, expected ${MIMIR_REFERENCE_VERSION}; run \`npm run reference\` and import the new file`,
+    );
   }
   return facts;
 }
@@ -249,7 +251,11 @@ interface WalkContext {
   facts: MimirFacts;
 }
 
-function report(ctx: WalkContext, pointer: string, problem: Omit<Problem, 'path' | 'source' | 'object' | 'pointer'>): void {
+function report(
+  ctx: WalkContext,
+  pointer: string,
+  problem: Omit<Problem, 'path' | 'source' | 'object' | 'pointer'>,
+): void {
   ctx.problems.push({
     ...(ctx.opts.source !== undefined ? { source: ctx.opts.source } : {}),
     path: ctx.opts.path,
@@ -297,7 +303,9 @@ function unknownKeyHint(ctx: WalkContext, key: string, siblings: string[], inLim
   const elsewhere = pathsByName(ctx.facts).get(key);
   if (elsewhere !== undefined && elsewhere.length <= 3) {
     const where = elsewhere.map((p) => `\`${p}\``).join(', ');
-    return inLimits ? `\`${key}\` is not a per-tenant limit; it is set at ${where} in mimir.yaml` : `\`${key}\` belongs at ${where}`;
+    return inLimits
+      ? `\`${key}\` is not a per-tenant limit; it is set at ${where} in mimir.yaml`
+      : `\`${key}\` belongs at ${where}`;
   }
   return undefined;
 }
@@ -461,7 +469,9 @@ function checkLeaf(ctx: WalkContext, type: FieldType, value: unknown, pointer: s
       if (!CHECKED_FIELD_TYPES.has(type)) return;
       const issue =
         checkScalarType(type, value) ??
-        (ctx.expandsEnv && typeof value === 'string' && hasPlaceholder(value) ? undefined : enumIssue(ctx.facts.enums?.config[pointer], value));
+        (ctx.expandsEnv && typeof value === 'string' && hasPlaceholder(value)
+          ? undefined
+          : enumIssue(ctx.facts.enums?.config[pointer], value));
       if (issue !== undefined) fail(issue);
     }
   }
@@ -578,7 +588,10 @@ function checkFlagValue(type: FieldType, value: string): TypeIssue | undefined {
 function enumIssue(allowed: readonly string[] | undefined, value: unknown): TypeIssue | undefined {
   if (allowed === undefined || typeof value !== 'string' || allowed.includes(value)) return undefined;
   const shown = allowed.map((v) => (v === '' ? '"" (unset)' : `\`${v}\``)).join(', ');
-  const near = nearest(value, allowed.filter((v) => v !== ''));
+  const near = nearest(
+    value,
+    allowed.filter((v) => v !== ''),
+  );
   return { expected: `one of ${shown}`, ...(near !== undefined ? { hint: `did you mean \`${near}\`?` } : {}) };
 }
 

@@ -4,7 +4,15 @@ import { container, httpProbe } from '../../core/k8s/container.js';
 import { labelKeys, selectorLabels } from '../../core/k8s/meta.js';
 import { configMap, role, roleBinding, serviceAccount } from '../../core/k8s/objects.js';
 import { serviceFor } from '../../core/k8s/service.js';
-import type { ConfigMap, Container, Deployment, Role, RoleBinding, Service, ServiceAccount } from '../../core/k8s/types.js';
+import type {
+  ConfigMap,
+  Container,
+  Deployment,
+  Role,
+  RoleBinding,
+  Service,
+  ServiceAccount,
+} from '../../core/k8s/types.js';
 import { deployment, restrictedPodSecurityContext, volume } from '../../core/k8s/workload.js';
 import type { Problem } from '../../core/problems.js';
 import { syncWave, syncWaves } from '../../core/k8s/waves.js';
@@ -88,7 +96,11 @@ function relabelFor(job: ScrapeJob): AlloyBlock {
     rule({ source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: job.port, action: 'keep' }),
     // Finished pods (the bucket Job) keep their labels but serve nothing.
     rule({ source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Succeeded|Failed', action: 'drop' }),
-    rule({ source_labels: ['__meta_kubernetes_namespace', podLabelMeta(job.jobLabel)], separator: '/', target_label: 'job' }),
+    rule({
+      source_labels: ['__meta_kubernetes_namespace', podLabelMeta(job.jobLabel)],
+      separator: '/',
+      target_label: 'job',
+    }),
     rule({ source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' }),
     rule({ source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' }),
     rule({ source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' }),
@@ -123,7 +135,10 @@ export function alloyConfigStatements(c: ObservabilityStackConfig, stack: StackV
   out.push(
     block('prometheus.remote_write', 'mimir', [
       attr('external_labels', { cluster: a.clusterLabel }),
-      block('endpoint', [...attrs({ url: remoteWriteUrl(c, stack), headers: { 'X-Scope-OrgID': c.defaultTenant } }), ...gatewayBasicAuth(c)]),
+      block('endpoint', [
+        ...attrs({ url: remoteWriteUrl(c, stack), headers: { 'X-Scope-OrgID': c.defaultTenant } }),
+        ...gatewayBasicAuth(c),
+      ]),
     ]),
   );
   return out;
@@ -138,7 +153,13 @@ function alloyDeployment(c: ObservabilityStackConfig, configMapName: string): De
   const agent: Container = container({
     name: 'alloy',
     image: c.images.alloy,
-    args: ['run', `${configDir}/${alloyConfigFile}`, `--server.http.listen-addr=0.0.0.0:${alloyPort.port}`, `--storage.path=${storagePath}`, '--disable-reporting'],
+    args: [
+      'run',
+      `${configDir}/${alloyConfigFile}`,
+      `--server.http.listen-addr=0.0.0.0:${alloyPort.port}`,
+      `--storage.path=${storagePath}`,
+      '--disable-reporting',
+    ],
     ports: { [alloyPort.name]: alloyPort.port },
     env: gatewayClientEnvVars(c),
     resources: c.observability.alloy.resources,
@@ -218,7 +239,12 @@ function discoveredTargets(ctx: ValidationContext, namespaces: string[] | undefi
       for (const port of k.ports ?? []) {
         out.push({
           pod: `${pod.entry.group}.${pod.entry.component}.${pod.entry.key}`,
-          labels: { ...base, __meta_kubernetes_pod_container_name: k.name, __meta_kubernetes_pod_container_port_name: port.name ?? '', __meta_kubernetes_pod_container_port_number: String(port.containerPort) },
+          labels: {
+            ...base,
+            __meta_kubernetes_pod_container_name: k.name,
+            __meta_kubernetes_pod_container_port_name: port.name ?? '',
+            __meta_kubernetes_pod_container_port_number: String(port.containerPort),
+          },
         });
       }
     }
@@ -245,13 +271,23 @@ function filterTargets(relabel: AlloyBlock, targets: Target[]): Target[] {
     } catch {
       return kept;
     }
-    kept = kept.filter((t) => re.test(sources.map((s) => t.labels[s] ?? '').join(typeof separator === 'string' ? separator : ';')) === (action === 'keep'));
+    kept = kept.filter(
+      (t) =>
+        re.test(sources.map((s) => t.labels[s] ?? '').join(typeof separator === 'string' ? separator : ';')) ===
+        (action === 'keep'),
+    );
   }
   return kept;
 }
 
 function configEntries(ctx: ValidationContext): TreeEntry[] {
-  return ctx.entries.filter((e) => e.group === 'observability' && e.component === 'alloy' && e.object.kind === 'ConfigMap' && typeof (e.object.data as Record<string, string> | undefined)?.[alloyConfigFile] === 'string');
+  return ctx.entries.filter(
+    (e) =>
+      e.group === 'observability' &&
+      e.component === 'alloy' &&
+      e.object.kind === 'ConfigMap' &&
+      typeof (e.object.data as Record<string, string> | undefined)?.[alloyConfigFile] === 'string',
+  );
 }
 
 /**
@@ -261,7 +297,9 @@ function configEntries(ctx: ValidationContext): TreeEntry[] {
 function unsetEnvProblems(ctx: ValidationContext, e: TreeEntry, statements: AlloyStatement[]): Problem[] {
   const alloyPods = pods(ctx.entries).filter((p) => p.entry.group === e.group && p.entry.component === e.component);
   if (alloyPods.length === 0) return [];
-  const set = new Set(alloyPods.flatMap((p) => (p.spec.containers ?? []).flatMap((k) => (k.env ?? []).map((v) => v.name))));
+  const set = new Set(
+    alloyPods.flatMap((p) => (p.spec.containers ?? []).flatMap((k) => (k.env ?? []).map((v) => v.name))),
+  );
   return calls(statements)
     .filter((f) => (f.fn === 'sys.env' || f.fn === 'env') && typeof f.args[0] === 'string' && !set.has(f.args[0]))
     .map((f) =>
@@ -289,7 +327,13 @@ export function alloyRules(c: ObservabilityStackConfig): Rule[] {
         statements = parseAlloy(text);
       } catch (err) {
         if (!(err instanceof AlloyParseError)) throw err;
-        for (const se of err.errors) out.push(problemAt(ctx, e, { pointer: `${pointer}:${se.line}:${se.column}`, message: `Alloy syntax error: ${se.message}` }));
+        for (const se of err.errors)
+          out.push(
+            problemAt(ctx, e, {
+              pointer: `${pointer}:${se.line}:${se.column}`,
+              message: `Alloy syntax error: ${se.message}`,
+            }),
+          );
         continue;
       }
       const components = statements.filter((s): s is AlloyBlock => s.kind === 'block' && s.label !== undefined);
@@ -299,18 +343,33 @@ export function alloyRules(c: ObservabilityStackConfig): Rule[] {
         const parts = r.path.split('.');
         if (!roots.has(parts[0])) continue;
         const found = parts.some((_, i) => i > 0 && declared.has(parts.slice(0, i + 1).join('.')));
-        if (!found) out.push(problemAt(ctx, e, { pointer, message: `${r.within} refers to ${r.path}, but no component ${parts.slice(0, -1).join('.')} is declared`, expected: [...declared].sort().join(', ') }));
+        if (!found)
+          out.push(
+            problemAt(ctx, e, {
+              pointer,
+              message: `${r.within} refers to ${r.path}, but no component ${parts.slice(0, -1).join('.')} is declared`,
+              expected: [...declared].sort().join(', '),
+            }),
+          );
       }
       for (const rw of blocksNamed(statements, 'prometheus.remote_write')) {
         for (const endpoint of blocksNamed(rw.body, 'endpoint')) {
           const url = attribute(endpoint, 'url');
           if (typeof url !== 'string') continue;
-          const problem = serviceUrlProblem(ctx, e, url, `${pointer} prometheus.remote_write "${rw.label}" endpoint.url`, c.clusterDomain);
+          const problem = serviceUrlProblem(
+            ctx,
+            e,
+            url,
+            `${pointer} prometheus.remote_write "${rw.label}" endpoint.url`,
+            c.clusterDomain,
+          );
           if (problem) out.push(problem);
         }
       }
       out.push(...unsetEnvProblems(ctx, e, statements));
-      const discoveries = new Map<string, AlloyBlock>(blocksNamed(statements, 'discovery.kubernetes').map((b) => [`discovery.kubernetes.${b.label}.targets`, b]));
+      const discoveries = new Map<string, AlloyBlock>(
+        blocksNamed(statements, 'discovery.kubernetes').map((b) => [`discovery.kubernetes.${b.label}.targets`, b]),
+      );
       for (const relabel of blocksNamed(statements, 'discovery.relabel')) {
         const targets = attribute(relabel, 'targets');
         const source = isRef(targets) ? discoveries.get(refPath(targets)) : undefined;
@@ -324,11 +383,13 @@ export function alloyRules(c: ObservabilityStackConfig): Rule[] {
           found = found.filter((t) => wanted.every(([k, v]) => t.labels[podLabelMeta(k)] === v));
         }
         if (filterTargets(relabel, found).length === 0) {
-          out.push(problemAt(ctx, e, {
-            pointer: `${pointer} discovery.relabel "${relabel.label}"`,
-            message: `scrape job "${relabel.label}" matches no container port of any rendered pod: Alloy would scrape nothing`,
-            hint: 'check the app label and port name the job keeps against the workload, or disable the job',
-          }));
+          out.push(
+            problemAt(ctx, e, {
+              pointer: `${pointer} discovery.relabel "${relabel.label}"`,
+              message: `scrape job "${relabel.label}" matches no container port of any rendered pod: Alloy would scrape nothing`,
+              hint: 'check the app label and port name the job keeps against the workload, or disable the job',
+            }),
+          );
         }
       }
     }

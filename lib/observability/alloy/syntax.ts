@@ -47,7 +47,10 @@ export function isIdentifier(s: string): boolean {
 }
 
 function checkDotted(what: string, name: string): void {
-  if (!name.split('.').every(isIdentifier)) throw new Error(`Alloy ${what} "${name}" is not a dotted identifier (letters, digits and "_", not starting with a digit)`);
+  if (!name.split('.').every(isIdentifier))
+    throw new Error(
+      `Alloy ${what} "${name}" is not a dotted identifier (letters, digits and "_", not starting with a digit)`,
+    );
 }
 
 export function ref(path: string): AlloyRef {
@@ -87,7 +90,8 @@ export function block(name: string, label: string, body: AlloyStatement[]): Allo
 export function block(name: string, labelOrBody: string | AlloyStatement[], maybeBody?: AlloyStatement[]): AlloyBlock {
   checkDotted('block name', name);
   if (typeof labelOrBody === 'string') {
-    if (!isIdentifier(labelOrBody)) throw new Error(`Alloy label "${labelOrBody}" of block ${name} is not an identifier`);
+    if (!isIdentifier(labelOrBody))
+      throw new Error(`Alloy label "${labelOrBody}" of block ${name} is not an identifier`);
     return { kind: 'block', name, label: labelOrBody, body: maybeBody ?? [] };
   }
   return { kind: 'block', name, body: labelOrBody };
@@ -212,7 +216,17 @@ interface Token {
   column: number;
 }
 
-const simpleEscapes: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"' };
+const simpleEscapes: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+};
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -242,7 +256,11 @@ function tokenize(text: string): Token[] {
     if (text.startsWith('/*', i)) {
       const end = text.indexOf('*/', i + 2);
       if (end < 0) fail('unterminated block comment');
-      for (let j = i; j < end; j++) if (text[j] === '\n') { line++; lineStart = j + 1; }
+      for (let j = i; j < end; j++)
+        if (text[j] === '\n') {
+          line++;
+          lineStart = j + 1;
+        }
       i = end + 2;
       continue;
     }
@@ -264,7 +282,11 @@ function tokenize(text: string): Token[] {
       if (end < 0) fail('unterminated raw string');
       const raw = text.slice(i + 1, end);
       tokens.push({ kind: 'string', text: text.slice(i, end + 1), value: raw, line, column });
-      for (let j = i; j < end; j++) if (text[j] === '\n') { line++; lineStart = j + 1; }
+      for (let j = i; j < end; j++)
+        if (text[j] === '\n') {
+          line++;
+          lineStart = j + 1;
+        }
       i = end + 1;
       continue;
     }
@@ -330,14 +352,16 @@ export function parseAlloy(text: string): AlloyStatement[] {
   };
   const expect = (text: string): Token => {
     const t = peek();
-    if (t.kind !== 'punct' || t.text !== text) fail(`expected "${text}", found ${t.kind === 'eof' ? 'end of file' : JSON.stringify(t.text)}`);
+    if (t.kind !== 'punct' || t.text !== text)
+      fail(`expected "${text}", found ${t.kind === 'eof' ? 'end of file' : JSON.stringify(t.text)}`);
     p++;
     return t;
   };
   const isPunct = (text: string) => peek().kind === 'punct' && peek().text === text;
   const identifier = (what: string): string => {
     const t = peek();
-    if (t.kind !== 'ident') fail(`expected ${what}, found ${t.kind === 'eof' ? 'end of file' : JSON.stringify(t.text)}`);
+    if (t.kind !== 'ident')
+      fail(`expected ${what}, found ${t.kind === 'eof' ? 'end of file' : JSON.stringify(t.text)}`);
     p++;
     return t.text;
   };
@@ -438,7 +462,11 @@ export function parseAlloy(text: string): AlloyStatement[] {
       expect('{');
       const inner = body(true);
       expect('}');
-      out.push(label === undefined ? { kind: 'block', name: name.join('.'), body: inner } : { kind: 'block', name: name.join('.'), label, body: inner });
+      out.push(
+        label === undefined
+          ? { kind: 'block', name: name.join('.'), body: inner }
+          : { kind: 'block', name: name.join('.'), label, body: inner },
+      );
     }
   };
 

@@ -11,17 +11,20 @@ export const HOST_PORT = 8080;
 export function kindConfig(c: ObservabilityStackConfig, hostPort = HOST_PORT): string {
   const port = c.observability.gateway.nodePort;
   const head = `# kind create cluster --config kind-config.yaml\n# Host 127.0.0.1:${hostPort} → NodePort ${port} of Service gateway (config.observability.gateway.exposure: nodePort).\n`;
-  return head + toYaml({
-    kind: 'Cluster',
-    apiVersion: 'kind.x-k8s.io/v1alpha4',
-    name: c.namespace,
-    nodes: [
-      {
-        role: 'control-plane',
-        extraPortMappings: [{ containerPort: port, hostPort, listenAddress: '127.0.0.1', protocol: 'TCP' }],
-      },
-    ],
-  });
+  return (
+    head +
+    toYaml({
+      kind: 'Cluster',
+      apiVersion: 'kind.x-k8s.io/v1alpha4',
+      name: c.namespace,
+      nodes: [
+        {
+          role: 'control-plane',
+          extraPortMappings: [{ containerPort: port, hostPort, listenAddress: '127.0.0.1', protocol: 'TCP' }],
+        },
+      ],
+    })
+  );
 }
 
 /**
@@ -32,11 +35,14 @@ export function kindConfig(c: ObservabilityStackConfig, hostPort = HOST_PORT): s
 export function k3dConfig(c: ObservabilityStackConfig, hostPort = HOST_PORT): string {
   const port = c.observability.gateway.nodePort;
   const head = `# k3d cluster create --config k3d-config.yaml\n# Host 127.0.0.1:${hostPort} → k3d's load balancer → NodePort ${port} of Service gateway (config.observability.gateway.exposure: nodePort).\n`;
-  return head + toYaml({
-    apiVersion: 'k3d.io/v1alpha5',
-    kind: 'Simple',
-    metadata: { name: c.namespace },
-    servers: 1,
-    ports: [{ port: `127.0.0.1:${hostPort}:${port}`, nodeFilters: ['loadbalancer'] }],
-  });
+  return (
+    head +
+    toYaml({
+      apiVersion: 'k3d.io/v1alpha5',
+      kind: 'Simple',
+      metadata: { name: c.namespace },
+      servers: 1,
+      ports: [{ port: `127.0.0.1:${hostPort}:${port}`, nodeFilters: ['loadbalancer'] }],
+    })
+  );
 }

@@ -3,18 +3,47 @@ import { container, httpProbe } from '../../core/k8s/container.js';
 import { selectorLabels } from '../../core/k8s/meta.js';
 import { configMap, ingress, pdbFor } from '../../core/k8s/objects.js';
 import { serviceFor } from '../../core/k8s/service.js';
-import type { ConfigMap, Deployment, Ingress, PodDisruptionBudget, Service, Volume, VolumeMount } from '../../core/k8s/types.js';
+import type {
+  ConfigMap,
+  Deployment,
+  Ingress,
+  PodDisruptionBudget,
+  Service,
+  Volume,
+  VolumeMount,
+} from '../../core/k8s/types.js';
 import { deployment, restrictedPodSecurityContext, volume } from '../../core/k8s/workload.js';
 import { defineComponent, type StackView } from '../../core/registry.js';
 import { gatewayRules } from './rules.js';
 import { syncWaves } from '../../core/k8s/waves.js';
-import { GATEWAY_PORT, GATEWAY_PORT_NAME, gatewayPaths, grafanaRoute, HEALTH_PATH, NGINX_CONF_KEY, renderNginxConf } from './nginx.js';
+import {
+  GATEWAY_PORT,
+  GATEWAY_PORT_NAME,
+  gatewayPaths,
+  grafanaRoute,
+  HEALTH_PATH,
+  NGINX_CONF_KEY,
+  renderNginxConf,
+} from './nginx.js';
 
 export { gatewayRules } from './rules.js';
 export { k3dConfig, kindConfig } from './clusters.js';
-export { GATEWAY_PORT, grafanaRoute, HEALTH_PATH, renderNginxConf, resolverAddress, selectRoute, TENANT_REJECTED_MESSAGE } from './nginx.js';
+export {
+  GATEWAY_PORT,
+  grafanaRoute,
+  HEALTH_PATH,
+  renderNginxConf,
+  resolverAddress,
+  selectRoute,
+  TENANT_REJECTED_MESSAGE,
+} from './nginx.js';
 export { gatewayClientEnv, gatewayClientEnvVars, gatewayRequiresCredentials } from './client.js';
-export type { GatewayBasicAuthConfig, GatewayClientCredentialsConfig, GatewayConfig, GatewayExposure } from './config.js';
+export type {
+  GatewayBasicAuthConfig,
+  GatewayClientCredentialsConfig,
+  GatewayConfig,
+  GatewayExposure,
+} from './config.js';
 
 /** Name of the Deployment, Service, ConfigMap and Ingress. */
 export const GATEWAY_NAME = 'gateway';
@@ -53,7 +82,12 @@ export function gateway(c: ObservabilityStackConfig, stack: StackView): GatewayC
   const g = c.observability.gateway;
   const selector = selectorLabels(GATEWAY_NAME, GATEWAY_NAME, c.partOf);
   const { volumes, volumeMounts } = mounts(c);
-  const cm = configMap({ name: GATEWAY_NAME, namespace: c.namespace, labels: selector, data: { [NGINX_CONF_KEY]: renderNginxConf(c, stack.routes(), grafanaRoute(stack)) } });
+  const cm = configMap({
+    name: GATEWAY_NAME,
+    namespace: c.namespace,
+    labels: selector,
+    data: { [NGINX_CONF_KEY]: renderNginxConf(c, stack.routes(), grafanaRoute(stack)) },
+  });
   const nginx = container({
     name: 'nginx',
     image: c.images.nginx,
@@ -74,7 +108,10 @@ export function gateway(c: ObservabilityStackConfig, stack: StackView): GatewayC
     replicas: g.replicas,
     pod: { containers: [nginx], volumes, securityContext: restrictedPodSecurityContext(NGINX_UID, NGINX_UID) },
   });
-  const service = serviceFor(dep, g.exposure === 'nodePort' ? { type: 'NodePort', nodePorts: { [GATEWAY_PORT_NAME]: g.nodePort } } : {});
+  const service = serviceFor(
+    dep,
+    g.exposure === 'nodePort' ? { type: 'NodePort', nodePorts: { [GATEWAY_PORT_NAME]: g.nodePort } } : {},
+  );
   const out: GatewayComponent = { configMap: cm, deployment: dep, service, pdb: pdbFor(dep) };
   if (g.exposure === 'ingress') {
     out.ingress = ingress({
@@ -94,7 +131,8 @@ export function gateway(c: ObservabilityStackConfig, stack: StackView): GatewayC
 export const gatewayComponent = defineComponent({
   group: 'observability',
   key: 'gateway',
-  description: 'nginx on port 8080: Mimir\'s API by route, everything else to Grafana; tenant header and optional basic auth',
+  description:
+    "nginx on port 8080: Mimir's API by route, everything else to Grafana; tenant header and optional basic auth",
   config: 'observability.gateway',
   enabled: (c: ObservabilityStackConfig) => c.observability.gateway.enabled,
   render: gateway,

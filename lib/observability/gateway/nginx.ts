@@ -11,7 +11,6 @@ export const GATEWAY_PORT_NAME = 'http';
 /** Answered by nginx itself, without auth, for the kubelet's probes. */
 export const HEALTH_PATH = '/gateway-health';
 
-
 /** Where the pod mounts things; the nginx tests point `runDir` and `authDir` at a temporary folder. */
 export const gatewayPaths = {
   /** ConfigMap with `nginx.conf`. */
@@ -36,7 +35,14 @@ export function resolverAddress(c: ObservabilityStackConfig): string {
 export function grafanaRoute(stack: StackView): Route | undefined {
   if (!stack.has('grafana')) return undefined;
   const { service, port } = stack.endpoint('grafana', 'http');
-  return { path: '/', match: 'prefix', component: 'grafana', service, port, description: 'Grafana UI and API (everything no other route claims)' };
+  return {
+    path: '/',
+    match: 'prefix',
+    component: 'grafana',
+    service,
+    port,
+    description: 'Grafana UI and API (everything no other route claims)',
+  };
 }
 
 /** `host:port` the gateway forwards a route to. */
@@ -78,7 +84,8 @@ export function selectRoute(routes: readonly Route[], path: string): Route | und
   if (exact) return exact;
   let longest: Route | undefined;
   for (const r of routes) {
-    if (r.match === 'prefix' && path.startsWith(r.path) && (!longest || r.path.length > longest.path.length)) longest = r;
+    if (r.match === 'prefix' && path.startsWith(r.path) && (!longest || r.path.length > longest.path.length))
+      longest = r;
   }
   for (const r of orderedRoutes(routes)) {
     if (r.match !== 'regex') continue;
@@ -124,7 +131,12 @@ function location(c: ObservabilityStackConfig, r: Route, kind: 'mimir' | 'grafan
     kind === 'mimir' ? 'set $gateway_scope_orgid $gateway_tenant;' : 'set $gateway_scope_orgid "";',
     'proxy_pass http://$gateway_upstream;',
   );
-  return [comment(`${r.description} → ${r.component}`), `location ${modifiers[r.match]}${quote(r.path)} {`, ...body.map((l) => `    ${l}`), '}'];
+  return [
+    comment(`${r.description} → ${r.component}`),
+    `location ${modifiers[r.match]}${quote(r.path)} {`,
+    ...body.map((l) => `    ${l}`),
+    '}',
+  ];
 }
 
 function tenantMaps(c: ObservabilityStackConfig): string[] {
@@ -140,7 +152,9 @@ function tenantMaps(c: ObservabilityStackConfig): string[] {
     comment(
       'More than one tenant is rejected: nginx (1.23 and later) joins repeated X-Scope-OrgID headers with ", ", and Mimir ' +
         'would silently use only the first. Tenant IDs cannot contain commas. ' +
-        (g.tenantFederation ? '"|" joins tenants for Mimir\'s tenant federation and is let through.' : '"|" (tenant federation) is rejected too: config.observability.gateway.tenantFederation is off.'),
+        (g.tenantFederation
+          ? '"|" joins tenants for Mimir\'s tenant federation and is let through.'
+          : '"|" (tenant federation) is rejected too: config.observability.gateway.tenantFederation is off.'),
     ),
     'map $http_x_scope_orgid $gateway_tenant_rejected {',
     ...rejected,
@@ -153,15 +167,26 @@ function tenantMaps(c: ObservabilityStackConfig): string[] {
  * same input. The routes come from every rendered component's descriptor (`StackView.routes()`);
  * `grafana` (from `grafanaRoute`) takes everything else, or nothing does.
  */
-export function renderNginxConf(c: ObservabilityStackConfig, routes: readonly Route[], grafana: Route | undefined): string {
+export function renderNginxConf(
+  c: ObservabilityStackConfig,
+  routes: readonly Route[],
+  grafana: Route | undefined,
+): string {
   const g = c.observability.gateway;
   const run = gatewayPaths.runDir;
-  const auth = g.basicAuth.enabled ? [`auth_basic ${quote(g.basicAuth.realm)};`, `auth_basic_user_file ${gatewayPaths.authDir}/${g.basicAuth.key};`] : [];
+  const auth = g.basicAuth.enabled
+    ? [`auth_basic ${quote(g.basicAuth.realm)};`, `auth_basic_user_file ${gatewayPaths.authDir}/${g.basicAuth.key};`]
+    : [];
   const locations = [
     ...orderedRoutes(routes).flatMap((r) => [...location(c, r, 'mimir'), '']),
     ...(grafana
       ? location(c, grafana, 'grafana')
-      : [comment('Grafana is disabled: nothing else is served (rather than nginx\'s default document root).'), 'location / {', `    return 404 ${quote('no route for this path\n')};`, '}']),
+      : [
+          comment("Grafana is disabled: nothing else is served (rather than nginx's default document root)."),
+          'location / {',
+          `    return 404 ${quote('no route for this path\n')};`,
+          '}',
+        ]),
   ];
   const server = [
     `listen ${GATEWAY_PORT};`,
@@ -189,8 +214,8 @@ export function renderNginxConf(c: ObservabilityStackConfig, routes: readonly Ro
     `uwsgi_temp_path ${run}/uwsgi_temp;`,
     `scgi_temp_path ${run}/scgi_temp;`,
     '',
-    "log_format gateway '$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent '",
-    "                   '\"$http_user_agent\" tenant=$gateway_tenant upstream=$upstream_addr '",
+    'log_format gateway \'$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent \'',
+    '                   \'"$http_user_agent" tenant=$gateway_tenant upstream=$upstream_addr \'',
     "                   'request_time=$request_time upstream_time=$upstream_response_time';",
     'access_log /dev/stdout gateway;',
     '',

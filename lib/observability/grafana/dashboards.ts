@@ -5,11 +5,16 @@ import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 // (scripts/generate-dashboards.ts) renders them once into dashboards.generated.json, and
 // dashboard-files.ts fills in the namespace. The SDK's CommonJS build loads faster than its ES modules.
 const require = createRequire(import.meta.url);
-const { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder } = require('@grafana/grafana-foundation-sdk/common') as typeof import('@grafana/grafana-foundation-sdk/common');
-const { DashboardBuilder, RowBuilder, ThresholdsConfigBuilder, ThresholdsMode, MappingType } = require('@grafana/grafana-foundation-sdk/dashboard') as typeof import('@grafana/grafana-foundation-sdk/dashboard');
-const { DataqueryBuilder } = require('@grafana/grafana-foundation-sdk/prometheus') as typeof import('@grafana/grafana-foundation-sdk/prometheus');
-const { PanelBuilder: StatPanelBuilder } = require('@grafana/grafana-foundation-sdk/stat') as typeof import('@grafana/grafana-foundation-sdk/stat');
-const { PanelBuilder: TimeseriesPanelBuilder } = require('@grafana/grafana-foundation-sdk/timeseries') as typeof import('@grafana/grafana-foundation-sdk/timeseries');
+const { BigValueColorMode, BigValueGraphMode, ReduceDataOptionsBuilder } =
+  require('@grafana/grafana-foundation-sdk/common') as typeof import('@grafana/grafana-foundation-sdk/common');
+const { DashboardBuilder, RowBuilder, ThresholdsConfigBuilder, ThresholdsMode, MappingType } =
+  require('@grafana/grafana-foundation-sdk/dashboard') as typeof import('@grafana/grafana-foundation-sdk/dashboard');
+const { DataqueryBuilder } =
+  require('@grafana/grafana-foundation-sdk/prometheus') as typeof import('@grafana/grafana-foundation-sdk/prometheus');
+const { PanelBuilder: StatPanelBuilder } =
+  require('@grafana/grafana-foundation-sdk/stat') as typeof import('@grafana/grafana-foundation-sdk/stat');
+const { PanelBuilder: TimeseriesPanelBuilder } =
+  require('@grafana/grafana-foundation-sdk/timeseries') as typeof import('@grafana/grafana-foundation-sdk/timeseries');
 type DataqueryBuilder = import('@grafana/grafana-foundation-sdk/prometheus').DataqueryBuilder;
 type TimeseriesPanelBuilder = import('@grafana/grafana-foundation-sdk/timeseries').PanelBuilder;
 import type { ObservabilityStackConfig } from '../config.js';
@@ -19,8 +24,23 @@ function query(ds: DataSourceRef, expr: string, legend: string, refId = 'A'): Da
   return new DataqueryBuilder().datasource(ds).expr(expr).legendFormat(legend).refId(refId);
 }
 
-function timeseries(ds: DataSourceRef, id: number, title: string, unit: string, description: string, ...targets: DataqueryBuilder[]): TimeseriesPanelBuilder {
-  const panel = new TimeseriesPanelBuilder().id(id).title(title).description(description).datasource(ds).unit(unit).min(0).span(12).height(8);
+function timeseries(
+  ds: DataSourceRef,
+  id: number,
+  title: string,
+  unit: string,
+  description: string,
+  ...targets: DataqueryBuilder[]
+): TimeseriesPanelBuilder {
+  const panel = new TimeseriesPanelBuilder()
+    .id(id)
+    .title(title)
+    .description(description)
+    .datasource(ds)
+    .unit(unit)
+    .min(0)
+    .span(12)
+    .height(8);
   for (const t of targets) panel.withTarget(t);
   return panel;
 }
@@ -57,14 +77,35 @@ export function stackHealthDashboard(c: ObservabilityStackConfig, ds: DataSource
         .graphMode(BigValueGraphMode.None)
         .thresholds(upThresholds)
         .mappings([
-          { type: MappingType.ValueToText, options: { '0': { text: 'down', index: 0 }, '1': { text: 'up', index: 1 } } },
+          {
+            type: MappingType.ValueToText,
+            options: { '0': { text: 'down', index: 0 }, '1': { text: 'up', index: 1 } },
+          },
         ])
         .span(24)
         .height(5),
     )
     .withRow(new RowBuilder('Write path').id(102))
-    .withPanel(timeseries(ds, 2, 'Samples received', 'short', 'Samples per second the distributors accept, by tenant.', query(ds, `sum by (user) (${rate('cortex_distributor_received_samples_total')})`, '{{user}}')))
-    .withPanel(timeseries(ds, 3, 'In-memory series', 'short', 'Active series held by each ingester.', query(ds, `sum by (pod) (cortex_ingester_memory_series{${ns}})`, '{{pod}}')))
+    .withPanel(
+      timeseries(
+        ds,
+        2,
+        'Samples received',
+        'short',
+        'Samples per second the distributors accept, by tenant.',
+        query(ds, `sum by (user) (${rate('cortex_distributor_received_samples_total')})`, '{{user}}'),
+      ),
+    )
+    .withPanel(
+      timeseries(
+        ds,
+        3,
+        'In-memory series',
+        'short',
+        'Active series held by each ingester.',
+        query(ds, `sum by (pod) (cortex_ingester_memory_series{${ns}})`, '{{pod}}'),
+      ),
+    )
     .withRow(new RowBuilder('Requests').id(103))
     .withPanel(
       timeseries(
@@ -73,7 +114,11 @@ export function stackHealthDashboard(c: ObservabilityStackConfig, ds: DataSource
         'Request rate',
         'reqps',
         'HTTP and gRPC requests per second by component and status.',
-        query(ds, `sum by (job, status_code) (${rate('cortex_request_duration_seconds_count')})`, '{{job}} {{status_code}}'),
+        query(
+          ds,
+          `sum by (job, status_code) (${rate('cortex_request_duration_seconds_count')})`,
+          '{{job}} {{status_code}}',
+        ),
       ),
     )
     .withPanel(
@@ -83,7 +128,11 @@ export function stackHealthDashboard(c: ObservabilityStackConfig, ds: DataSource
         'Request latency p99',
         's',
         '99th percentile of request duration by component.',
-        query(ds, `histogram_quantile(0.99, sum by (le, job) (${rate('cortex_request_duration_seconds_bucket')}))`, '{{job}}'),
+        query(
+          ds,
+          `histogram_quantile(0.99, sum by (le, job) (${rate('cortex_request_duration_seconds_bucket')}))`,
+          '{{job}}',
+        ),
       ),
     )
     .withRow(new RowBuilder('Object storage').id(104))
@@ -94,8 +143,17 @@ export function stackHealthDashboard(c: ObservabilityStackConfig, ds: DataSource
         'Object storage operations',
         'ops',
         'Bucket operations per second by component and operation, with failures.',
-        query(ds, `sum by (job, operation) (${rate('thanos_objstore_bucket_operations_total')})`, '{{job}} {{operation}}'),
-        query(ds, `sum by (job, operation) (${rate('thanos_objstore_bucket_operation_failures_total')})`, '{{job}} {{operation}} failed', 'B'),
+        query(
+          ds,
+          `sum by (job, operation) (${rate('thanos_objstore_bucket_operations_total')})`,
+          '{{job}} {{operation}}',
+        ),
+        query(
+          ds,
+          `sum by (job, operation) (${rate('thanos_objstore_bucket_operation_failures_total')})`,
+          '{{job}} {{operation}} failed',
+          'B',
+        ),
       ),
     )
     .withPanel(
@@ -105,7 +163,11 @@ export function stackHealthDashboard(c: ObservabilityStackConfig, ds: DataSource
         'Object storage latency p99',
         's',
         '99th percentile of bucket operation duration by operation.',
-        query(ds, `histogram_quantile(0.99, sum by (le, operation) (${rate('thanos_objstore_bucket_operation_duration_seconds_bucket')}))`, '{{operation}}'),
+        query(
+          ds,
+          `histogram_quantile(0.99, sum by (le, operation) (${rate('thanos_objstore_bucket_operation_duration_seconds_bucket')}))`,
+          '{{operation}}',
+        ),
       ),
     )
     .build();

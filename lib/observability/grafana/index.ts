@@ -58,7 +58,10 @@ export function grafanaEnvRef(name: string): string {
  * The gateway's client credentials when its basic auth is on: the file names the env vars, which the
  * Deployment fills from the client Secret, so the password never sits in a ConfigMap.
  */
-function gatewayAuth(c: ObservabilityStackConfig): { fields: Pick<ProvisionedDatasource, 'basicAuth' | 'basicAuthUser'>; secure: Record<string, string> } {
+function gatewayAuth(c: ObservabilityStackConfig): {
+  fields: Pick<ProvisionedDatasource, 'basicAuth' | 'basicAuthUser'>;
+  secure: Record<string, string>;
+} {
   if (!gatewayRequiresCredentials(c)) return { fields: {}, secure: {} };
   return {
     fields: { basicAuth: true, basicAuthUser: grafanaEnvRef(gatewayClientEnv.username) },
@@ -86,7 +89,18 @@ export function datasources(c: ObservabilityStackConfig, stack: StackView): Prov
   };
   if (am) mimirJson.alertmanagerUid = alertmanagerDatasourceUid;
   const out: ProvisionedDatasource[] = [
-    { name: 'Mimir', uid: mimirDatasourceUid, type: 'prometheus', access: 'proxy', url: gatewayUrl(c, stack, '/prometheus'), isDefault: true, editable: false, ...auth.fields, jsonData: mimirJson, secureJsonData: secure },
+    {
+      name: 'Mimir',
+      uid: mimirDatasourceUid,
+      type: 'prometheus',
+      access: 'proxy',
+      url: gatewayUrl(c, stack, '/prometheus'),
+      isDefault: true,
+      editable: false,
+      ...auth.fields,
+      jsonData: mimirJson,
+      secureJsonData: secure,
+    },
   ];
   if (am) {
     out.push({
@@ -134,7 +148,10 @@ export function dashboardProvidersYaml(): string {
 
 /** `mimir-stack-health` → `dashboardMimirStackHealth`: the dashboard's stable key in the tree. */
 export function dashboardKey(name: string): `dashboard${string}` {
-  return `dashboard${name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}`;
+  return `dashboard${name
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('')}`;
 }
 
 /** The path Grafana serves from: `/` unless the root URL has a sub-path. */
@@ -170,7 +187,10 @@ function grafanaEnv(c: ObservabilityStackConfig): Record<string, EnvSource> {
   return env;
 }
 
-function grafanaDeployment(c: ObservabilityStackConfig, files: { datasources: string; providers: string; dashboards: { name: string; configMap: string }[] }): Deployment {
+function grafanaDeployment(
+  c: ObservabilityStackConfig,
+  files: { datasources: string; providers: string; dashboards: { name: string; configMap: string }[] },
+): Deployment {
   const volumes: Volume[] = [
     volume.emptyDir('storage'),
     volume.emptyDir('tmp'),
@@ -183,7 +203,11 @@ function grafanaDeployment(c: ObservabilityStackConfig, files: { datasources: st
     { name: 'tmp', mountPath: '/tmp' },
     { name: 'datasources', mountPath: '/etc/grafana/provisioning/datasources', readOnly: true },
     { name: 'dashboard-providers', mountPath: '/etc/grafana/provisioning/dashboards', readOnly: true },
-    ...files.dashboards.map((d) => ({ name: `dashboard-${d.name}`, mountPath: `${dashboardsPath}/${d.name}`, readOnly: true })),
+    ...files.dashboards.map((d) => ({
+      name: `dashboard-${d.name}`,
+      mountPath: `${dashboardsPath}/${d.name}`,
+      readOnly: true,
+    })),
   ];
   // Serving from a sub-path moves every route under it, the health check included.
   const health = `${servePath(c).replace(/\/$/, '')}/api/health`;
@@ -230,13 +254,26 @@ export interface GrafanaComponent {
 
 /** Grafana with Mimir provisioned and the stack's health dashboard; served by the gateway from its root. */
 export function grafana(c: ObservabilityStackConfig, stack: StackView): GrafanaComponent {
-  const meta = (name: string) => ({ name, namespace: c.namespace, labels: selectorLabels('grafana', 'server', c.partOf) });
-  const datasourcesCm = configMap({ ...meta('grafana-datasources'), data: { 'datasources.yaml': datasourcesYaml(c, stack) } });
-  const providersCm = configMap({ ...meta('grafana-dashboard-providers'), data: { 'providers.yaml': dashboardProvidersYaml() } });
+  const meta = (name: string) => ({
+    name,
+    namespace: c.namespace,
+    labels: selectorLabels('grafana', 'server', c.partOf),
+  });
+  const datasourcesCm = configMap({
+    ...meta('grafana-datasources'),
+    data: { 'datasources.yaml': datasourcesYaml(c, stack) },
+  });
+  const providersCm = configMap({
+    ...meta('grafana-dashboard-providers'),
+    data: { 'providers.yaml': dashboardProvidersYaml() },
+  });
   const dashboardCms = dashboards(c).map((d) => ({
     name: d.name,
     key: dashboardKey(d.name),
-    configMap: configMap({ ...meta(`grafana-dashboard-${d.name}`), data: { [`${d.name}.json`]: `${canonicalJson(d.dashboard, 2)}\n` } }),
+    configMap: configMap({
+      ...meta(`grafana-dashboard-${d.name}`),
+      data: { [`${d.name}.json`]: `${canonicalJson(d.dashboard, 2)}\n` },
+    }),
   }));
   const dep = grafanaDeployment(c, {
     datasources: datasourcesCm.metadata?.name ?? '',
@@ -277,20 +314,28 @@ export function provisioningEnvRefs(text: string): string[] {
  */
 const provisioningEnvRule: Rule = (ctx) => {
   const out: Problem[] = [];
-  const grafanaPods = pods(ctx.entries).filter((p) => p.entry.group === 'observability' && p.entry.component === 'grafana');
+  const grafanaPods = pods(ctx.entries).filter(
+    (p) => p.entry.group === 'observability' && p.entry.component === 'grafana',
+  );
   if (grafanaPods.length === 0) return out;
-  const set = new Set(grafanaPods.flatMap((p) => (p.spec.containers ?? []).flatMap((k) => (k.env ?? []).map((v) => v.name))));
-  const files = ctx.entries.filter((e) => e.group === 'observability' && e.component === 'grafana' && e.object.kind === 'ConfigMap');
+  const set = new Set(
+    grafanaPods.flatMap((p) => (p.spec.containers ?? []).flatMap((k) => (k.env ?? []).map((v) => v.name))),
+  );
+  const files = ctx.entries.filter(
+    (e) => e.group === 'observability' && e.component === 'grafana' && e.object.kind === 'ConfigMap',
+  );
   for (const e of files) {
     for (const [file, text] of Object.entries((e.object.data ?? {}) as Record<string, string>)) {
       if (!file.endsWith('.yaml') || !/^\s*datasources:/m.test(text)) continue;
       for (const name of provisioningEnvRefs(text)) {
         if (set.has(name)) continue;
-        out.push(problemAt(ctx, e, {
-          pointer: `/data/${file}`,
-          message: `refers to env var ${name}, which Grafana's container does not set: Grafana would use an empty value`,
-          hint: 'set it on the Grafana container (from a Secret for credentials), or remove the reference',
-        }));
+        out.push(
+          problemAt(ctx, e, {
+            pointer: `/data/${file}`,
+            message: `refers to env var ${name}, which Grafana's container does not set: Grafana would use an empty value`,
+            hint: 'set it on the Grafana container (from a Secret for credentials), or remove the reference',
+          }),
+        );
       }
     }
   }
@@ -305,7 +350,9 @@ const provisioningEnvRule: Rule = (ctx) => {
 export function grafanaRules(c: ObservabilityStackConfig): Rule[] {
   const rule: Rule = (ctx) => {
     const out: Problem[] = [];
-    const mine = ctx.entries.filter((e) => e.group === 'observability' && e.component === 'grafana' && e.object.kind === 'ConfigMap');
+    const mine = ctx.entries.filter(
+      (e) => e.group === 'observability' && e.component === 'grafana' && e.object.kind === 'ConfigMap',
+    );
     const uids = new Set<string>();
     for (const e of mine) {
       const data = (e.object.data ?? {}) as Record<string, string>;
@@ -315,11 +362,13 @@ export function grafanaRules(c: ObservabilityStackConfig): Rule[] {
         try {
           docs = parseYamlDocuments(text);
         } catch (err) {
-          out.push(problemAt(ctx, e, { pointer: `/data/${file}`, message: `not valid YAML: ${(err as Error).message}` }));
+          out.push(
+            problemAt(ctx, e, { pointer: `/data/${file}`, message: `not valid YAML: ${(err as Error).message}` }),
+          );
           continue;
         }
         for (const doc of docs) {
-          const list = ((doc as { datasources?: { uid?: string; url?: string }[] }).datasources ?? []);
+          const list = (doc as { datasources?: { uid?: string; url?: string }[] }).datasources ?? [];
           list.forEach((d, i) => {
             if (d.uid) uids.add(d.uid);
             if (!d.url) return;
@@ -337,14 +386,25 @@ export function grafanaRules(c: ObservabilityStackConfig): Rule[] {
         try {
           parsed = JSON.parse(text) as { panels?: PanelLike[] };
         } catch (err) {
-          out.push(problemAt(ctx, e, { pointer: `/data/${file}`, message: `not valid JSON: ${(err as Error).message}` }));
+          out.push(
+            problemAt(ctx, e, { pointer: `/data/${file}`, message: `not valid JSON: ${(err as Error).message}` }),
+          );
           continue;
         }
         const walk = (panels: PanelLike[]) => {
           for (const p of panels) {
-            const used = [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)].filter((u): u is string => u !== undefined && !u.startsWith('$') && u !== '-- Grafana --');
+            const used = [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)].filter(
+              (u): u is string => u !== undefined && !u.startsWith('$') && u !== '-- Grafana --',
+            );
             for (const u of new Set(used)) {
-              if (!uids.has(u)) out.push(problemAt(ctx, e, { pointer: `/data/${file}`, message: `panel "${p.title ?? ''}" queries data source uid "${u}", which is not provisioned`, expected: [...uids].sort().join(', ') || 'a provisioned data source' }));
+              if (!uids.has(u))
+                out.push(
+                  problemAt(ctx, e, {
+                    pointer: `/data/${file}`,
+                    message: `panel "${p.title ?? ''}" queries data source uid "${u}", which is not provisioned`,
+                    expected: [...uids].sort().join(', ') || 'a provisioned data source',
+                  }),
+                );
             }
             walk(p.panels ?? []);
           }

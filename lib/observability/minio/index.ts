@@ -48,7 +48,13 @@ function minioStatefulSet(c: ObservabilityStackConfig): StatefulSet {
     image: c.images.minio,
     command: ['minio'],
     // The certs dir defaults to $HOME/.minio, which the read-only root file system cannot hold.
-    args: ['server', dataPath, `--address=:${minioPorts.api}`, `--console-address=:${minioPorts.console}`, '--certs-dir=/tmp/certs'],
+    args: [
+      'server',
+      dataPath,
+      `--address=:${minioPorts.api}`,
+      `--console-address=:${minioPorts.console}`,
+      '--certs-dir=/tmp/certs',
+    ],
     ports: { ...minioPorts },
     env: {
       ...credentialEnv(c, 'MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD'),
@@ -127,7 +133,11 @@ function bucketJob(c: ObservabilityStackConfig): Job {
     annotations: { ...syncWave(syncWaves.buckets), 'argocd.argoproj.io/sync-options': 'Replace=true' },
     selector: selectorLabels('minio', 'buckets', c.partOf),
     backoffLimit: 60,
-    pod: { containers: [client], volumes: [volume.emptyDir('tmp')], securityContext: restrictedPodSecurityContext(uid, uid) },
+    pod: {
+      containers: [client],
+      volumes: [volume.emptyDir('tmp')],
+      securityContext: restrictedPodSecurityContext(uid, uid),
+    },
   });
   rendered.metadata = { ...rendered.metadata, name: bucketJobName(rendered.spec?.template) };
   return rendered;
@@ -140,7 +150,10 @@ function developmentSecret(c: ObservabilityStackConfig): Secret {
     namespace: c.namespace,
     labels: selectorLabels('minio', 'credentials', c.partOf),
     annotations: syncWave(syncWaves.storage),
-    stringData: { [cred.accessKeyIdKey]: developmentCredential.accessKeyId, [cred.secretAccessKeyKey]: developmentCredential.secretAccessKey },
+    stringData: {
+      [cred.accessKeyIdKey]: developmentCredential.accessKeyId,
+      [cred.secretAccessKeyKey]: developmentCredential.secretAccessKey,
+    },
   });
 }
 
@@ -176,7 +189,12 @@ export function minioRules(c: ObservabilityStackConfig): Rule[] {
     const out: Problem[] = [];
     for (const [store, name] of Object.entries(c.storage.buckets)) {
       if (!s3BucketName.test(name) || name.includes('..')) {
-        out.push({ source: ctx.source, path: `config.storage.buckets.${store}`, message: `invalid S3 bucket name ${JSON.stringify(name)}`, expected: '3 to 63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit' });
+        out.push({
+          source: ctx.source,
+          path: `config.storage.buckets.${store}`,
+          message: `invalid S3 bucket name ${JSON.stringify(name)}`,
+          expected: '3 to 63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit',
+        });
       }
     }
     return out;
@@ -188,19 +206,28 @@ export function minioRules(c: ObservabilityStackConfig): Rule[] {
       const jobObject = e.object as unknown as Job;
       const expected = bucketJobName(jobObject.spec?.template);
       if (jobObject.metadata?.name !== expected) {
-        out.push(problemAt(ctx, e, {
-          pointer: '/metadata/name',
-          message: 'the bucket Job\'s name does not match its pod template: Jobs are immutable, so applying a changed template under an old name fails',
-          expected,
-          found: String(jobObject.metadata?.name),
-          hint: `set metadata.name to "${expected}" in the same override`,
-        }));
+        out.push(
+          problemAt(ctx, e, {
+            pointer: '/metadata/name',
+            message:
+              "the bucket Job's name does not match its pod template: Jobs are immutable, so applying a changed template under an old name fails",
+            expected,
+            found: String(jobObject.metadata?.name),
+            hint: `set metadata.name to "${expected}" in the same override`,
+          }),
+        );
       }
       const containers = jobObject.spec?.template.spec?.containers ?? [];
       containers.forEach((k, i) => {
         (k.env ?? []).forEach((v, j) => {
           if (v.name !== 'MINIO_ENDPOINT' || v.value === undefined) return;
-          const problem = serviceUrlProblem(ctx, e, v.value, `/spec/template/spec/containers/${i}/env/${j}/value`, c.clusterDomain);
+          const problem = serviceUrlProblem(
+            ctx,
+            e,
+            v.value,
+            `/spec/template/spec/containers/${i}/env/${j}/value`,
+            c.clusterDomain,
+          );
           if (problem) out.push(problem);
         });
       });

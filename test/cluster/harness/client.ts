@@ -5,7 +5,15 @@ import { request } from 'node:https';
 export interface Obj {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string }[]; deletionTimestamp?: string };
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string }[];
+    deletionTimestamp?: string;
+  };
   spec?: Record<string, unknown> & { [k: string]: unknown };
   status?: Record<string, unknown> & { [k: string]: unknown };
   [k: string]: unknown;
@@ -54,7 +62,12 @@ export class KubeClient {
           ca: this.ca,
           cert: this.cert,
           key: this.key,
-          headers: { accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }) },
+          headers: {
+            accept: 'application/json',
+            ...(payload === undefined
+              ? {}
+              : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
+          },
           timeout: 30_000,
         },
         (res) => {
@@ -62,7 +75,8 @@ export class KubeClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            if ((res.statusCode ?? 500) >= 300) return reject(new KubeError(res.statusCode ?? 0, text, `${method} ${path}`));
+            if ((res.statusCode ?? 500) >= 300)
+              return reject(new KubeError(res.statusCode ?? 0, text, `${method} ${path}`));
             // Health endpoints (/readyz) answer plain text.
             if (!String(res.headers['content-type'] ?? '').includes('json')) return resolve(text as T);
             try {

@@ -51,7 +51,12 @@ function freePort(): Promise<number> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` until it returns a value other than undefined; the error carries the last state seen. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, describe?: () => Promise<string> | string): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs: number,
+  describe?: () => Promise<string> | string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -145,7 +150,11 @@ export class Cluster {
       'wait $c',
     ].join('\n');
     // Its own process group, so that a last-resort KILL reaches the component too.
-    const child = spawn('bash', ['-c', guard, name, bin(name), ...args], { stdio: ['ignore', fd, fd], cwd: this.dir, detached: true });
+    const child = spawn('bash', ['-c', guard, name, bin(name), ...args], {
+      stdio: ['ignore', fd, fd],
+      cwd: this.dir,
+      detached: true,
+    });
     closeSync(fd);
     const p: Proc = { name, child, log };
     child.on('exit', (code) => (p.exited = code));
@@ -170,77 +179,120 @@ export class Cluster {
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     const peerUrl = `http://127.0.0.1:${etcdPeer}`;
     const etcd = this.spawn('etcd', [
-      '--name=test', `--data-dir=${join(this.dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=test=${peerUrl}`,
+      '--name=test',
+      `--data-dir=${join(this.dir, 'etcd')}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=${peerUrl}`,
+      `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=test=${peerUrl}`,
       // Test data: no fsync, so the shared disk does not slow every write.
-      '--unsafe-no-fsync', '--log-level=warn',
+      '--unsafe-no-fsync',
+      '--log-level=warn',
     ]);
-    await waitFor('etcd /health', async () => {
-      if (etcd.exited !== undefined) throw new Error(`etcd exited with ${etcd.exited}:\n${this.tail('etcd')}`);
-      const res = await fetch(`${etcdUrl}/health`).catch(() => undefined);
-      return res?.ok ? true : undefined;
-    }, 60_000, () => this.tail('etcd'));
+    await waitFor(
+      'etcd /health',
+      async () => {
+        if (etcd.exited !== undefined) throw new Error(`etcd exited with ${etcd.exited}:\n${this.tail('etcd')}`);
+        const res = await fetch(`${etcdUrl}/health`).catch(() => undefined);
+        return res?.ok ? true : undefined;
+      },
+      60_000,
+      () => this.tail('etcd'),
+    );
 
     const admission = join(this.dir, 'admission.yaml');
-    writeFileSync(admission, [
-      'apiVersion: apiserver.config.k8s.io/v1',
-      'kind: AdmissionConfiguration',
-      'plugins:',
-      '- name: PodSecurity',
-      '  configuration:',
-      '    apiVersion: pod-security.admission.config.k8s.io/v1',
-      '    kind: PodSecurityConfiguration',
-      // Restricted everywhere unless a namespace says otherwise: a workload that the output's own
-      // Namespace label would not hold to "restricted" is still held to it here.
-      '    defaults: { enforce: restricted, enforce-version: latest, warn: restricted, warn-version: latest, audit: restricted, audit-version: latest }',
-      '    exemptions: { usernames: [], runtimeClasses: [], namespaces: [kube-system] }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      admission,
+      [
+        'apiVersion: apiserver.config.k8s.io/v1',
+        'kind: AdmissionConfiguration',
+        'plugins:',
+        '- name: PodSecurity',
+        '  configuration:',
+        '    apiVersion: pod-security.admission.config.k8s.io/v1',
+        '    kind: PodSecurityConfiguration',
+        // Restricted everywhere unless a namespace says otherwise: a workload that the output's own
+        // Namespace label would not hold to "restricted" is still held to it here.
+        '    defaults: { enforce: restricted, enforce-version: latest, warn: restricted, warn-version: latest, audit: restricted, audit-version: latest }',
+        '    exemptions: { usernames: [], runtimeClasses: [], namespaces: [kube-system] }',
+        '',
+      ].join('\n'),
+    );
     this.server = `https://127.0.0.1:${apiPort}`;
     const apiserver = this.spawn('kube-apiserver', [
       `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, '--advertise-address=127.0.0.1',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      '--advertise-address=127.0.0.1',
       // No Endpoints for the `kubernetes` Service: its reconciler refuses a loopback address, and
       // nothing here talks to the API through that Service.
       '--endpoint-reconciler-type=none',
-      `--tls-cert-file=${this.pki.serverCert}`, `--tls-private-key-file=${this.pki.serverKey}`,
+      `--tls-cert-file=${this.pki.serverCert}`,
+      `--tls-private-key-file=${this.pki.serverKey}`,
       `--client-ca-file=${this.pki.caCert}`,
       `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
-      `--service-account-key-file=${this.pki.saPub}`, `--service-account-signing-key-file=${this.pki.saKey}`,
+      `--service-account-key-file=${this.pki.saPub}`,
+      `--service-account-signing-key-file=${this.pki.saKey}`,
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       '--authorization-mode=RBAC',
       // Explicit, although all are on by default: what the suite relies on.
       '--enable-admission-plugins=NamespaceLifecycle,ServiceAccount,PodSecurity,DefaultStorageClass,StorageObjectInUseProtection,DefaultTolerationSeconds,LimitRanger,ResourceQuota,Priority',
       `--admission-control-config-file=${admission}`,
-      '--allow-privileged=false', '--profiling=false',
+      '--allow-privileged=false',
+      '--profiling=false',
       `--cert-dir=${join(this.dir, 'apiserver-certs')}`,
     ]);
     writeFileSync(this.kubeconfigPath, kubeconfig(this.server, this.pki, this.context));
     // kubectl caches API discovery per host:port for hours; a later cluster on a reused port must not
     // see this one's kinds. Every kubectl of this process (the tests', preflight's) uses this cluster's.
     process.env.KUBECACHEDIR = join(this.dir, 'kubectl-cache');
-    this.client = new KubeClient(this.server, { ca: this.pki.caCert, cert: this.pki.adminCert, key: this.pki.adminKey });
-    await waitFor('kube-apiserver /readyz', async () => {
-      if (apiserver.exited !== undefined) throw new Error(`kube-apiserver exited with ${apiserver.exited}:\n${this.tail('kube-apiserver')}`);
-      await this.client.request('GET', '/readyz');
-      return true;
-    }, 180_000, () => this.tail('kube-apiserver'));
+    this.client = new KubeClient(this.server, {
+      ca: this.pki.caCert,
+      cert: this.pki.adminCert,
+      key: this.pki.adminKey,
+    });
+    await waitFor(
+      'kube-apiserver /readyz',
+      async () => {
+        if (apiserver.exited !== undefined)
+          throw new Error(`kube-apiserver exited with ${apiserver.exited}:\n${this.tail('kube-apiserver')}`);
+        await this.client.request('GET', '/readyz');
+        return true;
+      },
+      180_000,
+      () => this.tail('kube-apiserver'),
+    );
 
-    const scheduler = this.spawn('kube-scheduler', [`--kubeconfig=${this.kubeconfigPath}`, '--leader-elect=false', '--secure-port=0']);
+    const scheduler = this.spawn('kube-scheduler', [
+      `--kubeconfig=${this.kubeconfigPath}`,
+      '--leader-elect=false',
+      '--secure-port=0',
+    ]);
     const kcm = this.spawn('kube-controller-manager', [
-      `--kubeconfig=${this.kubeconfigPath}`, '--leader-elect=false', '--secure-port=0',
+      `--kubeconfig=${this.kubeconfigPath}`,
+      '--leader-elect=false',
+      '--secure-port=0',
       '--controllers=*',
-      `--service-account-private-key-file=${this.pki.saKey}`, `--root-ca-file=${this.pki.caCert}`,
-      `--cluster-signing-cert-file=${this.pki.caCert}`, `--cluster-signing-key-file=${this.pki.caKey}`,
+      `--service-account-private-key-file=${this.pki.saKey}`,
+      `--root-ca-file=${this.pki.caCert}`,
+      `--cluster-signing-cert-file=${this.pki.caCert}`,
+      `--cluster-signing-key-file=${this.pki.caKey}`,
       '--use-service-account-credentials=false',
     ]);
     const kwok = this.spawn('kwok', [
-      `--kubeconfig=${this.kubeconfigPath}`, `--config=${join(kubeBin, 'kwok-stages.yaml')}`,
-      '--manage-all-nodes=false', `--manage-nodes-with-annotation-selector=${KWOK_ANNOTATION}=fake`,
-      `--cidr=${POD_CIDR}`, '--node-ip=10.240.0.1',
+      `--kubeconfig=${this.kubeconfigPath}`,
+      `--config=${join(kubeBin, 'kwok-stages.yaml')}`,
+      '--manage-all-nodes=false',
+      `--manage-nodes-with-annotation-selector=${KWOK_ANNOTATION}=fake`,
+      `--cidr=${POD_CIDR}`,
+      '--node-ip=10.240.0.1',
     ]);
-    await Promise.all([this.expectRunning(scheduler, 1500), this.expectRunning(kcm, 1500), this.expectRunning(kwok, 1500)]);
+    await Promise.all([
+      this.expectRunning(scheduler, 1500),
+      this.expectRunning(kcm, 1500),
+      this.expectRunning(kwok, 1500),
+    ]);
 
     // A default StorageClass served by the fake provisioner, like kind's "standard".
     await this.createStorageClass('standard', true);
@@ -254,7 +306,10 @@ export class Cluster {
     await this.client.create('/apis/storage.k8s.io/v1/storageclasses', {
       apiVersion: 'storage.k8s.io/v1',
       kind: 'StorageClass',
-      metadata: { name, ...(isDefault ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}) },
+      metadata: {
+        name,
+        ...(isDefault ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}),
+      },
       provisioner: PROVISIONER,
       reclaimPolicy: 'Delete',
       volumeBindingMode: 'WaitForFirstConsumer',
@@ -284,21 +339,41 @@ export class Cluster {
         status: {
           allocatable: { cpu: n.cpu ?? '32', memory: n.memory ?? '128Gi', pods: '110', 'ephemeral-storage': '500Gi' },
           capacity: { cpu: n.cpu ?? '32', memory: n.memory ?? '128Gi', pods: '110', 'ephemeral-storage': '500Gi' },
-          nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: 'fake', kubeProxyVersion: 'fake' },
+          nodeInfo: {
+            architecture: 'amd64',
+            operatingSystem: 'linux',
+            kubeletVersion: 'fake',
+            kubeProxyVersion: 'fake',
+          },
         },
       });
     }
     const names = new Set(nodes.map((n) => n.name));
-    await waitFor(`nodes ${[...names].join(', ')} Ready`, async () => {
-      const all = await this.client.list('/api/v1/nodes');
-      const ready = all.filter((n) => names.has(n.metadata.name) && ((n.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
-      return ready.length === names.size ? true : undefined;
-    }, 120_000, () => this.tail('kwok'));
+    await waitFor(
+      `nodes ${[...names].join(', ')} Ready`,
+      async () => {
+        const all = await this.client.list('/api/v1/nodes');
+        const ready = all.filter(
+          (n) =>
+            names.has(n.metadata.name) &&
+            ((n.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some(
+              (c) => c.type === 'Ready' && c.status === 'True',
+            ),
+        );
+        return ready.length === names.size ? true : undefined;
+      },
+      120_000,
+      () => this.tail('kwok'),
+    );
   }
 
   /** kubectl against this cluster (the machine's kubectl), never throwing: the caller checks the result. */
   async kubectl(args: string[], input?: string): Promise<KubectlResult> {
-    const r = await execa('kubectl', [`--kubeconfig=${this.kubeconfigPath}`, ...args], { reject: false, input, timeout: 300_000 });
+    const r = await execa('kubectl', [`--kubeconfig=${this.kubeconfigPath}`, ...args], {
+      reject: false,
+      input,
+      timeout: 300_000,
+    });
     return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? 1 };
   }
 

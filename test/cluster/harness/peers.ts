@@ -24,7 +24,9 @@ export const required = Boolean(process.env.CI) || process.env.E2E_REQUIRED === 
 export function missingPeers(): string | undefined {
   const missing: string[] = binaries.filter((b) => !existsSync(bin(b)));
   if (!existsSync(join(kubeBin, 'kwok-stages.yaml'))) missing.push('kwok-stages.yaml');
-  if (missing.length) return `${missing.join(', ')} not in ${kubeBin} — run \`bash test/peers/kube/build.sh\` (about 20 minutes cold)`;
-  if (!existsSync(join(argocdCrdDir, 'application-crd.yaml'))) return `Argo CD CRDs not in ${argocdCrdDir} — run \`bash test/peers/argocd-crds/fetch.sh\``;
+  if (missing.length)
+    return `${missing.join(', ')} not in ${kubeBin} — run \`bash test/peers/kube/build.sh\` (about 20 minutes cold)`;
+  if (!existsSync(join(argocdCrdDir, 'application-crd.yaml')))
+    return `Argo CD CRDs not in ${argocdCrdDir} — run \`bash test/peers/argocd-crds/fetch.sh\``;
   return undefined;
 }

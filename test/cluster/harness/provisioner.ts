@@ -44,7 +44,8 @@ export class Provisioner {
       const ours = new Set(classes.filter((c) => c.provisioner === PROVISIONER).map((c) => c.metadata.name));
       const claimed = new Set(volumes.map((v) => (v.spec?.claimRef as { uid?: string } | undefined)?.uid));
       for (const pvc of claims) {
-        if ((pvc.status as { phase?: string } | undefined)?.phase !== 'Pending' || claimed.has(pvc.metadata.uid)) continue;
+        if ((pvc.status as { phase?: string } | undefined)?.phase !== 'Pending' || claimed.has(pvc.metadata.uid))
+          continue;
         const ann = pvc.metadata.annotations ?? {};
         const cls = pvc.spec?.storageClassName as string | undefined;
         if (ann['volume.kubernetes.io/storage-provisioner'] !== PROVISIONER || !cls || !ours.has(cls)) continue;
@@ -67,7 +68,11 @@ export class Provisioner {
   }
 
   private async provision(pvc: Obj, storageClassName: string, selectedNode: string | undefined): Promise<void> {
-    const spec = pvc.spec as { accessModes?: string[]; resources?: { requests?: { storage?: string } }; volumeMode?: string };
+    const spec = pvc.spec as {
+      accessModes?: string[];
+      resources?: { requests?: { storage?: string } };
+      volumeMode?: string;
+    };
     let zone: string | undefined;
     if (selectedNode) {
       const node = await this.client.get(`/api/v1/nodes/${selectedNode}`);
@@ -84,16 +89,32 @@ export class Provisioner {
         volumeMode: spec.volumeMode ?? 'Filesystem',
         storageClassName,
         persistentVolumeReclaimPolicy: 'Delete',
-        claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid },
+        claimRef: {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          namespace: pvc.metadata.namespace,
+          name: pvc.metadata.name,
+          uid: pvc.metadata.uid,
+        },
         hostPath: { path: `/var/lib/mimir-kube-test/${name}`, type: 'DirectoryOrCreate' },
         ...(zone
-          ? { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [zone] }] }] } } }
+          ? {
+              nodeAffinity: {
+                required: {
+                  nodeSelectorTerms: [
+                    { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [zone] }] },
+                  ],
+                },
+              },
+            }
           : {}),
       },
     };
     try {
       await this.client.create('/api/v1/persistentvolumes', pv);
-      this.provisioned.push(`${pvc.metadata.namespace}/${pvc.metadata.name} → ${name} (${storageClassName}${zone ? `, ${zone}` : ''})`);
+      this.provisioned.push(
+        `${pvc.metadata.namespace}/${pvc.metadata.name} → ${name} (${storageClassName}${zone ? `, ${zone}` : ''})`,
+      );
     } catch (err) {
       // 409: created by the previous tick while the PV controller had not yet bound it.
       if (!(err instanceof Error && /HTTP 409/.test(err.message))) throw err;

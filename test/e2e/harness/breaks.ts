@@ -19,7 +19,8 @@ interface WorkloadLike {
 }
 
 function configFile(objects: Objects, key: string): { cm: ConfigMapLike; text: string } {
-  for (const o of objects as unknown as ConfigMapLike[]) if (o.kind === 'ConfigMap' && o.data?.[key] !== undefined) return { cm: o, text: o.data[key] };
+  for (const o of objects as unknown as ConfigMapLike[])
+    if (o.kind === 'ConfigMap' && o.data?.[key] !== undefined) return { cm: o, text: o.data[key] };
   throw new Error(`no ConfigMap holds ${key}`);
 }
 
@@ -31,7 +32,9 @@ function editMimirYaml(objects: Objects, edit: (m: Record<string, Record<string,
 }
 
 function addArgs(objects: Objects, workload: string, ...args: string[]): void {
-  const w = (objects as unknown as WorkloadLike[]).find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata?.name === workload);
+  const w = (objects as unknown as WorkloadLike[]).find(
+    (o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata?.name === workload,
+  );
   const c = w?.spec?.template?.spec?.containers?.[0];
   if (!c) throw new Error(`no workload ${workload}`);
   c.args = [...(c.args ?? []), ...args];
@@ -99,7 +102,8 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
 
 /** Breaks of the harness itself (not of the rendered objects), for the claims that are about the harness. */
 export const harnessBreaks: Record<string, string> = {
-  'dns-lists-not-ready': 'cluster DNS lists every selected pod whether ready or not (the harness before it followed readiness)',
+  'dns-lists-not-ready':
+    'cluster DNS lists every selected pod whether ready or not (the harness before it followed readiness)',
 };
 
 export function applyBreak(name: string, objects: Objects): string {
@@ -109,5 +113,7 @@ export function applyBreak(name: string, objects: Objects): string {
     return b.what;
   }
   if (harnessBreaks[name]) return harnessBreaks[name];
-  throw new Error(`E2E_BREAK=${name}: no such break; known: ${[...Object.keys(breaks), ...Object.keys(harnessBreaks)].join(', ')}`);
+  throw new Error(
+    `E2E_BREAK=${name}: no such break; known: ${[...Object.keys(breaks), ...Object.keys(harnessBreaks)].join(', ')}`,
+  );
 }

@@ -11,7 +11,8 @@ export function renderDiff(from: KubeObject[], to: KubeObject[]): string[] {
   const generated = new Map<string, string>();
   for (const o of [...from, ...to]) {
     const n = o.metadata?.name ?? '';
-    if (stripHashSuffix(n) !== n && ['ConfigMap', 'Secret', 'Job'].includes(o.kind)) generated.set(n, stripHashSuffix(n));
+    if (stripHashSuffix(n) !== n && ['ConfigMap', 'Secret', 'Job'].includes(o.kind))
+      generated.set(n, stripHashSuffix(n));
   }
   const normalise = (v: unknown): unknown => {
     if (typeof v === 'string') {
@@ -52,7 +53,8 @@ function leafDiff(x: unknown, y: unknown, path: string, emit: (path: string, x: 
     y = y ?? {};
   }
   if (isObj(x) && isObj(y)) {
-    for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) leafDiff(x[k], y[k], path ? `${path}.${k}` : k, emit);
+    for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort())
+      leafDiff(x[k], y[k], path ? `${path}.${k}` : k, emit);
   } else if (JSON.stringify(x) !== JSON.stringify(y)) {
     emit(path, x, y);
   }
@@ -60,7 +62,8 @@ function leafDiff(x: unknown, y: unknown, path: string, emit: (path: string, x: 
 
 /** Leaf paths of a nested object, dotted (`ruler.poll_interval`). */
 export function leafPaths(v: unknown, prefix = ''): string[] {
-  if (v && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v).flatMap(([k, x]) => leafPaths(x, prefix ? `${prefix}.${k}` : k));
+  if (v && typeof v === 'object' && !Array.isArray(v))
+    return Object.entries(v).flatMap(([k, x]) => leafPaths(x, prefix ? `${prefix}.${k}` : k));
   return [prefix];
 }
 
@@ -69,7 +72,12 @@ export function leafPaths(v: unknown, prefix = ''): string[] {
  * in the ConfigMap that holds mimir.yaml): any other difference is `unexpected`, a knob that does not show up
  * is `missing` (the knob would not be in effect).
  */
-export function knobDifferences(diff: string[], knobs: object, configMap = 'mimir-config', file = 'mimir.yaml'): { unexpected: string[]; missing: string[] } {
+export function knobDifferences(
+  diff: string[],
+  knobs: object,
+  configMap = 'mimir-config',
+  file = 'mimir.yaml',
+): { unexpected: string[]; missing: string[] } {
   const allowed = leafPaths(knobs).map((p) => `ConfigMap ${configMap} data.${file}.${p}: `);
   return {
     unexpected: diff.filter((d) => !allowed.some((a) => d.startsWith(a))),

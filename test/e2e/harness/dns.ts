@@ -37,7 +37,14 @@ export interface ClusterDns {
  * (as a headless Service's does). As the endpoints controller does, only ready pods are listed, unless the
  * Service sets `publishNotReadyAddresses` (then every selected pod is). `ready` holds the names of ready pods.
  */
-export function clusterDns(svcs: Service[], pods: PodPlan[], namespace: string, clusterDomain: string, dnsServerIp: string, ready: ReadonlySet<string>): ClusterDns {
+export function clusterDns(
+  svcs: Service[],
+  pods: PodPlan[],
+  namespace: string,
+  clusterDomain: string,
+  dnsServerIp: string,
+  ready: ReadonlySet<string>,
+): ClusterDns {
   const a: ARecord[] = [{ name: `kube-dns.kube-system.svc.${clusterDomain}`, ip: dnsServerIp }];
   const srv: SrvRecord[] = [];
   const endpoints: ServiceEndpoints[] = [];
@@ -52,10 +59,20 @@ export function clusterDns(svcs: Service[], pods: PodPlan[], namespace: string, 
     for (const port of s.spec?.ports ?? []) {
       for (const p of all) {
         const target = typeof port.targetPort === 'string' ? p.ports[port.targetPort] : (port.targetPort ?? port.port);
-        if (target !== port.port) mismatches.push(`${port.name ?? port.port}: ${port.port} → pod ${p.name} port ${target ?? `"${port.targetPort}" (not a port of the pod)`}`);
+        if (target !== port.port)
+          mismatches.push(
+            `${port.name ?? port.port}: ${port.port} → pod ${p.name} port ${target ?? `"${port.targetPort}" (not a port of the pod)`}`,
+          );
       }
     }
-    endpoints.push({ service: name, headless, publishNotReady, selected: all.map((p) => p.name), pods: selected.map((p) => p.name), portMismatches: mismatches });
+    endpoints.push({
+      service: name,
+      headless,
+      publishNotReady,
+      selected: all.map((p) => p.name),
+      pods: selected.map((p) => p.name),
+      portMismatches: mismatches,
+    });
     for (const p of selected) {
       a.push({ name: fqdn, ip: p.ip });
       a.push({ name: `${name}.${namespace}.svc`, ip: p.ip });
@@ -70,9 +87,11 @@ export function clusterDns(svcs: Service[], pods: PodPlan[], namespace: string, 
       }
       for (const p of selected) {
         // A StatefulSet pod governed by this Service is named by its hostname; any other pod by its dashed address.
-        const host = p.workload.kind === 'StatefulSet' && p.workload.serviceName === name ? p.name : p.ip.replace(/\./g, '-');
+        const host =
+          p.workload.kind === 'StatefulSet' && p.workload.serviceName === name ? p.name : p.ip.replace(/\./g, '-');
         const target = `${host}.${fqdn}`;
-        const targetPort = typeof port.targetPort === 'string' ? p.ports[port.targetPort] : (port.targetPort ?? port.port);
+        const targetPort =
+          typeof port.targetPort === 'string' ? p.ports[port.targetPort] : (port.targetPort ?? port.port);
         srv.push({ name: srvName, target, port: targetPort ?? port.port });
         if (!a.some((r) => r.name === target)) a.push({ name: target, ip: p.ip });
       }
@@ -91,7 +110,13 @@ export interface DnsmasqPaths {
   pid: string;
 }
 
-export function dnsmasqConf(dns: ClusterDns, listen: string, namespace: string, clusterDomain: string, paths: DnsmasqPaths): string {
+export function dnsmasqConf(
+  dns: ClusterDns,
+  listen: string,
+  namespace: string,
+  clusterDomain: string,
+  paths: DnsmasqPaths,
+): string {
   return [
     'port=53',
     `listen-address=${listen}`,

@@ -43,7 +43,12 @@ export class Timeout extends Error {}
  * Calls `attempt` until it returns a value other than undefined, or the time is up. The last error or
  * "last seen" description goes into the timeout message, so a failing step says what it saw.
  */
-export async function poll<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, intervalMs = 1000): Promise<T> {
+export async function poll<T>(
+  what: string,
+  timeoutMs: number,
+  attempt: () => Promise<T | undefined>,
+  intervalMs = 1000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no attempt finished';
   for (;;) {
@@ -66,7 +71,9 @@ export function metricSum(text: string, name: string, labels: Record<string, str
     if (!line.startsWith(name)) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})?\s+(\S+)/.exec(line);
     if (!m || m[1] !== name) continue;
-    const ls = Object.fromEntries([...(m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    const ls = Object.fromEntries(
+      [...(m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]),
+    );
     if (Object.entries(labels).every(([k, v]) => ls[k] === v)) sum = (sum ?? 0) + Number(m[4]);
   }
   return sum;
@@ -76,14 +83,21 @@ export function metricSum(text: string, name: string, labels: Record<string, str
  * A request whose headers may repeat (an array value is sent as one header line per element), which
  * `fetch` cannot send: it joins repeated headers into one line.
  */
-export function rawHttp(url: string, opts: { method?: string; headers: Record<string, string | string[]>; body?: Uint8Array | string; timeoutMs?: number }): Promise<HttpResult> {
+export function rawHttp(
+  url: string,
+  opts: { method?: string; headers: Record<string, string | string[]>; body?: Uint8Array | string; timeoutMs?: number },
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: opts.method ?? 'GET', headers: opts.headers, timeout: opts.timeoutMs ?? 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      { method: opts.method ?? 'GET', headers: opts.headers, timeout: opts.timeoutMs ?? 5000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${url}: no answer within ${opts.timeoutMs ?? 5000} ms`)));
     req.on('error', reject);
     req.end(opts.body);

@@ -23,7 +23,10 @@ export function readBucketJob(w: Workload, sources: DataSources, namespace: stri
   const env = resolveEnv(c, sources, { name: `${w.name}-job`, namespace, ip: '' });
   const argv = expandArgs([...(c.command ?? []), ...(c.args ?? [])], env);
   const shell = argv.findIndex((a, i) => /(^|\/)(ba)?sh$/.test(a) && argv[i + 1] === '-c');
-  if (shell < 0) throw new Error(`Job ${w.name}: not a "sh -c SCRIPT" container; the harness cannot tell what it does (${argv.join(' ')})`);
+  if (shell < 0)
+    throw new Error(
+      `Job ${w.name}: not a "sh -c SCRIPT" container; the harness cannot tell what it does (${argv.join(' ')})`,
+    );
   const script = argv[shell + 2] ?? '';
   const positional = argv.slice(shell + 4);
   const alias = /mc alias set (\S+) "\$\{?(\w+)\}?" "\$\{?(\w+)\}?" "\$\{?(\w+)\}?"/.exec(script);

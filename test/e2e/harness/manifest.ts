@@ -44,7 +44,14 @@ export function workloads(objects: KubeObject[]): Workload[] {
     const wave = Number(o.metadata?.annotations?.[waveAnnotation] ?? 0);
     if (o.kind === 'Deployment') {
       const d = o as unknown as Deployment;
-      out.push({ kind: 'Deployment', name, replicas: d.spec?.replicas ?? 1, template: d.spec!.template, claimNames: [], wave });
+      out.push({
+        kind: 'Deployment',
+        name,
+        replicas: d.spec?.replicas ?? 1,
+        template: d.spec!.template,
+        claimNames: [],
+        wave,
+      });
     } else if (o.kind === 'StatefulSet') {
       const s = o as unknown as StatefulSet;
       out.push({
@@ -58,7 +65,14 @@ export function workloads(objects: KubeObject[]): Workload[] {
       });
     } else if (o.kind === 'Job') {
       const j = o as unknown as Job;
-      out.push({ kind: 'Job', name, replicas: j.spec?.parallelism ?? 1, template: j.spec!.template, claimNames: [], wave });
+      out.push({
+        kind: 'Job',
+        name,
+        replicas: j.spec?.parallelism ?? 1,
+        template: j.spec!.template,
+        claimNames: [],
+        wave,
+      });
     }
   }
   return out;
@@ -81,11 +95,15 @@ export function dataSources(objects: KubeObject[]): DataSources {
     const name = o.metadata?.name ?? '';
     if (o.kind === 'ConfigMap') {
       const cm = o as unknown as ConfigMap;
-      const binary = Object.fromEntries(Object.entries(cm.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      const binary = Object.fromEntries(
+        Object.entries(cm.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+      );
       configMaps.set(name, { ...binary, ...(cm.data ?? {}) });
     } else if (o.kind === 'Secret') {
       const s = o as unknown as Secret;
-      const decoded = Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      const decoded = Object.fromEntries(
+        Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+      );
       // The API server merges stringData over data, as here.
       secrets.set(name, { ...decoded, ...(s.stringData ?? {}) });
     }
@@ -93,7 +111,13 @@ export function dataSources(objects: KubeObject[]): DataSources {
   return { configMaps, secrets };
 }
 
-function lookup(sources: DataSources, kind: 'configMap' | 'secret', name: string, key: string, optional: boolean | undefined): string | undefined {
+function lookup(
+  sources: DataSources,
+  kind: 'configMap' | 'secret',
+  name: string,
+  key: string,
+  optional: boolean | undefined,
+): string | undefined {
   const map = kind === 'secret' ? sources.secrets : sources.configMaps;
   const data = map.get(name);
   if (!data) {
@@ -137,7 +161,12 @@ export function resolveEnv(c: Container, sources: DataSources, pod: PodFields): 
   return env;
 }
 
-function envValue(e: EnvVar, sources: DataSources, pod: PodFields, earlier: Record<string, string>): string | undefined {
+function envValue(
+  e: EnvVar,
+  sources: DataSources,
+  pod: PodFields,
+  earlier: Record<string, string>,
+): string | undefined {
   if (e.valueFrom?.secretKeyRef) {
     const r = e.valueFrom.secretKeyRef;
     return lookup(sources, 'secret', r.name ?? '', r.key, r.optional);
@@ -157,7 +186,8 @@ function envValue(e: EnvVar, sources: DataSources, pod: PodFields, earlier: Reco
     if (!(field in known)) throw new Error(`env ${e.name}: fieldRef ${field} is not emulated by the harness`);
     return known[field];
   }
-  if (e.valueFrom) throw new Error(`env ${e.name}: valueFrom ${Object.keys(e.valueFrom).join(', ')} is not emulated by the harness`);
+  if (e.valueFrom)
+    throw new Error(`env ${e.name}: valueFrom ${Object.keys(e.valueFrom).join(', ')} is not emulated by the harness`);
   // `$(NAME)` refers to an earlier variable; `$$` escapes. Unknown references stay as written (Kubernetes' rule).
   return (e.value ?? '').replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string | undefined) =>
     m === '$$' ? '$' : name !== undefined && name in earlier ? earlier[name] : m,
@@ -166,11 +196,18 @@ function envValue(e: EnvVar, sources: DataSources, pod: PodFields, earlier: Reco
 
 /** Kubernetes expands `$(VAR)` in command and args from the container's environment too. */
 export function expandArgs(args: string[], env: Record<string, string>): string[] {
-  return args.map((a) => a.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string | undefined) => (m === '$$' ? '$' : name !== undefined && name in env ? env[name] : m)));
+  return args.map((a) =>
+    a.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string | undefined) =>
+      m === '$$' ? '$' : name !== undefined && name in env ? env[name] : m,
+    ),
+  );
 }
 
 /** Kubernetes label selector (matchLabels form, as Services use) against pod labels. */
-export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+export function selects(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   const entries = Object.entries(selector ?? {});
   return entries.length > 0 && entries.every(([k, v]) => labels?.[k] === v);
 }

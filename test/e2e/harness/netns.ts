@@ -13,7 +13,8 @@ export interface NetworkNames {
   subnet: string;
 }
 
-export const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+export const ip = (...args: string[]): string =>
+  execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 export function bridgeIp(n: NetworkNames): string {
   return `${n.subnet}.1`;
@@ -23,7 +24,9 @@ export function bridgeIp(n: NetworkNames): string {
 export function subnetConflict(n: NetworkNames): string | undefined {
   const lines = ip('-o', '-4', 'addr', 'show').split('\n');
   const clash = lines.find((l) => l.includes(` ${n.subnet}.`) && !l.split(/\s+/)[1]?.startsWith(n.bridge));
-  return clash ? `address range ${n.subnet}.0/24 is already used: ${clash.trim()} (set E2E_SUBNET=a.b.c to use another /24)` : undefined;
+  return clash
+    ? `address range ${n.subnet}.0/24 is already used: ${clash.trim()} (set E2E_SUBNET=a.b.c to use another /24)`
+    : undefined;
 }
 
 export function createBridge(n: NetworkNames): void {
@@ -57,10 +60,7 @@ export function addPodNamespace(n: NetworkNames, p: PodNet, files: { resolvConf:
 /** Processes still running inside a namespace (by the kernel's record, not by name). */
 export function netnsPids(netns: string): number[] {
   try {
-    return ip('netns', 'pids', netns)
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
+    return ip('netns', 'pids', netns).split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }

@@ -150,7 +150,14 @@ interface VolumeLayout {
 }
 
 /** Where each of the container's volume mounts lives on this machine, and the ConfigMap/Secret files to write. */
-function layoutVolumes(pod: PodPlan, c: Container, volumes: Volume[], sources: DataSources, w: Workload, root: string): VolumeLayout {
+function layoutVolumes(
+  pod: PodPlan,
+  c: Container,
+  volumes: Volume[],
+  sources: DataSources,
+  w: Workload,
+  root: string,
+): VolumeLayout {
   const mounts: Mount[] = [];
   const files: FileToWrite[] = [];
   const fileSources = new Map<string, string>();
@@ -164,10 +171,15 @@ function layoutVolumes(pod: PodPlan, c: Container, volumes: Volume[], sources: D
       const refName = (isSecret ? v.secret!.secretName : v.configMap!.name) ?? '';
       const data = (isSecret ? sources.secrets : sources.configMaps).get(refName);
       const optional = isSecret ? v.secret!.optional : v.configMap!.optional;
-      if (!data && !optional) throw new Error(`pod ${pod.name}: volume ${vm.name} refers to ${isSecret ? 'Secret' : 'ConfigMap'} "${refName}", which is not rendered`);
-      const items = (isSecret ? v.secret!.items : v.configMap!.items) ?? Object.keys(data ?? {}).map((key) => ({ key, path: key }));
+      if (!data && !optional)
+        throw new Error(
+          `pod ${pod.name}: volume ${vm.name} refers to ${isSecret ? 'Secret' : 'ConfigMap'} "${refName}", which is not rendered`,
+        );
+      const items =
+        (isSecret ? v.secret!.items : v.configMap!.items) ?? Object.keys(data ?? {}).map((key) => ({ key, path: key }));
       for (const item of items) {
-        if (!data || !(item.key in data)) throw new Error(`pod ${pod.name}: volume ${vm.name}: key "${item.key}" is not in ${refName}`);
+        if (!data || !(item.key in data))
+          throw new Error(`pod ${pod.name}: volume ${vm.name}: key "${item.key}" is not in ${refName}`);
         files.push({ path: join(dir, item.path), content: data[item.key] });
         fileSources.set(join(dir, item.path), `${isSecret ? 'Secret' : 'ConfigMap'} ${refName} key ${item.key}`);
       }
@@ -185,14 +197,27 @@ function layoutVolumes(pod: PodPlan, c: Container, volumes: Volume[], sources: D
     } else if (!v) {
       throw new Error(`pod ${pod.name}: container ${c.name} mounts "${vm.name}", which is no volume of the pod`);
     } else {
-      throw new Error(`pod ${pod.name}: volume ${vm.name} (${Object.keys(v).filter((k) => k !== 'name').join(', ')}) is not emulated by the harness`);
+      throw new Error(
+        `pod ${pod.name}: volume ${vm.name} (${Object.keys(v)
+          .filter((k) => k !== 'name')
+          .join(', ')}) is not emulated by the harness`,
+      );
     }
     mounts.push({ mountPath: vm.mountPath, hostPath: vm.subPath ? join(dir, vm.subPath) : dir });
   }
   return { mounts, files, fileSources };
 }
 
-function planContainer(pod: PodPlan, w: Workload, c: Container, peer: PeerName, opts: PlanOptions, sources: DataSources, changes: Change[], namespace: string): ContainerPlan {
+function planContainer(
+  pod: PodPlan,
+  w: Workload,
+  c: Container,
+  peer: PeerName,
+  opts: PlanOptions,
+  sources: DataSources,
+  changes: Change[],
+  namespace: string,
+): ContainerPlan {
   const spec = w.template.spec!;
   const note = (what: Change['what'], where: string, from: string, to: string): void => {
     changes.push({ pod: pod.name, container: c.name, what, where, from, to });
@@ -206,12 +231,17 @@ function planContainer(pod: PodPlan, w: Workload, c: Container, peer: PeerName, 
   const known = peerEntrypoints[peer];
   let rest: string[];
   if (c.command) {
-    if (!known.names.includes(command[0])) throw new Error(`pod ${pod.name}: container ${c.name} runs "${command[0]}", which the ${peer} peer does not stand in for`);
+    if (!known.names.includes(command[0]))
+      throw new Error(
+        `pod ${pod.name}: container ${c.name} runs "${command[0]}", which the ${peer} peer does not stand in for`,
+      );
     rest = [...command.slice(1), ...(c.args ?? [])];
   } else if (peer === 'mimir') {
     rest = c.args ?? [];
   } else {
-    throw new Error(`pod ${pod.name}: container ${c.name} relies on the ${c.image} entrypoint script, which the harness does not emulate; set command`);
+    throw new Error(
+      `pod ${pod.name}: container ${c.name} relies on the ${c.image} entrypoint script, which the harness does not emulate; set command`,
+    );
   }
   note('program', 'image', `${c.image} (${command[0]})`, `${program.path} (${program.version})`);
 
@@ -233,8 +263,13 @@ function planContainer(pod: PodPlan, w: Workload, c: Container, peer: PeerName, 
 
   const files = layout.files.map((f) => {
     const to = remapText(f.content, layout.mounts);
-    const inContainer = layout.mounts.reduce((p, m) => (f.path.startsWith(`${m.hostPath}/`) ? `${m.mountPath.replace(/\/$/, '')}${f.path.slice(m.hostPath.length)}` : p), f.path);
-    for (const ch of changedLines(f.content, to)) note('file', `${inContainer}:${ch.line} (${layout.fileSources.get(f.path)})`, ch.from, ch.to);
+    const inContainer = layout.mounts.reduce(
+      (p, m) =>
+        f.path.startsWith(`${m.hostPath}/`) ? `${m.mountPath.replace(/\/$/, '')}${f.path.slice(m.hostPath.length)}` : p,
+      f.path,
+    );
+    for (const ch of changedLines(f.content, to))
+      note('file', `${inContainer}:${ch.line} (${layout.fileSources.get(f.path)})`, ch.from, ch.to);
     return { path: f.path, content: to };
   });
 
@@ -255,7 +290,13 @@ function planContainer(pod: PodPlan, w: Workload, c: Container, peer: PeerName, 
   );
 
   const ports = Object.fromEntries((c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
-  const groups = [...new Set([spec.securityContext?.fsGroup, ...(spec.securityContext?.supplementalGroups ?? [])].filter((g): g is number => g !== undefined))];
+  const groups = [
+    ...new Set(
+      [spec.securityContext?.fsGroup, ...(spec.securityContext?.supplementalGroups ?? [])].filter(
+        (g): g is number => g !== undefined,
+      ),
+    ),
+  ];
   return {
     name: c.name,
     image: c.image ?? '',
@@ -281,7 +322,10 @@ export function planPods(objects: KubeObject[], opts: PlanOptions): Plan {
   const changes: Change[] = [];
   const pods: PodPlan[] = [];
   const notRun: Plan['notRun'] = [];
-  const namespace = objects.find((o) => o.kind === 'Namespace')?.metadata?.name ?? objects.find((o) => o.metadata?.namespace)?.metadata?.namespace ?? 'default';
+  const namespace =
+    objects.find((o) => o.kind === 'Namespace')?.metadata?.name ??
+    objects.find((o) => o.metadata?.namespace)?.metadata?.namespace ??
+    'default';
   const ordered = workloads(objects).sort((a, b) => a.wave - b.wave);
   for (const w of ordered) {
     const containers = w.template.spec?.containers ?? [];
@@ -290,7 +334,8 @@ export function planPods(objects: KubeObject[], opts: PlanOptions): Plan {
       notRun.push({ workload: w.name, kind: w.kind, images: containers.map((c) => c.image ?? '') });
       continue;
     }
-    if ((w.template.spec?.initContainers ?? []).length) throw new Error(`${w.kind} ${w.name}: init containers are not emulated by the harness`);
+    if ((w.template.spec?.initContainers ?? []).length)
+      throw new Error(`${w.kind} ${w.name}: init containers are not emulated by the harness`);
     for (let i = 0; i < w.replicas; i++) {
       const name = podName(w, i);
       const pod: PodPlan = {
@@ -304,7 +349,9 @@ export function planPods(objects: KubeObject[], opts: PlanOptions): Plan {
         fsGroup: w.template.spec?.securityContext?.fsGroup,
         containers: [],
         skipped: [],
-        ports: Object.fromEntries(containers.flatMap((c) => (c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]))),
+        ports: Object.fromEntries(
+          containers.flatMap((c) => (c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort])),
+        ),
       };
       containers.forEach((c, ci) => {
         const peer = peers[ci];

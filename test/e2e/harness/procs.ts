@@ -32,12 +32,30 @@ const basePath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
  * UTS namespace and hostname (the pod name), as the pod's user and groups, without privileges.
  */
 export function containerCommand(s: ProcessSpec): string[] {
-  const creds = ['--reuid', String(s.uid), '--regid', String(s.gid), ...(s.groups.length ? ['--groups', s.groups.join(',')] : ['--clear-groups'])];
+  const creds = [
+    '--reuid',
+    String(s.uid),
+    '--regid',
+    String(s.gid),
+    ...(s.groups.length ? ['--groups', s.groups.join(',')] : ['--clear-groups']),
+  ];
   return [
-    'ip', 'netns', 'exec', s.netns,
-    'unshare', '--uts',
-    'sh', '-c', 'hostname "$0" && exec "$@"', s.hostname,
-    'setpriv', ...creds, '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--',
+    'ip',
+    'netns',
+    'exec',
+    s.netns,
+    'unshare',
+    '--uts',
+    'sh',
+    '-c',
+    'hostname "$0" && exec "$@"',
+    s.hostname,
+    'setpriv',
+    ...creds,
+    '--no-new-privs',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--',
     ...s.argv,
   ];
 }
@@ -49,7 +67,10 @@ export class Supervised {
   private stopping = false;
   private restartTimer?: NodeJS.Timeout;
 
-  constructor(readonly spec: ProcessSpec, private readonly onLine: (line: string) => void = () => {}) {}
+  constructor(
+    readonly spec: ProcessSpec,
+    private readonly onLine: (line: string) => void = () => {},
+  ) {}
 
   start(): void {
     this.startedAtMs = Date.now();
@@ -72,7 +93,10 @@ export class Supervised {
       this.child = undefined;
       if (this.stopping) return;
       const delay = Math.min(10, 2 ** (this.exits.length - 1));
-      appendFileSync(this.spec.log, `--- e2e harness: ${this.spec.id} exited (code ${code}, signal ${signal})${this.spec.restart ? `; restarting in ${delay}s` : ''}\n`);
+      appendFileSync(
+        this.spec.log,
+        `--- e2e harness: ${this.spec.id} exited (code ${code}, signal ${signal})${this.spec.restart ? `; restarting in ${delay}s` : ''}\n`,
+      );
       this.onLine(`${this.spec.id} exited (code ${code}, signal ${signal})`);
       if (this.spec.restart) this.restartTimer = setTimeout(() => this.start(), delay * 1000);
     });
@@ -133,9 +157,15 @@ export class Supervised {
     const runs = text.split(/^--- e2e harness: .*\n?/m).filter((r) => r.trim());
     if (runs.length === 0) return '(empty log)';
     const last = runs[runs.length - 1];
-    const strip = (r: string): string => r.replace(/ts=\S+|\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?Z?|\[\d+\]|#\d+/g, '');
+    const strip = (r: string): string =>
+      r.replace(/ts=\S+|\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?Z?|\[\d+\]|#\d+/g, '');
     const same = runs.filter((r) => strip(r) === strip(last)).length;
-    const body = last.split('\n').slice(-lines - 1).join('\n');
-    return runs.length > 1 ? `(output of the last of ${runs.length} runs; ${same} of them printed the same)\n${body}` : body;
+    const body = last
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
+    return runs.length > 1
+      ? `(output of the last of ${runs.length} runs; ${same} of them printed the same)\n${body}`
+      : body;
   }
 }

@@ -22,7 +22,11 @@ function varint(n: number | bigint): number[] {
 }
 
 const field = (num: number, wire: number): number[] => varint((num << 3) | wire);
-const bytesField = (num: number, data: Uint8Array | number[]): number[] => [...field(num, 2), ...varint(data.length), ...data];
+const bytesField = (num: number, data: Uint8Array | number[]): number[] => [
+  ...field(num, 2),
+  ...varint(data.length),
+  ...data,
+];
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 function sample(value: number, timestampMs: number): number[] {

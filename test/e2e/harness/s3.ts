@@ -11,20 +11,41 @@ export interface S3Target {
 
 const sha256 = (data: string): string => createHash('sha256').update(data).digest('hex');
 const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();
-const encode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encode = (s: string): string =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-export function signedHeaders(t: S3Target, method: string, path: string, query: Record<string, string>, now: Date): Record<string, string> {
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+export function signedHeaders(
+  t: S3Target,
+  method: string,
+  path: string,
+  query: Record<string, string>,
+  now: Date,
+): Record<string, string> {
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const payloadHash = sha256('');
-  const headers: Record<string, string> = { host: new URL(t.endpoint).host, 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate };
+  const headers: Record<string, string> = {
+    host: new URL(t.endpoint).host,
+    'x-amz-content-sha256': payloadHash,
+    'x-amz-date': amzDate,
+  };
   const names = Object.keys(headers).sort();
   const canonicalQuery = Object.keys(query)
     .sort()
     .map((k) => `${encode(k)}=${encode(query[k])}`)
     .join('&');
   const canonicalPath = path.split('/').map(encode).join('/');
-  const canonical = [method, canonicalPath, canonicalQuery, names.map((n) => `${n}:${headers[n]}\n`).join(''), names.join(';'), payloadHash].join('\n');
+  const canonical = [
+    method,
+    canonicalPath,
+    canonicalQuery,
+    names.map((n) => `${n}:${headers[n]}\n`).join(''),
+    names.join(';'),
+    payloadHash,
+  ].join('\n');
   const scope = `${day}/${t.region}/s3/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${t.secretAccessKey}`, day), t.region), 's3'), 'aws4_request');
@@ -35,7 +56,12 @@ export function signedHeaders(t: S3Target, method: string, path: string, query: 
   };
 }
 
-async function request(t: S3Target, method: string, path: string, query: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+async function request(
+  t: S3Target,
+  method: string,
+  path: string,
+  query: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const qs = new URLSearchParams(query).toString();
   const res = await fetch(`${t.endpoint}${path}${qs ? `?${qs}` : ''}`, {
     method,
@@ -57,11 +83,17 @@ export async function listObjects(t: S3Target, bucket: string, prefix = ''): Pro
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const query: Record<string, string> = { 'list-type': '2', prefix, ...(token ? { 'continuation-token': token } : {}) };
+    const query: Record<string, string> = {
+      'list-type': '2',
+      prefix,
+      ...(token ? { 'continuation-token': token } : {}),
+    };
     const r = await request(t, 'GET', `/${bucket}`, query);
     if (r.status !== 200) throw new Error(`ListObjectsV2 ${bucket} → ${r.status}: ${r.body.slice(0, 300)}`);
     for (const m of r.body.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(m[1].replace(/&amp;/g, '&'));
-    token = /<IsTruncated>true<\/IsTruncated>/.test(r.body) ? /<NextContinuationToken>([^<]*)</.exec(r.body)?.[1] : undefined;
+    token = /<IsTruncated>true<\/IsTruncated>/.test(r.body)
+      ? /<NextContinuationToken>([^<]*)</.exec(r.body)?.[1]
+      : undefined;
   } while (token);
   return keys;
 }

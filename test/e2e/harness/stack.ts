@@ -1,5 +1,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { Resolver } from 'node:dns/promises';
 import { homedir, tmpdir } from 'node:os';
@@ -47,7 +59,8 @@ const keptRunFolders = 2;
 /** Under CI or E2E_REQUIRED=1 a suite that cannot run fails instead of skipping. */
 export const e2eRequired = process.env.E2E_REQUIRED === '1' || Boolean(process.env.CI);
 
-const commandExists = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const commandExists = (cmd: string): boolean =>
+  spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 export interface PeersFile {
   mimir: { path: string; version: string; pinned: string; source: string };
@@ -65,8 +78,11 @@ export function readPeersFile(): PeersFile | undefined {
 /** Why the suite cannot run here, or undefined. */
 export function skipReason(): string | undefined {
   if (process.platform !== 'linux') return 'the e2e harness needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'the e2e harness must run as root (network namespaces, a bridge, dnsmasq on port 53)';
-  const missing = ['ip', 'unshare', 'setpriv', 'hostname', 'kubectl', 'nginx', 'dnsmasq', 'prometheus'].filter((c) => !commandExists(c));
+  if (process.getuid?.() !== 0)
+    return 'the e2e harness must run as root (network namespaces, a bridge, dnsmasq on port 53)';
+  const missing = ['ip', 'unshare', 'setpriv', 'hostname', 'kubectl', 'nginx', 'dnsmasq', 'prometheus'].filter(
+    (c) => !commandExists(c),
+  );
   const peers = readPeersFile();
   if (!peers) missing.push(`${peersFile} (written by a successful build.sh)`);
   else for (const b of [peers.mimir.path, peers.minio.path]) if (!existsSync(b)) missing.push(b);
@@ -80,12 +96,19 @@ export function skipReason(): string | undefined {
  */
 export function versionGap(p: PeersFile): string | undefined {
   const ran = /version (\S+)/.exec(p.mimir.version)?.[1];
-  return ran === p.mimir.pinned ? undefined : `VERSION GAP: this run used Mimir ${ran ?? p.mimir.version} (${p.mimir.source}), not ${p.mimir.pinned}, the version lib/versions.json pins`;
+  return ran === p.mimir.pinned
+    ? undefined
+    : `VERSION GAP: this run used Mimir ${ran ?? p.mimir.version} (${p.mimir.source}), not ${p.mimir.pinned}, the version lib/versions.json pins`;
 }
 
 function firstLine(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return `${r.stdout}${r.stderr}`.split('\n').find((l) => l.trim())?.trim() ?? '(no version output)';
+  return (
+    `${r.stdout}${r.stderr}`
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? '(no version output)'
+  );
 }
 
 export function peerPrograms(): Peers {
@@ -95,7 +118,10 @@ export function peerPrograms(): Peers {
   return {
     mimir: { path: p.mimir.path, version: firstLine(p.mimir.path, ['-version']) },
     minio: { path: p.minio.path, version: firstLine(p.minio.path, ['--version']) },
-    nginx: { path: nginx, version: `${firstLine(nginx, ['-v'])} (Debian ${firstLine('dpkg-query', ['-W', '-f=${Version}', 'nginx'])})` },
+    nginx: {
+      path: nginx,
+      version: `${firstLine(nginx, ['-v'])} (Debian ${firstLine('dpkg-query', ['-W', '-f=${Version}', 'nginx'])})`,
+    },
   };
 }
 
@@ -165,7 +191,8 @@ function pidAlive(pid: number): boolean {
 function cleanSlot(s: SlotState): void {
   if (s.dnsmasq?.pid && s.dnsmasq.conf) {
     try {
-      if (readFileSync(`/proc/${s.dnsmasq.pid}/cmdline`, 'utf8').includes(s.dnsmasq.conf)) process.kill(s.dnsmasq.pid, 'SIGTERM');
+      if (readFileSync(`/proc/${s.dnsmasq.pid}/cmdline`, 'utf8').includes(s.dnsmasq.conf))
+        process.kill(s.dnsmasq.pid, 'SIGTERM');
     } catch {
       /* gone */
     }
@@ -244,7 +271,9 @@ export class Stack {
     chmodSync(this.root, 0o755);
     writeFileSync(join(this.root, 'run.json'), JSON.stringify({ pid: process.pid, started: new Date().toISOString() }));
     this.acquireSlot();
-    this.opts.log(`run folder ${this.root}; slot ${this.slot}: bridge ${this.net.bridge}, pods in ${this.net.subnet}.0/24`);
+    this.opts.log(
+      `run folder ${this.root}; slot ${this.slot}: bridge ${this.net.bridge}, pods in ${this.net.subnet}.0/24`,
+    );
 
     let t = performance.now();
     await this.render();
@@ -254,9 +283,19 @@ export class Stack {
     this.plan = planPods(this.objects, { root: this.root, peers, allocateIp: (i) => `${this.net.subnet}.${10 + i}` });
     this.changes.push(...this.plan.changes);
     const namespace = this.plan.namespace;
-    this.dns = clusterDns(services(this.objects), this.plan.pods, namespace, this.opts.clusterDomain, this.dnsIp, this.dnsReady);
+    this.dns = clusterDns(
+      services(this.objects),
+      this.plan.pods,
+      namespace,
+      this.opts.clusterDomain,
+      this.dnsIp,
+      this.dnsReady,
+    );
     for (const e of this.dns.endpoints) {
-      if (e.portMismatches.length) this.notes.push(`Service ${e.service}: port differs from the pods' port (no kube-proxy here, clients would fail): ${e.portMismatches.join('; ')}`);
+      if (e.portMismatches.length)
+        this.notes.push(
+          `Service ${e.service}: port differs from the pods' port (no kube-proxy here, clients would fail): ${e.portMismatches.join('; ')}`,
+        );
     }
 
     t = performance.now();
@@ -271,11 +310,21 @@ export class Stack {
     this.timings.networkMs = performance.now() - t;
 
     this.timings.appliedAt = performance.now();
-    const waves = [...new Set([...this.plan.pods.map((p) => p.workload.wave), ...workloads(this.objects).filter((w) => w.kind === 'Job').map((w) => w.wave)])].sort((a, b) => a - b);
+    const waves = [
+      ...new Set([
+        ...this.plan.pods.map((p) => p.workload.wave),
+        ...workloads(this.objects)
+          .filter((w) => w.kind === 'Job')
+          .map((w) => w.wave),
+      ]),
+    ].sort((a, b) => a - b);
     for (const wave of waves) {
       // Jobs without a peer image are emulated (the bucket Job); one with a peer image runs as a pod.
       const peerless = new Set(this.plan.notRun.map((n) => n.workload));
-      for (const w of workloads(this.objects).filter((x) => x.kind === 'Job' && x.wave === wave && peerless.has(x.name))) await this.emulateJob(w.name);
+      for (const w of workloads(this.objects).filter(
+        (x) => x.kind === 'Job' && x.wave === wave && peerless.has(x.name),
+      ))
+        await this.emulateJob(w.name);
       const pods = this.plan.pods.filter((p) => p.workload.wave === wave);
       this.opts.log(`wave ${wave}: starting ${pods.map((p) => p.name).join(', ') || '(no pods)'}`);
       for (const p of pods) this.startPod(p);
@@ -289,7 +338,9 @@ export class Stack {
     if (all) this.timings.allReadyAt = performance.now();
     else {
       const waiting = this.plan.pods.filter((p) => !this.ready.has(p.name)).map((p) => p.name);
-      throw new Error(`not ready within the harness's budget (${Math.round(this.opts.upBudgetMs / 1000)}s for the whole start, ${Math.round(this.opts.readyTimeoutMs / 1000)}s per wave): ${waiting.join(', ')}`);
+      throw new Error(
+        `not ready within the harness's budget (${Math.round(this.opts.upBudgetMs / 1000)}s for the whole start, ${Math.round(this.opts.readyTimeoutMs / 1000)}s per wave): ${waiting.join(', ')}`,
+      );
     }
   }
 
@@ -314,15 +365,24 @@ export class Stack {
     const names = new Set(pods.map((p) => p.name));
     const ipOf = new Map(pods.map((p) => [p.name, p.ip]));
     for (const e of this.dns!.endpoints) {
-      if (!e.selected.length || !e.selected.every((p) => names.has(p)) || e.selected.some((p) => this.ready.has(p))) continue;
+      if (!e.selected.length || !e.selected.every((p) => names.has(p)) || e.selected.some((p) => this.ready.has(p)))
+        continue;
       let answered: string[];
       try {
-        answered = await this.resolver().resolve4(`${e.service}.${this.plan!.namespace}.svc.${this.opts.clusterDomain}`);
+        answered = await this.resolver().resolve4(
+          `${e.service}.${this.plan!.namespace}.svc.${this.opts.clusterDomain}`,
+        );
       } catch {
         answered = [];
       }
       const stillNotReady = e.selected.filter((p) => !this.ready.has(p));
-      this.dnsObservations.push({ service: e.service, wave, publishNotReady: e.publishNotReady, notReady: stillNotReady.map((p) => ipOf.get(p)!), answered: answered.sort() });
+      this.dnsObservations.push({
+        service: e.service,
+        wave,
+        publishNotReady: e.publishNotReady,
+        notReady: stillNotReady.map((p) => ipOf.get(p)!),
+        answered: answered.sort(),
+      });
     }
   }
 
@@ -336,7 +396,9 @@ export class Stack {
 
   /** Probes every started pod once; a pod turns unready after 3 failed probes in a row (the default failureThreshold). */
   async refreshReadiness(): Promise<void> {
-    const started = this.plan!.pods.filter((p) => p.containers.every((c) => this.procs.some((x) => x.spec.id === `${p.name}/${c.name}`)));
+    const started = this.plan!.pods.filter((p) =>
+      p.containers.every((c) => this.procs.some((x) => x.spec.id === `${p.name}/${c.name}`)),
+    );
     const states = await Promise.all(started.map(async (p) => [p, await this.podReady(p)] as const));
     let changed = false;
     for (const [p, ok] of states) {
@@ -366,7 +428,14 @@ export class Stack {
   /** Rewrites the records after a readiness change: A records by file (dnsmasq re-reads it), SRV records by restarting dnsmasq. */
   private syncDns(): void {
     const before = this.dns!;
-    this.dns = clusterDns(services(this.objects), this.plan!.pods, this.plan!.namespace, this.opts.clusterDomain, this.dnsIp, this.dnsReady);
+    this.dns = clusterDns(
+      services(this.objects),
+      this.plan!.pods,
+      this.plan!.namespace,
+      this.opts.clusterDomain,
+      this.dnsIp,
+      this.dnsReady,
+    );
     this.dnsUpdates++;
     const srvKey = (d: ClusterDns): string => JSON.stringify(d.srv);
     if (srvKey(before) !== srvKey(this.dns)) this.restartDnsmasq();
@@ -384,7 +453,10 @@ export class Stack {
     } else {
       const out = join(this.root, 'render');
       const lines: string[] = [];
-      const code = await runCli([join(repoRoot, 'test/e2e/environment'), '--out', out], { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+      const code = await runCli([join(repoRoot, 'test/e2e/environment'), '--out', out], {
+        log: (l) => lines.push(l),
+        error: (l) => lines.push(l),
+      });
       if (code !== 0) throw new Error(`building test/e2e/environment failed:\n${lines.join('\n')}`);
       const envDir = join(out, 'e2e');
       this.renderSource = `tsx build.ts test/e2e/environment --out ${out}; kubectl kustomize ${envDir}`;
@@ -455,7 +527,14 @@ export class Stack {
     const dir = this.dnsDir;
     const pid = join(dir, 'dnsmasq.pid');
     rmSync(pid, { force: true });
-    writeFileSync(this.dnsmasqConfPath, dnsmasqConf(this.dns!, this.dnsIp, namespace, this.opts.clusterDomain, { hostsDir: join(dir, 'hosts'), log: join(dir, 'dnsmasq.log'), pid }));
+    writeFileSync(
+      this.dnsmasqConfPath,
+      dnsmasqConf(this.dns!, this.dnsIp, namespace, this.opts.clusterDomain, {
+        hostsDir: join(dir, 'hosts'),
+        log: join(dir, 'dnsmasq.log'),
+        pid,
+      }),
+    );
     execFileSync('dnsmasq', [`--conf-file=${this.dnsmasqConfPath}`], { stdio: 'pipe' });
     this.dnsmasqPid = Number(readFileSync(pid, 'utf8').trim());
     this.saveState();
@@ -517,7 +596,10 @@ export class Stack {
       const proc = this.procs.find((x) => x.spec.id === `${p.name}/${c.name}`);
       if (!proc?.running) return false;
       if (!c.ready) continue;
-      const ok = c.ready.kind === 'http' ? await probeHttp(`http://${p.ip}:${c.ready.port}${c.ready.path}`) : await probeTcp(p.ip, c.ready.port);
+      const ok =
+        c.ready.kind === 'http'
+          ? await probeHttp(`http://${p.ip}:${c.ready.port}${c.ready.path}`)
+          : await probeTcp(p.ip, c.ready.port);
       if (!ok) return false;
     }
     return true;
@@ -531,7 +613,9 @@ export class Stack {
       if (!waiting.length) return true;
       if (performance.now() > deadline) return false;
       // Every pod still not ready is crash-looping: waiting longer only repeats the same failure.
-      const crashLooping = waiting.every((p) => p.containers.some((c) => (this.procs.find((x) => x.spec.id === `${p.name}/${c.name}`)?.exits.length ?? 0) >= 3));
+      const crashLooping = waiting.every((p) =>
+        p.containers.some((c) => (this.procs.find((x) => x.spec.id === `${p.name}/${c.name}`)?.exits.length ?? 0) >= 3),
+      );
       if (crashLooping) return false;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -548,7 +632,10 @@ export class Stack {
           return {
             name: c.name,
             restarts: proc?.exits.length ?? 0,
-            exits: (proc?.exits ?? []).map((e) => `code ${e.code} signal ${e.signal} at +${((e.atMs - (performance.timeOrigin + this.timings.appliedAt)) / 1000).toFixed(1)}s`),
+            exits: (proc?.exits ?? []).map(
+              (e) =>
+                `code ${e.code} signal ${e.signal} at +${((e.atMs - (performance.timeOrigin + this.timings.appliedAt)) / 1000).toFixed(1)}s`,
+            ),
             log: c.log,
           };
         }),
@@ -561,7 +648,12 @@ export class Stack {
     const intent = readBucketJob(w, this.plan!.sources, this.plan!.namespace);
     this.bucketJobs.push(intent);
     const url = new URL(intent.endpoint);
-    const target = { endpoint: `${url.protocol}//${await this.resolve(url.hostname)}:${url.port || 80}`, accessKeyId: intent.accessKeyId, secretAccessKey: intent.secretAccessKey, region: 'us-east-1' };
+    const target = {
+      endpoint: `${url.protocol}//${await this.resolve(url.hostname)}:${url.port || 80}`,
+      accessKeyId: intent.accessKeyId,
+      secretAccessKey: intent.secretAccessKey,
+      region: 'us-east-1',
+    };
     for (const bucket of intent.buckets) {
       this.buckets.push({ bucket, result: await makeBucket(target, bucket) });
     }
@@ -577,21 +669,39 @@ export class Stack {
 
   /** The stand-in for Alloy: Prometheus in agent mode in its own pod namespace, configured from Alloy's config. */
   private async startWriter(namespace: string): Promise<void> {
-    const alloyCm = this.objects.find((o) => o.kind === 'ConfigMap' && /^alloy(-|$)/.test(o.metadata?.name ?? '')) as { data?: Record<string, string> } | undefined;
+    const alloyCm = this.objects.find((o) => o.kind === 'ConfigMap' && /^alloy(-|$)/.test(o.metadata?.name ?? '')) as
+      { data?: Record<string, string> } | undefined;
     const alloyText = Object.values(alloyCm?.data ?? {}).find((v) => v.includes('prometheus.remote_write'));
-    if (!alloyText) throw new Error('no rendered Alloy configuration with a prometheus.remote_write block: nothing says where samples go');
+    if (!alloyText)
+      throw new Error(
+        'no rendered Alloy configuration with a prometheus.remote_write block: nothing says where samples go',
+      );
     this.alloy = readAlloyConfig(alloyText);
     await this.startProbe();
     const index = this.plan!.pods.length;
-    const net = this.addNetns(this.netnsOf('writer'), this.vethOf(index), `${this.net.subnet}.${10 + index}`, 'e2e-writer', namespace);
+    const net = this.addNetns(
+      this.netnsOf('writer'),
+      this.vethOf(index),
+      `${this.net.subnet}.${10 + index}`,
+      'e2e-writer',
+      namespace,
+    );
     this.writerNet = net;
     const dir = join(this.root, 'writer');
     mkdirSync(join(dir, 'data'), { recursive: true });
     chownSync(join(dir, 'data'), 65534, 65534);
-    this.writerConfig = prometheusAgentConfig({ intent: this.alloy, pods: this.plan!.pods, namespace, probeTarget: `${this.dnsIp}:${this.probePort}`, probeInterval: '5s' });
+    this.writerConfig = prometheusAgentConfig({
+      intent: this.alloy,
+      pods: this.plan!.pods,
+      namespace,
+      probeTarget: `${this.dnsIp}:${this.probePort}`,
+      probeInterval: '5s',
+    });
     writeFileSync(join(dir, 'prometheus.yml'), this.writerConfig, { mode: 0o644 });
     chmodSync(dir, 0o755);
-    const alloy = workloads(this.objects).find((w) => w.template.spec?.containers.some((c) => /(^|\/)grafana\/alloy(:|@|$)/.test(c.image ?? '')));
+    const alloy = workloads(this.objects).find((w) =>
+      w.template.spec?.containers.some((c) => /(^|\/)grafana\/alloy(:|@|$)/.test(c.image ?? '')),
+    );
     this.changes.push({
       pod: alloy ? `${alloy.kind} ${alloy.name}` : 'Alloy',
       container: 'alloy',
@@ -605,7 +715,13 @@ export class Stack {
         id: 'e2e-writer/prometheus',
         netns: net.netns,
         hostname: 'e2e-writer',
-        argv: ['prometheus', '--enable-feature=agent', `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.agent.path=${join(dir, 'data')}`, '--web.listen-address=:9090'],
+        argv: [
+          'prometheus',
+          '--enable-feature=agent',
+          `--config.file=${join(dir, 'prometheus.yml')}`,
+          `--storage.agent.path=${join(dir, 'data')}`,
+          '--web.listen-address=:9090',
+        ],
         env: {},
         cwd: dir,
         uid: 65534,
@@ -652,7 +768,11 @@ export class Stack {
     const errors: string[] = [];
     if (this.monitor) clearInterval(this.monitor);
     await this.probing;
-    await Promise.all([...this.procs, ...(this.writer ? [this.writer] : [])].map((p) => p.stop().catch((e: Error) => errors.push(`${p.spec.id}: ${e.message}`))));
+    await Promise.all(
+      [...this.procs, ...(this.writer ? [this.writer] : [])].map((p) =>
+        p.stop().catch((e: Error) => errors.push(`${p.spec.id}: ${e.message}`)),
+      ),
+    );
     await new Promise<void>((r) => (this.probe ? this.probe.close(() => r()) : r()));
     errors.push(...this.teardownNetwork());
     process.removeListener('exit', this.exitHandler);
@@ -712,7 +832,13 @@ export class Stack {
     mkdirSync(slotDir, { recursive: true });
     for (let n = 0; n < maxSlots; n++) {
       const file = join(slotDir, `slot-${n}.json`);
-      const claim = JSON.stringify({ pid: process.pid, root: this.root, bridge: '', subnet: '', netns: [] } satisfies SlotState);
+      const claim = JSON.stringify({
+        pid: process.pid,
+        root: this.root,
+        bridge: '',
+        subnet: '',
+        netns: [],
+      } satisfies SlotState);
       try {
         writeFileSync(file, claim, { flag: 'wx' });
       } catch {
@@ -723,7 +849,9 @@ export class Stack {
           s = undefined; // being written by its owner right now, or unreadable: not ours to take
         }
         if (!s || pidAlive(s.pid)) continue;
-        this.opts.log(`cleaning up slot ${n} of an earlier run (pid ${s.pid}, gone): ${s.netns.length} namespaces, bridge ${s.bridge || '(none)'}`);
+        this.opts.log(
+          `cleaning up slot ${n} of an earlier run (pid ${s.pid}, gone): ${s.netns.length} namespaces, bridge ${s.bridge || '(none)'}`,
+        );
         cleanSlot(s);
         rmSync(file, { force: true });
         try {
@@ -738,7 +866,9 @@ export class Stack {
       if (bridgeExists(this.net)) {
         rmSync(file, { force: true });
         this.slot = -1;
-        throw new Error(`bridge ${this.net.bridge} exists but no live run holds slot ${n}; remove it by hand (ip link del ${this.net.bridge})`);
+        throw new Error(
+          `bridge ${this.net.bridge} exists but no live run holds slot ${n}; remove it by hand (ip link del ${this.net.bridge})`,
+        );
       }
       this.saveState();
       return;
@@ -763,7 +893,8 @@ export class Stack {
       .map((p) => ({ p, t: statSync(p).mtimeMs }))
       .sort((a, b) => b.t - a.t);
     for (const { p } of old.slice(keptRunFolders)) rmSync(p, { recursive: true, force: true });
-    if (old.length > keptRunFolders) this.opts.log(`removed ${old.length - keptRunFolders} old run folder(s) in ${dir}`);
+    if (old.length > keptRunFolders)
+      this.opts.log(`removed ${old.length - keptRunFolders} old run folder(s) in ${dir}`);
   }
 
   removeRunFolder(): void {

@@ -75,7 +75,10 @@ export function readAlloyConfig(text: string): AlloyIntent {
       const targets = String(attr(b.body, 'targets') ?? '');
       const source = /^discovery\.relabel\.([^.]+)\.output$/.exec(targets)?.[1];
       const relabel = source ? relabels.get(source) : undefined;
-      if (!relabel) throw new Error(`alloy: prometheus.scrape "${b.label}" takes targets from ${targets}, which the harness does not follow`);
+      if (!relabel)
+        throw new Error(
+          `alloy: prometheus.scrape "${b.label}" takes targets from ${targets}, which the harness does not follow`,
+        );
       return {
         name: b.label,
         relabel: rules(relabel.body),
@@ -102,7 +105,11 @@ export function readAlloyConfig(text: string): AlloyIntent {
 const sanitize = (label: string): string => label.replace(/[^a-zA-Z0-9_]/g, '_');
 
 /** What Kubernetes pod discovery would list: one target per container port of every running pod. */
-export function podTargets(pods: PodPlan[], namespace: string, selector?: [string, string]): { targets: string[]; labels: Record<string, string> }[] {
+export function podTargets(
+  pods: PodPlan[],
+  namespace: string,
+  selector?: [string, string],
+): { targets: string[]; labels: Record<string, string> }[] {
   const out: { targets: string[]; labels: Record<string, string> }[] = [];
   for (const p of pods) {
     if (selector && p.labels[selector[0]] !== selector[1]) continue;
