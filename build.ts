@@ -1,4 +1,20 @@
 #!/usr/bin/env node
-import { runCli } from './lib/build/index.js';
+import module from 'node:module';
+import v8 from 'node:v8';
+
+// Node 22.1 and later keep the compiled code of every module the build loads in a cache on disk
+// (`NODE_COMPILE_CACHE`, else the temporary folder), which saves most of a fresh process's module
+// loading. Node 20 has no such cache; there the call is absent and loading compiles as before. The
+// library is imported after the call so that its modules are covered.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+// V8 doubles the young generation (1 → 16 MiB) each time as many bytes survived a collection as it
+// holds. A build keeps its modules, trees and texts to the end, so the young generation grows to its
+// maximum and was a fifth of the process's peak memory, while the collections it saves cost a build
+// a few milliseconds. The CLI owns its process, so it keeps the young generation at its initial size;
+// V8 reads this flag each time it would grow it. The library, imported elsewhere, leaves V8 alone.
+v8.setFlagsFromString('--semi-space-growth-factor=1');
+
+const { runCli } = await import('./lib/build/index.js');
 
 process.exitCode = await runCli(process.argv.slice(2));

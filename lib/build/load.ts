@@ -2,11 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import type { Environment } from './environment.js';
 import type { Problem } from '../core/problems.js';
 import { didYouMean } from '../core/suggest.js';
-import { markerTags } from './yaml-markers.js';
 
 export interface LoadedEnvironment {
   environment: Environment;
@@ -159,6 +157,8 @@ export async function loadEnvironment(
   }
   const source = relative(process.cwd(), entry);
   if (/\.(ya?ml|json)$/.test(entry)) {
+    // Loaded here, not at the top: building a TypeScript environment needs no YAML parser.
+    const [{ parse: parseYaml }, { markerTags }] = await Promise.all([import('yaml'), import('./yaml-markers.js')]);
     try {
       const environment: unknown = parseYaml(readFileSync(entry, 'utf8'), { customTags: markerTags });
       const expected = 'a mapping with `name` and optionally `config` and `overrides`, e.g. `name: staging`';

@@ -14,17 +14,26 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a);
     if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => k in b && deepEqual(a[k], b[k]));
+    for (const k of ka) if (!(k in b) || !deepEqual(a[k], b[k])) return false;
+    return true;
   }
   return false;
 }
 
+/**
+ * Objects and equal-length arrays are walked without comparing them whole first: equal ones yield no
+ * operations anyway, and comparing at every level made the walk quadratic in the depth.
+ */
 export function jsonPatch(from: unknown, to: unknown, path = ''): JsonPatchOp[] {
-  if (deepEqual(from, to)) return [];
+  if (from === to) return [];
   if (isObject(from) && isObject(to)) {
     const ops: JsonPatchOp[] = [];
     for (const key of Object.keys(from).sort())
@@ -39,5 +48,6 @@ export function jsonPatch(from: unknown, to: unknown, path = ''): JsonPatchOp[] 
   if (Array.isArray(from) && Array.isArray(to) && from.length === to.length) {
     return from.flatMap((item, i) => jsonPatch(item, to[i], `${path}/${i}`));
   }
+  if (deepEqual(from, to)) return [];
   return [{ op: 'replace', path: path || '/', value: to }];
 }

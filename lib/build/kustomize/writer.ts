@@ -87,6 +87,9 @@ function patchTarget(o: KubeObject): Record<string, string> {
   return target;
 }
 
+/** What `localeCompare` sorts with, made once: `localeCompare` builds a collator on every call. */
+const collator = new Intl.Collator();
+
 /**
  * `out/<env>`: an overlay on `../base` holding only what the environment changes — JSON 6902 patches
  * for changed objects, `$patch: delete` for objects it drops, generator replacements for changed
@@ -134,7 +137,7 @@ export function writeOverlay(
     );
     patches.push({ path });
   }
-  patches.sort((a, b) => a.path.localeCompare(b.path));
+  patches.sort((a, b) => collator.compare(a.path, b.path));
   files.set(
     `${root}/kustomization.yaml`,
     kustomization({ resources: [resources[0], ...resources.slice(1).sort()], configMapGenerator: generators, patches }),

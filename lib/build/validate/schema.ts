@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { KubeObject } from '../../core/k8s/types.js';
 import type { Problem } from '../../core/problems.js';
 import { problemAt, type ValidationContext } from '../../core/checks/context.js';
+import { loadAjvLocalesLazily } from './lazy-locales.js';
 
 interface Model {
   validate(): void;
@@ -53,6 +54,7 @@ function load(key: string): ModelClass {
   let model = loaded.get(key);
   if (!model) {
     const kind = key.slice(key.lastIndexOf('/') + 1);
+    loadAjvLocalesLazily();
     model = (createRequire(import.meta.url)(models[key]) as Record<string, unknown>)[kind] as ModelClass;
     loaded.set(key, model);
   }
