@@ -39,6 +39,7 @@ beforeAll(async () => {
     '--tsBuildInfoFile',
     join(compiled, '.tsbuildinfo'),
   ]);
+  await execa('node', ['scripts/copy-generated.mjs', compiled]);
   [fromTsx, fromCompiled] = await Promise.all([
     execa('npx', ['tsx', 'build.ts', ...environmentDirs, '--out', join(tmp, 'tsx'), '--no-typecheck'], {
       reject: false,
@@ -70,7 +71,7 @@ describe('merge markers across copies of the library', () => {
   type MergeModule = typeof import('../lib/core/merge.js');
   let other: MergeModule;
   beforeAll(async () => {
-    other = (await import(pathToFileURL(resolve(compiled, 'lib/merge.js')).href)) as MergeModule;
+    other = (await import(pathToFileURL(resolve(compiled, 'lib/core/merge.js')).href)) as MergeModule;
     expect(other.merge).not.toBe(merge);
   });
 

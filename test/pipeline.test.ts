@@ -129,7 +129,7 @@ describe('buildEnvironment', () => {
     const c = defaultConfig();
     (c.mimir as unknown as { distributor: unknown }).distributor = undefined;
     const r = renderChecked(c, source);
-    expect(r.tree).toEqual({});
+    expect(r.tree).toBeUndefined();
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatchObject({ source });
     expect(r.problems[0].path).toMatch(/render|mimir\.distributor/);
@@ -150,7 +150,7 @@ describe('buildEnvironment', () => {
     const c = defaultConfig();
     (c as unknown as { mimir: unknown }).mimir = undefined;
     const r = renderChecked(c, source);
-    expect(r.tree).toEqual({});
+    expect(r.tree).toBeUndefined();
     expect(r.problems).toEqual([{ source, path: 'render', message: expect.stringMatching(/undefined/) }]);
   });
 
@@ -198,7 +198,7 @@ describe('the error shown in the README', () => {
     const { readFileSync } = await import('node:fs');
     const { formatProblems } = await import('../lib/core/problems.js');
     const readme = readFileSync('README.md', 'utf8');
-    const shown = /Errors name the file, the path and the fix:\n\n```\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    const shown = /Errors name the file, the path and the fix[^\n]*:\n\n```\n([\s\S]*?)\n```/.exec(readme)?.[1];
     expect(shown, 'README.md shows an error after "Errors name the file, the path and the fix:"').toBeDefined();
     const r = await buildEnvironment(
       {
