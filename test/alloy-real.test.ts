@@ -168,7 +168,7 @@ describe(`every rendered Alloy configuration, checked by Alloy ${ALLOY_VERSION}`
             const r = parseArgs(c.args);
             expect(r.status, `alloy ${c.args.join(' ')} --help refused the args:\n${output(r)}`).toBe(0);
             // The help printed is `run`'s: the args selected the subcommand they meant to.
-            expect(r.stdout).toMatch(/^Usage:\n\s+alloy run \[flags\] path/m);
+            expect(r.stdout).toMatch(/^Usage:\n\s+\S*alloy run \[flags\] path/m);
           });
         });
       }
@@ -368,12 +368,19 @@ describe(`alloy run with the deployed args and env, against a stand-in API serve
                 0,
               );
               const id = `discovery.relabel.${job.name}`;
-              const r = await httpGet(alloy.httpAddr, `/api/v0/web/components/${id}`);
-              expect(r.status, `${id}: ${r.body}`).toBe(200);
-              const info = JSON.parse(r.body) as ComponentInfo;
-              const output = info.exports?.find((e) => e.name === 'output');
-              expect(output, `${id} exports no output`).toBeDefined();
-              const targets = (decodeAlloyJson(output!.value) as Record<string, string>[]).map((t) => ({
+              // Discovery's informer fills the relabel output after its first list: poll for a while.
+              let raw: Record<string, string>[] = [];
+              for (const deadline = Date.now() + 20_000; ; ) {
+                const r = await httpGet(alloy.httpAddr, `/api/v0/web/components/${id}`);
+                expect(r.status, `${id}: ${r.body}`).toBe(200);
+                const info = JSON.parse(r.body) as ComponentInfo;
+                const output = info.exports?.find((e) => e.name === 'output');
+                expect(output, `${id} exports no output`).toBeDefined();
+                raw = decodeAlloyJson(output!.value) as Record<string, string>[];
+                if (raw.length >= expected.length || Date.now() > deadline) break;
+                await new Promise((resolve) => setTimeout(resolve, 250));
+              }
+              const targets = raw.map((t) => ({
                 __address__: t.__address__,
                 job: t.job,
                 namespace: t.namespace,
