@@ -370,7 +370,7 @@ describe(`alloy run with the deployed args and env, against a stand-in API serve
               const id = `discovery.relabel.${job.name}`;
               // Discovery's informer fills the relabel output after its first list: poll for a while.
               let raw: Record<string, string>[] = [];
-              for (const deadline = Date.now() + 20_000; ; ) {
+              for (const deadline = Date.now() + 20_000; ;) {
                 const r = await httpGet(alloy.httpAddr, `/api/v0/web/components/${id}`);
                 expect(r.status, `${id}: ${r.body}`).toBe(200);
                 const info = JSON.parse(r.body) as ComponentInfo;
