@@ -14,6 +14,7 @@ import type { Rule, ValidationContext } from '../lib/core/checks/context.js';
 import { fieldsRule } from '../lib/build/validate/fields.js';
 import { kubernetesRules, validateTree } from '../lib/build/validate/index.js';
 import { namesRule } from '../lib/build/validate/names.js';
+import { rangesRule } from '../lib/build/validate/ranges.js';
 import { referencesRule } from '../lib/build/validate/references.js';
 import { resourcesRule } from '../lib/build/validate/resources.js';
 import { schemaProblems } from '../lib/build/validate/schema.js';
@@ -977,6 +978,52 @@ const fieldCases = cases(fieldsRule, [
   },
 ]);
 
+const rangeCases = cases(rangesRule, [
+  {
+    name: 'a containerPort above 65535',
+    edit: (t) => (webContainer(t).ports![0].containerPort = 70000),
+    path: 'shop.web.deployment',
+    pointer: `${C}/ports/0/containerPort`,
+    message: 'containerPort 70000 is out of range',
+    found: '70000',
+  },
+  {
+    name: 'a containerPort of 0',
+    edit: (t) => (webContainer(t).ports![0].containerPort = 0),
+    path: 'shop.web.deployment',
+    pointer: `${C}/ports/0/containerPort`,
+    message: 'containerPort 0 is out of range',
+  },
+  {
+    name: 'negative replicas',
+    edit: (t) => ((web(t).deployment.spec as { replicas: number }).replicas = -1),
+    path: 'shop.web.deployment',
+    pointer: '/spec/replicas',
+    message: 'replicas -1 is out of range',
+  },
+  {
+    name: 'a Service port above 65535',
+    edit: (t) => ((web(t).service.spec as { ports: { port: number }[] }).ports[0].port = 65536),
+    path: 'shop.web.service',
+    pointer: '/spec/ports/0/port',
+    message: 'port 65536 is out of range',
+  },
+  {
+    name: 'a numeric targetPort of 0',
+    edit: (t) => ((web(t).service.spec as { ports: { targetPort: unknown }[] }).ports[0].targetPort = 0),
+    path: 'shop.web.service',
+    pointer: '/spec/ports/0/targetPort',
+    message: 'targetPort 0 is out of range',
+  },
+  {
+    name: 'a nodePort outside 30000-32767',
+    edit: (t) => ((web(t).service.spec as { ports: { nodePort?: number }[] }).ports[0].nodePort = 8080),
+    path: 'shop.web.service',
+    pointer: '/spec/ports/0/nodePort',
+    message: 'nodePort 8080 is out of range',
+  },
+]);
+
 const all = [
   ...securityCases.map((c) => ['security', c] as const),
   ...referenceCases.map((c) => ['references', c] as const),
@@ -984,6 +1031,7 @@ const all = [
   ...selectorCases.map((c) => ['selectors', c] as const),
   ...addressCases.map((c) => ['service addresses', c] as const),
   ...fieldCases.map((c) => ['unknown fields', c] as const),
+  ...rangeCases.map((c) => ['ranges', c] as const),
 ];
 
 function matching(problems: Problem[], c: Case): Problem[] {
@@ -1004,7 +1052,7 @@ describe('the fixture stack', () => {
   });
 });
 
-describe.each(['security', 'references', 'names', 'selectors', 'service addresses', 'unknown fields'])(
+describe.each(['security', 'references', 'names', 'selectors', 'service addresses', 'unknown fields', 'ranges'])(
   '%s rule: each failing case',
   (group) => {
     it.each(all.filter(([g]) => g === group).map(([, c]) => [c.name, c] as const))('%s', (_name, c) => {

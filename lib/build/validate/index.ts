@@ -5,6 +5,7 @@ import type { Rule, ValidationContext } from '../../core/checks/context.js';
 import { fieldsRule } from './fields.js';
 import { imagesRule } from './images.js';
 import { namesRule } from './names.js';
+import { rangesRule } from './ranges.js';
 import { referencesRule } from './references.js';
 import { resourcesRule } from './resources.js';
 import { schemaProblems } from './schema.js';
@@ -21,6 +22,7 @@ export const kubernetesRules: readonly Rule[] = [
   securityRule,
   resourcesRule,
   imagesRule,
+  rangesRule,
 ];
 
 export interface ValidateOptions {
