@@ -6,7 +6,7 @@
 import { files } from './names.js';
 import type { Problem } from '../core/problems.js';
 import { problemAt, type Rule } from '../core/checks/context.js';
-import { parseYamlDocuments } from '../core/yaml.js';
+import { configFileDocuments } from './config-files.js';
 
 const storageBlocks = ['common.storage', 'blocks_storage', 'ruler_storage', 'alertmanager_storage'] as const;
 
@@ -35,16 +35,7 @@ export function s3EndpointProblem(endpoint: string): { message: string; hint: st
 
 export const s3EndpointRule: Rule = (ctx) => {
   const out: Problem[] = [];
-  for (const e of ctx.entries) {
-    if (e.object.kind !== 'ConfigMap') continue;
-    const text = (e.object.data as Record<string, string> | undefined)?.[files.mimir];
-    if (text === undefined) continue;
-    let doc: unknown;
-    try {
-      doc = parseYamlDocuments(text)[0];
-    } catch {
-      continue; // reported by the config file rule
-    }
+  for (const { entry: e, doc } of configFileDocuments(ctx.entries, files.mimir)) {
     for (const block of storageBlocks) {
       let node: unknown = doc;
       for (const key of [...block.split('.'), 's3', 'endpoint'])

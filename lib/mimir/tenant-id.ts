@@ -2,7 +2,7 @@
 import { files } from './names.js';
 import type { Problem } from '../core/problems.js';
 import { problemAt, type Rule } from '../core/checks/context.js';
-import { parseYamlDocuments } from '../core/yaml.js';
+import { configFileDocuments } from './config-files.js';
 import { tenantIdForm, tenantIdProblem } from '../core/tenant-id.js';
 
 export { tenantIdForm, tenantIdProblem } from '../core/tenant-id.js';
@@ -10,16 +10,7 @@ export { tenantIdForm, tenantIdProblem } from '../core/tenant-id.js';
 /** Every tenant of the runtime overrides file (`overrides.<tenant>`), wherever a ConfigMap carries one. */
 export const runtimeTenantsRule: Rule = (ctx) => {
   const out: Problem[] = [];
-  for (const e of ctx.entries) {
-    if (e.object.kind !== 'ConfigMap') continue;
-    const text = (e.object.data as Record<string, string> | undefined)?.[files.runtime];
-    if (text === undefined) continue;
-    let doc: unknown;
-    try {
-      doc = parseYamlDocuments(text)[0];
-    } catch {
-      continue; // reported by the config file rule
-    }
+  for (const { entry: e, doc } of configFileDocuments(ctx.entries, files.runtime)) {
     const overrides = (doc as { overrides?: unknown } | undefined)?.overrides;
     if (!overrides || typeof overrides !== 'object') continue;
     for (const tenant of Object.keys(overrides)) {
