@@ -35,6 +35,7 @@ export const parts = {
       'test/service-addresses.test.ts',
       'test/service-urls.test.ts',
       'test/module-rules-failing.test.ts',
+      'test/bad-input/rules.test.ts',
     ],
   },
   reference: { mutate: ['lib/mimir/reference/**/*.ts'], tests: ['test/mimir-reference.test.ts'] },
