@@ -38,7 +38,17 @@ export const parts = {
       'test/bad-input/rules.test.ts',
     ],
   },
-  reference: { mutate: ['lib/mimir/reference/**/*.ts'], tests: ['test/mimir-reference.test.ts'] },
+  // Mimir's reference checks are exercised by their own suite and through the build: flag values by type,
+  // enums, listen ports and the config file rule (the bad-input and module-check suites, Mimir's renders).
+  reference: {
+    mutate: ['lib/mimir/reference/**/*.ts'],
+    tests: [
+      'test/mimir-reference.test.ts',
+      'test/mimir.test.ts',
+      'test/module-rules-failing.test.ts',
+      'test/bad-input/rules.test.ts',
+    ],
+  },
 };
 
 const name = process.env.MUTATION_PART;
