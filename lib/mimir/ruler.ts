@@ -69,32 +69,27 @@ export const rulerComponent = defineComponent({
   routes: routesOf.ruler,
 });
 
-/** The remote ruler's own query-frontend (`dedicatedReadPath`). */
-export const rulerQueryFrontendComponent = defineComponent({
-  group: 'mimir',
-  key: 'rulerQueryFrontend',
-  description: "The remote ruler's own query-frontend",
-  config: 'mimir.ruler.readPath',
-  enabled: hasReadPath,
-  render: (c: MimirStackConfig) => rulerReadPath(c).rulerQueryFrontend,
-});
+/** One component of the remote ruler's own read path (`dedicatedReadPath`). */
+function readPathComponent<K extends 'rulerQueryFrontend' | 'rulerQueryScheduler' | 'rulerQuerier'>(
+  key: K,
+  description: string,
+) {
+  return defineComponent({
+    group: 'mimir',
+    key,
+    description,
+    config: 'mimir.ruler.readPath',
+    enabled: hasReadPath,
+    render: (c: MimirStackConfig) => rulerReadPath(c)[key],
+  });
+}
 
-/** The remote ruler's own query-scheduler (`dedicatedReadPath`). */
-export const rulerQuerySchedulerComponent = defineComponent({
-  group: 'mimir',
-  key: 'rulerQueryScheduler',
-  description: "The remote ruler's own query-scheduler",
-  config: 'mimir.ruler.readPath',
-  enabled: hasReadPath,
-  render: (c: MimirStackConfig) => rulerReadPath(c).rulerQueryScheduler,
-});
-
-/** The remote ruler's own querier (`dedicatedReadPath`). */
-export const rulerQuerierComponent = defineComponent({
-  group: 'mimir',
-  key: 'rulerQuerier',
-  description: "The remote ruler's own querier",
-  config: 'mimir.ruler.readPath',
-  enabled: hasReadPath,
-  render: (c: MimirStackConfig) => rulerReadPath(c).rulerQuerier,
-});
+export const rulerQueryFrontendComponent = readPathComponent(
+  'rulerQueryFrontend',
+  "The remote ruler's own query-frontend",
+);
+export const rulerQuerySchedulerComponent = readPathComponent(
+  'rulerQueryScheduler',
+  "The remote ruler's own query-scheduler",
+);
+export const rulerQuerierComponent = readPathComponent('rulerQuerier', "The remote ruler's own querier");
