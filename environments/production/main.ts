@@ -34,6 +34,13 @@ export default defineEnvironment({
       compactor: { replicas: 1, storage: { size: '100Gi', storageClass: 'gp3' } },
       alertmanager: { replicas: 3 },
       ruler: { replicas: 2, mode: 'remote', dedicatedReadPath: true },
+      // All four memcached caches; chunks and index spread over two pods each.
+      caches: {
+        chunks: { enabled: true, replicas: 2, memoryMiB: 4096 },
+        index: { enabled: true, replicas: 2, memoryMiB: 2048 },
+        metadata: { enabled: true },
+        results: { enabled: true },
+      },
       config: {
         blocks_storage: { tsdb: { retention_period: '24h' } },
         limits: { compactor_blocks_retention_period: '1y', max_global_series_per_user: 1500000 },

@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -3226,12 +3226,12 @@ vErrors.push(err241);
 errors++;
 }
 }
-if(data2.config !== undefined){
-let data168 = data2.config;
+if(data2.caches !== undefined){
+let data168 = data2.caches;
 if(data168 && typeof data168 == "object" && !Array.isArray(data168)){
-}
-else {
-const err242 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data168};
+for(const key73 in data168){
+if(!((((key73 === "chunks") || (key73 === "index")) || (key73 === "metadata")) || (key73 === "results"))){
+const err242 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data168};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -3241,13 +3241,12 @@ vErrors.push(err242);
 errors++;
 }
 }
-if(data2.tenants !== undefined){
-let data169 = data2.tenants;
+if(data168.chunks !== undefined){
+let data169 = data168.chunks;
 if(data169 && typeof data169 == "object" && !Array.isArray(data169)){
-for(const key73 in data169){
-let data170 = data169[key73];
-if(!(data170 && typeof data170 == "object" && !Array.isArray(data170))){
-const err243 = {instancePath:instancePath+"/config/mimir/tenants/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data170};
+for(const key74 in data169){
+if(!((((((((key74 === "enabled") || (key74 === "replicas")) || (key74 === "memoryMiB")) || (key74 === "maxItemSizeMiB")) || (key74 === "connectionLimit")) || (key74 === "cpu")) || (key74 === "timeout")) || (key74 === "maxIdleConnections"))){
+const err243 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data169};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -3257,9 +3256,10 @@ vErrors.push(err243);
 errors++;
 }
 }
-}
-else {
-const err244 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data169};
+if(data169.enabled !== undefined){
+let data170 = data169.enabled;
+if(typeof data170 !== "boolean"){
+const err244 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data170};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -3269,9 +3269,10 @@ vErrors.push(err244);
 errors++;
 }
 }
-}
-else {
-const err245 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
+if(data169.replicas !== undefined){
+let data171 = data169.replicas;
+if(!((typeof data171 == "number") && (!(data171 % 1) && !isNaN(data171)))){
+const err245 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data171};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -3280,13 +3281,9 @@ vErrors.push(err245);
 }
 errors++;
 }
-}
-if(data1.observability !== undefined){
-let data171 = data1.observability;
-if(data171 && typeof data171 == "object" && !Array.isArray(data171)){
-for(const key74 in data171){
-if(!((((key74 === "minio") || (key74 === "gateway")) || (key74 === "grafana")) || (key74 === "alloy"))){
-const err246 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data171};
+if(typeof data171 == "number"){
+if(data171 < 1 || isNaN(data171)){
+const err246 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data171};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -3296,12 +3293,11 @@ vErrors.push(err246);
 errors++;
 }
 }
-if(data171.minio !== undefined){
-let data172 = data171.minio;
-if(data172 && typeof data172 == "object" && !Array.isArray(data172)){
-for(const key75 in data172){
-if(!(((((key75 === "enabled") || (key75 === "storageSize")) || (key75 === "storageClassName")) || (key75 === "resources")) || (key75 === "bucketJobResources"))){
-const err247 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data172};
+}
+if(data169.memoryMiB !== undefined){
+let data172 = data169.memoryMiB;
+if(!((typeof data172 == "number") && (!(data172 % 1) && !isNaN(data172)))){
+const err247 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data172};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3310,11 +3306,9 @@ vErrors.push(err247);
 }
 errors++;
 }
-}
-if(data172.enabled !== undefined){
-let data173 = data172.enabled;
-if(typeof data173 !== "boolean"){
-const err248 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data173};
+if(typeof data172 == "number"){
+if(data172 < 16 || isNaN(data172)){
+const err248 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data172};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3324,10 +3318,11 @@ vErrors.push(err248);
 errors++;
 }
 }
-if(data172.storageSize !== undefined){
-let data174 = data172.storageSize;
-if(typeof data174 !== "string"){
-const err249 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data174};
+}
+if(data169.maxItemSizeMiB !== undefined){
+let data173 = data169.maxItemSizeMiB;
+if(!((typeof data173 == "number") && (!(data173 % 1) && !isNaN(data173)))){
+const err249 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data173};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3336,11 +3331,9 @@ vErrors.push(err249);
 }
 errors++;
 }
-}
-if(data172.storageClassName !== undefined){
-let data175 = data172.storageClassName;
-if(typeof data175 !== "string"){
-const err250 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data175};
+if(typeof data173 == "number"){
+if(data173 < 1 || isNaN(data173)){
+const err250 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data173};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3350,12 +3343,11 @@ vErrors.push(err250);
 errors++;
 }
 }
-if(data172.resources !== undefined){
-let data176 = data172.resources;
-if(data176 && typeof data176 == "object" && !Array.isArray(data176)){
-for(const key76 in data176){
-if(!((key76 === "requests") || (key76 === "limits"))){
-const err251 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data176};
+}
+if(data169.connectionLimit !== undefined){
+let data174 = data169.connectionLimit;
+if(!((typeof data174 == "number") && (!(data174 % 1) && !isNaN(data174)))){
+const err251 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data174};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3364,13 +3356,9 @@ vErrors.push(err251);
 }
 errors++;
 }
-}
-if(data176.requests !== undefined){
-let data177 = data176.requests;
-if(data177 && typeof data177 == "object" && !Array.isArray(data177)){
-for(const key77 in data177){
-if(!((key77 === "cpu") || (key77 === "memory"))){
-const err252 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data177};
+if(typeof data174 == "number"){
+if(data174 < 1 || isNaN(data174)){
+const err252 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data174};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3380,10 +3368,11 @@ vErrors.push(err252);
 errors++;
 }
 }
-if(data177.cpu !== undefined){
-let data178 = data177.cpu;
-if(typeof data178 !== "string"){
-const err253 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data178};
+}
+if(data169.cpu !== undefined){
+let data175 = data169.cpu;
+if(typeof data175 !== "string"){
+const err253 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data175};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3393,10 +3382,10 @@ vErrors.push(err253);
 errors++;
 }
 }
-if(data177.memory !== undefined){
-let data179 = data177.memory;
-if(typeof data179 !== "string"){
-const err254 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data179};
+if(data169.timeout !== undefined){
+let data176 = data169.timeout;
+if(typeof data176 !== "string"){
+const err254 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data176};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3406,9 +3395,10 @@ vErrors.push(err254);
 errors++;
 }
 }
-}
-else {
-const err255 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data177};
+if(data169.maxIdleConnections !== undefined){
+let data177 = data169.maxIdleConnections;
+if(!((typeof data177 == "number") && (!(data177 % 1) && !isNaN(data177)))){
+const err255 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data177};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3417,13 +3407,9 @@ vErrors.push(err255);
 }
 errors++;
 }
-}
-if(data176.limits !== undefined){
-let data180 = data176.limits;
-if(data180 && typeof data180 == "object" && !Array.isArray(data180)){
-for(const key78 in data180){
-if(!((key78 === "cpu") || (key78 === "memory"))){
-const err256 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data180};
+if(typeof data177 == "number"){
+if(data177 < 1 || isNaN(data177)){
+const err256 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data177};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3433,10 +3419,10 @@ vErrors.push(err256);
 errors++;
 }
 }
-if(data180.cpu !== undefined){
-let data181 = data180.cpu;
-if(typeof data181 !== "string"){
-const err257 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data181};
+}
+}
+else {
+const err257 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data169};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3446,10 +3432,12 @@ vErrors.push(err257);
 errors++;
 }
 }
-if(data180.memory !== undefined){
-let data182 = data180.memory;
-if(typeof data182 !== "string"){
-const err258 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data182};
+if(data168.index !== undefined){
+let data178 = data168.index;
+if(data178 && typeof data178 == "object" && !Array.isArray(data178)){
+for(const key75 in data178){
+if(!((((((((key75 === "enabled") || (key75 === "replicas")) || (key75 === "memoryMiB")) || (key75 === "maxItemSizeMiB")) || (key75 === "connectionLimit")) || (key75 === "cpu")) || (key75 === "timeout")) || (key75 === "maxIdleConnections"))){
+const err258 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data178};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3459,9 +3447,10 @@ vErrors.push(err258);
 errors++;
 }
 }
-}
-else {
-const err259 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data180};
+if(data178.enabled !== undefined){
+let data179 = data178.enabled;
+if(typeof data179 !== "boolean"){
+const err259 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data179};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3471,9 +3460,10 @@ vErrors.push(err259);
 errors++;
 }
 }
-}
-else {
-const err260 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data176};
+if(data178.replicas !== undefined){
+let data180 = data178.replicas;
+if(!((typeof data180 == "number") && (!(data180 % 1) && !isNaN(data180)))){
+const err260 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data180};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3482,13 +3472,9 @@ vErrors.push(err260);
 }
 errors++;
 }
-}
-if(data172.bucketJobResources !== undefined){
-let data183 = data172.bucketJobResources;
-if(data183 && typeof data183 == "object" && !Array.isArray(data183)){
-for(const key79 in data183){
-if(!((key79 === "requests") || (key79 === "limits"))){
-const err261 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data183};
+if(typeof data180 == "number"){
+if(data180 < 1 || isNaN(data180)){
+const err261 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data180};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3498,12 +3484,11 @@ vErrors.push(err261);
 errors++;
 }
 }
-if(data183.requests !== undefined){
-let data184 = data183.requests;
-if(data184 && typeof data184 == "object" && !Array.isArray(data184)){
-for(const key80 in data184){
-if(!((key80 === "cpu") || (key80 === "memory"))){
-const err262 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data184};
+}
+if(data178.memoryMiB !== undefined){
+let data181 = data178.memoryMiB;
+if(!((typeof data181 == "number") && (!(data181 % 1) && !isNaN(data181)))){
+const err262 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data181};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3512,11 +3497,9 @@ vErrors.push(err262);
 }
 errors++;
 }
-}
-if(data184.cpu !== undefined){
-let data185 = data184.cpu;
-if(typeof data185 !== "string"){
-const err263 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data185};
+if(typeof data181 == "number"){
+if(data181 < 16 || isNaN(data181)){
+const err263 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data181};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3526,10 +3509,11 @@ vErrors.push(err263);
 errors++;
 }
 }
-if(data184.memory !== undefined){
-let data186 = data184.memory;
-if(typeof data186 !== "string"){
-const err264 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data186};
+}
+if(data178.maxItemSizeMiB !== undefined){
+let data182 = data178.maxItemSizeMiB;
+if(!((typeof data182 == "number") && (!(data182 % 1) && !isNaN(data182)))){
+const err264 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data182};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3538,10 +3522,9 @@ vErrors.push(err264);
 }
 errors++;
 }
-}
-}
-else {
-const err265 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data184};
+if(typeof data182 == "number"){
+if(data182 < 1 || isNaN(data182)){
+const err265 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data182};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3551,12 +3534,11 @@ vErrors.push(err265);
 errors++;
 }
 }
-if(data183.limits !== undefined){
-let data187 = data183.limits;
-if(data187 && typeof data187 == "object" && !Array.isArray(data187)){
-for(const key81 in data187){
-if(!((key81 === "cpu") || (key81 === "memory"))){
-const err266 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data187};
+}
+if(data178.connectionLimit !== undefined){
+let data183 = data178.connectionLimit;
+if(!((typeof data183 == "number") && (!(data183 % 1) && !isNaN(data183)))){
+const err266 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data183};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3565,11 +3547,9 @@ vErrors.push(err266);
 }
 errors++;
 }
-}
-if(data187.cpu !== undefined){
-let data188 = data187.cpu;
-if(typeof data188 !== "string"){
-const err267 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data188};
+if(typeof data183 == "number"){
+if(data183 < 1 || isNaN(data183)){
+const err267 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data183};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3579,10 +3559,11 @@ vErrors.push(err267);
 errors++;
 }
 }
-if(data187.memory !== undefined){
-let data189 = data187.memory;
-if(typeof data189 !== "string"){
-const err268 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data189};
+}
+if(data178.cpu !== undefined){
+let data184 = data178.cpu;
+if(typeof data184 !== "string"){
+const err268 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data184};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3592,9 +3573,10 @@ vErrors.push(err268);
 errors++;
 }
 }
-}
-else {
-const err269 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data187};
+if(data178.timeout !== undefined){
+let data185 = data178.timeout;
+if(typeof data185 !== "string"){
+const err269 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data185};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3604,9 +3586,10 @@ vErrors.push(err269);
 errors++;
 }
 }
-}
-else {
-const err270 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data183};
+if(data178.maxIdleConnections !== undefined){
+let data186 = data178.maxIdleConnections;
+if(!((typeof data186 == "number") && (!(data186 % 1) && !isNaN(data186)))){
+const err270 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data186};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3615,10 +3598,9 @@ vErrors.push(err270);
 }
 errors++;
 }
-}
-}
-else {
-const err271 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data172};
+if(typeof data186 == "number"){
+if(data186 < 1 || isNaN(data186)){
+const err271 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data186};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3628,12 +3610,10 @@ vErrors.push(err271);
 errors++;
 }
 }
-if(data171.gateway !== undefined){
-let data190 = data171.gateway;
-if(data190 && typeof data190 == "object" && !Array.isArray(data190)){
-for(const key82 in data190){
-if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key82))){
-const err272 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data190};
+}
+}
+else {
+const err272 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data178};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3643,10 +3623,12 @@ vErrors.push(err272);
 errors++;
 }
 }
-if(data190.enabled !== undefined){
-let data191 = data190.enabled;
-if(typeof data191 !== "boolean"){
-const err273 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data191};
+if(data168.metadata !== undefined){
+let data187 = data168.metadata;
+if(data187 && typeof data187 == "object" && !Array.isArray(data187)){
+for(const key76 in data187){
+if(!((((((((key76 === "enabled") || (key76 === "replicas")) || (key76 === "memoryMiB")) || (key76 === "maxItemSizeMiB")) || (key76 === "connectionLimit")) || (key76 === "cpu")) || (key76 === "timeout")) || (key76 === "maxIdleConnections"))){
+const err273 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data187};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3656,10 +3638,10 @@ vErrors.push(err273);
 errors++;
 }
 }
-if(data190.replicas !== undefined){
-let data192 = data190.replicas;
-if(!((typeof data192 == "number") && (!(data192 % 1) && !isNaN(data192)))){
-const err274 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data192};
+if(data187.enabled !== undefined){
+let data188 = data187.enabled;
+if(typeof data188 !== "boolean"){
+const err274 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data188};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3668,9 +3650,11 @@ vErrors.push(err274);
 }
 errors++;
 }
-if(typeof data192 == "number"){
-if(data192 < 0 || isNaN(data192)){
-const err275 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data192};
+}
+if(data187.replicas !== undefined){
+let data189 = data187.replicas;
+if(!((typeof data189 == "number") && (!(data189 % 1) && !isNaN(data189)))){
+const err275 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data189};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3679,14 +3663,9 @@ vErrors.push(err275);
 }
 errors++;
 }
-}
-}
-if(data190.resources !== undefined){
-let data193 = data190.resources;
-if(data193 && typeof data193 == "object" && !Array.isArray(data193)){
-for(const key83 in data193){
-if(!((key83 === "requests") || (key83 === "limits"))){
-const err276 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data193};
+if(typeof data189 == "number"){
+if(data189 < 1 || isNaN(data189)){
+const err276 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data189};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3696,12 +3675,11 @@ vErrors.push(err276);
 errors++;
 }
 }
-if(data193.requests !== undefined){
-let data194 = data193.requests;
-if(data194 && typeof data194 == "object" && !Array.isArray(data194)){
-for(const key84 in data194){
-if(!((key84 === "cpu") || (key84 === "memory"))){
-const err277 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data194};
+}
+if(data187.memoryMiB !== undefined){
+let data190 = data187.memoryMiB;
+if(!((typeof data190 == "number") && (!(data190 % 1) && !isNaN(data190)))){
+const err277 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data190};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3710,11 +3688,9 @@ vErrors.push(err277);
 }
 errors++;
 }
-}
-if(data194.cpu !== undefined){
-let data195 = data194.cpu;
-if(typeof data195 !== "string"){
-const err278 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data195};
+if(typeof data190 == "number"){
+if(data190 < 16 || isNaN(data190)){
+const err278 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data190};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3724,10 +3700,11 @@ vErrors.push(err278);
 errors++;
 }
 }
-if(data194.memory !== undefined){
-let data196 = data194.memory;
-if(typeof data196 !== "string"){
-const err279 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data196};
+}
+if(data187.maxItemSizeMiB !== undefined){
+let data191 = data187.maxItemSizeMiB;
+if(!((typeof data191 == "number") && (!(data191 % 1) && !isNaN(data191)))){
+const err279 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data191};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3736,10 +3713,9 @@ vErrors.push(err279);
 }
 errors++;
 }
-}
-}
-else {
-const err280 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data194};
+if(typeof data191 == "number"){
+if(data191 < 1 || isNaN(data191)){
+const err280 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data191};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3749,12 +3725,11 @@ vErrors.push(err280);
 errors++;
 }
 }
-if(data193.limits !== undefined){
-let data197 = data193.limits;
-if(data197 && typeof data197 == "object" && !Array.isArray(data197)){
-for(const key85 in data197){
-if(!((key85 === "cpu") || (key85 === "memory"))){
-const err281 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data197};
+}
+if(data187.connectionLimit !== undefined){
+let data192 = data187.connectionLimit;
+if(!((typeof data192 == "number") && (!(data192 % 1) && !isNaN(data192)))){
+const err281 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data192};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3763,11 +3738,9 @@ vErrors.push(err281);
 }
 errors++;
 }
-}
-if(data197.cpu !== undefined){
-let data198 = data197.cpu;
-if(typeof data198 !== "string"){
-const err282 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data198};
+if(typeof data192 == "number"){
+if(data192 < 1 || isNaN(data192)){
+const err282 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data192};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3777,10 +3750,11 @@ vErrors.push(err282);
 errors++;
 }
 }
-if(data197.memory !== undefined){
-let data199 = data197.memory;
-if(typeof data199 !== "string"){
-const err283 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data199};
+}
+if(data187.cpu !== undefined){
+let data193 = data187.cpu;
+if(typeof data193 !== "string"){
+const err283 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data193};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3790,9 +3764,10 @@ vErrors.push(err283);
 errors++;
 }
 }
-}
-else {
-const err284 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data197};
+if(data187.timeout !== undefined){
+let data194 = data187.timeout;
+if(typeof data194 !== "string"){
+const err284 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data194};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3802,9 +3777,10 @@ vErrors.push(err284);
 errors++;
 }
 }
-}
-else {
-const err285 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data193};
+if(data187.maxIdleConnections !== undefined){
+let data195 = data187.maxIdleConnections;
+if(!((typeof data195 == "number") && (!(data195 % 1) && !isNaN(data195)))){
+const err285 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data195};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3813,11 +3789,9 @@ vErrors.push(err285);
 }
 errors++;
 }
-}
-if(data190.exposure !== undefined){
-let data200 = data190.exposure;
-if(typeof data200 !== "string"){
-const err286 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data200};
+if(typeof data195 == "number"){
+if(data195 < 1 || isNaN(data195)){
+const err286 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data195};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3826,8 +3800,11 @@ vErrors.push(err286);
 }
 errors++;
 }
-if(!(((data200 === "clusterIP") || (data200 === "ingress")) || (data200 === "nodePort"))){
-const err287 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data200};
+}
+}
+}
+else {
+const err287 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data187};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3837,10 +3814,12 @@ vErrors.push(err287);
 errors++;
 }
 }
-if(data190.nodePort !== undefined){
-let data201 = data190.nodePort;
-if(!((typeof data201 == "number") && (!(data201 % 1) && !isNaN(data201)))){
-const err288 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data201};
+if(data168.results !== undefined){
+let data196 = data168.results;
+if(data196 && typeof data196 == "object" && !Array.isArray(data196)){
+for(const key77 in data196){
+if(!((((((((key77 === "enabled") || (key77 === "replicas")) || (key77 === "memoryMiB")) || (key77 === "maxItemSizeMiB")) || (key77 === "connectionLimit")) || (key77 === "cpu")) || (key77 === "timeout")) || (key77 === "maxIdleConnections"))){
+const err288 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data196};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3849,9 +3828,11 @@ vErrors.push(err288);
 }
 errors++;
 }
-if(typeof data201 == "number"){
-if(data201 > 32767 || isNaN(data201)){
-const err289 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data201};
+}
+if(data196.enabled !== undefined){
+let data197 = data196.enabled;
+if(typeof data197 !== "boolean"){
+const err289 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data197};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3860,8 +3841,11 @@ vErrors.push(err289);
 }
 errors++;
 }
-if(data201 < 30000 || isNaN(data201)){
-const err290 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data201};
+}
+if(data196.replicas !== undefined){
+let data198 = data196.replicas;
+if(!((typeof data198 == "number") && (!(data198 % 1) && !isNaN(data198)))){
+const err290 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data198};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3870,14 +3854,9 @@ vErrors.push(err290);
 }
 errors++;
 }
-}
-}
-if(data190.ingress !== undefined){
-let data202 = data190.ingress;
-if(data202 && typeof data202 == "object" && !Array.isArray(data202)){
-for(const key86 in data202){
-if(!((key86 === "className") || (key86 === "host"))){
-const err291 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data202};
+if(typeof data198 == "number"){
+if(data198 < 1 || isNaN(data198)){
+const err291 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data198};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3887,10 +3866,11 @@ vErrors.push(err291);
 errors++;
 }
 }
-if(data202.className !== undefined){
-let data203 = data202.className;
-if(typeof data203 !== "string"){
-const err292 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data203};
+}
+if(data196.memoryMiB !== undefined){
+let data199 = data196.memoryMiB;
+if(!((typeof data199 == "number") && (!(data199 % 1) && !isNaN(data199)))){
+const err292 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data199};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3899,11 +3879,9 @@ vErrors.push(err292);
 }
 errors++;
 }
-}
-if(data202.host !== undefined){
-let data204 = data202.host;
-if(typeof data204 !== "string"){
-const err293 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data204};
+if(typeof data199 == "number"){
+if(data199 < 16 || isNaN(data199)){
+const err293 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data199};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3914,8 +3892,10 @@ errors++;
 }
 }
 }
-else {
-const err294 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data202};
+if(data196.maxItemSizeMiB !== undefined){
+let data200 = data196.maxItemSizeMiB;
+if(!((typeof data200 == "number") && (!(data200 % 1) && !isNaN(data200)))){
+const err294 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data200};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3924,11 +3904,9 @@ vErrors.push(err294);
 }
 errors++;
 }
-}
-if(data190.resolver !== undefined){
-let data205 = data190.resolver;
-if(typeof data205 !== "string"){
-const err295 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data205};
+if(typeof data200 == "number"){
+if(data200 < 1 || isNaN(data200)){
+const err295 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data200};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3938,10 +3916,11 @@ vErrors.push(err295);
 errors++;
 }
 }
-if(data190.resolverValid !== undefined){
-let data206 = data190.resolverValid;
-if(typeof data206 !== "string"){
-const err296 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data206};
+}
+if(data196.connectionLimit !== undefined){
+let data201 = data196.connectionLimit;
+if(!((typeof data201 == "number") && (!(data201 % 1) && !isNaN(data201)))){
+const err296 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data201};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3950,11 +3929,9 @@ vErrors.push(err296);
 }
 errors++;
 }
-}
-if(data190.tenantFederation !== undefined){
-let data207 = data190.tenantFederation;
-if(typeof data207 !== "boolean"){
-const err297 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data207};
+if(typeof data201 == "number"){
+if(data201 < 1 || isNaN(data201)){
+const err297 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data201};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3964,12 +3941,11 @@ vErrors.push(err297);
 errors++;
 }
 }
-if(data190.basicAuth !== undefined){
-let data208 = data190.basicAuth;
-if(data208 && typeof data208 == "object" && !Array.isArray(data208)){
-for(const key87 in data208){
-if(!(((((key87 === "enabled") || (key87 === "secretName")) || (key87 === "key")) || (key87 === "realm")) || (key87 === "client"))){
-const err298 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data208};
+}
+if(data196.cpu !== undefined){
+let data202 = data196.cpu;
+if(typeof data202 !== "string"){
+const err298 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data202};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3979,10 +3955,10 @@ vErrors.push(err298);
 errors++;
 }
 }
-if(data208.enabled !== undefined){
-let data209 = data208.enabled;
-if(typeof data209 !== "boolean"){
-const err299 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data209};
+if(data196.timeout !== undefined){
+let data203 = data196.timeout;
+if(typeof data203 !== "string"){
+const err299 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data203};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3992,10 +3968,10 @@ vErrors.push(err299);
 errors++;
 }
 }
-if(data208.secretName !== undefined){
-let data210 = data208.secretName;
-if(typeof data210 !== "string"){
-const err300 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data210};
+if(data196.maxIdleConnections !== undefined){
+let data204 = data196.maxIdleConnections;
+if(!((typeof data204 == "number") && (!(data204 % 1) && !isNaN(data204)))){
+const err300 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data204};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -4004,11 +3980,9 @@ vErrors.push(err300);
 }
 errors++;
 }
-}
-if(data208.key !== undefined){
-let data211 = data208.key;
-if(typeof data211 !== "string"){
-const err301 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data211};
+if(typeof data204 == "number"){
+if(data204 < 1 || isNaN(data204)){
+const err301 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data204};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -4018,10 +3992,10 @@ vErrors.push(err301);
 errors++;
 }
 }
-if(data208.realm !== undefined){
-let data212 = data208.realm;
-if(typeof data212 !== "string"){
-const err302 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data212};
+}
+}
+else {
+const err302 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data196};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -4031,12 +4005,9 @@ vErrors.push(err302);
 errors++;
 }
 }
-if(data208.client !== undefined){
-let data213 = data208.client;
-if(data213 && typeof data213 == "object" && !Array.isArray(data213)){
-for(const key88 in data213){
-if(!(((key88 === "secretName") || (key88 === "usernameKey")) || (key88 === "passwordKey"))){
-const err303 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data213};
+}
+else {
+const err303 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data168};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -4046,10 +4017,12 @@ vErrors.push(err303);
 errors++;
 }
 }
-if(data213.secretName !== undefined){
-let data214 = data213.secretName;
-if(typeof data214 !== "string"){
-const err304 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data214};
+if(data2.config !== undefined){
+let data205 = data2.config;
+if(data205 && typeof data205 == "object" && !Array.isArray(data205)){
+}
+else {
+const err304 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data205};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -4059,10 +4032,13 @@ vErrors.push(err304);
 errors++;
 }
 }
-if(data213.usernameKey !== undefined){
-let data215 = data213.usernameKey;
-if(typeof data215 !== "string"){
-const err305 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data215};
+if(data2.tenants !== undefined){
+let data206 = data2.tenants;
+if(data206 && typeof data206 == "object" && !Array.isArray(data206)){
+for(const key78 in data206){
+let data207 = data206[key78];
+if(!(data207 && typeof data207 == "object" && !Array.isArray(data207))){
+const err305 = {instancePath:instancePath+"/config/mimir/tenants/" + key78.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data207};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -4072,10 +4048,9 @@ vErrors.push(err305);
 errors++;
 }
 }
-if(data213.passwordKey !== undefined){
-let data216 = data213.passwordKey;
-if(typeof data216 !== "string"){
-const err306 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data216};
+}
+else {
+const err306 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data206};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -4087,7 +4062,7 @@ errors++;
 }
 }
 else {
-const err307 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data213};
+const err307 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -4097,9 +4072,12 @@ vErrors.push(err307);
 errors++;
 }
 }
-}
-else {
-const err308 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data208};
+if(data1.observability !== undefined){
+let data208 = data1.observability;
+if(data208 && typeof data208 == "object" && !Array.isArray(data208)){
+for(const key79 in data208){
+if(!((((key79 === "minio") || (key79 === "gateway")) || (key79 === "grafana")) || (key79 === "alloy"))){
+const err308 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data208};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -4109,10 +4087,12 @@ vErrors.push(err308);
 errors++;
 }
 }
-if(data190.clientMaxBodySize !== undefined){
-let data217 = data190.clientMaxBodySize;
-if(typeof data217 !== "string"){
-const err309 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data217};
+if(data208.minio !== undefined){
+let data209 = data208.minio;
+if(data209 && typeof data209 == "object" && !Array.isArray(data209)){
+for(const key80 in data209){
+if(!(((((key80 === "enabled") || (key80 === "storageSize")) || (key80 === "storageClassName")) || (key80 === "resources")) || (key80 === "bucketJobResources"))){
+const err309 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data209};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -4122,10 +4102,10 @@ vErrors.push(err309);
 errors++;
 }
 }
-if(data190.proxyTimeout !== undefined){
-let data218 = data190.proxyTimeout;
-if(typeof data218 !== "string"){
-const err310 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data218};
+if(data209.enabled !== undefined){
+let data210 = data209.enabled;
+if(typeof data210 !== "boolean"){
+const err310 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data210};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -4135,9 +4115,10 @@ vErrors.push(err310);
 errors++;
 }
 }
-}
-else {
-const err311 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data190};
+if(data209.storageSize !== undefined){
+let data211 = data209.storageSize;
+if(typeof data211 !== "string"){
+const err311 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data211};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -4147,12 +4128,10 @@ vErrors.push(err311);
 errors++;
 }
 }
-if(data171.grafana !== undefined){
-let data219 = data171.grafana;
-if(data219 && typeof data219 == "object" && !Array.isArray(data219)){
-for(const key89 in data219){
-if(!(((((((key89 === "enabled") || (key89 === "resources")) || (key89 === "rootUrl")) || (key89 === "anonymousAccess")) || (key89 === "adminSecret")) || (key89 === "developmentCredentials")) || (key89 === "prometheusVersion"))){
-const err312 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data219};
+if(data209.storageClassName !== undefined){
+let data212 = data209.storageClassName;
+if(typeof data212 !== "string"){
+const err312 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data212};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -4162,10 +4141,12 @@ vErrors.push(err312);
 errors++;
 }
 }
-if(data219.enabled !== undefined){
-let data220 = data219.enabled;
-if(typeof data220 !== "boolean"){
-const err313 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data220};
+if(data209.resources !== undefined){
+let data213 = data209.resources;
+if(data213 && typeof data213 == "object" && !Array.isArray(data213)){
+for(const key81 in data213){
+if(!((key81 === "requests") || (key81 === "limits"))){
+const err313 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data213};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -4175,12 +4156,12 @@ vErrors.push(err313);
 errors++;
 }
 }
-if(data219.resources !== undefined){
-let data221 = data219.resources;
-if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
-for(const key90 in data221){
-if(!((key90 === "requests") || (key90 === "limits"))){
-const err314 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data221};
+if(data213.requests !== undefined){
+let data214 = data213.requests;
+if(data214 && typeof data214 == "object" && !Array.isArray(data214)){
+for(const key82 in data214){
+if(!((key82 === "cpu") || (key82 === "memory"))){
+const err314 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data214};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -4190,12 +4171,10 @@ vErrors.push(err314);
 errors++;
 }
 }
-if(data221.requests !== undefined){
-let data222 = data221.requests;
-if(data222 && typeof data222 == "object" && !Array.isArray(data222)){
-for(const key91 in data222){
-if(!((key91 === "cpu") || (key91 === "memory"))){
-const err315 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data222};
+if(data214.cpu !== undefined){
+let data215 = data214.cpu;
+if(typeof data215 !== "string"){
+const err315 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data215};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -4205,10 +4184,10 @@ vErrors.push(err315);
 errors++;
 }
 }
-if(data222.cpu !== undefined){
-let data223 = data222.cpu;
-if(typeof data223 !== "string"){
-const err316 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data223};
+if(data214.memory !== undefined){
+let data216 = data214.memory;
+if(typeof data216 !== "string"){
+const err316 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data216};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -4218,10 +4197,9 @@ vErrors.push(err316);
 errors++;
 }
 }
-if(data222.memory !== undefined){
-let data224 = data222.memory;
-if(typeof data224 !== "string"){
-const err317 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data224};
+}
+else {
+const err317 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data214};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -4231,9 +4209,12 @@ vErrors.push(err317);
 errors++;
 }
 }
-}
-else {
-const err318 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data222};
+if(data213.limits !== undefined){
+let data217 = data213.limits;
+if(data217 && typeof data217 == "object" && !Array.isArray(data217)){
+for(const key83 in data217){
+if(!((key83 === "cpu") || (key83 === "memory"))){
+const err318 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data217};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -4243,12 +4224,10 @@ vErrors.push(err318);
 errors++;
 }
 }
-if(data221.limits !== undefined){
-let data225 = data221.limits;
-if(data225 && typeof data225 == "object" && !Array.isArray(data225)){
-for(const key92 in data225){
-if(!((key92 === "cpu") || (key92 === "memory"))){
-const err319 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data225};
+if(data217.cpu !== undefined){
+let data218 = data217.cpu;
+if(typeof data218 !== "string"){
+const err319 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data218};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -4258,10 +4237,10 @@ vErrors.push(err319);
 errors++;
 }
 }
-if(data225.cpu !== undefined){
-let data226 = data225.cpu;
-if(typeof data226 !== "string"){
-const err320 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data226};
+if(data217.memory !== undefined){
+let data219 = data217.memory;
+if(typeof data219 !== "string"){
+const err320 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data219};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -4271,10 +4250,9 @@ vErrors.push(err320);
 errors++;
 }
 }
-if(data225.memory !== undefined){
-let data227 = data225.memory;
-if(typeof data227 !== "string"){
-const err321 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data227};
+}
+else {
+const err321 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data217};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -4286,7 +4264,7 @@ errors++;
 }
 }
 else {
-const err322 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data225};
+const err322 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data213};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -4296,9 +4274,12 @@ vErrors.push(err322);
 errors++;
 }
 }
-}
-else {
-const err323 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data221};
+if(data209.bucketJobResources !== undefined){
+let data220 = data209.bucketJobResources;
+if(data220 && typeof data220 == "object" && !Array.isArray(data220)){
+for(const key84 in data220){
+if(!((key84 === "requests") || (key84 === "limits"))){
+const err323 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data220};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -4308,10 +4289,12 @@ vErrors.push(err323);
 errors++;
 }
 }
-if(data219.rootUrl !== undefined){
-let data228 = data219.rootUrl;
-if(typeof data228 !== "string"){
-const err324 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data228};
+if(data220.requests !== undefined){
+let data221 = data220.requests;
+if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
+for(const key85 in data221){
+if(!((key85 === "cpu") || (key85 === "memory"))){
+const err324 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data221};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -4321,10 +4304,10 @@ vErrors.push(err324);
 errors++;
 }
 }
-if(data219.anonymousAccess !== undefined){
-let data229 = data219.anonymousAccess;
-if(typeof data229 !== "boolean"){
-const err325 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data229};
+if(data221.cpu !== undefined){
+let data222 = data221.cpu;
+if(typeof data222 !== "string"){
+const err325 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data222};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -4334,12 +4317,10 @@ vErrors.push(err325);
 errors++;
 }
 }
-if(data219.adminSecret !== undefined){
-let data230 = data219.adminSecret;
-if(data230 && typeof data230 == "object" && !Array.isArray(data230)){
-for(const key93 in data230){
-if(!(((key93 === "secretName") || (key93 === "userKey")) || (key93 === "passwordKey"))){
-const err326 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data230};
+if(data221.memory !== undefined){
+let data223 = data221.memory;
+if(typeof data223 !== "string"){
+const err326 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data223};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -4349,10 +4330,9 @@ vErrors.push(err326);
 errors++;
 }
 }
-if(data230.secretName !== undefined){
-let data231 = data230.secretName;
-if(typeof data231 !== "string"){
-const err327 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data231};
+}
+else {
+const err327 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data221};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -4362,10 +4342,12 @@ vErrors.push(err327);
 errors++;
 }
 }
-if(data230.userKey !== undefined){
-let data232 = data230.userKey;
-if(typeof data232 !== "string"){
-const err328 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data232};
+if(data220.limits !== undefined){
+let data224 = data220.limits;
+if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
+for(const key86 in data224){
+if(!((key86 === "cpu") || (key86 === "memory"))){
+const err328 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data224};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -4375,10 +4357,10 @@ vErrors.push(err328);
 errors++;
 }
 }
-if(data230.passwordKey !== undefined){
-let data233 = data230.passwordKey;
-if(typeof data233 !== "string"){
-const err329 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data233};
+if(data224.cpu !== undefined){
+let data225 = data224.cpu;
+if(typeof data225 !== "string"){
+const err329 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data225};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -4388,9 +4370,10 @@ vErrors.push(err329);
 errors++;
 }
 }
-}
-else {
-const err330 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data230};
+if(data224.memory !== undefined){
+let data226 = data224.memory;
+if(typeof data226 !== "string"){
+const err330 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data226};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -4400,10 +4383,9 @@ vErrors.push(err330);
 errors++;
 }
 }
-if(data219.developmentCredentials !== undefined){
-let data234 = data219.developmentCredentials;
-if(typeof data234 !== "boolean"){
-const err331 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data234};
+}
+else {
+const err331 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data224};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -4413,10 +4395,9 @@ vErrors.push(err331);
 errors++;
 }
 }
-if(data219.prometheusVersion !== undefined){
-let data235 = data219.prometheusVersion;
-if(typeof data235 !== "string"){
-const err332 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data235};
+}
+else {
+const err332 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data220};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4428,7 +4409,7 @@ errors++;
 }
 }
 else {
-const err333 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data219};
+const err333 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data209};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4438,12 +4419,12 @@ vErrors.push(err333);
 errors++;
 }
 }
-if(data171.alloy !== undefined){
-let data236 = data171.alloy;
-if(data236 && typeof data236 == "object" && !Array.isArray(data236)){
-for(const key94 in data236){
-if(!((((key94 === "enabled") || (key94 === "resources")) || (key94 === "scrapeInterval")) || (key94 === "clusterLabel"))){
-const err334 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data236};
+if(data208.gateway !== undefined){
+let data227 = data208.gateway;
+if(data227 && typeof data227 == "object" && !Array.isArray(data227)){
+for(const key87 in data227){
+if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key87))){
+const err334 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data227};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4453,10 +4434,10 @@ vErrors.push(err334);
 errors++;
 }
 }
-if(data236.enabled !== undefined){
-let data237 = data236.enabled;
-if(typeof data237 !== "boolean"){
-const err335 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data237};
+if(data227.enabled !== undefined){
+let data228 = data227.enabled;
+if(typeof data228 !== "boolean"){
+const err335 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data228};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4466,12 +4447,10 @@ vErrors.push(err335);
 errors++;
 }
 }
-if(data236.resources !== undefined){
-let data238 = data236.resources;
-if(data238 && typeof data238 == "object" && !Array.isArray(data238)){
-for(const key95 in data238){
-if(!((key95 === "requests") || (key95 === "limits"))){
-const err336 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data238};
+if(data227.replicas !== undefined){
+let data229 = data227.replicas;
+if(!((typeof data229 == "number") && (!(data229 % 1) && !isNaN(data229)))){
+const err336 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data229};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4480,13 +4459,9 @@ vErrors.push(err336);
 }
 errors++;
 }
-}
-if(data238.requests !== undefined){
-let data239 = data238.requests;
-if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
-for(const key96 in data239){
-if(!((key96 === "cpu") || (key96 === "memory"))){
-const err337 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data239};
+if(typeof data229 == "number"){
+if(data229 < 0 || isNaN(data229)){
+const err337 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data229};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4496,10 +4471,13 @@ vErrors.push(err337);
 errors++;
 }
 }
-if(data239.cpu !== undefined){
-let data240 = data239.cpu;
-if(typeof data240 !== "string"){
-const err338 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data240};
+}
+if(data227.resources !== undefined){
+let data230 = data227.resources;
+if(data230 && typeof data230 == "object" && !Array.isArray(data230)){
+for(const key88 in data230){
+if(!((key88 === "requests") || (key88 === "limits"))){
+const err338 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data230};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4509,10 +4487,12 @@ vErrors.push(err338);
 errors++;
 }
 }
-if(data239.memory !== undefined){
-let data241 = data239.memory;
-if(typeof data241 !== "string"){
-const err339 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data241};
+if(data230.requests !== undefined){
+let data231 = data230.requests;
+if(data231 && typeof data231 == "object" && !Array.isArray(data231)){
+for(const key89 in data231){
+if(!((key89 === "cpu") || (key89 === "memory"))){
+const err339 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data231};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4522,9 +4502,10 @@ vErrors.push(err339);
 errors++;
 }
 }
-}
-else {
-const err340 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data239};
+if(data231.cpu !== undefined){
+let data232 = data231.cpu;
+if(typeof data232 !== "string"){
+const err340 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data232};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4534,12 +4515,10 @@ vErrors.push(err340);
 errors++;
 }
 }
-if(data238.limits !== undefined){
-let data242 = data238.limits;
-if(data242 && typeof data242 == "object" && !Array.isArray(data242)){
-for(const key97 in data242){
-if(!((key97 === "cpu") || (key97 === "memory"))){
-const err341 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data242};
+if(data231.memory !== undefined){
+let data233 = data231.memory;
+if(typeof data233 !== "string"){
+const err341 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data233};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4549,10 +4528,9 @@ vErrors.push(err341);
 errors++;
 }
 }
-if(data242.cpu !== undefined){
-let data243 = data242.cpu;
-if(typeof data243 !== "string"){
-const err342 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data243};
+}
+else {
+const err342 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data231};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4562,10 +4540,12 @@ vErrors.push(err342);
 errors++;
 }
 }
-if(data242.memory !== undefined){
-let data244 = data242.memory;
-if(typeof data244 !== "string"){
-const err343 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data244};
+if(data230.limits !== undefined){
+let data234 = data230.limits;
+if(data234 && typeof data234 == "object" && !Array.isArray(data234)){
+for(const key90 in data234){
+if(!((key90 === "cpu") || (key90 === "memory"))){
+const err343 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data234};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4575,9 +4555,10 @@ vErrors.push(err343);
 errors++;
 }
 }
-}
-else {
-const err344 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data242};
+if(data234.cpu !== undefined){
+let data235 = data234.cpu;
+if(typeof data235 !== "string"){
+const err344 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data235};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4587,9 +4568,10 @@ vErrors.push(err344);
 errors++;
 }
 }
-}
-else {
-const err345 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data238};
+if(data234.memory !== undefined){
+let data236 = data234.memory;
+if(typeof data236 !== "string"){
+const err345 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data236};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4599,10 +4581,9 @@ vErrors.push(err345);
 errors++;
 }
 }
-if(data236.scrapeInterval !== undefined){
-let data245 = data236.scrapeInterval;
-if(typeof data245 !== "string"){
-const err346 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data245};
+}
+else {
+const err346 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data234};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4612,10 +4593,9 @@ vErrors.push(err346);
 errors++;
 }
 }
-if(data236.clusterLabel !== undefined){
-let data246 = data236.clusterLabel;
-if(typeof data246 !== "string"){
-const err347 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data246};
+}
+else {
+const err347 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data230};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4625,9 +4605,10 @@ vErrors.push(err347);
 errors++;
 }
 }
-}
-else {
-const err348 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data236};
+if(data227.exposure !== undefined){
+let data237 = data227.exposure;
+if(typeof data237 !== "string"){
+const err348 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data237};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4636,10 +4617,8 @@ vErrors.push(err348);
 }
 errors++;
 }
-}
-}
-else {
-const err349 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data171};
+if(!(((data237 === "clusterIP") || (data237 === "ingress")) || (data237 === "nodePort"))){
+const err349 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data237};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4649,10 +4628,10 @@ vErrors.push(err349);
 errors++;
 }
 }
-if(data1.namespace !== undefined){
-let data247 = data1.namespace;
-if(typeof data247 !== "string"){
-const err350 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data247};
+if(data227.nodePort !== undefined){
+let data238 = data227.nodePort;
+if(!((typeof data238 == "number") && (!(data238 % 1) && !isNaN(data238)))){
+const err350 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data238};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4661,11 +4640,9 @@ vErrors.push(err350);
 }
 errors++;
 }
-}
-if(data1.clusterDomain !== undefined){
-let data248 = data1.clusterDomain;
-if(typeof data248 !== "string"){
-const err351 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data248};
+if(typeof data238 == "number"){
+if(data238 > 32767 || isNaN(data238)){
+const err351 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data238};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4674,11 +4651,8 @@ vErrors.push(err351);
 }
 errors++;
 }
-}
-if(data1.partOf !== undefined){
-let data249 = data1.partOf;
-if(typeof data249 !== "string"){
-const err352 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data249};
+if(data238 < 30000 || isNaN(data238)){
+const err352 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data238};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4688,12 +4662,13 @@ vErrors.push(err352);
 errors++;
 }
 }
-if(data1.images !== undefined){
-let data250 = data1.images;
-if(data250 && typeof data250 == "object" && !Array.isArray(data250)){
-for(const key98 in data250){
-if(!((((((key98 === "alloy") || (key98 === "grafana")) || (key98 === "mimir")) || (key98 === "minio")) || (key98 === "minioClient")) || (key98 === "nginx"))){
-const err353 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key98},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data250};
+}
+if(data227.ingress !== undefined){
+let data239 = data227.ingress;
+if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
+for(const key91 in data239){
+if(!((key91 === "className") || (key91 === "host"))){
+const err353 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data239};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4703,10 +4678,10 @@ vErrors.push(err353);
 errors++;
 }
 }
-if(data250.alloy !== undefined){
-let data251 = data250.alloy;
-if(typeof data251 !== "string"){
-const err354 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data251};
+if(data239.className !== undefined){
+let data240 = data239.className;
+if(typeof data240 !== "string"){
+const err354 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data240};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4716,10 +4691,10 @@ vErrors.push(err354);
 errors++;
 }
 }
-if(data250.grafana !== undefined){
-let data252 = data250.grafana;
-if(typeof data252 !== "string"){
-const err355 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data252};
+if(data239.host !== undefined){
+let data241 = data239.host;
+if(typeof data241 !== "string"){
+const err355 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data241};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4729,10 +4704,9 @@ vErrors.push(err355);
 errors++;
 }
 }
-if(data250.mimir !== undefined){
-let data253 = data250.mimir;
-if(typeof data253 !== "string"){
-const err356 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data253};
+}
+else {
+const err356 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data239};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4742,10 +4716,10 @@ vErrors.push(err356);
 errors++;
 }
 }
-if(data250.minio !== undefined){
-let data254 = data250.minio;
-if(typeof data254 !== "string"){
-const err357 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data254};
+if(data227.resolver !== undefined){
+let data242 = data227.resolver;
+if(typeof data242 !== "string"){
+const err357 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data242};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4755,10 +4729,10 @@ vErrors.push(err357);
 errors++;
 }
 }
-if(data250.minioClient !== undefined){
-let data255 = data250.minioClient;
-if(typeof data255 !== "string"){
-const err358 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data255};
+if(data227.resolverValid !== undefined){
+let data243 = data227.resolverValid;
+if(typeof data243 !== "string"){
+const err358 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data243};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4768,10 +4742,10 @@ vErrors.push(err358);
 errors++;
 }
 }
-if(data250.nginx !== undefined){
-let data256 = data250.nginx;
-if(typeof data256 !== "string"){
-const err359 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data256};
+if(data227.tenantFederation !== undefined){
+let data244 = data227.tenantFederation;
+if(typeof data244 !== "boolean"){
+const err359 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data244};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4781,9 +4755,12 @@ vErrors.push(err359);
 errors++;
 }
 }
-}
-else {
-const err360 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data250};
+if(data227.basicAuth !== undefined){
+let data245 = data227.basicAuth;
+if(data245 && typeof data245 == "object" && !Array.isArray(data245)){
+for(const key92 in data245){
+if(!(((((key92 === "enabled") || (key92 === "secretName")) || (key92 === "key")) || (key92 === "realm")) || (key92 === "client"))){
+const err360 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data245};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4793,10 +4770,10 @@ vErrors.push(err360);
 errors++;
 }
 }
-if(data1.defaultTenant !== undefined){
-let data257 = data1.defaultTenant;
-if(typeof data257 !== "string"){
-const err361 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data257};
+if(data245.enabled !== undefined){
+let data246 = data245.enabled;
+if(typeof data246 !== "boolean"){
+const err361 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data246};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4806,14 +4783,10 @@ vErrors.push(err361);
 errors++;
 }
 }
-if(data1.existingSecrets !== undefined){
-let data258 = data1.existingSecrets;
-if(Array.isArray(data258)){
-const len0 = data258.length;
-for(let i0=0; i0<len0; i0++){
-let data259 = data258[i0];
-if(typeof data259 !== "string"){
-const err362 = {instancePath:instancePath+"/config/existingSecrets/" + i0,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data259};
+if(data245.secretName !== undefined){
+let data247 = data245.secretName;
+if(typeof data247 !== "string"){
+const err362 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data247};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4823,9 +4796,10 @@ vErrors.push(err362);
 errors++;
 }
 }
-}
-else {
-const err363 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data258};
+if(data245.key !== undefined){
+let data248 = data245.key;
+if(typeof data248 !== "string"){
+const err363 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data248};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4835,12 +4809,10 @@ vErrors.push(err363);
 errors++;
 }
 }
-if(data1.storage !== undefined){
-let data260 = data1.storage;
-if(data260 && typeof data260 == "object" && !Array.isArray(data260)){
-for(const key99 in data260){
-if(!((((((key99 === "endpoint") || (key99 === "insecure")) || (key99 === "region")) || (key99 === "buckets")) || (key99 === "credentials")) || (key99 === "developmentCredentials"))){
-const err364 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data260};
+if(data245.realm !== undefined){
+let data249 = data245.realm;
+if(typeof data249 !== "string"){
+const err364 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data249};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4850,10 +4822,12 @@ vErrors.push(err364);
 errors++;
 }
 }
-if(data260.endpoint !== undefined){
-let data261 = data260.endpoint;
-if(typeof data261 !== "string"){
-const err365 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data261};
+if(data245.client !== undefined){
+let data250 = data245.client;
+if(data250 && typeof data250 == "object" && !Array.isArray(data250)){
+for(const key93 in data250){
+if(!(((key93 === "secretName") || (key93 === "usernameKey")) || (key93 === "passwordKey"))){
+const err365 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data250};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4863,10 +4837,10 @@ vErrors.push(err365);
 errors++;
 }
 }
-if(data260.insecure !== undefined){
-let data262 = data260.insecure;
-if(typeof data262 !== "boolean"){
-const err366 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data262};
+if(data250.secretName !== undefined){
+let data251 = data250.secretName;
+if(typeof data251 !== "string"){
+const err366 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data251};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4876,10 +4850,10 @@ vErrors.push(err366);
 errors++;
 }
 }
-if(data260.region !== undefined){
-let data263 = data260.region;
-if(typeof data263 !== "string"){
-const err367 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data263};
+if(data250.usernameKey !== undefined){
+let data252 = data250.usernameKey;
+if(typeof data252 !== "string"){
+const err367 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data252};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4889,12 +4863,10 @@ vErrors.push(err367);
 errors++;
 }
 }
-if(data260.buckets !== undefined){
-let data264 = data260.buckets;
-if(data264 && typeof data264 == "object" && !Array.isArray(data264)){
-for(const key100 in data264){
-if(!(((key100 === "blocks") || (key100 === "ruler")) || (key100 === "alertmanager"))){
-const err368 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data264};
+if(data250.passwordKey !== undefined){
+let data253 = data250.passwordKey;
+if(typeof data253 !== "string"){
+const err368 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data253};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4904,10 +4876,9 @@ vErrors.push(err368);
 errors++;
 }
 }
-if(data264.blocks !== undefined){
-let data265 = data264.blocks;
-if(typeof data265 !== "string"){
-const err369 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data265};
+}
+else {
+const err369 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data250};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4917,10 +4888,9 @@ vErrors.push(err369);
 errors++;
 }
 }
-if(data264.ruler !== undefined){
-let data266 = data264.ruler;
-if(typeof data266 !== "string"){
-const err370 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data266};
+}
+else {
+const err370 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data245};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4930,10 +4900,10 @@ vErrors.push(err370);
 errors++;
 }
 }
-if(data264.alertmanager !== undefined){
-let data267 = data264.alertmanager;
-if(typeof data267 !== "string"){
-const err371 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data267};
+if(data227.clientMaxBodySize !== undefined){
+let data254 = data227.clientMaxBodySize;
+if(typeof data254 !== "string"){
+const err371 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data254};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4943,9 +4913,10 @@ vErrors.push(err371);
 errors++;
 }
 }
-}
-else {
-const err372 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data264};
+if(data227.proxyTimeout !== undefined){
+let data255 = data227.proxyTimeout;
+if(typeof data255 !== "string"){
+const err372 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data255};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4955,12 +4926,9 @@ vErrors.push(err372);
 errors++;
 }
 }
-if(data260.credentials !== undefined){
-let data268 = data260.credentials;
-if(data268 && typeof data268 == "object" && !Array.isArray(data268)){
-for(const key101 in data268){
-if(!(((key101 === "secretName") || (key101 === "accessKeyIdKey")) || (key101 === "secretAccessKeyKey"))){
-const err373 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data268};
+}
+else {
+const err373 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data227};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4970,10 +4938,12 @@ vErrors.push(err373);
 errors++;
 }
 }
-if(data268.secretName !== undefined){
-let data269 = data268.secretName;
-if(typeof data269 !== "string"){
-const err374 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data269};
+if(data208.grafana !== undefined){
+let data256 = data208.grafana;
+if(data256 && typeof data256 == "object" && !Array.isArray(data256)){
+for(const key94 in data256){
+if(!(((((((key94 === "enabled") || (key94 === "resources")) || (key94 === "rootUrl")) || (key94 === "anonymousAccess")) || (key94 === "adminSecret")) || (key94 === "developmentCredentials")) || (key94 === "prometheusVersion"))){
+const err374 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data256};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4983,10 +4953,10 @@ vErrors.push(err374);
 errors++;
 }
 }
-if(data268.accessKeyIdKey !== undefined){
-let data270 = data268.accessKeyIdKey;
-if(typeof data270 !== "string"){
-const err375 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data270};
+if(data256.enabled !== undefined){
+let data257 = data256.enabled;
+if(typeof data257 !== "boolean"){
+const err375 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data257};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4996,10 +4966,12 @@ vErrors.push(err375);
 errors++;
 }
 }
-if(data268.secretAccessKeyKey !== undefined){
-let data271 = data268.secretAccessKeyKey;
-if(typeof data271 !== "string"){
-const err376 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data271};
+if(data256.resources !== undefined){
+let data258 = data256.resources;
+if(data258 && typeof data258 == "object" && !Array.isArray(data258)){
+for(const key95 in data258){
+if(!((key95 === "requests") || (key95 === "limits"))){
+const err376 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data258};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -5009,9 +4981,12 @@ vErrors.push(err376);
 errors++;
 }
 }
-}
-else {
-const err377 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data268};
+if(data258.requests !== undefined){
+let data259 = data258.requests;
+if(data259 && typeof data259 == "object" && !Array.isArray(data259)){
+for(const key96 in data259){
+if(!((key96 === "cpu") || (key96 === "memory"))){
+const err377 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data259};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -5021,10 +4996,10 @@ vErrors.push(err377);
 errors++;
 }
 }
-if(data260.developmentCredentials !== undefined){
-let data272 = data260.developmentCredentials;
-if(typeof data272 !== "boolean"){
-const err378 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data272};
+if(data259.cpu !== undefined){
+let data260 = data259.cpu;
+if(typeof data260 !== "string"){
+const err378 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data260};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -5034,9 +5009,10 @@ vErrors.push(err378);
 errors++;
 }
 }
-}
-else {
-const err379 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data260};
+if(data259.memory !== undefined){
+let data261 = data259.memory;
+if(typeof data261 !== "string"){
+const err379 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data261};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -5046,12 +5022,9 @@ vErrors.push(err379);
 errors++;
 }
 }
-if(data1.gitops !== undefined){
-let data273 = data1.gitops;
-if(data273 && typeof data273 == "object" && !Array.isArray(data273)){
-for(const key102 in data273){
-if(!((((((key102 === "repoURL") || (key102 === "targetRevision")) || (key102 === "project")) || (key102 === "argocdNamespace")) || (key102 === "destinationServer")) || (key102 === "automated"))){
-const err380 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data273};
+}
+else {
+const err380 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data259};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -5061,10 +5034,12 @@ vErrors.push(err380);
 errors++;
 }
 }
-if(data273.repoURL !== undefined){
-let data274 = data273.repoURL;
-if(typeof data274 !== "string"){
-const err381 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data274};
+if(data258.limits !== undefined){
+let data262 = data258.limits;
+if(data262 && typeof data262 == "object" && !Array.isArray(data262)){
+for(const key97 in data262){
+if(!((key97 === "cpu") || (key97 === "memory"))){
+const err381 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data262};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -5074,10 +5049,10 @@ vErrors.push(err381);
 errors++;
 }
 }
-if(data273.targetRevision !== undefined){
-let data275 = data273.targetRevision;
-if(typeof data275 !== "string"){
-const err382 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data275};
+if(data262.cpu !== undefined){
+let data263 = data262.cpu;
+if(typeof data263 !== "string"){
+const err382 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data263};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -5087,10 +5062,10 @@ vErrors.push(err382);
 errors++;
 }
 }
-if(data273.project !== undefined){
-let data276 = data273.project;
-if(typeof data276 !== "string"){
-const err383 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data276};
+if(data262.memory !== undefined){
+let data264 = data262.memory;
+if(typeof data264 !== "string"){
+const err383 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data264};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -5100,10 +5075,9 @@ vErrors.push(err383);
 errors++;
 }
 }
-if(data273.argocdNamespace !== undefined){
-let data277 = data273.argocdNamespace;
-if(typeof data277 !== "string"){
-const err384 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data277};
+}
+else {
+const err384 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data262};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -5113,10 +5087,9 @@ vErrors.push(err384);
 errors++;
 }
 }
-if(data273.destinationServer !== undefined){
-let data278 = data273.destinationServer;
-if(typeof data278 !== "string"){
-const err385 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data278};
+}
+else {
+const err385 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data258};
 if(vErrors === null){
 vErrors = [err385];
 }
@@ -5126,10 +5099,10 @@ vErrors.push(err385);
 errors++;
 }
 }
-if(data273.automated !== undefined){
-let data279 = data273.automated;
-if(typeof data279 !== "boolean"){
-const err386 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data279};
+if(data256.rootUrl !== undefined){
+let data265 = data256.rootUrl;
+if(typeof data265 !== "string"){
+const err386 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data265};
 if(vErrors === null){
 vErrors = [err386];
 }
@@ -5139,9 +5112,10 @@ vErrors.push(err386);
 errors++;
 }
 }
-}
-else {
-const err387 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data273};
+if(data256.anonymousAccess !== undefined){
+let data266 = data256.anonymousAccess;
+if(typeof data266 !== "boolean"){
+const err387 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data266};
 if(vErrors === null){
 vErrors = [err387];
 }
@@ -5151,9 +5125,12 @@ vErrors.push(err387);
 errors++;
 }
 }
-}
-else {
-const err388 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(data256.adminSecret !== undefined){
+let data267 = data256.adminSecret;
+if(data267 && typeof data267 == "object" && !Array.isArray(data267)){
+for(const key98 in data267){
+if(!(((key98 === "secretName") || (key98 === "userKey")) || (key98 === "passwordKey"))){
+const err388 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key98},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data267};
 if(vErrors === null){
 vErrors = [err388];
 }
@@ -5163,21 +5140,10 @@ vErrors.push(err388);
 errors++;
 }
 }
-if(data.overrides !== undefined){
-let data280 = data.overrides;
-if(data280 && typeof data280 == "object" && !Array.isArray(data280)){
-for(const key103 in data280){
-let data281 = data280[key103];
-if(data281 && typeof data281 == "object" && !Array.isArray(data281)){
-for(const key104 in data281){
-let data282 = data281[key104];
-if(data282 && typeof data282 == "object" && !Array.isArray(data282)){
-for(const key105 in data282){
-let data283 = data282[key105];
-if(data283 && typeof data283 == "object" && !Array.isArray(data283)){
-}
-else {
-const err389 = {instancePath:instancePath+"/overrides/" + key103.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key104.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key105.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data283};
+if(data267.secretName !== undefined){
+let data268 = data267.secretName;
+if(typeof data268 !== "string"){
+const err389 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data268};
 if(vErrors === null){
 vErrors = [err389];
 }
@@ -5187,9 +5153,10 @@ vErrors.push(err389);
 errors++;
 }
 }
-}
-else {
-const err390 = {instancePath:instancePath+"/overrides/" + key103.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key104.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data282};
+if(data267.userKey !== undefined){
+let data269 = data267.userKey;
+if(typeof data269 !== "string"){
+const err390 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data269};
 if(vErrors === null){
 vErrors = [err390];
 }
@@ -5199,9 +5166,10 @@ vErrors.push(err390);
 errors++;
 }
 }
-}
-else {
-const err391 = {instancePath:instancePath+"/overrides/" + key103.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data281};
+if(data267.passwordKey !== undefined){
+let data270 = data267.passwordKey;
+if(typeof data270 !== "string"){
+const err391 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data270};
 if(vErrors === null){
 vErrors = [err391];
 }
@@ -5213,7 +5181,7 @@ errors++;
 }
 }
 else {
-const err392 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data280};
+const err392 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data267};
 if(vErrors === null){
 vErrors = [err392];
 }
@@ -5223,14 +5191,863 @@ vErrors.push(err392);
 errors++;
 }
 }
-}
-else {
-const err393 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data256.developmentCredentials !== undefined){
+let data271 = data256.developmentCredentials;
+if(typeof data271 !== "boolean"){
+const err393 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data271};
 if(vErrors === null){
 vErrors = [err393];
 }
 else {
 vErrors.push(err393);
+}
+errors++;
+}
+}
+if(data256.prometheusVersion !== undefined){
+let data272 = data256.prometheusVersion;
+if(typeof data272 !== "string"){
+const err394 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data272};
+if(vErrors === null){
+vErrors = [err394];
+}
+else {
+vErrors.push(err394);
+}
+errors++;
+}
+}
+}
+else {
+const err395 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data256};
+if(vErrors === null){
+vErrors = [err395];
+}
+else {
+vErrors.push(err395);
+}
+errors++;
+}
+}
+if(data208.alloy !== undefined){
+let data273 = data208.alloy;
+if(data273 && typeof data273 == "object" && !Array.isArray(data273)){
+for(const key99 in data273){
+if(!((((key99 === "enabled") || (key99 === "resources")) || (key99 === "scrapeInterval")) || (key99 === "clusterLabel"))){
+const err396 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data273};
+if(vErrors === null){
+vErrors = [err396];
+}
+else {
+vErrors.push(err396);
+}
+errors++;
+}
+}
+if(data273.enabled !== undefined){
+let data274 = data273.enabled;
+if(typeof data274 !== "boolean"){
+const err397 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data274};
+if(vErrors === null){
+vErrors = [err397];
+}
+else {
+vErrors.push(err397);
+}
+errors++;
+}
+}
+if(data273.resources !== undefined){
+let data275 = data273.resources;
+if(data275 && typeof data275 == "object" && !Array.isArray(data275)){
+for(const key100 in data275){
+if(!((key100 === "requests") || (key100 === "limits"))){
+const err398 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data275};
+if(vErrors === null){
+vErrors = [err398];
+}
+else {
+vErrors.push(err398);
+}
+errors++;
+}
+}
+if(data275.requests !== undefined){
+let data276 = data275.requests;
+if(data276 && typeof data276 == "object" && !Array.isArray(data276)){
+for(const key101 in data276){
+if(!((key101 === "cpu") || (key101 === "memory"))){
+const err399 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data276};
+if(vErrors === null){
+vErrors = [err399];
+}
+else {
+vErrors.push(err399);
+}
+errors++;
+}
+}
+if(data276.cpu !== undefined){
+let data277 = data276.cpu;
+if(typeof data277 !== "string"){
+const err400 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data277};
+if(vErrors === null){
+vErrors = [err400];
+}
+else {
+vErrors.push(err400);
+}
+errors++;
+}
+}
+if(data276.memory !== undefined){
+let data278 = data276.memory;
+if(typeof data278 !== "string"){
+const err401 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data278};
+if(vErrors === null){
+vErrors = [err401];
+}
+else {
+vErrors.push(err401);
+}
+errors++;
+}
+}
+}
+else {
+const err402 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data276};
+if(vErrors === null){
+vErrors = [err402];
+}
+else {
+vErrors.push(err402);
+}
+errors++;
+}
+}
+if(data275.limits !== undefined){
+let data279 = data275.limits;
+if(data279 && typeof data279 == "object" && !Array.isArray(data279)){
+for(const key102 in data279){
+if(!((key102 === "cpu") || (key102 === "memory"))){
+const err403 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data279};
+if(vErrors === null){
+vErrors = [err403];
+}
+else {
+vErrors.push(err403);
+}
+errors++;
+}
+}
+if(data279.cpu !== undefined){
+let data280 = data279.cpu;
+if(typeof data280 !== "string"){
+const err404 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data280};
+if(vErrors === null){
+vErrors = [err404];
+}
+else {
+vErrors.push(err404);
+}
+errors++;
+}
+}
+if(data279.memory !== undefined){
+let data281 = data279.memory;
+if(typeof data281 !== "string"){
+const err405 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data281};
+if(vErrors === null){
+vErrors = [err405];
+}
+else {
+vErrors.push(err405);
+}
+errors++;
+}
+}
+}
+else {
+const err406 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data279};
+if(vErrors === null){
+vErrors = [err406];
+}
+else {
+vErrors.push(err406);
+}
+errors++;
+}
+}
+}
+else {
+const err407 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data275};
+if(vErrors === null){
+vErrors = [err407];
+}
+else {
+vErrors.push(err407);
+}
+errors++;
+}
+}
+if(data273.scrapeInterval !== undefined){
+let data282 = data273.scrapeInterval;
+if(typeof data282 !== "string"){
+const err408 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data282};
+if(vErrors === null){
+vErrors = [err408];
+}
+else {
+vErrors.push(err408);
+}
+errors++;
+}
+}
+if(data273.clusterLabel !== undefined){
+let data283 = data273.clusterLabel;
+if(typeof data283 !== "string"){
+const err409 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data283};
+if(vErrors === null){
+vErrors = [err409];
+}
+else {
+vErrors.push(err409);
+}
+errors++;
+}
+}
+}
+else {
+const err410 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data273};
+if(vErrors === null){
+vErrors = [err410];
+}
+else {
+vErrors.push(err410);
+}
+errors++;
+}
+}
+}
+else {
+const err411 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data208};
+if(vErrors === null){
+vErrors = [err411];
+}
+else {
+vErrors.push(err411);
+}
+errors++;
+}
+}
+if(data1.namespace !== undefined){
+let data284 = data1.namespace;
+if(typeof data284 !== "string"){
+const err412 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data284};
+if(vErrors === null){
+vErrors = [err412];
+}
+else {
+vErrors.push(err412);
+}
+errors++;
+}
+}
+if(data1.clusterDomain !== undefined){
+let data285 = data1.clusterDomain;
+if(typeof data285 !== "string"){
+const err413 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data285};
+if(vErrors === null){
+vErrors = [err413];
+}
+else {
+vErrors.push(err413);
+}
+errors++;
+}
+}
+if(data1.partOf !== undefined){
+let data286 = data1.partOf;
+if(typeof data286 !== "string"){
+const err414 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data286};
+if(vErrors === null){
+vErrors = [err414];
+}
+else {
+vErrors.push(err414);
+}
+errors++;
+}
+}
+if(data1.images !== undefined){
+let data287 = data1.images;
+if(data287 && typeof data287 == "object" && !Array.isArray(data287)){
+for(const key103 in data287){
+if(!((((((((key103 === "alloy") || (key103 === "grafana")) || (key103 === "memcached")) || (key103 === "memcachedExporter")) || (key103 === "mimir")) || (key103 === "minio")) || (key103 === "minioClient")) || (key103 === "nginx"))){
+const err415 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key103},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data287};
+if(vErrors === null){
+vErrors = [err415];
+}
+else {
+vErrors.push(err415);
+}
+errors++;
+}
+}
+if(data287.alloy !== undefined){
+let data288 = data287.alloy;
+if(typeof data288 !== "string"){
+const err416 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data288};
+if(vErrors === null){
+vErrors = [err416];
+}
+else {
+vErrors.push(err416);
+}
+errors++;
+}
+}
+if(data287.grafana !== undefined){
+let data289 = data287.grafana;
+if(typeof data289 !== "string"){
+const err417 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data289};
+if(vErrors === null){
+vErrors = [err417];
+}
+else {
+vErrors.push(err417);
+}
+errors++;
+}
+}
+if(data287.memcached !== undefined){
+let data290 = data287.memcached;
+if(typeof data290 !== "string"){
+const err418 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data290};
+if(vErrors === null){
+vErrors = [err418];
+}
+else {
+vErrors.push(err418);
+}
+errors++;
+}
+}
+if(data287.memcachedExporter !== undefined){
+let data291 = data287.memcachedExporter;
+if(typeof data291 !== "string"){
+const err419 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data291};
+if(vErrors === null){
+vErrors = [err419];
+}
+else {
+vErrors.push(err419);
+}
+errors++;
+}
+}
+if(data287.mimir !== undefined){
+let data292 = data287.mimir;
+if(typeof data292 !== "string"){
+const err420 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data292};
+if(vErrors === null){
+vErrors = [err420];
+}
+else {
+vErrors.push(err420);
+}
+errors++;
+}
+}
+if(data287.minio !== undefined){
+let data293 = data287.minio;
+if(typeof data293 !== "string"){
+const err421 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data293};
+if(vErrors === null){
+vErrors = [err421];
+}
+else {
+vErrors.push(err421);
+}
+errors++;
+}
+}
+if(data287.minioClient !== undefined){
+let data294 = data287.minioClient;
+if(typeof data294 !== "string"){
+const err422 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data294};
+if(vErrors === null){
+vErrors = [err422];
+}
+else {
+vErrors.push(err422);
+}
+errors++;
+}
+}
+if(data287.nginx !== undefined){
+let data295 = data287.nginx;
+if(typeof data295 !== "string"){
+const err423 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data295};
+if(vErrors === null){
+vErrors = [err423];
+}
+else {
+vErrors.push(err423);
+}
+errors++;
+}
+}
+}
+else {
+const err424 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data287};
+if(vErrors === null){
+vErrors = [err424];
+}
+else {
+vErrors.push(err424);
+}
+errors++;
+}
+}
+if(data1.defaultTenant !== undefined){
+let data296 = data1.defaultTenant;
+if(typeof data296 !== "string"){
+const err425 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data296};
+if(vErrors === null){
+vErrors = [err425];
+}
+else {
+vErrors.push(err425);
+}
+errors++;
+}
+}
+if(data1.existingSecrets !== undefined){
+let data297 = data1.existingSecrets;
+if(Array.isArray(data297)){
+const len0 = data297.length;
+for(let i0=0; i0<len0; i0++){
+let data298 = data297[i0];
+if(typeof data298 !== "string"){
+const err426 = {instancePath:instancePath+"/config/existingSecrets/" + i0,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data298};
+if(vErrors === null){
+vErrors = [err426];
+}
+else {
+vErrors.push(err426);
+}
+errors++;
+}
+}
+}
+else {
+const err427 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data297};
+if(vErrors === null){
+vErrors = [err427];
+}
+else {
+vErrors.push(err427);
+}
+errors++;
+}
+}
+if(data1.storage !== undefined){
+let data299 = data1.storage;
+if(data299 && typeof data299 == "object" && !Array.isArray(data299)){
+for(const key104 in data299){
+if(!((((((key104 === "endpoint") || (key104 === "insecure")) || (key104 === "region")) || (key104 === "buckets")) || (key104 === "credentials")) || (key104 === "developmentCredentials"))){
+const err428 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key104},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data299};
+if(vErrors === null){
+vErrors = [err428];
+}
+else {
+vErrors.push(err428);
+}
+errors++;
+}
+}
+if(data299.endpoint !== undefined){
+let data300 = data299.endpoint;
+if(typeof data300 !== "string"){
+const err429 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data300};
+if(vErrors === null){
+vErrors = [err429];
+}
+else {
+vErrors.push(err429);
+}
+errors++;
+}
+}
+if(data299.insecure !== undefined){
+let data301 = data299.insecure;
+if(typeof data301 !== "boolean"){
+const err430 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data301};
+if(vErrors === null){
+vErrors = [err430];
+}
+else {
+vErrors.push(err430);
+}
+errors++;
+}
+}
+if(data299.region !== undefined){
+let data302 = data299.region;
+if(typeof data302 !== "string"){
+const err431 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data302};
+if(vErrors === null){
+vErrors = [err431];
+}
+else {
+vErrors.push(err431);
+}
+errors++;
+}
+}
+if(data299.buckets !== undefined){
+let data303 = data299.buckets;
+if(data303 && typeof data303 == "object" && !Array.isArray(data303)){
+for(const key105 in data303){
+if(!(((key105 === "blocks") || (key105 === "ruler")) || (key105 === "alertmanager"))){
+const err432 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key105},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data303};
+if(vErrors === null){
+vErrors = [err432];
+}
+else {
+vErrors.push(err432);
+}
+errors++;
+}
+}
+if(data303.blocks !== undefined){
+let data304 = data303.blocks;
+if(typeof data304 !== "string"){
+const err433 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data304};
+if(vErrors === null){
+vErrors = [err433];
+}
+else {
+vErrors.push(err433);
+}
+errors++;
+}
+}
+if(data303.ruler !== undefined){
+let data305 = data303.ruler;
+if(typeof data305 !== "string"){
+const err434 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data305};
+if(vErrors === null){
+vErrors = [err434];
+}
+else {
+vErrors.push(err434);
+}
+errors++;
+}
+}
+if(data303.alertmanager !== undefined){
+let data306 = data303.alertmanager;
+if(typeof data306 !== "string"){
+const err435 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data306};
+if(vErrors === null){
+vErrors = [err435];
+}
+else {
+vErrors.push(err435);
+}
+errors++;
+}
+}
+}
+else {
+const err436 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data303};
+if(vErrors === null){
+vErrors = [err436];
+}
+else {
+vErrors.push(err436);
+}
+errors++;
+}
+}
+if(data299.credentials !== undefined){
+let data307 = data299.credentials;
+if(data307 && typeof data307 == "object" && !Array.isArray(data307)){
+for(const key106 in data307){
+if(!(((key106 === "secretName") || (key106 === "accessKeyIdKey")) || (key106 === "secretAccessKeyKey"))){
+const err437 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key106},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data307};
+if(vErrors === null){
+vErrors = [err437];
+}
+else {
+vErrors.push(err437);
+}
+errors++;
+}
+}
+if(data307.secretName !== undefined){
+let data308 = data307.secretName;
+if(typeof data308 !== "string"){
+const err438 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data308};
+if(vErrors === null){
+vErrors = [err438];
+}
+else {
+vErrors.push(err438);
+}
+errors++;
+}
+}
+if(data307.accessKeyIdKey !== undefined){
+let data309 = data307.accessKeyIdKey;
+if(typeof data309 !== "string"){
+const err439 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data309};
+if(vErrors === null){
+vErrors = [err439];
+}
+else {
+vErrors.push(err439);
+}
+errors++;
+}
+}
+if(data307.secretAccessKeyKey !== undefined){
+let data310 = data307.secretAccessKeyKey;
+if(typeof data310 !== "string"){
+const err440 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data310};
+if(vErrors === null){
+vErrors = [err440];
+}
+else {
+vErrors.push(err440);
+}
+errors++;
+}
+}
+}
+else {
+const err441 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data307};
+if(vErrors === null){
+vErrors = [err441];
+}
+else {
+vErrors.push(err441);
+}
+errors++;
+}
+}
+if(data299.developmentCredentials !== undefined){
+let data311 = data299.developmentCredentials;
+if(typeof data311 !== "boolean"){
+const err442 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data311};
+if(vErrors === null){
+vErrors = [err442];
+}
+else {
+vErrors.push(err442);
+}
+errors++;
+}
+}
+}
+else {
+const err443 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data299};
+if(vErrors === null){
+vErrors = [err443];
+}
+else {
+vErrors.push(err443);
+}
+errors++;
+}
+}
+if(data1.gitops !== undefined){
+let data312 = data1.gitops;
+if(data312 && typeof data312 == "object" && !Array.isArray(data312)){
+for(const key107 in data312){
+if(!((((((key107 === "repoURL") || (key107 === "targetRevision")) || (key107 === "project")) || (key107 === "argocdNamespace")) || (key107 === "destinationServer")) || (key107 === "automated"))){
+const err444 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key107},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data312};
+if(vErrors === null){
+vErrors = [err444];
+}
+else {
+vErrors.push(err444);
+}
+errors++;
+}
+}
+if(data312.repoURL !== undefined){
+let data313 = data312.repoURL;
+if(typeof data313 !== "string"){
+const err445 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data313};
+if(vErrors === null){
+vErrors = [err445];
+}
+else {
+vErrors.push(err445);
+}
+errors++;
+}
+}
+if(data312.targetRevision !== undefined){
+let data314 = data312.targetRevision;
+if(typeof data314 !== "string"){
+const err446 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data314};
+if(vErrors === null){
+vErrors = [err446];
+}
+else {
+vErrors.push(err446);
+}
+errors++;
+}
+}
+if(data312.project !== undefined){
+let data315 = data312.project;
+if(typeof data315 !== "string"){
+const err447 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data315};
+if(vErrors === null){
+vErrors = [err447];
+}
+else {
+vErrors.push(err447);
+}
+errors++;
+}
+}
+if(data312.argocdNamespace !== undefined){
+let data316 = data312.argocdNamespace;
+if(typeof data316 !== "string"){
+const err448 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data316};
+if(vErrors === null){
+vErrors = [err448];
+}
+else {
+vErrors.push(err448);
+}
+errors++;
+}
+}
+if(data312.destinationServer !== undefined){
+let data317 = data312.destinationServer;
+if(typeof data317 !== "string"){
+const err449 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data317};
+if(vErrors === null){
+vErrors = [err449];
+}
+else {
+vErrors.push(err449);
+}
+errors++;
+}
+}
+if(data312.automated !== undefined){
+let data318 = data312.automated;
+if(typeof data318 !== "boolean"){
+const err450 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data318};
+if(vErrors === null){
+vErrors = [err450];
+}
+else {
+vErrors.push(err450);
+}
+errors++;
+}
+}
+}
+else {
+const err451 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data312};
+if(vErrors === null){
+vErrors = [err451];
+}
+else {
+vErrors.push(err451);
+}
+errors++;
+}
+}
+}
+else {
+const err452 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(vErrors === null){
+vErrors = [err452];
+}
+else {
+vErrors.push(err452);
+}
+errors++;
+}
+}
+if(data.overrides !== undefined){
+let data319 = data.overrides;
+if(data319 && typeof data319 == "object" && !Array.isArray(data319)){
+for(const key108 in data319){
+let data320 = data319[key108];
+if(data320 && typeof data320 == "object" && !Array.isArray(data320)){
+for(const key109 in data320){
+let data321 = data320[key109];
+if(data321 && typeof data321 == "object" && !Array.isArray(data321)){
+for(const key110 in data321){
+let data322 = data321[key110];
+if(data322 && typeof data322 == "object" && !Array.isArray(data322)){
+}
+else {
+const err453 = {instancePath:instancePath+"/overrides/" + key108.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key109.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key110.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data322};
+if(vErrors === null){
+vErrors = [err453];
+}
+else {
+vErrors.push(err453);
+}
+errors++;
+}
+}
+}
+else {
+const err454 = {instancePath:instancePath+"/overrides/" + key108.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key109.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data321};
+if(vErrors === null){
+vErrors = [err454];
+}
+else {
+vErrors.push(err454);
+}
+errors++;
+}
+}
+}
+else {
+const err455 = {instancePath:instancePath+"/overrides/" + key108.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data320};
+if(vErrors === null){
+vErrors = [err455];
+}
+else {
+vErrors.push(err455);
+}
+errors++;
+}
+}
+}
+else {
+const err456 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data319};
+if(vErrors === null){
+vErrors = [err456];
+}
+else {
+vErrors.push(err456);
+}
+errors++;
+}
+}
+}
+else {
+const err457 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err457];
+}
+else {
+vErrors.push(err457);
 }
 errors++;
 }

@@ -1,4 +1,5 @@
 import type { SharedConfig } from '../core/config.js';
+import { defaultCachesConfig, type MimirCachesConfig } from './caches/config.js';
 /**
  * The Mimir part of the stack's config: the knobs that are required or used in several places.
  * Everything else is reached through `config` (a partial of `mimir.yaml`), per-component `flags`, or
@@ -124,6 +125,8 @@ export interface MimirConfig {
   alertmanager: MimirAlertmanagerConfig;
   overridesExporter: MimirOverridesExporterConfig;
   ruler: MimirRulerConfig;
+  /** The memcached caches (chunks, index, metadata, results), each off unless enabled. */
+  caches: MimirCachesConfig;
   /** A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference). */
   config: JsonObject;
   /** Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts). */
@@ -171,6 +174,7 @@ export function defaultMimirConfig(): MimirConfig {
         querier: component(2, '500m', '1Gi'),
       },
     },
+    caches: defaultCachesConfig(),
     config: {},
     tenants: {},
   };

@@ -19,12 +19,14 @@
  * | `rulerQuerier`        | deployment, service, pdb                             | ruler remote + `dedicatedReadPath`   |
  * | `config`              | configMap (`mimir.yaml`), runtimeConfigMap (`runtime.yaml`) | always                        |
  * | `gossip`              | service (`gossip-ring`, headless, memberlist seeds)  | always                               |
+ * | `chunksCache`, `indexCache`, `metadataCache`, `resultsCache` | statefulSet, service (headless), pdb | `caches.<cache>.enabled` |
  */
 import type { MimirStackConfig } from './config.js';
 import type { Service } from '../core/k8s/types.js';
 import { BuildError } from '../core/problems.js';
 import { renderComponents, type StackView } from '../core/registry.js';
 import { alertmanagerComponent } from './alertmanager.js';
+import { cacheComponents, type CacheParts } from './caches/index.js';
 import type { StatefulParts, StatelessParts } from './common.js';
 import { compactorComponent } from './compactor.js';
 import { configComponent, type MimirConfigMaps } from './config-maps.js';
@@ -58,6 +60,7 @@ export type { StatefulParts, StatelessParts } from './common.js';
 export type { QueryFrontendParts } from './query-frontend.js';
 export type { QuerySchedulerParts } from './query-scheduler.js';
 export type { MimirConfigMaps } from './config-maps.js';
+export type { CacheParts, MimirCacheConfig, MimirCachesConfig } from './caches/index.js';
 export { mimirRoutes } from './routes.js';
 export { mimirRules } from './rules.js';
 export { mimirYaml, objectStorageEndpoint, runtimeYaml } from './mimir-yaml.js';
@@ -79,6 +82,10 @@ export type MimirGroup = {
   rulerQuerier?: StatelessParts;
   config: MimirConfigMaps;
   gossip: { service: Service };
+  chunksCache?: CacheParts;
+  indexCache?: CacheParts;
+  metadataCache?: CacheParts;
+  resultsCache?: CacheParts;
 };
 
 /** Every Mimir component, in the order the tree and the README list them. */
@@ -98,6 +105,7 @@ export const mimirComponents = [
   rulerQuerierComponent,
   configComponent,
   gossipComponent,
+  ...cacheComponents,
 ] as const;
 
 /** The `mimir` group of the tree; `stack` answers for the neighbours it uses (the object storage's endpoint). */

@@ -7,6 +7,7 @@ import { serviceHost } from '../core/config.js';
 import { endpointHostPort, type StackView } from '../core/registry.js';
 import { mergeYaml } from '../core/merge.js';
 import type { JsonObject } from './config.js';
+import { cachesYaml } from './caches/index.js';
 import { paths, replicationFactor } from './common.js';
 import { grpcAddress, headlessService, httpUrl, names, ports, schedulerDiscoveryService, targets } from './names.js';
 
@@ -98,7 +99,8 @@ export function baseMimirYaml(c: MimirStackConfig, stack: StackView): JsonObject
   };
   if (m.ruler.enabled) doc.ruler = ruler(c);
   if (m.alertmanager.enabled) doc.alertmanager = alertmanager(c);
-  return m.fastStartup ? mergeYaml(doc, fastStartup()) : doc;
+  const withCaches = mergeYaml(doc, cachesYaml(c, stack));
+  return m.fastStartup ? mergeYaml(withCaches, fastStartup()) : withCaches;
 }
 
 export function mimirYaml(c: MimirStackConfig, stack: StackView): JsonObject {

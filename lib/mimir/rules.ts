@@ -8,6 +8,7 @@ import type { Problem } from '../core/problems.js';
 import { treePath } from '../core/tree.js';
 import { allContainers, pods, problemAt, type Rule } from '../core/checks/context.js';
 import { parseYamlDocuments } from '../core/yaml.js';
+import { cachesConfigRule } from './caches/index.js';
 import { files } from './names.js';
 import { checkMimirConfig, checkMimirFlags, checkRuntimeConfig } from './reference/index.js';
 import { mimirListenPortsRule } from './listen-ports.js';
@@ -102,5 +103,12 @@ export function mimirFlagsRule(c: MimirStackConfig): Rule {
  * the pod, tenant IDs of the runtime overrides, the S3 endpoint's form).
  */
 export function mimirRules(c: MimirStackConfig): Rule[] {
-  return [mimirConfigFilesRule, mimirFlagsRule(c), mimirListenPortsRule(c), runtimeTenantsRule, s3EndpointRule];
+  return [
+    mimirConfigFilesRule,
+    mimirFlagsRule(c),
+    mimirListenPortsRule(c),
+    runtimeTenantsRule,
+    s3EndpointRule,
+    cachesConfigRule(c),
+  ];
 }
