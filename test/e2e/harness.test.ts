@@ -28,6 +28,7 @@ const peers: Peers = {
   mimir: { path: '/bin/peer-mimir', version: 'test' },
   minio: { path: '/bin/peer-minio', version: 'test' },
   nginx: { path: '/bin/peer-nginx', version: 'test' },
+  memcached: { path: '/bin/peer-memcached', version: 'test' },
 };
 const plan = (objects: KubeObject[]) =>
   planPods(objects, { root: '/RUN', peers, allocateIp: (i) => `10.9.0.${10 + i}` });
@@ -38,6 +39,9 @@ describe('peer images', () => {
     expect(peerForImage('docker.io/grafana/mimir@sha256:abc')).toBe('mimir');
     expect(peerForImage('quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z')).toBe('minio');
     expect(peerForImage('nginxinc/nginx-unprivileged:1.29-alpine')).toBe('nginx');
+    expect(peerForImage('memcached:1.6.39-alpine')).toBe('memcached');
+    expect(peerForImage('docker.io/library/memcached:1.6.39-alpine')).toBe('memcached');
+    expect(peerForImage('prom/memcached-exporter:v0.15.3')).toBeUndefined();
     expect(peerForImage('quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z')).toBeUndefined();
     expect(peerForImage('grafana/grafana:12.3.0')).toBeUndefined();
     expect(peerForImage('grafana/mimir-continuous-test:3.0.2')).toBeUndefined();

@@ -92,6 +92,8 @@ function cacheStatefulSet(c: MimirStackConfig, spec: CacheSpec): StatefulSet {
   const memcached = container({
     name: memcachedContainer,
     image: c.images.memcached,
+    // The image's entrypoint script only prepends `memcached` to args starting with a dash: say it outright.
+    command: ['memcached'],
     args: memcachedArgs(s),
     ports: { [memcachedPortNames.client]: memcachedPorts.client },
     resources: { requests: { cpu: s.cpu, memory }, limits: { memory } },

@@ -41,6 +41,23 @@ function addArgs(objects: Objects, workload: string, ...args: string[]): void {
 }
 
 export const breaks: Record<string, { what: string; apply: (objects: Objects) => void }> = {
+  'results-cache-off': {
+    what: 'results caching off in mimir.yaml (frontend.cache_results and frontend.results_cache removed)',
+    apply: (o) =>
+      editMimirYaml(o, (m) => {
+        delete m.frontend.cache_results;
+        delete m.frontend.results_cache;
+      }),
+  },
+  'store-gateway-caches-off': {
+    what: "the store-gateway's chunks and index caches off in mimir.yaml (their blocks removed)",
+    apply: (o) =>
+      editMimirYaml(o, (m) => {
+        const bs = m.blocks_storage.bucket_store as Record<string, unknown>;
+        delete bs.chunks_cache;
+        delete bs.index_cache;
+      }),
+  },
   'ruler-internal': {
     what: 'ruler back in internal mode (ruler.query_frontend removed from mimir.yaml)',
     apply: (o) => editMimirYaml(o, (m) => delete m.ruler.query_frontend),

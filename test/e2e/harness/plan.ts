@@ -5,7 +5,7 @@ import { dataSources, expandArgs, resolveEnv, workloads, type DataSources, type 
 import { changedLines, remapPath, remapText, type Mount } from './remap.js';
 
 /** The programs that stand in for container images on this machine. */
-export type PeerName = 'mimir' | 'minio' | 'nginx';
+export type PeerName = 'mimir' | 'minio' | 'nginx' | 'memcached';
 
 export interface PeerProgram {
   path: string;
@@ -21,6 +21,7 @@ export function peerForImage(image: string): PeerName | undefined {
   if (/(^|\/)grafana\/mimir$/.test(repo)) return 'mimir';
   if (/(^|\/)minio\/minio$/.test(repo)) return 'minio';
   if (/(^|\/)nginxinc\/nginx-unprivileged$/.test(repo) || /(^|\/)(library\/)?nginx$/.test(repo)) return 'nginx';
+  if (/(^|\/)(library\/)?memcached$/.test(repo)) return 'memcached';
   return undefined;
 }
 
@@ -29,6 +30,10 @@ const peerEntrypoints: Record<PeerName, { entrypoint: string[]; names: string[] 
   mimir: { entrypoint: ['/bin/mimir'], names: ['mimir', '/bin/mimir', '/usr/bin/mimir'] },
   minio: { entrypoint: ['/usr/bin/docker-entrypoint.sh'], names: ['minio', '/usr/bin/minio', '/opt/bin/minio'] },
   nginx: { entrypoint: ['/docker-entrypoint.sh'], names: ['nginx', '/usr/sbin/nginx'] },
+  memcached: {
+    entrypoint: ['docker-entrypoint.sh'],
+    names: ['memcached', '/usr/local/bin/memcached', '/usr/bin/memcached'],
+  },
 };
 
 /** One thing the harness does differently from what the rendered objects say. Every one is printed. */

@@ -80,9 +80,17 @@ export function skipReason(): string | undefined {
   if (process.platform !== 'linux') return 'the e2e harness needs Linux network namespaces';
   if (process.getuid?.() !== 0)
     return 'the e2e harness must run as root (network namespaces, a bridge, dnsmasq on port 53)';
-  const missing = ['ip', 'unshare', 'setpriv', 'hostname', 'kubectl', 'nginx', 'dnsmasq', 'prometheus'].filter(
-    (c) => !commandExists(c),
-  );
+  const missing = [
+    'ip',
+    'unshare',
+    'setpriv',
+    'hostname',
+    'kubectl',
+    'nginx',
+    'dnsmasq',
+    'prometheus',
+    'memcached',
+  ].filter((c) => !commandExists(c));
   const peers = readPeersFile();
   if (!peers) missing.push(`${peersFile} (written by a successful build.sh)`);
   else for (const b of [peers.mimir.path, peers.minio.path]) if (!existsSync(b)) missing.push(b);
@@ -113,6 +121,7 @@ function firstLine(cmd: string, args: string[]): string {
 
 export function peerPrograms(): Peers {
   const nginx = execFileSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).trim();
+  const memcached = execFileSync('sh', ['-c', 'command -v memcached'], { encoding: 'utf8' }).trim();
   const p = readPeersFile();
   if (!p) throw new Error(`${peersFile} is missing: run \`bash test/e2e/peers/build.sh\``);
   return {
@@ -122,12 +131,18 @@ export function peerPrograms(): Peers {
       path: nginx,
       version: `${firstLine(nginx, ['-v'])} (Debian ${firstLine('dpkg-query', ['-W', '-f=${Version}', 'nginx'])})`,
     },
+    memcached: {
+      path: memcached,
+      version: `${firstLine(memcached, ['-V'])} (Debian ${firstLine('dpkg-query', ['-W', '-f=${Version}', 'memcached'])})`,
+    },
   };
 }
 
 export interface StackOptions {
   /** A Kustomize folder to run as it is; by default the test environment is built into the run folder. */
   rendered?: string;
+  /** The environment built when `rendered` is not given: its folder and its name (default: test/e2e/environment, `e2e`). */
+  environment?: { dir: string; name: string };
   /** Compared with the run's input in the report (default: out/local). */
   compareWith?: string;
   clusterDomain: string;
@@ -453,13 +468,14 @@ export class Stack {
     } else {
       const out = join(this.root, 'render');
       const lines: string[] = [];
-      const code = await runCli([join(repoRoot, 'test/e2e/environment'), '--out', out], {
+      const environment = this.opts.environment ?? { dir: 'test/e2e/environment', name: 'e2e' };
+      const code = await runCli([join(repoRoot, environment.dir), '--out', out], {
         log: (l) => lines.push(l),
         error: (l) => lines.push(l),
       });
-      if (code !== 0) throw new Error(`building test/e2e/environment failed:\n${lines.join('\n')}`);
-      const envDir = join(out, 'e2e');
-      this.renderSource = `tsx build.ts test/e2e/environment --out ${out}; kubectl kustomize ${envDir}`;
+      if (code !== 0) throw new Error(`building ${environment.dir} failed:\n${lines.join('\n')}`);
+      const envDir = join(out, environment.name);
+      this.renderSource = `tsx build.ts ${environment.dir} --out ${out}; kubectl kustomize ${envDir}`;
       this.objects = parseObjects(kubectl('kustomize', envDir));
     }
     const brk = process.env.E2E_BREAK;

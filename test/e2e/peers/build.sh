@@ -44,8 +44,8 @@ fail() { echo "[e2e-peers] FAILED: $*" >&2; FAILED+=("$*"); }
 # ---------------------------------------------------------------- Debian packages
 # nginx: gateway; dnsmasq: cluster DNS (A + SRV records); prometheus: agent mode scraping
 # and remote-writing to Mimir (Debian 12 ships 2.42: --enable-feature=agent);
-# iproute2: `ip netns` pods.
-APT_PACKAGES=(nginx dnsmasq prometheus iproute2)
+# iproute2: `ip netns` pods; memcached: the caches, run with their rendered args.
+APT_PACKAGES=(nginx dnsmasq prometheus iproute2 memcached)
 
 install_apt() {
   local missing=() p
@@ -73,7 +73,7 @@ install_apt() {
     fi
     # Debian's postinst may start daemons on systems with a working init; stop only
     # packaged instances we might just have started (by pid file, never by name).
-    for pidf in /run/nginx.pid /run/dnsmasq/dnsmasq.pid; do
+    for pidf in /run/nginx.pid /run/dnsmasq/dnsmasq.pid /run/memcached/memcached.pid; do
       [ -s "$pidf" ] && kill "$(cat "$pidf")" 2>/dev/null || true
     done
   fi
