@@ -14,6 +14,7 @@ import {
   assertStoreGatewayCaches,
   cachePods,
   cacheStats,
+  waitForCacheClients,
   type CacheScenario,
 } from './harness/caches.js';
 import { http, metricSum, poll, rawHttp } from './harness/http.js';
@@ -76,6 +77,13 @@ describe.skipIf(Boolean(skip))(`the memcached caches, run on this machine${skip 
       n += metricSum((await http(`http://${p.ip}:${p.ports['http-metrics']}/metrics`)).body, name) ?? 0;
     return n;
   };
+  const podMetrics = (target: string) => async () =>
+    Promise.all(
+      mimirPods(target).map(async (p) => ({
+        pod: p.name,
+        metrics: (await http(`http://${p.ip}:${p.ports['http-metrics']}/metrics`)).body,
+      })),
+    );
   const patience = (ms: number): number => (stack.timings.allReadyAt === undefined ? Math.min(ms, 10_000) : ms);
   const guard = (name: string) => {
     if (upError) throw new Error(`the stack did not come up: ${upError.message}`);
@@ -187,6 +195,7 @@ describe.skipIf(Boolean(skip))(`the memcached caches, run on this machine${skip 
         await poll('the store-gateway loading the block', patience(budget.loaded), async () =>
           (await sumOf('store-gateway', 'cortex_bucket_store_blocks_loaded')) > 0 ? true : undefined,
         );
+        const clients = await waitForCacheClients(podMetrics('store-gateway'));
         const detail = await assertStoreGatewayCaches(scenario(), async () => {
           const r = await poll(
             `e2e_cache_probe at ${new Date(oldAt).toISOString()}`,
@@ -200,12 +209,12 @@ describe.skipIf(Boolean(skip))(`the memcached caches, run on this machine${skip 
           expect(r[0].value[1]).toBe('7');
         });
         const metadata = await cacheStats(stack.plan!, 'metadata-cache');
-        log(`${detail}; metadata-cache so far: gets ${metadata.cmd_get}, sets ${metadata.cmd_set}`);
+        log(`${clients}; ${detail}; metadata-cache so far: gets ${metadata.cmd_get}, sets ${metadata.cmd_set}`);
       } catch (e) {
         onError(e);
       }
     },
-    budget.visible + budget.flush + budget.loaded + 2 * budget.query + margin,
+    budget.visible + budget.flush + budget.loaded + 45_000 + 2 * budget.query + margin,
   );
 
   it(
@@ -217,6 +226,8 @@ describe.skipIf(Boolean(skip))(`the memcached caches, run on this machine${skip 
         const step = 60;
         const start = oldAt / 1000 - 3600;
         const end = oldAt / 1000 + 600;
+        const clients = await waitForCacheClients(podMetrics('query-frontend'));
+        log(clients);
         const detail = await assertResultsCacheServesRepeat(
           scenario(),
           `sum(e2e_cache_probe{run="${stack.runId}"})`,
@@ -229,6 +240,6 @@ describe.skipIf(Boolean(skip))(`the memcached caches, run on this machine${skip 
         onError(e);
       }
     },
-    budget.query + margin,
+    45_000 + budget.query + margin,
   );
 });

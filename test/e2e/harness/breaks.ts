@@ -42,21 +42,30 @@ function addArgs(objects: Objects, workload: string, ...args: string[]): void {
 
 export const breaks: Record<string, { what: string; apply: (objects: Objects) => void }> = {
   'results-cache-off': {
-    what: 'results caching off in mimir.yaml (frontend.cache_results and frontend.results_cache removed)',
+    what: 'results caching switched off in mimir.yaml (frontend.cache_results: false; the results_cache block kept)',
+    apply: (o) => editMimirYaml(o, (m) => void (m.frontend.cache_results = false)),
+  },
+  'results-cache-elsewhere': {
+    what: "the query-frontend's results cache pointed at the metadata cache (results_cache.memcached.addresses = metadata_cache's)",
     apply: (o) =>
       editMimirYaml(o, (m) => {
-        delete m.frontend.cache_results;
-        delete m.frontend.results_cache;
+        const rc = m.frontend.results_cache as { memcached: { addresses: string } };
+        const bs = m.blocks_storage.bucket_store as Record<string, { memcached: { addresses: string } }>;
+        rc.memcached.addresses = bs.metadata_cache.memcached.addresses;
       }),
   },
-  'store-gateway-caches-off': {
-    what: "the store-gateway's chunks and index caches off in mimir.yaml (their blocks removed)",
+  'chunks-cache-elsewhere': {
+    what: "the store-gateway's chunks cache pointed at the index cache (chunks_cache.memcached.addresses = index_cache's)",
     apply: (o) =>
       editMimirYaml(o, (m) => {
-        const bs = m.blocks_storage.bucket_store as Record<string, unknown>;
-        delete bs.chunks_cache;
-        delete bs.index_cache;
+        const bs = m.blocks_storage.bucket_store as Record<string, { memcached: { addresses: string } }>;
+        bs.chunks_cache.memcached.addresses = bs.index_cache.memcached.addresses;
       }),
+  },
+  'index-cache-off': {
+    what: "the store-gateway's index cache off in mimir.yaml (blocks_storage.bucket_store.index_cache removed)",
+    apply: (o) =>
+      editMimirYaml(o, (m) => void delete (m.blocks_storage.bucket_store as Record<string, unknown>).index_cache),
   },
   'ruler-internal': {
     what: 'ruler back in internal mode (ruler.query_frontend removed from mimir.yaml)',

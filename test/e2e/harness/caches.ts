@@ -164,3 +164,45 @@ export async function assertStoreGatewayCaches(
   }
   return out.join('; ');
 }
+
+/**
+ * The memcached addresses a Mimir process's cache clients look up and how many servers each resolved, from
+ * its `/metrics` (dskit's `…cache_dns_provider_results{addr="dnssrvnoa+…"}`).
+ */
+export function resolvedServers(metrics: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of metrics.matchAll(/^\w*cache_dns_provider_results\{([^}]*)\} (\S+)$/gm)) {
+    const addr = /addr="([^"]*)"/.exec(m[1])?.[1] ?? '';
+    out.set(addr, (out.get(addr) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/**
+ * Waits until every given Mimir pod has a memcached client and each of its clients has resolved at least
+ * one server. A client resolves at start and then every 30 s, so a cache whose pods were not ready (not yet
+ * in DNS) at that moment is used only from the next lookup on, in a cluster as here. Which cache a client
+ * actually uses is for the counters to show.
+ */
+export async function waitForCacheClients(
+  metricsOfPods: () => Promise<{ pod: string; metrics: string }[]>,
+  timeoutMs = 45_000,
+): Promise<string> {
+  let last = '';
+  try {
+    return await poll("Mimir's memcached clients resolving their servers", timeoutMs, async () => {
+      const seen: string[] = [];
+      let ok = true;
+      for (const { pod, metrics } of await metricsOfPods()) {
+        const r = resolvedServers(metrics);
+        if (!r.size) ok = false;
+        seen.push(`${pod}: ${r.size ? [...r].map(([a, n]) => `${a} → ${n}`).join(', ') : 'no memcached client'}`);
+        for (const n of r.values()) if (!n) ok = false;
+      }
+      last = seen.join('; ');
+      return ok ? last : undefined;
+    });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; last seen: ${last}`);
+  }
+}
