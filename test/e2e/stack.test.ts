@@ -470,9 +470,10 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
           2000,
         );
         // The tenant the configuration names, and no other.
+        // A PromQL raw string (backticks): the regex's backslashes are not string escapes.
         const addrs = targets.map((x) => x.address.replace(/\./g, '\\.')).join('|');
         for (const other of [tenantB, `${want}-other`])
-          expect(await queryAs(other, `count({instance=~"${addrs}"})`), `Alloy's series as tenant ${other}`).toEqual(
+          expect(await queryAs(other, `count({instance=~\`${addrs}\`})`), `Alloy's series as tenant ${other}`).toEqual(
             [],
           );
         const jobs = [...new Set(targets.map((x) => x.labels.job))].sort();
