@@ -440,7 +440,14 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
           `${targets.length - seen.size} of ${targets.length} targets have no series in tenant ${want}: ${targets
             .filter((x) => !seen.has(x.address))
             .map((x) => `${x.pod} (${x.address})`)
-            .join(', ')}`;
+            .join(', ')}; Alloy's last errors: ${alloyErrors() || 'none'}`;
+        // What Alloy itself says went wrong (a refused discovery, a refused write), for the failure message.
+        const alloyErrors = (): string =>
+          (stack.procs.find((p) => p.spec.id.startsWith(`${stack.alloyPod?.name}/`))?.tail(400) ?? '')
+            .split('\n')
+            .filter((l) => /level=error/.test(l))
+            .slice(-2)
+            .join(' | ');
         await poll(
           `Alloy's series of every Mimir pod in tenant ${want}`,
           patience(budget.alloySeries),
@@ -457,8 +464,11 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
                   const { __name__: _, ...rest } = v[0].metric;
                   return rest;
                 };
-                expect(labels(own), `labels of go_goroutines scraped by Alloy from ${x.pod}`).toEqual(x.labels);
-                expect(labels(up), `labels of up for ${x.pod}`).toEqual(x.labels);
+                // The message spells out both sides (vitest's own diff is truncated in the report).
+                const say = (what: string, got: Record<string, string>): string =>
+                  `labels of ${what} scraped by Alloy from ${x.pod}: ${JSON.stringify(got)}; the configuration says ${JSON.stringify(x.labels)}`;
+                expect(labels(own), say('go_goroutines', labels(own))).toEqual(x.labels);
+                expect(labels(up), say('up', labels(up))).toEqual(x.labels);
                 expect(up[0].value[1], `up for ${x.pod}`).toBe('1');
                 seen.set(x.address, own[0].metric);
               }
