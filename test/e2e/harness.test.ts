@@ -15,7 +15,7 @@ import { peerForImage, planPods, type Peers } from './harness/plan.js';
 import { remapPath, remapText } from './harness/remap.js';
 import { e2eRequired } from './harness/stack.js';
 import { groupChanges } from './harness/report.js';
-import { prometheusAgentConfig, readAlloyConfig } from './harness/writer.js';
+import { alloyTenant, expectedTargets, readAlloyConfig, relabel } from './harness/alloy.js';
 
 /** The harness's pure parts, checked against the committed local environment (no root needed). */
 const repo = join(import.meta.dirname, '../..');
@@ -29,6 +29,7 @@ const peers: Peers = {
   minio: { path: '/bin/peer-minio', version: 'test' },
   nginx: { path: '/bin/peer-nginx', version: 'test' },
   memcached: { path: '/bin/peer-memcached', version: 'test' },
+  alloy: { path: '/bin/peer-alloy', version: 'test' },
 };
 const plan = (objects: KubeObject[]) =>
   planPods(objects, { root: '/RUN', peers, allocateIp: (i) => `10.9.0.${10 + i}` });
@@ -43,6 +44,7 @@ describe('peer images', () => {
     expect(peerForImage('docker.io/library/memcached:1.6.39-alpine')).toBe('memcached');
     expect(peerForImage('prom/memcached-exporter:v0.15.3')).toBeUndefined();
     expect(peerForImage('quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z')).toBeUndefined();
+    expect(peerForImage('grafana/alloy:v1.11.3')).toBe('alloy');
     expect(peerForImage('grafana/grafana:12.3.0')).toBeUndefined();
     expect(peerForImage('grafana/mimir-continuous-test:3.0.2')).toBeUndefined();
   });
@@ -246,40 +248,71 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
     }
   }, 60_000);
 
-  it("turns Alloy's configuration into a Prometheus agent config with the same remote write and relabel rules", () => {
-    const p = plan(objects);
-    const text = Object.values(
+  const alloyText = (): string =>
+    Object.values(
       (
         objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name?.startsWith('alloy')) as unknown as {
           data: Record<string, string>;
         }
       ).data,
     )[0];
-    const intent = readAlloyConfig(text);
+
+  it("reads Alloy's configuration: discovery, scrape jobs with their rules, remote write, tenant, external labels", () => {
+    const intent = readAlloyConfig(alloyText());
     expect(intent.remoteWrite.url).toBe('http://gateway.mimir.svc.cluster.local:8080/api/v1/push');
-    expect(intent.remoteWrite.headers['X-Scope-OrgID']).toBe('anonymous');
-    const cfg = parseYaml(
-      prometheusAgentConfig({
-        intent,
-        pods: p.pods,
-        namespace: p.namespace,
-        probeTarget: '10.9.0.1:1',
-        probeInterval: '5s',
-      }),
-    ) as {
-      scrape_configs: {
-        job_name: string;
-        relabel_configs?: { action?: string; regex?: string }[];
-        static_configs: { targets: string[]; labels?: Record<string, string> }[];
-      }[];
-      remote_write: { url: string }[];
-    };
-    const mimir = cfg.scrape_configs.find((s) => s.job_name === 'alloy-mimir')!;
-    expect(mimir.relabel_configs).toEqual(intent.scrapes.find((s) => s.name === 'mimir')!.relabel);
-    expect(
-      mimir.static_configs.some((t) => t.labels?.__meta_kubernetes_pod_container_port_name === 'http-metrics'),
-    ).toBe(true);
-    expect(cfg.remote_write[0].url).toBe(intent.remoteWrite.url);
+    expect(alloyTenant(intent)).toBe('anonymous');
+    expect(intent.externalLabels).toEqual({ cluster: 'mimir' });
+    expect(intent.namespaces).toEqual(['mimir']);
+    expect(intent.labelSelector).toBe('app.kubernetes.io/part-of=mimir');
+    expect(intent.scrapes.map((s) => s.name)).toEqual(['mimir', 'minio', 'grafana', 'alloy']);
+    expect(intent.scrapes[0].rules[0]).toEqual({
+      source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'],
+      regex: 'mimir',
+      action: 'keep',
+    });
+  });
+
+  it('expects, for every Mimir pod, one target on its metrics port with the labels the rules and external labels set', () => {
+    const p = plan(objects);
+    const intent = readAlloyConfig(alloyText());
+    const mimirPods = p.pods.filter((x) => x.containers.some((c) => c.peer === 'mimir'));
+    expect(mimirPods.length).toBeGreaterThan(5);
+    for (const pod of mimirPods) {
+      const targets = expectedTargets(intent, pod, p.namespace);
+      const c = pod.containers[0];
+      expect(targets).toEqual([
+        {
+          scrape: 'mimir',
+          pod: pod.name,
+          address: `${pod.ip}:${c.ports['http-metrics']}`,
+          labels: {
+            job: `mimir/${pod.labels['app.kubernetes.io/component']}`,
+            instance: `${pod.ip}:${c.ports['http-metrics']}`,
+            namespace: 'mimir',
+            pod: pod.name,
+            container: c.name,
+            cluster: 'mimir',
+          },
+        },
+      ]);
+    }
+  });
+
+  it('relabels as Prometheus does: anchored regexes, keep/drop, $N replacements, empty values remove a label', () => {
+    const l = { a: 'x-1', b: 'y' };
+    expect(relabel(l, [{ source_labels: ['a'], regex: 'x', action: 'keep' }])).toBeUndefined();
+    expect(relabel(l, [{ source_labels: ['a'], regex: 'x-.', action: 'keep' }])).toEqual(l);
+    expect(relabel(l, [{ source_labels: ['b'], regex: 'y|z', action: 'drop' }])).toBeUndefined();
+    expect(relabel(l, [{ source_labels: ['a', 'b'], separator: '/', target_label: 'c' }])).toEqual({
+      ...l,
+      c: 'x-1/y',
+    });
+    expect(relabel(l, [{ source_labels: ['a'], regex: 'x-(.)', replacement: 'n$1', target_label: 'c' }])).toEqual({
+      ...l,
+      c: 'n1',
+    });
+    expect(relabel(l, [{ source_labels: ['none'], target_label: 'b' }])).toEqual({ a: 'x-1' });
+    expect(() => relabel(l, [{ action: 'hashmod' }])).toThrow(/hashmod/);
   });
 });
 

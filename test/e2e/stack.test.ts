@@ -13,6 +13,7 @@ import { renderReport, type ReportInput, type StepResult } from './harness/repor
 import { listObjects } from './harness/s3.js';
 import { services } from './harness/manifest.js';
 import { e2eRequired, readPeersFile, repoRoot, skipReason, Stack, versionGap } from './harness/stack.js';
+import { alloyTenant, expectedTargets } from './harness/alloy.js';
 
 const skip = skipReason();
 if (skip) console.warn(`[e2e] ${e2eRequired ? 'FAILING' : 'skipping'} the end-to-end suite: ${skip}`);
@@ -46,7 +47,8 @@ const budget = {
   up: 300_000,
   wave: 90_000,
   firstQuery: 60_000,
-  writerSent: 30_000,
+  // Alloy starts after the Mimir pods: discovery, a scrape every scrape_interval (15 s), batched remote write.
+  alloySeries: 120_000,
   tenantVisible: 30_000,
   grafana: 30_000,
   alertmanager: 60_000,
@@ -151,7 +153,7 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
       // Clients reach the stack the way Alloy does: the gateway URL and tenant of Alloy's remote_write.
       const rw = new URL(stack.alloy!.remoteWrite.url);
       gateway = `http://${await stack.resolve(rw.hostname)}:${rw.port || 80}`;
-      tenant = stack.alloy!.remoteWrite.headers['X-Scope-OrgID'] ?? 'anonymous';
+      tenant = alloyTenant(stack.alloy!);
     } catch (e) {
       upError = e as Error;
       log(`stack did not come up: ${upError.stack ?? upError.message}`);
@@ -162,23 +164,16 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
     // Totals for the report while everything still runs.
     if (!upError && gateway) {
       try {
-        const m = await stack.writerMetrics();
+        const m = await stack.alloyMetrics();
         samples.push({
-          label: 'samples written by the writer (prometheus_remote_storage_samples_total)',
+          label: "samples Alloy's remote write sent (prometheus_remote_storage_samples_total)",
           value: String(metricSum(m, 'prometheus_remote_storage_samples_total') ?? 'n/a'),
         });
-        const failed = metricSum(m, 'prometheus_remote_storage_samples_failed_total');
-        const why = failed
-          ? stack
-              .writer!.tail(400)
-              .split('\n')
-              .find((l) => l.includes('non-recoverable error'))
-          : undefined;
         samples.push({
-          label: 'samples the writer failed to send (prometheus_remote_storage_samples_failed_total)',
-          value: `${failed ?? 'n/a'}${why ? ` — first error: ${/err="(.*?)( \(sampled.*)?"?$/.exec(why)?.[1] ?? why}` : ''}`,
+          label: "samples Alloy's remote write failed to send (prometheus_remote_storage_samples_failed_total)",
+          value: String(metricSum(m, 'prometheus_remote_storage_samples_failed_total') ?? 'n/a'),
         });
-        // Every raw sample of every series the writer sent (a range selector returns them all).
+        // Every raw sample of every series in the tenant (a range selector returns them all).
         const raw = await http(
           `${gateway}/prometheus/api/v1/query?query=${encodeURIComponent('{__name__=~".+",__name__!~"e2e:.+|ALERTS.*"}[1h]')}`,
           { headers: headers(), timeoutMs: 30_000 },
@@ -194,8 +189,8 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
         });
         const probe = await query(`count_over_time(e2e_probe_value{run="${stack.runId}"}[1h])`);
         samples.push({
-          label: `probe samples read back / probe scrapes served (run ${stack.runId})`,
-          value: `${probe[0]?.value[1] ?? 0} / ${stack.probeScrapes}`,
+          label: `probe samples read back / written by the harness (run ${stack.runId})`,
+          value: `${probe[0]?.value[1] ?? 0} / ${stack.probeWrites}${stack.probeWriteErrors.length ? `; write errors: ${stack.probeWriteErrors.join('; ')}` : ''}`,
         });
       } catch (e) {
         samples.push({ label: 'sample totals', value: `could not be read: ${(e as Error).message}` });
@@ -205,7 +200,7 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
     const status = stack.plan ? await stack.status() : [];
     const failed = Boolean(upError) || steps.some((s) => !s.ok) || failures.length > 0;
     const keep = failed || process.env.E2E_KEEP === '1';
-    const cleanup = await stack.down();
+    const cleanup = await stack.down(keep);
     const ip = new Map(stack.plan?.pods.map((p) => [p.name, p.ip]) ?? []);
     const report: ReportInput = {
       header: [
@@ -225,6 +220,11 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
           value: `${(stack.timings.renderMs / 1000).toFixed(1)}s`,
         },
         { label: 'network namespaces, bridge, files, DNS', value: `${(stack.timings.networkMs / 1000).toFixed(1)}s` },
+        {
+          label:
+            'control plane up (started during the render), rendered RBAC objects and pods registered, addresses from kwok',
+          value: `${((stack.timings.controlPlaneMs ?? 0) / 1000).toFixed(1)}s`,
+        },
         {
           label: 'first process start → all pods ready (readiness probes, sync waves in order)',
           value: stack.elapsed(stack.timings.allReadyAt),
@@ -257,7 +257,7 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
       notRun: [
         ...(stack.plan?.notRun ?? []).map(
           (n) =>
-            `${n.kind} ${n.workload} (${n.images.join(', ')}): no peer${stack.bucketJobs.some((j) => j.job === n.workload) ? '; emulated (see changes)' : /alloy/.test(n.images.join()) ? '; stood in for by the writer (see changes)' : /grafana/.test(n.images.join()) ? '; its data source\'s request is sent by the test (step "Grafana\'s data source")' : ''}`,
+            `${n.kind} ${n.workload} (${n.images.join(', ')}): no peer${stack.bucketJobs.some((j) => j.job === n.workload) ? '; emulated (see changes)' : /grafana/.test(n.images.join()) ? '; its data source\'s request is sent by the test (step "Grafana\'s data source")' : ''}`,
         ),
         ...(stack.plan?.pods ?? []).flatMap((p) =>
           p.skipped.map((s) => `container ${p.name}/${s.container} (${s.image}): no peer`),
@@ -273,7 +273,8 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
         ...stack.notes,
         `Service names resolve to the ready pods their selector picks (all selected pods when the Service sets publishNotReadyAddresses), rewritten on every readiness change (${stack.dnsUpdates} updates this run).`,
         "No kube-proxy: a ClusterIP Service name resolves to its pods' addresses (as a headless one does); Service ports equal the pods' ports here (checked, see above otherwise).",
-        "Not emulated: the images' own environment variables, Kubernetes service-link variables, resource limits, liveness probes.",
+        `Kubernetes API: a real control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok; the cluster test's harness) holds ${stack.kube?.created.length ?? 0} rendered objects and pods: ${stack.kube?.created.join(', ') ?? 'none'}. Each pod is bound to kwok node e2e-node, whose podCIDR ${stack.kube?.podCidr ?? ''} lies in the bridge's /24; kwok gave each pod its address and the pod's network namespace has that address. kwok marks a registered pod Running and Ready at once: the API server's Ready condition does not follow the readiness probes (cluster DNS does). Pods without a peer (Grafana) are not registered. The pods reach the API server at ${stack.dnsIp}:443 (KUBERNETES_SERVICE_HOST/PORT), a TCP forwarder to its loopback port, standing in for kube-proxy's \`kubernetes\` Service.`,
+        "Not emulated: the images' own environment variables, Kubernetes service-link variables other than the `kubernetes` Service's, resource limits, liveness probes.",
         ...stack.buckets.map((b) => `bucket ${b.bucket}: ${b.result}`),
       ],
       failures,
@@ -302,18 +303,11 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
           });
       }
     }
-    if (stack.writer && stack.writer.exits.length)
-      out.push({
-        id: 'e2e-writer/prometheus',
-        reason: `${stack.writer.exits.length} exit(s)`,
-        log: stack.writer.spec.log,
-        tail: stack.writer.tail(40),
-      });
     return out;
   }
 
   it('runs every workload whose image has a peer, from the rendered objects, with the pinned Mimir', async () => {
-    await step('start the rendered workloads (peers in netns pods, buckets, writer)', async () => {
+    await step('start the rendered workloads (peers in netns pods registered in the API server, buckets)', async () => {
       expect(stack.plan!.pods.length).toBeGreaterThan(0);
       expect(stack.bucketJobs.length).toBeGreaterThan(0);
       expect(stack.buckets.length).toBe(stack.bucketJobs.flatMap((j) => j.buckets).length);
@@ -413,18 +407,92 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
         );
         stack.timings.firstQueryAt ??= performance.now();
         expect(result[0].value[1]).toBe('42');
-        const sent = await poll('the writer reporting sent samples', patience(budget.writerSent), async () => {
-          const n = metricSum(await stack.writerMetrics(), 'prometheus_remote_storage_samples_total');
-          return n && n > 0 ? n : undefined;
-        });
-        const up = await query('count by (job) (up == 1)');
-        return `e2e_probe_value{run="${stack.runId}"} = 42 after ${stack.elapsed(stack.timings.firstQueryAt)}; writer sent ${sent} samples so far; scrape jobs with data: ${up
-          .map((x) => x.metric.job)
-          .sort()
-          .join(', ')}`;
+        return `e2e_probe_value{run="${stack.runId}"} = 42 after ${stack.elapsed(stack.timings.firstQueryAt)}; the harness wrote it ${stack.probeWrites} times so far`;
       });
     },
-    timeout(budget.firstQuery, budget.writerSent),
+    timeout(budget.firstQuery),
+  );
+
+  it(
+    'Alloy discovers every Mimir pod through the API server and its series reach the configured tenant with the configured labels',
+    async () => {
+      await step('Alloy: discovery (API server, RBAC) → scrape → remote write → gateway → tenant', async () => {
+        // Expectations come from the rendered configuration (before any E2E_BREAK), read with the library's
+        // Alloy parser; the Alloy pod runs the run's copy.
+        const intent = stack.alloy!;
+        const want = alloyTenant(intent);
+        const ns = stack.plan!.namespace;
+        const mimirPods = stack.plan!.pods.filter((p) => p.containers.some((c) => c.peer === 'mimir'));
+        expect(mimirPods.length).toBeGreaterThan(0);
+        const targets = mimirPods
+          .map((p) => {
+            const t = expectedTargets(intent, p, ns);
+            expect(
+              t.length,
+              `scrape jobs of the rendered Alloy configuration that keep a port of ${p.name}`,
+            ).toBeGreaterThan(0);
+            return t;
+          })
+          .flat();
+        const t = performance.now();
+        const seen = new Map<string, Record<string, string>>();
+        const missing = (): string =>
+          `${targets.length - seen.size} of ${targets.length} targets have no series in tenant ${want}: ${targets
+            .filter((x) => !seen.has(x.address))
+            .map((x) => `${x.pod} (${x.address})`)
+            .join(', ')}; Alloy's last errors: ${alloyErrors() || 'none'}`;
+        // What Alloy itself says went wrong (a refused discovery, a refused write), for the failure message.
+        const alloyErrors = (): string =>
+          (stack.procs.find((p) => p.spec.id.startsWith(`${stack.alloyPod?.name}/`))?.tail(400) ?? '')
+            .split('\n')
+            // Alloy's own errors and client-go's (klog `E…`); not the memory-limit one, which only says that the
+            // process runs outside a container's cgroup here.
+            .filter((l) => /level=error|^E\d{4} /.test(l) && !/GOMEMLIMIT|memory limit/.test(l))
+            .slice(-2)
+            .join(' | ');
+        await poll(
+          `Alloy's series of every Mimir pod in tenant ${want}`,
+          patience(budget.alloySeries),
+          async () => {
+            for (const x of targets) {
+              if (seen.has(x.address)) continue;
+              // A series the component itself exposes (every Go program's), and Alloy's own `up` of the target.
+              const [own, up] = await Promise.all([
+                queryAs(want, `go_goroutines{instance="${x.address}"}`),
+                queryAs(want, `up{instance="${x.address}"}`),
+              ]);
+              if (own.length && up.length) {
+                const labels = (v: Vector): Record<string, string> => {
+                  const { __name__: _, ...rest } = v[0].metric;
+                  return rest;
+                };
+                // The message spells out both sides (vitest's own diff is truncated in the report).
+                const say = (what: string, got: Record<string, string>): string =>
+                  `labels of ${what} scraped by Alloy from ${x.pod}: ${JSON.stringify(got)}; the configuration says ${JSON.stringify(x.labels)}`;
+                expect(labels(own), say('go_goroutines', labels(own))).toEqual(x.labels);
+                expect(labels(up), say('up', labels(up))).toEqual(x.labels);
+                expect(up[0].value[1], `up for ${x.pod}`).toBe('1');
+                seen.set(x.address, own[0].metric);
+              }
+            }
+            // Thrown, so that a timeout names what is still missing.
+            if (seen.size < targets.length) throw new Error(missing());
+            return true;
+          },
+          2000,
+        );
+        // The tenant the configuration names, and no other.
+        // A PromQL raw string (backticks): the regex's backslashes are not string escapes.
+        const addrs = targets.map((x) => x.address.replace(/\./g, '\\.')).join('|');
+        for (const other of [tenantB, `${want}-other`])
+          expect(await queryAs(other, `count({instance=~\`${addrs}\`})`), `Alloy's series as tenant ${other}`).toEqual(
+            [],
+          );
+        const jobs = [...new Set(targets.map((x) => x.labels.job))].sort();
+        return `${targets.length} Mimir pods (${jobs.join(', ')}) discovered via the API server with ServiceAccount ${stack.alloyPod?.serviceAccountName}'s token, scraped and written as tenant ${want} within ${((performance.now() - t) / 1000).toFixed(1)}s; labels = the configuration's: ${Object.keys(targets[0].labels).join(', ')}; none in ${tenantB}`;
+      });
+    },
+    timeout(budget.alloySeries),
   );
 
   it(
@@ -755,7 +823,7 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
         name,
         ok: true,
         ms: performance.now() - t,
-        detail: `${stack.procs.length} containers and the writer ran without an exit`,
+        detail: `${stack.procs.length} containers (Alloy's among them) ran without an exit`,
       });
     } catch (e) {
       steps.push({ name, ok: false, ms: performance.now() - t, detail: (e as Error).message.split('\n')[0] });

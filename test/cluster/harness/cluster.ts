@@ -23,6 +23,13 @@ export interface NodeSpec {
   taints?: { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
   cpu?: string;
   memory?: string;
+  /** The node's pod address range: kwok gives the node's pods addresses from it (default: kwok's --cidr). */
+  podCIDR?: string;
+}
+
+export interface ClusterOptions {
+  /** More addresses the API server's certificate names (where a forwarder makes it reachable). */
+  serverIps?: string[];
 }
 
 export interface KubectlResult {
@@ -122,12 +129,12 @@ export class Cluster {
     this.context = `mimir-kube-test-${label}`;
   }
 
-  static async start(label: string, nodes: NodeSpec[] = defaultNodes): Promise<Cluster> {
+  static async start(label: string, nodes: NodeSpec[] = defaultNodes, opts: ClusterOptions = {}): Promise<Cluster> {
     installSignalHandlers();
     const c = new Cluster(label);
     live.add(c);
     try {
-      await c.boot(nodes);
+      await c.boot(nodes, opts);
     } catch (err) {
       await c.stop(true);
       throw new Error(`${err instanceof Error ? err.message : String(err)}\n(logs kept in ${c.dir})`);
@@ -172,8 +179,18 @@ export class Cluster {
     return existsSync(f) ? readFileSync(f, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
   }
 
-  private async boot(nodes: NodeSpec[]): Promise<void> {
-    this.pki = makePki(this.dir, SERVICE_IP);
+  /** The API server's URL (loopback). */
+  get serverUrl(): string {
+    return this.server;
+  }
+
+  /** The CA that signed the API server's certificate (what a pod finds at …/serviceaccount/ca.crt). */
+  get caFile(): string {
+    return this.pki.caCert;
+  }
+
+  private async boot(nodes: NodeSpec[], opts: ClusterOptions): Promise<void> {
+    this.pki = makePki(this.dir, SERVICE_IP, opts.serverIps);
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
 
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
@@ -335,7 +352,7 @@ export class Cluster {
             ...n.labels,
           },
         },
-        spec: { taints: n.taints ?? [] },
+        spec: { taints: n.taints ?? [], ...(n.podCIDR ? { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] } : {}) },
         status: {
           allocatable: { cpu: n.cpu ?? '32', memory: n.memory ?? '128Gi', pods: '110', 'ephemeral-storage': '500Gi' },
           capacity: { cpu: n.cpu ?? '32', memory: n.memory ?? '128Gi', pods: '110', 'ephemeral-storage': '500Gi' },

@@ -48,10 +48,10 @@ function issue(dir: string, name: string, subject: string, extensions: string): 
 
 /**
  * A throw-away PKI for one test cluster, made with openssl: a CA, the API server's serving
- * certificate (loopback and the in-cluster names), one client certificate in system:masters that
+ * certificate (loopback, the in-cluster names and any `extraIps` it is reached at), one client certificate in system:masters that
  * every component and kubectl use, and the service account signing keys.
  */
-export function makePki(dir: string, serviceIp: string): Pki {
+export function makePki(dir: string, serviceIp: string, extraIps: readonly string[] = []): Pki {
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
   openssl(
     [
@@ -89,7 +89,7 @@ export function makePki(dir: string, serviceIp: string): Pki {
       'basicConstraints=CA:FALSE',
       'keyUsage=critical,digitalSignature,keyEncipherment',
       'extendedKeyUsage=serverAuth',
-      `subjectAltName=${[...names.map((n) => `DNS:${n}`), 'IP:127.0.0.1', `IP:${serviceIp}`].join(',')}`,
+      `subjectAltName=${[...names.map((n) => `DNS:${n}`), 'IP:127.0.0.1', `IP:${serviceIp}`, ...extraIps.map((a) => `IP:${a}`)].join(',')}`,
       '',
     ].join('\n'),
   );

@@ -31,6 +31,21 @@ function editMimirYaml(objects: Objects, edit: (m: Record<string, Record<string,
   cm.data!['mimir.yaml'] = stringifyYaml(m);
 }
 
+/** Edits the run's copy of the Alloy configuration (the ConfigMap key holding a prometheus.remote_write block). */
+function editAlloy(objects: Objects, pattern: RegExp, replacement: string): void {
+  for (const o of objects as unknown as ConfigMapLike[]) {
+    const key = Object.keys(o.data ?? {}).find(
+      (k) => o.kind === 'ConfigMap' && o.data![k].includes('prometheus.remote_write'),
+    );
+    if (!key) continue;
+    const out = o.data![key].replace(pattern, replacement);
+    if (out === o.data![key]) throw new Error(`the Alloy configuration has nothing matching ${pattern}`);
+    o.data![key] = out;
+    return;
+  }
+  throw new Error('no ConfigMap holds an Alloy configuration');
+}
+
 function addArgs(objects: Objects, workload: string, ...args: string[]): void {
   const w = (objects as unknown as WorkloadLike[]).find(
     (o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata?.name === workload,
@@ -111,6 +126,29 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
     apply: (o) => {
       const { cm, text } = configFile(o, 'datasources.yaml');
       cm.data!['datasources.yaml'] = text.replace(/httpHeaderName1: X-Scope-OrgID/, 'httpHeaderName1: X-Unused');
+    },
+  },
+  'alloy-tenant': {
+    what: "Alloy's remote write as another tenant (its X-Scope-OrgID header's value changed)",
+    apply: (o) => editAlloy(o, /("X-Scope-OrgID" = ")([^"]*)"/, '$1$2-wrong"'),
+  },
+  'alloy-relabel': {
+    what: 'the relabel rule that sets `pod` removed from the Mimir scrape job (discovery.relabel "mimir")',
+    apply: (o) =>
+      editAlloy(
+        o,
+        /(discovery\.relabel "mimir" \{[\s\S]*?)\n\trule \{\n\t\tsource_labels = \["__meta_kubernetes_pod_name"\]\n\t\ttarget_label {2}= "pod"\n\t\}\n/,
+        '$1',
+      ),
+  },
+  'alloy-rbac': {
+    what: "Alloy's Role without `pods` (its Kubernetes discovery is refused by the API server)",
+    apply: (o) => {
+      const role = (
+        o as unknown as { kind: string; metadata?: { name?: string }; rules?: { resources?: string[] }[] }[]
+      ).find((x) => x.kind === 'Role' && x.metadata?.name === 'alloy');
+      if (!role?.rules?.some((r) => r.resources?.includes('pods'))) throw new Error('no Role alloy granting pods');
+      for (const r of role.rules) r.resources = r.resources?.filter((x) => x !== 'pods');
     },
   },
   'container-exits': {

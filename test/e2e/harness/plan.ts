@@ -5,7 +5,7 @@ import { dataSources, expandArgs, resolveEnv, workloads, type DataSources, type 
 import { changedLines, remapPath, remapText, type Mount } from './remap.js';
 
 /** The programs that stand in for container images on this machine. */
-export type PeerName = 'mimir' | 'minio' | 'nginx' | 'memcached';
+export type PeerName = 'mimir' | 'minio' | 'nginx' | 'memcached' | 'alloy';
 
 export interface PeerProgram {
   path: string;
@@ -20,6 +20,7 @@ export function peerForImage(image: string): PeerName | undefined {
   const repo = image.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
   if (/(^|\/)grafana\/mimir$/.test(repo)) return 'mimir';
   if (/(^|\/)minio\/minio$/.test(repo)) return 'minio';
+  if (/(^|\/)grafana\/alloy$/.test(repo)) return 'alloy';
   if (/(^|\/)nginxinc\/nginx-unprivileged$/.test(repo) || /(^|\/)(library\/)?nginx$/.test(repo)) return 'nginx';
   if (/(^|\/)(library\/)?memcached$/.test(repo)) return 'memcached';
   return undefined;
@@ -34,6 +35,7 @@ const peerEntrypoints: Record<PeerName, { entrypoint: string[]; names: string[] 
     entrypoint: ['docker-entrypoint.sh'],
     names: ['memcached', '/usr/local/bin/memcached', '/usr/bin/memcached'],
   },
+  alloy: { entrypoint: ['/bin/alloy'], names: ['alloy', '/bin/alloy'] },
 };
 
 /** One thing the harness does differently from what the rendered objects say. Every one is printed. */
@@ -98,6 +100,9 @@ export interface PodPlan {
   skipped: { container: string; image: string }[];
   /** All container ports of the pod (name → number), peers or not. */
   ports: Record<string, number>;
+  serviceAccountName: string;
+  /** The kubelet mounts the service account's token (pod's automountServiceAccountToken, else the ServiceAccount's, else true). */
+  automountToken: boolean;
 }
 
 export interface Plan {
@@ -112,8 +117,8 @@ export interface Plan {
 export interface PlanOptions {
   root: string;
   peers: Peers;
-  /** Pod addresses in start order. */
-  allocateIp: (index: number) => string;
+  /** Pod addresses: by start order, or by the name the pod has in the API server. */
+  allocateIp: (index: number, name: string) => string;
 }
 
 const hash = (s: string, n: number): string => createHash('sha256').update(s).digest('hex').slice(0, n);
@@ -241,7 +246,8 @@ function planContainer(
         `pod ${pod.name}: container ${c.name} runs "${command[0]}", which the ${peer} peer does not stand in for`,
       );
     rest = [...command.slice(1), ...(c.args ?? [])];
-  } else if (peer === 'mimir') {
+  } else if (peer === 'mimir' || peer === 'alloy') {
+    // Both images' entrypoint is the program itself: the args are its arguments.
     rest = c.args ?? [];
   } else {
     throw new Error(
@@ -343,11 +349,16 @@ export function planPods(objects: KubeObject[], opts: PlanOptions): Plan {
       throw new Error(`${w.kind} ${w.name}: init containers are not emulated by the harness`);
     for (let i = 0; i < w.replicas; i++) {
       const name = podName(w, i);
+      const serviceAccountName = w.template.spec?.serviceAccountName ?? 'default';
+      const sa = objects.find((o) => o.kind === 'ServiceAccount' && o.metadata?.name === serviceAccountName) as
+        { automountServiceAccountToken?: boolean } | undefined;
       const pod: PodPlan = {
         name,
         workload: w,
         labels: w.template.metadata?.labels ?? {},
-        ip: opts.allocateIp(pods.length),
+        ip: opts.allocateIp(pods.length, name),
+        serviceAccountName,
+        automountToken: w.template.spec?.automountServiceAccountToken ?? sa?.automountServiceAccountToken ?? true,
         dir: join(opts.root, 'pods', name),
         writableDirs: [],
         readOnlyDirs: [],

@@ -17,7 +17,14 @@ export interface ProcessSpec {
   stopTimeoutSeconds: number;
   /** Restart on exit with a growing delay, as the kubelet does for `restartPolicy: Always`. */
   restart: boolean;
+  /**
+   * A folder with `token`, `ca.crt` and `namespace`, mounted read-only at the fixed path client-go's
+   * in-cluster configuration reads (a private mount namespace: a tmpfs on /run, which /var/run links to).
+   */
+  serviceAccountDir?: string;
 }
+
+export const serviceAccountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export interface ExitRecord {
   code: number | null;
@@ -39,6 +46,18 @@ export function containerCommand(s: ProcessSpec): string[] {
     String(s.gid),
     ...(s.groups.length ? ['--groups', s.groups.join(',')] : ['--clear-groups']),
   ];
+  // `ip netns exec` gives the process a mount namespace of its own already; `unshare --mount` one more, private,
+  // for the service-account mount, so that nothing on the host changes.
+  const sa = s.serviceAccountDir
+    ? [
+        '--mount',
+        'sh',
+        '-c',
+        `hostname "$0" && mount -t tmpfs -o mode=0755 tmpfs /run && mkdir -p ${serviceAccountPath} && mount --bind "$1" ${serviceAccountPath} && mount -o remount,bind,ro ${serviceAccountPath} && shift && exec "$@"`,
+        s.hostname,
+        s.serviceAccountDir,
+      ]
+    : ['sh', '-c', 'hostname "$0" && exec "$@"', s.hostname];
   return [
     'ip',
     'netns',
@@ -46,10 +65,7 @@ export function containerCommand(s: ProcessSpec): string[] {
     s.netns,
     'unshare',
     '--uts',
-    'sh',
-    '-c',
-    'hostname "$0" && exec "$@"',
-    s.hostname,
+    ...sa,
     'setpriv',
     ...creds,
     '--no-new-privs',

@@ -12,7 +12,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { Resolver } from 'node:dns/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -38,9 +37,13 @@ import {
   type PodNet,
 } from './netns.js';
 import { planPods, type Change, type Peers, type Plan, type PodPlan } from './plan.js';
-import { Supervised } from './procs.js';
+import { serviceAccountPath, Supervised } from './procs.js';
 import { makeBucket } from './s3.js';
-import { prometheusAgentConfig, readAlloyConfig, type AlloyIntent } from './writer.js';
+import { alloyTenant, readAlloyConfig, type AlloyIntent } from './alloy.js';
+import { ControlPlane, kubePeersMissing, type RegisteredPod } from './kube.js';
+import { rawHttp } from './http.js';
+import { remoteWriteBody, remoteWriteHeaders } from './push.js';
+import { ALLOY_BIN, alloyUnavailable } from '../../support/alloy.js';
 
 export const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '../../..');
 /** Written by test/e2e/peers/build.sh: which binaries this clone runs (they live in the user's cache, keyed by version). */
@@ -52,6 +55,8 @@ export const peerCacheRoot = join(process.env.XDG_CACHE_HOME || join(homedir(), 
  */
 export const slotDir = '/run/mimir-kube-e2e';
 const maxSlots = 32;
+/** The `kubernetes` Service's port, as in a cluster. */
+const kubernetesServicePort = 443;
 const runFolderPrefix = 'mimir-e2e-';
 /** Earlier runs' folders kept (failed runs keep theirs for inspection); older ones are removed at start. */
 const keptRunFolders = 2;
@@ -85,15 +90,20 @@ export function skipReason(): string | undefined {
     'unshare',
     'setpriv',
     'hostname',
+    'mount',
     'kubectl',
     'nginx',
     'dnsmasq',
-    'prometheus',
+    'openssl',
     'memcached',
   ].filter((c) => !commandExists(c));
   const peers = readPeersFile();
   if (!peers) missing.push(`${peersFile} (written by a successful build.sh)`);
   else for (const b of [peers.mimir.path, peers.minio.path]) if (!existsSync(b)) missing.push(b);
+  // The real Alloy and the cluster test's control plane (build.sh builds both when missing).
+  const alloy = alloyUnavailable();
+  if (alloy) missing.push(alloy);
+  missing.push(...kubePeersMissing());
   if (missing.length) return `missing: ${missing.join(', ')} — run \`bash test/e2e/peers/build.sh\``;
   return undefined;
 }
@@ -127,6 +137,7 @@ export function peerPrograms(): Peers {
   return {
     mimir: { path: p.mimir.path, version: firstLine(p.mimir.path, ['-version']) },
     minio: { path: p.minio.path, version: firstLine(p.minio.path, ['--version']) },
+    alloy: { path: ALLOY_BIN, version: firstLine(ALLOY_BIN, ['--version']) },
     nginx: {
       path: nginx,
       version: `${firstLine(nginx, ['-v'])} (Debian ${firstLine('dpkg-query', ['-W', '-f=${Version}', 'nginx'])})`,
@@ -176,6 +187,8 @@ export interface PodStatus {
 
 export interface Timings {
   renderMs: number;
+  /** Waiting for the control plane, registering the rendered RBAC objects and the pods, kwok's addresses. */
+  controlPlaneMs?: number;
   networkMs: number;
   /** When the first process started (performance.now()). */
   appliedAt: number;
@@ -232,14 +245,19 @@ export class Stack {
   notes: string[] = [];
   buckets: { bucket: string; result: string }[] = [];
   bucketJobs: BucketJobIntent[] = [];
+  /** The objects as rendered, before any E2E_BREAK: what the assertions read their expectations from. */
+  rendered: KubeObject[] = [];
+  /** What the rendered Alloy configuration says (read from `rendered`); the Alloy pod runs the run's copy. */
   alloy?: AlloyIntent;
-  writer?: Supervised;
-  writerNet?: PodNet;
-  writerConfig = '';
-  probe?: Server;
-  probePort = 0;
+  /** The control plane Alloy's discovery asks, and each pod as registered there. */
+  kube?: ControlPlane;
+  private kubeStarting?: Promise<ControlPlane>;
+  registered = new Map<string, RegisteredPod>();
   readonly runId = Math.random().toString(36).slice(2, 10);
-  probeScrapes = 0;
+  /** The harness's own series, written every few seconds through the gateway as Alloy's tenant. */
+  private probeTimer?: NodeJS.Timeout;
+  probeWrites = 0;
+  probeWriteErrors: string[] = [];
   readonly startedAt = performance.now();
   timings: Timings = { renderMs: 0, networkMs: 0, appliedAt: 0 };
   readyAt = new Map<string, number>();
@@ -290,14 +308,45 @@ export class Stack {
       `run folder ${this.root}; slot ${this.slot}: bridge ${this.net.bridge}, pods in ${this.net.subnet}.0/24`,
     );
 
+    // The control plane starts while the objects render (its API server's certificate names the bridge
+    // address, where the pods reach it).
+    const starting = (this.kubeStarting = ControlPlane.start(this.dnsIp, this.net.subnet));
+    starting.catch(() => undefined); // awaited below; a failure is reported there
     let t = performance.now();
     await this.render();
     this.timings.renderMs = performance.now() - t;
 
     const peers = peerPrograms();
-    this.plan = planPods(this.objects, { root: this.root, peers, allocateIp: (i) => `${this.net.subnet}.${10 + i}` });
+    // The pods' names and labels first; their addresses are the ones kwok gives them in the API server.
+    const draft = planPods(this.objects, { root: this.root, peers, allocateIp: () => '' });
+    t = performance.now();
+    this.kube = await starting;
+    await this.kube.register(this.objects, draft.namespace);
+    this.registered = await this.kube.createPods(
+      draft.pods.map((p) => ({ name: p.name, labels: p.labels, template: p.workload.template })),
+      draft.namespace,
+    );
+    this.timings.controlPlaneMs = performance.now() - t;
+    this.plan = planPods(this.objects, {
+      root: this.root,
+      peers,
+      allocateIp: (_, name) => this.registered.get(name)!.ip,
+    });
     this.changes.push(...this.plan.changes);
     const namespace = this.plan.namespace;
+    const alloyCm = this.rendered.find(
+      (o) =>
+        o.kind === 'ConfigMap' &&
+        Object.values((o as { data?: Record<string, string> }).data ?? {}).some((v) =>
+          v.includes('prometheus.remote_write'),
+        ),
+    ) as { data?: Record<string, string> } | undefined;
+    const alloyText = Object.values(alloyCm?.data ?? {}).find((v) => v.includes('prometheus.remote_write'));
+    if (!alloyText)
+      throw new Error(
+        'no rendered Alloy configuration with a prometheus.remote_write block: nothing says where samples go',
+      );
+    this.alloy = readAlloyConfig(alloyText);
     this.dns = clusterDns(
       services(this.objects),
       this.plan.pods,
@@ -319,6 +368,8 @@ export class Stack {
     this.saveState();
     createBridge(this.net);
     this.saveState();
+    // The `kubernetes` Service of every pod's environment (KUBERNETES_SERVICE_HOST/PORT).
+    await this.kube.serve(this.dnsIp, kubernetesServicePort);
     this.plan.pods.forEach((p, i) => this.addNetns(this.netnsOf(p.name), this.vethOf(i), p.ip, p.name, namespace));
     this.layoutFiles();
     await this.startDns(namespace);
@@ -342,13 +393,13 @@ export class Stack {
         await this.emulateJob(w.name);
       const pods = this.plan.pods.filter((p) => p.workload.wave === wave);
       this.opts.log(`wave ${wave}: starting ${pods.map((p) => p.name).join(', ') || '(no pods)'}`);
-      for (const p of pods) this.startPod(p);
+      for (const p of pods) this.startPod(p, await this.serviceAccountVolume(p));
       this.saveState();
       await this.observeDns(wave, pods);
       this.startMonitor();
       await this.waitReady(pods, Math.min(this.opts.readyTimeoutMs, deadline - performance.now()));
     }
-    await this.startWriter(namespace);
+    await this.startProbeWriter();
     const all = await this.waitReady(this.plan.pods, Math.min(this.opts.readyTimeoutMs, deadline - performance.now()));
     if (all) this.timings.allReadyAt = performance.now();
     else {
@@ -478,6 +529,7 @@ export class Stack {
       this.renderSource = `tsx build.ts ${environment.dir} --out ${out}; kubectl kustomize ${envDir}`;
       this.objects = parseObjects(kubectl('kustomize', envDir));
     }
+    this.rendered = structuredClone(this.objects);
     const brk = process.env.E2E_BREAK;
     if (brk) {
       const what = applyBreak(brk, this.objects);
@@ -583,7 +635,33 @@ export class Stack {
     return `http://${await this.resolve(`${service}.${ns}.svc.${this.opts.clusterDomain}`)}:${port}`;
   }
 
-  private startPod(p: PodPlan): void {
+  /**
+   * The kubelet's projected service-account volume: a token of the pod's ServiceAccount from the API server's
+   * TokenRequest, bound to the pod, with the cluster's CA and the namespace.
+   */
+  private async serviceAccountVolume(p: PodPlan): Promise<string | undefined> {
+    if (!p.automountToken) return undefined;
+    const dir = join(p.dir, 'volumes', 'kube-api-access');
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    chmodSync(dir, 0o755);
+    const ns = this.plan!.namespace;
+    const token = await this.kube!.token(ns, p.serviceAccountName, this.registered.get(p.name)!);
+    writeFileSync(join(dir, 'token'), token, { mode: 0o644 });
+    writeFileSync(join(dir, 'ca.crt'), readFileSync(this.kube!.cluster.caFile), { mode: 0o644 });
+    writeFileSync(join(dir, 'namespace'), ns, { mode: 0o644 });
+    for (const c of p.containers)
+      this.changes.push({
+        pod: p.name,
+        container: c.name,
+        what: 'volume',
+        where: serviceAccountPath,
+        from: `the projected token of ServiceAccount ${ns}/${p.serviceAccountName} (automountServiceAccountToken), the cluster CA, the namespace`,
+        to: `${dir}: a TokenRequest of that ServiceAccount in the e2e control plane, bound to Pod ${ns}/${p.name}, its CA and namespace; bind-mounted read-only at ${serviceAccountPath} in a private mount namespace`,
+      });
+    return dir;
+  }
+
+  private startPod(p: PodPlan, serviceAccountDir?: string): void {
     for (const c of p.containers) {
       const proc = new Supervised(
         {
@@ -591,7 +669,13 @@ export class Stack {
           netns: this.netnsOf(p.name),
           hostname: p.name,
           argv: c.argv,
-          env: c.env,
+          // What the kubelet gives every container: the `kubernetes` Service's address (here the forwarder).
+          env: {
+            KUBERNETES_SERVICE_HOST: this.dnsIp,
+            KUBERNETES_SERVICE_PORT: String(kubernetesServicePort),
+            KUBERNETES_SERVICE_PORT_HTTPS: String(kubernetesServicePort),
+            ...c.env,
+          },
           cwd: c.cwd,
           uid: c.uid,
           gid: c.gid,
@@ -599,6 +683,7 @@ export class Stack {
           log: c.log,
           stopTimeoutSeconds: Math.min(c.terminationGraceSeconds, this.opts.stopTimeoutSeconds),
           restart: p.workload.kind !== 'Job',
+          serviceAccountDir,
         },
         (line) => this.opts.log(line),
       );
@@ -683,113 +768,58 @@ export class Stack {
     });
   }
 
-  /** The stand-in for Alloy: Prometheus in agent mode in its own pod namespace, configured from Alloy's config. */
-  private async startWriter(namespace: string): Promise<void> {
-    const alloyCm = this.objects.find((o) => o.kind === 'ConfigMap' && /^alloy(-|$)/.test(o.metadata?.name ?? '')) as
-      { data?: Record<string, string> } | undefined;
-    const alloyText = Object.values(alloyCm?.data ?? {}).find((v) => v.includes('prometheus.remote_write'));
-    if (!alloyText)
-      throw new Error(
-        'no rendered Alloy configuration with a prometheus.remote_write block: nothing says where samples go',
-      );
-    this.alloy = readAlloyConfig(alloyText);
-    await this.startProbe();
-    const index = this.plan!.pods.length;
-    const net = this.addNetns(
-      this.netnsOf('writer'),
-      this.vethOf(index),
-      `${this.net.subnet}.${10 + index}`,
-      'e2e-writer',
-      namespace,
-    );
-    this.writerNet = net;
-    const dir = join(this.root, 'writer');
-    mkdirSync(join(dir, 'data'), { recursive: true });
-    chownSync(join(dir, 'data'), 65534, 65534);
-    this.writerConfig = prometheusAgentConfig({
-      intent: this.alloy,
-      pods: this.plan!.pods,
-      namespace,
-      probeTarget: `${this.dnsIp}:${this.probePort}`,
-      probeInterval: '5s',
-    });
-    writeFileSync(join(dir, 'prometheus.yml'), this.writerConfig, { mode: 0o644 });
-    chmodSync(dir, 0o755);
-    const alloy = workloads(this.objects).find((w) =>
-      w.template.spec?.containers.some((c) => /(^|\/)grafana\/alloy(:|@|$)/.test(c.image ?? '')),
-    );
-    this.changes.push({
-      pod: alloy ? `${alloy.kind} ${alloy.name}` : 'Alloy',
-      container: 'alloy',
-      what: 'writer',
-      where: 'whole workload',
-      from: `${alloy?.template.spec?.containers[0].image ?? 'grafana/alloy'} (no peer)`,
-      to: `${firstLine('prometheus', ['--version'])} in agent mode, pod e2e-writer (${net.ip}): Alloy's scrape jobs (${this.alloy.scrapes.map((s) => s.name).join(', ')}) with its relabel rules over the running pods, plus the harness's probe target ${this.dnsIp}:${this.probePort} every 5s; remote_write ${this.alloy.remoteWrite.url} with headers ${JSON.stringify(this.alloy.remoteWrite.headers)} and external labels ${JSON.stringify(this.alloy.externalLabels)}`,
-    });
-    this.writer = new Supervised(
-      {
-        id: 'e2e-writer/prometheus',
-        netns: net.netns,
-        hostname: 'e2e-writer',
-        argv: [
-          'prometheus',
-          '--enable-feature=agent',
-          `--config.file=${join(dir, 'prometheus.yml')}`,
-          `--storage.agent.path=${join(dir, 'data')}`,
-          '--web.listen-address=:9090',
-        ],
-        env: {},
-        cwd: dir,
-        uid: 65534,
-        gid: 65534,
-        groups: [],
-        log: join(dir, 'prometheus.log'),
-        stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
-        restart: true,
-      },
-      (line) => this.opts.log(line),
-    );
-    this.writer.start();
-    this.saveState();
-  }
-
-  /** A target with known values: `e2e_probe_value{run} 42` and a counter of scrapes. */
-  private startProbe(): Promise<void> {
-    this.probe = createServer((req, res) => {
-      if (req.url !== '/metrics') {
-        res.writeHead(404).end();
-        return;
+  /**
+   * A series with a known value, `e2e_probe_value{run} 42`, written through the gateway every 5 s as the
+   * tenant Alloy's configuration names (the harness's own remote write, push.ts): the write/read, Grafana,
+   * ruler and alert steps query it. What Alloy itself scrapes and writes is asserted on its own.
+   */
+  private async startProbeWriter(): Promise<void> {
+    const rw = new URL(this.alloy!.remoteWrite.url);
+    const url = `${rw.protocol}//${await this.resolve(rw.hostname)}:${rw.port || 80}${rw.pathname}`;
+    const tenant = alloyTenant(this.alloy!);
+    const write = async (): Promise<void> => {
+      try {
+        const r = await rawHttp(url, {
+          method: 'POST',
+          headers: { ...remoteWriteHeaders, 'X-Scope-OrgID': tenant },
+          body: remoteWriteBody([
+            {
+              labels: { __name__: 'e2e_probe_value', run: this.runId },
+              samples: [{ value: 42, timestampMs: Date.now() }],
+            },
+          ]),
+        });
+        if (r.status >= 300) throw new Error(`${r.status}: ${r.body.slice(0, 200)}`);
+        this.probeWrites++;
+      } catch (e) {
+        if (this.probeWriteErrors.length < 5) this.probeWriteErrors.push((e as Error).message);
       }
-      this.probeScrapes++;
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(
-        `# TYPE e2e_probe_value gauge\ne2e_probe_value{run="${this.runId}"} 42\n# TYPE e2e_probe_scrapes_total counter\ne2e_probe_scrapes_total{run="${this.runId}"} ${this.probeScrapes}\n`,
-      );
-    });
-    return new Promise((resolveListen, reject) => {
-      this.probe!.once('error', reject);
-      this.probe!.listen(0, this.dnsIp, () => {
-        this.probePort = (this.probe!.address() as { port: number }).port;
-        resolveListen();
-      });
-    });
+    };
+    await write();
+    this.probeTimer = setInterval(() => void write(), 5000);
   }
 
-  async writerMetrics(): Promise<string> {
-    const r = await fetch(`http://${this.writerNet!.ip}:9090/metrics`, { signal: AbortSignal.timeout(3000) });
+  /** The Alloy pod (the workload running the grafana/alloy image). */
+  get alloyPod(): PodPlan | undefined {
+    return this.plan?.pods.find((p) => p.containers.some((c) => c.peer === 'alloy'));
+  }
+
+  /** Alloy's own metrics (its remote write's sample counters among them). */
+  async alloyMetrics(): Promise<string> {
+    const p = this.alloyPod;
+    if (!p) throw new Error('no Alloy pod runs');
+    const r = await fetch(`http://${p.ip}:${p.ports['http-metrics']}/metrics`, { signal: AbortSignal.timeout(3000) });
     return r.text();
   }
 
-  async down(): Promise<string[]> {
+  async down(keepControlPlane = false): Promise<string[]> {
     const errors: string[] = [];
     if (this.monitor) clearInterval(this.monitor);
+    if (this.probeTimer) clearInterval(this.probeTimer);
     await this.probing;
-    await Promise.all(
-      [...this.procs, ...(this.writer ? [this.writer] : [])].map((p) =>
-        p.stop().catch((e: Error) => errors.push(`${p.spec.id}: ${e.message}`)),
-      ),
-    );
-    await new Promise<void>((r) => (this.probe ? this.probe.close(() => r()) : r()));
+    await Promise.all(this.procs.map((p) => p.stop().catch((e: Error) => errors.push(`${p.spec.id}: ${e.message}`))));
+    const kube = this.kube ?? (await this.kubeStarting?.catch(() => undefined));
+    await kube?.stop(keepControlPlane).catch((e: Error) => errors.push(`control plane: ${e.message}`));
     errors.push(...this.teardownNetwork());
     process.removeListener('exit', this.exitHandler);
     process.removeListener('SIGINT', this.signalHandler);
@@ -822,8 +852,9 @@ export class Stack {
   /** Process exit while still up (a crashed or interrupted run): kill, delete, synchronously. */
   cleanupSync(): void {
     if (this.monitor) clearInterval(this.monitor);
-    for (const p of [...this.procs, ...(this.writer ? [this.writer] : [])]) p.kill();
-    this.probe?.close();
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    for (const p of this.procs) p.kill();
+    this.kube?.killNow();
     this.teardownNetwork();
   }
 

@@ -18,8 +18,9 @@
 # its first line. Under CI or E2E_REQUIRED=1 a missing ../shared is an error, not a fallback.
 #
 # Idempotent: a binary is rebuilt only when its stamp (source hash, Go version, build flags) differs.
-# Exit status is non-zero when any peer the harness needs (Mimir, MinIO, the Debian packages) cannot be
-# built or installed; each failure is printed as "FAILED: ..." with the command and its log's last lines.
+# Exit status is non-zero when any peer the harness needs (Mimir, MinIO, Alloy, the control plane, the
+# Debian packages) cannot be built or installed; each failure is printed as "FAILED: ..." with the command
+# and its log's last lines.
 set -uo pipefail
 
 PEERS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -42,10 +43,9 @@ note() { echo "[e2e-peers] $*"; }
 fail() { echo "[e2e-peers] FAILED: $*" >&2; FAILED+=("$*"); }
 
 # ---------------------------------------------------------------- Debian packages
-# nginx: gateway; dnsmasq: cluster DNS (A + SRV records); prometheus: agent mode scraping
-# and remote-writing to Mimir (Debian 12 ships 2.42: --enable-feature=agent);
-# iproute2: `ip netns` pods; memcached: the caches, run with their rendered args.
-APT_PACKAGES=(nginx dnsmasq prometheus iproute2 memcached)
+# nginx: gateway; dnsmasq: cluster DNS (A + SRV records); iproute2: `ip netns` pods;
+# openssl: the control plane's certificates; memcached: the caches, run with their rendered args.
+APT_PACKAGES=(nginx dnsmasq iproute2 openssl memcached)
 
 install_apt() {
   local missing=() p
@@ -199,6 +199,20 @@ else
     build_mimir_from_proxy
   fi
   build_minio
+fi
+
+# ---------------------------------------------------------------- Alloy and the control plane
+# The real Alloy (from ../shared, test/peers/alloy/build.sh) and the cluster test's control plane (etcd,
+# kube-apiserver, controller-manager, scheduler, kwok; test/peers/kube/build.sh) that its Kubernetes
+# discovery asks. Both scripts are stamp-keyed and cache outside the clone; each is about 20 minutes cold.
+# Alloy keeps Go's default cgo setting (its Oracle exporter needs cgo): not this script's CGO_ENABLED=0.
+if ! env -u CGO_ENABLED nice -n 10 bash "$ROOT/test/peers/alloy/build.sh"; then
+  fail "alloy: bash test/peers/alloy/build.sh exited non-zero (its output is above)"
+else
+  SUMMARY+=("alloy: $("${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube/alloy-$(sed -n 's/^VERSION=//p' "$ROOT/test/peers/alloy/build.sh")/bin/alloy" --version 2>&1 | head -n1)")
+fi
+if ! nice -n 10 bash "$ROOT/test/peers/kube/build.sh"; then
+  fail "control plane: bash test/peers/kube/build.sh exited non-zero (its output is above)"
 fi
 
 # The pointer file the harness reads: only binaries that exist and whose stamps match.
