@@ -8,7 +8,7 @@
  * test, so a re-run only re-emits what changed); each run copies it and bundles the copy, since the
  * bundle replaces the entries it starts from.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -86,5 +86,16 @@ describe('the bundled compiled entry', () => {
     const envChunks = files(env).filter((f) => f.startsWith('chunks/'));
     expect(envChunks.length).toBeGreaterThan(0);
     expect(envChunks.filter((f) => !cli.has(join(bundled, f)))).toEqual([]);
+  });
+
+  it('ships every file it loads: the published package holds the chunks', () => {
+    const { files } = JSON.parse(readFileSync('package.json', 'utf8')) as { files: string[] };
+    const loaded = [
+      ...staticallyLoaded(join(bundled, 'build.js')),
+      ...staticallyLoaded(join(bundled, 'lib/build/index.js')),
+      ...readdirSync(join(bundled, 'chunks')).map((f) => join(bundled, 'chunks', f)),
+    ].map((f) => `dist/${relative(bundled, f)}`);
+    const unpublished = loaded.filter((f) => !files.some((p) => f === p || f.startsWith(`${p}/`)));
+    expect(unpublished).toEqual([]);
   });
 });
