@@ -15,6 +15,14 @@ import v8 from 'node:v8';
 // V8 reads this flag each time it would grow it. The library, imported elsewhere, leaves V8 alone.
 v8.setFlagsFromString('--semi-space-growth-factor=1');
 
+// V8 optimises a function with TurboFan once it has run a while; its first optimisation costs the
+// process 4–6 MiB (the optimising compiler's memory and thread), and a build of a few environments
+// ends before optimised code pays that back. Thirty times V8's budget (and no early optimisation of
+// small functions) leaves such builds interpreted; a large one (thousands of tenants) still gets its
+// hot code optimised, a little later.
+v8.setFlagsFromString('--interrupt-budget=2000000');
+v8.setFlagsFromString('--max-bytecode-size-for-early-opt=0');
+
 const { runCli } = await import('./lib/build/index.js');
 
 process.exitCode = await runCli(process.argv.slice(2));

@@ -155,7 +155,7 @@ async function phases(env: Environment, heavyInput: boolean): Promise<{ name: st
           merge(rendered, env.overrides as never, { source: 'bench', path: 'overrides' }),
         );
   const ctx = { entries: flatten(tree), source: 'bench', existingSecrets: new Set(config.existingSecrets) };
-  await step('object schemas (kubernetes-models)', () => schemaProblems(ctx));
+  await step('object schemas (kubernetes-models validators, bundled)', () => schemaProblems(ctx));
   for (const rule of kubernetesRules) await step(`rule ${rule.name}`, () => rule(ctx));
   for (const g of ruleGroups(config))
     await step(g.rules.length > 1 ? `${g.name} (${g.rules.length})` : g.name, () => g.rules.flatMap((r) => r(ctx)));

@@ -378,8 +378,12 @@ function importCosts(): string[][] {
       "const r = (await import('node:module')).createRequire(process.cwd() + '/'); for (const m of ['common','dashboard','prometheus','stat','timeseries']) r('@grafana/grafana-foundation-sdk/' + m)",
     ],
     [
-      'kubernetes-models, the 12 kinds of local (require, as lib/build/validate/schema.ts does)',
+      'kubernetes-models, the 12 kinds of local (require; no longer at build time: the bundle below replaces it)',
       "const r = (await import('node:module')).createRequire(process.cwd() + '/'); for (const m of ['v1/Namespace','v1/ConfigMap','v1/Secret','v1/Service','v1/ServiceAccount','v1/PersistentVolumeClaim','apps/v1/Deployment','apps/v1/StatefulSet','batch/v1/Job','policy/v1/PodDisruptionBudget','rbac.authorization.k8s.io/v1/Role','rbac.authorization.k8s.io/v1/RoleBinding']) r('kubernetes-models/' + m)",
+    ],
+    [
+      'the same 12 kinds from the committed bundle of their validators (lib/build/validate/k8s-validators.generated.js)',
+      "const { models } = await import('./lib/build/validate/k8s-validators.generated.js'); for (const k of ['v1/Namespace','v1/ConfigMap','v1/Secret','v1/Service','v1/ServiceAccount','v1/PersistentVolumeClaim','apps/v1/Deployment','apps/v1/StatefulSet','batch/v1/Job','policy/v1/PodDisruptionBudget','rbac.authorization.k8s.io/v1/Role','rbac.authorization.k8s.io/v1/RoleBinding']) models[k]()",
     ],
     [
       'ajv + compiling the environment schema (only without the cached validator)',
@@ -388,8 +392,13 @@ function importCosts(): string[][] {
   ];
   if (existsSync(join(root, 'dist', 'lib', 'index.js')))
     cases.push([
-      'the whole compiled library (dist/lib/index.js), dependencies included',
+      'the public API, compiled and bundled (dist/lib/index.js), dependencies included',
       "await import('./dist/lib/index.js')",
+    ]);
+  if (existsSync(join(root, 'dist', 'lib', 'build', 'index.js')))
+    cases.push([
+      'the whole compiled build (dist/lib/build/index.js: CLI, pipeline, checks, writer, validators)',
+      "await import('./dist/lib/build/index.js')",
     ]);
   return cases.map(([label, code]) => {
     progress(`import cost: ${label}`);

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { supportedModels } from '../lib/build/validate/schema.js';
+import { supportedModels } from '../lib/build/validate/models.js';
 
 export const fieldsPath = fileURLToPath(new URL('../lib/build/validate/k8s-fields.json', import.meta.url));
 

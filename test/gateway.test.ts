@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, type StackConfig } from '../lib/build/config.js';
-import type { Deployment, KubeObject, Service, Tree } from '../lib/core/k8s/types.js';
+import type { Deployment, KubeObject, Service } from '../lib/core/k8s/types.js';
 import { mimirRoutes } from '../lib/mimir/routes.js';
 import { k3dConfig, kindConfig } from '../lib/observability/gateway/clusters.js';
 import { gateway, gatewayClientEnv, gatewayClientEnvVars } from '../lib/observability/gateway/index.js';
@@ -148,7 +148,7 @@ describe('gateway objects', () => {
 
   it('passes the generic Kubernetes checks, and needs the htpasswd Secret listed as existing', async () => {
     const c = config((c) => (c.observability.gateway.basicAuth.enabled = true));
-    const tree = { observability: { gateway: gateway(...withStack(c)) } } as unknown as Tree;
+    const tree = { observability: { gateway: gateway(...withStack(c)) } };
     expect(await validateTree(tree, { existingSecrets: ['gateway-basic-auth'] })).toEqual([]);
     const problems = await validateTree(tree);
     expect(problems.map((p) => p.message)).toEqual(['Secret "gateway-basic-auth" does not exist in namespace mimir']);
@@ -327,8 +327,8 @@ describe('gatewayRules', () => {
       metadata: { name, namespace: c.namespace },
       spec: { ports: [{ name: 'http', port }] },
     });
-    const tree: Tree = {
-      observability: { gateway: gateway(...withStack(c)) as unknown as Tree[string][string] },
+    const tree = {
+      observability: { gateway: gateway(...withStack(c)) },
       fake: {
         services: Object.fromEntries([
           ...services.map(([n, p]) => [n, svc(n, p)]),
@@ -379,8 +379,8 @@ describe('gatewayRules', () => {
   it('check the nginx.conf in the tree, so an override that edits it is checked too', () => {
     const c = config();
     const ctx = ctxFor(c, allServices(c));
-    const cm = ctx.entries.find((e) => e.key === 'configMap')!.object as unknown as { data: Record<string, string> };
-    cm.data['nginx.conf'] += '\nset $gateway_upstream "nothing.mimir.svc.cluster.local:80";\n';
+    const data = ctx.entries.find((e) => e.key === 'configMap')!.object.data as Record<string, string>;
+    data['nginx.conf'] += '\nset $gateway_upstream "nothing.mimir.svc.cluster.local:80";\n';
     expect(run(c, ctx).map((p) => p.message)).toEqual([
       'nothing.mimir.svc.cluster.local:80 names Service "nothing" in namespace mimir, which is not rendered',
     ]);

@@ -382,7 +382,7 @@ describe('stripGeneratorHashes and byResourceId', () => {
       kind: 'Deployment',
       metadata: { name: 'web', namespace: ns },
       spec: { volumes: [{ configMap: { name: 'web-config-abc12345de' } }], note: 'web-config-abc12345de', n: 1 },
-    } as unknown as KubeObject;
+    } satisfies KubeObject;
     const [a, b, c, d] = stripGeneratorHashes(
       [cm('web-config-abc12345de'), pod, cm('other-abc12345de'), cm('web-config-short')],
       new Set(['web-config', 'web-config-short']),

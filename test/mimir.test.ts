@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 import { defaultConfig, storageEndpoint, type StackConfig } from '../lib/build/config.js';
-import type { Container, KubeObject, PodSpec, Service, Tree } from '../lib/core/k8s/types.js';
+import type { Container, KubeObject, PodSpec, Service } from '../lib/core/k8s/types.js';
 import { mimir, mimirRoutes, mimirRules, type MimirGroup } from '../lib/mimir/index.js';
 import { formatProblem, formatProblems, type Problem } from '../lib/core/problems.js';
 import { defineEnvironment } from '../lib/build/environment.js';
@@ -75,7 +75,7 @@ const variants: Record<string, Variant[]> = {
 };
 
 function entries(g: MimirGroup) {
-  return flatten({ mimir: g } as unknown as Tree);
+  return flatten({ mimir: g });
 }
 
 function workloads(g: MimirGroup) {
@@ -129,7 +129,7 @@ function serviceAddresses(doc: unknown, c: StackConfig): { service: string; port
 }
 
 async function problemsOf(c: StackConfig, g: MimirGroup = mimir(...withStack(c))): Promise<Problem[]> {
-  const tree = { cluster: cluster(c), mimir: g } as unknown as Tree;
+  const tree = { cluster: cluster(c), mimir: g };
   return validateTree(tree, { existingSecrets: [c.storage.credentials.secretName], extraRules: mimirRules(c) });
 }
 

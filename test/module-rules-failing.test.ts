@@ -195,7 +195,7 @@ describe('module checks', () => {
     const c = stack(k.config);
     const tree = render(c) as unknown as Objects;
     k.edit?.(tree);
-    const problems = check(c, tree as unknown as TreeLike);
+    const problems = check(c, tree);
     const found = problems.filter(
       (p) =>
         p.path === k.path &&

@@ -53,12 +53,8 @@ describe('every address in a rendered config file is a rendered Service with tha
   it('a probe on a port the container does not name is reported', async () => {
     const { tree } = await buildDir('environments/local');
     const broken = structuredClone(tree);
-    const spec = (
-      broken.mimir.distributor.deployment as unknown as {
-        spec: { template: { spec: { containers: { readinessProbe: { httpGet: { port: string } } }[] } } };
-      }
-    ).spec;
-    spec.template.spec.containers[0].readinessProbe.httpGet.port = 'http-metric';
+    broken.mimir.distributor.deployment.spec!.template.spec!.containers[0].readinessProbe!.httpGet!.port =
+      'http-metric';
     expect(run(broken).map((p) => p.message)).toContain(
       'readinessProbe uses port "http-metric", which container "distributor" does not name',
     );

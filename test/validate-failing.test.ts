@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as k from '../lib/core/k8s/index.js';
-import type { Container, KubeObject, PodSpec, Tree } from '../lib/core/k8s/types.js';
+import type { Container, KubeObject, PodSpec, RoleBinding, Tree } from '../lib/core/k8s/types.js';
 import { objectId } from '../lib/core/k8s/types.js';
 import type { Problem } from '../lib/core/problems.js';
 import { flatten } from '../lib/core/tree.js';
@@ -520,7 +520,7 @@ const referenceCases = cases(referencesRule, [
   },
   {
     name: 'RoleBinding to a missing Role',
-    edit: (t) => ((web(t).roleBinding as unknown as { roleRef: { name: string } }).roleRef.name = 'wbe'),
+    edit: (t) => ((web(t).roleBinding as KubeObject & RoleBinding).roleRef.name = 'wbe'),
     path: 'shop.web.roleBinding',
     pointer: '/roleRef/name',
     message: 'Role "wbe" does not exist',
@@ -528,7 +528,7 @@ const referenceCases = cases(referencesRule, [
   },
   {
     name: 'RoleBinding to a missing ServiceAccount',
-    edit: (t) => ((web(t).roleBinding as unknown as { subjects: { name: string }[] }).subjects[0].name = 'wbe'),
+    edit: (t) => ((web(t).roleBinding as KubeObject & RoleBinding).subjects![0].name = 'wbe'),
     path: 'shop.web.roleBinding',
     pointer: '/subjects/0/name',
     message: 'ServiceAccount "wbe" does not exist in namespace shop',
@@ -948,7 +948,7 @@ const addressCases = cases(serviceAddressesRule, [
 const fieldCases = cases(fieldsRule, [
   {
     name: 'unknown field in a pod spec',
-    edit: (t) => ((webPod(t) as unknown as Record<string, unknown>).nodeSelectr = { a: 'b' }),
+    edit: (t) => Object.assign(webPod(t), { nodeSelectr: { a: 'b' } }),
     path: 'shop.web.deployment',
     pointer: '/spec/template/spec/nodeSelectr',
     message: 'unknown field `nodeSelectr`',
@@ -956,7 +956,7 @@ const fieldCases = cases(fieldsRule, [
   },
   {
     name: 'unknown field in a list item',
-    edit: (t) => ((webContainer(t).ports![0] as unknown as Record<string, unknown>).containerPrt = 1),
+    edit: (t) => Object.assign(webContainer(t).ports![0], { containerPrt: 1 }),
     path: 'shop.web.deployment',
     pointer: `${C}/ports/0/containerPrt`,
     message: 'unknown field `containerPrt`',
@@ -1184,12 +1184,9 @@ describe('exemptions each rule makes on purpose', () => {
   it('a RoleBinding may bind a ClusterRole, and subjects other than ServiceAccounts are not looked up', () => {
     const t = fixture() as T;
     web(t).clusterRole = asObject(k.clusterRole({ name: 'reader', rules: [] }));
-    const binding = web(t).roleBinding as unknown as {
-      roleRef: { kind: string; name: string };
-      subjects: { kind: string; name: string }[];
-    };
+    const binding = web(t).roleBinding as KubeObject & RoleBinding;
     binding.roleRef = { ...binding.roleRef, kind: 'ClusterRole', name: 'reader' };
-    binding.subjects.push({ kind: 'User', name: 'alice' }, { kind: 'Group', name: 'ops' });
+    binding.subjects!.push({ kind: 'User', name: 'alice' }, { kind: 'Group', name: 'ops' });
     expect(referencesRule(ctxOf(t))).toEqual([]);
   });
 

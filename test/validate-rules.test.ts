@@ -201,8 +201,8 @@ describe('unknown fields inside Kubernetes objects', async () => {
 
   it('are reported with their pointer and the nearest field, at any depth, also inside arrays and maps', async () => {
     const d = web();
-    (d.spec!.template.spec as unknown as Record<string, unknown>).nodeSelectr = { pool: 'a' };
-    (d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).imagePullPolicyy = 'Always';
+    Object.assign(d.spec!.template.spec!, { nodeSelectr: { pool: 'a' } });
+    Object.assign(d.spec!.template.spec!.containers[0], { imagePullPolicyy: 'Always' });
     d.metadata!.annotations = { 'free.form/keys': 'are fine' };
     const all = await messages(tree({ deployment: asObject(d) }));
     expect(all).toContain(

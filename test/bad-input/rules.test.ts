@@ -661,7 +661,7 @@ describe('DELETE of a whole component or object, in an environment', () => {
         },
       ),
     );
-    expect((built.tree.mimir.distributor as unknown as Record<string, unknown>).extra).toBeDefined();
+    expect(Reflect.get(built.tree.mimir.distributor, 'extra')).toBeDefined();
   });
   it('DELETE of something the tree does not have is still an error with a suggestion', async () => {
     await expectRefused({

@@ -6,8 +6,10 @@ let installed = false;
 
 /**
  * kubernetes-models' validators load `ajv-i18n`, whose index requires the messages of all 23
- * languages up front — about 5 MiB and a tenth of a second of a fresh build — to translate the errors
- * of a failed validation into English. Before the validators load, this puts in the module cache, under
+ * languages up front — about 5 MiB and a tenth of a second — to translate the errors of a failed
+ * validation into English. The build's own bundle of the validators (k8s-validators.generated.js)
+ * holds only the English messages; code that loads the package itself (its generator, which reads the
+ * package's formats) calls this first. Before the package loads, this puts in the module cache, under
  * that index's own file name, an object with the same keys whose values (each language's module, the
  * very module the index would have required) are required on first read. Errors read the same, the
  * languages nobody reads are never loaded. Where `ajv-i18n` is already loaded, or laid out otherwise,

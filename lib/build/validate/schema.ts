@@ -1,61 +1,22 @@
-import { createRequire } from 'node:module';
 import type { KubeObject } from '../../core/k8s/types.js';
 import type { Problem } from '../../core/problems.js';
 import { problemAt, type ValidationContext } from '../../core/checks/context.js';
-import { loadAjvLocalesLazily } from './lazy-locales.js';
+import { models, type KubeModelClass } from './k8s-validators.generated.js';
+import { supportedKinds } from './models.js';
 
-interface Model {
-  validate(): void;
-}
-type ModelClass = new (data: unknown) => Model;
+export { supportedKinds, supportedModels } from './models.js';
 
-/**
- * The API versions this library renders, with the module of their kubernetes-models class. The
- * package's schemas are a union over many Kubernetes minors, so the allowlist is what pins us to
- * versions a current cluster serves.
- */
-const models: Record<string, string> = {
-  'v1/Namespace': 'kubernetes-models/v1/Namespace',
-  'v1/ConfigMap': 'kubernetes-models/v1/ConfigMap',
-  'v1/Secret': 'kubernetes-models/v1/Secret',
-  'v1/Service': 'kubernetes-models/v1/Service',
-  'v1/ServiceAccount': 'kubernetes-models/v1/ServiceAccount',
-  'v1/PersistentVolumeClaim': 'kubernetes-models/v1/PersistentVolumeClaim',
-  'apps/v1/Deployment': 'kubernetes-models/apps/v1/Deployment',
-  'apps/v1/StatefulSet': 'kubernetes-models/apps/v1/StatefulSet',
-  'apps/v1/DaemonSet': 'kubernetes-models/apps/v1/DaemonSet',
-  'batch/v1/Job': 'kubernetes-models/batch/v1/Job',
-  'policy/v1/PodDisruptionBudget': 'kubernetes-models/policy/v1/PodDisruptionBudget',
-  'rbac.authorization.k8s.io/v1/Role': 'kubernetes-models/rbac.authorization.k8s.io/v1/Role',
-  'rbac.authorization.k8s.io/v1/RoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding',
-  'rbac.authorization.k8s.io/v1/ClusterRole': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole',
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding':
-    'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding',
-  'networking.k8s.io/v1/Ingress': 'kubernetes-models/networking.k8s.io/v1/Ingress',
-  'networking.k8s.io/v1/NetworkPolicy': 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy',
-  'argoproj.io/v1alpha1/Application': '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application',
-};
-
-export const supportedKinds: readonly string[] = Object.keys(models).sort();
-
-/** apiVersion/kind → the kubernetes-models module of its class. */
-export function supportedModels(): Readonly<Record<string, string>> {
-  return models;
-}
-
-const loaded = new Map<string, ModelClass>();
+const loaded = new Map<string, KubeModelClass>();
 
 /**
- * The model class of a kind, loaded on first use with `require`: the packages are CommonJS, and
- * `import()` would send each of their hundreds of nested `require`s through the ESM loader (and, under
- * tsx, through its loader thread), which made loading them more than twice as slow.
+ * The kubernetes-models class of a kind, from the committed bundle of the package's validators
+ * (`npm run k8s-validators`): one module instead of about 200 CommonJS files, each kind evaluated on
+ * its first use.
  */
-function load(key: string): ModelClass {
+function load(key: string): KubeModelClass {
   let model = loaded.get(key);
   if (!model) {
-    const kind = key.slice(key.lastIndexOf('/') + 1);
-    loadAjvLocalesLazily();
-    model = (createRequire(import.meta.url)(models[key]) as Record<string, unknown>)[kind] as ModelClass;
+    model = models[key]();
     loaded.set(key, model);
   }
   return model;
@@ -71,12 +32,12 @@ interface AjvError {
 /** Container requests and limits and claim sizes: `resourcesRule` reports any value there that is not a quantity. */
 const quantityPaths = /\/resources\/(?:requests|limits)\/[^/]+$/;
 
-/** Schema validation of every object with the kubernetes-models validators (loaded only when needed). */
+/** Schema validation of every object with the kubernetes-models validators (each kind loaded on first use). */
 export async function schemaProblems(ctx: ValidationContext): Promise<Problem[]> {
   const out: Problem[] = [];
   for (const e of ctx.entries) {
     const key = `${e.object.apiVersion}/${e.object.kind}`;
-    if (!(key in models)) {
+    if (!Object.hasOwn(models, key)) {
       out.push(
         problemAt(ctx, e, {
           message: `unsupported apiVersion/kind ${key}`,

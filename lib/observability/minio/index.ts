@@ -5,7 +5,7 @@ import { container, httpProbe } from '../../core/k8s/container.js';
 import { contentHash } from '../../core/k8s/hash.js';
 import { secret } from '../../core/k8s/objects.js';
 import { serviceFor } from '../../core/k8s/service.js';
-import type { Job, PodTemplateSpec, Secret, Service, StatefulSet } from '../../core/k8s/types.js';
+import type { Job, KubeObject, PodTemplateSpec, Secret, Service, StatefulSet } from '../../core/k8s/types.js';
 import { job, restrictedPodSecurityContext, statefulSet, volume } from '../../core/k8s/workload.js';
 import type { Problem } from '../../core/problems.js';
 import { syncWave, syncWaves } from '../../core/k8s/waves.js';
@@ -203,7 +203,7 @@ export function minioRules(c: ObservabilityStackConfig): Rule[] {
     const out: Problem[] = [];
     for (const e of ctx.entries) {
       if (e.group !== 'observability' || e.component !== 'minio' || e.object.kind !== 'Job') continue;
-      const jobObject = e.object as unknown as Job;
+      const jobObject = e.object as KubeObject & Job;
       const expected = bucketJobName(jobObject.spec?.template);
       if (jobObject.metadata?.name !== expected) {
         out.push(
