@@ -69,7 +69,7 @@ describe('in place', () => {
     const after = changed((s) => {
       find(s, 'Deployment', 'querier').spec.replicas = 5;
       find(s, 'Service', 'gateway').spec.ports.push({ name: 'extra', port: 9999, targetPort: 8080 });
-      find(s, 'PodDisruptionBudget', 'querier').metadata.labels.team = 'a';
+      find(s, 'PodDisruptionBudget', 'querier').metadata!.labels!.team = 'a';
       s.objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'x', namespace: 'mimir' } });
     });
     const f = classifyChanges(local, after);
@@ -218,7 +218,7 @@ describe('needs recreate', () => {
 
 describe('data at risk', () => {
   it('a renamed ingester StatefulSet leaves its claims behind', () => {
-    const after = changed((s) => (find(s, 'StatefulSet', 'ingester').metadata.name = 'ingester-zone-a'));
+    const after = changed((s) => (find(s, 'StatefulSet', 'ingester').metadata!.name = 'ingester-zone-a'));
     const f = classifyChanges(local, after);
     const old = only(f, 'StatefulSet/mimir/ingester');
     expect(old.class).toBe('data-at-risk');

@@ -7,6 +7,7 @@ import { formatProblems, type Problem } from '../core/problems.js';
 import { groupByCause } from './problem-groups.js';
 import { runPreflight } from './preflight-kubectl.js';
 import { classifyAgainstOutput, classifyLive } from './diff/run.js';
+import { runUpgradeCheck } from './diff/upgrade.js';
 import { formatRequests, kindCounts, totalRequests } from './summary.js';
 
 export interface CliOptions {
@@ -20,6 +21,8 @@ export interface CliOptions {
   live?: { context?: string; kubeconfig?: string };
   /** `Kind/namespace/name` of objects whose data-at-risk or refused change is accepted. */
   allow: string[];
+  /** `--upgrade-check [--to V]`: the Mimir version to compare with (`true`: the next one). */
+  upgrade?: string | true;
 }
 
 const usage = `usage: tsx build.ts environments/<name> [environments/<other> ...] [--out DIR] [--check] [--diff] [--no-typecheck]
@@ -34,6 +37,10 @@ const usage = `usage: tsx build.ts environments/<name> [environments/<other> ...
   --diff --context NAME [--kubeconfig FILE]
                    classify against the live objects of that kubectl context (read-only) instead of out/
   --allow REF      accept a data-at-risk or refused change of REF (Kind/namespace/name), repeatable
+  --upgrade-check [--to VERSION]
+                   write nothing; check each environment against the next Mimir version's facts (or
+                   VERSION's): flags and fields it sets that are removed, renamed or invalid there
+                   (exit 1), and the defaults it relies on that change
   --no-typecheck   skip the TypeScript check of environment modules
   --preflight      write nothing; read the kubectl context (read-only) and report what the environment
                    needs that the cluster lacks, each with the command that fixes it (exit 1 if anything)`;
@@ -48,7 +55,12 @@ export function parseArgs(argv: string[]): CliOptions | { error: string } {
     else if (a === '--diff') opts.diff = true;
     else if (a === '--no-typecheck') opts.typeCheck = false;
     else if (a === '--preflight') preflight = true;
-    else if (a === '--allow') {
+    else if (a === '--upgrade-check') opts.upgrade = opts.upgrade ?? true;
+    else if (a === '--to') {
+      const v = argv[++i];
+      if (!v) return { error: '--to needs a Mimir version' };
+      opts.upgrade = v;
+    } else if (a === '--allow') {
       const v = argv[++i];
       if (!v || !/^[A-Za-z]+\/[^/]+(\/[^/]+)?$/.test(v)) return { error: '--allow needs Kind/namespace/name' };
       opts.allow.push(v);
@@ -191,6 +203,8 @@ async function build(argv: string[], io: CliIo, state: BuildState): Promise<numb
   const files = outputFiles(builds);
   const changes = compareWithDisk(parsed.out, files);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  if (parsed.upgrade !== undefined)
+    return runUpgradeCheck(builds, parsed.upgrade === true ? undefined : parsed.upgrade, io);
   if (parsed.live) return classifyLive(builds, files, parsed.out, parsed.live, parsed.allow, io);
   if (parsed.check || parsed.diff) {
     if (parsed.diff && changes.length) io.log(formatDiff(parsed.out, changes));

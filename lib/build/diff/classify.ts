@@ -384,10 +384,13 @@ function workloadReasons({ before, after }: Pair, opts: ClassifyOptions, procedu
       const old = Object.entries((at(before, 'spec.selector.matchLabels') as Record<string, string>) ?? {})
         .map(([k, v]) => `${k}=${v}`)
         .join(',');
+      // Selected by "no owner": the new controller's own objects carry the old labels too.
+      const orphans = (kind: string) =>
+        `$(kubectl ${nsFlag(after)}get ${kind} -l ${old} -o go-template='{{range .items}}{{if not .metadata.ownerReferences}}{{.metadata.name}} {{end}}{{end}}')`;
       procedure.push(
         after.kind === 'Deployment'
-          ? `kubectl ${nsFlag(after)}delete replicaset -l ${old}   # once the new pods are ready`
-          : `kubectl ${nsFlag(after)}delete pod -l ${old}   # one at a time, after the new pods are ready`,
+          ? `kubectl ${nsFlag(after)}delete replicaset ${orphans('replicaset')}   # the orphaned ReplicaSet and its pods, once the new pods are ready`
+          : `kubectl ${nsFlag(after)}delete pod ${orphans('pod')}   # the orphaned pods: the StatefulSet then creates its own under the same names`,
       );
     }
   }

@@ -73,7 +73,7 @@ function kubectl(target: { context?: string; kubeconfig?: string }, args: string
 }
 
 /** Reads (get only) every object the committed output or the render names, and the namespaces' ConfigMaps. */
-async function readLive(
+export async function readLive(
   target: { context?: string; kubeconfig?: string },
   objects: KubeObject[],
 ): Promise<KubeObject[]> {
