@@ -342,6 +342,39 @@ describe('the command line', () => {
     return { code, text: lines.join('\n') };
   }
 
+  it("the README's example is what --diff prints", async () => {
+    const dir = join(tmp, 'readme');
+    cpSync('out', dir, { recursive: true });
+    const patch = join(dir, 'local/patches/mimir/ingester/statefulset-ingester.yaml');
+    writeFileSync(
+      patch,
+      readFileSync(patch, 'utf8').replace('requests/storage\n  value: 5Gi', 'requests/storage\n  value: 2Gi'),
+    );
+    const yaml = join(dir, 'local/mimir/config/configmap-mimir-config/mimir.yaml');
+    writeFileSync(
+      yaml,
+      readFileSync(yaml, 'utf8').replace(
+        '    replication_factor: 1\nmemberlist',
+        '    replication_factor: 3\nmemberlist',
+      ),
+    );
+    const r = await run(['environments/local', '--out', dir, '--diff', '--no-typecheck']);
+    const readme = readFileSync('README.md', 'utf8');
+    const block = readme.slice(readme.indexOf('  ! data at risk    ConfigMap/mimir/mimir-config'));
+    const example = block.slice(0, block.indexOf('```')).trimEnd().split('\n');
+    const printed = r.text.replaceAll(`${dir}/`, 'out/').split('\n');
+    expect(example.length).toBe(11);
+    for (const line of example) {
+      // `…` marks where the README cuts a long line.
+      const shown = line.split('…')[0];
+      expect(
+        printed.some((p) => p.startsWith(shown)),
+        line,
+      ).toBe(true);
+    }
+    expect(r.code).toBe(1);
+  });
+
   it('--diff classifies each changed object with a summary line; a refused change exits 1 unless allowed', async () => {
     const dir = join(tmp, 'out');
     cpSync('out', dir, { recursive: true });

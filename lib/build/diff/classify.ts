@@ -582,7 +582,7 @@ function contentReasons(ctx: Context, pair: Pair, finding: Finding): Reason[] {
       reasons.push({
         class: 'data-at-risk',
         field: `mimir.yaml ${path}`,
-        message: `mimir.yaml ${path}: ${JSON.stringify(pb.get(path) ?? '(default)')} → ${JSON.stringify(pa.get(path) ?? '(default)')}: ${path.endsWith('replication_factor') ? 'series are re-sharded over a different number of replicas' : 'the zone layout changes, so series move between zones'}; roll one zone at a time and keep the old layout's data until it leaves retention`,
+        message: `mimir.yaml ${path}: ${JSON.stringify(pb.get(path) ?? '(default)')} → ${JSON.stringify(pa.get(path) ?? '(default)')}: ${path.endsWith('replication_factor') ? 'each series goes to a different number of replicas, so data written before and after lives on different ingesters' : 'the zone layout changes, so series move between zones'}; flush the ingesters (POST /ingester/flush) before the change and keep the old pods' claims until their blocks are in object storage`,
       });
     }
   }
@@ -613,10 +613,12 @@ function changedFinding(ctx: Context, pair: Pair): Finding {
   else if (after.kind === 'PersistentVolumeClaim') reasons = claimReasons(pair);
   else if (after.kind === 'ConfigMap' || after.kind === 'Secret') reasons = contentReasons(ctx, pair, finding);
   else reasons = [];
-  const covered = new Set(reasons.map((r) => r.field).filter(Boolean));
+  // Fields a reason already explains, list positions left out (`[0]` and `[data]` are the same item).
+  const bare = (f: string) => f.replace(/\[[^\]]*\]/g, '');
+  const covered = new Set(reasons.map((r) => r.field && bare(r.field)).filter(Boolean));
   if (WORKLOADS.has(after.kind) || after.kind === 'Job') {
     const rest = changedPaths(pair.before, after, '').filter(
-      (f) => ![...covered].some((c) => c && f.startsWith(c)) && !f.startsWith('spec.template'),
+      (f) => ![...covered].some((c) => c && bare(f).startsWith(c)) && !f.startsWith('spec.template'),
     );
     if (rest.length) reasons.push({ class: 'in-place', message: `${rest.slice(0, 4).join(', ')} change` });
   }

@@ -7,7 +7,7 @@ import type { FileSet } from '../kustomize/writer.js';
 import type { BuiltEnvironment } from '../pipeline.js';
 import { blocked, classifyChanges, type Finding } from './classify.js';
 import { getArgs, liveObjects, renderedForLive } from './live.js';
-import { deployedObjects } from './objects.js';
+import { deployedObjects, type DeployedObjects } from './objects.js';
 import { formatFindings, summaryLine } from './report.js';
 
 interface Io {
@@ -51,7 +51,17 @@ export function classifyAgainstOutput(
   const disk = readOutput(outDir, ['base', ...builds.map((b) => b.name)]);
   let stop = false;
   for (const b of builds) {
-    const findings = classifyChanges(deployedObjects(disk, b.name), deployedObjects(files, b.name), {
+    let before;
+    try {
+      before = deployedObjects(disk, b.name);
+    } catch (err) {
+      // A hand-edited output Kustomize could not build either: the file list below says what differs.
+      io.error(
+        `${b.name}: ${outDir}/${b.name} cannot be read as Kustomize would (${err instanceof Error ? err.message : String(err)}); its objects are not classified`,
+      );
+      continue;
+    }
+    const findings = classifyChanges(before, deployedObjects(files, b.name), {
       applyCommand: `kubectl apply --server-side -k ${outDir}/${b.name}`,
     });
     stop = report(b.name, findings, allow, details, io) || stop;
@@ -120,7 +130,12 @@ export async function classifyLive(
   const disk = readOutput(outDir, ['base', ...builds.map((b) => b.name)]);
   let stop = false;
   for (const b of builds) {
-    const committed = deployedObjects(disk, b.name);
+    let committed: DeployedObjects = { objects: [], hashed: new Set() };
+    try {
+      committed = deployedObjects(disk, b.name);
+    } catch {
+      // Only the render's fields are compared then: the committed output adds the fields it dropped.
+    }
     const rendered = deployedObjects(files, b.name);
     const wanted = new Map([...committed.objects, ...rendered.objects].map((o) => [resourceId(o), o]));
     let live: KubeObject[];
