@@ -279,6 +279,10 @@ export class Cluster {
       `--cluster-signing-cert-file=${this.pki.caCert}`,
       `--cluster-signing-key-file=${this.pki.caKey}`,
       '--use-service-account-credentials=false',
+      // kwok renews the fake nodes' leases; on a loaded machine a renewal can stall past the default
+      // 50 s, the node controller marks every pod NotReady, and kwok never makes a Running pod Ready
+      // again. No test here fails a node, so the nodes get five minutes before they count as lost.
+      '--node-monitor-grace-period=5m',
     ]);
     const kwok = this.spawn('kwok', [
       `--kubeconfig=${this.kubeconfigPath}`,
