@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SYNC_OPTIONS, syncOptionProblems, withSyncOptions } from '../lib/build/gitops/sync-options.js';
+import { SYNC_OPTIONS, syncOptionProblems, withSyncOptions } from '../lib/build/sync-options.js';
 import type { KubeObject } from '../lib/core/k8s/types.js';
 import { flatten } from '../lib/core/tree.js';
 import { buildDir, environmentDirs } from './support/environments.js';

@@ -7,7 +7,7 @@ import { finalise, render, type RenderedTree } from './render.js';
 import type { KubeObject } from '../core/k8s/types.js';
 import { moduleRules } from './rules.js';
 import { application } from './gitops/argocd.js';
-import { syncOptionProblems } from './gitops/sync-options.js';
+import { syncOptionProblems } from './sync-options.js';
 import { flatten } from '../core/tree.js';
 import { schemaProblems as objectSchemaProblems } from './validate/schema.js';
 import { validateTree } from './validate/index.js';

@@ -12,7 +12,7 @@ export interface ClusterGroup extends Group {
 }
 
 import { syncWaves } from '../core/k8s/waves.js';
-import { treeWithSyncOptions } from './gitops/sync-options.js';
+import { treeWithSyncOptions } from './sync-options.js';
 
 export { syncWaves } from '../core/k8s/waves.js';
 

@@ -144,18 +144,31 @@ function writeTree(files: FileSet): string {
   return dir;
 }
 
-/** Objects named in the server's refusals: `Kind.group "name"` or `Kind "name"`. */
+/**
+ * The server's refusals, one block per object: kubectl prints `The Kind "name" is invalid: …` (or
+ * `Error from server (Invalid): Kind.group "name" is invalid: …`), several causes as `* field: …` lines.
+ */
+function refusals(stderr: string): { ref: string; text: string }[] {
+  const head = /^(?:Error from server \(Invalid\): |The )(\w+)(?:\.[\w.]+)? "([^"]+)" is invalid/;
+  const out: { ref: string; text: string }[] = [];
+  for (const line of stderr.split('\n')) {
+    const m = head.exec(line);
+    if (m) out.push({ ref: `${m[1]}/mimir/${m[2]}`, text: line });
+    else if (out.length) out[out.length - 1].text += `\n${line}`;
+  }
+  return out;
+}
+
+/** Objects named in the server's refusals. */
 function refusedObjects(stderr: string): string[] {
-  const names = [...stderr.matchAll(/(?:^|\n)Error from server.*?(\w+)(?:\.[\w.]+)? "([^"]+)" is invalid/g)];
-  return [...new Set(names.map((m) => `${m[1]}/mimir/${m[2]}`))].sort();
+  return [...new Set(refusals(stderr).map((r) => r.ref))].sort();
 }
 
 /** The fields the server calls immutable in its refusal of one object. */
 function serverFields(stderr: string, f: Finding): string[] {
-  const own = new RegExp(`${f.kind}(\\.[\\w.]+)? "${f.name}" is invalid`);
-  const line = stderr.split('\n').find((l) => own.test(l)) ?? '';
+  const text = refusals(stderr).find((r) => r.ref === f.ref)?.text ?? '';
   const immutable = /(spec\.[\w.[\]]+): Invalid value: .*?(?:field is immutable|may not change once set)/g;
-  return [...line.matchAll(immutable)].map((m) => m[1].replace(/\[\d+\]$/, ''));
+  return [...text.matchAll(immutable)].map((m) => m[1].replace(/\[\d+\]$/, ''));
 }
 
 const matchRef = (pattern: string, ref: string) =>

@@ -1,10 +1,11 @@
-import type { KubeObject } from '../../core/k8s/types.js';
-import type { Problem } from '../../core/problems.js';
-import { treePath, type TreeEntry } from '../../core/tree.js';
-import type { RenderedTree } from '../render.js';
+import type { KubeObject } from '../core/k8s/types.js';
+import type { Problem } from '../core/problems.js';
+import { treePath, type TreeEntry } from '../core/tree.js';
+import type { RenderedTree } from './render.js';
 
 /**
- * Argo CD sync options that follow from how a change to each kind is classified (lib/build/diff):
+ * Argo CD sync options that follow from how a change to each kind is classified (lib/build/diff).
+ * Applied in `finalise`, which the public entry loads: so this module lives beside render, not in gitops/.
  *
  * - a StatefulSet with claim templates holds data: removing or renaming it is "data at risk", so Argo
  *   CD must never prune it on its own (`Prune=false`) — with `automated.prune` it would delete an
