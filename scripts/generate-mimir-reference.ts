@@ -3,7 +3,11 @@
  * reference (config-descriptor.json, hidden-fields.txt, extra-flags.txt). Only names and types are kept:
  * Mimir's descriptions are AGPL prose, and the checker needs nothing else.
  *
- *   npx tsx scripts/generate-mimir-reference.ts [reference-dir]   (default: ../shared/reference/mimir)
+ *   npx tsx scripts/generate-mimir-reference.ts [reference-dir] [--version V]
+ *       (default: ../shared/reference/mimir, the version MIMIR_REFERENCE_VERSION)
+ *
+ * Beside the facts it writes `mimir-<version>.defaults.json`: every flag's default, which only the
+ * upgrade check reads (the build's checks never need it, so the facts the build imports stay small).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -229,8 +233,34 @@ function nestFlags(flags: Map<string, FieldType>): FlagTree {
   return root;
 }
 
+/**
+ * Every flag's YAML path and default as the descriptor states it (durations in nanoseconds), sorted by
+ * flag: `{"flag": ["yaml.path", default]}`.
+ */
+export function generateMimirDefaults(referenceDir: string = DEFAULT_REFERENCE_DIR): Record<string, [string, unknown]> {
+  const descriptor = JSON.parse(
+    readFileSync(path.join(referenceDir, 'config-descriptor.json'), 'utf8'),
+  ) as DescriptorEntry;
+  const out = new Map<string, [string, unknown]>();
+  const visit = (e: DescriptorEntry, at: string): void => {
+    if (e.kind === 'field' && e.fieldFlag && e.fieldDefaultValue !== undefined)
+      out.set(e.fieldFlag, [at, e.fieldDefaultValue]);
+    for (const child of e.blockEntries ?? []) visit(child, at === '' ? child.name : `${at}.${child.name}`);
+  };
+  visit(descriptor, '');
+  return Object.fromEntries([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The defaults file's exact text: one flag per line, so an upgrade's diff reads flag by flag. */
+export function renderMimirDefaults(referenceDir: string = DEFAULT_REFERENCE_DIR): string {
+  return `${stableJson(generateMimirDefaults(referenceDir), 1)}\n`;
+}
+
 /** Builds the facts from a reference folder, without writing anything. */
-export function generateMimirFacts(referenceDir: string = DEFAULT_REFERENCE_DIR): MimirFacts {
+export function generateMimirFacts(
+  referenceDir: string = DEFAULT_REFERENCE_DIR,
+  version: string = MIMIR_REFERENCE_VERSION,
+): MimirFacts {
   const descriptor = JSON.parse(
     readFileSync(path.join(referenceDir, 'config-descriptor.json'), 'utf8'),
   ) as DescriptorEntry;
@@ -252,7 +282,7 @@ export function generateMimirFacts(referenceDir: string = DEFAULT_REFERENCE_DIR)
   checkRefs(config, RUNTIME_CONFIG, 'runtime');
 
   return {
-    mimirVersion: MIMIR_REFERENCE_VERSION,
+    mimirVersion: version,
     limitsBlock: LIMITS_BLOCK,
     config,
     runtimeConfig: RUNTIME_CONFIG,
@@ -292,20 +322,34 @@ function stableJson(value: unknown, depth: number, indent = ''): string {
 }
 
 /** The facts file's exact text, as committed. */
-export function renderMimirFacts(referenceDir: string = DEFAULT_REFERENCE_DIR): string {
-  return `${stableJson(generateMimirFacts(referenceDir), PRETTY_DEPTH)}\n`;
+export function renderMimirFacts(
+  referenceDir: string = DEFAULT_REFERENCE_DIR,
+  version: string = MIMIR_REFERENCE_VERSION,
+): string {
+  return `${stableJson(generateMimirFacts(referenceDir, version), PRETTY_DEPTH)}\n`;
 }
 
 function main(argv: string[]): void {
-  const referenceDir = path.resolve(argv[0] ?? DEFAULT_REFERENCE_DIR);
+  const at = argv.indexOf('--version');
+  const version = at >= 0 ? argv[at + 1] : MIMIR_REFERENCE_VERSION;
+  if (!version || !/^[0-9][0-9A-Za-z.-]*$/.test(version)) {
+    console.error('generate-mimir-reference: --version needs a version such as 3.1');
+    process.exit(1);
+  }
+  const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
+  const referenceDir = path.resolve(rest[0] ?? DEFAULT_REFERENCE_DIR);
   if (!existsSync(path.join(referenceDir, 'config-descriptor.json'))) {
     console.error(`generate-mimir-reference: no config-descriptor.json in ${referenceDir}`);
     process.exit(1);
   }
-  const text = renderMimirFacts(referenceDir);
-  const out = fileURLToPath(mimirFactsUrl());
+  const text = renderMimirFacts(referenceDir, version);
+  const out = fileURLToPath(mimirFactsUrl(version));
   writeFileSync(out, text);
+  const defaults = renderMimirDefaults(referenceDir);
+  const defaultsOut = out.replace(/\.json$/, '.defaults.json');
+  writeFileSync(defaultsOut, defaults);
   console.log(`wrote ${path.relative(process.cwd(), out)} (${Buffer.byteLength(text)} bytes) from ${referenceDir}`);
+  console.log(`wrote ${path.relative(process.cwd(), defaultsOut)} (${Buffer.byteLength(defaults)} bytes)`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

@@ -14,20 +14,36 @@ export interface CliOptions {
   diff: boolean;
   typeCheck: boolean;
   preflight?: { context?: string; kubeconfig?: string };
+  /** With `--diff`: classify against the live objects of this kubectl context instead of `out/`. */
+  live?: { context?: string; kubeconfig?: string };
+  /** `Kind/namespace/name` of objects whose data-at-risk or refused change is accepted. */
+  allow: string[];
+  /** `--upgrade-check [--to V]`: the Mimir version to compare with (`true`: the next one). */
+  upgrade?: string | true;
 }
 
 const usage = `usage: tsx build.ts environments/<name> [environments/<other> ...] [--out DIR] [--check] [--diff] [--no-typecheck]
        tsx build.ts environments/<name> --preflight [--context NAME] [--kubeconfig FILE]
 
   --out DIR        output folder (default: out)
-  --check          exit 1 when the committed output differs from a fresh render; writes nothing
-  --diff           print what would change, file by file (one object per file); writes nothing
+  --check          exit 1 when the committed output differs from a fresh render; writes nothing.
+                   Every changed object is classified (in place, rolling restart, needs recreate,
+                   data at risk, refused) with a summary line per environment
+  --diff           print what would change, file by file, then each changed object's class, the pods
+                   that restart and the safe procedure; writes nothing. Exit 1 on data at risk or refused
+  --diff --context NAME [--kubeconfig FILE]
+                   classify against the live objects of that kubectl context (read-only) instead of out/
+  --allow REF      accept a data-at-risk or refused change of REF (Kind/namespace/name), repeatable
+  --upgrade-check [--to VERSION]
+                   write nothing; check each environment against the next Mimir version's facts (or
+                   VERSION's): flags and fields it sets that are removed, renamed or invalid there
+                   (exit 1), and the defaults it relies on that change
   --no-typecheck   skip the TypeScript check of environment modules
   --preflight      write nothing; read the kubectl context (read-only) and report what the environment
                    needs that the cluster lacks, each with the command that fixes it (exit 1 if anything)`;
 
 export function parseArgs(argv: string[]): CliOptions | { error: string } {
-  const opts: CliOptions = { environments: [], out: 'out', check: false, diff: false, typeCheck: true };
+  const opts: CliOptions = { environments: [], out: 'out', check: false, diff: false, typeCheck: true, allow: [] };
   let preflight = false;
   const target: { context?: string; kubeconfig?: string } = {};
   for (let i = 0; i < argv.length; i++) {
@@ -36,7 +52,16 @@ export function parseArgs(argv: string[]): CliOptions | { error: string } {
     else if (a === '--diff') opts.diff = true;
     else if (a === '--no-typecheck') opts.typeCheck = false;
     else if (a === '--preflight') preflight = true;
-    else if (a === '--context' || a === '--kubeconfig') {
+    else if (a === '--upgrade-check') opts.upgrade = opts.upgrade ?? true;
+    else if (a === '--to') {
+      const v = argv[++i];
+      if (!v) return { error: '--to needs a Mimir version' };
+      opts.upgrade = v;
+    } else if (a === '--allow') {
+      const v = argv[++i];
+      if (!v || !/^[A-Za-z]+\/[^/]+(\/[^/]+)?$/.test(v)) return { error: '--allow needs Kind/namespace/name' };
+      opts.allow.push(v);
+    } else if (a === '--context' || a === '--kubeconfig') {
       const v = argv[++i];
       if (!v) return { error: `${a} needs a value` };
       target[a === '--context' ? 'context' : 'kubeconfig'] = v;
@@ -50,9 +75,10 @@ export function parseArgs(argv: string[]): CliOptions | { error: string } {
     else opts.environments.push(a.replace(/\/+$/, ''));
   }
   if (opts.environments.length === 0) return { error: `no environment given\n${usage}` };
-  if (!preflight && (target.context || target.kubeconfig))
-    return { error: `--context and --kubeconfig go with --preflight\n${usage}` };
+  if (!preflight && !opts.diff && (target.context || target.kubeconfig))
+    return { error: `--context and --kubeconfig go with --preflight or --diff\n${usage}` };
   if (preflight) opts.preflight = target;
+  else if (target.context || target.kubeconfig) opts.live = target;
   return opts;
 }
 
@@ -178,17 +204,28 @@ async function build(argv: string[], io: CliIo, state: BuildState): Promise<numb
   const files = outputFiles(builds);
   const changes = compareWithDisk(parsed.out, files);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  // The change classifiers load only when asked for: a plain build never needs them or node:child_process.
+  if (parsed.upgrade !== undefined) {
+    const { runUpgradeCheck } = await import('./diff/upgrade.js');
+    return runUpgradeCheck(builds, parsed.upgrade === true ? undefined : parsed.upgrade, io);
+  }
+  if (parsed.live) {
+    const { classifyLive } = await import('./diff/run.js');
+    return classifyLive(builds, files, parsed.out, parsed.live, parsed.allow, io);
+  }
   if (parsed.check || parsed.diff) {
     if (parsed.diff && changes.length) io.log(formatDiff(parsed.out, changes));
     if (changes.length === 0) {
       io.log(`${parsed.out}/ is up to date with ${names.join(', ')} (${files.size} files, ${seconds}s)`);
       return 0;
     }
+    const { classifyAgainstOutput } = await import('./diff/run.js');
+    const blocking = classifyAgainstOutput(builds, files, parsed.out, parsed.allow, parsed.diff, io);
     const list = changes.map((c) => `  ${c.change.padEnd(7)} ${parsed.out}/${c.path}`).join('\n');
     io.error(
       `${parsed.out}/ is stale: ${changes.length} file${changes.length === 1 ? '' : 's'} differ from a fresh render\n${list}\nrun \`npx tsx build.ts ${parsed.environments.join(' ')}\` and commit the result`,
     );
-    return parsed.check ? 1 : 0;
+    return parsed.check || blocking ? 1 : 0;
   }
   // The summary is computed before the first write: whatever can fail has run when writing starts.
   const summary = builds.flatMap((b) => [

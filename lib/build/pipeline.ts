@@ -7,6 +7,8 @@ import { finalise, render, type RenderedTree } from './render.js';
 import type { KubeObject } from '../core/k8s/types.js';
 import { moduleRules } from './rules.js';
 import { application } from './gitops/argocd.js';
+import { syncOptionProblems } from './sync-options.js';
+import { flatten } from '../core/tree.js';
 import { schemaProblems as objectSchemaProblems } from './validate/schema.js';
 import { validateTree } from './validate/index.js';
 import { namesRule } from './validate/names.js';
@@ -92,6 +94,7 @@ export async function buildEnvironment(env: Environment, source: string): Promis
     existingSecrets: config.existingSecrets,
     extraRules: moduleRules(config),
   });
+  problems.push(...syncOptionProblems(flatten(tree), source));
   // The Argo CD Application is written beside the overlay, not into it; it is checked all the same.
   const app = application(name, config);
   const argocd = {

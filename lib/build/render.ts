@@ -12,6 +12,7 @@ export interface ClusterGroup extends Group {
 }
 
 import { syncWaves } from '../core/k8s/waves.js';
+import { treeWithSyncOptions } from './sync-options.js';
 
 export { syncWaves } from '../core/k8s/waves.js';
 
@@ -86,5 +87,6 @@ export function finalise(merged: RenderedTree, rendered: RenderedTree, c: StackC
     if (!d.finalise || !d.enabled(c) || m === undefined || r === undefined) continue;
     target[d.group][d.key] = d.finalise(m, r, c);
   }
-  return out;
+  // Last, so an override that names other sync options still gets the data holder's Prune=false.
+  return treeWithSyncOptions(out);
 }

@@ -58,6 +58,8 @@ export interface MimirCheckOptions {
   file: string;
   /** The Kubernetes object carrying the file or the args, e.g. `v1 ConfigMap mimir/mimir-config`. */
   object?: string;
+  /** Facts of another Mimir version (the upgrade check); the pinned version's when absent. */
+  facts?: MimirFacts;
 }
 
 export type MimirFlagCheckOptions = Omit<MimirCheckOptions, 'file'> & { file?: string };
@@ -482,7 +484,7 @@ function checkLeaf(ctx: WalkContext, type: FieldType, value: unknown, pointer: s
 
 /** Checks a rendered `mimir.yaml` (as a parsed object): every key must exist and every value fit its type. */
 export function checkMimirConfig(config: unknown, opts: MimirCheckOptions): Problem[] {
-  const facts = getMimirFacts();
+  const facts = opts.facts ?? getMimirFacts();
   const ctx: WalkContext = { opts, problems: [], expandsEnv: true, facts };
   checkNode(ctx, facts.config, config, '', false);
   return ctx.problems;
@@ -493,7 +495,7 @@ export function checkMimirConfig(config: unknown, opts: MimirCheckOptions): Prob
  * `limits` block. Mimir reads this file without env expansion, so placeholders are taken literally.
  */
 export function checkRuntimeConfig(runtime: unknown, opts: MimirCheckOptions): Problem[] {
-  const facts = getMimirFacts();
+  const facts = opts.facts ?? getMimirFacts();
   const ctx: WalkContext = { opts, problems: [], expandsEnv: false, facts };
   if (!isMapping(runtime)) {
     checkNode(ctx, facts.runtimeConfig, runtime, '', false);
@@ -549,9 +551,9 @@ function perTenantNode(facts: MimirFacts, node: ConfigNode): ConfigNode | undefi
 
 let flagIndex: Map<string, FieldType> | undefined;
 
-/** Every flag name (without dashes) and its type, flattened from the facts on first use. */
-export function mimirFlags(): ReadonlyMap<string, FieldType> {
-  if (flagIndex !== undefined) return flagIndex;
+/** Every flag name (without dashes) and its type, flattened from the facts (the pinned version's on first use). */
+export function mimirFlags(facts?: MimirFacts): ReadonlyMap<string, FieldType> {
+  if (facts === undefined && flagIndex !== undefined) return flagIndex;
   const index = new Map<string, FieldType>();
   const visit = (tree: FlagTree, prefix: string): void => {
     for (const [segment, child] of Object.entries(tree)) {
@@ -560,8 +562,8 @@ export function mimirFlags(): ReadonlyMap<string, FieldType> {
       else visit(child, name);
     }
   };
-  visit(getMimirFacts().flags, '');
-  flagIndex = index;
+  visit((facts ?? getMimirFacts()).flags, '');
+  if (facts === undefined) flagIndex = index;
   return index;
 }
 
@@ -614,9 +616,10 @@ function plausibleFlagNames(word: string, flags: ReadonlyMap<string, FieldType>)
  * flag, and Mimir silently ignores everything after it, so such an argument is reported too.
  */
 export function checkMimirFlags(args: readonly string[], opts: MimirFlagCheckOptions): Problem[] {
-  const flags = mimirFlags();
+  const flags = mimirFlags(opts.facts);
   const file = opts.file ?? 'args';
-  const ctx: WalkContext = { opts: { ...opts, file }, problems: [], expandsEnv: false, facts: getMimirFacts() };
+  const facts = opts.facts ?? getMimirFacts();
+  const ctx: WalkContext = { opts: { ...opts, file }, problems: [], expandsEnv: false, facts };
   const where = opts.file !== undefined ? ` in ${opts.file}` : '';
 
   for (let i = 0; i < args.length; i++) {

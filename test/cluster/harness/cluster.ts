@@ -296,6 +296,10 @@ export class Cluster {
       `--cluster-signing-cert-file=${this.pki.caCert}`,
       `--cluster-signing-key-file=${this.pki.caKey}`,
       '--use-service-account-credentials=false',
+      // The node controller marks every pod of a node it has not heard from NotReady, and kwok never
+      // makes a Running pod Ready again. kwok renews the nodes' leases (below); on a loaded machine a
+      // renewal can stall past the default 50 s, and no test here fails a node: five minutes.
+      '--node-monitor-grace-period=5m',
     ]);
     const kwok = this.spawn('kwok', [
       `--kubeconfig=${this.kubeconfigPath}`,
@@ -304,6 +308,9 @@ export class Cluster {
       `--manage-nodes-with-annotation-selector=${KWOK_ANNOTATION}=fake`,
       `--cidr=${POD_CIDR}`,
       '--node-ip=10.240.0.1',
+      // Without leases a fake node's only heartbeat is its status stage, every 10 to 20 minutes: a suite
+      // longer than the grace period saw every node go NotReady (and every pod with it).
+      '--node-lease-duration-seconds=40',
     ]);
     await Promise.all([
       this.expectRunning(scheduler, 1500),
