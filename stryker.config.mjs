@@ -44,6 +44,7 @@ export const parts = {
     mutate: ['lib/mimir/reference/**/*.ts'],
     tests: [
       'test/mimir-reference.test.ts',
+      'test/mimir-reference-values.test.ts',
       'test/mimir.test.ts',
       'test/module-rules-failing.test.ts',
       'test/bad-input/rules.test.ts',
