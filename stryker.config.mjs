@@ -36,6 +36,10 @@ export const parts = {
       'test/service-urls.test.ts',
       'test/module-rules-failing.test.ts',
       'test/bad-input/rules.test.ts',
+      'test/validate-shared-values.test.ts',
+      // Each test file runs in a fresh worker thread, with its own module cache, so the lazy locales start
+      // uninstalled for every mutant.
+      'test/lazy-locales.test.ts',
     ],
   },
   // Mimir's reference checks are exercised by their own suite and through the build: flag values by type,
