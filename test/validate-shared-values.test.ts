@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import type { KubeObject } from '../lib/core/k8s/types.js';
+import type { KubeObject, TreeLike } from '../lib/core/k8s/types.js';
 import type { Problem } from '../lib/core/problems.js';
-import { flatten, type TreeLike } from '../lib/core/tree.js';
+import { flatten } from '../lib/core/tree.js';
 import { namesIndex, namesOfKind, type ValidationContext } from '../lib/core/checks/context.js';
 import { serviceAddress, serviceUrlProblem } from '../lib/core/checks/service-urls.js';
 import { fieldsRule } from '../lib/build/validate/fields.js';
