@@ -85,6 +85,8 @@ export default {
   incremental: true,
   incrementalFile: `test/mutation/incremental/${part}.json`,
   timeoutMS: 20000,
+  // The first run of a part's suites (with coverage) took over Stryker's default 5 minutes on a loaded machine.
+  dryRunTimeoutMinutes: 30,
   timeoutFactor: 2,
   reporters: ['progress-append-only', 'clear-text', 'json'],
   jsonReporter: { fileName: `reports/mutation/${part}.json` },
