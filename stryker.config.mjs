@@ -49,6 +49,7 @@ export const parts = {
     tests: [
       'test/mimir-reference.test.ts',
       'test/mimir-reference-values.test.ts',
+      'test/mimir-reference-edges.test.ts',
       'test/mimir.test.ts',
       'test/module-rules-failing.test.ts',
       'test/bad-input/rules.test.ts',
