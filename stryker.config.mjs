@@ -37,6 +37,7 @@ export const parts = {
       'test/module-rules-failing.test.ts',
       'test/bad-input/rules.test.ts',
       'test/validate-shared-values.test.ts',
+      'test/validate-shared-edges.test.ts',
       // Each test file runs in a fresh worker thread, with its own module cache, so the lazy locales start
       // uninstalled for every mutant.
       'test/lazy-locales.test.ts',
