@@ -11,6 +11,9 @@ export default tseslint.config(
       'lib/**/*.generated.js',
       'lib/**/*.generated.d.ts',
       'test/fixtures/external-package/node_modules/**',
+      // Stryker's sandbox (its copies of the tree, instrumented) while a mutation run is under way.
+      '.stryker-tmp/**',
+      'reports/**',
     ],
   },
   js.configs.recommended,

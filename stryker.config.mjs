@@ -36,6 +36,11 @@ export const parts = {
       'test/service-urls.test.ts',
       'test/module-rules-failing.test.ts',
       'test/bad-input/rules.test.ts',
+      'test/validate-shared-values.test.ts',
+      'test/validate-shared-edges.test.ts',
+      // Each test file runs in a fresh worker thread, with its own module cache, so the lazy locales start
+      // uninstalled for every mutant.
+      'test/lazy-locales.test.ts',
     ],
   },
   // Mimir's reference checks are exercised by their own suite and through the build: flag values by type,
@@ -44,6 +49,8 @@ export const parts = {
     mutate: ['lib/mimir/reference/**/*.ts'],
     tests: [
       'test/mimir-reference.test.ts',
+      'test/mimir-reference-values.test.ts',
+      'test/mimir-reference-edges.test.ts',
       'test/mimir.test.ts',
       'test/module-rules-failing.test.ts',
       'test/bad-input/rules.test.ts',
@@ -80,6 +87,8 @@ export default {
   incremental: true,
   incrementalFile: `test/mutation/incremental/${part}.json`,
   timeoutMS: 20000,
+  // The first run of a part's suites (with coverage) took over Stryker's default 5 minutes on a loaded machine.
+  dryRunTimeoutMinutes: 30,
   timeoutFactor: 2,
   reporters: ['progress-append-only', 'clear-text', 'json'],
   jsonReporter: { fileName: `reports/mutation/${part}.json` },

@@ -349,6 +349,11 @@ describe('Mimir facts', () => {
     expect(getMimirFacts().limitsBlock).toBe('limits');
   });
 
+  it('live in mimir-<version>.json beside the checks', () => {
+    expect(path.basename(fileURLToPath(mimirFactsUrl()))).toBe(`mimir-${MIMIR_REFERENCE_VERSION}.json`);
+    expect(path.basename(fileURLToPath(mimirFactsUrl('9.9')))).toBe('mimir-9.9.json');
+  });
+
   it('stay small enough to load on every build', () => {
     expect(statSync(mimirFactsUrl()).size).toBeLessThan(200_000);
   });

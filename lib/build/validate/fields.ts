@@ -26,19 +26,22 @@ function walk(
   pointer: string,
   out: { pointer: string; field: string; known: string[] }[],
 ): void {
-  if (nodeId === 'any' || value === null || typeof value !== 'object') return;
-  const node = load().nodes[nodeId];
-  if (!node || '{}' in node) return;
+  if (value === null || typeof value !== 'object') return;
+  // No node for `any` (a scalar where the schema rule reports the type) or a kind without field lists.
+  const node = load().nodes[nodeId] as Record<string, string> | undefined;
+  if (node === undefined || '{}' in node) return;
   if (Array.isArray(value)) {
     const item = node['[]'];
     if (item) value.forEach((v, i) => walk(v, item, `${pointer}/${i}`, out));
     return;
   }
+  // A mapping where a list belongs is a type error, the schema rule's to report, not a set of unknown fields.
+  if ('[]' in node) return;
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     const at = `${pointer}/${escapePointer(key)}`;
     const next = node[key] ?? node['*'];
     if (next === undefined) {
-      out.push({ pointer: at, field: key, known: Object.keys(node).filter((k) => k !== '[]') });
+      out.push({ pointer: at, field: key, known: Object.keys(node) });
       continue;
     }
     walk(child, next, at, out);
@@ -54,8 +57,8 @@ export const fieldsRule: Rule = (ctx) => {
   const out: Problem[] = [];
   const { kinds } = load();
   for (const e of ctx.entries) {
+    // A kind without field lists (a custom resource) has no node, and walk() stops at once.
     const root = kinds[`${e.object.apiVersion}/${e.object.kind}`];
-    if (!root) continue;
     const unknown: { pointer: string; field: string; known: string[] }[] = [];
     walk(e.object, root, '', unknown);
     for (const u of unknown) {

@@ -21,7 +21,8 @@ const hint =
 /** Why `image` would not pull the intended image, or undefined when it names one exactly. */
 export function imageProblem(image: unknown): string | undefined {
   if (typeof image !== 'string' || image === '') return 'the image is empty';
-  if (image.trim() !== image || /\s/.test(image)) return 'the image contains spaces';
+  // \s is the same set String.prototype.trim removes, so this also catches leading and trailing spaces.
+  if (/\s/.test(image)) return 'the image contains spaces';
   const m = REFERENCE.exec(image);
   if (!m)
     return /[A-Z]/.test(image.split('@')[0].split(':')[0].split('/').slice(1).join('/') || image)

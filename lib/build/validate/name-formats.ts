@@ -66,7 +66,8 @@ export function nameProblem(
       message: kind in formats ? `invalid ${kind} name` : 'invalid object name',
       expected: f.expected,
       found,
-      ...(lower !== name && f.pattern.test(lower) ? { hint: `e.g. "${lower}"` } : {}),
+      // The name failed the pattern, so a lowered form that passes differs from it.
+      ...(f.pattern.test(lower) ? { hint: `e.g. "${lower}"` } : {}),
     };
   }
   return undefined;

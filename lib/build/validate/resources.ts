@@ -23,7 +23,7 @@ export const resourcesRule: Rule = (ctx) => {
     hint: string,
   ): Map<string, Quantity> => {
     const parsed = new Map<string, Quantity>();
-    if (list === undefined || list === null || typeof list !== 'object') return parsed;
+    if (list === null || typeof list !== 'object') return parsed;
     for (const [resource, value] of Object.entries(list as ResourceList)) {
       const at = `${pointer}/${resource}`;
       const r = parseQuantityExact(value);

@@ -1,4 +1,4 @@
-import type { Container, KubeObject, PodSpec, Volume } from '../k8s/types.js';
+import type { Container, KubeObject, PodSpec } from '../k8s/types.js';
 import { clusterScopedKinds, objectId } from '../k8s/types.js';
 import type { Problem } from '../problems.js';
 import type { TreeEntry } from '../tree.js';
@@ -55,10 +55,6 @@ export function allContainers(spec: PodSpec): { container: Container; pointer: s
     ...(spec.initContainers ?? []).map((container, i) => ({ container, pointer: `/spec/initContainers/${i}` })),
     ...(spec.containers ?? []).map((container, i) => ({ container, pointer: `/spec/containers/${i}` })),
   ];
-}
-
-export function volumes(spec: PodSpec): Volume[] {
-  return spec.volumes ?? [];
 }
 
 export function isNamespaced(o: KubeObject): boolean {

@@ -28,8 +28,8 @@ export function serviceAddress(
   const labels = parsed.hostname.split('.');
   const svcAt = labels.indexOf('svc');
   if (labels.length > 1 && svcAt !== 2) return undefined;
-  if (svcAt === 2 && clusterDomain !== undefined && labels.length > 3 && labels.slice(3).join('.') !== clusterDomain)
-    return undefined;
+  // Past the check above, a name of more than one label has `svc` third.
+  if (clusterDomain !== undefined && labels.length > 3 && labels.slice(3).join('.') !== clusterDomain) return undefined;
   const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
   return { service: labels[0], namespace: labels.length > 1 ? labels[1] : defaultNamespace, port };
 }

@@ -133,8 +133,8 @@ function resolvePlainScalar(text: string): string | number | boolean | null {
   if (s === '' || s === '~' || /^(?:null|Null|NULL)$/.test(s)) return null;
   if (/^(?:true|True|TRUE)$/.test(s)) return true;
   if (/^(?:false|False|FALSE)$/.test(s)) return false;
-  if (/^[-+]?\d+$/.test(s)) return Number(s);
   if (/^0x[0-9a-fA-F]+$/.test(s) || /^0o[0-7]+$/.test(s)) return Number(s);
+  // Integers and floats alike: Number() reads both the way yaml.v3 does.
   if (/^[-+]?(?:\.\d+|\d+(?:\.\d*)?)(?:[eE][-+]?\d+)?$/.test(s)) return Number(s);
   if (/^[-+]?\.(?:inf|Inf|INF)$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
   if (/^\.(?:nan|NaN|NAN)$/.test(s)) return NaN;
@@ -151,12 +151,11 @@ const PLACEHOLDER = /\$\{([^}]*)\}|\$[A-Za-z_][A-Za-z0-9_]*/g;
 function withDefaults(s: string): string | undefined {
   let complete = true;
   const out = s.replace(PLACEHOLDER, (match: string, inner: string | undefined) => {
-    const colon = inner === undefined ? -1 : inner.indexOf(':');
-    if (inner === undefined || colon < 0) {
+    if (inner === undefined || !inner.includes(':')) {
       complete = false;
       return match;
     }
-    return inner.slice(colon + 1);
+    return inner.slice(inner.indexOf(':') + 1);
   });
   return complete ? out : undefined;
 }
@@ -253,8 +252,14 @@ interface WalkContext {
   facts: MimirFacts;
 }
 
+/** What report() needs: where the problems go and the options that place them (flags have no file). */
+interface Reporter {
+  opts: MimirFlagCheckOptions;
+  problems: Problem[];
+}
+
 function report(
-  ctx: WalkContext,
+  ctx: Reporter,
   pointer: string,
   problem: Omit<Problem, 'path' | 'source' | 'object' | 'pointer'>,
 ): void {
@@ -468,12 +473,9 @@ function checkLeaf(ctx: WalkContext, type: FieldType, value: unknown, pointer: s
       eachValue('a mapping of numbers', (item) => checkScalarType('float', item));
       return;
     default: {
-      if (!CHECKED_FIELD_TYPES.has(type)) return;
-      const issue =
-        checkScalarType(type, value) ??
-        (ctx.expandsEnv && typeof value === 'string' && hasPlaceholder(value)
-          ? undefined
-          : enumIssue(ctx.facts.enums?.config[pointer], value));
+      // A placeholder in mimir.yaml never gets here (checkNode checks its default); in the runtime file it is
+      // literal text, checked like any other value. A type checkScalarType does not know passes.
+      const issue = checkScalarType(type, value) ?? enumIssue(ctx.facts.enums?.config[pointer], value);
       if (issue !== undefined) fail(issue);
     }
   }
@@ -516,7 +518,7 @@ export function checkRuntimeConfig(runtime: unknown, opts: MimirCheckOptions): P
       });
       continue;
     }
-    const tenantLimits = perTenantNode(facts, node);
+    const tenantLimits = perTenantNode(node);
     if (tenantLimits === undefined || !isMapping(value)) {
       checkNode(ctx, node, value, pointerJoin('', key), false);
       continue;
@@ -542,11 +544,12 @@ function ownNode(block: ConfigBlock, key: string): ConfigNode | undefined {
   return Object.prototype.hasOwnProperty.call(block, key) ? block[key] : undefined;
 }
 
-/** For `['map', ['ref', <limits>]]` (the shape of `overrides`), the per-tenant node; otherwise undefined. */
-function perTenantNode(facts: MimirFacts, node: ConfigNode): ConfigNode | undefined {
-  if (!Array.isArray(node) || node[0] !== 'map') return undefined;
-  const inner = node[1] as ConfigNode;
-  return Array.isArray(inner) && inner[0] === 'ref' && inner[1] === facts.limitsBlock ? inner : undefined;
+/**
+ * For a mapping of the runtime file (`overrides`, `['map', ['ref', <limits>]]`, is the only one), the node of
+ * each entry: its keys are tenant IDs; otherwise undefined.
+ */
+function perTenantNode(node: ConfigNode): ConfigNode | undefined {
+  return Array.isArray(node) && node[0] === 'map' ? (node[1] as ConfigNode) : undefined;
 }
 
 let flagIndex: Map<string, FieldType> | undefined;
@@ -587,7 +590,9 @@ function checkFlagValue(type: FieldType, value: string): TypeIssue | undefined {
 }
 
 /** A value outside a field's fixed set of values (e.g. `-log.level`), with the set and the nearest one. */
-function enumIssue(allowed: readonly string[] | undefined, value: unknown): TypeIssue | undefined {
+function enumIssue(allowed: readonly string[] | undefined, raw: unknown): TypeIssue | undefined {
+  // Mimir decodes a YAML number or boolean into a string field as its text (`log_level: 5` is "5").
+  const value = typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : raw;
   if (allowed === undefined || typeof value !== 'string' || allowed.includes(value)) return undefined;
   const shown = allowed.map((v) => (v === '' ? '"" (unset)' : `\`${v}\``)).join(', ');
   const near = nearest(
@@ -617,9 +622,8 @@ function plausibleFlagNames(word: string, flags: ReadonlyMap<string, FieldType>)
  */
 export function checkMimirFlags(args: readonly string[], opts: MimirFlagCheckOptions): Problem[] {
   const flags = mimirFlags(opts.facts);
-  const file = opts.file ?? 'args';
   const facts = opts.facts ?? getMimirFacts();
-  const ctx: WalkContext = { opts: { ...opts, file }, problems: [], expandsEnv: false, facts };
+  const ctx: Reporter = { opts, problems: [] };
   const where = opts.file !== undefined ? ` in ${opts.file}` : '';
 
   for (let i = 0; i < args.length; i++) {
@@ -636,7 +640,7 @@ export function checkMimirFlags(args: readonly string[], opts: MimirFlagCheckOpt
       break;
     }
     if (!arg.startsWith('-') || arg === '-') {
-      const previous = i > 0 ? args[i - 1] : undefined;
+      const previous: string | undefined = args[i - 1];
       // Only a boolean flag leaves its value behind like this: any other flag would have consumed it.
       const strandedValue = previous !== undefined && previous.startsWith('-') && !previous.includes('=');
       report(ctx, at, {
@@ -660,7 +664,7 @@ export function checkMimirFlags(args: readonly string[], opts: MimirFlagCheckOpt
     if (type === undefined) {
       const near = nearest(name, plausibleFlagNames(name, flags));
       report(ctx, at, {
-        message: `unknown flag \`-${name}\`${where} (Mimir ${ctx.facts.mimirVersion})`,
+        message: `unknown flag \`-${name}\`${where} (Mimir ${facts.mimirVersion})`,
         ...(near !== undefined ? { hint: `did you mean \`-${near}\`?` } : {}),
       });
       // Its value, if it has one, is not a further mistake worth a second problem.
@@ -668,7 +672,7 @@ export function checkMimirFlags(args: readonly string[], opts: MimirFlagCheckOpt
       continue;
     }
     if (value === undefined) {
-      if (type === 'boolean' || type === 'unknown') continue;
+      if (type === 'boolean') continue;
       if (i + 1 >= args.length) {
         report(ctx, at, { message: `flag \`-${name}\`${where} needs a value`, hint: `write \`-${name}=<value>\`` });
         continue;
@@ -684,7 +688,7 @@ export function checkMimirFlags(args: readonly string[], opts: MimirFlagCheckOpt
     }
     // Kubernetes substitutes `$(VAR)` in container args; -config.expand-env does not touch args.
     if (/\$\([A-Za-z_][A-Za-z0-9_]*\)/.test(value)) continue;
-    const issue = checkFlagValue(type, value) ?? enumIssue(ctx.facts.enums?.flags[name], value);
+    const issue = checkFlagValue(type, value) ?? enumIssue(facts.enums?.flags[name], value);
     if (issue !== undefined) {
       report(ctx, at, {
         message: `flag \`-${name}\`${where} takes ${issue.expected}`,
