@@ -17,6 +17,7 @@
  * | `rulerQueryFrontend`  | deployment, service (headless), pdb                  | ruler remote + `dedicatedReadPath`   |
  * | `rulerQueryScheduler` | deployment, service, discoveryService, pdb           | ruler remote + `dedicatedReadPath`   |
  * | `rulerQuerier`        | deployment, service, pdb                             | ruler remote + `dedicatedReadPath`   |
+ * | `rolloutOperator`     | deployment, serviceAccount, role, roleBinding, pdb   | a zone-aware component               |
  * | `config`              | configMap (`mimir.yaml`), runtimeConfigMap (`runtime.yaml`) | always                        |
  * | `gossip`              | service (`gossip-ring`, headless, memberlist seeds)  | always                               |
  */
@@ -25,7 +26,7 @@ import type { Service } from '../core/k8s/types.js';
 import { BuildError } from '../core/problems.js';
 import { renderComponents, type StackView } from '../core/registry.js';
 import { alertmanagerComponent } from './alertmanager.js';
-import type { StatefulParts, StatelessParts } from './common.js';
+import type { StatefulParts, StatelessParts, ZonedParts } from './common.js';
 import { compactorComponent } from './compactor.js';
 import { configComponent, type MimirConfigMaps } from './config-maps.js';
 import { distributorComponent } from './distributor.js';
@@ -42,6 +43,7 @@ import {
   rulerQuerySchedulerComponent,
 } from './ruler.js';
 import { storeGatewayComponent } from './store-gateway.js';
+import { rolloutOperatorComponent, type RolloutOperatorParts } from './rollout-operator/index.js';
 
 export type { MimirConfig, MimirStackConfig } from './config.js';
 export { defaultMimirConfig } from './config.js';
@@ -54,7 +56,7 @@ export type {
   MimirStatefulComponentConfig,
   MimirTenants,
 } from './config.js';
-export type { StatefulParts, StatelessParts } from './common.js';
+export type { StatefulParts, StatelessParts, ZonedParts } from './common.js';
 export type { QueryFrontendParts } from './query-frontend.js';
 export type { QuerySchedulerParts } from './query-scheduler.js';
 export type { MimirConfigMaps } from './config-maps.js';
@@ -65,18 +67,19 @@ export { mimirYaml, objectStorageEndpoint, runtimeYaml } from './mimir-yaml.js';
 /** A type alias rather than an interface: tree walkers index it by component key. */
 export type MimirGroup = {
   distributor: StatelessParts;
-  ingester: StatefulParts;
+  ingester: StatefulParts | ZonedParts;
   querier: StatelessParts;
   queryFrontend: QueryFrontendParts;
   queryScheduler: QuerySchedulerParts;
-  storeGateway: StatefulParts;
+  storeGateway: StatefulParts | ZonedParts;
   compactor: StatefulParts;
-  alertmanager?: StatefulParts;
+  alertmanager?: StatefulParts | ZonedParts;
   overridesExporter?: StatelessParts;
   ruler?: StatelessParts;
   rulerQueryFrontend?: StatelessParts;
   rulerQueryScheduler?: QuerySchedulerParts;
   rulerQuerier?: StatelessParts;
+  rolloutOperator?: RolloutOperatorParts;
   config: MimirConfigMaps;
   gossip: { service: Service };
 };
@@ -96,6 +99,7 @@ export const mimirComponents = [
   rulerQueryFrontendComponent,
   rulerQuerySchedulerComponent,
   rulerQuerierComponent,
+  rolloutOperatorComponent,
   configComponent,
   gossipComponent,
 ] as const;

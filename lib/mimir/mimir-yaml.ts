@@ -8,6 +8,7 @@ import { endpointHostPort, type StackView } from '../core/registry.js';
 import { mergeYaml } from '../core/merge.js';
 import type { JsonObject } from './config.js';
 import { paths, replicationFactor } from './common.js';
+import { zoneAwarenessYaml } from './zones.js';
 import { grpcAddress, headlessService, httpUrl, names, ports, schedulerDiscoveryService, targets } from './names.js';
 
 /** The address the ruler sends rule queries to in remote mode (`dns:///` so gRPC balances over pods). */
@@ -98,7 +99,9 @@ export function baseMimirYaml(c: MimirStackConfig, stack: StackView): JsonObject
   };
   if (m.ruler.enabled) doc.ruler = ruler(c);
   if (m.alertmanager.enabled) doc.alertmanager = alertmanager(c);
-  return m.fastStartup ? mergeYaml(doc, fastStartup()) : doc;
+  // Every ring client (distributors, queriers, rulers) reads the same file, so each learns the zones here.
+  const zoned = mergeYaml(doc, zoneAwarenessYaml(c));
+  return m.fastStartup ? mergeYaml(zoned, fastStartup()) : zoned;
 }
 
 export function mimirYaml(c: MimirStackConfig, stack: StackView): JsonObject {
