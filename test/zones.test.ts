@@ -31,7 +31,7 @@ function objects(built: BuiltEnvironment): KubeObject[] {
   return flatten(built.tree).map((e) => e.object);
 }
 
-function named<T extends KubeObject>(built: BuiltEnvironment, kind: string, name: string): T {
+function named<T>(built: BuiltEnvironment, kind: string, name: string): T {
   const o = objects(built).find((x) => x.kind === kind && x.metadata?.name === name);
   if (!o) throw new Error(`no ${kind} ${name}`);
   return o as T;
