@@ -55,11 +55,12 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
   let upError: Error | undefined;
   let gateway = '';
   const tenant = `e2e-ha-${stack.runId}`;
-  const series = { __name__: 'e2e_ha_probe', run: stack.runId };
+  // Twelve series per write, so that every ingester owns some of them whatever the ring's tokens.
+  const shards = 12;
+  const seriesOf = (shard: number) => ({ __name__: 'e2e_ha_probe', run: stack.runId, shard: String(shard) });
   const pushes: Push[] = [];
   let killedAt = 0;
   let restartedAt = 0;
-  let queryStreamBefore = 0;
 
   const pod = (name: string) => {
     const p = stack.plan!.pods.find((x) => x.name === name);
@@ -76,11 +77,14 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
   let value = 0;
   async function pushOne(phase: Push['phase']): Promise<void> {
     const ts = Date.now();
+    value++;
     try {
       const r = await rawHttp(`${gateway}/api/v1/push`, {
         method: 'POST',
         headers: { ...remoteWriteHeaders, 'X-Scope-OrgID': tenant },
-        body: remoteWriteBody([{ labels: series, samples: [{ value: value++, timestampMs: ts }] }]),
+        body: remoteWriteBody(
+          Array.from({ length: shards }, (_, i) => ({ labels: seriesOf(i), samples: [{ value, timestampMs: ts }] })),
+        ),
         timeoutMs: 10_000,
       });
       pushes.push({ phase, ts, status: r.status, body: r.body.slice(0, 200) });
@@ -149,7 +153,6 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
     async () => {
       up();
       await writeFor('before', 12);
-      queryStreamBefore = await queryStreams();
       const volume = pod(killed).writableDirs.find((d) => d.includes(`pvc/data-${killed}`));
       const pids = stack.signalPod(killed, 'SIGKILL');
       killedAt = Date.now();
@@ -187,23 +190,32 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
           { headers: { 'X-Scope-OrgID': tenant }, timeoutMs: 15_000 },
         );
         if (r.status !== 200) throw new Error(`${r.status}: ${r.body.slice(0, 200)}`);
-        const m = (JSON.parse(r.body) as { data: { result: { values: [number, string][] }[] } }).data.result;
-        const got = (m[0]?.values ?? []).map(([t]) => Math.round(t * 1000)).sort((a, b) => a - b);
-        if (got.length < written.length)
-          throw new Error(
-            `${got.length} of ${written.length} samples; missing: ${pushes
-              .filter((p) => !got.includes(p.ts))
-              .map((p) => `${p.phase}@${p.ts}`)
-              .slice(0, 10)
-              .join(', ')}`,
-          );
+        const m = (
+          JSON.parse(r.body) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }
+        ).data.result;
+        const got = new Map(
+          m.map((x) => [x.metric.shard, x.values.map(([t]) => Math.round(t * 1000)).sort((a, b) => a - b)]),
+        );
+        const short: string[] = [];
+        for (let i = 0; i < shards; i++) {
+          const ts = got.get(String(i)) ?? [];
+          const missing = pushes.filter((p) => !ts.includes(p.ts));
+          if (missing.length)
+            short.push(
+              `shard ${i}: ${ts.length} of ${written.length}, missing ${missing
+                .slice(0, 5)
+                .map((p) => `${p.phase}@${p.ts}`)
+                .join(', ')}`,
+            );
+        }
+        if (short.length) throw new Error(short.join('; '));
         return got;
       });
-      expect(read).toEqual(written);
+      for (let i = 0; i < shards; i++) expect(read.get(String(i)), `shard ${i}`).toEqual(written);
       const phases = Object.fromEntries(
         (['before', 'during', 'after'] as const).map((ph) => [ph, pushes.filter((p) => p.phase === ph).length]),
       );
-      log(`read back ${read.length} samples: ${JSON.stringify(phases)}`);
+      log(`read back ${shards} series × ${written.length} samples: ${JSON.stringify(phases)}`);
     },
     budget.up + budget.restart + budget.readBack + margin,
   );
@@ -228,7 +240,7 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
     expect(tsdb.status, tsdb.body.slice(0, 200)).toBe(200);
     const head = (JSON.parse(tsdb.body) as { Head: { NumSeries: number; MinTime: string } }).Head;
     const minTime = Number(/\((\d+)\)/.exec(head.MinTime)?.[1] ?? NaN);
-    expect(head.NumSeries).toBeGreaterThanOrEqual(1);
+    expect(head.NumSeries, 'every series of this test (each zone holds all of them)').toBeGreaterThanOrEqual(shards);
     expect(minTime, `head min time ${head.MinTime} covers the first sample before the kill`).toBeLessThanOrEqual(
       firstBefore,
     );
@@ -236,17 +248,16 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
     // And it answers queries again: a query through the gateway reaches it and returns the samples from before.
     const before = await queryStreams();
     const r = await http(
-      `${gateway}/prometheus/api/v1/query?query=${encodeURIComponent(`count_over_time(e2e_ha_probe{run="${stack.runId}"}[30m])`)}`,
+      `${gateway}/prometheus/api/v1/query?query=${encodeURIComponent(`sum(count_over_time(e2e_ha_probe{run="${stack.runId}"}[30m]))`)}`,
       { headers: { 'X-Scope-OrgID': tenant }, timeoutMs: 15_000 },
     );
     expect(r.status).toBe(200);
     expect(
       Number((JSON.parse(r.body) as { data: { result: { value: [number, string] }[] } }).data.result[0].value[1]),
-    ).toBe(pushes.length);
-    expect(await queryStreams(), `${killed} received the query`).toBeGreaterThan(before);
-    log(
-      `query streams on ${killed}: ${queryStreamBefore} before the kill (counter reset by the restart), ${before} → now`,
-    );
+    ).toBe(pushes.length * shards);
+    const after = await queryStreams();
+    expect(after, `${killed} received the query`).toBeGreaterThan(before);
+    log(`QueryStream calls on ${killed} since its restart: ${before} before this query, ${after} after`);
   }, 60_000);
 
   it('no other container exited or restarted', async () => {
