@@ -37,6 +37,8 @@ if (skip && e2eRequired) {
 interface Push {
   phase: 'before' | 'during' | 'after';
   ts: number;
+  /** Whether the killed ingester's process was down (killed, not yet restarted) when the write was sent. */
+  ingesterDown: boolean;
   status: number;
   body: string;
 }
@@ -77,6 +79,7 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
   let value = 0;
   async function pushOne(phase: Push['phase']): Promise<void> {
     const ts = Date.now();
+    const ingesterDown = killedAt > 0 && !stack.procs.some((p) => p.spec.id.startsWith(`${killed}/`) && p.running);
     value++;
     try {
       const r = await rawHttp(`${gateway}/api/v1/push`, {
@@ -87,9 +90,9 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
         ),
         timeoutMs: 10_000,
       });
-      pushes.push({ phase, ts, status: r.status, body: r.body.slice(0, 200) });
+      pushes.push({ phase, ts, ingesterDown, status: r.status, body: r.body.slice(0, 200) });
     } catch (e) {
-      pushes.push({ phase, ts, status: 0, body: (e as Error).message });
+      pushes.push({ phase, ts, ingesterDown, status: 0, body: (e as Error).message });
     }
   }
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -175,6 +178,11 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
       log(`${killed} ready again after ${((restartedAt - killedAt) / 1000).toFixed(1)}s; ${during} writes meanwhile`);
       await writeFor('after', 12);
 
+      // The outage is real: some writes went out while the killed ingester's process did not run at all.
+      expect(
+        pushes.filter((p) => p.ingesterDown).length,
+        'writes sent while the ingester was down',
+      ).toBeGreaterThanOrEqual(2);
       const failed = pushes.filter((p) => p.ts >= killedAt && (p.status < 200 || p.status > 299));
       expect(
         failed.map((p) => `${p.phase} ${new Date(p.ts).toISOString()}: ${p.status} ${p.body}`),
@@ -215,7 +223,9 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
       const phases = Object.fromEntries(
         (['before', 'during', 'after'] as const).map((ph) => [ph, pushes.filter((p) => p.phase === ph).length]),
       );
-      log(`read back ${shards} series × ${written.length} samples: ${JSON.stringify(phases)}`);
+      log(
+        `read back ${shards} series × ${written.length} samples: ${JSON.stringify(phases)}, ${pushes.filter((p) => p.ingesterDown).length} sent while ${killed} was down`,
+      );
     },
     budget.up + budget.restart + budget.readBack + margin,
   );
@@ -226,11 +236,21 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
     const [status] = (await stack.status()).filter((s) => s.pod === killed);
     expect(status.containers[0].exits.join('; ')).toMatch(/SIGKILL/);
     expect(status.ready).toBe(true);
-    // Its log after the kill: the TSDB of the tenant opened from the volume and its WAL replayed.
+    // Its log after the kill: the ingester found this tenant's TSDB on its volume and replayed its WAL while
+    // opening it (Mimir logs "opening existing TSDBs" … "successfully opened existing TSDBs" only for TSDBs
+    // it finds on disk; a TSDB created fresh by a later write replays an empty WAL outside that span).
     const logFile = stack.procs.find((p) => p.spec.id.startsWith(`${killed}/`))!.spec.log;
     const afterKill = readFileSync(logFile, 'utf8').split('--- e2e harness:').slice(1).join('\n');
-    expect(afterKill, 'the restarted ingester replays a WAL').toMatch(/Replaying WAL, this may take a while/);
-    expect(afterKill).toMatch(/WAL segment loaded/);
+    const opening = /opening existing TSDBs([\s\S]*?)successfully opened existing TSDBs/.exec(afterKill)?.[1];
+    expect(opening, 'the restarted ingester opened TSDBs it found on its volume').toBeDefined();
+    const replayed = opening!
+      .split('\n')
+      .filter((l) => l.includes(`user=${tenant}`))
+      .join('\n');
+    expect(replayed, `the WAL of tenant ${tenant} replayed from the volume`).toMatch(
+      /Replaying WAL, this may take a while/,
+    );
+    expect(replayed).toMatch(/WAL segment loaded/);
 
     // Its head holds the series from before the kill (only the WAL on its volume could have put them there).
     const firstBefore = Math.min(...pushes.filter((p) => p.phase === 'before').map((p) => p.ts));
