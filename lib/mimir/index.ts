@@ -20,6 +20,10 @@
  * | `rolloutOperator`     | deployment, serviceAccount, role, roleBinding, pdb   | a zone-aware component               |
  * | `config`              | configMap (`mimir.yaml`), runtimeConfigMap (`runtime.yaml`) | always                        |
  * | `gossip`              | service (`gossip-ring`, headless, memberlist seeds)  | always                               |
+ *
+ * With zones (`zoneAwareness.zones`), a zone-aware `ingester`, `storeGateway` or `alertmanager` holds
+ * `statefulSet-<zone>` and `service-<zone>` (headless) per zone instead of `statefulSet`, plus the shared
+ * `service` and one `pdb` over the rollout group (`ZonedParts`).
  */
 import type { MimirStackConfig } from './config.js';
 import type { Service } from '../core/k8s/types.js';
