@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 import { defaultConfig, storageEndpoint, type StackConfig } from '../lib/build/config.js';
-import type { Container, KubeObject, PodSpec, Service } from '../lib/core/k8s/types.js';
-import { mimir, mimirRoutes, mimirRules, type MimirGroup } from '../lib/mimir/index.js';
+import type { Container, KubeObject, PodSpec, Service, Tree } from '../lib/core/k8s/types.js';
+import { mimir, mimirRoutes, mimirRules, type MimirGroup, type StatefulParts } from '../lib/mimir/index.js';
 import { formatProblem, formatProblems, type Problem } from '../lib/core/problems.js';
 import { defineEnvironment } from '../lib/build/environment.js';
 import { add, merge } from '../lib/core/merge.js';
@@ -170,7 +170,7 @@ describe('mimir components', () => {
     const c = config((c) => {
       c.mimir.ingester.storage = { size: '123Gi', storageClass: 'fast' };
     });
-    const s = mimir(...withStack(c)).ingester.statefulSet;
+    const s = (mimir(...withStack(c)).ingester as StatefulParts).statefulSet;
     expect(s.spec?.volumeClaimTemplates?.[0].spec).toMatchObject({
       storageClassName: 'fast',
       resources: { requests: { storage: '123Gi' } },
@@ -186,7 +186,9 @@ describe('mimir components', () => {
     const g = mimir(...withStack(config((c) => (c.mimir.querier.resources.requests.cpu = '2500m'))));
     expect(mainContainer(g.querier.deployment as KubeObject).env).toContainEqual({ name: 'GOMAXPROCS', value: '3' });
     const grace = workloads(g).map((e) => podSpec(e.object).terminationGracePeriodSeconds ?? 0);
-    expect(podSpec(g.ingester.statefulSet as KubeObject).terminationGracePeriodSeconds).toBe(Math.max(...grace));
+    expect(podSpec((g.ingester as StatefulParts).statefulSet as KubeObject).terminationGracePeriodSeconds).toBe(
+      Math.max(...grace),
+    );
   });
 
   it('merges user flags over the built-in ones; null removes a flag', () => {
@@ -610,10 +612,10 @@ describe('pod security', () => {
 
   it('spreading across nodes and zones adds constraints that select the workload itself', () => {
     const g = mimir(...withStack(config(production)));
-    const ingester = podSpec(g.ingester.statefulSet as KubeObject);
+    const ingester = podSpec((g.ingester as StatefulParts).statefulSet as KubeObject);
     expect(ingester.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]).toMatchObject({
       topologyKey: 'kubernetes.io/hostname',
-      labelSelector: { matchLabels: g.ingester.statefulSet.spec?.selector.matchLabels },
+      labelSelector: { matchLabels: (g.ingester as StatefulParts).statefulSet.spec?.selector.matchLabels },
     });
     const querier = podSpec(g.querier.deployment as KubeObject);
     expect(querier.topologySpreadConstraints?.map((t) => t.topologyKey)).toEqual([
@@ -641,7 +643,7 @@ describe('overrides', () => {
     });
     const tree = merge(render(c), env.overrides ?? {}, { path: 'overrides' });
     const g = tree.mimir;
-    expect(podSpec(g.ingester.statefulSet as KubeObject).terminationGracePeriodSeconds).toBe(2400);
+    expect(podSpec((g.ingester as StatefulParts).statefulSet as KubeObject).terminationGracePeriodSeconds).toBe(2400);
     expect(g.rulerQuerier?.deployment.spec?.replicas).toBe(5);
     expect(g.config.runtimeConfigMap.metadata?.labels?.team).toBe('metrics');
     const problems = (

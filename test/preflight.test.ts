@@ -13,7 +13,8 @@ import { buildDir } from './support/environments.js';
 
 const objectsOf = (tree: TreeLike) => flatten(tree).map((e) => e.object);
 
-const zones = ['zone-a', 'zone-b', 'zone-c'];
+// The zone labels environments/production pins its ingester and store-gateway zones to.
+const zones = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 const node = (
   name: string,
   zone: string,
@@ -71,17 +72,22 @@ describe('preflight requirements (pure, over the rendered production tree)', asy
     expect(req.storageClasses.map((s) => s.name)).toEqual([undefined, 'gp3']);
     expect(req.storageClasses.find((s) => s.name === 'gp3')?.users.sort()).toEqual([
       'StatefulSet/compactor',
-      'StatefulSet/ingester',
-      'StatefulSet/store-gateway',
+      'StatefulSet/ingester-zone-a',
+      'StatefulSet/ingester-zone-b',
+      'StatefulSet/ingester-zone-c',
+      'StatefulSet/store-gateway-zone-a',
+      'StatefulSet/store-gateway-zone-b',
+      'StatefulSet/store-gateway-zone-c',
     ]);
     expect(req.ingressClasses).toEqual([{ name: 'nginx', users: ['Ingress/gateway'] }]);
   });
 
-  it('knows the ingesters need three labelled nodes (required anti-affinity on the hostname)', () => {
-    const ing = req.placements.find((p) => p.workload === 'StatefulSet/ingester');
+  it("knows each zone's ingesters need a labelled node in their zone (node affinity, anti-affinity on the hostname)", () => {
+    const ing = req.placements.find((p) => p.workload === 'StatefulSet/ingester-zone-b');
     expect(ing).toMatchObject({
-      replicas: 3,
+      replicas: 1,
       nodeSelector: { 'node-pool': 'mimir' },
+      nodeAffinity: [[{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1b'] }]],
       spreadKeys: ['kubernetes.io/hostname'],
     });
   });
@@ -111,19 +117,24 @@ describe('preflight requirements (pure, over the rendered production tree)', asy
       'no default StorageClass: claims without storageClassName stay Pending',
       'StorageClass gp3 does not exist: its claims stay Pending',
       'IngressClass nginx does not exist: no controller will serve the Ingress',
-      'no schedulable node is labelled node-pool=mimir (3 needed: required anti-affinity)',
+      // One finding per zone: each zone's pods need a pool node in their own zone.
+      'no schedulable node is labelled node-pool=mimir, topology.kubernetes.io/zone In eu-west-1a',
+      'no schedulable node is labelled node-pool=mimir, topology.kubernetes.io/zone In eu-west-1b',
+      'no schedulable node is labelled node-pool=mimir, topology.kubernetes.io/zone In eu-west-1c',
     ]);
     // One Secret, one finding, naming every user (not one line per env var).
     expect(findings[0].fix).toEqual(['kubectl --context prod create namespace mimir']);
     expect(findings[4].users).toEqual(
-      expect.arrayContaining(['StatefulSet/ingester', 'Deployment/querier', 'StatefulSet/compactor']),
+      expect.arrayContaining(['StatefulSet/ingester-zone-a', 'Deployment/querier', 'StatefulSet/compactor']),
     );
     expect(findings[4].fix).toEqual([
       'kubectl --context prod -n mimir create secret generic storage-credentials --from-literal=access-key-id=<access-key-id> --from-literal=secret-access-key=<secret-access-key>',
     ]);
-    expect(findings[8].users.sort()).toEqual(['StatefulSet/ingester', 'StatefulSet/store-gateway']);
-    expect(findings[8].fix[0]).toMatch(/^kubectl --context prod label node <node> node-pool=mimir/);
-    expect(formatFindings('production', empty, findings)).toContain('lacks 9 things');
+    expect(findings[8].users.sort()).toEqual(['StatefulSet/ingester-zone-a', 'StatefulSet/store-gateway-zone-a']);
+    expect(findings[8].fix).toEqual([
+      'kubectl --context prod label node <node> node-pool=mimir   # on a node with topology.kubernetes.io/zone In eu-west-1a',
+    ]);
+    expect(formatFindings('production', empty, findings)).toContain('lacks 11 things');
     // Once the Namespace exists (the Secrets are still missing), it is no longer reported.
     expect(
       checkCluster(req, allApis({ ...empty, namespaces: ['default', 'mimir'] })).map((f) => f.message),
@@ -146,20 +157,29 @@ describe('preflight requirements (pure, over the rendered production tree)', asy
     const s = readyForProduction();
     s.nodes = [...general, ...pool.slice(0, 2)];
     expect(checkCluster(req, allApis(s)).map((x) => x.message)).toEqual([
-      'StatefulSet/ingester needs 3 nodes with distinct kubernetes.io/hostname (required anti-affinity) labelled node-pool=mimir, and 2 qualify: 1 replica would stay Pending',
-      'StatefulSet/store-gateway needs 3 nodes with distinct kubernetes.io/hostname (required anti-affinity) labelled node-pool=mimir, and 2 qualify: 1 replica would stay Pending',
+      'no schedulable node is labelled node-pool=mimir, topology.kubernetes.io/zone In eu-west-1c',
+    ]);
+    // Two ingesters in zone a, which has one pool node.
+    const twoInZoneA = {
+      ...req,
+      placements: req.placements.map((p) => (p.workload === 'StatefulSet/ingester-zone-a' ? { ...p, replicas: 2 } : p)),
+    };
+    expect(checkCluster(twoInZoneA, allApis(readyForProduction())).map((x) => x.message)).toEqual([
+      'StatefulSet/ingester-zone-a needs 2 nodes with distinct kubernetes.io/hostname (required anti-affinity) labelled node-pool=mimir, topology.kubernetes.io/zone In eu-west-1a, and 1 qualify: 1 replica would stay Pending',
     ]);
     const tainted = readyForProduction();
     tainted.nodes = [...general, ...pool.map((n) => ({ ...n, taints: [{ key: 'gpu', effect: 'NoSchedule' }] }))];
     const f = checkCluster(req, allApis(tainted));
     expect(f.map((x) => x.message)).toContain(
-      'every node labelled node-pool=mimir has a taint StatefulSet/ingester does not tolerate: gpu:NoSchedule',
+      'every node labelled node-pool=mimir, topology.kubernetes.io/zone In eu-west-1a has a taint StatefulSet/ingester-zone-a does not tolerate: gpu:NoSchedule',
     );
     expect(f[0].fix).toContain('kubectl --context prod taint node pool-0 gpu:NoSchedule-');
     // Cordoned nodes do not count.
     const cordoned = readyForProduction();
     cordoned.nodes = cordoned.nodes.map((n) => (n.name === 'pool-2' ? { ...n, unschedulable: true } : n));
-    expect(checkCluster(req, allApis(cordoned))).toHaveLength(2);
+    expect(checkCluster(req, allApis(cordoned)).map((x) => x.message)).toEqual([
+      'no schedulable node is labelled node-pool=mimir, topology.kubernetes.io/zone In eu-west-1c',
+    ]);
   });
 
   it('finds a kind the API server does not serve', () => {

@@ -55,7 +55,7 @@ describe('merge markers in YAML environments', () => {
     const tree = r.built!.tree;
     expect(tree.mimir.overridesExporter).toBeUndefined();
     expect(Object.keys(tree.mimir.distributor)).not.toContain('pdb');
-    const pod = (tree.mimir.ingester.statefulSet as StatefulSet).spec!.template.spec!;
+    const pod = (tree.mimir.ingester as { statefulSet: StatefulSet }).statefulSet.spec!.template.spec!;
     expect(pod.nodeSelector).toEqual({ 'node-pool': 'mimir' });
     expect(pod.tolerations).toEqual([{ key: 'dedicated', operator: 'Exists' }]);
     const ingester = pod.containers.find((c: Container) => c.name === 'ingester')!;

@@ -6,9 +6,16 @@ const mimirNodes = {
   tolerations: add([{ key: 'dedicated', operator: 'Equal', value: 'mimir', effect: 'NoSchedule' }]),
 };
 
+/** Three zones, each pinned to one availability zone of the region by the nodes' zone label. */
+const zones = ['a', 'b', 'c'].map((z) => ({ name: `zone-${z}`, topologyValue: `eu-west-1${z}` }));
+
+/** The same override on the StatefulSet of every zone (tree keys `statefulSet-<zone>`). */
+const onEveryZone = <T>(patch: T) => Object.fromEntries(zones.map((z) => [`statefulSet-${z.name}`, patch]));
+
 /**
  * A production-shaped environment: replication factor 3, external S3 through a Secret the cluster
- * provides (no MinIO), spread across nodes and zones, PDBs, larger requests, basic auth at the gateway,
+ * provides (no MinIO), ingesters and store-gateways in three zones behind the rollout-operator, spread
+ * across nodes, PDBs, larger requests, basic auth at the gateway,
  * and overrides at object paths (node pool, tolerations, an annotation) to show the escape hatch.
  */
 export default defineEnvironment({
@@ -25,6 +32,8 @@ export default defineEnvironment({
     mimir: {
       spreadAcrossNodes: true,
       spreadAcrossZones: true,
+      // One StatefulSet per zone for ingesters and store-gateways; replicas below are totals across zones.
+      zoneAwareness: { zones },
       distributor: { replicas: 3 },
       ingester: { replicas: 3, storage: { size: '100Gi', storageClass: 'gp3' } },
       querier: { replicas: 3 },
@@ -66,8 +75,8 @@ export default defineEnvironment({
   },
   overrides: {
     mimir: {
-      ingester: { statefulSet: { spec: { template: { spec: mimirNodes } } } },
-      storeGateway: { statefulSet: { spec: { template: { spec: mimirNodes } } } },
+      ingester: onEveryZone({ spec: { template: { spec: mimirNodes } } }),
+      storeGateway: onEveryZone({ spec: { template: { spec: mimirNodes } } }),
       distributor: {
         deployment: {
           spec: {

@@ -7,6 +7,7 @@ import type { StackConfig } from './config.js';
 import { isMarker } from '../core/merge.js';
 import { s3EndpointProblem, endpointForm } from '../mimir/storage-endpoint.js';
 import { tenantIdForm, tenantIdProblem } from '../mimir/tenant-id.js';
+import { zoneProblems } from '../mimir/zones.js';
 import type { Problem } from '../core/problems.js';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -133,5 +134,6 @@ export function configProblems(c: StackConfig, source: string): Problem[] {
         hint: tenantHint,
       });
   }
+  out.push(...zoneProblems(c, source));
   return out;
 }

@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -128,12 +128,12 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data2.distributor !== undefined){
-let data6 = data2.distributor;
+if(data2.zoneAwareness !== undefined){
+let data6 = data2.zoneAwareness;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key3 in data6){
-if(!(((key3 === "replicas") || (key3 === "resources")) || (key3 === "flags"))){
-const err9 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data6};
+if(!(((key3 === "zones") || (key3 === "topologyKey")) || (key3 === "maxUnavailable"))){
+const err9 = {instancePath:instancePath+"/config/mimir/zoneAwareness",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness,data:data6};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -143,10 +143,15 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data6.replicas !== undefined){
-let data7 = data6.replicas;
-if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
-const err10 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data7};
+if(data6.zones !== undefined){
+let data7 = data6.zones;
+if(Array.isArray(data7)){
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+let data8 = data7[i0];
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.name === undefined){
+const err10 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data8};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -155,9 +160,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(typeof data7 == "number"){
-if(data7 < 0 || isNaN(data7)){
-const err11 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data7};
+if(data8.topologyValue === undefined){
+const err11 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/required",keyword:"required",params:{missingProperty: "topologyValue"},message:"must have required property '"+"topologyValue"+"'",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data8};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -166,14 +170,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-}
-if(data6.resources !== undefined){
-let data8 = data6.resources;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key4 in data8){
-if(!((key4 === "requests") || (key4 === "limits"))){
-const err12 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data8};
+if(!((key4 === "name") || (key4 === "topologyValue"))){
+const err12 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data8};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -183,12 +182,10 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data8.requests !== undefined){
-let data9 = data8.requests;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-for(const key5 in data9){
-if(!((key5 === "cpu") || (key5 === "memory"))){
-const err13 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data9};
+if(data8.name !== undefined){
+let data9 = data8.name;
+if(typeof data9 !== "string"){
+const err13 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0+"/name",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.name.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.name,data:data9};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -198,10 +195,10 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data9.cpu !== undefined){
-let data10 = data9.cpu;
+if(data8.topologyValue !== undefined){
+let data10 = data8.topologyValue;
 if(typeof data10 !== "string"){
-const err14 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu,data:data10};
+const err14 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0+"/topologyValue",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/properties/topologyValue/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.topologyValue.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.topologyValue,data:data10};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -211,10 +208,9 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data9.memory !== undefined){
-let data11 = data9.memory;
-if(typeof data11 !== "string"){
-const err15 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory,data:data11};
+}
+else {
+const err15 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -226,7 +222,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data9};
+const err16 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones,data:data7};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -236,12 +232,10 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data8.limits !== undefined){
-let data12 = data8.limits;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key6 in data12){
-if(!((key6 === "cpu") || (key6 === "memory"))){
-const err17 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data12};
+if(data6.topologyKey !== undefined){
+let data11 = data6.topologyKey;
+if(typeof data11 !== "string"){
+const err17 = {instancePath:instancePath+"/config/mimir/zoneAwareness/topologyKey",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/topologyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.topologyKey.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.topologyKey,data:data11};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -251,10 +245,10 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data12.cpu !== undefined){
-let data13 = data12.cpu;
-if(typeof data13 !== "string"){
-const err18 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu,data:data13};
+if(data6.maxUnavailable !== undefined){
+let data12 = data6.maxUnavailable;
+if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
+const err18 = {instancePath:instancePath+"/config/mimir/zoneAwareness/maxUnavailable",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/maxUnavailable/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.maxUnavailable.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.maxUnavailable,data:data12};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -263,11 +257,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-if(data12.memory !== undefined){
-let data14 = data12.memory;
-if(typeof data14 !== "string"){
-const err19 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory,data:data14};
+if(typeof data12 == "number"){
+if(data12 < 1 || isNaN(data12)){
+const err19 = {instancePath:instancePath+"/config/mimir/zoneAwareness/maxUnavailable",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/maxUnavailable/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.maxUnavailable,data:data12};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -278,8 +270,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err20 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data12};
+const err20 = {instancePath:instancePath+"/config/mimir/zoneAwareness",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness,data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -289,9 +282,12 @@ vErrors.push(err20);
 errors++;
 }
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data8};
+if(data2.distributor !== undefined){
+let data13 = data2.distributor;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key5 in data13){
+if(!(((key5 === "replicas") || (key5 === "resources")) || (key5 === "flags"))){
+const err21 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data13};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -301,13 +297,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data6.flags !== undefined){
-let data15 = data6.flags;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-for(const key7 in data15){
-let data16 = data15[key7];
-if((((typeof data16 !== "string") && (!(typeof data16 == "number"))) && (typeof data16 !== "boolean")) && (data16 !== null)){
-const err22 = {instancePath:instancePath+"/config/mimir/distributor/flags/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties,data:data16};
+if(data13.replicas !== undefined){
+let data14 = data13.replicas;
+if(!((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14)))){
+const err22 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data14};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -316,10 +309,9 @@ vErrors.push(err22);
 }
 errors++;
 }
-}
-}
-else {
-const err23 = {instancePath:instancePath+"/config/mimir/distributor/flags",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags,data:data15};
+if(typeof data14 == "number"){
+if(data14 < 0 || isNaN(data14)){
+const err23 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data14};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -330,8 +322,12 @@ errors++;
 }
 }
 }
-else {
-const err24 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data6};
+if(data13.resources !== undefined){
+let data15 = data13.resources;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key6 in data15){
+if(!((key6 === "requests") || (key6 === "limits"))){
+const err24 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data15};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -341,12 +337,12 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data2.ingester !== undefined){
-let data17 = data2.ingester;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-for(const key8 in data17){
-if(!((((key8 === "storage") || (key8 === "replicas")) || (key8 === "resources")) || (key8 === "flags"))){
-const err25 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data17};
+if(data15.requests !== undefined){
+let data16 = data15.requests;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key7 in data16){
+if(!((key7 === "cpu") || (key7 === "memory"))){
+const err25 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data16};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -356,12 +352,10 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data17.storage !== undefined){
-let data18 = data17.storage;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-for(const key9 in data18){
-if(!((key9 === "size") || (key9 === "storageClass"))){
-const err26 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data18};
+if(data16.cpu !== undefined){
+let data17 = data16.cpu;
+if(typeof data17 !== "string"){
+const err26 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu,data:data17};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -371,10 +365,10 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data18.size !== undefined){
-let data19 = data18.size;
-if(typeof data19 !== "string"){
-const err27 = {instancePath:instancePath+"/config/mimir/ingester/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size,data:data19};
+if(data16.memory !== undefined){
+let data18 = data16.memory;
+if(typeof data18 !== "string"){
+const err27 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory,data:data18};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -384,10 +378,9 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data18.storageClass !== undefined){
-let data20 = data18.storageClass;
-if(typeof data20 !== "string"){
-const err28 = {instancePath:instancePath+"/config/mimir/ingester/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass,data:data20};
+}
+else {
+const err28 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data16};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -397,9 +390,12 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
-else {
-const err29 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data18};
+if(data15.limits !== undefined){
+let data19 = data15.limits;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+for(const key8 in data19){
+if(!((key8 === "cpu") || (key8 === "memory"))){
+const err29 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data19};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -409,10 +405,10 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data17.replicas !== undefined){
-let data21 = data17.replicas;
-if(!((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21)))){
-const err30 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data21};
+if(data19.cpu !== undefined){
+let data20 = data19.cpu;
+if(typeof data20 !== "string"){
+const err30 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu,data:data20};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -421,9 +417,11 @@ vErrors.push(err30);
 }
 errors++;
 }
-if(typeof data21 == "number"){
-if(data21 < 0 || isNaN(data21)){
-const err31 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data21};
+}
+if(data19.memory !== undefined){
+let data21 = data19.memory;
+if(typeof data21 !== "string"){
+const err31 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory,data:data21};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -434,12 +432,8 @@ errors++;
 }
 }
 }
-if(data17.resources !== undefined){
-let data22 = data17.resources;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key10 in data22){
-if(!((key10 === "requests") || (key10 === "limits"))){
-const err32 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data22};
+else {
+const err32 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data19};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -449,12 +443,9 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data22.requests !== undefined){
-let data23 = data22.requests;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-for(const key11 in data23){
-if(!((key11 === "cpu") || (key11 === "memory"))){
-const err33 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data23};
+}
+else {
+const err33 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data15};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -464,10 +455,13 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data23.cpu !== undefined){
-let data24 = data23.cpu;
-if(typeof data24 !== "string"){
-const err34 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu,data:data24};
+if(data13.flags !== undefined){
+let data22 = data13.flags;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+for(const key9 in data22){
+let data23 = data22[key9];
+if((((typeof data23 !== "string") && (!(typeof data23 == "number"))) && (typeof data23 !== "boolean")) && (data23 !== null)){
+const err34 = {instancePath:instancePath+"/config/mimir/distributor/flags/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties,data:data23};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -477,10 +471,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data23.memory !== undefined){
-let data25 = data23.memory;
-if(typeof data25 !== "string"){
-const err35 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory,data:data25};
+}
+else {
+const err35 = {instancePath:instancePath+"/config/mimir/distributor/flags",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags,data:data22};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -492,7 +485,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data23};
+const err36 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data13};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -502,12 +495,12 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data22.limits !== undefined){
-let data26 = data22.limits;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-for(const key12 in data26){
-if(!((key12 === "cpu") || (key12 === "memory"))){
-const err37 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data26};
+if(data2.ingester !== undefined){
+let data24 = data2.ingester;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+for(const key10 in data24){
+if(!(((((key10 === "zoneAware") || (key10 === "storage")) || (key10 === "replicas")) || (key10 === "resources")) || (key10 === "flags"))){
+const err37 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data24};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -517,10 +510,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data26.cpu !== undefined){
-let data27 = data26.cpu;
-if(typeof data27 !== "string"){
-const err38 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu,data:data27};
+if(data24.zoneAware !== undefined){
+let data25 = data24.zoneAware;
+if(!(((data25 === "auto") || (data25 === false)) || (data25 === true))){
+const err38 = {instancePath:instancePath+"/config/mimir/ingester/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware,data:data25};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -530,10 +523,12 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data26.memory !== undefined){
-let data28 = data26.memory;
-if(typeof data28 !== "string"){
-const err39 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory,data:data28};
+if(data24.storage !== undefined){
+let data26 = data24.storage;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+for(const key11 in data26){
+if(!((key11 === "size") || (key11 === "storageClass"))){
+const err39 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data26};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -543,9 +538,10 @@ vErrors.push(err39);
 errors++;
 }
 }
-}
-else {
-const err40 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data26};
+if(data26.size !== undefined){
+let data27 = data26.size;
+if(typeof data27 !== "string"){
+const err40 = {instancePath:instancePath+"/config/mimir/ingester/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size,data:data27};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -555,9 +551,10 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-else {
-const err41 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data22};
+if(data26.storageClass !== undefined){
+let data28 = data26.storageClass;
+if(typeof data28 !== "string"){
+const err41 = {instancePath:instancePath+"/config/mimir/ingester/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass,data:data28};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -567,13 +564,9 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data17.flags !== undefined){
-let data29 = data17.flags;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-for(const key13 in data29){
-let data30 = data29[key13];
-if((((typeof data30 !== "string") && (!(typeof data30 == "number"))) && (typeof data30 !== "boolean")) && (data30 !== null)){
-const err42 = {instancePath:instancePath+"/config/mimir/ingester/flags/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties,data:data30};
+}
+else {
+const err42 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data26};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -583,9 +576,10 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/config/mimir/ingester/flags",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags,data:data29};
+if(data24.replicas !== undefined){
+let data29 = data24.replicas;
+if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
+const err43 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data29};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -594,10 +588,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data17};
+if(typeof data29 == "number"){
+if(data29 < 0 || isNaN(data29)){
+const err44 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data29};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -607,12 +600,13 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data2.querier !== undefined){
-let data31 = data2.querier;
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-for(const key14 in data31){
-if(!(((key14 === "replicas") || (key14 === "resources")) || (key14 === "flags"))){
-const err45 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data31};
+}
+if(data24.resources !== undefined){
+let data30 = data24.resources;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+for(const key12 in data30){
+if(!((key12 === "requests") || (key12 === "limits"))){
+const err45 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data30};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -622,10 +616,12 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data31.replicas !== undefined){
-let data32 = data31.replicas;
-if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
-const err46 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data32};
+if(data30.requests !== undefined){
+let data31 = data30.requests;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key13 in data31){
+if(!((key13 === "cpu") || (key13 === "memory"))){
+const err46 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data31};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -634,9 +630,11 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(typeof data32 == "number"){
-if(data32 < 0 || isNaN(data32)){
-const err47 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data32};
+}
+if(data31.cpu !== undefined){
+let data32 = data31.cpu;
+if(typeof data32 !== "string"){
+const err47 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu,data:data32};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -646,13 +644,10 @@ vErrors.push(err47);
 errors++;
 }
 }
-}
-if(data31.resources !== undefined){
-let data33 = data31.resources;
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-for(const key15 in data33){
-if(!((key15 === "requests") || (key15 === "limits"))){
-const err48 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data33};
+if(data31.memory !== undefined){
+let data33 = data31.memory;
+if(typeof data33 !== "string"){
+const err48 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory,data:data33};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -662,12 +657,9 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data33.requests !== undefined){
-let data34 = data33.requests;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-for(const key16 in data34){
-if(!((key16 === "cpu") || (key16 === "memory"))){
-const err49 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data34};
+}
+else {
+const err49 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data31};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -677,10 +669,12 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data34.cpu !== undefined){
-let data35 = data34.cpu;
-if(typeof data35 !== "string"){
-const err50 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu,data:data35};
+if(data30.limits !== undefined){
+let data34 = data30.limits;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+for(const key14 in data34){
+if(!((key14 === "cpu") || (key14 === "memory"))){
+const err50 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data34};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -690,10 +684,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data34.memory !== undefined){
-let data36 = data34.memory;
-if(typeof data36 !== "string"){
-const err51 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory,data:data36};
+if(data34.cpu !== undefined){
+let data35 = data34.cpu;
+if(typeof data35 !== "string"){
+const err51 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu,data:data35};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -703,9 +697,10 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
-else {
-const err52 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data34};
+if(data34.memory !== undefined){
+let data36 = data34.memory;
+if(typeof data36 !== "string"){
+const err52 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory,data:data36};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -715,12 +710,9 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data33.limits !== undefined){
-let data37 = data33.limits;
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-for(const key17 in data37){
-if(!((key17 === "cpu") || (key17 === "memory"))){
-const err53 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data37};
+}
+else {
+const err53 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data34};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -730,10 +722,9 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data37.cpu !== undefined){
-let data38 = data37.cpu;
-if(typeof data38 !== "string"){
-const err54 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu,data:data38};
+}
+else {
+const err54 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data30};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -743,10 +734,13 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data37.memory !== undefined){
-let data39 = data37.memory;
-if(typeof data39 !== "string"){
-const err55 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory,data:data39};
+if(data24.flags !== undefined){
+let data37 = data24.flags;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+for(const key15 in data37){
+let data38 = data37[key15];
+if((((typeof data38 !== "string") && (!(typeof data38 == "number"))) && (typeof data38 !== "boolean")) && (data38 !== null)){
+const err55 = {instancePath:instancePath+"/config/mimir/ingester/flags/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties,data:data38};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -758,7 +752,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data37};
+const err56 = {instancePath:instancePath+"/config/mimir/ingester/flags",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags,data:data37};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -770,7 +764,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data33};
+const err57 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data24};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -780,13 +774,12 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data31.flags !== undefined){
-let data40 = data31.flags;
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-for(const key18 in data40){
-let data41 = data40[key18];
-if((((typeof data41 !== "string") && (!(typeof data41 == "number"))) && (typeof data41 !== "boolean")) && (data41 !== null)){
-const err58 = {instancePath:instancePath+"/config/mimir/querier/flags/" + key18.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties,data:data41};
+if(data2.querier !== undefined){
+let data39 = data2.querier;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+for(const key16 in data39){
+if(!(((key16 === "replicas") || (key16 === "resources")) || (key16 === "flags"))){
+const err58 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data39};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -796,9 +789,10 @@ vErrors.push(err58);
 errors++;
 }
 }
-}
-else {
-const err59 = {instancePath:instancePath+"/config/mimir/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags,data:data40};
+if(data39.replicas !== undefined){
+let data40 = data39.replicas;
+if(!((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40)))){
+const err59 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data40};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -807,10 +801,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-}
-else {
-const err60 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data31};
+if(typeof data40 == "number"){
+if(data40 < 0 || isNaN(data40)){
+const err60 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data40};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -820,12 +813,13 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data2.queryFrontend !== undefined){
-let data42 = data2.queryFrontend;
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-for(const key19 in data42){
-if(!(((key19 === "replicas") || (key19 === "resources")) || (key19 === "flags"))){
-const err61 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data42};
+}
+if(data39.resources !== undefined){
+let data41 = data39.resources;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+for(const key17 in data41){
+if(!((key17 === "requests") || (key17 === "limits"))){
+const err61 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data41};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -835,10 +829,12 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data42.replicas !== undefined){
-let data43 = data42.replicas;
-if(!((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43)))){
-const err62 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data43};
+if(data41.requests !== undefined){
+let data42 = data41.requests;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key18 in data42){
+if(!((key18 === "cpu") || (key18 === "memory"))){
+const err62 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data42};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -847,9 +843,11 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(typeof data43 == "number"){
-if(data43 < 0 || isNaN(data43)){
-const err63 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data43};
+}
+if(data42.cpu !== undefined){
+let data43 = data42.cpu;
+if(typeof data43 !== "string"){
+const err63 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu,data:data43};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -859,13 +857,10 @@ vErrors.push(err63);
 errors++;
 }
 }
-}
-if(data42.resources !== undefined){
-let data44 = data42.resources;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key20 in data44){
-if(!((key20 === "requests") || (key20 === "limits"))){
-const err64 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data44};
+if(data42.memory !== undefined){
+let data44 = data42.memory;
+if(typeof data44 !== "string"){
+const err64 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory,data:data44};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -875,12 +870,9 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data44.requests !== undefined){
-let data45 = data44.requests;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-for(const key21 in data45){
-if(!((key21 === "cpu") || (key21 === "memory"))){
-const err65 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data45};
+}
+else {
+const err65 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data42};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -890,10 +882,12 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data45.cpu !== undefined){
-let data46 = data45.cpu;
-if(typeof data46 !== "string"){
-const err66 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data46};
+if(data41.limits !== undefined){
+let data45 = data41.limits;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+for(const key19 in data45){
+if(!((key19 === "cpu") || (key19 === "memory"))){
+const err66 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data45};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -903,10 +897,10 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data45.memory !== undefined){
-let data47 = data45.memory;
-if(typeof data47 !== "string"){
-const err67 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data47};
+if(data45.cpu !== undefined){
+let data46 = data45.cpu;
+if(typeof data46 !== "string"){
+const err67 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu,data:data46};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -916,9 +910,10 @@ vErrors.push(err67);
 errors++;
 }
 }
-}
-else {
-const err68 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data45};
+if(data45.memory !== undefined){
+let data47 = data45.memory;
+if(typeof data47 !== "string"){
+const err68 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory,data:data47};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -928,12 +923,9 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data44.limits !== undefined){
-let data48 = data44.limits;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-for(const key22 in data48){
-if(!((key22 === "cpu") || (key22 === "memory"))){
-const err69 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data48};
+}
+else {
+const err69 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data45};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -943,10 +935,9 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data48.cpu !== undefined){
-let data49 = data48.cpu;
-if(typeof data49 !== "string"){
-const err70 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data49};
+}
+else {
+const err70 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data41};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -956,10 +947,13 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data48.memory !== undefined){
-let data50 = data48.memory;
-if(typeof data50 !== "string"){
-const err71 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data50};
+if(data39.flags !== undefined){
+let data48 = data39.flags;
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+for(const key20 in data48){
+let data49 = data48[key20];
+if((((typeof data49 !== "string") && (!(typeof data49 == "number"))) && (typeof data49 !== "boolean")) && (data49 !== null)){
+const err71 = {instancePath:instancePath+"/config/mimir/querier/flags/" + key20.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties,data:data49};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -971,7 +965,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data48};
+const err72 = {instancePath:instancePath+"/config/mimir/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags,data:data48};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -983,7 +977,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data44};
+const err73 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data39};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -993,13 +987,12 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data42.flags !== undefined){
-let data51 = data42.flags;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-for(const key23 in data51){
-let data52 = data51[key23];
-if((((typeof data52 !== "string") && (!(typeof data52 == "number"))) && (typeof data52 !== "boolean")) && (data52 !== null)){
-const err74 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags/" + key23.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties,data:data52};
+if(data2.queryFrontend !== undefined){
+let data50 = data2.queryFrontend;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key21 in data50){
+if(!(((key21 === "replicas") || (key21 === "resources")) || (key21 === "flags"))){
+const err74 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data50};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1009,9 +1002,10 @@ vErrors.push(err74);
 errors++;
 }
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags,data:data51};
+if(data50.replicas !== undefined){
+let data51 = data50.replicas;
+if(!((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51)))){
+const err75 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data51};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1020,10 +1014,9 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-}
-else {
-const err76 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data42};
+if(typeof data51 == "number"){
+if(data51 < 0 || isNaN(data51)){
+const err76 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data51};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1033,12 +1026,13 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data2.queryScheduler !== undefined){
-let data53 = data2.queryScheduler;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-for(const key24 in data53){
-if(!(((key24 === "replicas") || (key24 === "resources")) || (key24 === "flags"))){
-const err77 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data53};
+}
+if(data50.resources !== undefined){
+let data52 = data50.resources;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+for(const key22 in data52){
+if(!((key22 === "requests") || (key22 === "limits"))){
+const err77 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data52};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1048,10 +1042,12 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data53.replicas !== undefined){
-let data54 = data53.replicas;
-if(!((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54)))){
-const err78 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data54};
+if(data52.requests !== undefined){
+let data53 = data52.requests;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+for(const key23 in data53){
+if(!((key23 === "cpu") || (key23 === "memory"))){
+const err78 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data53};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1060,9 +1056,11 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(typeof data54 == "number"){
-if(data54 < 0 || isNaN(data54)){
-const err79 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data54};
+}
+if(data53.cpu !== undefined){
+let data54 = data53.cpu;
+if(typeof data54 !== "string"){
+const err79 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data54};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1072,13 +1070,10 @@ vErrors.push(err79);
 errors++;
 }
 }
-}
-if(data53.resources !== undefined){
-let data55 = data53.resources;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-for(const key25 in data55){
-if(!((key25 === "requests") || (key25 === "limits"))){
-const err80 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data55};
+if(data53.memory !== undefined){
+let data55 = data53.memory;
+if(typeof data55 !== "string"){
+const err80 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data55};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1088,12 +1083,9 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data55.requests !== undefined){
-let data56 = data55.requests;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-for(const key26 in data56){
-if(!((key26 === "cpu") || (key26 === "memory"))){
-const err81 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data56};
+}
+else {
+const err81 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data53};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1103,10 +1095,12 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data56.cpu !== undefined){
-let data57 = data56.cpu;
-if(typeof data57 !== "string"){
-const err82 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data57};
+if(data52.limits !== undefined){
+let data56 = data52.limits;
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+for(const key24 in data56){
+if(!((key24 === "cpu") || (key24 === "memory"))){
+const err82 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data56};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1116,10 +1110,10 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data56.memory !== undefined){
-let data58 = data56.memory;
-if(typeof data58 !== "string"){
-const err83 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data58};
+if(data56.cpu !== undefined){
+let data57 = data56.cpu;
+if(typeof data57 !== "string"){
+const err83 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data57};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1129,9 +1123,10 @@ vErrors.push(err83);
 errors++;
 }
 }
-}
-else {
-const err84 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data56};
+if(data56.memory !== undefined){
+let data58 = data56.memory;
+if(typeof data58 !== "string"){
+const err84 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data58};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1141,12 +1136,9 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data55.limits !== undefined){
-let data59 = data55.limits;
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-for(const key27 in data59){
-if(!((key27 === "cpu") || (key27 === "memory"))){
-const err85 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data59};
+}
+else {
+const err85 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data56};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1156,10 +1148,9 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data59.cpu !== undefined){
-let data60 = data59.cpu;
-if(typeof data60 !== "string"){
-const err86 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data60};
+}
+else {
+const err86 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data52};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1169,10 +1160,13 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data59.memory !== undefined){
-let data61 = data59.memory;
-if(typeof data61 !== "string"){
-const err87 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data61};
+if(data50.flags !== undefined){
+let data59 = data50.flags;
+if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+for(const key25 in data59){
+let data60 = data59[key25];
+if((((typeof data60 !== "string") && (!(typeof data60 == "number"))) && (typeof data60 !== "boolean")) && (data60 !== null)){
+const err87 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags/" + key25.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties,data:data60};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1184,7 +1178,7 @@ errors++;
 }
 }
 else {
-const err88 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data59};
+const err88 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags,data:data59};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1196,7 +1190,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data55};
+const err89 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data50};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1206,13 +1200,12 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data53.flags !== undefined){
-let data62 = data53.flags;
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-for(const key28 in data62){
-let data63 = data62[key28];
-if((((typeof data63 !== "string") && (!(typeof data63 == "number"))) && (typeof data63 !== "boolean")) && (data63 !== null)){
-const err90 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags/" + key28.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties,data:data63};
+if(data2.queryScheduler !== undefined){
+let data61 = data2.queryScheduler;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+for(const key26 in data61){
+if(!(((key26 === "replicas") || (key26 === "resources")) || (key26 === "flags"))){
+const err90 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data61};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1222,9 +1215,10 @@ vErrors.push(err90);
 errors++;
 }
 }
-}
-else {
-const err91 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags,data:data62};
+if(data61.replicas !== undefined){
+let data62 = data61.replicas;
+if(!((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62)))){
+const err91 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data62};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1233,10 +1227,9 @@ vErrors.push(err91);
 }
 errors++;
 }
-}
-}
-else {
-const err92 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data53};
+if(typeof data62 == "number"){
+if(data62 < 0 || isNaN(data62)){
+const err92 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data62};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1246,12 +1239,13 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data2.storeGateway !== undefined){
-let data64 = data2.storeGateway;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-for(const key29 in data64){
-if(!((((key29 === "storage") || (key29 === "replicas")) || (key29 === "resources")) || (key29 === "flags"))){
-const err93 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data64};
+}
+if(data61.resources !== undefined){
+let data63 = data61.resources;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+for(const key27 in data63){
+if(!((key27 === "requests") || (key27 === "limits"))){
+const err93 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data63};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1261,12 +1255,12 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data64.storage !== undefined){
-let data65 = data64.storage;
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-for(const key30 in data65){
-if(!((key30 === "size") || (key30 === "storageClass"))){
-const err94 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data65};
+if(data63.requests !== undefined){
+let data64 = data63.requests;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+for(const key28 in data64){
+if(!((key28 === "cpu") || (key28 === "memory"))){
+const err94 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data64};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1276,10 +1270,10 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data65.size !== undefined){
-let data66 = data65.size;
-if(typeof data66 !== "string"){
-const err95 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size,data:data66};
+if(data64.cpu !== undefined){
+let data65 = data64.cpu;
+if(typeof data65 !== "string"){
+const err95 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data65};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1289,10 +1283,10 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data65.storageClass !== undefined){
-let data67 = data65.storageClass;
-if(typeof data67 !== "string"){
-const err96 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass,data:data67};
+if(data64.memory !== undefined){
+let data66 = data64.memory;
+if(typeof data66 !== "string"){
+const err96 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data66};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1304,7 +1298,7 @@ errors++;
 }
 }
 else {
-const err97 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data65};
+const err97 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data64};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1314,10 +1308,12 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data64.replicas !== undefined){
-let data68 = data64.replicas;
-if(!((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68)))){
-const err98 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data68};
+if(data63.limits !== undefined){
+let data67 = data63.limits;
+if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
+for(const key29 in data67){
+if(!((key29 === "cpu") || (key29 === "memory"))){
+const err98 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data67};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1326,9 +1322,11 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(typeof data68 == "number"){
-if(data68 < 0 || isNaN(data68)){
-const err99 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data68};
+}
+if(data67.cpu !== undefined){
+let data68 = data67.cpu;
+if(typeof data68 !== "string"){
+const err99 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data68};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1338,13 +1336,10 @@ vErrors.push(err99);
 errors++;
 }
 }
-}
-if(data64.resources !== undefined){
-let data69 = data64.resources;
-if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
-for(const key31 in data69){
-if(!((key31 === "requests") || (key31 === "limits"))){
-const err100 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data69};
+if(data67.memory !== undefined){
+let data69 = data67.memory;
+if(typeof data69 !== "string"){
+const err100 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data69};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1354,12 +1349,9 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data69.requests !== undefined){
-let data70 = data69.requests;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-for(const key32 in data70){
-if(!((key32 === "cpu") || (key32 === "memory"))){
-const err101 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data70};
+}
+else {
+const err101 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data67};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1369,10 +1361,9 @@ vErrors.push(err101);
 errors++;
 }
 }
-if(data70.cpu !== undefined){
-let data71 = data70.cpu;
-if(typeof data71 !== "string"){
-const err102 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu,data:data71};
+}
+else {
+const err102 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data63};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1382,10 +1373,13 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data70.memory !== undefined){
-let data72 = data70.memory;
-if(typeof data72 !== "string"){
-const err103 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory,data:data72};
+if(data61.flags !== undefined){
+let data70 = data61.flags;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+for(const key30 in data70){
+let data71 = data70[key30];
+if((((typeof data71 !== "string") && (!(typeof data71 == "number"))) && (typeof data71 !== "boolean")) && (data71 !== null)){
+const err103 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties,data:data71};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1397,7 +1391,7 @@ errors++;
 }
 }
 else {
-const err104 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data70};
+const err104 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags,data:data70};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1407,12 +1401,9 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data69.limits !== undefined){
-let data73 = data69.limits;
-if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
-for(const key33 in data73){
-if(!((key33 === "cpu") || (key33 === "memory"))){
-const err105 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data73};
+}
+else {
+const err105 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data61};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1422,10 +1413,12 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data73.cpu !== undefined){
-let data74 = data73.cpu;
-if(typeof data74 !== "string"){
-const err106 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu,data:data74};
+if(data2.storeGateway !== undefined){
+let data72 = data2.storeGateway;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+for(const key31 in data72){
+if(!(((((key31 === "zoneAware") || (key31 === "storage")) || (key31 === "replicas")) || (key31 === "resources")) || (key31 === "flags"))){
+const err106 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data72};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1435,10 +1428,10 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data73.memory !== undefined){
-let data75 = data73.memory;
-if(typeof data75 !== "string"){
-const err107 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory,data:data75};
+if(data72.zoneAware !== undefined){
+let data73 = data72.zoneAware;
+if(!(((data73 === "auto") || (data73 === false)) || (data73 === true))){
+const err107 = {instancePath:instancePath+"/config/mimir/storeGateway/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware,data:data73};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1448,9 +1441,12 @@ vErrors.push(err107);
 errors++;
 }
 }
-}
-else {
-const err108 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data73};
+if(data72.storage !== undefined){
+let data74 = data72.storage;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+for(const key32 in data74){
+if(!((key32 === "size") || (key32 === "storageClass"))){
+const err108 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data74};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1460,9 +1456,10 @@ vErrors.push(err108);
 errors++;
 }
 }
-}
-else {
-const err109 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data69};
+if(data74.size !== undefined){
+let data75 = data74.size;
+if(typeof data75 !== "string"){
+const err109 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size,data:data75};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1472,13 +1469,10 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data64.flags !== undefined){
-let data76 = data64.flags;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-for(const key34 in data76){
-let data77 = data76[key34];
-if((((typeof data77 !== "string") && (!(typeof data77 == "number"))) && (typeof data77 !== "boolean")) && (data77 !== null)){
-const err110 = {instancePath:instancePath+"/config/mimir/storeGateway/flags/" + key34.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties,data:data77};
+if(data74.storageClass !== undefined){
+let data76 = data74.storageClass;
+if(typeof data76 !== "string"){
+const err110 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass,data:data76};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1490,7 +1484,7 @@ errors++;
 }
 }
 else {
-const err111 = {instancePath:instancePath+"/config/mimir/storeGateway/flags",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags,data:data76};
+const err111 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data74};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1500,9 +1494,10 @@ vErrors.push(err111);
 errors++;
 }
 }
-}
-else {
-const err112 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data64};
+if(data72.replicas !== undefined){
+let data77 = data72.replicas;
+if(!((typeof data77 == "number") && (!(data77 % 1) && !isNaN(data77)))){
+const err112 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data77};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1511,13 +1506,9 @@ vErrors.push(err112);
 }
 errors++;
 }
-}
-if(data2.compactor !== undefined){
-let data78 = data2.compactor;
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-for(const key35 in data78){
-if(!((((key35 === "storage") || (key35 === "replicas")) || (key35 === "resources")) || (key35 === "flags"))){
-const err113 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data78};
+if(typeof data77 == "number"){
+if(data77 < 0 || isNaN(data77)){
+const err113 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data77};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1527,12 +1518,13 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data78.storage !== undefined){
-let data79 = data78.storage;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-for(const key36 in data79){
-if(!((key36 === "size") || (key36 === "storageClass"))){
-const err114 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data79};
+}
+if(data72.resources !== undefined){
+let data78 = data72.resources;
+if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
+for(const key33 in data78){
+if(!((key33 === "requests") || (key33 === "limits"))){
+const err114 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data78};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1542,10 +1534,12 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data79.size !== undefined){
-let data80 = data79.size;
-if(typeof data80 !== "string"){
-const err115 = {instancePath:instancePath+"/config/mimir/compactor/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size,data:data80};
+if(data78.requests !== undefined){
+let data79 = data78.requests;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+for(const key34 in data79){
+if(!((key34 === "cpu") || (key34 === "memory"))){
+const err115 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data79};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1555,10 +1549,10 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data79.storageClass !== undefined){
-let data81 = data79.storageClass;
-if(typeof data81 !== "string"){
-const err116 = {instancePath:instancePath+"/config/mimir/compactor/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass,data:data81};
+if(data79.cpu !== undefined){
+let data80 = data79.cpu;
+if(typeof data80 !== "string"){
+const err116 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu,data:data80};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1568,9 +1562,10 @@ vErrors.push(err116);
 errors++;
 }
 }
-}
-else {
-const err117 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data79};
+if(data79.memory !== undefined){
+let data81 = data79.memory;
+if(typeof data81 !== "string"){
+const err117 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory,data:data81};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1580,10 +1575,9 @@ vErrors.push(err117);
 errors++;
 }
 }
-if(data78.replicas !== undefined){
-let data82 = data78.replicas;
-if(!((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82)))){
-const err118 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data82};
+}
+else {
+const err118 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data79};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1592,9 +1586,13 @@ vErrors.push(err118);
 }
 errors++;
 }
-if(typeof data82 == "number"){
-if(data82 < 0 || isNaN(data82)){
-const err119 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data82};
+}
+if(data78.limits !== undefined){
+let data82 = data78.limits;
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+for(const key35 in data82){
+if(!((key35 === "cpu") || (key35 === "memory"))){
+const err119 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data82};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1604,13 +1602,10 @@ vErrors.push(err119);
 errors++;
 }
 }
-}
-if(data78.resources !== undefined){
-let data83 = data78.resources;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-for(const key37 in data83){
-if(!((key37 === "requests") || (key37 === "limits"))){
-const err120 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data83};
+if(data82.cpu !== undefined){
+let data83 = data82.cpu;
+if(typeof data83 !== "string"){
+const err120 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu,data:data83};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1620,12 +1615,10 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data83.requests !== undefined){
-let data84 = data83.requests;
-if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
-for(const key38 in data84){
-if(!((key38 === "cpu") || (key38 === "memory"))){
-const err121 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data84};
+if(data82.memory !== undefined){
+let data84 = data82.memory;
+if(typeof data84 !== "string"){
+const err121 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory,data:data84};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1635,10 +1628,9 @@ vErrors.push(err121);
 errors++;
 }
 }
-if(data84.cpu !== undefined){
-let data85 = data84.cpu;
-if(typeof data85 !== "string"){
-const err122 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu,data:data85};
+}
+else {
+const err122 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data82};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1648,10 +1640,9 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data84.memory !== undefined){
-let data86 = data84.memory;
-if(typeof data86 !== "string"){
-const err123 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory,data:data86};
+}
+else {
+const err123 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data78};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1661,9 +1652,13 @@ vErrors.push(err123);
 errors++;
 }
 }
-}
-else {
-const err124 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data84};
+if(data72.flags !== undefined){
+let data85 = data72.flags;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+for(const key36 in data85){
+let data86 = data85[key36];
+if((((typeof data86 !== "string") && (!(typeof data86 == "number"))) && (typeof data86 !== "boolean")) && (data86 !== null)){
+const err124 = {instancePath:instancePath+"/config/mimir/storeGateway/flags/" + key36.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties,data:data86};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1673,12 +1668,9 @@ vErrors.push(err124);
 errors++;
 }
 }
-if(data83.limits !== undefined){
-let data87 = data83.limits;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-for(const key39 in data87){
-if(!((key39 === "cpu") || (key39 === "memory"))){
-const err125 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data87};
+}
+else {
+const err125 = {instancePath:instancePath+"/config/mimir/storeGateway/flags",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags,data:data85};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1688,10 +1680,9 @@ vErrors.push(err125);
 errors++;
 }
 }
-if(data87.cpu !== undefined){
-let data88 = data87.cpu;
-if(typeof data88 !== "string"){
-const err126 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu,data:data88};
+}
+else {
+const err126 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data72};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1701,10 +1692,12 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data87.memory !== undefined){
-let data89 = data87.memory;
-if(typeof data89 !== "string"){
-const err127 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory,data:data89};
+if(data2.compactor !== undefined){
+let data87 = data2.compactor;
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+for(const key37 in data87){
+if(!((((key37 === "storage") || (key37 === "replicas")) || (key37 === "resources")) || (key37 === "flags"))){
+const err127 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data87};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1714,9 +1707,12 @@ vErrors.push(err127);
 errors++;
 }
 }
-}
-else {
-const err128 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data87};
+if(data87.storage !== undefined){
+let data88 = data87.storage;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+for(const key38 in data88){
+if(!((key38 === "size") || (key38 === "storageClass"))){
+const err128 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data88};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1726,9 +1722,10 @@ vErrors.push(err128);
 errors++;
 }
 }
-}
-else {
-const err129 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data83};
+if(data88.size !== undefined){
+let data89 = data88.size;
+if(typeof data89 !== "string"){
+const err129 = {instancePath:instancePath+"/config/mimir/compactor/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size,data:data89};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1738,13 +1735,10 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data78.flags !== undefined){
-let data90 = data78.flags;
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-for(const key40 in data90){
-let data91 = data90[key40];
-if((((typeof data91 !== "string") && (!(typeof data91 == "number"))) && (typeof data91 !== "boolean")) && (data91 !== null)){
-const err130 = {instancePath:instancePath+"/config/mimir/compactor/flags/" + key40.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties,data:data91};
+if(data88.storageClass !== undefined){
+let data90 = data88.storageClass;
+if(typeof data90 !== "string"){
+const err130 = {instancePath:instancePath+"/config/mimir/compactor/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass,data:data90};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1756,7 +1750,7 @@ errors++;
 }
 }
 else {
-const err131 = {instancePath:instancePath+"/config/mimir/compactor/flags",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags,data:data90};
+const err131 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data88};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1766,9 +1760,10 @@ vErrors.push(err131);
 errors++;
 }
 }
-}
-else {
-const err132 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data78};
+if(data87.replicas !== undefined){
+let data91 = data87.replicas;
+if(!((typeof data91 == "number") && (!(data91 % 1) && !isNaN(data91)))){
+const err132 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data91};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1777,13 +1772,9 @@ vErrors.push(err132);
 }
 errors++;
 }
-}
-if(data2.alertmanager !== undefined){
-let data92 = data2.alertmanager;
-if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
-for(const key41 in data92){
-if(!((((((key41 === "enabled") || (key41 === "fallbackConfig")) || (key41 === "storage")) || (key41 === "replicas")) || (key41 === "resources")) || (key41 === "flags"))){
-const err133 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data92};
+if(typeof data91 == "number"){
+if(data91 < 0 || isNaN(data91)){
+const err133 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data91};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1793,10 +1784,13 @@ vErrors.push(err133);
 errors++;
 }
 }
-if(data92.enabled !== undefined){
-let data93 = data92.enabled;
-if(typeof data93 !== "boolean"){
-const err134 = {instancePath:instancePath+"/config/mimir/alertmanager/enabled",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled,data:data93};
+}
+if(data87.resources !== undefined){
+let data92 = data87.resources;
+if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
+for(const key39 in data92){
+if(!((key39 === "requests") || (key39 === "limits"))){
+const err134 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data92};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1806,12 +1800,12 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data92.fallbackConfig !== undefined){
-let data94 = data92.fallbackConfig;
-if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
-}
-else {
-const err135 = {instancePath:instancePath+"/config/mimir/alertmanager/fallbackConfig",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/fallbackConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig,data:data94};
+if(data92.requests !== undefined){
+let data93 = data92.requests;
+if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
+for(const key40 in data93){
+if(!((key40 === "cpu") || (key40 === "memory"))){
+const err135 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data93};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1821,12 +1815,10 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data92.storage !== undefined){
-let data95 = data92.storage;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-for(const key42 in data95){
-if(!((key42 === "size") || (key42 === "storageClass"))){
-const err136 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data95};
+if(data93.cpu !== undefined){
+let data94 = data93.cpu;
+if(typeof data94 !== "string"){
+const err136 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu,data:data94};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1836,10 +1828,10 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data95.size !== undefined){
-let data96 = data95.size;
-if(typeof data96 !== "string"){
-const err137 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size,data:data96};
+if(data93.memory !== undefined){
+let data95 = data93.memory;
+if(typeof data95 !== "string"){
+const err137 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory,data:data95};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1849,10 +1841,9 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data95.storageClass !== undefined){
-let data97 = data95.storageClass;
-if(typeof data97 !== "string"){
-const err138 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass,data:data97};
+}
+else {
+const err138 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data93};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1862,9 +1853,12 @@ vErrors.push(err138);
 errors++;
 }
 }
-}
-else {
-const err139 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data95};
+if(data92.limits !== undefined){
+let data96 = data92.limits;
+if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
+for(const key41 in data96){
+if(!((key41 === "cpu") || (key41 === "memory"))){
+const err139 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data96};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1874,10 +1868,10 @@ vErrors.push(err139);
 errors++;
 }
 }
-if(data92.replicas !== undefined){
-let data98 = data92.replicas;
-if(!((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98)))){
-const err140 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data98};
+if(data96.cpu !== undefined){
+let data97 = data96.cpu;
+if(typeof data97 !== "string"){
+const err140 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu,data:data97};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1886,9 +1880,11 @@ vErrors.push(err140);
 }
 errors++;
 }
-if(typeof data98 == "number"){
-if(data98 < 0 || isNaN(data98)){
-const err141 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data98};
+}
+if(data96.memory !== undefined){
+let data98 = data96.memory;
+if(typeof data98 !== "string"){
+const err141 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory,data:data98};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1899,12 +1895,8 @@ errors++;
 }
 }
 }
-if(data92.resources !== undefined){
-let data99 = data92.resources;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-for(const key43 in data99){
-if(!((key43 === "requests") || (key43 === "limits"))){
-const err142 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data99};
+else {
+const err142 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data96};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1914,12 +1906,9 @@ vErrors.push(err142);
 errors++;
 }
 }
-if(data99.requests !== undefined){
-let data100 = data99.requests;
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-for(const key44 in data100){
-if(!((key44 === "cpu") || (key44 === "memory"))){
-const err143 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data100};
+}
+else {
+const err143 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data92};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1929,10 +1918,13 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data100.cpu !== undefined){
-let data101 = data100.cpu;
-if(typeof data101 !== "string"){
-const err144 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu,data:data101};
+if(data87.flags !== undefined){
+let data99 = data87.flags;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+for(const key42 in data99){
+let data100 = data99[key42];
+if((((typeof data100 !== "string") && (!(typeof data100 == "number"))) && (typeof data100 !== "boolean")) && (data100 !== null)){
+const err144 = {instancePath:instancePath+"/config/mimir/compactor/flags/" + key42.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties,data:data100};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1942,10 +1934,9 @@ vErrors.push(err144);
 errors++;
 }
 }
-if(data100.memory !== undefined){
-let data102 = data100.memory;
-if(typeof data102 !== "string"){
-const err145 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory,data:data102};
+}
+else {
+const err145 = {instancePath:instancePath+"/config/mimir/compactor/flags",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags,data:data99};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1957,7 +1948,7 @@ errors++;
 }
 }
 else {
-const err146 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data100};
+const err146 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data87};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1967,12 +1958,12 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data99.limits !== undefined){
-let data103 = data99.limits;
-if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
-for(const key45 in data103){
-if(!((key45 === "cpu") || (key45 === "memory"))){
-const err147 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data103};
+if(data2.alertmanager !== undefined){
+let data101 = data2.alertmanager;
+if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+for(const key43 in data101){
+if(!(((((((key43 === "enabled") || (key43 === "fallbackConfig")) || (key43 === "zoneAware")) || (key43 === "storage")) || (key43 === "replicas")) || (key43 === "resources")) || (key43 === "flags"))){
+const err147 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data101};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1982,10 +1973,10 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data103.cpu !== undefined){
-let data104 = data103.cpu;
-if(typeof data104 !== "string"){
-const err148 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu,data:data104};
+if(data101.enabled !== undefined){
+let data102 = data101.enabled;
+if(typeof data102 !== "boolean"){
+const err148 = {instancePath:instancePath+"/config/mimir/alertmanager/enabled",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled,data:data102};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1995,10 +1986,12 @@ vErrors.push(err148);
 errors++;
 }
 }
-if(data103.memory !== undefined){
-let data105 = data103.memory;
-if(typeof data105 !== "string"){
-const err149 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory,data:data105};
+if(data101.fallbackConfig !== undefined){
+let data103 = data101.fallbackConfig;
+if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
+}
+else {
+const err149 = {instancePath:instancePath+"/config/mimir/alertmanager/fallbackConfig",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/fallbackConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig,data:data103};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2008,9 +2001,10 @@ vErrors.push(err149);
 errors++;
 }
 }
-}
-else {
-const err150 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data103};
+if(data101.zoneAware !== undefined){
+let data104 = data101.zoneAware;
+if(!(((data104 === "auto") || (data104 === false)) || (data104 === true))){
+const err150 = {instancePath:instancePath+"/config/mimir/alertmanager/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware,data:data104};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2020,9 +2014,12 @@ vErrors.push(err150);
 errors++;
 }
 }
-}
-else {
-const err151 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data99};
+if(data101.storage !== undefined){
+let data105 = data101.storage;
+if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
+for(const key44 in data105){
+if(!((key44 === "size") || (key44 === "storageClass"))){
+const err151 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data105};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2032,13 +2029,10 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data92.flags !== undefined){
-let data106 = data92.flags;
-if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
-for(const key46 in data106){
-let data107 = data106[key46];
-if((((typeof data107 !== "string") && (!(typeof data107 == "number"))) && (typeof data107 !== "boolean")) && (data107 !== null)){
-const err152 = {instancePath:instancePath+"/config/mimir/alertmanager/flags/" + key46.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties,data:data107};
+if(data105.size !== undefined){
+let data106 = data105.size;
+if(typeof data106 !== "string"){
+const err152 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size,data:data106};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2048,9 +2042,10 @@ vErrors.push(err152);
 errors++;
 }
 }
-}
-else {
-const err153 = {instancePath:instancePath+"/config/mimir/alertmanager/flags",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags,data:data106};
+if(data105.storageClass !== undefined){
+let data107 = data105.storageClass;
+if(typeof data107 !== "string"){
+const err153 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass,data:data107};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2062,7 +2057,7 @@ errors++;
 }
 }
 else {
-const err154 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data92};
+const err154 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data105};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2072,12 +2067,10 @@ vErrors.push(err154);
 errors++;
 }
 }
-if(data2.overridesExporter !== undefined){
-let data108 = data2.overridesExporter;
-if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
-for(const key47 in data108){
-if(!((((key47 === "enabled") || (key47 === "replicas")) || (key47 === "resources")) || (key47 === "flags"))){
-const err155 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data108};
+if(data101.replicas !== undefined){
+let data108 = data101.replicas;
+if(!((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108)))){
+const err155 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data108};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2086,11 +2079,9 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-if(data108.enabled !== undefined){
-let data109 = data108.enabled;
-if(typeof data109 !== "boolean"){
-const err156 = {instancePath:instancePath+"/config/mimir/overridesExporter/enabled",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled,data:data109};
+if(typeof data108 == "number"){
+if(data108 < 0 || isNaN(data108)){
+const err156 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data108};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2100,10 +2091,13 @@ vErrors.push(err156);
 errors++;
 }
 }
-if(data108.replicas !== undefined){
-let data110 = data108.replicas;
-if(!((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110)))){
-const err157 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data110};
+}
+if(data101.resources !== undefined){
+let data109 = data101.resources;
+if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
+for(const key45 in data109){
+if(!((key45 === "requests") || (key45 === "limits"))){
+const err157 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data109};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2112,9 +2106,13 @@ vErrors.push(err157);
 }
 errors++;
 }
-if(typeof data110 == "number"){
-if(data110 < 0 || isNaN(data110)){
-const err158 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data110};
+}
+if(data109.requests !== undefined){
+let data110 = data109.requests;
+if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
+for(const key46 in data110){
+if(!((key46 === "cpu") || (key46 === "memory"))){
+const err158 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data110};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2124,13 +2122,10 @@ vErrors.push(err158);
 errors++;
 }
 }
-}
-if(data108.resources !== undefined){
-let data111 = data108.resources;
-if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
-for(const key48 in data111){
-if(!((key48 === "requests") || (key48 === "limits"))){
-const err159 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data111};
+if(data110.cpu !== undefined){
+let data111 = data110.cpu;
+if(typeof data111 !== "string"){
+const err159 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu,data:data111};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2140,12 +2135,10 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data111.requests !== undefined){
-let data112 = data111.requests;
-if(data112 && typeof data112 == "object" && !Array.isArray(data112)){
-for(const key49 in data112){
-if(!((key49 === "cpu") || (key49 === "memory"))){
-const err160 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data112};
+if(data110.memory !== undefined){
+let data112 = data110.memory;
+if(typeof data112 !== "string"){
+const err160 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory,data:data112};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2155,10 +2148,9 @@ vErrors.push(err160);
 errors++;
 }
 }
-if(data112.cpu !== undefined){
-let data113 = data112.cpu;
-if(typeof data113 !== "string"){
-const err161 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu,data:data113};
+}
+else {
+const err161 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data110};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2168,10 +2160,12 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data112.memory !== undefined){
-let data114 = data112.memory;
-if(typeof data114 !== "string"){
-const err162 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory,data:data114};
+if(data109.limits !== undefined){
+let data113 = data109.limits;
+if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
+for(const key47 in data113){
+if(!((key47 === "cpu") || (key47 === "memory"))){
+const err162 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data113};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2181,9 +2175,10 @@ vErrors.push(err162);
 errors++;
 }
 }
-}
-else {
-const err163 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data112};
+if(data113.cpu !== undefined){
+let data114 = data113.cpu;
+if(typeof data114 !== "string"){
+const err163 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu,data:data114};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2193,12 +2188,10 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data111.limits !== undefined){
-let data115 = data111.limits;
-if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
-for(const key50 in data115){
-if(!((key50 === "cpu") || (key50 === "memory"))){
-const err164 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data115};
+if(data113.memory !== undefined){
+let data115 = data113.memory;
+if(typeof data115 !== "string"){
+const err164 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory,data:data115};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2208,10 +2201,9 @@ vErrors.push(err164);
 errors++;
 }
 }
-if(data115.cpu !== undefined){
-let data116 = data115.cpu;
-if(typeof data116 !== "string"){
-const err165 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu,data:data116};
+}
+else {
+const err165 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data113};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2221,10 +2213,9 @@ vErrors.push(err165);
 errors++;
 }
 }
-if(data115.memory !== undefined){
-let data117 = data115.memory;
-if(typeof data117 !== "string"){
-const err166 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory,data:data117};
+}
+else {
+const err166 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data109};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2234,9 +2225,13 @@ vErrors.push(err166);
 errors++;
 }
 }
-}
-else {
-const err167 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data115};
+if(data101.flags !== undefined){
+let data116 = data101.flags;
+if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
+for(const key48 in data116){
+let data117 = data116[key48];
+if((((typeof data117 !== "string") && (!(typeof data117 == "number"))) && (typeof data117 !== "boolean")) && (data117 !== null)){
+const err167 = {instancePath:instancePath+"/config/mimir/alertmanager/flags/" + key48.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties,data:data117};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2248,7 +2243,7 @@ errors++;
 }
 }
 else {
-const err168 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data111};
+const err168 = {instancePath:instancePath+"/config/mimir/alertmanager/flags",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags,data:data116};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2258,13 +2253,9 @@ vErrors.push(err168);
 errors++;
 }
 }
-if(data108.flags !== undefined){
-let data118 = data108.flags;
-if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
-for(const key51 in data118){
-let data119 = data118[key51];
-if((((typeof data119 !== "string") && (!(typeof data119 == "number"))) && (typeof data119 !== "boolean")) && (data119 !== null)){
-const err169 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags/" + key51.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties,data:data119};
+}
+else {
+const err169 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data101};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2274,9 +2265,12 @@ vErrors.push(err169);
 errors++;
 }
 }
-}
-else {
-const err170 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags,data:data118};
+if(data2.overridesExporter !== undefined){
+let data118 = data2.overridesExporter;
+if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
+for(const key49 in data118){
+if(!((((key49 === "enabled") || (key49 === "replicas")) || (key49 === "resources")) || (key49 === "flags"))){
+const err170 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data118};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2286,9 +2280,10 @@ vErrors.push(err170);
 errors++;
 }
 }
-}
-else {
-const err171 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data108};
+if(data118.enabled !== undefined){
+let data119 = data118.enabled;
+if(typeof data119 !== "boolean"){
+const err171 = {instancePath:instancePath+"/config/mimir/overridesExporter/enabled",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled,data:data119};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2298,12 +2293,10 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data2.ruler !== undefined){
-let data120 = data2.ruler;
-if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
-for(const key52 in data120){
-if(!(((((((key52 === "enabled") || (key52 === "mode")) || (key52 === "dedicatedReadPath")) || (key52 === "readPath")) || (key52 === "replicas")) || (key52 === "resources")) || (key52 === "flags"))){
-const err172 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data120};
+if(data118.replicas !== undefined){
+let data120 = data118.replicas;
+if(!((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120)))){
+const err172 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data120};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2312,11 +2305,9 @@ vErrors.push(err172);
 }
 errors++;
 }
-}
-if(data120.enabled !== undefined){
-let data121 = data120.enabled;
-if(typeof data121 !== "boolean"){
-const err173 = {instancePath:instancePath+"/config/mimir/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled,data:data121};
+if(typeof data120 == "number"){
+if(data120 < 0 || isNaN(data120)){
+const err173 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data120};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2326,10 +2317,13 @@ vErrors.push(err173);
 errors++;
 }
 }
-if(data120.mode !== undefined){
-let data122 = data120.mode;
-if(typeof data122 !== "string"){
-const err174 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data122};
+}
+if(data118.resources !== undefined){
+let data121 = data118.resources;
+if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
+for(const key50 in data121){
+if(!((key50 === "requests") || (key50 === "limits"))){
+const err174 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data121};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2338,8 +2332,13 @@ vErrors.push(err174);
 }
 errors++;
 }
-if(!((data122 === "internal") || (data122 === "remote"))){
-const err175 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data122};
+}
+if(data121.requests !== undefined){
+let data122 = data121.requests;
+if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
+for(const key51 in data122){
+if(!((key51 === "cpu") || (key51 === "memory"))){
+const err175 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data122};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2349,10 +2348,10 @@ vErrors.push(err175);
 errors++;
 }
 }
-if(data120.dedicatedReadPath !== undefined){
-let data123 = data120.dedicatedReadPath;
-if(typeof data123 !== "boolean"){
-const err176 = {instancePath:instancePath+"/config/mimir/ruler/dedicatedReadPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/dedicatedReadPath/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath,data:data123};
+if(data122.cpu !== undefined){
+let data123 = data122.cpu;
+if(typeof data123 !== "string"){
+const err176 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu,data:data123};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2362,12 +2361,10 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data120.readPath !== undefined){
-let data124 = data120.readPath;
-if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
-for(const key53 in data124){
-if(!(((key53 === "queryFrontend") || (key53 === "queryScheduler")) || (key53 === "querier"))){
-const err177 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data124};
+if(data122.memory !== undefined){
+let data124 = data122.memory;
+if(typeof data124 !== "string"){
+const err177 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory,data:data124};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2377,12 +2374,9 @@ vErrors.push(err177);
 errors++;
 }
 }
-if(data124.queryFrontend !== undefined){
-let data125 = data124.queryFrontend;
-if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
-for(const key54 in data125){
-if(!(((key54 === "replicas") || (key54 === "resources")) || (key54 === "flags"))){
-const err178 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data125};
+}
+else {
+const err178 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data122};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2392,10 +2386,12 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data125.replicas !== undefined){
-let data126 = data125.replicas;
-if(!((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126)))){
-const err179 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data126};
+if(data121.limits !== undefined){
+let data125 = data121.limits;
+if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
+for(const key52 in data125){
+if(!((key52 === "cpu") || (key52 === "memory"))){
+const err179 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data125};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2404,9 +2400,11 @@ vErrors.push(err179);
 }
 errors++;
 }
-if(typeof data126 == "number"){
-if(data126 < 0 || isNaN(data126)){
-const err180 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data126};
+}
+if(data125.cpu !== undefined){
+let data126 = data125.cpu;
+if(typeof data126 !== "string"){
+const err180 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu,data:data126};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2416,13 +2414,10 @@ vErrors.push(err180);
 errors++;
 }
 }
-}
-if(data125.resources !== undefined){
-let data127 = data125.resources;
-if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
-for(const key55 in data127){
-if(!((key55 === "requests") || (key55 === "limits"))){
-const err181 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data127};
+if(data125.memory !== undefined){
+let data127 = data125.memory;
+if(typeof data127 !== "string"){
+const err181 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory,data:data127};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2432,12 +2427,9 @@ vErrors.push(err181);
 errors++;
 }
 }
-if(data127.requests !== undefined){
-let data128 = data127.requests;
-if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
-for(const key56 in data128){
-if(!((key56 === "cpu") || (key56 === "memory"))){
-const err182 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data128};
+}
+else {
+const err182 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data125};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2447,10 +2439,9 @@ vErrors.push(err182);
 errors++;
 }
 }
-if(data128.cpu !== undefined){
-let data129 = data128.cpu;
-if(typeof data129 !== "string"){
-const err183 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data129};
+}
+else {
+const err183 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data121};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2460,10 +2451,13 @@ vErrors.push(err183);
 errors++;
 }
 }
-if(data128.memory !== undefined){
-let data130 = data128.memory;
-if(typeof data130 !== "string"){
-const err184 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data130};
+if(data118.flags !== undefined){
+let data128 = data118.flags;
+if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
+for(const key53 in data128){
+let data129 = data128[key53];
+if((((typeof data129 !== "string") && (!(typeof data129 == "number"))) && (typeof data129 !== "boolean")) && (data129 !== null)){
+const err184 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags/" + key53.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties,data:data129};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2475,7 +2469,7 @@ errors++;
 }
 }
 else {
-const err185 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data128};
+const err185 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags,data:data128};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2485,12 +2479,9 @@ vErrors.push(err185);
 errors++;
 }
 }
-if(data127.limits !== undefined){
-let data131 = data127.limits;
-if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
-for(const key57 in data131){
-if(!((key57 === "cpu") || (key57 === "memory"))){
-const err186 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data131};
+}
+else {
+const err186 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data118};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2500,10 +2491,12 @@ vErrors.push(err186);
 errors++;
 }
 }
-if(data131.cpu !== undefined){
-let data132 = data131.cpu;
-if(typeof data132 !== "string"){
-const err187 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data132};
+if(data2.ruler !== undefined){
+let data130 = data2.ruler;
+if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
+for(const key54 in data130){
+if(!(((((((key54 === "enabled") || (key54 === "mode")) || (key54 === "dedicatedReadPath")) || (key54 === "readPath")) || (key54 === "replicas")) || (key54 === "resources")) || (key54 === "flags"))){
+const err187 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data130};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2513,10 +2506,10 @@ vErrors.push(err187);
 errors++;
 }
 }
-if(data131.memory !== undefined){
-let data133 = data131.memory;
-if(typeof data133 !== "string"){
-const err188 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data133};
+if(data130.enabled !== undefined){
+let data131 = data130.enabled;
+if(typeof data131 !== "boolean"){
+const err188 = {instancePath:instancePath+"/config/mimir/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled,data:data131};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2526,9 +2519,10 @@ vErrors.push(err188);
 errors++;
 }
 }
-}
-else {
-const err189 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data131};
+if(data130.mode !== undefined){
+let data132 = data130.mode;
+if(typeof data132 !== "string"){
+const err189 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data132};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2537,10 +2531,8 @@ vErrors.push(err189);
 }
 errors++;
 }
-}
-}
-else {
-const err190 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data127};
+if(!((data132 === "internal") || (data132 === "remote"))){
+const err190 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data132};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2550,13 +2542,10 @@ vErrors.push(err190);
 errors++;
 }
 }
-if(data125.flags !== undefined){
-let data134 = data125.flags;
-if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
-for(const key58 in data134){
-let data135 = data134[key58];
-if((((typeof data135 !== "string") && (!(typeof data135 == "number"))) && (typeof data135 !== "boolean")) && (data135 !== null)){
-const err191 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties,data:data135};
+if(data130.dedicatedReadPath !== undefined){
+let data133 = data130.dedicatedReadPath;
+if(typeof data133 !== "boolean"){
+const err191 = {instancePath:instancePath+"/config/mimir/ruler/dedicatedReadPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/dedicatedReadPath/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath,data:data133};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2566,9 +2555,12 @@ vErrors.push(err191);
 errors++;
 }
 }
-}
-else {
-const err192 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags,data:data134};
+if(data130.readPath !== undefined){
+let data134 = data130.readPath;
+if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
+for(const key55 in data134){
+if(!(((key55 === "queryFrontend") || (key55 === "queryScheduler")) || (key55 === "querier"))){
+const err192 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data134};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2578,9 +2570,12 @@ vErrors.push(err192);
 errors++;
 }
 }
-}
-else {
-const err193 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data125};
+if(data134.queryFrontend !== undefined){
+let data135 = data134.queryFrontend;
+if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
+for(const key56 in data135){
+if(!(((key56 === "replicas") || (key56 === "resources")) || (key56 === "flags"))){
+const err193 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data135};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2590,12 +2585,10 @@ vErrors.push(err193);
 errors++;
 }
 }
-if(data124.queryScheduler !== undefined){
-let data136 = data124.queryScheduler;
-if(data136 && typeof data136 == "object" && !Array.isArray(data136)){
-for(const key59 in data136){
-if(!(((key59 === "replicas") || (key59 === "resources")) || (key59 === "flags"))){
-const err194 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data136};
+if(data135.replicas !== undefined){
+let data136 = data135.replicas;
+if(!((typeof data136 == "number") && (!(data136 % 1) && !isNaN(data136)))){
+const err194 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data136};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2604,11 +2597,9 @@ vErrors.push(err194);
 }
 errors++;
 }
-}
-if(data136.replicas !== undefined){
-let data137 = data136.replicas;
-if(!((typeof data137 == "number") && (!(data137 % 1) && !isNaN(data137)))){
-const err195 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data137};
+if(typeof data136 == "number"){
+if(data136 < 0 || isNaN(data136)){
+const err195 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data136};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2617,9 +2608,14 @@ vErrors.push(err195);
 }
 errors++;
 }
-if(typeof data137 == "number"){
-if(data137 < 0 || isNaN(data137)){
-const err196 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data137};
+}
+}
+if(data135.resources !== undefined){
+let data137 = data135.resources;
+if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
+for(const key57 in data137){
+if(!((key57 === "requests") || (key57 === "limits"))){
+const err196 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data137};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2629,13 +2625,12 @@ vErrors.push(err196);
 errors++;
 }
 }
-}
-if(data136.resources !== undefined){
-let data138 = data136.resources;
+if(data137.requests !== undefined){
+let data138 = data137.requests;
 if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
-for(const key60 in data138){
-if(!((key60 === "requests") || (key60 === "limits"))){
-const err197 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data138};
+for(const key58 in data138){
+if(!((key58 === "cpu") || (key58 === "memory"))){
+const err197 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key58},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data138};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2645,12 +2640,10 @@ vErrors.push(err197);
 errors++;
 }
 }
-if(data138.requests !== undefined){
-let data139 = data138.requests;
-if(data139 && typeof data139 == "object" && !Array.isArray(data139)){
-for(const key61 in data139){
-if(!((key61 === "cpu") || (key61 === "memory"))){
-const err198 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data139};
+if(data138.cpu !== undefined){
+let data139 = data138.cpu;
+if(typeof data139 !== "string"){
+const err198 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data139};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2660,10 +2653,10 @@ vErrors.push(err198);
 errors++;
 }
 }
-if(data139.cpu !== undefined){
-let data140 = data139.cpu;
+if(data138.memory !== undefined){
+let data140 = data138.memory;
 if(typeof data140 !== "string"){
-const err199 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data140};
+const err199 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data140};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2673,10 +2666,9 @@ vErrors.push(err199);
 errors++;
 }
 }
-if(data139.memory !== undefined){
-let data141 = data139.memory;
-if(typeof data141 !== "string"){
-const err200 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data141};
+}
+else {
+const err200 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data138};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2686,9 +2678,12 @@ vErrors.push(err200);
 errors++;
 }
 }
-}
-else {
-const err201 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data139};
+if(data137.limits !== undefined){
+let data141 = data137.limits;
+if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
+for(const key59 in data141){
+if(!((key59 === "cpu") || (key59 === "memory"))){
+const err201 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data141};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2698,12 +2693,10 @@ vErrors.push(err201);
 errors++;
 }
 }
-if(data138.limits !== undefined){
-let data142 = data138.limits;
-if(data142 && typeof data142 == "object" && !Array.isArray(data142)){
-for(const key62 in data142){
-if(!((key62 === "cpu") || (key62 === "memory"))){
-const err202 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data142};
+if(data141.cpu !== undefined){
+let data142 = data141.cpu;
+if(typeof data142 !== "string"){
+const err202 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data142};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2713,10 +2706,10 @@ vErrors.push(err202);
 errors++;
 }
 }
-if(data142.cpu !== undefined){
-let data143 = data142.cpu;
+if(data141.memory !== undefined){
+let data143 = data141.memory;
 if(typeof data143 !== "string"){
-const err203 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data143};
+const err203 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data143};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2726,10 +2719,9 @@ vErrors.push(err203);
 errors++;
 }
 }
-if(data142.memory !== undefined){
-let data144 = data142.memory;
-if(typeof data144 !== "string"){
-const err204 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data144};
+}
+else {
+const err204 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data141};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2741,7 +2733,7 @@ errors++;
 }
 }
 else {
-const err205 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data142};
+const err205 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data137};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2751,9 +2743,13 @@ vErrors.push(err205);
 errors++;
 }
 }
-}
-else {
-const err206 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data138};
+if(data135.flags !== undefined){
+let data144 = data135.flags;
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+for(const key60 in data144){
+let data145 = data144[key60];
+if((((typeof data145 !== "string") && (!(typeof data145 == "number"))) && (typeof data145 !== "boolean")) && (data145 !== null)){
+const err206 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags/" + key60.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties,data:data145};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2763,13 +2759,9 @@ vErrors.push(err206);
 errors++;
 }
 }
-if(data136.flags !== undefined){
-let data145 = data136.flags;
-if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
-for(const key63 in data145){
-let data146 = data145[key63];
-if((((typeof data146 !== "string") && (!(typeof data146 == "number"))) && (typeof data146 !== "boolean")) && (data146 !== null)){
-const err207 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags/" + key63.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties,data:data146};
+}
+else {
+const err207 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags,data:data144};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2781,7 +2773,7 @@ errors++;
 }
 }
 else {
-const err208 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags,data:data145};
+const err208 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data135};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2791,9 +2783,12 @@ vErrors.push(err208);
 errors++;
 }
 }
-}
-else {
-const err209 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data136};
+if(data134.queryScheduler !== undefined){
+let data146 = data134.queryScheduler;
+if(data146 && typeof data146 == "object" && !Array.isArray(data146)){
+for(const key61 in data146){
+if(!(((key61 === "replicas") || (key61 === "resources")) || (key61 === "flags"))){
+const err209 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data146};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2803,12 +2798,10 @@ vErrors.push(err209);
 errors++;
 }
 }
-if(data124.querier !== undefined){
-let data147 = data124.querier;
-if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
-for(const key64 in data147){
-if(!(((key64 === "replicas") || (key64 === "resources")) || (key64 === "flags"))){
-const err210 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data147};
+if(data146.replicas !== undefined){
+let data147 = data146.replicas;
+if(!((typeof data147 == "number") && (!(data147 % 1) && !isNaN(data147)))){
+const err210 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data147};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2817,11 +2810,9 @@ vErrors.push(err210);
 }
 errors++;
 }
-}
-if(data147.replicas !== undefined){
-let data148 = data147.replicas;
-if(!((typeof data148 == "number") && (!(data148 % 1) && !isNaN(data148)))){
-const err211 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data148};
+if(typeof data147 == "number"){
+if(data147 < 0 || isNaN(data147)){
+const err211 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data147};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2830,9 +2821,14 @@ vErrors.push(err211);
 }
 errors++;
 }
-if(typeof data148 == "number"){
-if(data148 < 0 || isNaN(data148)){
-const err212 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data148};
+}
+}
+if(data146.resources !== undefined){
+let data148 = data146.resources;
+if(data148 && typeof data148 == "object" && !Array.isArray(data148)){
+for(const key62 in data148){
+if(!((key62 === "requests") || (key62 === "limits"))){
+const err212 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data148};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2842,13 +2838,12 @@ vErrors.push(err212);
 errors++;
 }
 }
-}
-if(data147.resources !== undefined){
-let data149 = data147.resources;
+if(data148.requests !== undefined){
+let data149 = data148.requests;
 if(data149 && typeof data149 == "object" && !Array.isArray(data149)){
-for(const key65 in data149){
-if(!((key65 === "requests") || (key65 === "limits"))){
-const err213 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data149};
+for(const key63 in data149){
+if(!((key63 === "cpu") || (key63 === "memory"))){
+const err213 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data149};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2858,12 +2853,10 @@ vErrors.push(err213);
 errors++;
 }
 }
-if(data149.requests !== undefined){
-let data150 = data149.requests;
-if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
-for(const key66 in data150){
-if(!((key66 === "cpu") || (key66 === "memory"))){
-const err214 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data150};
+if(data149.cpu !== undefined){
+let data150 = data149.cpu;
+if(typeof data150 !== "string"){
+const err214 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data150};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2873,10 +2866,10 @@ vErrors.push(err214);
 errors++;
 }
 }
-if(data150.cpu !== undefined){
-let data151 = data150.cpu;
+if(data149.memory !== undefined){
+let data151 = data149.memory;
 if(typeof data151 !== "string"){
-const err215 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu,data:data151};
+const err215 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data151};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2886,10 +2879,9 @@ vErrors.push(err215);
 errors++;
 }
 }
-if(data150.memory !== undefined){
-let data152 = data150.memory;
-if(typeof data152 !== "string"){
-const err216 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory,data:data152};
+}
+else {
+const err216 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data149};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2899,9 +2891,12 @@ vErrors.push(err216);
 errors++;
 }
 }
-}
-else {
-const err217 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data150};
+if(data148.limits !== undefined){
+let data152 = data148.limits;
+if(data152 && typeof data152 == "object" && !Array.isArray(data152)){
+for(const key64 in data152){
+if(!((key64 === "cpu") || (key64 === "memory"))){
+const err217 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data152};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2911,12 +2906,10 @@ vErrors.push(err217);
 errors++;
 }
 }
-if(data149.limits !== undefined){
-let data153 = data149.limits;
-if(data153 && typeof data153 == "object" && !Array.isArray(data153)){
-for(const key67 in data153){
-if(!((key67 === "cpu") || (key67 === "memory"))){
-const err218 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data153};
+if(data152.cpu !== undefined){
+let data153 = data152.cpu;
+if(typeof data153 !== "string"){
+const err218 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data153};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2926,10 +2919,10 @@ vErrors.push(err218);
 errors++;
 }
 }
-if(data153.cpu !== undefined){
-let data154 = data153.cpu;
+if(data152.memory !== undefined){
+let data154 = data152.memory;
 if(typeof data154 !== "string"){
-const err219 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu,data:data154};
+const err219 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data154};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2939,10 +2932,9 @@ vErrors.push(err219);
 errors++;
 }
 }
-if(data153.memory !== undefined){
-let data155 = data153.memory;
-if(typeof data155 !== "string"){
-const err220 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory,data:data155};
+}
+else {
+const err220 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data152};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2954,7 +2946,7 @@ errors++;
 }
 }
 else {
-const err221 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data153};
+const err221 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data148};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2964,9 +2956,13 @@ vErrors.push(err221);
 errors++;
 }
 }
-}
-else {
-const err222 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data149};
+if(data146.flags !== undefined){
+let data155 = data146.flags;
+if(data155 && typeof data155 == "object" && !Array.isArray(data155)){
+for(const key65 in data155){
+let data156 = data155[key65];
+if((((typeof data156 !== "string") && (!(typeof data156 == "number"))) && (typeof data156 !== "boolean")) && (data156 !== null)){
+const err222 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags/" + key65.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties,data:data156};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2976,13 +2972,9 @@ vErrors.push(err222);
 errors++;
 }
 }
-if(data147.flags !== undefined){
-let data156 = data147.flags;
-if(data156 && typeof data156 == "object" && !Array.isArray(data156)){
-for(const key68 in data156){
-let data157 = data156[key68];
-if((((typeof data157 !== "string") && (!(typeof data157 == "number"))) && (typeof data157 !== "boolean")) && (data157 !== null)){
-const err223 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags/" + key68.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties,data:data157};
+}
+else {
+const err223 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags,data:data155};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2994,7 +2986,7 @@ errors++;
 }
 }
 else {
-const err224 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags,data:data156};
+const err224 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data146};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -3004,9 +2996,12 @@ vErrors.push(err224);
 errors++;
 }
 }
-}
-else {
-const err225 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data147};
+if(data134.querier !== undefined){
+let data157 = data134.querier;
+if(data157 && typeof data157 == "object" && !Array.isArray(data157)){
+for(const key66 in data157){
+if(!(((key66 === "replicas") || (key66 === "resources")) || (key66 === "flags"))){
+const err225 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data157};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -3016,9 +3011,10 @@ vErrors.push(err225);
 errors++;
 }
 }
-}
-else {
-const err226 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data124};
+if(data157.replicas !== undefined){
+let data158 = data157.replicas;
+if(!((typeof data158 == "number") && (!(data158 % 1) && !isNaN(data158)))){
+const err226 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data158};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -3027,11 +3023,9 @@ vErrors.push(err226);
 }
 errors++;
 }
-}
-if(data120.replicas !== undefined){
-let data158 = data120.replicas;
-if(!((typeof data158 == "number") && (!(data158 % 1) && !isNaN(data158)))){
-const err227 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data158};
+if(typeof data158 == "number"){
+if(data158 < 0 || isNaN(data158)){
+const err227 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data158};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -3040,9 +3034,14 @@ vErrors.push(err227);
 }
 errors++;
 }
-if(typeof data158 == "number"){
-if(data158 < 0 || isNaN(data158)){
-const err228 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data158};
+}
+}
+if(data157.resources !== undefined){
+let data159 = data157.resources;
+if(data159 && typeof data159 == "object" && !Array.isArray(data159)){
+for(const key67 in data159){
+if(!((key67 === "requests") || (key67 === "limits"))){
+const err228 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data159};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -3052,13 +3051,12 @@ vErrors.push(err228);
 errors++;
 }
 }
-}
-if(data120.resources !== undefined){
-let data159 = data120.resources;
-if(data159 && typeof data159 == "object" && !Array.isArray(data159)){
-for(const key69 in data159){
-if(!((key69 === "requests") || (key69 === "limits"))){
-const err229 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data159};
+if(data159.requests !== undefined){
+let data160 = data159.requests;
+if(data160 && typeof data160 == "object" && !Array.isArray(data160)){
+for(const key68 in data160){
+if(!((key68 === "cpu") || (key68 === "memory"))){
+const err229 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data160};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -3068,12 +3066,10 @@ vErrors.push(err229);
 errors++;
 }
 }
-if(data159.requests !== undefined){
-let data160 = data159.requests;
-if(data160 && typeof data160 == "object" && !Array.isArray(data160)){
-for(const key70 in data160){
-if(!((key70 === "cpu") || (key70 === "memory"))){
-const err230 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data160};
+if(data160.cpu !== undefined){
+let data161 = data160.cpu;
+if(typeof data161 !== "string"){
+const err230 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu,data:data161};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -3083,10 +3079,10 @@ vErrors.push(err230);
 errors++;
 }
 }
-if(data160.cpu !== undefined){
-let data161 = data160.cpu;
-if(typeof data161 !== "string"){
-const err231 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu,data:data161};
+if(data160.memory !== undefined){
+let data162 = data160.memory;
+if(typeof data162 !== "string"){
+const err231 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory,data:data162};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -3096,10 +3092,9 @@ vErrors.push(err231);
 errors++;
 }
 }
-if(data160.memory !== undefined){
-let data162 = data160.memory;
-if(typeof data162 !== "string"){
-const err232 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory,data:data162};
+}
+else {
+const err232 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data160};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -3109,9 +3104,12 @@ vErrors.push(err232);
 errors++;
 }
 }
-}
-else {
-const err233 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data160};
+if(data159.limits !== undefined){
+let data163 = data159.limits;
+if(data163 && typeof data163 == "object" && !Array.isArray(data163)){
+for(const key69 in data163){
+if(!((key69 === "cpu") || (key69 === "memory"))){
+const err233 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data163};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -3121,12 +3119,10 @@ vErrors.push(err233);
 errors++;
 }
 }
-if(data159.limits !== undefined){
-let data163 = data159.limits;
-if(data163 && typeof data163 == "object" && !Array.isArray(data163)){
-for(const key71 in data163){
-if(!((key71 === "cpu") || (key71 === "memory"))){
-const err234 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data163};
+if(data163.cpu !== undefined){
+let data164 = data163.cpu;
+if(typeof data164 !== "string"){
+const err234 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu,data:data164};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -3136,10 +3132,10 @@ vErrors.push(err234);
 errors++;
 }
 }
-if(data163.cpu !== undefined){
-let data164 = data163.cpu;
-if(typeof data164 !== "string"){
-const err235 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu,data:data164};
+if(data163.memory !== undefined){
+let data165 = data163.memory;
+if(typeof data165 !== "string"){
+const err235 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory,data:data165};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -3149,10 +3145,9 @@ vErrors.push(err235);
 errors++;
 }
 }
-if(data163.memory !== undefined){
-let data165 = data163.memory;
-if(typeof data165 !== "string"){
-const err236 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory,data:data165};
+}
+else {
+const err236 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data163};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -3164,7 +3159,7 @@ errors++;
 }
 }
 else {
-const err237 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data163};
+const err237 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data159};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -3174,9 +3169,13 @@ vErrors.push(err237);
 errors++;
 }
 }
-}
-else {
-const err238 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data159};
+if(data157.flags !== undefined){
+let data166 = data157.flags;
+if(data166 && typeof data166 == "object" && !Array.isArray(data166)){
+for(const key70 in data166){
+let data167 = data166[key70];
+if((((typeof data167 !== "string") && (!(typeof data167 == "number"))) && (typeof data167 !== "boolean")) && (data167 !== null)){
+const err238 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags/" + key70.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties,data:data167};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -3186,13 +3185,9 @@ vErrors.push(err238);
 errors++;
 }
 }
-if(data120.flags !== undefined){
-let data166 = data120.flags;
-if(data166 && typeof data166 == "object" && !Array.isArray(data166)){
-for(const key72 in data166){
-let data167 = data166[key72];
-if((((typeof data167 !== "string") && (!(typeof data167 == "number"))) && (typeof data167 !== "boolean")) && (data167 !== null)){
-const err239 = {instancePath:instancePath+"/config/mimir/ruler/flags/" + key72.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties,data:data167};
+}
+else {
+const err239 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags,data:data166};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -3204,7 +3199,7 @@ errors++;
 }
 }
 else {
-const err240 = {instancePath:instancePath+"/config/mimir/ruler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags,data:data166};
+const err240 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data157};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -3216,7 +3211,7 @@ errors++;
 }
 }
 else {
-const err241 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data120};
+const err241 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data134};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -3226,12 +3221,10 @@ vErrors.push(err241);
 errors++;
 }
 }
-if(data2.caches !== undefined){
-let data168 = data2.caches;
-if(data168 && typeof data168 == "object" && !Array.isArray(data168)){
-for(const key73 in data168){
-if(!((((key73 === "chunks") || (key73 === "index")) || (key73 === "metadata")) || (key73 === "results"))){
-const err242 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data168};
+if(data130.replicas !== undefined){
+let data168 = data130.replicas;
+if(!((typeof data168 == "number") && (!(data168 % 1) && !isNaN(data168)))){
+const err242 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data168};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -3240,13 +3233,9 @@ vErrors.push(err242);
 }
 errors++;
 }
-}
-if(data168.chunks !== undefined){
-let data169 = data168.chunks;
-if(data169 && typeof data169 == "object" && !Array.isArray(data169)){
-for(const key74 in data169){
-if(!((((((((key74 === "enabled") || (key74 === "replicas")) || (key74 === "memoryMiB")) || (key74 === "maxItemSizeMiB")) || (key74 === "connectionLimit")) || (key74 === "cpu")) || (key74 === "timeout")) || (key74 === "maxIdleConnections"))){
-const err243 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data169};
+if(typeof data168 == "number"){
+if(data168 < 0 || isNaN(data168)){
+const err243 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data168};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -3256,10 +3245,13 @@ vErrors.push(err243);
 errors++;
 }
 }
-if(data169.enabled !== undefined){
-let data170 = data169.enabled;
-if(typeof data170 !== "boolean"){
-const err244 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data170};
+}
+if(data130.resources !== undefined){
+let data169 = data130.resources;
+if(data169 && typeof data169 == "object" && !Array.isArray(data169)){
+for(const key71 in data169){
+if(!((key71 === "requests") || (key71 === "limits"))){
+const err244 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data169};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -3269,10 +3261,12 @@ vErrors.push(err244);
 errors++;
 }
 }
-if(data169.replicas !== undefined){
-let data171 = data169.replicas;
-if(!((typeof data171 == "number") && (!(data171 % 1) && !isNaN(data171)))){
-const err245 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data171};
+if(data169.requests !== undefined){
+let data170 = data169.requests;
+if(data170 && typeof data170 == "object" && !Array.isArray(data170)){
+for(const key72 in data170){
+if(!((key72 === "cpu") || (key72 === "memory"))){
+const err245 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data170};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -3281,9 +3275,11 @@ vErrors.push(err245);
 }
 errors++;
 }
-if(typeof data171 == "number"){
-if(data171 < 1 || isNaN(data171)){
-const err246 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data171};
+}
+if(data170.cpu !== undefined){
+let data171 = data170.cpu;
+if(typeof data171 !== "string"){
+const err246 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu,data:data171};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -3293,11 +3289,10 @@ vErrors.push(err246);
 errors++;
 }
 }
-}
-if(data169.memoryMiB !== undefined){
-let data172 = data169.memoryMiB;
-if(!((typeof data172 == "number") && (!(data172 % 1) && !isNaN(data172)))){
-const err247 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data172};
+if(data170.memory !== undefined){
+let data172 = data170.memory;
+if(typeof data172 !== "string"){
+const err247 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory,data:data172};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3306,9 +3301,10 @@ vErrors.push(err247);
 }
 errors++;
 }
-if(typeof data172 == "number"){
-if(data172 < 16 || isNaN(data172)){
-const err248 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data172};
+}
+}
+else {
+const err248 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data170};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3318,11 +3314,12 @@ vErrors.push(err248);
 errors++;
 }
 }
-}
-if(data169.maxItemSizeMiB !== undefined){
-let data173 = data169.maxItemSizeMiB;
-if(!((typeof data173 == "number") && (!(data173 % 1) && !isNaN(data173)))){
-const err249 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data173};
+if(data169.limits !== undefined){
+let data173 = data169.limits;
+if(data173 && typeof data173 == "object" && !Array.isArray(data173)){
+for(const key73 in data173){
+if(!((key73 === "cpu") || (key73 === "memory"))){
+const err249 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data173};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3331,9 +3328,11 @@ vErrors.push(err249);
 }
 errors++;
 }
-if(typeof data173 == "number"){
-if(data173 < 1 || isNaN(data173)){
-const err250 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data173};
+}
+if(data173.cpu !== undefined){
+let data174 = data173.cpu;
+if(typeof data174 !== "string"){
+const err250 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu,data:data174};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3343,11 +3342,10 @@ vErrors.push(err250);
 errors++;
 }
 }
-}
-if(data169.connectionLimit !== undefined){
-let data174 = data169.connectionLimit;
-if(!((typeof data174 == "number") && (!(data174 % 1) && !isNaN(data174)))){
-const err251 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data174};
+if(data173.memory !== undefined){
+let data175 = data173.memory;
+if(typeof data175 !== "string"){
+const err251 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory,data:data175};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3356,9 +3354,10 @@ vErrors.push(err251);
 }
 errors++;
 }
-if(typeof data174 == "number"){
-if(data174 < 1 || isNaN(data174)){
-const err252 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data174};
+}
+}
+else {
+const err252 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data173};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3369,10 +3368,8 @@ errors++;
 }
 }
 }
-if(data169.cpu !== undefined){
-let data175 = data169.cpu;
-if(typeof data175 !== "string"){
-const err253 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data175};
+else {
+const err253 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data169};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3382,10 +3379,13 @@ vErrors.push(err253);
 errors++;
 }
 }
-if(data169.timeout !== undefined){
-let data176 = data169.timeout;
-if(typeof data176 !== "string"){
-const err254 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data176};
+if(data130.flags !== undefined){
+let data176 = data130.flags;
+if(data176 && typeof data176 == "object" && !Array.isArray(data176)){
+for(const key74 in data176){
+let data177 = data176[key74];
+if((((typeof data177 !== "string") && (!(typeof data177 == "number"))) && (typeof data177 !== "boolean")) && (data177 !== null)){
+const err254 = {instancePath:instancePath+"/config/mimir/ruler/flags/" + key74.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties,data:data177};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3395,10 +3395,9 @@ vErrors.push(err254);
 errors++;
 }
 }
-if(data169.maxIdleConnections !== undefined){
-let data177 = data169.maxIdleConnections;
-if(!((typeof data177 == "number") && (!(data177 % 1) && !isNaN(data177)))){
-const err255 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data177};
+}
+else {
+const err255 = {instancePath:instancePath+"/config/mimir/ruler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags,data:data176};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3407,9 +3406,10 @@ vErrors.push(err255);
 }
 errors++;
 }
-if(typeof data177 == "number"){
-if(data177 < 1 || isNaN(data177)){
-const err256 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data177};
+}
+}
+else {
+const err256 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data130};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3419,10 +3419,12 @@ vErrors.push(err256);
 errors++;
 }
 }
-}
-}
-else {
-const err257 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data169};
+if(data2.caches !== undefined){
+let data178 = data2.caches;
+if(data178 && typeof data178 == "object" && !Array.isArray(data178)){
+for(const key75 in data178){
+if(!((((key75 === "chunks") || (key75 === "index")) || (key75 === "metadata")) || (key75 === "results"))){
+const err257 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data178};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3432,12 +3434,12 @@ vErrors.push(err257);
 errors++;
 }
 }
-if(data168.index !== undefined){
-let data178 = data168.index;
-if(data178 && typeof data178 == "object" && !Array.isArray(data178)){
-for(const key75 in data178){
-if(!((((((((key75 === "enabled") || (key75 === "replicas")) || (key75 === "memoryMiB")) || (key75 === "maxItemSizeMiB")) || (key75 === "connectionLimit")) || (key75 === "cpu")) || (key75 === "timeout")) || (key75 === "maxIdleConnections"))){
-const err258 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data178};
+if(data178.chunks !== undefined){
+let data179 = data178.chunks;
+if(data179 && typeof data179 == "object" && !Array.isArray(data179)){
+for(const key76 in data179){
+if(!((((((((key76 === "enabled") || (key76 === "replicas")) || (key76 === "memoryMiB")) || (key76 === "maxItemSizeMiB")) || (key76 === "connectionLimit")) || (key76 === "cpu")) || (key76 === "timeout")) || (key76 === "maxIdleConnections"))){
+const err258 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data179};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3447,10 +3449,10 @@ vErrors.push(err258);
 errors++;
 }
 }
-if(data178.enabled !== undefined){
-let data179 = data178.enabled;
-if(typeof data179 !== "boolean"){
-const err259 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data179};
+if(data179.enabled !== undefined){
+let data180 = data179.enabled;
+if(typeof data180 !== "boolean"){
+const err259 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data180};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3460,10 +3462,10 @@ vErrors.push(err259);
 errors++;
 }
 }
-if(data178.replicas !== undefined){
-let data180 = data178.replicas;
-if(!((typeof data180 == "number") && (!(data180 % 1) && !isNaN(data180)))){
-const err260 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data180};
+if(data179.replicas !== undefined){
+let data181 = data179.replicas;
+if(!((typeof data181 == "number") && (!(data181 % 1) && !isNaN(data181)))){
+const err260 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data181};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3472,9 +3474,9 @@ vErrors.push(err260);
 }
 errors++;
 }
-if(typeof data180 == "number"){
-if(data180 < 1 || isNaN(data180)){
-const err261 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data180};
+if(typeof data181 == "number"){
+if(data181 < 1 || isNaN(data181)){
+const err261 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data181};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3485,10 +3487,10 @@ errors++;
 }
 }
 }
-if(data178.memoryMiB !== undefined){
-let data181 = data178.memoryMiB;
-if(!((typeof data181 == "number") && (!(data181 % 1) && !isNaN(data181)))){
-const err262 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data181};
+if(data179.memoryMiB !== undefined){
+let data182 = data179.memoryMiB;
+if(!((typeof data182 == "number") && (!(data182 % 1) && !isNaN(data182)))){
+const err262 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data182};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3497,9 +3499,9 @@ vErrors.push(err262);
 }
 errors++;
 }
-if(typeof data181 == "number"){
-if(data181 < 16 || isNaN(data181)){
-const err263 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data181};
+if(typeof data182 == "number"){
+if(data182 < 16 || isNaN(data182)){
+const err263 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data182};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3510,10 +3512,10 @@ errors++;
 }
 }
 }
-if(data178.maxItemSizeMiB !== undefined){
-let data182 = data178.maxItemSizeMiB;
-if(!((typeof data182 == "number") && (!(data182 % 1) && !isNaN(data182)))){
-const err264 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data182};
+if(data179.maxItemSizeMiB !== undefined){
+let data183 = data179.maxItemSizeMiB;
+if(!((typeof data183 == "number") && (!(data183 % 1) && !isNaN(data183)))){
+const err264 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data183};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3522,9 +3524,9 @@ vErrors.push(err264);
 }
 errors++;
 }
-if(typeof data182 == "number"){
-if(data182 < 1 || isNaN(data182)){
-const err265 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data182};
+if(typeof data183 == "number"){
+if(data183 < 1 || isNaN(data183)){
+const err265 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data183};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3535,10 +3537,10 @@ errors++;
 }
 }
 }
-if(data178.connectionLimit !== undefined){
-let data183 = data178.connectionLimit;
-if(!((typeof data183 == "number") && (!(data183 % 1) && !isNaN(data183)))){
-const err266 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data183};
+if(data179.connectionLimit !== undefined){
+let data184 = data179.connectionLimit;
+if(!((typeof data184 == "number") && (!(data184 % 1) && !isNaN(data184)))){
+const err266 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data184};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3547,9 +3549,9 @@ vErrors.push(err266);
 }
 errors++;
 }
-if(typeof data183 == "number"){
-if(data183 < 1 || isNaN(data183)){
-const err267 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data183};
+if(typeof data184 == "number"){
+if(data184 < 1 || isNaN(data184)){
+const err267 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data184};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3560,10 +3562,10 @@ errors++;
 }
 }
 }
-if(data178.cpu !== undefined){
-let data184 = data178.cpu;
-if(typeof data184 !== "string"){
-const err268 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data184};
+if(data179.cpu !== undefined){
+let data185 = data179.cpu;
+if(typeof data185 !== "string"){
+const err268 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data185};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3573,10 +3575,10 @@ vErrors.push(err268);
 errors++;
 }
 }
-if(data178.timeout !== undefined){
-let data185 = data178.timeout;
-if(typeof data185 !== "string"){
-const err269 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data185};
+if(data179.timeout !== undefined){
+let data186 = data179.timeout;
+if(typeof data186 !== "string"){
+const err269 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data186};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3586,10 +3588,10 @@ vErrors.push(err269);
 errors++;
 }
 }
-if(data178.maxIdleConnections !== undefined){
-let data186 = data178.maxIdleConnections;
-if(!((typeof data186 == "number") && (!(data186 % 1) && !isNaN(data186)))){
-const err270 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data186};
+if(data179.maxIdleConnections !== undefined){
+let data187 = data179.maxIdleConnections;
+if(!((typeof data187 == "number") && (!(data187 % 1) && !isNaN(data187)))){
+const err270 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data187};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3598,9 +3600,9 @@ vErrors.push(err270);
 }
 errors++;
 }
-if(typeof data186 == "number"){
-if(data186 < 1 || isNaN(data186)){
-const err271 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data186};
+if(typeof data187 == "number"){
+if(data187 < 1 || isNaN(data187)){
+const err271 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data187};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3613,7 +3615,7 @@ errors++;
 }
 }
 else {
-const err272 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data178};
+const err272 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data179};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3623,12 +3625,12 @@ vErrors.push(err272);
 errors++;
 }
 }
-if(data168.metadata !== undefined){
-let data187 = data168.metadata;
-if(data187 && typeof data187 == "object" && !Array.isArray(data187)){
-for(const key76 in data187){
-if(!((((((((key76 === "enabled") || (key76 === "replicas")) || (key76 === "memoryMiB")) || (key76 === "maxItemSizeMiB")) || (key76 === "connectionLimit")) || (key76 === "cpu")) || (key76 === "timeout")) || (key76 === "maxIdleConnections"))){
-const err273 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data187};
+if(data178.index !== undefined){
+let data188 = data178.index;
+if(data188 && typeof data188 == "object" && !Array.isArray(data188)){
+for(const key77 in data188){
+if(!((((((((key77 === "enabled") || (key77 === "replicas")) || (key77 === "memoryMiB")) || (key77 === "maxItemSizeMiB")) || (key77 === "connectionLimit")) || (key77 === "cpu")) || (key77 === "timeout")) || (key77 === "maxIdleConnections"))){
+const err273 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data188};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3638,10 +3640,10 @@ vErrors.push(err273);
 errors++;
 }
 }
-if(data187.enabled !== undefined){
-let data188 = data187.enabled;
-if(typeof data188 !== "boolean"){
-const err274 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data188};
+if(data188.enabled !== undefined){
+let data189 = data188.enabled;
+if(typeof data189 !== "boolean"){
+const err274 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data189};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3651,10 +3653,10 @@ vErrors.push(err274);
 errors++;
 }
 }
-if(data187.replicas !== undefined){
-let data189 = data187.replicas;
-if(!((typeof data189 == "number") && (!(data189 % 1) && !isNaN(data189)))){
-const err275 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data189};
+if(data188.replicas !== undefined){
+let data190 = data188.replicas;
+if(!((typeof data190 == "number") && (!(data190 % 1) && !isNaN(data190)))){
+const err275 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data190};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3663,9 +3665,9 @@ vErrors.push(err275);
 }
 errors++;
 }
-if(typeof data189 == "number"){
-if(data189 < 1 || isNaN(data189)){
-const err276 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data189};
+if(typeof data190 == "number"){
+if(data190 < 1 || isNaN(data190)){
+const err276 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data190};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3676,10 +3678,10 @@ errors++;
 }
 }
 }
-if(data187.memoryMiB !== undefined){
-let data190 = data187.memoryMiB;
-if(!((typeof data190 == "number") && (!(data190 % 1) && !isNaN(data190)))){
-const err277 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data190};
+if(data188.memoryMiB !== undefined){
+let data191 = data188.memoryMiB;
+if(!((typeof data191 == "number") && (!(data191 % 1) && !isNaN(data191)))){
+const err277 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data191};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3688,9 +3690,9 @@ vErrors.push(err277);
 }
 errors++;
 }
-if(typeof data190 == "number"){
-if(data190 < 16 || isNaN(data190)){
-const err278 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data190};
+if(typeof data191 == "number"){
+if(data191 < 16 || isNaN(data191)){
+const err278 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data191};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3701,10 +3703,10 @@ errors++;
 }
 }
 }
-if(data187.maxItemSizeMiB !== undefined){
-let data191 = data187.maxItemSizeMiB;
-if(!((typeof data191 == "number") && (!(data191 % 1) && !isNaN(data191)))){
-const err279 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data191};
+if(data188.maxItemSizeMiB !== undefined){
+let data192 = data188.maxItemSizeMiB;
+if(!((typeof data192 == "number") && (!(data192 % 1) && !isNaN(data192)))){
+const err279 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data192};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3713,9 +3715,9 @@ vErrors.push(err279);
 }
 errors++;
 }
-if(typeof data191 == "number"){
-if(data191 < 1 || isNaN(data191)){
-const err280 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data191};
+if(typeof data192 == "number"){
+if(data192 < 1 || isNaN(data192)){
+const err280 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data192};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3726,10 +3728,10 @@ errors++;
 }
 }
 }
-if(data187.connectionLimit !== undefined){
-let data192 = data187.connectionLimit;
-if(!((typeof data192 == "number") && (!(data192 % 1) && !isNaN(data192)))){
-const err281 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data192};
+if(data188.connectionLimit !== undefined){
+let data193 = data188.connectionLimit;
+if(!((typeof data193 == "number") && (!(data193 % 1) && !isNaN(data193)))){
+const err281 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data193};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3738,9 +3740,9 @@ vErrors.push(err281);
 }
 errors++;
 }
-if(typeof data192 == "number"){
-if(data192 < 1 || isNaN(data192)){
-const err282 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data192};
+if(typeof data193 == "number"){
+if(data193 < 1 || isNaN(data193)){
+const err282 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data193};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3751,10 +3753,10 @@ errors++;
 }
 }
 }
-if(data187.cpu !== undefined){
-let data193 = data187.cpu;
-if(typeof data193 !== "string"){
-const err283 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data193};
+if(data188.cpu !== undefined){
+let data194 = data188.cpu;
+if(typeof data194 !== "string"){
+const err283 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data194};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3764,10 +3766,10 @@ vErrors.push(err283);
 errors++;
 }
 }
-if(data187.timeout !== undefined){
-let data194 = data187.timeout;
-if(typeof data194 !== "string"){
-const err284 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data194};
+if(data188.timeout !== undefined){
+let data195 = data188.timeout;
+if(typeof data195 !== "string"){
+const err284 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data195};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3777,10 +3779,10 @@ vErrors.push(err284);
 errors++;
 }
 }
-if(data187.maxIdleConnections !== undefined){
-let data195 = data187.maxIdleConnections;
-if(!((typeof data195 == "number") && (!(data195 % 1) && !isNaN(data195)))){
-const err285 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data195};
+if(data188.maxIdleConnections !== undefined){
+let data196 = data188.maxIdleConnections;
+if(!((typeof data196 == "number") && (!(data196 % 1) && !isNaN(data196)))){
+const err285 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data196};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3789,9 +3791,9 @@ vErrors.push(err285);
 }
 errors++;
 }
-if(typeof data195 == "number"){
-if(data195 < 1 || isNaN(data195)){
-const err286 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data195};
+if(typeof data196 == "number"){
+if(data196 < 1 || isNaN(data196)){
+const err286 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data196};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3804,7 +3806,7 @@ errors++;
 }
 }
 else {
-const err287 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data187};
+const err287 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data188};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3814,12 +3816,12 @@ vErrors.push(err287);
 errors++;
 }
 }
-if(data168.results !== undefined){
-let data196 = data168.results;
-if(data196 && typeof data196 == "object" && !Array.isArray(data196)){
-for(const key77 in data196){
-if(!((((((((key77 === "enabled") || (key77 === "replicas")) || (key77 === "memoryMiB")) || (key77 === "maxItemSizeMiB")) || (key77 === "connectionLimit")) || (key77 === "cpu")) || (key77 === "timeout")) || (key77 === "maxIdleConnections"))){
-const err288 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data196};
+if(data178.metadata !== undefined){
+let data197 = data178.metadata;
+if(data197 && typeof data197 == "object" && !Array.isArray(data197)){
+for(const key78 in data197){
+if(!((((((((key78 === "enabled") || (key78 === "replicas")) || (key78 === "memoryMiB")) || (key78 === "maxItemSizeMiB")) || (key78 === "connectionLimit")) || (key78 === "cpu")) || (key78 === "timeout")) || (key78 === "maxIdleConnections"))){
+const err288 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data197};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3829,10 +3831,10 @@ vErrors.push(err288);
 errors++;
 }
 }
-if(data196.enabled !== undefined){
-let data197 = data196.enabled;
-if(typeof data197 !== "boolean"){
-const err289 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data197};
+if(data197.enabled !== undefined){
+let data198 = data197.enabled;
+if(typeof data198 !== "boolean"){
+const err289 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data198};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3842,10 +3844,10 @@ vErrors.push(err289);
 errors++;
 }
 }
-if(data196.replicas !== undefined){
-let data198 = data196.replicas;
-if(!((typeof data198 == "number") && (!(data198 % 1) && !isNaN(data198)))){
-const err290 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data198};
+if(data197.replicas !== undefined){
+let data199 = data197.replicas;
+if(!((typeof data199 == "number") && (!(data199 % 1) && !isNaN(data199)))){
+const err290 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data199};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3854,9 +3856,9 @@ vErrors.push(err290);
 }
 errors++;
 }
-if(typeof data198 == "number"){
-if(data198 < 1 || isNaN(data198)){
-const err291 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data198};
+if(typeof data199 == "number"){
+if(data199 < 1 || isNaN(data199)){
+const err291 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data199};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3867,10 +3869,10 @@ errors++;
 }
 }
 }
-if(data196.memoryMiB !== undefined){
-let data199 = data196.memoryMiB;
-if(!((typeof data199 == "number") && (!(data199 % 1) && !isNaN(data199)))){
-const err292 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data199};
+if(data197.memoryMiB !== undefined){
+let data200 = data197.memoryMiB;
+if(!((typeof data200 == "number") && (!(data200 % 1) && !isNaN(data200)))){
+const err292 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data200};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3879,9 +3881,9 @@ vErrors.push(err292);
 }
 errors++;
 }
-if(typeof data199 == "number"){
-if(data199 < 16 || isNaN(data199)){
-const err293 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data199};
+if(typeof data200 == "number"){
+if(data200 < 16 || isNaN(data200)){
+const err293 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data200};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3892,10 +3894,10 @@ errors++;
 }
 }
 }
-if(data196.maxItemSizeMiB !== undefined){
-let data200 = data196.maxItemSizeMiB;
-if(!((typeof data200 == "number") && (!(data200 % 1) && !isNaN(data200)))){
-const err294 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data200};
+if(data197.maxItemSizeMiB !== undefined){
+let data201 = data197.maxItemSizeMiB;
+if(!((typeof data201 == "number") && (!(data201 % 1) && !isNaN(data201)))){
+const err294 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data201};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3904,9 +3906,9 @@ vErrors.push(err294);
 }
 errors++;
 }
-if(typeof data200 == "number"){
-if(data200 < 1 || isNaN(data200)){
-const err295 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data200};
+if(typeof data201 == "number"){
+if(data201 < 1 || isNaN(data201)){
+const err295 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data201};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3917,10 +3919,10 @@ errors++;
 }
 }
 }
-if(data196.connectionLimit !== undefined){
-let data201 = data196.connectionLimit;
-if(!((typeof data201 == "number") && (!(data201 % 1) && !isNaN(data201)))){
-const err296 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data201};
+if(data197.connectionLimit !== undefined){
+let data202 = data197.connectionLimit;
+if(!((typeof data202 == "number") && (!(data202 % 1) && !isNaN(data202)))){
+const err296 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data202};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3929,9 +3931,9 @@ vErrors.push(err296);
 }
 errors++;
 }
-if(typeof data201 == "number"){
-if(data201 < 1 || isNaN(data201)){
-const err297 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data201};
+if(typeof data202 == "number"){
+if(data202 < 1 || isNaN(data202)){
+const err297 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data202};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3942,10 +3944,10 @@ errors++;
 }
 }
 }
-if(data196.cpu !== undefined){
-let data202 = data196.cpu;
-if(typeof data202 !== "string"){
-const err298 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data202};
+if(data197.cpu !== undefined){
+let data203 = data197.cpu;
+if(typeof data203 !== "string"){
+const err298 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data203};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3955,10 +3957,10 @@ vErrors.push(err298);
 errors++;
 }
 }
-if(data196.timeout !== undefined){
-let data203 = data196.timeout;
-if(typeof data203 !== "string"){
-const err299 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data203};
+if(data197.timeout !== undefined){
+let data204 = data197.timeout;
+if(typeof data204 !== "string"){
+const err299 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data204};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3968,10 +3970,10 @@ vErrors.push(err299);
 errors++;
 }
 }
-if(data196.maxIdleConnections !== undefined){
-let data204 = data196.maxIdleConnections;
-if(!((typeof data204 == "number") && (!(data204 % 1) && !isNaN(data204)))){
-const err300 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data204};
+if(data197.maxIdleConnections !== undefined){
+let data205 = data197.maxIdleConnections;
+if(!((typeof data205 == "number") && (!(data205 % 1) && !isNaN(data205)))){
+const err300 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data205};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3980,9 +3982,9 @@ vErrors.push(err300);
 }
 errors++;
 }
-if(typeof data204 == "number"){
-if(data204 < 1 || isNaN(data204)){
-const err301 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data204};
+if(typeof data205 == "number"){
+if(data205 < 1 || isNaN(data205)){
+const err301 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data205};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3995,7 +3997,7 @@ errors++;
 }
 }
 else {
-const err302 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data196};
+const err302 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data197};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -4005,9 +4007,12 @@ vErrors.push(err302);
 errors++;
 }
 }
-}
-else {
-const err303 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data168};
+if(data178.results !== undefined){
+let data206 = data178.results;
+if(data206 && typeof data206 == "object" && !Array.isArray(data206)){
+for(const key79 in data206){
+if(!((((((((key79 === "enabled") || (key79 === "replicas")) || (key79 === "memoryMiB")) || (key79 === "maxItemSizeMiB")) || (key79 === "connectionLimit")) || (key79 === "cpu")) || (key79 === "timeout")) || (key79 === "maxIdleConnections"))){
+const err303 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data206};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -4017,12 +4022,10 @@ vErrors.push(err303);
 errors++;
 }
 }
-if(data2.config !== undefined){
-let data205 = data2.config;
-if(data205 && typeof data205 == "object" && !Array.isArray(data205)){
-}
-else {
-const err304 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data205};
+if(data206.enabled !== undefined){
+let data207 = data206.enabled;
+if(typeof data207 !== "boolean"){
+const err304 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data207};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -4032,13 +4035,10 @@ vErrors.push(err304);
 errors++;
 }
 }
-if(data2.tenants !== undefined){
-let data206 = data2.tenants;
-if(data206 && typeof data206 == "object" && !Array.isArray(data206)){
-for(const key78 in data206){
-let data207 = data206[key78];
-if(!(data207 && typeof data207 == "object" && !Array.isArray(data207))){
-const err305 = {instancePath:instancePath+"/config/mimir/tenants/" + key78.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data207};
+if(data206.replicas !== undefined){
+let data208 = data206.replicas;
+if(!((typeof data208 == "number") && (!(data208 % 1) && !isNaN(data208)))){
+const err305 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data208};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -4047,10 +4047,9 @@ vErrors.push(err305);
 }
 errors++;
 }
-}
-}
-else {
-const err306 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data206};
+if(typeof data208 == "number"){
+if(data208 < 1 || isNaN(data208)){
+const err306 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data208};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -4061,8 +4060,10 @@ errors++;
 }
 }
 }
-else {
-const err307 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
+if(data206.memoryMiB !== undefined){
+let data209 = data206.memoryMiB;
+if(!((typeof data209 == "number") && (!(data209 % 1) && !isNaN(data209)))){
+const err307 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data209};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -4071,13 +4072,9 @@ vErrors.push(err307);
 }
 errors++;
 }
-}
-if(data1.observability !== undefined){
-let data208 = data1.observability;
-if(data208 && typeof data208 == "object" && !Array.isArray(data208)){
-for(const key79 in data208){
-if(!((((key79 === "minio") || (key79 === "gateway")) || (key79 === "grafana")) || (key79 === "alloy"))){
-const err308 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data208};
+if(typeof data209 == "number"){
+if(data209 < 16 || isNaN(data209)){
+const err308 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data209};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -4087,12 +4084,11 @@ vErrors.push(err308);
 errors++;
 }
 }
-if(data208.minio !== undefined){
-let data209 = data208.minio;
-if(data209 && typeof data209 == "object" && !Array.isArray(data209)){
-for(const key80 in data209){
-if(!(((((key80 === "enabled") || (key80 === "storageSize")) || (key80 === "storageClassName")) || (key80 === "resources")) || (key80 === "bucketJobResources"))){
-const err309 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data209};
+}
+if(data206.maxItemSizeMiB !== undefined){
+let data210 = data206.maxItemSizeMiB;
+if(!((typeof data210 == "number") && (!(data210 % 1) && !isNaN(data210)))){
+const err309 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data210};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -4101,11 +4097,9 @@ vErrors.push(err309);
 }
 errors++;
 }
-}
-if(data209.enabled !== undefined){
-let data210 = data209.enabled;
-if(typeof data210 !== "boolean"){
-const err310 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data210};
+if(typeof data210 == "number"){
+if(data210 < 1 || isNaN(data210)){
+const err310 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data210};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -4115,10 +4109,11 @@ vErrors.push(err310);
 errors++;
 }
 }
-if(data209.storageSize !== undefined){
-let data211 = data209.storageSize;
-if(typeof data211 !== "string"){
-const err311 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data211};
+}
+if(data206.connectionLimit !== undefined){
+let data211 = data206.connectionLimit;
+if(!((typeof data211 == "number") && (!(data211 % 1) && !isNaN(data211)))){
+const err311 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data211};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -4127,11 +4122,9 @@ vErrors.push(err311);
 }
 errors++;
 }
-}
-if(data209.storageClassName !== undefined){
-let data212 = data209.storageClassName;
-if(typeof data212 !== "string"){
-const err312 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data212};
+if(typeof data211 == "number"){
+if(data211 < 1 || isNaN(data211)){
+const err312 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data211};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -4141,12 +4134,11 @@ vErrors.push(err312);
 errors++;
 }
 }
-if(data209.resources !== undefined){
-let data213 = data209.resources;
-if(data213 && typeof data213 == "object" && !Array.isArray(data213)){
-for(const key81 in data213){
-if(!((key81 === "requests") || (key81 === "limits"))){
-const err313 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data213};
+}
+if(data206.cpu !== undefined){
+let data212 = data206.cpu;
+if(typeof data212 !== "string"){
+const err313 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data212};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -4156,12 +4148,10 @@ vErrors.push(err313);
 errors++;
 }
 }
-if(data213.requests !== undefined){
-let data214 = data213.requests;
-if(data214 && typeof data214 == "object" && !Array.isArray(data214)){
-for(const key82 in data214){
-if(!((key82 === "cpu") || (key82 === "memory"))){
-const err314 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data214};
+if(data206.timeout !== undefined){
+let data213 = data206.timeout;
+if(typeof data213 !== "string"){
+const err314 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data213};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -4171,10 +4161,10 @@ vErrors.push(err314);
 errors++;
 }
 }
-if(data214.cpu !== undefined){
-let data215 = data214.cpu;
-if(typeof data215 !== "string"){
-const err315 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data215};
+if(data206.maxIdleConnections !== undefined){
+let data214 = data206.maxIdleConnections;
+if(!((typeof data214 == "number") && (!(data214 % 1) && !isNaN(data214)))){
+const err315 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data214};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -4183,11 +4173,9 @@ vErrors.push(err315);
 }
 errors++;
 }
-}
-if(data214.memory !== undefined){
-let data216 = data214.memory;
-if(typeof data216 !== "string"){
-const err316 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data216};
+if(typeof data214 == "number"){
+if(data214 < 1 || isNaN(data214)){
+const err316 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data214};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -4198,8 +4186,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err317 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data214};
+const err317 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data206};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -4209,12 +4198,9 @@ vErrors.push(err317);
 errors++;
 }
 }
-if(data213.limits !== undefined){
-let data217 = data213.limits;
-if(data217 && typeof data217 == "object" && !Array.isArray(data217)){
-for(const key83 in data217){
-if(!((key83 === "cpu") || (key83 === "memory"))){
-const err318 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data217};
+}
+else {
+const err318 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data178};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -4224,10 +4210,12 @@ vErrors.push(err318);
 errors++;
 }
 }
-if(data217.cpu !== undefined){
-let data218 = data217.cpu;
-if(typeof data218 !== "string"){
-const err319 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data218};
+if(data2.rolloutOperator !== undefined){
+let data215 = data2.rolloutOperator;
+if(data215 && typeof data215 == "object" && !Array.isArray(data215)){
+for(const key80 in data215){
+if(!((key80 === "enabled") || (key80 === "resources"))){
+const err319 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data215};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -4237,10 +4225,10 @@ vErrors.push(err319);
 errors++;
 }
 }
-if(data217.memory !== undefined){
-let data219 = data217.memory;
-if(typeof data219 !== "string"){
-const err320 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data219};
+if(data215.enabled !== undefined){
+let data216 = data215.enabled;
+if(typeof data216 !== "boolean"){
+const err320 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data216};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -4250,9 +4238,12 @@ vErrors.push(err320);
 errors++;
 }
 }
-}
-else {
-const err321 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data217};
+if(data215.resources !== undefined){
+let data217 = data215.resources;
+if(data217 && typeof data217 == "object" && !Array.isArray(data217)){
+for(const key81 in data217){
+if(!((key81 === "requests") || (key81 === "limits"))){
+const err321 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data217};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -4262,9 +4253,12 @@ vErrors.push(err321);
 errors++;
 }
 }
-}
-else {
-const err322 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data213};
+if(data217.requests !== undefined){
+let data218 = data217.requests;
+if(data218 && typeof data218 == "object" && !Array.isArray(data218)){
+for(const key82 in data218){
+if(!((key82 === "cpu") || (key82 === "memory"))){
+const err322 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data218};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -4274,12 +4268,10 @@ vErrors.push(err322);
 errors++;
 }
 }
-if(data209.bucketJobResources !== undefined){
-let data220 = data209.bucketJobResources;
-if(data220 && typeof data220 == "object" && !Array.isArray(data220)){
-for(const key84 in data220){
-if(!((key84 === "requests") || (key84 === "limits"))){
-const err323 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data220};
+if(data218.cpu !== undefined){
+let data219 = data218.cpu;
+if(typeof data219 !== "string"){
+const err323 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data219};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -4289,12 +4281,10 @@ vErrors.push(err323);
 errors++;
 }
 }
-if(data220.requests !== undefined){
-let data221 = data220.requests;
-if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
-for(const key85 in data221){
-if(!((key85 === "cpu") || (key85 === "memory"))){
-const err324 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data221};
+if(data218.memory !== undefined){
+let data220 = data218.memory;
+if(typeof data220 !== "string"){
+const err324 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data220};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -4304,10 +4294,9 @@ vErrors.push(err324);
 errors++;
 }
 }
-if(data221.cpu !== undefined){
-let data222 = data221.cpu;
-if(typeof data222 !== "string"){
-const err325 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data222};
+}
+else {
+const err325 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data218};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -4317,10 +4306,12 @@ vErrors.push(err325);
 errors++;
 }
 }
-if(data221.memory !== undefined){
-let data223 = data221.memory;
-if(typeof data223 !== "string"){
-const err326 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data223};
+if(data217.limits !== undefined){
+let data221 = data217.limits;
+if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
+for(const key83 in data221){
+if(!((key83 === "cpu") || (key83 === "memory"))){
+const err326 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data221};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -4330,9 +4321,10 @@ vErrors.push(err326);
 errors++;
 }
 }
-}
-else {
-const err327 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data221};
+if(data221.cpu !== undefined){
+let data222 = data221.cpu;
+if(typeof data222 !== "string"){
+const err327 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data222};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -4342,12 +4334,10 @@ vErrors.push(err327);
 errors++;
 }
 }
-if(data220.limits !== undefined){
-let data224 = data220.limits;
-if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
-for(const key86 in data224){
-if(!((key86 === "cpu") || (key86 === "memory"))){
-const err328 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data224};
+if(data221.memory !== undefined){
+let data223 = data221.memory;
+if(typeof data223 !== "string"){
+const err328 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data223};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -4357,10 +4347,9 @@ vErrors.push(err328);
 errors++;
 }
 }
-if(data224.cpu !== undefined){
-let data225 = data224.cpu;
-if(typeof data225 !== "string"){
-const err329 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data225};
+}
+else {
+const err329 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data221};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -4370,10 +4359,9 @@ vErrors.push(err329);
 errors++;
 }
 }
-if(data224.memory !== undefined){
-let data226 = data224.memory;
-if(typeof data226 !== "string"){
-const err330 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data226};
+}
+else {
+const err330 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data217};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -4385,7 +4373,7 @@ errors++;
 }
 }
 else {
-const err331 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data224};
+const err331 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data215};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -4395,9 +4383,12 @@ vErrors.push(err331);
 errors++;
 }
 }
+if(data2.config !== undefined){
+let data224 = data2.config;
+if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
 }
 else {
-const err332 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data220};
+const err332 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data224};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4407,9 +4398,13 @@ vErrors.push(err332);
 errors++;
 }
 }
-}
-else {
-const err333 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data209};
+if(data2.tenants !== undefined){
+let data225 = data2.tenants;
+if(data225 && typeof data225 == "object" && !Array.isArray(data225)){
+for(const key84 in data225){
+let data226 = data225[key84];
+if(!(data226 && typeof data226 == "object" && !Array.isArray(data226))){
+const err333 = {instancePath:instancePath+"/config/mimir/tenants/" + key84.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data226};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4419,12 +4414,9 @@ vErrors.push(err333);
 errors++;
 }
 }
-if(data208.gateway !== undefined){
-let data227 = data208.gateway;
-if(data227 && typeof data227 == "object" && !Array.isArray(data227)){
-for(const key87 in data227){
-if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key87))){
-const err334 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data227};
+}
+else {
+const err334 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data225};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4434,10 +4426,9 @@ vErrors.push(err334);
 errors++;
 }
 }
-if(data227.enabled !== undefined){
-let data228 = data227.enabled;
-if(typeof data228 !== "boolean"){
-const err335 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data228};
+}
+else {
+const err335 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4447,10 +4438,12 @@ vErrors.push(err335);
 errors++;
 }
 }
-if(data227.replicas !== undefined){
-let data229 = data227.replicas;
-if(!((typeof data229 == "number") && (!(data229 % 1) && !isNaN(data229)))){
-const err336 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data229};
+if(data1.observability !== undefined){
+let data227 = data1.observability;
+if(data227 && typeof data227 == "object" && !Array.isArray(data227)){
+for(const key85 in data227){
+if(!((((key85 === "minio") || (key85 === "gateway")) || (key85 === "grafana")) || (key85 === "alloy"))){
+const err336 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data227};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4459,9 +4452,13 @@ vErrors.push(err336);
 }
 errors++;
 }
-if(typeof data229 == "number"){
-if(data229 < 0 || isNaN(data229)){
-const err337 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data229};
+}
+if(data227.minio !== undefined){
+let data228 = data227.minio;
+if(data228 && typeof data228 == "object" && !Array.isArray(data228)){
+for(const key86 in data228){
+if(!(((((key86 === "enabled") || (key86 === "storageSize")) || (key86 === "storageClassName")) || (key86 === "resources")) || (key86 === "bucketJobResources"))){
+const err337 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data228};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4471,13 +4468,10 @@ vErrors.push(err337);
 errors++;
 }
 }
-}
-if(data227.resources !== undefined){
-let data230 = data227.resources;
-if(data230 && typeof data230 == "object" && !Array.isArray(data230)){
-for(const key88 in data230){
-if(!((key88 === "requests") || (key88 === "limits"))){
-const err338 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data230};
+if(data228.enabled !== undefined){
+let data229 = data228.enabled;
+if(typeof data229 !== "boolean"){
+const err338 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data229};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4487,12 +4481,10 @@ vErrors.push(err338);
 errors++;
 }
 }
-if(data230.requests !== undefined){
-let data231 = data230.requests;
-if(data231 && typeof data231 == "object" && !Array.isArray(data231)){
-for(const key89 in data231){
-if(!((key89 === "cpu") || (key89 === "memory"))){
-const err339 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data231};
+if(data228.storageSize !== undefined){
+let data230 = data228.storageSize;
+if(typeof data230 !== "string"){
+const err339 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data230};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4502,10 +4494,10 @@ vErrors.push(err339);
 errors++;
 }
 }
-if(data231.cpu !== undefined){
-let data232 = data231.cpu;
-if(typeof data232 !== "string"){
-const err340 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data232};
+if(data228.storageClassName !== undefined){
+let data231 = data228.storageClassName;
+if(typeof data231 !== "string"){
+const err340 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data231};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4515,10 +4507,12 @@ vErrors.push(err340);
 errors++;
 }
 }
-if(data231.memory !== undefined){
-let data233 = data231.memory;
-if(typeof data233 !== "string"){
-const err341 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data233};
+if(data228.resources !== undefined){
+let data232 = data228.resources;
+if(data232 && typeof data232 == "object" && !Array.isArray(data232)){
+for(const key87 in data232){
+if(!((key87 === "requests") || (key87 === "limits"))){
+const err341 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data232};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4528,9 +4522,12 @@ vErrors.push(err341);
 errors++;
 }
 }
-}
-else {
-const err342 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data231};
+if(data232.requests !== undefined){
+let data233 = data232.requests;
+if(data233 && typeof data233 == "object" && !Array.isArray(data233)){
+for(const key88 in data233){
+if(!((key88 === "cpu") || (key88 === "memory"))){
+const err342 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data233};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4540,12 +4537,10 @@ vErrors.push(err342);
 errors++;
 }
 }
-if(data230.limits !== undefined){
-let data234 = data230.limits;
-if(data234 && typeof data234 == "object" && !Array.isArray(data234)){
-for(const key90 in data234){
-if(!((key90 === "cpu") || (key90 === "memory"))){
-const err343 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data234};
+if(data233.cpu !== undefined){
+let data234 = data233.cpu;
+if(typeof data234 !== "string"){
+const err343 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data234};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4555,10 +4550,10 @@ vErrors.push(err343);
 errors++;
 }
 }
-if(data234.cpu !== undefined){
-let data235 = data234.cpu;
+if(data233.memory !== undefined){
+let data235 = data233.memory;
 if(typeof data235 !== "string"){
-const err344 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data235};
+const err344 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data235};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4568,10 +4563,9 @@ vErrors.push(err344);
 errors++;
 }
 }
-if(data234.memory !== undefined){
-let data236 = data234.memory;
-if(typeof data236 !== "string"){
-const err345 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data236};
+}
+else {
+const err345 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data233};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4581,9 +4575,12 @@ vErrors.push(err345);
 errors++;
 }
 }
-}
-else {
-const err346 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data234};
+if(data232.limits !== undefined){
+let data236 = data232.limits;
+if(data236 && typeof data236 == "object" && !Array.isArray(data236)){
+for(const key89 in data236){
+if(!((key89 === "cpu") || (key89 === "memory"))){
+const err346 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data236};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4593,9 +4590,10 @@ vErrors.push(err346);
 errors++;
 }
 }
-}
-else {
-const err347 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data230};
+if(data236.cpu !== undefined){
+let data237 = data236.cpu;
+if(typeof data237 !== "string"){
+const err347 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data237};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4605,10 +4603,10 @@ vErrors.push(err347);
 errors++;
 }
 }
-if(data227.exposure !== undefined){
-let data237 = data227.exposure;
-if(typeof data237 !== "string"){
-const err348 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data237};
+if(data236.memory !== undefined){
+let data238 = data236.memory;
+if(typeof data238 !== "string"){
+const err348 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data238};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4617,8 +4615,10 @@ vErrors.push(err348);
 }
 errors++;
 }
-if(!(((data237 === "clusterIP") || (data237 === "ingress")) || (data237 === "nodePort"))){
-const err349 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data237};
+}
+}
+else {
+const err349 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data236};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4628,10 +4628,9 @@ vErrors.push(err349);
 errors++;
 }
 }
-if(data227.nodePort !== undefined){
-let data238 = data227.nodePort;
-if(!((typeof data238 == "number") && (!(data238 % 1) && !isNaN(data238)))){
-const err350 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data238};
+}
+else {
+const err350 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data232};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4640,9 +4639,13 @@ vErrors.push(err350);
 }
 errors++;
 }
-if(typeof data238 == "number"){
-if(data238 > 32767 || isNaN(data238)){
-const err351 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data238};
+}
+if(data228.bucketJobResources !== undefined){
+let data239 = data228.bucketJobResources;
+if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
+for(const key90 in data239){
+if(!((key90 === "requests") || (key90 === "limits"))){
+const err351 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data239};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4651,8 +4654,13 @@ vErrors.push(err351);
 }
 errors++;
 }
-if(data238 < 30000 || isNaN(data238)){
-const err352 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data238};
+}
+if(data239.requests !== undefined){
+let data240 = data239.requests;
+if(data240 && typeof data240 == "object" && !Array.isArray(data240)){
+for(const key91 in data240){
+if(!((key91 === "cpu") || (key91 === "memory"))){
+const err352 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data240};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4662,13 +4670,10 @@ vErrors.push(err352);
 errors++;
 }
 }
-}
-if(data227.ingress !== undefined){
-let data239 = data227.ingress;
-if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
-for(const key91 in data239){
-if(!((key91 === "className") || (key91 === "host"))){
-const err353 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data239};
+if(data240.cpu !== undefined){
+let data241 = data240.cpu;
+if(typeof data241 !== "string"){
+const err353 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data241};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4678,10 +4683,10 @@ vErrors.push(err353);
 errors++;
 }
 }
-if(data239.className !== undefined){
-let data240 = data239.className;
-if(typeof data240 !== "string"){
-const err354 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data240};
+if(data240.memory !== undefined){
+let data242 = data240.memory;
+if(typeof data242 !== "string"){
+const err354 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data242};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4691,10 +4696,9 @@ vErrors.push(err354);
 errors++;
 }
 }
-if(data239.host !== undefined){
-let data241 = data239.host;
-if(typeof data241 !== "string"){
-const err355 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data241};
+}
+else {
+const err355 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data240};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4704,9 +4708,12 @@ vErrors.push(err355);
 errors++;
 }
 }
-}
-else {
-const err356 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data239};
+if(data239.limits !== undefined){
+let data243 = data239.limits;
+if(data243 && typeof data243 == "object" && !Array.isArray(data243)){
+for(const key92 in data243){
+if(!((key92 === "cpu") || (key92 === "memory"))){
+const err356 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data243};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4716,10 +4723,10 @@ vErrors.push(err356);
 errors++;
 }
 }
-if(data227.resolver !== undefined){
-let data242 = data227.resolver;
-if(typeof data242 !== "string"){
-const err357 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data242};
+if(data243.cpu !== undefined){
+let data244 = data243.cpu;
+if(typeof data244 !== "string"){
+const err357 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data244};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4729,10 +4736,10 @@ vErrors.push(err357);
 errors++;
 }
 }
-if(data227.resolverValid !== undefined){
-let data243 = data227.resolverValid;
-if(typeof data243 !== "string"){
-const err358 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data243};
+if(data243.memory !== undefined){
+let data245 = data243.memory;
+if(typeof data245 !== "string"){
+const err358 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data245};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4742,10 +4749,9 @@ vErrors.push(err358);
 errors++;
 }
 }
-if(data227.tenantFederation !== undefined){
-let data244 = data227.tenantFederation;
-if(typeof data244 !== "boolean"){
-const err359 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data244};
+}
+else {
+const err359 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data243};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4755,12 +4761,9 @@ vErrors.push(err359);
 errors++;
 }
 }
-if(data227.basicAuth !== undefined){
-let data245 = data227.basicAuth;
-if(data245 && typeof data245 == "object" && !Array.isArray(data245)){
-for(const key92 in data245){
-if(!(((((key92 === "enabled") || (key92 === "secretName")) || (key92 === "key")) || (key92 === "realm")) || (key92 === "client"))){
-const err360 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data245};
+}
+else {
+const err360 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data239};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4770,10 +4773,9 @@ vErrors.push(err360);
 errors++;
 }
 }
-if(data245.enabled !== undefined){
-let data246 = data245.enabled;
-if(typeof data246 !== "boolean"){
-const err361 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data246};
+}
+else {
+const err361 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data228};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4783,10 +4785,12 @@ vErrors.push(err361);
 errors++;
 }
 }
-if(data245.secretName !== undefined){
-let data247 = data245.secretName;
-if(typeof data247 !== "string"){
-const err362 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data247};
+if(data227.gateway !== undefined){
+let data246 = data227.gateway;
+if(data246 && typeof data246 == "object" && !Array.isArray(data246)){
+for(const key93 in data246){
+if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key93))){
+const err362 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data246};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4796,10 +4800,10 @@ vErrors.push(err362);
 errors++;
 }
 }
-if(data245.key !== undefined){
-let data248 = data245.key;
-if(typeof data248 !== "string"){
-const err363 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data248};
+if(data246.enabled !== undefined){
+let data247 = data246.enabled;
+if(typeof data247 !== "boolean"){
+const err363 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data247};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4809,10 +4813,10 @@ vErrors.push(err363);
 errors++;
 }
 }
-if(data245.realm !== undefined){
-let data249 = data245.realm;
-if(typeof data249 !== "string"){
-const err364 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data249};
+if(data246.replicas !== undefined){
+let data248 = data246.replicas;
+if(!((typeof data248 == "number") && (!(data248 % 1) && !isNaN(data248)))){
+const err364 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data248};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4821,13 +4825,9 @@ vErrors.push(err364);
 }
 errors++;
 }
-}
-if(data245.client !== undefined){
-let data250 = data245.client;
-if(data250 && typeof data250 == "object" && !Array.isArray(data250)){
-for(const key93 in data250){
-if(!(((key93 === "secretName") || (key93 === "usernameKey")) || (key93 === "passwordKey"))){
-const err365 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data250};
+if(typeof data248 == "number"){
+if(data248 < 0 || isNaN(data248)){
+const err365 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data248};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4837,10 +4837,13 @@ vErrors.push(err365);
 errors++;
 }
 }
-if(data250.secretName !== undefined){
-let data251 = data250.secretName;
-if(typeof data251 !== "string"){
-const err366 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data251};
+}
+if(data246.resources !== undefined){
+let data249 = data246.resources;
+if(data249 && typeof data249 == "object" && !Array.isArray(data249)){
+for(const key94 in data249){
+if(!((key94 === "requests") || (key94 === "limits"))){
+const err366 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data249};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4850,10 +4853,12 @@ vErrors.push(err366);
 errors++;
 }
 }
-if(data250.usernameKey !== undefined){
-let data252 = data250.usernameKey;
-if(typeof data252 !== "string"){
-const err367 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data252};
+if(data249.requests !== undefined){
+let data250 = data249.requests;
+if(data250 && typeof data250 == "object" && !Array.isArray(data250)){
+for(const key95 in data250){
+if(!((key95 === "cpu") || (key95 === "memory"))){
+const err367 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data250};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4863,10 +4868,10 @@ vErrors.push(err367);
 errors++;
 }
 }
-if(data250.passwordKey !== undefined){
-let data253 = data250.passwordKey;
-if(typeof data253 !== "string"){
-const err368 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data253};
+if(data250.cpu !== undefined){
+let data251 = data250.cpu;
+if(typeof data251 !== "string"){
+const err368 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data251};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4876,9 +4881,10 @@ vErrors.push(err368);
 errors++;
 }
 }
-}
-else {
-const err369 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data250};
+if(data250.memory !== undefined){
+let data252 = data250.memory;
+if(typeof data252 !== "string"){
+const err369 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data252};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4890,7 +4896,7 @@ errors++;
 }
 }
 else {
-const err370 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data245};
+const err370 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data250};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4900,10 +4906,12 @@ vErrors.push(err370);
 errors++;
 }
 }
-if(data227.clientMaxBodySize !== undefined){
-let data254 = data227.clientMaxBodySize;
-if(typeof data254 !== "string"){
-const err371 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data254};
+if(data249.limits !== undefined){
+let data253 = data249.limits;
+if(data253 && typeof data253 == "object" && !Array.isArray(data253)){
+for(const key96 in data253){
+if(!((key96 === "cpu") || (key96 === "memory"))){
+const err371 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data253};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4913,10 +4921,10 @@ vErrors.push(err371);
 errors++;
 }
 }
-if(data227.proxyTimeout !== undefined){
-let data255 = data227.proxyTimeout;
-if(typeof data255 !== "string"){
-const err372 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data255};
+if(data253.cpu !== undefined){
+let data254 = data253.cpu;
+if(typeof data254 !== "string"){
+const err372 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data254};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4926,9 +4934,10 @@ vErrors.push(err372);
 errors++;
 }
 }
-}
-else {
-const err373 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data227};
+if(data253.memory !== undefined){
+let data255 = data253.memory;
+if(typeof data255 !== "string"){
+const err373 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data255};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4938,12 +4947,9 @@ vErrors.push(err373);
 errors++;
 }
 }
-if(data208.grafana !== undefined){
-let data256 = data208.grafana;
-if(data256 && typeof data256 == "object" && !Array.isArray(data256)){
-for(const key94 in data256){
-if(!(((((((key94 === "enabled") || (key94 === "resources")) || (key94 === "rootUrl")) || (key94 === "anonymousAccess")) || (key94 === "adminSecret")) || (key94 === "developmentCredentials")) || (key94 === "prometheusVersion"))){
-const err374 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data256};
+}
+else {
+const err374 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data253};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4953,10 +4959,9 @@ vErrors.push(err374);
 errors++;
 }
 }
-if(data256.enabled !== undefined){
-let data257 = data256.enabled;
-if(typeof data257 !== "boolean"){
-const err375 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data257};
+}
+else {
+const err375 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data249};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4966,12 +4971,10 @@ vErrors.push(err375);
 errors++;
 }
 }
-if(data256.resources !== undefined){
-let data258 = data256.resources;
-if(data258 && typeof data258 == "object" && !Array.isArray(data258)){
-for(const key95 in data258){
-if(!((key95 === "requests") || (key95 === "limits"))){
-const err376 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data258};
+if(data246.exposure !== undefined){
+let data256 = data246.exposure;
+if(typeof data256 !== "string"){
+const err376 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data256};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -4980,13 +4983,8 @@ vErrors.push(err376);
 }
 errors++;
 }
-}
-if(data258.requests !== undefined){
-let data259 = data258.requests;
-if(data259 && typeof data259 == "object" && !Array.isArray(data259)){
-for(const key96 in data259){
-if(!((key96 === "cpu") || (key96 === "memory"))){
-const err377 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data259};
+if(!(((data256 === "clusterIP") || (data256 === "ingress")) || (data256 === "nodePort"))){
+const err377 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data256};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -4996,10 +4994,10 @@ vErrors.push(err377);
 errors++;
 }
 }
-if(data259.cpu !== undefined){
-let data260 = data259.cpu;
-if(typeof data260 !== "string"){
-const err378 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data260};
+if(data246.nodePort !== undefined){
+let data257 = data246.nodePort;
+if(!((typeof data257 == "number") && (!(data257 % 1) && !isNaN(data257)))){
+const err378 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -5008,11 +5006,9 @@ vErrors.push(err378);
 }
 errors++;
 }
-}
-if(data259.memory !== undefined){
-let data261 = data259.memory;
-if(typeof data261 !== "string"){
-const err379 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data261};
+if(typeof data257 == "number"){
+if(data257 > 32767 || isNaN(data257)){
+const err379 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -5021,10 +5017,8 @@ vErrors.push(err379);
 }
 errors++;
 }
-}
-}
-else {
-const err380 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data259};
+if(data257 < 30000 || isNaN(data257)){
+const err380 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -5034,12 +5028,13 @@ vErrors.push(err380);
 errors++;
 }
 }
-if(data258.limits !== undefined){
-let data262 = data258.limits;
-if(data262 && typeof data262 == "object" && !Array.isArray(data262)){
-for(const key97 in data262){
-if(!((key97 === "cpu") || (key97 === "memory"))){
-const err381 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data262};
+}
+if(data246.ingress !== undefined){
+let data258 = data246.ingress;
+if(data258 && typeof data258 == "object" && !Array.isArray(data258)){
+for(const key97 in data258){
+if(!((key97 === "className") || (key97 === "host"))){
+const err381 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data258};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -5049,10 +5044,10 @@ vErrors.push(err381);
 errors++;
 }
 }
-if(data262.cpu !== undefined){
-let data263 = data262.cpu;
-if(typeof data263 !== "string"){
-const err382 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data263};
+if(data258.className !== undefined){
+let data259 = data258.className;
+if(typeof data259 !== "string"){
+const err382 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data259};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -5062,10 +5057,10 @@ vErrors.push(err382);
 errors++;
 }
 }
-if(data262.memory !== undefined){
-let data264 = data262.memory;
-if(typeof data264 !== "string"){
-const err383 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data264};
+if(data258.host !== undefined){
+let data260 = data258.host;
+if(typeof data260 !== "string"){
+const err383 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data260};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -5077,7 +5072,7 @@ errors++;
 }
 }
 else {
-const err384 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data262};
+const err384 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data258};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -5087,9 +5082,10 @@ vErrors.push(err384);
 errors++;
 }
 }
-}
-else {
-const err385 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data258};
+if(data246.resolver !== undefined){
+let data261 = data246.resolver;
+if(typeof data261 !== "string"){
+const err385 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data261};
 if(vErrors === null){
 vErrors = [err385];
 }
@@ -5099,10 +5095,10 @@ vErrors.push(err385);
 errors++;
 }
 }
-if(data256.rootUrl !== undefined){
-let data265 = data256.rootUrl;
-if(typeof data265 !== "string"){
-const err386 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data265};
+if(data246.resolverValid !== undefined){
+let data262 = data246.resolverValid;
+if(typeof data262 !== "string"){
+const err386 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data262};
 if(vErrors === null){
 vErrors = [err386];
 }
@@ -5112,10 +5108,10 @@ vErrors.push(err386);
 errors++;
 }
 }
-if(data256.anonymousAccess !== undefined){
-let data266 = data256.anonymousAccess;
-if(typeof data266 !== "boolean"){
-const err387 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data266};
+if(data246.tenantFederation !== undefined){
+let data263 = data246.tenantFederation;
+if(typeof data263 !== "boolean"){
+const err387 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data263};
 if(vErrors === null){
 vErrors = [err387];
 }
@@ -5125,12 +5121,12 @@ vErrors.push(err387);
 errors++;
 }
 }
-if(data256.adminSecret !== undefined){
-let data267 = data256.adminSecret;
-if(data267 && typeof data267 == "object" && !Array.isArray(data267)){
-for(const key98 in data267){
-if(!(((key98 === "secretName") || (key98 === "userKey")) || (key98 === "passwordKey"))){
-const err388 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key98},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data267};
+if(data246.basicAuth !== undefined){
+let data264 = data246.basicAuth;
+if(data264 && typeof data264 == "object" && !Array.isArray(data264)){
+for(const key98 in data264){
+if(!(((((key98 === "enabled") || (key98 === "secretName")) || (key98 === "key")) || (key98 === "realm")) || (key98 === "client"))){
+const err388 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key98},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data264};
 if(vErrors === null){
 vErrors = [err388];
 }
@@ -5140,10 +5136,10 @@ vErrors.push(err388);
 errors++;
 }
 }
-if(data267.secretName !== undefined){
-let data268 = data267.secretName;
-if(typeof data268 !== "string"){
-const err389 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data268};
+if(data264.enabled !== undefined){
+let data265 = data264.enabled;
+if(typeof data265 !== "boolean"){
+const err389 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data265};
 if(vErrors === null){
 vErrors = [err389];
 }
@@ -5153,10 +5149,10 @@ vErrors.push(err389);
 errors++;
 }
 }
-if(data267.userKey !== undefined){
-let data269 = data267.userKey;
-if(typeof data269 !== "string"){
-const err390 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data269};
+if(data264.secretName !== undefined){
+let data266 = data264.secretName;
+if(typeof data266 !== "string"){
+const err390 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data266};
 if(vErrors === null){
 vErrors = [err390];
 }
@@ -5166,10 +5162,10 @@ vErrors.push(err390);
 errors++;
 }
 }
-if(data267.passwordKey !== undefined){
-let data270 = data267.passwordKey;
-if(typeof data270 !== "string"){
-const err391 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data270};
+if(data264.key !== undefined){
+let data267 = data264.key;
+if(typeof data267 !== "string"){
+const err391 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data267};
 if(vErrors === null){
 vErrors = [err391];
 }
@@ -5179,9 +5175,10 @@ vErrors.push(err391);
 errors++;
 }
 }
-}
-else {
-const err392 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data267};
+if(data264.realm !== undefined){
+let data268 = data264.realm;
+if(typeof data268 !== "string"){
+const err392 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data268};
 if(vErrors === null){
 vErrors = [err392];
 }
@@ -5191,10 +5188,12 @@ vErrors.push(err392);
 errors++;
 }
 }
-if(data256.developmentCredentials !== undefined){
-let data271 = data256.developmentCredentials;
-if(typeof data271 !== "boolean"){
-const err393 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data271};
+if(data264.client !== undefined){
+let data269 = data264.client;
+if(data269 && typeof data269 == "object" && !Array.isArray(data269)){
+for(const key99 in data269){
+if(!(((key99 === "secretName") || (key99 === "usernameKey")) || (key99 === "passwordKey"))){
+const err393 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data269};
 if(vErrors === null){
 vErrors = [err393];
 }
@@ -5204,10 +5203,10 @@ vErrors.push(err393);
 errors++;
 }
 }
-if(data256.prometheusVersion !== undefined){
-let data272 = data256.prometheusVersion;
-if(typeof data272 !== "string"){
-const err394 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data272};
+if(data269.secretName !== undefined){
+let data270 = data269.secretName;
+if(typeof data270 !== "string"){
+const err394 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data270};
 if(vErrors === null){
 vErrors = [err394];
 }
@@ -5217,9 +5216,10 @@ vErrors.push(err394);
 errors++;
 }
 }
-}
-else {
-const err395 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data256};
+if(data269.usernameKey !== undefined){
+let data271 = data269.usernameKey;
+if(typeof data271 !== "string"){
+const err395 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data271};
 if(vErrors === null){
 vErrors = [err395];
 }
@@ -5229,12 +5229,10 @@ vErrors.push(err395);
 errors++;
 }
 }
-if(data208.alloy !== undefined){
-let data273 = data208.alloy;
-if(data273 && typeof data273 == "object" && !Array.isArray(data273)){
-for(const key99 in data273){
-if(!((((key99 === "enabled") || (key99 === "resources")) || (key99 === "scrapeInterval")) || (key99 === "clusterLabel"))){
-const err396 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data273};
+if(data269.passwordKey !== undefined){
+let data272 = data269.passwordKey;
+if(typeof data272 !== "string"){
+const err396 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data272};
 if(vErrors === null){
 vErrors = [err396];
 }
@@ -5244,10 +5242,9 @@ vErrors.push(err396);
 errors++;
 }
 }
-if(data273.enabled !== undefined){
-let data274 = data273.enabled;
-if(typeof data274 !== "boolean"){
-const err397 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data274};
+}
+else {
+const err397 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data269};
 if(vErrors === null){
 vErrors = [err397];
 }
@@ -5257,12 +5254,9 @@ vErrors.push(err397);
 errors++;
 }
 }
-if(data273.resources !== undefined){
-let data275 = data273.resources;
-if(data275 && typeof data275 == "object" && !Array.isArray(data275)){
-for(const key100 in data275){
-if(!((key100 === "requests") || (key100 === "limits"))){
-const err398 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data275};
+}
+else {
+const err398 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data264};
 if(vErrors === null){
 vErrors = [err398];
 }
@@ -5272,12 +5266,10 @@ vErrors.push(err398);
 errors++;
 }
 }
-if(data275.requests !== undefined){
-let data276 = data275.requests;
-if(data276 && typeof data276 == "object" && !Array.isArray(data276)){
-for(const key101 in data276){
-if(!((key101 === "cpu") || (key101 === "memory"))){
-const err399 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data276};
+if(data246.clientMaxBodySize !== undefined){
+let data273 = data246.clientMaxBodySize;
+if(typeof data273 !== "string"){
+const err399 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data273};
 if(vErrors === null){
 vErrors = [err399];
 }
@@ -5287,10 +5279,10 @@ vErrors.push(err399);
 errors++;
 }
 }
-if(data276.cpu !== undefined){
-let data277 = data276.cpu;
-if(typeof data277 !== "string"){
-const err400 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data277};
+if(data246.proxyTimeout !== undefined){
+let data274 = data246.proxyTimeout;
+if(typeof data274 !== "string"){
+const err400 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data274};
 if(vErrors === null){
 vErrors = [err400];
 }
@@ -5300,10 +5292,9 @@ vErrors.push(err400);
 errors++;
 }
 }
-if(data276.memory !== undefined){
-let data278 = data276.memory;
-if(typeof data278 !== "string"){
-const err401 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data278};
+}
+else {
+const err401 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data246};
 if(vErrors === null){
 vErrors = [err401];
 }
@@ -5313,9 +5304,12 @@ vErrors.push(err401);
 errors++;
 }
 }
-}
-else {
-const err402 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data276};
+if(data227.grafana !== undefined){
+let data275 = data227.grafana;
+if(data275 && typeof data275 == "object" && !Array.isArray(data275)){
+for(const key100 in data275){
+if(!(((((((key100 === "enabled") || (key100 === "resources")) || (key100 === "rootUrl")) || (key100 === "anonymousAccess")) || (key100 === "adminSecret")) || (key100 === "developmentCredentials")) || (key100 === "prometheusVersion"))){
+const err402 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data275};
 if(vErrors === null){
 vErrors = [err402];
 }
@@ -5325,12 +5319,10 @@ vErrors.push(err402);
 errors++;
 }
 }
-if(data275.limits !== undefined){
-let data279 = data275.limits;
-if(data279 && typeof data279 == "object" && !Array.isArray(data279)){
-for(const key102 in data279){
-if(!((key102 === "cpu") || (key102 === "memory"))){
-const err403 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data279};
+if(data275.enabled !== undefined){
+let data276 = data275.enabled;
+if(typeof data276 !== "boolean"){
+const err403 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data276};
 if(vErrors === null){
 vErrors = [err403];
 }
@@ -5340,10 +5332,12 @@ vErrors.push(err403);
 errors++;
 }
 }
-if(data279.cpu !== undefined){
-let data280 = data279.cpu;
-if(typeof data280 !== "string"){
-const err404 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data280};
+if(data275.resources !== undefined){
+let data277 = data275.resources;
+if(data277 && typeof data277 == "object" && !Array.isArray(data277)){
+for(const key101 in data277){
+if(!((key101 === "requests") || (key101 === "limits"))){
+const err404 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data277};
 if(vErrors === null){
 vErrors = [err404];
 }
@@ -5353,10 +5347,12 @@ vErrors.push(err404);
 errors++;
 }
 }
-if(data279.memory !== undefined){
-let data281 = data279.memory;
-if(typeof data281 !== "string"){
-const err405 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data281};
+if(data277.requests !== undefined){
+let data278 = data277.requests;
+if(data278 && typeof data278 == "object" && !Array.isArray(data278)){
+for(const key102 in data278){
+if(!((key102 === "cpu") || (key102 === "memory"))){
+const err405 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data278};
 if(vErrors === null){
 vErrors = [err405];
 }
@@ -5366,9 +5362,10 @@ vErrors.push(err405);
 errors++;
 }
 }
-}
-else {
-const err406 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data279};
+if(data278.cpu !== undefined){
+let data279 = data278.cpu;
+if(typeof data279 !== "string"){
+const err406 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data279};
 if(vErrors === null){
 vErrors = [err406];
 }
@@ -5378,9 +5375,10 @@ vErrors.push(err406);
 errors++;
 }
 }
-}
-else {
-const err407 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data275};
+if(data278.memory !== undefined){
+let data280 = data278.memory;
+if(typeof data280 !== "string"){
+const err407 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data280};
 if(vErrors === null){
 vErrors = [err407];
 }
@@ -5390,10 +5388,9 @@ vErrors.push(err407);
 errors++;
 }
 }
-if(data273.scrapeInterval !== undefined){
-let data282 = data273.scrapeInterval;
-if(typeof data282 !== "string"){
-const err408 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data282};
+}
+else {
+const err408 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data278};
 if(vErrors === null){
 vErrors = [err408];
 }
@@ -5403,10 +5400,12 @@ vErrors.push(err408);
 errors++;
 }
 }
-if(data273.clusterLabel !== undefined){
-let data283 = data273.clusterLabel;
-if(typeof data283 !== "string"){
-const err409 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data283};
+if(data277.limits !== undefined){
+let data281 = data277.limits;
+if(data281 && typeof data281 == "object" && !Array.isArray(data281)){
+for(const key103 in data281){
+if(!((key103 === "cpu") || (key103 === "memory"))){
+const err409 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key103},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data281};
 if(vErrors === null){
 vErrors = [err409];
 }
@@ -5416,9 +5415,10 @@ vErrors.push(err409);
 errors++;
 }
 }
-}
-else {
-const err410 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data273};
+if(data281.cpu !== undefined){
+let data282 = data281.cpu;
+if(typeof data282 !== "string"){
+const err410 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data282};
 if(vErrors === null){
 vErrors = [err410];
 }
@@ -5428,9 +5428,10 @@ vErrors.push(err410);
 errors++;
 }
 }
-}
-else {
-const err411 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data208};
+if(data281.memory !== undefined){
+let data283 = data281.memory;
+if(typeof data283 !== "string"){
+const err411 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data283};
 if(vErrors === null){
 vErrors = [err411];
 }
@@ -5440,10 +5441,9 @@ vErrors.push(err411);
 errors++;
 }
 }
-if(data1.namespace !== undefined){
-let data284 = data1.namespace;
-if(typeof data284 !== "string"){
-const err412 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data284};
+}
+else {
+const err412 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data281};
 if(vErrors === null){
 vErrors = [err412];
 }
@@ -5453,10 +5453,9 @@ vErrors.push(err412);
 errors++;
 }
 }
-if(data1.clusterDomain !== undefined){
-let data285 = data1.clusterDomain;
-if(typeof data285 !== "string"){
-const err413 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data285};
+}
+else {
+const err413 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data277};
 if(vErrors === null){
 vErrors = [err413];
 }
@@ -5466,10 +5465,10 @@ vErrors.push(err413);
 errors++;
 }
 }
-if(data1.partOf !== undefined){
-let data286 = data1.partOf;
-if(typeof data286 !== "string"){
-const err414 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data286};
+if(data275.rootUrl !== undefined){
+let data284 = data275.rootUrl;
+if(typeof data284 !== "string"){
+const err414 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data284};
 if(vErrors === null){
 vErrors = [err414];
 }
@@ -5479,12 +5478,10 @@ vErrors.push(err414);
 errors++;
 }
 }
-if(data1.images !== undefined){
-let data287 = data1.images;
-if(data287 && typeof data287 == "object" && !Array.isArray(data287)){
-for(const key103 in data287){
-if(!((((((((key103 === "alloy") || (key103 === "grafana")) || (key103 === "memcached")) || (key103 === "memcachedExporter")) || (key103 === "mimir")) || (key103 === "minio")) || (key103 === "minioClient")) || (key103 === "nginx"))){
-const err415 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key103},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data287};
+if(data275.anonymousAccess !== undefined){
+let data285 = data275.anonymousAccess;
+if(typeof data285 !== "boolean"){
+const err415 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data285};
 if(vErrors === null){
 vErrors = [err415];
 }
@@ -5494,10 +5491,12 @@ vErrors.push(err415);
 errors++;
 }
 }
-if(data287.alloy !== undefined){
-let data288 = data287.alloy;
-if(typeof data288 !== "string"){
-const err416 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data288};
+if(data275.adminSecret !== undefined){
+let data286 = data275.adminSecret;
+if(data286 && typeof data286 == "object" && !Array.isArray(data286)){
+for(const key104 in data286){
+if(!(((key104 === "secretName") || (key104 === "userKey")) || (key104 === "passwordKey"))){
+const err416 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key104},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data286};
 if(vErrors === null){
 vErrors = [err416];
 }
@@ -5507,10 +5506,10 @@ vErrors.push(err416);
 errors++;
 }
 }
-if(data287.grafana !== undefined){
-let data289 = data287.grafana;
-if(typeof data289 !== "string"){
-const err417 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data289};
+if(data286.secretName !== undefined){
+let data287 = data286.secretName;
+if(typeof data287 !== "string"){
+const err417 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data287};
 if(vErrors === null){
 vErrors = [err417];
 }
@@ -5520,10 +5519,10 @@ vErrors.push(err417);
 errors++;
 }
 }
-if(data287.memcached !== undefined){
-let data290 = data287.memcached;
-if(typeof data290 !== "string"){
-const err418 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data290};
+if(data286.userKey !== undefined){
+let data288 = data286.userKey;
+if(typeof data288 !== "string"){
+const err418 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data288};
 if(vErrors === null){
 vErrors = [err418];
 }
@@ -5533,10 +5532,10 @@ vErrors.push(err418);
 errors++;
 }
 }
-if(data287.memcachedExporter !== undefined){
-let data291 = data287.memcachedExporter;
-if(typeof data291 !== "string"){
-const err419 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data291};
+if(data286.passwordKey !== undefined){
+let data289 = data286.passwordKey;
+if(typeof data289 !== "string"){
+const err419 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data289};
 if(vErrors === null){
 vErrors = [err419];
 }
@@ -5546,10 +5545,9 @@ vErrors.push(err419);
 errors++;
 }
 }
-if(data287.mimir !== undefined){
-let data292 = data287.mimir;
-if(typeof data292 !== "string"){
-const err420 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data292};
+}
+else {
+const err420 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data286};
 if(vErrors === null){
 vErrors = [err420];
 }
@@ -5559,10 +5557,10 @@ vErrors.push(err420);
 errors++;
 }
 }
-if(data287.minio !== undefined){
-let data293 = data287.minio;
-if(typeof data293 !== "string"){
-const err421 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data293};
+if(data275.developmentCredentials !== undefined){
+let data290 = data275.developmentCredentials;
+if(typeof data290 !== "boolean"){
+const err421 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data290};
 if(vErrors === null){
 vErrors = [err421];
 }
@@ -5572,10 +5570,10 @@ vErrors.push(err421);
 errors++;
 }
 }
-if(data287.minioClient !== undefined){
-let data294 = data287.minioClient;
-if(typeof data294 !== "string"){
-const err422 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data294};
+if(data275.prometheusVersion !== undefined){
+let data291 = data275.prometheusVersion;
+if(typeof data291 !== "string"){
+const err422 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data291};
 if(vErrors === null){
 vErrors = [err422];
 }
@@ -5585,10 +5583,9 @@ vErrors.push(err422);
 errors++;
 }
 }
-if(data287.nginx !== undefined){
-let data295 = data287.nginx;
-if(typeof data295 !== "string"){
-const err423 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data295};
+}
+else {
+const err423 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data275};
 if(vErrors === null){
 vErrors = [err423];
 }
@@ -5598,9 +5595,12 @@ vErrors.push(err423);
 errors++;
 }
 }
-}
-else {
-const err424 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data287};
+if(data227.alloy !== undefined){
+let data292 = data227.alloy;
+if(data292 && typeof data292 == "object" && !Array.isArray(data292)){
+for(const key105 in data292){
+if(!((((key105 === "enabled") || (key105 === "resources")) || (key105 === "scrapeInterval")) || (key105 === "clusterLabel"))){
+const err424 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key105},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data292};
 if(vErrors === null){
 vErrors = [err424];
 }
@@ -5610,10 +5610,10 @@ vErrors.push(err424);
 errors++;
 }
 }
-if(data1.defaultTenant !== undefined){
-let data296 = data1.defaultTenant;
-if(typeof data296 !== "string"){
-const err425 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data296};
+if(data292.enabled !== undefined){
+let data293 = data292.enabled;
+if(typeof data293 !== "boolean"){
+const err425 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data293};
 if(vErrors === null){
 vErrors = [err425];
 }
@@ -5623,14 +5623,12 @@ vErrors.push(err425);
 errors++;
 }
 }
-if(data1.existingSecrets !== undefined){
-let data297 = data1.existingSecrets;
-if(Array.isArray(data297)){
-const len0 = data297.length;
-for(let i0=0; i0<len0; i0++){
-let data298 = data297[i0];
-if(typeof data298 !== "string"){
-const err426 = {instancePath:instancePath+"/config/existingSecrets/" + i0,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data298};
+if(data292.resources !== undefined){
+let data294 = data292.resources;
+if(data294 && typeof data294 == "object" && !Array.isArray(data294)){
+for(const key106 in data294){
+if(!((key106 === "requests") || (key106 === "limits"))){
+const err426 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key106},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data294};
 if(vErrors === null){
 vErrors = [err426];
 }
@@ -5640,9 +5638,12 @@ vErrors.push(err426);
 errors++;
 }
 }
-}
-else {
-const err427 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data297};
+if(data294.requests !== undefined){
+let data295 = data294.requests;
+if(data295 && typeof data295 == "object" && !Array.isArray(data295)){
+for(const key107 in data295){
+if(!((key107 === "cpu") || (key107 === "memory"))){
+const err427 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key107},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data295};
 if(vErrors === null){
 vErrors = [err427];
 }
@@ -5652,12 +5653,10 @@ vErrors.push(err427);
 errors++;
 }
 }
-if(data1.storage !== undefined){
-let data299 = data1.storage;
-if(data299 && typeof data299 == "object" && !Array.isArray(data299)){
-for(const key104 in data299){
-if(!((((((key104 === "endpoint") || (key104 === "insecure")) || (key104 === "region")) || (key104 === "buckets")) || (key104 === "credentials")) || (key104 === "developmentCredentials"))){
-const err428 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key104},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data299};
+if(data295.cpu !== undefined){
+let data296 = data295.cpu;
+if(typeof data296 !== "string"){
+const err428 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data296};
 if(vErrors === null){
 vErrors = [err428];
 }
@@ -5667,10 +5666,10 @@ vErrors.push(err428);
 errors++;
 }
 }
-if(data299.endpoint !== undefined){
-let data300 = data299.endpoint;
-if(typeof data300 !== "string"){
-const err429 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data300};
+if(data295.memory !== undefined){
+let data297 = data295.memory;
+if(typeof data297 !== "string"){
+const err429 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data297};
 if(vErrors === null){
 vErrors = [err429];
 }
@@ -5680,10 +5679,9 @@ vErrors.push(err429);
 errors++;
 }
 }
-if(data299.insecure !== undefined){
-let data301 = data299.insecure;
-if(typeof data301 !== "boolean"){
-const err430 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data301};
+}
+else {
+const err430 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data295};
 if(vErrors === null){
 vErrors = [err430];
 }
@@ -5693,10 +5691,12 @@ vErrors.push(err430);
 errors++;
 }
 }
-if(data299.region !== undefined){
-let data302 = data299.region;
-if(typeof data302 !== "string"){
-const err431 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data302};
+if(data294.limits !== undefined){
+let data298 = data294.limits;
+if(data298 && typeof data298 == "object" && !Array.isArray(data298)){
+for(const key108 in data298){
+if(!((key108 === "cpu") || (key108 === "memory"))){
+const err431 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key108},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data298};
 if(vErrors === null){
 vErrors = [err431];
 }
@@ -5706,12 +5706,10 @@ vErrors.push(err431);
 errors++;
 }
 }
-if(data299.buckets !== undefined){
-let data303 = data299.buckets;
-if(data303 && typeof data303 == "object" && !Array.isArray(data303)){
-for(const key105 in data303){
-if(!(((key105 === "blocks") || (key105 === "ruler")) || (key105 === "alertmanager"))){
-const err432 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key105},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data303};
+if(data298.cpu !== undefined){
+let data299 = data298.cpu;
+if(typeof data299 !== "string"){
+const err432 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data299};
 if(vErrors === null){
 vErrors = [err432];
 }
@@ -5721,10 +5719,10 @@ vErrors.push(err432);
 errors++;
 }
 }
-if(data303.blocks !== undefined){
-let data304 = data303.blocks;
-if(typeof data304 !== "string"){
-const err433 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data304};
+if(data298.memory !== undefined){
+let data300 = data298.memory;
+if(typeof data300 !== "string"){
+const err433 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data300};
 if(vErrors === null){
 vErrors = [err433];
 }
@@ -5734,10 +5732,9 @@ vErrors.push(err433);
 errors++;
 }
 }
-if(data303.ruler !== undefined){
-let data305 = data303.ruler;
-if(typeof data305 !== "string"){
-const err434 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data305};
+}
+else {
+const err434 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data298};
 if(vErrors === null){
 vErrors = [err434];
 }
@@ -5747,10 +5744,9 @@ vErrors.push(err434);
 errors++;
 }
 }
-if(data303.alertmanager !== undefined){
-let data306 = data303.alertmanager;
-if(typeof data306 !== "string"){
-const err435 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data306};
+}
+else {
+const err435 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data294};
 if(vErrors === null){
 vErrors = [err435];
 }
@@ -5760,9 +5756,10 @@ vErrors.push(err435);
 errors++;
 }
 }
-}
-else {
-const err436 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data303};
+if(data292.scrapeInterval !== undefined){
+let data301 = data292.scrapeInterval;
+if(typeof data301 !== "string"){
+const err436 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data301};
 if(vErrors === null){
 vErrors = [err436];
 }
@@ -5772,12 +5769,10 @@ vErrors.push(err436);
 errors++;
 }
 }
-if(data299.credentials !== undefined){
-let data307 = data299.credentials;
-if(data307 && typeof data307 == "object" && !Array.isArray(data307)){
-for(const key106 in data307){
-if(!(((key106 === "secretName") || (key106 === "accessKeyIdKey")) || (key106 === "secretAccessKeyKey"))){
-const err437 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key106},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data307};
+if(data292.clusterLabel !== undefined){
+let data302 = data292.clusterLabel;
+if(typeof data302 !== "string"){
+const err437 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data302};
 if(vErrors === null){
 vErrors = [err437];
 }
@@ -5787,10 +5782,9 @@ vErrors.push(err437);
 errors++;
 }
 }
-if(data307.secretName !== undefined){
-let data308 = data307.secretName;
-if(typeof data308 !== "string"){
-const err438 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data308};
+}
+else {
+const err438 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data292};
 if(vErrors === null){
 vErrors = [err438];
 }
@@ -5800,10 +5794,9 @@ vErrors.push(err438);
 errors++;
 }
 }
-if(data307.accessKeyIdKey !== undefined){
-let data309 = data307.accessKeyIdKey;
-if(typeof data309 !== "string"){
-const err439 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data309};
+}
+else {
+const err439 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data227};
 if(vErrors === null){
 vErrors = [err439];
 }
@@ -5813,10 +5806,10 @@ vErrors.push(err439);
 errors++;
 }
 }
-if(data307.secretAccessKeyKey !== undefined){
-let data310 = data307.secretAccessKeyKey;
-if(typeof data310 !== "string"){
-const err440 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data310};
+if(data1.namespace !== undefined){
+let data303 = data1.namespace;
+if(typeof data303 !== "string"){
+const err440 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data303};
 if(vErrors === null){
 vErrors = [err440];
 }
@@ -5826,9 +5819,10 @@ vErrors.push(err440);
 errors++;
 }
 }
-}
-else {
-const err441 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data307};
+if(data1.clusterDomain !== undefined){
+let data304 = data1.clusterDomain;
+if(typeof data304 !== "string"){
+const err441 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data304};
 if(vErrors === null){
 vErrors = [err441];
 }
@@ -5838,10 +5832,10 @@ vErrors.push(err441);
 errors++;
 }
 }
-if(data299.developmentCredentials !== undefined){
-let data311 = data299.developmentCredentials;
-if(typeof data311 !== "boolean"){
-const err442 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data311};
+if(data1.partOf !== undefined){
+let data305 = data1.partOf;
+if(typeof data305 !== "string"){
+const err442 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data305};
 if(vErrors === null){
 vErrors = [err442];
 }
@@ -5851,9 +5845,12 @@ vErrors.push(err442);
 errors++;
 }
 }
-}
-else {
-const err443 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data299};
+if(data1.images !== undefined){
+let data306 = data1.images;
+if(data306 && typeof data306 == "object" && !Array.isArray(data306)){
+for(const key109 in data306){
+if(!(func2.call(schema11.properties.config.properties.images.properties, key109))){
+const err443 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key109},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data306};
 if(vErrors === null){
 vErrors = [err443];
 }
@@ -5863,12 +5860,10 @@ vErrors.push(err443);
 errors++;
 }
 }
-if(data1.gitops !== undefined){
-let data312 = data1.gitops;
-if(data312 && typeof data312 == "object" && !Array.isArray(data312)){
-for(const key107 in data312){
-if(!((((((key107 === "repoURL") || (key107 === "targetRevision")) || (key107 === "project")) || (key107 === "argocdNamespace")) || (key107 === "destinationServer")) || (key107 === "automated"))){
-const err444 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key107},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data312};
+if(data306.alloy !== undefined){
+let data307 = data306.alloy;
+if(typeof data307 !== "string"){
+const err444 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data307};
 if(vErrors === null){
 vErrors = [err444];
 }
@@ -5878,10 +5873,10 @@ vErrors.push(err444);
 errors++;
 }
 }
-if(data312.repoURL !== undefined){
-let data313 = data312.repoURL;
-if(typeof data313 !== "string"){
-const err445 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data313};
+if(data306.grafana !== undefined){
+let data308 = data306.grafana;
+if(typeof data308 !== "string"){
+const err445 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data308};
 if(vErrors === null){
 vErrors = [err445];
 }
@@ -5891,10 +5886,10 @@ vErrors.push(err445);
 errors++;
 }
 }
-if(data312.targetRevision !== undefined){
-let data314 = data312.targetRevision;
-if(typeof data314 !== "string"){
-const err446 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data314};
+if(data306.memcached !== undefined){
+let data309 = data306.memcached;
+if(typeof data309 !== "string"){
+const err446 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data309};
 if(vErrors === null){
 vErrors = [err446];
 }
@@ -5904,10 +5899,10 @@ vErrors.push(err446);
 errors++;
 }
 }
-if(data312.project !== undefined){
-let data315 = data312.project;
-if(typeof data315 !== "string"){
-const err447 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data315};
+if(data306.memcachedExporter !== undefined){
+let data310 = data306.memcachedExporter;
+if(typeof data310 !== "string"){
+const err447 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data310};
 if(vErrors === null){
 vErrors = [err447];
 }
@@ -5917,10 +5912,10 @@ vErrors.push(err447);
 errors++;
 }
 }
-if(data312.argocdNamespace !== undefined){
-let data316 = data312.argocdNamespace;
-if(typeof data316 !== "string"){
-const err448 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data316};
+if(data306.mimir !== undefined){
+let data311 = data306.mimir;
+if(typeof data311 !== "string"){
+const err448 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data311};
 if(vErrors === null){
 vErrors = [err448];
 }
@@ -5930,10 +5925,10 @@ vErrors.push(err448);
 errors++;
 }
 }
-if(data312.destinationServer !== undefined){
-let data317 = data312.destinationServer;
-if(typeof data317 !== "string"){
-const err449 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data317};
+if(data306.minio !== undefined){
+let data312 = data306.minio;
+if(typeof data312 !== "string"){
+const err449 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data312};
 if(vErrors === null){
 vErrors = [err449];
 }
@@ -5943,10 +5938,10 @@ vErrors.push(err449);
 errors++;
 }
 }
-if(data312.automated !== undefined){
-let data318 = data312.automated;
-if(typeof data318 !== "boolean"){
-const err450 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data318};
+if(data306.minioClient !== undefined){
+let data313 = data306.minioClient;
+if(typeof data313 !== "string"){
+const err450 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data313};
 if(vErrors === null){
 vErrors = [err450];
 }
@@ -5956,9 +5951,10 @@ vErrors.push(err450);
 errors++;
 }
 }
-}
-else {
-const err451 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data312};
+if(data306.nginx !== undefined){
+let data314 = data306.nginx;
+if(typeof data314 !== "string"){
+const err451 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data314};
 if(vErrors === null){
 vErrors = [err451];
 }
@@ -5968,9 +5964,10 @@ vErrors.push(err451);
 errors++;
 }
 }
-}
-else {
-const err452 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(data306.rolloutOperator !== undefined){
+let data315 = data306.rolloutOperator;
+if(typeof data315 !== "string"){
+const err452 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data315};
 if(vErrors === null){
 vErrors = [err452];
 }
@@ -5980,21 +5977,9 @@ vErrors.push(err452);
 errors++;
 }
 }
-if(data.overrides !== undefined){
-let data319 = data.overrides;
-if(data319 && typeof data319 == "object" && !Array.isArray(data319)){
-for(const key108 in data319){
-let data320 = data319[key108];
-if(data320 && typeof data320 == "object" && !Array.isArray(data320)){
-for(const key109 in data320){
-let data321 = data320[key109];
-if(data321 && typeof data321 == "object" && !Array.isArray(data321)){
-for(const key110 in data321){
-let data322 = data321[key110];
-if(data322 && typeof data322 == "object" && !Array.isArray(data322)){
 }
 else {
-const err453 = {instancePath:instancePath+"/overrides/" + key108.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key109.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key110.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data322};
+const err453 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data306};
 if(vErrors === null){
 vErrors = [err453];
 }
@@ -6004,9 +5989,10 @@ vErrors.push(err453);
 errors++;
 }
 }
-}
-else {
-const err454 = {instancePath:instancePath+"/overrides/" + key108.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key109.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data321};
+if(data1.defaultTenant !== undefined){
+let data316 = data1.defaultTenant;
+if(typeof data316 !== "string"){
+const err454 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data316};
 if(vErrors === null){
 vErrors = [err454];
 }
@@ -6016,9 +6002,14 @@ vErrors.push(err454);
 errors++;
 }
 }
-}
-else {
-const err455 = {instancePath:instancePath+"/overrides/" + key108.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data320};
+if(data1.existingSecrets !== undefined){
+let data317 = data1.existingSecrets;
+if(Array.isArray(data317)){
+const len1 = data317.length;
+for(let i1=0; i1<len1; i1++){
+let data318 = data317[i1];
+if(typeof data318 !== "string"){
+const err455 = {instancePath:instancePath+"/config/existingSecrets/" + i1,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data318};
 if(vErrors === null){
 vErrors = [err455];
 }
@@ -6030,7 +6021,7 @@ errors++;
 }
 }
 else {
-const err456 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data319};
+const err456 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data317};
 if(vErrors === null){
 vErrors = [err456];
 }
@@ -6040,14 +6031,402 @@ vErrors.push(err456);
 errors++;
 }
 }
-}
-else {
-const err457 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data1.storage !== undefined){
+let data319 = data1.storage;
+if(data319 && typeof data319 == "object" && !Array.isArray(data319)){
+for(const key110 in data319){
+if(!((((((key110 === "endpoint") || (key110 === "insecure")) || (key110 === "region")) || (key110 === "buckets")) || (key110 === "credentials")) || (key110 === "developmentCredentials"))){
+const err457 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key110},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data319};
 if(vErrors === null){
 vErrors = [err457];
 }
 else {
 vErrors.push(err457);
+}
+errors++;
+}
+}
+if(data319.endpoint !== undefined){
+let data320 = data319.endpoint;
+if(typeof data320 !== "string"){
+const err458 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data320};
+if(vErrors === null){
+vErrors = [err458];
+}
+else {
+vErrors.push(err458);
+}
+errors++;
+}
+}
+if(data319.insecure !== undefined){
+let data321 = data319.insecure;
+if(typeof data321 !== "boolean"){
+const err459 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data321};
+if(vErrors === null){
+vErrors = [err459];
+}
+else {
+vErrors.push(err459);
+}
+errors++;
+}
+}
+if(data319.region !== undefined){
+let data322 = data319.region;
+if(typeof data322 !== "string"){
+const err460 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data322};
+if(vErrors === null){
+vErrors = [err460];
+}
+else {
+vErrors.push(err460);
+}
+errors++;
+}
+}
+if(data319.buckets !== undefined){
+let data323 = data319.buckets;
+if(data323 && typeof data323 == "object" && !Array.isArray(data323)){
+for(const key111 in data323){
+if(!(((key111 === "blocks") || (key111 === "ruler")) || (key111 === "alertmanager"))){
+const err461 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key111},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data323};
+if(vErrors === null){
+vErrors = [err461];
+}
+else {
+vErrors.push(err461);
+}
+errors++;
+}
+}
+if(data323.blocks !== undefined){
+let data324 = data323.blocks;
+if(typeof data324 !== "string"){
+const err462 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data324};
+if(vErrors === null){
+vErrors = [err462];
+}
+else {
+vErrors.push(err462);
+}
+errors++;
+}
+}
+if(data323.ruler !== undefined){
+let data325 = data323.ruler;
+if(typeof data325 !== "string"){
+const err463 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data325};
+if(vErrors === null){
+vErrors = [err463];
+}
+else {
+vErrors.push(err463);
+}
+errors++;
+}
+}
+if(data323.alertmanager !== undefined){
+let data326 = data323.alertmanager;
+if(typeof data326 !== "string"){
+const err464 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data326};
+if(vErrors === null){
+vErrors = [err464];
+}
+else {
+vErrors.push(err464);
+}
+errors++;
+}
+}
+}
+else {
+const err465 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data323};
+if(vErrors === null){
+vErrors = [err465];
+}
+else {
+vErrors.push(err465);
+}
+errors++;
+}
+}
+if(data319.credentials !== undefined){
+let data327 = data319.credentials;
+if(data327 && typeof data327 == "object" && !Array.isArray(data327)){
+for(const key112 in data327){
+if(!(((key112 === "secretName") || (key112 === "accessKeyIdKey")) || (key112 === "secretAccessKeyKey"))){
+const err466 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key112},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data327};
+if(vErrors === null){
+vErrors = [err466];
+}
+else {
+vErrors.push(err466);
+}
+errors++;
+}
+}
+if(data327.secretName !== undefined){
+let data328 = data327.secretName;
+if(typeof data328 !== "string"){
+const err467 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data328};
+if(vErrors === null){
+vErrors = [err467];
+}
+else {
+vErrors.push(err467);
+}
+errors++;
+}
+}
+if(data327.accessKeyIdKey !== undefined){
+let data329 = data327.accessKeyIdKey;
+if(typeof data329 !== "string"){
+const err468 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data329};
+if(vErrors === null){
+vErrors = [err468];
+}
+else {
+vErrors.push(err468);
+}
+errors++;
+}
+}
+if(data327.secretAccessKeyKey !== undefined){
+let data330 = data327.secretAccessKeyKey;
+if(typeof data330 !== "string"){
+const err469 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data330};
+if(vErrors === null){
+vErrors = [err469];
+}
+else {
+vErrors.push(err469);
+}
+errors++;
+}
+}
+}
+else {
+const err470 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data327};
+if(vErrors === null){
+vErrors = [err470];
+}
+else {
+vErrors.push(err470);
+}
+errors++;
+}
+}
+if(data319.developmentCredentials !== undefined){
+let data331 = data319.developmentCredentials;
+if(typeof data331 !== "boolean"){
+const err471 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data331};
+if(vErrors === null){
+vErrors = [err471];
+}
+else {
+vErrors.push(err471);
+}
+errors++;
+}
+}
+}
+else {
+const err472 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data319};
+if(vErrors === null){
+vErrors = [err472];
+}
+else {
+vErrors.push(err472);
+}
+errors++;
+}
+}
+if(data1.gitops !== undefined){
+let data332 = data1.gitops;
+if(data332 && typeof data332 == "object" && !Array.isArray(data332)){
+for(const key113 in data332){
+if(!((((((key113 === "repoURL") || (key113 === "targetRevision")) || (key113 === "project")) || (key113 === "argocdNamespace")) || (key113 === "destinationServer")) || (key113 === "automated"))){
+const err473 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key113},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data332};
+if(vErrors === null){
+vErrors = [err473];
+}
+else {
+vErrors.push(err473);
+}
+errors++;
+}
+}
+if(data332.repoURL !== undefined){
+let data333 = data332.repoURL;
+if(typeof data333 !== "string"){
+const err474 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data333};
+if(vErrors === null){
+vErrors = [err474];
+}
+else {
+vErrors.push(err474);
+}
+errors++;
+}
+}
+if(data332.targetRevision !== undefined){
+let data334 = data332.targetRevision;
+if(typeof data334 !== "string"){
+const err475 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data334};
+if(vErrors === null){
+vErrors = [err475];
+}
+else {
+vErrors.push(err475);
+}
+errors++;
+}
+}
+if(data332.project !== undefined){
+let data335 = data332.project;
+if(typeof data335 !== "string"){
+const err476 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data335};
+if(vErrors === null){
+vErrors = [err476];
+}
+else {
+vErrors.push(err476);
+}
+errors++;
+}
+}
+if(data332.argocdNamespace !== undefined){
+let data336 = data332.argocdNamespace;
+if(typeof data336 !== "string"){
+const err477 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data336};
+if(vErrors === null){
+vErrors = [err477];
+}
+else {
+vErrors.push(err477);
+}
+errors++;
+}
+}
+if(data332.destinationServer !== undefined){
+let data337 = data332.destinationServer;
+if(typeof data337 !== "string"){
+const err478 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data337};
+if(vErrors === null){
+vErrors = [err478];
+}
+else {
+vErrors.push(err478);
+}
+errors++;
+}
+}
+if(data332.automated !== undefined){
+let data338 = data332.automated;
+if(typeof data338 !== "boolean"){
+const err479 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data338};
+if(vErrors === null){
+vErrors = [err479];
+}
+else {
+vErrors.push(err479);
+}
+errors++;
+}
+}
+}
+else {
+const err480 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data332};
+if(vErrors === null){
+vErrors = [err480];
+}
+else {
+vErrors.push(err480);
+}
+errors++;
+}
+}
+}
+else {
+const err481 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(vErrors === null){
+vErrors = [err481];
+}
+else {
+vErrors.push(err481);
+}
+errors++;
+}
+}
+if(data.overrides !== undefined){
+let data339 = data.overrides;
+if(data339 && typeof data339 == "object" && !Array.isArray(data339)){
+for(const key114 in data339){
+let data340 = data339[key114];
+if(data340 && typeof data340 == "object" && !Array.isArray(data340)){
+for(const key115 in data340){
+let data341 = data340[key115];
+if(data341 && typeof data341 == "object" && !Array.isArray(data341)){
+for(const key116 in data341){
+let data342 = data341[key116];
+if(data342 && typeof data342 == "object" && !Array.isArray(data342)){
+}
+else {
+const err482 = {instancePath:instancePath+"/overrides/" + key114.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key115.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key116.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data342};
+if(vErrors === null){
+vErrors = [err482];
+}
+else {
+vErrors.push(err482);
+}
+errors++;
+}
+}
+}
+else {
+const err483 = {instancePath:instancePath+"/overrides/" + key114.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key115.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data341};
+if(vErrors === null){
+vErrors = [err483];
+}
+else {
+vErrors.push(err483);
+}
+errors++;
+}
+}
+}
+else {
+const err484 = {instancePath:instancePath+"/overrides/" + key114.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data340};
+if(vErrors === null){
+vErrors = [err484];
+}
+else {
+vErrors.push(err484);
+}
+errors++;
+}
+}
+}
+else {
+const err485 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data339};
+if(vErrors === null){
+vErrors = [err485];
+}
+else {
+vErrors.push(err485);
+}
+errors++;
+}
+}
+}
+else {
+const err486 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err486];
+}
+else {
+vErrors.push(err486);
 }
 errors++;
 }

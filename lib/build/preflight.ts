@@ -526,16 +526,23 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
     const labels = Object.entries(g.need.nodeSelector)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
+    const affinity = g.need.nodeAffinity
+      .map((t) => t.map((r) => `${r.key} ${r.operator} ${(r.values ?? []).join('|')}`).join(', '))
+      .join(' or ');
+    // A zone's pods (node affinity on the zone label, which the cloud sets) need the pool's label on a node of that zone.
+    const where = g.need.nodeAffinity.length ? `a node with ${affinity}` : '';
     const most = Math.max(
       1,
       ...req.placements.filter((p) => g.users.includes(p.workload)).map((p) => (p.spreadKeys.length ? p.replicas : 1)),
     );
+    const count = most > 1 ? `${most} nodes` : '';
+    const comment = [count && `on ${count}`, where && `on ${where}`].filter(Boolean).join(', ');
     out.push({
-      message: `no schedulable node is labelled ${labels || g.need.nodeAffinity.map((t) => t.map((r) => `${r.key} ${r.operator} ${(r.values ?? []).join('|')}`).join(', ')).join(' or ')}${most > 1 ? ` (${most} needed: required anti-affinity)` : ''}`,
+      message: `no schedulable node is labelled ${[labels, affinity].filter(Boolean).join(', ')}${most > 1 ? ` (${most} needed: required anti-affinity)` : ''}`,
       users: g.users,
       fix: [
         labels
-          ? `${kc} label node <node> ${labels}${most > 1 ? `   # on ${most} nodes` : ''}`
+          ? `${kc} label node <node> ${labels}${comment ? `   # ${comment}` : ''}`
           : '# label nodes to match the node affinity above',
       ],
     });

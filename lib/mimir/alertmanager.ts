@@ -1,12 +1,13 @@
 import type { MimirStackConfig } from './config.js';
-import { statefulComponent, type StatefulParts } from './common.js';
+import { statefulComponent, zonedStatefulComponent, type StatefulParts, type ZonedParts } from './common.js';
+import { isZoneAware } from './zones.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 import { routesOf } from './routes.js';
 
 /** Multi-tenant Alertmanager (UI and API under `/alertmanager`); state is replicated over its ring. */
-export function alertmanager(c: MimirStackConfig): StatefulParts {
-  return statefulComponent(c, {
+export function alertmanager(c: MimirStackConfig): StatefulParts | ZonedParts {
+  const spec = {
     name: targets.alertmanager,
     target: targets.alertmanager,
     settings: c.mimir.alertmanager,
@@ -15,7 +16,8 @@ export function alertmanager(c: MimirStackConfig): StatefulParts {
     objectStorage: true,
     // Notification state is persisted to object storage on shutdown.
     terminationGracePeriodSeconds: 900,
-  });
+  };
+  return isZoneAware(c, 'alertmanager') ? zonedStatefulComponent(c, 'alertmanager', spec) : statefulComponent(c, spec);
 }
 
 /** Multi-tenant Alertmanager. */

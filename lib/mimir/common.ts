@@ -19,8 +19,17 @@ import type {
 } from '../core/k8s/types.js';
 import { deployment, statefulSet, volume, type PodSpecInput } from '../core/k8s/workload.js';
 import { syncWaves } from '../core/k8s/waves.js';
-import type { MimirComponentConfig, MimirStatefulComponentConfig } from './config.js';
+import type { MimirComponentConfig, MimirStatefulComponentConfig, MimirZone } from './config.js';
 import { names, portNames, ports } from './names.js';
+import {
+  replicasPerZone,
+  rolloutGroupLabel,
+  rolloutMaxUnavailableAnnotation,
+  rolloutNameLabel,
+  zoneFlag,
+  zonedName,
+  type ZonedComponent,
+} from './zones.js';
 
 /** Where every pod finds its files; `mimir.yaml` names the same paths. */
 export const paths = {
@@ -102,14 +111,32 @@ function mimirVolumes(spec: MimirWorkloadSpec, dataIsClaim: boolean): { volumes:
 function topology(
   c: MimirStackConfig,
   spec: MimirWorkloadSpec,
+  zone?: MimirZone,
 ): Pick<PodSpecInput, 'affinity' | 'topologySpreadConstraints'> {
   const matchLabels = mimirSelector(c, spec.name);
   const constraints: TopologySpreadConstraint[] = [];
   let affinity: Affinity | undefined;
+  if (zone?.topologyValue) {
+    // A zone's pods run only on its nodes: that is what makes the zone a failure domain.
+    affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            {
+              matchExpressions: [
+                { key: c.mimir.zoneAwareness.topologyKey, operator: 'In', values: [zone.topologyValue] },
+              ],
+            },
+          ],
+        },
+      },
+    };
+  }
   if (c.mimir.spreadAcrossNodes) {
     if (spec.strictNodeSpread) {
       // Two replicas of the same series on one node would defeat replication.
       affinity = {
+        ...affinity,
         podAntiAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: [
             { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels } },
@@ -140,7 +167,7 @@ function topology(
   };
 }
 
-function pod(c: MimirStackConfig, spec: MimirWorkloadSpec, dataIsClaim: boolean): PodSpecInput {
+function pod(c: MimirStackConfig, spec: MimirWorkloadSpec, dataIsClaim: boolean, zone?: MimirZone): PodSpecInput {
   const { volumes, mounts } = mimirVolumes(spec, dataIsClaim);
   const containerPorts: Record<string, number> = { [portNames.http]: ports.http, [portNames.grpc]: ports.grpc };
   if (spec.gossip) containerPorts[portNames.gossip] = ports.gossip;
@@ -161,7 +188,7 @@ function pod(c: MimirStackConfig, spec: MimirWorkloadSpec, dataIsClaim: boolean)
     containers: [main],
     volumes,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
-    ...topology(c, spec),
+    ...topology(c, spec, zone),
   };
 }
 
@@ -204,24 +231,95 @@ export function statelessComponent(
   return { deployment: d, service, pdb: pdbFor(d, 1) };
 }
 
+function dataClaims(settings: MimirStatefulComponentConfig) {
+  const storage = settings.storage;
+  return [
+    { name: 'data', size: storage.size, ...(storage.storageClass ? { storageClassName: storage.storageClass } : {}) },
+  ];
+}
+
 export function statefulComponent(
   c: MimirStackConfig,
   spec: MimirWorkloadSpec & { settings: MimirStatefulComponentConfig },
 ): StatefulParts {
-  const storage = spec.settings.storage;
   const s = statefulSet({
     ...workloadMeta(c, spec),
     serviceName: spec.name,
     podManagementPolicy: 'Parallel',
-    volumeClaims: [
-      { name: 'data', size: storage.size, ...(storage.storageClass ? { storageClassName: storage.storageClass } : {}) },
-    ],
+    volumeClaims: dataClaims(spec.settings),
     pod: pod(c, spec, true),
   });
   return { statefulSet: s, service: serviceFor(s, { portNames: servicePorts }), pdb: pdbFor(s, 1) };
 }
 
-/** Replication factor from the replica count: upstream's 3 once there are enough pods, fewer below. */
-export function replicationFactor(replicas: number): number {
-  return Math.min(3, Math.max(1, replicas));
+/**
+ * A zone-aware component: per zone a StatefulSet `<name>-<zone>` and its headless Service; the shared
+ * Service `<name>` over every zone (what the other components and the gateway address); one budget over
+ * the whole rollout group. Keys: `statefulSet-<zone>`, `service-<zone>`, `service`, `pdb`.
+ */
+export type ZonedParts = {
+  service: Service;
+  pdb: PodDisruptionBudget;
+  [statefulSet: `statefulSet-${string}`]: StatefulSet;
+  [zoneService: `service-${string}`]: Service;
+};
+
+/** Tree key of a zone's StatefulSet and of its headless Service. */
+export const zoneKeys = {
+  statefulSet: (zone: string) => `statefulSet-${zone}` as const,
+  service: (zone: string) => `service-${zone}` as const,
+};
+
+export function zonedStatefulComponent(
+  c: MimirStackConfig,
+  key: ZonedComponent,
+  spec: MimirWorkloadSpec & { settings: MimirStatefulComponentConfig },
+): ZonedParts {
+  const zones = c.mimir.zoneAwareness.zones;
+  const perZone = replicasPerZone(c, key);
+  const group = { [rolloutGroupLabel]: spec.name };
+  const parts: Record<string, StatefulSet | Service | PodDisruptionBudget> = {};
+  let first: StatefulSet | undefined;
+  for (const zone of zones) {
+    const name = zonedName(spec.name, zone.name);
+    const zoneSpec = { ...spec, flags: { ...spec.flags, ...zoneFlag(key, zone.name) } };
+    const meta = workloadMeta(c, zoneSpec);
+    // `name` on the pods is how the rollout-operator finds a StatefulSet's pods; the selector keeps zones apart.
+    const selector = { ...meta.selector, [rolloutNameLabel]: name };
+    const s = statefulSet({
+      ...meta,
+      name,
+      labels: { ...meta.labels, ...group },
+      annotations: {
+        ...meta.annotations,
+        [rolloutMaxUnavailableAnnotation]: String(c.mimir.zoneAwareness.maxUnavailable),
+      },
+      selector,
+      replicas: perZone,
+      serviceName: name,
+      podManagementPolicy: 'Parallel',
+      volumeClaims: dataClaims(spec.settings),
+      pod: pod(c, zoneSpec, true, zone),
+    });
+    // The rollout-operator deletes outdated pods itself, one zone at a time; the controller must not.
+    s.spec!.updateStrategy = { type: 'OnDelete' };
+    parts[zoneKeys.statefulSet(zone.name)] = s;
+    parts[zoneKeys.service(zone.name)] = headlessServiceFor(s, { name, portNames: servicePorts });
+    first ??= s;
+  }
+  if (!first) throw new Error(`${spec.name}: zone-aware without zones`);
+  const shared = serviceFor(first, { name: spec.name, portNames: servicePorts });
+  shared.spec!.selector = mimirSelector(c, spec.name);
+  shared.metadata!.labels = { ...shared.metadata!.labels };
+  delete shared.metadata!.labels[rolloutNameLabel];
+  delete shared.metadata!.labels[rolloutGroupLabel];
+  // Without the rollout-operator's zone-aware budget (not in the pinned version) the safe budget for
+  // evictions is one pod of the whole group: two zones down at once would break the write quorum.
+  const pdb = pdbFor(first, 1);
+  pdb.metadata!.name = spec.name;
+  pdb.metadata!.labels = { ...shared.metadata!.labels };
+  pdb.spec!.selector = { matchLabels: { ...mimirSelector(c, spec.name), ...group } };
+  return { ...(parts as ZonedParts), service: shared, pdb };
 }
+
+export { replicationFactor } from './replication.js';

@@ -1,5 +1,6 @@
 import type { SharedConfig } from '../core/config.js';
 import { defaultCachesConfig, type MimirCachesConfig } from './caches/config.js';
+import { defaultRolloutOperatorConfig, type RolloutOperatorConfig } from './rollout-operator/config.js';
 /**
  * The Mimir part of the stack's config: the knobs that are required or used in several places.
  * Everything else is reached through `config` (a partial of `mimir.yaml`), per-component `flags`, or
@@ -72,7 +73,50 @@ export interface MimirStatefulComponentConfig extends MimirComponentConfig {
   storage: MimirVolumeConfig;
 }
 
-export interface MimirAlertmanagerConfig extends MimirStatefulComponentConfig {
+/**
+ * `auto`: zone-aware whenever `config.mimir.zoneAwareness.zones` lists zones; `true`: zone-aware (zones required);
+ * `false`: one StatefulSet across every zone.
+ */
+export type MimirZoneAwareness = boolean | 'auto';
+
+/** A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager). */
+export interface MimirZonedComponentConfig extends MimirStatefulComponentConfig {
+  /**
+   * One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.
+   * `replicas` is then the total across zones, split evenly.
+   */
+  zoneAware: MimirZoneAwareness;
+}
+
+/** One failure domain of zone-aware replication. */
+export interface MimirZone {
+  /**
+   * Zone name: in object names (`ingester-<name>`), labels and Mimir's ring
+   * (`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.
+   */
+  name: string;
+  /**
+   * Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node
+   * affinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).
+   */
+  topologyValue: string;
+}
+
+/** Zone-aware replication: the zones, how their pods are placed, how fast the rollout-operator rolls each. */
+export interface MimirZonesConfig {
+  /** The zones; empty (the default) renders one StatefulSet per component. */
+  zones: MimirZone[];
+  /** Node label a zone's `topologyValue` is matched against. */
+  topologyKey: string;
+  /**
+   * Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).
+   * @TJS-type integer
+   * @minimum 1
+   */
+  maxUnavailable: number;
+}
+
+export interface MimirAlertmanagerConfig extends MimirZonedComponentConfig {
   /** Run the multi-tenant Alertmanager (and point the ruler at it). */
   enabled: boolean;
   /** Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`). */
@@ -115,18 +159,22 @@ export interface MimirConfig {
   spreadAcrossNodes: boolean;
   /** Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort. */
   spreadAcrossZones: boolean;
+  /** Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers). */
+  zoneAwareness: MimirZonesConfig;
   distributor: MimirComponentConfig;
-  ingester: MimirStatefulComponentConfig;
+  ingester: MimirZonedComponentConfig;
   querier: MimirComponentConfig;
   queryFrontend: MimirComponentConfig;
   queryScheduler: MimirComponentConfig;
-  storeGateway: MimirStatefulComponentConfig;
+  storeGateway: MimirZonedComponentConfig;
   compactor: MimirStatefulComponentConfig;
   alertmanager: MimirAlertmanagerConfig;
   overridesExporter: MimirOverridesExporterConfig;
   ruler: MimirRulerConfig;
   /** The memcached caches (chunks, index, metadata, results), each off unless enabled. */
   caches: MimirCachesConfig;
+  /** The rollout-operator, which rolls zone-aware StatefulSets one zone at a time. */
+  rolloutOperator: RolloutOperatorConfig;
   /** A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference). */
   config: JsonObject;
   /** Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts). */
@@ -150,15 +198,18 @@ export function defaultMimirConfig(): MimirConfig {
     fastStartup: false,
     spreadAcrossNodes: false,
     spreadAcrossZones: false,
+    zoneAwareness: { zones: [], topologyKey: 'topology.kubernetes.io/zone', maxUnavailable: 1 },
     distributor: component(2, '500m', '512Mi'),
-    ingester: stateful(3, '1', '2Gi', '20Gi'),
+    ingester: { ...stateful(3, '1', '2Gi', '20Gi'), zoneAware: 'auto' },
     querier: component(2, '500m', '1Gi'),
     queryFrontend: component(2, '250m', '512Mi'),
     queryScheduler: component(2, '100m', '128Mi'),
-    storeGateway: stateful(3, '500m', '1Gi', '10Gi'),
+    storeGateway: { ...stateful(3, '500m', '1Gi', '10Gi'), zoneAware: 'auto' },
     compactor: stateful(1, '500m', '1Gi', '20Gi'),
     alertmanager: {
       ...stateful(3, '100m', '256Mi', '1Gi'),
+      // Opt-in: its state is small and replicated anyway; zones add three StatefulSets for little gain.
+      zoneAware: false,
       enabled: true,
       fallbackConfig: { receivers: [{ name: 'default-receiver' }], route: { receiver: 'default-receiver' } },
     },
@@ -175,6 +226,7 @@ export function defaultMimirConfig(): MimirConfig {
       },
     },
     caches: defaultCachesConfig(),
+    rolloutOperator: defaultRolloutOperatorConfig(),
     config: {},
     tenants: {},
   };

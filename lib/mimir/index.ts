@@ -17,9 +17,14 @@
  * | `rulerQueryFrontend`  | deployment, service (headless), pdb                  | ruler remote + `dedicatedReadPath`   |
  * | `rulerQueryScheduler` | deployment, service, discoveryService, pdb           | ruler remote + `dedicatedReadPath`   |
  * | `rulerQuerier`        | deployment, service, pdb                             | ruler remote + `dedicatedReadPath`   |
+ * | `rolloutOperator`     | deployment, serviceAccount, role, roleBinding, pdb   | a zone-aware component               |
  * | `config`              | configMap (`mimir.yaml`), runtimeConfigMap (`runtime.yaml`) | always                        |
  * | `gossip`              | service (`gossip-ring`, headless, memberlist seeds)  | always                               |
  * | `chunksCache`, `indexCache`, `metadataCache`, `resultsCache` | statefulSet, service (headless), pdb | `caches.<cache>.enabled` |
+ *
+ * With zones (`zoneAwareness.zones`), a zone-aware `ingester`, `storeGateway` or `alertmanager` holds
+ * `statefulSet-<zone>` and `service-<zone>` (headless) per zone instead of `statefulSet`, plus the shared
+ * `service` and one `pdb` over the rollout group (`ZonedParts`).
  */
 import type { MimirStackConfig } from './config.js';
 import type { Service } from '../core/k8s/types.js';
@@ -27,7 +32,7 @@ import { BuildError } from '../core/problems.js';
 import { renderComponents, type StackView } from '../core/registry.js';
 import { alertmanagerComponent } from './alertmanager.js';
 import { cacheComponents, type CacheParts } from './caches/index.js';
-import type { StatefulParts, StatelessParts } from './common.js';
+import type { StatefulParts, StatelessParts, ZonedParts } from './common.js';
 import { compactorComponent } from './compactor.js';
 import { configComponent, type MimirConfigMaps } from './config-maps.js';
 import { distributorComponent } from './distributor.js';
@@ -44,6 +49,7 @@ import {
   rulerQuerySchedulerComponent,
 } from './ruler.js';
 import { storeGatewayComponent } from './store-gateway.js';
+import { rolloutOperatorComponent, type RolloutOperatorParts } from './rollout-operator/index.js';
 
 export type { MimirConfig, MimirStackConfig } from './config.js';
 export { defaultMimirConfig } from './config.js';
@@ -56,7 +62,7 @@ export type {
   MimirStatefulComponentConfig,
   MimirTenants,
 } from './config.js';
-export type { StatefulParts, StatelessParts } from './common.js';
+export type { StatefulParts, StatelessParts, ZonedParts } from './common.js';
 export type { QueryFrontendParts } from './query-frontend.js';
 export type { QuerySchedulerParts } from './query-scheduler.js';
 export type { MimirConfigMaps } from './config-maps.js';
@@ -68,18 +74,19 @@ export { mimirYaml, objectStorageEndpoint, runtimeYaml } from './mimir-yaml.js';
 /** A type alias rather than an interface: tree walkers index it by component key. */
 export type MimirGroup = {
   distributor: StatelessParts;
-  ingester: StatefulParts;
+  ingester: StatefulParts | ZonedParts;
   querier: StatelessParts;
   queryFrontend: QueryFrontendParts;
   queryScheduler: QuerySchedulerParts;
-  storeGateway: StatefulParts;
+  storeGateway: StatefulParts | ZonedParts;
   compactor: StatefulParts;
-  alertmanager?: StatefulParts;
+  alertmanager?: StatefulParts | ZonedParts;
   overridesExporter?: StatelessParts;
   ruler?: StatelessParts;
   rulerQueryFrontend?: StatelessParts;
   rulerQueryScheduler?: QuerySchedulerParts;
   rulerQuerier?: StatelessParts;
+  rolloutOperator?: RolloutOperatorParts;
   config: MimirConfigMaps;
   gossip: { service: Service };
   chunksCache?: CacheParts;
@@ -103,6 +110,7 @@ export const mimirComponents = [
   rulerQueryFrontendComponent,
   rulerQuerySchedulerComponent,
   rulerQuerierComponent,
+  rolloutOperatorComponent,
   configComponent,
   gossipComponent,
   ...cacheComponents,

@@ -1,11 +1,12 @@
 import type { MimirStackConfig } from './config.js';
-import { statefulComponent, type StatefulParts } from './common.js';
+import { statefulComponent, zonedStatefulComponent, type StatefulParts, type ZonedParts } from './common.js';
+import { isZoneAware } from './zones.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 
 /** Holds recent samples in a TSDB on its volume and ships blocks to object storage. */
-export function ingester(c: MimirStackConfig): StatefulParts {
-  return statefulComponent(c, {
+export function ingester(c: MimirStackConfig): StatefulParts | ZonedParts {
+  const spec = {
     name: targets.ingester,
     target: targets.ingester,
     settings: c.mimir.ingester,
@@ -15,7 +16,8 @@ export function ingester(c: MimirStackConfig): StatefulParts {
     strictNodeSpread: true,
     // Shutdown flushes the head and leaves the ring; cutting it short costs a WAL replay on restart.
     terminationGracePeriodSeconds: 1200,
-  });
+  };
+  return isZoneAware(c, 'ingester') ? zonedStatefulComponent(c, 'ingester', spec) : statefulComponent(c, spec);
 }
 
 /** Keeps recent samples in memory and on disk, uploads blocks. */

@@ -9,6 +9,7 @@ import { mergeYaml } from '../core/merge.js';
 import type { JsonObject } from './config.js';
 import { cachesYaml } from './caches/index.js';
 import { paths, replicationFactor } from './common.js';
+import { zoneAwarenessYaml } from './zones.js';
 import { grpcAddress, headlessService, httpUrl, names, ports, schedulerDiscoveryService, targets } from './names.js';
 
 /** The address the ruler sends rule queries to in remote mode (`dns:///` so gRPC balances over pods). */
@@ -99,8 +100,9 @@ export function baseMimirYaml(c: MimirStackConfig, stack: StackView): JsonObject
   };
   if (m.ruler.enabled) doc.ruler = ruler(c);
   if (m.alertmanager.enabled) doc.alertmanager = alertmanager(c);
-  const withCaches = mergeYaml(doc, cachesYaml(c, stack));
-  return m.fastStartup ? mergeYaml(withCaches, fastStartup()) : withCaches;
+  // Every ring client (distributors, queriers, rulers) reads the same file, so each learns the zones here.
+  const zoned = mergeYaml(mergeYaml(doc, zoneAwarenessYaml(c)), cachesYaml(c, stack));
+  return m.fastStartup ? mergeYaml(zoned, fastStartup()) : zoned;
 }
 
 export function mimirYaml(c: MimirStackConfig, stack: StackView): JsonObject {

@@ -1,12 +1,13 @@
 import type { MimirStackConfig } from './config.js';
-import { statefulComponent, type StatefulParts } from './common.js';
+import { statefulComponent, zonedStatefulComponent, type StatefulParts, type ZonedParts } from './common.js';
+import { isZoneAware } from './zones.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 import { routesOf } from './routes.js';
 
 /** Serves queries for blocks in object storage; keeps index headers on its volume. */
-export function storeGateway(c: MimirStackConfig): StatefulParts {
-  return statefulComponent(c, {
+export function storeGateway(c: MimirStackConfig): StatefulParts | ZonedParts {
+  const spec = {
     name: targets.storeGateway,
     target: targets.storeGateway,
     settings: c.mimir.storeGateway,
@@ -15,7 +16,8 @@ export function storeGateway(c: MimirStackConfig): StatefulParts {
     objectStorage: true,
     strictNodeSpread: true,
     terminationGracePeriodSeconds: 120,
-  });
+  };
+  return isZoneAware(c, 'storeGateway') ? zonedStatefulComponent(c, 'storeGateway', spec) : statefulComponent(c, spec);
 }
 
 /** Serves blocks from object storage to queriers. */

@@ -46,12 +46,13 @@ describeCluster('out/production on a real API server', () => {
       'Secret mimir/storage-credentials is missing (keys: access-key-id, secret-access-key)',
       'StorageClass gp3 does not exist',
       'IngressClass nginx does not exist',
-      'no schedulable node is labelled node-pool=mimir (3 needed: required anti-affinity)',
+      // Each zone's ingesters and store-gateways need a pool node in their own zone.
+      ...ZONES.map((z) => `no schedulable node is labelled node-pool=mimir, topology.kubernetes.io/zone In ${z}`),
     ])
       expect(r.report).toContain(missing);
     // The harness' default StorageClass exists: not reported.
     expect(r.report).not.toContain('no default StorageClass');
-    expect(r.report.match(/✖/g)).toHaveLength(8);
+    expect(r.report.match(/✖/g)).toHaveLength(10);
   });
 
   it('is accepted by kubectl apply --server-side with no warning, before its prerequisites exist', async () => {
@@ -97,8 +98,13 @@ describeCluster('out/production on a real API server', () => {
     // The node pool: three tainted nodes, labelled with preflight's command.
     await cluster.addNodes(poolNodes);
     const labelFix = fixCommands((await preflight(cluster, 'environments/production')).report);
-    expect(labelFix).toHaveLength(1);
-    for (const n of poolNodes) sh(cluster, labelFix[0].replace('<node>', n.name).replace(/#.*$/, ''));
+    expect(labelFix).toHaveLength(ZONES.length);
+    // One fix per zone, naming the zone: applied to the pool node of that zone.
+    for (const n of poolNodes) {
+      const fix = labelFix.find((f) => f.endsWith(`In ${n.zone}`));
+      expect(fix, `a label fix for ${n.zone}`).toBeDefined();
+      sh(cluster, fix!.replace('<node>', n.name).replace(/#.*$/, ''));
+    }
 
     const after = await preflight(cluster, 'environments/production');
     expect(after.report).toContain('has everything the environment needs');
@@ -140,7 +146,8 @@ describeCluster('out/production on a real API server', () => {
 
   it('no disruption budget blocks every eviction', async () => {
     const all = await settledBudgets(cluster, 'mimir');
-    expect(all.length).toBe(14);
+    // One budget per zone-aware component (over all its zones) and one for the rollout-operator.
+    expect(all.length).toBe(15);
     expect(all.filter((b) => b.disruptionsAllowed < 1)).toEqual([]);
   });
 });

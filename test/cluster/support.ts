@@ -287,9 +287,14 @@ export async function satisfyPreflight(cluster: Cluster, envDir: string): Promis
       const taints = needs[0].tolerations
         .filter((t) => t.key && t.operator !== 'Exists' && (t.effect === 'NoSchedule' || t.effect === 'NoExecute'))
         .map((t) => ({ key: t.key as string, value: t.value, effect: t.effect as 'NoSchedule' | 'NoExecute' }));
+      // A zone's pods require a node of their zone (node affinity on the zone label): put the nodes there.
+      const required = needs
+        .flatMap((p) => p.nodeAffinity.flat())
+        .find((r) => r.key === 'topology.kubernetes.io/zone' && r.operator === 'In')
+        ?.values?.find((v): v is (typeof ZONES)[number] => (ZONES as readonly string[]).includes(v));
       const nodes = Array.from({ length: count }, (_, i) => ({
         name: `pool-${++added}`,
-        zone: ZONES[i % ZONES.length],
+        zone: required ?? ZONES[i % ZONES.length],
         labels,
         taints,
       }));

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Cluster } from './harness/cluster.js';
+import { parseAllDocuments } from 'yaml';
+import { Cluster, type ZONES, type NodeSpec } from './harness/cluster.js';
 import {
   apply,
   describeCluster,
@@ -18,6 +20,17 @@ import {
  * a StatefulSet's claim templates or selector, a Job's template — fails here) and every workload must
  * roll to its new revision.
  */
+/** Names of the StatefulSets an output renders. */
+function statefulSets(dir: string): Set<string> {
+  const docs = parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' }));
+  return new Set(
+    docs
+      .map((d) => d.toJS() as { kind?: string; metadata?: { name?: string } })
+      .filter((o) => o?.kind === 'StatefulSet')
+      .map((o) => o.metadata?.name ?? ''),
+  );
+}
+
 for (const env of ['local', 'production']) {
   const previous = previousOut(env);
   describeCluster(`upgrade of out/${env} from its previous version`, () => {
@@ -44,9 +57,33 @@ for (const env of ['local', 'production']) {
     });
 
     it(`this out/${env} applies over it and every workload rolls to its new revision`, async () => {
+      // A move to zones replaces StatefulSets (ingester → ingester-zone-a…): README's path runs both sets
+      // side by side, so the pool gets a second node per zone first, and the old sets are removed once the
+      // new pods run (kwok's pods hold no data to flush).
+      const retired = [...statefulSets(join(previous.dir, env))].filter((n) => !statefulSets(`out/${env}`).has(n));
+      if (retired.length) {
+        const pool = (
+          await cluster.client.list<{
+            metadata: { name: string; labels?: Record<string, string> };
+            spec?: { taints?: NodeSpec['taints'] };
+          }>('/api/v1/nodes')
+        ).filter((n) => n.metadata.labels?.['node-pool']);
+        await cluster.addNodes(
+          pool.map((n) => ({
+            name: `${n.metadata.name}-move`,
+            zone: n.metadata.labels!['topology.kubernetes.io/zone'] as (typeof ZONES)[number],
+            labels: { 'node-pool': n.metadata.labels!['node-pool'] },
+            taints: n.spec?.taints,
+          })),
+        );
+      }
       const r = await apply(cluster, { kustomize: `out/${env}` });
       expect(r.stderr).toBe('');
       expect(r.exitCode).toBe(0);
+      if (retired.length) {
+        await waitSettled(cluster, 'mimir');
+        for (const name of retired) await cluster.client.delete(`/apis/apps/v1/namespaces/mimir/statefulsets/${name}`);
+      }
       const { pods } = await waitSettled(cluster, 'mimir');
       const sets = await cluster.client.list('/apis/apps/v1/namespaces/mimir/statefulsets');
       expect(sets.length).toBeGreaterThan(0);

@@ -37,7 +37,7 @@ if (skip && e2eRequired) {
 
 describe.skipIf(Boolean(skip))(`the memcached caches, run on this machine${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const stack = new Stack({
-    environment: { dir: 'test/e2e/environment-caches', name: 'e2e-caches' },
+    environment: 'test/e2e/environment-caches',
     clusterDomain: process.env.E2E_CLUSTER_DOMAIN ?? 'cluster.local',
     subnet: process.env.E2E_SUBNET,
     stopTimeoutSeconds: 10,

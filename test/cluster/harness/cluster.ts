@@ -9,7 +9,8 @@ import { bin, kubeBin, type Binary } from './peers.js';
 import { kubeconfig, makePki, type Pki } from './pki.js';
 import { PROVISIONER, Provisioner } from './provisioner.js';
 
-export const ZONES = ['zone-a', 'zone-b', 'zone-c'] as const;
+/** The zone labels of the nodes: the zones environments/production pins its ingesters and store-gateways to. */
+export const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] as const;
 const SERVICE_CIDR = '10.96.0.0/16';
 const SERVICE_IP = '10.96.0.1';
 const POD_CIDR = '10.244.0.0/16';

@@ -155,6 +155,13 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
     what: 'the overrides-exporter given a flag Mimir does not know (the container exits)',
     apply: (o) => addArgs(o, 'overrides-exporter', '-no-such-flag'),
   },
+  'ha-replication-factor-1': {
+    what: 'ingester replication factor 1 in mimir.yaml (each series in one zone only; the build refuses this config)',
+    apply: (o) =>
+      editMimirYaml(o, (m) => {
+        (m.ingester.ring as Record<string, unknown>).replication_factor = 1;
+      }),
+  },
   'extra-difference': {
     what: 'a difference from out/local that is not a timing knob (ingester.ring.final_sleep 0s → 1s)',
     apply: (o) =>
@@ -168,6 +175,8 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
 export const harnessBreaks: Record<string, string> = {
   'dns-lists-not-ready':
     'cluster DNS lists every selected pod whether ready or not (the harness before it followed readiness)',
+  'ha-volume-lost':
+    "the killed ingester's volume is emptied before it restarts (as if its data lived on an emptyDir, not its claim)",
 };
 
 export function applyBreak(name: string, objects: Objects): string {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { KubeObject, PodTemplateSpec } from '../../../lib/core/k8s/types.js';
-import { Cluster, waitFor } from '../../cluster/harness/cluster.js';
+import { Cluster, ZONES, waitFor } from '../../cluster/harness/cluster.js';
 import { bin, binaries, kubeBin } from '../../cluster/harness/peers.js';
 
 /**
@@ -64,7 +64,7 @@ export class ControlPlane {
   /** The API server's certificate also names `serverIp`, the address pods reach it at. */
   static async start(serverIp: string, subnet: string): Promise<ControlPlane> {
     const podCidr = podCidrOf(subnet);
-    const cluster = await Cluster.start('e2e', [{ name: NODE, zone: 'zone-a', podCIDR: podCidr }], {
+    const cluster = await Cluster.start('e2e', [{ name: NODE, zone: ZONES[0], podCIDR: podCidr }], {
       serverIps: [serverIp],
     });
     return new ControlPlane(cluster, podCidr);

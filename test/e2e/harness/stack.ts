@@ -152,8 +152,8 @@ export function peerPrograms(): Peers {
 export interface StackOptions {
   /** A Kustomize folder to run as it is; by default the test environment is built into the run folder. */
   rendered?: string;
-  /** The environment built when `rendered` is not given: its folder and its name (default: test/e2e/environment, `e2e`). */
-  environment?: { dir: string; name: string };
+  /** The test environment's folder (default test/e2e/environment); built into the run folder. */
+  environment?: string;
   /** Compared with the run's input in the report (default: out/local). */
   compareWith?: string;
   clusterDomain: string;
@@ -519,14 +519,17 @@ export class Stack {
     } else {
       const out = join(this.root, 'render');
       const lines: string[] = [];
-      const environment = this.opts.environment ?? { dir: 'test/e2e/environment', name: 'e2e' };
-      const code = await runCli([join(repoRoot, environment.dir), '--out', out], {
+      const environment = this.opts.environment ?? 'test/e2e/environment';
+      const code = await runCli([join(repoRoot, environment), '--out', out], {
         log: (l) => lines.push(l),
         error: (l) => lines.push(l),
       });
-      if (code !== 0) throw new Error(`building ${environment.dir} failed:\n${lines.join('\n')}`);
-      const envDir = join(out, environment.name);
-      this.renderSource = `tsx build.ts ${environment.dir} --out ${out}; kubectl kustomize ${envDir}`;
+      if (code !== 0) throw new Error(`building ${environment} failed:\n${lines.join('\n')}`);
+      // The build writes out/base, out/argocd and one overlay named after the environment.
+      const name = readdirSync(out).find((d) => d !== 'base' && d !== 'argocd');
+      if (!name) throw new Error(`building ${environment} wrote no overlay into ${out}`);
+      const envDir = join(out, name);
+      this.renderSource = `tsx build.ts ${environment} --out ${out}; kubectl kustomize ${envDir}`;
       this.objects = parseObjects(kubectl('kustomize', envDir));
     }
     this.rendered = structuredClone(this.objects);
@@ -797,6 +800,18 @@ export class Stack {
     };
     await write();
     this.probeTimer = setInterval(() => void write(), 5000);
+  }
+
+  /**
+   * Sends `signal` to every container process of a pod (as a node failure or the OOM killer would) and
+   * returns their pids. The supervisor restarts them as the kubelet does (`restartPolicy: Always`), with
+   * the pod's volumes as they are.
+   */
+  signalPod(pod: string, signal: NodeJS.Signals): number[] {
+    const procs = this.procs.filter((p) => p.spec.id.startsWith(`${pod}/`) && p.pid !== undefined);
+    if (!procs.length) throw new Error(`no running process of pod ${pod}`);
+    for (const p of procs) process.kill(p.pid!, signal);
+    return procs.map((p) => p.pid!);
   }
 
   /** The Alloy pod (the workload running the grafana/alloy image). */
