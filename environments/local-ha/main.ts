@@ -8,7 +8,7 @@ const small = (cpu: string, memory: string, limit = '1Gi') => ({
 
 /**
  * Zone failover on a laptop (kind or k3d): ingesters and store-gateways in three zones with replication
- * factor 3, so one zone's pods can be killed while writes and reads go on. The zones are logical (no
+ * factor 3, so one zone's pods can be killed while writes and reads go on, and the four memcached caches. The zones are logical (no
  * node affinity): a one-node cluster runs all three. Everything else as in environments/local.
  * Requests stay within 3 CPU and 6 GiB (`test/local-budget.test.ts`).
  */
@@ -37,6 +37,13 @@ export default defineEnvironment({
       overridesExporter: { replicas: 1, resources: small('20m', '64Mi', '256Mi') },
       ruler: { replicas: 1, mode: 'remote', resources: small('50m', '128Mi') },
       rolloutOperator: { resources: small('20m', '64Mi', '200Mi') },
+      // The four caches, small: enough to watch queries hit them on a laptop.
+      caches: {
+        chunks: { enabled: true, memoryMiB: 64, cpu: '20m', connectionLimit: 1024 },
+        index: { enabled: true, memoryMiB: 64, cpu: '20m', connectionLimit: 1024 },
+        metadata: { enabled: true, memoryMiB: 32, cpu: '20m', connectionLimit: 1024 },
+        results: { enabled: true, memoryMiB: 32, cpu: '20m', connectionLimit: 1024 },
+      },
     },
     observability: {
       minio: { storageSize: '5Gi' },

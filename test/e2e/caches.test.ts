@@ -1,6 +1,6 @@
 /**
- * The memcached caches, end to end: the e2e environment with all four caches on
- * (`environment-caches/`), run like `stack.test.ts` runs its environment — Mimir, MinIO and nginx as
+ * The memcached caches, end to end: the HA environment (`environment-ha/`: environments/local-ha, whose
+ * four caches are on, with the e2e timing knobs) on three zones, run like `stack.test.ts` runs its environment — Mimir, MinIO and nginx as
  * their peers, each cache's memcached as Debian's `memcached` with the container's rendered args (the
  * exporter sidecar has no peer and is not run). Mimir finds the caches by the address the library writes,
  * a DNS SRV lookup of the headless Service's `memcached` port, answered by the harness's cluster DNS.
@@ -37,7 +37,7 @@ if (skip && e2eRequired) {
 
 describe.skipIf(Boolean(skip))(`the memcached caches, run on this machine${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const stack = new Stack({
-    environment: 'test/e2e/environment-caches',
+    environment: 'test/e2e/environment-ha',
     clusterDomain: process.env.E2E_CLUSTER_DOMAIN ?? 'cluster.local',
     subnet: process.env.E2E_SUBNET,
     stopTimeoutSeconds: 10,
