@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 import { defaultConfig, storageEndpoint, type StackConfig } from '../lib/build/config.js';
-import type { Container, KubeObject, PodSpec, Service, Tree } from '../lib/core/k8s/types.js';
+import type { Container, KubeObject, PodSpec, Service } from '../lib/core/k8s/types.js';
 import { mimir, mimirRoutes, mimirRules, type MimirGroup, type StatefulParts } from '../lib/mimir/index.js';
 import { formatProblem, formatProblems, type Problem } from '../lib/core/problems.js';
 import { defineEnvironment } from '../lib/build/environment.js';
