@@ -44,8 +44,8 @@ beforeAll(async () => {
     'node',
     [
       join(bundled, 'build.js'),
-      join(bundled, 'environments/local'),
-      join(bundled, 'environments/production'),
+      // Every committed environment: out/ holds them all.
+      ...readdirSync('environments').map((e) => join(bundled, 'environments', e)),
       '--out',
       join(tmp, 'out'),
       '--no-typecheck',
