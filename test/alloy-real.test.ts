@@ -302,6 +302,15 @@ describe(`alloy run with the deployed args and env, against a stand-in API serve
       : ' (skipped: `unshare --mount` is not permitted here, so the service-account token cannot be placed where client-go reads it)';
   if (!skip && !unshareOk) console.warn(`alloy-real: ${runSuffix.trim()}`);
   const kustomizeOk = await hasKustomizeV5();
+  // Under CI a run that cannot happen here fails instead of skipping.
+  it.runIf(PEER_REQUIRED && !skip && (!unshareOk || !kustomizeOk))(
+    '`unshare --mount` and kubectl with Kustomize v5 are available (required under CI / E2E_REQUIRED=1)',
+    () => {
+      throw new Error(
+        `the real Alloy run is required here (CI or E2E_REQUIRED=1) but:${unshareOk ? '' : ' `unshare --mount` is not permitted;'}${kustomizeOk ? '' : ' kubectl with Kustomize v5 is missing;'}`,
+      );
+    },
+  );
 
   for (const envDir of environmentDirs) {
     it.skipIf(runSkip || !kustomizeOk)(
