@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { Cluster, ZONES, waitFor } from './harness/cluster.js';
 import {
   apply,
@@ -146,8 +148,15 @@ describeCluster('out/production on a real API server', () => {
 
   it('no disruption budget blocks every eviction', async () => {
     const all = await settledBudgets(cluster, 'mimir');
-    // One budget per zone-aware component (over all its zones) and one for the rollout-operator.
-    expect(all.length).toBe(15);
+    // Exactly the budgets the output holds: one per zone-aware component over all its zones (never one per
+    // zone, which would let a drain take pods of two zones at once), one per cache, one for the operator.
+    const rendered = parseAllDocuments(execFileSync('kubectl', ['kustomize', 'out/production'], { encoding: 'utf8' }))
+      .map((d) => d.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string } })
+      .filter((o) => o?.kind === 'PodDisruptionBudget' && o.metadata?.namespace === 'mimir')
+      .map((o) => o.metadata!.name!);
+    expect(all.map((b) => b.name).sort()).toEqual(rendered.sort());
+    expect(rendered).toEqual(expect.arrayContaining(['ingester', 'store-gateway', 'chunks-cache', 'rollout-operator']));
+    expect(rendered.filter((n) => /-zone-/.test(n))).toEqual([]);
     expect(all.filter((b) => b.disruptionsAllowed < 1)).toEqual([]);
   });
 });
