@@ -498,7 +498,7 @@ describe('the merge modes and their meaning of null', () => {
   });
 
   it('config mode: a scalar or null replaces a whole object, and a key patched with undefined is not created', () => {
-    const base: Record<string, unknown> = { a: { b: 1 }, c: { d: 1 } };
+    const base: { a: { b: number } | null; c: { d: number } | number; e?: string } = { a: { b: 1 }, c: { d: 1 } };
     const out = mergeConfig(base, { a: null, c: 5, e: undefined });
     expect(out).toStrictEqual({ a: null, c: 5 });
     expect(Object.keys(out)).toEqual(['a', 'c']);

@@ -1325,6 +1325,15 @@ describe('what the rules say, and objects that leave optional parts out', () => 
     expect(selectorsRule(ctxOf(t))).toEqual([]);
   });
 
+  it('a Service without ports has no port names to check and no target port to serve', () => {
+    const t = fixture() as T;
+    delete (web(t).service.spec as { ports?: unknown }).ports;
+    expect(namesRule(ctxOf(t))).toEqual([]);
+    expect(selectorsRule(ctxOf(t))).toEqual([]);
+    delete web(t).service.spec;
+    expect(namesRule(ctxOf(t))).toEqual([]);
+  });
+
   it('CPU and memory requests are required of a container whose resources set only limits', () => {
     const t = fixture() as T;
     webContainer(t).resources = { limits: { cpu: '1', memory: '1Gi' } };
