@@ -7,6 +7,7 @@ import {
   add,
   append,
   byName,
+  isMarker,
   isPlainObject,
   merge,
   mergeAll,
@@ -496,8 +497,42 @@ describe('the merge modes and their meaning of null', () => {
     expect(base.server.grpc_listen_port).toBe(9095);
   });
 
+  it('config mode: a scalar or null replaces a whole object, and a key patched with undefined is not created', () => {
+    const base: { a: { b: number } | null; c: { d: number } | number; e?: string } = { a: { b: 1 }, c: { d: 1 } };
+    const out = mergeConfig(base, { a: null, c: 5, e: undefined });
+    expect(out).toStrictEqual({ a: null, c: 5 });
+    expect(Object.keys(out)).toEqual(['a', 'c']);
+  });
+
+  it('Mimir YAML mode: a scalar or a list replaces a mapping, and a mapping replaces a scalar as given', () => {
+    const base = { a: { b: 1 }, c: 1, d: { x: 1 } };
+    expect(mergeYaml(base, { a: 5, c: { e: null, f: 1 }, d: ['y'] })).toEqual({ a: 5, c: { e: null, f: 1 }, d: ['y'] });
+  });
+
   it('tree mode: a raw null is an error naming DELETE', () => {
     const problems = problemsOf(() => merge({ a: { b: 1 } }, { a: { b: null as unknown as number } }));
     expect(problems[0].hint ?? problems[0].message).toMatch(/DELETE/);
+  });
+});
+
+describe('isMarker', () => {
+  it('tells DELETE and every marker from data, including an object carrying an unknown brand', () => {
+    expect([DELETE, append([1]), prepend([1]), byName({}), add(1)].map(isMarker)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    const foreign = { [Symbol.for('mimir-kube.merge.marker')]: 'other' };
+    expect([null, undefined, 1, 'x', {}, [], foreign].map(isMarker)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

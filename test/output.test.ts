@@ -4,6 +4,7 @@
  */
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -130,6 +131,20 @@ describe('writeOutput', () => {
     expect(statSync(join(out, 'base', 'a.yaml')).isFile()).toBe(true);
     expect(readFileSync(join(out, 'base', 'a.yaml'), 'utf8')).toBe('a');
   });
+  it('a link to a file with the very same bytes, or a stray link, still makes the root be rewritten', () => {
+    const out = fresh();
+    const set = files({ 'base/a.yaml': 'zzzz' });
+    writeOutput(out, set);
+    // The link's own size (the length of "../z") equals the file's, and reading through it gives the same text.
+    writeFileSync(join(out, 'z'), 'zzzz');
+    rmSync(join(out, 'base', 'a.yaml'));
+    symlinkSync('../z', join(out, 'base', 'a.yaml'));
+    writeOutput(out, set);
+    expect(lstatSync(join(out, 'base', 'a.yaml')).isFile()).toBe(true);
+    symlinkSync('../z', join(out, 'base', 'stray.yaml'));
+    writeOutput(out, set);
+    expect(existsSync(join(out, 'base', 'stray.yaml'))).toBe(false);
+  });
 });
 
 describe('compareWithDisk and formatDiff', () => {
@@ -199,6 +214,43 @@ describe('compareWithDisk and formatDiff', () => {
     writeOutput(out, files({ 'base/k.yaml': 'key: a=\n' }));
     const text = formatDiff(out, compareWithDisk(out, files({ 'base/k.yaml': 'key: b==\n' })));
     expect(text).toContain('-key: a=\n+key: b==');
+  });
+
+  it('an added file shows only added lines and a removed one only removed lines, with three lines of context, one change after another', () => {
+    const lines = (n: number, changed?: number) =>
+      `${Array.from({ length: n }, (_, i) => (i === changed ? 'X' : `l${i}`)).join('\n')}\n`;
+    const text = formatDiff('/o', [
+      { path: 'base/a.yaml', change: 'added', after: 'n\n' },
+      { path: 'base/c.yaml', change: 'changed', before: lines(11), after: lines(11, 5) },
+      { path: 'base/r.yaml', change: 'removed', before: 'r\n' },
+    ]);
+    expect(text.split('\n')).toEqual([
+      '+ /o/base/a.yaml (added)',
+      '--- /dev/null',
+      '+++ /o/base/a.yaml',
+      '@@ -0,0 +1,1 @@',
+      '+n',
+      '',
+      '~ /o/base/c.yaml (changed)',
+      '--- /o/base/c.yaml',
+      '+++ /o/base/c.yaml',
+      '@@ -3,7 +3,7 @@',
+      ' l2',
+      ' l3',
+      ' l4',
+      '-l5',
+      '+X',
+      ' l6',
+      ' l7',
+      ' l8',
+      '',
+      '- /o/base/r.yaml (removed)',
+      '--- /o/base/r.yaml',
+      '+++ /dev/null',
+      '@@ -1,1 +0,0 @@',
+      '-r',
+      '',
+    ]);
   });
 
   it('everything is added when the folder does not exist', () => {

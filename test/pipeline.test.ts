@@ -210,3 +210,26 @@ describe('the error shown in the README', () => {
     expect(formatProblems(r.problems)).toBe(shown);
   });
 });
+
+describe('buildEnvironment: which layer reports', () => {
+  it('a bad name is reported once, by the name check, beside the schema problems of the rest', async () => {
+    const r = await buildEnvironment({ name: 'Bad_Name', config: { namespac: 'x' } } as unknown as Environment, source);
+    expect(r.built).toBeUndefined();
+    expect(r.problems.filter((p) => p.path === 'name')).toHaveLength(1);
+    expect(r.problems.some((p) => p.path !== 'name' && /namespac/.test(`${p.path} ${p.message}`))).toBe(true);
+  });
+
+  it('a namespace the schema accepts but Kubernetes does not stops the build before rendering', async () => {
+    const r = await buildEnvironment({ name: 'test', config: { existingSecrets, namespace: 'Mimir_X' } }, source);
+    expect(r.built).toBeUndefined();
+    expect(r.problems.map(({ path, message }) => ({ path, message }))).toEqual([
+      { path: 'config.namespace', message: 'invalid namespace name' },
+    ]);
+  });
+
+  it('renderChecked returns the tree and no problems when rendering succeeds', () => {
+    const r = renderChecked(resolveConfig({}), source);
+    expect(r.tree).toBeDefined();
+    expect(r.problems).toEqual([]);
+  });
+});

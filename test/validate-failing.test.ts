@@ -183,6 +183,8 @@ interface Case {
   message: string | RegExp;
   hint?: string | RegExp;
   found?: string;
+  /** The problem's `expected` text, when the case asserts it. */
+  expected?: string;
   existingSecrets?: string[];
 }
 
@@ -338,6 +340,15 @@ const securityCases = cases(securityRule, [
     path: 'shop.web.deployment',
     pointer: '/spec/template/spec/volumes/4',
     message: 'volume type hostPath is not allowed by Pod Security Standards "restricted"',
+  },
+  {
+    name: 'a volume naming two disallowed types',
+    edit: (t) =>
+      webPod(t).volumes!.push({ name: 'host', hostPath: { path: '/var/run' }, nfs: { server: 'nas', path: '/' } }),
+    path: 'shop.web.deployment',
+    pointer: '/spec/template/spec/volumes/4',
+    message: 'volume type hostPath, nfs is not allowed by Pod Security Standards "restricted"',
+    expected: 'configMap, secret, emptyDir, persistentVolumeClaim, projected, downwardAPI, ephemeral, csi',
   },
   {
     name: 'nfs volume',
@@ -627,6 +638,7 @@ const nameCases = cases(namesRule, [
     pointer: '/metadata/labels/team',
     message: 'invalid label value',
     found: '"a b"',
+    expected: 'at most 63 characters: letters, digits, "-", "_", "." starting and ending with a letter or digit',
   },
   {
     name: 'label value longer than 63',
@@ -650,6 +662,8 @@ const nameCases = cases(namesRule, [
     pointer: '/spec/ports/0/name',
     message: 'invalid port name',
     found: '"http-metrics-api"',
+    expected:
+      'an IANA service name: at most 15 lowercase letters, digits and inner single dashes, with at least one letter',
   },
   {
     name: 'Service port name with a double dash',
@@ -679,6 +693,8 @@ const nameCases = cases(namesRule, [
     pointer: `${C}/ports/0/name`,
     message: 'invalid port name',
     found: '"HTTP"',
+    expected:
+      'an IANA service name: at most 15 lowercase letters, digits and inner single dashes, with at least one letter',
   },
   {
     name: 'container port name empty',
@@ -706,6 +722,7 @@ const nameCases = cases(namesRule, [
     edit: (t) => (web(t).copy = structuredClone(web(t).configMap)),
     path: 'shop.web.copy',
     message: 'duplicate object: shop.web.copy and shop.web.configMap render the same ConfigMap "web-config"',
+    hint: 'rename one of them; the build never lets one object overwrite another',
   },
 ]);
 
@@ -726,6 +743,7 @@ const selectorCases = cases(selectorsRule, [
     pointer: '/spec/template/metadata/labels/app.kubernetes.io/component',
     message: 'selector label missing from the pod template',
     found: 'nothing',
+    hint: 'the API server rejects a workload whose selector does not match its own template',
   },
   {
     name: 'selector label with another value in the template',
@@ -744,6 +762,7 @@ const selectorCases = cases(selectorsRule, [
     path: 'shop.web.service',
     pointer: '/spec/selector',
     message: 'Service has no selector',
+    hint: 'every Service of the stack selects the pods of a workload',
   },
   {
     name: 'Service selecting nothing',
@@ -1070,6 +1089,7 @@ describe.each(['security', 'references', 'names', 'selectors', 'service addresse
         else expect(p.hint).toMatch(c.hint);
       }
       if (c.found !== undefined) expect(p.found).toBe(c.found);
+      if (c.expected !== undefined) expect(p.expected).toBe(c.expected);
     });
   },
 );
@@ -1194,6 +1214,130 @@ describe('exemptions each rule makes on purpose', () => {
     const t = fixture() as T;
     webContainer(t).readinessProbe = k.httpProbe('/ready', 9999);
     expect(serviceAddressesRule(ctxOf(t))).toEqual([]);
+  });
+});
+
+describe('what the rules say, and objects that leave optional parts out', () => {
+  it('an invalid namespace is reported at /metadata/namespace as an invalid namespace', () => {
+    const t = fixture() as T;
+    web(t).configMap.metadata!.namespace = 'Shop_1';
+    expect(namesRule(ctxOf(t)).map(({ path, pointer, message }) => ({ path, pointer, message }))).toEqual([
+      { path: 'shop.web.configMap', pointer: '/metadata/namespace', message: 'invalid namespace' },
+    ]);
+  });
+
+  it('a container port without a name is valid', () => {
+    const t = fixture() as T;
+    webContainer(t).ports!.push({ containerPort: 7000 });
+    expect(namesRule(ctxOf(t))).toEqual([]);
+  });
+
+  it('a missing Secret is expected rendered or listed in config.existingSecrets, a missing ConfigMap rendered', () => {
+    const t = fixture() as T;
+    webPod(t).volumes![0].configMap!.name = 'nope';
+    webPod(t).volumes![1].secret!.secretName = 'nada';
+    expect(referencesRule(ctxOf(t)).map((p) => p.expected)).toEqual([
+      'a ConfigMap named "nope" in namespace shop',
+      'a Secret named "nada" in namespace shop, rendered or listed in config.existingSecrets',
+    ]);
+  });
+
+  it('a reference that leaves its name out is reported as naming ""', () => {
+    const t = fixture() as T;
+    const pod = webPod(t);
+    delete pod.volumes![0].configMap!.name;
+    delete pod.volumes![1].secret!.secretName;
+    pod.volumes![3].projected!.sources = [{ configMap: {} }, { secret: {} }];
+    webContainer(t).env = [
+      { name: 'A', valueFrom: { configMapKeyRef: { key: 'a' } } },
+      { name: 'B', valueFrom: { secretKeyRef: { key: 'b' } } },
+    ] as Container['env'];
+    webContainer(t).envFrom = [{ configMapRef: {} }, { secretRef: {} }] as Container['envFrom'];
+    const messages = referencesRule(ctxOf(t)).map((p) => p.message);
+    expect(messages).toHaveLength(8);
+    for (const m of messages) expect(m).toMatch(/^(ConfigMap|Secret) "" does not exist in namespace shop$/);
+  });
+
+  it('a volumeMount named "" is not satisfied by anything', () => {
+    const t = fixture() as T;
+    webContainer(t).volumeMounts!.push({ name: '', mountPath: '/x' });
+    expect(referencesRule(ctxOf(t)).map((p) => p.message)).toEqual(['volume "" is not defined in the pod']);
+  });
+
+  it('objects without metadata: the names rule reports them and no rule trips over them', () => {
+    const t = fixture() as T;
+    const bare = <O extends KubeObject>(o: O): O => {
+      const copy = structuredClone(o);
+      delete copy.metadata;
+      return copy;
+    };
+    const extra: Record<string, KubeObject> = {
+      clusterRole: asObject({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', rules: [] }),
+      deployment: bare(web(t).deployment),
+      service: bare(web(t).service),
+      roleBinding: bare(web(t).roleBinding),
+    };
+    (t.shop as Record<string, Record<string, KubeObject>>).bare = extra;
+    (t.shop.db.statefulSet.spec as { volumeClaimTemplates: unknown[] }).volumeClaimTemplates.push({
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    const ctx = ctxOf(t);
+    const names = namesRule(ctx);
+    expect(names.find((p) => p.path === 'shop.bare.clusterRole')).toMatchObject({
+      pointer: '/metadata/name',
+      found: '""',
+    });
+    expect(names.filter((p) => p.path === 'shop.bare.deployment').map((p) => p.pointer)).toContain(
+      '/metadata/namespace',
+    );
+    // What the Deployment without a namespace references is looked up, and reported, in namespace "".
+    const references = referencesRule(ctx).filter((p) => p.path === 'shop.bare.deployment');
+    expect(references.length).toBeGreaterThan(0);
+    for (const p of references) expect(p.message).toMatch(/does not exist in namespace $/);
+    // The Service and the Deployment without a namespace are both in namespace "", so one selects the other.
+    expect(selectorsRule(ctx).filter((p) => p.path.startsWith('shop.bare.'))).toEqual([]);
+  });
+
+  it('a workload or PodDisruptionBudget without a selector, and spread or anti-affinity terms without a labelSelector, select nothing', () => {
+    const t = fixture() as T;
+    delete (web(t).deployment.spec as { selector?: unknown }).selector;
+    web(t).pdb.spec = { minAvailable: 1 };
+    webPod(t).topologySpreadConstraints!.push({
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'ScheduleAnyway',
+    });
+    webPod(t).affinity!.podAntiAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.push({
+      topologyKey: 'topology.kubernetes.io/zone',
+    });
+    expect(selectorsRule(ctxOf(t)).map(({ path, message }) => ({ path, message }))).toEqual([
+      { path: 'shop.web.deployment', message: 'Deployment has no selector labels' },
+      { path: 'shop.web.pdb', message: 'PodDisruptionBudget selects no workload' },
+      { path: 'shop.web.deployment', message: "topology spread selector does not match the workload's own pods" },
+      { path: 'shop.web.deployment', message: "anti-affinity selector does not match the workload's own pods" },
+    ]);
+  });
+
+  it('a Service is served when any container of a selected pod exposes its target port, by number as by name', () => {
+    const t = fixture() as T;
+    webPod(t).containers.unshift(k.container({ name: 'sidecar', image: 'web:1', resources: requests }));
+    (web(t).service.spec as { ports: { targetPort: number | string }[] }).ports[0].targetPort = 8080;
+    expect(selectorsRule(ctxOf(t))).toEqual([]);
+  });
+
+  it('a Service without ports has no port names to check and no target port to serve', () => {
+    const t = fixture() as T;
+    delete (web(t).service.spec as { ports?: unknown }).ports;
+    expect(namesRule(ctxOf(t))).toEqual([]);
+    expect(selectorsRule(ctxOf(t))).toEqual([]);
+    delete web(t).service.spec;
+    expect(namesRule(ctxOf(t))).toEqual([]);
+  });
+
+  it('CPU and memory requests are required of a container whose resources set only limits', () => {
+    const t = fixture() as T;
+    webContainer(t).resources = { limits: { cpu: '1', memory: '1Gi' } };
+    expect(securityRule(ctxOf(t)).map((p) => p.message)).toEqual(['container "web" has no CPU and memory requests']);
   });
 });
 
