@@ -342,7 +342,13 @@ describe(`alloy run with the deployed args and env, against a stand-in API serve
             expect(list.length).toBeGreaterThan(0);
 
             // Discovery asked the API server with the pod's token, in the namespaces and with the selector configured.
-            const podLists = api.requests.filter((r) => r.path.endsWith('/pods') && r.query.get('watch') !== 'true');
+            // Healthy comes before the informer's first LIST: wait for it rather than race it.
+            const listed = () =>
+              api.requests.filter((r) => r.path.endsWith('/pods') && r.query.get('watch') !== 'true');
+            await waitFor(alloy, 'a pod list reaches the API server', async () =>
+              listed().length > 0 ? true : undefined,
+            );
+            const podLists = listed();
             expect(podLists.length, `no pod list reached the API server; alloy's log:\n${alloy.log()}`).toBeGreaterThan(
               0,
             );
