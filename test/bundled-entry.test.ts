@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileLibrary } from './support/compile.js';
 import { snapshot } from './support/files.js';
 
 const compiled = join(process.cwd(), 'node_modules', '.cache', 'mimir-kube', 'bundled-src');
@@ -27,18 +28,8 @@ afterAll(() => {
 let build: { exitCode?: number; all?: string };
 
 beforeAll(async () => {
-  await execa('npx', [
-    'tsc',
-    '-p',
-    'tsconfig.build.json',
-    '--outDir',
-    compiled,
-    '--incremental',
-    '--tsBuildInfoFile',
-    join(compiled, '.tsbuildinfo'),
-  ]);
+  await compileLibrary(compiled);
   cpSync(compiled, bundled, { recursive: true });
-  await execa('node', ['scripts/copy-generated.mjs', bundled]);
   await execa('node', ['scripts/bundle-dist.mjs', bundled]);
   build = await execa(
     'node',

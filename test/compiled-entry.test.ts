@@ -19,6 +19,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELETE, add, append, byName, merge, prepend } from '../lib/core/merge.js';
 import { environmentDirs } from './support/environments.js';
+import { compileLibrary } from './support/compile.js';
 import { snapshot } from './support/files.js';
 
 const compiled = join(process.cwd(), 'node_modules', '.cache', 'mimir-kube', 'compiled');
@@ -29,17 +30,7 @@ let fromTsx: { exitCode?: number; all?: string };
 let fromCompiled: { exitCode?: number; all?: string };
 
 beforeAll(async () => {
-  await execa('npx', [
-    'tsc',
-    '-p',
-    'tsconfig.build.json',
-    '--outDir',
-    compiled,
-    '--incremental',
-    '--tsBuildInfoFile',
-    join(compiled, '.tsbuildinfo'),
-  ]);
-  await execa('node', ['scripts/copy-generated.mjs', compiled]);
+  await compileLibrary(compiled);
   [fromTsx, fromCompiled] = await Promise.all([
     execa('npx', ['tsx', 'build.ts', ...environmentDirs, '--out', join(tmp, 'tsx'), '--no-typecheck'], {
       reject: false,
