@@ -557,7 +557,7 @@ function contentReasons(ctx: Context, pair: Pair, finding: Finding): Reason[] {
     if (env.length) {
       finding.pods.push(...env.flatMap((u) => podsOf(u.workload)));
       finding.procedure.push(
-        opts(ctx).applyCommand,
+        ctx.opts.applyCommand,
         ...env.map(
           (u) =>
             `kubectl ${nsFlag(u.workload)}rollout restart ${kindArg(u.workload)}/${u.workload.metadata?.name ?? ''}`,
@@ -589,21 +589,24 @@ function contentReasons(ctx: Context, pair: Pair, finding: Finding): Reason[] {
   return reasons;
 }
 
-const opts = (ctx: Context) => ctx.opts;
-
-function changedFinding(ctx: Context, pair: Pair): Finding {
-  const { after } = pair;
-  const finding: Finding = {
-    ref: refOf(after),
-    kind: after.kind,
-    namespace: after.metadata?.namespace,
-    name: after.metadata?.name ?? '',
-    change: 'changed',
+/** A finding for `o` with no reasons yet: in place until a reason says otherwise. */
+function findingFor(o: KubeObject, change: Finding['change']): Finding {
+  return {
+    ref: refOf(o),
+    kind: o.kind,
+    namespace: o.metadata?.namespace,
+    name: o.metadata?.name ?? '',
+    change,
     class: 'in-place',
     reasons: [],
     pods: [],
     procedure: [],
   };
+}
+
+function changedFinding(ctx: Context, pair: Pair): Finding {
+  const { after } = pair;
+  const finding = findingFor(after, 'changed');
   let reasons: Reason[];
   if (WORKLOADS.has(after.kind)) {
     reasons = workloadReasons(pair, ctx.opts, finding.procedure);
@@ -661,17 +664,7 @@ function renamedTo(o: KubeObject, added: KubeObject[]): KubeObject | undefined {
 }
 
 function removedFinding(ctx: Context, o: KubeObject, addedSets: KubeObject[]): Finding {
-  const finding: Finding = {
-    ref: refOf(o),
-    kind: o.kind,
-    namespace: o.metadata?.namespace,
-    name: o.metadata?.name ?? '',
-    change: 'removed',
-    class: 'in-place',
-    reasons: [],
-    pods: [],
-    procedure: [],
-  };
+  const finding = findingFor(o, 'removed');
   if (o.kind === 'StatefulSet' && claimTemplates(o).length) {
     const to = renamedTo(o, addedSets);
     const claims = claimNames(o);
@@ -707,17 +700,7 @@ function removedFinding(ctx: Context, o: KubeObject, addedSets: KubeObject[]): F
 }
 
 function addedFinding(o: KubeObject): Finding {
-  return {
-    ref: refOf(o),
-    kind: o.kind,
-    namespace: o.metadata?.namespace,
-    name: o.metadata?.name ?? '',
-    change: 'added',
-    class: 'in-place',
-    reasons: [{ class: 'in-place', message: `new ${o.kind}` }],
-    pods: [],
-    procedure: [],
-  };
+  return { ...findingFor(o, 'added'), reasons: [{ class: 'in-place', message: `new ${o.kind}` }] };
 }
 
 /**
