@@ -19,7 +19,8 @@ import {
 } from './harness/caches.js';
 import { http, metricSum, poll, rawHttp } from './harness/http.js';
 import { remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
-import { e2eRequired, skipReason, Stack } from './harness/stack.js';
+import { skipReason, Stack } from './harness/stack.js';
+import { failWhenRequired } from './harness/required.js';
 
 const skip = skipReason();
 const log = (line: string): void => console.log(`[e2e caches +${(performance.now() / 1000).toFixed(1)}s] ${line}`);
@@ -27,13 +28,7 @@ const caches = ['chunks-cache', 'index-cache', 'metadata-cache', 'results-cache'
 const budget = { up: 300_000, wave: 90_000, visible: 30_000, flush: 60_000, loaded: 120_000, query: 120_000 } as const;
 const margin = 20_000;
 
-if (skip && e2eRequired) {
-  describe('the caches scenario under E2E_REQUIRED=1 / CI', () => {
-    it(`cannot run here: ${skip}`, () => {
-      throw new Error(`E2E_REQUIRED=1 (or CI) is set and the end-to-end suite cannot run: ${skip}`);
-    });
-  });
-}
+failWhenRequired('the caches scenario', skip);
 
 describe.skipIf(Boolean(skip))(`the memcached caches, run on this machine${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const stack = new Stack({
@@ -96,8 +91,7 @@ describe.skipIf(Boolean(skip))(`the memcached caches, run on this machine${skip 
   beforeAll(async () => {
     try {
       await stack.up();
-      const rw = new URL(stack.alloy!.remoteWrite.url);
-      gateway = `http://${await stack.resolve(rw.hostname)}:${rw.port || 80}`;
+      gateway = await stack.gatewayUrl();
     } catch (e) {
       upError = e as Error;
       log(`stack did not come up: ${upError.stack ?? upError.message}`);

@@ -8,6 +8,7 @@ import { knobDifferences } from './harness/diff.js';
 import { http, metricSum, poll, rawHttp } from './harness/http.js';
 import { remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
 import { e2eRequired, repoRoot, skipReason, Stack } from './harness/stack.js';
+import { failWhenRequired } from './harness/required.js';
 
 /**
  * Zone failover on environments/local-ha, run from its rendered objects like the main scenario: three
@@ -26,13 +27,7 @@ const killed = 'ingester-zone-a-0';
 const budget = { up: 420_000, wave: 150_000, restart: 150_000, readBack: 60_000 } as const;
 const margin = 30_000;
 
-if (skip && e2eRequired) {
-  describe('the zone failover scenario under E2E_REQUIRED=1 / CI', () => {
-    it(`cannot run here: ${skip}`, () => {
-      throw new Error(`E2E_REQUIRED=1 (or CI) is set and the zone failover scenario cannot run: ${skip}`);
-    });
-  });
-}
+failWhenRequired('the zone failover scenario', skip);
 
 interface Push {
   phase: 'before' | 'during' | 'after';
@@ -106,8 +101,7 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
   beforeAll(async () => {
     try {
       await stack.up();
-      const rw = new URL(stack.alloy!.remoteWrite.url);
-      gateway = `http://${await stack.resolve(rw.hostname)}:${rw.port || 80}`;
+      gateway = await stack.gatewayUrl();
     } catch (e) {
       upError = e as Error;
       log(`stack did not come up: ${upError.stack ?? upError.message}`);

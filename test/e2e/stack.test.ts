@@ -13,6 +13,7 @@ import { renderReport, type ReportInput, type StepResult } from './harness/repor
 import { listObjects } from './harness/s3.js';
 import { services } from './harness/manifest.js';
 import { e2eRequired, readPeersFile, repoRoot, skipReason, Stack, versionGap } from './harness/stack.js';
+import { failWhenRequired } from './harness/required.js';
 import { alloyTenant, expectedTargets } from './harness/alloy.js';
 
 const skip = skipReason();
@@ -64,14 +65,7 @@ const budget = {
 const margin = 20_000;
 const timeout = (...ms: number[]): number => ms.reduce((a, b) => a + b, margin);
 
-// A suite that cannot run is a failure under CI / E2E_REQUIRED=1, and a visible skip otherwise.
-if (skip && e2eRequired) {
-  describe('the end-to-end suite under E2E_REQUIRED=1 / CI', () => {
-    it(`cannot run here: ${skip}`, () => {
-      throw new Error(`E2E_REQUIRED=1 (or CI) is set and the end-to-end suite cannot run: ${skip}`);
-    });
-  });
-}
+failWhenRequired('the end-to-end suite', skip);
 
 describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const stack = new Stack({
@@ -151,8 +145,7 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
     try {
       await stack.up();
       // Clients reach the stack the way Alloy does: the gateway URL and tenant of Alloy's remote_write.
-      const rw = new URL(stack.alloy!.remoteWrite.url);
-      gateway = `http://${await stack.resolve(rw.hostname)}:${rw.port || 80}`;
+      gateway = await stack.gatewayUrl();
       tenant = alloyTenant(stack.alloy!);
     } catch (e) {
       upError = e as Error;

@@ -626,6 +626,12 @@ export class Stack {
     return addrs[0];
   }
 
+  /** The gateway as Alloy reaches it: the host and port of its remote-write URL, through the cluster DNS. */
+  async gatewayUrl(): Promise<string> {
+    const rw = new URL(this.alloy!.remoteWrite.url);
+    return `http://${await this.resolve(rw.hostname)}:${rw.port || 80}`;
+  }
+
   /** A resolver that asks the cluster DNS only. */
   resolver(): Resolver {
     const r = new Resolver({ timeout: 1000, tries: 2 });
