@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -282,12 +282,12 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data2.distributor !== undefined){
-let data13 = data2.distributor;
+if(data2.config !== undefined){
+let data13 = data2.config;
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-for(const key5 in data13){
-if(!(((key5 === "replicas") || (key5 === "resources")) || (key5 === "flags"))){
-const err21 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data13};
+}
+else {
+const err21 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data13};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -297,10 +297,13 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data13.replicas !== undefined){
-let data14 = data13.replicas;
-if(!((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14)))){
-const err22 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data14};
+if(data2.tenants !== undefined){
+let data14 = data2.tenants;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+for(const key5 in data14){
+let data15 = data14[key5];
+if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
+const err22 = {instancePath:instancePath+"/config/mimir/tenants/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data15};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -309,9 +312,10 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(typeof data14 == "number"){
-if(data14 < 0 || isNaN(data14)){
-const err23 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data14};
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data14};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -321,13 +325,12 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-if(data13.resources !== undefined){
-let data15 = data13.resources;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-for(const key6 in data15){
-if(!((key6 === "requests") || (key6 === "limits"))){
-const err24 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data15};
+if(data2.distributor !== undefined){
+let data16 = data2.distributor;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key6 in data16){
+if(!(((key6 === "replicas") || (key6 === "resources")) || (key6 === "flags"))){
+const err24 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data16};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -337,12 +340,10 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data15.requests !== undefined){
-let data16 = data15.requests;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key7 in data16){
-if(!((key7 === "cpu") || (key7 === "memory"))){
-const err25 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data16};
+if(data16.replicas !== undefined){
+let data17 = data16.replicas;
+if(!((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17)))){
+const err25 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data17};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -351,11 +352,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-if(data16.cpu !== undefined){
-let data17 = data16.cpu;
-if(typeof data17 !== "string"){
-const err26 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu,data:data17};
+if(typeof data17 == "number"){
+if(data17 < 0 || isNaN(data17)){
+const err26 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data17};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -365,10 +364,13 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data16.memory !== undefined){
-let data18 = data16.memory;
-if(typeof data18 !== "string"){
-const err27 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory,data:data18};
+}
+if(data16.resources !== undefined){
+let data18 = data16.resources;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key7 in data18){
+if(!((key7 === "requests") || (key7 === "limits"))){
+const err27 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data18};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -378,9 +380,12 @@ vErrors.push(err27);
 errors++;
 }
 }
-}
-else {
-const err28 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data16};
+if(data18.requests !== undefined){
+let data19 = data18.requests;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+for(const key8 in data19){
+if(!((key8 === "cpu") || (key8 === "memory"))){
+const err28 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data19};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -390,12 +395,10 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data15.limits !== undefined){
-let data19 = data15.limits;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key8 in data19){
-if(!((key8 === "cpu") || (key8 === "memory"))){
-const err29 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data19};
+if(data19.cpu !== undefined){
+let data20 = data19.cpu;
+if(typeof data20 !== "string"){
+const err29 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu,data:data20};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -405,10 +408,10 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data19.cpu !== undefined){
-let data20 = data19.cpu;
-if(typeof data20 !== "string"){
-const err30 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu,data:data20};
+if(data19.memory !== undefined){
+let data21 = data19.memory;
+if(typeof data21 !== "string"){
+const err30 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory,data:data21};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -418,10 +421,9 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data19.memory !== undefined){
-let data21 = data19.memory;
-if(typeof data21 !== "string"){
-const err31 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory,data:data21};
+}
+else {
+const err31 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data19};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -431,9 +433,12 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-else {
-const err32 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data19};
+if(data18.limits !== undefined){
+let data22 = data18.limits;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+for(const key9 in data22){
+if(!((key9 === "cpu") || (key9 === "memory"))){
+const err32 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data22};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -443,9 +448,10 @@ vErrors.push(err32);
 errors++;
 }
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data15};
+if(data22.cpu !== undefined){
+let data23 = data22.cpu;
+if(typeof data23 !== "string"){
+const err33 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu,data:data23};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -455,13 +461,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data13.flags !== undefined){
-let data22 = data13.flags;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key9 in data22){
-let data23 = data22[key9];
-if((((typeof data23 !== "string") && (!(typeof data23 == "number"))) && (typeof data23 !== "boolean")) && (data23 !== null)){
-const err34 = {instancePath:instancePath+"/config/mimir/distributor/flags/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties,data:data23};
+if(data22.memory !== undefined){
+let data24 = data22.memory;
+if(typeof data24 !== "string"){
+const err34 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory,data:data24};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -473,7 +476,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/config/mimir/distributor/flags",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags,data:data22};
+const err35 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data22};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -485,7 +488,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data13};
+const err36 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data18};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -495,12 +498,13 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data2.ingester !== undefined){
-let data24 = data2.ingester;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-for(const key10 in data24){
-if(!(((((key10 === "zoneAware") || (key10 === "storage")) || (key10 === "replicas")) || (key10 === "resources")) || (key10 === "flags"))){
-const err37 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data24};
+if(data16.flags !== undefined){
+let data25 = data16.flags;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key10 in data25){
+let data26 = data25[key10];
+if((((typeof data26 !== "string") && (!(typeof data26 == "number"))) && (typeof data26 !== "boolean")) && (data26 !== null)){
+const err37 = {instancePath:instancePath+"/config/mimir/distributor/flags/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties,data:data26};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -510,10 +514,9 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data24.zoneAware !== undefined){
-let data25 = data24.zoneAware;
-if(!(((data25 === "auto") || (data25 === false)) || (data25 === true))){
-const err38 = {instancePath:instancePath+"/config/mimir/ingester/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware,data:data25};
+}
+else {
+const err38 = {instancePath:instancePath+"/config/mimir/distributor/flags",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags,data:data25};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -523,12 +526,9 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data24.storage !== undefined){
-let data26 = data24.storage;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-for(const key11 in data26){
-if(!((key11 === "size") || (key11 === "storageClass"))){
-const err39 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data26};
+}
+else {
+const err39 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data16};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -538,10 +538,12 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data26.size !== undefined){
-let data27 = data26.size;
-if(typeof data27 !== "string"){
-const err40 = {instancePath:instancePath+"/config/mimir/ingester/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size,data:data27};
+if(data2.ingester !== undefined){
+let data27 = data2.ingester;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+for(const key11 in data27){
+if(!(((((key11 === "zoneAware") || (key11 === "storage")) || (key11 === "replicas")) || (key11 === "resources")) || (key11 === "flags"))){
+const err40 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data27};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -551,10 +553,10 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data26.storageClass !== undefined){
-let data28 = data26.storageClass;
-if(typeof data28 !== "string"){
-const err41 = {instancePath:instancePath+"/config/mimir/ingester/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass,data:data28};
+if(data27.zoneAware !== undefined){
+let data28 = data27.zoneAware;
+if(!(((data28 === "auto") || (data28 === false)) || (data28 === true))){
+const err41 = {instancePath:instancePath+"/config/mimir/ingester/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware,data:data28};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -564,9 +566,12 @@ vErrors.push(err41);
 errors++;
 }
 }
-}
-else {
-const err42 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data26};
+if(data27.storage !== undefined){
+let data29 = data27.storage;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+for(const key12 in data29){
+if(!((key12 === "size") || (key12 === "storageClass"))){
+const err42 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data29};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -576,10 +581,10 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data24.replicas !== undefined){
-let data29 = data24.replicas;
-if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
-const err43 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data29};
+if(data29.size !== undefined){
+let data30 = data29.size;
+if(typeof data30 !== "string"){
+const err43 = {instancePath:instancePath+"/config/mimir/ingester/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size,data:data30};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -588,9 +593,11 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(typeof data29 == "number"){
-if(data29 < 0 || isNaN(data29)){
-const err44 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data29};
+}
+if(data29.storageClass !== undefined){
+let data31 = data29.storageClass;
+if(typeof data31 !== "string"){
+const err44 = {instancePath:instancePath+"/config/mimir/ingester/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass,data:data31};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -601,12 +608,8 @@ errors++;
 }
 }
 }
-if(data24.resources !== undefined){
-let data30 = data24.resources;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-for(const key12 in data30){
-if(!((key12 === "requests") || (key12 === "limits"))){
-const err45 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data30};
+else {
+const err45 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data29};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -616,12 +619,10 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data30.requests !== undefined){
-let data31 = data30.requests;
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-for(const key13 in data31){
-if(!((key13 === "cpu") || (key13 === "memory"))){
-const err46 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data31};
+if(data27.replicas !== undefined){
+let data32 = data27.replicas;
+if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
+const err46 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data32};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -630,11 +631,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-if(data31.cpu !== undefined){
-let data32 = data31.cpu;
-if(typeof data32 !== "string"){
-const err47 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu,data:data32};
+if(typeof data32 == "number"){
+if(data32 < 0 || isNaN(data32)){
+const err47 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data32};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -644,10 +643,13 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data31.memory !== undefined){
-let data33 = data31.memory;
-if(typeof data33 !== "string"){
-const err48 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory,data:data33};
+}
+if(data27.resources !== undefined){
+let data33 = data27.resources;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+for(const key13 in data33){
+if(!((key13 === "requests") || (key13 === "limits"))){
+const err48 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data33};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -657,9 +659,12 @@ vErrors.push(err48);
 errors++;
 }
 }
-}
-else {
-const err49 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data31};
+if(data33.requests !== undefined){
+let data34 = data33.requests;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+for(const key14 in data34){
+if(!((key14 === "cpu") || (key14 === "memory"))){
+const err49 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data34};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -669,12 +674,10 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data30.limits !== undefined){
-let data34 = data30.limits;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-for(const key14 in data34){
-if(!((key14 === "cpu") || (key14 === "memory"))){
-const err50 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data34};
+if(data34.cpu !== undefined){
+let data35 = data34.cpu;
+if(typeof data35 !== "string"){
+const err50 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu,data:data35};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -684,10 +687,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data34.cpu !== undefined){
-let data35 = data34.cpu;
-if(typeof data35 !== "string"){
-const err51 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu,data:data35};
+if(data34.memory !== undefined){
+let data36 = data34.memory;
+if(typeof data36 !== "string"){
+const err51 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory,data:data36};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -697,10 +700,9 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data34.memory !== undefined){
-let data36 = data34.memory;
-if(typeof data36 !== "string"){
-const err52 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory,data:data36};
+}
+else {
+const err52 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data34};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -710,9 +712,12 @@ vErrors.push(err52);
 errors++;
 }
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data34};
+if(data33.limits !== undefined){
+let data37 = data33.limits;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+for(const key15 in data37){
+if(!((key15 === "cpu") || (key15 === "memory"))){
+const err53 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data37};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -722,9 +727,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-}
-else {
-const err54 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data30};
+if(data37.cpu !== undefined){
+let data38 = data37.cpu;
+if(typeof data38 !== "string"){
+const err54 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu,data:data38};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -734,13 +740,10 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data24.flags !== undefined){
-let data37 = data24.flags;
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-for(const key15 in data37){
-let data38 = data37[key15];
-if((((typeof data38 !== "string") && (!(typeof data38 == "number"))) && (typeof data38 !== "boolean")) && (data38 !== null)){
-const err55 = {instancePath:instancePath+"/config/mimir/ingester/flags/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties,data:data38};
+if(data37.memory !== undefined){
+let data39 = data37.memory;
+if(typeof data39 !== "string"){
+const err55 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory,data:data39};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -752,7 +755,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/config/mimir/ingester/flags",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags,data:data37};
+const err56 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data37};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -764,7 +767,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data24};
+const err57 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data33};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -774,12 +777,13 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data2.querier !== undefined){
-let data39 = data2.querier;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-for(const key16 in data39){
-if(!(((key16 === "replicas") || (key16 === "resources")) || (key16 === "flags"))){
-const err58 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data39};
+if(data27.flags !== undefined){
+let data40 = data27.flags;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+for(const key16 in data40){
+let data41 = data40[key16];
+if((((typeof data41 !== "string") && (!(typeof data41 == "number"))) && (typeof data41 !== "boolean")) && (data41 !== null)){
+const err58 = {instancePath:instancePath+"/config/mimir/ingester/flags/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties,data:data41};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -789,10 +793,9 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data39.replicas !== undefined){
-let data40 = data39.replicas;
-if(!((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40)))){
-const err59 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data40};
+}
+else {
+const err59 = {instancePath:instancePath+"/config/mimir/ingester/flags",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags,data:data40};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -801,9 +804,10 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(typeof data40 == "number"){
-if(data40 < 0 || isNaN(data40)){
-const err60 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data40};
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data27};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -813,13 +817,12 @@ vErrors.push(err60);
 errors++;
 }
 }
-}
-if(data39.resources !== undefined){
-let data41 = data39.resources;
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-for(const key17 in data41){
-if(!((key17 === "requests") || (key17 === "limits"))){
-const err61 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data41};
+if(data2.querier !== undefined){
+let data42 = data2.querier;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key17 in data42){
+if(!(((key17 === "replicas") || (key17 === "resources")) || (key17 === "flags"))){
+const err61 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data42};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -829,12 +832,10 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data41.requests !== undefined){
-let data42 = data41.requests;
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-for(const key18 in data42){
-if(!((key18 === "cpu") || (key18 === "memory"))){
-const err62 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data42};
+if(data42.replicas !== undefined){
+let data43 = data42.replicas;
+if(!((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43)))){
+const err62 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data43};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -843,11 +844,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-if(data42.cpu !== undefined){
-let data43 = data42.cpu;
-if(typeof data43 !== "string"){
-const err63 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu,data:data43};
+if(typeof data43 == "number"){
+if(data43 < 0 || isNaN(data43)){
+const err63 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data43};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -857,10 +856,13 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data42.memory !== undefined){
-let data44 = data42.memory;
-if(typeof data44 !== "string"){
-const err64 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory,data:data44};
+}
+if(data42.resources !== undefined){
+let data44 = data42.resources;
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+for(const key18 in data44){
+if(!((key18 === "requests") || (key18 === "limits"))){
+const err64 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data44};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -870,9 +872,12 @@ vErrors.push(err64);
 errors++;
 }
 }
-}
-else {
-const err65 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data42};
+if(data44.requests !== undefined){
+let data45 = data44.requests;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+for(const key19 in data45){
+if(!((key19 === "cpu") || (key19 === "memory"))){
+const err65 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data45};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -882,12 +887,10 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data41.limits !== undefined){
-let data45 = data41.limits;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-for(const key19 in data45){
-if(!((key19 === "cpu") || (key19 === "memory"))){
-const err66 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data45};
+if(data45.cpu !== undefined){
+let data46 = data45.cpu;
+if(typeof data46 !== "string"){
+const err66 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu,data:data46};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -897,10 +900,10 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data45.cpu !== undefined){
-let data46 = data45.cpu;
-if(typeof data46 !== "string"){
-const err67 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu,data:data46};
+if(data45.memory !== undefined){
+let data47 = data45.memory;
+if(typeof data47 !== "string"){
+const err67 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory,data:data47};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -910,10 +913,9 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data45.memory !== undefined){
-let data47 = data45.memory;
-if(typeof data47 !== "string"){
-const err68 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory,data:data47};
+}
+else {
+const err68 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data45};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -923,9 +925,12 @@ vErrors.push(err68);
 errors++;
 }
 }
-}
-else {
-const err69 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data45};
+if(data44.limits !== undefined){
+let data48 = data44.limits;
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+for(const key20 in data48){
+if(!((key20 === "cpu") || (key20 === "memory"))){
+const err69 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data48};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -935,9 +940,10 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data41};
+if(data48.cpu !== undefined){
+let data49 = data48.cpu;
+if(typeof data49 !== "string"){
+const err70 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu,data:data49};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -947,13 +953,10 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data39.flags !== undefined){
-let data48 = data39.flags;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-for(const key20 in data48){
-let data49 = data48[key20];
-if((((typeof data49 !== "string") && (!(typeof data49 == "number"))) && (typeof data49 !== "boolean")) && (data49 !== null)){
-const err71 = {instancePath:instancePath+"/config/mimir/querier/flags/" + key20.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties,data:data49};
+if(data48.memory !== undefined){
+let data50 = data48.memory;
+if(typeof data50 !== "string"){
+const err71 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory,data:data50};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -965,7 +968,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/config/mimir/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags,data:data48};
+const err72 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data48};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -977,7 +980,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data39};
+const err73 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data44};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -987,12 +990,13 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data2.queryFrontend !== undefined){
-let data50 = data2.queryFrontend;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-for(const key21 in data50){
-if(!(((key21 === "replicas") || (key21 === "resources")) || (key21 === "flags"))){
-const err74 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data50};
+if(data42.flags !== undefined){
+let data51 = data42.flags;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+for(const key21 in data51){
+let data52 = data51[key21];
+if((((typeof data52 !== "string") && (!(typeof data52 == "number"))) && (typeof data52 !== "boolean")) && (data52 !== null)){
+const err74 = {instancePath:instancePath+"/config/mimir/querier/flags/" + key21.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties,data:data52};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1002,10 +1006,9 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data50.replicas !== undefined){
-let data51 = data50.replicas;
-if(!((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51)))){
-const err75 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data51};
+}
+else {
+const err75 = {instancePath:instancePath+"/config/mimir/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags,data:data51};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1014,9 +1017,10 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(typeof data51 == "number"){
-if(data51 < 0 || isNaN(data51)){
-const err76 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data51};
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data42};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1026,13 +1030,12 @@ vErrors.push(err76);
 errors++;
 }
 }
-}
-if(data50.resources !== undefined){
-let data52 = data50.resources;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-for(const key22 in data52){
-if(!((key22 === "requests") || (key22 === "limits"))){
-const err77 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data52};
+if(data2.queryFrontend !== undefined){
+let data53 = data2.queryFrontend;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+for(const key22 in data53){
+if(!(((key22 === "replicas") || (key22 === "resources")) || (key22 === "flags"))){
+const err77 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data53};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1042,12 +1045,10 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data52.requests !== undefined){
-let data53 = data52.requests;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-for(const key23 in data53){
-if(!((key23 === "cpu") || (key23 === "memory"))){
-const err78 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data53};
+if(data53.replicas !== undefined){
+let data54 = data53.replicas;
+if(!((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54)))){
+const err78 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data54};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1056,11 +1057,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-if(data53.cpu !== undefined){
-let data54 = data53.cpu;
-if(typeof data54 !== "string"){
-const err79 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data54};
+if(typeof data54 == "number"){
+if(data54 < 0 || isNaN(data54)){
+const err79 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data54};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1070,10 +1069,13 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data53.memory !== undefined){
-let data55 = data53.memory;
-if(typeof data55 !== "string"){
-const err80 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data55};
+}
+if(data53.resources !== undefined){
+let data55 = data53.resources;
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+for(const key23 in data55){
+if(!((key23 === "requests") || (key23 === "limits"))){
+const err80 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data55};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1083,9 +1085,12 @@ vErrors.push(err80);
 errors++;
 }
 }
-}
-else {
-const err81 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data53};
+if(data55.requests !== undefined){
+let data56 = data55.requests;
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+for(const key24 in data56){
+if(!((key24 === "cpu") || (key24 === "memory"))){
+const err81 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data56};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1095,12 +1100,10 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data52.limits !== undefined){
-let data56 = data52.limits;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-for(const key24 in data56){
-if(!((key24 === "cpu") || (key24 === "memory"))){
-const err82 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data56};
+if(data56.cpu !== undefined){
+let data57 = data56.cpu;
+if(typeof data57 !== "string"){
+const err82 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data57};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1110,10 +1113,10 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data56.cpu !== undefined){
-let data57 = data56.cpu;
-if(typeof data57 !== "string"){
-const err83 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data57};
+if(data56.memory !== undefined){
+let data58 = data56.memory;
+if(typeof data58 !== "string"){
+const err83 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data58};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1123,10 +1126,9 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data56.memory !== undefined){
-let data58 = data56.memory;
-if(typeof data58 !== "string"){
-const err84 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data58};
+}
+else {
+const err84 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data56};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1136,9 +1138,12 @@ vErrors.push(err84);
 errors++;
 }
 }
-}
-else {
-const err85 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data56};
+if(data55.limits !== undefined){
+let data59 = data55.limits;
+if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+for(const key25 in data59){
+if(!((key25 === "cpu") || (key25 === "memory"))){
+const err85 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data59};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1148,9 +1153,10 @@ vErrors.push(err85);
 errors++;
 }
 }
-}
-else {
-const err86 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data52};
+if(data59.cpu !== undefined){
+let data60 = data59.cpu;
+if(typeof data60 !== "string"){
+const err86 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data60};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1160,13 +1166,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data50.flags !== undefined){
-let data59 = data50.flags;
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-for(const key25 in data59){
-let data60 = data59[key25];
-if((((typeof data60 !== "string") && (!(typeof data60 == "number"))) && (typeof data60 !== "boolean")) && (data60 !== null)){
-const err87 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags/" + key25.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties,data:data60};
+if(data59.memory !== undefined){
+let data61 = data59.memory;
+if(typeof data61 !== "string"){
+const err87 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data61};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1178,7 +1181,7 @@ errors++;
 }
 }
 else {
-const err88 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags,data:data59};
+const err88 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data59};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1190,7 +1193,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data50};
+const err89 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data55};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1200,12 +1203,13 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data2.queryScheduler !== undefined){
-let data61 = data2.queryScheduler;
-if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-for(const key26 in data61){
-if(!(((key26 === "replicas") || (key26 === "resources")) || (key26 === "flags"))){
-const err90 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data61};
+if(data53.flags !== undefined){
+let data62 = data53.flags;
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+for(const key26 in data62){
+let data63 = data62[key26];
+if((((typeof data63 !== "string") && (!(typeof data63 == "number"))) && (typeof data63 !== "boolean")) && (data63 !== null)){
+const err90 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags/" + key26.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties,data:data63};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1215,10 +1219,9 @@ vErrors.push(err90);
 errors++;
 }
 }
-if(data61.replicas !== undefined){
-let data62 = data61.replicas;
-if(!((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62)))){
-const err91 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data62};
+}
+else {
+const err91 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags,data:data62};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1227,9 +1230,10 @@ vErrors.push(err91);
 }
 errors++;
 }
-if(typeof data62 == "number"){
-if(data62 < 0 || isNaN(data62)){
-const err92 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data62};
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data53};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1239,13 +1243,12 @@ vErrors.push(err92);
 errors++;
 }
 }
-}
-if(data61.resources !== undefined){
-let data63 = data61.resources;
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-for(const key27 in data63){
-if(!((key27 === "requests") || (key27 === "limits"))){
-const err93 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data63};
+if(data2.queryScheduler !== undefined){
+let data64 = data2.queryScheduler;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+for(const key27 in data64){
+if(!(((key27 === "replicas") || (key27 === "resources")) || (key27 === "flags"))){
+const err93 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data64};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1255,12 +1258,10 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data63.requests !== undefined){
-let data64 = data63.requests;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-for(const key28 in data64){
-if(!((key28 === "cpu") || (key28 === "memory"))){
-const err94 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data64};
+if(data64.replicas !== undefined){
+let data65 = data64.replicas;
+if(!((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65)))){
+const err94 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data65};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1269,11 +1270,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-if(data64.cpu !== undefined){
-let data65 = data64.cpu;
-if(typeof data65 !== "string"){
-const err95 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data65};
+if(typeof data65 == "number"){
+if(data65 < 0 || isNaN(data65)){
+const err95 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data65};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1283,10 +1282,13 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data64.memory !== undefined){
-let data66 = data64.memory;
-if(typeof data66 !== "string"){
-const err96 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data66};
+}
+if(data64.resources !== undefined){
+let data66 = data64.resources;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+for(const key28 in data66){
+if(!((key28 === "requests") || (key28 === "limits"))){
+const err96 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data66};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1296,9 +1298,12 @@ vErrors.push(err96);
 errors++;
 }
 }
-}
-else {
-const err97 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data64};
+if(data66.requests !== undefined){
+let data67 = data66.requests;
+if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
+for(const key29 in data67){
+if(!((key29 === "cpu") || (key29 === "memory"))){
+const err97 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data67};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1308,12 +1313,10 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data63.limits !== undefined){
-let data67 = data63.limits;
-if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
-for(const key29 in data67){
-if(!((key29 === "cpu") || (key29 === "memory"))){
-const err98 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data67};
+if(data67.cpu !== undefined){
+let data68 = data67.cpu;
+if(typeof data68 !== "string"){
+const err98 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data68};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1323,10 +1326,10 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data67.cpu !== undefined){
-let data68 = data67.cpu;
-if(typeof data68 !== "string"){
-const err99 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data68};
+if(data67.memory !== undefined){
+let data69 = data67.memory;
+if(typeof data69 !== "string"){
+const err99 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data69};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1336,10 +1339,9 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data67.memory !== undefined){
-let data69 = data67.memory;
-if(typeof data69 !== "string"){
-const err100 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data69};
+}
+else {
+const err100 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data67};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1349,9 +1351,12 @@ vErrors.push(err100);
 errors++;
 }
 }
-}
-else {
-const err101 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data67};
+if(data66.limits !== undefined){
+let data70 = data66.limits;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+for(const key30 in data70){
+if(!((key30 === "cpu") || (key30 === "memory"))){
+const err101 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data70};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1361,9 +1366,10 @@ vErrors.push(err101);
 errors++;
 }
 }
-}
-else {
-const err102 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data63};
+if(data70.cpu !== undefined){
+let data71 = data70.cpu;
+if(typeof data71 !== "string"){
+const err102 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data71};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1373,13 +1379,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data61.flags !== undefined){
-let data70 = data61.flags;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-for(const key30 in data70){
-let data71 = data70[key30];
-if((((typeof data71 !== "string") && (!(typeof data71 == "number"))) && (typeof data71 !== "boolean")) && (data71 !== null)){
-const err103 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties,data:data71};
+if(data70.memory !== undefined){
+let data72 = data70.memory;
+if(typeof data72 !== "string"){
+const err103 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data72};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1391,7 +1394,7 @@ errors++;
 }
 }
 else {
-const err104 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags,data:data70};
+const err104 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data70};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1403,7 +1406,7 @@ errors++;
 }
 }
 else {
-const err105 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data61};
+const err105 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data66};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1413,12 +1416,13 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data2.storeGateway !== undefined){
-let data72 = data2.storeGateway;
-if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
-for(const key31 in data72){
-if(!(((((key31 === "zoneAware") || (key31 === "storage")) || (key31 === "replicas")) || (key31 === "resources")) || (key31 === "flags"))){
-const err106 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data72};
+if(data64.flags !== undefined){
+let data73 = data64.flags;
+if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+for(const key31 in data73){
+let data74 = data73[key31];
+if((((typeof data74 !== "string") && (!(typeof data74 == "number"))) && (typeof data74 !== "boolean")) && (data74 !== null)){
+const err106 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags/" + key31.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties,data:data74};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1428,10 +1432,9 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data72.zoneAware !== undefined){
-let data73 = data72.zoneAware;
-if(!(((data73 === "auto") || (data73 === false)) || (data73 === true))){
-const err107 = {instancePath:instancePath+"/config/mimir/storeGateway/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware,data:data73};
+}
+else {
+const err107 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags,data:data73};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1441,12 +1444,9 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data72.storage !== undefined){
-let data74 = data72.storage;
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
-for(const key32 in data74){
-if(!((key32 === "size") || (key32 === "storageClass"))){
-const err108 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data74};
+}
+else {
+const err108 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data64};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1456,10 +1456,12 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data74.size !== undefined){
-let data75 = data74.size;
-if(typeof data75 !== "string"){
-const err109 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size,data:data75};
+if(data2.storeGateway !== undefined){
+let data75 = data2.storeGateway;
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+for(const key32 in data75){
+if(!(((((key32 === "zoneAware") || (key32 === "storage")) || (key32 === "replicas")) || (key32 === "resources")) || (key32 === "flags"))){
+const err109 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data75};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1469,10 +1471,10 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data74.storageClass !== undefined){
-let data76 = data74.storageClass;
-if(typeof data76 !== "string"){
-const err110 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass,data:data76};
+if(data75.zoneAware !== undefined){
+let data76 = data75.zoneAware;
+if(!(((data76 === "auto") || (data76 === false)) || (data76 === true))){
+const err110 = {instancePath:instancePath+"/config/mimir/storeGateway/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware,data:data76};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1482,9 +1484,12 @@ vErrors.push(err110);
 errors++;
 }
 }
-}
-else {
-const err111 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data74};
+if(data75.storage !== undefined){
+let data77 = data75.storage;
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+for(const key33 in data77){
+if(!((key33 === "size") || (key33 === "storageClass"))){
+const err111 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data77};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1494,10 +1499,10 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data72.replicas !== undefined){
-let data77 = data72.replicas;
-if(!((typeof data77 == "number") && (!(data77 % 1) && !isNaN(data77)))){
-const err112 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data77};
+if(data77.size !== undefined){
+let data78 = data77.size;
+if(typeof data78 !== "string"){
+const err112 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size,data:data78};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1506,9 +1511,11 @@ vErrors.push(err112);
 }
 errors++;
 }
-if(typeof data77 == "number"){
-if(data77 < 0 || isNaN(data77)){
-const err113 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data77};
+}
+if(data77.storageClass !== undefined){
+let data79 = data77.storageClass;
+if(typeof data79 !== "string"){
+const err113 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass,data:data79};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1519,12 +1526,8 @@ errors++;
 }
 }
 }
-if(data72.resources !== undefined){
-let data78 = data72.resources;
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-for(const key33 in data78){
-if(!((key33 === "requests") || (key33 === "limits"))){
-const err114 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data78};
+else {
+const err114 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data77};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1534,12 +1537,10 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data78.requests !== undefined){
-let data79 = data78.requests;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-for(const key34 in data79){
-if(!((key34 === "cpu") || (key34 === "memory"))){
-const err115 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data79};
+if(data75.replicas !== undefined){
+let data80 = data75.replicas;
+if(!((typeof data80 == "number") && (!(data80 % 1) && !isNaN(data80)))){
+const err115 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data80};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1548,11 +1549,9 @@ vErrors.push(err115);
 }
 errors++;
 }
-}
-if(data79.cpu !== undefined){
-let data80 = data79.cpu;
-if(typeof data80 !== "string"){
-const err116 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu,data:data80};
+if(typeof data80 == "number"){
+if(data80 < 0 || isNaN(data80)){
+const err116 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data80};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1562,10 +1561,13 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data79.memory !== undefined){
-let data81 = data79.memory;
-if(typeof data81 !== "string"){
-const err117 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory,data:data81};
+}
+if(data75.resources !== undefined){
+let data81 = data75.resources;
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+for(const key34 in data81){
+if(!((key34 === "requests") || (key34 === "limits"))){
+const err117 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data81};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1575,9 +1577,12 @@ vErrors.push(err117);
 errors++;
 }
 }
-}
-else {
-const err118 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data79};
+if(data81.requests !== undefined){
+let data82 = data81.requests;
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+for(const key35 in data82){
+if(!((key35 === "cpu") || (key35 === "memory"))){
+const err118 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data82};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1587,12 +1592,10 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data78.limits !== undefined){
-let data82 = data78.limits;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-for(const key35 in data82){
-if(!((key35 === "cpu") || (key35 === "memory"))){
-const err119 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data82};
+if(data82.cpu !== undefined){
+let data83 = data82.cpu;
+if(typeof data83 !== "string"){
+const err119 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu,data:data83};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1602,10 +1605,10 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data82.cpu !== undefined){
-let data83 = data82.cpu;
-if(typeof data83 !== "string"){
-const err120 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu,data:data83};
+if(data82.memory !== undefined){
+let data84 = data82.memory;
+if(typeof data84 !== "string"){
+const err120 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory,data:data84};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1615,10 +1618,9 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data82.memory !== undefined){
-let data84 = data82.memory;
-if(typeof data84 !== "string"){
-const err121 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory,data:data84};
+}
+else {
+const err121 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data82};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1628,9 +1630,12 @@ vErrors.push(err121);
 errors++;
 }
 }
-}
-else {
-const err122 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data82};
+if(data81.limits !== undefined){
+let data85 = data81.limits;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+for(const key36 in data85){
+if(!((key36 === "cpu") || (key36 === "memory"))){
+const err122 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data85};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1640,9 +1645,10 @@ vErrors.push(err122);
 errors++;
 }
 }
-}
-else {
-const err123 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data78};
+if(data85.cpu !== undefined){
+let data86 = data85.cpu;
+if(typeof data86 !== "string"){
+const err123 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu,data:data86};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1652,13 +1658,10 @@ vErrors.push(err123);
 errors++;
 }
 }
-if(data72.flags !== undefined){
-let data85 = data72.flags;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-for(const key36 in data85){
-let data86 = data85[key36];
-if((((typeof data86 !== "string") && (!(typeof data86 == "number"))) && (typeof data86 !== "boolean")) && (data86 !== null)){
-const err124 = {instancePath:instancePath+"/config/mimir/storeGateway/flags/" + key36.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties,data:data86};
+if(data85.memory !== undefined){
+let data87 = data85.memory;
+if(typeof data87 !== "string"){
+const err124 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory,data:data87};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1670,7 +1673,7 @@ errors++;
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/config/mimir/storeGateway/flags",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags,data:data85};
+const err125 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data85};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1682,7 +1685,7 @@ errors++;
 }
 }
 else {
-const err126 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data72};
+const err126 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data81};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1692,12 +1695,13 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data2.compactor !== undefined){
-let data87 = data2.compactor;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-for(const key37 in data87){
-if(!((((key37 === "storage") || (key37 === "replicas")) || (key37 === "resources")) || (key37 === "flags"))){
-const err127 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data87};
+if(data75.flags !== undefined){
+let data88 = data75.flags;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+for(const key37 in data88){
+let data89 = data88[key37];
+if((((typeof data89 !== "string") && (!(typeof data89 == "number"))) && (typeof data89 !== "boolean")) && (data89 !== null)){
+const err127 = {instancePath:instancePath+"/config/mimir/storeGateway/flags/" + key37.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties,data:data89};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1707,12 +1711,9 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data87.storage !== undefined){
-let data88 = data87.storage;
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
-for(const key38 in data88){
-if(!((key38 === "size") || (key38 === "storageClass"))){
-const err128 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data88};
+}
+else {
+const err128 = {instancePath:instancePath+"/config/mimir/storeGateway/flags",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags,data:data88};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1722,10 +1723,9 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data88.size !== undefined){
-let data89 = data88.size;
-if(typeof data89 !== "string"){
-const err129 = {instancePath:instancePath+"/config/mimir/compactor/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size,data:data89};
+}
+else {
+const err129 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data75};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1735,10 +1735,12 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data88.storageClass !== undefined){
-let data90 = data88.storageClass;
-if(typeof data90 !== "string"){
-const err130 = {instancePath:instancePath+"/config/mimir/compactor/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass,data:data90};
+if(data2.compactor !== undefined){
+let data90 = data2.compactor;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+for(const key38 in data90){
+if(!((((key38 === "storage") || (key38 === "replicas")) || (key38 === "resources")) || (key38 === "flags"))){
+const err130 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data90};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1748,9 +1750,12 @@ vErrors.push(err130);
 errors++;
 }
 }
-}
-else {
-const err131 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data88};
+if(data90.storage !== undefined){
+let data91 = data90.storage;
+if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
+for(const key39 in data91){
+if(!((key39 === "size") || (key39 === "storageClass"))){
+const err131 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data91};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1760,10 +1765,10 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data87.replicas !== undefined){
-let data91 = data87.replicas;
-if(!((typeof data91 == "number") && (!(data91 % 1) && !isNaN(data91)))){
-const err132 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data91};
+if(data91.size !== undefined){
+let data92 = data91.size;
+if(typeof data92 !== "string"){
+const err132 = {instancePath:instancePath+"/config/mimir/compactor/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size,data:data92};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1772,9 +1777,11 @@ vErrors.push(err132);
 }
 errors++;
 }
-if(typeof data91 == "number"){
-if(data91 < 0 || isNaN(data91)){
-const err133 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data91};
+}
+if(data91.storageClass !== undefined){
+let data93 = data91.storageClass;
+if(typeof data93 !== "string"){
+const err133 = {instancePath:instancePath+"/config/mimir/compactor/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass,data:data93};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1785,12 +1792,8 @@ errors++;
 }
 }
 }
-if(data87.resources !== undefined){
-let data92 = data87.resources;
-if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
-for(const key39 in data92){
-if(!((key39 === "requests") || (key39 === "limits"))){
-const err134 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data92};
+else {
+const err134 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data91};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1800,12 +1803,10 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data92.requests !== undefined){
-let data93 = data92.requests;
-if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
-for(const key40 in data93){
-if(!((key40 === "cpu") || (key40 === "memory"))){
-const err135 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data93};
+if(data90.replicas !== undefined){
+let data94 = data90.replicas;
+if(!((typeof data94 == "number") && (!(data94 % 1) && !isNaN(data94)))){
+const err135 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data94};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1814,11 +1815,9 @@ vErrors.push(err135);
 }
 errors++;
 }
-}
-if(data93.cpu !== undefined){
-let data94 = data93.cpu;
-if(typeof data94 !== "string"){
-const err136 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu,data:data94};
+if(typeof data94 == "number"){
+if(data94 < 0 || isNaN(data94)){
+const err136 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data94};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1828,10 +1827,13 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data93.memory !== undefined){
-let data95 = data93.memory;
-if(typeof data95 !== "string"){
-const err137 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory,data:data95};
+}
+if(data90.resources !== undefined){
+let data95 = data90.resources;
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+for(const key40 in data95){
+if(!((key40 === "requests") || (key40 === "limits"))){
+const err137 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data95};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1841,9 +1843,12 @@ vErrors.push(err137);
 errors++;
 }
 }
-}
-else {
-const err138 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data93};
+if(data95.requests !== undefined){
+let data96 = data95.requests;
+if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
+for(const key41 in data96){
+if(!((key41 === "cpu") || (key41 === "memory"))){
+const err138 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data96};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1853,12 +1858,10 @@ vErrors.push(err138);
 errors++;
 }
 }
-if(data92.limits !== undefined){
-let data96 = data92.limits;
-if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
-for(const key41 in data96){
-if(!((key41 === "cpu") || (key41 === "memory"))){
-const err139 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data96};
+if(data96.cpu !== undefined){
+let data97 = data96.cpu;
+if(typeof data97 !== "string"){
+const err139 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu,data:data97};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1868,10 +1871,10 @@ vErrors.push(err139);
 errors++;
 }
 }
-if(data96.cpu !== undefined){
-let data97 = data96.cpu;
-if(typeof data97 !== "string"){
-const err140 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu,data:data97};
+if(data96.memory !== undefined){
+let data98 = data96.memory;
+if(typeof data98 !== "string"){
+const err140 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory,data:data98};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1881,10 +1884,9 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data96.memory !== undefined){
-let data98 = data96.memory;
-if(typeof data98 !== "string"){
-const err141 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory,data:data98};
+}
+else {
+const err141 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data96};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1894,9 +1896,12 @@ vErrors.push(err141);
 errors++;
 }
 }
-}
-else {
-const err142 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data96};
+if(data95.limits !== undefined){
+let data99 = data95.limits;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+for(const key42 in data99){
+if(!((key42 === "cpu") || (key42 === "memory"))){
+const err142 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data99};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1906,9 +1911,10 @@ vErrors.push(err142);
 errors++;
 }
 }
-}
-else {
-const err143 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data92};
+if(data99.cpu !== undefined){
+let data100 = data99.cpu;
+if(typeof data100 !== "string"){
+const err143 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu,data:data100};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1918,13 +1924,10 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data87.flags !== undefined){
-let data99 = data87.flags;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-for(const key42 in data99){
-let data100 = data99[key42];
-if((((typeof data100 !== "string") && (!(typeof data100 == "number"))) && (typeof data100 !== "boolean")) && (data100 !== null)){
-const err144 = {instancePath:instancePath+"/config/mimir/compactor/flags/" + key42.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties,data:data100};
+if(data99.memory !== undefined){
+let data101 = data99.memory;
+if(typeof data101 !== "string"){
+const err144 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory,data:data101};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1936,7 +1939,7 @@ errors++;
 }
 }
 else {
-const err145 = {instancePath:instancePath+"/config/mimir/compactor/flags",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags,data:data99};
+const err145 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data99};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1948,7 +1951,7 @@ errors++;
 }
 }
 else {
-const err146 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data87};
+const err146 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data95};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1958,12 +1961,13 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data2.alertmanager !== undefined){
-let data101 = data2.alertmanager;
-if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
-for(const key43 in data101){
-if(!(((((((key43 === "enabled") || (key43 === "fallbackConfig")) || (key43 === "zoneAware")) || (key43 === "storage")) || (key43 === "replicas")) || (key43 === "resources")) || (key43 === "flags"))){
-const err147 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data101};
+if(data90.flags !== undefined){
+let data102 = data90.flags;
+if(data102 && typeof data102 == "object" && !Array.isArray(data102)){
+for(const key43 in data102){
+let data103 = data102[key43];
+if((((typeof data103 !== "string") && (!(typeof data103 == "number"))) && (typeof data103 !== "boolean")) && (data103 !== null)){
+const err147 = {instancePath:instancePath+"/config/mimir/compactor/flags/" + key43.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties,data:data103};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1973,10 +1977,9 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data101.enabled !== undefined){
-let data102 = data101.enabled;
-if(typeof data102 !== "boolean"){
-const err148 = {instancePath:instancePath+"/config/mimir/alertmanager/enabled",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled,data:data102};
+}
+else {
+const err148 = {instancePath:instancePath+"/config/mimir/compactor/flags",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags,data:data102};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1986,12 +1989,9 @@ vErrors.push(err148);
 errors++;
 }
 }
-if(data101.fallbackConfig !== undefined){
-let data103 = data101.fallbackConfig;
-if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
 }
 else {
-const err149 = {instancePath:instancePath+"/config/mimir/alertmanager/fallbackConfig",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/fallbackConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig,data:data103};
+const err149 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data90};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2001,10 +2001,12 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data101.zoneAware !== undefined){
-let data104 = data101.zoneAware;
-if(!(((data104 === "auto") || (data104 === false)) || (data104 === true))){
-const err150 = {instancePath:instancePath+"/config/mimir/alertmanager/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware,data:data104};
+if(data2.alertmanager !== undefined){
+let data104 = data2.alertmanager;
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+for(const key44 in data104){
+if(!(((((((key44 === "enabled") || (key44 === "fallbackConfig")) || (key44 === "zoneAware")) || (key44 === "storage")) || (key44 === "replicas")) || (key44 === "resources")) || (key44 === "flags"))){
+const err150 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data104};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2014,12 +2016,10 @@ vErrors.push(err150);
 errors++;
 }
 }
-if(data101.storage !== undefined){
-let data105 = data101.storage;
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
-for(const key44 in data105){
-if(!((key44 === "size") || (key44 === "storageClass"))){
-const err151 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data105};
+if(data104.enabled !== undefined){
+let data105 = data104.enabled;
+if(typeof data105 !== "boolean"){
+const err151 = {instancePath:instancePath+"/config/mimir/alertmanager/enabled",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled,data:data105};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2029,10 +2029,12 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data105.size !== undefined){
-let data106 = data105.size;
-if(typeof data106 !== "string"){
-const err152 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size,data:data106};
+if(data104.fallbackConfig !== undefined){
+let data106 = data104.fallbackConfig;
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+}
+else {
+const err152 = {instancePath:instancePath+"/config/mimir/alertmanager/fallbackConfig",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/fallbackConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig,data:data106};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2042,10 +2044,10 @@ vErrors.push(err152);
 errors++;
 }
 }
-if(data105.storageClass !== undefined){
-let data107 = data105.storageClass;
-if(typeof data107 !== "string"){
-const err153 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass,data:data107};
+if(data104.zoneAware !== undefined){
+let data107 = data104.zoneAware;
+if(!(((data107 === "auto") || (data107 === false)) || (data107 === true))){
+const err153 = {instancePath:instancePath+"/config/mimir/alertmanager/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware,data:data107};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2055,9 +2057,12 @@ vErrors.push(err153);
 errors++;
 }
 }
-}
-else {
-const err154 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data105};
+if(data104.storage !== undefined){
+let data108 = data104.storage;
+if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+for(const key45 in data108){
+if(!((key45 === "size") || (key45 === "storageClass"))){
+const err154 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data108};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2067,10 +2072,10 @@ vErrors.push(err154);
 errors++;
 }
 }
-if(data101.replicas !== undefined){
-let data108 = data101.replicas;
-if(!((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108)))){
-const err155 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data108};
+if(data108.size !== undefined){
+let data109 = data108.size;
+if(typeof data109 !== "string"){
+const err155 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size,data:data109};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2079,9 +2084,11 @@ vErrors.push(err155);
 }
 errors++;
 }
-if(typeof data108 == "number"){
-if(data108 < 0 || isNaN(data108)){
-const err156 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data108};
+}
+if(data108.storageClass !== undefined){
+let data110 = data108.storageClass;
+if(typeof data110 !== "string"){
+const err156 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass,data:data110};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2092,12 +2099,8 @@ errors++;
 }
 }
 }
-if(data101.resources !== undefined){
-let data109 = data101.resources;
-if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
-for(const key45 in data109){
-if(!((key45 === "requests") || (key45 === "limits"))){
-const err157 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data109};
+else {
+const err157 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data108};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2107,12 +2110,10 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data109.requests !== undefined){
-let data110 = data109.requests;
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-for(const key46 in data110){
-if(!((key46 === "cpu") || (key46 === "memory"))){
-const err158 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data110};
+if(data104.replicas !== undefined){
+let data111 = data104.replicas;
+if(!((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111)))){
+const err158 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data111};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2121,11 +2122,9 @@ vErrors.push(err158);
 }
 errors++;
 }
-}
-if(data110.cpu !== undefined){
-let data111 = data110.cpu;
-if(typeof data111 !== "string"){
-const err159 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu,data:data111};
+if(typeof data111 == "number"){
+if(data111 < 0 || isNaN(data111)){
+const err159 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data111};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2135,10 +2134,13 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data110.memory !== undefined){
-let data112 = data110.memory;
-if(typeof data112 !== "string"){
-const err160 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory,data:data112};
+}
+if(data104.resources !== undefined){
+let data112 = data104.resources;
+if(data112 && typeof data112 == "object" && !Array.isArray(data112)){
+for(const key46 in data112){
+if(!((key46 === "requests") || (key46 === "limits"))){
+const err160 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data112};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2148,9 +2150,12 @@ vErrors.push(err160);
 errors++;
 }
 }
-}
-else {
-const err161 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data110};
+if(data112.requests !== undefined){
+let data113 = data112.requests;
+if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
+for(const key47 in data113){
+if(!((key47 === "cpu") || (key47 === "memory"))){
+const err161 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data113};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2160,12 +2165,10 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data109.limits !== undefined){
-let data113 = data109.limits;
-if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
-for(const key47 in data113){
-if(!((key47 === "cpu") || (key47 === "memory"))){
-const err162 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data113};
+if(data113.cpu !== undefined){
+let data114 = data113.cpu;
+if(typeof data114 !== "string"){
+const err162 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu,data:data114};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2175,10 +2178,10 @@ vErrors.push(err162);
 errors++;
 }
 }
-if(data113.cpu !== undefined){
-let data114 = data113.cpu;
-if(typeof data114 !== "string"){
-const err163 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu,data:data114};
+if(data113.memory !== undefined){
+let data115 = data113.memory;
+if(typeof data115 !== "string"){
+const err163 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory,data:data115};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2188,10 +2191,9 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data113.memory !== undefined){
-let data115 = data113.memory;
-if(typeof data115 !== "string"){
-const err164 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory,data:data115};
+}
+else {
+const err164 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data113};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2201,9 +2203,12 @@ vErrors.push(err164);
 errors++;
 }
 }
-}
-else {
-const err165 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data113};
+if(data112.limits !== undefined){
+let data116 = data112.limits;
+if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
+for(const key48 in data116){
+if(!((key48 === "cpu") || (key48 === "memory"))){
+const err165 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data116};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2213,9 +2218,10 @@ vErrors.push(err165);
 errors++;
 }
 }
-}
-else {
-const err166 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data109};
+if(data116.cpu !== undefined){
+let data117 = data116.cpu;
+if(typeof data117 !== "string"){
+const err166 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu,data:data117};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2225,13 +2231,10 @@ vErrors.push(err166);
 errors++;
 }
 }
-if(data101.flags !== undefined){
-let data116 = data101.flags;
-if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
-for(const key48 in data116){
-let data117 = data116[key48];
-if((((typeof data117 !== "string") && (!(typeof data117 == "number"))) && (typeof data117 !== "boolean")) && (data117 !== null)){
-const err167 = {instancePath:instancePath+"/config/mimir/alertmanager/flags/" + key48.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties,data:data117};
+if(data116.memory !== undefined){
+let data118 = data116.memory;
+if(typeof data118 !== "string"){
+const err167 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory,data:data118};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2243,7 +2246,7 @@ errors++;
 }
 }
 else {
-const err168 = {instancePath:instancePath+"/config/mimir/alertmanager/flags",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags,data:data116};
+const err168 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data116};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2255,7 +2258,7 @@ errors++;
 }
 }
 else {
-const err169 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data101};
+const err169 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data112};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2265,12 +2268,13 @@ vErrors.push(err169);
 errors++;
 }
 }
-if(data2.overridesExporter !== undefined){
-let data118 = data2.overridesExporter;
-if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
-for(const key49 in data118){
-if(!((((key49 === "enabled") || (key49 === "replicas")) || (key49 === "resources")) || (key49 === "flags"))){
-const err170 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data118};
+if(data104.flags !== undefined){
+let data119 = data104.flags;
+if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
+for(const key49 in data119){
+let data120 = data119[key49];
+if((((typeof data120 !== "string") && (!(typeof data120 == "number"))) && (typeof data120 !== "boolean")) && (data120 !== null)){
+const err170 = {instancePath:instancePath+"/config/mimir/alertmanager/flags/" + key49.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties,data:data120};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2280,10 +2284,9 @@ vErrors.push(err170);
 errors++;
 }
 }
-if(data118.enabled !== undefined){
-let data119 = data118.enabled;
-if(typeof data119 !== "boolean"){
-const err171 = {instancePath:instancePath+"/config/mimir/overridesExporter/enabled",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled,data:data119};
+}
+else {
+const err171 = {instancePath:instancePath+"/config/mimir/alertmanager/flags",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags,data:data119};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2293,10 +2296,9 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data118.replicas !== undefined){
-let data120 = data118.replicas;
-if(!((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120)))){
-const err172 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data120};
+}
+else {
+const err172 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data104};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2305,9 +2307,13 @@ vErrors.push(err172);
 }
 errors++;
 }
-if(typeof data120 == "number"){
-if(data120 < 0 || isNaN(data120)){
-const err173 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data120};
+}
+if(data2.overridesExporter !== undefined){
+let data121 = data2.overridesExporter;
+if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
+for(const key50 in data121){
+if(!((((key50 === "enabled") || (key50 === "replicas")) || (key50 === "resources")) || (key50 === "flags"))){
+const err173 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data121};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2317,13 +2323,10 @@ vErrors.push(err173);
 errors++;
 }
 }
-}
-if(data118.resources !== undefined){
-let data121 = data118.resources;
-if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
-for(const key50 in data121){
-if(!((key50 === "requests") || (key50 === "limits"))){
-const err174 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data121};
+if(data121.enabled !== undefined){
+let data122 = data121.enabled;
+if(typeof data122 !== "boolean"){
+const err174 = {instancePath:instancePath+"/config/mimir/overridesExporter/enabled",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled,data:data122};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2333,12 +2336,10 @@ vErrors.push(err174);
 errors++;
 }
 }
-if(data121.requests !== undefined){
-let data122 = data121.requests;
-if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
-for(const key51 in data122){
-if(!((key51 === "cpu") || (key51 === "memory"))){
-const err175 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data122};
+if(data121.replicas !== undefined){
+let data123 = data121.replicas;
+if(!((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123)))){
+const err175 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data123};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2347,11 +2348,9 @@ vErrors.push(err175);
 }
 errors++;
 }
-}
-if(data122.cpu !== undefined){
-let data123 = data122.cpu;
-if(typeof data123 !== "string"){
-const err176 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu,data:data123};
+if(typeof data123 == "number"){
+if(data123 < 0 || isNaN(data123)){
+const err176 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data123};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2361,10 +2360,13 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data122.memory !== undefined){
-let data124 = data122.memory;
-if(typeof data124 !== "string"){
-const err177 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory,data:data124};
+}
+if(data121.resources !== undefined){
+let data124 = data121.resources;
+if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
+for(const key51 in data124){
+if(!((key51 === "requests") || (key51 === "limits"))){
+const err177 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data124};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2374,9 +2376,12 @@ vErrors.push(err177);
 errors++;
 }
 }
-}
-else {
-const err178 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data122};
+if(data124.requests !== undefined){
+let data125 = data124.requests;
+if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
+for(const key52 in data125){
+if(!((key52 === "cpu") || (key52 === "memory"))){
+const err178 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data125};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2386,12 +2391,10 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data121.limits !== undefined){
-let data125 = data121.limits;
-if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
-for(const key52 in data125){
-if(!((key52 === "cpu") || (key52 === "memory"))){
-const err179 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data125};
+if(data125.cpu !== undefined){
+let data126 = data125.cpu;
+if(typeof data126 !== "string"){
+const err179 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu,data:data126};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2401,10 +2404,10 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data125.cpu !== undefined){
-let data126 = data125.cpu;
-if(typeof data126 !== "string"){
-const err180 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu,data:data126};
+if(data125.memory !== undefined){
+let data127 = data125.memory;
+if(typeof data127 !== "string"){
+const err180 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory,data:data127};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2414,10 +2417,9 @@ vErrors.push(err180);
 errors++;
 }
 }
-if(data125.memory !== undefined){
-let data127 = data125.memory;
-if(typeof data127 !== "string"){
-const err181 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory,data:data127};
+}
+else {
+const err181 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data125};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2427,9 +2429,12 @@ vErrors.push(err181);
 errors++;
 }
 }
-}
-else {
-const err182 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data125};
+if(data124.limits !== undefined){
+let data128 = data124.limits;
+if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
+for(const key53 in data128){
+if(!((key53 === "cpu") || (key53 === "memory"))){
+const err182 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data128};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2439,9 +2444,10 @@ vErrors.push(err182);
 errors++;
 }
 }
-}
-else {
-const err183 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data121};
+if(data128.cpu !== undefined){
+let data129 = data128.cpu;
+if(typeof data129 !== "string"){
+const err183 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu,data:data129};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2451,13 +2457,10 @@ vErrors.push(err183);
 errors++;
 }
 }
-if(data118.flags !== undefined){
-let data128 = data118.flags;
-if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
-for(const key53 in data128){
-let data129 = data128[key53];
-if((((typeof data129 !== "string") && (!(typeof data129 == "number"))) && (typeof data129 !== "boolean")) && (data129 !== null)){
-const err184 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags/" + key53.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties,data:data129};
+if(data128.memory !== undefined){
+let data130 = data128.memory;
+if(typeof data130 !== "string"){
+const err184 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory,data:data130};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2469,7 +2472,7 @@ errors++;
 }
 }
 else {
-const err185 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags,data:data128};
+const err185 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data128};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2481,7 +2484,7 @@ errors++;
 }
 }
 else {
-const err186 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data118};
+const err186 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data124};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2491,12 +2494,13 @@ vErrors.push(err186);
 errors++;
 }
 }
-if(data2.ruler !== undefined){
-let data130 = data2.ruler;
-if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
-for(const key54 in data130){
-if(!(((((((key54 === "enabled") || (key54 === "mode")) || (key54 === "dedicatedReadPath")) || (key54 === "readPath")) || (key54 === "replicas")) || (key54 === "resources")) || (key54 === "flags"))){
-const err187 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data130};
+if(data121.flags !== undefined){
+let data131 = data121.flags;
+if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
+for(const key54 in data131){
+let data132 = data131[key54];
+if((((typeof data132 !== "string") && (!(typeof data132 == "number"))) && (typeof data132 !== "boolean")) && (data132 !== null)){
+const err187 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags/" + key54.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties,data:data132};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2506,10 +2510,9 @@ vErrors.push(err187);
 errors++;
 }
 }
-if(data130.enabled !== undefined){
-let data131 = data130.enabled;
-if(typeof data131 !== "boolean"){
-const err188 = {instancePath:instancePath+"/config/mimir/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled,data:data131};
+}
+else {
+const err188 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags,data:data131};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2519,10 +2522,9 @@ vErrors.push(err188);
 errors++;
 }
 }
-if(data130.mode !== undefined){
-let data132 = data130.mode;
-if(typeof data132 !== "string"){
-const err189 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data132};
+}
+else {
+const err189 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data121};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2531,8 +2533,13 @@ vErrors.push(err189);
 }
 errors++;
 }
-if(!((data132 === "internal") || (data132 === "remote"))){
-const err190 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data132};
+}
+if(data2.ruler !== undefined){
+let data133 = data2.ruler;
+if(data133 && typeof data133 == "object" && !Array.isArray(data133)){
+for(const key55 in data133){
+if(!(((((((key55 === "enabled") || (key55 === "mode")) || (key55 === "dedicatedReadPath")) || (key55 === "readPath")) || (key55 === "replicas")) || (key55 === "resources")) || (key55 === "flags"))){
+const err190 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data133};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2542,10 +2549,10 @@ vErrors.push(err190);
 errors++;
 }
 }
-if(data130.dedicatedReadPath !== undefined){
-let data133 = data130.dedicatedReadPath;
-if(typeof data133 !== "boolean"){
-const err191 = {instancePath:instancePath+"/config/mimir/ruler/dedicatedReadPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/dedicatedReadPath/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath,data:data133};
+if(data133.enabled !== undefined){
+let data134 = data133.enabled;
+if(typeof data134 !== "boolean"){
+const err191 = {instancePath:instancePath+"/config/mimir/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled,data:data134};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2555,12 +2562,10 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data130.readPath !== undefined){
-let data134 = data130.readPath;
-if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
-for(const key55 in data134){
-if(!(((key55 === "queryFrontend") || (key55 === "queryScheduler")) || (key55 === "querier"))){
-const err192 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data134};
+if(data133.mode !== undefined){
+let data135 = data133.mode;
+if(typeof data135 !== "string"){
+const err192 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data135};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2569,13 +2574,8 @@ vErrors.push(err192);
 }
 errors++;
 }
-}
-if(data134.queryFrontend !== undefined){
-let data135 = data134.queryFrontend;
-if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
-for(const key56 in data135){
-if(!(((key56 === "replicas") || (key56 === "resources")) || (key56 === "flags"))){
-const err193 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data135};
+if(!((data135 === "internal") || (data135 === "remote"))){
+const err193 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data135};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2585,10 +2585,10 @@ vErrors.push(err193);
 errors++;
 }
 }
-if(data135.replicas !== undefined){
-let data136 = data135.replicas;
-if(!((typeof data136 == "number") && (!(data136 % 1) && !isNaN(data136)))){
-const err194 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data136};
+if(data133.dedicatedReadPath !== undefined){
+let data136 = data133.dedicatedReadPath;
+if(typeof data136 !== "boolean"){
+const err194 = {instancePath:instancePath+"/config/mimir/ruler/dedicatedReadPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/dedicatedReadPath/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath,data:data136};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2597,9 +2597,13 @@ vErrors.push(err194);
 }
 errors++;
 }
-if(typeof data136 == "number"){
-if(data136 < 0 || isNaN(data136)){
-const err195 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data136};
+}
+if(data133.readPath !== undefined){
+let data137 = data133.readPath;
+if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
+for(const key56 in data137){
+if(!(((key56 === "queryFrontend") || (key56 === "queryScheduler")) || (key56 === "querier"))){
+const err195 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data137};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2609,13 +2613,12 @@ vErrors.push(err195);
 errors++;
 }
 }
-}
-if(data135.resources !== undefined){
-let data137 = data135.resources;
-if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
-for(const key57 in data137){
-if(!((key57 === "requests") || (key57 === "limits"))){
-const err196 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data137};
+if(data137.queryFrontend !== undefined){
+let data138 = data137.queryFrontend;
+if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
+for(const key57 in data138){
+if(!(((key57 === "replicas") || (key57 === "resources")) || (key57 === "flags"))){
+const err196 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data138};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2625,12 +2628,10 @@ vErrors.push(err196);
 errors++;
 }
 }
-if(data137.requests !== undefined){
-let data138 = data137.requests;
-if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
-for(const key58 in data138){
-if(!((key58 === "cpu") || (key58 === "memory"))){
-const err197 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key58},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data138};
+if(data138.replicas !== undefined){
+let data139 = data138.replicas;
+if(!((typeof data139 == "number") && (!(data139 % 1) && !isNaN(data139)))){
+const err197 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data139};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2639,11 +2640,9 @@ vErrors.push(err197);
 }
 errors++;
 }
-}
-if(data138.cpu !== undefined){
-let data139 = data138.cpu;
-if(typeof data139 !== "string"){
-const err198 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data139};
+if(typeof data139 == "number"){
+if(data139 < 0 || isNaN(data139)){
+const err198 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data139};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2653,10 +2652,13 @@ vErrors.push(err198);
 errors++;
 }
 }
-if(data138.memory !== undefined){
-let data140 = data138.memory;
-if(typeof data140 !== "string"){
-const err199 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data140};
+}
+if(data138.resources !== undefined){
+let data140 = data138.resources;
+if(data140 && typeof data140 == "object" && !Array.isArray(data140)){
+for(const key58 in data140){
+if(!((key58 === "requests") || (key58 === "limits"))){
+const err199 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key58},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data140};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2666,9 +2668,12 @@ vErrors.push(err199);
 errors++;
 }
 }
-}
-else {
-const err200 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data138};
+if(data140.requests !== undefined){
+let data141 = data140.requests;
+if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
+for(const key59 in data141){
+if(!((key59 === "cpu") || (key59 === "memory"))){
+const err200 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data141};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2678,12 +2683,10 @@ vErrors.push(err200);
 errors++;
 }
 }
-if(data137.limits !== undefined){
-let data141 = data137.limits;
-if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
-for(const key59 in data141){
-if(!((key59 === "cpu") || (key59 === "memory"))){
-const err201 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data141};
+if(data141.cpu !== undefined){
+let data142 = data141.cpu;
+if(typeof data142 !== "string"){
+const err201 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data142};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2693,10 +2696,10 @@ vErrors.push(err201);
 errors++;
 }
 }
-if(data141.cpu !== undefined){
-let data142 = data141.cpu;
-if(typeof data142 !== "string"){
-const err202 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data142};
+if(data141.memory !== undefined){
+let data143 = data141.memory;
+if(typeof data143 !== "string"){
+const err202 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data143};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2706,10 +2709,9 @@ vErrors.push(err202);
 errors++;
 }
 }
-if(data141.memory !== undefined){
-let data143 = data141.memory;
-if(typeof data143 !== "string"){
-const err203 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data143};
+}
+else {
+const err203 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data141};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2719,9 +2721,12 @@ vErrors.push(err203);
 errors++;
 }
 }
-}
-else {
-const err204 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data141};
+if(data140.limits !== undefined){
+let data144 = data140.limits;
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+for(const key60 in data144){
+if(!((key60 === "cpu") || (key60 === "memory"))){
+const err204 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data144};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2731,9 +2736,10 @@ vErrors.push(err204);
 errors++;
 }
 }
-}
-else {
-const err205 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data137};
+if(data144.cpu !== undefined){
+let data145 = data144.cpu;
+if(typeof data145 !== "string"){
+const err205 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data145};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2743,13 +2749,10 @@ vErrors.push(err205);
 errors++;
 }
 }
-if(data135.flags !== undefined){
-let data144 = data135.flags;
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-for(const key60 in data144){
-let data145 = data144[key60];
-if((((typeof data145 !== "string") && (!(typeof data145 == "number"))) && (typeof data145 !== "boolean")) && (data145 !== null)){
-const err206 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags/" + key60.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties,data:data145};
+if(data144.memory !== undefined){
+let data146 = data144.memory;
+if(typeof data146 !== "string"){
+const err206 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data146};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2761,7 +2764,7 @@ errors++;
 }
 }
 else {
-const err207 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags,data:data144};
+const err207 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data144};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2773,7 +2776,7 @@ errors++;
 }
 }
 else {
-const err208 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data135};
+const err208 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data140};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2783,12 +2786,13 @@ vErrors.push(err208);
 errors++;
 }
 }
-if(data134.queryScheduler !== undefined){
-let data146 = data134.queryScheduler;
-if(data146 && typeof data146 == "object" && !Array.isArray(data146)){
-for(const key61 in data146){
-if(!(((key61 === "replicas") || (key61 === "resources")) || (key61 === "flags"))){
-const err209 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data146};
+if(data138.flags !== undefined){
+let data147 = data138.flags;
+if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
+for(const key61 in data147){
+let data148 = data147[key61];
+if((((typeof data148 !== "string") && (!(typeof data148 == "number"))) && (typeof data148 !== "boolean")) && (data148 !== null)){
+const err209 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags/" + key61.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties,data:data148};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2798,10 +2802,9 @@ vErrors.push(err209);
 errors++;
 }
 }
-if(data146.replicas !== undefined){
-let data147 = data146.replicas;
-if(!((typeof data147 == "number") && (!(data147 % 1) && !isNaN(data147)))){
-const err210 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data147};
+}
+else {
+const err210 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags,data:data147};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2810,9 +2813,10 @@ vErrors.push(err210);
 }
 errors++;
 }
-if(typeof data147 == "number"){
-if(data147 < 0 || isNaN(data147)){
-const err211 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data147};
+}
+}
+else {
+const err211 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data138};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2822,13 +2826,12 @@ vErrors.push(err211);
 errors++;
 }
 }
-}
-if(data146.resources !== undefined){
-let data148 = data146.resources;
-if(data148 && typeof data148 == "object" && !Array.isArray(data148)){
-for(const key62 in data148){
-if(!((key62 === "requests") || (key62 === "limits"))){
-const err212 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data148};
+if(data137.queryScheduler !== undefined){
+let data149 = data137.queryScheduler;
+if(data149 && typeof data149 == "object" && !Array.isArray(data149)){
+for(const key62 in data149){
+if(!(((key62 === "replicas") || (key62 === "resources")) || (key62 === "flags"))){
+const err212 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data149};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2838,12 +2841,10 @@ vErrors.push(err212);
 errors++;
 }
 }
-if(data148.requests !== undefined){
-let data149 = data148.requests;
-if(data149 && typeof data149 == "object" && !Array.isArray(data149)){
-for(const key63 in data149){
-if(!((key63 === "cpu") || (key63 === "memory"))){
-const err213 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data149};
+if(data149.replicas !== undefined){
+let data150 = data149.replicas;
+if(!((typeof data150 == "number") && (!(data150 % 1) && !isNaN(data150)))){
+const err213 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data150};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2852,11 +2853,9 @@ vErrors.push(err213);
 }
 errors++;
 }
-}
-if(data149.cpu !== undefined){
-let data150 = data149.cpu;
-if(typeof data150 !== "string"){
-const err214 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data150};
+if(typeof data150 == "number"){
+if(data150 < 0 || isNaN(data150)){
+const err214 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data150};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2866,10 +2865,13 @@ vErrors.push(err214);
 errors++;
 }
 }
-if(data149.memory !== undefined){
-let data151 = data149.memory;
-if(typeof data151 !== "string"){
-const err215 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data151};
+}
+if(data149.resources !== undefined){
+let data151 = data149.resources;
+if(data151 && typeof data151 == "object" && !Array.isArray(data151)){
+for(const key63 in data151){
+if(!((key63 === "requests") || (key63 === "limits"))){
+const err215 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data151};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2879,9 +2881,12 @@ vErrors.push(err215);
 errors++;
 }
 }
-}
-else {
-const err216 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data149};
+if(data151.requests !== undefined){
+let data152 = data151.requests;
+if(data152 && typeof data152 == "object" && !Array.isArray(data152)){
+for(const key64 in data152){
+if(!((key64 === "cpu") || (key64 === "memory"))){
+const err216 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data152};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2891,12 +2896,10 @@ vErrors.push(err216);
 errors++;
 }
 }
-if(data148.limits !== undefined){
-let data152 = data148.limits;
-if(data152 && typeof data152 == "object" && !Array.isArray(data152)){
-for(const key64 in data152){
-if(!((key64 === "cpu") || (key64 === "memory"))){
-const err217 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data152};
+if(data152.cpu !== undefined){
+let data153 = data152.cpu;
+if(typeof data153 !== "string"){
+const err217 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data153};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2906,10 +2909,10 @@ vErrors.push(err217);
 errors++;
 }
 }
-if(data152.cpu !== undefined){
-let data153 = data152.cpu;
-if(typeof data153 !== "string"){
-const err218 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data153};
+if(data152.memory !== undefined){
+let data154 = data152.memory;
+if(typeof data154 !== "string"){
+const err218 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data154};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2919,10 +2922,9 @@ vErrors.push(err218);
 errors++;
 }
 }
-if(data152.memory !== undefined){
-let data154 = data152.memory;
-if(typeof data154 !== "string"){
-const err219 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data154};
+}
+else {
+const err219 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data152};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2932,9 +2934,12 @@ vErrors.push(err219);
 errors++;
 }
 }
-}
-else {
-const err220 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data152};
+if(data151.limits !== undefined){
+let data155 = data151.limits;
+if(data155 && typeof data155 == "object" && !Array.isArray(data155)){
+for(const key65 in data155){
+if(!((key65 === "cpu") || (key65 === "memory"))){
+const err220 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data155};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2944,9 +2949,10 @@ vErrors.push(err220);
 errors++;
 }
 }
-}
-else {
-const err221 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data148};
+if(data155.cpu !== undefined){
+let data156 = data155.cpu;
+if(typeof data156 !== "string"){
+const err221 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data156};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2956,13 +2962,10 @@ vErrors.push(err221);
 errors++;
 }
 }
-if(data146.flags !== undefined){
-let data155 = data146.flags;
-if(data155 && typeof data155 == "object" && !Array.isArray(data155)){
-for(const key65 in data155){
-let data156 = data155[key65];
-if((((typeof data156 !== "string") && (!(typeof data156 == "number"))) && (typeof data156 !== "boolean")) && (data156 !== null)){
-const err222 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags/" + key65.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties,data:data156};
+if(data155.memory !== undefined){
+let data157 = data155.memory;
+if(typeof data157 !== "string"){
+const err222 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data157};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2974,7 +2977,7 @@ errors++;
 }
 }
 else {
-const err223 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags,data:data155};
+const err223 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data155};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2986,7 +2989,7 @@ errors++;
 }
 }
 else {
-const err224 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data146};
+const err224 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data151};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2996,12 +2999,13 @@ vErrors.push(err224);
 errors++;
 }
 }
-if(data134.querier !== undefined){
-let data157 = data134.querier;
-if(data157 && typeof data157 == "object" && !Array.isArray(data157)){
-for(const key66 in data157){
-if(!(((key66 === "replicas") || (key66 === "resources")) || (key66 === "flags"))){
-const err225 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data157};
+if(data149.flags !== undefined){
+let data158 = data149.flags;
+if(data158 && typeof data158 == "object" && !Array.isArray(data158)){
+for(const key66 in data158){
+let data159 = data158[key66];
+if((((typeof data159 !== "string") && (!(typeof data159 == "number"))) && (typeof data159 !== "boolean")) && (data159 !== null)){
+const err225 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags/" + key66.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties,data:data159};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -3011,10 +3015,9 @@ vErrors.push(err225);
 errors++;
 }
 }
-if(data157.replicas !== undefined){
-let data158 = data157.replicas;
-if(!((typeof data158 == "number") && (!(data158 % 1) && !isNaN(data158)))){
-const err226 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data158};
+}
+else {
+const err226 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags,data:data158};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -3023,9 +3026,10 @@ vErrors.push(err226);
 }
 errors++;
 }
-if(typeof data158 == "number"){
-if(data158 < 0 || isNaN(data158)){
-const err227 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data158};
+}
+}
+else {
+const err227 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data149};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -3035,13 +3039,12 @@ vErrors.push(err227);
 errors++;
 }
 }
-}
-if(data157.resources !== undefined){
-let data159 = data157.resources;
-if(data159 && typeof data159 == "object" && !Array.isArray(data159)){
-for(const key67 in data159){
-if(!((key67 === "requests") || (key67 === "limits"))){
-const err228 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data159};
+if(data137.querier !== undefined){
+let data160 = data137.querier;
+if(data160 && typeof data160 == "object" && !Array.isArray(data160)){
+for(const key67 in data160){
+if(!(((key67 === "replicas") || (key67 === "resources")) || (key67 === "flags"))){
+const err228 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data160};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -3051,12 +3054,10 @@ vErrors.push(err228);
 errors++;
 }
 }
-if(data159.requests !== undefined){
-let data160 = data159.requests;
-if(data160 && typeof data160 == "object" && !Array.isArray(data160)){
-for(const key68 in data160){
-if(!((key68 === "cpu") || (key68 === "memory"))){
-const err229 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data160};
+if(data160.replicas !== undefined){
+let data161 = data160.replicas;
+if(!((typeof data161 == "number") && (!(data161 % 1) && !isNaN(data161)))){
+const err229 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data161};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -3065,11 +3066,9 @@ vErrors.push(err229);
 }
 errors++;
 }
-}
-if(data160.cpu !== undefined){
-let data161 = data160.cpu;
-if(typeof data161 !== "string"){
-const err230 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu,data:data161};
+if(typeof data161 == "number"){
+if(data161 < 0 || isNaN(data161)){
+const err230 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data161};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -3079,10 +3078,13 @@ vErrors.push(err230);
 errors++;
 }
 }
-if(data160.memory !== undefined){
-let data162 = data160.memory;
-if(typeof data162 !== "string"){
-const err231 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory,data:data162};
+}
+if(data160.resources !== undefined){
+let data162 = data160.resources;
+if(data162 && typeof data162 == "object" && !Array.isArray(data162)){
+for(const key68 in data162){
+if(!((key68 === "requests") || (key68 === "limits"))){
+const err231 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data162};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -3092,9 +3094,12 @@ vErrors.push(err231);
 errors++;
 }
 }
-}
-else {
-const err232 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data160};
+if(data162.requests !== undefined){
+let data163 = data162.requests;
+if(data163 && typeof data163 == "object" && !Array.isArray(data163)){
+for(const key69 in data163){
+if(!((key69 === "cpu") || (key69 === "memory"))){
+const err232 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data163};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -3104,12 +3109,10 @@ vErrors.push(err232);
 errors++;
 }
 }
-if(data159.limits !== undefined){
-let data163 = data159.limits;
-if(data163 && typeof data163 == "object" && !Array.isArray(data163)){
-for(const key69 in data163){
-if(!((key69 === "cpu") || (key69 === "memory"))){
-const err233 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data163};
+if(data163.cpu !== undefined){
+let data164 = data163.cpu;
+if(typeof data164 !== "string"){
+const err233 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu,data:data164};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -3119,10 +3122,10 @@ vErrors.push(err233);
 errors++;
 }
 }
-if(data163.cpu !== undefined){
-let data164 = data163.cpu;
-if(typeof data164 !== "string"){
-const err234 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu,data:data164};
+if(data163.memory !== undefined){
+let data165 = data163.memory;
+if(typeof data165 !== "string"){
+const err234 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory,data:data165};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -3132,10 +3135,9 @@ vErrors.push(err234);
 errors++;
 }
 }
-if(data163.memory !== undefined){
-let data165 = data163.memory;
-if(typeof data165 !== "string"){
-const err235 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory,data:data165};
+}
+else {
+const err235 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data163};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -3145,9 +3147,12 @@ vErrors.push(err235);
 errors++;
 }
 }
-}
-else {
-const err236 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data163};
+if(data162.limits !== undefined){
+let data166 = data162.limits;
+if(data166 && typeof data166 == "object" && !Array.isArray(data166)){
+for(const key70 in data166){
+if(!((key70 === "cpu") || (key70 === "memory"))){
+const err236 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data166};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -3157,9 +3162,10 @@ vErrors.push(err236);
 errors++;
 }
 }
-}
-else {
-const err237 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data159};
+if(data166.cpu !== undefined){
+let data167 = data166.cpu;
+if(typeof data167 !== "string"){
+const err237 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu,data:data167};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -3169,13 +3175,10 @@ vErrors.push(err237);
 errors++;
 }
 }
-if(data157.flags !== undefined){
-let data166 = data157.flags;
-if(data166 && typeof data166 == "object" && !Array.isArray(data166)){
-for(const key70 in data166){
-let data167 = data166[key70];
-if((((typeof data167 !== "string") && (!(typeof data167 == "number"))) && (typeof data167 !== "boolean")) && (data167 !== null)){
-const err238 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags/" + key70.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties,data:data167};
+if(data166.memory !== undefined){
+let data168 = data166.memory;
+if(typeof data168 !== "string"){
+const err238 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory,data:data168};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -3187,7 +3190,7 @@ errors++;
 }
 }
 else {
-const err239 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags,data:data166};
+const err239 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data166};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -3199,7 +3202,7 @@ errors++;
 }
 }
 else {
-const err240 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data157};
+const err240 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data162};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -3209,9 +3212,13 @@ vErrors.push(err240);
 errors++;
 }
 }
-}
-else {
-const err241 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data134};
+if(data160.flags !== undefined){
+let data169 = data160.flags;
+if(data169 && typeof data169 == "object" && !Array.isArray(data169)){
+for(const key71 in data169){
+let data170 = data169[key71];
+if((((typeof data170 !== "string") && (!(typeof data170 == "number"))) && (typeof data170 !== "boolean")) && (data170 !== null)){
+const err241 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags/" + key71.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties,data:data170};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -3221,10 +3228,9 @@ vErrors.push(err241);
 errors++;
 }
 }
-if(data130.replicas !== undefined){
-let data168 = data130.replicas;
-if(!((typeof data168 == "number") && (!(data168 % 1) && !isNaN(data168)))){
-const err242 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data168};
+}
+else {
+const err242 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags,data:data169};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -3233,9 +3239,10 @@ vErrors.push(err242);
 }
 errors++;
 }
-if(typeof data168 == "number"){
-if(data168 < 0 || isNaN(data168)){
-const err243 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data168};
+}
+}
+else {
+const err243 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data160};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -3246,12 +3253,8 @@ errors++;
 }
 }
 }
-if(data130.resources !== undefined){
-let data169 = data130.resources;
-if(data169 && typeof data169 == "object" && !Array.isArray(data169)){
-for(const key71 in data169){
-if(!((key71 === "requests") || (key71 === "limits"))){
-const err244 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data169};
+else {
+const err244 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data137};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -3261,12 +3264,10 @@ vErrors.push(err244);
 errors++;
 }
 }
-if(data169.requests !== undefined){
-let data170 = data169.requests;
-if(data170 && typeof data170 == "object" && !Array.isArray(data170)){
-for(const key72 in data170){
-if(!((key72 === "cpu") || (key72 === "memory"))){
-const err245 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data170};
+if(data133.replicas !== undefined){
+let data171 = data133.replicas;
+if(!((typeof data171 == "number") && (!(data171 % 1) && !isNaN(data171)))){
+const err245 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data171};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -3275,11 +3276,9 @@ vErrors.push(err245);
 }
 errors++;
 }
-}
-if(data170.cpu !== undefined){
-let data171 = data170.cpu;
-if(typeof data171 !== "string"){
-const err246 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu,data:data171};
+if(typeof data171 == "number"){
+if(data171 < 0 || isNaN(data171)){
+const err246 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data171};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -3289,10 +3288,13 @@ vErrors.push(err246);
 errors++;
 }
 }
-if(data170.memory !== undefined){
-let data172 = data170.memory;
-if(typeof data172 !== "string"){
-const err247 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory,data:data172};
+}
+if(data133.resources !== undefined){
+let data172 = data133.resources;
+if(data172 && typeof data172 == "object" && !Array.isArray(data172)){
+for(const key72 in data172){
+if(!((key72 === "requests") || (key72 === "limits"))){
+const err247 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data172};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3302,9 +3304,12 @@ vErrors.push(err247);
 errors++;
 }
 }
-}
-else {
-const err248 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data170};
+if(data172.requests !== undefined){
+let data173 = data172.requests;
+if(data173 && typeof data173 == "object" && !Array.isArray(data173)){
+for(const key73 in data173){
+if(!((key73 === "cpu") || (key73 === "memory"))){
+const err248 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data173};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3314,12 +3319,10 @@ vErrors.push(err248);
 errors++;
 }
 }
-if(data169.limits !== undefined){
-let data173 = data169.limits;
-if(data173 && typeof data173 == "object" && !Array.isArray(data173)){
-for(const key73 in data173){
-if(!((key73 === "cpu") || (key73 === "memory"))){
-const err249 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data173};
+if(data173.cpu !== undefined){
+let data174 = data173.cpu;
+if(typeof data174 !== "string"){
+const err249 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu,data:data174};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3329,10 +3332,10 @@ vErrors.push(err249);
 errors++;
 }
 }
-if(data173.cpu !== undefined){
-let data174 = data173.cpu;
-if(typeof data174 !== "string"){
-const err250 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu,data:data174};
+if(data173.memory !== undefined){
+let data175 = data173.memory;
+if(typeof data175 !== "string"){
+const err250 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory,data:data175};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3342,10 +3345,9 @@ vErrors.push(err250);
 errors++;
 }
 }
-if(data173.memory !== undefined){
-let data175 = data173.memory;
-if(typeof data175 !== "string"){
-const err251 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory,data:data175};
+}
+else {
+const err251 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data173};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3355,9 +3357,12 @@ vErrors.push(err251);
 errors++;
 }
 }
-}
-else {
-const err252 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data173};
+if(data172.limits !== undefined){
+let data176 = data172.limits;
+if(data176 && typeof data176 == "object" && !Array.isArray(data176)){
+for(const key74 in data176){
+if(!((key74 === "cpu") || (key74 === "memory"))){
+const err252 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data176};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3367,9 +3372,10 @@ vErrors.push(err252);
 errors++;
 }
 }
-}
-else {
-const err253 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data169};
+if(data176.cpu !== undefined){
+let data177 = data176.cpu;
+if(typeof data177 !== "string"){
+const err253 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu,data:data177};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3379,13 +3385,10 @@ vErrors.push(err253);
 errors++;
 }
 }
-if(data130.flags !== undefined){
-let data176 = data130.flags;
-if(data176 && typeof data176 == "object" && !Array.isArray(data176)){
-for(const key74 in data176){
-let data177 = data176[key74];
-if((((typeof data177 !== "string") && (!(typeof data177 == "number"))) && (typeof data177 !== "boolean")) && (data177 !== null)){
-const err254 = {instancePath:instancePath+"/config/mimir/ruler/flags/" + key74.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties,data:data177};
+if(data176.memory !== undefined){
+let data178 = data176.memory;
+if(typeof data178 !== "string"){
+const err254 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory,data:data178};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3397,7 +3400,7 @@ errors++;
 }
 }
 else {
-const err255 = {instancePath:instancePath+"/config/mimir/ruler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags,data:data176};
+const err255 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data176};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3409,7 +3412,7 @@ errors++;
 }
 }
 else {
-const err256 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data130};
+const err256 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data172};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3419,12 +3422,13 @@ vErrors.push(err256);
 errors++;
 }
 }
-if(data2.caches !== undefined){
-let data178 = data2.caches;
-if(data178 && typeof data178 == "object" && !Array.isArray(data178)){
-for(const key75 in data178){
-if(!((((key75 === "chunks") || (key75 === "index")) || (key75 === "metadata")) || (key75 === "results"))){
-const err257 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data178};
+if(data133.flags !== undefined){
+let data179 = data133.flags;
+if(data179 && typeof data179 == "object" && !Array.isArray(data179)){
+for(const key75 in data179){
+let data180 = data179[key75];
+if((((typeof data180 !== "string") && (!(typeof data180 == "number"))) && (typeof data180 !== "boolean")) && (data180 !== null)){
+const err257 = {instancePath:instancePath+"/config/mimir/ruler/flags/" + key75.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties,data:data180};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3434,12 +3438,9 @@ vErrors.push(err257);
 errors++;
 }
 }
-if(data178.chunks !== undefined){
-let data179 = data178.chunks;
-if(data179 && typeof data179 == "object" && !Array.isArray(data179)){
-for(const key76 in data179){
-if(!((((((((key76 === "enabled") || (key76 === "replicas")) || (key76 === "memoryMiB")) || (key76 === "maxItemSizeMiB")) || (key76 === "connectionLimit")) || (key76 === "cpu")) || (key76 === "timeout")) || (key76 === "maxIdleConnections"))){
-const err258 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data179};
+}
+else {
+const err258 = {instancePath:instancePath+"/config/mimir/ruler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags,data:data179};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3449,10 +3450,9 @@ vErrors.push(err258);
 errors++;
 }
 }
-if(data179.enabled !== undefined){
-let data180 = data179.enabled;
-if(typeof data180 !== "boolean"){
-const err259 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data180};
+}
+else {
+const err259 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data133};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3462,10 +3462,12 @@ vErrors.push(err259);
 errors++;
 }
 }
-if(data179.replicas !== undefined){
-let data181 = data179.replicas;
-if(!((typeof data181 == "number") && (!(data181 % 1) && !isNaN(data181)))){
-const err260 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data181};
+if(data2.caches !== undefined){
+let data181 = data2.caches;
+if(data181 && typeof data181 == "object" && !Array.isArray(data181)){
+for(const key76 in data181){
+if(!((((key76 === "chunks") || (key76 === "index")) || (key76 === "metadata")) || (key76 === "results"))){
+const err260 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data181};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3474,9 +3476,13 @@ vErrors.push(err260);
 }
 errors++;
 }
-if(typeof data181 == "number"){
-if(data181 < 1 || isNaN(data181)){
-const err261 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data181};
+}
+if(data181.chunks !== undefined){
+let data182 = data181.chunks;
+if(data182 && typeof data182 == "object" && !Array.isArray(data182)){
+for(const key77 in data182){
+if(!((((((((key77 === "enabled") || (key77 === "replicas")) || (key77 === "memoryMiB")) || (key77 === "maxItemSizeMiB")) || (key77 === "connectionLimit")) || (key77 === "cpu")) || (key77 === "timeout")) || (key77 === "maxIdleConnections"))){
+const err261 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data182};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3486,11 +3492,10 @@ vErrors.push(err261);
 errors++;
 }
 }
-}
-if(data179.memoryMiB !== undefined){
-let data182 = data179.memoryMiB;
-if(!((typeof data182 == "number") && (!(data182 % 1) && !isNaN(data182)))){
-const err262 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data182};
+if(data182.enabled !== undefined){
+let data183 = data182.enabled;
+if(typeof data183 !== "boolean"){
+const err262 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data183};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3499,9 +3504,11 @@ vErrors.push(err262);
 }
 errors++;
 }
-if(typeof data182 == "number"){
-if(data182 < 16 || isNaN(data182)){
-const err263 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data182};
+}
+if(data182.replicas !== undefined){
+let data184 = data182.replicas;
+if(!((typeof data184 == "number") && (!(data184 % 1) && !isNaN(data184)))){
+const err263 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data184};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3510,12 +3517,9 @@ vErrors.push(err263);
 }
 errors++;
 }
-}
-}
-if(data179.maxItemSizeMiB !== undefined){
-let data183 = data179.maxItemSizeMiB;
-if(!((typeof data183 == "number") && (!(data183 % 1) && !isNaN(data183)))){
-const err264 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data183};
+if(typeof data184 == "number"){
+if(data184 < 1 || isNaN(data184)){
+const err264 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data184};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3524,9 +3528,12 @@ vErrors.push(err264);
 }
 errors++;
 }
-if(typeof data183 == "number"){
-if(data183 < 1 || isNaN(data183)){
-const err265 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data183};
+}
+}
+if(data182.memoryMiB !== undefined){
+let data185 = data182.memoryMiB;
+if(!((typeof data185 == "number") && (!(data185 % 1) && !isNaN(data185)))){
+const err265 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data185};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3535,12 +3542,9 @@ vErrors.push(err265);
 }
 errors++;
 }
-}
-}
-if(data179.connectionLimit !== undefined){
-let data184 = data179.connectionLimit;
-if(!((typeof data184 == "number") && (!(data184 % 1) && !isNaN(data184)))){
-const err266 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data184};
+if(typeof data185 == "number"){
+if(data185 < 16 || isNaN(data185)){
+const err266 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data185};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3549,9 +3553,12 @@ vErrors.push(err266);
 }
 errors++;
 }
-if(typeof data184 == "number"){
-if(data184 < 1 || isNaN(data184)){
-const err267 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data184};
+}
+}
+if(data182.maxItemSizeMiB !== undefined){
+let data186 = data182.maxItemSizeMiB;
+if(!((typeof data186 == "number") && (!(data186 % 1) && !isNaN(data186)))){
+const err267 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data186};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3560,12 +3567,9 @@ vErrors.push(err267);
 }
 errors++;
 }
-}
-}
-if(data179.cpu !== undefined){
-let data185 = data179.cpu;
-if(typeof data185 !== "string"){
-const err268 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data185};
+if(typeof data186 == "number"){
+if(data186 < 1 || isNaN(data186)){
+const err268 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data186};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3575,10 +3579,11 @@ vErrors.push(err268);
 errors++;
 }
 }
-if(data179.timeout !== undefined){
-let data186 = data179.timeout;
-if(typeof data186 !== "string"){
-const err269 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data186};
+}
+if(data182.connectionLimit !== undefined){
+let data187 = data182.connectionLimit;
+if(!((typeof data187 == "number") && (!(data187 % 1) && !isNaN(data187)))){
+const err269 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data187};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3587,11 +3592,9 @@ vErrors.push(err269);
 }
 errors++;
 }
-}
-if(data179.maxIdleConnections !== undefined){
-let data187 = data179.maxIdleConnections;
-if(!((typeof data187 == "number") && (!(data187 % 1) && !isNaN(data187)))){
-const err270 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data187};
+if(typeof data187 == "number"){
+if(data187 < 1 || isNaN(data187)){
+const err270 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data187};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3600,9 +3603,12 @@ vErrors.push(err270);
 }
 errors++;
 }
-if(typeof data187 == "number"){
-if(data187 < 1 || isNaN(data187)){
-const err271 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data187};
+}
+}
+if(data182.cpu !== undefined){
+let data188 = data182.cpu;
+if(typeof data188 !== "string"){
+const err271 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data188};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3612,10 +3618,10 @@ vErrors.push(err271);
 errors++;
 }
 }
-}
-}
-else {
-const err272 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data179};
+if(data182.timeout !== undefined){
+let data189 = data182.timeout;
+if(typeof data189 !== "string"){
+const err272 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data189};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3625,12 +3631,10 @@ vErrors.push(err272);
 errors++;
 }
 }
-if(data178.index !== undefined){
-let data188 = data178.index;
-if(data188 && typeof data188 == "object" && !Array.isArray(data188)){
-for(const key77 in data188){
-if(!((((((((key77 === "enabled") || (key77 === "replicas")) || (key77 === "memoryMiB")) || (key77 === "maxItemSizeMiB")) || (key77 === "connectionLimit")) || (key77 === "cpu")) || (key77 === "timeout")) || (key77 === "maxIdleConnections"))){
-const err273 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data188};
+if(data182.maxIdleConnections !== undefined){
+let data190 = data182.maxIdleConnections;
+if(!((typeof data190 == "number") && (!(data190 % 1) && !isNaN(data190)))){
+const err273 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data190};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3639,11 +3643,9 @@ vErrors.push(err273);
 }
 errors++;
 }
-}
-if(data188.enabled !== undefined){
-let data189 = data188.enabled;
-if(typeof data189 !== "boolean"){
-const err274 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data189};
+if(typeof data190 == "number"){
+if(data190 < 1 || isNaN(data190)){
+const err274 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data190};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3653,10 +3655,10 @@ vErrors.push(err274);
 errors++;
 }
 }
-if(data188.replicas !== undefined){
-let data190 = data188.replicas;
-if(!((typeof data190 == "number") && (!(data190 % 1) && !isNaN(data190)))){
-const err275 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data190};
+}
+}
+else {
+const err275 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data182};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3665,9 +3667,13 @@ vErrors.push(err275);
 }
 errors++;
 }
-if(typeof data190 == "number"){
-if(data190 < 1 || isNaN(data190)){
-const err276 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data190};
+}
+if(data181.index !== undefined){
+let data191 = data181.index;
+if(data191 && typeof data191 == "object" && !Array.isArray(data191)){
+for(const key78 in data191){
+if(!((((((((key78 === "enabled") || (key78 === "replicas")) || (key78 === "memoryMiB")) || (key78 === "maxItemSizeMiB")) || (key78 === "connectionLimit")) || (key78 === "cpu")) || (key78 === "timeout")) || (key78 === "maxIdleConnections"))){
+const err276 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data191};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3677,11 +3683,10 @@ vErrors.push(err276);
 errors++;
 }
 }
-}
-if(data188.memoryMiB !== undefined){
-let data191 = data188.memoryMiB;
-if(!((typeof data191 == "number") && (!(data191 % 1) && !isNaN(data191)))){
-const err277 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data191};
+if(data191.enabled !== undefined){
+let data192 = data191.enabled;
+if(typeof data192 !== "boolean"){
+const err277 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data192};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3690,9 +3695,11 @@ vErrors.push(err277);
 }
 errors++;
 }
-if(typeof data191 == "number"){
-if(data191 < 16 || isNaN(data191)){
-const err278 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data191};
+}
+if(data191.replicas !== undefined){
+let data193 = data191.replicas;
+if(!((typeof data193 == "number") && (!(data193 % 1) && !isNaN(data193)))){
+const err278 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data193};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3701,12 +3708,9 @@ vErrors.push(err278);
 }
 errors++;
 }
-}
-}
-if(data188.maxItemSizeMiB !== undefined){
-let data192 = data188.maxItemSizeMiB;
-if(!((typeof data192 == "number") && (!(data192 % 1) && !isNaN(data192)))){
-const err279 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data192};
+if(typeof data193 == "number"){
+if(data193 < 1 || isNaN(data193)){
+const err279 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data193};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3715,9 +3719,12 @@ vErrors.push(err279);
 }
 errors++;
 }
-if(typeof data192 == "number"){
-if(data192 < 1 || isNaN(data192)){
-const err280 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data192};
+}
+}
+if(data191.memoryMiB !== undefined){
+let data194 = data191.memoryMiB;
+if(!((typeof data194 == "number") && (!(data194 % 1) && !isNaN(data194)))){
+const err280 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data194};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3726,12 +3733,9 @@ vErrors.push(err280);
 }
 errors++;
 }
-}
-}
-if(data188.connectionLimit !== undefined){
-let data193 = data188.connectionLimit;
-if(!((typeof data193 == "number") && (!(data193 % 1) && !isNaN(data193)))){
-const err281 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data193};
+if(typeof data194 == "number"){
+if(data194 < 16 || isNaN(data194)){
+const err281 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data194};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3740,9 +3744,12 @@ vErrors.push(err281);
 }
 errors++;
 }
-if(typeof data193 == "number"){
-if(data193 < 1 || isNaN(data193)){
-const err282 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data193};
+}
+}
+if(data191.maxItemSizeMiB !== undefined){
+let data195 = data191.maxItemSizeMiB;
+if(!((typeof data195 == "number") && (!(data195 % 1) && !isNaN(data195)))){
+const err282 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data195};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3751,12 +3758,9 @@ vErrors.push(err282);
 }
 errors++;
 }
-}
-}
-if(data188.cpu !== undefined){
-let data194 = data188.cpu;
-if(typeof data194 !== "string"){
-const err283 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data194};
+if(typeof data195 == "number"){
+if(data195 < 1 || isNaN(data195)){
+const err283 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data195};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3766,10 +3770,11 @@ vErrors.push(err283);
 errors++;
 }
 }
-if(data188.timeout !== undefined){
-let data195 = data188.timeout;
-if(typeof data195 !== "string"){
-const err284 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data195};
+}
+if(data191.connectionLimit !== undefined){
+let data196 = data191.connectionLimit;
+if(!((typeof data196 == "number") && (!(data196 % 1) && !isNaN(data196)))){
+const err284 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data196};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3778,11 +3783,9 @@ vErrors.push(err284);
 }
 errors++;
 }
-}
-if(data188.maxIdleConnections !== undefined){
-let data196 = data188.maxIdleConnections;
-if(!((typeof data196 == "number") && (!(data196 % 1) && !isNaN(data196)))){
-const err285 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data196};
+if(typeof data196 == "number"){
+if(data196 < 1 || isNaN(data196)){
+const err285 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data196};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3791,9 +3794,12 @@ vErrors.push(err285);
 }
 errors++;
 }
-if(typeof data196 == "number"){
-if(data196 < 1 || isNaN(data196)){
-const err286 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data196};
+}
+}
+if(data191.cpu !== undefined){
+let data197 = data191.cpu;
+if(typeof data197 !== "string"){
+const err286 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data197};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3803,10 +3809,10 @@ vErrors.push(err286);
 errors++;
 }
 }
-}
-}
-else {
-const err287 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data188};
+if(data191.timeout !== undefined){
+let data198 = data191.timeout;
+if(typeof data198 !== "string"){
+const err287 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data198};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3816,12 +3822,10 @@ vErrors.push(err287);
 errors++;
 }
 }
-if(data178.metadata !== undefined){
-let data197 = data178.metadata;
-if(data197 && typeof data197 == "object" && !Array.isArray(data197)){
-for(const key78 in data197){
-if(!((((((((key78 === "enabled") || (key78 === "replicas")) || (key78 === "memoryMiB")) || (key78 === "maxItemSizeMiB")) || (key78 === "connectionLimit")) || (key78 === "cpu")) || (key78 === "timeout")) || (key78 === "maxIdleConnections"))){
-const err288 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data197};
+if(data191.maxIdleConnections !== undefined){
+let data199 = data191.maxIdleConnections;
+if(!((typeof data199 == "number") && (!(data199 % 1) && !isNaN(data199)))){
+const err288 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data199};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3830,11 +3834,9 @@ vErrors.push(err288);
 }
 errors++;
 }
-}
-if(data197.enabled !== undefined){
-let data198 = data197.enabled;
-if(typeof data198 !== "boolean"){
-const err289 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data198};
+if(typeof data199 == "number"){
+if(data199 < 1 || isNaN(data199)){
+const err289 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data199};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3844,10 +3846,10 @@ vErrors.push(err289);
 errors++;
 }
 }
-if(data197.replicas !== undefined){
-let data199 = data197.replicas;
-if(!((typeof data199 == "number") && (!(data199 % 1) && !isNaN(data199)))){
-const err290 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data199};
+}
+}
+else {
+const err290 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data191};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3856,9 +3858,13 @@ vErrors.push(err290);
 }
 errors++;
 }
-if(typeof data199 == "number"){
-if(data199 < 1 || isNaN(data199)){
-const err291 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data199};
+}
+if(data181.metadata !== undefined){
+let data200 = data181.metadata;
+if(data200 && typeof data200 == "object" && !Array.isArray(data200)){
+for(const key79 in data200){
+if(!((((((((key79 === "enabled") || (key79 === "replicas")) || (key79 === "memoryMiB")) || (key79 === "maxItemSizeMiB")) || (key79 === "connectionLimit")) || (key79 === "cpu")) || (key79 === "timeout")) || (key79 === "maxIdleConnections"))){
+const err291 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data200};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3868,11 +3874,10 @@ vErrors.push(err291);
 errors++;
 }
 }
-}
-if(data197.memoryMiB !== undefined){
-let data200 = data197.memoryMiB;
-if(!((typeof data200 == "number") && (!(data200 % 1) && !isNaN(data200)))){
-const err292 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data200};
+if(data200.enabled !== undefined){
+let data201 = data200.enabled;
+if(typeof data201 !== "boolean"){
+const err292 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data201};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3881,9 +3886,11 @@ vErrors.push(err292);
 }
 errors++;
 }
-if(typeof data200 == "number"){
-if(data200 < 16 || isNaN(data200)){
-const err293 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data200};
+}
+if(data200.replicas !== undefined){
+let data202 = data200.replicas;
+if(!((typeof data202 == "number") && (!(data202 % 1) && !isNaN(data202)))){
+const err293 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data202};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3892,12 +3899,9 @@ vErrors.push(err293);
 }
 errors++;
 }
-}
-}
-if(data197.maxItemSizeMiB !== undefined){
-let data201 = data197.maxItemSizeMiB;
-if(!((typeof data201 == "number") && (!(data201 % 1) && !isNaN(data201)))){
-const err294 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data201};
+if(typeof data202 == "number"){
+if(data202 < 1 || isNaN(data202)){
+const err294 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data202};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3906,9 +3910,12 @@ vErrors.push(err294);
 }
 errors++;
 }
-if(typeof data201 == "number"){
-if(data201 < 1 || isNaN(data201)){
-const err295 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data201};
+}
+}
+if(data200.memoryMiB !== undefined){
+let data203 = data200.memoryMiB;
+if(!((typeof data203 == "number") && (!(data203 % 1) && !isNaN(data203)))){
+const err295 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data203};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3917,12 +3924,9 @@ vErrors.push(err295);
 }
 errors++;
 }
-}
-}
-if(data197.connectionLimit !== undefined){
-let data202 = data197.connectionLimit;
-if(!((typeof data202 == "number") && (!(data202 % 1) && !isNaN(data202)))){
-const err296 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data202};
+if(typeof data203 == "number"){
+if(data203 < 16 || isNaN(data203)){
+const err296 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data203};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3931,9 +3935,12 @@ vErrors.push(err296);
 }
 errors++;
 }
-if(typeof data202 == "number"){
-if(data202 < 1 || isNaN(data202)){
-const err297 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data202};
+}
+}
+if(data200.maxItemSizeMiB !== undefined){
+let data204 = data200.maxItemSizeMiB;
+if(!((typeof data204 == "number") && (!(data204 % 1) && !isNaN(data204)))){
+const err297 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data204};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3942,12 +3949,9 @@ vErrors.push(err297);
 }
 errors++;
 }
-}
-}
-if(data197.cpu !== undefined){
-let data203 = data197.cpu;
-if(typeof data203 !== "string"){
-const err298 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data203};
+if(typeof data204 == "number"){
+if(data204 < 1 || isNaN(data204)){
+const err298 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data204};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3957,10 +3961,11 @@ vErrors.push(err298);
 errors++;
 }
 }
-if(data197.timeout !== undefined){
-let data204 = data197.timeout;
-if(typeof data204 !== "string"){
-const err299 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data204};
+}
+if(data200.connectionLimit !== undefined){
+let data205 = data200.connectionLimit;
+if(!((typeof data205 == "number") && (!(data205 % 1) && !isNaN(data205)))){
+const err299 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data205};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3969,11 +3974,9 @@ vErrors.push(err299);
 }
 errors++;
 }
-}
-if(data197.maxIdleConnections !== undefined){
-let data205 = data197.maxIdleConnections;
-if(!((typeof data205 == "number") && (!(data205 % 1) && !isNaN(data205)))){
-const err300 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data205};
+if(typeof data205 == "number"){
+if(data205 < 1 || isNaN(data205)){
+const err300 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data205};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3982,9 +3985,12 @@ vErrors.push(err300);
 }
 errors++;
 }
-if(typeof data205 == "number"){
-if(data205 < 1 || isNaN(data205)){
-const err301 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data205};
+}
+}
+if(data200.cpu !== undefined){
+let data206 = data200.cpu;
+if(typeof data206 !== "string"){
+const err301 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data206};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3994,10 +4000,10 @@ vErrors.push(err301);
 errors++;
 }
 }
-}
-}
-else {
-const err302 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data197};
+if(data200.timeout !== undefined){
+let data207 = data200.timeout;
+if(typeof data207 !== "string"){
+const err302 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data207};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -4007,12 +4013,10 @@ vErrors.push(err302);
 errors++;
 }
 }
-if(data178.results !== undefined){
-let data206 = data178.results;
-if(data206 && typeof data206 == "object" && !Array.isArray(data206)){
-for(const key79 in data206){
-if(!((((((((key79 === "enabled") || (key79 === "replicas")) || (key79 === "memoryMiB")) || (key79 === "maxItemSizeMiB")) || (key79 === "connectionLimit")) || (key79 === "cpu")) || (key79 === "timeout")) || (key79 === "maxIdleConnections"))){
-const err303 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data206};
+if(data200.maxIdleConnections !== undefined){
+let data208 = data200.maxIdleConnections;
+if(!((typeof data208 == "number") && (!(data208 % 1) && !isNaN(data208)))){
+const err303 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data208};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -4021,11 +4025,9 @@ vErrors.push(err303);
 }
 errors++;
 }
-}
-if(data206.enabled !== undefined){
-let data207 = data206.enabled;
-if(typeof data207 !== "boolean"){
-const err304 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data207};
+if(typeof data208 == "number"){
+if(data208 < 1 || isNaN(data208)){
+const err304 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data208};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -4035,10 +4037,10 @@ vErrors.push(err304);
 errors++;
 }
 }
-if(data206.replicas !== undefined){
-let data208 = data206.replicas;
-if(!((typeof data208 == "number") && (!(data208 % 1) && !isNaN(data208)))){
-const err305 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data208};
+}
+}
+else {
+const err305 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data200};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -4047,9 +4049,13 @@ vErrors.push(err305);
 }
 errors++;
 }
-if(typeof data208 == "number"){
-if(data208 < 1 || isNaN(data208)){
-const err306 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data208};
+}
+if(data181.results !== undefined){
+let data209 = data181.results;
+if(data209 && typeof data209 == "object" && !Array.isArray(data209)){
+for(const key80 in data209){
+if(!((((((((key80 === "enabled") || (key80 === "replicas")) || (key80 === "memoryMiB")) || (key80 === "maxItemSizeMiB")) || (key80 === "connectionLimit")) || (key80 === "cpu")) || (key80 === "timeout")) || (key80 === "maxIdleConnections"))){
+const err306 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data209};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -4059,11 +4065,10 @@ vErrors.push(err306);
 errors++;
 }
 }
-}
-if(data206.memoryMiB !== undefined){
-let data209 = data206.memoryMiB;
-if(!((typeof data209 == "number") && (!(data209 % 1) && !isNaN(data209)))){
-const err307 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data209};
+if(data209.enabled !== undefined){
+let data210 = data209.enabled;
+if(typeof data210 !== "boolean"){
+const err307 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data210};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -4072,9 +4077,11 @@ vErrors.push(err307);
 }
 errors++;
 }
-if(typeof data209 == "number"){
-if(data209 < 16 || isNaN(data209)){
-const err308 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data209};
+}
+if(data209.replicas !== undefined){
+let data211 = data209.replicas;
+if(!((typeof data211 == "number") && (!(data211 % 1) && !isNaN(data211)))){
+const err308 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data211};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -4083,12 +4090,9 @@ vErrors.push(err308);
 }
 errors++;
 }
-}
-}
-if(data206.maxItemSizeMiB !== undefined){
-let data210 = data206.maxItemSizeMiB;
-if(!((typeof data210 == "number") && (!(data210 % 1) && !isNaN(data210)))){
-const err309 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data210};
+if(typeof data211 == "number"){
+if(data211 < 1 || isNaN(data211)){
+const err309 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data211};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -4097,9 +4101,12 @@ vErrors.push(err309);
 }
 errors++;
 }
-if(typeof data210 == "number"){
-if(data210 < 1 || isNaN(data210)){
-const err310 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data210};
+}
+}
+if(data209.memoryMiB !== undefined){
+let data212 = data209.memoryMiB;
+if(!((typeof data212 == "number") && (!(data212 % 1) && !isNaN(data212)))){
+const err310 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data212};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -4108,12 +4115,9 @@ vErrors.push(err310);
 }
 errors++;
 }
-}
-}
-if(data206.connectionLimit !== undefined){
-let data211 = data206.connectionLimit;
-if(!((typeof data211 == "number") && (!(data211 % 1) && !isNaN(data211)))){
-const err311 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data211};
+if(typeof data212 == "number"){
+if(data212 < 16 || isNaN(data212)){
+const err311 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data212};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -4122,9 +4126,12 @@ vErrors.push(err311);
 }
 errors++;
 }
-if(typeof data211 == "number"){
-if(data211 < 1 || isNaN(data211)){
-const err312 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data211};
+}
+}
+if(data209.maxItemSizeMiB !== undefined){
+let data213 = data209.maxItemSizeMiB;
+if(!((typeof data213 == "number") && (!(data213 % 1) && !isNaN(data213)))){
+const err312 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data213};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -4133,12 +4140,9 @@ vErrors.push(err312);
 }
 errors++;
 }
-}
-}
-if(data206.cpu !== undefined){
-let data212 = data206.cpu;
-if(typeof data212 !== "string"){
-const err313 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data212};
+if(typeof data213 == "number"){
+if(data213 < 1 || isNaN(data213)){
+const err313 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data213};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -4148,10 +4152,11 @@ vErrors.push(err313);
 errors++;
 }
 }
-if(data206.timeout !== undefined){
-let data213 = data206.timeout;
-if(typeof data213 !== "string"){
-const err314 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data213};
+}
+if(data209.connectionLimit !== undefined){
+let data214 = data209.connectionLimit;
+if(!((typeof data214 == "number") && (!(data214 % 1) && !isNaN(data214)))){
+const err314 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data214};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -4160,11 +4165,9 @@ vErrors.push(err314);
 }
 errors++;
 }
-}
-if(data206.maxIdleConnections !== undefined){
-let data214 = data206.maxIdleConnections;
-if(!((typeof data214 == "number") && (!(data214 % 1) && !isNaN(data214)))){
-const err315 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data214};
+if(typeof data214 == "number"){
+if(data214 < 1 || isNaN(data214)){
+const err315 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data214};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -4173,9 +4176,12 @@ vErrors.push(err315);
 }
 errors++;
 }
-if(typeof data214 == "number"){
-if(data214 < 1 || isNaN(data214)){
-const err316 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data214};
+}
+}
+if(data209.cpu !== undefined){
+let data215 = data209.cpu;
+if(typeof data215 !== "string"){
+const err316 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data215};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -4185,10 +4191,10 @@ vErrors.push(err316);
 errors++;
 }
 }
-}
-}
-else {
-const err317 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data206};
+if(data209.timeout !== undefined){
+let data216 = data209.timeout;
+if(typeof data216 !== "string"){
+const err317 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data216};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -4198,9 +4204,10 @@ vErrors.push(err317);
 errors++;
 }
 }
-}
-else {
-const err318 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data178};
+if(data209.maxIdleConnections !== undefined){
+let data217 = data209.maxIdleConnections;
+if(!((typeof data217 == "number") && (!(data217 % 1) && !isNaN(data217)))){
+const err318 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data217};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -4209,13 +4216,9 @@ vErrors.push(err318);
 }
 errors++;
 }
-}
-if(data2.rolloutOperator !== undefined){
-let data215 = data2.rolloutOperator;
-if(data215 && typeof data215 == "object" && !Array.isArray(data215)){
-for(const key80 in data215){
-if(!((key80 === "enabled") || (key80 === "resources"))){
-const err319 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data215};
+if(typeof data217 == "number"){
+if(data217 < 1 || isNaN(data217)){
+const err319 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data217};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -4225,10 +4228,10 @@ vErrors.push(err319);
 errors++;
 }
 }
-if(data215.enabled !== undefined){
-let data216 = data215.enabled;
-if(typeof data216 !== "boolean"){
-const err320 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data216};
+}
+}
+else {
+const err320 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data209};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -4238,12 +4241,9 @@ vErrors.push(err320);
 errors++;
 }
 }
-if(data215.resources !== undefined){
-let data217 = data215.resources;
-if(data217 && typeof data217 == "object" && !Array.isArray(data217)){
-for(const key81 in data217){
-if(!((key81 === "requests") || (key81 === "limits"))){
-const err321 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data217};
+}
+else {
+const err321 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data181};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -4253,12 +4253,12 @@ vErrors.push(err321);
 errors++;
 }
 }
-if(data217.requests !== undefined){
-let data218 = data217.requests;
+if(data2.rolloutOperator !== undefined){
+let data218 = data2.rolloutOperator;
 if(data218 && typeof data218 == "object" && !Array.isArray(data218)){
-for(const key82 in data218){
-if(!((key82 === "cpu") || (key82 === "memory"))){
-const err322 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data218};
+for(const key81 in data218){
+if(!((key81 === "enabled") || (key81 === "resources"))){
+const err322 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data218};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -4268,10 +4268,10 @@ vErrors.push(err322);
 errors++;
 }
 }
-if(data218.cpu !== undefined){
-let data219 = data218.cpu;
-if(typeof data219 !== "string"){
-const err323 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data219};
+if(data218.enabled !== undefined){
+let data219 = data218.enabled;
+if(typeof data219 !== "boolean"){
+const err323 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data219};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -4281,10 +4281,12 @@ vErrors.push(err323);
 errors++;
 }
 }
-if(data218.memory !== undefined){
-let data220 = data218.memory;
-if(typeof data220 !== "string"){
-const err324 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data220};
+if(data218.resources !== undefined){
+let data220 = data218.resources;
+if(data220 && typeof data220 == "object" && !Array.isArray(data220)){
+for(const key82 in data220){
+if(!((key82 === "requests") || (key82 === "limits"))){
+const err324 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data220};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -4294,9 +4296,12 @@ vErrors.push(err324);
 errors++;
 }
 }
-}
-else {
-const err325 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data218};
+if(data220.requests !== undefined){
+let data221 = data220.requests;
+if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
+for(const key83 in data221){
+if(!((key83 === "cpu") || (key83 === "memory"))){
+const err325 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data221};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -4306,12 +4311,10 @@ vErrors.push(err325);
 errors++;
 }
 }
-if(data217.limits !== undefined){
-let data221 = data217.limits;
-if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
-for(const key83 in data221){
-if(!((key83 === "cpu") || (key83 === "memory"))){
-const err326 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data221};
+if(data221.cpu !== undefined){
+let data222 = data221.cpu;
+if(typeof data222 !== "string"){
+const err326 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data222};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -4321,10 +4324,10 @@ vErrors.push(err326);
 errors++;
 }
 }
-if(data221.cpu !== undefined){
-let data222 = data221.cpu;
-if(typeof data222 !== "string"){
-const err327 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data222};
+if(data221.memory !== undefined){
+let data223 = data221.memory;
+if(typeof data223 !== "string"){
+const err327 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data223};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -4334,10 +4337,9 @@ vErrors.push(err327);
 errors++;
 }
 }
-if(data221.memory !== undefined){
-let data223 = data221.memory;
-if(typeof data223 !== "string"){
-const err328 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data223};
+}
+else {
+const err328 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data221};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -4347,9 +4349,12 @@ vErrors.push(err328);
 errors++;
 }
 }
-}
-else {
-const err329 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data221};
+if(data220.limits !== undefined){
+let data224 = data220.limits;
+if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
+for(const key84 in data224){
+if(!((key84 === "cpu") || (key84 === "memory"))){
+const err329 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data224};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -4359,9 +4364,10 @@ vErrors.push(err329);
 errors++;
 }
 }
-}
-else {
-const err330 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data217};
+if(data224.cpu !== undefined){
+let data225 = data224.cpu;
+if(typeof data225 !== "string"){
+const err330 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data225};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -4371,9 +4377,10 @@ vErrors.push(err330);
 errors++;
 }
 }
-}
-else {
-const err331 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data215};
+if(data224.memory !== undefined){
+let data226 = data224.memory;
+if(typeof data226 !== "string"){
+const err331 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data226};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -4383,12 +4390,9 @@ vErrors.push(err331);
 errors++;
 }
 }
-if(data2.config !== undefined){
-let data224 = data2.config;
-if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
 }
 else {
-const err332 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data224};
+const err332 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data224};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4398,13 +4402,9 @@ vErrors.push(err332);
 errors++;
 }
 }
-if(data2.tenants !== undefined){
-let data225 = data2.tenants;
-if(data225 && typeof data225 == "object" && !Array.isArray(data225)){
-for(const key84 in data225){
-let data226 = data225[key84];
-if(!(data226 && typeof data226 == "object" && !Array.isArray(data226))){
-const err333 = {instancePath:instancePath+"/config/mimir/tenants/" + key84.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data226};
+}
+else {
+const err333 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data220};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4416,7 +4416,7 @@ errors++;
 }
 }
 else {
-const err334 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data225};
+const err334 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data218};
 if(vErrors === null){
 vErrors = [err334];
 }

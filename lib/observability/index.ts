@@ -1,12 +1,33 @@
 import { BuildError } from '../core/problems.js';
 import { renderComponents, type GroupOf, type StackView } from '../core/registry.js';
+import { defaultAlloyConfig, type AlloyConfig } from './alloy/config.js';
 import { alloyComponent } from './alloy/index.js';
 import type { ObservabilityStackConfig } from './config.js';
+import { defaultGatewayConfig, type GatewayConfig } from './gateway/config.js';
 import { gatewayComponent } from './gateway/index.js';
+import { defaultGrafanaConfig, type GrafanaConfig } from './grafana/config.js';
 import { grafanaComponent } from './grafana/index.js';
+import { defaultMinioConfig, type MinioConfig } from './minio/config.js';
 import { minioComponent } from './minio/index.js';
 
-export type { ObservabilityConfig, ObservabilityStackConfig } from './config.js';
+export type { ObservabilityStackConfig } from './config.js';
+
+/** Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here. */
+export interface ObservabilityConfig {
+  minio: MinioConfig;
+  gateway: GatewayConfig;
+  grafana: GrafanaConfig;
+  alloy: AlloyConfig;
+}
+
+export function defaultObservabilityConfig(): ObservabilityConfig {
+  return {
+    minio: defaultMinioConfig(),
+    gateway: defaultGatewayConfig(),
+    grafana: defaultGrafanaConfig(),
+    alloy: defaultAlloyConfig(),
+  };
+}
 
 /** The neighbours of Mimir, in the order the tree, the README and Alloy's scrape jobs list them. */
 export const observabilityComponents = [minioComponent, gatewayComponent, grafanaComponent, alloyComponent] as const;
