@@ -159,9 +159,11 @@ describe('data sources', () => {
       type: 'prometheus',
       url: mimir.url,
       isDefault: false,
-      jsonData: mimir.jsonData,
       secureJsonData: { httpHeaderValue1: 'ops' },
     });
+    const { alertmanagerUid, ...rest } = mimir.jsonData;
+    expect(alertmanagerUid).toBe(alertmanagerDatasourceUid);
+    expect(meta.jsonData).toEqual(rest);
     expect(mimir.secureJsonData).toEqual({ httpHeaderValue1: 'anonymous' });
     const off = datasources(...withStack(config((c) => (c.selfMonitoring.enabled = false))));
     expect(off.map((d) => d.uid)).toEqual([mimirDatasourceUid, alertmanagerDatasourceUid]);

@@ -120,8 +120,9 @@ export function datasources(c: ObservabilityStackConfig, stack: StackView): Prov
       isDefault: false,
       editable: false,
       ...auth.fields,
-      // Only the tenant differs: the stack's own series, which users' tenants never see.
-      jsonData: { ...mimirJson },
+      // Only the tenant differs: the stack's own series, which users' tenants never see. No
+      // alertmanagerUid: the Alertmanager data source is the default tenant's, not the meta tenant's.
+      jsonData: Object.fromEntries(Object.entries(mimirJson).filter(([k]) => k !== 'alertmanagerUid')),
       secureJsonData: { ...secure, httpHeaderValue1: c.selfMonitoring.tenant },
     });
   }
