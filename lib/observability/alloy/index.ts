@@ -410,7 +410,8 @@ export function alloyRules(c: ObservabilityStackConfig): Rule[] {
 export const alloyComponent = defineComponent({
   group: 'observability',
   key: 'alloy',
-  description: 'Grafana Alloy: scrapes every component that publishes metrics, remote-writes through the gateway',
+  description:
+    'Grafana Alloy: scrapes every component that publishes metrics into the meta tenant, through the gateway',
   config: 'observability.alloy',
   enabled: (c: ObservabilityStackConfig) => c.observability.alloy.enabled,
   render: alloy,

@@ -445,7 +445,7 @@ export function grafanaRules(c: ObservabilityStackConfig): Rule[] {
 export const grafanaComponent = defineComponent({
   group: 'observability',
   key: 'grafana',
-  description: 'Grafana with Mimir (and its Alertmanager) as data sources and the stack health dashboard',
+  description: "Grafana with Mimir, its meta tenant and its Alertmanager as data sources, and the stack's dashboards",
   config: 'observability.grafana',
   enabled: (c: ObservabilityStackConfig) => c.observability.grafana.enabled,
   render: grafana,
