@@ -473,12 +473,13 @@ export class Stack {
       } catch {
         answered = [];
       }
-      const stillNotReady = e.selected.filter((p) => !this.ready.has(p));
+      // A probe that passed while DNS was answering makes the answer inconclusive either way: skip it.
+      if (e.selected.some((p) => this.ready.has(p))) continue;
       this.dnsObservations.push({
         service: e.service,
         wave,
         publishNotReady: e.publishNotReady,
-        notReady: stillNotReady.map((p) => ipOf.get(p)!),
+        notReady: e.selected.map((p) => ipOf.get(p)!),
         answered: answered.sort(),
       });
     }
