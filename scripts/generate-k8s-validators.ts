@@ -44,21 +44,62 @@ const require = createRequire(join(root, 'package.json'));
 /** `require` as @kubernetes-models/validate resolves: its own dependencies, whatever their layout. */
 const fromValidate = createRequire(require.resolve('@kubernetes-models/validate'));
 
+/**
+ * `require` as @kubernetes-models/validate 5 (ESM, the version @kubernetes-models/keda depends on)
+ * resolves its own dependencies, from its own folder; undefined when no installed package uses it.
+ */
+function validate5Resolver(): ((id: string) => string) | undefined {
+  try {
+    const keda = dirname(require.resolve('@kubernetes-models/keda/package.json'));
+    const formats = join(keda, 'node_modules/@kubernetes-models/validate/dist/formats.js');
+    readFileSync(formats);
+    return createRequire(formats).resolve;
+  } catch {
+    return undefined;
+  }
+}
+
+const cidrStub =
+  "module.exports = () => { throw new Error('the cidr format is not bundled: no rendered kind uses it'); };";
+
 /** The modules replaced, by resolved path, and what replaces each. */
 function replacements(): Map<string, string> {
   const english = fromValidate.resolve('ajv-i18n/localize/en');
-  return new Map([
+  const table = new Map([
     [fromValidate.resolve('ajv-i18n'), `module.exports = { en: require(${JSON.stringify(english)}) };`],
     [
       fromValidate.resolve('ajv-formats-draft2019/formats/index.js'),
       // Its formats override nothing a bundled schema names (checked below), so the spread adds nothing used.
       'module.exports = {};',
     ],
-    [
-      fromValidate.resolve('is-cidr'),
-      "module.exports = () => { throw new Error('the cidr format is not bundled: no rendered kind uses it'); };",
-    ],
+    [fromValidate.resolve('is-cidr'), cidrStub],
   ]);
+  // Version 5 (KEDA's models) reads English messages only already; its two format packages go the same way.
+  const v5 = validate5Resolver();
+  if (v5) {
+    // is-cidr 6 is an ES module (`type: module`): its stand-in must be one too.
+    if (!table.has(v5('ajv-formats-draft2019/formats/index.js')))
+      table.set(v5('ajv-formats-draft2019/formats/index.js'), 'module.exports = {};');
+    table.set(v5('is-cidr'), cidrStub.replace('module.exports =', 'export default'));
+  }
+  return table;
+}
+
+/**
+ * Packages that publish ESM only (an `import` condition and no `require` one, as @kubernetes-models/keda
+ * does) are resolved as an import would; esbuild still bundles them behind the lazy accessor.
+ */
+function esmOnly(): Plugin {
+  return {
+    name: 'esm-only',
+    setup(b) {
+      b.onResolve({ filter: /^@kubernetes-models\/keda\// }, async (args) => {
+        if (args.kind !== 'require-call') return undefined;
+        const r = await b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir });
+        return r.errors.length ? { errors: r.errors } : { path: r.path };
+      });
+    },
+  };
 }
 
 function replacing(table: Map<string, string>): Plugin {
@@ -77,7 +118,8 @@ function replacing(table: Map<string, string>): Plugin {
 function formatsNamed(sources: string[]): string[] {
   const names = new Set<string>();
   for (const text of sources)
-    for (const m of text.matchAll(/_validate\.formats(?:\.([\w$]+)|\["([^"]+)"\])/g)) names.add(m[1] ?? m[2]);
+    // `_validate.formats.x` (validate 4, CommonJS) or `formats.x` imported from validate 5 (ESM).
+    for (const m of text.matchAll(/\bformats(?:\.([\w$]+)|\["([^"]+)"\])/g)) names.add(m[1] ?? m[2]);
   return [...names].sort();
 }
 
@@ -138,7 +180,7 @@ export async function generateK8sValidators(): Promise<string> {
     minifyWhitespace: true,
     legalComments: 'none',
     logLevel: 'silent',
-    plugins: [replacing(table)],
+    plugins: [esmOnly(), replacing(table)],
   });
   // What the bundle holds of each package (a replaced module brings nothing of its package along).
   const inputs = Object.keys(result.metafile.inputs)
