@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"autoscaling":{"description":"Autoscaling of distributors, queriers, query-frontends, rulers and the ruler's read path: KEDA\nScaledObjects (or HorizontalPodAutoscalers) instead of fixed replicas, each off unless enabled.","type":"object","properties":{"engine":{"description":"`keda`: KEDA ScaledObjects (KEDA must run in the cluster), every signal available.\n`hpa`: `autoscaling/v2` HorizontalPodAutoscalers on the resource metrics API (metrics-server), cpu and memory only.","enum":["hpa","keda"],"type":"string"},"metricsTenant":{"description":"Tenant of the stack's own metrics that KEDA queries (sent as `X-Scope-OrgID`).","type":"string"},"prometheusAddress":{"description":"Prometheus API KEDA queries; empty: the stack's own query-frontend,\n`http://query-frontend.<namespace>.svc.<clusterDomain>:8080/prometheus`. Must name a rendered Service.","type":"string"},"pollingInterval":{"description":"Seconds between KEDA's queries.","type":"integer","minimum":1},"distributor":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"querier":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQuerier":{"description":"The ruler's own querier (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQueryFrontend":{"description":"The ruler's own query-frontend (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -4383,12 +4383,12 @@ vErrors.push(err331);
 errors++;
 }
 }
-if(data2.config !== undefined){
-let data224 = data2.config;
+if(data2.autoscaling !== undefined){
+let data224 = data2.autoscaling;
 if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
-}
-else {
-const err332 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data224};
+for(const key84 in data224){
+if(!(func2.call(schema11.properties.config.properties.mimir.properties.autoscaling.properties, key84))){
+const err332 = {instancePath:instancePath+"/config/mimir/autoscaling",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling,data:data224};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4398,13 +4398,10 @@ vErrors.push(err332);
 errors++;
 }
 }
-if(data2.tenants !== undefined){
-let data225 = data2.tenants;
-if(data225 && typeof data225 == "object" && !Array.isArray(data225)){
-for(const key84 in data225){
-let data226 = data225[key84];
-if(!(data226 && typeof data226 == "object" && !Array.isArray(data226))){
-const err333 = {instancePath:instancePath+"/config/mimir/tenants/" + key84.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data226};
+if(data224.engine !== undefined){
+let data225 = data224.engine;
+if(typeof data225 !== "string"){
+const err333 = {instancePath:instancePath+"/config/mimir/autoscaling/engine",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/engine/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.engine.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.engine,data:data225};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4413,10 +4410,8 @@ vErrors.push(err333);
 }
 errors++;
 }
-}
-}
-else {
-const err334 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data225};
+if(!((data225 === "hpa") || (data225 === "keda"))){
+const err334 = {instancePath:instancePath+"/config/mimir/autoscaling/engine",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/engine/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.engine.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.engine.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.engine,data:data225};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4426,9 +4421,10 @@ vErrors.push(err334);
 errors++;
 }
 }
-}
-else {
-const err335 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
+if(data224.metricsTenant !== undefined){
+let data226 = data224.metricsTenant;
+if(typeof data226 !== "string"){
+const err335 = {instancePath:instancePath+"/config/mimir/autoscaling/metricsTenant",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/metricsTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.metricsTenant.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.metricsTenant,data:data226};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4438,12 +4434,10 @@ vErrors.push(err335);
 errors++;
 }
 }
-if(data1.observability !== undefined){
-let data227 = data1.observability;
-if(data227 && typeof data227 == "object" && !Array.isArray(data227)){
-for(const key85 in data227){
-if(!((((key85 === "minio") || (key85 === "gateway")) || (key85 === "grafana")) || (key85 === "alloy"))){
-const err336 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data227};
+if(data224.prometheusAddress !== undefined){
+let data227 = data224.prometheusAddress;
+if(typeof data227 !== "string"){
+const err336 = {instancePath:instancePath+"/config/mimir/autoscaling/prometheusAddress",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/prometheusAddress/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.prometheusAddress.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.prometheusAddress,data:data227};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4453,12 +4447,10 @@ vErrors.push(err336);
 errors++;
 }
 }
-if(data227.minio !== undefined){
-let data228 = data227.minio;
-if(data228 && typeof data228 == "object" && !Array.isArray(data228)){
-for(const key86 in data228){
-if(!(((((key86 === "enabled") || (key86 === "storageSize")) || (key86 === "storageClassName")) || (key86 === "resources")) || (key86 === "bucketJobResources"))){
-const err337 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data228};
+if(data224.pollingInterval !== undefined){
+let data228 = data224.pollingInterval;
+if(!((typeof data228 == "number") && (!(data228 % 1) && !isNaN(data228)))){
+const err337 = {instancePath:instancePath+"/config/mimir/autoscaling/pollingInterval",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/pollingInterval/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.pollingInterval.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.pollingInterval,data:data228};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4467,11 +4459,9 @@ vErrors.push(err337);
 }
 errors++;
 }
-}
-if(data228.enabled !== undefined){
-let data229 = data228.enabled;
-if(typeof data229 !== "boolean"){
-const err338 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data229};
+if(typeof data228 == "number"){
+if(data228 < 1 || isNaN(data228)){
+const err338 = {instancePath:instancePath+"/config/mimir/autoscaling/pollingInterval",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/pollingInterval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.pollingInterval,data:data228};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4481,10 +4471,13 @@ vErrors.push(err338);
 errors++;
 }
 }
-if(data228.storageSize !== undefined){
-let data230 = data228.storageSize;
-if(typeof data230 !== "string"){
-const err339 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data230};
+}
+if(data224.distributor !== undefined){
+let data229 = data224.distributor;
+if(data229 && typeof data229 == "object" && !Array.isArray(data229)){
+for(const key85 in data229){
+if(!((((((key85 === "enabled") || (key85 === "minReplicas")) || (key85 === "maxReplicas")) || (key85 === "signals")) || (key85 === "scaleDown")) || (key85 === "scaleUp"))){
+const err339 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor,data:data229};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4494,10 +4487,10 @@ vErrors.push(err339);
 errors++;
 }
 }
-if(data228.storageClassName !== undefined){
-let data231 = data228.storageClassName;
-if(typeof data231 !== "string"){
-const err340 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data231};
+if(data229.enabled !== undefined){
+let data230 = data229.enabled;
+if(typeof data230 !== "boolean"){
+const err340 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.enabled,data:data230};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4507,12 +4500,10 @@ vErrors.push(err340);
 errors++;
 }
 }
-if(data228.resources !== undefined){
-let data232 = data228.resources;
-if(data232 && typeof data232 == "object" && !Array.isArray(data232)){
-for(const key87 in data232){
-if(!((key87 === "requests") || (key87 === "limits"))){
-const err341 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data232};
+if(data229.minReplicas !== undefined){
+let data231 = data229.minReplicas;
+if(!((typeof data231 == "number") && (!(data231 % 1) && !isNaN(data231)))){
+const err341 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.minReplicas,data:data231};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4521,13 +4512,9 @@ vErrors.push(err341);
 }
 errors++;
 }
-}
-if(data232.requests !== undefined){
-let data233 = data232.requests;
-if(data233 && typeof data233 == "object" && !Array.isArray(data233)){
-for(const key88 in data233){
-if(!((key88 === "cpu") || (key88 === "memory"))){
-const err342 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data233};
+if(typeof data231 == "number"){
+if(data231 < 1 || isNaN(data231)){
+const err342 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.minReplicas,data:data231};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4537,10 +4524,11 @@ vErrors.push(err342);
 errors++;
 }
 }
-if(data233.cpu !== undefined){
-let data234 = data233.cpu;
-if(typeof data234 !== "string"){
-const err343 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data234};
+}
+if(data229.maxReplicas !== undefined){
+let data232 = data229.maxReplicas;
+if(!((typeof data232 == "number") && (!(data232 % 1) && !isNaN(data232)))){
+const err343 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.maxReplicas,data:data232};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4549,11 +4537,9 @@ vErrors.push(err343);
 }
 errors++;
 }
-}
-if(data233.memory !== undefined){
-let data235 = data233.memory;
-if(typeof data235 !== "string"){
-const err344 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data235};
+if(typeof data232 == "number"){
+if(data232 < 1 || isNaN(data232)){
+const err344 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.maxReplicas,data:data232};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4564,8 +4550,15 @@ errors++;
 }
 }
 }
-else {
-const err345 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data233};
+if(data229.signals !== undefined){
+let data233 = data229.signals;
+if(Array.isArray(data233)){
+const len1 = data233.length;
+for(let i1=0; i1<len1; i1++){
+let data234 = data233[i1];
+if(data234 && typeof data234 == "object" && !Array.isArray(data234)){
+if(data234.signal === undefined){
+const err345 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items,data:data234};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4574,13 +4567,8 @@ vErrors.push(err345);
 }
 errors++;
 }
-}
-if(data232.limits !== undefined){
-let data236 = data232.limits;
-if(data236 && typeof data236 == "object" && !Array.isArray(data236)){
-for(const key89 in data236){
-if(!((key89 === "cpu") || (key89 === "memory"))){
-const err346 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data236};
+if(data234.target === undefined){
+const err346 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items,data:data234};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4589,11 +4577,9 @@ vErrors.push(err346);
 }
 errors++;
 }
-}
-if(data236.cpu !== undefined){
-let data237 = data236.cpu;
-if(typeof data237 !== "string"){
-const err347 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data237};
+for(const key86 in data234){
+if(!((key86 === "signal") || (key86 === "target"))){
+const err347 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items,data:data234};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4603,10 +4589,10 @@ vErrors.push(err347);
 errors++;
 }
 }
-if(data236.memory !== undefined){
-let data238 = data236.memory;
-if(typeof data238 !== "string"){
-const err348 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data238};
+if(data234.signal !== undefined){
+let data235 = data234.signal;
+if(typeof data235 !== "string"){
+const err348 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.signal,data:data235};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4615,10 +4601,8 @@ vErrors.push(err348);
 }
 errors++;
 }
-}
-}
-else {
-const err349 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data236};
+if(!(((data235 === "cpu") || (data235 === "inflightQueries")) || (data235 === "memory"))){
+const err349 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.signal,data:data235};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4628,9 +4612,10 @@ vErrors.push(err349);
 errors++;
 }
 }
-}
-else {
-const err350 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data232};
+if(data234.target !== undefined){
+let data236 = data234.target;
+if(!((typeof data236 == "number") && (!(data236 % 1) && !isNaN(data236)))){
+const err350 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.target,data:data236};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4639,13 +4624,9 @@ vErrors.push(err350);
 }
 errors++;
 }
-}
-if(data228.bucketJobResources !== undefined){
-let data239 = data228.bucketJobResources;
-if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
-for(const key90 in data239){
-if(!((key90 === "requests") || (key90 === "limits"))){
-const err351 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data239};
+if(typeof data236 == "number"){
+if(data236 < 1 || isNaN(data236)){
+const err351 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.target,data:data236};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4655,12 +4636,10 @@ vErrors.push(err351);
 errors++;
 }
 }
-if(data239.requests !== undefined){
-let data240 = data239.requests;
-if(data240 && typeof data240 == "object" && !Array.isArray(data240)){
-for(const key91 in data240){
-if(!((key91 === "cpu") || (key91 === "memory"))){
-const err352 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data240};
+}
+}
+else {
+const err352 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items,data:data234};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4670,10 +4649,9 @@ vErrors.push(err352);
 errors++;
 }
 }
-if(data240.cpu !== undefined){
-let data241 = data240.cpu;
-if(typeof data241 !== "string"){
-const err353 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data241};
+}
+else {
+const err353 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals,data:data233};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4683,10 +4661,12 @@ vErrors.push(err353);
 errors++;
 }
 }
-if(data240.memory !== undefined){
-let data242 = data240.memory;
-if(typeof data242 !== "string"){
-const err354 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data242};
+if(data229.scaleDown !== undefined){
+let data237 = data229.scaleDown;
+if(data237 && typeof data237 == "object" && !Array.isArray(data237)){
+for(const key87 in data237){
+if(!((key87 === "stabilizationWindowSeconds") || (key87 === "policies"))){
+const err354 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown,data:data237};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4696,9 +4676,10 @@ vErrors.push(err354);
 errors++;
 }
 }
-}
-else {
-const err355 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data240};
+if(data237.stabilizationWindowSeconds !== undefined){
+let data238 = data237.stabilizationWindowSeconds;
+if(!((typeof data238 == "number") && (!(data238 % 1) && !isNaN(data238)))){
+const err355 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.stabilizationWindowSeconds,data:data238};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4707,13 +4688,9 @@ vErrors.push(err355);
 }
 errors++;
 }
-}
-if(data239.limits !== undefined){
-let data243 = data239.limits;
-if(data243 && typeof data243 == "object" && !Array.isArray(data243)){
-for(const key92 in data243){
-if(!((key92 === "cpu") || (key92 === "memory"))){
-const err356 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data243};
+if(typeof data238 == "number"){
+if(data238 > 3600 || isNaN(data238)){
+const err356 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.stabilizationWindowSeconds,data:data238};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4722,11 +4699,8 @@ vErrors.push(err356);
 }
 errors++;
 }
-}
-if(data243.cpu !== undefined){
-let data244 = data243.cpu;
-if(typeof data244 !== "string"){
-const err357 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data244};
+if(data238 < 0 || isNaN(data238)){
+const err357 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.stabilizationWindowSeconds,data:data238};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4736,10 +4710,16 @@ vErrors.push(err357);
 errors++;
 }
 }
-if(data243.memory !== undefined){
-let data245 = data243.memory;
-if(typeof data245 !== "string"){
-const err358 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data245};
+}
+if(data237.policies !== undefined){
+let data239 = data237.policies;
+if(Array.isArray(data239)){
+const len2 = data239.length;
+for(let i2=0; i2<len2; i2++){
+let data240 = data239[i2];
+if(data240 && typeof data240 == "object" && !Array.isArray(data240)){
+if(data240.periodSeconds === undefined){
+const err358 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items,data:data240};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4748,10 +4728,8 @@ vErrors.push(err358);
 }
 errors++;
 }
-}
-}
-else {
-const err359 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data243};
+if(data240.type === undefined){
+const err359 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items,data:data240};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4760,10 +4738,8 @@ vErrors.push(err359);
 }
 errors++;
 }
-}
-}
-else {
-const err360 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data239};
+if(data240.value === undefined){
+const err360 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items,data:data240};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4772,10 +4748,9 @@ vErrors.push(err360);
 }
 errors++;
 }
-}
-}
-else {
-const err361 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data228};
+for(const key88 in data240){
+if(!(((key88 === "type") || (key88 === "value")) || (key88 === "periodSeconds"))){
+const err361 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items,data:data240};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4785,12 +4760,10 @@ vErrors.push(err361);
 errors++;
 }
 }
-if(data227.gateway !== undefined){
-let data246 = data227.gateway;
-if(data246 && typeof data246 == "object" && !Array.isArray(data246)){
-for(const key93 in data246){
-if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key93))){
-const err362 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data246};
+if(data240.type !== undefined){
+let data241 = data240.type;
+if(typeof data241 !== "string"){
+const err362 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.type,data:data241};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4799,11 +4772,8 @@ vErrors.push(err362);
 }
 errors++;
 }
-}
-if(data246.enabled !== undefined){
-let data247 = data246.enabled;
-if(typeof data247 !== "boolean"){
-const err363 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data247};
+if(!((data241 === "Percent") || (data241 === "Pods"))){
+const err363 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.type,data:data241};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4813,10 +4783,10 @@ vErrors.push(err363);
 errors++;
 }
 }
-if(data246.replicas !== undefined){
-let data248 = data246.replicas;
-if(!((typeof data248 == "number") && (!(data248 % 1) && !isNaN(data248)))){
-const err364 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data248};
+if(data240.value !== undefined){
+let data242 = data240.value;
+if(!((typeof data242 == "number") && (!(data242 % 1) && !isNaN(data242)))){
+const err364 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.value,data:data242};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4825,9 +4795,9 @@ vErrors.push(err364);
 }
 errors++;
 }
-if(typeof data248 == "number"){
-if(data248 < 0 || isNaN(data248)){
-const err365 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data248};
+if(typeof data242 == "number"){
+if(data242 < 1 || isNaN(data242)){
+const err365 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.value,data:data242};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4838,12 +4808,10 @@ errors++;
 }
 }
 }
-if(data246.resources !== undefined){
-let data249 = data246.resources;
-if(data249 && typeof data249 == "object" && !Array.isArray(data249)){
-for(const key94 in data249){
-if(!((key94 === "requests") || (key94 === "limits"))){
-const err366 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data249};
+if(data240.periodSeconds !== undefined){
+let data243 = data240.periodSeconds;
+if(!((typeof data243 == "number") && (!(data243 % 1) && !isNaN(data243)))){
+const err366 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data243};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4852,13 +4820,9 @@ vErrors.push(err366);
 }
 errors++;
 }
-}
-if(data249.requests !== undefined){
-let data250 = data249.requests;
-if(data250 && typeof data250 == "object" && !Array.isArray(data250)){
-for(const key95 in data250){
-if(!((key95 === "cpu") || (key95 === "memory"))){
-const err367 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data250};
+if(typeof data243 == "number"){
+if(data243 > 1800 || isNaN(data243)){
+const err367 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data243};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4867,11 +4831,8 @@ vErrors.push(err367);
 }
 errors++;
 }
-}
-if(data250.cpu !== undefined){
-let data251 = data250.cpu;
-if(typeof data251 !== "string"){
-const err368 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data251};
+if(data243 < 1 || isNaN(data243)){
+const err368 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data243};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4881,10 +4842,10 @@ vErrors.push(err368);
 errors++;
 }
 }
-if(data250.memory !== undefined){
-let data252 = data250.memory;
-if(typeof data252 !== "string"){
-const err369 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data252};
+}
+}
+else {
+const err369 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items,data:data240};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4896,7 +4857,7 @@ errors++;
 }
 }
 else {
-const err370 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data250};
+const err370 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies,data:data239};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4906,12 +4867,9 @@ vErrors.push(err370);
 errors++;
 }
 }
-if(data249.limits !== undefined){
-let data253 = data249.limits;
-if(data253 && typeof data253 == "object" && !Array.isArray(data253)){
-for(const key96 in data253){
-if(!((key96 === "cpu") || (key96 === "memory"))){
-const err371 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data253};
+}
+else {
+const err371 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown,data:data237};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4921,10 +4879,12 @@ vErrors.push(err371);
 errors++;
 }
 }
-if(data253.cpu !== undefined){
-let data254 = data253.cpu;
-if(typeof data254 !== "string"){
-const err372 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data254};
+if(data229.scaleUp !== undefined){
+let data244 = data229.scaleUp;
+if(data244 && typeof data244 == "object" && !Array.isArray(data244)){
+for(const key89 in data244){
+if(!((key89 === "stabilizationWindowSeconds") || (key89 === "policies"))){
+const err372 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp,data:data244};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4934,10 +4894,10 @@ vErrors.push(err372);
 errors++;
 }
 }
-if(data253.memory !== undefined){
-let data255 = data253.memory;
-if(typeof data255 !== "string"){
-const err373 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data255};
+if(data244.stabilizationWindowSeconds !== undefined){
+let data245 = data244.stabilizationWindowSeconds;
+if(!((typeof data245 == "number") && (!(data245 % 1) && !isNaN(data245)))){
+const err373 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.stabilizationWindowSeconds,data:data245};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4946,10 +4906,9 @@ vErrors.push(err373);
 }
 errors++;
 }
-}
-}
-else {
-const err374 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data253};
+if(typeof data245 == "number"){
+if(data245 > 3600 || isNaN(data245)){
+const err374 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.stabilizationWindowSeconds,data:data245};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4958,10 +4917,8 @@ vErrors.push(err374);
 }
 errors++;
 }
-}
-}
-else {
-const err375 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data249};
+if(data245 < 0 || isNaN(data245)){
+const err375 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.stabilizationWindowSeconds,data:data245};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4971,10 +4928,16 @@ vErrors.push(err375);
 errors++;
 }
 }
-if(data246.exposure !== undefined){
-let data256 = data246.exposure;
-if(typeof data256 !== "string"){
-const err376 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data256};
+}
+if(data244.policies !== undefined){
+let data246 = data244.policies;
+if(Array.isArray(data246)){
+const len3 = data246.length;
+for(let i3=0; i3<len3; i3++){
+let data247 = data246[i3];
+if(data247 && typeof data247 == "object" && !Array.isArray(data247)){
+if(data247.periodSeconds === undefined){
+const err376 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items,data:data247};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -4983,8 +4946,8 @@ vErrors.push(err376);
 }
 errors++;
 }
-if(!(((data256 === "clusterIP") || (data256 === "ingress")) || (data256 === "nodePort"))){
-const err377 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data256};
+if(data247.type === undefined){
+const err377 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items,data:data247};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -4993,11 +4956,8 @@ vErrors.push(err377);
 }
 errors++;
 }
-}
-if(data246.nodePort !== undefined){
-let data257 = data246.nodePort;
-if(!((typeof data257 == "number") && (!(data257 % 1) && !isNaN(data257)))){
-const err378 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
+if(data247.value === undefined){
+const err378 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items,data:data247};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -5006,9 +4966,9 @@ vErrors.push(err378);
 }
 errors++;
 }
-if(typeof data257 == "number"){
-if(data257 > 32767 || isNaN(data257)){
-const err379 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
+for(const key90 in data247){
+if(!(((key90 === "type") || (key90 === "value")) || (key90 === "periodSeconds"))){
+const err379 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items,data:data247};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -5017,8 +4977,11 @@ vErrors.push(err379);
 }
 errors++;
 }
-if(data257 < 30000 || isNaN(data257)){
-const err380 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
+}
+if(data247.type !== undefined){
+let data248 = data247.type;
+if(typeof data248 !== "string"){
+const err380 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.type,data:data248};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -5027,14 +4990,8 @@ vErrors.push(err380);
 }
 errors++;
 }
-}
-}
-if(data246.ingress !== undefined){
-let data258 = data246.ingress;
-if(data258 && typeof data258 == "object" && !Array.isArray(data258)){
-for(const key97 in data258){
-if(!((key97 === "className") || (key97 === "host"))){
-const err381 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data258};
+if(!((data248 === "Percent") || (data248 === "Pods"))){
+const err381 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.type,data:data248};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -5044,10 +5001,10 @@ vErrors.push(err381);
 errors++;
 }
 }
-if(data258.className !== undefined){
-let data259 = data258.className;
-if(typeof data259 !== "string"){
-const err382 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data259};
+if(data247.value !== undefined){
+let data249 = data247.value;
+if(!((typeof data249 == "number") && (!(data249 % 1) && !isNaN(data249)))){
+const err382 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.value,data:data249};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -5056,11 +5013,9 @@ vErrors.push(err382);
 }
 errors++;
 }
-}
-if(data258.host !== undefined){
-let data260 = data258.host;
-if(typeof data260 !== "string"){
-const err383 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data260};
+if(typeof data249 == "number"){
+if(data249 < 1 || isNaN(data249)){
+const err383 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.value,data:data249};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -5071,8 +5026,10 @@ errors++;
 }
 }
 }
-else {
-const err384 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data258};
+if(data247.periodSeconds !== undefined){
+let data250 = data247.periodSeconds;
+if(!((typeof data250 == "number") && (!(data250 % 1) && !isNaN(data250)))){
+const err384 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data250};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -5081,11 +5038,9 @@ vErrors.push(err384);
 }
 errors++;
 }
-}
-if(data246.resolver !== undefined){
-let data261 = data246.resolver;
-if(typeof data261 !== "string"){
-const err385 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data261};
+if(typeof data250 == "number"){
+if(data250 > 1800 || isNaN(data250)){
+const err385 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data250};
 if(vErrors === null){
 vErrors = [err385];
 }
@@ -5094,11 +5049,8 @@ vErrors.push(err385);
 }
 errors++;
 }
-}
-if(data246.resolverValid !== undefined){
-let data262 = data246.resolverValid;
-if(typeof data262 !== "string"){
-const err386 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data262};
+if(data250 < 1 || isNaN(data250)){
+const err386 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data250};
 if(vErrors === null){
 vErrors = [err386];
 }
@@ -5108,10 +5060,10 @@ vErrors.push(err386);
 errors++;
 }
 }
-if(data246.tenantFederation !== undefined){
-let data263 = data246.tenantFederation;
-if(typeof data263 !== "boolean"){
-const err387 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data263};
+}
+}
+else {
+const err387 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items,data:data247};
 if(vErrors === null){
 vErrors = [err387];
 }
@@ -5121,12 +5073,9 @@ vErrors.push(err387);
 errors++;
 }
 }
-if(data246.basicAuth !== undefined){
-let data264 = data246.basicAuth;
-if(data264 && typeof data264 == "object" && !Array.isArray(data264)){
-for(const key98 in data264){
-if(!(((((key98 === "enabled") || (key98 === "secretName")) || (key98 === "key")) || (key98 === "realm")) || (key98 === "client"))){
-const err388 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key98},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data264};
+}
+else {
+const err388 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies,data:data246};
 if(vErrors === null){
 vErrors = [err388];
 }
@@ -5136,10 +5085,9 @@ vErrors.push(err388);
 errors++;
 }
 }
-if(data264.enabled !== undefined){
-let data265 = data264.enabled;
-if(typeof data265 !== "boolean"){
-const err389 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data265};
+}
+else {
+const err389 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp,data:data244};
 if(vErrors === null){
 vErrors = [err389];
 }
@@ -5149,10 +5097,9 @@ vErrors.push(err389);
 errors++;
 }
 }
-if(data264.secretName !== undefined){
-let data266 = data264.secretName;
-if(typeof data266 !== "string"){
-const err390 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data266};
+}
+else {
+const err390 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor,data:data229};
 if(vErrors === null){
 vErrors = [err390];
 }
@@ -5162,10 +5109,12 @@ vErrors.push(err390);
 errors++;
 }
 }
-if(data264.key !== undefined){
-let data267 = data264.key;
-if(typeof data267 !== "string"){
-const err391 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data267};
+if(data224.querier !== undefined){
+let data251 = data224.querier;
+if(data251 && typeof data251 == "object" && !Array.isArray(data251)){
+for(const key91 in data251){
+if(!((((((key91 === "enabled") || (key91 === "minReplicas")) || (key91 === "maxReplicas")) || (key91 === "signals")) || (key91 === "scaleDown")) || (key91 === "scaleUp"))){
+const err391 = {instancePath:instancePath+"/config/mimir/autoscaling/querier",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier,data:data251};
 if(vErrors === null){
 vErrors = [err391];
 }
@@ -5175,10 +5124,10 @@ vErrors.push(err391);
 errors++;
 }
 }
-if(data264.realm !== undefined){
-let data268 = data264.realm;
-if(typeof data268 !== "string"){
-const err392 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data268};
+if(data251.enabled !== undefined){
+let data252 = data251.enabled;
+if(typeof data252 !== "boolean"){
+const err392 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.enabled,data:data252};
 if(vErrors === null){
 vErrors = [err392];
 }
@@ -5188,12 +5137,10 @@ vErrors.push(err392);
 errors++;
 }
 }
-if(data264.client !== undefined){
-let data269 = data264.client;
-if(data269 && typeof data269 == "object" && !Array.isArray(data269)){
-for(const key99 in data269){
-if(!(((key99 === "secretName") || (key99 === "usernameKey")) || (key99 === "passwordKey"))){
-const err393 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data269};
+if(data251.minReplicas !== undefined){
+let data253 = data251.minReplicas;
+if(!((typeof data253 == "number") && (!(data253 % 1) && !isNaN(data253)))){
+const err393 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.minReplicas,data:data253};
 if(vErrors === null){
 vErrors = [err393];
 }
@@ -5202,11 +5149,9 @@ vErrors.push(err393);
 }
 errors++;
 }
-}
-if(data269.secretName !== undefined){
-let data270 = data269.secretName;
-if(typeof data270 !== "string"){
-const err394 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data270};
+if(typeof data253 == "number"){
+if(data253 < 1 || isNaN(data253)){
+const err394 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.minReplicas,data:data253};
 if(vErrors === null){
 vErrors = [err394];
 }
@@ -5216,10 +5161,11 @@ vErrors.push(err394);
 errors++;
 }
 }
-if(data269.usernameKey !== undefined){
-let data271 = data269.usernameKey;
-if(typeof data271 !== "string"){
-const err395 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data271};
+}
+if(data251.maxReplicas !== undefined){
+let data254 = data251.maxReplicas;
+if(!((typeof data254 == "number") && (!(data254 % 1) && !isNaN(data254)))){
+const err395 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.maxReplicas,data:data254};
 if(vErrors === null){
 vErrors = [err395];
 }
@@ -5228,11 +5174,9 @@ vErrors.push(err395);
 }
 errors++;
 }
-}
-if(data269.passwordKey !== undefined){
-let data272 = data269.passwordKey;
-if(typeof data272 !== "string"){
-const err396 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data272};
+if(typeof data254 == "number"){
+if(data254 < 1 || isNaN(data254)){
+const err396 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.maxReplicas,data:data254};
 if(vErrors === null){
 vErrors = [err396];
 }
@@ -5243,8 +5187,15 @@ errors++;
 }
 }
 }
-else {
-const err397 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data269};
+if(data251.signals !== undefined){
+let data255 = data251.signals;
+if(Array.isArray(data255)){
+const len4 = data255.length;
+for(let i4=0; i4<len4; i4++){
+let data256 = data255[i4];
+if(data256 && typeof data256 == "object" && !Array.isArray(data256)){
+if(data256.signal === undefined){
+const err397 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items,data:data256};
 if(vErrors === null){
 vErrors = [err397];
 }
@@ -5253,10 +5204,8 @@ vErrors.push(err397);
 }
 errors++;
 }
-}
-}
-else {
-const err398 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data264};
+if(data256.target === undefined){
+const err398 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items,data:data256};
 if(vErrors === null){
 vErrors = [err398];
 }
@@ -5265,11 +5214,9 @@ vErrors.push(err398);
 }
 errors++;
 }
-}
-if(data246.clientMaxBodySize !== undefined){
-let data273 = data246.clientMaxBodySize;
-if(typeof data273 !== "string"){
-const err399 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data273};
+for(const key92 in data256){
+if(!((key92 === "signal") || (key92 === "target"))){
+const err399 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items,data:data256};
 if(vErrors === null){
 vErrors = [err399];
 }
@@ -5279,10 +5226,10 @@ vErrors.push(err399);
 errors++;
 }
 }
-if(data246.proxyTimeout !== undefined){
-let data274 = data246.proxyTimeout;
-if(typeof data274 !== "string"){
-const err400 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data274};
+if(data256.signal !== undefined){
+let data257 = data256.signal;
+if(typeof data257 !== "string"){
+const err400 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.signal,data:data257};
 if(vErrors === null){
 vErrors = [err400];
 }
@@ -5291,10 +5238,8 @@ vErrors.push(err400);
 }
 errors++;
 }
-}
-}
-else {
-const err401 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data246};
+if(!(((data257 === "cpu") || (data257 === "inflightQueries")) || (data257 === "memory"))){
+const err401 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.signal,data:data257};
 if(vErrors === null){
 vErrors = [err401];
 }
@@ -5304,12 +5249,10 @@ vErrors.push(err401);
 errors++;
 }
 }
-if(data227.grafana !== undefined){
-let data275 = data227.grafana;
-if(data275 && typeof data275 == "object" && !Array.isArray(data275)){
-for(const key100 in data275){
-if(!(((((((key100 === "enabled") || (key100 === "resources")) || (key100 === "rootUrl")) || (key100 === "anonymousAccess")) || (key100 === "adminSecret")) || (key100 === "developmentCredentials")) || (key100 === "prometheusVersion"))){
-const err402 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data275};
+if(data256.target !== undefined){
+let data258 = data256.target;
+if(!((typeof data258 == "number") && (!(data258 % 1) && !isNaN(data258)))){
+const err402 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.target,data:data258};
 if(vErrors === null){
 vErrors = [err402];
 }
@@ -5318,11 +5261,9 @@ vErrors.push(err402);
 }
 errors++;
 }
-}
-if(data275.enabled !== undefined){
-let data276 = data275.enabled;
-if(typeof data276 !== "boolean"){
-const err403 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data276};
+if(typeof data258 == "number"){
+if(data258 < 1 || isNaN(data258)){
+const err403 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.target,data:data258};
 if(vErrors === null){
 vErrors = [err403];
 }
@@ -5332,12 +5273,10 @@ vErrors.push(err403);
 errors++;
 }
 }
-if(data275.resources !== undefined){
-let data277 = data275.resources;
-if(data277 && typeof data277 == "object" && !Array.isArray(data277)){
-for(const key101 in data277){
-if(!((key101 === "requests") || (key101 === "limits"))){
-const err404 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data277};
+}
+}
+else {
+const err404 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items,data:data256};
 if(vErrors === null){
 vErrors = [err404];
 }
@@ -5347,12 +5286,9 @@ vErrors.push(err404);
 errors++;
 }
 }
-if(data277.requests !== undefined){
-let data278 = data277.requests;
-if(data278 && typeof data278 == "object" && !Array.isArray(data278)){
-for(const key102 in data278){
-if(!((key102 === "cpu") || (key102 === "memory"))){
-const err405 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data278};
+}
+else {
+const err405 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals,data:data255};
 if(vErrors === null){
 vErrors = [err405];
 }
@@ -5362,10 +5298,12 @@ vErrors.push(err405);
 errors++;
 }
 }
-if(data278.cpu !== undefined){
-let data279 = data278.cpu;
-if(typeof data279 !== "string"){
-const err406 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data279};
+if(data251.scaleDown !== undefined){
+let data259 = data251.scaleDown;
+if(data259 && typeof data259 == "object" && !Array.isArray(data259)){
+for(const key93 in data259){
+if(!((key93 === "stabilizationWindowSeconds") || (key93 === "policies"))){
+const err406 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown,data:data259};
 if(vErrors === null){
 vErrors = [err406];
 }
@@ -5375,10 +5313,10 @@ vErrors.push(err406);
 errors++;
 }
 }
-if(data278.memory !== undefined){
-let data280 = data278.memory;
-if(typeof data280 !== "string"){
-const err407 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data280};
+if(data259.stabilizationWindowSeconds !== undefined){
+let data260 = data259.stabilizationWindowSeconds;
+if(!((typeof data260 == "number") && (!(data260 % 1) && !isNaN(data260)))){
+const err407 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data260};
 if(vErrors === null){
 vErrors = [err407];
 }
@@ -5387,10 +5325,9 @@ vErrors.push(err407);
 }
 errors++;
 }
-}
-}
-else {
-const err408 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data278};
+if(typeof data260 == "number"){
+if(data260 > 3600 || isNaN(data260)){
+const err408 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data260};
 if(vErrors === null){
 vErrors = [err408];
 }
@@ -5399,13 +5336,8 @@ vErrors.push(err408);
 }
 errors++;
 }
-}
-if(data277.limits !== undefined){
-let data281 = data277.limits;
-if(data281 && typeof data281 == "object" && !Array.isArray(data281)){
-for(const key103 in data281){
-if(!((key103 === "cpu") || (key103 === "memory"))){
-const err409 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key103},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data281};
+if(data260 < 0 || isNaN(data260)){
+const err409 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data260};
 if(vErrors === null){
 vErrors = [err409];
 }
@@ -5415,10 +5347,16 @@ vErrors.push(err409);
 errors++;
 }
 }
-if(data281.cpu !== undefined){
-let data282 = data281.cpu;
-if(typeof data282 !== "string"){
-const err410 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data282};
+}
+if(data259.policies !== undefined){
+let data261 = data259.policies;
+if(Array.isArray(data261)){
+const len5 = data261.length;
+for(let i5=0; i5<len5; i5++){
+let data262 = data261[i5];
+if(data262 && typeof data262 == "object" && !Array.isArray(data262)){
+if(data262.periodSeconds === undefined){
+const err410 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items,data:data262};
 if(vErrors === null){
 vErrors = [err410];
 }
@@ -5427,11 +5365,8 @@ vErrors.push(err410);
 }
 errors++;
 }
-}
-if(data281.memory !== undefined){
-let data283 = data281.memory;
-if(typeof data283 !== "string"){
-const err411 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data283};
+if(data262.type === undefined){
+const err411 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items,data:data262};
 if(vErrors === null){
 vErrors = [err411];
 }
@@ -5440,10 +5375,8 @@ vErrors.push(err411);
 }
 errors++;
 }
-}
-}
-else {
-const err412 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data281};
+if(data262.value === undefined){
+const err412 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items,data:data262};
 if(vErrors === null){
 vErrors = [err412];
 }
@@ -5452,10 +5385,9 @@ vErrors.push(err412);
 }
 errors++;
 }
-}
-}
-else {
-const err413 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data277};
+for(const key94 in data262){
+if(!(((key94 === "type") || (key94 === "value")) || (key94 === "periodSeconds"))){
+const err413 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items,data:data262};
 if(vErrors === null){
 vErrors = [err413];
 }
@@ -5465,10 +5397,10 @@ vErrors.push(err413);
 errors++;
 }
 }
-if(data275.rootUrl !== undefined){
-let data284 = data275.rootUrl;
-if(typeof data284 !== "string"){
-const err414 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data284};
+if(data262.type !== undefined){
+let data263 = data262.type;
+if(typeof data263 !== "string"){
+const err414 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.type,data:data263};
 if(vErrors === null){
 vErrors = [err414];
 }
@@ -5477,11 +5409,8 @@ vErrors.push(err414);
 }
 errors++;
 }
-}
-if(data275.anonymousAccess !== undefined){
-let data285 = data275.anonymousAccess;
-if(typeof data285 !== "boolean"){
-const err415 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data285};
+if(!((data263 === "Percent") || (data263 === "Pods"))){
+const err415 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.type,data:data263};
 if(vErrors === null){
 vErrors = [err415];
 }
@@ -5491,12 +5420,10 @@ vErrors.push(err415);
 errors++;
 }
 }
-if(data275.adminSecret !== undefined){
-let data286 = data275.adminSecret;
-if(data286 && typeof data286 == "object" && !Array.isArray(data286)){
-for(const key104 in data286){
-if(!(((key104 === "secretName") || (key104 === "userKey")) || (key104 === "passwordKey"))){
-const err416 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key104},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data286};
+if(data262.value !== undefined){
+let data264 = data262.value;
+if(!((typeof data264 == "number") && (!(data264 % 1) && !isNaN(data264)))){
+const err416 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.value,data:data264};
 if(vErrors === null){
 vErrors = [err416];
 }
@@ -5505,11 +5432,9 @@ vErrors.push(err416);
 }
 errors++;
 }
-}
-if(data286.secretName !== undefined){
-let data287 = data286.secretName;
-if(typeof data287 !== "string"){
-const err417 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data287};
+if(typeof data264 == "number"){
+if(data264 < 1 || isNaN(data264)){
+const err417 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.value,data:data264};
 if(vErrors === null){
 vErrors = [err417];
 }
@@ -5519,10 +5444,11 @@ vErrors.push(err417);
 errors++;
 }
 }
-if(data286.userKey !== undefined){
-let data288 = data286.userKey;
-if(typeof data288 !== "string"){
-const err418 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data288};
+}
+if(data262.periodSeconds !== undefined){
+let data265 = data262.periodSeconds;
+if(!((typeof data265 == "number") && (!(data265 % 1) && !isNaN(data265)))){
+const err418 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data265};
 if(vErrors === null){
 vErrors = [err418];
 }
@@ -5531,11 +5457,9 @@ vErrors.push(err418);
 }
 errors++;
 }
-}
-if(data286.passwordKey !== undefined){
-let data289 = data286.passwordKey;
-if(typeof data289 !== "string"){
-const err419 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data289};
+if(typeof data265 == "number"){
+if(data265 > 1800 || isNaN(data265)){
+const err419 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data265};
 if(vErrors === null){
 vErrors = [err419];
 }
@@ -5544,10 +5468,8 @@ vErrors.push(err419);
 }
 errors++;
 }
-}
-}
-else {
-const err420 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data286};
+if(data265 < 1 || isNaN(data265)){
+const err420 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data265};
 if(vErrors === null){
 vErrors = [err420];
 }
@@ -5557,10 +5479,10 @@ vErrors.push(err420);
 errors++;
 }
 }
-if(data275.developmentCredentials !== undefined){
-let data290 = data275.developmentCredentials;
-if(typeof data290 !== "boolean"){
-const err421 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data290};
+}
+}
+else {
+const err421 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items,data:data262};
 if(vErrors === null){
 vErrors = [err421];
 }
@@ -5570,10 +5492,9 @@ vErrors.push(err421);
 errors++;
 }
 }
-if(data275.prometheusVersion !== undefined){
-let data291 = data275.prometheusVersion;
-if(typeof data291 !== "string"){
-const err422 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data291};
+}
+else {
+const err422 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies,data:data261};
 if(vErrors === null){
 vErrors = [err422];
 }
@@ -5585,7 +5506,7 @@ errors++;
 }
 }
 else {
-const err423 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data275};
+const err423 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown,data:data259};
 if(vErrors === null){
 vErrors = [err423];
 }
@@ -5595,12 +5516,12 @@ vErrors.push(err423);
 errors++;
 }
 }
-if(data227.alloy !== undefined){
-let data292 = data227.alloy;
-if(data292 && typeof data292 == "object" && !Array.isArray(data292)){
-for(const key105 in data292){
-if(!((((key105 === "enabled") || (key105 === "resources")) || (key105 === "scrapeInterval")) || (key105 === "clusterLabel"))){
-const err424 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key105},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data292};
+if(data251.scaleUp !== undefined){
+let data266 = data251.scaleUp;
+if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
+for(const key95 in data266){
+if(!((key95 === "stabilizationWindowSeconds") || (key95 === "policies"))){
+const err424 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp,data:data266};
 if(vErrors === null){
 vErrors = [err424];
 }
@@ -5610,10 +5531,10 @@ vErrors.push(err424);
 errors++;
 }
 }
-if(data292.enabled !== undefined){
-let data293 = data292.enabled;
-if(typeof data293 !== "boolean"){
-const err425 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data293};
+if(data266.stabilizationWindowSeconds !== undefined){
+let data267 = data266.stabilizationWindowSeconds;
+if(!((typeof data267 == "number") && (!(data267 % 1) && !isNaN(data267)))){
+const err425 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data267};
 if(vErrors === null){
 vErrors = [err425];
 }
@@ -5622,13 +5543,9 @@ vErrors.push(err425);
 }
 errors++;
 }
-}
-if(data292.resources !== undefined){
-let data294 = data292.resources;
-if(data294 && typeof data294 == "object" && !Array.isArray(data294)){
-for(const key106 in data294){
-if(!((key106 === "requests") || (key106 === "limits"))){
-const err426 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key106},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data294};
+if(typeof data267 == "number"){
+if(data267 > 3600 || isNaN(data267)){
+const err426 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data267};
 if(vErrors === null){
 vErrors = [err426];
 }
@@ -5637,13 +5554,8 @@ vErrors.push(err426);
 }
 errors++;
 }
-}
-if(data294.requests !== undefined){
-let data295 = data294.requests;
-if(data295 && typeof data295 == "object" && !Array.isArray(data295)){
-for(const key107 in data295){
-if(!((key107 === "cpu") || (key107 === "memory"))){
-const err427 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key107},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data295};
+if(data267 < 0 || isNaN(data267)){
+const err427 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data267};
 if(vErrors === null){
 vErrors = [err427];
 }
@@ -5653,10 +5565,16 @@ vErrors.push(err427);
 errors++;
 }
 }
-if(data295.cpu !== undefined){
-let data296 = data295.cpu;
-if(typeof data296 !== "string"){
-const err428 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data296};
+}
+if(data266.policies !== undefined){
+let data268 = data266.policies;
+if(Array.isArray(data268)){
+const len6 = data268.length;
+for(let i6=0; i6<len6; i6++){
+let data269 = data268[i6];
+if(data269 && typeof data269 == "object" && !Array.isArray(data269)){
+if(data269.periodSeconds === undefined){
+const err428 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items,data:data269};
 if(vErrors === null){
 vErrors = [err428];
 }
@@ -5665,11 +5583,8 @@ vErrors.push(err428);
 }
 errors++;
 }
-}
-if(data295.memory !== undefined){
-let data297 = data295.memory;
-if(typeof data297 !== "string"){
-const err429 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data297};
+if(data269.type === undefined){
+const err429 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items,data:data269};
 if(vErrors === null){
 vErrors = [err429];
 }
@@ -5678,10 +5593,8 @@ vErrors.push(err429);
 }
 errors++;
 }
-}
-}
-else {
-const err430 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data295};
+if(data269.value === undefined){
+const err430 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items,data:data269};
 if(vErrors === null){
 vErrors = [err430];
 }
@@ -5690,13 +5603,9 @@ vErrors.push(err430);
 }
 errors++;
 }
-}
-if(data294.limits !== undefined){
-let data298 = data294.limits;
-if(data298 && typeof data298 == "object" && !Array.isArray(data298)){
-for(const key108 in data298){
-if(!((key108 === "cpu") || (key108 === "memory"))){
-const err431 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key108},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data298};
+for(const key96 in data269){
+if(!(((key96 === "type") || (key96 === "value")) || (key96 === "periodSeconds"))){
+const err431 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items,data:data269};
 if(vErrors === null){
 vErrors = [err431];
 }
@@ -5706,10 +5615,10 @@ vErrors.push(err431);
 errors++;
 }
 }
-if(data298.cpu !== undefined){
-let data299 = data298.cpu;
-if(typeof data299 !== "string"){
-const err432 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data299};
+if(data269.type !== undefined){
+let data270 = data269.type;
+if(typeof data270 !== "string"){
+const err432 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.type,data:data270};
 if(vErrors === null){
 vErrors = [err432];
 }
@@ -5718,11 +5627,8 @@ vErrors.push(err432);
 }
 errors++;
 }
-}
-if(data298.memory !== undefined){
-let data300 = data298.memory;
-if(typeof data300 !== "string"){
-const err433 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data300};
+if(!((data270 === "Percent") || (data270 === "Pods"))){
+const err433 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.type,data:data270};
 if(vErrors === null){
 vErrors = [err433];
 }
@@ -5732,9 +5638,10 @@ vErrors.push(err433);
 errors++;
 }
 }
-}
-else {
-const err434 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data298};
+if(data269.value !== undefined){
+let data271 = data269.value;
+if(!((typeof data271 == "number") && (!(data271 % 1) && !isNaN(data271)))){
+const err434 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.value,data:data271};
 if(vErrors === null){
 vErrors = [err434];
 }
@@ -5743,10 +5650,9 @@ vErrors.push(err434);
 }
 errors++;
 }
-}
-}
-else {
-const err435 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data294};
+if(typeof data271 == "number"){
+if(data271 < 1 || isNaN(data271)){
+const err435 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.value,data:data271};
 if(vErrors === null){
 vErrors = [err435];
 }
@@ -5756,10 +5662,11 @@ vErrors.push(err435);
 errors++;
 }
 }
-if(data292.scrapeInterval !== undefined){
-let data301 = data292.scrapeInterval;
-if(typeof data301 !== "string"){
-const err436 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data301};
+}
+if(data269.periodSeconds !== undefined){
+let data272 = data269.periodSeconds;
+if(!((typeof data272 == "number") && (!(data272 % 1) && !isNaN(data272)))){
+const err436 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data272};
 if(vErrors === null){
 vErrors = [err436];
 }
@@ -5768,11 +5675,9 @@ vErrors.push(err436);
 }
 errors++;
 }
-}
-if(data292.clusterLabel !== undefined){
-let data302 = data292.clusterLabel;
-if(typeof data302 !== "string"){
-const err437 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data302};
+if(typeof data272 == "number"){
+if(data272 > 1800 || isNaN(data272)){
+const err437 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data272};
 if(vErrors === null){
 vErrors = [err437];
 }
@@ -5781,10 +5686,8 @@ vErrors.push(err437);
 }
 errors++;
 }
-}
-}
-else {
-const err438 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data292};
+if(data272 < 1 || isNaN(data272)){
+const err438 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data272};
 if(vErrors === null){
 vErrors = [err438];
 }
@@ -5795,8 +5698,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err439 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data227};
+const err439 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items,data:data269};
 if(vErrors === null){
 vErrors = [err439];
 }
@@ -5806,10 +5710,9 @@ vErrors.push(err439);
 errors++;
 }
 }
-if(data1.namespace !== undefined){
-let data303 = data1.namespace;
-if(typeof data303 !== "string"){
-const err440 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data303};
+}
+else {
+const err440 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies,data:data268};
 if(vErrors === null){
 vErrors = [err440];
 }
@@ -5819,10 +5722,9 @@ vErrors.push(err440);
 errors++;
 }
 }
-if(data1.clusterDomain !== undefined){
-let data304 = data1.clusterDomain;
-if(typeof data304 !== "string"){
-const err441 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data304};
+}
+else {
+const err441 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp,data:data266};
 if(vErrors === null){
 vErrors = [err441];
 }
@@ -5832,10 +5734,9 @@ vErrors.push(err441);
 errors++;
 }
 }
-if(data1.partOf !== undefined){
-let data305 = data1.partOf;
-if(typeof data305 !== "string"){
-const err442 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data305};
+}
+else {
+const err442 = {instancePath:instancePath+"/config/mimir/autoscaling/querier",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier,data:data251};
 if(vErrors === null){
 vErrors = [err442];
 }
@@ -5845,12 +5746,12 @@ vErrors.push(err442);
 errors++;
 }
 }
-if(data1.images !== undefined){
-let data306 = data1.images;
-if(data306 && typeof data306 == "object" && !Array.isArray(data306)){
-for(const key109 in data306){
-if(!(func2.call(schema11.properties.config.properties.images.properties, key109))){
-const err443 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key109},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data306};
+if(data224.queryFrontend !== undefined){
+let data273 = data224.queryFrontend;
+if(data273 && typeof data273 == "object" && !Array.isArray(data273)){
+for(const key97 in data273){
+if(!((((((key97 === "enabled") || (key97 === "minReplicas")) || (key97 === "maxReplicas")) || (key97 === "signals")) || (key97 === "scaleDown")) || (key97 === "scaleUp"))){
+const err443 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend,data:data273};
 if(vErrors === null){
 vErrors = [err443];
 }
@@ -5860,10 +5761,10 @@ vErrors.push(err443);
 errors++;
 }
 }
-if(data306.alloy !== undefined){
-let data307 = data306.alloy;
-if(typeof data307 !== "string"){
-const err444 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data307};
+if(data273.enabled !== undefined){
+let data274 = data273.enabled;
+if(typeof data274 !== "boolean"){
+const err444 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.enabled,data:data274};
 if(vErrors === null){
 vErrors = [err444];
 }
@@ -5873,10 +5774,10 @@ vErrors.push(err444);
 errors++;
 }
 }
-if(data306.grafana !== undefined){
-let data308 = data306.grafana;
-if(typeof data308 !== "string"){
-const err445 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data308};
+if(data273.minReplicas !== undefined){
+let data275 = data273.minReplicas;
+if(!((typeof data275 == "number") && (!(data275 % 1) && !isNaN(data275)))){
+const err445 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.minReplicas,data:data275};
 if(vErrors === null){
 vErrors = [err445];
 }
@@ -5885,11 +5786,9 @@ vErrors.push(err445);
 }
 errors++;
 }
-}
-if(data306.memcached !== undefined){
-let data309 = data306.memcached;
-if(typeof data309 !== "string"){
-const err446 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data309};
+if(typeof data275 == "number"){
+if(data275 < 1 || isNaN(data275)){
+const err446 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.minReplicas,data:data275};
 if(vErrors === null){
 vErrors = [err446];
 }
@@ -5899,10 +5798,11 @@ vErrors.push(err446);
 errors++;
 }
 }
-if(data306.memcachedExporter !== undefined){
-let data310 = data306.memcachedExporter;
-if(typeof data310 !== "string"){
-const err447 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data310};
+}
+if(data273.maxReplicas !== undefined){
+let data276 = data273.maxReplicas;
+if(!((typeof data276 == "number") && (!(data276 % 1) && !isNaN(data276)))){
+const err447 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.maxReplicas,data:data276};
 if(vErrors === null){
 vErrors = [err447];
 }
@@ -5911,11 +5811,9 @@ vErrors.push(err447);
 }
 errors++;
 }
-}
-if(data306.mimir !== undefined){
-let data311 = data306.mimir;
-if(typeof data311 !== "string"){
-const err448 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data311};
+if(typeof data276 == "number"){
+if(data276 < 1 || isNaN(data276)){
+const err448 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.maxReplicas,data:data276};
 if(vErrors === null){
 vErrors = [err448];
 }
@@ -5925,10 +5823,16 @@ vErrors.push(err448);
 errors++;
 }
 }
-if(data306.minio !== undefined){
-let data312 = data306.minio;
-if(typeof data312 !== "string"){
-const err449 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data312};
+}
+if(data273.signals !== undefined){
+let data277 = data273.signals;
+if(Array.isArray(data277)){
+const len7 = data277.length;
+for(let i7=0; i7<len7; i7++){
+let data278 = data277[i7];
+if(data278 && typeof data278 == "object" && !Array.isArray(data278)){
+if(data278.signal === undefined){
+const err449 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items,data:data278};
 if(vErrors === null){
 vErrors = [err449];
 }
@@ -5937,11 +5841,8 @@ vErrors.push(err449);
 }
 errors++;
 }
-}
-if(data306.minioClient !== undefined){
-let data313 = data306.minioClient;
-if(typeof data313 !== "string"){
-const err450 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data313};
+if(data278.target === undefined){
+const err450 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items,data:data278};
 if(vErrors === null){
 vErrors = [err450];
 }
@@ -5950,11 +5851,9 @@ vErrors.push(err450);
 }
 errors++;
 }
-}
-if(data306.nginx !== undefined){
-let data314 = data306.nginx;
-if(typeof data314 !== "string"){
-const err451 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data314};
+for(const key98 in data278){
+if(!((key98 === "signal") || (key98 === "target"))){
+const err451 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key98},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items,data:data278};
 if(vErrors === null){
 vErrors = [err451];
 }
@@ -5964,10 +5863,10 @@ vErrors.push(err451);
 errors++;
 }
 }
-if(data306.rolloutOperator !== undefined){
-let data315 = data306.rolloutOperator;
-if(typeof data315 !== "string"){
-const err452 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data315};
+if(data278.signal !== undefined){
+let data279 = data278.signal;
+if(typeof data279 !== "string"){
+const err452 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.signal,data:data279};
 if(vErrors === null){
 vErrors = [err452];
 }
@@ -5976,10 +5875,8 @@ vErrors.push(err452);
 }
 errors++;
 }
-}
-}
-else {
-const err453 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data306};
+if(!(((data279 === "cpu") || (data279 === "inflightQueries")) || (data279 === "memory"))){
+const err453 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.signal,data:data279};
 if(vErrors === null){
 vErrors = [err453];
 }
@@ -5989,10 +5886,10 @@ vErrors.push(err453);
 errors++;
 }
 }
-if(data1.defaultTenant !== undefined){
-let data316 = data1.defaultTenant;
-if(typeof data316 !== "string"){
-const err454 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data316};
+if(data278.target !== undefined){
+let data280 = data278.target;
+if(!((typeof data280 == "number") && (!(data280 % 1) && !isNaN(data280)))){
+const err454 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.target,data:data280};
 if(vErrors === null){
 vErrors = [err454];
 }
@@ -6001,15 +5898,9 @@ vErrors.push(err454);
 }
 errors++;
 }
-}
-if(data1.existingSecrets !== undefined){
-let data317 = data1.existingSecrets;
-if(Array.isArray(data317)){
-const len1 = data317.length;
-for(let i1=0; i1<len1; i1++){
-let data318 = data317[i1];
-if(typeof data318 !== "string"){
-const err455 = {instancePath:instancePath+"/config/existingSecrets/" + i1,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data318};
+if(typeof data280 == "number"){
+if(data280 < 1 || isNaN(data280)){
+const err455 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.target,data:data280};
 if(vErrors === null){
 vErrors = [err455];
 }
@@ -6020,8 +5911,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err456 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data317};
+const err456 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items,data:data278};
 if(vErrors === null){
 vErrors = [err456];
 }
@@ -6031,12 +5923,9 @@ vErrors.push(err456);
 errors++;
 }
 }
-if(data1.storage !== undefined){
-let data319 = data1.storage;
-if(data319 && typeof data319 == "object" && !Array.isArray(data319)){
-for(const key110 in data319){
-if(!((((((key110 === "endpoint") || (key110 === "insecure")) || (key110 === "region")) || (key110 === "buckets")) || (key110 === "credentials")) || (key110 === "developmentCredentials"))){
-const err457 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key110},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data319};
+}
+else {
+const err457 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals,data:data277};
 if(vErrors === null){
 vErrors = [err457];
 }
@@ -6046,10 +5935,12 @@ vErrors.push(err457);
 errors++;
 }
 }
-if(data319.endpoint !== undefined){
-let data320 = data319.endpoint;
-if(typeof data320 !== "string"){
-const err458 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data320};
+if(data273.scaleDown !== undefined){
+let data281 = data273.scaleDown;
+if(data281 && typeof data281 == "object" && !Array.isArray(data281)){
+for(const key99 in data281){
+if(!((key99 === "stabilizationWindowSeconds") || (key99 === "policies"))){
+const err458 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown,data:data281};
 if(vErrors === null){
 vErrors = [err458];
 }
@@ -6059,10 +5950,10 @@ vErrors.push(err458);
 errors++;
 }
 }
-if(data319.insecure !== undefined){
-let data321 = data319.insecure;
-if(typeof data321 !== "boolean"){
-const err459 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data321};
+if(data281.stabilizationWindowSeconds !== undefined){
+let data282 = data281.stabilizationWindowSeconds;
+if(!((typeof data282 == "number") && (!(data282 % 1) && !isNaN(data282)))){
+const err459 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data282};
 if(vErrors === null){
 vErrors = [err459];
 }
@@ -6071,11 +5962,9 @@ vErrors.push(err459);
 }
 errors++;
 }
-}
-if(data319.region !== undefined){
-let data322 = data319.region;
-if(typeof data322 !== "string"){
-const err460 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data322};
+if(typeof data282 == "number"){
+if(data282 > 3600 || isNaN(data282)){
+const err460 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data282};
 if(vErrors === null){
 vErrors = [err460];
 }
@@ -6084,13 +5973,8 @@ vErrors.push(err460);
 }
 errors++;
 }
-}
-if(data319.buckets !== undefined){
-let data323 = data319.buckets;
-if(data323 && typeof data323 == "object" && !Array.isArray(data323)){
-for(const key111 in data323){
-if(!(((key111 === "blocks") || (key111 === "ruler")) || (key111 === "alertmanager"))){
-const err461 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key111},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data323};
+if(data282 < 0 || isNaN(data282)){
+const err461 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data282};
 if(vErrors === null){
 vErrors = [err461];
 }
@@ -6100,10 +5984,16 @@ vErrors.push(err461);
 errors++;
 }
 }
-if(data323.blocks !== undefined){
-let data324 = data323.blocks;
-if(typeof data324 !== "string"){
-const err462 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data324};
+}
+if(data281.policies !== undefined){
+let data283 = data281.policies;
+if(Array.isArray(data283)){
+const len8 = data283.length;
+for(let i8=0; i8<len8; i8++){
+let data284 = data283[i8];
+if(data284 && typeof data284 == "object" && !Array.isArray(data284)){
+if(data284.periodSeconds === undefined){
+const err462 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items,data:data284};
 if(vErrors === null){
 vErrors = [err462];
 }
@@ -6112,11 +6002,8 @@ vErrors.push(err462);
 }
 errors++;
 }
-}
-if(data323.ruler !== undefined){
-let data325 = data323.ruler;
-if(typeof data325 !== "string"){
-const err463 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data325};
+if(data284.type === undefined){
+const err463 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items,data:data284};
 if(vErrors === null){
 vErrors = [err463];
 }
@@ -6125,11 +6012,8 @@ vErrors.push(err463);
 }
 errors++;
 }
-}
-if(data323.alertmanager !== undefined){
-let data326 = data323.alertmanager;
-if(typeof data326 !== "string"){
-const err464 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data326};
+if(data284.value === undefined){
+const err464 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items,data:data284};
 if(vErrors === null){
 vErrors = [err464];
 }
@@ -6138,10 +6022,9 @@ vErrors.push(err464);
 }
 errors++;
 }
-}
-}
-else {
-const err465 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data323};
+for(const key100 in data284){
+if(!(((key100 === "type") || (key100 === "value")) || (key100 === "periodSeconds"))){
+const err465 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items,data:data284};
 if(vErrors === null){
 vErrors = [err465];
 }
@@ -6151,12 +6034,10 @@ vErrors.push(err465);
 errors++;
 }
 }
-if(data319.credentials !== undefined){
-let data327 = data319.credentials;
-if(data327 && typeof data327 == "object" && !Array.isArray(data327)){
-for(const key112 in data327){
-if(!(((key112 === "secretName") || (key112 === "accessKeyIdKey")) || (key112 === "secretAccessKeyKey"))){
-const err466 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key112},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data327};
+if(data284.type !== undefined){
+let data285 = data284.type;
+if(typeof data285 !== "string"){
+const err466 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.type,data:data285};
 if(vErrors === null){
 vErrors = [err466];
 }
@@ -6165,11 +6046,8 @@ vErrors.push(err466);
 }
 errors++;
 }
-}
-if(data327.secretName !== undefined){
-let data328 = data327.secretName;
-if(typeof data328 !== "string"){
-const err467 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data328};
+if(!((data285 === "Percent") || (data285 === "Pods"))){
+const err467 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.type,data:data285};
 if(vErrors === null){
 vErrors = [err467];
 }
@@ -6179,10 +6057,10 @@ vErrors.push(err467);
 errors++;
 }
 }
-if(data327.accessKeyIdKey !== undefined){
-let data329 = data327.accessKeyIdKey;
-if(typeof data329 !== "string"){
-const err468 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data329};
+if(data284.value !== undefined){
+let data286 = data284.value;
+if(!((typeof data286 == "number") && (!(data286 % 1) && !isNaN(data286)))){
+const err468 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.value,data:data286};
 if(vErrors === null){
 vErrors = [err468];
 }
@@ -6191,11 +6069,9 @@ vErrors.push(err468);
 }
 errors++;
 }
-}
-if(data327.secretAccessKeyKey !== undefined){
-let data330 = data327.secretAccessKeyKey;
-if(typeof data330 !== "string"){
-const err469 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data330};
+if(typeof data286 == "number"){
+if(data286 < 1 || isNaN(data286)){
+const err469 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.value,data:data286};
 if(vErrors === null){
 vErrors = [err469];
 }
@@ -6206,8 +6082,10 @@ errors++;
 }
 }
 }
-else {
-const err470 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data327};
+if(data284.periodSeconds !== undefined){
+let data287 = data284.periodSeconds;
+if(!((typeof data287 == "number") && (!(data287 % 1) && !isNaN(data287)))){
+const err470 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data287};
 if(vErrors === null){
 vErrors = [err470];
 }
@@ -6216,11 +6094,9 @@ vErrors.push(err470);
 }
 errors++;
 }
-}
-if(data319.developmentCredentials !== undefined){
-let data331 = data319.developmentCredentials;
-if(typeof data331 !== "boolean"){
-const err471 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data331};
+if(typeof data287 == "number"){
+if(data287 > 1800 || isNaN(data287)){
+const err471 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data287};
 if(vErrors === null){
 vErrors = [err471];
 }
@@ -6229,10 +6105,8 @@ vErrors.push(err471);
 }
 errors++;
 }
-}
-}
-else {
-const err472 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data319};
+if(data287 < 1 || isNaN(data287)){
+const err472 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data287};
 if(vErrors === null){
 vErrors = [err472];
 }
@@ -6242,12 +6116,10 @@ vErrors.push(err472);
 errors++;
 }
 }
-if(data1.gitops !== undefined){
-let data332 = data1.gitops;
-if(data332 && typeof data332 == "object" && !Array.isArray(data332)){
-for(const key113 in data332){
-if(!((((((key113 === "repoURL") || (key113 === "targetRevision")) || (key113 === "project")) || (key113 === "argocdNamespace")) || (key113 === "destinationServer")) || (key113 === "automated"))){
-const err473 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key113},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data332};
+}
+}
+else {
+const err473 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items,data:data284};
 if(vErrors === null){
 vErrors = [err473];
 }
@@ -6257,10 +6129,9 @@ vErrors.push(err473);
 errors++;
 }
 }
-if(data332.repoURL !== undefined){
-let data333 = data332.repoURL;
-if(typeof data333 !== "string"){
-const err474 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data333};
+}
+else {
+const err474 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies,data:data283};
 if(vErrors === null){
 vErrors = [err474];
 }
@@ -6270,10 +6141,9 @@ vErrors.push(err474);
 errors++;
 }
 }
-if(data332.targetRevision !== undefined){
-let data334 = data332.targetRevision;
-if(typeof data334 !== "string"){
-const err475 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data334};
+}
+else {
+const err475 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown,data:data281};
 if(vErrors === null){
 vErrors = [err475];
 }
@@ -6283,10 +6153,12 @@ vErrors.push(err475);
 errors++;
 }
 }
-if(data332.project !== undefined){
-let data335 = data332.project;
-if(typeof data335 !== "string"){
-const err476 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data335};
+if(data273.scaleUp !== undefined){
+let data288 = data273.scaleUp;
+if(data288 && typeof data288 == "object" && !Array.isArray(data288)){
+for(const key101 in data288){
+if(!((key101 === "stabilizationWindowSeconds") || (key101 === "policies"))){
+const err476 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp,data:data288};
 if(vErrors === null){
 vErrors = [err476];
 }
@@ -6296,10 +6168,10 @@ vErrors.push(err476);
 errors++;
 }
 }
-if(data332.argocdNamespace !== undefined){
-let data336 = data332.argocdNamespace;
-if(typeof data336 !== "string"){
-const err477 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data336};
+if(data288.stabilizationWindowSeconds !== undefined){
+let data289 = data288.stabilizationWindowSeconds;
+if(!((typeof data289 == "number") && (!(data289 % 1) && !isNaN(data289)))){
+const err477 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data289};
 if(vErrors === null){
 vErrors = [err477];
 }
@@ -6308,11 +6180,9 @@ vErrors.push(err477);
 }
 errors++;
 }
-}
-if(data332.destinationServer !== undefined){
-let data337 = data332.destinationServer;
-if(typeof data337 !== "string"){
-const err478 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data337};
+if(typeof data289 == "number"){
+if(data289 > 3600 || isNaN(data289)){
+const err478 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data289};
 if(vErrors === null){
 vErrors = [err478];
 }
@@ -6321,11 +6191,8 @@ vErrors.push(err478);
 }
 errors++;
 }
-}
-if(data332.automated !== undefined){
-let data338 = data332.automated;
-if(typeof data338 !== "boolean"){
-const err479 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data338};
+if(data289 < 0 || isNaN(data289)){
+const err479 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data289};
 if(vErrors === null){
 vErrors = [err479];
 }
@@ -6336,8 +6203,15 @@ errors++;
 }
 }
 }
-else {
-const err480 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data332};
+if(data288.policies !== undefined){
+let data290 = data288.policies;
+if(Array.isArray(data290)){
+const len9 = data290.length;
+for(let i9=0; i9<len9; i9++){
+let data291 = data290[i9];
+if(data291 && typeof data291 == "object" && !Array.isArray(data291)){
+if(data291.periodSeconds === undefined){
+const err480 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items,data:data291};
 if(vErrors === null){
 vErrors = [err480];
 }
@@ -6346,10 +6220,8 @@ vErrors.push(err480);
 }
 errors++;
 }
-}
-}
-else {
-const err481 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(data291.type === undefined){
+const err481 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items,data:data291};
 if(vErrors === null){
 vErrors = [err481];
 }
@@ -6358,22 +6230,8 @@ vErrors.push(err481);
 }
 errors++;
 }
-}
-if(data.overrides !== undefined){
-let data339 = data.overrides;
-if(data339 && typeof data339 == "object" && !Array.isArray(data339)){
-for(const key114 in data339){
-let data340 = data339[key114];
-if(data340 && typeof data340 == "object" && !Array.isArray(data340)){
-for(const key115 in data340){
-let data341 = data340[key115];
-if(data341 && typeof data341 == "object" && !Array.isArray(data341)){
-for(const key116 in data341){
-let data342 = data341[key116];
-if(data342 && typeof data342 == "object" && !Array.isArray(data342)){
-}
-else {
-const err482 = {instancePath:instancePath+"/overrides/" + key114.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key115.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key116.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data342};
+if(data291.value === undefined){
+const err482 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items,data:data291};
 if(vErrors === null){
 vErrors = [err482];
 }
@@ -6382,10 +6240,9 @@ vErrors.push(err482);
 }
 errors++;
 }
-}
-}
-else {
-const err483 = {instancePath:instancePath+"/overrides/" + key114.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key115.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data341};
+for(const key102 in data291){
+if(!(((key102 === "type") || (key102 === "value")) || (key102 === "periodSeconds"))){
+const err483 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items,data:data291};
 if(vErrors === null){
 vErrors = [err483];
 }
@@ -6395,9 +6252,10 @@ vErrors.push(err483);
 errors++;
 }
 }
-}
-else {
-const err484 = {instancePath:instancePath+"/overrides/" + key114.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data340};
+if(data291.type !== undefined){
+let data292 = data291.type;
+if(typeof data292 !== "string"){
+const err484 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.type,data:data292};
 if(vErrors === null){
 vErrors = [err484];
 }
@@ -6406,10 +6264,8 @@ vErrors.push(err484);
 }
 errors++;
 }
-}
-}
-else {
-const err485 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data339};
+if(!((data292 === "Percent") || (data292 === "Pods"))){
+const err485 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.type,data:data292};
 if(vErrors === null){
 vErrors = [err485];
 }
@@ -6419,14 +6275,4081 @@ vErrors.push(err485);
 errors++;
 }
 }
-}
-else {
-const err486 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data291.value !== undefined){
+let data293 = data291.value;
+if(!((typeof data293 == "number") && (!(data293 % 1) && !isNaN(data293)))){
+const err486 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.value,data:data293};
 if(vErrors === null){
 vErrors = [err486];
 }
 else {
 vErrors.push(err486);
+}
+errors++;
+}
+if(typeof data293 == "number"){
+if(data293 < 1 || isNaN(data293)){
+const err487 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.value,data:data293};
+if(vErrors === null){
+vErrors = [err487];
+}
+else {
+vErrors.push(err487);
+}
+errors++;
+}
+}
+}
+if(data291.periodSeconds !== undefined){
+let data294 = data291.periodSeconds;
+if(!((typeof data294 == "number") && (!(data294 % 1) && !isNaN(data294)))){
+const err488 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data294};
+if(vErrors === null){
+vErrors = [err488];
+}
+else {
+vErrors.push(err488);
+}
+errors++;
+}
+if(typeof data294 == "number"){
+if(data294 > 1800 || isNaN(data294)){
+const err489 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data294};
+if(vErrors === null){
+vErrors = [err489];
+}
+else {
+vErrors.push(err489);
+}
+errors++;
+}
+if(data294 < 1 || isNaN(data294)){
+const err490 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data294};
+if(vErrors === null){
+vErrors = [err490];
+}
+else {
+vErrors.push(err490);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err491 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items,data:data291};
+if(vErrors === null){
+vErrors = [err491];
+}
+else {
+vErrors.push(err491);
+}
+errors++;
+}
+}
+}
+else {
+const err492 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies,data:data290};
+if(vErrors === null){
+vErrors = [err492];
+}
+else {
+vErrors.push(err492);
+}
+errors++;
+}
+}
+}
+else {
+const err493 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp,data:data288};
+if(vErrors === null){
+vErrors = [err493];
+}
+else {
+vErrors.push(err493);
+}
+errors++;
+}
+}
+}
+else {
+const err494 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend,data:data273};
+if(vErrors === null){
+vErrors = [err494];
+}
+else {
+vErrors.push(err494);
+}
+errors++;
+}
+}
+if(data224.ruler !== undefined){
+let data295 = data224.ruler;
+if(data295 && typeof data295 == "object" && !Array.isArray(data295)){
+for(const key103 in data295){
+if(!((((((key103 === "enabled") || (key103 === "minReplicas")) || (key103 === "maxReplicas")) || (key103 === "signals")) || (key103 === "scaleDown")) || (key103 === "scaleUp"))){
+const err495 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key103},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler,data:data295};
+if(vErrors === null){
+vErrors = [err495];
+}
+else {
+vErrors.push(err495);
+}
+errors++;
+}
+}
+if(data295.enabled !== undefined){
+let data296 = data295.enabled;
+if(typeof data296 !== "boolean"){
+const err496 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.enabled,data:data296};
+if(vErrors === null){
+vErrors = [err496];
+}
+else {
+vErrors.push(err496);
+}
+errors++;
+}
+}
+if(data295.minReplicas !== undefined){
+let data297 = data295.minReplicas;
+if(!((typeof data297 == "number") && (!(data297 % 1) && !isNaN(data297)))){
+const err497 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.minReplicas,data:data297};
+if(vErrors === null){
+vErrors = [err497];
+}
+else {
+vErrors.push(err497);
+}
+errors++;
+}
+if(typeof data297 == "number"){
+if(data297 < 1 || isNaN(data297)){
+const err498 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.minReplicas,data:data297};
+if(vErrors === null){
+vErrors = [err498];
+}
+else {
+vErrors.push(err498);
+}
+errors++;
+}
+}
+}
+if(data295.maxReplicas !== undefined){
+let data298 = data295.maxReplicas;
+if(!((typeof data298 == "number") && (!(data298 % 1) && !isNaN(data298)))){
+const err499 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.maxReplicas,data:data298};
+if(vErrors === null){
+vErrors = [err499];
+}
+else {
+vErrors.push(err499);
+}
+errors++;
+}
+if(typeof data298 == "number"){
+if(data298 < 1 || isNaN(data298)){
+const err500 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.maxReplicas,data:data298};
+if(vErrors === null){
+vErrors = [err500];
+}
+else {
+vErrors.push(err500);
+}
+errors++;
+}
+}
+}
+if(data295.signals !== undefined){
+let data299 = data295.signals;
+if(Array.isArray(data299)){
+const len10 = data299.length;
+for(let i10=0; i10<len10; i10++){
+let data300 = data299[i10];
+if(data300 && typeof data300 == "object" && !Array.isArray(data300)){
+if(data300.signal === undefined){
+const err501 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items,data:data300};
+if(vErrors === null){
+vErrors = [err501];
+}
+else {
+vErrors.push(err501);
+}
+errors++;
+}
+if(data300.target === undefined){
+const err502 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items,data:data300};
+if(vErrors === null){
+vErrors = [err502];
+}
+else {
+vErrors.push(err502);
+}
+errors++;
+}
+for(const key104 in data300){
+if(!((key104 === "signal") || (key104 === "target"))){
+const err503 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key104},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items,data:data300};
+if(vErrors === null){
+vErrors = [err503];
+}
+else {
+vErrors.push(err503);
+}
+errors++;
+}
+}
+if(data300.signal !== undefined){
+let data301 = data300.signal;
+if(typeof data301 !== "string"){
+const err504 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.signal,data:data301};
+if(vErrors === null){
+vErrors = [err504];
+}
+else {
+vErrors.push(err504);
+}
+errors++;
+}
+if(!(((data301 === "cpu") || (data301 === "inflightQueries")) || (data301 === "memory"))){
+const err505 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.signal,data:data301};
+if(vErrors === null){
+vErrors = [err505];
+}
+else {
+vErrors.push(err505);
+}
+errors++;
+}
+}
+if(data300.target !== undefined){
+let data302 = data300.target;
+if(!((typeof data302 == "number") && (!(data302 % 1) && !isNaN(data302)))){
+const err506 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.target,data:data302};
+if(vErrors === null){
+vErrors = [err506];
+}
+else {
+vErrors.push(err506);
+}
+errors++;
+}
+if(typeof data302 == "number"){
+if(data302 < 1 || isNaN(data302)){
+const err507 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.target,data:data302};
+if(vErrors === null){
+vErrors = [err507];
+}
+else {
+vErrors.push(err507);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err508 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items,data:data300};
+if(vErrors === null){
+vErrors = [err508];
+}
+else {
+vErrors.push(err508);
+}
+errors++;
+}
+}
+}
+else {
+const err509 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals,data:data299};
+if(vErrors === null){
+vErrors = [err509];
+}
+else {
+vErrors.push(err509);
+}
+errors++;
+}
+}
+if(data295.scaleDown !== undefined){
+let data303 = data295.scaleDown;
+if(data303 && typeof data303 == "object" && !Array.isArray(data303)){
+for(const key105 in data303){
+if(!((key105 === "stabilizationWindowSeconds") || (key105 === "policies"))){
+const err510 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key105},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown,data:data303};
+if(vErrors === null){
+vErrors = [err510];
+}
+else {
+vErrors.push(err510);
+}
+errors++;
+}
+}
+if(data303.stabilizationWindowSeconds !== undefined){
+let data304 = data303.stabilizationWindowSeconds;
+if(!((typeof data304 == "number") && (!(data304 % 1) && !isNaN(data304)))){
+const err511 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.stabilizationWindowSeconds,data:data304};
+if(vErrors === null){
+vErrors = [err511];
+}
+else {
+vErrors.push(err511);
+}
+errors++;
+}
+if(typeof data304 == "number"){
+if(data304 > 3600 || isNaN(data304)){
+const err512 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.stabilizationWindowSeconds,data:data304};
+if(vErrors === null){
+vErrors = [err512];
+}
+else {
+vErrors.push(err512);
+}
+errors++;
+}
+if(data304 < 0 || isNaN(data304)){
+const err513 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.stabilizationWindowSeconds,data:data304};
+if(vErrors === null){
+vErrors = [err513];
+}
+else {
+vErrors.push(err513);
+}
+errors++;
+}
+}
+}
+if(data303.policies !== undefined){
+let data305 = data303.policies;
+if(Array.isArray(data305)){
+const len11 = data305.length;
+for(let i11=0; i11<len11; i11++){
+let data306 = data305[i11];
+if(data306 && typeof data306 == "object" && !Array.isArray(data306)){
+if(data306.periodSeconds === undefined){
+const err514 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items,data:data306};
+if(vErrors === null){
+vErrors = [err514];
+}
+else {
+vErrors.push(err514);
+}
+errors++;
+}
+if(data306.type === undefined){
+const err515 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items,data:data306};
+if(vErrors === null){
+vErrors = [err515];
+}
+else {
+vErrors.push(err515);
+}
+errors++;
+}
+if(data306.value === undefined){
+const err516 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items,data:data306};
+if(vErrors === null){
+vErrors = [err516];
+}
+else {
+vErrors.push(err516);
+}
+errors++;
+}
+for(const key106 in data306){
+if(!(((key106 === "type") || (key106 === "value")) || (key106 === "periodSeconds"))){
+const err517 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key106},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items,data:data306};
+if(vErrors === null){
+vErrors = [err517];
+}
+else {
+vErrors.push(err517);
+}
+errors++;
+}
+}
+if(data306.type !== undefined){
+let data307 = data306.type;
+if(typeof data307 !== "string"){
+const err518 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.type,data:data307};
+if(vErrors === null){
+vErrors = [err518];
+}
+else {
+vErrors.push(err518);
+}
+errors++;
+}
+if(!((data307 === "Percent") || (data307 === "Pods"))){
+const err519 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.type,data:data307};
+if(vErrors === null){
+vErrors = [err519];
+}
+else {
+vErrors.push(err519);
+}
+errors++;
+}
+}
+if(data306.value !== undefined){
+let data308 = data306.value;
+if(!((typeof data308 == "number") && (!(data308 % 1) && !isNaN(data308)))){
+const err520 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.value,data:data308};
+if(vErrors === null){
+vErrors = [err520];
+}
+else {
+vErrors.push(err520);
+}
+errors++;
+}
+if(typeof data308 == "number"){
+if(data308 < 1 || isNaN(data308)){
+const err521 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.value,data:data308};
+if(vErrors === null){
+vErrors = [err521];
+}
+else {
+vErrors.push(err521);
+}
+errors++;
+}
+}
+}
+if(data306.periodSeconds !== undefined){
+let data309 = data306.periodSeconds;
+if(!((typeof data309 == "number") && (!(data309 % 1) && !isNaN(data309)))){
+const err522 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data309};
+if(vErrors === null){
+vErrors = [err522];
+}
+else {
+vErrors.push(err522);
+}
+errors++;
+}
+if(typeof data309 == "number"){
+if(data309 > 1800 || isNaN(data309)){
+const err523 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data309};
+if(vErrors === null){
+vErrors = [err523];
+}
+else {
+vErrors.push(err523);
+}
+errors++;
+}
+if(data309 < 1 || isNaN(data309)){
+const err524 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data309};
+if(vErrors === null){
+vErrors = [err524];
+}
+else {
+vErrors.push(err524);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err525 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items,data:data306};
+if(vErrors === null){
+vErrors = [err525];
+}
+else {
+vErrors.push(err525);
+}
+errors++;
+}
+}
+}
+else {
+const err526 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies,data:data305};
+if(vErrors === null){
+vErrors = [err526];
+}
+else {
+vErrors.push(err526);
+}
+errors++;
+}
+}
+}
+else {
+const err527 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown,data:data303};
+if(vErrors === null){
+vErrors = [err527];
+}
+else {
+vErrors.push(err527);
+}
+errors++;
+}
+}
+if(data295.scaleUp !== undefined){
+let data310 = data295.scaleUp;
+if(data310 && typeof data310 == "object" && !Array.isArray(data310)){
+for(const key107 in data310){
+if(!((key107 === "stabilizationWindowSeconds") || (key107 === "policies"))){
+const err528 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key107},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp,data:data310};
+if(vErrors === null){
+vErrors = [err528];
+}
+else {
+vErrors.push(err528);
+}
+errors++;
+}
+}
+if(data310.stabilizationWindowSeconds !== undefined){
+let data311 = data310.stabilizationWindowSeconds;
+if(!((typeof data311 == "number") && (!(data311 % 1) && !isNaN(data311)))){
+const err529 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.stabilizationWindowSeconds,data:data311};
+if(vErrors === null){
+vErrors = [err529];
+}
+else {
+vErrors.push(err529);
+}
+errors++;
+}
+if(typeof data311 == "number"){
+if(data311 > 3600 || isNaN(data311)){
+const err530 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.stabilizationWindowSeconds,data:data311};
+if(vErrors === null){
+vErrors = [err530];
+}
+else {
+vErrors.push(err530);
+}
+errors++;
+}
+if(data311 < 0 || isNaN(data311)){
+const err531 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.stabilizationWindowSeconds,data:data311};
+if(vErrors === null){
+vErrors = [err531];
+}
+else {
+vErrors.push(err531);
+}
+errors++;
+}
+}
+}
+if(data310.policies !== undefined){
+let data312 = data310.policies;
+if(Array.isArray(data312)){
+const len12 = data312.length;
+for(let i12=0; i12<len12; i12++){
+let data313 = data312[i12];
+if(data313 && typeof data313 == "object" && !Array.isArray(data313)){
+if(data313.periodSeconds === undefined){
+const err532 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items,data:data313};
+if(vErrors === null){
+vErrors = [err532];
+}
+else {
+vErrors.push(err532);
+}
+errors++;
+}
+if(data313.type === undefined){
+const err533 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items,data:data313};
+if(vErrors === null){
+vErrors = [err533];
+}
+else {
+vErrors.push(err533);
+}
+errors++;
+}
+if(data313.value === undefined){
+const err534 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items,data:data313};
+if(vErrors === null){
+vErrors = [err534];
+}
+else {
+vErrors.push(err534);
+}
+errors++;
+}
+for(const key108 in data313){
+if(!(((key108 === "type") || (key108 === "value")) || (key108 === "periodSeconds"))){
+const err535 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key108},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items,data:data313};
+if(vErrors === null){
+vErrors = [err535];
+}
+else {
+vErrors.push(err535);
+}
+errors++;
+}
+}
+if(data313.type !== undefined){
+let data314 = data313.type;
+if(typeof data314 !== "string"){
+const err536 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.type,data:data314};
+if(vErrors === null){
+vErrors = [err536];
+}
+else {
+vErrors.push(err536);
+}
+errors++;
+}
+if(!((data314 === "Percent") || (data314 === "Pods"))){
+const err537 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.type,data:data314};
+if(vErrors === null){
+vErrors = [err537];
+}
+else {
+vErrors.push(err537);
+}
+errors++;
+}
+}
+if(data313.value !== undefined){
+let data315 = data313.value;
+if(!((typeof data315 == "number") && (!(data315 % 1) && !isNaN(data315)))){
+const err538 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.value,data:data315};
+if(vErrors === null){
+vErrors = [err538];
+}
+else {
+vErrors.push(err538);
+}
+errors++;
+}
+if(typeof data315 == "number"){
+if(data315 < 1 || isNaN(data315)){
+const err539 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.value,data:data315};
+if(vErrors === null){
+vErrors = [err539];
+}
+else {
+vErrors.push(err539);
+}
+errors++;
+}
+}
+}
+if(data313.periodSeconds !== undefined){
+let data316 = data313.periodSeconds;
+if(!((typeof data316 == "number") && (!(data316 % 1) && !isNaN(data316)))){
+const err540 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data316};
+if(vErrors === null){
+vErrors = [err540];
+}
+else {
+vErrors.push(err540);
+}
+errors++;
+}
+if(typeof data316 == "number"){
+if(data316 > 1800 || isNaN(data316)){
+const err541 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data316};
+if(vErrors === null){
+vErrors = [err541];
+}
+else {
+vErrors.push(err541);
+}
+errors++;
+}
+if(data316 < 1 || isNaN(data316)){
+const err542 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data316};
+if(vErrors === null){
+vErrors = [err542];
+}
+else {
+vErrors.push(err542);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err543 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items,data:data313};
+if(vErrors === null){
+vErrors = [err543];
+}
+else {
+vErrors.push(err543);
+}
+errors++;
+}
+}
+}
+else {
+const err544 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies,data:data312};
+if(vErrors === null){
+vErrors = [err544];
+}
+else {
+vErrors.push(err544);
+}
+errors++;
+}
+}
+}
+else {
+const err545 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp,data:data310};
+if(vErrors === null){
+vErrors = [err545];
+}
+else {
+vErrors.push(err545);
+}
+errors++;
+}
+}
+}
+else {
+const err546 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler,data:data295};
+if(vErrors === null){
+vErrors = [err546];
+}
+else {
+vErrors.push(err546);
+}
+errors++;
+}
+}
+if(data224.rulerQuerier !== undefined){
+let data317 = data224.rulerQuerier;
+if(data317 && typeof data317 == "object" && !Array.isArray(data317)){
+for(const key109 in data317){
+if(!((((((key109 === "enabled") || (key109 === "minReplicas")) || (key109 === "maxReplicas")) || (key109 === "signals")) || (key109 === "scaleDown")) || (key109 === "scaleUp"))){
+const err547 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key109},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier,data:data317};
+if(vErrors === null){
+vErrors = [err547];
+}
+else {
+vErrors.push(err547);
+}
+errors++;
+}
+}
+if(data317.enabled !== undefined){
+let data318 = data317.enabled;
+if(typeof data318 !== "boolean"){
+const err548 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.enabled,data:data318};
+if(vErrors === null){
+vErrors = [err548];
+}
+else {
+vErrors.push(err548);
+}
+errors++;
+}
+}
+if(data317.minReplicas !== undefined){
+let data319 = data317.minReplicas;
+if(!((typeof data319 == "number") && (!(data319 % 1) && !isNaN(data319)))){
+const err549 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.minReplicas,data:data319};
+if(vErrors === null){
+vErrors = [err549];
+}
+else {
+vErrors.push(err549);
+}
+errors++;
+}
+if(typeof data319 == "number"){
+if(data319 < 1 || isNaN(data319)){
+const err550 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.minReplicas,data:data319};
+if(vErrors === null){
+vErrors = [err550];
+}
+else {
+vErrors.push(err550);
+}
+errors++;
+}
+}
+}
+if(data317.maxReplicas !== undefined){
+let data320 = data317.maxReplicas;
+if(!((typeof data320 == "number") && (!(data320 % 1) && !isNaN(data320)))){
+const err551 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.maxReplicas,data:data320};
+if(vErrors === null){
+vErrors = [err551];
+}
+else {
+vErrors.push(err551);
+}
+errors++;
+}
+if(typeof data320 == "number"){
+if(data320 < 1 || isNaN(data320)){
+const err552 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.maxReplicas,data:data320};
+if(vErrors === null){
+vErrors = [err552];
+}
+else {
+vErrors.push(err552);
+}
+errors++;
+}
+}
+}
+if(data317.signals !== undefined){
+let data321 = data317.signals;
+if(Array.isArray(data321)){
+const len13 = data321.length;
+for(let i13=0; i13<len13; i13++){
+let data322 = data321[i13];
+if(data322 && typeof data322 == "object" && !Array.isArray(data322)){
+if(data322.signal === undefined){
+const err553 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items,data:data322};
+if(vErrors === null){
+vErrors = [err553];
+}
+else {
+vErrors.push(err553);
+}
+errors++;
+}
+if(data322.target === undefined){
+const err554 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items,data:data322};
+if(vErrors === null){
+vErrors = [err554];
+}
+else {
+vErrors.push(err554);
+}
+errors++;
+}
+for(const key110 in data322){
+if(!((key110 === "signal") || (key110 === "target"))){
+const err555 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key110},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items,data:data322};
+if(vErrors === null){
+vErrors = [err555];
+}
+else {
+vErrors.push(err555);
+}
+errors++;
+}
+}
+if(data322.signal !== undefined){
+let data323 = data322.signal;
+if(typeof data323 !== "string"){
+const err556 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.signal,data:data323};
+if(vErrors === null){
+vErrors = [err556];
+}
+else {
+vErrors.push(err556);
+}
+errors++;
+}
+if(!(((data323 === "cpu") || (data323 === "inflightQueries")) || (data323 === "memory"))){
+const err557 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.signal,data:data323};
+if(vErrors === null){
+vErrors = [err557];
+}
+else {
+vErrors.push(err557);
+}
+errors++;
+}
+}
+if(data322.target !== undefined){
+let data324 = data322.target;
+if(!((typeof data324 == "number") && (!(data324 % 1) && !isNaN(data324)))){
+const err558 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.target,data:data324};
+if(vErrors === null){
+vErrors = [err558];
+}
+else {
+vErrors.push(err558);
+}
+errors++;
+}
+if(typeof data324 == "number"){
+if(data324 < 1 || isNaN(data324)){
+const err559 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.target,data:data324};
+if(vErrors === null){
+vErrors = [err559];
+}
+else {
+vErrors.push(err559);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err560 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items,data:data322};
+if(vErrors === null){
+vErrors = [err560];
+}
+else {
+vErrors.push(err560);
+}
+errors++;
+}
+}
+}
+else {
+const err561 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals,data:data321};
+if(vErrors === null){
+vErrors = [err561];
+}
+else {
+vErrors.push(err561);
+}
+errors++;
+}
+}
+if(data317.scaleDown !== undefined){
+let data325 = data317.scaleDown;
+if(data325 && typeof data325 == "object" && !Array.isArray(data325)){
+for(const key111 in data325){
+if(!((key111 === "stabilizationWindowSeconds") || (key111 === "policies"))){
+const err562 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key111},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown,data:data325};
+if(vErrors === null){
+vErrors = [err562];
+}
+else {
+vErrors.push(err562);
+}
+errors++;
+}
+}
+if(data325.stabilizationWindowSeconds !== undefined){
+let data326 = data325.stabilizationWindowSeconds;
+if(!((typeof data326 == "number") && (!(data326 % 1) && !isNaN(data326)))){
+const err563 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data326};
+if(vErrors === null){
+vErrors = [err563];
+}
+else {
+vErrors.push(err563);
+}
+errors++;
+}
+if(typeof data326 == "number"){
+if(data326 > 3600 || isNaN(data326)){
+const err564 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data326};
+if(vErrors === null){
+vErrors = [err564];
+}
+else {
+vErrors.push(err564);
+}
+errors++;
+}
+if(data326 < 0 || isNaN(data326)){
+const err565 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data326};
+if(vErrors === null){
+vErrors = [err565];
+}
+else {
+vErrors.push(err565);
+}
+errors++;
+}
+}
+}
+if(data325.policies !== undefined){
+let data327 = data325.policies;
+if(Array.isArray(data327)){
+const len14 = data327.length;
+for(let i14=0; i14<len14; i14++){
+let data328 = data327[i14];
+if(data328 && typeof data328 == "object" && !Array.isArray(data328)){
+if(data328.periodSeconds === undefined){
+const err566 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items,data:data328};
+if(vErrors === null){
+vErrors = [err566];
+}
+else {
+vErrors.push(err566);
+}
+errors++;
+}
+if(data328.type === undefined){
+const err567 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items,data:data328};
+if(vErrors === null){
+vErrors = [err567];
+}
+else {
+vErrors.push(err567);
+}
+errors++;
+}
+if(data328.value === undefined){
+const err568 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items,data:data328};
+if(vErrors === null){
+vErrors = [err568];
+}
+else {
+vErrors.push(err568);
+}
+errors++;
+}
+for(const key112 in data328){
+if(!(((key112 === "type") || (key112 === "value")) || (key112 === "periodSeconds"))){
+const err569 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key112},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items,data:data328};
+if(vErrors === null){
+vErrors = [err569];
+}
+else {
+vErrors.push(err569);
+}
+errors++;
+}
+}
+if(data328.type !== undefined){
+let data329 = data328.type;
+if(typeof data329 !== "string"){
+const err570 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.type,data:data329};
+if(vErrors === null){
+vErrors = [err570];
+}
+else {
+vErrors.push(err570);
+}
+errors++;
+}
+if(!((data329 === "Percent") || (data329 === "Pods"))){
+const err571 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.type,data:data329};
+if(vErrors === null){
+vErrors = [err571];
+}
+else {
+vErrors.push(err571);
+}
+errors++;
+}
+}
+if(data328.value !== undefined){
+let data330 = data328.value;
+if(!((typeof data330 == "number") && (!(data330 % 1) && !isNaN(data330)))){
+const err572 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.value,data:data330};
+if(vErrors === null){
+vErrors = [err572];
+}
+else {
+vErrors.push(err572);
+}
+errors++;
+}
+if(typeof data330 == "number"){
+if(data330 < 1 || isNaN(data330)){
+const err573 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.value,data:data330};
+if(vErrors === null){
+vErrors = [err573];
+}
+else {
+vErrors.push(err573);
+}
+errors++;
+}
+}
+}
+if(data328.periodSeconds !== undefined){
+let data331 = data328.periodSeconds;
+if(!((typeof data331 == "number") && (!(data331 % 1) && !isNaN(data331)))){
+const err574 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data331};
+if(vErrors === null){
+vErrors = [err574];
+}
+else {
+vErrors.push(err574);
+}
+errors++;
+}
+if(typeof data331 == "number"){
+if(data331 > 1800 || isNaN(data331)){
+const err575 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data331};
+if(vErrors === null){
+vErrors = [err575];
+}
+else {
+vErrors.push(err575);
+}
+errors++;
+}
+if(data331 < 1 || isNaN(data331)){
+const err576 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data331};
+if(vErrors === null){
+vErrors = [err576];
+}
+else {
+vErrors.push(err576);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err577 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items,data:data328};
+if(vErrors === null){
+vErrors = [err577];
+}
+else {
+vErrors.push(err577);
+}
+errors++;
+}
+}
+}
+else {
+const err578 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies,data:data327};
+if(vErrors === null){
+vErrors = [err578];
+}
+else {
+vErrors.push(err578);
+}
+errors++;
+}
+}
+}
+else {
+const err579 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown,data:data325};
+if(vErrors === null){
+vErrors = [err579];
+}
+else {
+vErrors.push(err579);
+}
+errors++;
+}
+}
+if(data317.scaleUp !== undefined){
+let data332 = data317.scaleUp;
+if(data332 && typeof data332 == "object" && !Array.isArray(data332)){
+for(const key113 in data332){
+if(!((key113 === "stabilizationWindowSeconds") || (key113 === "policies"))){
+const err580 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key113},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp,data:data332};
+if(vErrors === null){
+vErrors = [err580];
+}
+else {
+vErrors.push(err580);
+}
+errors++;
+}
+}
+if(data332.stabilizationWindowSeconds !== undefined){
+let data333 = data332.stabilizationWindowSeconds;
+if(!((typeof data333 == "number") && (!(data333 % 1) && !isNaN(data333)))){
+const err581 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data333};
+if(vErrors === null){
+vErrors = [err581];
+}
+else {
+vErrors.push(err581);
+}
+errors++;
+}
+if(typeof data333 == "number"){
+if(data333 > 3600 || isNaN(data333)){
+const err582 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data333};
+if(vErrors === null){
+vErrors = [err582];
+}
+else {
+vErrors.push(err582);
+}
+errors++;
+}
+if(data333 < 0 || isNaN(data333)){
+const err583 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data333};
+if(vErrors === null){
+vErrors = [err583];
+}
+else {
+vErrors.push(err583);
+}
+errors++;
+}
+}
+}
+if(data332.policies !== undefined){
+let data334 = data332.policies;
+if(Array.isArray(data334)){
+const len15 = data334.length;
+for(let i15=0; i15<len15; i15++){
+let data335 = data334[i15];
+if(data335 && typeof data335 == "object" && !Array.isArray(data335)){
+if(data335.periodSeconds === undefined){
+const err584 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items,data:data335};
+if(vErrors === null){
+vErrors = [err584];
+}
+else {
+vErrors.push(err584);
+}
+errors++;
+}
+if(data335.type === undefined){
+const err585 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items,data:data335};
+if(vErrors === null){
+vErrors = [err585];
+}
+else {
+vErrors.push(err585);
+}
+errors++;
+}
+if(data335.value === undefined){
+const err586 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items,data:data335};
+if(vErrors === null){
+vErrors = [err586];
+}
+else {
+vErrors.push(err586);
+}
+errors++;
+}
+for(const key114 in data335){
+if(!(((key114 === "type") || (key114 === "value")) || (key114 === "periodSeconds"))){
+const err587 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key114},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items,data:data335};
+if(vErrors === null){
+vErrors = [err587];
+}
+else {
+vErrors.push(err587);
+}
+errors++;
+}
+}
+if(data335.type !== undefined){
+let data336 = data335.type;
+if(typeof data336 !== "string"){
+const err588 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.type,data:data336};
+if(vErrors === null){
+vErrors = [err588];
+}
+else {
+vErrors.push(err588);
+}
+errors++;
+}
+if(!((data336 === "Percent") || (data336 === "Pods"))){
+const err589 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.type,data:data336};
+if(vErrors === null){
+vErrors = [err589];
+}
+else {
+vErrors.push(err589);
+}
+errors++;
+}
+}
+if(data335.value !== undefined){
+let data337 = data335.value;
+if(!((typeof data337 == "number") && (!(data337 % 1) && !isNaN(data337)))){
+const err590 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.value,data:data337};
+if(vErrors === null){
+vErrors = [err590];
+}
+else {
+vErrors.push(err590);
+}
+errors++;
+}
+if(typeof data337 == "number"){
+if(data337 < 1 || isNaN(data337)){
+const err591 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.value,data:data337};
+if(vErrors === null){
+vErrors = [err591];
+}
+else {
+vErrors.push(err591);
+}
+errors++;
+}
+}
+}
+if(data335.periodSeconds !== undefined){
+let data338 = data335.periodSeconds;
+if(!((typeof data338 == "number") && (!(data338 % 1) && !isNaN(data338)))){
+const err592 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data338};
+if(vErrors === null){
+vErrors = [err592];
+}
+else {
+vErrors.push(err592);
+}
+errors++;
+}
+if(typeof data338 == "number"){
+if(data338 > 1800 || isNaN(data338)){
+const err593 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data338};
+if(vErrors === null){
+vErrors = [err593];
+}
+else {
+vErrors.push(err593);
+}
+errors++;
+}
+if(data338 < 1 || isNaN(data338)){
+const err594 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data338};
+if(vErrors === null){
+vErrors = [err594];
+}
+else {
+vErrors.push(err594);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err595 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items,data:data335};
+if(vErrors === null){
+vErrors = [err595];
+}
+else {
+vErrors.push(err595);
+}
+errors++;
+}
+}
+}
+else {
+const err596 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies,data:data334};
+if(vErrors === null){
+vErrors = [err596];
+}
+else {
+vErrors.push(err596);
+}
+errors++;
+}
+}
+}
+else {
+const err597 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp,data:data332};
+if(vErrors === null){
+vErrors = [err597];
+}
+else {
+vErrors.push(err597);
+}
+errors++;
+}
+}
+}
+else {
+const err598 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier,data:data317};
+if(vErrors === null){
+vErrors = [err598];
+}
+else {
+vErrors.push(err598);
+}
+errors++;
+}
+}
+if(data224.rulerQueryFrontend !== undefined){
+let data339 = data224.rulerQueryFrontend;
+if(data339 && typeof data339 == "object" && !Array.isArray(data339)){
+for(const key115 in data339){
+if(!((((((key115 === "enabled") || (key115 === "minReplicas")) || (key115 === "maxReplicas")) || (key115 === "signals")) || (key115 === "scaleDown")) || (key115 === "scaleUp"))){
+const err599 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key115},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend,data:data339};
+if(vErrors === null){
+vErrors = [err599];
+}
+else {
+vErrors.push(err599);
+}
+errors++;
+}
+}
+if(data339.enabled !== undefined){
+let data340 = data339.enabled;
+if(typeof data340 !== "boolean"){
+const err600 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.enabled,data:data340};
+if(vErrors === null){
+vErrors = [err600];
+}
+else {
+vErrors.push(err600);
+}
+errors++;
+}
+}
+if(data339.minReplicas !== undefined){
+let data341 = data339.minReplicas;
+if(!((typeof data341 == "number") && (!(data341 % 1) && !isNaN(data341)))){
+const err601 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.minReplicas,data:data341};
+if(vErrors === null){
+vErrors = [err601];
+}
+else {
+vErrors.push(err601);
+}
+errors++;
+}
+if(typeof data341 == "number"){
+if(data341 < 1 || isNaN(data341)){
+const err602 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.minReplicas,data:data341};
+if(vErrors === null){
+vErrors = [err602];
+}
+else {
+vErrors.push(err602);
+}
+errors++;
+}
+}
+}
+if(data339.maxReplicas !== undefined){
+let data342 = data339.maxReplicas;
+if(!((typeof data342 == "number") && (!(data342 % 1) && !isNaN(data342)))){
+const err603 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.maxReplicas,data:data342};
+if(vErrors === null){
+vErrors = [err603];
+}
+else {
+vErrors.push(err603);
+}
+errors++;
+}
+if(typeof data342 == "number"){
+if(data342 < 1 || isNaN(data342)){
+const err604 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.maxReplicas,data:data342};
+if(vErrors === null){
+vErrors = [err604];
+}
+else {
+vErrors.push(err604);
+}
+errors++;
+}
+}
+}
+if(data339.signals !== undefined){
+let data343 = data339.signals;
+if(Array.isArray(data343)){
+const len16 = data343.length;
+for(let i16=0; i16<len16; i16++){
+let data344 = data343[i16];
+if(data344 && typeof data344 == "object" && !Array.isArray(data344)){
+if(data344.signal === undefined){
+const err605 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items,data:data344};
+if(vErrors === null){
+vErrors = [err605];
+}
+else {
+vErrors.push(err605);
+}
+errors++;
+}
+if(data344.target === undefined){
+const err606 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items,data:data344};
+if(vErrors === null){
+vErrors = [err606];
+}
+else {
+vErrors.push(err606);
+}
+errors++;
+}
+for(const key116 in data344){
+if(!((key116 === "signal") || (key116 === "target"))){
+const err607 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key116},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items,data:data344};
+if(vErrors === null){
+vErrors = [err607];
+}
+else {
+vErrors.push(err607);
+}
+errors++;
+}
+}
+if(data344.signal !== undefined){
+let data345 = data344.signal;
+if(typeof data345 !== "string"){
+const err608 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.signal,data:data345};
+if(vErrors === null){
+vErrors = [err608];
+}
+else {
+vErrors.push(err608);
+}
+errors++;
+}
+if(!(((data345 === "cpu") || (data345 === "inflightQueries")) || (data345 === "memory"))){
+const err609 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.signal,data:data345};
+if(vErrors === null){
+vErrors = [err609];
+}
+else {
+vErrors.push(err609);
+}
+errors++;
+}
+}
+if(data344.target !== undefined){
+let data346 = data344.target;
+if(!((typeof data346 == "number") && (!(data346 % 1) && !isNaN(data346)))){
+const err610 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.target,data:data346};
+if(vErrors === null){
+vErrors = [err610];
+}
+else {
+vErrors.push(err610);
+}
+errors++;
+}
+if(typeof data346 == "number"){
+if(data346 < 1 || isNaN(data346)){
+const err611 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.target,data:data346};
+if(vErrors === null){
+vErrors = [err611];
+}
+else {
+vErrors.push(err611);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err612 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items,data:data344};
+if(vErrors === null){
+vErrors = [err612];
+}
+else {
+vErrors.push(err612);
+}
+errors++;
+}
+}
+}
+else {
+const err613 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals,data:data343};
+if(vErrors === null){
+vErrors = [err613];
+}
+else {
+vErrors.push(err613);
+}
+errors++;
+}
+}
+if(data339.scaleDown !== undefined){
+let data347 = data339.scaleDown;
+if(data347 && typeof data347 == "object" && !Array.isArray(data347)){
+for(const key117 in data347){
+if(!((key117 === "stabilizationWindowSeconds") || (key117 === "policies"))){
+const err614 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key117},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown,data:data347};
+if(vErrors === null){
+vErrors = [err614];
+}
+else {
+vErrors.push(err614);
+}
+errors++;
+}
+}
+if(data347.stabilizationWindowSeconds !== undefined){
+let data348 = data347.stabilizationWindowSeconds;
+if(!((typeof data348 == "number") && (!(data348 % 1) && !isNaN(data348)))){
+const err615 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data348};
+if(vErrors === null){
+vErrors = [err615];
+}
+else {
+vErrors.push(err615);
+}
+errors++;
+}
+if(typeof data348 == "number"){
+if(data348 > 3600 || isNaN(data348)){
+const err616 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data348};
+if(vErrors === null){
+vErrors = [err616];
+}
+else {
+vErrors.push(err616);
+}
+errors++;
+}
+if(data348 < 0 || isNaN(data348)){
+const err617 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data348};
+if(vErrors === null){
+vErrors = [err617];
+}
+else {
+vErrors.push(err617);
+}
+errors++;
+}
+}
+}
+if(data347.policies !== undefined){
+let data349 = data347.policies;
+if(Array.isArray(data349)){
+const len17 = data349.length;
+for(let i17=0; i17<len17; i17++){
+let data350 = data349[i17];
+if(data350 && typeof data350 == "object" && !Array.isArray(data350)){
+if(data350.periodSeconds === undefined){
+const err618 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items,data:data350};
+if(vErrors === null){
+vErrors = [err618];
+}
+else {
+vErrors.push(err618);
+}
+errors++;
+}
+if(data350.type === undefined){
+const err619 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items,data:data350};
+if(vErrors === null){
+vErrors = [err619];
+}
+else {
+vErrors.push(err619);
+}
+errors++;
+}
+if(data350.value === undefined){
+const err620 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items,data:data350};
+if(vErrors === null){
+vErrors = [err620];
+}
+else {
+vErrors.push(err620);
+}
+errors++;
+}
+for(const key118 in data350){
+if(!(((key118 === "type") || (key118 === "value")) || (key118 === "periodSeconds"))){
+const err621 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key118},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items,data:data350};
+if(vErrors === null){
+vErrors = [err621];
+}
+else {
+vErrors.push(err621);
+}
+errors++;
+}
+}
+if(data350.type !== undefined){
+let data351 = data350.type;
+if(typeof data351 !== "string"){
+const err622 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.type,data:data351};
+if(vErrors === null){
+vErrors = [err622];
+}
+else {
+vErrors.push(err622);
+}
+errors++;
+}
+if(!((data351 === "Percent") || (data351 === "Pods"))){
+const err623 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.type,data:data351};
+if(vErrors === null){
+vErrors = [err623];
+}
+else {
+vErrors.push(err623);
+}
+errors++;
+}
+}
+if(data350.value !== undefined){
+let data352 = data350.value;
+if(!((typeof data352 == "number") && (!(data352 % 1) && !isNaN(data352)))){
+const err624 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.value,data:data352};
+if(vErrors === null){
+vErrors = [err624];
+}
+else {
+vErrors.push(err624);
+}
+errors++;
+}
+if(typeof data352 == "number"){
+if(data352 < 1 || isNaN(data352)){
+const err625 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.value,data:data352};
+if(vErrors === null){
+vErrors = [err625];
+}
+else {
+vErrors.push(err625);
+}
+errors++;
+}
+}
+}
+if(data350.periodSeconds !== undefined){
+let data353 = data350.periodSeconds;
+if(!((typeof data353 == "number") && (!(data353 % 1) && !isNaN(data353)))){
+const err626 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data353};
+if(vErrors === null){
+vErrors = [err626];
+}
+else {
+vErrors.push(err626);
+}
+errors++;
+}
+if(typeof data353 == "number"){
+if(data353 > 1800 || isNaN(data353)){
+const err627 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data353};
+if(vErrors === null){
+vErrors = [err627];
+}
+else {
+vErrors.push(err627);
+}
+errors++;
+}
+if(data353 < 1 || isNaN(data353)){
+const err628 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data353};
+if(vErrors === null){
+vErrors = [err628];
+}
+else {
+vErrors.push(err628);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err629 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items,data:data350};
+if(vErrors === null){
+vErrors = [err629];
+}
+else {
+vErrors.push(err629);
+}
+errors++;
+}
+}
+}
+else {
+const err630 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies,data:data349};
+if(vErrors === null){
+vErrors = [err630];
+}
+else {
+vErrors.push(err630);
+}
+errors++;
+}
+}
+}
+else {
+const err631 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown,data:data347};
+if(vErrors === null){
+vErrors = [err631];
+}
+else {
+vErrors.push(err631);
+}
+errors++;
+}
+}
+if(data339.scaleUp !== undefined){
+let data354 = data339.scaleUp;
+if(data354 && typeof data354 == "object" && !Array.isArray(data354)){
+for(const key119 in data354){
+if(!((key119 === "stabilizationWindowSeconds") || (key119 === "policies"))){
+const err632 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key119},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp,data:data354};
+if(vErrors === null){
+vErrors = [err632];
+}
+else {
+vErrors.push(err632);
+}
+errors++;
+}
+}
+if(data354.stabilizationWindowSeconds !== undefined){
+let data355 = data354.stabilizationWindowSeconds;
+if(!((typeof data355 == "number") && (!(data355 % 1) && !isNaN(data355)))){
+const err633 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data355};
+if(vErrors === null){
+vErrors = [err633];
+}
+else {
+vErrors.push(err633);
+}
+errors++;
+}
+if(typeof data355 == "number"){
+if(data355 > 3600 || isNaN(data355)){
+const err634 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data355};
+if(vErrors === null){
+vErrors = [err634];
+}
+else {
+vErrors.push(err634);
+}
+errors++;
+}
+if(data355 < 0 || isNaN(data355)){
+const err635 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data355};
+if(vErrors === null){
+vErrors = [err635];
+}
+else {
+vErrors.push(err635);
+}
+errors++;
+}
+}
+}
+if(data354.policies !== undefined){
+let data356 = data354.policies;
+if(Array.isArray(data356)){
+const len18 = data356.length;
+for(let i18=0; i18<len18; i18++){
+let data357 = data356[i18];
+if(data357 && typeof data357 == "object" && !Array.isArray(data357)){
+if(data357.periodSeconds === undefined){
+const err636 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items,data:data357};
+if(vErrors === null){
+vErrors = [err636];
+}
+else {
+vErrors.push(err636);
+}
+errors++;
+}
+if(data357.type === undefined){
+const err637 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items,data:data357};
+if(vErrors === null){
+vErrors = [err637];
+}
+else {
+vErrors.push(err637);
+}
+errors++;
+}
+if(data357.value === undefined){
+const err638 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items,data:data357};
+if(vErrors === null){
+vErrors = [err638];
+}
+else {
+vErrors.push(err638);
+}
+errors++;
+}
+for(const key120 in data357){
+if(!(((key120 === "type") || (key120 === "value")) || (key120 === "periodSeconds"))){
+const err639 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key120},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items,data:data357};
+if(vErrors === null){
+vErrors = [err639];
+}
+else {
+vErrors.push(err639);
+}
+errors++;
+}
+}
+if(data357.type !== undefined){
+let data358 = data357.type;
+if(typeof data358 !== "string"){
+const err640 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.type,data:data358};
+if(vErrors === null){
+vErrors = [err640];
+}
+else {
+vErrors.push(err640);
+}
+errors++;
+}
+if(!((data358 === "Percent") || (data358 === "Pods"))){
+const err641 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.type,data:data358};
+if(vErrors === null){
+vErrors = [err641];
+}
+else {
+vErrors.push(err641);
+}
+errors++;
+}
+}
+if(data357.value !== undefined){
+let data359 = data357.value;
+if(!((typeof data359 == "number") && (!(data359 % 1) && !isNaN(data359)))){
+const err642 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.value,data:data359};
+if(vErrors === null){
+vErrors = [err642];
+}
+else {
+vErrors.push(err642);
+}
+errors++;
+}
+if(typeof data359 == "number"){
+if(data359 < 1 || isNaN(data359)){
+const err643 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.value,data:data359};
+if(vErrors === null){
+vErrors = [err643];
+}
+else {
+vErrors.push(err643);
+}
+errors++;
+}
+}
+}
+if(data357.periodSeconds !== undefined){
+let data360 = data357.periodSeconds;
+if(!((typeof data360 == "number") && (!(data360 % 1) && !isNaN(data360)))){
+const err644 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data360};
+if(vErrors === null){
+vErrors = [err644];
+}
+else {
+vErrors.push(err644);
+}
+errors++;
+}
+if(typeof data360 == "number"){
+if(data360 > 1800 || isNaN(data360)){
+const err645 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data360};
+if(vErrors === null){
+vErrors = [err645];
+}
+else {
+vErrors.push(err645);
+}
+errors++;
+}
+if(data360 < 1 || isNaN(data360)){
+const err646 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data360};
+if(vErrors === null){
+vErrors = [err646];
+}
+else {
+vErrors.push(err646);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err647 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items,data:data357};
+if(vErrors === null){
+vErrors = [err647];
+}
+else {
+vErrors.push(err647);
+}
+errors++;
+}
+}
+}
+else {
+const err648 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies,data:data356};
+if(vErrors === null){
+vErrors = [err648];
+}
+else {
+vErrors.push(err648);
+}
+errors++;
+}
+}
+}
+else {
+const err649 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp,data:data354};
+if(vErrors === null){
+vErrors = [err649];
+}
+else {
+vErrors.push(err649);
+}
+errors++;
+}
+}
+}
+else {
+const err650 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend,data:data339};
+if(vErrors === null){
+vErrors = [err650];
+}
+else {
+vErrors.push(err650);
+}
+errors++;
+}
+}
+}
+else {
+const err651 = {instancePath:instancePath+"/config/mimir/autoscaling",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling,data:data224};
+if(vErrors === null){
+vErrors = [err651];
+}
+else {
+vErrors.push(err651);
+}
+errors++;
+}
+}
+if(data2.config !== undefined){
+let data361 = data2.config;
+if(data361 && typeof data361 == "object" && !Array.isArray(data361)){
+}
+else {
+const err652 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data361};
+if(vErrors === null){
+vErrors = [err652];
+}
+else {
+vErrors.push(err652);
+}
+errors++;
+}
+}
+if(data2.tenants !== undefined){
+let data362 = data2.tenants;
+if(data362 && typeof data362 == "object" && !Array.isArray(data362)){
+for(const key121 in data362){
+let data363 = data362[key121];
+if(!(data363 && typeof data363 == "object" && !Array.isArray(data363))){
+const err653 = {instancePath:instancePath+"/config/mimir/tenants/" + key121.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data363};
+if(vErrors === null){
+vErrors = [err653];
+}
+else {
+vErrors.push(err653);
+}
+errors++;
+}
+}
+}
+else {
+const err654 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data362};
+if(vErrors === null){
+vErrors = [err654];
+}
+else {
+vErrors.push(err654);
+}
+errors++;
+}
+}
+}
+else {
+const err655 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
+if(vErrors === null){
+vErrors = [err655];
+}
+else {
+vErrors.push(err655);
+}
+errors++;
+}
+}
+if(data1.observability !== undefined){
+let data364 = data1.observability;
+if(data364 && typeof data364 == "object" && !Array.isArray(data364)){
+for(const key122 in data364){
+if(!((((key122 === "minio") || (key122 === "gateway")) || (key122 === "grafana")) || (key122 === "alloy"))){
+const err656 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key122},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data364};
+if(vErrors === null){
+vErrors = [err656];
+}
+else {
+vErrors.push(err656);
+}
+errors++;
+}
+}
+if(data364.minio !== undefined){
+let data365 = data364.minio;
+if(data365 && typeof data365 == "object" && !Array.isArray(data365)){
+for(const key123 in data365){
+if(!(((((key123 === "enabled") || (key123 === "storageSize")) || (key123 === "storageClassName")) || (key123 === "resources")) || (key123 === "bucketJobResources"))){
+const err657 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key123},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data365};
+if(vErrors === null){
+vErrors = [err657];
+}
+else {
+vErrors.push(err657);
+}
+errors++;
+}
+}
+if(data365.enabled !== undefined){
+let data366 = data365.enabled;
+if(typeof data366 !== "boolean"){
+const err658 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data366};
+if(vErrors === null){
+vErrors = [err658];
+}
+else {
+vErrors.push(err658);
+}
+errors++;
+}
+}
+if(data365.storageSize !== undefined){
+let data367 = data365.storageSize;
+if(typeof data367 !== "string"){
+const err659 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data367};
+if(vErrors === null){
+vErrors = [err659];
+}
+else {
+vErrors.push(err659);
+}
+errors++;
+}
+}
+if(data365.storageClassName !== undefined){
+let data368 = data365.storageClassName;
+if(typeof data368 !== "string"){
+const err660 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data368};
+if(vErrors === null){
+vErrors = [err660];
+}
+else {
+vErrors.push(err660);
+}
+errors++;
+}
+}
+if(data365.resources !== undefined){
+let data369 = data365.resources;
+if(data369 && typeof data369 == "object" && !Array.isArray(data369)){
+for(const key124 in data369){
+if(!((key124 === "requests") || (key124 === "limits"))){
+const err661 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key124},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data369};
+if(vErrors === null){
+vErrors = [err661];
+}
+else {
+vErrors.push(err661);
+}
+errors++;
+}
+}
+if(data369.requests !== undefined){
+let data370 = data369.requests;
+if(data370 && typeof data370 == "object" && !Array.isArray(data370)){
+for(const key125 in data370){
+if(!((key125 === "cpu") || (key125 === "memory"))){
+const err662 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key125},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data370};
+if(vErrors === null){
+vErrors = [err662];
+}
+else {
+vErrors.push(err662);
+}
+errors++;
+}
+}
+if(data370.cpu !== undefined){
+let data371 = data370.cpu;
+if(typeof data371 !== "string"){
+const err663 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data371};
+if(vErrors === null){
+vErrors = [err663];
+}
+else {
+vErrors.push(err663);
+}
+errors++;
+}
+}
+if(data370.memory !== undefined){
+let data372 = data370.memory;
+if(typeof data372 !== "string"){
+const err664 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data372};
+if(vErrors === null){
+vErrors = [err664];
+}
+else {
+vErrors.push(err664);
+}
+errors++;
+}
+}
+}
+else {
+const err665 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data370};
+if(vErrors === null){
+vErrors = [err665];
+}
+else {
+vErrors.push(err665);
+}
+errors++;
+}
+}
+if(data369.limits !== undefined){
+let data373 = data369.limits;
+if(data373 && typeof data373 == "object" && !Array.isArray(data373)){
+for(const key126 in data373){
+if(!((key126 === "cpu") || (key126 === "memory"))){
+const err666 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key126},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data373};
+if(vErrors === null){
+vErrors = [err666];
+}
+else {
+vErrors.push(err666);
+}
+errors++;
+}
+}
+if(data373.cpu !== undefined){
+let data374 = data373.cpu;
+if(typeof data374 !== "string"){
+const err667 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data374};
+if(vErrors === null){
+vErrors = [err667];
+}
+else {
+vErrors.push(err667);
+}
+errors++;
+}
+}
+if(data373.memory !== undefined){
+let data375 = data373.memory;
+if(typeof data375 !== "string"){
+const err668 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data375};
+if(vErrors === null){
+vErrors = [err668];
+}
+else {
+vErrors.push(err668);
+}
+errors++;
+}
+}
+}
+else {
+const err669 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data373};
+if(vErrors === null){
+vErrors = [err669];
+}
+else {
+vErrors.push(err669);
+}
+errors++;
+}
+}
+}
+else {
+const err670 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data369};
+if(vErrors === null){
+vErrors = [err670];
+}
+else {
+vErrors.push(err670);
+}
+errors++;
+}
+}
+if(data365.bucketJobResources !== undefined){
+let data376 = data365.bucketJobResources;
+if(data376 && typeof data376 == "object" && !Array.isArray(data376)){
+for(const key127 in data376){
+if(!((key127 === "requests") || (key127 === "limits"))){
+const err671 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key127},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data376};
+if(vErrors === null){
+vErrors = [err671];
+}
+else {
+vErrors.push(err671);
+}
+errors++;
+}
+}
+if(data376.requests !== undefined){
+let data377 = data376.requests;
+if(data377 && typeof data377 == "object" && !Array.isArray(data377)){
+for(const key128 in data377){
+if(!((key128 === "cpu") || (key128 === "memory"))){
+const err672 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key128},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data377};
+if(vErrors === null){
+vErrors = [err672];
+}
+else {
+vErrors.push(err672);
+}
+errors++;
+}
+}
+if(data377.cpu !== undefined){
+let data378 = data377.cpu;
+if(typeof data378 !== "string"){
+const err673 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data378};
+if(vErrors === null){
+vErrors = [err673];
+}
+else {
+vErrors.push(err673);
+}
+errors++;
+}
+}
+if(data377.memory !== undefined){
+let data379 = data377.memory;
+if(typeof data379 !== "string"){
+const err674 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data379};
+if(vErrors === null){
+vErrors = [err674];
+}
+else {
+vErrors.push(err674);
+}
+errors++;
+}
+}
+}
+else {
+const err675 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data377};
+if(vErrors === null){
+vErrors = [err675];
+}
+else {
+vErrors.push(err675);
+}
+errors++;
+}
+}
+if(data376.limits !== undefined){
+let data380 = data376.limits;
+if(data380 && typeof data380 == "object" && !Array.isArray(data380)){
+for(const key129 in data380){
+if(!((key129 === "cpu") || (key129 === "memory"))){
+const err676 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key129},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data380};
+if(vErrors === null){
+vErrors = [err676];
+}
+else {
+vErrors.push(err676);
+}
+errors++;
+}
+}
+if(data380.cpu !== undefined){
+let data381 = data380.cpu;
+if(typeof data381 !== "string"){
+const err677 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data381};
+if(vErrors === null){
+vErrors = [err677];
+}
+else {
+vErrors.push(err677);
+}
+errors++;
+}
+}
+if(data380.memory !== undefined){
+let data382 = data380.memory;
+if(typeof data382 !== "string"){
+const err678 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data382};
+if(vErrors === null){
+vErrors = [err678];
+}
+else {
+vErrors.push(err678);
+}
+errors++;
+}
+}
+}
+else {
+const err679 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data380};
+if(vErrors === null){
+vErrors = [err679];
+}
+else {
+vErrors.push(err679);
+}
+errors++;
+}
+}
+}
+else {
+const err680 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data376};
+if(vErrors === null){
+vErrors = [err680];
+}
+else {
+vErrors.push(err680);
+}
+errors++;
+}
+}
+}
+else {
+const err681 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data365};
+if(vErrors === null){
+vErrors = [err681];
+}
+else {
+vErrors.push(err681);
+}
+errors++;
+}
+}
+if(data364.gateway !== undefined){
+let data383 = data364.gateway;
+if(data383 && typeof data383 == "object" && !Array.isArray(data383)){
+for(const key130 in data383){
+if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key130))){
+const err682 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key130},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data383};
+if(vErrors === null){
+vErrors = [err682];
+}
+else {
+vErrors.push(err682);
+}
+errors++;
+}
+}
+if(data383.enabled !== undefined){
+let data384 = data383.enabled;
+if(typeof data384 !== "boolean"){
+const err683 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data384};
+if(vErrors === null){
+vErrors = [err683];
+}
+else {
+vErrors.push(err683);
+}
+errors++;
+}
+}
+if(data383.replicas !== undefined){
+let data385 = data383.replicas;
+if(!((typeof data385 == "number") && (!(data385 % 1) && !isNaN(data385)))){
+const err684 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data385};
+if(vErrors === null){
+vErrors = [err684];
+}
+else {
+vErrors.push(err684);
+}
+errors++;
+}
+if(typeof data385 == "number"){
+if(data385 < 0 || isNaN(data385)){
+const err685 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data385};
+if(vErrors === null){
+vErrors = [err685];
+}
+else {
+vErrors.push(err685);
+}
+errors++;
+}
+}
+}
+if(data383.resources !== undefined){
+let data386 = data383.resources;
+if(data386 && typeof data386 == "object" && !Array.isArray(data386)){
+for(const key131 in data386){
+if(!((key131 === "requests") || (key131 === "limits"))){
+const err686 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key131},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data386};
+if(vErrors === null){
+vErrors = [err686];
+}
+else {
+vErrors.push(err686);
+}
+errors++;
+}
+}
+if(data386.requests !== undefined){
+let data387 = data386.requests;
+if(data387 && typeof data387 == "object" && !Array.isArray(data387)){
+for(const key132 in data387){
+if(!((key132 === "cpu") || (key132 === "memory"))){
+const err687 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key132},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data387};
+if(vErrors === null){
+vErrors = [err687];
+}
+else {
+vErrors.push(err687);
+}
+errors++;
+}
+}
+if(data387.cpu !== undefined){
+let data388 = data387.cpu;
+if(typeof data388 !== "string"){
+const err688 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data388};
+if(vErrors === null){
+vErrors = [err688];
+}
+else {
+vErrors.push(err688);
+}
+errors++;
+}
+}
+if(data387.memory !== undefined){
+let data389 = data387.memory;
+if(typeof data389 !== "string"){
+const err689 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data389};
+if(vErrors === null){
+vErrors = [err689];
+}
+else {
+vErrors.push(err689);
+}
+errors++;
+}
+}
+}
+else {
+const err690 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data387};
+if(vErrors === null){
+vErrors = [err690];
+}
+else {
+vErrors.push(err690);
+}
+errors++;
+}
+}
+if(data386.limits !== undefined){
+let data390 = data386.limits;
+if(data390 && typeof data390 == "object" && !Array.isArray(data390)){
+for(const key133 in data390){
+if(!((key133 === "cpu") || (key133 === "memory"))){
+const err691 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key133},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data390};
+if(vErrors === null){
+vErrors = [err691];
+}
+else {
+vErrors.push(err691);
+}
+errors++;
+}
+}
+if(data390.cpu !== undefined){
+let data391 = data390.cpu;
+if(typeof data391 !== "string"){
+const err692 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data391};
+if(vErrors === null){
+vErrors = [err692];
+}
+else {
+vErrors.push(err692);
+}
+errors++;
+}
+}
+if(data390.memory !== undefined){
+let data392 = data390.memory;
+if(typeof data392 !== "string"){
+const err693 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data392};
+if(vErrors === null){
+vErrors = [err693];
+}
+else {
+vErrors.push(err693);
+}
+errors++;
+}
+}
+}
+else {
+const err694 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data390};
+if(vErrors === null){
+vErrors = [err694];
+}
+else {
+vErrors.push(err694);
+}
+errors++;
+}
+}
+}
+else {
+const err695 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data386};
+if(vErrors === null){
+vErrors = [err695];
+}
+else {
+vErrors.push(err695);
+}
+errors++;
+}
+}
+if(data383.exposure !== undefined){
+let data393 = data383.exposure;
+if(typeof data393 !== "string"){
+const err696 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data393};
+if(vErrors === null){
+vErrors = [err696];
+}
+else {
+vErrors.push(err696);
+}
+errors++;
+}
+if(!(((data393 === "clusterIP") || (data393 === "ingress")) || (data393 === "nodePort"))){
+const err697 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data393};
+if(vErrors === null){
+vErrors = [err697];
+}
+else {
+vErrors.push(err697);
+}
+errors++;
+}
+}
+if(data383.nodePort !== undefined){
+let data394 = data383.nodePort;
+if(!((typeof data394 == "number") && (!(data394 % 1) && !isNaN(data394)))){
+const err698 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data394};
+if(vErrors === null){
+vErrors = [err698];
+}
+else {
+vErrors.push(err698);
+}
+errors++;
+}
+if(typeof data394 == "number"){
+if(data394 > 32767 || isNaN(data394)){
+const err699 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data394};
+if(vErrors === null){
+vErrors = [err699];
+}
+else {
+vErrors.push(err699);
+}
+errors++;
+}
+if(data394 < 30000 || isNaN(data394)){
+const err700 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data394};
+if(vErrors === null){
+vErrors = [err700];
+}
+else {
+vErrors.push(err700);
+}
+errors++;
+}
+}
+}
+if(data383.ingress !== undefined){
+let data395 = data383.ingress;
+if(data395 && typeof data395 == "object" && !Array.isArray(data395)){
+for(const key134 in data395){
+if(!((key134 === "className") || (key134 === "host"))){
+const err701 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key134},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data395};
+if(vErrors === null){
+vErrors = [err701];
+}
+else {
+vErrors.push(err701);
+}
+errors++;
+}
+}
+if(data395.className !== undefined){
+let data396 = data395.className;
+if(typeof data396 !== "string"){
+const err702 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data396};
+if(vErrors === null){
+vErrors = [err702];
+}
+else {
+vErrors.push(err702);
+}
+errors++;
+}
+}
+if(data395.host !== undefined){
+let data397 = data395.host;
+if(typeof data397 !== "string"){
+const err703 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data397};
+if(vErrors === null){
+vErrors = [err703];
+}
+else {
+vErrors.push(err703);
+}
+errors++;
+}
+}
+}
+else {
+const err704 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data395};
+if(vErrors === null){
+vErrors = [err704];
+}
+else {
+vErrors.push(err704);
+}
+errors++;
+}
+}
+if(data383.resolver !== undefined){
+let data398 = data383.resolver;
+if(typeof data398 !== "string"){
+const err705 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data398};
+if(vErrors === null){
+vErrors = [err705];
+}
+else {
+vErrors.push(err705);
+}
+errors++;
+}
+}
+if(data383.resolverValid !== undefined){
+let data399 = data383.resolverValid;
+if(typeof data399 !== "string"){
+const err706 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data399};
+if(vErrors === null){
+vErrors = [err706];
+}
+else {
+vErrors.push(err706);
+}
+errors++;
+}
+}
+if(data383.tenantFederation !== undefined){
+let data400 = data383.tenantFederation;
+if(typeof data400 !== "boolean"){
+const err707 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data400};
+if(vErrors === null){
+vErrors = [err707];
+}
+else {
+vErrors.push(err707);
+}
+errors++;
+}
+}
+if(data383.basicAuth !== undefined){
+let data401 = data383.basicAuth;
+if(data401 && typeof data401 == "object" && !Array.isArray(data401)){
+for(const key135 in data401){
+if(!(((((key135 === "enabled") || (key135 === "secretName")) || (key135 === "key")) || (key135 === "realm")) || (key135 === "client"))){
+const err708 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key135},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data401};
+if(vErrors === null){
+vErrors = [err708];
+}
+else {
+vErrors.push(err708);
+}
+errors++;
+}
+}
+if(data401.enabled !== undefined){
+let data402 = data401.enabled;
+if(typeof data402 !== "boolean"){
+const err709 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data402};
+if(vErrors === null){
+vErrors = [err709];
+}
+else {
+vErrors.push(err709);
+}
+errors++;
+}
+}
+if(data401.secretName !== undefined){
+let data403 = data401.secretName;
+if(typeof data403 !== "string"){
+const err710 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data403};
+if(vErrors === null){
+vErrors = [err710];
+}
+else {
+vErrors.push(err710);
+}
+errors++;
+}
+}
+if(data401.key !== undefined){
+let data404 = data401.key;
+if(typeof data404 !== "string"){
+const err711 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data404};
+if(vErrors === null){
+vErrors = [err711];
+}
+else {
+vErrors.push(err711);
+}
+errors++;
+}
+}
+if(data401.realm !== undefined){
+let data405 = data401.realm;
+if(typeof data405 !== "string"){
+const err712 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data405};
+if(vErrors === null){
+vErrors = [err712];
+}
+else {
+vErrors.push(err712);
+}
+errors++;
+}
+}
+if(data401.client !== undefined){
+let data406 = data401.client;
+if(data406 && typeof data406 == "object" && !Array.isArray(data406)){
+for(const key136 in data406){
+if(!(((key136 === "secretName") || (key136 === "usernameKey")) || (key136 === "passwordKey"))){
+const err713 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key136},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data406};
+if(vErrors === null){
+vErrors = [err713];
+}
+else {
+vErrors.push(err713);
+}
+errors++;
+}
+}
+if(data406.secretName !== undefined){
+let data407 = data406.secretName;
+if(typeof data407 !== "string"){
+const err714 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data407};
+if(vErrors === null){
+vErrors = [err714];
+}
+else {
+vErrors.push(err714);
+}
+errors++;
+}
+}
+if(data406.usernameKey !== undefined){
+let data408 = data406.usernameKey;
+if(typeof data408 !== "string"){
+const err715 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data408};
+if(vErrors === null){
+vErrors = [err715];
+}
+else {
+vErrors.push(err715);
+}
+errors++;
+}
+}
+if(data406.passwordKey !== undefined){
+let data409 = data406.passwordKey;
+if(typeof data409 !== "string"){
+const err716 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data409};
+if(vErrors === null){
+vErrors = [err716];
+}
+else {
+vErrors.push(err716);
+}
+errors++;
+}
+}
+}
+else {
+const err717 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data406};
+if(vErrors === null){
+vErrors = [err717];
+}
+else {
+vErrors.push(err717);
+}
+errors++;
+}
+}
+}
+else {
+const err718 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data401};
+if(vErrors === null){
+vErrors = [err718];
+}
+else {
+vErrors.push(err718);
+}
+errors++;
+}
+}
+if(data383.clientMaxBodySize !== undefined){
+let data410 = data383.clientMaxBodySize;
+if(typeof data410 !== "string"){
+const err719 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data410};
+if(vErrors === null){
+vErrors = [err719];
+}
+else {
+vErrors.push(err719);
+}
+errors++;
+}
+}
+if(data383.proxyTimeout !== undefined){
+let data411 = data383.proxyTimeout;
+if(typeof data411 !== "string"){
+const err720 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data411};
+if(vErrors === null){
+vErrors = [err720];
+}
+else {
+vErrors.push(err720);
+}
+errors++;
+}
+}
+}
+else {
+const err721 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data383};
+if(vErrors === null){
+vErrors = [err721];
+}
+else {
+vErrors.push(err721);
+}
+errors++;
+}
+}
+if(data364.grafana !== undefined){
+let data412 = data364.grafana;
+if(data412 && typeof data412 == "object" && !Array.isArray(data412)){
+for(const key137 in data412){
+if(!(((((((key137 === "enabled") || (key137 === "resources")) || (key137 === "rootUrl")) || (key137 === "anonymousAccess")) || (key137 === "adminSecret")) || (key137 === "developmentCredentials")) || (key137 === "prometheusVersion"))){
+const err722 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key137},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data412};
+if(vErrors === null){
+vErrors = [err722];
+}
+else {
+vErrors.push(err722);
+}
+errors++;
+}
+}
+if(data412.enabled !== undefined){
+let data413 = data412.enabled;
+if(typeof data413 !== "boolean"){
+const err723 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data413};
+if(vErrors === null){
+vErrors = [err723];
+}
+else {
+vErrors.push(err723);
+}
+errors++;
+}
+}
+if(data412.resources !== undefined){
+let data414 = data412.resources;
+if(data414 && typeof data414 == "object" && !Array.isArray(data414)){
+for(const key138 in data414){
+if(!((key138 === "requests") || (key138 === "limits"))){
+const err724 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key138},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data414};
+if(vErrors === null){
+vErrors = [err724];
+}
+else {
+vErrors.push(err724);
+}
+errors++;
+}
+}
+if(data414.requests !== undefined){
+let data415 = data414.requests;
+if(data415 && typeof data415 == "object" && !Array.isArray(data415)){
+for(const key139 in data415){
+if(!((key139 === "cpu") || (key139 === "memory"))){
+const err725 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key139},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data415};
+if(vErrors === null){
+vErrors = [err725];
+}
+else {
+vErrors.push(err725);
+}
+errors++;
+}
+}
+if(data415.cpu !== undefined){
+let data416 = data415.cpu;
+if(typeof data416 !== "string"){
+const err726 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data416};
+if(vErrors === null){
+vErrors = [err726];
+}
+else {
+vErrors.push(err726);
+}
+errors++;
+}
+}
+if(data415.memory !== undefined){
+let data417 = data415.memory;
+if(typeof data417 !== "string"){
+const err727 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data417};
+if(vErrors === null){
+vErrors = [err727];
+}
+else {
+vErrors.push(err727);
+}
+errors++;
+}
+}
+}
+else {
+const err728 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data415};
+if(vErrors === null){
+vErrors = [err728];
+}
+else {
+vErrors.push(err728);
+}
+errors++;
+}
+}
+if(data414.limits !== undefined){
+let data418 = data414.limits;
+if(data418 && typeof data418 == "object" && !Array.isArray(data418)){
+for(const key140 in data418){
+if(!((key140 === "cpu") || (key140 === "memory"))){
+const err729 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key140},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data418};
+if(vErrors === null){
+vErrors = [err729];
+}
+else {
+vErrors.push(err729);
+}
+errors++;
+}
+}
+if(data418.cpu !== undefined){
+let data419 = data418.cpu;
+if(typeof data419 !== "string"){
+const err730 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data419};
+if(vErrors === null){
+vErrors = [err730];
+}
+else {
+vErrors.push(err730);
+}
+errors++;
+}
+}
+if(data418.memory !== undefined){
+let data420 = data418.memory;
+if(typeof data420 !== "string"){
+const err731 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data420};
+if(vErrors === null){
+vErrors = [err731];
+}
+else {
+vErrors.push(err731);
+}
+errors++;
+}
+}
+}
+else {
+const err732 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data418};
+if(vErrors === null){
+vErrors = [err732];
+}
+else {
+vErrors.push(err732);
+}
+errors++;
+}
+}
+}
+else {
+const err733 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data414};
+if(vErrors === null){
+vErrors = [err733];
+}
+else {
+vErrors.push(err733);
+}
+errors++;
+}
+}
+if(data412.rootUrl !== undefined){
+let data421 = data412.rootUrl;
+if(typeof data421 !== "string"){
+const err734 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data421};
+if(vErrors === null){
+vErrors = [err734];
+}
+else {
+vErrors.push(err734);
+}
+errors++;
+}
+}
+if(data412.anonymousAccess !== undefined){
+let data422 = data412.anonymousAccess;
+if(typeof data422 !== "boolean"){
+const err735 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data422};
+if(vErrors === null){
+vErrors = [err735];
+}
+else {
+vErrors.push(err735);
+}
+errors++;
+}
+}
+if(data412.adminSecret !== undefined){
+let data423 = data412.adminSecret;
+if(data423 && typeof data423 == "object" && !Array.isArray(data423)){
+for(const key141 in data423){
+if(!(((key141 === "secretName") || (key141 === "userKey")) || (key141 === "passwordKey"))){
+const err736 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key141},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data423};
+if(vErrors === null){
+vErrors = [err736];
+}
+else {
+vErrors.push(err736);
+}
+errors++;
+}
+}
+if(data423.secretName !== undefined){
+let data424 = data423.secretName;
+if(typeof data424 !== "string"){
+const err737 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data424};
+if(vErrors === null){
+vErrors = [err737];
+}
+else {
+vErrors.push(err737);
+}
+errors++;
+}
+}
+if(data423.userKey !== undefined){
+let data425 = data423.userKey;
+if(typeof data425 !== "string"){
+const err738 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data425};
+if(vErrors === null){
+vErrors = [err738];
+}
+else {
+vErrors.push(err738);
+}
+errors++;
+}
+}
+if(data423.passwordKey !== undefined){
+let data426 = data423.passwordKey;
+if(typeof data426 !== "string"){
+const err739 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data426};
+if(vErrors === null){
+vErrors = [err739];
+}
+else {
+vErrors.push(err739);
+}
+errors++;
+}
+}
+}
+else {
+const err740 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data423};
+if(vErrors === null){
+vErrors = [err740];
+}
+else {
+vErrors.push(err740);
+}
+errors++;
+}
+}
+if(data412.developmentCredentials !== undefined){
+let data427 = data412.developmentCredentials;
+if(typeof data427 !== "boolean"){
+const err741 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data427};
+if(vErrors === null){
+vErrors = [err741];
+}
+else {
+vErrors.push(err741);
+}
+errors++;
+}
+}
+if(data412.prometheusVersion !== undefined){
+let data428 = data412.prometheusVersion;
+if(typeof data428 !== "string"){
+const err742 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data428};
+if(vErrors === null){
+vErrors = [err742];
+}
+else {
+vErrors.push(err742);
+}
+errors++;
+}
+}
+}
+else {
+const err743 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data412};
+if(vErrors === null){
+vErrors = [err743];
+}
+else {
+vErrors.push(err743);
+}
+errors++;
+}
+}
+if(data364.alloy !== undefined){
+let data429 = data364.alloy;
+if(data429 && typeof data429 == "object" && !Array.isArray(data429)){
+for(const key142 in data429){
+if(!((((key142 === "enabled") || (key142 === "resources")) || (key142 === "scrapeInterval")) || (key142 === "clusterLabel"))){
+const err744 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key142},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data429};
+if(vErrors === null){
+vErrors = [err744];
+}
+else {
+vErrors.push(err744);
+}
+errors++;
+}
+}
+if(data429.enabled !== undefined){
+let data430 = data429.enabled;
+if(typeof data430 !== "boolean"){
+const err745 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data430};
+if(vErrors === null){
+vErrors = [err745];
+}
+else {
+vErrors.push(err745);
+}
+errors++;
+}
+}
+if(data429.resources !== undefined){
+let data431 = data429.resources;
+if(data431 && typeof data431 == "object" && !Array.isArray(data431)){
+for(const key143 in data431){
+if(!((key143 === "requests") || (key143 === "limits"))){
+const err746 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key143},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data431};
+if(vErrors === null){
+vErrors = [err746];
+}
+else {
+vErrors.push(err746);
+}
+errors++;
+}
+}
+if(data431.requests !== undefined){
+let data432 = data431.requests;
+if(data432 && typeof data432 == "object" && !Array.isArray(data432)){
+for(const key144 in data432){
+if(!((key144 === "cpu") || (key144 === "memory"))){
+const err747 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key144},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data432};
+if(vErrors === null){
+vErrors = [err747];
+}
+else {
+vErrors.push(err747);
+}
+errors++;
+}
+}
+if(data432.cpu !== undefined){
+let data433 = data432.cpu;
+if(typeof data433 !== "string"){
+const err748 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data433};
+if(vErrors === null){
+vErrors = [err748];
+}
+else {
+vErrors.push(err748);
+}
+errors++;
+}
+}
+if(data432.memory !== undefined){
+let data434 = data432.memory;
+if(typeof data434 !== "string"){
+const err749 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data434};
+if(vErrors === null){
+vErrors = [err749];
+}
+else {
+vErrors.push(err749);
+}
+errors++;
+}
+}
+}
+else {
+const err750 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data432};
+if(vErrors === null){
+vErrors = [err750];
+}
+else {
+vErrors.push(err750);
+}
+errors++;
+}
+}
+if(data431.limits !== undefined){
+let data435 = data431.limits;
+if(data435 && typeof data435 == "object" && !Array.isArray(data435)){
+for(const key145 in data435){
+if(!((key145 === "cpu") || (key145 === "memory"))){
+const err751 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key145},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data435};
+if(vErrors === null){
+vErrors = [err751];
+}
+else {
+vErrors.push(err751);
+}
+errors++;
+}
+}
+if(data435.cpu !== undefined){
+let data436 = data435.cpu;
+if(typeof data436 !== "string"){
+const err752 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data436};
+if(vErrors === null){
+vErrors = [err752];
+}
+else {
+vErrors.push(err752);
+}
+errors++;
+}
+}
+if(data435.memory !== undefined){
+let data437 = data435.memory;
+if(typeof data437 !== "string"){
+const err753 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data437};
+if(vErrors === null){
+vErrors = [err753];
+}
+else {
+vErrors.push(err753);
+}
+errors++;
+}
+}
+}
+else {
+const err754 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data435};
+if(vErrors === null){
+vErrors = [err754];
+}
+else {
+vErrors.push(err754);
+}
+errors++;
+}
+}
+}
+else {
+const err755 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data431};
+if(vErrors === null){
+vErrors = [err755];
+}
+else {
+vErrors.push(err755);
+}
+errors++;
+}
+}
+if(data429.scrapeInterval !== undefined){
+let data438 = data429.scrapeInterval;
+if(typeof data438 !== "string"){
+const err756 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data438};
+if(vErrors === null){
+vErrors = [err756];
+}
+else {
+vErrors.push(err756);
+}
+errors++;
+}
+}
+if(data429.clusterLabel !== undefined){
+let data439 = data429.clusterLabel;
+if(typeof data439 !== "string"){
+const err757 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data439};
+if(vErrors === null){
+vErrors = [err757];
+}
+else {
+vErrors.push(err757);
+}
+errors++;
+}
+}
+}
+else {
+const err758 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data429};
+if(vErrors === null){
+vErrors = [err758];
+}
+else {
+vErrors.push(err758);
+}
+errors++;
+}
+}
+}
+else {
+const err759 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data364};
+if(vErrors === null){
+vErrors = [err759];
+}
+else {
+vErrors.push(err759);
+}
+errors++;
+}
+}
+if(data1.namespace !== undefined){
+let data440 = data1.namespace;
+if(typeof data440 !== "string"){
+const err760 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data440};
+if(vErrors === null){
+vErrors = [err760];
+}
+else {
+vErrors.push(err760);
+}
+errors++;
+}
+}
+if(data1.clusterDomain !== undefined){
+let data441 = data1.clusterDomain;
+if(typeof data441 !== "string"){
+const err761 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data441};
+if(vErrors === null){
+vErrors = [err761];
+}
+else {
+vErrors.push(err761);
+}
+errors++;
+}
+}
+if(data1.partOf !== undefined){
+let data442 = data1.partOf;
+if(typeof data442 !== "string"){
+const err762 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data442};
+if(vErrors === null){
+vErrors = [err762];
+}
+else {
+vErrors.push(err762);
+}
+errors++;
+}
+}
+if(data1.images !== undefined){
+let data443 = data1.images;
+if(data443 && typeof data443 == "object" && !Array.isArray(data443)){
+for(const key146 in data443){
+if(!(func2.call(schema11.properties.config.properties.images.properties, key146))){
+const err763 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key146},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data443};
+if(vErrors === null){
+vErrors = [err763];
+}
+else {
+vErrors.push(err763);
+}
+errors++;
+}
+}
+if(data443.alloy !== undefined){
+let data444 = data443.alloy;
+if(typeof data444 !== "string"){
+const err764 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data444};
+if(vErrors === null){
+vErrors = [err764];
+}
+else {
+vErrors.push(err764);
+}
+errors++;
+}
+}
+if(data443.grafana !== undefined){
+let data445 = data443.grafana;
+if(typeof data445 !== "string"){
+const err765 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data445};
+if(vErrors === null){
+vErrors = [err765];
+}
+else {
+vErrors.push(err765);
+}
+errors++;
+}
+}
+if(data443.memcached !== undefined){
+let data446 = data443.memcached;
+if(typeof data446 !== "string"){
+const err766 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data446};
+if(vErrors === null){
+vErrors = [err766];
+}
+else {
+vErrors.push(err766);
+}
+errors++;
+}
+}
+if(data443.memcachedExporter !== undefined){
+let data447 = data443.memcachedExporter;
+if(typeof data447 !== "string"){
+const err767 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data447};
+if(vErrors === null){
+vErrors = [err767];
+}
+else {
+vErrors.push(err767);
+}
+errors++;
+}
+}
+if(data443.mimir !== undefined){
+let data448 = data443.mimir;
+if(typeof data448 !== "string"){
+const err768 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data448};
+if(vErrors === null){
+vErrors = [err768];
+}
+else {
+vErrors.push(err768);
+}
+errors++;
+}
+}
+if(data443.minio !== undefined){
+let data449 = data443.minio;
+if(typeof data449 !== "string"){
+const err769 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data449};
+if(vErrors === null){
+vErrors = [err769];
+}
+else {
+vErrors.push(err769);
+}
+errors++;
+}
+}
+if(data443.minioClient !== undefined){
+let data450 = data443.minioClient;
+if(typeof data450 !== "string"){
+const err770 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data450};
+if(vErrors === null){
+vErrors = [err770];
+}
+else {
+vErrors.push(err770);
+}
+errors++;
+}
+}
+if(data443.nginx !== undefined){
+let data451 = data443.nginx;
+if(typeof data451 !== "string"){
+const err771 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data451};
+if(vErrors === null){
+vErrors = [err771];
+}
+else {
+vErrors.push(err771);
+}
+errors++;
+}
+}
+if(data443.rolloutOperator !== undefined){
+let data452 = data443.rolloutOperator;
+if(typeof data452 !== "string"){
+const err772 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data452};
+if(vErrors === null){
+vErrors = [err772];
+}
+else {
+vErrors.push(err772);
+}
+errors++;
+}
+}
+}
+else {
+const err773 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data443};
+if(vErrors === null){
+vErrors = [err773];
+}
+else {
+vErrors.push(err773);
+}
+errors++;
+}
+}
+if(data1.defaultTenant !== undefined){
+let data453 = data1.defaultTenant;
+if(typeof data453 !== "string"){
+const err774 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data453};
+if(vErrors === null){
+vErrors = [err774];
+}
+else {
+vErrors.push(err774);
+}
+errors++;
+}
+}
+if(data1.existingSecrets !== undefined){
+let data454 = data1.existingSecrets;
+if(Array.isArray(data454)){
+const len19 = data454.length;
+for(let i19=0; i19<len19; i19++){
+let data455 = data454[i19];
+if(typeof data455 !== "string"){
+const err775 = {instancePath:instancePath+"/config/existingSecrets/" + i19,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data455};
+if(vErrors === null){
+vErrors = [err775];
+}
+else {
+vErrors.push(err775);
+}
+errors++;
+}
+}
+}
+else {
+const err776 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data454};
+if(vErrors === null){
+vErrors = [err776];
+}
+else {
+vErrors.push(err776);
+}
+errors++;
+}
+}
+if(data1.storage !== undefined){
+let data456 = data1.storage;
+if(data456 && typeof data456 == "object" && !Array.isArray(data456)){
+for(const key147 in data456){
+if(!((((((key147 === "endpoint") || (key147 === "insecure")) || (key147 === "region")) || (key147 === "buckets")) || (key147 === "credentials")) || (key147 === "developmentCredentials"))){
+const err777 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key147},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data456};
+if(vErrors === null){
+vErrors = [err777];
+}
+else {
+vErrors.push(err777);
+}
+errors++;
+}
+}
+if(data456.endpoint !== undefined){
+let data457 = data456.endpoint;
+if(typeof data457 !== "string"){
+const err778 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data457};
+if(vErrors === null){
+vErrors = [err778];
+}
+else {
+vErrors.push(err778);
+}
+errors++;
+}
+}
+if(data456.insecure !== undefined){
+let data458 = data456.insecure;
+if(typeof data458 !== "boolean"){
+const err779 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data458};
+if(vErrors === null){
+vErrors = [err779];
+}
+else {
+vErrors.push(err779);
+}
+errors++;
+}
+}
+if(data456.region !== undefined){
+let data459 = data456.region;
+if(typeof data459 !== "string"){
+const err780 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data459};
+if(vErrors === null){
+vErrors = [err780];
+}
+else {
+vErrors.push(err780);
+}
+errors++;
+}
+}
+if(data456.buckets !== undefined){
+let data460 = data456.buckets;
+if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
+for(const key148 in data460){
+if(!(((key148 === "blocks") || (key148 === "ruler")) || (key148 === "alertmanager"))){
+const err781 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key148},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data460};
+if(vErrors === null){
+vErrors = [err781];
+}
+else {
+vErrors.push(err781);
+}
+errors++;
+}
+}
+if(data460.blocks !== undefined){
+let data461 = data460.blocks;
+if(typeof data461 !== "string"){
+const err782 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data461};
+if(vErrors === null){
+vErrors = [err782];
+}
+else {
+vErrors.push(err782);
+}
+errors++;
+}
+}
+if(data460.ruler !== undefined){
+let data462 = data460.ruler;
+if(typeof data462 !== "string"){
+const err783 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data462};
+if(vErrors === null){
+vErrors = [err783];
+}
+else {
+vErrors.push(err783);
+}
+errors++;
+}
+}
+if(data460.alertmanager !== undefined){
+let data463 = data460.alertmanager;
+if(typeof data463 !== "string"){
+const err784 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data463};
+if(vErrors === null){
+vErrors = [err784];
+}
+else {
+vErrors.push(err784);
+}
+errors++;
+}
+}
+}
+else {
+const err785 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data460};
+if(vErrors === null){
+vErrors = [err785];
+}
+else {
+vErrors.push(err785);
+}
+errors++;
+}
+}
+if(data456.credentials !== undefined){
+let data464 = data456.credentials;
+if(data464 && typeof data464 == "object" && !Array.isArray(data464)){
+for(const key149 in data464){
+if(!(((key149 === "secretName") || (key149 === "accessKeyIdKey")) || (key149 === "secretAccessKeyKey"))){
+const err786 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key149},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data464};
+if(vErrors === null){
+vErrors = [err786];
+}
+else {
+vErrors.push(err786);
+}
+errors++;
+}
+}
+if(data464.secretName !== undefined){
+let data465 = data464.secretName;
+if(typeof data465 !== "string"){
+const err787 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data465};
+if(vErrors === null){
+vErrors = [err787];
+}
+else {
+vErrors.push(err787);
+}
+errors++;
+}
+}
+if(data464.accessKeyIdKey !== undefined){
+let data466 = data464.accessKeyIdKey;
+if(typeof data466 !== "string"){
+const err788 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data466};
+if(vErrors === null){
+vErrors = [err788];
+}
+else {
+vErrors.push(err788);
+}
+errors++;
+}
+}
+if(data464.secretAccessKeyKey !== undefined){
+let data467 = data464.secretAccessKeyKey;
+if(typeof data467 !== "string"){
+const err789 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data467};
+if(vErrors === null){
+vErrors = [err789];
+}
+else {
+vErrors.push(err789);
+}
+errors++;
+}
+}
+}
+else {
+const err790 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data464};
+if(vErrors === null){
+vErrors = [err790];
+}
+else {
+vErrors.push(err790);
+}
+errors++;
+}
+}
+if(data456.developmentCredentials !== undefined){
+let data468 = data456.developmentCredentials;
+if(typeof data468 !== "boolean"){
+const err791 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data468};
+if(vErrors === null){
+vErrors = [err791];
+}
+else {
+vErrors.push(err791);
+}
+errors++;
+}
+}
+}
+else {
+const err792 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data456};
+if(vErrors === null){
+vErrors = [err792];
+}
+else {
+vErrors.push(err792);
+}
+errors++;
+}
+}
+if(data1.gitops !== undefined){
+let data469 = data1.gitops;
+if(data469 && typeof data469 == "object" && !Array.isArray(data469)){
+for(const key150 in data469){
+if(!((((((key150 === "repoURL") || (key150 === "targetRevision")) || (key150 === "project")) || (key150 === "argocdNamespace")) || (key150 === "destinationServer")) || (key150 === "automated"))){
+const err793 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key150},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data469};
+if(vErrors === null){
+vErrors = [err793];
+}
+else {
+vErrors.push(err793);
+}
+errors++;
+}
+}
+if(data469.repoURL !== undefined){
+let data470 = data469.repoURL;
+if(typeof data470 !== "string"){
+const err794 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data470};
+if(vErrors === null){
+vErrors = [err794];
+}
+else {
+vErrors.push(err794);
+}
+errors++;
+}
+}
+if(data469.targetRevision !== undefined){
+let data471 = data469.targetRevision;
+if(typeof data471 !== "string"){
+const err795 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data471};
+if(vErrors === null){
+vErrors = [err795];
+}
+else {
+vErrors.push(err795);
+}
+errors++;
+}
+}
+if(data469.project !== undefined){
+let data472 = data469.project;
+if(typeof data472 !== "string"){
+const err796 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data472};
+if(vErrors === null){
+vErrors = [err796];
+}
+else {
+vErrors.push(err796);
+}
+errors++;
+}
+}
+if(data469.argocdNamespace !== undefined){
+let data473 = data469.argocdNamespace;
+if(typeof data473 !== "string"){
+const err797 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data473};
+if(vErrors === null){
+vErrors = [err797];
+}
+else {
+vErrors.push(err797);
+}
+errors++;
+}
+}
+if(data469.destinationServer !== undefined){
+let data474 = data469.destinationServer;
+if(typeof data474 !== "string"){
+const err798 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data474};
+if(vErrors === null){
+vErrors = [err798];
+}
+else {
+vErrors.push(err798);
+}
+errors++;
+}
+}
+if(data469.automated !== undefined){
+let data475 = data469.automated;
+if(typeof data475 !== "boolean"){
+const err799 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data475};
+if(vErrors === null){
+vErrors = [err799];
+}
+else {
+vErrors.push(err799);
+}
+errors++;
+}
+}
+}
+else {
+const err800 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data469};
+if(vErrors === null){
+vErrors = [err800];
+}
+else {
+vErrors.push(err800);
+}
+errors++;
+}
+}
+}
+else {
+const err801 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(vErrors === null){
+vErrors = [err801];
+}
+else {
+vErrors.push(err801);
+}
+errors++;
+}
+}
+if(data.overrides !== undefined){
+let data476 = data.overrides;
+if(data476 && typeof data476 == "object" && !Array.isArray(data476)){
+for(const key151 in data476){
+let data477 = data476[key151];
+if(data477 && typeof data477 == "object" && !Array.isArray(data477)){
+for(const key152 in data477){
+let data478 = data477[key152];
+if(data478 && typeof data478 == "object" && !Array.isArray(data478)){
+for(const key153 in data478){
+let data479 = data478[key153];
+if(data479 && typeof data479 == "object" && !Array.isArray(data479)){
+}
+else {
+const err802 = {instancePath:instancePath+"/overrides/" + key151.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key152.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key153.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data479};
+if(vErrors === null){
+vErrors = [err802];
+}
+else {
+vErrors.push(err802);
+}
+errors++;
+}
+}
+}
+else {
+const err803 = {instancePath:instancePath+"/overrides/" + key151.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key152.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data478};
+if(vErrors === null){
+vErrors = [err803];
+}
+else {
+vErrors.push(err803);
+}
+errors++;
+}
+}
+}
+else {
+const err804 = {instancePath:instancePath+"/overrides/" + key151.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data477};
+if(vErrors === null){
+vErrors = [err804];
+}
+else {
+vErrors.push(err804);
+}
+errors++;
+}
+}
+}
+else {
+const err805 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data476};
+if(vErrors === null){
+vErrors = [err805];
+}
+else {
+vErrors.push(err805);
+}
+errors++;
+}
+}
+}
+else {
+const err806 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err806];
+}
+else {
+vErrors.push(err806);
 }
 errors++;
 }

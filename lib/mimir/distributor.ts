@@ -3,6 +3,7 @@ import { statelessComponent, type StatelessParts } from './common.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 import { routesOf } from './routes.js';
+import { withAutoscaling } from './autoscaling/index.js';
 
 /** Receives writes (remote write, OTLP) and forwards each series to its ingesters. */
 export function distributor(c: MimirStackConfig): StatelessParts {
@@ -25,6 +26,6 @@ export const distributorComponent = defineComponent({
   description: 'Receives writes (remote write, OTLP) and forwards them to ingesters',
   config: 'mimir.distributor',
   enabled: () => true,
-  render: distributor,
+  render: (c: MimirStackConfig) => withAutoscaling(c, 'distributor', distributor(c)),
   routes: routesOf.distributor,
 });

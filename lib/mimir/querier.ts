@@ -4,6 +4,7 @@ import { statelessComponent, type StatelessParts } from './common.js';
 import type { MimirComponentConfig } from './config.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
+import { withAutoscaling } from './autoscaling/index.js';
 
 /** A querier deployment under any name: the user-facing one, or the ruler's own. */
 export function newQuerier(
@@ -37,5 +38,5 @@ export const querierComponent = defineComponent({
   description: 'Evaluates PromQL over ingesters and store-gateways',
   config: 'mimir.querier',
   enabled: () => true,
-  render: querier,
+  render: (c: MimirStackConfig) => withAutoscaling(c, 'querier', querier(c)),
 });

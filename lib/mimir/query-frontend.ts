@@ -7,6 +7,7 @@ import type { MimirComponentConfig } from './config.js';
 import { headlessService, portNames, targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 import { routesOf } from './routes.js';
+import { withAutoscaling } from './autoscaling/index.js';
 
 export interface QueryFrontendParts extends StatelessParts {
   /** Only when the remote ruler queries this frontend: gRPC balances per pod over `dns:///`. */
@@ -57,6 +58,6 @@ export const queryFrontendComponent = defineComponent({
   description: 'Splits, shards and queues queries; the Prometheus API',
   config: 'mimir.queryFrontend',
   enabled: () => true,
-  render: queryFrontend,
+  render: (c: MimirStackConfig) => withAutoscaling(c, 'queryFrontend', queryFrontend(c)),
   routes: routesOf.queryFrontend,
 });

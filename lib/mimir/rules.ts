@@ -14,6 +14,7 @@ import { checkMimirConfig, checkMimirFlags, checkRuntimeConfig } from './referen
 import { mimirListenPortsRule } from './listen-ports.js';
 import { s3EndpointRule } from './storage-endpoint.js';
 import { runtimeTenantsRule } from './tenant-id.js';
+import { autoscalingRule } from './autoscaling/checks.js';
 
 function parseOne(text: string): { value?: unknown; error?: string } {
   try {
@@ -110,5 +111,6 @@ export function mimirRules(c: MimirStackConfig): Rule[] {
     runtimeTenantsRule,
     s3EndpointRule,
     cachesConfigRule(c),
+    autoscalingRule(),
   ];
 }
