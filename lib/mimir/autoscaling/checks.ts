@@ -237,7 +237,7 @@ function triggerProblems(
       );
     else {
       const p = serviceReferenceProblem(ctx, s.entry, ref, address, `${pointer}/serverAddress`);
-      if (p) out.push(p);
+      if (p) out.push({ ...p, hint: p.hint ?? 'fix config.mimir.autoscaling.prometheusAddress' });
     }
     if (!/(?:^|,)\s*X-Scope-OrgID=[^,]+/.test(md.customHeaders ?? ''))
       out.push(
