@@ -187,6 +187,55 @@ describe('autoscaling: config and tree checks', () => {
       count: 1,
     },
     {
+      name: 'an override query naming a metric the query-scheduler does not export (the committed fact file)',
+      env: scaled(
+        { distributor: { enabled: false } },
+        {},
+        querierTrigger({
+          query: 'sum(max_over_time(cortex_query_scheduler_inflight_request{container="query-scheduler"}[5m]))',
+        }),
+      ),
+      path: 'mimir.querier.scaledObject',
+      pointer: '/spec/triggers/0/metadata/query',
+      message:
+        /cortex_query_scheduler_inflight_request\{container="query-scheduler"\}, a metric queryScheduler does not export/,
+      expected: /a metric of queryScheduler/,
+      hint: /metric name/,
+      count: 1,
+    },
+    {
+      name: "a misspelt metric on the ruler's read path, judged by the facts of the same Mimir target",
+      env: scaled(
+        { distributor: { enabled: false }, querier: { enabled: false }, rulerQuerier: on },
+        {},
+        {
+          mimir: {
+            rulerQuerier: {
+              scaledObject: {
+                spec: {
+                  triggers: [
+                    {
+                      type: 'prometheus',
+                      metadata: {
+                        serverAddress: 'http://query-frontend.mimir.svc.cluster.local:8080/prometheus',
+                        query: 'sum(cortex_query_scheduler_queue_lenght{container="ruler-query-scheduler"})',
+                        threshold: '10',
+                        customHeaders: 'X-Scope-OrgID=meta',
+                      },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      ),
+      path: 'mimir.rulerQuerier.scaledObject',
+      message:
+        /cortex_query_scheduler_queue_lenght\{container="ruler-query-scheduler"\}, a metric rulerQueryScheduler does not export/,
+      count: 1,
+    },
+    {
       name: 'minimum above maximum, set by an override of the ScaledObject',
       env: scaled(
         { distributor: { enabled: false } },
@@ -240,7 +289,7 @@ describe('autoscaling: config and tree checks', () => {
   });
 });
 
-describe('autoscaling: metrics a component does not export', () => {
+describe('autoscaling: the metric check against an injected list', () => {
   /** The metrics of the scheduler and the distributor, as a running stack lists them (an excerpt). */
   const facts: MetricFacts = {
     queryScheduler: ['cortex_query_scheduler_inflight_requests', 'cortex_query_scheduler_queue_length'],
@@ -282,12 +331,12 @@ describe('autoscaling: metrics a component does not export', () => {
     expect(found[0].message).toMatch(/a metric queryScheduler does not export/);
   });
 
-  it('a metric of a container without facts, or without a container matcher, is not knowable and passes', async () => {
+  it('a metric of a container the tree does not run, or without a container matcher, is not knowable and passes', async () => {
     const found = await problems(
       scaled(
         { distributor: { enabled: false } },
         {},
-        querierTrigger({ query: 'sum(anything{container="querier"}) + sum(other_metric)' }),
+        querierTrigger({ query: 'sum(anything{container="elsewhere"}) + sum(other_metric)' }),
       ),
     );
     expect(found).toEqual([]);
