@@ -124,27 +124,35 @@ function formatsNamed(sources: string[]): string[] {
 }
 
 /** The package names and licences of the bundled inputs, for the file's header. */
+/**
+ * The innermost package an input belongs to, and its folder: a copy nested under another package
+ * (KEDA's models bring their own @kubernetes-models/validate) is a package of its own version.
+ */
+function packageOf(input: string): { name: string; dir: string } | undefined {
+  const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+  return m ? { name: m[2], dir: m[1] } : undefined;
+}
+
 function licences(inputs: string[]): string[] {
   const packages = new Map<string, string>();
   for (const input of inputs) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (!m || packages.has(m[1])) continue;
-    const pkg = JSON.parse(readFileSync(join(root, 'node_modules', m[1], 'package.json'), 'utf8')) as {
+    const p = packageOf(input);
+    if (!p || packages.has(p.dir)) continue;
+    const pkg = JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as {
       version: string;
       license: string;
     };
-    packages.set(m[1], `${m[1]} ${pkg.version} (${pkg.license})`);
+    packages.set(p.dir, `${p.name} ${pkg.version} (${pkg.license})`);
   }
-  return [...packages.values()].sort();
+  return [...new Set(packages.values())].sort();
 }
 
 /** The copyright lines of the bundled packages' licence files (MIT asks that the notice go with copies). */
 function notices(inputs: string[]): string[] {
   const lines = new Set<string>();
   for (const input of inputs) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (!m) continue;
-    const dir = join(root, 'node_modules', m[1]);
+    const dir = packageOf(input)?.dir;
+    if (!dir) continue;
     for (const name of ['LICENSE', 'LICENSE.md', 'license']) {
       try {
         for (const line of readFileSync(join(dir, name), 'utf8').split('\n'))
