@@ -44,21 +44,62 @@ const require = createRequire(join(root, 'package.json'));
 /** `require` as @kubernetes-models/validate resolves: its own dependencies, whatever their layout. */
 const fromValidate = createRequire(require.resolve('@kubernetes-models/validate'));
 
+/**
+ * `require` as @kubernetes-models/validate 5 (ESM, the version @kubernetes-models/keda depends on)
+ * resolves its own dependencies, from its own folder; undefined when no installed package uses it.
+ */
+function validate5Resolver(): ((id: string) => string) | undefined {
+  try {
+    const keda = dirname(require.resolve('@kubernetes-models/keda/package.json'));
+    const formats = join(keda, 'node_modules/@kubernetes-models/validate/dist/formats.js');
+    readFileSync(formats);
+    return createRequire(formats).resolve;
+  } catch {
+    return undefined;
+  }
+}
+
+const cidrStub =
+  "module.exports = () => { throw new Error('the cidr format is not bundled: no rendered kind uses it'); };";
+
 /** The modules replaced, by resolved path, and what replaces each. */
 function replacements(): Map<string, string> {
   const english = fromValidate.resolve('ajv-i18n/localize/en');
-  return new Map([
+  const table = new Map([
     [fromValidate.resolve('ajv-i18n'), `module.exports = { en: require(${JSON.stringify(english)}) };`],
     [
       fromValidate.resolve('ajv-formats-draft2019/formats/index.js'),
       // Its formats override nothing a bundled schema names (checked below), so the spread adds nothing used.
       'module.exports = {};',
     ],
-    [
-      fromValidate.resolve('is-cidr'),
-      "module.exports = () => { throw new Error('the cidr format is not bundled: no rendered kind uses it'); };",
-    ],
+    [fromValidate.resolve('is-cidr'), cidrStub],
   ]);
+  // Version 5 (KEDA's models) reads English messages only already; its two format packages go the same way.
+  const v5 = validate5Resolver();
+  if (v5) {
+    // is-cidr 6 is an ES module (`type: module`): its stand-in must be one too.
+    if (!table.has(v5('ajv-formats-draft2019/formats/index.js')))
+      table.set(v5('ajv-formats-draft2019/formats/index.js'), 'module.exports = {};');
+    table.set(v5('is-cidr'), cidrStub.replace('module.exports =', 'export default'));
+  }
+  return table;
+}
+
+/**
+ * Packages that publish ESM only (an `import` condition and no `require` one, as @kubernetes-models/keda
+ * does) are resolved as an import would; esbuild still bundles them behind the lazy accessor.
+ */
+function esmOnly(): Plugin {
+  return {
+    name: 'esm-only',
+    setup(b) {
+      b.onResolve({ filter: /^@kubernetes-models\/keda\// }, async (args) => {
+        if (args.kind !== 'require-call') return undefined;
+        const r = await b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir });
+        return r.errors.length ? { errors: r.errors } : { path: r.path };
+      });
+    },
+  };
 }
 
 function replacing(table: Map<string, string>): Plugin {
@@ -77,32 +118,41 @@ function replacing(table: Map<string, string>): Plugin {
 function formatsNamed(sources: string[]): string[] {
   const names = new Set<string>();
   for (const text of sources)
-    for (const m of text.matchAll(/_validate\.formats(?:\.([\w$]+)|\["([^"]+)"\])/g)) names.add(m[1] ?? m[2]);
+    // `_validate.formats.x` (validate 4, CommonJS) or `formats.x` imported from validate 5 (ESM).
+    for (const m of text.matchAll(/\bformats(?:\.([\w$]+)|\["([^"]+)"\])/g)) names.add(m[1] ?? m[2]);
   return [...names].sort();
 }
 
 /** The package names and licences of the bundled inputs, for the file's header. */
+/**
+ * The innermost package an input belongs to, and its folder: a copy nested under another package
+ * (KEDA's models bring their own @kubernetes-models/validate) is a package of its own version.
+ */
+function packageOf(input: string): { name: string; dir: string } | undefined {
+  const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+  return m ? { name: m[2], dir: m[1] } : undefined;
+}
+
 function licences(inputs: string[]): string[] {
   const packages = new Map<string, string>();
   for (const input of inputs) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (!m || packages.has(m[1])) continue;
-    const pkg = JSON.parse(readFileSync(join(root, 'node_modules', m[1], 'package.json'), 'utf8')) as {
+    const p = packageOf(input);
+    if (!p || packages.has(p.dir)) continue;
+    const pkg = JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as {
       version: string;
       license: string;
     };
-    packages.set(m[1], `${m[1]} ${pkg.version} (${pkg.license})`);
+    packages.set(p.dir, `${p.name} ${pkg.version} (${pkg.license})`);
   }
-  return [...packages.values()].sort();
+  return [...new Set(packages.values())].sort();
 }
 
 /** The copyright lines of the bundled packages' licence files (MIT asks that the notice go with copies). */
 function notices(inputs: string[]): string[] {
   const lines = new Set<string>();
   for (const input of inputs) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (!m) continue;
-    const dir = join(root, 'node_modules', m[1]);
+    const dir = packageOf(input)?.dir;
+    if (!dir) continue;
     for (const name of ['LICENSE', 'LICENSE.md', 'license']) {
       try {
         for (const line of readFileSync(join(dir, name), 'utf8').split('\n'))
@@ -138,7 +188,7 @@ export async function generateK8sValidators(): Promise<string> {
     minifyWhitespace: true,
     legalComments: 'none',
     logLevel: 'silent',
-    plugins: [replacing(table)],
+    plugins: [esmOnly(), replacing(table)],
   });
   // What the bundle holds of each package (a replaced module brings nothing of its package along).
   const inputs = Object.keys(result.metafile.inputs)

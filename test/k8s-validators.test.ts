@@ -22,10 +22,13 @@ import { buildDir, environmentDirs } from './support/environments.js';
 
 const require = createRequire(import.meta.url);
 
+/** Classes of the packages that publish ES modules only (KEDA's), imported before the tests. */
+const esmClasses = new Map<string, KubeModelClass>();
+
 /** The package's own class of a kind, loaded from kubernetes-models as the build used to. */
 function packageClass(key: string): KubeModelClass {
   const kind = key.slice(key.lastIndexOf('/') + 1);
-  return (require(supportedModels()[key]) as Record<string, KubeModelClass>)[kind];
+  return esmClasses.get(key) ?? (require(supportedModels()[key]) as Record<string, KubeModelClass>)[kind];
 }
 
 interface Verdict {
@@ -172,6 +175,24 @@ const extraObjects: KubeObject[] = [
     },
   },
   {
+    // What `engine: 'hpa'` renders; no environment of the repository uses it.
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'web', namespace: 'x' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 2,
+      maxReplicas: 10,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+      ],
+      behavior: {
+        scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }] },
+        scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }] },
+      },
+    },
+  },
+  {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
     metadata: { name: 'reader' },
@@ -188,6 +209,11 @@ const extraObjects: KubeObject[] = [
 
 let objects: KubeObject[] = [];
 beforeAll(async () => {
+  for (const [key, mod] of Object.entries(supportedModels())) {
+    if (!mod.startsWith('@kubernetes-models/keda/')) continue;
+    const kind = key.slice(key.lastIndexOf('/') + 1);
+    esmClasses.set(key, ((await import(mod)) as Record<string, KubeModelClass>)[kind]);
+  }
   for (const dir of environmentDirs) {
     const built = await buildDir(dir);
     objects.push(...flatten(built.tree).map((e) => e.object), built.application);

@@ -190,6 +190,17 @@ describe('preflight requirements (pure, over the rendered production tree)', asy
     });
     expect(f.map((x) => x.message)).toEqual(['the API server does not serve Ingress (networking.k8s.io/v1)']);
   });
+
+  it('finds KEDA missing, once for every ScaledObject, and says how to install it or scale without it', () => {
+    const s = readyForProduction();
+    const f = checkCluster(req, {
+      ...allApis(s),
+      apis: allApis(s).apis.filter((a) => a !== 'keda.sh/v1alpha1 ScaledObject'),
+    });
+    expect(f.map((x) => x.message)).toEqual(['the API server does not serve ScaledObject (keda.sh/v1alpha1)']);
+    expect(f[0].users).toHaveLength(6);
+    expect(f[0].fix.join('\n')).toMatch(/install KEDA .*\n.*engine: 'hpa'/);
+  });
 });
 
 describe('preflight command line', () => {

@@ -36,15 +36,24 @@ export default defineEnvironment({
       spreadAcrossZones: true,
       // One StatefulSet per zone for ingesters and store-gateways; replicas below are totals across zones.
       zoneAwareness: { zones },
-      distributor: { replicas: 3 },
+      // Distributors, queriers, query-frontends and the rulers' pods follow the load (autoscaling below),
+      // so they set no replicas here.
       ingester: { replicas: 3, storage: { size: '100Gi', storageClass: 'gp3' } },
-      querier: { replicas: 3 },
-      queryFrontend: { replicas: 2 },
       queryScheduler: { replicas: 2 },
       storeGateway: { replicas: 3, storage: { size: '50Gi', storageClass: 'gp3' } },
       compactor: { replicas: 1, storage: { size: '100Gi', storageClass: 'gp3' } },
       alertmanager: { replicas: 3 },
-      ruler: { replicas: 2, mode: 'remote', dedicatedReadPath: true },
+      ruler: { mode: 'remote', dedicatedReadPath: true },
+      // KEDA ScaledObjects reading the stack's own metrics (tenant "meta") through its query-frontend.
+      autoscaling: {
+        engine: 'keda',
+        distributor: { enabled: true, minReplicas: 3, maxReplicas: 30 },
+        querier: { enabled: true, minReplicas: 3, maxReplicas: 20 },
+        queryFrontend: { enabled: true, minReplicas: 2, maxReplicas: 6 },
+        ruler: { enabled: true, minReplicas: 2, maxReplicas: 6 },
+        rulerQuerier: { enabled: true, minReplicas: 2, maxReplicas: 10 },
+        rulerQueryFrontend: { enabled: true, minReplicas: 2, maxReplicas: 4 },
+      },
       // All four memcached caches; chunks and index spread over two pods each.
       caches: {
         chunks: { enabled: true, replicas: 2, memoryMiB: 4096 },

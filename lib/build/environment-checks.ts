@@ -8,6 +8,7 @@ import { isMarker } from '../core/merge.js';
 import { s3EndpointProblem, endpointForm } from '../mimir/storage-endpoint.js';
 import { tenantIdForm, tenantIdProblem } from '../mimir/tenant-id.js';
 import { zoneProblems } from '../mimir/zones.js';
+import { autoscalingProblems } from '../mimir/autoscaling/checks.js';
 import type { Problem } from '../core/problems.js';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -69,8 +70,11 @@ export function schemaView(env: unknown): unknown {
   return { ...(env as object), overrides: view(overrides, 3) };
 }
 
-/** Config values that every object is derived from; one problem here would otherwise be reported per object. */
-export function configProblems(c: StackConfig, source: string): Problem[] {
+/**
+ * Config values that every object is derived from; one problem here would otherwise be reported per object.
+ * `raw` is the environment's own config before the defaults, for checks of what it sets itself.
+ */
+export function configProblems(c: StackConfig, source: string, raw?: unknown): Problem[] {
   const out: Problem[] = [];
   const labelExpected =
     'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
@@ -155,5 +159,6 @@ export function configProblems(c: StackConfig, source: string): Problem[] {
       });
   }
   out.push(...zoneProblems(c, source));
+  out.push(...autoscalingProblems(c, source, raw));
   return out;
 }

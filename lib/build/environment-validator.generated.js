@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"autoscaling":{"description":"Autoscaling of distributors, queriers, query-frontends, rulers and the ruler's read path: KEDA\nScaledObjects (or HorizontalPodAutoscalers) instead of fixed replicas, each off unless enabled.","type":"object","properties":{"engine":{"description":"`keda`: KEDA ScaledObjects (KEDA must run in the cluster), every signal available.\n`hpa`: `autoscaling/v2` HorizontalPodAutoscalers on the resource metrics API (metrics-server), cpu and memory only.","enum":["hpa","keda"],"type":"string"},"metricsTenant":{"description":"Tenant KEDA queries (sent as `X-Scope-OrgID`); empty: the one Alloy writes the stack's own metrics into\n(`selfMonitoring.tenant`, or `defaultTenant` with self-monitoring off).","type":"string"},"prometheusAddress":{"description":"Prometheus API KEDA queries; empty: the stack's own query-frontend,\n`http://query-frontend.<namespace>.svc.<clusterDomain>:8080/prometheus`. Must name a rendered Service.","type":"string"},"pollingInterval":{"description":"Seconds between KEDA's queries.","type":"integer","minimum":1},"distributor":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"querier":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQuerier":{"description":"The ruler's own querier (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQueryFrontend":{"description":"The ruler's own query-frontend (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -282,12 +282,12 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data2.config !== undefined){
-let data13 = data2.config;
+if(data2.autoscaling !== undefined){
+let data13 = data2.autoscaling;
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-}
-else {
-const err21 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data13};
+for(const key5 in data13){
+if(!(func2.call(schema11.properties.config.properties.mimir.properties.autoscaling.properties, key5))){
+const err21 = {instancePath:instancePath+"/config/mimir/autoscaling",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling,data:data13};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -297,13 +297,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data2.tenants !== undefined){
-let data14 = data2.tenants;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-for(const key5 in data14){
-let data15 = data14[key5];
-if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
-const err22 = {instancePath:instancePath+"/config/mimir/tenants/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data15};
+if(data13.engine !== undefined){
+let data14 = data13.engine;
+if(typeof data14 !== "string"){
+const err22 = {instancePath:instancePath+"/config/mimir/autoscaling/engine",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/engine/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.engine.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.engine,data:data14};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -312,10 +309,8 @@ vErrors.push(err22);
 }
 errors++;
 }
-}
-}
-else {
-const err23 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data14};
+if(!((data14 === "hpa") || (data14 === "keda"))){
+const err23 = {instancePath:instancePath+"/config/mimir/autoscaling/engine",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/engine/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.engine.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.engine.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.engine,data:data14};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -325,12 +320,10 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data2.distributor !== undefined){
-let data16 = data2.distributor;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key6 in data16){
-if(!(((key6 === "replicas") || (key6 === "resources")) || (key6 === "flags"))){
-const err24 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data16};
+if(data13.metricsTenant !== undefined){
+let data15 = data13.metricsTenant;
+if(typeof data15 !== "string"){
+const err24 = {instancePath:instancePath+"/config/mimir/autoscaling/metricsTenant",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/metricsTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.metricsTenant.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.metricsTenant,data:data15};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -340,10 +333,10 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data16.replicas !== undefined){
-let data17 = data16.replicas;
-if(!((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17)))){
-const err25 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data17};
+if(data13.prometheusAddress !== undefined){
+let data16 = data13.prometheusAddress;
+if(typeof data16 !== "string"){
+const err25 = {instancePath:instancePath+"/config/mimir/autoscaling/prometheusAddress",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/prometheusAddress/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.prometheusAddress.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.prometheusAddress,data:data16};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -352,9 +345,11 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(typeof data17 == "number"){
-if(data17 < 0 || isNaN(data17)){
-const err26 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data17};
+}
+if(data13.pollingInterval !== undefined){
+let data17 = data13.pollingInterval;
+if(!((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17)))){
+const err26 = {instancePath:instancePath+"/config/mimir/autoscaling/pollingInterval",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/pollingInterval/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.pollingInterval.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.pollingInterval,data:data17};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -363,14 +358,9 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-}
-if(data16.resources !== undefined){
-let data18 = data16.resources;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-for(const key7 in data18){
-if(!((key7 === "requests") || (key7 === "limits"))){
-const err27 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data18};
+if(typeof data17 == "number"){
+if(data17 < 1 || isNaN(data17)){
+const err27 = {instancePath:instancePath+"/config/mimir/autoscaling/pollingInterval",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/pollingInterval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.pollingInterval,data:data17};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -380,12 +370,13 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data18.requests !== undefined){
-let data19 = data18.requests;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key8 in data19){
-if(!((key8 === "cpu") || (key8 === "memory"))){
-const err28 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data19};
+}
+if(data13.distributor !== undefined){
+let data18 = data13.distributor;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key6 in data18){
+if(!((((((key6 === "enabled") || (key6 === "minReplicas")) || (key6 === "maxReplicas")) || (key6 === "signals")) || (key6 === "scaleDown")) || (key6 === "scaleUp"))){
+const err28 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor,data:data18};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -395,10 +386,10 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data19.cpu !== undefined){
-let data20 = data19.cpu;
-if(typeof data20 !== "string"){
-const err29 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu,data:data20};
+if(data18.enabled !== undefined){
+let data19 = data18.enabled;
+if(typeof data19 !== "boolean"){
+const err29 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.enabled,data:data19};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -408,10 +399,10 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data19.memory !== undefined){
-let data21 = data19.memory;
-if(typeof data21 !== "string"){
-const err30 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory,data:data21};
+if(data18.minReplicas !== undefined){
+let data20 = data18.minReplicas;
+if(!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))){
+const err30 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.minReplicas,data:data20};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -420,10 +411,9 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data19};
+if(typeof data20 == "number"){
+if(data20 < 1 || isNaN(data20)){
+const err31 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.minReplicas,data:data20};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -433,12 +423,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data18.limits !== undefined){
-let data22 = data18.limits;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key9 in data22){
-if(!((key9 === "cpu") || (key9 === "memory"))){
-const err32 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data22};
+}
+if(data18.maxReplicas !== undefined){
+let data21 = data18.maxReplicas;
+if(!((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21)))){
+const err32 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.maxReplicas,data:data21};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -447,11 +436,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-if(data22.cpu !== undefined){
-let data23 = data22.cpu;
-if(typeof data23 !== "string"){
-const err33 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu,data:data23};
+if(typeof data21 == "number"){
+if(data21 < 1 || isNaN(data21)){
+const err33 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.maxReplicas,data:data21};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -461,10 +448,16 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data22.memory !== undefined){
-let data24 = data22.memory;
-if(typeof data24 !== "string"){
-const err34 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory,data:data24};
+}
+if(data18.signals !== undefined){
+let data22 = data18.signals;
+if(Array.isArray(data22)){
+const len1 = data22.length;
+for(let i1=0; i1<len1; i1++){
+let data23 = data22[i1];
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.signal === undefined){
+const err34 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items,data:data23};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -473,10 +466,8 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-}
-else {
-const err35 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data22};
+if(data23.target === undefined){
+const err35 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items,data:data23};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -485,10 +476,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data18};
+for(const key7 in data23){
+if(!((key7 === "signal") || (key7 === "target"))){
+const err36 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items,data:data23};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -498,13 +488,10 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data16.flags !== undefined){
-let data25 = data16.flags;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key10 in data25){
-let data26 = data25[key10];
-if((((typeof data26 !== "string") && (!(typeof data26 == "number"))) && (typeof data26 !== "boolean")) && (data26 !== null)){
-const err37 = {instancePath:instancePath+"/config/mimir/distributor/flags/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties,data:data26};
+if(data23.signal !== undefined){
+let data24 = data23.signal;
+if(typeof data24 !== "string"){
+const err37 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.signal,data:data24};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -513,10 +500,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/config/mimir/distributor/flags",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags,data:data25};
+if(!(((data24 === "cpu") || (data24 === "inflightQueries")) || (data24 === "memory"))){
+const err38 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.signal,data:data24};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -526,9 +511,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data16};
+if(data23.target !== undefined){
+let data25 = data23.target;
+if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
+const err39 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.target,data:data25};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -537,13 +523,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data2.ingester !== undefined){
-let data27 = data2.ingester;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key11 in data27){
-if(!(((((key11 === "zoneAware") || (key11 === "storage")) || (key11 === "replicas")) || (key11 === "resources")) || (key11 === "flags"))){
-const err40 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data27};
+if(typeof data25 == "number"){
+if(data25 < 1 || isNaN(data25)){
+const err40 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.properties.target,data:data25};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -553,10 +535,10 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data27.zoneAware !== undefined){
-let data28 = data27.zoneAware;
-if(!(((data28 === "auto") || (data28 === false)) || (data28 === true))){
-const err41 = {instancePath:instancePath+"/config/mimir/ingester/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware,data:data28};
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals/" + i1,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.items,data:data23};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -566,12 +548,9 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data27.storage !== undefined){
-let data29 = data27.storage;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-for(const key12 in data29){
-if(!((key12 === "size") || (key12 === "storageClass"))){
-const err42 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data29};
+}
+else {
+const err42 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.signals,data:data22};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -581,10 +560,12 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data29.size !== undefined){
-let data30 = data29.size;
-if(typeof data30 !== "string"){
-const err43 = {instancePath:instancePath+"/config/mimir/ingester/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size,data:data30};
+if(data18.scaleDown !== undefined){
+let data26 = data18.scaleDown;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+for(const key8 in data26){
+if(!((key8 === "stabilizationWindowSeconds") || (key8 === "policies"))){
+const err43 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown,data:data26};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -594,10 +575,10 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data29.storageClass !== undefined){
-let data31 = data29.storageClass;
-if(typeof data31 !== "string"){
-const err44 = {instancePath:instancePath+"/config/mimir/ingester/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass,data:data31};
+if(data26.stabilizationWindowSeconds !== undefined){
+let data27 = data26.stabilizationWindowSeconds;
+if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
+const err44 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.stabilizationWindowSeconds,data:data27};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -606,10 +587,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-}
-else {
-const err45 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data29};
+if(typeof data27 == "number"){
+if(data27 > 3600 || isNaN(data27)){
+const err45 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.stabilizationWindowSeconds,data:data27};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -618,11 +598,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-if(data27.replicas !== undefined){
-let data32 = data27.replicas;
-if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
-const err46 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data32};
+if(data27 < 0 || isNaN(data27)){
+const err46 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.stabilizationWindowSeconds,data:data27};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -631,9 +608,17 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(typeof data32 == "number"){
-if(data32 < 0 || isNaN(data32)){
-const err47 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data32};
+}
+}
+if(data26.policies !== undefined){
+let data28 = data26.policies;
+if(Array.isArray(data28)){
+const len2 = data28.length;
+for(let i2=0; i2<len2; i2++){
+let data29 = data28[i2];
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.periodSeconds === undefined){
+const err47 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items,data:data29};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -642,14 +627,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-}
-if(data27.resources !== undefined){
-let data33 = data27.resources;
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-for(const key13 in data33){
-if(!((key13 === "requests") || (key13 === "limits"))){
-const err48 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data33};
+if(data29.type === undefined){
+const err48 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items,data:data29};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -658,13 +637,8 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-if(data33.requests !== undefined){
-let data34 = data33.requests;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-for(const key14 in data34){
-if(!((key14 === "cpu") || (key14 === "memory"))){
-const err49 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data34};
+if(data29.value === undefined){
+const err49 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items,data:data29};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -673,11 +647,9 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data34.cpu !== undefined){
-let data35 = data34.cpu;
-if(typeof data35 !== "string"){
-const err50 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu,data:data35};
+for(const key9 in data29){
+if(!(((key9 === "type") || (key9 === "value")) || (key9 === "periodSeconds"))){
+const err50 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items,data:data29};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -687,10 +659,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data34.memory !== undefined){
-let data36 = data34.memory;
-if(typeof data36 !== "string"){
-const err51 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory,data:data36};
+if(data29.type !== undefined){
+let data30 = data29.type;
+if(typeof data30 !== "string"){
+const err51 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.type,data:data30};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -699,10 +671,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-}
-else {
-const err52 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data34};
+if(!((data30 === "Percent") || (data30 === "Pods"))){
+const err52 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.type,data:data30};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -712,12 +682,10 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data33.limits !== undefined){
-let data37 = data33.limits;
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-for(const key15 in data37){
-if(!((key15 === "cpu") || (key15 === "memory"))){
-const err53 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data37};
+if(data29.value !== undefined){
+let data31 = data29.value;
+if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
+const err53 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.value,data:data31};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -726,11 +694,9 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data37.cpu !== undefined){
-let data38 = data37.cpu;
-if(typeof data38 !== "string"){
-const err54 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu,data:data38};
+if(typeof data31 == "number"){
+if(data31 < 1 || isNaN(data31)){
+const err54 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.value,data:data31};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -740,10 +706,11 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data37.memory !== undefined){
-let data39 = data37.memory;
-if(typeof data39 !== "string"){
-const err55 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory,data:data39};
+}
+if(data29.periodSeconds !== undefined){
+let data32 = data29.periodSeconds;
+if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
+const err55 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data32};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -752,10 +719,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-}
-else {
-const err56 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data37};
+if(typeof data32 == "number"){
+if(data32 > 1800 || isNaN(data32)){
+const err56 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data32};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -764,10 +730,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-}
-else {
-const err57 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data33};
+if(data32 < 1 || isNaN(data32)){
+const err57 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data32};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -777,13 +741,10 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data27.flags !== undefined){
-let data40 = data27.flags;
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-for(const key16 in data40){
-let data41 = data40[key16];
-if((((typeof data41 !== "string") && (!(typeof data41 == "number"))) && (typeof data41 !== "boolean")) && (data41 !== null)){
-const err58 = {instancePath:instancePath+"/config/mimir/ingester/flags/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties,data:data41};
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies/" + i2,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.items,data:data29};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -795,7 +756,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/config/mimir/ingester/flags",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags,data:data40};
+const err59 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.properties.policies,data:data28};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -807,7 +768,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data27};
+const err60 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleDown,data:data26};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -817,12 +778,12 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data2.querier !== undefined){
-let data42 = data2.querier;
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-for(const key17 in data42){
-if(!(((key17 === "replicas") || (key17 === "resources")) || (key17 === "flags"))){
-const err61 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data42};
+if(data18.scaleUp !== undefined){
+let data33 = data18.scaleUp;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+for(const key10 in data33){
+if(!((key10 === "stabilizationWindowSeconds") || (key10 === "policies"))){
+const err61 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp,data:data33};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -832,10 +793,10 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data42.replicas !== undefined){
-let data43 = data42.replicas;
-if(!((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43)))){
-const err62 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data43};
+if(data33.stabilizationWindowSeconds !== undefined){
+let data34 = data33.stabilizationWindowSeconds;
+if(!((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34)))){
+const err62 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.stabilizationWindowSeconds,data:data34};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -844,9 +805,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(typeof data43 == "number"){
-if(data43 < 0 || isNaN(data43)){
-const err63 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data43};
+if(typeof data34 == "number"){
+if(data34 > 3600 || isNaN(data34)){
+const err63 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.stabilizationWindowSeconds,data:data34};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -855,14 +816,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-}
-if(data42.resources !== undefined){
-let data44 = data42.resources;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key18 in data44){
-if(!((key18 === "requests") || (key18 === "limits"))){
-const err64 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data44};
+if(data34 < 0 || isNaN(data34)){
+const err64 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.stabilizationWindowSeconds,data:data34};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -872,12 +827,16 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data44.requests !== undefined){
-let data45 = data44.requests;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-for(const key19 in data45){
-if(!((key19 === "cpu") || (key19 === "memory"))){
-const err65 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data45};
+}
+if(data33.policies !== undefined){
+let data35 = data33.policies;
+if(Array.isArray(data35)){
+const len3 = data35.length;
+for(let i3=0; i3<len3; i3++){
+let data36 = data35[i3];
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.periodSeconds === undefined){
+const err65 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items,data:data36};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -886,11 +845,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-if(data45.cpu !== undefined){
-let data46 = data45.cpu;
-if(typeof data46 !== "string"){
-const err66 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu,data:data46};
+if(data36.type === undefined){
+const err66 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items,data:data36};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -899,11 +855,8 @@ vErrors.push(err66);
 }
 errors++;
 }
-}
-if(data45.memory !== undefined){
-let data47 = data45.memory;
-if(typeof data47 !== "string"){
-const err67 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory,data:data47};
+if(data36.value === undefined){
+const err67 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items,data:data36};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -912,10 +865,9 @@ vErrors.push(err67);
 }
 errors++;
 }
-}
-}
-else {
-const err68 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data45};
+for(const key11 in data36){
+if(!(((key11 === "type") || (key11 === "value")) || (key11 === "periodSeconds"))){
+const err68 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items,data:data36};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -925,12 +877,10 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data44.limits !== undefined){
-let data48 = data44.limits;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-for(const key20 in data48){
-if(!((key20 === "cpu") || (key20 === "memory"))){
-const err69 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data48};
+if(data36.type !== undefined){
+let data37 = data36.type;
+if(typeof data37 !== "string"){
+const err69 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.type,data:data37};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -939,11 +889,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-if(data48.cpu !== undefined){
-let data49 = data48.cpu;
-if(typeof data49 !== "string"){
-const err70 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu,data:data49};
+if(!((data37 === "Percent") || (data37 === "Pods"))){
+const err70 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.type,data:data37};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -953,10 +900,10 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data48.memory !== undefined){
-let data50 = data48.memory;
-if(typeof data50 !== "string"){
-const err71 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory,data:data50};
+if(data36.value !== undefined){
+let data38 = data36.value;
+if(!((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38)))){
+const err71 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.value,data:data38};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -965,10 +912,9 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-}
-else {
-const err72 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data48};
+if(typeof data38 == "number"){
+if(data38 < 1 || isNaN(data38)){
+const err72 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.value,data:data38};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -979,8 +925,10 @@ errors++;
 }
 }
 }
-else {
-const err73 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data44};
+if(data36.periodSeconds !== undefined){
+let data39 = data36.periodSeconds;
+if(!((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39)))){
+const err73 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data39};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -989,14 +937,9 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-if(data42.flags !== undefined){
-let data51 = data42.flags;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-for(const key21 in data51){
-let data52 = data51[key21];
-if((((typeof data52 !== "string") && (!(typeof data52 == "number"))) && (typeof data52 !== "boolean")) && (data52 !== null)){
-const err74 = {instancePath:instancePath+"/config/mimir/querier/flags/" + key21.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties,data:data52};
+if(typeof data39 == "number"){
+if(data39 > 1800 || isNaN(data39)){
+const err74 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data39};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1005,10 +948,8 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-}
-else {
-const err75 = {instancePath:instancePath+"/config/mimir/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags,data:data51};
+if(data39 < 1 || isNaN(data39)){
+const err75 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data39};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1019,8 +960,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err76 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data42};
+const err76 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies/" + i3,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.items,data:data36};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1030,12 +972,9 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data2.queryFrontend !== undefined){
-let data53 = data2.queryFrontend;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-for(const key22 in data53){
-if(!(((key22 === "replicas") || (key22 === "resources")) || (key22 === "flags"))){
-const err77 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data53};
+}
+else {
+const err77 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.properties.policies,data:data35};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1045,10 +984,9 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data53.replicas !== undefined){
-let data54 = data53.replicas;
-if(!((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54)))){
-const err78 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data54};
+}
+else {
+const err78 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.properties.scaleUp,data:data33};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1057,9 +995,10 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(typeof data54 == "number"){
-if(data54 < 0 || isNaN(data54)){
-const err79 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data54};
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/config/mimir/autoscaling/distributor",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.distributor,data:data18};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1069,13 +1008,12 @@ vErrors.push(err79);
 errors++;
 }
 }
-}
-if(data53.resources !== undefined){
-let data55 = data53.resources;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-for(const key23 in data55){
-if(!((key23 === "requests") || (key23 === "limits"))){
-const err80 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data55};
+if(data13.querier !== undefined){
+let data40 = data13.querier;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+for(const key12 in data40){
+if(!((((((key12 === "enabled") || (key12 === "minReplicas")) || (key12 === "maxReplicas")) || (key12 === "signals")) || (key12 === "scaleDown")) || (key12 === "scaleUp"))){
+const err80 = {instancePath:instancePath+"/config/mimir/autoscaling/querier",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier,data:data40};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1085,12 +1023,10 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data55.requests !== undefined){
-let data56 = data55.requests;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-for(const key24 in data56){
-if(!((key24 === "cpu") || (key24 === "memory"))){
-const err81 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data56};
+if(data40.enabled !== undefined){
+let data41 = data40.enabled;
+if(typeof data41 !== "boolean"){
+const err81 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.enabled,data:data41};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1100,10 +1036,10 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data56.cpu !== undefined){
-let data57 = data56.cpu;
-if(typeof data57 !== "string"){
-const err82 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data57};
+if(data40.minReplicas !== undefined){
+let data42 = data40.minReplicas;
+if(!((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42)))){
+const err82 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.minReplicas,data:data42};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1112,11 +1048,9 @@ vErrors.push(err82);
 }
 errors++;
 }
-}
-if(data56.memory !== undefined){
-let data58 = data56.memory;
-if(typeof data58 !== "string"){
-const err83 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data58};
+if(typeof data42 == "number"){
+if(data42 < 1 || isNaN(data42)){
+const err83 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.minReplicas,data:data42};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1127,8 +1061,10 @@ errors++;
 }
 }
 }
-else {
-const err84 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data56};
+if(data40.maxReplicas !== undefined){
+let data43 = data40.maxReplicas;
+if(!((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43)))){
+const err84 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.maxReplicas,data:data43};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1137,13 +1073,9 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-if(data55.limits !== undefined){
-let data59 = data55.limits;
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-for(const key25 in data59){
-if(!((key25 === "cpu") || (key25 === "memory"))){
-const err85 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data59};
+if(typeof data43 == "number"){
+if(data43 < 1 || isNaN(data43)){
+const err85 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.maxReplicas,data:data43};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1153,10 +1085,16 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data59.cpu !== undefined){
-let data60 = data59.cpu;
-if(typeof data60 !== "string"){
-const err86 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data60};
+}
+if(data40.signals !== undefined){
+let data44 = data40.signals;
+if(Array.isArray(data44)){
+const len4 = data44.length;
+for(let i4=0; i4<len4; i4++){
+let data45 = data44[i4];
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.signal === undefined){
+const err86 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items,data:data45};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1165,11 +1103,8 @@ vErrors.push(err86);
 }
 errors++;
 }
-}
-if(data59.memory !== undefined){
-let data61 = data59.memory;
-if(typeof data61 !== "string"){
-const err87 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data61};
+if(data45.target === undefined){
+const err87 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items,data:data45};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1178,10 +1113,9 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-}
-else {
-const err88 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data59};
+for(const key13 in data45){
+if(!((key13 === "signal") || (key13 === "target"))){
+const err88 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items,data:data45};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1191,9 +1125,10 @@ vErrors.push(err88);
 errors++;
 }
 }
-}
-else {
-const err89 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data55};
+if(data45.signal !== undefined){
+let data46 = data45.signal;
+if(typeof data46 !== "string"){
+const err89 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.signal,data:data46};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1202,14 +1137,8 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-if(data53.flags !== undefined){
-let data62 = data53.flags;
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-for(const key26 in data62){
-let data63 = data62[key26];
-if((((typeof data63 !== "string") && (!(typeof data63 == "number"))) && (typeof data63 !== "boolean")) && (data63 !== null)){
-const err90 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags/" + key26.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties,data:data63};
+if(!(((data46 === "cpu") || (data46 === "inflightQueries")) || (data46 === "memory"))){
+const err90 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.signal,data:data46};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1219,9 +1148,10 @@ vErrors.push(err90);
 errors++;
 }
 }
-}
-else {
-const err91 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags,data:data62};
+if(data45.target !== undefined){
+let data47 = data45.target;
+if(!((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47)))){
+const err91 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.target,data:data47};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1230,10 +1160,9 @@ vErrors.push(err91);
 }
 errors++;
 }
-}
-}
-else {
-const err92 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data53};
+if(typeof data47 == "number"){
+if(data47 < 1 || isNaN(data47)){
+const err92 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.properties.target,data:data47};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1243,12 +1172,10 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data2.queryScheduler !== undefined){
-let data64 = data2.queryScheduler;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-for(const key27 in data64){
-if(!(((key27 === "replicas") || (key27 === "resources")) || (key27 === "flags"))){
-const err93 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data64};
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals/" + i4,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.items,data:data45};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1258,10 +1185,9 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data64.replicas !== undefined){
-let data65 = data64.replicas;
-if(!((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65)))){
-const err94 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data65};
+}
+else {
+const err94 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.signals,data:data44};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1270,9 +1196,13 @@ vErrors.push(err94);
 }
 errors++;
 }
-if(typeof data65 == "number"){
-if(data65 < 0 || isNaN(data65)){
-const err95 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data65};
+}
+if(data40.scaleDown !== undefined){
+let data48 = data40.scaleDown;
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+for(const key14 in data48){
+if(!((key14 === "stabilizationWindowSeconds") || (key14 === "policies"))){
+const err95 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown,data:data48};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1282,13 +1212,10 @@ vErrors.push(err95);
 errors++;
 }
 }
-}
-if(data64.resources !== undefined){
-let data66 = data64.resources;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-for(const key28 in data66){
-if(!((key28 === "requests") || (key28 === "limits"))){
-const err96 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data66};
+if(data48.stabilizationWindowSeconds !== undefined){
+let data49 = data48.stabilizationWindowSeconds;
+if(!((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49)))){
+const err96 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data49};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1297,13 +1224,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-if(data66.requests !== undefined){
-let data67 = data66.requests;
-if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
-for(const key29 in data67){
-if(!((key29 === "cpu") || (key29 === "memory"))){
-const err97 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data67};
+if(typeof data49 == "number"){
+if(data49 > 3600 || isNaN(data49)){
+const err97 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data49};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1312,11 +1235,8 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-if(data67.cpu !== undefined){
-let data68 = data67.cpu;
-if(typeof data68 !== "string"){
-const err98 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data68};
+if(data49 < 0 || isNaN(data49)){
+const err98 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data49};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1326,10 +1246,16 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data67.memory !== undefined){
-let data69 = data67.memory;
-if(typeof data69 !== "string"){
-const err99 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data69};
+}
+if(data48.policies !== undefined){
+let data50 = data48.policies;
+if(Array.isArray(data50)){
+const len5 = data50.length;
+for(let i5=0; i5<len5; i5++){
+let data51 = data50[i5];
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.periodSeconds === undefined){
+const err99 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items,data:data51};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1338,10 +1264,8 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-}
-else {
-const err100 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data67};
+if(data51.type === undefined){
+const err100 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items,data:data51};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1350,13 +1274,8 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-if(data66.limits !== undefined){
-let data70 = data66.limits;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-for(const key30 in data70){
-if(!((key30 === "cpu") || (key30 === "memory"))){
-const err101 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data70};
+if(data51.value === undefined){
+const err101 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items,data:data51};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1365,11 +1284,9 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-if(data70.cpu !== undefined){
-let data71 = data70.cpu;
-if(typeof data71 !== "string"){
-const err102 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data71};
+for(const key15 in data51){
+if(!(((key15 === "type") || (key15 === "value")) || (key15 === "periodSeconds"))){
+const err102 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items,data:data51};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1379,10 +1296,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data70.memory !== undefined){
-let data72 = data70.memory;
-if(typeof data72 !== "string"){
-const err103 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data72};
+if(data51.type !== undefined){
+let data52 = data51.type;
+if(typeof data52 !== "string"){
+const err103 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.type,data:data52};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1391,10 +1308,8 @@ vErrors.push(err103);
 }
 errors++;
 }
-}
-}
-else {
-const err104 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data70};
+if(!((data52 === "Percent") || (data52 === "Pods"))){
+const err104 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.type,data:data52};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1404,9 +1319,10 @@ vErrors.push(err104);
 errors++;
 }
 }
-}
-else {
-const err105 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data66};
+if(data51.value !== undefined){
+let data53 = data51.value;
+if(!((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53)))){
+const err105 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.value,data:data53};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1415,14 +1331,9 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-if(data64.flags !== undefined){
-let data73 = data64.flags;
-if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
-for(const key31 in data73){
-let data74 = data73[key31];
-if((((typeof data74 !== "string") && (!(typeof data74 == "number"))) && (typeof data74 !== "boolean")) && (data74 !== null)){
-const err106 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags/" + key31.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties,data:data74};
+if(typeof data53 == "number"){
+if(data53 < 1 || isNaN(data53)){
+const err106 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.value,data:data53};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1433,8 +1344,10 @@ errors++;
 }
 }
 }
-else {
-const err107 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags,data:data73};
+if(data51.periodSeconds !== undefined){
+let data54 = data51.periodSeconds;
+if(!((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54)))){
+const err107 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data54};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1443,10 +1356,9 @@ vErrors.push(err107);
 }
 errors++;
 }
-}
-}
-else {
-const err108 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data64};
+if(typeof data54 == "number"){
+if(data54 > 1800 || isNaN(data54)){
+const err108 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data54};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1455,13 +1367,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-}
-if(data2.storeGateway !== undefined){
-let data75 = data2.storeGateway;
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-for(const key32 in data75){
-if(!(((((key32 === "zoneAware") || (key32 === "storage")) || (key32 === "replicas")) || (key32 === "resources")) || (key32 === "flags"))){
-const err109 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data75};
+if(data54 < 1 || isNaN(data54)){
+const err109 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data54};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1471,10 +1378,10 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data75.zoneAware !== undefined){
-let data76 = data75.zoneAware;
-if(!(((data76 === "auto") || (data76 === false)) || (data76 === true))){
-const err110 = {instancePath:instancePath+"/config/mimir/storeGateway/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware,data:data76};
+}
+}
+else {
+const err110 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies/" + i5,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.items,data:data51};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1484,12 +1391,9 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data75.storage !== undefined){
-let data77 = data75.storage;
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-for(const key33 in data77){
-if(!((key33 === "size") || (key33 === "storageClass"))){
-const err111 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data77};
+}
+else {
+const err111 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.properties.policies,data:data50};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1499,10 +1403,9 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data77.size !== undefined){
-let data78 = data77.size;
-if(typeof data78 !== "string"){
-const err112 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size,data:data78};
+}
+else {
+const err112 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleDown,data:data48};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1512,10 +1415,12 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data77.storageClass !== undefined){
-let data79 = data77.storageClass;
-if(typeof data79 !== "string"){
-const err113 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass,data:data79};
+if(data40.scaleUp !== undefined){
+let data55 = data40.scaleUp;
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+for(const key16 in data55){
+if(!((key16 === "stabilizationWindowSeconds") || (key16 === "policies"))){
+const err113 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp,data:data55};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1525,9 +1430,10 @@ vErrors.push(err113);
 errors++;
 }
 }
-}
-else {
-const err114 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data77};
+if(data55.stabilizationWindowSeconds !== undefined){
+let data56 = data55.stabilizationWindowSeconds;
+if(!((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56)))){
+const err114 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data56};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1536,11 +1442,9 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-if(data75.replicas !== undefined){
-let data80 = data75.replicas;
-if(!((typeof data80 == "number") && (!(data80 % 1) && !isNaN(data80)))){
-const err115 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data80};
+if(typeof data56 == "number"){
+if(data56 > 3600 || isNaN(data56)){
+const err115 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data56};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1549,9 +1453,8 @@ vErrors.push(err115);
 }
 errors++;
 }
-if(typeof data80 == "number"){
-if(data80 < 0 || isNaN(data80)){
-const err116 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data80};
+if(data56 < 0 || isNaN(data56)){
+const err116 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data56};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1562,12 +1465,15 @@ errors++;
 }
 }
 }
-if(data75.resources !== undefined){
-let data81 = data75.resources;
-if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
-for(const key34 in data81){
-if(!((key34 === "requests") || (key34 === "limits"))){
-const err117 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data81};
+if(data55.policies !== undefined){
+let data57 = data55.policies;
+if(Array.isArray(data57)){
+const len6 = data57.length;
+for(let i6=0; i6<len6; i6++){
+let data58 = data57[i6];
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+if(data58.periodSeconds === undefined){
+const err117 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items,data:data58};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1576,13 +1482,8 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-if(data81.requests !== undefined){
-let data82 = data81.requests;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-for(const key35 in data82){
-if(!((key35 === "cpu") || (key35 === "memory"))){
-const err118 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data82};
+if(data58.type === undefined){
+const err118 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items,data:data58};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1591,11 +1492,8 @@ vErrors.push(err118);
 }
 errors++;
 }
-}
-if(data82.cpu !== undefined){
-let data83 = data82.cpu;
-if(typeof data83 !== "string"){
-const err119 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu,data:data83};
+if(data58.value === undefined){
+const err119 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items,data:data58};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1604,11 +1502,9 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-if(data82.memory !== undefined){
-let data84 = data82.memory;
-if(typeof data84 !== "string"){
-const err120 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory,data:data84};
+for(const key17 in data58){
+if(!(((key17 === "type") || (key17 === "value")) || (key17 === "periodSeconds"))){
+const err120 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items,data:data58};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1618,9 +1514,10 @@ vErrors.push(err120);
 errors++;
 }
 }
-}
-else {
-const err121 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data82};
+if(data58.type !== undefined){
+let data59 = data58.type;
+if(typeof data59 !== "string"){
+const err121 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.type,data:data59};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1629,13 +1526,8 @@ vErrors.push(err121);
 }
 errors++;
 }
-}
-if(data81.limits !== undefined){
-let data85 = data81.limits;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-for(const key36 in data85){
-if(!((key36 === "cpu") || (key36 === "memory"))){
-const err122 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data85};
+if(!((data59 === "Percent") || (data59 === "Pods"))){
+const err122 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.type,data:data59};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1645,10 +1537,10 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data85.cpu !== undefined){
-let data86 = data85.cpu;
-if(typeof data86 !== "string"){
-const err123 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu,data:data86};
+if(data58.value !== undefined){
+let data60 = data58.value;
+if(!((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60)))){
+const err123 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.value,data:data60};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1657,11 +1549,9 @@ vErrors.push(err123);
 }
 errors++;
 }
-}
-if(data85.memory !== undefined){
-let data87 = data85.memory;
-if(typeof data87 !== "string"){
-const err124 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory,data:data87};
+if(typeof data60 == "number"){
+if(data60 < 1 || isNaN(data60)){
+const err124 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.value,data:data60};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1672,8 +1562,10 @@ errors++;
 }
 }
 }
-else {
-const err125 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data85};
+if(data58.periodSeconds !== undefined){
+let data61 = data58.periodSeconds;
+if(!((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61)))){
+const err125 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data61};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1682,10 +1574,9 @@ vErrors.push(err125);
 }
 errors++;
 }
-}
-}
-else {
-const err126 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data81};
+if(typeof data61 == "number"){
+if(data61 > 1800 || isNaN(data61)){
+const err126 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data61};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1694,14 +1585,8 @@ vErrors.push(err126);
 }
 errors++;
 }
-}
-if(data75.flags !== undefined){
-let data88 = data75.flags;
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
-for(const key37 in data88){
-let data89 = data88[key37];
-if((((typeof data89 !== "string") && (!(typeof data89 == "number"))) && (typeof data89 !== "boolean")) && (data89 !== null)){
-const err127 = {instancePath:instancePath+"/config/mimir/storeGateway/flags/" + key37.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties,data:data89};
+if(data61 < 1 || isNaN(data61)){
+const err127 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data61};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1712,8 +1597,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err128 = {instancePath:instancePath+"/config/mimir/storeGateway/flags",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags,data:data88};
+const err128 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies/" + i6,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.items,data:data58};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1725,7 +1611,7 @@ errors++;
 }
 }
 else {
-const err129 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data75};
+const err129 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.properties.policies,data:data57};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1735,12 +1621,9 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data2.compactor !== undefined){
-let data90 = data2.compactor;
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-for(const key38 in data90){
-if(!((((key38 === "storage") || (key38 === "replicas")) || (key38 === "resources")) || (key38 === "flags"))){
-const err130 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data90};
+}
+else {
+const err130 = {instancePath:instancePath+"/config/mimir/autoscaling/querier/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.properties.scaleUp,data:data55};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1750,12 +1633,9 @@ vErrors.push(err130);
 errors++;
 }
 }
-if(data90.storage !== undefined){
-let data91 = data90.storage;
-if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
-for(const key39 in data91){
-if(!((key39 === "size") || (key39 === "storageClass"))){
-const err131 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data91};
+}
+else {
+const err131 = {instancePath:instancePath+"/config/mimir/autoscaling/querier",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.querier,data:data40};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1765,10 +1645,12 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data91.size !== undefined){
-let data92 = data91.size;
-if(typeof data92 !== "string"){
-const err132 = {instancePath:instancePath+"/config/mimir/compactor/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size,data:data92};
+if(data13.queryFrontend !== undefined){
+let data62 = data13.queryFrontend;
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+for(const key18 in data62){
+if(!((((((key18 === "enabled") || (key18 === "minReplicas")) || (key18 === "maxReplicas")) || (key18 === "signals")) || (key18 === "scaleDown")) || (key18 === "scaleUp"))){
+const err132 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend,data:data62};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1778,10 +1660,10 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data91.storageClass !== undefined){
-let data93 = data91.storageClass;
-if(typeof data93 !== "string"){
-const err133 = {instancePath:instancePath+"/config/mimir/compactor/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass,data:data93};
+if(data62.enabled !== undefined){
+let data63 = data62.enabled;
+if(typeof data63 !== "boolean"){
+const err133 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.enabled,data:data63};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1791,9 +1673,10 @@ vErrors.push(err133);
 errors++;
 }
 }
-}
-else {
-const err134 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data91};
+if(data62.minReplicas !== undefined){
+let data64 = data62.minReplicas;
+if(!((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64)))){
+const err134 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.minReplicas,data:data64};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1802,11 +1685,9 @@ vErrors.push(err134);
 }
 errors++;
 }
-}
-if(data90.replicas !== undefined){
-let data94 = data90.replicas;
-if(!((typeof data94 == "number") && (!(data94 % 1) && !isNaN(data94)))){
-const err135 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data94};
+if(typeof data64 == "number"){
+if(data64 < 1 || isNaN(data64)){
+const err135 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.minReplicas,data:data64};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1815,9 +1696,12 @@ vErrors.push(err135);
 }
 errors++;
 }
-if(typeof data94 == "number"){
-if(data94 < 0 || isNaN(data94)){
-const err136 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data94};
+}
+}
+if(data62.maxReplicas !== undefined){
+let data65 = data62.maxReplicas;
+if(!((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65)))){
+const err136 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.maxReplicas,data:data65};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1826,14 +1710,9 @@ vErrors.push(err136);
 }
 errors++;
 }
-}
-}
-if(data90.resources !== undefined){
-let data95 = data90.resources;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-for(const key40 in data95){
-if(!((key40 === "requests") || (key40 === "limits"))){
-const err137 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data95};
+if(typeof data65 == "number"){
+if(data65 < 1 || isNaN(data65)){
+const err137 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.maxReplicas,data:data65};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1843,12 +1722,16 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data95.requests !== undefined){
-let data96 = data95.requests;
-if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
-for(const key41 in data96){
-if(!((key41 === "cpu") || (key41 === "memory"))){
-const err138 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data96};
+}
+if(data62.signals !== undefined){
+let data66 = data62.signals;
+if(Array.isArray(data66)){
+const len7 = data66.length;
+for(let i7=0; i7<len7; i7++){
+let data67 = data66[i7];
+if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
+if(data67.signal === undefined){
+const err138 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items,data:data67};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1857,11 +1740,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-if(data96.cpu !== undefined){
-let data97 = data96.cpu;
-if(typeof data97 !== "string"){
-const err139 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu,data:data97};
+if(data67.target === undefined){
+const err139 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items,data:data67};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1870,11 +1750,9 @@ vErrors.push(err139);
 }
 errors++;
 }
-}
-if(data96.memory !== undefined){
-let data98 = data96.memory;
-if(typeof data98 !== "string"){
-const err140 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory,data:data98};
+for(const key19 in data67){
+if(!((key19 === "signal") || (key19 === "target"))){
+const err140 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items,data:data67};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1884,9 +1762,10 @@ vErrors.push(err140);
 errors++;
 }
 }
-}
-else {
-const err141 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data96};
+if(data67.signal !== undefined){
+let data68 = data67.signal;
+if(typeof data68 !== "string"){
+const err141 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.signal,data:data68};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1895,13 +1774,8 @@ vErrors.push(err141);
 }
 errors++;
 }
-}
-if(data95.limits !== undefined){
-let data99 = data95.limits;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-for(const key42 in data99){
-if(!((key42 === "cpu") || (key42 === "memory"))){
-const err142 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data99};
+if(!(((data68 === "cpu") || (data68 === "inflightQueries")) || (data68 === "memory"))){
+const err142 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.signal,data:data68};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1911,10 +1785,10 @@ vErrors.push(err142);
 errors++;
 }
 }
-if(data99.cpu !== undefined){
-let data100 = data99.cpu;
-if(typeof data100 !== "string"){
-const err143 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu,data:data100};
+if(data67.target !== undefined){
+let data69 = data67.target;
+if(!((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69)))){
+const err143 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.target,data:data69};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1923,11 +1797,9 @@ vErrors.push(err143);
 }
 errors++;
 }
-}
-if(data99.memory !== undefined){
-let data101 = data99.memory;
-if(typeof data101 !== "string"){
-const err144 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory,data:data101};
+if(typeof data69 == "number"){
+if(data69 < 1 || isNaN(data69)){
+const err144 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.properties.target,data:data69};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1938,8 +1810,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err145 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data99};
+const err145 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals/" + i7,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.items,data:data67};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1951,7 +1824,7 @@ errors++;
 }
 }
 else {
-const err146 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data95};
+const err146 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.signals,data:data66};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1961,13 +1834,12 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data90.flags !== undefined){
-let data102 = data90.flags;
-if(data102 && typeof data102 == "object" && !Array.isArray(data102)){
-for(const key43 in data102){
-let data103 = data102[key43];
-if((((typeof data103 !== "string") && (!(typeof data103 == "number"))) && (typeof data103 !== "boolean")) && (data103 !== null)){
-const err147 = {instancePath:instancePath+"/config/mimir/compactor/flags/" + key43.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties,data:data103};
+if(data62.scaleDown !== undefined){
+let data70 = data62.scaleDown;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+for(const key20 in data70){
+if(!((key20 === "stabilizationWindowSeconds") || (key20 === "policies"))){
+const err147 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown,data:data70};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1977,9 +1849,10 @@ vErrors.push(err147);
 errors++;
 }
 }
-}
-else {
-const err148 = {instancePath:instancePath+"/config/mimir/compactor/flags",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags,data:data102};
+if(data70.stabilizationWindowSeconds !== undefined){
+let data71 = data70.stabilizationWindowSeconds;
+if(!((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71)))){
+const err148 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data71};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1988,10 +1861,9 @@ vErrors.push(err148);
 }
 errors++;
 }
-}
-}
-else {
-const err149 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data90};
+if(typeof data71 == "number"){
+if(data71 > 3600 || isNaN(data71)){
+const err149 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data71};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2000,13 +1872,8 @@ vErrors.push(err149);
 }
 errors++;
 }
-}
-if(data2.alertmanager !== undefined){
-let data104 = data2.alertmanager;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-for(const key44 in data104){
-if(!(((((((key44 === "enabled") || (key44 === "fallbackConfig")) || (key44 === "zoneAware")) || (key44 === "storage")) || (key44 === "replicas")) || (key44 === "resources")) || (key44 === "flags"))){
-const err150 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data104};
+if(data71 < 0 || isNaN(data71)){
+const err150 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data71};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2016,10 +1883,16 @@ vErrors.push(err150);
 errors++;
 }
 }
-if(data104.enabled !== undefined){
-let data105 = data104.enabled;
-if(typeof data105 !== "boolean"){
-const err151 = {instancePath:instancePath+"/config/mimir/alertmanager/enabled",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled,data:data105};
+}
+if(data70.policies !== undefined){
+let data72 = data70.policies;
+if(Array.isArray(data72)){
+const len8 = data72.length;
+for(let i8=0; i8<len8; i8++){
+let data73 = data72[i8];
+if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+if(data73.periodSeconds === undefined){
+const err151 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items,data:data73};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2028,13 +1901,8 @@ vErrors.push(err151);
 }
 errors++;
 }
-}
-if(data104.fallbackConfig !== undefined){
-let data106 = data104.fallbackConfig;
-if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
-}
-else {
-const err152 = {instancePath:instancePath+"/config/mimir/alertmanager/fallbackConfig",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/fallbackConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig,data:data106};
+if(data73.type === undefined){
+const err152 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items,data:data73};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2043,11 +1911,8 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-if(data104.zoneAware !== undefined){
-let data107 = data104.zoneAware;
-if(!(((data107 === "auto") || (data107 === false)) || (data107 === true))){
-const err153 = {instancePath:instancePath+"/config/mimir/alertmanager/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware,data:data107};
+if(data73.value === undefined){
+const err153 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items,data:data73};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2056,13 +1921,9 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-if(data104.storage !== undefined){
-let data108 = data104.storage;
-if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
-for(const key45 in data108){
-if(!((key45 === "size") || (key45 === "storageClass"))){
-const err154 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data108};
+for(const key21 in data73){
+if(!(((key21 === "type") || (key21 === "value")) || (key21 === "periodSeconds"))){
+const err154 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items,data:data73};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2072,10 +1933,10 @@ vErrors.push(err154);
 errors++;
 }
 }
-if(data108.size !== undefined){
-let data109 = data108.size;
-if(typeof data109 !== "string"){
-const err155 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size,data:data109};
+if(data73.type !== undefined){
+let data74 = data73.type;
+if(typeof data74 !== "string"){
+const err155 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.type,data:data74};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2084,11 +1945,8 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-if(data108.storageClass !== undefined){
-let data110 = data108.storageClass;
-if(typeof data110 !== "string"){
-const err156 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass,data:data110};
+if(!((data74 === "Percent") || (data74 === "Pods"))){
+const err156 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.type,data:data74};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2098,9 +1956,10 @@ vErrors.push(err156);
 errors++;
 }
 }
-}
-else {
-const err157 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data108};
+if(data73.value !== undefined){
+let data75 = data73.value;
+if(!((typeof data75 == "number") && (!(data75 % 1) && !isNaN(data75)))){
+const err157 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.value,data:data75};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2109,11 +1968,9 @@ vErrors.push(err157);
 }
 errors++;
 }
-}
-if(data104.replicas !== undefined){
-let data111 = data104.replicas;
-if(!((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111)))){
-const err158 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data111};
+if(typeof data75 == "number"){
+if(data75 < 1 || isNaN(data75)){
+const err158 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.value,data:data75};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2122,9 +1979,12 @@ vErrors.push(err158);
 }
 errors++;
 }
-if(typeof data111 == "number"){
-if(data111 < 0 || isNaN(data111)){
-const err159 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data111};
+}
+}
+if(data73.periodSeconds !== undefined){
+let data76 = data73.periodSeconds;
+if(!((typeof data76 == "number") && (!(data76 % 1) && !isNaN(data76)))){
+const err159 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data76};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2133,14 +1993,9 @@ vErrors.push(err159);
 }
 errors++;
 }
-}
-}
-if(data104.resources !== undefined){
-let data112 = data104.resources;
-if(data112 && typeof data112 == "object" && !Array.isArray(data112)){
-for(const key46 in data112){
-if(!((key46 === "requests") || (key46 === "limits"))){
-const err160 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data112};
+if(typeof data76 == "number"){
+if(data76 > 1800 || isNaN(data76)){
+const err160 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data76};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2149,13 +2004,8 @@ vErrors.push(err160);
 }
 errors++;
 }
-}
-if(data112.requests !== undefined){
-let data113 = data112.requests;
-if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
-for(const key47 in data113){
-if(!((key47 === "cpu") || (key47 === "memory"))){
-const err161 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data113};
+if(data76 < 1 || isNaN(data76)){
+const err161 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data76};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2165,10 +2015,10 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data113.cpu !== undefined){
-let data114 = data113.cpu;
-if(typeof data114 !== "string"){
-const err162 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu,data:data114};
+}
+}
+else {
+const err162 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies/" + i8,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.items,data:data73};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2178,10 +2028,9 @@ vErrors.push(err162);
 errors++;
 }
 }
-if(data113.memory !== undefined){
-let data115 = data113.memory;
-if(typeof data115 !== "string"){
-const err163 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory,data:data115};
+}
+else {
+const err163 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.properties.policies,data:data72};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2193,7 +2042,7 @@ errors++;
 }
 }
 else {
-const err164 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data113};
+const err164 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleDown,data:data70};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2203,12 +2052,12 @@ vErrors.push(err164);
 errors++;
 }
 }
-if(data112.limits !== undefined){
-let data116 = data112.limits;
-if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
-for(const key48 in data116){
-if(!((key48 === "cpu") || (key48 === "memory"))){
-const err165 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data116};
+if(data62.scaleUp !== undefined){
+let data77 = data62.scaleUp;
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+for(const key22 in data77){
+if(!((key22 === "stabilizationWindowSeconds") || (key22 === "policies"))){
+const err165 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp,data:data77};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2218,10 +2067,10 @@ vErrors.push(err165);
 errors++;
 }
 }
-if(data116.cpu !== undefined){
-let data117 = data116.cpu;
-if(typeof data117 !== "string"){
-const err166 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu,data:data117};
+if(data77.stabilizationWindowSeconds !== undefined){
+let data78 = data77.stabilizationWindowSeconds;
+if(!((typeof data78 == "number") && (!(data78 % 1) && !isNaN(data78)))){
+const err166 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data78};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2230,11 +2079,9 @@ vErrors.push(err166);
 }
 errors++;
 }
-}
-if(data116.memory !== undefined){
-let data118 = data116.memory;
-if(typeof data118 !== "string"){
-const err167 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory,data:data118};
+if(typeof data78 == "number"){
+if(data78 > 3600 || isNaN(data78)){
+const err167 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data78};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2243,10 +2090,8 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-}
-else {
-const err168 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data116};
+if(data78 < 0 || isNaN(data78)){
+const err168 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data78};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2257,8 +2102,15 @@ errors++;
 }
 }
 }
-else {
-const err169 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data112};
+if(data77.policies !== undefined){
+let data79 = data77.policies;
+if(Array.isArray(data79)){
+const len9 = data79.length;
+for(let i9=0; i9<len9; i9++){
+let data80 = data79[i9];
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+if(data80.periodSeconds === undefined){
+const err169 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items,data:data80};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2267,14 +2119,8 @@ vErrors.push(err169);
 }
 errors++;
 }
-}
-if(data104.flags !== undefined){
-let data119 = data104.flags;
-if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
-for(const key49 in data119){
-let data120 = data119[key49];
-if((((typeof data120 !== "string") && (!(typeof data120 == "number"))) && (typeof data120 !== "boolean")) && (data120 !== null)){
-const err170 = {instancePath:instancePath+"/config/mimir/alertmanager/flags/" + key49.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties,data:data120};
+if(data80.type === undefined){
+const err170 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items,data:data80};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2283,10 +2129,8 @@ vErrors.push(err170);
 }
 errors++;
 }
-}
-}
-else {
-const err171 = {instancePath:instancePath+"/config/mimir/alertmanager/flags",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags,data:data119};
+if(data80.value === undefined){
+const err171 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items,data:data80};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2295,10 +2139,9 @@ vErrors.push(err171);
 }
 errors++;
 }
-}
-}
-else {
-const err172 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data104};
+for(const key23 in data80){
+if(!(((key23 === "type") || (key23 === "value")) || (key23 === "periodSeconds"))){
+const err172 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items,data:data80};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2308,12 +2151,10 @@ vErrors.push(err172);
 errors++;
 }
 }
-if(data2.overridesExporter !== undefined){
-let data121 = data2.overridesExporter;
-if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
-for(const key50 in data121){
-if(!((((key50 === "enabled") || (key50 === "replicas")) || (key50 === "resources")) || (key50 === "flags"))){
-const err173 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data121};
+if(data80.type !== undefined){
+let data81 = data80.type;
+if(typeof data81 !== "string"){
+const err173 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.type,data:data81};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2322,11 +2163,8 @@ vErrors.push(err173);
 }
 errors++;
 }
-}
-if(data121.enabled !== undefined){
-let data122 = data121.enabled;
-if(typeof data122 !== "boolean"){
-const err174 = {instancePath:instancePath+"/config/mimir/overridesExporter/enabled",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled,data:data122};
+if(!((data81 === "Percent") || (data81 === "Pods"))){
+const err174 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.type,data:data81};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2336,10 +2174,10 @@ vErrors.push(err174);
 errors++;
 }
 }
-if(data121.replicas !== undefined){
-let data123 = data121.replicas;
-if(!((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123)))){
-const err175 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data123};
+if(data80.value !== undefined){
+let data82 = data80.value;
+if(!((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82)))){
+const err175 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.value,data:data82};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2348,9 +2186,9 @@ vErrors.push(err175);
 }
 errors++;
 }
-if(typeof data123 == "number"){
-if(data123 < 0 || isNaN(data123)){
-const err176 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data123};
+if(typeof data82 == "number"){
+if(data82 < 1 || isNaN(data82)){
+const err176 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.value,data:data82};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2361,12 +2199,10 @@ errors++;
 }
 }
 }
-if(data121.resources !== undefined){
-let data124 = data121.resources;
-if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
-for(const key51 in data124){
-if(!((key51 === "requests") || (key51 === "limits"))){
-const err177 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data124};
+if(data80.periodSeconds !== undefined){
+let data83 = data80.periodSeconds;
+if(!((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83)))){
+const err177 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data83};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2375,13 +2211,9 @@ vErrors.push(err177);
 }
 errors++;
 }
-}
-if(data124.requests !== undefined){
-let data125 = data124.requests;
-if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
-for(const key52 in data125){
-if(!((key52 === "cpu") || (key52 === "memory"))){
-const err178 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data125};
+if(typeof data83 == "number"){
+if(data83 > 1800 || isNaN(data83)){
+const err178 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data83};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2390,11 +2222,8 @@ vErrors.push(err178);
 }
 errors++;
 }
-}
-if(data125.cpu !== undefined){
-let data126 = data125.cpu;
-if(typeof data126 !== "string"){
-const err179 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu,data:data126};
+if(data83 < 1 || isNaN(data83)){
+const err179 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data83};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2404,10 +2233,10 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data125.memory !== undefined){
-let data127 = data125.memory;
-if(typeof data127 !== "string"){
-const err180 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory,data:data127};
+}
+}
+else {
+const err180 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies/" + i9,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.items,data:data80};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2419,7 +2248,7 @@ errors++;
 }
 }
 else {
-const err181 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data125};
+const err181 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.properties.policies,data:data79};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2429,12 +2258,9 @@ vErrors.push(err181);
 errors++;
 }
 }
-if(data124.limits !== undefined){
-let data128 = data124.limits;
-if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
-for(const key53 in data128){
-if(!((key53 === "cpu") || (key53 === "memory"))){
-const err182 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data128};
+}
+else {
+const err182 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.properties.scaleUp,data:data77};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2444,10 +2270,9 @@ vErrors.push(err182);
 errors++;
 }
 }
-if(data128.cpu !== undefined){
-let data129 = data128.cpu;
-if(typeof data129 !== "string"){
-const err183 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu,data:data129};
+}
+else {
+const err183 = {instancePath:instancePath+"/config/mimir/autoscaling/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.queryFrontend,data:data62};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2457,10 +2282,12 @@ vErrors.push(err183);
 errors++;
 }
 }
-if(data128.memory !== undefined){
-let data130 = data128.memory;
-if(typeof data130 !== "string"){
-const err184 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory,data:data130};
+if(data13.ruler !== undefined){
+let data84 = data13.ruler;
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+for(const key24 in data84){
+if(!((((((key24 === "enabled") || (key24 === "minReplicas")) || (key24 === "maxReplicas")) || (key24 === "signals")) || (key24 === "scaleDown")) || (key24 === "scaleUp"))){
+const err184 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler,data:data84};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2470,9 +2297,10 @@ vErrors.push(err184);
 errors++;
 }
 }
-}
-else {
-const err185 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data128};
+if(data84.enabled !== undefined){
+let data85 = data84.enabled;
+if(typeof data85 !== "boolean"){
+const err185 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.enabled,data:data85};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2482,9 +2310,10 @@ vErrors.push(err185);
 errors++;
 }
 }
-}
-else {
-const err186 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data124};
+if(data84.minReplicas !== undefined){
+let data86 = data84.minReplicas;
+if(!((typeof data86 == "number") && (!(data86 % 1) && !isNaN(data86)))){
+const err186 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.minReplicas,data:data86};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2493,14 +2322,9 @@ vErrors.push(err186);
 }
 errors++;
 }
-}
-if(data121.flags !== undefined){
-let data131 = data121.flags;
-if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
-for(const key54 in data131){
-let data132 = data131[key54];
-if((((typeof data132 !== "string") && (!(typeof data132 == "number"))) && (typeof data132 !== "boolean")) && (data132 !== null)){
-const err187 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags/" + key54.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties,data:data132};
+if(typeof data86 == "number"){
+if(data86 < 1 || isNaN(data86)){
+const err187 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.minReplicas,data:data86};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2511,8 +2335,10 @@ errors++;
 }
 }
 }
-else {
-const err188 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags,data:data131};
+if(data84.maxReplicas !== undefined){
+let data87 = data84.maxReplicas;
+if(!((typeof data87 == "number") && (!(data87 % 1) && !isNaN(data87)))){
+const err188 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.maxReplicas,data:data87};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2521,10 +2347,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-}
-}
-else {
-const err189 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data121};
+if(typeof data87 == "number"){
+if(data87 < 1 || isNaN(data87)){
+const err189 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.maxReplicas,data:data87};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2534,12 +2359,16 @@ vErrors.push(err189);
 errors++;
 }
 }
-if(data2.ruler !== undefined){
-let data133 = data2.ruler;
-if(data133 && typeof data133 == "object" && !Array.isArray(data133)){
-for(const key55 in data133){
-if(!(((((((key55 === "enabled") || (key55 === "mode")) || (key55 === "dedicatedReadPath")) || (key55 === "readPath")) || (key55 === "replicas")) || (key55 === "resources")) || (key55 === "flags"))){
-const err190 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data133};
+}
+if(data84.signals !== undefined){
+let data88 = data84.signals;
+if(Array.isArray(data88)){
+const len10 = data88.length;
+for(let i10=0; i10<len10; i10++){
+let data89 = data88[i10];
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+if(data89.signal === undefined){
+const err190 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items,data:data89};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2548,11 +2377,8 @@ vErrors.push(err190);
 }
 errors++;
 }
-}
-if(data133.enabled !== undefined){
-let data134 = data133.enabled;
-if(typeof data134 !== "boolean"){
-const err191 = {instancePath:instancePath+"/config/mimir/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled,data:data134};
+if(data89.target === undefined){
+const err191 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items,data:data89};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2561,11 +2387,9 @@ vErrors.push(err191);
 }
 errors++;
 }
-}
-if(data133.mode !== undefined){
-let data135 = data133.mode;
-if(typeof data135 !== "string"){
-const err192 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data135};
+for(const key25 in data89){
+if(!((key25 === "signal") || (key25 === "target"))){
+const err192 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items,data:data89};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2574,8 +2398,11 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(!((data135 === "internal") || (data135 === "remote"))){
-const err193 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data135};
+}
+if(data89.signal !== undefined){
+let data90 = data89.signal;
+if(typeof data90 !== "string"){
+const err193 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.signal,data:data90};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2584,11 +2411,8 @@ vErrors.push(err193);
 }
 errors++;
 }
-}
-if(data133.dedicatedReadPath !== undefined){
-let data136 = data133.dedicatedReadPath;
-if(typeof data136 !== "boolean"){
-const err194 = {instancePath:instancePath+"/config/mimir/ruler/dedicatedReadPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/dedicatedReadPath/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath,data:data136};
+if(!(((data90 === "cpu") || (data90 === "inflightQueries")) || (data90 === "memory"))){
+const err194 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.signal,data:data90};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2598,12 +2422,10 @@ vErrors.push(err194);
 errors++;
 }
 }
-if(data133.readPath !== undefined){
-let data137 = data133.readPath;
-if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
-for(const key56 in data137){
-if(!(((key56 === "queryFrontend") || (key56 === "queryScheduler")) || (key56 === "querier"))){
-const err195 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data137};
+if(data89.target !== undefined){
+let data91 = data89.target;
+if(!((typeof data91 == "number") && (!(data91 % 1) && !isNaN(data91)))){
+const err195 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.target,data:data91};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2612,13 +2434,9 @@ vErrors.push(err195);
 }
 errors++;
 }
-}
-if(data137.queryFrontend !== undefined){
-let data138 = data137.queryFrontend;
-if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
-for(const key57 in data138){
-if(!(((key57 === "replicas") || (key57 === "resources")) || (key57 === "flags"))){
-const err196 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data138};
+if(typeof data91 == "number"){
+if(data91 < 1 || isNaN(data91)){
+const err196 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.properties.target,data:data91};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2628,10 +2446,10 @@ vErrors.push(err196);
 errors++;
 }
 }
-if(data138.replicas !== undefined){
-let data139 = data138.replicas;
-if(!((typeof data139 == "number") && (!(data139 % 1) && !isNaN(data139)))){
-const err197 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data139};
+}
+}
+else {
+const err197 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals/" + i10,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.items,data:data89};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2640,9 +2458,10 @@ vErrors.push(err197);
 }
 errors++;
 }
-if(typeof data139 == "number"){
-if(data139 < 0 || isNaN(data139)){
-const err198 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data139};
+}
+}
+else {
+const err198 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.signals,data:data88};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2652,13 +2471,12 @@ vErrors.push(err198);
 errors++;
 }
 }
-}
-if(data138.resources !== undefined){
-let data140 = data138.resources;
-if(data140 && typeof data140 == "object" && !Array.isArray(data140)){
-for(const key58 in data140){
-if(!((key58 === "requests") || (key58 === "limits"))){
-const err199 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key58},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data140};
+if(data84.scaleDown !== undefined){
+let data92 = data84.scaleDown;
+if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
+for(const key26 in data92){
+if(!((key26 === "stabilizationWindowSeconds") || (key26 === "policies"))){
+const err199 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown,data:data92};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2668,12 +2486,10 @@ vErrors.push(err199);
 errors++;
 }
 }
-if(data140.requests !== undefined){
-let data141 = data140.requests;
-if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
-for(const key59 in data141){
-if(!((key59 === "cpu") || (key59 === "memory"))){
-const err200 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data141};
+if(data92.stabilizationWindowSeconds !== undefined){
+let data93 = data92.stabilizationWindowSeconds;
+if(!((typeof data93 == "number") && (!(data93 % 1) && !isNaN(data93)))){
+const err200 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.stabilizationWindowSeconds,data:data93};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2682,11 +2498,9 @@ vErrors.push(err200);
 }
 errors++;
 }
-}
-if(data141.cpu !== undefined){
-let data142 = data141.cpu;
-if(typeof data142 !== "string"){
-const err201 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data142};
+if(typeof data93 == "number"){
+if(data93 > 3600 || isNaN(data93)){
+const err201 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.stabilizationWindowSeconds,data:data93};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2695,11 +2509,8 @@ vErrors.push(err201);
 }
 errors++;
 }
-}
-if(data141.memory !== undefined){
-let data143 = data141.memory;
-if(typeof data143 !== "string"){
-const err202 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data143};
+if(data93 < 0 || isNaN(data93)){
+const err202 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.stabilizationWindowSeconds,data:data93};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2710,8 +2521,15 @@ errors++;
 }
 }
 }
-else {
-const err203 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data141};
+if(data92.policies !== undefined){
+let data94 = data92.policies;
+if(Array.isArray(data94)){
+const len11 = data94.length;
+for(let i11=0; i11<len11; i11++){
+let data95 = data94[i11];
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+if(data95.periodSeconds === undefined){
+const err203 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items,data:data95};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2720,13 +2538,8 @@ vErrors.push(err203);
 }
 errors++;
 }
-}
-if(data140.limits !== undefined){
-let data144 = data140.limits;
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-for(const key60 in data144){
-if(!((key60 === "cpu") || (key60 === "memory"))){
-const err204 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data144};
+if(data95.type === undefined){
+const err204 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items,data:data95};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2735,11 +2548,8 @@ vErrors.push(err204);
 }
 errors++;
 }
-}
-if(data144.cpu !== undefined){
-let data145 = data144.cpu;
-if(typeof data145 !== "string"){
-const err205 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data145};
+if(data95.value === undefined){
+const err205 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items,data:data95};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2748,11 +2558,9 @@ vErrors.push(err205);
 }
 errors++;
 }
-}
-if(data144.memory !== undefined){
-let data146 = data144.memory;
-if(typeof data146 !== "string"){
-const err206 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data146};
+for(const key27 in data95){
+if(!(((key27 === "type") || (key27 === "value")) || (key27 === "periodSeconds"))){
+const err206 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items,data:data95};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2762,9 +2570,10 @@ vErrors.push(err206);
 errors++;
 }
 }
-}
-else {
-const err207 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data144};
+if(data95.type !== undefined){
+let data96 = data95.type;
+if(typeof data96 !== "string"){
+const err207 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.type,data:data96};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2773,10 +2582,8 @@ vErrors.push(err207);
 }
 errors++;
 }
-}
-}
-else {
-const err208 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data140};
+if(!((data96 === "Percent") || (data96 === "Pods"))){
+const err208 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.type,data:data96};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2786,13 +2593,10 @@ vErrors.push(err208);
 errors++;
 }
 }
-if(data138.flags !== undefined){
-let data147 = data138.flags;
-if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
-for(const key61 in data147){
-let data148 = data147[key61];
-if((((typeof data148 !== "string") && (!(typeof data148 == "number"))) && (typeof data148 !== "boolean")) && (data148 !== null)){
-const err209 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags/" + key61.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties,data:data148};
+if(data95.value !== undefined){
+let data97 = data95.value;
+if(!((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97)))){
+const err209 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.value,data:data97};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2801,10 +2605,9 @@ vErrors.push(err209);
 }
 errors++;
 }
-}
-}
-else {
-const err210 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags,data:data147};
+if(typeof data97 == "number"){
+if(data97 < 1 || isNaN(data97)){
+const err210 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.value,data:data97};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2815,8 +2618,10 @@ errors++;
 }
 }
 }
-else {
-const err211 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data138};
+if(data95.periodSeconds !== undefined){
+let data98 = data95.periodSeconds;
+if(!((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98)))){
+const err211 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data98};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2825,13 +2630,9 @@ vErrors.push(err211);
 }
 errors++;
 }
-}
-if(data137.queryScheduler !== undefined){
-let data149 = data137.queryScheduler;
-if(data149 && typeof data149 == "object" && !Array.isArray(data149)){
-for(const key62 in data149){
-if(!(((key62 === "replicas") || (key62 === "resources")) || (key62 === "flags"))){
-const err212 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data149};
+if(typeof data98 == "number"){
+if(data98 > 1800 || isNaN(data98)){
+const err212 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data98};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2840,11 +2641,8 @@ vErrors.push(err212);
 }
 errors++;
 }
-}
-if(data149.replicas !== undefined){
-let data150 = data149.replicas;
-if(!((typeof data150 == "number") && (!(data150 % 1) && !isNaN(data150)))){
-const err213 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data150};
+if(data98 < 1 || isNaN(data98)){
+const err213 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data98};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2853,9 +2651,11 @@ vErrors.push(err213);
 }
 errors++;
 }
-if(typeof data150 == "number"){
-if(data150 < 0 || isNaN(data150)){
-const err214 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data150};
+}
+}
+}
+else {
+const err214 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies/" + i11,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.items,data:data95};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2866,12 +2666,8 @@ errors++;
 }
 }
 }
-if(data149.resources !== undefined){
-let data151 = data149.resources;
-if(data151 && typeof data151 == "object" && !Array.isArray(data151)){
-for(const key63 in data151){
-if(!((key63 === "requests") || (key63 === "limits"))){
-const err215 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data151};
+else {
+const err215 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.properties.policies,data:data94};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2881,12 +2677,9 @@ vErrors.push(err215);
 errors++;
 }
 }
-if(data151.requests !== undefined){
-let data152 = data151.requests;
-if(data152 && typeof data152 == "object" && !Array.isArray(data152)){
-for(const key64 in data152){
-if(!((key64 === "cpu") || (key64 === "memory"))){
-const err216 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data152};
+}
+else {
+const err216 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleDown,data:data92};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2896,10 +2689,12 @@ vErrors.push(err216);
 errors++;
 }
 }
-if(data152.cpu !== undefined){
-let data153 = data152.cpu;
-if(typeof data153 !== "string"){
-const err217 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data153};
+if(data84.scaleUp !== undefined){
+let data99 = data84.scaleUp;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+for(const key28 in data99){
+if(!((key28 === "stabilizationWindowSeconds") || (key28 === "policies"))){
+const err217 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp,data:data99};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2909,10 +2704,10 @@ vErrors.push(err217);
 errors++;
 }
 }
-if(data152.memory !== undefined){
-let data154 = data152.memory;
-if(typeof data154 !== "string"){
-const err218 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data154};
+if(data99.stabilizationWindowSeconds !== undefined){
+let data100 = data99.stabilizationWindowSeconds;
+if(!((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100)))){
+const err218 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.stabilizationWindowSeconds,data:data100};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2921,10 +2716,9 @@ vErrors.push(err218);
 }
 errors++;
 }
-}
-}
-else {
-const err219 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data152};
+if(typeof data100 == "number"){
+if(data100 > 3600 || isNaN(data100)){
+const err219 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.stabilizationWindowSeconds,data:data100};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2933,13 +2727,8 @@ vErrors.push(err219);
 }
 errors++;
 }
-}
-if(data151.limits !== undefined){
-let data155 = data151.limits;
-if(data155 && typeof data155 == "object" && !Array.isArray(data155)){
-for(const key65 in data155){
-if(!((key65 === "cpu") || (key65 === "memory"))){
-const err220 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data155};
+if(data100 < 0 || isNaN(data100)){
+const err220 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.stabilizationWindowSeconds,data:data100};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2949,10 +2738,16 @@ vErrors.push(err220);
 errors++;
 }
 }
-if(data155.cpu !== undefined){
-let data156 = data155.cpu;
-if(typeof data156 !== "string"){
-const err221 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data156};
+}
+if(data99.policies !== undefined){
+let data101 = data99.policies;
+if(Array.isArray(data101)){
+const len12 = data101.length;
+for(let i12=0; i12<len12; i12++){
+let data102 = data101[i12];
+if(data102 && typeof data102 == "object" && !Array.isArray(data102)){
+if(data102.periodSeconds === undefined){
+const err221 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items,data:data102};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2961,11 +2756,8 @@ vErrors.push(err221);
 }
 errors++;
 }
-}
-if(data155.memory !== undefined){
-let data157 = data155.memory;
-if(typeof data157 !== "string"){
-const err222 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data157};
+if(data102.type === undefined){
+const err222 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items,data:data102};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2974,10 +2766,8 @@ vErrors.push(err222);
 }
 errors++;
 }
-}
-}
-else {
-const err223 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data155};
+if(data102.value === undefined){
+const err223 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items,data:data102};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2986,10 +2776,9 @@ vErrors.push(err223);
 }
 errors++;
 }
-}
-}
-else {
-const err224 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data151};
+for(const key29 in data102){
+if(!(((key29 === "type") || (key29 === "value")) || (key29 === "periodSeconds"))){
+const err224 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items,data:data102};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2999,13 +2788,10 @@ vErrors.push(err224);
 errors++;
 }
 }
-if(data149.flags !== undefined){
-let data158 = data149.flags;
-if(data158 && typeof data158 == "object" && !Array.isArray(data158)){
-for(const key66 in data158){
-let data159 = data158[key66];
-if((((typeof data159 !== "string") && (!(typeof data159 == "number"))) && (typeof data159 !== "boolean")) && (data159 !== null)){
-const err225 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags/" + key66.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties,data:data159};
+if(data102.type !== undefined){
+let data103 = data102.type;
+if(typeof data103 !== "string"){
+const err225 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.type,data:data103};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -3014,10 +2800,8 @@ vErrors.push(err225);
 }
 errors++;
 }
-}
-}
-else {
-const err226 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags,data:data158};
+if(!((data103 === "Percent") || (data103 === "Pods"))){
+const err226 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.type,data:data103};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -3027,9 +2811,10 @@ vErrors.push(err226);
 errors++;
 }
 }
-}
-else {
-const err227 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data149};
+if(data102.value !== undefined){
+let data104 = data102.value;
+if(!((typeof data104 == "number") && (!(data104 % 1) && !isNaN(data104)))){
+const err227 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.value,data:data104};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -3038,13 +2823,9 @@ vErrors.push(err227);
 }
 errors++;
 }
-}
-if(data137.querier !== undefined){
-let data160 = data137.querier;
-if(data160 && typeof data160 == "object" && !Array.isArray(data160)){
-for(const key67 in data160){
-if(!(((key67 === "replicas") || (key67 === "resources")) || (key67 === "flags"))){
-const err228 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data160};
+if(typeof data104 == "number"){
+if(data104 < 1 || isNaN(data104)){
+const err228 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.value,data:data104};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -3054,10 +2835,11 @@ vErrors.push(err228);
 errors++;
 }
 }
-if(data160.replicas !== undefined){
-let data161 = data160.replicas;
-if(!((typeof data161 == "number") && (!(data161 % 1) && !isNaN(data161)))){
-const err229 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data161};
+}
+if(data102.periodSeconds !== undefined){
+let data105 = data102.periodSeconds;
+if(!((typeof data105 == "number") && (!(data105 % 1) && !isNaN(data105)))){
+const err229 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data105};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -3066,9 +2848,9 @@ vErrors.push(err229);
 }
 errors++;
 }
-if(typeof data161 == "number"){
-if(data161 < 0 || isNaN(data161)){
-const err230 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data161};
+if(typeof data105 == "number"){
+if(data105 > 1800 || isNaN(data105)){
+const err230 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data105};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -3077,14 +2859,8 @@ vErrors.push(err230);
 }
 errors++;
 }
-}
-}
-if(data160.resources !== undefined){
-let data162 = data160.resources;
-if(data162 && typeof data162 == "object" && !Array.isArray(data162)){
-for(const key68 in data162){
-if(!((key68 === "requests") || (key68 === "limits"))){
-const err231 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data162};
+if(data105 < 1 || isNaN(data105)){
+const err231 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data105};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -3094,12 +2870,10 @@ vErrors.push(err231);
 errors++;
 }
 }
-if(data162.requests !== undefined){
-let data163 = data162.requests;
-if(data163 && typeof data163 == "object" && !Array.isArray(data163)){
-for(const key69 in data163){
-if(!((key69 === "cpu") || (key69 === "memory"))){
-const err232 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data163};
+}
+}
+else {
+const err232 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies/" + i12,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.items,data:data102};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -3109,10 +2883,9 @@ vErrors.push(err232);
 errors++;
 }
 }
-if(data163.cpu !== undefined){
-let data164 = data163.cpu;
-if(typeof data164 !== "string"){
-const err233 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu,data:data164};
+}
+else {
+const err233 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.properties.policies,data:data101};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -3122,10 +2895,9 @@ vErrors.push(err233);
 errors++;
 }
 }
-if(data163.memory !== undefined){
-let data165 = data163.memory;
-if(typeof data165 !== "string"){
-const err234 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory,data:data165};
+}
+else {
+const err234 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.properties.scaleUp,data:data99};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -3137,7 +2909,7 @@ errors++;
 }
 }
 else {
-const err235 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data163};
+const err235 = {instancePath:instancePath+"/config/mimir/autoscaling/ruler",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.ruler,data:data84};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -3147,12 +2919,12 @@ vErrors.push(err235);
 errors++;
 }
 }
-if(data162.limits !== undefined){
-let data166 = data162.limits;
-if(data166 && typeof data166 == "object" && !Array.isArray(data166)){
-for(const key70 in data166){
-if(!((key70 === "cpu") || (key70 === "memory"))){
-const err236 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data166};
+if(data13.rulerQuerier !== undefined){
+let data106 = data13.rulerQuerier;
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+for(const key30 in data106){
+if(!((((((key30 === "enabled") || (key30 === "minReplicas")) || (key30 === "maxReplicas")) || (key30 === "signals")) || (key30 === "scaleDown")) || (key30 === "scaleUp"))){
+const err236 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier,data:data106};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -3162,10 +2934,10 @@ vErrors.push(err236);
 errors++;
 }
 }
-if(data166.cpu !== undefined){
-let data167 = data166.cpu;
-if(typeof data167 !== "string"){
-const err237 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu,data:data167};
+if(data106.enabled !== undefined){
+let data107 = data106.enabled;
+if(typeof data107 !== "boolean"){
+const err237 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.enabled,data:data107};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -3175,10 +2947,10 @@ vErrors.push(err237);
 errors++;
 }
 }
-if(data166.memory !== undefined){
-let data168 = data166.memory;
-if(typeof data168 !== "string"){
-const err238 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory,data:data168};
+if(data106.minReplicas !== undefined){
+let data108 = data106.minReplicas;
+if(!((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108)))){
+const err238 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.minReplicas,data:data108};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -3187,10 +2959,9 @@ vErrors.push(err238);
 }
 errors++;
 }
-}
-}
-else {
-const err239 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data166};
+if(typeof data108 == "number"){
+if(data108 < 1 || isNaN(data108)){
+const err239 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.minReplicas,data:data108};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -3201,8 +2972,10 @@ errors++;
 }
 }
 }
-else {
-const err240 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data162};
+if(data106.maxReplicas !== undefined){
+let data109 = data106.maxReplicas;
+if(!((typeof data109 == "number") && (!(data109 % 1) && !isNaN(data109)))){
+const err240 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.maxReplicas,data:data109};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -3211,14 +2984,9 @@ vErrors.push(err240);
 }
 errors++;
 }
-}
-if(data160.flags !== undefined){
-let data169 = data160.flags;
-if(data169 && typeof data169 == "object" && !Array.isArray(data169)){
-for(const key71 in data169){
-let data170 = data169[key71];
-if((((typeof data170 !== "string") && (!(typeof data170 == "number"))) && (typeof data170 !== "boolean")) && (data170 !== null)){
-const err241 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags/" + key71.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties,data:data170};
+if(typeof data109 == "number"){
+if(data109 < 1 || isNaN(data109)){
+const err241 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.maxReplicas,data:data109};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -3229,8 +2997,15 @@ errors++;
 }
 }
 }
-else {
-const err242 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags,data:data169};
+if(data106.signals !== undefined){
+let data110 = data106.signals;
+if(Array.isArray(data110)){
+const len13 = data110.length;
+for(let i13=0; i13<len13; i13++){
+let data111 = data110[i13];
+if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
+if(data111.signal === undefined){
+const err242 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items,data:data111};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -3239,10 +3014,8 @@ vErrors.push(err242);
 }
 errors++;
 }
-}
-}
-else {
-const err243 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data160};
+if(data111.target === undefined){
+const err243 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items,data:data111};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -3251,10 +3024,9 @@ vErrors.push(err243);
 }
 errors++;
 }
-}
-}
-else {
-const err244 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data137};
+for(const key31 in data111){
+if(!((key31 === "signal") || (key31 === "target"))){
+const err244 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items,data:data111};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -3264,10 +3036,10 @@ vErrors.push(err244);
 errors++;
 }
 }
-if(data133.replicas !== undefined){
-let data171 = data133.replicas;
-if(!((typeof data171 == "number") && (!(data171 % 1) && !isNaN(data171)))){
-const err245 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data171};
+if(data111.signal !== undefined){
+let data112 = data111.signal;
+if(typeof data112 !== "string"){
+const err245 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.signal,data:data112};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -3276,9 +3048,8 @@ vErrors.push(err245);
 }
 errors++;
 }
-if(typeof data171 == "number"){
-if(data171 < 0 || isNaN(data171)){
-const err246 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data171};
+if(!(((data112 === "cpu") || (data112 === "inflightQueries")) || (data112 === "memory"))){
+const err246 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.signal,data:data112};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -3288,13 +3059,10 @@ vErrors.push(err246);
 errors++;
 }
 }
-}
-if(data133.resources !== undefined){
-let data172 = data133.resources;
-if(data172 && typeof data172 == "object" && !Array.isArray(data172)){
-for(const key72 in data172){
-if(!((key72 === "requests") || (key72 === "limits"))){
-const err247 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data172};
+if(data111.target !== undefined){
+let data113 = data111.target;
+if(!((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113)))){
+const err247 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.target,data:data113};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3303,13 +3071,9 @@ vErrors.push(err247);
 }
 errors++;
 }
-}
-if(data172.requests !== undefined){
-let data173 = data172.requests;
-if(data173 && typeof data173 == "object" && !Array.isArray(data173)){
-for(const key73 in data173){
-if(!((key73 === "cpu") || (key73 === "memory"))){
-const err248 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data173};
+if(typeof data113 == "number"){
+if(data113 < 1 || isNaN(data113)){
+const err248 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.properties.target,data:data113};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3319,10 +3083,10 @@ vErrors.push(err248);
 errors++;
 }
 }
-if(data173.cpu !== undefined){
-let data174 = data173.cpu;
-if(typeof data174 !== "string"){
-const err249 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu,data:data174};
+}
+}
+else {
+const err249 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals/" + i13,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.items,data:data111};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3332,10 +3096,9 @@ vErrors.push(err249);
 errors++;
 }
 }
-if(data173.memory !== undefined){
-let data175 = data173.memory;
-if(typeof data175 !== "string"){
-const err250 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory,data:data175};
+}
+else {
+const err250 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.signals,data:data110};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3345,9 +3108,12 @@ vErrors.push(err250);
 errors++;
 }
 }
-}
-else {
-const err251 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data173};
+if(data106.scaleDown !== undefined){
+let data114 = data106.scaleDown;
+if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
+for(const key32 in data114){
+if(!((key32 === "stabilizationWindowSeconds") || (key32 === "policies"))){
+const err251 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown,data:data114};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3357,12 +3123,10 @@ vErrors.push(err251);
 errors++;
 }
 }
-if(data172.limits !== undefined){
-let data176 = data172.limits;
-if(data176 && typeof data176 == "object" && !Array.isArray(data176)){
-for(const key74 in data176){
-if(!((key74 === "cpu") || (key74 === "memory"))){
-const err252 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data176};
+if(data114.stabilizationWindowSeconds !== undefined){
+let data115 = data114.stabilizationWindowSeconds;
+if(!((typeof data115 == "number") && (!(data115 % 1) && !isNaN(data115)))){
+const err252 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data115};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3371,11 +3135,9 @@ vErrors.push(err252);
 }
 errors++;
 }
-}
-if(data176.cpu !== undefined){
-let data177 = data176.cpu;
-if(typeof data177 !== "string"){
-const err253 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu,data:data177};
+if(typeof data115 == "number"){
+if(data115 > 3600 || isNaN(data115)){
+const err253 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data115};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3384,11 +3146,8 @@ vErrors.push(err253);
 }
 errors++;
 }
-}
-if(data176.memory !== undefined){
-let data178 = data176.memory;
-if(typeof data178 !== "string"){
-const err254 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory,data:data178};
+if(data115 < 0 || isNaN(data115)){
+const err254 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.stabilizationWindowSeconds,data:data115};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3399,8 +3158,15 @@ errors++;
 }
 }
 }
-else {
-const err255 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data176};
+if(data114.policies !== undefined){
+let data116 = data114.policies;
+if(Array.isArray(data116)){
+const len14 = data116.length;
+for(let i14=0; i14<len14; i14++){
+let data117 = data116[i14];
+if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
+if(data117.periodSeconds === undefined){
+const err255 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items,data:data117};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3409,10 +3175,8 @@ vErrors.push(err255);
 }
 errors++;
 }
-}
-}
-else {
-const err256 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data172};
+if(data117.type === undefined){
+const err256 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items,data:data117};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3421,14 +3185,8 @@ vErrors.push(err256);
 }
 errors++;
 }
-}
-if(data133.flags !== undefined){
-let data179 = data133.flags;
-if(data179 && typeof data179 == "object" && !Array.isArray(data179)){
-for(const key75 in data179){
-let data180 = data179[key75];
-if((((typeof data180 !== "string") && (!(typeof data180 == "number"))) && (typeof data180 !== "boolean")) && (data180 !== null)){
-const err257 = {instancePath:instancePath+"/config/mimir/ruler/flags/" + key75.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties,data:data180};
+if(data117.value === undefined){
+const err257 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items,data:data117};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3437,10 +3195,9 @@ vErrors.push(err257);
 }
 errors++;
 }
-}
-}
-else {
-const err258 = {instancePath:instancePath+"/config/mimir/ruler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags,data:data179};
+for(const key33 in data117){
+if(!(((key33 === "type") || (key33 === "value")) || (key33 === "periodSeconds"))){
+const err258 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items,data:data117};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3450,9 +3207,10 @@ vErrors.push(err258);
 errors++;
 }
 }
-}
-else {
-const err259 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data133};
+if(data117.type !== undefined){
+let data118 = data117.type;
+if(typeof data118 !== "string"){
+const err259 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.type,data:data118};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3461,13 +3219,8 @@ vErrors.push(err259);
 }
 errors++;
 }
-}
-if(data2.caches !== undefined){
-let data181 = data2.caches;
-if(data181 && typeof data181 == "object" && !Array.isArray(data181)){
-for(const key76 in data181){
-if(!((((key76 === "chunks") || (key76 === "index")) || (key76 === "metadata")) || (key76 === "results"))){
-const err260 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data181};
+if(!((data118 === "Percent") || (data118 === "Pods"))){
+const err260 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.type,data:data118};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3477,12 +3230,10 @@ vErrors.push(err260);
 errors++;
 }
 }
-if(data181.chunks !== undefined){
-let data182 = data181.chunks;
-if(data182 && typeof data182 == "object" && !Array.isArray(data182)){
-for(const key77 in data182){
-if(!((((((((key77 === "enabled") || (key77 === "replicas")) || (key77 === "memoryMiB")) || (key77 === "maxItemSizeMiB")) || (key77 === "connectionLimit")) || (key77 === "cpu")) || (key77 === "timeout")) || (key77 === "maxIdleConnections"))){
-const err261 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data182};
+if(data117.value !== undefined){
+let data119 = data117.value;
+if(!((typeof data119 == "number") && (!(data119 % 1) && !isNaN(data119)))){
+const err261 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.value,data:data119};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3491,11 +3242,9 @@ vErrors.push(err261);
 }
 errors++;
 }
-}
-if(data182.enabled !== undefined){
-let data183 = data182.enabled;
-if(typeof data183 !== "boolean"){
-const err262 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data183};
+if(typeof data119 == "number"){
+if(data119 < 1 || isNaN(data119)){
+const err262 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.value,data:data119};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3505,10 +3254,11 @@ vErrors.push(err262);
 errors++;
 }
 }
-if(data182.replicas !== undefined){
-let data184 = data182.replicas;
-if(!((typeof data184 == "number") && (!(data184 % 1) && !isNaN(data184)))){
-const err263 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data184};
+}
+if(data117.periodSeconds !== undefined){
+let data120 = data117.periodSeconds;
+if(!((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120)))){
+const err263 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data120};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3517,9 +3267,9 @@ vErrors.push(err263);
 }
 errors++;
 }
-if(typeof data184 == "number"){
-if(data184 < 1 || isNaN(data184)){
-const err264 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data184};
+if(typeof data120 == "number"){
+if(data120 > 1800 || isNaN(data120)){
+const err264 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data120};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3528,12 +3278,8 @@ vErrors.push(err264);
 }
 errors++;
 }
-}
-}
-if(data182.memoryMiB !== undefined){
-let data185 = data182.memoryMiB;
-if(!((typeof data185 == "number") && (!(data185 % 1) && !isNaN(data185)))){
-const err265 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data185};
+if(data120 < 1 || isNaN(data120)){
+const err265 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data120};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3542,9 +3288,11 @@ vErrors.push(err265);
 }
 errors++;
 }
-if(typeof data185 == "number"){
-if(data185 < 16 || isNaN(data185)){
-const err266 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data185};
+}
+}
+}
+else {
+const err266 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies/" + i14,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.items,data:data117};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3555,10 +3303,8 @@ errors++;
 }
 }
 }
-if(data182.maxItemSizeMiB !== undefined){
-let data186 = data182.maxItemSizeMiB;
-if(!((typeof data186 == "number") && (!(data186 % 1) && !isNaN(data186)))){
-const err267 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data186};
+else {
+const err267 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.properties.policies,data:data116};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3567,9 +3313,10 @@ vErrors.push(err267);
 }
 errors++;
 }
-if(typeof data186 == "number"){
-if(data186 < 1 || isNaN(data186)){
-const err268 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data186};
+}
+}
+else {
+const err268 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleDown,data:data114};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3579,11 +3326,12 @@ vErrors.push(err268);
 errors++;
 }
 }
-}
-if(data182.connectionLimit !== undefined){
-let data187 = data182.connectionLimit;
-if(!((typeof data187 == "number") && (!(data187 % 1) && !isNaN(data187)))){
-const err269 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data187};
+if(data106.scaleUp !== undefined){
+let data121 = data106.scaleUp;
+if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
+for(const key34 in data121){
+if(!((key34 === "stabilizationWindowSeconds") || (key34 === "policies"))){
+const err269 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp,data:data121};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3592,9 +3340,11 @@ vErrors.push(err269);
 }
 errors++;
 }
-if(typeof data187 == "number"){
-if(data187 < 1 || isNaN(data187)){
-const err270 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data187};
+}
+if(data121.stabilizationWindowSeconds !== undefined){
+let data122 = data121.stabilizationWindowSeconds;
+if(!((typeof data122 == "number") && (!(data122 % 1) && !isNaN(data122)))){
+const err270 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data122};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3603,12 +3353,9 @@ vErrors.push(err270);
 }
 errors++;
 }
-}
-}
-if(data182.cpu !== undefined){
-let data188 = data182.cpu;
-if(typeof data188 !== "string"){
-const err271 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data188};
+if(typeof data122 == "number"){
+if(data122 > 3600 || isNaN(data122)){
+const err271 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data122};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3617,11 +3364,8 @@ vErrors.push(err271);
 }
 errors++;
 }
-}
-if(data182.timeout !== undefined){
-let data189 = data182.timeout;
-if(typeof data189 !== "string"){
-const err272 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data189};
+if(data122 < 0 || isNaN(data122)){
+const err272 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.stabilizationWindowSeconds,data:data122};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3631,10 +3375,16 @@ vErrors.push(err272);
 errors++;
 }
 }
-if(data182.maxIdleConnections !== undefined){
-let data190 = data182.maxIdleConnections;
-if(!((typeof data190 == "number") && (!(data190 % 1) && !isNaN(data190)))){
-const err273 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data190};
+}
+if(data121.policies !== undefined){
+let data123 = data121.policies;
+if(Array.isArray(data123)){
+const len15 = data123.length;
+for(let i15=0; i15<len15; i15++){
+let data124 = data123[i15];
+if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
+if(data124.periodSeconds === undefined){
+const err273 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items,data:data124};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3643,9 +3393,8 @@ vErrors.push(err273);
 }
 errors++;
 }
-if(typeof data190 == "number"){
-if(data190 < 1 || isNaN(data190)){
-const err274 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data190};
+if(data124.type === undefined){
+const err274 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items,data:data124};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3654,11 +3403,8 @@ vErrors.push(err274);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err275 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data182};
+if(data124.value === undefined){
+const err275 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items,data:data124};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3667,13 +3413,9 @@ vErrors.push(err275);
 }
 errors++;
 }
-}
-if(data181.index !== undefined){
-let data191 = data181.index;
-if(data191 && typeof data191 == "object" && !Array.isArray(data191)){
-for(const key78 in data191){
-if(!((((((((key78 === "enabled") || (key78 === "replicas")) || (key78 === "memoryMiB")) || (key78 === "maxItemSizeMiB")) || (key78 === "connectionLimit")) || (key78 === "cpu")) || (key78 === "timeout")) || (key78 === "maxIdleConnections"))){
-const err276 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data191};
+for(const key35 in data124){
+if(!(((key35 === "type") || (key35 === "value")) || (key35 === "periodSeconds"))){
+const err276 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items,data:data124};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3683,10 +3425,10 @@ vErrors.push(err276);
 errors++;
 }
 }
-if(data191.enabled !== undefined){
-let data192 = data191.enabled;
-if(typeof data192 !== "boolean"){
-const err277 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data192};
+if(data124.type !== undefined){
+let data125 = data124.type;
+if(typeof data125 !== "string"){
+const err277 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.type,data:data125};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3695,11 +3437,8 @@ vErrors.push(err277);
 }
 errors++;
 }
-}
-if(data191.replicas !== undefined){
-let data193 = data191.replicas;
-if(!((typeof data193 == "number") && (!(data193 % 1) && !isNaN(data193)))){
-const err278 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data193};
+if(!((data125 === "Percent") || (data125 === "Pods"))){
+const err278 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.type,data:data125};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3708,9 +3447,11 @@ vErrors.push(err278);
 }
 errors++;
 }
-if(typeof data193 == "number"){
-if(data193 < 1 || isNaN(data193)){
-const err279 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data193};
+}
+if(data124.value !== undefined){
+let data126 = data124.value;
+if(!((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126)))){
+const err279 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.value,data:data126};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3719,12 +3460,9 @@ vErrors.push(err279);
 }
 errors++;
 }
-}
-}
-if(data191.memoryMiB !== undefined){
-let data194 = data191.memoryMiB;
-if(!((typeof data194 == "number") && (!(data194 % 1) && !isNaN(data194)))){
-const err280 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data194};
+if(typeof data126 == "number"){
+if(data126 < 1 || isNaN(data126)){
+const err280 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.value,data:data126};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3733,9 +3471,12 @@ vErrors.push(err280);
 }
 errors++;
 }
-if(typeof data194 == "number"){
-if(data194 < 16 || isNaN(data194)){
-const err281 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data194};
+}
+}
+if(data124.periodSeconds !== undefined){
+let data127 = data124.periodSeconds;
+if(!((typeof data127 == "number") && (!(data127 % 1) && !isNaN(data127)))){
+const err281 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data127};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3744,12 +3485,9 @@ vErrors.push(err281);
 }
 errors++;
 }
-}
-}
-if(data191.maxItemSizeMiB !== undefined){
-let data195 = data191.maxItemSizeMiB;
-if(!((typeof data195 == "number") && (!(data195 % 1) && !isNaN(data195)))){
-const err282 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data195};
+if(typeof data127 == "number"){
+if(data127 > 1800 || isNaN(data127)){
+const err282 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data127};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3758,9 +3496,8 @@ vErrors.push(err282);
 }
 errors++;
 }
-if(typeof data195 == "number"){
-if(data195 < 1 || isNaN(data195)){
-const err283 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data195};
+if(data127 < 1 || isNaN(data127)){
+const err283 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data127};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3771,10 +3508,9 @@ errors++;
 }
 }
 }
-if(data191.connectionLimit !== undefined){
-let data196 = data191.connectionLimit;
-if(!((typeof data196 == "number") && (!(data196 % 1) && !isNaN(data196)))){
-const err284 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data196};
+}
+else {
+const err284 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies/" + i15,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.items,data:data124};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3783,9 +3519,10 @@ vErrors.push(err284);
 }
 errors++;
 }
-if(typeof data196 == "number"){
-if(data196 < 1 || isNaN(data196)){
-const err285 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data196};
+}
+}
+else {
+const err285 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.properties.policies,data:data123};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3796,10 +3533,8 @@ errors++;
 }
 }
 }
-if(data191.cpu !== undefined){
-let data197 = data191.cpu;
-if(typeof data197 !== "string"){
-const err286 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data197};
+else {
+const err286 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.properties.scaleUp,data:data121};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3809,10 +3544,9 @@ vErrors.push(err286);
 errors++;
 }
 }
-if(data191.timeout !== undefined){
-let data198 = data191.timeout;
-if(typeof data198 !== "string"){
-const err287 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data198};
+}
+else {
+const err287 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQuerier",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQuerier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQuerier,data:data106};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3822,10 +3556,12 @@ vErrors.push(err287);
 errors++;
 }
 }
-if(data191.maxIdleConnections !== undefined){
-let data199 = data191.maxIdleConnections;
-if(!((typeof data199 == "number") && (!(data199 % 1) && !isNaN(data199)))){
-const err288 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data199};
+if(data13.rulerQueryFrontend !== undefined){
+let data128 = data13.rulerQueryFrontend;
+if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
+for(const key36 in data128){
+if(!((((((key36 === "enabled") || (key36 === "minReplicas")) || (key36 === "maxReplicas")) || (key36 === "signals")) || (key36 === "scaleDown")) || (key36 === "scaleUp"))){
+const err288 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend,data:data128};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3834,9 +3570,11 @@ vErrors.push(err288);
 }
 errors++;
 }
-if(typeof data199 == "number"){
-if(data199 < 1 || isNaN(data199)){
-const err289 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data199};
+}
+if(data128.enabled !== undefined){
+let data129 = data128.enabled;
+if(typeof data129 !== "boolean"){
+const err289 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/enabled",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.enabled,data:data129};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3846,10 +3584,10 @@ vErrors.push(err289);
 errors++;
 }
 }
-}
-}
-else {
-const err290 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data191};
+if(data128.minReplicas !== undefined){
+let data130 = data128.minReplicas;
+if(!((typeof data130 == "number") && (!(data130 % 1) && !isNaN(data130)))){
+const err290 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/minReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.minReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.minReplicas,data:data130};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3858,13 +3596,9 @@ vErrors.push(err290);
 }
 errors++;
 }
-}
-if(data181.metadata !== undefined){
-let data200 = data181.metadata;
-if(data200 && typeof data200 == "object" && !Array.isArray(data200)){
-for(const key79 in data200){
-if(!((((((((key79 === "enabled") || (key79 === "replicas")) || (key79 === "memoryMiB")) || (key79 === "maxItemSizeMiB")) || (key79 === "connectionLimit")) || (key79 === "cpu")) || (key79 === "timeout")) || (key79 === "maxIdleConnections"))){
-const err291 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data200};
+if(typeof data130 == "number"){
+if(data130 < 1 || isNaN(data130)){
+const err291 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/minReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/minReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.minReplicas,data:data130};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3874,10 +3608,11 @@ vErrors.push(err291);
 errors++;
 }
 }
-if(data200.enabled !== undefined){
-let data201 = data200.enabled;
-if(typeof data201 !== "boolean"){
-const err292 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data201};
+}
+if(data128.maxReplicas !== undefined){
+let data131 = data128.maxReplicas;
+if(!((typeof data131 == "number") && (!(data131 % 1) && !isNaN(data131)))){
+const err292 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/maxReplicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.maxReplicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.maxReplicas,data:data131};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3886,11 +3621,9 @@ vErrors.push(err292);
 }
 errors++;
 }
-}
-if(data200.replicas !== undefined){
-let data202 = data200.replicas;
-if(!((typeof data202 == "number") && (!(data202 % 1) && !isNaN(data202)))){
-const err293 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data202};
+if(typeof data131 == "number"){
+if(data131 < 1 || isNaN(data131)){
+const err293 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/maxReplicas",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/maxReplicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.maxReplicas,data:data131};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3899,9 +3632,17 @@ vErrors.push(err293);
 }
 errors++;
 }
-if(typeof data202 == "number"){
-if(data202 < 1 || isNaN(data202)){
-const err294 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data202};
+}
+}
+if(data128.signals !== undefined){
+let data132 = data128.signals;
+if(Array.isArray(data132)){
+const len16 = data132.length;
+for(let i16=0; i16<len16; i16++){
+let data133 = data132[i16];
+if(data133 && typeof data133 == "object" && !Array.isArray(data133)){
+if(data133.signal === undefined){
+const err294 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/required",keyword:"required",params:{missingProperty: "signal"},message:"must have required property '"+"signal"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items,data:data133};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3910,12 +3651,8 @@ vErrors.push(err294);
 }
 errors++;
 }
-}
-}
-if(data200.memoryMiB !== undefined){
-let data203 = data200.memoryMiB;
-if(!((typeof data203 == "number") && (!(data203 % 1) && !isNaN(data203)))){
-const err295 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data203};
+if(data133.target === undefined){
+const err295 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items,data:data133};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3924,9 +3661,9 @@ vErrors.push(err295);
 }
 errors++;
 }
-if(typeof data203 == "number"){
-if(data203 < 16 || isNaN(data203)){
-const err296 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data203};
+for(const key37 in data133){
+if(!((key37 === "signal") || (key37 === "target"))){
+const err296 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items,data:data133};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3936,11 +3673,10 @@ vErrors.push(err296);
 errors++;
 }
 }
-}
-if(data200.maxItemSizeMiB !== undefined){
-let data204 = data200.maxItemSizeMiB;
-if(!((typeof data204 == "number") && (!(data204 % 1) && !isNaN(data204)))){
-const err297 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data204};
+if(data133.signal !== undefined){
+let data134 = data133.signal;
+if(typeof data134 !== "string"){
+const err297 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/properties/signal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.signal.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.signal,data:data134};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3949,9 +3685,8 @@ vErrors.push(err297);
 }
 errors++;
 }
-if(typeof data204 == "number"){
-if(data204 < 1 || isNaN(data204)){
-const err298 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data204};
+if(!(((data134 === "cpu") || (data134 === "inflightQueries")) || (data134 === "memory"))){
+const err298 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16+"/signal",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/properties/signal/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.signal.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.signal.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.signal,data:data134};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3961,11 +3696,10 @@ vErrors.push(err298);
 errors++;
 }
 }
-}
-if(data200.connectionLimit !== undefined){
-let data205 = data200.connectionLimit;
-if(!((typeof data205 == "number") && (!(data205 % 1) && !isNaN(data205)))){
-const err299 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data205};
+if(data133.target !== undefined){
+let data135 = data133.target;
+if(!((typeof data135 == "number") && (!(data135 % 1) && !isNaN(data135)))){
+const err299 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/properties/target/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.target.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.target,data:data135};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3974,9 +3708,9 @@ vErrors.push(err299);
 }
 errors++;
 }
-if(typeof data205 == "number"){
-if(data205 < 1 || isNaN(data205)){
-const err300 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data205};
+if(typeof data135 == "number"){
+if(data135 < 1 || isNaN(data135)){
+const err300 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16+"/target",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/properties/target/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.properties.target,data:data135};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3987,10 +3721,9 @@ errors++;
 }
 }
 }
-if(data200.cpu !== undefined){
-let data206 = data200.cpu;
-if(typeof data206 !== "string"){
-const err301 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data206};
+}
+else {
+const err301 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals/" + i16,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.items,data:data133};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -4000,10 +3733,9 @@ vErrors.push(err301);
 errors++;
 }
 }
-if(data200.timeout !== undefined){
-let data207 = data200.timeout;
-if(typeof data207 !== "string"){
-const err302 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data207};
+}
+else {
+const err302 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/signals",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/signals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.signals,data:data132};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -4013,10 +3745,12 @@ vErrors.push(err302);
 errors++;
 }
 }
-if(data200.maxIdleConnections !== undefined){
-let data208 = data200.maxIdleConnections;
-if(!((typeof data208 == "number") && (!(data208 % 1) && !isNaN(data208)))){
-const err303 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data208};
+if(data128.scaleDown !== undefined){
+let data136 = data128.scaleDown;
+if(data136 && typeof data136 == "object" && !Array.isArray(data136)){
+for(const key38 in data136){
+if(!((key38 === "stabilizationWindowSeconds") || (key38 === "policies"))){
+const err303 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown,data:data136};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -4025,9 +3759,11 @@ vErrors.push(err303);
 }
 errors++;
 }
-if(typeof data208 == "number"){
-if(data208 < 1 || isNaN(data208)){
-const err304 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data208};
+}
+if(data136.stabilizationWindowSeconds !== undefined){
+let data137 = data136.stabilizationWindowSeconds;
+if(!((typeof data137 == "number") && (!(data137 % 1) && !isNaN(data137)))){
+const err304 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data137};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -4036,11 +3772,9 @@ vErrors.push(err304);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err305 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data200};
+if(typeof data137 == "number"){
+if(data137 > 3600 || isNaN(data137)){
+const err305 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data137};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -4049,13 +3783,8 @@ vErrors.push(err305);
 }
 errors++;
 }
-}
-if(data181.results !== undefined){
-let data209 = data181.results;
-if(data209 && typeof data209 == "object" && !Array.isArray(data209)){
-for(const key80 in data209){
-if(!((((((((key80 === "enabled") || (key80 === "replicas")) || (key80 === "memoryMiB")) || (key80 === "maxItemSizeMiB")) || (key80 === "connectionLimit")) || (key80 === "cpu")) || (key80 === "timeout")) || (key80 === "maxIdleConnections"))){
-const err306 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data209};
+if(data137 < 0 || isNaN(data137)){
+const err306 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.stabilizationWindowSeconds,data:data137};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -4065,10 +3794,16 @@ vErrors.push(err306);
 errors++;
 }
 }
-if(data209.enabled !== undefined){
-let data210 = data209.enabled;
-if(typeof data210 !== "boolean"){
-const err307 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data210};
+}
+if(data136.policies !== undefined){
+let data138 = data136.policies;
+if(Array.isArray(data138)){
+const len17 = data138.length;
+for(let i17=0; i17<len17; i17++){
+let data139 = data138[i17];
+if(data139 && typeof data139 == "object" && !Array.isArray(data139)){
+if(data139.periodSeconds === undefined){
+const err307 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items,data:data139};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -4077,11 +3812,8 @@ vErrors.push(err307);
 }
 errors++;
 }
-}
-if(data209.replicas !== undefined){
-let data211 = data209.replicas;
-if(!((typeof data211 == "number") && (!(data211 % 1) && !isNaN(data211)))){
-const err308 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data211};
+if(data139.type === undefined){
+const err308 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items,data:data139};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -4090,9 +3822,8 @@ vErrors.push(err308);
 }
 errors++;
 }
-if(typeof data211 == "number"){
-if(data211 < 1 || isNaN(data211)){
-const err309 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data211};
+if(data139.value === undefined){
+const err309 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items,data:data139};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -4101,12 +3832,9 @@ vErrors.push(err309);
 }
 errors++;
 }
-}
-}
-if(data209.memoryMiB !== undefined){
-let data212 = data209.memoryMiB;
-if(!((typeof data212 == "number") && (!(data212 % 1) && !isNaN(data212)))){
-const err310 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data212};
+for(const key39 in data139){
+if(!(((key39 === "type") || (key39 === "value")) || (key39 === "periodSeconds"))){
+const err310 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items,data:data139};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -4115,9 +3843,11 @@ vErrors.push(err310);
 }
 errors++;
 }
-if(typeof data212 == "number"){
-if(data212 < 16 || isNaN(data212)){
-const err311 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data212};
+}
+if(data139.type !== undefined){
+let data140 = data139.type;
+if(typeof data140 !== "string"){
+const err311 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.type,data:data140};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -4126,12 +3856,8 @@ vErrors.push(err311);
 }
 errors++;
 }
-}
-}
-if(data209.maxItemSizeMiB !== undefined){
-let data213 = data209.maxItemSizeMiB;
-if(!((typeof data213 == "number") && (!(data213 % 1) && !isNaN(data213)))){
-const err312 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data213};
+if(!((data140 === "Percent") || (data140 === "Pods"))){
+const err312 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.type,data:data140};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -4140,9 +3866,11 @@ vErrors.push(err312);
 }
 errors++;
 }
-if(typeof data213 == "number"){
-if(data213 < 1 || isNaN(data213)){
-const err313 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data213};
+}
+if(data139.value !== undefined){
+let data141 = data139.value;
+if(!((typeof data141 == "number") && (!(data141 % 1) && !isNaN(data141)))){
+const err313 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.value,data:data141};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -4151,12 +3879,9 @@ vErrors.push(err313);
 }
 errors++;
 }
-}
-}
-if(data209.connectionLimit !== undefined){
-let data214 = data209.connectionLimit;
-if(!((typeof data214 == "number") && (!(data214 % 1) && !isNaN(data214)))){
-const err314 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data214};
+if(typeof data141 == "number"){
+if(data141 < 1 || isNaN(data141)){
+const err314 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.value,data:data141};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -4165,9 +3890,12 @@ vErrors.push(err314);
 }
 errors++;
 }
-if(typeof data214 == "number"){
-if(data214 < 1 || isNaN(data214)){
-const err315 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data214};
+}
+}
+if(data139.periodSeconds !== undefined){
+let data142 = data139.periodSeconds;
+if(!((typeof data142 == "number") && (!(data142 % 1) && !isNaN(data142)))){
+const err315 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data142};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -4176,12 +3904,9 @@ vErrors.push(err315);
 }
 errors++;
 }
-}
-}
-if(data209.cpu !== undefined){
-let data215 = data209.cpu;
-if(typeof data215 !== "string"){
-const err316 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data215};
+if(typeof data142 == "number"){
+if(data142 > 1800 || isNaN(data142)){
+const err316 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data142};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -4190,11 +3915,8 @@ vErrors.push(err316);
 }
 errors++;
 }
-}
-if(data209.timeout !== undefined){
-let data216 = data209.timeout;
-if(typeof data216 !== "string"){
-const err317 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data216};
+if(data142 < 1 || isNaN(data142)){
+const err317 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.properties.periodSeconds,data:data142};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -4204,10 +3926,10 @@ vErrors.push(err317);
 errors++;
 }
 }
-if(data209.maxIdleConnections !== undefined){
-let data217 = data209.maxIdleConnections;
-if(!((typeof data217 == "number") && (!(data217 % 1) && !isNaN(data217)))){
-const err318 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data217};
+}
+}
+else {
+const err318 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies/" + i17,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.items,data:data139};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -4216,9 +3938,10 @@ vErrors.push(err318);
 }
 errors++;
 }
-if(typeof data217 == "number"){
-if(data217 < 1 || isNaN(data217)){
-const err319 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data217};
+}
+}
+else {
+const err319 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.properties.policies,data:data138};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -4229,9 +3952,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err320 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data209};
+const err320 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleDown",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleDown/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleDown,data:data136};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -4241,9 +3963,12 @@ vErrors.push(err320);
 errors++;
 }
 }
-}
-else {
-const err321 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data181};
+if(data128.scaleUp !== undefined){
+let data143 = data128.scaleUp;
+if(data143 && typeof data143 == "object" && !Array.isArray(data143)){
+for(const key40 in data143){
+if(!((key40 === "stabilizationWindowSeconds") || (key40 === "policies"))){
+const err321 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp,data:data143};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -4253,12 +3978,10 @@ vErrors.push(err321);
 errors++;
 }
 }
-if(data2.rolloutOperator !== undefined){
-let data218 = data2.rolloutOperator;
-if(data218 && typeof data218 == "object" && !Array.isArray(data218)){
-for(const key81 in data218){
-if(!((key81 === "enabled") || (key81 === "resources"))){
-const err322 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data218};
+if(data143.stabilizationWindowSeconds !== undefined){
+let data144 = data143.stabilizationWindowSeconds;
+if(!((typeof data144 == "number") && (!(data144 % 1) && !isNaN(data144)))){
+const err322 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data144};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -4267,11 +3990,9 @@ vErrors.push(err322);
 }
 errors++;
 }
-}
-if(data218.enabled !== undefined){
-let data219 = data218.enabled;
-if(typeof data219 !== "boolean"){
-const err323 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data219};
+if(typeof data144 == "number"){
+if(data144 > 3600 || isNaN(data144)){
+const err323 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data144};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -4280,13 +4001,8 @@ vErrors.push(err323);
 }
 errors++;
 }
-}
-if(data218.resources !== undefined){
-let data220 = data218.resources;
-if(data220 && typeof data220 == "object" && !Array.isArray(data220)){
-for(const key82 in data220){
-if(!((key82 === "requests") || (key82 === "limits"))){
-const err324 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data220};
+if(data144 < 0 || isNaN(data144)){
+const err324 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/stabilizationWindowSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/stabilizationWindowSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.stabilizationWindowSeconds,data:data144};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -4296,12 +4012,16 @@ vErrors.push(err324);
 errors++;
 }
 }
-if(data220.requests !== undefined){
-let data221 = data220.requests;
-if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
-for(const key83 in data221){
-if(!((key83 === "cpu") || (key83 === "memory"))){
-const err325 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data221};
+}
+if(data143.policies !== undefined){
+let data145 = data143.policies;
+if(Array.isArray(data145)){
+const len18 = data145.length;
+for(let i18=0; i18<len18; i18++){
+let data146 = data145[i18];
+if(data146 && typeof data146 == "object" && !Array.isArray(data146)){
+if(data146.periodSeconds === undefined){
+const err325 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "periodSeconds"},message:"must have required property '"+"periodSeconds"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items,data:data146};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -4310,11 +4030,8 @@ vErrors.push(err325);
 }
 errors++;
 }
-}
-if(data221.cpu !== undefined){
-let data222 = data221.cpu;
-if(typeof data222 !== "string"){
-const err326 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data222};
+if(data146.type === undefined){
+const err326 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items,data:data146};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -4323,11 +4040,8 @@ vErrors.push(err326);
 }
 errors++;
 }
-}
-if(data221.memory !== undefined){
-let data223 = data221.memory;
-if(typeof data223 !== "string"){
-const err327 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data223};
+if(data146.value === undefined){
+const err327 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items,data:data146};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -4336,10 +4050,9 @@ vErrors.push(err327);
 }
 errors++;
 }
-}
-}
-else {
-const err328 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data221};
+for(const key41 in data146){
+if(!(((key41 === "type") || (key41 === "value")) || (key41 === "periodSeconds"))){
+const err328 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items,data:data146};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -4349,12 +4062,10 @@ vErrors.push(err328);
 errors++;
 }
 }
-if(data220.limits !== undefined){
-let data224 = data220.limits;
-if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
-for(const key84 in data224){
-if(!((key84 === "cpu") || (key84 === "memory"))){
-const err329 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data224};
+if(data146.type !== undefined){
+let data147 = data146.type;
+if(typeof data147 !== "string"){
+const err329 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.type.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.type,data:data147};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -4363,11 +4074,8 @@ vErrors.push(err329);
 }
 errors++;
 }
-}
-if(data224.cpu !== undefined){
-let data225 = data224.cpu;
-if(typeof data225 !== "string"){
-const err330 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data225};
+if(!((data147 === "Percent") || (data147 === "Pods"))){
+const err330 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/type",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.type.enum,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.type,data:data147};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -4377,10 +4085,10 @@ vErrors.push(err330);
 errors++;
 }
 }
-if(data224.memory !== undefined){
-let data226 = data224.memory;
-if(typeof data226 !== "string"){
-const err331 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data226};
+if(data146.value !== undefined){
+let data148 = data146.value;
+if(!((typeof data148 == "number") && (!(data148 % 1) && !isNaN(data148)))){
+const err331 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.value.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.value,data:data148};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -4389,10 +4097,9 @@ vErrors.push(err331);
 }
 errors++;
 }
-}
-}
-else {
-const err332 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data224};
+if(typeof data148 == "number"){
+if(data148 < 1 || isNaN(data148)){
+const err332 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/value",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.value,data:data148};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4403,8 +4110,10 @@ errors++;
 }
 }
 }
-else {
-const err333 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data220};
+if(data146.periodSeconds !== undefined){
+let data149 = data146.periodSeconds;
+if(!((typeof data149 == "number") && (!(data149 % 1) && !isNaN(data149)))){
+const err333 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data149};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4413,10 +4122,9 @@ vErrors.push(err333);
 }
 errors++;
 }
-}
-}
-else {
-const err334 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data218};
+if(typeof data149 == "number"){
+if(data149 > 1800 || isNaN(data149)){
+const err334 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1800},message:"must be <= 1800",schema:1800,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data149};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4425,10 +4133,8 @@ vErrors.push(err334);
 }
 errors++;
 }
-}
-}
-else {
-const err335 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
+if(data149 < 1 || isNaN(data149)){
+const err335 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18+"/periodSeconds",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.properties.periodSeconds,data:data149};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4438,12 +4144,10 @@ vErrors.push(err335);
 errors++;
 }
 }
-if(data1.observability !== undefined){
-let data227 = data1.observability;
-if(data227 && typeof data227 == "object" && !Array.isArray(data227)){
-for(const key85 in data227){
-if(!((((key85 === "minio") || (key85 === "gateway")) || (key85 === "grafana")) || (key85 === "alloy"))){
-const err336 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data227};
+}
+}
+else {
+const err336 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies/" + i18,schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.items,data:data146};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4453,12 +4157,9 @@ vErrors.push(err336);
 errors++;
 }
 }
-if(data227.minio !== undefined){
-let data228 = data227.minio;
-if(data228 && typeof data228 == "object" && !Array.isArray(data228)){
-for(const key86 in data228){
-if(!(((((key86 === "enabled") || (key86 === "storageSize")) || (key86 === "storageClassName")) || (key86 === "resources")) || (key86 === "bucketJobResources"))){
-const err337 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data228};
+}
+else {
+const err337 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp/policies",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/properties/policies/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.properties.policies,data:data145};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4468,10 +4169,9 @@ vErrors.push(err337);
 errors++;
 }
 }
-if(data228.enabled !== undefined){
-let data229 = data228.enabled;
-if(typeof data229 !== "boolean"){
-const err338 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data229};
+}
+else {
+const err338 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend/scaleUp",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/properties/scaleUp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.properties.scaleUp,data:data143};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4481,10 +4181,9 @@ vErrors.push(err338);
 errors++;
 }
 }
-if(data228.storageSize !== undefined){
-let data230 = data228.storageSize;
-if(typeof data230 !== "string"){
-const err339 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data230};
+}
+else {
+const err339 = {instancePath:instancePath+"/config/mimir/autoscaling/rulerQueryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/properties/rulerQueryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling.properties.rulerQueryFrontend,data:data128};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4494,10 +4193,9 @@ vErrors.push(err339);
 errors++;
 }
 }
-if(data228.storageClassName !== undefined){
-let data231 = data228.storageClassName;
-if(typeof data231 !== "string"){
-const err340 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data231};
+}
+else {
+const err340 = {instancePath:instancePath+"/config/mimir/autoscaling",schemaPath:"#/properties/config/properties/mimir/properties/autoscaling/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.autoscaling.type,parentSchema:schema11.properties.config.properties.mimir.properties.autoscaling,data:data13};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4507,12 +4205,12 @@ vErrors.push(err340);
 errors++;
 }
 }
-if(data228.resources !== undefined){
-let data232 = data228.resources;
-if(data232 && typeof data232 == "object" && !Array.isArray(data232)){
-for(const key87 in data232){
-if(!((key87 === "requests") || (key87 === "limits"))){
-const err341 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data232};
+if(data2.config !== undefined){
+let data150 = data2.config;
+if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
+}
+else {
+const err341 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data150};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4522,12 +4220,13 @@ vErrors.push(err341);
 errors++;
 }
 }
-if(data232.requests !== undefined){
-let data233 = data232.requests;
-if(data233 && typeof data233 == "object" && !Array.isArray(data233)){
-for(const key88 in data233){
-if(!((key88 === "cpu") || (key88 === "memory"))){
-const err342 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data233};
+if(data2.tenants !== undefined){
+let data151 = data2.tenants;
+if(data151 && typeof data151 == "object" && !Array.isArray(data151)){
+for(const key42 in data151){
+let data152 = data151[key42];
+if(!(data152 && typeof data152 == "object" && !Array.isArray(data152))){
+const err342 = {instancePath:instancePath+"/config/mimir/tenants/" + key42.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data152};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4537,10 +4236,9 @@ vErrors.push(err342);
 errors++;
 }
 }
-if(data233.cpu !== undefined){
-let data234 = data233.cpu;
-if(typeof data234 !== "string"){
-const err343 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data234};
+}
+else {
+const err343 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data151};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4550,10 +4248,12 @@ vErrors.push(err343);
 errors++;
 }
 }
-if(data233.memory !== undefined){
-let data235 = data233.memory;
-if(typeof data235 !== "string"){
-const err344 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data235};
+if(data2.distributor !== undefined){
+let data153 = data2.distributor;
+if(data153 && typeof data153 == "object" && !Array.isArray(data153)){
+for(const key43 in data153){
+if(!(((key43 === "replicas") || (key43 === "resources")) || (key43 === "flags"))){
+const err344 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data153};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4563,9 +4263,10 @@ vErrors.push(err344);
 errors++;
 }
 }
-}
-else {
-const err345 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data233};
+if(data153.replicas !== undefined){
+let data154 = data153.replicas;
+if(!((typeof data154 == "number") && (!(data154 % 1) && !isNaN(data154)))){
+const err345 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data154};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4574,13 +4275,9 @@ vErrors.push(err345);
 }
 errors++;
 }
-}
-if(data232.limits !== undefined){
-let data236 = data232.limits;
-if(data236 && typeof data236 == "object" && !Array.isArray(data236)){
-for(const key89 in data236){
-if(!((key89 === "cpu") || (key89 === "memory"))){
-const err346 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data236};
+if(typeof data154 == "number"){
+if(data154 < 0 || isNaN(data154)){
+const err346 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data154};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4590,10 +4287,13 @@ vErrors.push(err346);
 errors++;
 }
 }
-if(data236.cpu !== undefined){
-let data237 = data236.cpu;
-if(typeof data237 !== "string"){
-const err347 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data237};
+}
+if(data153.resources !== undefined){
+let data155 = data153.resources;
+if(data155 && typeof data155 == "object" && !Array.isArray(data155)){
+for(const key44 in data155){
+if(!((key44 === "requests") || (key44 === "limits"))){
+const err347 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data155};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4603,10 +4303,12 @@ vErrors.push(err347);
 errors++;
 }
 }
-if(data236.memory !== undefined){
-let data238 = data236.memory;
-if(typeof data238 !== "string"){
-const err348 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data238};
+if(data155.requests !== undefined){
+let data156 = data155.requests;
+if(data156 && typeof data156 == "object" && !Array.isArray(data156)){
+for(const key45 in data156){
+if(!((key45 === "cpu") || (key45 === "memory"))){
+const err348 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data156};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4616,9 +4318,10 @@ vErrors.push(err348);
 errors++;
 }
 }
-}
-else {
-const err349 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data236};
+if(data156.cpu !== undefined){
+let data157 = data156.cpu;
+if(typeof data157 !== "string"){
+const err349 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu,data:data157};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4628,9 +4331,10 @@ vErrors.push(err349);
 errors++;
 }
 }
-}
-else {
-const err350 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data232};
+if(data156.memory !== undefined){
+let data158 = data156.memory;
+if(typeof data158 !== "string"){
+const err350 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory,data:data158};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4640,12 +4344,9 @@ vErrors.push(err350);
 errors++;
 }
 }
-if(data228.bucketJobResources !== undefined){
-let data239 = data228.bucketJobResources;
-if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
-for(const key90 in data239){
-if(!((key90 === "requests") || (key90 === "limits"))){
-const err351 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data239};
+}
+else {
+const err351 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data156};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4655,12 +4356,12 @@ vErrors.push(err351);
 errors++;
 }
 }
-if(data239.requests !== undefined){
-let data240 = data239.requests;
-if(data240 && typeof data240 == "object" && !Array.isArray(data240)){
-for(const key91 in data240){
-if(!((key91 === "cpu") || (key91 === "memory"))){
-const err352 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data240};
+if(data155.limits !== undefined){
+let data159 = data155.limits;
+if(data159 && typeof data159 == "object" && !Array.isArray(data159)){
+for(const key46 in data159){
+if(!((key46 === "cpu") || (key46 === "memory"))){
+const err352 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data159};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4670,10 +4371,10 @@ vErrors.push(err352);
 errors++;
 }
 }
-if(data240.cpu !== undefined){
-let data241 = data240.cpu;
-if(typeof data241 !== "string"){
-const err353 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data241};
+if(data159.cpu !== undefined){
+let data160 = data159.cpu;
+if(typeof data160 !== "string"){
+const err353 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu,data:data160};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4683,10 +4384,10 @@ vErrors.push(err353);
 errors++;
 }
 }
-if(data240.memory !== undefined){
-let data242 = data240.memory;
-if(typeof data242 !== "string"){
-const err354 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data242};
+if(data159.memory !== undefined){
+let data161 = data159.memory;
+if(typeof data161 !== "string"){
+const err354 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory,data:data161};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4698,7 +4399,7 @@ errors++;
 }
 }
 else {
-const err355 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data240};
+const err355 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data159};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4708,12 +4409,9 @@ vErrors.push(err355);
 errors++;
 }
 }
-if(data239.limits !== undefined){
-let data243 = data239.limits;
-if(data243 && typeof data243 == "object" && !Array.isArray(data243)){
-for(const key92 in data243){
-if(!((key92 === "cpu") || (key92 === "memory"))){
-const err356 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data243};
+}
+else {
+const err356 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data155};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4723,10 +4421,13 @@ vErrors.push(err356);
 errors++;
 }
 }
-if(data243.cpu !== undefined){
-let data244 = data243.cpu;
-if(typeof data244 !== "string"){
-const err357 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data244};
+if(data153.flags !== undefined){
+let data162 = data153.flags;
+if(data162 && typeof data162 == "object" && !Array.isArray(data162)){
+for(const key47 in data162){
+let data163 = data162[key47];
+if((((typeof data163 !== "string") && (!(typeof data163 == "number"))) && (typeof data163 !== "boolean")) && (data163 !== null)){
+const err357 = {instancePath:instancePath+"/config/mimir/distributor/flags/" + key47.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties,data:data163};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4736,10 +4437,9 @@ vErrors.push(err357);
 errors++;
 }
 }
-if(data243.memory !== undefined){
-let data245 = data243.memory;
-if(typeof data245 !== "string"){
-const err358 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data245};
+}
+else {
+const err358 = {instancePath:instancePath+"/config/mimir/distributor/flags",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags,data:data162};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4751,7 +4451,7 @@ errors++;
 }
 }
 else {
-const err359 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data243};
+const err359 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data153};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4761,9 +4461,12 @@ vErrors.push(err359);
 errors++;
 }
 }
-}
-else {
-const err360 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data239};
+if(data2.ingester !== undefined){
+let data164 = data2.ingester;
+if(data164 && typeof data164 == "object" && !Array.isArray(data164)){
+for(const key48 in data164){
+if(!(((((key48 === "zoneAware") || (key48 === "storage")) || (key48 === "replicas")) || (key48 === "resources")) || (key48 === "flags"))){
+const err360 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data164};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4773,9 +4476,10 @@ vErrors.push(err360);
 errors++;
 }
 }
-}
-else {
-const err361 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data228};
+if(data164.zoneAware !== undefined){
+let data165 = data164.zoneAware;
+if(!(((data165 === "auto") || (data165 === false)) || (data165 === true))){
+const err361 = {instancePath:instancePath+"/config/mimir/ingester/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware,data:data165};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4785,12 +4489,12 @@ vErrors.push(err361);
 errors++;
 }
 }
-if(data227.gateway !== undefined){
-let data246 = data227.gateway;
-if(data246 && typeof data246 == "object" && !Array.isArray(data246)){
-for(const key93 in data246){
-if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key93))){
-const err362 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data246};
+if(data164.storage !== undefined){
+let data166 = data164.storage;
+if(data166 && typeof data166 == "object" && !Array.isArray(data166)){
+for(const key49 in data166){
+if(!((key49 === "size") || (key49 === "storageClass"))){
+const err362 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data166};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4800,10 +4504,10 @@ vErrors.push(err362);
 errors++;
 }
 }
-if(data246.enabled !== undefined){
-let data247 = data246.enabled;
-if(typeof data247 !== "boolean"){
-const err363 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data247};
+if(data166.size !== undefined){
+let data167 = data166.size;
+if(typeof data167 !== "string"){
+const err363 = {instancePath:instancePath+"/config/mimir/ingester/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size,data:data167};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4813,10 +4517,10 @@ vErrors.push(err363);
 errors++;
 }
 }
-if(data246.replicas !== undefined){
-let data248 = data246.replicas;
-if(!((typeof data248 == "number") && (!(data248 % 1) && !isNaN(data248)))){
-const err364 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data248};
+if(data166.storageClass !== undefined){
+let data168 = data166.storageClass;
+if(typeof data168 !== "string"){
+const err364 = {instancePath:instancePath+"/config/mimir/ingester/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass,data:data168};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4825,9 +4529,10 @@ vErrors.push(err364);
 }
 errors++;
 }
-if(typeof data248 == "number"){
-if(data248 < 0 || isNaN(data248)){
-const err365 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data248};
+}
+}
+else {
+const err365 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data166};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4837,13 +4542,10 @@ vErrors.push(err365);
 errors++;
 }
 }
-}
-if(data246.resources !== undefined){
-let data249 = data246.resources;
-if(data249 && typeof data249 == "object" && !Array.isArray(data249)){
-for(const key94 in data249){
-if(!((key94 === "requests") || (key94 === "limits"))){
-const err366 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data249};
+if(data164.replicas !== undefined){
+let data169 = data164.replicas;
+if(!((typeof data169 == "number") && (!(data169 % 1) && !isNaN(data169)))){
+const err366 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data169};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4852,13 +4554,9 @@ vErrors.push(err366);
 }
 errors++;
 }
-}
-if(data249.requests !== undefined){
-let data250 = data249.requests;
-if(data250 && typeof data250 == "object" && !Array.isArray(data250)){
-for(const key95 in data250){
-if(!((key95 === "cpu") || (key95 === "memory"))){
-const err367 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data250};
+if(typeof data169 == "number"){
+if(data169 < 0 || isNaN(data169)){
+const err367 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data169};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4868,10 +4566,13 @@ vErrors.push(err367);
 errors++;
 }
 }
-if(data250.cpu !== undefined){
-let data251 = data250.cpu;
-if(typeof data251 !== "string"){
-const err368 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data251};
+}
+if(data164.resources !== undefined){
+let data170 = data164.resources;
+if(data170 && typeof data170 == "object" && !Array.isArray(data170)){
+for(const key50 in data170){
+if(!((key50 === "requests") || (key50 === "limits"))){
+const err368 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data170};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4881,10 +4582,12 @@ vErrors.push(err368);
 errors++;
 }
 }
-if(data250.memory !== undefined){
-let data252 = data250.memory;
-if(typeof data252 !== "string"){
-const err369 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data252};
+if(data170.requests !== undefined){
+let data171 = data170.requests;
+if(data171 && typeof data171 == "object" && !Array.isArray(data171)){
+for(const key51 in data171){
+if(!((key51 === "cpu") || (key51 === "memory"))){
+const err369 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data171};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4894,9 +4597,10 @@ vErrors.push(err369);
 errors++;
 }
 }
-}
-else {
-const err370 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data250};
+if(data171.cpu !== undefined){
+let data172 = data171.cpu;
+if(typeof data172 !== "string"){
+const err370 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu,data:data172};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4906,12 +4610,10 @@ vErrors.push(err370);
 errors++;
 }
 }
-if(data249.limits !== undefined){
-let data253 = data249.limits;
-if(data253 && typeof data253 == "object" && !Array.isArray(data253)){
-for(const key96 in data253){
-if(!((key96 === "cpu") || (key96 === "memory"))){
-const err371 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data253};
+if(data171.memory !== undefined){
+let data173 = data171.memory;
+if(typeof data173 !== "string"){
+const err371 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory,data:data173};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4921,10 +4623,9 @@ vErrors.push(err371);
 errors++;
 }
 }
-if(data253.cpu !== undefined){
-let data254 = data253.cpu;
-if(typeof data254 !== "string"){
-const err372 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data254};
+}
+else {
+const err372 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data171};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4934,10 +4635,12 @@ vErrors.push(err372);
 errors++;
 }
 }
-if(data253.memory !== undefined){
-let data255 = data253.memory;
-if(typeof data255 !== "string"){
-const err373 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data255};
+if(data170.limits !== undefined){
+let data174 = data170.limits;
+if(data174 && typeof data174 == "object" && !Array.isArray(data174)){
+for(const key52 in data174){
+if(!((key52 === "cpu") || (key52 === "memory"))){
+const err373 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data174};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4947,9 +4650,10 @@ vErrors.push(err373);
 errors++;
 }
 }
-}
-else {
-const err374 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data253};
+if(data174.cpu !== undefined){
+let data175 = data174.cpu;
+if(typeof data175 !== "string"){
+const err374 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu,data:data175};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4959,9 +4663,10 @@ vErrors.push(err374);
 errors++;
 }
 }
-}
-else {
-const err375 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data249};
+if(data174.memory !== undefined){
+let data176 = data174.memory;
+if(typeof data176 !== "string"){
+const err375 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory,data:data176};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4971,10 +4676,9 @@ vErrors.push(err375);
 errors++;
 }
 }
-if(data246.exposure !== undefined){
-let data256 = data246.exposure;
-if(typeof data256 !== "string"){
-const err376 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data256};
+}
+else {
+const err376 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data174};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -4983,8 +4687,10 @@ vErrors.push(err376);
 }
 errors++;
 }
-if(!(((data256 === "clusterIP") || (data256 === "ingress")) || (data256 === "nodePort"))){
-const err377 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data256};
+}
+}
+else {
+const err377 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data170};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -4994,10 +4700,13 @@ vErrors.push(err377);
 errors++;
 }
 }
-if(data246.nodePort !== undefined){
-let data257 = data246.nodePort;
-if(!((typeof data257 == "number") && (!(data257 % 1) && !isNaN(data257)))){
-const err378 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
+if(data164.flags !== undefined){
+let data177 = data164.flags;
+if(data177 && typeof data177 == "object" && !Array.isArray(data177)){
+for(const key53 in data177){
+let data178 = data177[key53];
+if((((typeof data178 !== "string") && (!(typeof data178 == "number"))) && (typeof data178 !== "boolean")) && (data178 !== null)){
+const err378 = {instancePath:instancePath+"/config/mimir/ingester/flags/" + key53.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties,data:data178};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -5006,9 +4715,10 @@ vErrors.push(err378);
 }
 errors++;
 }
-if(typeof data257 == "number"){
-if(data257 > 32767 || isNaN(data257)){
-const err379 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
+}
+}
+else {
+const err379 = {instancePath:instancePath+"/config/mimir/ingester/flags",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags,data:data177};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -5017,8 +4727,10 @@ vErrors.push(err379);
 }
 errors++;
 }
-if(data257 < 30000 || isNaN(data257)){
-const err380 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
+}
+}
+else {
+const err380 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data164};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -5028,13 +4740,12 @@ vErrors.push(err380);
 errors++;
 }
 }
-}
-if(data246.ingress !== undefined){
-let data258 = data246.ingress;
-if(data258 && typeof data258 == "object" && !Array.isArray(data258)){
-for(const key97 in data258){
-if(!((key97 === "className") || (key97 === "host"))){
-const err381 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data258};
+if(data2.querier !== undefined){
+let data179 = data2.querier;
+if(data179 && typeof data179 == "object" && !Array.isArray(data179)){
+for(const key54 in data179){
+if(!(((key54 === "replicas") || (key54 === "resources")) || (key54 === "flags"))){
+const err381 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data179};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -5044,10 +4755,10 @@ vErrors.push(err381);
 errors++;
 }
 }
-if(data258.className !== undefined){
-let data259 = data258.className;
-if(typeof data259 !== "string"){
-const err382 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data259};
+if(data179.replicas !== undefined){
+let data180 = data179.replicas;
+if(!((typeof data180 == "number") && (!(data180 % 1) && !isNaN(data180)))){
+const err382 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data180};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -5056,11 +4767,9 @@ vErrors.push(err382);
 }
 errors++;
 }
-}
-if(data258.host !== undefined){
-let data260 = data258.host;
-if(typeof data260 !== "string"){
-const err383 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data260};
+if(typeof data180 == "number"){
+if(data180 < 0 || isNaN(data180)){
+const err383 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data180};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -5071,8 +4780,12 @@ errors++;
 }
 }
 }
-else {
-const err384 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data258};
+if(data179.resources !== undefined){
+let data181 = data179.resources;
+if(data181 && typeof data181 == "object" && !Array.isArray(data181)){
+for(const key55 in data181){
+if(!((key55 === "requests") || (key55 === "limits"))){
+const err384 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data181};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -5082,10 +4795,12 @@ vErrors.push(err384);
 errors++;
 }
 }
-if(data246.resolver !== undefined){
-let data261 = data246.resolver;
-if(typeof data261 !== "string"){
-const err385 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data261};
+if(data181.requests !== undefined){
+let data182 = data181.requests;
+if(data182 && typeof data182 == "object" && !Array.isArray(data182)){
+for(const key56 in data182){
+if(!((key56 === "cpu") || (key56 === "memory"))){
+const err385 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data182};
 if(vErrors === null){
 vErrors = [err385];
 }
@@ -5095,10 +4810,10 @@ vErrors.push(err385);
 errors++;
 }
 }
-if(data246.resolverValid !== undefined){
-let data262 = data246.resolverValid;
-if(typeof data262 !== "string"){
-const err386 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data262};
+if(data182.cpu !== undefined){
+let data183 = data182.cpu;
+if(typeof data183 !== "string"){
+const err386 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu,data:data183};
 if(vErrors === null){
 vErrors = [err386];
 }
@@ -5108,10 +4823,10 @@ vErrors.push(err386);
 errors++;
 }
 }
-if(data246.tenantFederation !== undefined){
-let data263 = data246.tenantFederation;
-if(typeof data263 !== "boolean"){
-const err387 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data263};
+if(data182.memory !== undefined){
+let data184 = data182.memory;
+if(typeof data184 !== "string"){
+const err387 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory,data:data184};
 if(vErrors === null){
 vErrors = [err387];
 }
@@ -5121,12 +4836,9 @@ vErrors.push(err387);
 errors++;
 }
 }
-if(data246.basicAuth !== undefined){
-let data264 = data246.basicAuth;
-if(data264 && typeof data264 == "object" && !Array.isArray(data264)){
-for(const key98 in data264){
-if(!(((((key98 === "enabled") || (key98 === "secretName")) || (key98 === "key")) || (key98 === "realm")) || (key98 === "client"))){
-const err388 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key98},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data264};
+}
+else {
+const err388 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data182};
 if(vErrors === null){
 vErrors = [err388];
 }
@@ -5136,10 +4848,12 @@ vErrors.push(err388);
 errors++;
 }
 }
-if(data264.enabled !== undefined){
-let data265 = data264.enabled;
-if(typeof data265 !== "boolean"){
-const err389 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data265};
+if(data181.limits !== undefined){
+let data185 = data181.limits;
+if(data185 && typeof data185 == "object" && !Array.isArray(data185)){
+for(const key57 in data185){
+if(!((key57 === "cpu") || (key57 === "memory"))){
+const err389 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data185};
 if(vErrors === null){
 vErrors = [err389];
 }
@@ -5149,10 +4863,10 @@ vErrors.push(err389);
 errors++;
 }
 }
-if(data264.secretName !== undefined){
-let data266 = data264.secretName;
-if(typeof data266 !== "string"){
-const err390 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data266};
+if(data185.cpu !== undefined){
+let data186 = data185.cpu;
+if(typeof data186 !== "string"){
+const err390 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu,data:data186};
 if(vErrors === null){
 vErrors = [err390];
 }
@@ -5162,10 +4876,10 @@ vErrors.push(err390);
 errors++;
 }
 }
-if(data264.key !== undefined){
-let data267 = data264.key;
-if(typeof data267 !== "string"){
-const err391 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data267};
+if(data185.memory !== undefined){
+let data187 = data185.memory;
+if(typeof data187 !== "string"){
+const err391 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory,data:data187};
 if(vErrors === null){
 vErrors = [err391];
 }
@@ -5175,10 +4889,9 @@ vErrors.push(err391);
 errors++;
 }
 }
-if(data264.realm !== undefined){
-let data268 = data264.realm;
-if(typeof data268 !== "string"){
-const err392 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data268};
+}
+else {
+const err392 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data185};
 if(vErrors === null){
 vErrors = [err392];
 }
@@ -5188,12 +4901,9 @@ vErrors.push(err392);
 errors++;
 }
 }
-if(data264.client !== undefined){
-let data269 = data264.client;
-if(data269 && typeof data269 == "object" && !Array.isArray(data269)){
-for(const key99 in data269){
-if(!(((key99 === "secretName") || (key99 === "usernameKey")) || (key99 === "passwordKey"))){
-const err393 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data269};
+}
+else {
+const err393 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data181};
 if(vErrors === null){
 vErrors = [err393];
 }
@@ -5203,10 +4913,13 @@ vErrors.push(err393);
 errors++;
 }
 }
-if(data269.secretName !== undefined){
-let data270 = data269.secretName;
-if(typeof data270 !== "string"){
-const err394 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data270};
+if(data179.flags !== undefined){
+let data188 = data179.flags;
+if(data188 && typeof data188 == "object" && !Array.isArray(data188)){
+for(const key58 in data188){
+let data189 = data188[key58];
+if((((typeof data189 !== "string") && (!(typeof data189 == "number"))) && (typeof data189 !== "boolean")) && (data189 !== null)){
+const err394 = {instancePath:instancePath+"/config/mimir/querier/flags/" + key58.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties,data:data189};
 if(vErrors === null){
 vErrors = [err394];
 }
@@ -5216,10 +4929,9 @@ vErrors.push(err394);
 errors++;
 }
 }
-if(data269.usernameKey !== undefined){
-let data271 = data269.usernameKey;
-if(typeof data271 !== "string"){
-const err395 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data271};
+}
+else {
+const err395 = {instancePath:instancePath+"/config/mimir/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags,data:data188};
 if(vErrors === null){
 vErrors = [err395];
 }
@@ -5229,10 +4941,9 @@ vErrors.push(err395);
 errors++;
 }
 }
-if(data269.passwordKey !== undefined){
-let data272 = data269.passwordKey;
-if(typeof data272 !== "string"){
-const err396 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data272};
+}
+else {
+const err396 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data179};
 if(vErrors === null){
 vErrors = [err396];
 }
@@ -5242,9 +4953,12 @@ vErrors.push(err396);
 errors++;
 }
 }
-}
-else {
-const err397 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data269};
+if(data2.queryFrontend !== undefined){
+let data190 = data2.queryFrontend;
+if(data190 && typeof data190 == "object" && !Array.isArray(data190)){
+for(const key59 in data190){
+if(!(((key59 === "replicas") || (key59 === "resources")) || (key59 === "flags"))){
+const err397 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data190};
 if(vErrors === null){
 vErrors = [err397];
 }
@@ -5254,9 +4968,10 @@ vErrors.push(err397);
 errors++;
 }
 }
-}
-else {
-const err398 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data264};
+if(data190.replicas !== undefined){
+let data191 = data190.replicas;
+if(!((typeof data191 == "number") && (!(data191 % 1) && !isNaN(data191)))){
+const err398 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data191};
 if(vErrors === null){
 vErrors = [err398];
 }
@@ -5265,11 +4980,9 @@ vErrors.push(err398);
 }
 errors++;
 }
-}
-if(data246.clientMaxBodySize !== undefined){
-let data273 = data246.clientMaxBodySize;
-if(typeof data273 !== "string"){
-const err399 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data273};
+if(typeof data191 == "number"){
+if(data191 < 0 || isNaN(data191)){
+const err399 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data191};
 if(vErrors === null){
 vErrors = [err399];
 }
@@ -5279,10 +4992,13 @@ vErrors.push(err399);
 errors++;
 }
 }
-if(data246.proxyTimeout !== undefined){
-let data274 = data246.proxyTimeout;
-if(typeof data274 !== "string"){
-const err400 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data274};
+}
+if(data190.resources !== undefined){
+let data192 = data190.resources;
+if(data192 && typeof data192 == "object" && !Array.isArray(data192)){
+for(const key60 in data192){
+if(!((key60 === "requests") || (key60 === "limits"))){
+const err400 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data192};
 if(vErrors === null){
 vErrors = [err400];
 }
@@ -5292,9 +5008,12 @@ vErrors.push(err400);
 errors++;
 }
 }
-}
-else {
-const err401 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data246};
+if(data192.requests !== undefined){
+let data193 = data192.requests;
+if(data193 && typeof data193 == "object" && !Array.isArray(data193)){
+for(const key61 in data193){
+if(!((key61 === "cpu") || (key61 === "memory"))){
+const err401 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data193};
 if(vErrors === null){
 vErrors = [err401];
 }
@@ -5304,12 +5023,10 @@ vErrors.push(err401);
 errors++;
 }
 }
-if(data227.grafana !== undefined){
-let data275 = data227.grafana;
-if(data275 && typeof data275 == "object" && !Array.isArray(data275)){
-for(const key100 in data275){
-if(!(((((((key100 === "enabled") || (key100 === "resources")) || (key100 === "rootUrl")) || (key100 === "anonymousAccess")) || (key100 === "adminSecret")) || (key100 === "developmentCredentials")) || (key100 === "prometheusVersion"))){
-const err402 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data275};
+if(data193.cpu !== undefined){
+let data194 = data193.cpu;
+if(typeof data194 !== "string"){
+const err402 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data194};
 if(vErrors === null){
 vErrors = [err402];
 }
@@ -5319,10 +5036,10 @@ vErrors.push(err402);
 errors++;
 }
 }
-if(data275.enabled !== undefined){
-let data276 = data275.enabled;
-if(typeof data276 !== "boolean"){
-const err403 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data276};
+if(data193.memory !== undefined){
+let data195 = data193.memory;
+if(typeof data195 !== "string"){
+const err403 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data195};
 if(vErrors === null){
 vErrors = [err403];
 }
@@ -5332,12 +5049,9 @@ vErrors.push(err403);
 errors++;
 }
 }
-if(data275.resources !== undefined){
-let data277 = data275.resources;
-if(data277 && typeof data277 == "object" && !Array.isArray(data277)){
-for(const key101 in data277){
-if(!((key101 === "requests") || (key101 === "limits"))){
-const err404 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data277};
+}
+else {
+const err404 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data193};
 if(vErrors === null){
 vErrors = [err404];
 }
@@ -5347,12 +5061,12 @@ vErrors.push(err404);
 errors++;
 }
 }
-if(data277.requests !== undefined){
-let data278 = data277.requests;
-if(data278 && typeof data278 == "object" && !Array.isArray(data278)){
-for(const key102 in data278){
-if(!((key102 === "cpu") || (key102 === "memory"))){
-const err405 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data278};
+if(data192.limits !== undefined){
+let data196 = data192.limits;
+if(data196 && typeof data196 == "object" && !Array.isArray(data196)){
+for(const key62 in data196){
+if(!((key62 === "cpu") || (key62 === "memory"))){
+const err405 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data196};
 if(vErrors === null){
 vErrors = [err405];
 }
@@ -5362,10 +5076,10 @@ vErrors.push(err405);
 errors++;
 }
 }
-if(data278.cpu !== undefined){
-let data279 = data278.cpu;
-if(typeof data279 !== "string"){
-const err406 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data279};
+if(data196.cpu !== undefined){
+let data197 = data196.cpu;
+if(typeof data197 !== "string"){
+const err406 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data197};
 if(vErrors === null){
 vErrors = [err406];
 }
@@ -5375,10 +5089,10 @@ vErrors.push(err406);
 errors++;
 }
 }
-if(data278.memory !== undefined){
-let data280 = data278.memory;
-if(typeof data280 !== "string"){
-const err407 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data280};
+if(data196.memory !== undefined){
+let data198 = data196.memory;
+if(typeof data198 !== "string"){
+const err407 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data198};
 if(vErrors === null){
 vErrors = [err407];
 }
@@ -5390,7 +5104,7 @@ errors++;
 }
 }
 else {
-const err408 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data278};
+const err408 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data196};
 if(vErrors === null){
 vErrors = [err408];
 }
@@ -5400,12 +5114,9 @@ vErrors.push(err408);
 errors++;
 }
 }
-if(data277.limits !== undefined){
-let data281 = data277.limits;
-if(data281 && typeof data281 == "object" && !Array.isArray(data281)){
-for(const key103 in data281){
-if(!((key103 === "cpu") || (key103 === "memory"))){
-const err409 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key103},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data281};
+}
+else {
+const err409 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data192};
 if(vErrors === null){
 vErrors = [err409];
 }
@@ -5415,10 +5126,13 @@ vErrors.push(err409);
 errors++;
 }
 }
-if(data281.cpu !== undefined){
-let data282 = data281.cpu;
-if(typeof data282 !== "string"){
-const err410 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data282};
+if(data190.flags !== undefined){
+let data199 = data190.flags;
+if(data199 && typeof data199 == "object" && !Array.isArray(data199)){
+for(const key63 in data199){
+let data200 = data199[key63];
+if((((typeof data200 !== "string") && (!(typeof data200 == "number"))) && (typeof data200 !== "boolean")) && (data200 !== null)){
+const err410 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags/" + key63.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties,data:data200};
 if(vErrors === null){
 vErrors = [err410];
 }
@@ -5428,10 +5142,9 @@ vErrors.push(err410);
 errors++;
 }
 }
-if(data281.memory !== undefined){
-let data283 = data281.memory;
-if(typeof data283 !== "string"){
-const err411 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data283};
+}
+else {
+const err411 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags,data:data199};
 if(vErrors === null){
 vErrors = [err411];
 }
@@ -5443,7 +5156,7 @@ errors++;
 }
 }
 else {
-const err412 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data281};
+const err412 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data190};
 if(vErrors === null){
 vErrors = [err412];
 }
@@ -5453,9 +5166,12 @@ vErrors.push(err412);
 errors++;
 }
 }
-}
-else {
-const err413 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data277};
+if(data2.queryScheduler !== undefined){
+let data201 = data2.queryScheduler;
+if(data201 && typeof data201 == "object" && !Array.isArray(data201)){
+for(const key64 in data201){
+if(!(((key64 === "replicas") || (key64 === "resources")) || (key64 === "flags"))){
+const err413 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data201};
 if(vErrors === null){
 vErrors = [err413];
 }
@@ -5465,10 +5181,10 @@ vErrors.push(err413);
 errors++;
 }
 }
-if(data275.rootUrl !== undefined){
-let data284 = data275.rootUrl;
-if(typeof data284 !== "string"){
-const err414 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data284};
+if(data201.replicas !== undefined){
+let data202 = data201.replicas;
+if(!((typeof data202 == "number") && (!(data202 % 1) && !isNaN(data202)))){
+const err414 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data202};
 if(vErrors === null){
 vErrors = [err414];
 }
@@ -5477,11 +5193,9 @@ vErrors.push(err414);
 }
 errors++;
 }
-}
-if(data275.anonymousAccess !== undefined){
-let data285 = data275.anonymousAccess;
-if(typeof data285 !== "boolean"){
-const err415 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data285};
+if(typeof data202 == "number"){
+if(data202 < 0 || isNaN(data202)){
+const err415 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data202};
 if(vErrors === null){
 vErrors = [err415];
 }
@@ -5491,12 +5205,13 @@ vErrors.push(err415);
 errors++;
 }
 }
-if(data275.adminSecret !== undefined){
-let data286 = data275.adminSecret;
-if(data286 && typeof data286 == "object" && !Array.isArray(data286)){
-for(const key104 in data286){
-if(!(((key104 === "secretName") || (key104 === "userKey")) || (key104 === "passwordKey"))){
-const err416 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key104},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data286};
+}
+if(data201.resources !== undefined){
+let data203 = data201.resources;
+if(data203 && typeof data203 == "object" && !Array.isArray(data203)){
+for(const key65 in data203){
+if(!((key65 === "requests") || (key65 === "limits"))){
+const err416 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data203};
 if(vErrors === null){
 vErrors = [err416];
 }
@@ -5506,10 +5221,12 @@ vErrors.push(err416);
 errors++;
 }
 }
-if(data286.secretName !== undefined){
-let data287 = data286.secretName;
-if(typeof data287 !== "string"){
-const err417 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data287};
+if(data203.requests !== undefined){
+let data204 = data203.requests;
+if(data204 && typeof data204 == "object" && !Array.isArray(data204)){
+for(const key66 in data204){
+if(!((key66 === "cpu") || (key66 === "memory"))){
+const err417 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data204};
 if(vErrors === null){
 vErrors = [err417];
 }
@@ -5519,10 +5236,10 @@ vErrors.push(err417);
 errors++;
 }
 }
-if(data286.userKey !== undefined){
-let data288 = data286.userKey;
-if(typeof data288 !== "string"){
-const err418 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data288};
+if(data204.cpu !== undefined){
+let data205 = data204.cpu;
+if(typeof data205 !== "string"){
+const err418 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data205};
 if(vErrors === null){
 vErrors = [err418];
 }
@@ -5532,10 +5249,10 @@ vErrors.push(err418);
 errors++;
 }
 }
-if(data286.passwordKey !== undefined){
-let data289 = data286.passwordKey;
-if(typeof data289 !== "string"){
-const err419 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data289};
+if(data204.memory !== undefined){
+let data206 = data204.memory;
+if(typeof data206 !== "string"){
+const err419 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data206};
 if(vErrors === null){
 vErrors = [err419];
 }
@@ -5547,7 +5264,7 @@ errors++;
 }
 }
 else {
-const err420 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data286};
+const err420 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data204};
 if(vErrors === null){
 vErrors = [err420];
 }
@@ -5557,10 +5274,12 @@ vErrors.push(err420);
 errors++;
 }
 }
-if(data275.developmentCredentials !== undefined){
-let data290 = data275.developmentCredentials;
-if(typeof data290 !== "boolean"){
-const err421 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data290};
+if(data203.limits !== undefined){
+let data207 = data203.limits;
+if(data207 && typeof data207 == "object" && !Array.isArray(data207)){
+for(const key67 in data207){
+if(!((key67 === "cpu") || (key67 === "memory"))){
+const err421 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data207};
 if(vErrors === null){
 vErrors = [err421];
 }
@@ -5570,10 +5289,10 @@ vErrors.push(err421);
 errors++;
 }
 }
-if(data275.prometheusVersion !== undefined){
-let data291 = data275.prometheusVersion;
-if(typeof data291 !== "string"){
-const err422 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data291};
+if(data207.cpu !== undefined){
+let data208 = data207.cpu;
+if(typeof data208 !== "string"){
+const err422 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data208};
 if(vErrors === null){
 vErrors = [err422];
 }
@@ -5583,9 +5302,10 @@ vErrors.push(err422);
 errors++;
 }
 }
-}
-else {
-const err423 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data275};
+if(data207.memory !== undefined){
+let data209 = data207.memory;
+if(typeof data209 !== "string"){
+const err423 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data209};
 if(vErrors === null){
 vErrors = [err423];
 }
@@ -5595,12 +5315,9 @@ vErrors.push(err423);
 errors++;
 }
 }
-if(data227.alloy !== undefined){
-let data292 = data227.alloy;
-if(data292 && typeof data292 == "object" && !Array.isArray(data292)){
-for(const key105 in data292){
-if(!((((key105 === "enabled") || (key105 === "resources")) || (key105 === "scrapeInterval")) || (key105 === "clusterLabel"))){
-const err424 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key105},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data292};
+}
+else {
+const err424 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data207};
 if(vErrors === null){
 vErrors = [err424];
 }
@@ -5610,10 +5327,9 @@ vErrors.push(err424);
 errors++;
 }
 }
-if(data292.enabled !== undefined){
-let data293 = data292.enabled;
-if(typeof data293 !== "boolean"){
-const err425 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data293};
+}
+else {
+const err425 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data203};
 if(vErrors === null){
 vErrors = [err425];
 }
@@ -5623,12 +5339,13 @@ vErrors.push(err425);
 errors++;
 }
 }
-if(data292.resources !== undefined){
-let data294 = data292.resources;
-if(data294 && typeof data294 == "object" && !Array.isArray(data294)){
-for(const key106 in data294){
-if(!((key106 === "requests") || (key106 === "limits"))){
-const err426 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key106},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data294};
+if(data201.flags !== undefined){
+let data210 = data201.flags;
+if(data210 && typeof data210 == "object" && !Array.isArray(data210)){
+for(const key68 in data210){
+let data211 = data210[key68];
+if((((typeof data211 !== "string") && (!(typeof data211 == "number"))) && (typeof data211 !== "boolean")) && (data211 !== null)){
+const err426 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags/" + key68.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties,data:data211};
 if(vErrors === null){
 vErrors = [err426];
 }
@@ -5638,12 +5355,9 @@ vErrors.push(err426);
 errors++;
 }
 }
-if(data294.requests !== undefined){
-let data295 = data294.requests;
-if(data295 && typeof data295 == "object" && !Array.isArray(data295)){
-for(const key107 in data295){
-if(!((key107 === "cpu") || (key107 === "memory"))){
-const err427 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key107},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data295};
+}
+else {
+const err427 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags,data:data210};
 if(vErrors === null){
 vErrors = [err427];
 }
@@ -5653,10 +5367,9 @@ vErrors.push(err427);
 errors++;
 }
 }
-if(data295.cpu !== undefined){
-let data296 = data295.cpu;
-if(typeof data296 !== "string"){
-const err428 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data296};
+}
+else {
+const err428 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data201};
 if(vErrors === null){
 vErrors = [err428];
 }
@@ -5666,10 +5379,12 @@ vErrors.push(err428);
 errors++;
 }
 }
-if(data295.memory !== undefined){
-let data297 = data295.memory;
-if(typeof data297 !== "string"){
-const err429 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data297};
+if(data2.storeGateway !== undefined){
+let data212 = data2.storeGateway;
+if(data212 && typeof data212 == "object" && !Array.isArray(data212)){
+for(const key69 in data212){
+if(!(((((key69 === "zoneAware") || (key69 === "storage")) || (key69 === "replicas")) || (key69 === "resources")) || (key69 === "flags"))){
+const err429 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data212};
 if(vErrors === null){
 vErrors = [err429];
 }
@@ -5679,9 +5394,10 @@ vErrors.push(err429);
 errors++;
 }
 }
-}
-else {
-const err430 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data295};
+if(data212.zoneAware !== undefined){
+let data213 = data212.zoneAware;
+if(!(((data213 === "auto") || (data213 === false)) || (data213 === true))){
+const err430 = {instancePath:instancePath+"/config/mimir/storeGateway/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware,data:data213};
 if(vErrors === null){
 vErrors = [err430];
 }
@@ -5691,12 +5407,12 @@ vErrors.push(err430);
 errors++;
 }
 }
-if(data294.limits !== undefined){
-let data298 = data294.limits;
-if(data298 && typeof data298 == "object" && !Array.isArray(data298)){
-for(const key108 in data298){
-if(!((key108 === "cpu") || (key108 === "memory"))){
-const err431 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key108},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data298};
+if(data212.storage !== undefined){
+let data214 = data212.storage;
+if(data214 && typeof data214 == "object" && !Array.isArray(data214)){
+for(const key70 in data214){
+if(!((key70 === "size") || (key70 === "storageClass"))){
+const err431 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data214};
 if(vErrors === null){
 vErrors = [err431];
 }
@@ -5706,10 +5422,10 @@ vErrors.push(err431);
 errors++;
 }
 }
-if(data298.cpu !== undefined){
-let data299 = data298.cpu;
-if(typeof data299 !== "string"){
-const err432 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data299};
+if(data214.size !== undefined){
+let data215 = data214.size;
+if(typeof data215 !== "string"){
+const err432 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size,data:data215};
 if(vErrors === null){
 vErrors = [err432];
 }
@@ -5719,10 +5435,10 @@ vErrors.push(err432);
 errors++;
 }
 }
-if(data298.memory !== undefined){
-let data300 = data298.memory;
-if(typeof data300 !== "string"){
-const err433 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data300};
+if(data214.storageClass !== undefined){
+let data216 = data214.storageClass;
+if(typeof data216 !== "string"){
+const err433 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass,data:data216};
 if(vErrors === null){
 vErrors = [err433];
 }
@@ -5734,7 +5450,7 @@ errors++;
 }
 }
 else {
-const err434 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data298};
+const err434 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data214};
 if(vErrors === null){
 vErrors = [err434];
 }
@@ -5744,9 +5460,10 @@ vErrors.push(err434);
 errors++;
 }
 }
-}
-else {
-const err435 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data294};
+if(data212.replicas !== undefined){
+let data217 = data212.replicas;
+if(!((typeof data217 == "number") && (!(data217 % 1) && !isNaN(data217)))){
+const err435 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data217};
 if(vErrors === null){
 vErrors = [err435];
 }
@@ -5755,11 +5472,9 @@ vErrors.push(err435);
 }
 errors++;
 }
-}
-if(data292.scrapeInterval !== undefined){
-let data301 = data292.scrapeInterval;
-if(typeof data301 !== "string"){
-const err436 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data301};
+if(typeof data217 == "number"){
+if(data217 < 0 || isNaN(data217)){
+const err436 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data217};
 if(vErrors === null){
 vErrors = [err436];
 }
@@ -5769,10 +5484,13 @@ vErrors.push(err436);
 errors++;
 }
 }
-if(data292.clusterLabel !== undefined){
-let data302 = data292.clusterLabel;
-if(typeof data302 !== "string"){
-const err437 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data302};
+}
+if(data212.resources !== undefined){
+let data218 = data212.resources;
+if(data218 && typeof data218 == "object" && !Array.isArray(data218)){
+for(const key71 in data218){
+if(!((key71 === "requests") || (key71 === "limits"))){
+const err437 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data218};
 if(vErrors === null){
 vErrors = [err437];
 }
@@ -5782,9 +5500,12 @@ vErrors.push(err437);
 errors++;
 }
 }
-}
-else {
-const err438 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data292};
+if(data218.requests !== undefined){
+let data219 = data218.requests;
+if(data219 && typeof data219 == "object" && !Array.isArray(data219)){
+for(const key72 in data219){
+if(!((key72 === "cpu") || (key72 === "memory"))){
+const err438 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data219};
 if(vErrors === null){
 vErrors = [err438];
 }
@@ -5794,9 +5515,10 @@ vErrors.push(err438);
 errors++;
 }
 }
-}
-else {
-const err439 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data227};
+if(data219.cpu !== undefined){
+let data220 = data219.cpu;
+if(typeof data220 !== "string"){
+const err439 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu,data:data220};
 if(vErrors === null){
 vErrors = [err439];
 }
@@ -5806,10 +5528,10 @@ vErrors.push(err439);
 errors++;
 }
 }
-if(data1.namespace !== undefined){
-let data303 = data1.namespace;
-if(typeof data303 !== "string"){
-const err440 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data303};
+if(data219.memory !== undefined){
+let data221 = data219.memory;
+if(typeof data221 !== "string"){
+const err440 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory,data:data221};
 if(vErrors === null){
 vErrors = [err440];
 }
@@ -5819,10 +5541,9 @@ vErrors.push(err440);
 errors++;
 }
 }
-if(data1.clusterDomain !== undefined){
-let data304 = data1.clusterDomain;
-if(typeof data304 !== "string"){
-const err441 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data304};
+}
+else {
+const err441 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data219};
 if(vErrors === null){
 vErrors = [err441];
 }
@@ -5832,10 +5553,12 @@ vErrors.push(err441);
 errors++;
 }
 }
-if(data1.partOf !== undefined){
-let data305 = data1.partOf;
-if(typeof data305 !== "string"){
-const err442 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data305};
+if(data218.limits !== undefined){
+let data222 = data218.limits;
+if(data222 && typeof data222 == "object" && !Array.isArray(data222)){
+for(const key73 in data222){
+if(!((key73 === "cpu") || (key73 === "memory"))){
+const err442 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data222};
 if(vErrors === null){
 vErrors = [err442];
 }
@@ -5845,12 +5568,10 @@ vErrors.push(err442);
 errors++;
 }
 }
-if(data1.images !== undefined){
-let data306 = data1.images;
-if(data306 && typeof data306 == "object" && !Array.isArray(data306)){
-for(const key109 in data306){
-if(!(func2.call(schema11.properties.config.properties.images.properties, key109))){
-const err443 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key109},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data306};
+if(data222.cpu !== undefined){
+let data223 = data222.cpu;
+if(typeof data223 !== "string"){
+const err443 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu,data:data223};
 if(vErrors === null){
 vErrors = [err443];
 }
@@ -5860,10 +5581,10 @@ vErrors.push(err443);
 errors++;
 }
 }
-if(data306.alloy !== undefined){
-let data307 = data306.alloy;
-if(typeof data307 !== "string"){
-const err444 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data307};
+if(data222.memory !== undefined){
+let data224 = data222.memory;
+if(typeof data224 !== "string"){
+const err444 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory,data:data224};
 if(vErrors === null){
 vErrors = [err444];
 }
@@ -5873,10 +5594,9 @@ vErrors.push(err444);
 errors++;
 }
 }
-if(data306.grafana !== undefined){
-let data308 = data306.grafana;
-if(typeof data308 !== "string"){
-const err445 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data308};
+}
+else {
+const err445 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data222};
 if(vErrors === null){
 vErrors = [err445];
 }
@@ -5886,10 +5606,9 @@ vErrors.push(err445);
 errors++;
 }
 }
-if(data306.memcached !== undefined){
-let data309 = data306.memcached;
-if(typeof data309 !== "string"){
-const err446 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data309};
+}
+else {
+const err446 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data218};
 if(vErrors === null){
 vErrors = [err446];
 }
@@ -5899,10 +5618,13 @@ vErrors.push(err446);
 errors++;
 }
 }
-if(data306.memcachedExporter !== undefined){
-let data310 = data306.memcachedExporter;
-if(typeof data310 !== "string"){
-const err447 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data310};
+if(data212.flags !== undefined){
+let data225 = data212.flags;
+if(data225 && typeof data225 == "object" && !Array.isArray(data225)){
+for(const key74 in data225){
+let data226 = data225[key74];
+if((((typeof data226 !== "string") && (!(typeof data226 == "number"))) && (typeof data226 !== "boolean")) && (data226 !== null)){
+const err447 = {instancePath:instancePath+"/config/mimir/storeGateway/flags/" + key74.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties,data:data226};
 if(vErrors === null){
 vErrors = [err447];
 }
@@ -5912,10 +5634,9 @@ vErrors.push(err447);
 errors++;
 }
 }
-if(data306.mimir !== undefined){
-let data311 = data306.mimir;
-if(typeof data311 !== "string"){
-const err448 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data311};
+}
+else {
+const err448 = {instancePath:instancePath+"/config/mimir/storeGateway/flags",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags,data:data225};
 if(vErrors === null){
 vErrors = [err448];
 }
@@ -5925,10 +5646,9 @@ vErrors.push(err448);
 errors++;
 }
 }
-if(data306.minio !== undefined){
-let data312 = data306.minio;
-if(typeof data312 !== "string"){
-const err449 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data312};
+}
+else {
+const err449 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data212};
 if(vErrors === null){
 vErrors = [err449];
 }
@@ -5938,10 +5658,12 @@ vErrors.push(err449);
 errors++;
 }
 }
-if(data306.minioClient !== undefined){
-let data313 = data306.minioClient;
-if(typeof data313 !== "string"){
-const err450 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data313};
+if(data2.compactor !== undefined){
+let data227 = data2.compactor;
+if(data227 && typeof data227 == "object" && !Array.isArray(data227)){
+for(const key75 in data227){
+if(!((((key75 === "storage") || (key75 === "replicas")) || (key75 === "resources")) || (key75 === "flags"))){
+const err450 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data227};
 if(vErrors === null){
 vErrors = [err450];
 }
@@ -5951,10 +5673,12 @@ vErrors.push(err450);
 errors++;
 }
 }
-if(data306.nginx !== undefined){
-let data314 = data306.nginx;
-if(typeof data314 !== "string"){
-const err451 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data314};
+if(data227.storage !== undefined){
+let data228 = data227.storage;
+if(data228 && typeof data228 == "object" && !Array.isArray(data228)){
+for(const key76 in data228){
+if(!((key76 === "size") || (key76 === "storageClass"))){
+const err451 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data228};
 if(vErrors === null){
 vErrors = [err451];
 }
@@ -5964,10 +5688,10 @@ vErrors.push(err451);
 errors++;
 }
 }
-if(data306.rolloutOperator !== undefined){
-let data315 = data306.rolloutOperator;
-if(typeof data315 !== "string"){
-const err452 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data315};
+if(data228.size !== undefined){
+let data229 = data228.size;
+if(typeof data229 !== "string"){
+const err452 = {instancePath:instancePath+"/config/mimir/compactor/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size,data:data229};
 if(vErrors === null){
 vErrors = [err452];
 }
@@ -5977,9 +5701,10 @@ vErrors.push(err452);
 errors++;
 }
 }
-}
-else {
-const err453 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data306};
+if(data228.storageClass !== undefined){
+let data230 = data228.storageClass;
+if(typeof data230 !== "string"){
+const err453 = {instancePath:instancePath+"/config/mimir/compactor/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass,data:data230};
 if(vErrors === null){
 vErrors = [err453];
 }
@@ -5989,10 +5714,9 @@ vErrors.push(err453);
 errors++;
 }
 }
-if(data1.defaultTenant !== undefined){
-let data316 = data1.defaultTenant;
-if(typeof data316 !== "string"){
-const err454 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data316};
+}
+else {
+const err454 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data228};
 if(vErrors === null){
 vErrors = [err454];
 }
@@ -6002,14 +5726,10 @@ vErrors.push(err454);
 errors++;
 }
 }
-if(data1.existingSecrets !== undefined){
-let data317 = data1.existingSecrets;
-if(Array.isArray(data317)){
-const len1 = data317.length;
-for(let i1=0; i1<len1; i1++){
-let data318 = data317[i1];
-if(typeof data318 !== "string"){
-const err455 = {instancePath:instancePath+"/config/existingSecrets/" + i1,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data318};
+if(data227.replicas !== undefined){
+let data231 = data227.replicas;
+if(!((typeof data231 == "number") && (!(data231 % 1) && !isNaN(data231)))){
+const err455 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data231};
 if(vErrors === null){
 vErrors = [err455];
 }
@@ -6018,10 +5738,9 @@ vErrors.push(err455);
 }
 errors++;
 }
-}
-}
-else {
-const err456 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data317};
+if(typeof data231 == "number"){
+if(data231 < 0 || isNaN(data231)){
+const err456 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data231};
 if(vErrors === null){
 vErrors = [err456];
 }
@@ -6031,12 +5750,13 @@ vErrors.push(err456);
 errors++;
 }
 }
-if(data1.storage !== undefined){
-let data319 = data1.storage;
-if(data319 && typeof data319 == "object" && !Array.isArray(data319)){
-for(const key110 in data319){
-if(!((((((key110 === "endpoint") || (key110 === "insecure")) || (key110 === "region")) || (key110 === "buckets")) || (key110 === "credentials")) || (key110 === "developmentCredentials"))){
-const err457 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key110},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data319};
+}
+if(data227.resources !== undefined){
+let data232 = data227.resources;
+if(data232 && typeof data232 == "object" && !Array.isArray(data232)){
+for(const key77 in data232){
+if(!((key77 === "requests") || (key77 === "limits"))){
+const err457 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data232};
 if(vErrors === null){
 vErrors = [err457];
 }
@@ -6046,10 +5766,12 @@ vErrors.push(err457);
 errors++;
 }
 }
-if(data319.endpoint !== undefined){
-let data320 = data319.endpoint;
-if(typeof data320 !== "string"){
-const err458 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data320};
+if(data232.requests !== undefined){
+let data233 = data232.requests;
+if(data233 && typeof data233 == "object" && !Array.isArray(data233)){
+for(const key78 in data233){
+if(!((key78 === "cpu") || (key78 === "memory"))){
+const err458 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data233};
 if(vErrors === null){
 vErrors = [err458];
 }
@@ -6059,10 +5781,10 @@ vErrors.push(err458);
 errors++;
 }
 }
-if(data319.insecure !== undefined){
-let data321 = data319.insecure;
-if(typeof data321 !== "boolean"){
-const err459 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data321};
+if(data233.cpu !== undefined){
+let data234 = data233.cpu;
+if(typeof data234 !== "string"){
+const err459 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu,data:data234};
 if(vErrors === null){
 vErrors = [err459];
 }
@@ -6072,10 +5794,10 @@ vErrors.push(err459);
 errors++;
 }
 }
-if(data319.region !== undefined){
-let data322 = data319.region;
-if(typeof data322 !== "string"){
-const err460 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data322};
+if(data233.memory !== undefined){
+let data235 = data233.memory;
+if(typeof data235 !== "string"){
+const err460 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory,data:data235};
 if(vErrors === null){
 vErrors = [err460];
 }
@@ -6085,12 +5807,9 @@ vErrors.push(err460);
 errors++;
 }
 }
-if(data319.buckets !== undefined){
-let data323 = data319.buckets;
-if(data323 && typeof data323 == "object" && !Array.isArray(data323)){
-for(const key111 in data323){
-if(!(((key111 === "blocks") || (key111 === "ruler")) || (key111 === "alertmanager"))){
-const err461 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key111},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data323};
+}
+else {
+const err461 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data233};
 if(vErrors === null){
 vErrors = [err461];
 }
@@ -6100,10 +5819,12 @@ vErrors.push(err461);
 errors++;
 }
 }
-if(data323.blocks !== undefined){
-let data324 = data323.blocks;
-if(typeof data324 !== "string"){
-const err462 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data324};
+if(data232.limits !== undefined){
+let data236 = data232.limits;
+if(data236 && typeof data236 == "object" && !Array.isArray(data236)){
+for(const key79 in data236){
+if(!((key79 === "cpu") || (key79 === "memory"))){
+const err462 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data236};
 if(vErrors === null){
 vErrors = [err462];
 }
@@ -6113,10 +5834,10 @@ vErrors.push(err462);
 errors++;
 }
 }
-if(data323.ruler !== undefined){
-let data325 = data323.ruler;
-if(typeof data325 !== "string"){
-const err463 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data325};
+if(data236.cpu !== undefined){
+let data237 = data236.cpu;
+if(typeof data237 !== "string"){
+const err463 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu,data:data237};
 if(vErrors === null){
 vErrors = [err463];
 }
@@ -6126,10 +5847,10 @@ vErrors.push(err463);
 errors++;
 }
 }
-if(data323.alertmanager !== undefined){
-let data326 = data323.alertmanager;
-if(typeof data326 !== "string"){
-const err464 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data326};
+if(data236.memory !== undefined){
+let data238 = data236.memory;
+if(typeof data238 !== "string"){
+const err464 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory,data:data238};
 if(vErrors === null){
 vErrors = [err464];
 }
@@ -6141,7 +5862,7 @@ errors++;
 }
 }
 else {
-const err465 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data323};
+const err465 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data236};
 if(vErrors === null){
 vErrors = [err465];
 }
@@ -6151,12 +5872,9 @@ vErrors.push(err465);
 errors++;
 }
 }
-if(data319.credentials !== undefined){
-let data327 = data319.credentials;
-if(data327 && typeof data327 == "object" && !Array.isArray(data327)){
-for(const key112 in data327){
-if(!(((key112 === "secretName") || (key112 === "accessKeyIdKey")) || (key112 === "secretAccessKeyKey"))){
-const err466 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key112},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data327};
+}
+else {
+const err466 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data232};
 if(vErrors === null){
 vErrors = [err466];
 }
@@ -6166,10 +5884,13 @@ vErrors.push(err466);
 errors++;
 }
 }
-if(data327.secretName !== undefined){
-let data328 = data327.secretName;
-if(typeof data328 !== "string"){
-const err467 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data328};
+if(data227.flags !== undefined){
+let data239 = data227.flags;
+if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
+for(const key80 in data239){
+let data240 = data239[key80];
+if((((typeof data240 !== "string") && (!(typeof data240 == "number"))) && (typeof data240 !== "boolean")) && (data240 !== null)){
+const err467 = {instancePath:instancePath+"/config/mimir/compactor/flags/" + key80.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties,data:data240};
 if(vErrors === null){
 vErrors = [err467];
 }
@@ -6179,10 +5900,9 @@ vErrors.push(err467);
 errors++;
 }
 }
-if(data327.accessKeyIdKey !== undefined){
-let data329 = data327.accessKeyIdKey;
-if(typeof data329 !== "string"){
-const err468 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data329};
+}
+else {
+const err468 = {instancePath:instancePath+"/config/mimir/compactor/flags",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags,data:data239};
 if(vErrors === null){
 vErrors = [err468];
 }
@@ -6192,10 +5912,9 @@ vErrors.push(err468);
 errors++;
 }
 }
-if(data327.secretAccessKeyKey !== undefined){
-let data330 = data327.secretAccessKeyKey;
-if(typeof data330 !== "string"){
-const err469 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data330};
+}
+else {
+const err469 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data227};
 if(vErrors === null){
 vErrors = [err469];
 }
@@ -6205,9 +5924,12 @@ vErrors.push(err469);
 errors++;
 }
 }
-}
-else {
-const err470 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data327};
+if(data2.alertmanager !== undefined){
+let data241 = data2.alertmanager;
+if(data241 && typeof data241 == "object" && !Array.isArray(data241)){
+for(const key81 in data241){
+if(!(((((((key81 === "enabled") || (key81 === "fallbackConfig")) || (key81 === "zoneAware")) || (key81 === "storage")) || (key81 === "replicas")) || (key81 === "resources")) || (key81 === "flags"))){
+const err470 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data241};
 if(vErrors === null){
 vErrors = [err470];
 }
@@ -6217,10 +5939,10 @@ vErrors.push(err470);
 errors++;
 }
 }
-if(data319.developmentCredentials !== undefined){
-let data331 = data319.developmentCredentials;
-if(typeof data331 !== "boolean"){
-const err471 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data331};
+if(data241.enabled !== undefined){
+let data242 = data241.enabled;
+if(typeof data242 !== "boolean"){
+const err471 = {instancePath:instancePath+"/config/mimir/alertmanager/enabled",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled,data:data242};
 if(vErrors === null){
 vErrors = [err471];
 }
@@ -6230,9 +5952,12 @@ vErrors.push(err471);
 errors++;
 }
 }
+if(data241.fallbackConfig !== undefined){
+let data243 = data241.fallbackConfig;
+if(data243 && typeof data243 == "object" && !Array.isArray(data243)){
 }
 else {
-const err472 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data319};
+const err472 = {instancePath:instancePath+"/config/mimir/alertmanager/fallbackConfig",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/fallbackConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig,data:data243};
 if(vErrors === null){
 vErrors = [err472];
 }
@@ -6242,12 +5967,10 @@ vErrors.push(err472);
 errors++;
 }
 }
-if(data1.gitops !== undefined){
-let data332 = data1.gitops;
-if(data332 && typeof data332 == "object" && !Array.isArray(data332)){
-for(const key113 in data332){
-if(!((((((key113 === "repoURL") || (key113 === "targetRevision")) || (key113 === "project")) || (key113 === "argocdNamespace")) || (key113 === "destinationServer")) || (key113 === "automated"))){
-const err473 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key113},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data332};
+if(data241.zoneAware !== undefined){
+let data244 = data241.zoneAware;
+if(!(((data244 === "auto") || (data244 === false)) || (data244 === true))){
+const err473 = {instancePath:instancePath+"/config/mimir/alertmanager/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware,data:data244};
 if(vErrors === null){
 vErrors = [err473];
 }
@@ -6257,10 +5980,12 @@ vErrors.push(err473);
 errors++;
 }
 }
-if(data332.repoURL !== undefined){
-let data333 = data332.repoURL;
-if(typeof data333 !== "string"){
-const err474 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data333};
+if(data241.storage !== undefined){
+let data245 = data241.storage;
+if(data245 && typeof data245 == "object" && !Array.isArray(data245)){
+for(const key82 in data245){
+if(!((key82 === "size") || (key82 === "storageClass"))){
+const err474 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data245};
 if(vErrors === null){
 vErrors = [err474];
 }
@@ -6270,10 +5995,10 @@ vErrors.push(err474);
 errors++;
 }
 }
-if(data332.targetRevision !== undefined){
-let data334 = data332.targetRevision;
-if(typeof data334 !== "string"){
-const err475 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data334};
+if(data245.size !== undefined){
+let data246 = data245.size;
+if(typeof data246 !== "string"){
+const err475 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size,data:data246};
 if(vErrors === null){
 vErrors = [err475];
 }
@@ -6283,10 +6008,10 @@ vErrors.push(err475);
 errors++;
 }
 }
-if(data332.project !== undefined){
-let data335 = data332.project;
-if(typeof data335 !== "string"){
-const err476 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data335};
+if(data245.storageClass !== undefined){
+let data247 = data245.storageClass;
+if(typeof data247 !== "string"){
+const err476 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass,data:data247};
 if(vErrors === null){
 vErrors = [err476];
 }
@@ -6296,10 +6021,9 @@ vErrors.push(err476);
 errors++;
 }
 }
-if(data332.argocdNamespace !== undefined){
-let data336 = data332.argocdNamespace;
-if(typeof data336 !== "string"){
-const err477 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data336};
+}
+else {
+const err477 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data245};
 if(vErrors === null){
 vErrors = [err477];
 }
@@ -6309,10 +6033,10 @@ vErrors.push(err477);
 errors++;
 }
 }
-if(data332.destinationServer !== undefined){
-let data337 = data332.destinationServer;
-if(typeof data337 !== "string"){
-const err478 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data337};
+if(data241.replicas !== undefined){
+let data248 = data241.replicas;
+if(!((typeof data248 == "number") && (!(data248 % 1) && !isNaN(data248)))){
+const err478 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data248};
 if(vErrors === null){
 vErrors = [err478];
 }
@@ -6321,11 +6045,9 @@ vErrors.push(err478);
 }
 errors++;
 }
-}
-if(data332.automated !== undefined){
-let data338 = data332.automated;
-if(typeof data338 !== "boolean"){
-const err479 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data338};
+if(typeof data248 == "number"){
+if(data248 < 0 || isNaN(data248)){
+const err479 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data248};
 if(vErrors === null){
 vErrors = [err479];
 }
@@ -6336,8 +6058,12 @@ errors++;
 }
 }
 }
-else {
-const err480 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data332};
+if(data241.resources !== undefined){
+let data249 = data241.resources;
+if(data249 && typeof data249 == "object" && !Array.isArray(data249)){
+for(const key83 in data249){
+if(!((key83 === "requests") || (key83 === "limits"))){
+const err480 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data249};
 if(vErrors === null){
 vErrors = [err480];
 }
@@ -6347,12 +6073,12 @@ vErrors.push(err480);
 errors++;
 }
 }
-if(data1.selfMonitoring !== undefined){
-let data339 = data1.selfMonitoring;
-if(data339 && typeof data339 == "object" && !Array.isArray(data339)){
-for(const key114 in data339){
-if(!((key114 === "enabled") || (key114 === "tenant"))){
-const err481 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key114},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data339};
+if(data249.requests !== undefined){
+let data250 = data249.requests;
+if(data250 && typeof data250 == "object" && !Array.isArray(data250)){
+for(const key84 in data250){
+if(!((key84 === "cpu") || (key84 === "memory"))){
+const err481 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data250};
 if(vErrors === null){
 vErrors = [err481];
 }
@@ -6362,10 +6088,10 @@ vErrors.push(err481);
 errors++;
 }
 }
-if(data339.enabled !== undefined){
-let data340 = data339.enabled;
-if(typeof data340 !== "boolean"){
-const err482 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data340};
+if(data250.cpu !== undefined){
+let data251 = data250.cpu;
+if(typeof data251 !== "string"){
+const err482 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu,data:data251};
 if(vErrors === null){
 vErrors = [err482];
 }
@@ -6375,10 +6101,10 @@ vErrors.push(err482);
 errors++;
 }
 }
-if(data339.tenant !== undefined){
-let data341 = data339.tenant;
-if(typeof data341 !== "string"){
-const err483 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data341};
+if(data250.memory !== undefined){
+let data252 = data250.memory;
+if(typeof data252 !== "string"){
+const err483 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory,data:data252};
 if(vErrors === null){
 vErrors = [err483];
 }
@@ -6390,7 +6116,7 @@ errors++;
 }
 }
 else {
-const err484 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data339};
+const err484 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data250};
 if(vErrors === null){
 vErrors = [err484];
 }
@@ -6400,9 +6126,12 @@ vErrors.push(err484);
 errors++;
 }
 }
-}
-else {
-const err485 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(data249.limits !== undefined){
+let data253 = data249.limits;
+if(data253 && typeof data253 == "object" && !Array.isArray(data253)){
+for(const key85 in data253){
+if(!((key85 === "cpu") || (key85 === "memory"))){
+const err485 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data253};
 if(vErrors === null){
 vErrors = [err485];
 }
@@ -6412,21 +6141,10 @@ vErrors.push(err485);
 errors++;
 }
 }
-if(data.overrides !== undefined){
-let data342 = data.overrides;
-if(data342 && typeof data342 == "object" && !Array.isArray(data342)){
-for(const key115 in data342){
-let data343 = data342[key115];
-if(data343 && typeof data343 == "object" && !Array.isArray(data343)){
-for(const key116 in data343){
-let data344 = data343[key116];
-if(data344 && typeof data344 == "object" && !Array.isArray(data344)){
-for(const key117 in data344){
-let data345 = data344[key117];
-if(data345 && typeof data345 == "object" && !Array.isArray(data345)){
-}
-else {
-const err486 = {instancePath:instancePath+"/overrides/" + key115.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key116.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key117.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data345};
+if(data253.cpu !== undefined){
+let data254 = data253.cpu;
+if(typeof data254 !== "string"){
+const err486 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu,data:data254};
 if(vErrors === null){
 vErrors = [err486];
 }
@@ -6436,9 +6154,10 @@ vErrors.push(err486);
 errors++;
 }
 }
-}
-else {
-const err487 = {instancePath:instancePath+"/overrides/" + key115.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key116.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data344};
+if(data253.memory !== undefined){
+let data255 = data253.memory;
+if(typeof data255 !== "string"){
+const err487 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory,data:data255};
 if(vErrors === null){
 vErrors = [err487];
 }
@@ -6450,7 +6169,7 @@ errors++;
 }
 }
 else {
-const err488 = {instancePath:instancePath+"/overrides/" + key115.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data343};
+const err488 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data253};
 if(vErrors === null){
 vErrors = [err488];
 }
@@ -6462,7 +6181,7 @@ errors++;
 }
 }
 else {
-const err489 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data342};
+const err489 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data249};
 if(vErrors === null){
 vErrors = [err489];
 }
@@ -6472,14 +6191,4218 @@ vErrors.push(err489);
 errors++;
 }
 }
-}
-else {
-const err490 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data241.flags !== undefined){
+let data256 = data241.flags;
+if(data256 && typeof data256 == "object" && !Array.isArray(data256)){
+for(const key86 in data256){
+let data257 = data256[key86];
+if((((typeof data257 !== "string") && (!(typeof data257 == "number"))) && (typeof data257 !== "boolean")) && (data257 !== null)){
+const err490 = {instancePath:instancePath+"/config/mimir/alertmanager/flags/" + key86.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties,data:data257};
 if(vErrors === null){
 vErrors = [err490];
 }
 else {
 vErrors.push(err490);
+}
+errors++;
+}
+}
+}
+else {
+const err491 = {instancePath:instancePath+"/config/mimir/alertmanager/flags",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags,data:data256};
+if(vErrors === null){
+vErrors = [err491];
+}
+else {
+vErrors.push(err491);
+}
+errors++;
+}
+}
+}
+else {
+const err492 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data241};
+if(vErrors === null){
+vErrors = [err492];
+}
+else {
+vErrors.push(err492);
+}
+errors++;
+}
+}
+if(data2.overridesExporter !== undefined){
+let data258 = data2.overridesExporter;
+if(data258 && typeof data258 == "object" && !Array.isArray(data258)){
+for(const key87 in data258){
+if(!((((key87 === "enabled") || (key87 === "replicas")) || (key87 === "resources")) || (key87 === "flags"))){
+const err493 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data258};
+if(vErrors === null){
+vErrors = [err493];
+}
+else {
+vErrors.push(err493);
+}
+errors++;
+}
+}
+if(data258.enabled !== undefined){
+let data259 = data258.enabled;
+if(typeof data259 !== "boolean"){
+const err494 = {instancePath:instancePath+"/config/mimir/overridesExporter/enabled",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled,data:data259};
+if(vErrors === null){
+vErrors = [err494];
+}
+else {
+vErrors.push(err494);
+}
+errors++;
+}
+}
+if(data258.replicas !== undefined){
+let data260 = data258.replicas;
+if(!((typeof data260 == "number") && (!(data260 % 1) && !isNaN(data260)))){
+const err495 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data260};
+if(vErrors === null){
+vErrors = [err495];
+}
+else {
+vErrors.push(err495);
+}
+errors++;
+}
+if(typeof data260 == "number"){
+if(data260 < 0 || isNaN(data260)){
+const err496 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data260};
+if(vErrors === null){
+vErrors = [err496];
+}
+else {
+vErrors.push(err496);
+}
+errors++;
+}
+}
+}
+if(data258.resources !== undefined){
+let data261 = data258.resources;
+if(data261 && typeof data261 == "object" && !Array.isArray(data261)){
+for(const key88 in data261){
+if(!((key88 === "requests") || (key88 === "limits"))){
+const err497 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data261};
+if(vErrors === null){
+vErrors = [err497];
+}
+else {
+vErrors.push(err497);
+}
+errors++;
+}
+}
+if(data261.requests !== undefined){
+let data262 = data261.requests;
+if(data262 && typeof data262 == "object" && !Array.isArray(data262)){
+for(const key89 in data262){
+if(!((key89 === "cpu") || (key89 === "memory"))){
+const err498 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data262};
+if(vErrors === null){
+vErrors = [err498];
+}
+else {
+vErrors.push(err498);
+}
+errors++;
+}
+}
+if(data262.cpu !== undefined){
+let data263 = data262.cpu;
+if(typeof data263 !== "string"){
+const err499 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu,data:data263};
+if(vErrors === null){
+vErrors = [err499];
+}
+else {
+vErrors.push(err499);
+}
+errors++;
+}
+}
+if(data262.memory !== undefined){
+let data264 = data262.memory;
+if(typeof data264 !== "string"){
+const err500 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory,data:data264};
+if(vErrors === null){
+vErrors = [err500];
+}
+else {
+vErrors.push(err500);
+}
+errors++;
+}
+}
+}
+else {
+const err501 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data262};
+if(vErrors === null){
+vErrors = [err501];
+}
+else {
+vErrors.push(err501);
+}
+errors++;
+}
+}
+if(data261.limits !== undefined){
+let data265 = data261.limits;
+if(data265 && typeof data265 == "object" && !Array.isArray(data265)){
+for(const key90 in data265){
+if(!((key90 === "cpu") || (key90 === "memory"))){
+const err502 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data265};
+if(vErrors === null){
+vErrors = [err502];
+}
+else {
+vErrors.push(err502);
+}
+errors++;
+}
+}
+if(data265.cpu !== undefined){
+let data266 = data265.cpu;
+if(typeof data266 !== "string"){
+const err503 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu,data:data266};
+if(vErrors === null){
+vErrors = [err503];
+}
+else {
+vErrors.push(err503);
+}
+errors++;
+}
+}
+if(data265.memory !== undefined){
+let data267 = data265.memory;
+if(typeof data267 !== "string"){
+const err504 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory,data:data267};
+if(vErrors === null){
+vErrors = [err504];
+}
+else {
+vErrors.push(err504);
+}
+errors++;
+}
+}
+}
+else {
+const err505 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data265};
+if(vErrors === null){
+vErrors = [err505];
+}
+else {
+vErrors.push(err505);
+}
+errors++;
+}
+}
+}
+else {
+const err506 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data261};
+if(vErrors === null){
+vErrors = [err506];
+}
+else {
+vErrors.push(err506);
+}
+errors++;
+}
+}
+if(data258.flags !== undefined){
+let data268 = data258.flags;
+if(data268 && typeof data268 == "object" && !Array.isArray(data268)){
+for(const key91 in data268){
+let data269 = data268[key91];
+if((((typeof data269 !== "string") && (!(typeof data269 == "number"))) && (typeof data269 !== "boolean")) && (data269 !== null)){
+const err507 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags/" + key91.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties,data:data269};
+if(vErrors === null){
+vErrors = [err507];
+}
+else {
+vErrors.push(err507);
+}
+errors++;
+}
+}
+}
+else {
+const err508 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags,data:data268};
+if(vErrors === null){
+vErrors = [err508];
+}
+else {
+vErrors.push(err508);
+}
+errors++;
+}
+}
+}
+else {
+const err509 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data258};
+if(vErrors === null){
+vErrors = [err509];
+}
+else {
+vErrors.push(err509);
+}
+errors++;
+}
+}
+if(data2.ruler !== undefined){
+let data270 = data2.ruler;
+if(data270 && typeof data270 == "object" && !Array.isArray(data270)){
+for(const key92 in data270){
+if(!(((((((key92 === "enabled") || (key92 === "mode")) || (key92 === "dedicatedReadPath")) || (key92 === "readPath")) || (key92 === "replicas")) || (key92 === "resources")) || (key92 === "flags"))){
+const err510 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data270};
+if(vErrors === null){
+vErrors = [err510];
+}
+else {
+vErrors.push(err510);
+}
+errors++;
+}
+}
+if(data270.enabled !== undefined){
+let data271 = data270.enabled;
+if(typeof data271 !== "boolean"){
+const err511 = {instancePath:instancePath+"/config/mimir/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled,data:data271};
+if(vErrors === null){
+vErrors = [err511];
+}
+else {
+vErrors.push(err511);
+}
+errors++;
+}
+}
+if(data270.mode !== undefined){
+let data272 = data270.mode;
+if(typeof data272 !== "string"){
+const err512 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data272};
+if(vErrors === null){
+vErrors = [err512];
+}
+else {
+vErrors.push(err512);
+}
+errors++;
+}
+if(!((data272 === "internal") || (data272 === "remote"))){
+const err513 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data272};
+if(vErrors === null){
+vErrors = [err513];
+}
+else {
+vErrors.push(err513);
+}
+errors++;
+}
+}
+if(data270.dedicatedReadPath !== undefined){
+let data273 = data270.dedicatedReadPath;
+if(typeof data273 !== "boolean"){
+const err514 = {instancePath:instancePath+"/config/mimir/ruler/dedicatedReadPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/dedicatedReadPath/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath,data:data273};
+if(vErrors === null){
+vErrors = [err514];
+}
+else {
+vErrors.push(err514);
+}
+errors++;
+}
+}
+if(data270.readPath !== undefined){
+let data274 = data270.readPath;
+if(data274 && typeof data274 == "object" && !Array.isArray(data274)){
+for(const key93 in data274){
+if(!(((key93 === "queryFrontend") || (key93 === "queryScheduler")) || (key93 === "querier"))){
+const err515 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data274};
+if(vErrors === null){
+vErrors = [err515];
+}
+else {
+vErrors.push(err515);
+}
+errors++;
+}
+}
+if(data274.queryFrontend !== undefined){
+let data275 = data274.queryFrontend;
+if(data275 && typeof data275 == "object" && !Array.isArray(data275)){
+for(const key94 in data275){
+if(!(((key94 === "replicas") || (key94 === "resources")) || (key94 === "flags"))){
+const err516 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data275};
+if(vErrors === null){
+vErrors = [err516];
+}
+else {
+vErrors.push(err516);
+}
+errors++;
+}
+}
+if(data275.replicas !== undefined){
+let data276 = data275.replicas;
+if(!((typeof data276 == "number") && (!(data276 % 1) && !isNaN(data276)))){
+const err517 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data276};
+if(vErrors === null){
+vErrors = [err517];
+}
+else {
+vErrors.push(err517);
+}
+errors++;
+}
+if(typeof data276 == "number"){
+if(data276 < 0 || isNaN(data276)){
+const err518 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data276};
+if(vErrors === null){
+vErrors = [err518];
+}
+else {
+vErrors.push(err518);
+}
+errors++;
+}
+}
+}
+if(data275.resources !== undefined){
+let data277 = data275.resources;
+if(data277 && typeof data277 == "object" && !Array.isArray(data277)){
+for(const key95 in data277){
+if(!((key95 === "requests") || (key95 === "limits"))){
+const err519 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data277};
+if(vErrors === null){
+vErrors = [err519];
+}
+else {
+vErrors.push(err519);
+}
+errors++;
+}
+}
+if(data277.requests !== undefined){
+let data278 = data277.requests;
+if(data278 && typeof data278 == "object" && !Array.isArray(data278)){
+for(const key96 in data278){
+if(!((key96 === "cpu") || (key96 === "memory"))){
+const err520 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data278};
+if(vErrors === null){
+vErrors = [err520];
+}
+else {
+vErrors.push(err520);
+}
+errors++;
+}
+}
+if(data278.cpu !== undefined){
+let data279 = data278.cpu;
+if(typeof data279 !== "string"){
+const err521 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data279};
+if(vErrors === null){
+vErrors = [err521];
+}
+else {
+vErrors.push(err521);
+}
+errors++;
+}
+}
+if(data278.memory !== undefined){
+let data280 = data278.memory;
+if(typeof data280 !== "string"){
+const err522 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data280};
+if(vErrors === null){
+vErrors = [err522];
+}
+else {
+vErrors.push(err522);
+}
+errors++;
+}
+}
+}
+else {
+const err523 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data278};
+if(vErrors === null){
+vErrors = [err523];
+}
+else {
+vErrors.push(err523);
+}
+errors++;
+}
+}
+if(data277.limits !== undefined){
+let data281 = data277.limits;
+if(data281 && typeof data281 == "object" && !Array.isArray(data281)){
+for(const key97 in data281){
+if(!((key97 === "cpu") || (key97 === "memory"))){
+const err524 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data281};
+if(vErrors === null){
+vErrors = [err524];
+}
+else {
+vErrors.push(err524);
+}
+errors++;
+}
+}
+if(data281.cpu !== undefined){
+let data282 = data281.cpu;
+if(typeof data282 !== "string"){
+const err525 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data282};
+if(vErrors === null){
+vErrors = [err525];
+}
+else {
+vErrors.push(err525);
+}
+errors++;
+}
+}
+if(data281.memory !== undefined){
+let data283 = data281.memory;
+if(typeof data283 !== "string"){
+const err526 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data283};
+if(vErrors === null){
+vErrors = [err526];
+}
+else {
+vErrors.push(err526);
+}
+errors++;
+}
+}
+}
+else {
+const err527 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data281};
+if(vErrors === null){
+vErrors = [err527];
+}
+else {
+vErrors.push(err527);
+}
+errors++;
+}
+}
+}
+else {
+const err528 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data277};
+if(vErrors === null){
+vErrors = [err528];
+}
+else {
+vErrors.push(err528);
+}
+errors++;
+}
+}
+if(data275.flags !== undefined){
+let data284 = data275.flags;
+if(data284 && typeof data284 == "object" && !Array.isArray(data284)){
+for(const key98 in data284){
+let data285 = data284[key98];
+if((((typeof data285 !== "string") && (!(typeof data285 == "number"))) && (typeof data285 !== "boolean")) && (data285 !== null)){
+const err529 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags/" + key98.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties,data:data285};
+if(vErrors === null){
+vErrors = [err529];
+}
+else {
+vErrors.push(err529);
+}
+errors++;
+}
+}
+}
+else {
+const err530 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags,data:data284};
+if(vErrors === null){
+vErrors = [err530];
+}
+else {
+vErrors.push(err530);
+}
+errors++;
+}
+}
+}
+else {
+const err531 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data275};
+if(vErrors === null){
+vErrors = [err531];
+}
+else {
+vErrors.push(err531);
+}
+errors++;
+}
+}
+if(data274.queryScheduler !== undefined){
+let data286 = data274.queryScheduler;
+if(data286 && typeof data286 == "object" && !Array.isArray(data286)){
+for(const key99 in data286){
+if(!(((key99 === "replicas") || (key99 === "resources")) || (key99 === "flags"))){
+const err532 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data286};
+if(vErrors === null){
+vErrors = [err532];
+}
+else {
+vErrors.push(err532);
+}
+errors++;
+}
+}
+if(data286.replicas !== undefined){
+let data287 = data286.replicas;
+if(!((typeof data287 == "number") && (!(data287 % 1) && !isNaN(data287)))){
+const err533 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data287};
+if(vErrors === null){
+vErrors = [err533];
+}
+else {
+vErrors.push(err533);
+}
+errors++;
+}
+if(typeof data287 == "number"){
+if(data287 < 0 || isNaN(data287)){
+const err534 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data287};
+if(vErrors === null){
+vErrors = [err534];
+}
+else {
+vErrors.push(err534);
+}
+errors++;
+}
+}
+}
+if(data286.resources !== undefined){
+let data288 = data286.resources;
+if(data288 && typeof data288 == "object" && !Array.isArray(data288)){
+for(const key100 in data288){
+if(!((key100 === "requests") || (key100 === "limits"))){
+const err535 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data288};
+if(vErrors === null){
+vErrors = [err535];
+}
+else {
+vErrors.push(err535);
+}
+errors++;
+}
+}
+if(data288.requests !== undefined){
+let data289 = data288.requests;
+if(data289 && typeof data289 == "object" && !Array.isArray(data289)){
+for(const key101 in data289){
+if(!((key101 === "cpu") || (key101 === "memory"))){
+const err536 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data289};
+if(vErrors === null){
+vErrors = [err536];
+}
+else {
+vErrors.push(err536);
+}
+errors++;
+}
+}
+if(data289.cpu !== undefined){
+let data290 = data289.cpu;
+if(typeof data290 !== "string"){
+const err537 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data290};
+if(vErrors === null){
+vErrors = [err537];
+}
+else {
+vErrors.push(err537);
+}
+errors++;
+}
+}
+if(data289.memory !== undefined){
+let data291 = data289.memory;
+if(typeof data291 !== "string"){
+const err538 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data291};
+if(vErrors === null){
+vErrors = [err538];
+}
+else {
+vErrors.push(err538);
+}
+errors++;
+}
+}
+}
+else {
+const err539 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data289};
+if(vErrors === null){
+vErrors = [err539];
+}
+else {
+vErrors.push(err539);
+}
+errors++;
+}
+}
+if(data288.limits !== undefined){
+let data292 = data288.limits;
+if(data292 && typeof data292 == "object" && !Array.isArray(data292)){
+for(const key102 in data292){
+if(!((key102 === "cpu") || (key102 === "memory"))){
+const err540 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data292};
+if(vErrors === null){
+vErrors = [err540];
+}
+else {
+vErrors.push(err540);
+}
+errors++;
+}
+}
+if(data292.cpu !== undefined){
+let data293 = data292.cpu;
+if(typeof data293 !== "string"){
+const err541 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data293};
+if(vErrors === null){
+vErrors = [err541];
+}
+else {
+vErrors.push(err541);
+}
+errors++;
+}
+}
+if(data292.memory !== undefined){
+let data294 = data292.memory;
+if(typeof data294 !== "string"){
+const err542 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data294};
+if(vErrors === null){
+vErrors = [err542];
+}
+else {
+vErrors.push(err542);
+}
+errors++;
+}
+}
+}
+else {
+const err543 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data292};
+if(vErrors === null){
+vErrors = [err543];
+}
+else {
+vErrors.push(err543);
+}
+errors++;
+}
+}
+}
+else {
+const err544 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data288};
+if(vErrors === null){
+vErrors = [err544];
+}
+else {
+vErrors.push(err544);
+}
+errors++;
+}
+}
+if(data286.flags !== undefined){
+let data295 = data286.flags;
+if(data295 && typeof data295 == "object" && !Array.isArray(data295)){
+for(const key103 in data295){
+let data296 = data295[key103];
+if((((typeof data296 !== "string") && (!(typeof data296 == "number"))) && (typeof data296 !== "boolean")) && (data296 !== null)){
+const err545 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags/" + key103.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties,data:data296};
+if(vErrors === null){
+vErrors = [err545];
+}
+else {
+vErrors.push(err545);
+}
+errors++;
+}
+}
+}
+else {
+const err546 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags,data:data295};
+if(vErrors === null){
+vErrors = [err546];
+}
+else {
+vErrors.push(err546);
+}
+errors++;
+}
+}
+}
+else {
+const err547 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data286};
+if(vErrors === null){
+vErrors = [err547];
+}
+else {
+vErrors.push(err547);
+}
+errors++;
+}
+}
+if(data274.querier !== undefined){
+let data297 = data274.querier;
+if(data297 && typeof data297 == "object" && !Array.isArray(data297)){
+for(const key104 in data297){
+if(!(((key104 === "replicas") || (key104 === "resources")) || (key104 === "flags"))){
+const err548 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key104},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data297};
+if(vErrors === null){
+vErrors = [err548];
+}
+else {
+vErrors.push(err548);
+}
+errors++;
+}
+}
+if(data297.replicas !== undefined){
+let data298 = data297.replicas;
+if(!((typeof data298 == "number") && (!(data298 % 1) && !isNaN(data298)))){
+const err549 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data298};
+if(vErrors === null){
+vErrors = [err549];
+}
+else {
+vErrors.push(err549);
+}
+errors++;
+}
+if(typeof data298 == "number"){
+if(data298 < 0 || isNaN(data298)){
+const err550 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data298};
+if(vErrors === null){
+vErrors = [err550];
+}
+else {
+vErrors.push(err550);
+}
+errors++;
+}
+}
+}
+if(data297.resources !== undefined){
+let data299 = data297.resources;
+if(data299 && typeof data299 == "object" && !Array.isArray(data299)){
+for(const key105 in data299){
+if(!((key105 === "requests") || (key105 === "limits"))){
+const err551 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key105},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data299};
+if(vErrors === null){
+vErrors = [err551];
+}
+else {
+vErrors.push(err551);
+}
+errors++;
+}
+}
+if(data299.requests !== undefined){
+let data300 = data299.requests;
+if(data300 && typeof data300 == "object" && !Array.isArray(data300)){
+for(const key106 in data300){
+if(!((key106 === "cpu") || (key106 === "memory"))){
+const err552 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key106},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data300};
+if(vErrors === null){
+vErrors = [err552];
+}
+else {
+vErrors.push(err552);
+}
+errors++;
+}
+}
+if(data300.cpu !== undefined){
+let data301 = data300.cpu;
+if(typeof data301 !== "string"){
+const err553 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu,data:data301};
+if(vErrors === null){
+vErrors = [err553];
+}
+else {
+vErrors.push(err553);
+}
+errors++;
+}
+}
+if(data300.memory !== undefined){
+let data302 = data300.memory;
+if(typeof data302 !== "string"){
+const err554 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory,data:data302};
+if(vErrors === null){
+vErrors = [err554];
+}
+else {
+vErrors.push(err554);
+}
+errors++;
+}
+}
+}
+else {
+const err555 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data300};
+if(vErrors === null){
+vErrors = [err555];
+}
+else {
+vErrors.push(err555);
+}
+errors++;
+}
+}
+if(data299.limits !== undefined){
+let data303 = data299.limits;
+if(data303 && typeof data303 == "object" && !Array.isArray(data303)){
+for(const key107 in data303){
+if(!((key107 === "cpu") || (key107 === "memory"))){
+const err556 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key107},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data303};
+if(vErrors === null){
+vErrors = [err556];
+}
+else {
+vErrors.push(err556);
+}
+errors++;
+}
+}
+if(data303.cpu !== undefined){
+let data304 = data303.cpu;
+if(typeof data304 !== "string"){
+const err557 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu,data:data304};
+if(vErrors === null){
+vErrors = [err557];
+}
+else {
+vErrors.push(err557);
+}
+errors++;
+}
+}
+if(data303.memory !== undefined){
+let data305 = data303.memory;
+if(typeof data305 !== "string"){
+const err558 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory,data:data305};
+if(vErrors === null){
+vErrors = [err558];
+}
+else {
+vErrors.push(err558);
+}
+errors++;
+}
+}
+}
+else {
+const err559 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data303};
+if(vErrors === null){
+vErrors = [err559];
+}
+else {
+vErrors.push(err559);
+}
+errors++;
+}
+}
+}
+else {
+const err560 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data299};
+if(vErrors === null){
+vErrors = [err560];
+}
+else {
+vErrors.push(err560);
+}
+errors++;
+}
+}
+if(data297.flags !== undefined){
+let data306 = data297.flags;
+if(data306 && typeof data306 == "object" && !Array.isArray(data306)){
+for(const key108 in data306){
+let data307 = data306[key108];
+if((((typeof data307 !== "string") && (!(typeof data307 == "number"))) && (typeof data307 !== "boolean")) && (data307 !== null)){
+const err561 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags/" + key108.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties,data:data307};
+if(vErrors === null){
+vErrors = [err561];
+}
+else {
+vErrors.push(err561);
+}
+errors++;
+}
+}
+}
+else {
+const err562 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags,data:data306};
+if(vErrors === null){
+vErrors = [err562];
+}
+else {
+vErrors.push(err562);
+}
+errors++;
+}
+}
+}
+else {
+const err563 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data297};
+if(vErrors === null){
+vErrors = [err563];
+}
+else {
+vErrors.push(err563);
+}
+errors++;
+}
+}
+}
+else {
+const err564 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data274};
+if(vErrors === null){
+vErrors = [err564];
+}
+else {
+vErrors.push(err564);
+}
+errors++;
+}
+}
+if(data270.replicas !== undefined){
+let data308 = data270.replicas;
+if(!((typeof data308 == "number") && (!(data308 % 1) && !isNaN(data308)))){
+const err565 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data308};
+if(vErrors === null){
+vErrors = [err565];
+}
+else {
+vErrors.push(err565);
+}
+errors++;
+}
+if(typeof data308 == "number"){
+if(data308 < 0 || isNaN(data308)){
+const err566 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data308};
+if(vErrors === null){
+vErrors = [err566];
+}
+else {
+vErrors.push(err566);
+}
+errors++;
+}
+}
+}
+if(data270.resources !== undefined){
+let data309 = data270.resources;
+if(data309 && typeof data309 == "object" && !Array.isArray(data309)){
+for(const key109 in data309){
+if(!((key109 === "requests") || (key109 === "limits"))){
+const err567 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key109},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data309};
+if(vErrors === null){
+vErrors = [err567];
+}
+else {
+vErrors.push(err567);
+}
+errors++;
+}
+}
+if(data309.requests !== undefined){
+let data310 = data309.requests;
+if(data310 && typeof data310 == "object" && !Array.isArray(data310)){
+for(const key110 in data310){
+if(!((key110 === "cpu") || (key110 === "memory"))){
+const err568 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key110},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data310};
+if(vErrors === null){
+vErrors = [err568];
+}
+else {
+vErrors.push(err568);
+}
+errors++;
+}
+}
+if(data310.cpu !== undefined){
+let data311 = data310.cpu;
+if(typeof data311 !== "string"){
+const err569 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu,data:data311};
+if(vErrors === null){
+vErrors = [err569];
+}
+else {
+vErrors.push(err569);
+}
+errors++;
+}
+}
+if(data310.memory !== undefined){
+let data312 = data310.memory;
+if(typeof data312 !== "string"){
+const err570 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory,data:data312};
+if(vErrors === null){
+vErrors = [err570];
+}
+else {
+vErrors.push(err570);
+}
+errors++;
+}
+}
+}
+else {
+const err571 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data310};
+if(vErrors === null){
+vErrors = [err571];
+}
+else {
+vErrors.push(err571);
+}
+errors++;
+}
+}
+if(data309.limits !== undefined){
+let data313 = data309.limits;
+if(data313 && typeof data313 == "object" && !Array.isArray(data313)){
+for(const key111 in data313){
+if(!((key111 === "cpu") || (key111 === "memory"))){
+const err572 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key111},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data313};
+if(vErrors === null){
+vErrors = [err572];
+}
+else {
+vErrors.push(err572);
+}
+errors++;
+}
+}
+if(data313.cpu !== undefined){
+let data314 = data313.cpu;
+if(typeof data314 !== "string"){
+const err573 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu,data:data314};
+if(vErrors === null){
+vErrors = [err573];
+}
+else {
+vErrors.push(err573);
+}
+errors++;
+}
+}
+if(data313.memory !== undefined){
+let data315 = data313.memory;
+if(typeof data315 !== "string"){
+const err574 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory,data:data315};
+if(vErrors === null){
+vErrors = [err574];
+}
+else {
+vErrors.push(err574);
+}
+errors++;
+}
+}
+}
+else {
+const err575 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data313};
+if(vErrors === null){
+vErrors = [err575];
+}
+else {
+vErrors.push(err575);
+}
+errors++;
+}
+}
+}
+else {
+const err576 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data309};
+if(vErrors === null){
+vErrors = [err576];
+}
+else {
+vErrors.push(err576);
+}
+errors++;
+}
+}
+if(data270.flags !== undefined){
+let data316 = data270.flags;
+if(data316 && typeof data316 == "object" && !Array.isArray(data316)){
+for(const key112 in data316){
+let data317 = data316[key112];
+if((((typeof data317 !== "string") && (!(typeof data317 == "number"))) && (typeof data317 !== "boolean")) && (data317 !== null)){
+const err577 = {instancePath:instancePath+"/config/mimir/ruler/flags/" + key112.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties,data:data317};
+if(vErrors === null){
+vErrors = [err577];
+}
+else {
+vErrors.push(err577);
+}
+errors++;
+}
+}
+}
+else {
+const err578 = {instancePath:instancePath+"/config/mimir/ruler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags,data:data316};
+if(vErrors === null){
+vErrors = [err578];
+}
+else {
+vErrors.push(err578);
+}
+errors++;
+}
+}
+}
+else {
+const err579 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data270};
+if(vErrors === null){
+vErrors = [err579];
+}
+else {
+vErrors.push(err579);
+}
+errors++;
+}
+}
+if(data2.caches !== undefined){
+let data318 = data2.caches;
+if(data318 && typeof data318 == "object" && !Array.isArray(data318)){
+for(const key113 in data318){
+if(!((((key113 === "chunks") || (key113 === "index")) || (key113 === "metadata")) || (key113 === "results"))){
+const err580 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key113},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data318};
+if(vErrors === null){
+vErrors = [err580];
+}
+else {
+vErrors.push(err580);
+}
+errors++;
+}
+}
+if(data318.chunks !== undefined){
+let data319 = data318.chunks;
+if(data319 && typeof data319 == "object" && !Array.isArray(data319)){
+for(const key114 in data319){
+if(!((((((((key114 === "enabled") || (key114 === "replicas")) || (key114 === "memoryMiB")) || (key114 === "maxItemSizeMiB")) || (key114 === "connectionLimit")) || (key114 === "cpu")) || (key114 === "timeout")) || (key114 === "maxIdleConnections"))){
+const err581 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key114},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data319};
+if(vErrors === null){
+vErrors = [err581];
+}
+else {
+vErrors.push(err581);
+}
+errors++;
+}
+}
+if(data319.enabled !== undefined){
+let data320 = data319.enabled;
+if(typeof data320 !== "boolean"){
+const err582 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data320};
+if(vErrors === null){
+vErrors = [err582];
+}
+else {
+vErrors.push(err582);
+}
+errors++;
+}
+}
+if(data319.replicas !== undefined){
+let data321 = data319.replicas;
+if(!((typeof data321 == "number") && (!(data321 % 1) && !isNaN(data321)))){
+const err583 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data321};
+if(vErrors === null){
+vErrors = [err583];
+}
+else {
+vErrors.push(err583);
+}
+errors++;
+}
+if(typeof data321 == "number"){
+if(data321 < 1 || isNaN(data321)){
+const err584 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data321};
+if(vErrors === null){
+vErrors = [err584];
+}
+else {
+vErrors.push(err584);
+}
+errors++;
+}
+}
+}
+if(data319.memoryMiB !== undefined){
+let data322 = data319.memoryMiB;
+if(!((typeof data322 == "number") && (!(data322 % 1) && !isNaN(data322)))){
+const err585 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data322};
+if(vErrors === null){
+vErrors = [err585];
+}
+else {
+vErrors.push(err585);
+}
+errors++;
+}
+if(typeof data322 == "number"){
+if(data322 < 16 || isNaN(data322)){
+const err586 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data322};
+if(vErrors === null){
+vErrors = [err586];
+}
+else {
+vErrors.push(err586);
+}
+errors++;
+}
+}
+}
+if(data319.maxItemSizeMiB !== undefined){
+let data323 = data319.maxItemSizeMiB;
+if(!((typeof data323 == "number") && (!(data323 % 1) && !isNaN(data323)))){
+const err587 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data323};
+if(vErrors === null){
+vErrors = [err587];
+}
+else {
+vErrors.push(err587);
+}
+errors++;
+}
+if(typeof data323 == "number"){
+if(data323 < 1 || isNaN(data323)){
+const err588 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data323};
+if(vErrors === null){
+vErrors = [err588];
+}
+else {
+vErrors.push(err588);
+}
+errors++;
+}
+}
+}
+if(data319.connectionLimit !== undefined){
+let data324 = data319.connectionLimit;
+if(!((typeof data324 == "number") && (!(data324 % 1) && !isNaN(data324)))){
+const err589 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data324};
+if(vErrors === null){
+vErrors = [err589];
+}
+else {
+vErrors.push(err589);
+}
+errors++;
+}
+if(typeof data324 == "number"){
+if(data324 < 1 || isNaN(data324)){
+const err590 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data324};
+if(vErrors === null){
+vErrors = [err590];
+}
+else {
+vErrors.push(err590);
+}
+errors++;
+}
+}
+}
+if(data319.cpu !== undefined){
+let data325 = data319.cpu;
+if(typeof data325 !== "string"){
+const err591 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data325};
+if(vErrors === null){
+vErrors = [err591];
+}
+else {
+vErrors.push(err591);
+}
+errors++;
+}
+}
+if(data319.timeout !== undefined){
+let data326 = data319.timeout;
+if(typeof data326 !== "string"){
+const err592 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data326};
+if(vErrors === null){
+vErrors = [err592];
+}
+else {
+vErrors.push(err592);
+}
+errors++;
+}
+}
+if(data319.maxIdleConnections !== undefined){
+let data327 = data319.maxIdleConnections;
+if(!((typeof data327 == "number") && (!(data327 % 1) && !isNaN(data327)))){
+const err593 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data327};
+if(vErrors === null){
+vErrors = [err593];
+}
+else {
+vErrors.push(err593);
+}
+errors++;
+}
+if(typeof data327 == "number"){
+if(data327 < 1 || isNaN(data327)){
+const err594 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data327};
+if(vErrors === null){
+vErrors = [err594];
+}
+else {
+vErrors.push(err594);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err595 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data319};
+if(vErrors === null){
+vErrors = [err595];
+}
+else {
+vErrors.push(err595);
+}
+errors++;
+}
+}
+if(data318.index !== undefined){
+let data328 = data318.index;
+if(data328 && typeof data328 == "object" && !Array.isArray(data328)){
+for(const key115 in data328){
+if(!((((((((key115 === "enabled") || (key115 === "replicas")) || (key115 === "memoryMiB")) || (key115 === "maxItemSizeMiB")) || (key115 === "connectionLimit")) || (key115 === "cpu")) || (key115 === "timeout")) || (key115 === "maxIdleConnections"))){
+const err596 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key115},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data328};
+if(vErrors === null){
+vErrors = [err596];
+}
+else {
+vErrors.push(err596);
+}
+errors++;
+}
+}
+if(data328.enabled !== undefined){
+let data329 = data328.enabled;
+if(typeof data329 !== "boolean"){
+const err597 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data329};
+if(vErrors === null){
+vErrors = [err597];
+}
+else {
+vErrors.push(err597);
+}
+errors++;
+}
+}
+if(data328.replicas !== undefined){
+let data330 = data328.replicas;
+if(!((typeof data330 == "number") && (!(data330 % 1) && !isNaN(data330)))){
+const err598 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data330};
+if(vErrors === null){
+vErrors = [err598];
+}
+else {
+vErrors.push(err598);
+}
+errors++;
+}
+if(typeof data330 == "number"){
+if(data330 < 1 || isNaN(data330)){
+const err599 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data330};
+if(vErrors === null){
+vErrors = [err599];
+}
+else {
+vErrors.push(err599);
+}
+errors++;
+}
+}
+}
+if(data328.memoryMiB !== undefined){
+let data331 = data328.memoryMiB;
+if(!((typeof data331 == "number") && (!(data331 % 1) && !isNaN(data331)))){
+const err600 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data331};
+if(vErrors === null){
+vErrors = [err600];
+}
+else {
+vErrors.push(err600);
+}
+errors++;
+}
+if(typeof data331 == "number"){
+if(data331 < 16 || isNaN(data331)){
+const err601 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data331};
+if(vErrors === null){
+vErrors = [err601];
+}
+else {
+vErrors.push(err601);
+}
+errors++;
+}
+}
+}
+if(data328.maxItemSizeMiB !== undefined){
+let data332 = data328.maxItemSizeMiB;
+if(!((typeof data332 == "number") && (!(data332 % 1) && !isNaN(data332)))){
+const err602 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data332};
+if(vErrors === null){
+vErrors = [err602];
+}
+else {
+vErrors.push(err602);
+}
+errors++;
+}
+if(typeof data332 == "number"){
+if(data332 < 1 || isNaN(data332)){
+const err603 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data332};
+if(vErrors === null){
+vErrors = [err603];
+}
+else {
+vErrors.push(err603);
+}
+errors++;
+}
+}
+}
+if(data328.connectionLimit !== undefined){
+let data333 = data328.connectionLimit;
+if(!((typeof data333 == "number") && (!(data333 % 1) && !isNaN(data333)))){
+const err604 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data333};
+if(vErrors === null){
+vErrors = [err604];
+}
+else {
+vErrors.push(err604);
+}
+errors++;
+}
+if(typeof data333 == "number"){
+if(data333 < 1 || isNaN(data333)){
+const err605 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data333};
+if(vErrors === null){
+vErrors = [err605];
+}
+else {
+vErrors.push(err605);
+}
+errors++;
+}
+}
+}
+if(data328.cpu !== undefined){
+let data334 = data328.cpu;
+if(typeof data334 !== "string"){
+const err606 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data334};
+if(vErrors === null){
+vErrors = [err606];
+}
+else {
+vErrors.push(err606);
+}
+errors++;
+}
+}
+if(data328.timeout !== undefined){
+let data335 = data328.timeout;
+if(typeof data335 !== "string"){
+const err607 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data335};
+if(vErrors === null){
+vErrors = [err607];
+}
+else {
+vErrors.push(err607);
+}
+errors++;
+}
+}
+if(data328.maxIdleConnections !== undefined){
+let data336 = data328.maxIdleConnections;
+if(!((typeof data336 == "number") && (!(data336 % 1) && !isNaN(data336)))){
+const err608 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data336};
+if(vErrors === null){
+vErrors = [err608];
+}
+else {
+vErrors.push(err608);
+}
+errors++;
+}
+if(typeof data336 == "number"){
+if(data336 < 1 || isNaN(data336)){
+const err609 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data336};
+if(vErrors === null){
+vErrors = [err609];
+}
+else {
+vErrors.push(err609);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err610 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data328};
+if(vErrors === null){
+vErrors = [err610];
+}
+else {
+vErrors.push(err610);
+}
+errors++;
+}
+}
+if(data318.metadata !== undefined){
+let data337 = data318.metadata;
+if(data337 && typeof data337 == "object" && !Array.isArray(data337)){
+for(const key116 in data337){
+if(!((((((((key116 === "enabled") || (key116 === "replicas")) || (key116 === "memoryMiB")) || (key116 === "maxItemSizeMiB")) || (key116 === "connectionLimit")) || (key116 === "cpu")) || (key116 === "timeout")) || (key116 === "maxIdleConnections"))){
+const err611 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key116},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data337};
+if(vErrors === null){
+vErrors = [err611];
+}
+else {
+vErrors.push(err611);
+}
+errors++;
+}
+}
+if(data337.enabled !== undefined){
+let data338 = data337.enabled;
+if(typeof data338 !== "boolean"){
+const err612 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data338};
+if(vErrors === null){
+vErrors = [err612];
+}
+else {
+vErrors.push(err612);
+}
+errors++;
+}
+}
+if(data337.replicas !== undefined){
+let data339 = data337.replicas;
+if(!((typeof data339 == "number") && (!(data339 % 1) && !isNaN(data339)))){
+const err613 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data339};
+if(vErrors === null){
+vErrors = [err613];
+}
+else {
+vErrors.push(err613);
+}
+errors++;
+}
+if(typeof data339 == "number"){
+if(data339 < 1 || isNaN(data339)){
+const err614 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data339};
+if(vErrors === null){
+vErrors = [err614];
+}
+else {
+vErrors.push(err614);
+}
+errors++;
+}
+}
+}
+if(data337.memoryMiB !== undefined){
+let data340 = data337.memoryMiB;
+if(!((typeof data340 == "number") && (!(data340 % 1) && !isNaN(data340)))){
+const err615 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data340};
+if(vErrors === null){
+vErrors = [err615];
+}
+else {
+vErrors.push(err615);
+}
+errors++;
+}
+if(typeof data340 == "number"){
+if(data340 < 16 || isNaN(data340)){
+const err616 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data340};
+if(vErrors === null){
+vErrors = [err616];
+}
+else {
+vErrors.push(err616);
+}
+errors++;
+}
+}
+}
+if(data337.maxItemSizeMiB !== undefined){
+let data341 = data337.maxItemSizeMiB;
+if(!((typeof data341 == "number") && (!(data341 % 1) && !isNaN(data341)))){
+const err617 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data341};
+if(vErrors === null){
+vErrors = [err617];
+}
+else {
+vErrors.push(err617);
+}
+errors++;
+}
+if(typeof data341 == "number"){
+if(data341 < 1 || isNaN(data341)){
+const err618 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data341};
+if(vErrors === null){
+vErrors = [err618];
+}
+else {
+vErrors.push(err618);
+}
+errors++;
+}
+}
+}
+if(data337.connectionLimit !== undefined){
+let data342 = data337.connectionLimit;
+if(!((typeof data342 == "number") && (!(data342 % 1) && !isNaN(data342)))){
+const err619 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data342};
+if(vErrors === null){
+vErrors = [err619];
+}
+else {
+vErrors.push(err619);
+}
+errors++;
+}
+if(typeof data342 == "number"){
+if(data342 < 1 || isNaN(data342)){
+const err620 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data342};
+if(vErrors === null){
+vErrors = [err620];
+}
+else {
+vErrors.push(err620);
+}
+errors++;
+}
+}
+}
+if(data337.cpu !== undefined){
+let data343 = data337.cpu;
+if(typeof data343 !== "string"){
+const err621 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data343};
+if(vErrors === null){
+vErrors = [err621];
+}
+else {
+vErrors.push(err621);
+}
+errors++;
+}
+}
+if(data337.timeout !== undefined){
+let data344 = data337.timeout;
+if(typeof data344 !== "string"){
+const err622 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data344};
+if(vErrors === null){
+vErrors = [err622];
+}
+else {
+vErrors.push(err622);
+}
+errors++;
+}
+}
+if(data337.maxIdleConnections !== undefined){
+let data345 = data337.maxIdleConnections;
+if(!((typeof data345 == "number") && (!(data345 % 1) && !isNaN(data345)))){
+const err623 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data345};
+if(vErrors === null){
+vErrors = [err623];
+}
+else {
+vErrors.push(err623);
+}
+errors++;
+}
+if(typeof data345 == "number"){
+if(data345 < 1 || isNaN(data345)){
+const err624 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data345};
+if(vErrors === null){
+vErrors = [err624];
+}
+else {
+vErrors.push(err624);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err625 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data337};
+if(vErrors === null){
+vErrors = [err625];
+}
+else {
+vErrors.push(err625);
+}
+errors++;
+}
+}
+if(data318.results !== undefined){
+let data346 = data318.results;
+if(data346 && typeof data346 == "object" && !Array.isArray(data346)){
+for(const key117 in data346){
+if(!((((((((key117 === "enabled") || (key117 === "replicas")) || (key117 === "memoryMiB")) || (key117 === "maxItemSizeMiB")) || (key117 === "connectionLimit")) || (key117 === "cpu")) || (key117 === "timeout")) || (key117 === "maxIdleConnections"))){
+const err626 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key117},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data346};
+if(vErrors === null){
+vErrors = [err626];
+}
+else {
+vErrors.push(err626);
+}
+errors++;
+}
+}
+if(data346.enabled !== undefined){
+let data347 = data346.enabled;
+if(typeof data347 !== "boolean"){
+const err627 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data347};
+if(vErrors === null){
+vErrors = [err627];
+}
+else {
+vErrors.push(err627);
+}
+errors++;
+}
+}
+if(data346.replicas !== undefined){
+let data348 = data346.replicas;
+if(!((typeof data348 == "number") && (!(data348 % 1) && !isNaN(data348)))){
+const err628 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data348};
+if(vErrors === null){
+vErrors = [err628];
+}
+else {
+vErrors.push(err628);
+}
+errors++;
+}
+if(typeof data348 == "number"){
+if(data348 < 1 || isNaN(data348)){
+const err629 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data348};
+if(vErrors === null){
+vErrors = [err629];
+}
+else {
+vErrors.push(err629);
+}
+errors++;
+}
+}
+}
+if(data346.memoryMiB !== undefined){
+let data349 = data346.memoryMiB;
+if(!((typeof data349 == "number") && (!(data349 % 1) && !isNaN(data349)))){
+const err630 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data349};
+if(vErrors === null){
+vErrors = [err630];
+}
+else {
+vErrors.push(err630);
+}
+errors++;
+}
+if(typeof data349 == "number"){
+if(data349 < 16 || isNaN(data349)){
+const err631 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data349};
+if(vErrors === null){
+vErrors = [err631];
+}
+else {
+vErrors.push(err631);
+}
+errors++;
+}
+}
+}
+if(data346.maxItemSizeMiB !== undefined){
+let data350 = data346.maxItemSizeMiB;
+if(!((typeof data350 == "number") && (!(data350 % 1) && !isNaN(data350)))){
+const err632 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data350};
+if(vErrors === null){
+vErrors = [err632];
+}
+else {
+vErrors.push(err632);
+}
+errors++;
+}
+if(typeof data350 == "number"){
+if(data350 < 1 || isNaN(data350)){
+const err633 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data350};
+if(vErrors === null){
+vErrors = [err633];
+}
+else {
+vErrors.push(err633);
+}
+errors++;
+}
+}
+}
+if(data346.connectionLimit !== undefined){
+let data351 = data346.connectionLimit;
+if(!((typeof data351 == "number") && (!(data351 % 1) && !isNaN(data351)))){
+const err634 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data351};
+if(vErrors === null){
+vErrors = [err634];
+}
+else {
+vErrors.push(err634);
+}
+errors++;
+}
+if(typeof data351 == "number"){
+if(data351 < 1 || isNaN(data351)){
+const err635 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data351};
+if(vErrors === null){
+vErrors = [err635];
+}
+else {
+vErrors.push(err635);
+}
+errors++;
+}
+}
+}
+if(data346.cpu !== undefined){
+let data352 = data346.cpu;
+if(typeof data352 !== "string"){
+const err636 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data352};
+if(vErrors === null){
+vErrors = [err636];
+}
+else {
+vErrors.push(err636);
+}
+errors++;
+}
+}
+if(data346.timeout !== undefined){
+let data353 = data346.timeout;
+if(typeof data353 !== "string"){
+const err637 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data353};
+if(vErrors === null){
+vErrors = [err637];
+}
+else {
+vErrors.push(err637);
+}
+errors++;
+}
+}
+if(data346.maxIdleConnections !== undefined){
+let data354 = data346.maxIdleConnections;
+if(!((typeof data354 == "number") && (!(data354 % 1) && !isNaN(data354)))){
+const err638 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data354};
+if(vErrors === null){
+vErrors = [err638];
+}
+else {
+vErrors.push(err638);
+}
+errors++;
+}
+if(typeof data354 == "number"){
+if(data354 < 1 || isNaN(data354)){
+const err639 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data354};
+if(vErrors === null){
+vErrors = [err639];
+}
+else {
+vErrors.push(err639);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err640 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data346};
+if(vErrors === null){
+vErrors = [err640];
+}
+else {
+vErrors.push(err640);
+}
+errors++;
+}
+}
+}
+else {
+const err641 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data318};
+if(vErrors === null){
+vErrors = [err641];
+}
+else {
+vErrors.push(err641);
+}
+errors++;
+}
+}
+if(data2.rolloutOperator !== undefined){
+let data355 = data2.rolloutOperator;
+if(data355 && typeof data355 == "object" && !Array.isArray(data355)){
+for(const key118 in data355){
+if(!((key118 === "enabled") || (key118 === "resources"))){
+const err642 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key118},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data355};
+if(vErrors === null){
+vErrors = [err642];
+}
+else {
+vErrors.push(err642);
+}
+errors++;
+}
+}
+if(data355.enabled !== undefined){
+let data356 = data355.enabled;
+if(typeof data356 !== "boolean"){
+const err643 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data356};
+if(vErrors === null){
+vErrors = [err643];
+}
+else {
+vErrors.push(err643);
+}
+errors++;
+}
+}
+if(data355.resources !== undefined){
+let data357 = data355.resources;
+if(data357 && typeof data357 == "object" && !Array.isArray(data357)){
+for(const key119 in data357){
+if(!((key119 === "requests") || (key119 === "limits"))){
+const err644 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key119},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data357};
+if(vErrors === null){
+vErrors = [err644];
+}
+else {
+vErrors.push(err644);
+}
+errors++;
+}
+}
+if(data357.requests !== undefined){
+let data358 = data357.requests;
+if(data358 && typeof data358 == "object" && !Array.isArray(data358)){
+for(const key120 in data358){
+if(!((key120 === "cpu") || (key120 === "memory"))){
+const err645 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key120},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data358};
+if(vErrors === null){
+vErrors = [err645];
+}
+else {
+vErrors.push(err645);
+}
+errors++;
+}
+}
+if(data358.cpu !== undefined){
+let data359 = data358.cpu;
+if(typeof data359 !== "string"){
+const err646 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data359};
+if(vErrors === null){
+vErrors = [err646];
+}
+else {
+vErrors.push(err646);
+}
+errors++;
+}
+}
+if(data358.memory !== undefined){
+let data360 = data358.memory;
+if(typeof data360 !== "string"){
+const err647 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data360};
+if(vErrors === null){
+vErrors = [err647];
+}
+else {
+vErrors.push(err647);
+}
+errors++;
+}
+}
+}
+else {
+const err648 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data358};
+if(vErrors === null){
+vErrors = [err648];
+}
+else {
+vErrors.push(err648);
+}
+errors++;
+}
+}
+if(data357.limits !== undefined){
+let data361 = data357.limits;
+if(data361 && typeof data361 == "object" && !Array.isArray(data361)){
+for(const key121 in data361){
+if(!((key121 === "cpu") || (key121 === "memory"))){
+const err649 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key121},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data361};
+if(vErrors === null){
+vErrors = [err649];
+}
+else {
+vErrors.push(err649);
+}
+errors++;
+}
+}
+if(data361.cpu !== undefined){
+let data362 = data361.cpu;
+if(typeof data362 !== "string"){
+const err650 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data362};
+if(vErrors === null){
+vErrors = [err650];
+}
+else {
+vErrors.push(err650);
+}
+errors++;
+}
+}
+if(data361.memory !== undefined){
+let data363 = data361.memory;
+if(typeof data363 !== "string"){
+const err651 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data363};
+if(vErrors === null){
+vErrors = [err651];
+}
+else {
+vErrors.push(err651);
+}
+errors++;
+}
+}
+}
+else {
+const err652 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data361};
+if(vErrors === null){
+vErrors = [err652];
+}
+else {
+vErrors.push(err652);
+}
+errors++;
+}
+}
+}
+else {
+const err653 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data357};
+if(vErrors === null){
+vErrors = [err653];
+}
+else {
+vErrors.push(err653);
+}
+errors++;
+}
+}
+}
+else {
+const err654 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data355};
+if(vErrors === null){
+vErrors = [err654];
+}
+else {
+vErrors.push(err654);
+}
+errors++;
+}
+}
+}
+else {
+const err655 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
+if(vErrors === null){
+vErrors = [err655];
+}
+else {
+vErrors.push(err655);
+}
+errors++;
+}
+}
+if(data1.observability !== undefined){
+let data364 = data1.observability;
+if(data364 && typeof data364 == "object" && !Array.isArray(data364)){
+for(const key122 in data364){
+if(!((((key122 === "minio") || (key122 === "gateway")) || (key122 === "grafana")) || (key122 === "alloy"))){
+const err656 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key122},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data364};
+if(vErrors === null){
+vErrors = [err656];
+}
+else {
+vErrors.push(err656);
+}
+errors++;
+}
+}
+if(data364.minio !== undefined){
+let data365 = data364.minio;
+if(data365 && typeof data365 == "object" && !Array.isArray(data365)){
+for(const key123 in data365){
+if(!(((((key123 === "enabled") || (key123 === "storageSize")) || (key123 === "storageClassName")) || (key123 === "resources")) || (key123 === "bucketJobResources"))){
+const err657 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key123},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data365};
+if(vErrors === null){
+vErrors = [err657];
+}
+else {
+vErrors.push(err657);
+}
+errors++;
+}
+}
+if(data365.enabled !== undefined){
+let data366 = data365.enabled;
+if(typeof data366 !== "boolean"){
+const err658 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data366};
+if(vErrors === null){
+vErrors = [err658];
+}
+else {
+vErrors.push(err658);
+}
+errors++;
+}
+}
+if(data365.storageSize !== undefined){
+let data367 = data365.storageSize;
+if(typeof data367 !== "string"){
+const err659 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data367};
+if(vErrors === null){
+vErrors = [err659];
+}
+else {
+vErrors.push(err659);
+}
+errors++;
+}
+}
+if(data365.storageClassName !== undefined){
+let data368 = data365.storageClassName;
+if(typeof data368 !== "string"){
+const err660 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data368};
+if(vErrors === null){
+vErrors = [err660];
+}
+else {
+vErrors.push(err660);
+}
+errors++;
+}
+}
+if(data365.resources !== undefined){
+let data369 = data365.resources;
+if(data369 && typeof data369 == "object" && !Array.isArray(data369)){
+for(const key124 in data369){
+if(!((key124 === "requests") || (key124 === "limits"))){
+const err661 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key124},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data369};
+if(vErrors === null){
+vErrors = [err661];
+}
+else {
+vErrors.push(err661);
+}
+errors++;
+}
+}
+if(data369.requests !== undefined){
+let data370 = data369.requests;
+if(data370 && typeof data370 == "object" && !Array.isArray(data370)){
+for(const key125 in data370){
+if(!((key125 === "cpu") || (key125 === "memory"))){
+const err662 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key125},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data370};
+if(vErrors === null){
+vErrors = [err662];
+}
+else {
+vErrors.push(err662);
+}
+errors++;
+}
+}
+if(data370.cpu !== undefined){
+let data371 = data370.cpu;
+if(typeof data371 !== "string"){
+const err663 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data371};
+if(vErrors === null){
+vErrors = [err663];
+}
+else {
+vErrors.push(err663);
+}
+errors++;
+}
+}
+if(data370.memory !== undefined){
+let data372 = data370.memory;
+if(typeof data372 !== "string"){
+const err664 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data372};
+if(vErrors === null){
+vErrors = [err664];
+}
+else {
+vErrors.push(err664);
+}
+errors++;
+}
+}
+}
+else {
+const err665 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data370};
+if(vErrors === null){
+vErrors = [err665];
+}
+else {
+vErrors.push(err665);
+}
+errors++;
+}
+}
+if(data369.limits !== undefined){
+let data373 = data369.limits;
+if(data373 && typeof data373 == "object" && !Array.isArray(data373)){
+for(const key126 in data373){
+if(!((key126 === "cpu") || (key126 === "memory"))){
+const err666 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key126},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data373};
+if(vErrors === null){
+vErrors = [err666];
+}
+else {
+vErrors.push(err666);
+}
+errors++;
+}
+}
+if(data373.cpu !== undefined){
+let data374 = data373.cpu;
+if(typeof data374 !== "string"){
+const err667 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data374};
+if(vErrors === null){
+vErrors = [err667];
+}
+else {
+vErrors.push(err667);
+}
+errors++;
+}
+}
+if(data373.memory !== undefined){
+let data375 = data373.memory;
+if(typeof data375 !== "string"){
+const err668 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data375};
+if(vErrors === null){
+vErrors = [err668];
+}
+else {
+vErrors.push(err668);
+}
+errors++;
+}
+}
+}
+else {
+const err669 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data373};
+if(vErrors === null){
+vErrors = [err669];
+}
+else {
+vErrors.push(err669);
+}
+errors++;
+}
+}
+}
+else {
+const err670 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data369};
+if(vErrors === null){
+vErrors = [err670];
+}
+else {
+vErrors.push(err670);
+}
+errors++;
+}
+}
+if(data365.bucketJobResources !== undefined){
+let data376 = data365.bucketJobResources;
+if(data376 && typeof data376 == "object" && !Array.isArray(data376)){
+for(const key127 in data376){
+if(!((key127 === "requests") || (key127 === "limits"))){
+const err671 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key127},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data376};
+if(vErrors === null){
+vErrors = [err671];
+}
+else {
+vErrors.push(err671);
+}
+errors++;
+}
+}
+if(data376.requests !== undefined){
+let data377 = data376.requests;
+if(data377 && typeof data377 == "object" && !Array.isArray(data377)){
+for(const key128 in data377){
+if(!((key128 === "cpu") || (key128 === "memory"))){
+const err672 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key128},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data377};
+if(vErrors === null){
+vErrors = [err672];
+}
+else {
+vErrors.push(err672);
+}
+errors++;
+}
+}
+if(data377.cpu !== undefined){
+let data378 = data377.cpu;
+if(typeof data378 !== "string"){
+const err673 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data378};
+if(vErrors === null){
+vErrors = [err673];
+}
+else {
+vErrors.push(err673);
+}
+errors++;
+}
+}
+if(data377.memory !== undefined){
+let data379 = data377.memory;
+if(typeof data379 !== "string"){
+const err674 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data379};
+if(vErrors === null){
+vErrors = [err674];
+}
+else {
+vErrors.push(err674);
+}
+errors++;
+}
+}
+}
+else {
+const err675 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data377};
+if(vErrors === null){
+vErrors = [err675];
+}
+else {
+vErrors.push(err675);
+}
+errors++;
+}
+}
+if(data376.limits !== undefined){
+let data380 = data376.limits;
+if(data380 && typeof data380 == "object" && !Array.isArray(data380)){
+for(const key129 in data380){
+if(!((key129 === "cpu") || (key129 === "memory"))){
+const err676 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key129},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data380};
+if(vErrors === null){
+vErrors = [err676];
+}
+else {
+vErrors.push(err676);
+}
+errors++;
+}
+}
+if(data380.cpu !== undefined){
+let data381 = data380.cpu;
+if(typeof data381 !== "string"){
+const err677 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data381};
+if(vErrors === null){
+vErrors = [err677];
+}
+else {
+vErrors.push(err677);
+}
+errors++;
+}
+}
+if(data380.memory !== undefined){
+let data382 = data380.memory;
+if(typeof data382 !== "string"){
+const err678 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data382};
+if(vErrors === null){
+vErrors = [err678];
+}
+else {
+vErrors.push(err678);
+}
+errors++;
+}
+}
+}
+else {
+const err679 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data380};
+if(vErrors === null){
+vErrors = [err679];
+}
+else {
+vErrors.push(err679);
+}
+errors++;
+}
+}
+}
+else {
+const err680 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data376};
+if(vErrors === null){
+vErrors = [err680];
+}
+else {
+vErrors.push(err680);
+}
+errors++;
+}
+}
+}
+else {
+const err681 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data365};
+if(vErrors === null){
+vErrors = [err681];
+}
+else {
+vErrors.push(err681);
+}
+errors++;
+}
+}
+if(data364.gateway !== undefined){
+let data383 = data364.gateway;
+if(data383 && typeof data383 == "object" && !Array.isArray(data383)){
+for(const key130 in data383){
+if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key130))){
+const err682 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key130},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data383};
+if(vErrors === null){
+vErrors = [err682];
+}
+else {
+vErrors.push(err682);
+}
+errors++;
+}
+}
+if(data383.enabled !== undefined){
+let data384 = data383.enabled;
+if(typeof data384 !== "boolean"){
+const err683 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data384};
+if(vErrors === null){
+vErrors = [err683];
+}
+else {
+vErrors.push(err683);
+}
+errors++;
+}
+}
+if(data383.replicas !== undefined){
+let data385 = data383.replicas;
+if(!((typeof data385 == "number") && (!(data385 % 1) && !isNaN(data385)))){
+const err684 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data385};
+if(vErrors === null){
+vErrors = [err684];
+}
+else {
+vErrors.push(err684);
+}
+errors++;
+}
+if(typeof data385 == "number"){
+if(data385 < 0 || isNaN(data385)){
+const err685 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data385};
+if(vErrors === null){
+vErrors = [err685];
+}
+else {
+vErrors.push(err685);
+}
+errors++;
+}
+}
+}
+if(data383.resources !== undefined){
+let data386 = data383.resources;
+if(data386 && typeof data386 == "object" && !Array.isArray(data386)){
+for(const key131 in data386){
+if(!((key131 === "requests") || (key131 === "limits"))){
+const err686 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key131},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data386};
+if(vErrors === null){
+vErrors = [err686];
+}
+else {
+vErrors.push(err686);
+}
+errors++;
+}
+}
+if(data386.requests !== undefined){
+let data387 = data386.requests;
+if(data387 && typeof data387 == "object" && !Array.isArray(data387)){
+for(const key132 in data387){
+if(!((key132 === "cpu") || (key132 === "memory"))){
+const err687 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key132},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data387};
+if(vErrors === null){
+vErrors = [err687];
+}
+else {
+vErrors.push(err687);
+}
+errors++;
+}
+}
+if(data387.cpu !== undefined){
+let data388 = data387.cpu;
+if(typeof data388 !== "string"){
+const err688 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data388};
+if(vErrors === null){
+vErrors = [err688];
+}
+else {
+vErrors.push(err688);
+}
+errors++;
+}
+}
+if(data387.memory !== undefined){
+let data389 = data387.memory;
+if(typeof data389 !== "string"){
+const err689 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data389};
+if(vErrors === null){
+vErrors = [err689];
+}
+else {
+vErrors.push(err689);
+}
+errors++;
+}
+}
+}
+else {
+const err690 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data387};
+if(vErrors === null){
+vErrors = [err690];
+}
+else {
+vErrors.push(err690);
+}
+errors++;
+}
+}
+if(data386.limits !== undefined){
+let data390 = data386.limits;
+if(data390 && typeof data390 == "object" && !Array.isArray(data390)){
+for(const key133 in data390){
+if(!((key133 === "cpu") || (key133 === "memory"))){
+const err691 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key133},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data390};
+if(vErrors === null){
+vErrors = [err691];
+}
+else {
+vErrors.push(err691);
+}
+errors++;
+}
+}
+if(data390.cpu !== undefined){
+let data391 = data390.cpu;
+if(typeof data391 !== "string"){
+const err692 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data391};
+if(vErrors === null){
+vErrors = [err692];
+}
+else {
+vErrors.push(err692);
+}
+errors++;
+}
+}
+if(data390.memory !== undefined){
+let data392 = data390.memory;
+if(typeof data392 !== "string"){
+const err693 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data392};
+if(vErrors === null){
+vErrors = [err693];
+}
+else {
+vErrors.push(err693);
+}
+errors++;
+}
+}
+}
+else {
+const err694 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data390};
+if(vErrors === null){
+vErrors = [err694];
+}
+else {
+vErrors.push(err694);
+}
+errors++;
+}
+}
+}
+else {
+const err695 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data386};
+if(vErrors === null){
+vErrors = [err695];
+}
+else {
+vErrors.push(err695);
+}
+errors++;
+}
+}
+if(data383.exposure !== undefined){
+let data393 = data383.exposure;
+if(typeof data393 !== "string"){
+const err696 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data393};
+if(vErrors === null){
+vErrors = [err696];
+}
+else {
+vErrors.push(err696);
+}
+errors++;
+}
+if(!(((data393 === "clusterIP") || (data393 === "ingress")) || (data393 === "nodePort"))){
+const err697 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data393};
+if(vErrors === null){
+vErrors = [err697];
+}
+else {
+vErrors.push(err697);
+}
+errors++;
+}
+}
+if(data383.nodePort !== undefined){
+let data394 = data383.nodePort;
+if(!((typeof data394 == "number") && (!(data394 % 1) && !isNaN(data394)))){
+const err698 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data394};
+if(vErrors === null){
+vErrors = [err698];
+}
+else {
+vErrors.push(err698);
+}
+errors++;
+}
+if(typeof data394 == "number"){
+if(data394 > 32767 || isNaN(data394)){
+const err699 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data394};
+if(vErrors === null){
+vErrors = [err699];
+}
+else {
+vErrors.push(err699);
+}
+errors++;
+}
+if(data394 < 30000 || isNaN(data394)){
+const err700 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data394};
+if(vErrors === null){
+vErrors = [err700];
+}
+else {
+vErrors.push(err700);
+}
+errors++;
+}
+}
+}
+if(data383.ingress !== undefined){
+let data395 = data383.ingress;
+if(data395 && typeof data395 == "object" && !Array.isArray(data395)){
+for(const key134 in data395){
+if(!((key134 === "className") || (key134 === "host"))){
+const err701 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key134},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data395};
+if(vErrors === null){
+vErrors = [err701];
+}
+else {
+vErrors.push(err701);
+}
+errors++;
+}
+}
+if(data395.className !== undefined){
+let data396 = data395.className;
+if(typeof data396 !== "string"){
+const err702 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data396};
+if(vErrors === null){
+vErrors = [err702];
+}
+else {
+vErrors.push(err702);
+}
+errors++;
+}
+}
+if(data395.host !== undefined){
+let data397 = data395.host;
+if(typeof data397 !== "string"){
+const err703 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data397};
+if(vErrors === null){
+vErrors = [err703];
+}
+else {
+vErrors.push(err703);
+}
+errors++;
+}
+}
+}
+else {
+const err704 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data395};
+if(vErrors === null){
+vErrors = [err704];
+}
+else {
+vErrors.push(err704);
+}
+errors++;
+}
+}
+if(data383.resolver !== undefined){
+let data398 = data383.resolver;
+if(typeof data398 !== "string"){
+const err705 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data398};
+if(vErrors === null){
+vErrors = [err705];
+}
+else {
+vErrors.push(err705);
+}
+errors++;
+}
+}
+if(data383.resolverValid !== undefined){
+let data399 = data383.resolverValid;
+if(typeof data399 !== "string"){
+const err706 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data399};
+if(vErrors === null){
+vErrors = [err706];
+}
+else {
+vErrors.push(err706);
+}
+errors++;
+}
+}
+if(data383.tenantFederation !== undefined){
+let data400 = data383.tenantFederation;
+if(typeof data400 !== "boolean"){
+const err707 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data400};
+if(vErrors === null){
+vErrors = [err707];
+}
+else {
+vErrors.push(err707);
+}
+errors++;
+}
+}
+if(data383.basicAuth !== undefined){
+let data401 = data383.basicAuth;
+if(data401 && typeof data401 == "object" && !Array.isArray(data401)){
+for(const key135 in data401){
+if(!(((((key135 === "enabled") || (key135 === "secretName")) || (key135 === "key")) || (key135 === "realm")) || (key135 === "client"))){
+const err708 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key135},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data401};
+if(vErrors === null){
+vErrors = [err708];
+}
+else {
+vErrors.push(err708);
+}
+errors++;
+}
+}
+if(data401.enabled !== undefined){
+let data402 = data401.enabled;
+if(typeof data402 !== "boolean"){
+const err709 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data402};
+if(vErrors === null){
+vErrors = [err709];
+}
+else {
+vErrors.push(err709);
+}
+errors++;
+}
+}
+if(data401.secretName !== undefined){
+let data403 = data401.secretName;
+if(typeof data403 !== "string"){
+const err710 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data403};
+if(vErrors === null){
+vErrors = [err710];
+}
+else {
+vErrors.push(err710);
+}
+errors++;
+}
+}
+if(data401.key !== undefined){
+let data404 = data401.key;
+if(typeof data404 !== "string"){
+const err711 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data404};
+if(vErrors === null){
+vErrors = [err711];
+}
+else {
+vErrors.push(err711);
+}
+errors++;
+}
+}
+if(data401.realm !== undefined){
+let data405 = data401.realm;
+if(typeof data405 !== "string"){
+const err712 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data405};
+if(vErrors === null){
+vErrors = [err712];
+}
+else {
+vErrors.push(err712);
+}
+errors++;
+}
+}
+if(data401.client !== undefined){
+let data406 = data401.client;
+if(data406 && typeof data406 == "object" && !Array.isArray(data406)){
+for(const key136 in data406){
+if(!(((key136 === "secretName") || (key136 === "usernameKey")) || (key136 === "passwordKey"))){
+const err713 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key136},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data406};
+if(vErrors === null){
+vErrors = [err713];
+}
+else {
+vErrors.push(err713);
+}
+errors++;
+}
+}
+if(data406.secretName !== undefined){
+let data407 = data406.secretName;
+if(typeof data407 !== "string"){
+const err714 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data407};
+if(vErrors === null){
+vErrors = [err714];
+}
+else {
+vErrors.push(err714);
+}
+errors++;
+}
+}
+if(data406.usernameKey !== undefined){
+let data408 = data406.usernameKey;
+if(typeof data408 !== "string"){
+const err715 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data408};
+if(vErrors === null){
+vErrors = [err715];
+}
+else {
+vErrors.push(err715);
+}
+errors++;
+}
+}
+if(data406.passwordKey !== undefined){
+let data409 = data406.passwordKey;
+if(typeof data409 !== "string"){
+const err716 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data409};
+if(vErrors === null){
+vErrors = [err716];
+}
+else {
+vErrors.push(err716);
+}
+errors++;
+}
+}
+}
+else {
+const err717 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data406};
+if(vErrors === null){
+vErrors = [err717];
+}
+else {
+vErrors.push(err717);
+}
+errors++;
+}
+}
+}
+else {
+const err718 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data401};
+if(vErrors === null){
+vErrors = [err718];
+}
+else {
+vErrors.push(err718);
+}
+errors++;
+}
+}
+if(data383.clientMaxBodySize !== undefined){
+let data410 = data383.clientMaxBodySize;
+if(typeof data410 !== "string"){
+const err719 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data410};
+if(vErrors === null){
+vErrors = [err719];
+}
+else {
+vErrors.push(err719);
+}
+errors++;
+}
+}
+if(data383.proxyTimeout !== undefined){
+let data411 = data383.proxyTimeout;
+if(typeof data411 !== "string"){
+const err720 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data411};
+if(vErrors === null){
+vErrors = [err720];
+}
+else {
+vErrors.push(err720);
+}
+errors++;
+}
+}
+}
+else {
+const err721 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data383};
+if(vErrors === null){
+vErrors = [err721];
+}
+else {
+vErrors.push(err721);
+}
+errors++;
+}
+}
+if(data364.grafana !== undefined){
+let data412 = data364.grafana;
+if(data412 && typeof data412 == "object" && !Array.isArray(data412)){
+for(const key137 in data412){
+if(!(((((((key137 === "enabled") || (key137 === "resources")) || (key137 === "rootUrl")) || (key137 === "anonymousAccess")) || (key137 === "adminSecret")) || (key137 === "developmentCredentials")) || (key137 === "prometheusVersion"))){
+const err722 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key137},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data412};
+if(vErrors === null){
+vErrors = [err722];
+}
+else {
+vErrors.push(err722);
+}
+errors++;
+}
+}
+if(data412.enabled !== undefined){
+let data413 = data412.enabled;
+if(typeof data413 !== "boolean"){
+const err723 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data413};
+if(vErrors === null){
+vErrors = [err723];
+}
+else {
+vErrors.push(err723);
+}
+errors++;
+}
+}
+if(data412.resources !== undefined){
+let data414 = data412.resources;
+if(data414 && typeof data414 == "object" && !Array.isArray(data414)){
+for(const key138 in data414){
+if(!((key138 === "requests") || (key138 === "limits"))){
+const err724 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key138},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data414};
+if(vErrors === null){
+vErrors = [err724];
+}
+else {
+vErrors.push(err724);
+}
+errors++;
+}
+}
+if(data414.requests !== undefined){
+let data415 = data414.requests;
+if(data415 && typeof data415 == "object" && !Array.isArray(data415)){
+for(const key139 in data415){
+if(!((key139 === "cpu") || (key139 === "memory"))){
+const err725 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key139},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data415};
+if(vErrors === null){
+vErrors = [err725];
+}
+else {
+vErrors.push(err725);
+}
+errors++;
+}
+}
+if(data415.cpu !== undefined){
+let data416 = data415.cpu;
+if(typeof data416 !== "string"){
+const err726 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data416};
+if(vErrors === null){
+vErrors = [err726];
+}
+else {
+vErrors.push(err726);
+}
+errors++;
+}
+}
+if(data415.memory !== undefined){
+let data417 = data415.memory;
+if(typeof data417 !== "string"){
+const err727 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data417};
+if(vErrors === null){
+vErrors = [err727];
+}
+else {
+vErrors.push(err727);
+}
+errors++;
+}
+}
+}
+else {
+const err728 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data415};
+if(vErrors === null){
+vErrors = [err728];
+}
+else {
+vErrors.push(err728);
+}
+errors++;
+}
+}
+if(data414.limits !== undefined){
+let data418 = data414.limits;
+if(data418 && typeof data418 == "object" && !Array.isArray(data418)){
+for(const key140 in data418){
+if(!((key140 === "cpu") || (key140 === "memory"))){
+const err729 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key140},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data418};
+if(vErrors === null){
+vErrors = [err729];
+}
+else {
+vErrors.push(err729);
+}
+errors++;
+}
+}
+if(data418.cpu !== undefined){
+let data419 = data418.cpu;
+if(typeof data419 !== "string"){
+const err730 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data419};
+if(vErrors === null){
+vErrors = [err730];
+}
+else {
+vErrors.push(err730);
+}
+errors++;
+}
+}
+if(data418.memory !== undefined){
+let data420 = data418.memory;
+if(typeof data420 !== "string"){
+const err731 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data420};
+if(vErrors === null){
+vErrors = [err731];
+}
+else {
+vErrors.push(err731);
+}
+errors++;
+}
+}
+}
+else {
+const err732 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data418};
+if(vErrors === null){
+vErrors = [err732];
+}
+else {
+vErrors.push(err732);
+}
+errors++;
+}
+}
+}
+else {
+const err733 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data414};
+if(vErrors === null){
+vErrors = [err733];
+}
+else {
+vErrors.push(err733);
+}
+errors++;
+}
+}
+if(data412.rootUrl !== undefined){
+let data421 = data412.rootUrl;
+if(typeof data421 !== "string"){
+const err734 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data421};
+if(vErrors === null){
+vErrors = [err734];
+}
+else {
+vErrors.push(err734);
+}
+errors++;
+}
+}
+if(data412.anonymousAccess !== undefined){
+let data422 = data412.anonymousAccess;
+if(typeof data422 !== "boolean"){
+const err735 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data422};
+if(vErrors === null){
+vErrors = [err735];
+}
+else {
+vErrors.push(err735);
+}
+errors++;
+}
+}
+if(data412.adminSecret !== undefined){
+let data423 = data412.adminSecret;
+if(data423 && typeof data423 == "object" && !Array.isArray(data423)){
+for(const key141 in data423){
+if(!(((key141 === "secretName") || (key141 === "userKey")) || (key141 === "passwordKey"))){
+const err736 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key141},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data423};
+if(vErrors === null){
+vErrors = [err736];
+}
+else {
+vErrors.push(err736);
+}
+errors++;
+}
+}
+if(data423.secretName !== undefined){
+let data424 = data423.secretName;
+if(typeof data424 !== "string"){
+const err737 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data424};
+if(vErrors === null){
+vErrors = [err737];
+}
+else {
+vErrors.push(err737);
+}
+errors++;
+}
+}
+if(data423.userKey !== undefined){
+let data425 = data423.userKey;
+if(typeof data425 !== "string"){
+const err738 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data425};
+if(vErrors === null){
+vErrors = [err738];
+}
+else {
+vErrors.push(err738);
+}
+errors++;
+}
+}
+if(data423.passwordKey !== undefined){
+let data426 = data423.passwordKey;
+if(typeof data426 !== "string"){
+const err739 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data426};
+if(vErrors === null){
+vErrors = [err739];
+}
+else {
+vErrors.push(err739);
+}
+errors++;
+}
+}
+}
+else {
+const err740 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data423};
+if(vErrors === null){
+vErrors = [err740];
+}
+else {
+vErrors.push(err740);
+}
+errors++;
+}
+}
+if(data412.developmentCredentials !== undefined){
+let data427 = data412.developmentCredentials;
+if(typeof data427 !== "boolean"){
+const err741 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data427};
+if(vErrors === null){
+vErrors = [err741];
+}
+else {
+vErrors.push(err741);
+}
+errors++;
+}
+}
+if(data412.prometheusVersion !== undefined){
+let data428 = data412.prometheusVersion;
+if(typeof data428 !== "string"){
+const err742 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data428};
+if(vErrors === null){
+vErrors = [err742];
+}
+else {
+vErrors.push(err742);
+}
+errors++;
+}
+}
+}
+else {
+const err743 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data412};
+if(vErrors === null){
+vErrors = [err743];
+}
+else {
+vErrors.push(err743);
+}
+errors++;
+}
+}
+if(data364.alloy !== undefined){
+let data429 = data364.alloy;
+if(data429 && typeof data429 == "object" && !Array.isArray(data429)){
+for(const key142 in data429){
+if(!((((key142 === "enabled") || (key142 === "resources")) || (key142 === "scrapeInterval")) || (key142 === "clusterLabel"))){
+const err744 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key142},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data429};
+if(vErrors === null){
+vErrors = [err744];
+}
+else {
+vErrors.push(err744);
+}
+errors++;
+}
+}
+if(data429.enabled !== undefined){
+let data430 = data429.enabled;
+if(typeof data430 !== "boolean"){
+const err745 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data430};
+if(vErrors === null){
+vErrors = [err745];
+}
+else {
+vErrors.push(err745);
+}
+errors++;
+}
+}
+if(data429.resources !== undefined){
+let data431 = data429.resources;
+if(data431 && typeof data431 == "object" && !Array.isArray(data431)){
+for(const key143 in data431){
+if(!((key143 === "requests") || (key143 === "limits"))){
+const err746 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key143},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data431};
+if(vErrors === null){
+vErrors = [err746];
+}
+else {
+vErrors.push(err746);
+}
+errors++;
+}
+}
+if(data431.requests !== undefined){
+let data432 = data431.requests;
+if(data432 && typeof data432 == "object" && !Array.isArray(data432)){
+for(const key144 in data432){
+if(!((key144 === "cpu") || (key144 === "memory"))){
+const err747 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key144},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data432};
+if(vErrors === null){
+vErrors = [err747];
+}
+else {
+vErrors.push(err747);
+}
+errors++;
+}
+}
+if(data432.cpu !== undefined){
+let data433 = data432.cpu;
+if(typeof data433 !== "string"){
+const err748 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data433};
+if(vErrors === null){
+vErrors = [err748];
+}
+else {
+vErrors.push(err748);
+}
+errors++;
+}
+}
+if(data432.memory !== undefined){
+let data434 = data432.memory;
+if(typeof data434 !== "string"){
+const err749 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data434};
+if(vErrors === null){
+vErrors = [err749];
+}
+else {
+vErrors.push(err749);
+}
+errors++;
+}
+}
+}
+else {
+const err750 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data432};
+if(vErrors === null){
+vErrors = [err750];
+}
+else {
+vErrors.push(err750);
+}
+errors++;
+}
+}
+if(data431.limits !== undefined){
+let data435 = data431.limits;
+if(data435 && typeof data435 == "object" && !Array.isArray(data435)){
+for(const key145 in data435){
+if(!((key145 === "cpu") || (key145 === "memory"))){
+const err751 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key145},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data435};
+if(vErrors === null){
+vErrors = [err751];
+}
+else {
+vErrors.push(err751);
+}
+errors++;
+}
+}
+if(data435.cpu !== undefined){
+let data436 = data435.cpu;
+if(typeof data436 !== "string"){
+const err752 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data436};
+if(vErrors === null){
+vErrors = [err752];
+}
+else {
+vErrors.push(err752);
+}
+errors++;
+}
+}
+if(data435.memory !== undefined){
+let data437 = data435.memory;
+if(typeof data437 !== "string"){
+const err753 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data437};
+if(vErrors === null){
+vErrors = [err753];
+}
+else {
+vErrors.push(err753);
+}
+errors++;
+}
+}
+}
+else {
+const err754 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data435};
+if(vErrors === null){
+vErrors = [err754];
+}
+else {
+vErrors.push(err754);
+}
+errors++;
+}
+}
+}
+else {
+const err755 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data431};
+if(vErrors === null){
+vErrors = [err755];
+}
+else {
+vErrors.push(err755);
+}
+errors++;
+}
+}
+if(data429.scrapeInterval !== undefined){
+let data438 = data429.scrapeInterval;
+if(typeof data438 !== "string"){
+const err756 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data438};
+if(vErrors === null){
+vErrors = [err756];
+}
+else {
+vErrors.push(err756);
+}
+errors++;
+}
+}
+if(data429.clusterLabel !== undefined){
+let data439 = data429.clusterLabel;
+if(typeof data439 !== "string"){
+const err757 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data439};
+if(vErrors === null){
+vErrors = [err757];
+}
+else {
+vErrors.push(err757);
+}
+errors++;
+}
+}
+}
+else {
+const err758 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data429};
+if(vErrors === null){
+vErrors = [err758];
+}
+else {
+vErrors.push(err758);
+}
+errors++;
+}
+}
+}
+else {
+const err759 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data364};
+if(vErrors === null){
+vErrors = [err759];
+}
+else {
+vErrors.push(err759);
+}
+errors++;
+}
+}
+if(data1.namespace !== undefined){
+let data440 = data1.namespace;
+if(typeof data440 !== "string"){
+const err760 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data440};
+if(vErrors === null){
+vErrors = [err760];
+}
+else {
+vErrors.push(err760);
+}
+errors++;
+}
+}
+if(data1.clusterDomain !== undefined){
+let data441 = data1.clusterDomain;
+if(typeof data441 !== "string"){
+const err761 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data441};
+if(vErrors === null){
+vErrors = [err761];
+}
+else {
+vErrors.push(err761);
+}
+errors++;
+}
+}
+if(data1.partOf !== undefined){
+let data442 = data1.partOf;
+if(typeof data442 !== "string"){
+const err762 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data442};
+if(vErrors === null){
+vErrors = [err762];
+}
+else {
+vErrors.push(err762);
+}
+errors++;
+}
+}
+if(data1.images !== undefined){
+let data443 = data1.images;
+if(data443 && typeof data443 == "object" && !Array.isArray(data443)){
+for(const key146 in data443){
+if(!(func2.call(schema11.properties.config.properties.images.properties, key146))){
+const err763 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key146},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data443};
+if(vErrors === null){
+vErrors = [err763];
+}
+else {
+vErrors.push(err763);
+}
+errors++;
+}
+}
+if(data443.alloy !== undefined){
+let data444 = data443.alloy;
+if(typeof data444 !== "string"){
+const err764 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data444};
+if(vErrors === null){
+vErrors = [err764];
+}
+else {
+vErrors.push(err764);
+}
+errors++;
+}
+}
+if(data443.grafana !== undefined){
+let data445 = data443.grafana;
+if(typeof data445 !== "string"){
+const err765 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data445};
+if(vErrors === null){
+vErrors = [err765];
+}
+else {
+vErrors.push(err765);
+}
+errors++;
+}
+}
+if(data443.memcached !== undefined){
+let data446 = data443.memcached;
+if(typeof data446 !== "string"){
+const err766 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data446};
+if(vErrors === null){
+vErrors = [err766];
+}
+else {
+vErrors.push(err766);
+}
+errors++;
+}
+}
+if(data443.memcachedExporter !== undefined){
+let data447 = data443.memcachedExporter;
+if(typeof data447 !== "string"){
+const err767 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data447};
+if(vErrors === null){
+vErrors = [err767];
+}
+else {
+vErrors.push(err767);
+}
+errors++;
+}
+}
+if(data443.mimir !== undefined){
+let data448 = data443.mimir;
+if(typeof data448 !== "string"){
+const err768 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data448};
+if(vErrors === null){
+vErrors = [err768];
+}
+else {
+vErrors.push(err768);
+}
+errors++;
+}
+}
+if(data443.minio !== undefined){
+let data449 = data443.minio;
+if(typeof data449 !== "string"){
+const err769 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data449};
+if(vErrors === null){
+vErrors = [err769];
+}
+else {
+vErrors.push(err769);
+}
+errors++;
+}
+}
+if(data443.minioClient !== undefined){
+let data450 = data443.minioClient;
+if(typeof data450 !== "string"){
+const err770 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data450};
+if(vErrors === null){
+vErrors = [err770];
+}
+else {
+vErrors.push(err770);
+}
+errors++;
+}
+}
+if(data443.nginx !== undefined){
+let data451 = data443.nginx;
+if(typeof data451 !== "string"){
+const err771 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data451};
+if(vErrors === null){
+vErrors = [err771];
+}
+else {
+vErrors.push(err771);
+}
+errors++;
+}
+}
+if(data443.rolloutOperator !== undefined){
+let data452 = data443.rolloutOperator;
+if(typeof data452 !== "string"){
+const err772 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data452};
+if(vErrors === null){
+vErrors = [err772];
+}
+else {
+vErrors.push(err772);
+}
+errors++;
+}
+}
+}
+else {
+const err773 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data443};
+if(vErrors === null){
+vErrors = [err773];
+}
+else {
+vErrors.push(err773);
+}
+errors++;
+}
+}
+if(data1.defaultTenant !== undefined){
+let data453 = data1.defaultTenant;
+if(typeof data453 !== "string"){
+const err774 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data453};
+if(vErrors === null){
+vErrors = [err774];
+}
+else {
+vErrors.push(err774);
+}
+errors++;
+}
+}
+if(data1.existingSecrets !== undefined){
+let data454 = data1.existingSecrets;
+if(Array.isArray(data454)){
+const len19 = data454.length;
+for(let i19=0; i19<len19; i19++){
+let data455 = data454[i19];
+if(typeof data455 !== "string"){
+const err775 = {instancePath:instancePath+"/config/existingSecrets/" + i19,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data455};
+if(vErrors === null){
+vErrors = [err775];
+}
+else {
+vErrors.push(err775);
+}
+errors++;
+}
+}
+}
+else {
+const err776 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data454};
+if(vErrors === null){
+vErrors = [err776];
+}
+else {
+vErrors.push(err776);
+}
+errors++;
+}
+}
+if(data1.storage !== undefined){
+let data456 = data1.storage;
+if(data456 && typeof data456 == "object" && !Array.isArray(data456)){
+for(const key147 in data456){
+if(!((((((key147 === "endpoint") || (key147 === "insecure")) || (key147 === "region")) || (key147 === "buckets")) || (key147 === "credentials")) || (key147 === "developmentCredentials"))){
+const err777 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key147},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data456};
+if(vErrors === null){
+vErrors = [err777];
+}
+else {
+vErrors.push(err777);
+}
+errors++;
+}
+}
+if(data456.endpoint !== undefined){
+let data457 = data456.endpoint;
+if(typeof data457 !== "string"){
+const err778 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data457};
+if(vErrors === null){
+vErrors = [err778];
+}
+else {
+vErrors.push(err778);
+}
+errors++;
+}
+}
+if(data456.insecure !== undefined){
+let data458 = data456.insecure;
+if(typeof data458 !== "boolean"){
+const err779 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data458};
+if(vErrors === null){
+vErrors = [err779];
+}
+else {
+vErrors.push(err779);
+}
+errors++;
+}
+}
+if(data456.region !== undefined){
+let data459 = data456.region;
+if(typeof data459 !== "string"){
+const err780 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data459};
+if(vErrors === null){
+vErrors = [err780];
+}
+else {
+vErrors.push(err780);
+}
+errors++;
+}
+}
+if(data456.buckets !== undefined){
+let data460 = data456.buckets;
+if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
+for(const key148 in data460){
+if(!(((key148 === "blocks") || (key148 === "ruler")) || (key148 === "alertmanager"))){
+const err781 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key148},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data460};
+if(vErrors === null){
+vErrors = [err781];
+}
+else {
+vErrors.push(err781);
+}
+errors++;
+}
+}
+if(data460.blocks !== undefined){
+let data461 = data460.blocks;
+if(typeof data461 !== "string"){
+const err782 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data461};
+if(vErrors === null){
+vErrors = [err782];
+}
+else {
+vErrors.push(err782);
+}
+errors++;
+}
+}
+if(data460.ruler !== undefined){
+let data462 = data460.ruler;
+if(typeof data462 !== "string"){
+const err783 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data462};
+if(vErrors === null){
+vErrors = [err783];
+}
+else {
+vErrors.push(err783);
+}
+errors++;
+}
+}
+if(data460.alertmanager !== undefined){
+let data463 = data460.alertmanager;
+if(typeof data463 !== "string"){
+const err784 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data463};
+if(vErrors === null){
+vErrors = [err784];
+}
+else {
+vErrors.push(err784);
+}
+errors++;
+}
+}
+}
+else {
+const err785 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data460};
+if(vErrors === null){
+vErrors = [err785];
+}
+else {
+vErrors.push(err785);
+}
+errors++;
+}
+}
+if(data456.credentials !== undefined){
+let data464 = data456.credentials;
+if(data464 && typeof data464 == "object" && !Array.isArray(data464)){
+for(const key149 in data464){
+if(!(((key149 === "secretName") || (key149 === "accessKeyIdKey")) || (key149 === "secretAccessKeyKey"))){
+const err786 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key149},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data464};
+if(vErrors === null){
+vErrors = [err786];
+}
+else {
+vErrors.push(err786);
+}
+errors++;
+}
+}
+if(data464.secretName !== undefined){
+let data465 = data464.secretName;
+if(typeof data465 !== "string"){
+const err787 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data465};
+if(vErrors === null){
+vErrors = [err787];
+}
+else {
+vErrors.push(err787);
+}
+errors++;
+}
+}
+if(data464.accessKeyIdKey !== undefined){
+let data466 = data464.accessKeyIdKey;
+if(typeof data466 !== "string"){
+const err788 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data466};
+if(vErrors === null){
+vErrors = [err788];
+}
+else {
+vErrors.push(err788);
+}
+errors++;
+}
+}
+if(data464.secretAccessKeyKey !== undefined){
+let data467 = data464.secretAccessKeyKey;
+if(typeof data467 !== "string"){
+const err789 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data467};
+if(vErrors === null){
+vErrors = [err789];
+}
+else {
+vErrors.push(err789);
+}
+errors++;
+}
+}
+}
+else {
+const err790 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data464};
+if(vErrors === null){
+vErrors = [err790];
+}
+else {
+vErrors.push(err790);
+}
+errors++;
+}
+}
+if(data456.developmentCredentials !== undefined){
+let data468 = data456.developmentCredentials;
+if(typeof data468 !== "boolean"){
+const err791 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data468};
+if(vErrors === null){
+vErrors = [err791];
+}
+else {
+vErrors.push(err791);
+}
+errors++;
+}
+}
+}
+else {
+const err792 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data456};
+if(vErrors === null){
+vErrors = [err792];
+}
+else {
+vErrors.push(err792);
+}
+errors++;
+}
+}
+if(data1.gitops !== undefined){
+let data469 = data1.gitops;
+if(data469 && typeof data469 == "object" && !Array.isArray(data469)){
+for(const key150 in data469){
+if(!((((((key150 === "repoURL") || (key150 === "targetRevision")) || (key150 === "project")) || (key150 === "argocdNamespace")) || (key150 === "destinationServer")) || (key150 === "automated"))){
+const err793 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key150},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data469};
+if(vErrors === null){
+vErrors = [err793];
+}
+else {
+vErrors.push(err793);
+}
+errors++;
+}
+}
+if(data469.repoURL !== undefined){
+let data470 = data469.repoURL;
+if(typeof data470 !== "string"){
+const err794 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data470};
+if(vErrors === null){
+vErrors = [err794];
+}
+else {
+vErrors.push(err794);
+}
+errors++;
+}
+}
+if(data469.targetRevision !== undefined){
+let data471 = data469.targetRevision;
+if(typeof data471 !== "string"){
+const err795 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data471};
+if(vErrors === null){
+vErrors = [err795];
+}
+else {
+vErrors.push(err795);
+}
+errors++;
+}
+}
+if(data469.project !== undefined){
+let data472 = data469.project;
+if(typeof data472 !== "string"){
+const err796 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data472};
+if(vErrors === null){
+vErrors = [err796];
+}
+else {
+vErrors.push(err796);
+}
+errors++;
+}
+}
+if(data469.argocdNamespace !== undefined){
+let data473 = data469.argocdNamespace;
+if(typeof data473 !== "string"){
+const err797 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data473};
+if(vErrors === null){
+vErrors = [err797];
+}
+else {
+vErrors.push(err797);
+}
+errors++;
+}
+}
+if(data469.destinationServer !== undefined){
+let data474 = data469.destinationServer;
+if(typeof data474 !== "string"){
+const err798 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data474};
+if(vErrors === null){
+vErrors = [err798];
+}
+else {
+vErrors.push(err798);
+}
+errors++;
+}
+}
+if(data469.automated !== undefined){
+let data475 = data469.automated;
+if(typeof data475 !== "boolean"){
+const err799 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data475};
+if(vErrors === null){
+vErrors = [err799];
+}
+else {
+vErrors.push(err799);
+}
+errors++;
+}
+}
+}
+else {
+const err800 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data469};
+if(vErrors === null){
+vErrors = [err800];
+}
+else {
+vErrors.push(err800);
+}
+errors++;
+}
+}
+if(data1.selfMonitoring !== undefined){
+let data476 = data1.selfMonitoring;
+if(data476 && typeof data476 == "object" && !Array.isArray(data476)){
+for(const key151 in data476){
+if(!((key151 === "enabled") || (key151 === "tenant"))){
+const err801 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key151},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data476};
+if(vErrors === null){
+vErrors = [err801];
+}
+else {
+vErrors.push(err801);
+}
+errors++;
+}
+}
+if(data476.enabled !== undefined){
+let data477 = data476.enabled;
+if(typeof data477 !== "boolean"){
+const err802 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data477};
+if(vErrors === null){
+vErrors = [err802];
+}
+else {
+vErrors.push(err802);
+}
+errors++;
+}
+}
+if(data476.tenant !== undefined){
+let data478 = data476.tenant;
+if(typeof data478 !== "string"){
+const err803 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data478};
+if(vErrors === null){
+vErrors = [err803];
+}
+else {
+vErrors.push(err803);
+}
+errors++;
+}
+}
+}
+else {
+const err804 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data476};
+if(vErrors === null){
+vErrors = [err804];
+}
+else {
+vErrors.push(err804);
+}
+errors++;
+}
+}
+}
+else {
+const err805 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(vErrors === null){
+vErrors = [err805];
+}
+else {
+vErrors.push(err805);
+}
+errors++;
+}
+}
+if(data.overrides !== undefined){
+let data479 = data.overrides;
+if(data479 && typeof data479 == "object" && !Array.isArray(data479)){
+for(const key152 in data479){
+let data480 = data479[key152];
+if(data480 && typeof data480 == "object" && !Array.isArray(data480)){
+for(const key153 in data480){
+let data481 = data480[key153];
+if(data481 && typeof data481 == "object" && !Array.isArray(data481)){
+for(const key154 in data481){
+let data482 = data481[key154];
+if(data482 && typeof data482 == "object" && !Array.isArray(data482)){
+}
+else {
+const err806 = {instancePath:instancePath+"/overrides/" + key152.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key153.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key154.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data482};
+if(vErrors === null){
+vErrors = [err806];
+}
+else {
+vErrors.push(err806);
+}
+errors++;
+}
+}
+}
+else {
+const err807 = {instancePath:instancePath+"/overrides/" + key152.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key153.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data481};
+if(vErrors === null){
+vErrors = [err807];
+}
+else {
+vErrors.push(err807);
+}
+errors++;
+}
+}
+}
+else {
+const err808 = {instancePath:instancePath+"/overrides/" + key152.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data480};
+if(vErrors === null){
+vErrors = [err808];
+}
+else {
+vErrors.push(err808);
+}
+errors++;
+}
+}
+}
+else {
+const err809 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data479};
+if(vErrors === null){
+vErrors = [err809];
+}
+else {
+vErrors.push(err809);
+}
+errors++;
+}
+}
+}
+else {
+const err810 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err810];
+}
+else {
+vErrors.push(err810);
 }
 errors++;
 }

@@ -71,7 +71,7 @@ export async function buildEnvironment(env: Environment, source: string): Promis
   } catch (err) {
     return { problems: problemsOf(err, source, 'config') };
   }
-  const invalidConfig = configProblems(config, source);
+  const invalidConfig = configProblems(config, source, env.config);
   if (invalidConfig.length) return { problems: invalidConfig };
   const rendered = renderChecked(config, source);
   if (!rendered.tree) return { problems: rendered.problems };

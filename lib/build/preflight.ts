@@ -449,12 +449,19 @@ export function checkCluster(req: Requirements, state: ClusterState): Finding[] 
   const served = new Set(state.apis);
   for (const a of req.apis) {
     if (!served.has(`${a.apiVersion} ${a.kind}`)) {
+      // KEDA's kinds come with KEDA itself: its operator, not the CRD alone, makes a ScaledObject scale.
+      const keda = a.apiVersion.startsWith('keda.sh/');
       out.push({
         message: `the API server does not serve ${a.kind} (${a.apiVersion})`,
         users: a.users,
-        fix: [
-          `# install the CustomResourceDefinition or upgrade the cluster so that \`${kc} api-resources\` lists ${a.kind} in ${a.apiVersion}`,
-        ],
+        fix: keda
+          ? [
+              `# install KEDA (its operator and CRDs) so that \`${kc} api-resources\` lists ${a.kind} in ${a.apiVersion},`,
+              "# or set config.mimir.autoscaling.engine: 'hpa' (cpu and memory), or turn autoscaling off",
+            ]
+          : [
+              `# install the CustomResourceDefinition or upgrade the cluster so that \`${kc} api-resources\` lists ${a.kind} in ${a.apiVersion}`,
+            ],
       });
     }
   }

@@ -25,14 +25,26 @@ function podRequests(containers: Container[]): Requests {
   );
 }
 
-/** Requests of all long-running pods (Deployments and StatefulSets × replicas); Jobs finish and are left out. */
+/**
+ * Requests of all long-running pods (Deployments and StatefulSets × replicas; an autoscaled Deployment,
+ * which sets no replicas, at its autoscaler's minimum); Jobs finish and are left out.
+ */
 export function totalRequests(tree: TreeLike): Requests {
   let total = { cpu: 0, memoryBytes: 0 };
-  for (const { object } of flatten(tree)) {
+  const entries = flatten(tree);
+  const minimum = new Map<string, number>();
+  for (const { object } of entries) {
+    const spec = object.spec as
+      { scaleTargetRef?: { name?: string }; minReplicaCount?: number; minReplicas?: number } | undefined;
+    const min = object.kind === 'ScaledObject' ? spec?.minReplicaCount : spec?.minReplicas;
+    if (spec?.scaleTargetRef?.name && typeof min === 'number') minimum.set(spec.scaleTargetRef.name, min);
+  }
+  for (const { object } of entries) {
     if (object.kind !== 'Deployment' && object.kind !== 'StatefulSet') continue;
     const spec = object.spec as { replicas?: number; template?: { spec?: { containers?: Container[] } } };
     const pod = podRequests(spec.template?.spec?.containers ?? []);
-    const replicas = spec.replicas ?? 1;
+    const replicas =
+      spec.replicas ?? (object.kind === 'Deployment' ? minimum.get(object.metadata?.name ?? '') : 1) ?? 1;
     total = { cpu: total.cpu + pod.cpu * replicas, memoryBytes: total.memoryBytes + pod.memoryBytes * replicas };
   }
   return total;

@@ -10,7 +10,9 @@ import { headlessServiceFor, serviceFor } from '../core/k8s/service.js';
 import type {
   Affinity,
   Deployment,
+  HorizontalPodAutoscaler,
   PodDisruptionBudget,
+  ScaledObject,
   Service,
   StatefulSet,
   TopologySpreadConstraint,
@@ -209,6 +211,10 @@ export interface StatelessParts {
   deployment: Deployment;
   service: Service;
   pdb: PodDisruptionBudget;
+  /** The component's KEDA autoscaler (`config.mimir.autoscaling`, engine `keda`). */
+  scaledObject?: ScaledObject;
+  /** Its autoscaler where KEDA is absent (engine `hpa`). */
+  horizontalPodAutoscaler?: HorizontalPodAutoscaler;
 }
 
 export interface StatefulParts {

@@ -1,5 +1,6 @@
 import type { SharedConfig } from '../core/config.js';
 import type { MimirComponentsConfig } from './index.js';
+import { defaultAutoscalingConfig, type MimirAutoscalingConfig } from './autoscaling/config.js';
 /**
  * The Mimir part of the stack's config: the knobs that are required or used in several places.
  * Everything else is reached through `config` (a partial of `mimir.yaml`), per-component `flags`, or
@@ -128,6 +129,11 @@ export interface MimirSharedConfig {
   spreadAcrossZones: boolean;
   /** Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers). */
   zoneAwareness: MimirZonesConfig;
+  /**
+   * Autoscaling of distributors, queriers, query-frontends, rulers and the ruler's read path: KEDA
+   * ScaledObjects (or HorizontalPodAutoscalers) instead of fixed replicas, each off unless enabled.
+   */
+  autoscaling: MimirAutoscalingConfig;
   /** A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference). */
   config: JsonObject;
   /** Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts). */
@@ -154,6 +160,7 @@ export function defaultMimirSharedConfig(): MimirSharedConfig {
     spreadAcrossNodes: false,
     spreadAcrossZones: false,
     zoneAwareness: { zones: [], topologyKey: 'topology.kubernetes.io/zone', maxUnavailable: 1 },
+    autoscaling: defaultAutoscalingConfig(),
     config: {},
     tenants: {},
   };

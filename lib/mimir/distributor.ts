@@ -3,6 +3,7 @@ import { statelessComponent, type StatelessParts } from './common.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 import { routesOf } from './routes.js';
+import { withAutoscaling } from './autoscaling/index.js';
 
 export function defaultDistributorConfig(): MimirComponentConfig {
   return component(2, '500m', '512Mi');
@@ -29,6 +30,6 @@ export const distributorComponent = defineComponent({
   description: 'Receives writes (remote write, OTLP) and forwards them to ingesters',
   config: 'mimir.distributor',
   enabled: () => true,
-  render: distributor,
+  render: (c: MimirStackConfig) => withAutoscaling(c, 'distributor', distributor(c)),
   routes: routesOf.distributor,
 });

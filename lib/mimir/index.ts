@@ -81,6 +81,7 @@ export type { QueryFrontendParts } from './query-frontend.js';
 export type { QuerySchedulerParts } from './query-scheduler.js';
 export type { MimirConfigMaps } from './config-maps.js';
 export type { CacheParts, MimirCacheConfig, MimirCachesConfig } from './caches/index.js';
+export type { AutoscalingSignal, ComponentAutoscalingConfig, MimirAutoscalingConfig } from './autoscaling/config.js';
 export { mimirRoutes } from './routes.js';
 export { mimirRules } from './rules.js';
 export { mimirYaml, objectStorageEndpoint, runtimeYaml } from './mimir-yaml.js';

@@ -3,6 +3,7 @@ import type { Flags } from '../core/k8s/container.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
+import { withAutoscaling } from './autoscaling/index.js';
 
 export function defaultQuerierConfig(): MimirComponentConfig {
   return component(2, '500m', '1Gi');
@@ -40,5 +41,5 @@ export const querierComponent = defineComponent({
   description: 'Evaluates PromQL over ingesters and store-gateways',
   config: 'mimir.querier',
   enabled: () => true,
-  render: querier,
+  render: (c: MimirStackConfig) => withAutoscaling(c, 'querier', querier(c)),
 });

@@ -6,6 +6,7 @@ import { statelessComponent, type StatelessParts } from './common.js';
 import { headlessService, portNames, targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 import { routesOf } from './routes.js';
+import { withAutoscaling } from './autoscaling/index.js';
 
 export function defaultQueryFrontendConfig(): MimirComponentConfig {
   return component(2, '250m', '512Mi');
@@ -60,6 +61,6 @@ export const queryFrontendComponent = defineComponent({
   description: 'Splits, shards and queues queries; the Prometheus API',
   config: 'mimir.queryFrontend',
   enabled: () => true,
-  render: queryFrontend,
+  render: (c: MimirStackConfig) => withAutoscaling(c, 'queryFrontend', queryFrontend(c)),
   routes: routesOf.queryFrontend,
 });

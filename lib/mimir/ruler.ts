@@ -7,6 +7,7 @@ import { schedulerAddress } from './mimir-yaml.js';
 import { newQuerier } from './querier.js';
 import { newQueryFrontend } from './query-frontend.js';
 import { newQueryScheduler, type QuerySchedulerParts } from './query-scheduler.js';
+import { withAutoscaling } from './autoscaling/index.js';
 
 /** The ruler's own read path (remote mode only): query-frontend, query-scheduler and querier kept apart from user queries. */
 export interface MimirRulerReadPathConfig {
@@ -74,17 +75,25 @@ export function rulerReadPath(c: MimirStackConfig): RulerReadPath {
   const p = c.mimir.ruler.readPath;
   const scheduler = schedulerAddress(c, names.rulerQueryScheduler);
   return {
-    rulerQueryFrontend: newQueryFrontend(
+    rulerQueryFrontend: withAutoscaling(
       c,
-      names.rulerQueryFrontend,
-      p.queryFrontend,
-      // Rule queries never repeat a range, so a results cache would only cost memory.
-      { 'query-frontend.scheduler-address': scheduler, 'query-frontend.cache-results': false },
-      // The ruler balances gRPC per pod over `dns:///`, which needs one address per pod.
-      { headless: true },
+      'rulerQueryFrontend',
+      newQueryFrontend(
+        c,
+        names.rulerQueryFrontend,
+        p.queryFrontend,
+        // Rule queries never repeat a range, so a results cache would only cost memory.
+        { 'query-frontend.scheduler-address': scheduler, 'query-frontend.cache-results': false },
+        // The ruler balances gRPC per pod over `dns:///`, which needs one address per pod.
+        { headless: true },
+      ),
     ),
     rulerQueryScheduler: newQueryScheduler(c, names.rulerQueryScheduler, p.queryScheduler),
-    rulerQuerier: newQuerier(c, names.rulerQuerier, p.querier, { 'querier.scheduler-address': scheduler }),
+    rulerQuerier: withAutoscaling(
+      c,
+      'rulerQuerier',
+      newQuerier(c, names.rulerQuerier, p.querier, { 'querier.scheduler-address': scheduler }),
+    ),
   };
 }
 
@@ -100,7 +109,7 @@ export const rulerComponent = defineComponent({
   description: 'Evaluates recording and alerting rules (internal or remote mode)',
   config: 'mimir.ruler',
   enabled: (c: MimirStackConfig) => c.mimir.ruler.enabled,
-  render: ruler,
+  render: (c: MimirStackConfig) => withAutoscaling(c, 'ruler', ruler(c)),
   routes: routesOf.ruler,
 });
 

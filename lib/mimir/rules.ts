@@ -14,6 +14,8 @@ import { checkMimirConfig, checkMimirFlags, checkRuntimeConfig } from './referen
 import { mimirListenPortsRule } from './listen-ports.js';
 import { s3EndpointRule } from './storage-endpoint.js';
 import { runtimeTenantsRule } from './tenant-id.js';
+import { autoscalingRule } from './autoscaling/checks.js';
+import exportedMetrics from './reference/metrics-3.0.2.json' with { type: 'json' };
 
 function parseOne(text: string): { value?: unknown; error?: string } {
   try {
@@ -110,5 +112,7 @@ export function mimirRules(c: MimirStackConfig): Rule[] {
     runtimeTenantsRule,
     s3EndpointRule,
     cachesConfigRule(c),
+    // What each component of the pinned Mimir exports, collected from the running end-to-end stack.
+    autoscalingRule(exportedMetrics),
   ];
 }

@@ -7,6 +7,7 @@ import {
   conditionTrue,
   describeCluster,
   fixCommands,
+  installKedaCrds,
   preflight,
   servicesWithoutEndpoints,
   settledBudgets,
@@ -32,6 +33,8 @@ describeCluster('out/production on a real API server', () => {
   }));
   beforeAll(async () => {
     cluster = await Cluster.start('production');
+    // KEDA runs in the cluster (production autoscales with it): its CRDs check the ScaledObjects.
+    await installKedaCrds(cluster);
   });
   afterAll(async () => {
     await cluster?.stop(t.failed());
@@ -62,6 +65,29 @@ describeCluster('out/production on a real API server', () => {
     expect(r.warnings).toEqual([]);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
+  });
+
+  it("its ScaledObjects are held to KEDA's own CRD schema by the API server", async () => {
+    const names = (await cluster.kubectl(['-n', 'mimir', 'get', 'scaledobjects.keda.sh', '-o', 'name'])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .sort();
+    expect(names).toEqual(
+      ['distributor', 'querier', 'query-frontend', 'ruler', 'ruler-querier', 'ruler-query-frontend'].map(
+        (n) => `scaledobject.keda.sh/${n}`,
+      ),
+    );
+    // The schema is enforced, not merely installed: a count that is not an integer is refused.
+    let refused = '';
+    try {
+      sh(
+        cluster,
+        `kubectl apply --server-side --dry-run=server -f - <<'EOF'\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: { name: broken, namespace: mimir }\nspec:\n  scaleTargetRef: { name: querier }\n  minReplicaCount: two\n  triggers: [{ type: cpu, metadata: { value: '80' } }]\nEOF`,
+      );
+    } catch (err) {
+      refused = String((err as { stderr?: string }).stderr ?? err);
+    }
+    expect(refused).toMatch(/minReplicaCount/);
   });
 
   it('without its prerequisites, the pods on the Mimir node pool stay Pending', async () => {

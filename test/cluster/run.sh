@@ -7,6 +7,7 @@ cd "$(dirname "$0")/../.."
 status=0
 nice -n 10 bash test/peers/kube/build.sh || status=$?
 bash test/peers/argocd-crds/fetch.sh || status=$?
+bash test/peers/keda-crds/fetch.sh || status=$?
 if [ "$status" -ne 0 ]; then
   if [ -n "${CI:-}" ] || [ "${E2E_REQUIRED:-}" = 1 ]; then
     echo "[test:cluster] a peer could not be built (see above); the cluster suite is required here" >&2

@@ -10,7 +10,7 @@ import { readCluster } from '../../lib/build/preflight-kubectl.js';
 import { buildDir } from '../support/environments.js';
 import type { Obj } from './harness/client.js';
 import { ZONES, waitFor, type Cluster } from './harness/cluster.js';
-import { missingPeers, required } from './harness/peers.js';
+import { kedaCrdDir, missingPeers, required } from './harness/peers.js';
 
 /**
  * The suite's gate: with every peer built, the suite runs; without, it fails under CI or
@@ -306,3 +306,36 @@ export async function satisfyPreflight(cluster: Cluster, envDir: string): Promis
 }
 
 export { expect };
+
+/**
+ * KEDA's CRDs, as installing KEDA puts them in a cluster: from then on the API server checks every
+ * ScaledObject against KEDA's own schema (and, with server-side apply, reports unknown fields).
+ */
+export async function installKedaCrds(cluster: Cluster): Promise<void> {
+  const crds = ['scaledobjects', 'triggerauthentications', 'clustertriggerauthentications'];
+  for (const crd of crds) {
+    const r = await apply(cluster, { file: join(kedaCrdDir, `keda.sh_${crd}.yaml`) });
+    expect(r.exitCode, r.stderr).toBe(0);
+  }
+  for (const crd of crds)
+    await waitFor(
+      `${crd}.keda.sh Established`,
+      async () =>
+        conditionTrue(
+          await cluster.client.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}.keda.sh`),
+          'Established',
+        )
+          ? true
+          : undefined,
+      60_000,
+    );
+  // Established is not yet served: wait until discovery lists the kind.
+  await waitFor(
+    'ScaledObject in discovery',
+    async () =>
+      (await cluster.kubectl(['api-resources', '--api-group=keda.sh', '--no-headers'])).stdout.includes('ScaledObject')
+        ? true
+        : undefined,
+    60_000,
+  );
+}

@@ -8,6 +8,7 @@ import {
   describeCluster,
   previousOut,
   satisfyPreflight,
+  installKedaCrds,
   servicesWithoutEndpoints,
   trackFailures,
   waitSettled,
@@ -43,6 +44,7 @@ for (const env of ['local', 'production']) {
     const t = trackFailures();
     beforeAll(async () => {
       cluster = await Cluster.start(`upgrade-${env}`);
+      await installKedaCrds(cluster);
       await satisfyPreflight(cluster, `environments/${env}`);
     });
     afterAll(async () => {

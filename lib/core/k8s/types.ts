@@ -34,6 +34,8 @@ export type { IPolicyRule as PolicyRule } from 'kubernetes-models/rbac.authoriza
 export type { IJob as Job } from 'kubernetes-models/batch/v1/Job';
 export type { IIngress as Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 export type { INetworkPolicy as NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+export type { IHorizontalPodAutoscaler as HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+export type { IScaledObject as ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 
 /** Any object the tree may hold: typed by apiVersion/kind where we render it, open for additions. */
 export interface KubeObject {
