@@ -152,7 +152,10 @@ export interface MimirRulerConfig extends MimirComponentConfig {
 /** Mimir's write path. */
 export type MimirArchitecture = 'classic' | 'ingest-storage';
 
-/** SASL/PLAIN credentials of an external Kafka, from a Secret the cluster provides (never inline). */
+/**
+ * SASL/PLAIN credentials of an external Kafka, from a Secret the cluster provides (never inline). Mimir 3.0's
+ * Kafka client has no TLS, so they travel unencrypted: keep the brokers on a network you trust.
+ */
 export interface MimirKafkaSaslConfig {
   /** Secret holding the username and password; empty means no SASL. List it in `existingSecrets`. */
   secretName: string;
