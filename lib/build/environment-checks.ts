@@ -9,6 +9,8 @@ import { s3EndpointProblem, endpointForm } from '../mimir/storage-endpoint.js';
 import { tenantIdForm, tenantIdProblem } from '../mimir/tenant-id.js';
 import { zoneProblems } from '../mimir/zones.js';
 import { autoscalingProblems } from '../mimir/autoscaling/checks.js';
+import { ingestStorageProblems } from '../mimir/ingest-storage.js';
+import { stackView } from './registry.js';
 import type { Problem } from '../core/problems.js';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -160,5 +162,6 @@ export function configProblems(c: StackConfig, source: string, raw?: unknown): P
   }
   out.push(...zoneProblems(c, source));
   out.push(...autoscalingProblems(c, source, raw));
+  out.push(...ingestStorageProblems(c, stackView(c), source));
   return out;
 }

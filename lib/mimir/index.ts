@@ -68,7 +68,11 @@ export type { MimirConfig, MimirStackConfig } from './config.js';
 export type {
   JsonObject,
   JsonValue,
+  MimirArchitecture,
   MimirComponentConfig,
+  MimirIngestStorageConfig,
+  MimirKafkaConfig,
+  MimirKafkaSaslConfig,
   MimirFlags,
   MimirStatefulComponentConfig,
   MimirTenants,
@@ -85,6 +89,7 @@ export type { AutoscalingSignal, ComponentAutoscalingConfig, MimirAutoscalingCon
 export { mimirRoutes } from './routes.js';
 export { mimirRules } from './rules.js';
 export { mimirYaml, objectStorageEndpoint, runtimeYaml } from './mimir-yaml.js';
+export { ingestStorageFlags, kafkaAddress } from './ingest-storage.js';
 
 /**
  * Each component's config slice, `config.mimir.<key>`: the registry's half of `MimirConfig` (the other half,
