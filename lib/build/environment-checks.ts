@@ -8,6 +8,8 @@ import { isMarker } from '../core/merge.js';
 import { s3EndpointProblem, endpointForm } from '../mimir/storage-endpoint.js';
 import { tenantIdForm, tenantIdProblem } from '../mimir/tenant-id.js';
 import { zoneProblems } from '../mimir/zones.js';
+import { ingestStorageProblems } from '../mimir/ingest-storage.js';
+import { stackView } from './registry.js';
 import type { Problem } from '../core/problems.js';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -135,5 +137,6 @@ export function configProblems(c: StackConfig, source: string): Problem[] {
       });
   }
   out.push(...zoneProblems(c, source));
+  out.push(...ingestStorageProblems(c, stackView(c), source));
   return out;
 }

@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"architecture":{"description":"`classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors\nwrite to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs\nKafka, see `ingestStorage`, and the ruler in remote mode).","enum":["classic","ingest-storage"],"type":"string"},"ingestStorage":{"description":"Kafka and read consistency of the ingest-storage architecture (ignored by `classic`).","type":"object","properties":{"kafka":{"description":"Where the ingest-storage architecture's Kafka is and how Mimir uses it.","type":"object","properties":{"source":{"description":"`bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through\nits Service. `external`: an existing Kafka cluster at `addresses`.","enum":["bundled","external"],"type":"string"},"address":{"description":"Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to\nits Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the\nbootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).","type":"string"},"topic":{"description":"The topic every write goes through (Mimir creates it when missing).","type":"string"},"partitions":{"description":"Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone\nowns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to\nscale the ingesters out without re-partitioning.","type":"integer","minimum":1},"clientId":{"description":"Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.\nAt most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).","type":"string"},"sasl":{"description":"SASL credentials (external Kafka).","type":"object","properties":{"secretName":{"description":"Secret holding the username and password; empty means no SASL. List it in `existingSecrets`.","type":"string"},"usernameKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"readConsistency":{"description":"Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in\n`tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they\nhave consumed everything written before the query (read-after-write, slower).","enum":["eventual","strong"],"type":"string"}},"additionalProperties":false},"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"kafka":{"description":"Single-node Kafka for the ingest-storage architecture (off unless enabled).","type":"object","properties":{"enabled":{"description":"Render the single-node Kafka (`config.mimir.ingestStorage.kafka.source: 'bundled'` needs it).","type":"boolean"},"storageSize":{"description":"Size of the data volume (`log.dirs`).","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"description":"Requests (and limits) of the broker container; the storage-format init container uses the same.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"heap":{"description":"JVM heap (`-Xms` and `-Xmx`), a Java size such as `256m`; keep it well below the memory limit: the\npage cache and the JVM's own memory come on top.","type":"string"},"clusterId":{"description":"KRaft cluster ID written into the data volume on first start: a base64url-encoded UUID (22 characters).\nChanging it on an existing volume makes the broker refuse to start.","type":"string"},"retentionHours":{"description":"How long the broker keeps records, in hours (`log.retention.hours`). Ingesters replay from their committed\noffset after a restart, so this only has to cover the longest outage of an ingester.","type":"integer","minimum":1}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"kafka":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -89,10 +89,10 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data2.fastStartup !== undefined){
-let data3 = data2.fastStartup;
-if(typeof data3 !== "boolean"){
-const err6 = {instancePath:instancePath+"/config/mimir/fastStartup",schemaPath:"#/properties/config/properties/mimir/properties/fastStartup/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.fastStartup.type,parentSchema:schema11.properties.config.properties.mimir.properties.fastStartup,data:data3};
+if(data2.architecture !== undefined){
+let data3 = data2.architecture;
+if(typeof data3 !== "string"){
+const err6 = {instancePath:instancePath+"/config/mimir/architecture",schemaPath:"#/properties/config/properties/mimir/properties/architecture/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.architecture.type,parentSchema:schema11.properties.config.properties.mimir.properties.architecture,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -101,11 +101,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data2.spreadAcrossNodes !== undefined){
-let data4 = data2.spreadAcrossNodes;
-if(typeof data4 !== "boolean"){
-const err7 = {instancePath:instancePath+"/config/mimir/spreadAcrossNodes",schemaPath:"#/properties/config/properties/mimir/properties/spreadAcrossNodes/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.spreadAcrossNodes.type,parentSchema:schema11.properties.config.properties.mimir.properties.spreadAcrossNodes,data:data4};
+if(!((data3 === "classic") || (data3 === "ingest-storage"))){
+const err7 = {instancePath:instancePath+"/config/mimir/architecture",schemaPath:"#/properties/config/properties/mimir/properties/architecture/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.architecture.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.architecture.enum,parentSchema:schema11.properties.config.properties.mimir.properties.architecture,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -115,10 +112,12 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data2.spreadAcrossZones !== undefined){
-let data5 = data2.spreadAcrossZones;
-if(typeof data5 !== "boolean"){
-const err8 = {instancePath:instancePath+"/config/mimir/spreadAcrossZones",schemaPath:"#/properties/config/properties/mimir/properties/spreadAcrossZones/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.spreadAcrossZones.type,parentSchema:schema11.properties.config.properties.mimir.properties.spreadAcrossZones,data:data5};
+if(data2.ingestStorage !== undefined){
+let data4 = data2.ingestStorage;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key3 in data4){
+if(!((key3 === "kafka") || (key3 === "readConsistency"))){
+const err8 = {instancePath:instancePath+"/config/mimir/ingestStorage",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -128,12 +127,12 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data2.zoneAwareness !== undefined){
-let data6 = data2.zoneAwareness;
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-for(const key3 in data6){
-if(!(((key3 === "zones") || (key3 === "topologyKey")) || (key3 === "maxUnavailable"))){
-const err9 = {instancePath:instancePath+"/config/mimir/zoneAwareness",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness,data:data6};
+if(data4.kafka !== undefined){
+let data5 = data4.kafka;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key4 in data5){
+if(!((((((key4 === "source") || (key4 === "address")) || (key4 === "topic")) || (key4 === "partitions")) || (key4 === "clientId")) || (key4 === "sasl"))){
+const err9 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -143,15 +142,10 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data6.zones !== undefined){
-let data7 = data6.zones;
-if(Array.isArray(data7)){
-const len0 = data7.length;
-for(let i0=0; i0<len0; i0++){
-let data8 = data7[i0];
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.name === undefined){
-const err10 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data8};
+if(data5.source !== undefined){
+let data6 = data5.source;
+if(typeof data6 !== "string"){
+const err10 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/source",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.source.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.source,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -160,8 +154,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data8.topologyValue === undefined){
-const err11 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/required",keyword:"required",params:{missingProperty: "topologyValue"},message:"must have required property '"+"topologyValue"+"'",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data8};
+if(!((data6 === "bundled") || (data6 === "external"))){
+const err11 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/source",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/source/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.source.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.source.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.source,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -170,9 +164,11 @@ vErrors.push(err11);
 }
 errors++;
 }
-for(const key4 in data8){
-if(!((key4 === "name") || (key4 === "topologyValue"))){
-const err12 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data8};
+}
+if(data5.address !== undefined){
+let data7 = data5.address;
+if(typeof data7 !== "string"){
+const err12 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/address",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.address.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.address,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -182,10 +178,10 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data8.name !== undefined){
-let data9 = data8.name;
-if(typeof data9 !== "string"){
-const err13 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0+"/name",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.name.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.name,data:data9};
+if(data5.topic !== undefined){
+let data8 = data5.topic;
+if(typeof data8 !== "string"){
+const err13 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/topic",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/topic/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.topic.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.topic,data:data8};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -195,10 +191,10 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data8.topologyValue !== undefined){
-let data10 = data8.topologyValue;
-if(typeof data10 !== "string"){
-const err14 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0+"/topologyValue",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/properties/topologyValue/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.topologyValue.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.topologyValue,data:data10};
+if(data5.partitions !== undefined){
+let data9 = data5.partitions;
+if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
+const err14 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/partitions",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/partitions/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.partitions.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.partitions,data:data9};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -207,10 +203,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data8};
+if(typeof data9 == "number"){
+if(data9 < 1 || isNaN(data9)){
+const err15 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/partitions",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/partitions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.partitions,data:data9};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -221,8 +216,10 @@ errors++;
 }
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones,data:data7};
+if(data5.clientId !== undefined){
+let data10 = data5.clientId;
+if(typeof data10 !== "string"){
+const err16 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/clientId",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/clientId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.clientId.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.clientId,data:data10};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -232,10 +229,12 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data6.topologyKey !== undefined){
-let data11 = data6.topologyKey;
-if(typeof data11 !== "string"){
-const err17 = {instancePath:instancePath+"/config/mimir/zoneAwareness/topologyKey",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/topologyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.topologyKey.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.topologyKey,data:data11};
+if(data5.sasl !== undefined){
+let data11 = data5.sasl;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+for(const key5 in data11){
+if(!(((key5 === "secretName") || (key5 === "usernameKey")) || (key5 === "passwordKey"))){
+const err17 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/sasl",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/sasl/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.sasl,data:data11};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -245,10 +244,10 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data6.maxUnavailable !== undefined){
-let data12 = data6.maxUnavailable;
-if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
-const err18 = {instancePath:instancePath+"/config/mimir/zoneAwareness/maxUnavailable",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/maxUnavailable/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.maxUnavailable.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.maxUnavailable,data:data12};
+if(data11.secretName !== undefined){
+let data12 = data11.secretName;
+if(typeof data12 !== "string"){
+const err18 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/sasl/secretName",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/sasl/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.sasl.properties.secretName.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.sasl.properties.secretName,data:data12};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -257,9 +256,11 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(typeof data12 == "number"){
-if(data12 < 1 || isNaN(data12)){
-const err19 = {instancePath:instancePath+"/config/mimir/zoneAwareness/maxUnavailable",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/maxUnavailable/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.maxUnavailable,data:data12};
+}
+if(data11.usernameKey !== undefined){
+let data13 = data11.usernameKey;
+if(typeof data13 !== "string"){
+const err19 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/sasl/usernameKey",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/sasl/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.sasl.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.sasl.properties.usernameKey,data:data13};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -269,10 +270,10 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/config/mimir/zoneAwareness",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness,data:data6};
+if(data11.passwordKey !== undefined){
+let data14 = data11.passwordKey;
+if(typeof data14 !== "string"){
+const err20 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/sasl/passwordKey",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/sasl/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.sasl.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.sasl.properties.passwordKey,data:data14};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -282,12 +283,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data2.distributor !== undefined){
-let data13 = data2.distributor;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-for(const key5 in data13){
-if(!(((key5 === "replicas") || (key5 === "resources")) || (key5 === "flags"))){
-const err21 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data13};
+}
+else {
+const err21 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka/sasl",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/properties/sasl/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.sasl.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.properties.sasl,data:data11};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -297,10 +295,9 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data13.replicas !== undefined){
-let data14 = data13.replicas;
-if(!((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14)))){
-const err22 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data14};
+}
+else {
+const err22 = {instancePath:instancePath+"/config/mimir/ingestStorage/kafka",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/kafka/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.kafka,data:data5};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -309,9 +306,11 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(typeof data14 == "number"){
-if(data14 < 0 || isNaN(data14)){
-const err23 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data14};
+}
+if(data4.readConsistency !== undefined){
+let data15 = data4.readConsistency;
+if(typeof data15 !== "string"){
+const err23 = {instancePath:instancePath+"/config/mimir/ingestStorage/readConsistency",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/readConsistency/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.readConsistency.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.readConsistency,data:data15};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -320,14 +319,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-}
-if(data13.resources !== undefined){
-let data15 = data13.resources;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-for(const key6 in data15){
-if(!((key6 === "requests") || (key6 === "limits"))){
-const err24 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data15};
+if(!((data15 === "eventual") || (data15 === "strong"))){
+const err24 = {instancePath:instancePath+"/config/mimir/ingestStorage/readConsistency",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/properties/readConsistency/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ingestStorage.properties.readConsistency.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.readConsistency.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage.properties.readConsistency,data:data15};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -337,12 +330,9 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data15.requests !== undefined){
-let data16 = data15.requests;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key7 in data16){
-if(!((key7 === "cpu") || (key7 === "memory"))){
-const err25 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data16};
+}
+else {
+const err25 = {instancePath:instancePath+"/config/mimir/ingestStorage",schemaPath:"#/properties/config/properties/mimir/properties/ingestStorage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingestStorage.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingestStorage,data:data4};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -352,10 +342,10 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data16.cpu !== undefined){
-let data17 = data16.cpu;
-if(typeof data17 !== "string"){
-const err26 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu,data:data17};
+if(data2.fastStartup !== undefined){
+let data16 = data2.fastStartup;
+if(typeof data16 !== "boolean"){
+const err26 = {instancePath:instancePath+"/config/mimir/fastStartup",schemaPath:"#/properties/config/properties/mimir/properties/fastStartup/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.fastStartup.type,parentSchema:schema11.properties.config.properties.mimir.properties.fastStartup,data:data16};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -365,10 +355,10 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data16.memory !== undefined){
-let data18 = data16.memory;
-if(typeof data18 !== "string"){
-const err27 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory,data:data18};
+if(data2.spreadAcrossNodes !== undefined){
+let data17 = data2.spreadAcrossNodes;
+if(typeof data17 !== "boolean"){
+const err27 = {instancePath:instancePath+"/config/mimir/spreadAcrossNodes",schemaPath:"#/properties/config/properties/mimir/properties/spreadAcrossNodes/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.spreadAcrossNodes.type,parentSchema:schema11.properties.config.properties.mimir.properties.spreadAcrossNodes,data:data17};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -378,9 +368,10 @@ vErrors.push(err27);
 errors++;
 }
 }
-}
-else {
-const err28 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data16};
+if(data2.spreadAcrossZones !== undefined){
+let data18 = data2.spreadAcrossZones;
+if(typeof data18 !== "boolean"){
+const err28 = {instancePath:instancePath+"/config/mimir/spreadAcrossZones",schemaPath:"#/properties/config/properties/mimir/properties/spreadAcrossZones/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.spreadAcrossZones.type,parentSchema:schema11.properties.config.properties.mimir.properties.spreadAcrossZones,data:data18};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -390,12 +381,12 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data15.limits !== undefined){
-let data19 = data15.limits;
+if(data2.zoneAwareness !== undefined){
+let data19 = data2.zoneAwareness;
 if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key8 in data19){
-if(!((key8 === "cpu") || (key8 === "memory"))){
-const err29 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data19};
+for(const key6 in data19){
+if(!(((key6 === "zones") || (key6 === "topologyKey")) || (key6 === "maxUnavailable"))){
+const err29 = {instancePath:instancePath+"/config/mimir/zoneAwareness",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness,data:data19};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -405,10 +396,15 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data19.cpu !== undefined){
-let data20 = data19.cpu;
-if(typeof data20 !== "string"){
-const err30 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu,data:data20};
+if(data19.zones !== undefined){
+let data20 = data19.zones;
+if(Array.isArray(data20)){
+const len0 = data20.length;
+for(let i0=0; i0<len0; i0++){
+let data21 = data20[i0];
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.name === undefined){
+const err30 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data21};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -417,11 +413,8 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-if(data19.memory !== undefined){
-let data21 = data19.memory;
-if(typeof data21 !== "string"){
-const err31 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory,data:data21};
+if(data21.topologyValue === undefined){
+const err31 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/required",keyword:"required",params:{missingProperty: "topologyValue"},message:"must have required property '"+"topologyValue"+"'",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.required,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data21};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -430,10 +423,9 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data19};
+for(const key7 in data21){
+if(!((key7 === "name") || (key7 === "topologyValue"))){
+const err32 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data21};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -443,9 +435,10 @@ vErrors.push(err32);
 errors++;
 }
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data15};
+if(data21.name !== undefined){
+let data22 = data21.name;
+if(typeof data22 !== "string"){
+const err33 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0+"/name",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.name.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.name,data:data22};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -455,13 +448,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data13.flags !== undefined){
-let data22 = data13.flags;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key9 in data22){
-let data23 = data22[key9];
-if((((typeof data23 !== "string") && (!(typeof data23 == "number"))) && (typeof data23 !== "boolean")) && (data23 !== null)){
-const err34 = {instancePath:instancePath+"/config/mimir/distributor/flags/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties,data:data23};
+if(data21.topologyValue !== undefined){
+let data23 = data21.topologyValue;
+if(typeof data23 !== "string"){
+const err34 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0+"/topologyValue",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/properties/topologyValue/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.topologyValue.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.properties.topologyValue,data:data23};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -473,7 +463,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/config/mimir/distributor/flags",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags,data:data22};
+const err35 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones/" + i0,schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.items,data:data21};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -485,7 +475,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data13};
+const err36 = {instancePath:instancePath+"/config/mimir/zoneAwareness/zones",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/zones/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.zones,data:data20};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -495,12 +485,10 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data2.ingester !== undefined){
-let data24 = data2.ingester;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-for(const key10 in data24){
-if(!(((((key10 === "zoneAware") || (key10 === "storage")) || (key10 === "replicas")) || (key10 === "resources")) || (key10 === "flags"))){
-const err37 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data24};
+if(data19.topologyKey !== undefined){
+let data24 = data19.topologyKey;
+if(typeof data24 !== "string"){
+const err37 = {instancePath:instancePath+"/config/mimir/zoneAwareness/topologyKey",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/topologyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.topologyKey.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.topologyKey,data:data24};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -510,10 +498,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data24.zoneAware !== undefined){
-let data25 = data24.zoneAware;
-if(!(((data25 === "auto") || (data25 === false)) || (data25 === true))){
-const err38 = {instancePath:instancePath+"/config/mimir/ingester/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware,data:data25};
+if(data19.maxUnavailable !== undefined){
+let data25 = data19.maxUnavailable;
+if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
+const err38 = {instancePath:instancePath+"/config/mimir/zoneAwareness/maxUnavailable",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/maxUnavailable/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.maxUnavailable.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.maxUnavailable,data:data25};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -522,13 +510,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-if(data24.storage !== undefined){
-let data26 = data24.storage;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-for(const key11 in data26){
-if(!((key11 === "size") || (key11 === "storageClass"))){
-const err39 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data26};
+if(typeof data25 == "number"){
+if(data25 < 1 || isNaN(data25)){
+const err39 = {instancePath:instancePath+"/config/mimir/zoneAwareness/maxUnavailable",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/properties/maxUnavailable/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness.properties.maxUnavailable,data:data25};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -538,10 +522,10 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data26.size !== undefined){
-let data27 = data26.size;
-if(typeof data27 !== "string"){
-const err40 = {instancePath:instancePath+"/config/mimir/ingester/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size,data:data27};
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/config/mimir/zoneAwareness",schemaPath:"#/properties/config/properties/mimir/properties/zoneAwareness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.zoneAwareness.type,parentSchema:schema11.properties.config.properties.mimir.properties.zoneAwareness,data:data19};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -551,10 +535,12 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data26.storageClass !== undefined){
-let data28 = data26.storageClass;
-if(typeof data28 !== "string"){
-const err41 = {instancePath:instancePath+"/config/mimir/ingester/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass,data:data28};
+if(data2.distributor !== undefined){
+let data26 = data2.distributor;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+for(const key8 in data26){
+if(!(((key8 === "replicas") || (key8 === "resources")) || (key8 === "flags"))){
+const err41 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data26};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -564,9 +550,10 @@ vErrors.push(err41);
 errors++;
 }
 }
-}
-else {
-const err42 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data26};
+if(data26.replicas !== undefined){
+let data27 = data26.replicas;
+if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
+const err42 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data27};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -575,11 +562,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data24.replicas !== undefined){
-let data29 = data24.replicas;
-if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
-const err43 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data29};
+if(typeof data27 == "number"){
+if(data27 < 0 || isNaN(data27)){
+const err43 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data27};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -588,9 +573,14 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(typeof data29 == "number"){
-if(data29 < 0 || isNaN(data29)){
-const err44 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data29};
+}
+}
+if(data26.resources !== undefined){
+let data28 = data26.resources;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+for(const key9 in data28){
+if(!((key9 === "requests") || (key9 === "limits"))){
+const err44 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data28};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -600,13 +590,12 @@ vErrors.push(err44);
 errors++;
 }
 }
-}
-if(data24.resources !== undefined){
-let data30 = data24.resources;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-for(const key12 in data30){
-if(!((key12 === "requests") || (key12 === "limits"))){
-const err45 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data30};
+if(data28.requests !== undefined){
+let data29 = data28.requests;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+for(const key10 in data29){
+if(!((key10 === "cpu") || (key10 === "memory"))){
+const err45 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data29};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -616,12 +605,10 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data30.requests !== undefined){
-let data31 = data30.requests;
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-for(const key13 in data31){
-if(!((key13 === "cpu") || (key13 === "memory"))){
-const err46 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data31};
+if(data29.cpu !== undefined){
+let data30 = data29.cpu;
+if(typeof data30 !== "string"){
+const err46 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu,data:data30};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -631,10 +618,10 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data31.cpu !== undefined){
-let data32 = data31.cpu;
-if(typeof data32 !== "string"){
-const err47 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu,data:data32};
+if(data29.memory !== undefined){
+let data31 = data29.memory;
+if(typeof data31 !== "string"){
+const err47 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory,data:data31};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -644,10 +631,9 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data31.memory !== undefined){
-let data33 = data31.memory;
-if(typeof data33 !== "string"){
-const err48 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory,data:data33};
+}
+else {
+const err48 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data29};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -657,9 +643,12 @@ vErrors.push(err48);
 errors++;
 }
 }
-}
-else {
-const err49 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data31};
+if(data28.limits !== undefined){
+let data32 = data28.limits;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+for(const key11 in data32){
+if(!((key11 === "cpu") || (key11 === "memory"))){
+const err49 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data32};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -669,12 +658,10 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data30.limits !== undefined){
-let data34 = data30.limits;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-for(const key14 in data34){
-if(!((key14 === "cpu") || (key14 === "memory"))){
-const err50 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data34};
+if(data32.cpu !== undefined){
+let data33 = data32.cpu;
+if(typeof data33 !== "string"){
+const err50 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu,data:data33};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -684,10 +671,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data34.cpu !== undefined){
-let data35 = data34.cpu;
-if(typeof data35 !== "string"){
-const err51 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu,data:data35};
+if(data32.memory !== undefined){
+let data34 = data32.memory;
+if(typeof data34 !== "string"){
+const err51 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory,data:data34};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -697,10 +684,9 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data34.memory !== undefined){
-let data36 = data34.memory;
-if(typeof data36 !== "string"){
-const err52 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory,data:data36};
+}
+else {
+const err52 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data32};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -712,7 +698,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data34};
+const err53 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data28};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -722,9 +708,13 @@ vErrors.push(err53);
 errors++;
 }
 }
-}
-else {
-const err54 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data30};
+if(data26.flags !== undefined){
+let data35 = data26.flags;
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+for(const key12 in data35){
+let data36 = data35[key12];
+if((((typeof data36 !== "string") && (!(typeof data36 == "number"))) && (typeof data36 !== "boolean")) && (data36 !== null)){
+const err54 = {instancePath:instancePath+"/config/mimir/distributor/flags/" + key12.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties,data:data36};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -734,13 +724,9 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data24.flags !== undefined){
-let data37 = data24.flags;
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-for(const key15 in data37){
-let data38 = data37[key15];
-if((((typeof data38 !== "string") && (!(typeof data38 == "number"))) && (typeof data38 !== "boolean")) && (data38 !== null)){
-const err55 = {instancePath:instancePath+"/config/mimir/ingester/flags/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties,data:data38};
+}
+else {
+const err55 = {instancePath:instancePath+"/config/mimir/distributor/flags",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags,data:data35};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -752,7 +738,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/config/mimir/ingester/flags",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags,data:data37};
+const err56 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data26};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -762,9 +748,12 @@ vErrors.push(err56);
 errors++;
 }
 }
-}
-else {
-const err57 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data24};
+if(data2.ingester !== undefined){
+let data37 = data2.ingester;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+for(const key13 in data37){
+if(!(((((key13 === "zoneAware") || (key13 === "storage")) || (key13 === "replicas")) || (key13 === "resources")) || (key13 === "flags"))){
+const err57 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data37};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -774,12 +763,10 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data2.querier !== undefined){
-let data39 = data2.querier;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-for(const key16 in data39){
-if(!(((key16 === "replicas") || (key16 === "resources")) || (key16 === "flags"))){
-const err58 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data39};
+if(data37.zoneAware !== undefined){
+let data38 = data37.zoneAware;
+if(!(((data38 === "auto") || (data38 === false)) || (data38 === true))){
+const err58 = {instancePath:instancePath+"/config/mimir/ingester/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware,data:data38};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -789,10 +776,12 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data39.replicas !== undefined){
-let data40 = data39.replicas;
-if(!((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40)))){
-const err59 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data40};
+if(data37.storage !== undefined){
+let data39 = data37.storage;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+for(const key14 in data39){
+if(!((key14 === "size") || (key14 === "storageClass"))){
+const err59 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data39};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -801,9 +790,11 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(typeof data40 == "number"){
-if(data40 < 0 || isNaN(data40)){
-const err60 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data40};
+}
+if(data39.size !== undefined){
+let data40 = data39.size;
+if(typeof data40 !== "string"){
+const err60 = {instancePath:instancePath+"/config/mimir/ingester/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size,data:data40};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -813,13 +804,10 @@ vErrors.push(err60);
 errors++;
 }
 }
-}
-if(data39.resources !== undefined){
-let data41 = data39.resources;
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-for(const key17 in data41){
-if(!((key17 === "requests") || (key17 === "limits"))){
-const err61 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data41};
+if(data39.storageClass !== undefined){
+let data41 = data39.storageClass;
+if(typeof data41 !== "string"){
+const err61 = {instancePath:instancePath+"/config/mimir/ingester/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass,data:data41};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -829,12 +817,9 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data41.requests !== undefined){
-let data42 = data41.requests;
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-for(const key18 in data42){
-if(!((key18 === "cpu") || (key18 === "memory"))){
-const err62 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data42};
+}
+else {
+const err62 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data39};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -844,10 +829,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data42.cpu !== undefined){
-let data43 = data42.cpu;
-if(typeof data43 !== "string"){
-const err63 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu,data:data43};
+if(data37.replicas !== undefined){
+let data42 = data37.replicas;
+if(!((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42)))){
+const err63 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data42};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -856,11 +841,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-if(data42.memory !== undefined){
-let data44 = data42.memory;
-if(typeof data44 !== "string"){
-const err64 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory,data:data44};
+if(typeof data42 == "number"){
+if(data42 < 0 || isNaN(data42)){
+const err64 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data42};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -871,8 +854,12 @@ errors++;
 }
 }
 }
-else {
-const err65 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data42};
+if(data37.resources !== undefined){
+let data43 = data37.resources;
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+for(const key15 in data43){
+if(!((key15 === "requests") || (key15 === "limits"))){
+const err65 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data43};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -882,12 +869,12 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data41.limits !== undefined){
-let data45 = data41.limits;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-for(const key19 in data45){
-if(!((key19 === "cpu") || (key19 === "memory"))){
-const err66 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data45};
+if(data43.requests !== undefined){
+let data44 = data43.requests;
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+for(const key16 in data44){
+if(!((key16 === "cpu") || (key16 === "memory"))){
+const err66 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data44};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -897,10 +884,10 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data45.cpu !== undefined){
-let data46 = data45.cpu;
-if(typeof data46 !== "string"){
-const err67 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu,data:data46};
+if(data44.cpu !== undefined){
+let data45 = data44.cpu;
+if(typeof data45 !== "string"){
+const err67 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu,data:data45};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -910,10 +897,10 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data45.memory !== undefined){
-let data47 = data45.memory;
-if(typeof data47 !== "string"){
-const err68 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory,data:data47};
+if(data44.memory !== undefined){
+let data46 = data44.memory;
+if(typeof data46 !== "string"){
+const err68 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory,data:data46};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -925,7 +912,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data45};
+const err69 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data44};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -935,9 +922,12 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data41};
+if(data43.limits !== undefined){
+let data47 = data43.limits;
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+for(const key17 in data47){
+if(!((key17 === "cpu") || (key17 === "memory"))){
+const err70 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data47};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -947,13 +937,10 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data39.flags !== undefined){
-let data48 = data39.flags;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-for(const key20 in data48){
-let data49 = data48[key20];
-if((((typeof data49 !== "string") && (!(typeof data49 == "number"))) && (typeof data49 !== "boolean")) && (data49 !== null)){
-const err71 = {instancePath:instancePath+"/config/mimir/querier/flags/" + key20.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties,data:data49};
+if(data47.cpu !== undefined){
+let data48 = data47.cpu;
+if(typeof data48 !== "string"){
+const err71 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu,data:data48};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -963,9 +950,10 @@ vErrors.push(err71);
 errors++;
 }
 }
-}
-else {
-const err72 = {instancePath:instancePath+"/config/mimir/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags,data:data48};
+if(data47.memory !== undefined){
+let data49 = data47.memory;
+if(typeof data49 !== "string"){
+const err72 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory,data:data49};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -977,7 +965,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data39};
+const err73 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data47};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -987,12 +975,9 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data2.queryFrontend !== undefined){
-let data50 = data2.queryFrontend;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-for(const key21 in data50){
-if(!(((key21 === "replicas") || (key21 === "resources")) || (key21 === "flags"))){
-const err74 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data50};
+}
+else {
+const err74 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data43};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1002,10 +987,13 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data50.replicas !== undefined){
-let data51 = data50.replicas;
-if(!((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51)))){
-const err75 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data51};
+if(data37.flags !== undefined){
+let data50 = data37.flags;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key18 in data50){
+let data51 = data50[key18];
+if((((typeof data51 !== "string") && (!(typeof data51 == "number"))) && (typeof data51 !== "boolean")) && (data51 !== null)){
+const err75 = {instancePath:instancePath+"/config/mimir/ingester/flags/" + key18.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties,data:data51};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1014,9 +1002,10 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(typeof data51 == "number"){
-if(data51 < 0 || isNaN(data51)){
-const err76 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data51};
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/config/mimir/ingester/flags",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags,data:data50};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1027,12 +1016,8 @@ errors++;
 }
 }
 }
-if(data50.resources !== undefined){
-let data52 = data50.resources;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-for(const key22 in data52){
-if(!((key22 === "requests") || (key22 === "limits"))){
-const err77 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data52};
+else {
+const err77 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data37};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1042,12 +1027,12 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data52.requests !== undefined){
-let data53 = data52.requests;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-for(const key23 in data53){
-if(!((key23 === "cpu") || (key23 === "memory"))){
-const err78 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data53};
+if(data2.querier !== undefined){
+let data52 = data2.querier;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+for(const key19 in data52){
+if(!(((key19 === "replicas") || (key19 === "resources")) || (key19 === "flags"))){
+const err78 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data52};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1057,10 +1042,10 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data53.cpu !== undefined){
-let data54 = data53.cpu;
-if(typeof data54 !== "string"){
-const err79 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data54};
+if(data52.replicas !== undefined){
+let data53 = data52.replicas;
+if(!((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53)))){
+const err79 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data53};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1069,11 +1054,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-if(data53.memory !== undefined){
-let data55 = data53.memory;
-if(typeof data55 !== "string"){
-const err80 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data55};
+if(typeof data53 == "number"){
+if(data53 < 0 || isNaN(data53)){
+const err80 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data53};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1084,8 +1067,12 @@ errors++;
 }
 }
 }
-else {
-const err81 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data53};
+if(data52.resources !== undefined){
+let data54 = data52.resources;
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+for(const key20 in data54){
+if(!((key20 === "requests") || (key20 === "limits"))){
+const err81 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data54};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1095,12 +1082,12 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data52.limits !== undefined){
-let data56 = data52.limits;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-for(const key24 in data56){
-if(!((key24 === "cpu") || (key24 === "memory"))){
-const err82 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data56};
+if(data54.requests !== undefined){
+let data55 = data54.requests;
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+for(const key21 in data55){
+if(!((key21 === "cpu") || (key21 === "memory"))){
+const err82 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data55};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1110,10 +1097,10 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data56.cpu !== undefined){
-let data57 = data56.cpu;
-if(typeof data57 !== "string"){
-const err83 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data57};
+if(data55.cpu !== undefined){
+let data56 = data55.cpu;
+if(typeof data56 !== "string"){
+const err83 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu,data:data56};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1123,10 +1110,10 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data56.memory !== undefined){
-let data58 = data56.memory;
-if(typeof data58 !== "string"){
-const err84 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data58};
+if(data55.memory !== undefined){
+let data57 = data55.memory;
+if(typeof data57 !== "string"){
+const err84 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory,data:data57};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1138,7 +1125,7 @@ errors++;
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data56};
+const err85 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data55};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1148,9 +1135,12 @@ vErrors.push(err85);
 errors++;
 }
 }
-}
-else {
-const err86 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data52};
+if(data54.limits !== undefined){
+let data58 = data54.limits;
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+for(const key22 in data58){
+if(!((key22 === "cpu") || (key22 === "memory"))){
+const err86 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data58};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1160,13 +1150,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data50.flags !== undefined){
-let data59 = data50.flags;
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-for(const key25 in data59){
-let data60 = data59[key25];
-if((((typeof data60 !== "string") && (!(typeof data60 == "number"))) && (typeof data60 !== "boolean")) && (data60 !== null)){
-const err87 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags/" + key25.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties,data:data60};
+if(data58.cpu !== undefined){
+let data59 = data58.cpu;
+if(typeof data59 !== "string"){
+const err87 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu,data:data59};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1176,9 +1163,10 @@ vErrors.push(err87);
 errors++;
 }
 }
-}
-else {
-const err88 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags,data:data59};
+if(data58.memory !== undefined){
+let data60 = data58.memory;
+if(typeof data60 !== "string"){
+const err88 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory,data:data60};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1190,7 +1178,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data50};
+const err89 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data58};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1200,12 +1188,9 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data2.queryScheduler !== undefined){
-let data61 = data2.queryScheduler;
-if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-for(const key26 in data61){
-if(!(((key26 === "replicas") || (key26 === "resources")) || (key26 === "flags"))){
-const err90 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data61};
+}
+else {
+const err90 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data54};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1215,10 +1200,13 @@ vErrors.push(err90);
 errors++;
 }
 }
-if(data61.replicas !== undefined){
-let data62 = data61.replicas;
-if(!((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62)))){
-const err91 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data62};
+if(data52.flags !== undefined){
+let data61 = data52.flags;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+for(const key23 in data61){
+let data62 = data61[key23];
+if((((typeof data62 !== "string") && (!(typeof data62 == "number"))) && (typeof data62 !== "boolean")) && (data62 !== null)){
+const err91 = {instancePath:instancePath+"/config/mimir/querier/flags/" + key23.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties,data:data62};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1227,9 +1215,10 @@ vErrors.push(err91);
 }
 errors++;
 }
-if(typeof data62 == "number"){
-if(data62 < 0 || isNaN(data62)){
-const err92 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data62};
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/config/mimir/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags,data:data61};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1240,12 +1229,8 @@ errors++;
 }
 }
 }
-if(data61.resources !== undefined){
-let data63 = data61.resources;
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-for(const key27 in data63){
-if(!((key27 === "requests") || (key27 === "limits"))){
-const err93 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data63};
+else {
+const err93 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data52};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1255,12 +1240,12 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data63.requests !== undefined){
-let data64 = data63.requests;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-for(const key28 in data64){
-if(!((key28 === "cpu") || (key28 === "memory"))){
-const err94 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data64};
+if(data2.queryFrontend !== undefined){
+let data63 = data2.queryFrontend;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+for(const key24 in data63){
+if(!(((key24 === "replicas") || (key24 === "resources")) || (key24 === "flags"))){
+const err94 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data63};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1270,10 +1255,10 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data64.cpu !== undefined){
-let data65 = data64.cpu;
-if(typeof data65 !== "string"){
-const err95 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data65};
+if(data63.replicas !== undefined){
+let data64 = data63.replicas;
+if(!((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64)))){
+const err95 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data64};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1282,11 +1267,9 @@ vErrors.push(err95);
 }
 errors++;
 }
-}
-if(data64.memory !== undefined){
-let data66 = data64.memory;
-if(typeof data66 !== "string"){
-const err96 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data66};
+if(typeof data64 == "number"){
+if(data64 < 0 || isNaN(data64)){
+const err96 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data64};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1297,8 +1280,12 @@ errors++;
 }
 }
 }
-else {
-const err97 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data64};
+if(data63.resources !== undefined){
+let data65 = data63.resources;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+for(const key25 in data65){
+if(!((key25 === "requests") || (key25 === "limits"))){
+const err97 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data65};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1308,12 +1295,12 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data63.limits !== undefined){
-let data67 = data63.limits;
-if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
-for(const key29 in data67){
-if(!((key29 === "cpu") || (key29 === "memory"))){
-const err98 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data67};
+if(data65.requests !== undefined){
+let data66 = data65.requests;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+for(const key26 in data66){
+if(!((key26 === "cpu") || (key26 === "memory"))){
+const err98 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data66};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1323,10 +1310,10 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data67.cpu !== undefined){
-let data68 = data67.cpu;
-if(typeof data68 !== "string"){
-const err99 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data68};
+if(data66.cpu !== undefined){
+let data67 = data66.cpu;
+if(typeof data67 !== "string"){
+const err99 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data67};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1336,10 +1323,10 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data67.memory !== undefined){
-let data69 = data67.memory;
-if(typeof data69 !== "string"){
-const err100 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data69};
+if(data66.memory !== undefined){
+let data68 = data66.memory;
+if(typeof data68 !== "string"){
+const err100 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data68};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1351,7 +1338,7 @@ errors++;
 }
 }
 else {
-const err101 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data67};
+const err101 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data66};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1361,9 +1348,12 @@ vErrors.push(err101);
 errors++;
 }
 }
-}
-else {
-const err102 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data63};
+if(data65.limits !== undefined){
+let data69 = data65.limits;
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+for(const key27 in data69){
+if(!((key27 === "cpu") || (key27 === "memory"))){
+const err102 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data69};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1373,13 +1363,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data61.flags !== undefined){
-let data70 = data61.flags;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-for(const key30 in data70){
-let data71 = data70[key30];
-if((((typeof data71 !== "string") && (!(typeof data71 == "number"))) && (typeof data71 !== "boolean")) && (data71 !== null)){
-const err103 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties,data:data71};
+if(data69.cpu !== undefined){
+let data70 = data69.cpu;
+if(typeof data70 !== "string"){
+const err103 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data70};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1389,9 +1376,10 @@ vErrors.push(err103);
 errors++;
 }
 }
-}
-else {
-const err104 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags,data:data70};
+if(data69.memory !== undefined){
+let data71 = data69.memory;
+if(typeof data71 !== "string"){
+const err104 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data71};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1403,7 +1391,7 @@ errors++;
 }
 }
 else {
-const err105 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data61};
+const err105 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data69};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1413,12 +1401,9 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data2.storeGateway !== undefined){
-let data72 = data2.storeGateway;
-if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
-for(const key31 in data72){
-if(!(((((key31 === "zoneAware") || (key31 === "storage")) || (key31 === "replicas")) || (key31 === "resources")) || (key31 === "flags"))){
-const err106 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data72};
+}
+else {
+const err106 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data65};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1428,10 +1413,13 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data72.zoneAware !== undefined){
-let data73 = data72.zoneAware;
-if(!(((data73 === "auto") || (data73 === false)) || (data73 === true))){
-const err107 = {instancePath:instancePath+"/config/mimir/storeGateway/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware,data:data73};
+if(data63.flags !== undefined){
+let data72 = data63.flags;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+for(const key28 in data72){
+let data73 = data72[key28];
+if((((typeof data73 !== "string") && (!(typeof data73 == "number"))) && (typeof data73 !== "boolean")) && (data73 !== null)){
+const err107 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags/" + key28.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties,data:data73};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1441,12 +1429,9 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data72.storage !== undefined){
-let data74 = data72.storage;
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
-for(const key32 in data74){
-if(!((key32 === "size") || (key32 === "storageClass"))){
-const err108 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data74};
+}
+else {
+const err108 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags,data:data72};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1456,10 +1441,9 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data74.size !== undefined){
-let data75 = data74.size;
-if(typeof data75 !== "string"){
-const err109 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size,data:data75};
+}
+else {
+const err109 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data63};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1469,10 +1453,12 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data74.storageClass !== undefined){
-let data76 = data74.storageClass;
-if(typeof data76 !== "string"){
-const err110 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass,data:data76};
+if(data2.queryScheduler !== undefined){
+let data74 = data2.queryScheduler;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+for(const key29 in data74){
+if(!(((key29 === "replicas") || (key29 === "resources")) || (key29 === "flags"))){
+const err110 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data74};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1482,9 +1468,10 @@ vErrors.push(err110);
 errors++;
 }
 }
-}
-else {
-const err111 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data74};
+if(data74.replicas !== undefined){
+let data75 = data74.replicas;
+if(!((typeof data75 == "number") && (!(data75 % 1) && !isNaN(data75)))){
+const err111 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data75};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1493,11 +1480,9 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-if(data72.replicas !== undefined){
-let data77 = data72.replicas;
-if(!((typeof data77 == "number") && (!(data77 % 1) && !isNaN(data77)))){
-const err112 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data77};
+if(typeof data75 == "number"){
+if(data75 < 0 || isNaN(data75)){
+const err112 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data75};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1506,9 +1491,14 @@ vErrors.push(err112);
 }
 errors++;
 }
-if(typeof data77 == "number"){
-if(data77 < 0 || isNaN(data77)){
-const err113 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data77};
+}
+}
+if(data74.resources !== undefined){
+let data76 = data74.resources;
+if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
+for(const key30 in data76){
+if(!((key30 === "requests") || (key30 === "limits"))){
+const err113 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data76};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1518,13 +1508,12 @@ vErrors.push(err113);
 errors++;
 }
 }
-}
-if(data72.resources !== undefined){
-let data78 = data72.resources;
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-for(const key33 in data78){
-if(!((key33 === "requests") || (key33 === "limits"))){
-const err114 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data78};
+if(data76.requests !== undefined){
+let data77 = data76.requests;
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+for(const key31 in data77){
+if(!((key31 === "cpu") || (key31 === "memory"))){
+const err114 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data77};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1534,12 +1523,10 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data78.requests !== undefined){
-let data79 = data78.requests;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-for(const key34 in data79){
-if(!((key34 === "cpu") || (key34 === "memory"))){
-const err115 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data79};
+if(data77.cpu !== undefined){
+let data78 = data77.cpu;
+if(typeof data78 !== "string"){
+const err115 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data78};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1549,10 +1536,10 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data79.cpu !== undefined){
-let data80 = data79.cpu;
-if(typeof data80 !== "string"){
-const err116 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu,data:data80};
+if(data77.memory !== undefined){
+let data79 = data77.memory;
+if(typeof data79 !== "string"){
+const err116 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data79};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1562,10 +1549,9 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data79.memory !== undefined){
-let data81 = data79.memory;
-if(typeof data81 !== "string"){
-const err117 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory,data:data81};
+}
+else {
+const err117 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data77};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1575,9 +1561,12 @@ vErrors.push(err117);
 errors++;
 }
 }
-}
-else {
-const err118 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data79};
+if(data76.limits !== undefined){
+let data80 = data76.limits;
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+for(const key32 in data80){
+if(!((key32 === "cpu") || (key32 === "memory"))){
+const err118 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data80};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1587,12 +1576,10 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data78.limits !== undefined){
-let data82 = data78.limits;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-for(const key35 in data82){
-if(!((key35 === "cpu") || (key35 === "memory"))){
-const err119 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data82};
+if(data80.cpu !== undefined){
+let data81 = data80.cpu;
+if(typeof data81 !== "string"){
+const err119 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data81};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1602,10 +1589,10 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data82.cpu !== undefined){
-let data83 = data82.cpu;
-if(typeof data83 !== "string"){
-const err120 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu,data:data83};
+if(data80.memory !== undefined){
+let data82 = data80.memory;
+if(typeof data82 !== "string"){
+const err120 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data82};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1615,10 +1602,9 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data82.memory !== undefined){
-let data84 = data82.memory;
-if(typeof data84 !== "string"){
-const err121 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory,data:data84};
+}
+else {
+const err121 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data80};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1630,7 +1616,7 @@ errors++;
 }
 }
 else {
-const err122 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data82};
+const err122 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data76};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1640,9 +1626,13 @@ vErrors.push(err122);
 errors++;
 }
 }
-}
-else {
-const err123 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data78};
+if(data74.flags !== undefined){
+let data83 = data74.flags;
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+for(const key33 in data83){
+let data84 = data83[key33];
+if((((typeof data84 !== "string") && (!(typeof data84 == "number"))) && (typeof data84 !== "boolean")) && (data84 !== null)){
+const err123 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags/" + key33.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties,data:data84};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1652,13 +1642,9 @@ vErrors.push(err123);
 errors++;
 }
 }
-if(data72.flags !== undefined){
-let data85 = data72.flags;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-for(const key36 in data85){
-let data86 = data85[key36];
-if((((typeof data86 !== "string") && (!(typeof data86 == "number"))) && (typeof data86 !== "boolean")) && (data86 !== null)){
-const err124 = {instancePath:instancePath+"/config/mimir/storeGateway/flags/" + key36.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties,data:data86};
+}
+else {
+const err124 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags,data:data83};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1670,7 +1656,7 @@ errors++;
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/config/mimir/storeGateway/flags",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags,data:data85};
+const err125 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data74};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1680,9 +1666,12 @@ vErrors.push(err125);
 errors++;
 }
 }
-}
-else {
-const err126 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data72};
+if(data2.storeGateway !== undefined){
+let data85 = data2.storeGateway;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+for(const key34 in data85){
+if(!(((((key34 === "zoneAware") || (key34 === "storage")) || (key34 === "replicas")) || (key34 === "resources")) || (key34 === "flags"))){
+const err126 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data85};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1692,12 +1681,10 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data2.compactor !== undefined){
-let data87 = data2.compactor;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-for(const key37 in data87){
-if(!((((key37 === "storage") || (key37 === "replicas")) || (key37 === "resources")) || (key37 === "flags"))){
-const err127 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data87};
+if(data85.zoneAware !== undefined){
+let data86 = data85.zoneAware;
+if(!(((data86 === "auto") || (data86 === false)) || (data86 === true))){
+const err127 = {instancePath:instancePath+"/config/mimir/storeGateway/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware,data:data86};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1707,12 +1694,12 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data87.storage !== undefined){
-let data88 = data87.storage;
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
-for(const key38 in data88){
-if(!((key38 === "size") || (key38 === "storageClass"))){
-const err128 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data88};
+if(data85.storage !== undefined){
+let data87 = data85.storage;
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+for(const key35 in data87){
+if(!((key35 === "size") || (key35 === "storageClass"))){
+const err128 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data87};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1722,10 +1709,10 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data88.size !== undefined){
-let data89 = data88.size;
-if(typeof data89 !== "string"){
-const err129 = {instancePath:instancePath+"/config/mimir/compactor/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size,data:data89};
+if(data87.size !== undefined){
+let data88 = data87.size;
+if(typeof data88 !== "string"){
+const err129 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size,data:data88};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1735,10 +1722,10 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data88.storageClass !== undefined){
-let data90 = data88.storageClass;
-if(typeof data90 !== "string"){
-const err130 = {instancePath:instancePath+"/config/mimir/compactor/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass,data:data90};
+if(data87.storageClass !== undefined){
+let data89 = data87.storageClass;
+if(typeof data89 !== "string"){
+const err130 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass,data:data89};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1750,7 +1737,7 @@ errors++;
 }
 }
 else {
-const err131 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data88};
+const err131 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data87};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1760,10 +1747,10 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data87.replicas !== undefined){
-let data91 = data87.replicas;
-if(!((typeof data91 == "number") && (!(data91 % 1) && !isNaN(data91)))){
-const err132 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data91};
+if(data85.replicas !== undefined){
+let data90 = data85.replicas;
+if(!((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90)))){
+const err132 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data90};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1772,9 +1759,9 @@ vErrors.push(err132);
 }
 errors++;
 }
-if(typeof data91 == "number"){
-if(data91 < 0 || isNaN(data91)){
-const err133 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data91};
+if(typeof data90 == "number"){
+if(data90 < 0 || isNaN(data90)){
+const err133 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data90};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1785,12 +1772,12 @@ errors++;
 }
 }
 }
-if(data87.resources !== undefined){
-let data92 = data87.resources;
-if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
-for(const key39 in data92){
-if(!((key39 === "requests") || (key39 === "limits"))){
-const err134 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data92};
+if(data85.resources !== undefined){
+let data91 = data85.resources;
+if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
+for(const key36 in data91){
+if(!((key36 === "requests") || (key36 === "limits"))){
+const err134 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data91};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1800,12 +1787,12 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data92.requests !== undefined){
-let data93 = data92.requests;
-if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
-for(const key40 in data93){
-if(!((key40 === "cpu") || (key40 === "memory"))){
-const err135 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data93};
+if(data91.requests !== undefined){
+let data92 = data91.requests;
+if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
+for(const key37 in data92){
+if(!((key37 === "cpu") || (key37 === "memory"))){
+const err135 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data92};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1815,10 +1802,10 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data93.cpu !== undefined){
-let data94 = data93.cpu;
-if(typeof data94 !== "string"){
-const err136 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu,data:data94};
+if(data92.cpu !== undefined){
+let data93 = data92.cpu;
+if(typeof data93 !== "string"){
+const err136 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu,data:data93};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1828,10 +1815,10 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data93.memory !== undefined){
-let data95 = data93.memory;
-if(typeof data95 !== "string"){
-const err137 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory,data:data95};
+if(data92.memory !== undefined){
+let data94 = data92.memory;
+if(typeof data94 !== "string"){
+const err137 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory,data:data94};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1843,7 +1830,7 @@ errors++;
 }
 }
 else {
-const err138 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data93};
+const err138 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data92};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1853,12 +1840,12 @@ vErrors.push(err138);
 errors++;
 }
 }
-if(data92.limits !== undefined){
-let data96 = data92.limits;
-if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
-for(const key41 in data96){
-if(!((key41 === "cpu") || (key41 === "memory"))){
-const err139 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data96};
+if(data91.limits !== undefined){
+let data95 = data91.limits;
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+for(const key38 in data95){
+if(!((key38 === "cpu") || (key38 === "memory"))){
+const err139 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data95};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1868,10 +1855,10 @@ vErrors.push(err139);
 errors++;
 }
 }
-if(data96.cpu !== undefined){
-let data97 = data96.cpu;
-if(typeof data97 !== "string"){
-const err140 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu,data:data97};
+if(data95.cpu !== undefined){
+let data96 = data95.cpu;
+if(typeof data96 !== "string"){
+const err140 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu,data:data96};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1881,10 +1868,10 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data96.memory !== undefined){
-let data98 = data96.memory;
-if(typeof data98 !== "string"){
-const err141 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory,data:data98};
+if(data95.memory !== undefined){
+let data97 = data95.memory;
+if(typeof data97 !== "string"){
+const err141 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory,data:data97};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1896,7 +1883,7 @@ errors++;
 }
 }
 else {
-const err142 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data96};
+const err142 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data95};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1908,7 +1895,7 @@ errors++;
 }
 }
 else {
-const err143 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data92};
+const err143 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data91};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1918,13 +1905,13 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data87.flags !== undefined){
-let data99 = data87.flags;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-for(const key42 in data99){
-let data100 = data99[key42];
-if((((typeof data100 !== "string") && (!(typeof data100 == "number"))) && (typeof data100 !== "boolean")) && (data100 !== null)){
-const err144 = {instancePath:instancePath+"/config/mimir/compactor/flags/" + key42.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties,data:data100};
+if(data85.flags !== undefined){
+let data98 = data85.flags;
+if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
+for(const key39 in data98){
+let data99 = data98[key39];
+if((((typeof data99 !== "string") && (!(typeof data99 == "number"))) && (typeof data99 !== "boolean")) && (data99 !== null)){
+const err144 = {instancePath:instancePath+"/config/mimir/storeGateway/flags/" + key39.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties,data:data99};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1936,7 +1923,7 @@ errors++;
 }
 }
 else {
-const err145 = {instancePath:instancePath+"/config/mimir/compactor/flags",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags,data:data99};
+const err145 = {instancePath:instancePath+"/config/mimir/storeGateway/flags",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags,data:data98};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1948,7 +1935,7 @@ errors++;
 }
 }
 else {
-const err146 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data87};
+const err146 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data85};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1958,12 +1945,12 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data2.alertmanager !== undefined){
-let data101 = data2.alertmanager;
-if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
-for(const key43 in data101){
-if(!(((((((key43 === "enabled") || (key43 === "fallbackConfig")) || (key43 === "zoneAware")) || (key43 === "storage")) || (key43 === "replicas")) || (key43 === "resources")) || (key43 === "flags"))){
-const err147 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data101};
+if(data2.compactor !== undefined){
+let data100 = data2.compactor;
+if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
+for(const key40 in data100){
+if(!((((key40 === "storage") || (key40 === "replicas")) || (key40 === "resources")) || (key40 === "flags"))){
+const err147 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data100};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1973,10 +1960,12 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data101.enabled !== undefined){
-let data102 = data101.enabled;
-if(typeof data102 !== "boolean"){
-const err148 = {instancePath:instancePath+"/config/mimir/alertmanager/enabled",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled,data:data102};
+if(data100.storage !== undefined){
+let data101 = data100.storage;
+if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+for(const key41 in data101){
+if(!((key41 === "size") || (key41 === "storageClass"))){
+const err148 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data101};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1986,12 +1975,10 @@ vErrors.push(err148);
 errors++;
 }
 }
-if(data101.fallbackConfig !== undefined){
-let data103 = data101.fallbackConfig;
-if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
-}
-else {
-const err149 = {instancePath:instancePath+"/config/mimir/alertmanager/fallbackConfig",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/fallbackConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig,data:data103};
+if(data101.size !== undefined){
+let data102 = data101.size;
+if(typeof data102 !== "string"){
+const err149 = {instancePath:instancePath+"/config/mimir/compactor/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size,data:data102};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2001,10 +1988,10 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data101.zoneAware !== undefined){
-let data104 = data101.zoneAware;
-if(!(((data104 === "auto") || (data104 === false)) || (data104 === true))){
-const err150 = {instancePath:instancePath+"/config/mimir/alertmanager/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware,data:data104};
+if(data101.storageClass !== undefined){
+let data103 = data101.storageClass;
+if(typeof data103 !== "string"){
+const err150 = {instancePath:instancePath+"/config/mimir/compactor/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass,data:data103};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2014,12 +2001,9 @@ vErrors.push(err150);
 errors++;
 }
 }
-if(data101.storage !== undefined){
-let data105 = data101.storage;
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
-for(const key44 in data105){
-if(!((key44 === "size") || (key44 === "storageClass"))){
-const err151 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data105};
+}
+else {
+const err151 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data101};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2029,10 +2013,10 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data105.size !== undefined){
-let data106 = data105.size;
-if(typeof data106 !== "string"){
-const err152 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size,data:data106};
+if(data100.replicas !== undefined){
+let data104 = data100.replicas;
+if(!((typeof data104 == "number") && (!(data104 % 1) && !isNaN(data104)))){
+const err152 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data104};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2041,11 +2025,9 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-if(data105.storageClass !== undefined){
-let data107 = data105.storageClass;
-if(typeof data107 !== "string"){
-const err153 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass,data:data107};
+if(typeof data104 == "number"){
+if(data104 < 0 || isNaN(data104)){
+const err153 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data104};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2056,8 +2038,12 @@ errors++;
 }
 }
 }
-else {
-const err154 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data105};
+if(data100.resources !== undefined){
+let data105 = data100.resources;
+if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
+for(const key42 in data105){
+if(!((key42 === "requests") || (key42 === "limits"))){
+const err154 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data105};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2067,10 +2053,12 @@ vErrors.push(err154);
 errors++;
 }
 }
-if(data101.replicas !== undefined){
-let data108 = data101.replicas;
-if(!((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108)))){
-const err155 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data108};
+if(data105.requests !== undefined){
+let data106 = data105.requests;
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+for(const key43 in data106){
+if(!((key43 === "cpu") || (key43 === "memory"))){
+const err155 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data106};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2079,9 +2067,11 @@ vErrors.push(err155);
 }
 errors++;
 }
-if(typeof data108 == "number"){
-if(data108 < 0 || isNaN(data108)){
-const err156 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data108};
+}
+if(data106.cpu !== undefined){
+let data107 = data106.cpu;
+if(typeof data107 !== "string"){
+const err156 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu,data:data107};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2091,13 +2081,10 @@ vErrors.push(err156);
 errors++;
 }
 }
-}
-if(data101.resources !== undefined){
-let data109 = data101.resources;
-if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
-for(const key45 in data109){
-if(!((key45 === "requests") || (key45 === "limits"))){
-const err157 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data109};
+if(data106.memory !== undefined){
+let data108 = data106.memory;
+if(typeof data108 !== "string"){
+const err157 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory,data:data108};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2107,12 +2094,9 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data109.requests !== undefined){
-let data110 = data109.requests;
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-for(const key46 in data110){
-if(!((key46 === "cpu") || (key46 === "memory"))){
-const err158 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data110};
+}
+else {
+const err158 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data106};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2122,10 +2106,12 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data110.cpu !== undefined){
-let data111 = data110.cpu;
-if(typeof data111 !== "string"){
-const err159 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu,data:data111};
+if(data105.limits !== undefined){
+let data109 = data105.limits;
+if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
+for(const key44 in data109){
+if(!((key44 === "cpu") || (key44 === "memory"))){
+const err159 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data109};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2135,10 +2121,10 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data110.memory !== undefined){
-let data112 = data110.memory;
-if(typeof data112 !== "string"){
-const err160 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory,data:data112};
+if(data109.cpu !== undefined){
+let data110 = data109.cpu;
+if(typeof data110 !== "string"){
+const err160 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu,data:data110};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2148,9 +2134,10 @@ vErrors.push(err160);
 errors++;
 }
 }
-}
-else {
-const err161 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data110};
+if(data109.memory !== undefined){
+let data111 = data109.memory;
+if(typeof data111 !== "string"){
+const err161 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory,data:data111};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2160,12 +2147,9 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data109.limits !== undefined){
-let data113 = data109.limits;
-if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
-for(const key47 in data113){
-if(!((key47 === "cpu") || (key47 === "memory"))){
-const err162 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data113};
+}
+else {
+const err162 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data109};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2175,10 +2159,9 @@ vErrors.push(err162);
 errors++;
 }
 }
-if(data113.cpu !== undefined){
-let data114 = data113.cpu;
-if(typeof data114 !== "string"){
-const err163 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu,data:data114};
+}
+else {
+const err163 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data105};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2188,10 +2171,13 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data113.memory !== undefined){
-let data115 = data113.memory;
-if(typeof data115 !== "string"){
-const err164 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory,data:data115};
+if(data100.flags !== undefined){
+let data112 = data100.flags;
+if(data112 && typeof data112 == "object" && !Array.isArray(data112)){
+for(const key45 in data112){
+let data113 = data112[key45];
+if((((typeof data113 !== "string") && (!(typeof data113 == "number"))) && (typeof data113 !== "boolean")) && (data113 !== null)){
+const err164 = {instancePath:instancePath+"/config/mimir/compactor/flags/" + key45.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties,data:data113};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2203,7 +2189,7 @@ errors++;
 }
 }
 else {
-const err165 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data113};
+const err165 = {instancePath:instancePath+"/config/mimir/compactor/flags",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags,data:data112};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2215,7 +2201,7 @@ errors++;
 }
 }
 else {
-const err166 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data109};
+const err166 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data100};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2225,13 +2211,12 @@ vErrors.push(err166);
 errors++;
 }
 }
-if(data101.flags !== undefined){
-let data116 = data101.flags;
-if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
-for(const key48 in data116){
-let data117 = data116[key48];
-if((((typeof data117 !== "string") && (!(typeof data117 == "number"))) && (typeof data117 !== "boolean")) && (data117 !== null)){
-const err167 = {instancePath:instancePath+"/config/mimir/alertmanager/flags/" + key48.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties,data:data117};
+if(data2.alertmanager !== undefined){
+let data114 = data2.alertmanager;
+if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
+for(const key46 in data114){
+if(!(((((((key46 === "enabled") || (key46 === "fallbackConfig")) || (key46 === "zoneAware")) || (key46 === "storage")) || (key46 === "replicas")) || (key46 === "resources")) || (key46 === "flags"))){
+const err167 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data114};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2241,9 +2226,10 @@ vErrors.push(err167);
 errors++;
 }
 }
-}
-else {
-const err168 = {instancePath:instancePath+"/config/mimir/alertmanager/flags",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags,data:data116};
+if(data114.enabled !== undefined){
+let data115 = data114.enabled;
+if(typeof data115 !== "boolean"){
+const err168 = {instancePath:instancePath+"/config/mimir/alertmanager/enabled",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled,data:data115};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2253,9 +2239,12 @@ vErrors.push(err168);
 errors++;
 }
 }
+if(data114.fallbackConfig !== undefined){
+let data116 = data114.fallbackConfig;
+if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
 }
 else {
-const err169 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data101};
+const err169 = {instancePath:instancePath+"/config/mimir/alertmanager/fallbackConfig",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/fallbackConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig,data:data116};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2265,12 +2254,10 @@ vErrors.push(err169);
 errors++;
 }
 }
-if(data2.overridesExporter !== undefined){
-let data118 = data2.overridesExporter;
-if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
-for(const key49 in data118){
-if(!((((key49 === "enabled") || (key49 === "replicas")) || (key49 === "resources")) || (key49 === "flags"))){
-const err170 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data118};
+if(data114.zoneAware !== undefined){
+let data117 = data114.zoneAware;
+if(!(((data117 === "auto") || (data117 === false)) || (data117 === true))){
+const err170 = {instancePath:instancePath+"/config/mimir/alertmanager/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware,data:data117};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2280,10 +2267,12 @@ vErrors.push(err170);
 errors++;
 }
 }
-if(data118.enabled !== undefined){
-let data119 = data118.enabled;
-if(typeof data119 !== "boolean"){
-const err171 = {instancePath:instancePath+"/config/mimir/overridesExporter/enabled",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled,data:data119};
+if(data114.storage !== undefined){
+let data118 = data114.storage;
+if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
+for(const key47 in data118){
+if(!((key47 === "size") || (key47 === "storageClass"))){
+const err171 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data118};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2293,10 +2282,10 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data118.replicas !== undefined){
-let data120 = data118.replicas;
-if(!((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120)))){
-const err172 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data120};
+if(data118.size !== undefined){
+let data119 = data118.size;
+if(typeof data119 !== "string"){
+const err172 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size,data:data119};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2305,9 +2294,11 @@ vErrors.push(err172);
 }
 errors++;
 }
-if(typeof data120 == "number"){
-if(data120 < 0 || isNaN(data120)){
-const err173 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data120};
+}
+if(data118.storageClass !== undefined){
+let data120 = data118.storageClass;
+if(typeof data120 !== "string"){
+const err173 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass,data:data120};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2318,12 +2309,8 @@ errors++;
 }
 }
 }
-if(data118.resources !== undefined){
-let data121 = data118.resources;
-if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
-for(const key50 in data121){
-if(!((key50 === "requests") || (key50 === "limits"))){
-const err174 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data121};
+else {
+const err174 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data118};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2333,12 +2320,10 @@ vErrors.push(err174);
 errors++;
 }
 }
-if(data121.requests !== undefined){
-let data122 = data121.requests;
-if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
-for(const key51 in data122){
-if(!((key51 === "cpu") || (key51 === "memory"))){
-const err175 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data122};
+if(data114.replicas !== undefined){
+let data121 = data114.replicas;
+if(!((typeof data121 == "number") && (!(data121 % 1) && !isNaN(data121)))){
+const err175 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data121};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2347,11 +2332,9 @@ vErrors.push(err175);
 }
 errors++;
 }
-}
-if(data122.cpu !== undefined){
-let data123 = data122.cpu;
-if(typeof data123 !== "string"){
-const err176 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu,data:data123};
+if(typeof data121 == "number"){
+if(data121 < 0 || isNaN(data121)){
+const err176 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data121};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2361,10 +2344,13 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data122.memory !== undefined){
-let data124 = data122.memory;
-if(typeof data124 !== "string"){
-const err177 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory,data:data124};
+}
+if(data114.resources !== undefined){
+let data122 = data114.resources;
+if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
+for(const key48 in data122){
+if(!((key48 === "requests") || (key48 === "limits"))){
+const err177 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data122};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2374,9 +2360,12 @@ vErrors.push(err177);
 errors++;
 }
 }
-}
-else {
-const err178 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data122};
+if(data122.requests !== undefined){
+let data123 = data122.requests;
+if(data123 && typeof data123 == "object" && !Array.isArray(data123)){
+for(const key49 in data123){
+if(!((key49 === "cpu") || (key49 === "memory"))){
+const err178 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data123};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2386,12 +2375,10 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data121.limits !== undefined){
-let data125 = data121.limits;
-if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
-for(const key52 in data125){
-if(!((key52 === "cpu") || (key52 === "memory"))){
-const err179 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data125};
+if(data123.cpu !== undefined){
+let data124 = data123.cpu;
+if(typeof data124 !== "string"){
+const err179 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu,data:data124};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2401,10 +2388,10 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data125.cpu !== undefined){
-let data126 = data125.cpu;
-if(typeof data126 !== "string"){
-const err180 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu,data:data126};
+if(data123.memory !== undefined){
+let data125 = data123.memory;
+if(typeof data125 !== "string"){
+const err180 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory,data:data125};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2414,10 +2401,9 @@ vErrors.push(err180);
 errors++;
 }
 }
-if(data125.memory !== undefined){
-let data127 = data125.memory;
-if(typeof data127 !== "string"){
-const err181 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory,data:data127};
+}
+else {
+const err181 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data123};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2427,9 +2413,12 @@ vErrors.push(err181);
 errors++;
 }
 }
-}
-else {
-const err182 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data125};
+if(data122.limits !== undefined){
+let data126 = data122.limits;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+for(const key50 in data126){
+if(!((key50 === "cpu") || (key50 === "memory"))){
+const err182 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data126};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2439,9 +2428,10 @@ vErrors.push(err182);
 errors++;
 }
 }
-}
-else {
-const err183 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data121};
+if(data126.cpu !== undefined){
+let data127 = data126.cpu;
+if(typeof data127 !== "string"){
+const err183 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu,data:data127};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2451,13 +2441,10 @@ vErrors.push(err183);
 errors++;
 }
 }
-if(data118.flags !== undefined){
-let data128 = data118.flags;
-if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
-for(const key53 in data128){
-let data129 = data128[key53];
-if((((typeof data129 !== "string") && (!(typeof data129 == "number"))) && (typeof data129 !== "boolean")) && (data129 !== null)){
-const err184 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags/" + key53.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties,data:data129};
+if(data126.memory !== undefined){
+let data128 = data126.memory;
+if(typeof data128 !== "string"){
+const err184 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory,data:data128};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2469,7 +2456,7 @@ errors++;
 }
 }
 else {
-const err185 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags,data:data128};
+const err185 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data126};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2481,7 +2468,7 @@ errors++;
 }
 }
 else {
-const err186 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data118};
+const err186 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data122};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2491,12 +2478,13 @@ vErrors.push(err186);
 errors++;
 }
 }
-if(data2.ruler !== undefined){
-let data130 = data2.ruler;
-if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
-for(const key54 in data130){
-if(!(((((((key54 === "enabled") || (key54 === "mode")) || (key54 === "dedicatedReadPath")) || (key54 === "readPath")) || (key54 === "replicas")) || (key54 === "resources")) || (key54 === "flags"))){
-const err187 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data130};
+if(data114.flags !== undefined){
+let data129 = data114.flags;
+if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
+for(const key51 in data129){
+let data130 = data129[key51];
+if((((typeof data130 !== "string") && (!(typeof data130 == "number"))) && (typeof data130 !== "boolean")) && (data130 !== null)){
+const err187 = {instancePath:instancePath+"/config/mimir/alertmanager/flags/" + key51.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties,data:data130};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2506,10 +2494,9 @@ vErrors.push(err187);
 errors++;
 }
 }
-if(data130.enabled !== undefined){
-let data131 = data130.enabled;
-if(typeof data131 !== "boolean"){
-const err188 = {instancePath:instancePath+"/config/mimir/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled,data:data131};
+}
+else {
+const err188 = {instancePath:instancePath+"/config/mimir/alertmanager/flags",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags,data:data129};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2519,10 +2506,9 @@ vErrors.push(err188);
 errors++;
 }
 }
-if(data130.mode !== undefined){
-let data132 = data130.mode;
-if(typeof data132 !== "string"){
-const err189 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data132};
+}
+else {
+const err189 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data114};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2531,8 +2517,13 @@ vErrors.push(err189);
 }
 errors++;
 }
-if(!((data132 === "internal") || (data132 === "remote"))){
-const err190 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data132};
+}
+if(data2.overridesExporter !== undefined){
+let data131 = data2.overridesExporter;
+if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
+for(const key52 in data131){
+if(!((((key52 === "enabled") || (key52 === "replicas")) || (key52 === "resources")) || (key52 === "flags"))){
+const err190 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data131};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2542,10 +2533,10 @@ vErrors.push(err190);
 errors++;
 }
 }
-if(data130.dedicatedReadPath !== undefined){
-let data133 = data130.dedicatedReadPath;
-if(typeof data133 !== "boolean"){
-const err191 = {instancePath:instancePath+"/config/mimir/ruler/dedicatedReadPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/dedicatedReadPath/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath,data:data133};
+if(data131.enabled !== undefined){
+let data132 = data131.enabled;
+if(typeof data132 !== "boolean"){
+const err191 = {instancePath:instancePath+"/config/mimir/overridesExporter/enabled",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled,data:data132};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2555,12 +2546,10 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data130.readPath !== undefined){
-let data134 = data130.readPath;
-if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
-for(const key55 in data134){
-if(!(((key55 === "queryFrontend") || (key55 === "queryScheduler")) || (key55 === "querier"))){
-const err192 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data134};
+if(data131.replicas !== undefined){
+let data133 = data131.replicas;
+if(!((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133)))){
+const err192 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data133};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2569,13 +2558,9 @@ vErrors.push(err192);
 }
 errors++;
 }
-}
-if(data134.queryFrontend !== undefined){
-let data135 = data134.queryFrontend;
-if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
-for(const key56 in data135){
-if(!(((key56 === "replicas") || (key56 === "resources")) || (key56 === "flags"))){
-const err193 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data135};
+if(typeof data133 == "number"){
+if(data133 < 0 || isNaN(data133)){
+const err193 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data133};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2585,10 +2570,13 @@ vErrors.push(err193);
 errors++;
 }
 }
-if(data135.replicas !== undefined){
-let data136 = data135.replicas;
-if(!((typeof data136 == "number") && (!(data136 % 1) && !isNaN(data136)))){
-const err194 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data136};
+}
+if(data131.resources !== undefined){
+let data134 = data131.resources;
+if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
+for(const key53 in data134){
+if(!((key53 === "requests") || (key53 === "limits"))){
+const err194 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data134};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2597,9 +2585,13 @@ vErrors.push(err194);
 }
 errors++;
 }
-if(typeof data136 == "number"){
-if(data136 < 0 || isNaN(data136)){
-const err195 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data136};
+}
+if(data134.requests !== undefined){
+let data135 = data134.requests;
+if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
+for(const key54 in data135){
+if(!((key54 === "cpu") || (key54 === "memory"))){
+const err195 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data135};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2609,13 +2601,10 @@ vErrors.push(err195);
 errors++;
 }
 }
-}
-if(data135.resources !== undefined){
-let data137 = data135.resources;
-if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
-for(const key57 in data137){
-if(!((key57 === "requests") || (key57 === "limits"))){
-const err196 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data137};
+if(data135.cpu !== undefined){
+let data136 = data135.cpu;
+if(typeof data136 !== "string"){
+const err196 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu,data:data136};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2625,12 +2614,10 @@ vErrors.push(err196);
 errors++;
 }
 }
-if(data137.requests !== undefined){
-let data138 = data137.requests;
-if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
-for(const key58 in data138){
-if(!((key58 === "cpu") || (key58 === "memory"))){
-const err197 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key58},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data138};
+if(data135.memory !== undefined){
+let data137 = data135.memory;
+if(typeof data137 !== "string"){
+const err197 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory,data:data137};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2640,10 +2627,9 @@ vErrors.push(err197);
 errors++;
 }
 }
-if(data138.cpu !== undefined){
-let data139 = data138.cpu;
-if(typeof data139 !== "string"){
-const err198 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data139};
+}
+else {
+const err198 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data135};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2653,10 +2639,12 @@ vErrors.push(err198);
 errors++;
 }
 }
-if(data138.memory !== undefined){
-let data140 = data138.memory;
-if(typeof data140 !== "string"){
-const err199 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data140};
+if(data134.limits !== undefined){
+let data138 = data134.limits;
+if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
+for(const key55 in data138){
+if(!((key55 === "cpu") || (key55 === "memory"))){
+const err199 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data138};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2666,9 +2654,10 @@ vErrors.push(err199);
 errors++;
 }
 }
-}
-else {
-const err200 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data138};
+if(data138.cpu !== undefined){
+let data139 = data138.cpu;
+if(typeof data139 !== "string"){
+const err200 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu,data:data139};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2678,12 +2667,10 @@ vErrors.push(err200);
 errors++;
 }
 }
-if(data137.limits !== undefined){
-let data141 = data137.limits;
-if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
-for(const key59 in data141){
-if(!((key59 === "cpu") || (key59 === "memory"))){
-const err201 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data141};
+if(data138.memory !== undefined){
+let data140 = data138.memory;
+if(typeof data140 !== "string"){
+const err201 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory,data:data140};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2693,10 +2680,9 @@ vErrors.push(err201);
 errors++;
 }
 }
-if(data141.cpu !== undefined){
-let data142 = data141.cpu;
-if(typeof data142 !== "string"){
-const err202 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data142};
+}
+else {
+const err202 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data138};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2706,10 +2692,9 @@ vErrors.push(err202);
 errors++;
 }
 }
-if(data141.memory !== undefined){
-let data143 = data141.memory;
-if(typeof data143 !== "string"){
-const err203 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data143};
+}
+else {
+const err203 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data134};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2719,9 +2704,13 @@ vErrors.push(err203);
 errors++;
 }
 }
-}
-else {
-const err204 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data141};
+if(data131.flags !== undefined){
+let data141 = data131.flags;
+if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
+for(const key56 in data141){
+let data142 = data141[key56];
+if((((typeof data142 !== "string") && (!(typeof data142 == "number"))) && (typeof data142 !== "boolean")) && (data142 !== null)){
+const err204 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties,data:data142};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2733,7 +2722,7 @@ errors++;
 }
 }
 else {
-const err205 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data137};
+const err205 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags,data:data141};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2743,13 +2732,9 @@ vErrors.push(err205);
 errors++;
 }
 }
-if(data135.flags !== undefined){
-let data144 = data135.flags;
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-for(const key60 in data144){
-let data145 = data144[key60];
-if((((typeof data145 !== "string") && (!(typeof data145 == "number"))) && (typeof data145 !== "boolean")) && (data145 !== null)){
-const err206 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags/" + key60.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties,data:data145};
+}
+else {
+const err206 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data131};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2759,9 +2744,12 @@ vErrors.push(err206);
 errors++;
 }
 }
-}
-else {
-const err207 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags,data:data144};
+if(data2.ruler !== undefined){
+let data143 = data2.ruler;
+if(data143 && typeof data143 == "object" && !Array.isArray(data143)){
+for(const key57 in data143){
+if(!(((((((key57 === "enabled") || (key57 === "mode")) || (key57 === "dedicatedReadPath")) || (key57 === "readPath")) || (key57 === "replicas")) || (key57 === "resources")) || (key57 === "flags"))){
+const err207 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data143};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2771,9 +2759,10 @@ vErrors.push(err207);
 errors++;
 }
 }
-}
-else {
-const err208 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data135};
+if(data143.enabled !== undefined){
+let data144 = data143.enabled;
+if(typeof data144 !== "boolean"){
+const err208 = {instancePath:instancePath+"/config/mimir/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled,data:data144};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2783,12 +2772,10 @@ vErrors.push(err208);
 errors++;
 }
 }
-if(data134.queryScheduler !== undefined){
-let data146 = data134.queryScheduler;
-if(data146 && typeof data146 == "object" && !Array.isArray(data146)){
-for(const key61 in data146){
-if(!(((key61 === "replicas") || (key61 === "resources")) || (key61 === "flags"))){
-const err209 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data146};
+if(data143.mode !== undefined){
+let data145 = data143.mode;
+if(typeof data145 !== "string"){
+const err209 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data145};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2797,11 +2784,8 @@ vErrors.push(err209);
 }
 errors++;
 }
-}
-if(data146.replicas !== undefined){
-let data147 = data146.replicas;
-if(!((typeof data147 == "number") && (!(data147 % 1) && !isNaN(data147)))){
-const err210 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data147};
+if(!((data145 === "internal") || (data145 === "remote"))){
+const err210 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data145};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2810,9 +2794,11 @@ vErrors.push(err210);
 }
 errors++;
 }
-if(typeof data147 == "number"){
-if(data147 < 0 || isNaN(data147)){
-const err211 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data147};
+}
+if(data143.dedicatedReadPath !== undefined){
+let data146 = data143.dedicatedReadPath;
+if(typeof data146 !== "boolean"){
+const err211 = {instancePath:instancePath+"/config/mimir/ruler/dedicatedReadPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/dedicatedReadPath/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath,data:data146};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2822,13 +2808,12 @@ vErrors.push(err211);
 errors++;
 }
 }
-}
-if(data146.resources !== undefined){
-let data148 = data146.resources;
-if(data148 && typeof data148 == "object" && !Array.isArray(data148)){
-for(const key62 in data148){
-if(!((key62 === "requests") || (key62 === "limits"))){
-const err212 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data148};
+if(data143.readPath !== undefined){
+let data147 = data143.readPath;
+if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
+for(const key58 in data147){
+if(!(((key58 === "queryFrontend") || (key58 === "queryScheduler")) || (key58 === "querier"))){
+const err212 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key58},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data147};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2838,12 +2823,12 @@ vErrors.push(err212);
 errors++;
 }
 }
-if(data148.requests !== undefined){
-let data149 = data148.requests;
-if(data149 && typeof data149 == "object" && !Array.isArray(data149)){
-for(const key63 in data149){
-if(!((key63 === "cpu") || (key63 === "memory"))){
-const err213 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data149};
+if(data147.queryFrontend !== undefined){
+let data148 = data147.queryFrontend;
+if(data148 && typeof data148 == "object" && !Array.isArray(data148)){
+for(const key59 in data148){
+if(!(((key59 === "replicas") || (key59 === "resources")) || (key59 === "flags"))){
+const err213 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data148};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2853,10 +2838,10 @@ vErrors.push(err213);
 errors++;
 }
 }
-if(data149.cpu !== undefined){
-let data150 = data149.cpu;
-if(typeof data150 !== "string"){
-const err214 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data150};
+if(data148.replicas !== undefined){
+let data149 = data148.replicas;
+if(!((typeof data149 == "number") && (!(data149 % 1) && !isNaN(data149)))){
+const err214 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data149};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2865,11 +2850,9 @@ vErrors.push(err214);
 }
 errors++;
 }
-}
-if(data149.memory !== undefined){
-let data151 = data149.memory;
-if(typeof data151 !== "string"){
-const err215 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data151};
+if(typeof data149 == "number"){
+if(data149 < 0 || isNaN(data149)){
+const err215 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data149};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2880,8 +2863,12 @@ errors++;
 }
 }
 }
-else {
-const err216 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data149};
+if(data148.resources !== undefined){
+let data150 = data148.resources;
+if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
+for(const key60 in data150){
+if(!((key60 === "requests") || (key60 === "limits"))){
+const err216 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data150};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2891,12 +2878,12 @@ vErrors.push(err216);
 errors++;
 }
 }
-if(data148.limits !== undefined){
-let data152 = data148.limits;
-if(data152 && typeof data152 == "object" && !Array.isArray(data152)){
-for(const key64 in data152){
-if(!((key64 === "cpu") || (key64 === "memory"))){
-const err217 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data152};
+if(data150.requests !== undefined){
+let data151 = data150.requests;
+if(data151 && typeof data151 == "object" && !Array.isArray(data151)){
+for(const key61 in data151){
+if(!((key61 === "cpu") || (key61 === "memory"))){
+const err217 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data151};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2906,10 +2893,10 @@ vErrors.push(err217);
 errors++;
 }
 }
-if(data152.cpu !== undefined){
-let data153 = data152.cpu;
-if(typeof data153 !== "string"){
-const err218 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data153};
+if(data151.cpu !== undefined){
+let data152 = data151.cpu;
+if(typeof data152 !== "string"){
+const err218 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data152};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2919,10 +2906,10 @@ vErrors.push(err218);
 errors++;
 }
 }
-if(data152.memory !== undefined){
-let data154 = data152.memory;
-if(typeof data154 !== "string"){
-const err219 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data154};
+if(data151.memory !== undefined){
+let data153 = data151.memory;
+if(typeof data153 !== "string"){
+const err219 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data153};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2934,7 +2921,7 @@ errors++;
 }
 }
 else {
-const err220 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data152};
+const err220 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data151};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2944,9 +2931,12 @@ vErrors.push(err220);
 errors++;
 }
 }
-}
-else {
-const err221 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data148};
+if(data150.limits !== undefined){
+let data154 = data150.limits;
+if(data154 && typeof data154 == "object" && !Array.isArray(data154)){
+for(const key62 in data154){
+if(!((key62 === "cpu") || (key62 === "memory"))){
+const err221 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data154};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2956,13 +2946,10 @@ vErrors.push(err221);
 errors++;
 }
 }
-if(data146.flags !== undefined){
-let data155 = data146.flags;
-if(data155 && typeof data155 == "object" && !Array.isArray(data155)){
-for(const key65 in data155){
-let data156 = data155[key65];
-if((((typeof data156 !== "string") && (!(typeof data156 == "number"))) && (typeof data156 !== "boolean")) && (data156 !== null)){
-const err222 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags/" + key65.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties,data:data156};
+if(data154.cpu !== undefined){
+let data155 = data154.cpu;
+if(typeof data155 !== "string"){
+const err222 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data155};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2972,9 +2959,10 @@ vErrors.push(err222);
 errors++;
 }
 }
-}
-else {
-const err223 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags,data:data155};
+if(data154.memory !== undefined){
+let data156 = data154.memory;
+if(typeof data156 !== "string"){
+const err223 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data156};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2986,7 +2974,7 @@ errors++;
 }
 }
 else {
-const err224 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data146};
+const err224 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data154};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2996,12 +2984,9 @@ vErrors.push(err224);
 errors++;
 }
 }
-if(data134.querier !== undefined){
-let data157 = data134.querier;
-if(data157 && typeof data157 == "object" && !Array.isArray(data157)){
-for(const key66 in data157){
-if(!(((key66 === "replicas") || (key66 === "resources")) || (key66 === "flags"))){
-const err225 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data157};
+}
+else {
+const err225 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data150};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -3011,10 +2996,13 @@ vErrors.push(err225);
 errors++;
 }
 }
-if(data157.replicas !== undefined){
-let data158 = data157.replicas;
-if(!((typeof data158 == "number") && (!(data158 % 1) && !isNaN(data158)))){
-const err226 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data158};
+if(data148.flags !== undefined){
+let data157 = data148.flags;
+if(data157 && typeof data157 == "object" && !Array.isArray(data157)){
+for(const key63 in data157){
+let data158 = data157[key63];
+if((((typeof data158 !== "string") && (!(typeof data158 == "number"))) && (typeof data158 !== "boolean")) && (data158 !== null)){
+const err226 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags/" + key63.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties,data:data158};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -3023,9 +3011,10 @@ vErrors.push(err226);
 }
 errors++;
 }
-if(typeof data158 == "number"){
-if(data158 < 0 || isNaN(data158)){
-const err227 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data158};
+}
+}
+else {
+const err227 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags,data:data157};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -3036,12 +3025,8 @@ errors++;
 }
 }
 }
-if(data157.resources !== undefined){
-let data159 = data157.resources;
-if(data159 && typeof data159 == "object" && !Array.isArray(data159)){
-for(const key67 in data159){
-if(!((key67 === "requests") || (key67 === "limits"))){
-const err228 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data159};
+else {
+const err228 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data148};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -3051,12 +3036,12 @@ vErrors.push(err228);
 errors++;
 }
 }
-if(data159.requests !== undefined){
-let data160 = data159.requests;
-if(data160 && typeof data160 == "object" && !Array.isArray(data160)){
-for(const key68 in data160){
-if(!((key68 === "cpu") || (key68 === "memory"))){
-const err229 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data160};
+if(data147.queryScheduler !== undefined){
+let data159 = data147.queryScheduler;
+if(data159 && typeof data159 == "object" && !Array.isArray(data159)){
+for(const key64 in data159){
+if(!(((key64 === "replicas") || (key64 === "resources")) || (key64 === "flags"))){
+const err229 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data159};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -3066,10 +3051,10 @@ vErrors.push(err229);
 errors++;
 }
 }
-if(data160.cpu !== undefined){
-let data161 = data160.cpu;
-if(typeof data161 !== "string"){
-const err230 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu,data:data161};
+if(data159.replicas !== undefined){
+let data160 = data159.replicas;
+if(!((typeof data160 == "number") && (!(data160 % 1) && !isNaN(data160)))){
+const err230 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data160};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -3078,11 +3063,9 @@ vErrors.push(err230);
 }
 errors++;
 }
-}
-if(data160.memory !== undefined){
-let data162 = data160.memory;
-if(typeof data162 !== "string"){
-const err231 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory,data:data162};
+if(typeof data160 == "number"){
+if(data160 < 0 || isNaN(data160)){
+const err231 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data160};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -3093,8 +3076,12 @@ errors++;
 }
 }
 }
-else {
-const err232 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data160};
+if(data159.resources !== undefined){
+let data161 = data159.resources;
+if(data161 && typeof data161 == "object" && !Array.isArray(data161)){
+for(const key65 in data161){
+if(!((key65 === "requests") || (key65 === "limits"))){
+const err232 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data161};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -3104,12 +3091,12 @@ vErrors.push(err232);
 errors++;
 }
 }
-if(data159.limits !== undefined){
-let data163 = data159.limits;
-if(data163 && typeof data163 == "object" && !Array.isArray(data163)){
-for(const key69 in data163){
-if(!((key69 === "cpu") || (key69 === "memory"))){
-const err233 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data163};
+if(data161.requests !== undefined){
+let data162 = data161.requests;
+if(data162 && typeof data162 == "object" && !Array.isArray(data162)){
+for(const key66 in data162){
+if(!((key66 === "cpu") || (key66 === "memory"))){
+const err233 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data162};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -3119,10 +3106,10 @@ vErrors.push(err233);
 errors++;
 }
 }
-if(data163.cpu !== undefined){
-let data164 = data163.cpu;
-if(typeof data164 !== "string"){
-const err234 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu,data:data164};
+if(data162.cpu !== undefined){
+let data163 = data162.cpu;
+if(typeof data163 !== "string"){
+const err234 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data163};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -3132,10 +3119,10 @@ vErrors.push(err234);
 errors++;
 }
 }
-if(data163.memory !== undefined){
-let data165 = data163.memory;
-if(typeof data165 !== "string"){
-const err235 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory,data:data165};
+if(data162.memory !== undefined){
+let data164 = data162.memory;
+if(typeof data164 !== "string"){
+const err235 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data164};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -3147,7 +3134,7 @@ errors++;
 }
 }
 else {
-const err236 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data163};
+const err236 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data162};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -3157,9 +3144,12 @@ vErrors.push(err236);
 errors++;
 }
 }
-}
-else {
-const err237 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data159};
+if(data161.limits !== undefined){
+let data165 = data161.limits;
+if(data165 && typeof data165 == "object" && !Array.isArray(data165)){
+for(const key67 in data165){
+if(!((key67 === "cpu") || (key67 === "memory"))){
+const err237 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data165};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -3169,13 +3159,10 @@ vErrors.push(err237);
 errors++;
 }
 }
-if(data157.flags !== undefined){
-let data166 = data157.flags;
-if(data166 && typeof data166 == "object" && !Array.isArray(data166)){
-for(const key70 in data166){
-let data167 = data166[key70];
-if((((typeof data167 !== "string") && (!(typeof data167 == "number"))) && (typeof data167 !== "boolean")) && (data167 !== null)){
-const err238 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags/" + key70.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties,data:data167};
+if(data165.cpu !== undefined){
+let data166 = data165.cpu;
+if(typeof data166 !== "string"){
+const err238 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data166};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -3185,9 +3172,10 @@ vErrors.push(err238);
 errors++;
 }
 }
-}
-else {
-const err239 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags,data:data166};
+if(data165.memory !== undefined){
+let data167 = data165.memory;
+if(typeof data167 !== "string"){
+const err239 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data167};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -3199,7 +3187,7 @@ errors++;
 }
 }
 else {
-const err240 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data157};
+const err240 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data165};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -3211,7 +3199,7 @@ errors++;
 }
 }
 else {
-const err241 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data134};
+const err241 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data161};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -3221,10 +3209,13 @@ vErrors.push(err241);
 errors++;
 }
 }
-if(data130.replicas !== undefined){
-let data168 = data130.replicas;
-if(!((typeof data168 == "number") && (!(data168 % 1) && !isNaN(data168)))){
-const err242 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data168};
+if(data159.flags !== undefined){
+let data168 = data159.flags;
+if(data168 && typeof data168 == "object" && !Array.isArray(data168)){
+for(const key68 in data168){
+let data169 = data168[key68];
+if((((typeof data169 !== "string") && (!(typeof data169 == "number"))) && (typeof data169 !== "boolean")) && (data169 !== null)){
+const err242 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags/" + key68.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties,data:data169};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -3233,9 +3224,10 @@ vErrors.push(err242);
 }
 errors++;
 }
-if(typeof data168 == "number"){
-if(data168 < 0 || isNaN(data168)){
-const err243 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data168};
+}
+}
+else {
+const err243 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags,data:data168};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -3246,12 +3238,8 @@ errors++;
 }
 }
 }
-if(data130.resources !== undefined){
-let data169 = data130.resources;
-if(data169 && typeof data169 == "object" && !Array.isArray(data169)){
-for(const key71 in data169){
-if(!((key71 === "requests") || (key71 === "limits"))){
-const err244 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data169};
+else {
+const err244 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data159};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -3261,12 +3249,12 @@ vErrors.push(err244);
 errors++;
 }
 }
-if(data169.requests !== undefined){
-let data170 = data169.requests;
+if(data147.querier !== undefined){
+let data170 = data147.querier;
 if(data170 && typeof data170 == "object" && !Array.isArray(data170)){
-for(const key72 in data170){
-if(!((key72 === "cpu") || (key72 === "memory"))){
-const err245 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data170};
+for(const key69 in data170){
+if(!(((key69 === "replicas") || (key69 === "resources")) || (key69 === "flags"))){
+const err245 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data170};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -3276,10 +3264,10 @@ vErrors.push(err245);
 errors++;
 }
 }
-if(data170.cpu !== undefined){
-let data171 = data170.cpu;
-if(typeof data171 !== "string"){
-const err246 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu,data:data171};
+if(data170.replicas !== undefined){
+let data171 = data170.replicas;
+if(!((typeof data171 == "number") && (!(data171 % 1) && !isNaN(data171)))){
+const err246 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data171};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -3288,11 +3276,9 @@ vErrors.push(err246);
 }
 errors++;
 }
-}
-if(data170.memory !== undefined){
-let data172 = data170.memory;
-if(typeof data172 !== "string"){
-const err247 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory,data:data172};
+if(typeof data171 == "number"){
+if(data171 < 0 || isNaN(data171)){
+const err247 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data171};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3303,8 +3289,12 @@ errors++;
 }
 }
 }
-else {
-const err248 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data170};
+if(data170.resources !== undefined){
+let data172 = data170.resources;
+if(data172 && typeof data172 == "object" && !Array.isArray(data172)){
+for(const key70 in data172){
+if(!((key70 === "requests") || (key70 === "limits"))){
+const err248 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data172};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3314,12 +3304,12 @@ vErrors.push(err248);
 errors++;
 }
 }
-if(data169.limits !== undefined){
-let data173 = data169.limits;
+if(data172.requests !== undefined){
+let data173 = data172.requests;
 if(data173 && typeof data173 == "object" && !Array.isArray(data173)){
-for(const key73 in data173){
-if(!((key73 === "cpu") || (key73 === "memory"))){
-const err249 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data173};
+for(const key71 in data173){
+if(!((key71 === "cpu") || (key71 === "memory"))){
+const err249 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data173};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3332,7 +3322,7 @@ errors++;
 if(data173.cpu !== undefined){
 let data174 = data173.cpu;
 if(typeof data174 !== "string"){
-const err250 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu,data:data174};
+const err250 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu,data:data174};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3345,7 +3335,7 @@ errors++;
 if(data173.memory !== undefined){
 let data175 = data173.memory;
 if(typeof data175 !== "string"){
-const err251 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory,data:data175};
+const err251 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory,data:data175};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3357,7 +3347,7 @@ errors++;
 }
 }
 else {
-const err252 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data173};
+const err252 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data173};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3367,9 +3357,12 @@ vErrors.push(err252);
 errors++;
 }
 }
-}
-else {
-const err253 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data169};
+if(data172.limits !== undefined){
+let data176 = data172.limits;
+if(data176 && typeof data176 == "object" && !Array.isArray(data176)){
+for(const key72 in data176){
+if(!((key72 === "cpu") || (key72 === "memory"))){
+const err253 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data176};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3379,13 +3372,10 @@ vErrors.push(err253);
 errors++;
 }
 }
-if(data130.flags !== undefined){
-let data176 = data130.flags;
-if(data176 && typeof data176 == "object" && !Array.isArray(data176)){
-for(const key74 in data176){
-let data177 = data176[key74];
-if((((typeof data177 !== "string") && (!(typeof data177 == "number"))) && (typeof data177 !== "boolean")) && (data177 !== null)){
-const err254 = {instancePath:instancePath+"/config/mimir/ruler/flags/" + key74.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties,data:data177};
+if(data176.cpu !== undefined){
+let data177 = data176.cpu;
+if(typeof data177 !== "string"){
+const err254 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu,data:data177};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3395,9 +3385,10 @@ vErrors.push(err254);
 errors++;
 }
 }
-}
-else {
-const err255 = {instancePath:instancePath+"/config/mimir/ruler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags,data:data176};
+if(data176.memory !== undefined){
+let data178 = data176.memory;
+if(typeof data178 !== "string"){
+const err255 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory,data:data178};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3409,7 +3400,7 @@ errors++;
 }
 }
 else {
-const err256 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data130};
+const err256 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data176};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3419,12 +3410,9 @@ vErrors.push(err256);
 errors++;
 }
 }
-if(data2.caches !== undefined){
-let data178 = data2.caches;
-if(data178 && typeof data178 == "object" && !Array.isArray(data178)){
-for(const key75 in data178){
-if(!((((key75 === "chunks") || (key75 === "index")) || (key75 === "metadata")) || (key75 === "results"))){
-const err257 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data178};
+}
+else {
+const err257 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data172};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3434,12 +3422,13 @@ vErrors.push(err257);
 errors++;
 }
 }
-if(data178.chunks !== undefined){
-let data179 = data178.chunks;
+if(data170.flags !== undefined){
+let data179 = data170.flags;
 if(data179 && typeof data179 == "object" && !Array.isArray(data179)){
-for(const key76 in data179){
-if(!((((((((key76 === "enabled") || (key76 === "replicas")) || (key76 === "memoryMiB")) || (key76 === "maxItemSizeMiB")) || (key76 === "connectionLimit")) || (key76 === "cpu")) || (key76 === "timeout")) || (key76 === "maxIdleConnections"))){
-const err258 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data179};
+for(const key73 in data179){
+let data180 = data179[key73];
+if((((typeof data180 !== "string") && (!(typeof data180 == "number"))) && (typeof data180 !== "boolean")) && (data180 !== null)){
+const err258 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties,data:data180};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3449,10 +3438,9 @@ vErrors.push(err258);
 errors++;
 }
 }
-if(data179.enabled !== undefined){
-let data180 = data179.enabled;
-if(typeof data180 !== "boolean"){
-const err259 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data180};
+}
+else {
+const err259 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags,data:data179};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3462,10 +3450,9 @@ vErrors.push(err259);
 errors++;
 }
 }
-if(data179.replicas !== undefined){
-let data181 = data179.replicas;
-if(!((typeof data181 == "number") && (!(data181 % 1) && !isNaN(data181)))){
-const err260 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data181};
+}
+else {
+const err260 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data170};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3474,9 +3461,10 @@ vErrors.push(err260);
 }
 errors++;
 }
-if(typeof data181 == "number"){
-if(data181 < 1 || isNaN(data181)){
-const err261 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data181};
+}
+}
+else {
+const err261 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data147};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3486,11 +3474,10 @@ vErrors.push(err261);
 errors++;
 }
 }
-}
-if(data179.memoryMiB !== undefined){
-let data182 = data179.memoryMiB;
-if(!((typeof data182 == "number") && (!(data182 % 1) && !isNaN(data182)))){
-const err262 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data182};
+if(data143.replicas !== undefined){
+let data181 = data143.replicas;
+if(!((typeof data181 == "number") && (!(data181 % 1) && !isNaN(data181)))){
+const err262 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data181};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3499,9 +3486,9 @@ vErrors.push(err262);
 }
 errors++;
 }
-if(typeof data182 == "number"){
-if(data182 < 16 || isNaN(data182)){
-const err263 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data182};
+if(typeof data181 == "number"){
+if(data181 < 0 || isNaN(data181)){
+const err263 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data181};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3512,10 +3499,12 @@ errors++;
 }
 }
 }
-if(data179.maxItemSizeMiB !== undefined){
-let data183 = data179.maxItemSizeMiB;
-if(!((typeof data183 == "number") && (!(data183 % 1) && !isNaN(data183)))){
-const err264 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data183};
+if(data143.resources !== undefined){
+let data182 = data143.resources;
+if(data182 && typeof data182 == "object" && !Array.isArray(data182)){
+for(const key74 in data182){
+if(!((key74 === "requests") || (key74 === "limits"))){
+const err264 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data182};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3524,9 +3513,13 @@ vErrors.push(err264);
 }
 errors++;
 }
-if(typeof data183 == "number"){
-if(data183 < 1 || isNaN(data183)){
-const err265 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data183};
+}
+if(data182.requests !== undefined){
+let data183 = data182.requests;
+if(data183 && typeof data183 == "object" && !Array.isArray(data183)){
+for(const key75 in data183){
+if(!((key75 === "cpu") || (key75 === "memory"))){
+const err265 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data183};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3536,11 +3529,10 @@ vErrors.push(err265);
 errors++;
 }
 }
-}
-if(data179.connectionLimit !== undefined){
-let data184 = data179.connectionLimit;
-if(!((typeof data184 == "number") && (!(data184 % 1) && !isNaN(data184)))){
-const err266 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data184};
+if(data183.cpu !== undefined){
+let data184 = data183.cpu;
+if(typeof data184 !== "string"){
+const err266 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu,data:data184};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3549,9 +3541,11 @@ vErrors.push(err266);
 }
 errors++;
 }
-if(typeof data184 == "number"){
-if(data184 < 1 || isNaN(data184)){
-const err267 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data184};
+}
+if(data183.memory !== undefined){
+let data185 = data183.memory;
+if(typeof data185 !== "string"){
+const err267 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory,data:data185};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3562,10 +3556,8 @@ errors++;
 }
 }
 }
-if(data179.cpu !== undefined){
-let data185 = data179.cpu;
-if(typeof data185 !== "string"){
-const err268 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data185};
+else {
+const err268 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data183};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3575,10 +3567,12 @@ vErrors.push(err268);
 errors++;
 }
 }
-if(data179.timeout !== undefined){
-let data186 = data179.timeout;
-if(typeof data186 !== "string"){
-const err269 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data186};
+if(data182.limits !== undefined){
+let data186 = data182.limits;
+if(data186 && typeof data186 == "object" && !Array.isArray(data186)){
+for(const key76 in data186){
+if(!((key76 === "cpu") || (key76 === "memory"))){
+const err269 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data186};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3588,10 +3582,10 @@ vErrors.push(err269);
 errors++;
 }
 }
-if(data179.maxIdleConnections !== undefined){
-let data187 = data179.maxIdleConnections;
-if(!((typeof data187 == "number") && (!(data187 % 1) && !isNaN(data187)))){
-const err270 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data187};
+if(data186.cpu !== undefined){
+let data187 = data186.cpu;
+if(typeof data187 !== "string"){
+const err270 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu,data:data187};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3600,9 +3594,11 @@ vErrors.push(err270);
 }
 errors++;
 }
-if(typeof data187 == "number"){
-if(data187 < 1 || isNaN(data187)){
-const err271 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data187};
+}
+if(data186.memory !== undefined){
+let data188 = data186.memory;
+if(typeof data188 !== "string"){
+const err271 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory,data:data188};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3613,9 +3609,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err272 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data179};
+const err272 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data186};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3625,12 +3620,9 @@ vErrors.push(err272);
 errors++;
 }
 }
-if(data178.index !== undefined){
-let data188 = data178.index;
-if(data188 && typeof data188 == "object" && !Array.isArray(data188)){
-for(const key77 in data188){
-if(!((((((((key77 === "enabled") || (key77 === "replicas")) || (key77 === "memoryMiB")) || (key77 === "maxItemSizeMiB")) || (key77 === "connectionLimit")) || (key77 === "cpu")) || (key77 === "timeout")) || (key77 === "maxIdleConnections"))){
-const err273 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data188};
+}
+else {
+const err273 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data182};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3640,10 +3632,13 @@ vErrors.push(err273);
 errors++;
 }
 }
-if(data188.enabled !== undefined){
-let data189 = data188.enabled;
-if(typeof data189 !== "boolean"){
-const err274 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data189};
+if(data143.flags !== undefined){
+let data189 = data143.flags;
+if(data189 && typeof data189 == "object" && !Array.isArray(data189)){
+for(const key77 in data189){
+let data190 = data189[key77];
+if((((typeof data190 !== "string") && (!(typeof data190 == "number"))) && (typeof data190 !== "boolean")) && (data190 !== null)){
+const err274 = {instancePath:instancePath+"/config/mimir/ruler/flags/" + key77.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties,data:data190};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3653,10 +3648,9 @@ vErrors.push(err274);
 errors++;
 }
 }
-if(data188.replicas !== undefined){
-let data190 = data188.replicas;
-if(!((typeof data190 == "number") && (!(data190 % 1) && !isNaN(data190)))){
-const err275 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data190};
+}
+else {
+const err275 = {instancePath:instancePath+"/config/mimir/ruler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags,data:data189};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3665,9 +3659,10 @@ vErrors.push(err275);
 }
 errors++;
 }
-if(typeof data190 == "number"){
-if(data190 < 1 || isNaN(data190)){
-const err276 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data190};
+}
+}
+else {
+const err276 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data143};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3677,11 +3672,12 @@ vErrors.push(err276);
 errors++;
 }
 }
-}
-if(data188.memoryMiB !== undefined){
-let data191 = data188.memoryMiB;
-if(!((typeof data191 == "number") && (!(data191 % 1) && !isNaN(data191)))){
-const err277 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data191};
+if(data2.caches !== undefined){
+let data191 = data2.caches;
+if(data191 && typeof data191 == "object" && !Array.isArray(data191)){
+for(const key78 in data191){
+if(!((((key78 === "chunks") || (key78 === "index")) || (key78 === "metadata")) || (key78 === "results"))){
+const err277 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data191};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3690,9 +3686,13 @@ vErrors.push(err277);
 }
 errors++;
 }
-if(typeof data191 == "number"){
-if(data191 < 16 || isNaN(data191)){
-const err278 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data191};
+}
+if(data191.chunks !== undefined){
+let data192 = data191.chunks;
+if(data192 && typeof data192 == "object" && !Array.isArray(data192)){
+for(const key79 in data192){
+if(!((((((((key79 === "enabled") || (key79 === "replicas")) || (key79 === "memoryMiB")) || (key79 === "maxItemSizeMiB")) || (key79 === "connectionLimit")) || (key79 === "cpu")) || (key79 === "timeout")) || (key79 === "maxIdleConnections"))){
+const err278 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data192};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3702,11 +3702,10 @@ vErrors.push(err278);
 errors++;
 }
 }
-}
-if(data188.maxItemSizeMiB !== undefined){
-let data192 = data188.maxItemSizeMiB;
-if(!((typeof data192 == "number") && (!(data192 % 1) && !isNaN(data192)))){
-const err279 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data192};
+if(data192.enabled !== undefined){
+let data193 = data192.enabled;
+if(typeof data193 !== "boolean"){
+const err279 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data193};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3715,9 +3714,11 @@ vErrors.push(err279);
 }
 errors++;
 }
-if(typeof data192 == "number"){
-if(data192 < 1 || isNaN(data192)){
-const err280 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data192};
+}
+if(data192.replicas !== undefined){
+let data194 = data192.replicas;
+if(!((typeof data194 == "number") && (!(data194 % 1) && !isNaN(data194)))){
+const err280 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data194};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3726,12 +3727,9 @@ vErrors.push(err280);
 }
 errors++;
 }
-}
-}
-if(data188.connectionLimit !== undefined){
-let data193 = data188.connectionLimit;
-if(!((typeof data193 == "number") && (!(data193 % 1) && !isNaN(data193)))){
-const err281 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data193};
+if(typeof data194 == "number"){
+if(data194 < 1 || isNaN(data194)){
+const err281 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data194};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3740,9 +3738,12 @@ vErrors.push(err281);
 }
 errors++;
 }
-if(typeof data193 == "number"){
-if(data193 < 1 || isNaN(data193)){
-const err282 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data193};
+}
+}
+if(data192.memoryMiB !== undefined){
+let data195 = data192.memoryMiB;
+if(!((typeof data195 == "number") && (!(data195 % 1) && !isNaN(data195)))){
+const err282 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data195};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3751,12 +3752,9 @@ vErrors.push(err282);
 }
 errors++;
 }
-}
-}
-if(data188.cpu !== undefined){
-let data194 = data188.cpu;
-if(typeof data194 !== "string"){
-const err283 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data194};
+if(typeof data195 == "number"){
+if(data195 < 16 || isNaN(data195)){
+const err283 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data195};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3766,10 +3764,11 @@ vErrors.push(err283);
 errors++;
 }
 }
-if(data188.timeout !== undefined){
-let data195 = data188.timeout;
-if(typeof data195 !== "string"){
-const err284 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data195};
+}
+if(data192.maxItemSizeMiB !== undefined){
+let data196 = data192.maxItemSizeMiB;
+if(!((typeof data196 == "number") && (!(data196 % 1) && !isNaN(data196)))){
+const err284 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data196};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3778,11 +3777,9 @@ vErrors.push(err284);
 }
 errors++;
 }
-}
-if(data188.maxIdleConnections !== undefined){
-let data196 = data188.maxIdleConnections;
-if(!((typeof data196 == "number") && (!(data196 % 1) && !isNaN(data196)))){
-const err285 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data196};
+if(typeof data196 == "number"){
+if(data196 < 1 || isNaN(data196)){
+const err285 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data196};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3791,9 +3788,12 @@ vErrors.push(err285);
 }
 errors++;
 }
-if(typeof data196 == "number"){
-if(data196 < 1 || isNaN(data196)){
-const err286 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data196};
+}
+}
+if(data192.connectionLimit !== undefined){
+let data197 = data192.connectionLimit;
+if(!((typeof data197 == "number") && (!(data197 % 1) && !isNaN(data197)))){
+const err286 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data197};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3802,11 +3802,9 @@ vErrors.push(err286);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err287 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data188};
+if(typeof data197 == "number"){
+if(data197 < 1 || isNaN(data197)){
+const err287 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data197};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3816,12 +3814,11 @@ vErrors.push(err287);
 errors++;
 }
 }
-if(data178.metadata !== undefined){
-let data197 = data178.metadata;
-if(data197 && typeof data197 == "object" && !Array.isArray(data197)){
-for(const key78 in data197){
-if(!((((((((key78 === "enabled") || (key78 === "replicas")) || (key78 === "memoryMiB")) || (key78 === "maxItemSizeMiB")) || (key78 === "connectionLimit")) || (key78 === "cpu")) || (key78 === "timeout")) || (key78 === "maxIdleConnections"))){
-const err288 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data197};
+}
+if(data192.cpu !== undefined){
+let data198 = data192.cpu;
+if(typeof data198 !== "string"){
+const err288 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data198};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3831,10 +3828,10 @@ vErrors.push(err288);
 errors++;
 }
 }
-if(data197.enabled !== undefined){
-let data198 = data197.enabled;
-if(typeof data198 !== "boolean"){
-const err289 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data198};
+if(data192.timeout !== undefined){
+let data199 = data192.timeout;
+if(typeof data199 !== "string"){
+const err289 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data199};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3844,10 +3841,10 @@ vErrors.push(err289);
 errors++;
 }
 }
-if(data197.replicas !== undefined){
-let data199 = data197.replicas;
-if(!((typeof data199 == "number") && (!(data199 % 1) && !isNaN(data199)))){
-const err290 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data199};
+if(data192.maxIdleConnections !== undefined){
+let data200 = data192.maxIdleConnections;
+if(!((typeof data200 == "number") && (!(data200 % 1) && !isNaN(data200)))){
+const err290 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data200};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3856,9 +3853,9 @@ vErrors.push(err290);
 }
 errors++;
 }
-if(typeof data199 == "number"){
-if(data199 < 1 || isNaN(data199)){
-const err291 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data199};
+if(typeof data200 == "number"){
+if(data200 < 1 || isNaN(data200)){
+const err291 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data200};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3869,10 +3866,9 @@ errors++;
 }
 }
 }
-if(data197.memoryMiB !== undefined){
-let data200 = data197.memoryMiB;
-if(!((typeof data200 == "number") && (!(data200 % 1) && !isNaN(data200)))){
-const err292 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data200};
+}
+else {
+const err292 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data192};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3881,9 +3877,13 @@ vErrors.push(err292);
 }
 errors++;
 }
-if(typeof data200 == "number"){
-if(data200 < 16 || isNaN(data200)){
-const err293 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data200};
+}
+if(data191.index !== undefined){
+let data201 = data191.index;
+if(data201 && typeof data201 == "object" && !Array.isArray(data201)){
+for(const key80 in data201){
+if(!((((((((key80 === "enabled") || (key80 === "replicas")) || (key80 === "memoryMiB")) || (key80 === "maxItemSizeMiB")) || (key80 === "connectionLimit")) || (key80 === "cpu")) || (key80 === "timeout")) || (key80 === "maxIdleConnections"))){
+const err293 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data201};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3893,11 +3893,10 @@ vErrors.push(err293);
 errors++;
 }
 }
-}
-if(data197.maxItemSizeMiB !== undefined){
-let data201 = data197.maxItemSizeMiB;
-if(!((typeof data201 == "number") && (!(data201 % 1) && !isNaN(data201)))){
-const err294 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data201};
+if(data201.enabled !== undefined){
+let data202 = data201.enabled;
+if(typeof data202 !== "boolean"){
+const err294 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data202};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3906,9 +3905,11 @@ vErrors.push(err294);
 }
 errors++;
 }
-if(typeof data201 == "number"){
-if(data201 < 1 || isNaN(data201)){
-const err295 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data201};
+}
+if(data201.replicas !== undefined){
+let data203 = data201.replicas;
+if(!((typeof data203 == "number") && (!(data203 % 1) && !isNaN(data203)))){
+const err295 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data203};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3917,12 +3918,9 @@ vErrors.push(err295);
 }
 errors++;
 }
-}
-}
-if(data197.connectionLimit !== undefined){
-let data202 = data197.connectionLimit;
-if(!((typeof data202 == "number") && (!(data202 % 1) && !isNaN(data202)))){
-const err296 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data202};
+if(typeof data203 == "number"){
+if(data203 < 1 || isNaN(data203)){
+const err296 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data203};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3931,9 +3929,12 @@ vErrors.push(err296);
 }
 errors++;
 }
-if(typeof data202 == "number"){
-if(data202 < 1 || isNaN(data202)){
-const err297 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data202};
+}
+}
+if(data201.memoryMiB !== undefined){
+let data204 = data201.memoryMiB;
+if(!((typeof data204 == "number") && (!(data204 % 1) && !isNaN(data204)))){
+const err297 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data204};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3942,12 +3943,9 @@ vErrors.push(err297);
 }
 errors++;
 }
-}
-}
-if(data197.cpu !== undefined){
-let data203 = data197.cpu;
-if(typeof data203 !== "string"){
-const err298 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data203};
+if(typeof data204 == "number"){
+if(data204 < 16 || isNaN(data204)){
+const err298 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data204};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3957,10 +3955,11 @@ vErrors.push(err298);
 errors++;
 }
 }
-if(data197.timeout !== undefined){
-let data204 = data197.timeout;
-if(typeof data204 !== "string"){
-const err299 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data204};
+}
+if(data201.maxItemSizeMiB !== undefined){
+let data205 = data201.maxItemSizeMiB;
+if(!((typeof data205 == "number") && (!(data205 % 1) && !isNaN(data205)))){
+const err299 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data205};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3969,11 +3968,9 @@ vErrors.push(err299);
 }
 errors++;
 }
-}
-if(data197.maxIdleConnections !== undefined){
-let data205 = data197.maxIdleConnections;
-if(!((typeof data205 == "number") && (!(data205 % 1) && !isNaN(data205)))){
-const err300 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data205};
+if(typeof data205 == "number"){
+if(data205 < 1 || isNaN(data205)){
+const err300 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data205};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3982,9 +3979,12 @@ vErrors.push(err300);
 }
 errors++;
 }
-if(typeof data205 == "number"){
-if(data205 < 1 || isNaN(data205)){
-const err301 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data205};
+}
+}
+if(data201.connectionLimit !== undefined){
+let data206 = data201.connectionLimit;
+if(!((typeof data206 == "number") && (!(data206 % 1) && !isNaN(data206)))){
+const err301 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data206};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3993,11 +3993,9 @@ vErrors.push(err301);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err302 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data197};
+if(typeof data206 == "number"){
+if(data206 < 1 || isNaN(data206)){
+const err302 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data206};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -4007,12 +4005,11 @@ vErrors.push(err302);
 errors++;
 }
 }
-if(data178.results !== undefined){
-let data206 = data178.results;
-if(data206 && typeof data206 == "object" && !Array.isArray(data206)){
-for(const key79 in data206){
-if(!((((((((key79 === "enabled") || (key79 === "replicas")) || (key79 === "memoryMiB")) || (key79 === "maxItemSizeMiB")) || (key79 === "connectionLimit")) || (key79 === "cpu")) || (key79 === "timeout")) || (key79 === "maxIdleConnections"))){
-const err303 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data206};
+}
+if(data201.cpu !== undefined){
+let data207 = data201.cpu;
+if(typeof data207 !== "string"){
+const err303 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data207};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -4022,10 +4019,10 @@ vErrors.push(err303);
 errors++;
 }
 }
-if(data206.enabled !== undefined){
-let data207 = data206.enabled;
-if(typeof data207 !== "boolean"){
-const err304 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data207};
+if(data201.timeout !== undefined){
+let data208 = data201.timeout;
+if(typeof data208 !== "string"){
+const err304 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data208};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -4035,10 +4032,10 @@ vErrors.push(err304);
 errors++;
 }
 }
-if(data206.replicas !== undefined){
-let data208 = data206.replicas;
-if(!((typeof data208 == "number") && (!(data208 % 1) && !isNaN(data208)))){
-const err305 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data208};
+if(data201.maxIdleConnections !== undefined){
+let data209 = data201.maxIdleConnections;
+if(!((typeof data209 == "number") && (!(data209 % 1) && !isNaN(data209)))){
+const err305 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data209};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -4047,9 +4044,9 @@ vErrors.push(err305);
 }
 errors++;
 }
-if(typeof data208 == "number"){
-if(data208 < 1 || isNaN(data208)){
-const err306 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data208};
+if(typeof data209 == "number"){
+if(data209 < 1 || isNaN(data209)){
+const err306 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data209};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -4060,10 +4057,9 @@ errors++;
 }
 }
 }
-if(data206.memoryMiB !== undefined){
-let data209 = data206.memoryMiB;
-if(!((typeof data209 == "number") && (!(data209 % 1) && !isNaN(data209)))){
-const err307 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data209};
+}
+else {
+const err307 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data201};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -4072,9 +4068,13 @@ vErrors.push(err307);
 }
 errors++;
 }
-if(typeof data209 == "number"){
-if(data209 < 16 || isNaN(data209)){
-const err308 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data209};
+}
+if(data191.metadata !== undefined){
+let data210 = data191.metadata;
+if(data210 && typeof data210 == "object" && !Array.isArray(data210)){
+for(const key81 in data210){
+if(!((((((((key81 === "enabled") || (key81 === "replicas")) || (key81 === "memoryMiB")) || (key81 === "maxItemSizeMiB")) || (key81 === "connectionLimit")) || (key81 === "cpu")) || (key81 === "timeout")) || (key81 === "maxIdleConnections"))){
+const err308 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data210};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -4084,11 +4084,10 @@ vErrors.push(err308);
 errors++;
 }
 }
-}
-if(data206.maxItemSizeMiB !== undefined){
-let data210 = data206.maxItemSizeMiB;
-if(!((typeof data210 == "number") && (!(data210 % 1) && !isNaN(data210)))){
-const err309 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data210};
+if(data210.enabled !== undefined){
+let data211 = data210.enabled;
+if(typeof data211 !== "boolean"){
+const err309 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data211};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -4097,9 +4096,11 @@ vErrors.push(err309);
 }
 errors++;
 }
-if(typeof data210 == "number"){
-if(data210 < 1 || isNaN(data210)){
-const err310 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data210};
+}
+if(data210.replicas !== undefined){
+let data212 = data210.replicas;
+if(!((typeof data212 == "number") && (!(data212 % 1) && !isNaN(data212)))){
+const err310 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data212};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -4108,12 +4109,9 @@ vErrors.push(err310);
 }
 errors++;
 }
-}
-}
-if(data206.connectionLimit !== undefined){
-let data211 = data206.connectionLimit;
-if(!((typeof data211 == "number") && (!(data211 % 1) && !isNaN(data211)))){
-const err311 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data211};
+if(typeof data212 == "number"){
+if(data212 < 1 || isNaN(data212)){
+const err311 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data212};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -4122,9 +4120,12 @@ vErrors.push(err311);
 }
 errors++;
 }
-if(typeof data211 == "number"){
-if(data211 < 1 || isNaN(data211)){
-const err312 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data211};
+}
+}
+if(data210.memoryMiB !== undefined){
+let data213 = data210.memoryMiB;
+if(!((typeof data213 == "number") && (!(data213 % 1) && !isNaN(data213)))){
+const err312 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data213};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -4133,12 +4134,9 @@ vErrors.push(err312);
 }
 errors++;
 }
-}
-}
-if(data206.cpu !== undefined){
-let data212 = data206.cpu;
-if(typeof data212 !== "string"){
-const err313 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data212};
+if(typeof data213 == "number"){
+if(data213 < 16 || isNaN(data213)){
+const err313 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data213};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -4148,10 +4146,11 @@ vErrors.push(err313);
 errors++;
 }
 }
-if(data206.timeout !== undefined){
-let data213 = data206.timeout;
-if(typeof data213 !== "string"){
-const err314 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data213};
+}
+if(data210.maxItemSizeMiB !== undefined){
+let data214 = data210.maxItemSizeMiB;
+if(!((typeof data214 == "number") && (!(data214 % 1) && !isNaN(data214)))){
+const err314 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data214};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -4160,11 +4159,9 @@ vErrors.push(err314);
 }
 errors++;
 }
-}
-if(data206.maxIdleConnections !== undefined){
-let data214 = data206.maxIdleConnections;
-if(!((typeof data214 == "number") && (!(data214 % 1) && !isNaN(data214)))){
-const err315 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data214};
+if(typeof data214 == "number"){
+if(data214 < 1 || isNaN(data214)){
+const err315 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data214};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -4173,9 +4170,12 @@ vErrors.push(err315);
 }
 errors++;
 }
-if(typeof data214 == "number"){
-if(data214 < 1 || isNaN(data214)){
-const err316 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data214};
+}
+}
+if(data210.connectionLimit !== undefined){
+let data215 = data210.connectionLimit;
+if(!((typeof data215 == "number") && (!(data215 % 1) && !isNaN(data215)))){
+const err316 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data215};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -4184,11 +4184,9 @@ vErrors.push(err316);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err317 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data206};
+if(typeof data215 == "number"){
+if(data215 < 1 || isNaN(data215)){
+const err317 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data215};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -4199,8 +4197,10 @@ errors++;
 }
 }
 }
-else {
-const err318 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data178};
+if(data210.cpu !== undefined){
+let data216 = data210.cpu;
+if(typeof data216 !== "string"){
+const err318 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data216};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -4210,12 +4210,10 @@ vErrors.push(err318);
 errors++;
 }
 }
-if(data2.rolloutOperator !== undefined){
-let data215 = data2.rolloutOperator;
-if(data215 && typeof data215 == "object" && !Array.isArray(data215)){
-for(const key80 in data215){
-if(!((key80 === "enabled") || (key80 === "resources"))){
-const err319 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data215};
+if(data210.timeout !== undefined){
+let data217 = data210.timeout;
+if(typeof data217 !== "string"){
+const err319 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data217};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -4225,10 +4223,10 @@ vErrors.push(err319);
 errors++;
 }
 }
-if(data215.enabled !== undefined){
-let data216 = data215.enabled;
-if(typeof data216 !== "boolean"){
-const err320 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data216};
+if(data210.maxIdleConnections !== undefined){
+let data218 = data210.maxIdleConnections;
+if(!((typeof data218 == "number") && (!(data218 % 1) && !isNaN(data218)))){
+const err320 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data218};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -4237,13 +4235,9 @@ vErrors.push(err320);
 }
 errors++;
 }
-}
-if(data215.resources !== undefined){
-let data217 = data215.resources;
-if(data217 && typeof data217 == "object" && !Array.isArray(data217)){
-for(const key81 in data217){
-if(!((key81 === "requests") || (key81 === "limits"))){
-const err321 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data217};
+if(typeof data218 == "number"){
+if(data218 < 1 || isNaN(data218)){
+const err321 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data218};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -4253,12 +4247,10 @@ vErrors.push(err321);
 errors++;
 }
 }
-if(data217.requests !== undefined){
-let data218 = data217.requests;
-if(data218 && typeof data218 == "object" && !Array.isArray(data218)){
-for(const key82 in data218){
-if(!((key82 === "cpu") || (key82 === "memory"))){
-const err322 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data218};
+}
+}
+else {
+const err322 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data210};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -4268,10 +4260,12 @@ vErrors.push(err322);
 errors++;
 }
 }
-if(data218.cpu !== undefined){
-let data219 = data218.cpu;
-if(typeof data219 !== "string"){
-const err323 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data219};
+if(data191.results !== undefined){
+let data219 = data191.results;
+if(data219 && typeof data219 == "object" && !Array.isArray(data219)){
+for(const key82 in data219){
+if(!((((((((key82 === "enabled") || (key82 === "replicas")) || (key82 === "memoryMiB")) || (key82 === "maxItemSizeMiB")) || (key82 === "connectionLimit")) || (key82 === "cpu")) || (key82 === "timeout")) || (key82 === "maxIdleConnections"))){
+const err323 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data219};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -4281,10 +4275,10 @@ vErrors.push(err323);
 errors++;
 }
 }
-if(data218.memory !== undefined){
-let data220 = data218.memory;
-if(typeof data220 !== "string"){
-const err324 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data220};
+if(data219.enabled !== undefined){
+let data220 = data219.enabled;
+if(typeof data220 !== "boolean"){
+const err324 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data220};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -4294,9 +4288,10 @@ vErrors.push(err324);
 errors++;
 }
 }
-}
-else {
-const err325 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data218};
+if(data219.replicas !== undefined){
+let data221 = data219.replicas;
+if(!((typeof data221 == "number") && (!(data221 % 1) && !isNaN(data221)))){
+const err325 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data221};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -4305,13 +4300,9 @@ vErrors.push(err325);
 }
 errors++;
 }
-}
-if(data217.limits !== undefined){
-let data221 = data217.limits;
-if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
-for(const key83 in data221){
-if(!((key83 === "cpu") || (key83 === "memory"))){
-const err326 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data221};
+if(typeof data221 == "number"){
+if(data221 < 1 || isNaN(data221)){
+const err326 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data221};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -4321,10 +4312,11 @@ vErrors.push(err326);
 errors++;
 }
 }
-if(data221.cpu !== undefined){
-let data222 = data221.cpu;
-if(typeof data222 !== "string"){
-const err327 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data222};
+}
+if(data219.memoryMiB !== undefined){
+let data222 = data219.memoryMiB;
+if(!((typeof data222 == "number") && (!(data222 % 1) && !isNaN(data222)))){
+const err327 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data222};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -4333,11 +4325,9 @@ vErrors.push(err327);
 }
 errors++;
 }
-}
-if(data221.memory !== undefined){
-let data223 = data221.memory;
-if(typeof data223 !== "string"){
-const err328 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data223};
+if(typeof data222 == "number"){
+if(data222 < 16 || isNaN(data222)){
+const err328 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data222};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -4348,8 +4338,10 @@ errors++;
 }
 }
 }
-else {
-const err329 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data221};
+if(data219.maxItemSizeMiB !== undefined){
+let data223 = data219.maxItemSizeMiB;
+if(!((typeof data223 == "number") && (!(data223 % 1) && !isNaN(data223)))){
+const err329 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data223};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -4358,10 +4350,9 @@ vErrors.push(err329);
 }
 errors++;
 }
-}
-}
-else {
-const err330 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data217};
+if(typeof data223 == "number"){
+if(data223 < 1 || isNaN(data223)){
+const err330 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data223};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -4372,8 +4363,10 @@ errors++;
 }
 }
 }
-else {
-const err331 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data215};
+if(data219.connectionLimit !== undefined){
+let data224 = data219.connectionLimit;
+if(!((typeof data224 == "number") && (!(data224 % 1) && !isNaN(data224)))){
+const err331 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data224};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -4382,13 +4375,9 @@ vErrors.push(err331);
 }
 errors++;
 }
-}
-if(data2.config !== undefined){
-let data224 = data2.config;
-if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
-}
-else {
-const err332 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data224};
+if(typeof data224 == "number"){
+if(data224 < 1 || isNaN(data224)){
+const err332 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data224};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4398,13 +4387,11 @@ vErrors.push(err332);
 errors++;
 }
 }
-if(data2.tenants !== undefined){
-let data225 = data2.tenants;
-if(data225 && typeof data225 == "object" && !Array.isArray(data225)){
-for(const key84 in data225){
-let data226 = data225[key84];
-if(!(data226 && typeof data226 == "object" && !Array.isArray(data226))){
-const err333 = {instancePath:instancePath+"/config/mimir/tenants/" + key84.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data226};
+}
+if(data219.cpu !== undefined){
+let data225 = data219.cpu;
+if(typeof data225 !== "string"){
+const err333 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data225};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4414,9 +4401,10 @@ vErrors.push(err333);
 errors++;
 }
 }
-}
-else {
-const err334 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data225};
+if(data219.timeout !== undefined){
+let data226 = data219.timeout;
+if(typeof data226 !== "string"){
+const err334 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data226};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4426,9 +4414,10 @@ vErrors.push(err334);
 errors++;
 }
 }
-}
-else {
-const err335 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
+if(data219.maxIdleConnections !== undefined){
+let data227 = data219.maxIdleConnections;
+if(!((typeof data227 == "number") && (!(data227 % 1) && !isNaN(data227)))){
+const err335 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data227};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4437,13 +4426,9 @@ vErrors.push(err335);
 }
 errors++;
 }
-}
-if(data1.observability !== undefined){
-let data227 = data1.observability;
-if(data227 && typeof data227 == "object" && !Array.isArray(data227)){
-for(const key85 in data227){
-if(!((((key85 === "minio") || (key85 === "gateway")) || (key85 === "grafana")) || (key85 === "alloy"))){
-const err336 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data227};
+if(typeof data227 == "number"){
+if(data227 < 1 || isNaN(data227)){
+const err336 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data227};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4453,12 +4438,10 @@ vErrors.push(err336);
 errors++;
 }
 }
-if(data227.minio !== undefined){
-let data228 = data227.minio;
-if(data228 && typeof data228 == "object" && !Array.isArray(data228)){
-for(const key86 in data228){
-if(!(((((key86 === "enabled") || (key86 === "storageSize")) || (key86 === "storageClassName")) || (key86 === "resources")) || (key86 === "bucketJobResources"))){
-const err337 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data228};
+}
+}
+else {
+const err337 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data219};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4468,10 +4451,9 @@ vErrors.push(err337);
 errors++;
 }
 }
-if(data228.enabled !== undefined){
-let data229 = data228.enabled;
-if(typeof data229 !== "boolean"){
-const err338 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data229};
+}
+else {
+const err338 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data191};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4481,10 +4463,12 @@ vErrors.push(err338);
 errors++;
 }
 }
-if(data228.storageSize !== undefined){
-let data230 = data228.storageSize;
-if(typeof data230 !== "string"){
-const err339 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data230};
+if(data2.rolloutOperator !== undefined){
+let data228 = data2.rolloutOperator;
+if(data228 && typeof data228 == "object" && !Array.isArray(data228)){
+for(const key83 in data228){
+if(!((key83 === "enabled") || (key83 === "resources"))){
+const err339 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data228};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4494,10 +4478,10 @@ vErrors.push(err339);
 errors++;
 }
 }
-if(data228.storageClassName !== undefined){
-let data231 = data228.storageClassName;
-if(typeof data231 !== "string"){
-const err340 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data231};
+if(data228.enabled !== undefined){
+let data229 = data228.enabled;
+if(typeof data229 !== "boolean"){
+const err340 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data229};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4508,11 +4492,11 @@ errors++;
 }
 }
 if(data228.resources !== undefined){
-let data232 = data228.resources;
-if(data232 && typeof data232 == "object" && !Array.isArray(data232)){
-for(const key87 in data232){
-if(!((key87 === "requests") || (key87 === "limits"))){
-const err341 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data232};
+let data230 = data228.resources;
+if(data230 && typeof data230 == "object" && !Array.isArray(data230)){
+for(const key84 in data230){
+if(!((key84 === "requests") || (key84 === "limits"))){
+const err341 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data230};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4522,12 +4506,12 @@ vErrors.push(err341);
 errors++;
 }
 }
-if(data232.requests !== undefined){
-let data233 = data232.requests;
-if(data233 && typeof data233 == "object" && !Array.isArray(data233)){
-for(const key88 in data233){
-if(!((key88 === "cpu") || (key88 === "memory"))){
-const err342 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data233};
+if(data230.requests !== undefined){
+let data231 = data230.requests;
+if(data231 && typeof data231 == "object" && !Array.isArray(data231)){
+for(const key85 in data231){
+if(!((key85 === "cpu") || (key85 === "memory"))){
+const err342 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data231};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4537,10 +4521,10 @@ vErrors.push(err342);
 errors++;
 }
 }
-if(data233.cpu !== undefined){
-let data234 = data233.cpu;
-if(typeof data234 !== "string"){
-const err343 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data234};
+if(data231.cpu !== undefined){
+let data232 = data231.cpu;
+if(typeof data232 !== "string"){
+const err343 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data232};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4550,10 +4534,10 @@ vErrors.push(err343);
 errors++;
 }
 }
-if(data233.memory !== undefined){
-let data235 = data233.memory;
-if(typeof data235 !== "string"){
-const err344 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data235};
+if(data231.memory !== undefined){
+let data233 = data231.memory;
+if(typeof data233 !== "string"){
+const err344 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data233};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4565,7 +4549,7 @@ errors++;
 }
 }
 else {
-const err345 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data233};
+const err345 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data231};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4575,12 +4559,12 @@ vErrors.push(err345);
 errors++;
 }
 }
-if(data232.limits !== undefined){
-let data236 = data232.limits;
-if(data236 && typeof data236 == "object" && !Array.isArray(data236)){
-for(const key89 in data236){
-if(!((key89 === "cpu") || (key89 === "memory"))){
-const err346 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data236};
+if(data230.limits !== undefined){
+let data234 = data230.limits;
+if(data234 && typeof data234 == "object" && !Array.isArray(data234)){
+for(const key86 in data234){
+if(!((key86 === "cpu") || (key86 === "memory"))){
+const err346 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data234};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4590,10 +4574,10 @@ vErrors.push(err346);
 errors++;
 }
 }
-if(data236.cpu !== undefined){
-let data237 = data236.cpu;
-if(typeof data237 !== "string"){
-const err347 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data237};
+if(data234.cpu !== undefined){
+let data235 = data234.cpu;
+if(typeof data235 !== "string"){
+const err347 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data235};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4603,10 +4587,10 @@ vErrors.push(err347);
 errors++;
 }
 }
-if(data236.memory !== undefined){
-let data238 = data236.memory;
-if(typeof data238 !== "string"){
-const err348 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data238};
+if(data234.memory !== undefined){
+let data236 = data234.memory;
+if(typeof data236 !== "string"){
+const err348 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data236};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4618,7 +4602,7 @@ errors++;
 }
 }
 else {
-const err349 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data236};
+const err349 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data234};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4630,7 +4614,7 @@ errors++;
 }
 }
 else {
-const err350 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data232};
+const err350 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data230};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4640,12 +4624,9 @@ vErrors.push(err350);
 errors++;
 }
 }
-if(data228.bucketJobResources !== undefined){
-let data239 = data228.bucketJobResources;
-if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
-for(const key90 in data239){
-if(!((key90 === "requests") || (key90 === "limits"))){
-const err351 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data239};
+}
+else {
+const err351 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data228};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4655,12 +4636,12 @@ vErrors.push(err351);
 errors++;
 }
 }
-if(data239.requests !== undefined){
-let data240 = data239.requests;
-if(data240 && typeof data240 == "object" && !Array.isArray(data240)){
-for(const key91 in data240){
-if(!((key91 === "cpu") || (key91 === "memory"))){
-const err352 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data240};
+if(data2.config !== undefined){
+let data237 = data2.config;
+if(data237 && typeof data237 == "object" && !Array.isArray(data237)){
+}
+else {
+const err352 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data237};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4670,10 +4651,13 @@ vErrors.push(err352);
 errors++;
 }
 }
-if(data240.cpu !== undefined){
-let data241 = data240.cpu;
-if(typeof data241 !== "string"){
-const err353 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data241};
+if(data2.tenants !== undefined){
+let data238 = data2.tenants;
+if(data238 && typeof data238 == "object" && !Array.isArray(data238)){
+for(const key87 in data238){
+let data239 = data238[key87];
+if(!(data239 && typeof data239 == "object" && !Array.isArray(data239))){
+const err353 = {instancePath:instancePath+"/config/mimir/tenants/" + key87.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data239};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4683,10 +4667,9 @@ vErrors.push(err353);
 errors++;
 }
 }
-if(data240.memory !== undefined){
-let data242 = data240.memory;
-if(typeof data242 !== "string"){
-const err354 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data242};
+}
+else {
+const err354 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data238};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4698,7 +4681,7 @@ errors++;
 }
 }
 else {
-const err355 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data240};
+const err355 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4708,12 +4691,12 @@ vErrors.push(err355);
 errors++;
 }
 }
-if(data239.limits !== undefined){
-let data243 = data239.limits;
-if(data243 && typeof data243 == "object" && !Array.isArray(data243)){
-for(const key92 in data243){
-if(!((key92 === "cpu") || (key92 === "memory"))){
-const err356 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data243};
+if(data1.observability !== undefined){
+let data240 = data1.observability;
+if(data240 && typeof data240 == "object" && !Array.isArray(data240)){
+for(const key88 in data240){
+if(!(((((key88 === "minio") || (key88 === "kafka")) || (key88 === "gateway")) || (key88 === "grafana")) || (key88 === "alloy"))){
+const err356 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data240};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4723,10 +4706,12 @@ vErrors.push(err356);
 errors++;
 }
 }
-if(data243.cpu !== undefined){
-let data244 = data243.cpu;
-if(typeof data244 !== "string"){
-const err357 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data244};
+if(data240.minio !== undefined){
+let data241 = data240.minio;
+if(data241 && typeof data241 == "object" && !Array.isArray(data241)){
+for(const key89 in data241){
+if(!(((((key89 === "enabled") || (key89 === "storageSize")) || (key89 === "storageClassName")) || (key89 === "resources")) || (key89 === "bucketJobResources"))){
+const err357 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data241};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4736,10 +4721,10 @@ vErrors.push(err357);
 errors++;
 }
 }
-if(data243.memory !== undefined){
-let data245 = data243.memory;
-if(typeof data245 !== "string"){
-const err358 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data245};
+if(data241.enabled !== undefined){
+let data242 = data241.enabled;
+if(typeof data242 !== "boolean"){
+const err358 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data242};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4749,9 +4734,10 @@ vErrors.push(err358);
 errors++;
 }
 }
-}
-else {
-const err359 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data243};
+if(data241.storageSize !== undefined){
+let data243 = data241.storageSize;
+if(typeof data243 !== "string"){
+const err359 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data243};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4761,9 +4747,10 @@ vErrors.push(err359);
 errors++;
 }
 }
-}
-else {
-const err360 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data239};
+if(data241.storageClassName !== undefined){
+let data244 = data241.storageClassName;
+if(typeof data244 !== "string"){
+const err360 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data244};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4773,9 +4760,12 @@ vErrors.push(err360);
 errors++;
 }
 }
-}
-else {
-const err361 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data228};
+if(data241.resources !== undefined){
+let data245 = data241.resources;
+if(data245 && typeof data245 == "object" && !Array.isArray(data245)){
+for(const key90 in data245){
+if(!((key90 === "requests") || (key90 === "limits"))){
+const err361 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data245};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4785,12 +4775,12 @@ vErrors.push(err361);
 errors++;
 }
 }
-if(data227.gateway !== undefined){
-let data246 = data227.gateway;
+if(data245.requests !== undefined){
+let data246 = data245.requests;
 if(data246 && typeof data246 == "object" && !Array.isArray(data246)){
-for(const key93 in data246){
-if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key93))){
-const err362 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data246};
+for(const key91 in data246){
+if(!((key91 === "cpu") || (key91 === "memory"))){
+const err362 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data246};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4800,10 +4790,10 @@ vErrors.push(err362);
 errors++;
 }
 }
-if(data246.enabled !== undefined){
-let data247 = data246.enabled;
-if(typeof data247 !== "boolean"){
-const err363 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data247};
+if(data246.cpu !== undefined){
+let data247 = data246.cpu;
+if(typeof data247 !== "string"){
+const err363 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data247};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4813,10 +4803,10 @@ vErrors.push(err363);
 errors++;
 }
 }
-if(data246.replicas !== undefined){
-let data248 = data246.replicas;
-if(!((typeof data248 == "number") && (!(data248 % 1) && !isNaN(data248)))){
-const err364 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data248};
+if(data246.memory !== undefined){
+let data248 = data246.memory;
+if(typeof data248 !== "string"){
+const err364 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data248};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4825,9 +4815,10 @@ vErrors.push(err364);
 }
 errors++;
 }
-if(typeof data248 == "number"){
-if(data248 < 0 || isNaN(data248)){
-const err365 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data248};
+}
+}
+else {
+const err365 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data246};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4837,13 +4828,12 @@ vErrors.push(err365);
 errors++;
 }
 }
-}
-if(data246.resources !== undefined){
-let data249 = data246.resources;
+if(data245.limits !== undefined){
+let data249 = data245.limits;
 if(data249 && typeof data249 == "object" && !Array.isArray(data249)){
-for(const key94 in data249){
-if(!((key94 === "requests") || (key94 === "limits"))){
-const err366 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data249};
+for(const key92 in data249){
+if(!((key92 === "cpu") || (key92 === "memory"))){
+const err366 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data249};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4853,12 +4843,10 @@ vErrors.push(err366);
 errors++;
 }
 }
-if(data249.requests !== undefined){
-let data250 = data249.requests;
-if(data250 && typeof data250 == "object" && !Array.isArray(data250)){
-for(const key95 in data250){
-if(!((key95 === "cpu") || (key95 === "memory"))){
-const err367 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data250};
+if(data249.cpu !== undefined){
+let data250 = data249.cpu;
+if(typeof data250 !== "string"){
+const err367 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data250};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4868,10 +4856,10 @@ vErrors.push(err367);
 errors++;
 }
 }
-if(data250.cpu !== undefined){
-let data251 = data250.cpu;
+if(data249.memory !== undefined){
+let data251 = data249.memory;
 if(typeof data251 !== "string"){
-const err368 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data251};
+const err368 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data251};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4881,10 +4869,9 @@ vErrors.push(err368);
 errors++;
 }
 }
-if(data250.memory !== undefined){
-let data252 = data250.memory;
-if(typeof data252 !== "string"){
-const err369 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data252};
+}
+else {
+const err369 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data249};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4896,7 +4883,7 @@ errors++;
 }
 }
 else {
-const err370 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data250};
+const err370 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data245};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4906,12 +4893,12 @@ vErrors.push(err370);
 errors++;
 }
 }
-if(data249.limits !== undefined){
-let data253 = data249.limits;
-if(data253 && typeof data253 == "object" && !Array.isArray(data253)){
-for(const key96 in data253){
-if(!((key96 === "cpu") || (key96 === "memory"))){
-const err371 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data253};
+if(data241.bucketJobResources !== undefined){
+let data252 = data241.bucketJobResources;
+if(data252 && typeof data252 == "object" && !Array.isArray(data252)){
+for(const key93 in data252){
+if(!((key93 === "requests") || (key93 === "limits"))){
+const err371 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data252};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4921,10 +4908,12 @@ vErrors.push(err371);
 errors++;
 }
 }
-if(data253.cpu !== undefined){
-let data254 = data253.cpu;
-if(typeof data254 !== "string"){
-const err372 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data254};
+if(data252.requests !== undefined){
+let data253 = data252.requests;
+if(data253 && typeof data253 == "object" && !Array.isArray(data253)){
+for(const key94 in data253){
+if(!((key94 === "cpu") || (key94 === "memory"))){
+const err372 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data253};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4934,10 +4923,10 @@ vErrors.push(err372);
 errors++;
 }
 }
-if(data253.memory !== undefined){
-let data255 = data253.memory;
-if(typeof data255 !== "string"){
-const err373 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data255};
+if(data253.cpu !== undefined){
+let data254 = data253.cpu;
+if(typeof data254 !== "string"){
+const err373 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data254};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4947,9 +4936,10 @@ vErrors.push(err373);
 errors++;
 }
 }
-}
-else {
-const err374 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data253};
+if(data253.memory !== undefined){
+let data255 = data253.memory;
+if(typeof data255 !== "string"){
+const err374 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data255};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4961,7 +4951,7 @@ errors++;
 }
 }
 else {
-const err375 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data249};
+const err375 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data253};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4971,10 +4961,12 @@ vErrors.push(err375);
 errors++;
 }
 }
-if(data246.exposure !== undefined){
-let data256 = data246.exposure;
-if(typeof data256 !== "string"){
-const err376 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data256};
+if(data252.limits !== undefined){
+let data256 = data252.limits;
+if(data256 && typeof data256 == "object" && !Array.isArray(data256)){
+for(const key95 in data256){
+if(!((key95 === "cpu") || (key95 === "memory"))){
+const err376 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data256};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -4983,8 +4975,11 @@ vErrors.push(err376);
 }
 errors++;
 }
-if(!(((data256 === "clusterIP") || (data256 === "ingress")) || (data256 === "nodePort"))){
-const err377 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data256};
+}
+if(data256.cpu !== undefined){
+let data257 = data256.cpu;
+if(typeof data257 !== "string"){
+const err377 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data257};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -4994,10 +4989,10 @@ vErrors.push(err377);
 errors++;
 }
 }
-if(data246.nodePort !== undefined){
-let data257 = data246.nodePort;
-if(!((typeof data257 == "number") && (!(data257 % 1) && !isNaN(data257)))){
-const err378 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
+if(data256.memory !== undefined){
+let data258 = data256.memory;
+if(typeof data258 !== "string"){
+const err378 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data258};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -5006,9 +5001,10 @@ vErrors.push(err378);
 }
 errors++;
 }
-if(typeof data257 == "number"){
-if(data257 > 32767 || isNaN(data257)){
-const err379 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
+}
+}
+else {
+const err379 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data256};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -5017,8 +5013,10 @@ vErrors.push(err379);
 }
 errors++;
 }
-if(data257 < 30000 || isNaN(data257)){
-const err380 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data257};
+}
+}
+else {
+const err380 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data252};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -5029,12 +5027,8 @@ errors++;
 }
 }
 }
-if(data246.ingress !== undefined){
-let data258 = data246.ingress;
-if(data258 && typeof data258 == "object" && !Array.isArray(data258)){
-for(const key97 in data258){
-if(!((key97 === "className") || (key97 === "host"))){
-const err381 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data258};
+else {
+const err381 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data241};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -5044,10 +5038,12 @@ vErrors.push(err381);
 errors++;
 }
 }
-if(data258.className !== undefined){
-let data259 = data258.className;
-if(typeof data259 !== "string"){
-const err382 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data259};
+if(data240.kafka !== undefined){
+let data259 = data240.kafka;
+if(data259 && typeof data259 == "object" && !Array.isArray(data259)){
+for(const key96 in data259){
+if(!(((((((key96 === "enabled") || (key96 === "storageSize")) || (key96 === "storageClassName")) || (key96 === "resources")) || (key96 === "heap")) || (key96 === "clusterId")) || (key96 === "retentionHours"))){
+const err382 = {instancePath:instancePath+"/config/observability/kafka",schemaPath:"#/properties/config/properties/observability/properties/kafka/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka,data:data259};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -5057,10 +5053,10 @@ vErrors.push(err382);
 errors++;
 }
 }
-if(data258.host !== undefined){
-let data260 = data258.host;
-if(typeof data260 !== "string"){
-const err383 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data260};
+if(data259.enabled !== undefined){
+let data260 = data259.enabled;
+if(typeof data260 !== "boolean"){
+const err383 = {instancePath:instancePath+"/config/observability/kafka/enabled",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.kafka.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.enabled,data:data260};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -5070,9 +5066,10 @@ vErrors.push(err383);
 errors++;
 }
 }
-}
-else {
-const err384 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data258};
+if(data259.storageSize !== undefined){
+let data261 = data259.storageSize;
+if(typeof data261 !== "string"){
+const err384 = {instancePath:instancePath+"/config/observability/kafka/storageSize",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.storageSize,data:data261};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -5082,10 +5079,10 @@ vErrors.push(err384);
 errors++;
 }
 }
-if(data246.resolver !== undefined){
-let data261 = data246.resolver;
-if(typeof data261 !== "string"){
-const err385 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data261};
+if(data259.storageClassName !== undefined){
+let data262 = data259.storageClassName;
+if(typeof data262 !== "string"){
+const err385 = {instancePath:instancePath+"/config/observability/kafka/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.storageClassName,data:data262};
 if(vErrors === null){
 vErrors = [err385];
 }
@@ -5095,10 +5092,12 @@ vErrors.push(err385);
 errors++;
 }
 }
-if(data246.resolverValid !== undefined){
-let data262 = data246.resolverValid;
-if(typeof data262 !== "string"){
-const err386 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data262};
+if(data259.resources !== undefined){
+let data263 = data259.resources;
+if(data263 && typeof data263 == "object" && !Array.isArray(data263)){
+for(const key97 in data263){
+if(!((key97 === "requests") || (key97 === "limits"))){
+const err386 = {instancePath:instancePath+"/config/observability/kafka/resources",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources,data:data263};
 if(vErrors === null){
 vErrors = [err386];
 }
@@ -5108,10 +5107,12 @@ vErrors.push(err386);
 errors++;
 }
 }
-if(data246.tenantFederation !== undefined){
-let data263 = data246.tenantFederation;
-if(typeof data263 !== "boolean"){
-const err387 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data263};
+if(data263.requests !== undefined){
+let data264 = data263.requests;
+if(data264 && typeof data264 == "object" && !Array.isArray(data264)){
+for(const key98 in data264){
+if(!((key98 === "cpu") || (key98 === "memory"))){
+const err387 = {instancePath:instancePath+"/config/observability/kafka/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key98},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests,data:data264};
 if(vErrors === null){
 vErrors = [err387];
 }
@@ -5121,12 +5122,10 @@ vErrors.push(err387);
 errors++;
 }
 }
-if(data246.basicAuth !== undefined){
-let data264 = data246.basicAuth;
-if(data264 && typeof data264 == "object" && !Array.isArray(data264)){
-for(const key98 in data264){
-if(!(((((key98 === "enabled") || (key98 === "secretName")) || (key98 === "key")) || (key98 === "realm")) || (key98 === "client"))){
-const err388 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key98},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data264};
+if(data264.cpu !== undefined){
+let data265 = data264.cpu;
+if(typeof data265 !== "string"){
+const err388 = {instancePath:instancePath+"/config/observability/kafka/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.cpu,data:data265};
 if(vErrors === null){
 vErrors = [err388];
 }
@@ -5136,10 +5135,10 @@ vErrors.push(err388);
 errors++;
 }
 }
-if(data264.enabled !== undefined){
-let data265 = data264.enabled;
-if(typeof data265 !== "boolean"){
-const err389 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data265};
+if(data264.memory !== undefined){
+let data266 = data264.memory;
+if(typeof data266 !== "string"){
+const err389 = {instancePath:instancePath+"/config/observability/kafka/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.memory,data:data266};
 if(vErrors === null){
 vErrors = [err389];
 }
@@ -5149,10 +5148,9 @@ vErrors.push(err389);
 errors++;
 }
 }
-if(data264.secretName !== undefined){
-let data266 = data264.secretName;
-if(typeof data266 !== "string"){
-const err390 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data266};
+}
+else {
+const err390 = {instancePath:instancePath+"/config/observability/kafka/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests,data:data264};
 if(vErrors === null){
 vErrors = [err390];
 }
@@ -5162,10 +5160,12 @@ vErrors.push(err390);
 errors++;
 }
 }
-if(data264.key !== undefined){
-let data267 = data264.key;
-if(typeof data267 !== "string"){
-const err391 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data267};
+if(data263.limits !== undefined){
+let data267 = data263.limits;
+if(data267 && typeof data267 == "object" && !Array.isArray(data267)){
+for(const key99 in data267){
+if(!((key99 === "cpu") || (key99 === "memory"))){
+const err391 = {instancePath:instancePath+"/config/observability/kafka/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits,data:data267};
 if(vErrors === null){
 vErrors = [err391];
 }
@@ -5175,10 +5175,10 @@ vErrors.push(err391);
 errors++;
 }
 }
-if(data264.realm !== undefined){
-let data268 = data264.realm;
+if(data267.cpu !== undefined){
+let data268 = data267.cpu;
 if(typeof data268 !== "string"){
-const err392 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data268};
+const err392 = {instancePath:instancePath+"/config/observability/kafka/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.cpu,data:data268};
 if(vErrors === null){
 vErrors = [err392];
 }
@@ -5188,12 +5188,10 @@ vErrors.push(err392);
 errors++;
 }
 }
-if(data264.client !== undefined){
-let data269 = data264.client;
-if(data269 && typeof data269 == "object" && !Array.isArray(data269)){
-for(const key99 in data269){
-if(!(((key99 === "secretName") || (key99 === "usernameKey")) || (key99 === "passwordKey"))){
-const err393 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data269};
+if(data267.memory !== undefined){
+let data269 = data267.memory;
+if(typeof data269 !== "string"){
+const err393 = {instancePath:instancePath+"/config/observability/kafka/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.memory,data:data269};
 if(vErrors === null){
 vErrors = [err393];
 }
@@ -5203,10 +5201,9 @@ vErrors.push(err393);
 errors++;
 }
 }
-if(data269.secretName !== undefined){
-let data270 = data269.secretName;
-if(typeof data270 !== "string"){
-const err394 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data270};
+}
+else {
+const err394 = {instancePath:instancePath+"/config/observability/kafka/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits,data:data267};
 if(vErrors === null){
 vErrors = [err394];
 }
@@ -5216,10 +5213,9 @@ vErrors.push(err394);
 errors++;
 }
 }
-if(data269.usernameKey !== undefined){
-let data271 = data269.usernameKey;
-if(typeof data271 !== "string"){
-const err395 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data271};
+}
+else {
+const err395 = {instancePath:instancePath+"/config/observability/kafka/resources",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources,data:data263};
 if(vErrors === null){
 vErrors = [err395];
 }
@@ -5229,10 +5225,10 @@ vErrors.push(err395);
 errors++;
 }
 }
-if(data269.passwordKey !== undefined){
-let data272 = data269.passwordKey;
-if(typeof data272 !== "string"){
-const err396 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data272};
+if(data259.heap !== undefined){
+let data270 = data259.heap;
+if(typeof data270 !== "string"){
+const err396 = {instancePath:instancePath+"/config/observability/kafka/heap",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/heap/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.heap.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.heap,data:data270};
 if(vErrors === null){
 vErrors = [err396];
 }
@@ -5242,9 +5238,10 @@ vErrors.push(err396);
 errors++;
 }
 }
-}
-else {
-const err397 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data269};
+if(data259.clusterId !== undefined){
+let data271 = data259.clusterId;
+if(typeof data271 !== "string"){
+const err397 = {instancePath:instancePath+"/config/observability/kafka/clusterId",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/clusterId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.clusterId.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.clusterId,data:data271};
 if(vErrors === null){
 vErrors = [err397];
 }
@@ -5254,9 +5251,10 @@ vErrors.push(err397);
 errors++;
 }
 }
-}
-else {
-const err398 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data264};
+if(data259.retentionHours !== undefined){
+let data272 = data259.retentionHours;
+if(!((typeof data272 == "number") && (!(data272 % 1) && !isNaN(data272)))){
+const err398 = {instancePath:instancePath+"/config/observability/kafka/retentionHours",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/retentionHours/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours,data:data272};
 if(vErrors === null){
 vErrors = [err398];
 }
@@ -5265,11 +5263,9 @@ vErrors.push(err398);
 }
 errors++;
 }
-}
-if(data246.clientMaxBodySize !== undefined){
-let data273 = data246.clientMaxBodySize;
-if(typeof data273 !== "string"){
-const err399 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data273};
+if(typeof data272 == "number"){
+if(data272 < 1 || isNaN(data272)){
+const err399 = {instancePath:instancePath+"/config/observability/kafka/retentionHours",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/retentionHours/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours,data:data272};
 if(vErrors === null){
 vErrors = [err399];
 }
@@ -5279,10 +5275,10 @@ vErrors.push(err399);
 errors++;
 }
 }
-if(data246.proxyTimeout !== undefined){
-let data274 = data246.proxyTimeout;
-if(typeof data274 !== "string"){
-const err400 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data274};
+}
+}
+else {
+const err400 = {instancePath:instancePath+"/config/observability/kafka",schemaPath:"#/properties/config/properties/observability/properties/kafka/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka,data:data259};
 if(vErrors === null){
 vErrors = [err400];
 }
@@ -5292,9 +5288,12 @@ vErrors.push(err400);
 errors++;
 }
 }
-}
-else {
-const err401 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data246};
+if(data240.gateway !== undefined){
+let data273 = data240.gateway;
+if(data273 && typeof data273 == "object" && !Array.isArray(data273)){
+for(const key100 in data273){
+if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key100))){
+const err401 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data273};
 if(vErrors === null){
 vErrors = [err401];
 }
@@ -5304,12 +5303,10 @@ vErrors.push(err401);
 errors++;
 }
 }
-if(data227.grafana !== undefined){
-let data275 = data227.grafana;
-if(data275 && typeof data275 == "object" && !Array.isArray(data275)){
-for(const key100 in data275){
-if(!(((((((key100 === "enabled") || (key100 === "resources")) || (key100 === "rootUrl")) || (key100 === "anonymousAccess")) || (key100 === "adminSecret")) || (key100 === "developmentCredentials")) || (key100 === "prometheusVersion"))){
-const err402 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data275};
+if(data273.enabled !== undefined){
+let data274 = data273.enabled;
+if(typeof data274 !== "boolean"){
+const err402 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data274};
 if(vErrors === null){
 vErrors = [err402];
 }
@@ -5319,10 +5316,10 @@ vErrors.push(err402);
 errors++;
 }
 }
-if(data275.enabled !== undefined){
-let data276 = data275.enabled;
-if(typeof data276 !== "boolean"){
-const err403 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data276};
+if(data273.replicas !== undefined){
+let data275 = data273.replicas;
+if(!((typeof data275 == "number") && (!(data275 % 1) && !isNaN(data275)))){
+const err403 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data275};
 if(vErrors === null){
 vErrors = [err403];
 }
@@ -5331,13 +5328,9 @@ vErrors.push(err403);
 }
 errors++;
 }
-}
-if(data275.resources !== undefined){
-let data277 = data275.resources;
-if(data277 && typeof data277 == "object" && !Array.isArray(data277)){
-for(const key101 in data277){
-if(!((key101 === "requests") || (key101 === "limits"))){
-const err404 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data277};
+if(typeof data275 == "number"){
+if(data275 < 0 || isNaN(data275)){
+const err404 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data275};
 if(vErrors === null){
 vErrors = [err404];
 }
@@ -5347,12 +5340,13 @@ vErrors.push(err404);
 errors++;
 }
 }
-if(data277.requests !== undefined){
-let data278 = data277.requests;
-if(data278 && typeof data278 == "object" && !Array.isArray(data278)){
-for(const key102 in data278){
-if(!((key102 === "cpu") || (key102 === "memory"))){
-const err405 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data278};
+}
+if(data273.resources !== undefined){
+let data276 = data273.resources;
+if(data276 && typeof data276 == "object" && !Array.isArray(data276)){
+for(const key101 in data276){
+if(!((key101 === "requests") || (key101 === "limits"))){
+const err405 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data276};
 if(vErrors === null){
 vErrors = [err405];
 }
@@ -5362,10 +5356,12 @@ vErrors.push(err405);
 errors++;
 }
 }
-if(data278.cpu !== undefined){
-let data279 = data278.cpu;
-if(typeof data279 !== "string"){
-const err406 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data279};
+if(data276.requests !== undefined){
+let data277 = data276.requests;
+if(data277 && typeof data277 == "object" && !Array.isArray(data277)){
+for(const key102 in data277){
+if(!((key102 === "cpu") || (key102 === "memory"))){
+const err406 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data277};
 if(vErrors === null){
 vErrors = [err406];
 }
@@ -5375,10 +5371,10 @@ vErrors.push(err406);
 errors++;
 }
 }
-if(data278.memory !== undefined){
-let data280 = data278.memory;
-if(typeof data280 !== "string"){
-const err407 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data280};
+if(data277.cpu !== undefined){
+let data278 = data277.cpu;
+if(typeof data278 !== "string"){
+const err407 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data278};
 if(vErrors === null){
 vErrors = [err407];
 }
@@ -5388,9 +5384,10 @@ vErrors.push(err407);
 errors++;
 }
 }
-}
-else {
-const err408 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data278};
+if(data277.memory !== undefined){
+let data279 = data277.memory;
+if(typeof data279 !== "string"){
+const err408 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data279};
 if(vErrors === null){
 vErrors = [err408];
 }
@@ -5400,12 +5397,9 @@ vErrors.push(err408);
 errors++;
 }
 }
-if(data277.limits !== undefined){
-let data281 = data277.limits;
-if(data281 && typeof data281 == "object" && !Array.isArray(data281)){
-for(const key103 in data281){
-if(!((key103 === "cpu") || (key103 === "memory"))){
-const err409 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key103},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data281};
+}
+else {
+const err409 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data277};
 if(vErrors === null){
 vErrors = [err409];
 }
@@ -5415,10 +5409,12 @@ vErrors.push(err409);
 errors++;
 }
 }
-if(data281.cpu !== undefined){
-let data282 = data281.cpu;
-if(typeof data282 !== "string"){
-const err410 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data282};
+if(data276.limits !== undefined){
+let data280 = data276.limits;
+if(data280 && typeof data280 == "object" && !Array.isArray(data280)){
+for(const key103 in data280){
+if(!((key103 === "cpu") || (key103 === "memory"))){
+const err410 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key103},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data280};
 if(vErrors === null){
 vErrors = [err410];
 }
@@ -5428,10 +5424,10 @@ vErrors.push(err410);
 errors++;
 }
 }
-if(data281.memory !== undefined){
-let data283 = data281.memory;
-if(typeof data283 !== "string"){
-const err411 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data283};
+if(data280.cpu !== undefined){
+let data281 = data280.cpu;
+if(typeof data281 !== "string"){
+const err411 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data281};
 if(vErrors === null){
 vErrors = [err411];
 }
@@ -5441,9 +5437,10 @@ vErrors.push(err411);
 errors++;
 }
 }
-}
-else {
-const err412 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data281};
+if(data280.memory !== undefined){
+let data282 = data280.memory;
+if(typeof data282 !== "string"){
+const err412 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data282};
 if(vErrors === null){
 vErrors = [err412];
 }
@@ -5455,7 +5452,7 @@ errors++;
 }
 }
 else {
-const err413 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data277};
+const err413 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data280};
 if(vErrors === null){
 vErrors = [err413];
 }
@@ -5465,10 +5462,9 @@ vErrors.push(err413);
 errors++;
 }
 }
-if(data275.rootUrl !== undefined){
-let data284 = data275.rootUrl;
-if(typeof data284 !== "string"){
-const err414 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data284};
+}
+else {
+const err414 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data276};
 if(vErrors === null){
 vErrors = [err414];
 }
@@ -5478,10 +5474,10 @@ vErrors.push(err414);
 errors++;
 }
 }
-if(data275.anonymousAccess !== undefined){
-let data285 = data275.anonymousAccess;
-if(typeof data285 !== "boolean"){
-const err415 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data285};
+if(data273.exposure !== undefined){
+let data283 = data273.exposure;
+if(typeof data283 !== "string"){
+const err415 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data283};
 if(vErrors === null){
 vErrors = [err415];
 }
@@ -5490,13 +5486,8 @@ vErrors.push(err415);
 }
 errors++;
 }
-}
-if(data275.adminSecret !== undefined){
-let data286 = data275.adminSecret;
-if(data286 && typeof data286 == "object" && !Array.isArray(data286)){
-for(const key104 in data286){
-if(!(((key104 === "secretName") || (key104 === "userKey")) || (key104 === "passwordKey"))){
-const err416 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key104},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data286};
+if(!(((data283 === "clusterIP") || (data283 === "ingress")) || (data283 === "nodePort"))){
+const err416 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data283};
 if(vErrors === null){
 vErrors = [err416];
 }
@@ -5506,10 +5497,10 @@ vErrors.push(err416);
 errors++;
 }
 }
-if(data286.secretName !== undefined){
-let data287 = data286.secretName;
-if(typeof data287 !== "string"){
-const err417 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data287};
+if(data273.nodePort !== undefined){
+let data284 = data273.nodePort;
+if(!((typeof data284 == "number") && (!(data284 % 1) && !isNaN(data284)))){
+const err417 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data284};
 if(vErrors === null){
 vErrors = [err417];
 }
@@ -5518,11 +5509,9 @@ vErrors.push(err417);
 }
 errors++;
 }
-}
-if(data286.userKey !== undefined){
-let data288 = data286.userKey;
-if(typeof data288 !== "string"){
-const err418 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data288};
+if(typeof data284 == "number"){
+if(data284 > 32767 || isNaN(data284)){
+const err418 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data284};
 if(vErrors === null){
 vErrors = [err418];
 }
@@ -5531,11 +5520,8 @@ vErrors.push(err418);
 }
 errors++;
 }
-}
-if(data286.passwordKey !== undefined){
-let data289 = data286.passwordKey;
-if(typeof data289 !== "string"){
-const err419 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data289};
+if(data284 < 30000 || isNaN(data284)){
+const err419 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data284};
 if(vErrors === null){
 vErrors = [err419];
 }
@@ -5546,8 +5532,12 @@ errors++;
 }
 }
 }
-else {
-const err420 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data286};
+if(data273.ingress !== undefined){
+let data285 = data273.ingress;
+if(data285 && typeof data285 == "object" && !Array.isArray(data285)){
+for(const key104 in data285){
+if(!((key104 === "className") || (key104 === "host"))){
+const err420 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key104},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data285};
 if(vErrors === null){
 vErrors = [err420];
 }
@@ -5557,10 +5547,10 @@ vErrors.push(err420);
 errors++;
 }
 }
-if(data275.developmentCredentials !== undefined){
-let data290 = data275.developmentCredentials;
-if(typeof data290 !== "boolean"){
-const err421 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data290};
+if(data285.className !== undefined){
+let data286 = data285.className;
+if(typeof data286 !== "string"){
+const err421 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data286};
 if(vErrors === null){
 vErrors = [err421];
 }
@@ -5570,10 +5560,10 @@ vErrors.push(err421);
 errors++;
 }
 }
-if(data275.prometheusVersion !== undefined){
-let data291 = data275.prometheusVersion;
-if(typeof data291 !== "string"){
-const err422 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data291};
+if(data285.host !== undefined){
+let data287 = data285.host;
+if(typeof data287 !== "string"){
+const err422 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data287};
 if(vErrors === null){
 vErrors = [err422];
 }
@@ -5585,7 +5575,7 @@ errors++;
 }
 }
 else {
-const err423 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data275};
+const err423 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data285};
 if(vErrors === null){
 vErrors = [err423];
 }
@@ -5595,12 +5585,10 @@ vErrors.push(err423);
 errors++;
 }
 }
-if(data227.alloy !== undefined){
-let data292 = data227.alloy;
-if(data292 && typeof data292 == "object" && !Array.isArray(data292)){
-for(const key105 in data292){
-if(!((((key105 === "enabled") || (key105 === "resources")) || (key105 === "scrapeInterval")) || (key105 === "clusterLabel"))){
-const err424 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key105},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data292};
+if(data273.resolver !== undefined){
+let data288 = data273.resolver;
+if(typeof data288 !== "string"){
+const err424 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data288};
 if(vErrors === null){
 vErrors = [err424];
 }
@@ -5610,10 +5598,10 @@ vErrors.push(err424);
 errors++;
 }
 }
-if(data292.enabled !== undefined){
-let data293 = data292.enabled;
-if(typeof data293 !== "boolean"){
-const err425 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data293};
+if(data273.resolverValid !== undefined){
+let data289 = data273.resolverValid;
+if(typeof data289 !== "string"){
+const err425 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data289};
 if(vErrors === null){
 vErrors = [err425];
 }
@@ -5623,12 +5611,10 @@ vErrors.push(err425);
 errors++;
 }
 }
-if(data292.resources !== undefined){
-let data294 = data292.resources;
-if(data294 && typeof data294 == "object" && !Array.isArray(data294)){
-for(const key106 in data294){
-if(!((key106 === "requests") || (key106 === "limits"))){
-const err426 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key106},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data294};
+if(data273.tenantFederation !== undefined){
+let data290 = data273.tenantFederation;
+if(typeof data290 !== "boolean"){
+const err426 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data290};
 if(vErrors === null){
 vErrors = [err426];
 }
@@ -5638,12 +5624,12 @@ vErrors.push(err426);
 errors++;
 }
 }
-if(data294.requests !== undefined){
-let data295 = data294.requests;
-if(data295 && typeof data295 == "object" && !Array.isArray(data295)){
-for(const key107 in data295){
-if(!((key107 === "cpu") || (key107 === "memory"))){
-const err427 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key107},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data295};
+if(data273.basicAuth !== undefined){
+let data291 = data273.basicAuth;
+if(data291 && typeof data291 == "object" && !Array.isArray(data291)){
+for(const key105 in data291){
+if(!(((((key105 === "enabled") || (key105 === "secretName")) || (key105 === "key")) || (key105 === "realm")) || (key105 === "client"))){
+const err427 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key105},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data291};
 if(vErrors === null){
 vErrors = [err427];
 }
@@ -5653,10 +5639,10 @@ vErrors.push(err427);
 errors++;
 }
 }
-if(data295.cpu !== undefined){
-let data296 = data295.cpu;
-if(typeof data296 !== "string"){
-const err428 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data296};
+if(data291.enabled !== undefined){
+let data292 = data291.enabled;
+if(typeof data292 !== "boolean"){
+const err428 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data292};
 if(vErrors === null){
 vErrors = [err428];
 }
@@ -5666,10 +5652,10 @@ vErrors.push(err428);
 errors++;
 }
 }
-if(data295.memory !== undefined){
-let data297 = data295.memory;
-if(typeof data297 !== "string"){
-const err429 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data297};
+if(data291.secretName !== undefined){
+let data293 = data291.secretName;
+if(typeof data293 !== "string"){
+const err429 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data293};
 if(vErrors === null){
 vErrors = [err429];
 }
@@ -5679,9 +5665,10 @@ vErrors.push(err429);
 errors++;
 }
 }
-}
-else {
-const err430 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data295};
+if(data291.key !== undefined){
+let data294 = data291.key;
+if(typeof data294 !== "string"){
+const err430 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data294};
 if(vErrors === null){
 vErrors = [err430];
 }
@@ -5691,12 +5678,10 @@ vErrors.push(err430);
 errors++;
 }
 }
-if(data294.limits !== undefined){
-let data298 = data294.limits;
-if(data298 && typeof data298 == "object" && !Array.isArray(data298)){
-for(const key108 in data298){
-if(!((key108 === "cpu") || (key108 === "memory"))){
-const err431 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key108},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data298};
+if(data291.realm !== undefined){
+let data295 = data291.realm;
+if(typeof data295 !== "string"){
+const err431 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data295};
 if(vErrors === null){
 vErrors = [err431];
 }
@@ -5706,10 +5691,12 @@ vErrors.push(err431);
 errors++;
 }
 }
-if(data298.cpu !== undefined){
-let data299 = data298.cpu;
-if(typeof data299 !== "string"){
-const err432 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data299};
+if(data291.client !== undefined){
+let data296 = data291.client;
+if(data296 && typeof data296 == "object" && !Array.isArray(data296)){
+for(const key106 in data296){
+if(!(((key106 === "secretName") || (key106 === "usernameKey")) || (key106 === "passwordKey"))){
+const err432 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key106},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data296};
 if(vErrors === null){
 vErrors = [err432];
 }
@@ -5719,10 +5706,10 @@ vErrors.push(err432);
 errors++;
 }
 }
-if(data298.memory !== undefined){
-let data300 = data298.memory;
-if(typeof data300 !== "string"){
-const err433 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data300};
+if(data296.secretName !== undefined){
+let data297 = data296.secretName;
+if(typeof data297 !== "string"){
+const err433 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data297};
 if(vErrors === null){
 vErrors = [err433];
 }
@@ -5732,9 +5719,10 @@ vErrors.push(err433);
 errors++;
 }
 }
-}
-else {
-const err434 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data298};
+if(data296.usernameKey !== undefined){
+let data298 = data296.usernameKey;
+if(typeof data298 !== "string"){
+const err434 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data298};
 if(vErrors === null){
 vErrors = [err434];
 }
@@ -5744,9 +5732,10 @@ vErrors.push(err434);
 errors++;
 }
 }
-}
-else {
-const err435 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data294};
+if(data296.passwordKey !== undefined){
+let data299 = data296.passwordKey;
+if(typeof data299 !== "string"){
+const err435 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data299};
 if(vErrors === null){
 vErrors = [err435];
 }
@@ -5756,10 +5745,9 @@ vErrors.push(err435);
 errors++;
 }
 }
-if(data292.scrapeInterval !== undefined){
-let data301 = data292.scrapeInterval;
-if(typeof data301 !== "string"){
-const err436 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data301};
+}
+else {
+const err436 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data296};
 if(vErrors === null){
 vErrors = [err436];
 }
@@ -5769,10 +5757,9 @@ vErrors.push(err436);
 errors++;
 }
 }
-if(data292.clusterLabel !== undefined){
-let data302 = data292.clusterLabel;
-if(typeof data302 !== "string"){
-const err437 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data302};
+}
+else {
+const err437 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data291};
 if(vErrors === null){
 vErrors = [err437];
 }
@@ -5782,9 +5769,10 @@ vErrors.push(err437);
 errors++;
 }
 }
-}
-else {
-const err438 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data292};
+if(data273.clientMaxBodySize !== undefined){
+let data300 = data273.clientMaxBodySize;
+if(typeof data300 !== "string"){
+const err438 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data300};
 if(vErrors === null){
 vErrors = [err438];
 }
@@ -5794,9 +5782,10 @@ vErrors.push(err438);
 errors++;
 }
 }
-}
-else {
-const err439 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data227};
+if(data273.proxyTimeout !== undefined){
+let data301 = data273.proxyTimeout;
+if(typeof data301 !== "string"){
+const err439 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data301};
 if(vErrors === null){
 vErrors = [err439];
 }
@@ -5806,10 +5795,9 @@ vErrors.push(err439);
 errors++;
 }
 }
-if(data1.namespace !== undefined){
-let data303 = data1.namespace;
-if(typeof data303 !== "string"){
-const err440 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data303};
+}
+else {
+const err440 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data273};
 if(vErrors === null){
 vErrors = [err440];
 }
@@ -5819,10 +5807,12 @@ vErrors.push(err440);
 errors++;
 }
 }
-if(data1.clusterDomain !== undefined){
-let data304 = data1.clusterDomain;
-if(typeof data304 !== "string"){
-const err441 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data304};
+if(data240.grafana !== undefined){
+let data302 = data240.grafana;
+if(data302 && typeof data302 == "object" && !Array.isArray(data302)){
+for(const key107 in data302){
+if(!(((((((key107 === "enabled") || (key107 === "resources")) || (key107 === "rootUrl")) || (key107 === "anonymousAccess")) || (key107 === "adminSecret")) || (key107 === "developmentCredentials")) || (key107 === "prometheusVersion"))){
+const err441 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key107},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data302};
 if(vErrors === null){
 vErrors = [err441];
 }
@@ -5832,10 +5822,10 @@ vErrors.push(err441);
 errors++;
 }
 }
-if(data1.partOf !== undefined){
-let data305 = data1.partOf;
-if(typeof data305 !== "string"){
-const err442 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data305};
+if(data302.enabled !== undefined){
+let data303 = data302.enabled;
+if(typeof data303 !== "boolean"){
+const err442 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data303};
 if(vErrors === null){
 vErrors = [err442];
 }
@@ -5845,12 +5835,12 @@ vErrors.push(err442);
 errors++;
 }
 }
-if(data1.images !== undefined){
-let data306 = data1.images;
-if(data306 && typeof data306 == "object" && !Array.isArray(data306)){
-for(const key109 in data306){
-if(!(func2.call(schema11.properties.config.properties.images.properties, key109))){
-const err443 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key109},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data306};
+if(data302.resources !== undefined){
+let data304 = data302.resources;
+if(data304 && typeof data304 == "object" && !Array.isArray(data304)){
+for(const key108 in data304){
+if(!((key108 === "requests") || (key108 === "limits"))){
+const err443 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key108},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data304};
 if(vErrors === null){
 vErrors = [err443];
 }
@@ -5860,10 +5850,12 @@ vErrors.push(err443);
 errors++;
 }
 }
-if(data306.alloy !== undefined){
-let data307 = data306.alloy;
-if(typeof data307 !== "string"){
-const err444 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data307};
+if(data304.requests !== undefined){
+let data305 = data304.requests;
+if(data305 && typeof data305 == "object" && !Array.isArray(data305)){
+for(const key109 in data305){
+if(!((key109 === "cpu") || (key109 === "memory"))){
+const err444 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key109},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data305};
 if(vErrors === null){
 vErrors = [err444];
 }
@@ -5873,10 +5865,10 @@ vErrors.push(err444);
 errors++;
 }
 }
-if(data306.grafana !== undefined){
-let data308 = data306.grafana;
-if(typeof data308 !== "string"){
-const err445 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data308};
+if(data305.cpu !== undefined){
+let data306 = data305.cpu;
+if(typeof data306 !== "string"){
+const err445 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data306};
 if(vErrors === null){
 vErrors = [err445];
 }
@@ -5886,10 +5878,10 @@ vErrors.push(err445);
 errors++;
 }
 }
-if(data306.memcached !== undefined){
-let data309 = data306.memcached;
-if(typeof data309 !== "string"){
-const err446 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data309};
+if(data305.memory !== undefined){
+let data307 = data305.memory;
+if(typeof data307 !== "string"){
+const err446 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data307};
 if(vErrors === null){
 vErrors = [err446];
 }
@@ -5899,10 +5891,9 @@ vErrors.push(err446);
 errors++;
 }
 }
-if(data306.memcachedExporter !== undefined){
-let data310 = data306.memcachedExporter;
-if(typeof data310 !== "string"){
-const err447 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data310};
+}
+else {
+const err447 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data305};
 if(vErrors === null){
 vErrors = [err447];
 }
@@ -5912,10 +5903,12 @@ vErrors.push(err447);
 errors++;
 }
 }
-if(data306.mimir !== undefined){
-let data311 = data306.mimir;
-if(typeof data311 !== "string"){
-const err448 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data311};
+if(data304.limits !== undefined){
+let data308 = data304.limits;
+if(data308 && typeof data308 == "object" && !Array.isArray(data308)){
+for(const key110 in data308){
+if(!((key110 === "cpu") || (key110 === "memory"))){
+const err448 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key110},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data308};
 if(vErrors === null){
 vErrors = [err448];
 }
@@ -5925,10 +5918,10 @@ vErrors.push(err448);
 errors++;
 }
 }
-if(data306.minio !== undefined){
-let data312 = data306.minio;
-if(typeof data312 !== "string"){
-const err449 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data312};
+if(data308.cpu !== undefined){
+let data309 = data308.cpu;
+if(typeof data309 !== "string"){
+const err449 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data309};
 if(vErrors === null){
 vErrors = [err449];
 }
@@ -5938,10 +5931,10 @@ vErrors.push(err449);
 errors++;
 }
 }
-if(data306.minioClient !== undefined){
-let data313 = data306.minioClient;
-if(typeof data313 !== "string"){
-const err450 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data313};
+if(data308.memory !== undefined){
+let data310 = data308.memory;
+if(typeof data310 !== "string"){
+const err450 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data310};
 if(vErrors === null){
 vErrors = [err450];
 }
@@ -5951,10 +5944,9 @@ vErrors.push(err450);
 errors++;
 }
 }
-if(data306.nginx !== undefined){
-let data314 = data306.nginx;
-if(typeof data314 !== "string"){
-const err451 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data314};
+}
+else {
+const err451 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data308};
 if(vErrors === null){
 vErrors = [err451];
 }
@@ -5964,10 +5956,9 @@ vErrors.push(err451);
 errors++;
 }
 }
-if(data306.rolloutOperator !== undefined){
-let data315 = data306.rolloutOperator;
-if(typeof data315 !== "string"){
-const err452 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data315};
+}
+else {
+const err452 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data304};
 if(vErrors === null){
 vErrors = [err452];
 }
@@ -5977,9 +5968,10 @@ vErrors.push(err452);
 errors++;
 }
 }
-}
-else {
-const err453 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data306};
+if(data302.rootUrl !== undefined){
+let data311 = data302.rootUrl;
+if(typeof data311 !== "string"){
+const err453 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data311};
 if(vErrors === null){
 vErrors = [err453];
 }
@@ -5989,10 +5981,10 @@ vErrors.push(err453);
 errors++;
 }
 }
-if(data1.defaultTenant !== undefined){
-let data316 = data1.defaultTenant;
-if(typeof data316 !== "string"){
-const err454 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data316};
+if(data302.anonymousAccess !== undefined){
+let data312 = data302.anonymousAccess;
+if(typeof data312 !== "boolean"){
+const err454 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data312};
 if(vErrors === null){
 vErrors = [err454];
 }
@@ -6002,14 +5994,12 @@ vErrors.push(err454);
 errors++;
 }
 }
-if(data1.existingSecrets !== undefined){
-let data317 = data1.existingSecrets;
-if(Array.isArray(data317)){
-const len1 = data317.length;
-for(let i1=0; i1<len1; i1++){
-let data318 = data317[i1];
-if(typeof data318 !== "string"){
-const err455 = {instancePath:instancePath+"/config/existingSecrets/" + i1,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data318};
+if(data302.adminSecret !== undefined){
+let data313 = data302.adminSecret;
+if(data313 && typeof data313 == "object" && !Array.isArray(data313)){
+for(const key111 in data313){
+if(!(((key111 === "secretName") || (key111 === "userKey")) || (key111 === "passwordKey"))){
+const err455 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key111},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data313};
 if(vErrors === null){
 vErrors = [err455];
 }
@@ -6019,9 +6009,10 @@ vErrors.push(err455);
 errors++;
 }
 }
-}
-else {
-const err456 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data317};
+if(data313.secretName !== undefined){
+let data314 = data313.secretName;
+if(typeof data314 !== "string"){
+const err456 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data314};
 if(vErrors === null){
 vErrors = [err456];
 }
@@ -6031,12 +6022,10 @@ vErrors.push(err456);
 errors++;
 }
 }
-if(data1.storage !== undefined){
-let data319 = data1.storage;
-if(data319 && typeof data319 == "object" && !Array.isArray(data319)){
-for(const key110 in data319){
-if(!((((((key110 === "endpoint") || (key110 === "insecure")) || (key110 === "region")) || (key110 === "buckets")) || (key110 === "credentials")) || (key110 === "developmentCredentials"))){
-const err457 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key110},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data319};
+if(data313.userKey !== undefined){
+let data315 = data313.userKey;
+if(typeof data315 !== "string"){
+const err457 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data315};
 if(vErrors === null){
 vErrors = [err457];
 }
@@ -6046,10 +6035,10 @@ vErrors.push(err457);
 errors++;
 }
 }
-if(data319.endpoint !== undefined){
-let data320 = data319.endpoint;
-if(typeof data320 !== "string"){
-const err458 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data320};
+if(data313.passwordKey !== undefined){
+let data316 = data313.passwordKey;
+if(typeof data316 !== "string"){
+const err458 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data316};
 if(vErrors === null){
 vErrors = [err458];
 }
@@ -6059,10 +6048,9 @@ vErrors.push(err458);
 errors++;
 }
 }
-if(data319.insecure !== undefined){
-let data321 = data319.insecure;
-if(typeof data321 !== "boolean"){
-const err459 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data321};
+}
+else {
+const err459 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data313};
 if(vErrors === null){
 vErrors = [err459];
 }
@@ -6072,10 +6060,10 @@ vErrors.push(err459);
 errors++;
 }
 }
-if(data319.region !== undefined){
-let data322 = data319.region;
-if(typeof data322 !== "string"){
-const err460 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data322};
+if(data302.developmentCredentials !== undefined){
+let data317 = data302.developmentCredentials;
+if(typeof data317 !== "boolean"){
+const err460 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data317};
 if(vErrors === null){
 vErrors = [err460];
 }
@@ -6085,12 +6073,10 @@ vErrors.push(err460);
 errors++;
 }
 }
-if(data319.buckets !== undefined){
-let data323 = data319.buckets;
-if(data323 && typeof data323 == "object" && !Array.isArray(data323)){
-for(const key111 in data323){
-if(!(((key111 === "blocks") || (key111 === "ruler")) || (key111 === "alertmanager"))){
-const err461 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key111},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data323};
+if(data302.prometheusVersion !== undefined){
+let data318 = data302.prometheusVersion;
+if(typeof data318 !== "string"){
+const err461 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data318};
 if(vErrors === null){
 vErrors = [err461];
 }
@@ -6100,10 +6086,9 @@ vErrors.push(err461);
 errors++;
 }
 }
-if(data323.blocks !== undefined){
-let data324 = data323.blocks;
-if(typeof data324 !== "string"){
-const err462 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data324};
+}
+else {
+const err462 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data302};
 if(vErrors === null){
 vErrors = [err462];
 }
@@ -6113,10 +6098,12 @@ vErrors.push(err462);
 errors++;
 }
 }
-if(data323.ruler !== undefined){
-let data325 = data323.ruler;
-if(typeof data325 !== "string"){
-const err463 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data325};
+if(data240.alloy !== undefined){
+let data319 = data240.alloy;
+if(data319 && typeof data319 == "object" && !Array.isArray(data319)){
+for(const key112 in data319){
+if(!((((key112 === "enabled") || (key112 === "resources")) || (key112 === "scrapeInterval")) || (key112 === "clusterLabel"))){
+const err463 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key112},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data319};
 if(vErrors === null){
 vErrors = [err463];
 }
@@ -6126,10 +6113,10 @@ vErrors.push(err463);
 errors++;
 }
 }
-if(data323.alertmanager !== undefined){
-let data326 = data323.alertmanager;
-if(typeof data326 !== "string"){
-const err464 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data326};
+if(data319.enabled !== undefined){
+let data320 = data319.enabled;
+if(typeof data320 !== "boolean"){
+const err464 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data320};
 if(vErrors === null){
 vErrors = [err464];
 }
@@ -6139,9 +6126,12 @@ vErrors.push(err464);
 errors++;
 }
 }
-}
-else {
-const err465 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data323};
+if(data319.resources !== undefined){
+let data321 = data319.resources;
+if(data321 && typeof data321 == "object" && !Array.isArray(data321)){
+for(const key113 in data321){
+if(!((key113 === "requests") || (key113 === "limits"))){
+const err465 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key113},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data321};
 if(vErrors === null){
 vErrors = [err465];
 }
@@ -6151,12 +6141,12 @@ vErrors.push(err465);
 errors++;
 }
 }
-if(data319.credentials !== undefined){
-let data327 = data319.credentials;
-if(data327 && typeof data327 == "object" && !Array.isArray(data327)){
-for(const key112 in data327){
-if(!(((key112 === "secretName") || (key112 === "accessKeyIdKey")) || (key112 === "secretAccessKeyKey"))){
-const err466 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key112},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data327};
+if(data321.requests !== undefined){
+let data322 = data321.requests;
+if(data322 && typeof data322 == "object" && !Array.isArray(data322)){
+for(const key114 in data322){
+if(!((key114 === "cpu") || (key114 === "memory"))){
+const err466 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key114},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data322};
 if(vErrors === null){
 vErrors = [err466];
 }
@@ -6166,10 +6156,10 @@ vErrors.push(err466);
 errors++;
 }
 }
-if(data327.secretName !== undefined){
-let data328 = data327.secretName;
-if(typeof data328 !== "string"){
-const err467 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data328};
+if(data322.cpu !== undefined){
+let data323 = data322.cpu;
+if(typeof data323 !== "string"){
+const err467 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data323};
 if(vErrors === null){
 vErrors = [err467];
 }
@@ -6179,10 +6169,10 @@ vErrors.push(err467);
 errors++;
 }
 }
-if(data327.accessKeyIdKey !== undefined){
-let data329 = data327.accessKeyIdKey;
-if(typeof data329 !== "string"){
-const err468 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data329};
+if(data322.memory !== undefined){
+let data324 = data322.memory;
+if(typeof data324 !== "string"){
+const err468 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data324};
 if(vErrors === null){
 vErrors = [err468];
 }
@@ -6192,10 +6182,9 @@ vErrors.push(err468);
 errors++;
 }
 }
-if(data327.secretAccessKeyKey !== undefined){
-let data330 = data327.secretAccessKeyKey;
-if(typeof data330 !== "string"){
-const err469 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data330};
+}
+else {
+const err469 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data322};
 if(vErrors === null){
 vErrors = [err469];
 }
@@ -6205,9 +6194,12 @@ vErrors.push(err469);
 errors++;
 }
 }
-}
-else {
-const err470 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data327};
+if(data321.limits !== undefined){
+let data325 = data321.limits;
+if(data325 && typeof data325 == "object" && !Array.isArray(data325)){
+for(const key115 in data325){
+if(!((key115 === "cpu") || (key115 === "memory"))){
+const err470 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key115},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data325};
 if(vErrors === null){
 vErrors = [err470];
 }
@@ -6217,10 +6209,10 @@ vErrors.push(err470);
 errors++;
 }
 }
-if(data319.developmentCredentials !== undefined){
-let data331 = data319.developmentCredentials;
-if(typeof data331 !== "boolean"){
-const err471 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data331};
+if(data325.cpu !== undefined){
+let data326 = data325.cpu;
+if(typeof data326 !== "string"){
+const err471 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data326};
 if(vErrors === null){
 vErrors = [err471];
 }
@@ -6230,9 +6222,10 @@ vErrors.push(err471);
 errors++;
 }
 }
-}
-else {
-const err472 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data319};
+if(data325.memory !== undefined){
+let data327 = data325.memory;
+if(typeof data327 !== "string"){
+const err472 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data327};
 if(vErrors === null){
 vErrors = [err472];
 }
@@ -6242,12 +6235,9 @@ vErrors.push(err472);
 errors++;
 }
 }
-if(data1.gitops !== undefined){
-let data332 = data1.gitops;
-if(data332 && typeof data332 == "object" && !Array.isArray(data332)){
-for(const key113 in data332){
-if(!((((((key113 === "repoURL") || (key113 === "targetRevision")) || (key113 === "project")) || (key113 === "argocdNamespace")) || (key113 === "destinationServer")) || (key113 === "automated"))){
-const err473 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key113},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data332};
+}
+else {
+const err473 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data325};
 if(vErrors === null){
 vErrors = [err473];
 }
@@ -6257,10 +6247,9 @@ vErrors.push(err473);
 errors++;
 }
 }
-if(data332.repoURL !== undefined){
-let data333 = data332.repoURL;
-if(typeof data333 !== "string"){
-const err474 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data333};
+}
+else {
+const err474 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data321};
 if(vErrors === null){
 vErrors = [err474];
 }
@@ -6270,10 +6259,10 @@ vErrors.push(err474);
 errors++;
 }
 }
-if(data332.targetRevision !== undefined){
-let data334 = data332.targetRevision;
-if(typeof data334 !== "string"){
-const err475 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data334};
+if(data319.scrapeInterval !== undefined){
+let data328 = data319.scrapeInterval;
+if(typeof data328 !== "string"){
+const err475 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data328};
 if(vErrors === null){
 vErrors = [err475];
 }
@@ -6283,10 +6272,10 @@ vErrors.push(err475);
 errors++;
 }
 }
-if(data332.project !== undefined){
-let data335 = data332.project;
-if(typeof data335 !== "string"){
-const err476 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data335};
+if(data319.clusterLabel !== undefined){
+let data329 = data319.clusterLabel;
+if(typeof data329 !== "string"){
+const err476 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data329};
 if(vErrors === null){
 vErrors = [err476];
 }
@@ -6296,10 +6285,9 @@ vErrors.push(err476);
 errors++;
 }
 }
-if(data332.argocdNamespace !== undefined){
-let data336 = data332.argocdNamespace;
-if(typeof data336 !== "string"){
-const err477 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data336};
+}
+else {
+const err477 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data319};
 if(vErrors === null){
 vErrors = [err477];
 }
@@ -6309,10 +6297,9 @@ vErrors.push(err477);
 errors++;
 }
 }
-if(data332.destinationServer !== undefined){
-let data337 = data332.destinationServer;
-if(typeof data337 !== "string"){
-const err478 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data337};
+}
+else {
+const err478 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data240};
 if(vErrors === null){
 vErrors = [err478];
 }
@@ -6322,10 +6309,10 @@ vErrors.push(err478);
 errors++;
 }
 }
-if(data332.automated !== undefined){
-let data338 = data332.automated;
-if(typeof data338 !== "boolean"){
-const err479 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data338};
+if(data1.namespace !== undefined){
+let data330 = data1.namespace;
+if(typeof data330 !== "string"){
+const err479 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data330};
 if(vErrors === null){
 vErrors = [err479];
 }
@@ -6335,9 +6322,10 @@ vErrors.push(err479);
 errors++;
 }
 }
-}
-else {
-const err480 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data332};
+if(data1.clusterDomain !== undefined){
+let data331 = data1.clusterDomain;
+if(typeof data331 !== "string"){
+const err480 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data331};
 if(vErrors === null){
 vErrors = [err480];
 }
@@ -6347,9 +6335,10 @@ vErrors.push(err480);
 errors++;
 }
 }
-}
-else {
-const err481 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(data1.partOf !== undefined){
+let data332 = data1.partOf;
+if(typeof data332 !== "string"){
+const err481 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data332};
 if(vErrors === null){
 vErrors = [err481];
 }
@@ -6359,21 +6348,12 @@ vErrors.push(err481);
 errors++;
 }
 }
-if(data.overrides !== undefined){
-let data339 = data.overrides;
-if(data339 && typeof data339 == "object" && !Array.isArray(data339)){
-for(const key114 in data339){
-let data340 = data339[key114];
-if(data340 && typeof data340 == "object" && !Array.isArray(data340)){
-for(const key115 in data340){
-let data341 = data340[key115];
-if(data341 && typeof data341 == "object" && !Array.isArray(data341)){
-for(const key116 in data341){
-let data342 = data341[key116];
-if(data342 && typeof data342 == "object" && !Array.isArray(data342)){
-}
-else {
-const err482 = {instancePath:instancePath+"/overrides/" + key114.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key115.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key116.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data342};
+if(data1.images !== undefined){
+let data333 = data1.images;
+if(data333 && typeof data333 == "object" && !Array.isArray(data333)){
+for(const key116 in data333){
+if(!(func2.call(schema11.properties.config.properties.images.properties, key116))){
+const err482 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key116},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data333};
 if(vErrors === null){
 vErrors = [err482];
 }
@@ -6383,9 +6363,10 @@ vErrors.push(err482);
 errors++;
 }
 }
-}
-else {
-const err483 = {instancePath:instancePath+"/overrides/" + key114.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key115.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data341};
+if(data333.alloy !== undefined){
+let data334 = data333.alloy;
+if(typeof data334 !== "string"){
+const err483 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data334};
 if(vErrors === null){
 vErrors = [err483];
 }
@@ -6395,9 +6376,10 @@ vErrors.push(err483);
 errors++;
 }
 }
-}
-else {
-const err484 = {instancePath:instancePath+"/overrides/" + key114.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data340};
+if(data333.grafana !== undefined){
+let data335 = data333.grafana;
+if(typeof data335 !== "string"){
+const err484 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data335};
 if(vErrors === null){
 vErrors = [err484];
 }
@@ -6407,9 +6389,10 @@ vErrors.push(err484);
 errors++;
 }
 }
-}
-else {
-const err485 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data339};
+if(data333.kafka !== undefined){
+let data336 = data333.kafka;
+if(typeof data336 !== "string"){
+const err485 = {instancePath:instancePath+"/config/images/kafka",schemaPath:"#/properties/config/properties/images/properties/kafka/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.kafka.type,parentSchema:schema11.properties.config.properties.images.properties.kafka,data:data336};
 if(vErrors === null){
 vErrors = [err485];
 }
@@ -6419,14 +6402,547 @@ vErrors.push(err485);
 errors++;
 }
 }
-}
-else {
-const err486 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data333.memcached !== undefined){
+let data337 = data333.memcached;
+if(typeof data337 !== "string"){
+const err486 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data337};
 if(vErrors === null){
 vErrors = [err486];
 }
 else {
 vErrors.push(err486);
+}
+errors++;
+}
+}
+if(data333.memcachedExporter !== undefined){
+let data338 = data333.memcachedExporter;
+if(typeof data338 !== "string"){
+const err487 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data338};
+if(vErrors === null){
+vErrors = [err487];
+}
+else {
+vErrors.push(err487);
+}
+errors++;
+}
+}
+if(data333.mimir !== undefined){
+let data339 = data333.mimir;
+if(typeof data339 !== "string"){
+const err488 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data339};
+if(vErrors === null){
+vErrors = [err488];
+}
+else {
+vErrors.push(err488);
+}
+errors++;
+}
+}
+if(data333.minio !== undefined){
+let data340 = data333.minio;
+if(typeof data340 !== "string"){
+const err489 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data340};
+if(vErrors === null){
+vErrors = [err489];
+}
+else {
+vErrors.push(err489);
+}
+errors++;
+}
+}
+if(data333.minioClient !== undefined){
+let data341 = data333.minioClient;
+if(typeof data341 !== "string"){
+const err490 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data341};
+if(vErrors === null){
+vErrors = [err490];
+}
+else {
+vErrors.push(err490);
+}
+errors++;
+}
+}
+if(data333.nginx !== undefined){
+let data342 = data333.nginx;
+if(typeof data342 !== "string"){
+const err491 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data342};
+if(vErrors === null){
+vErrors = [err491];
+}
+else {
+vErrors.push(err491);
+}
+errors++;
+}
+}
+if(data333.rolloutOperator !== undefined){
+let data343 = data333.rolloutOperator;
+if(typeof data343 !== "string"){
+const err492 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data343};
+if(vErrors === null){
+vErrors = [err492];
+}
+else {
+vErrors.push(err492);
+}
+errors++;
+}
+}
+}
+else {
+const err493 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data333};
+if(vErrors === null){
+vErrors = [err493];
+}
+else {
+vErrors.push(err493);
+}
+errors++;
+}
+}
+if(data1.defaultTenant !== undefined){
+let data344 = data1.defaultTenant;
+if(typeof data344 !== "string"){
+const err494 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data344};
+if(vErrors === null){
+vErrors = [err494];
+}
+else {
+vErrors.push(err494);
+}
+errors++;
+}
+}
+if(data1.existingSecrets !== undefined){
+let data345 = data1.existingSecrets;
+if(Array.isArray(data345)){
+const len1 = data345.length;
+for(let i1=0; i1<len1; i1++){
+let data346 = data345[i1];
+if(typeof data346 !== "string"){
+const err495 = {instancePath:instancePath+"/config/existingSecrets/" + i1,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data346};
+if(vErrors === null){
+vErrors = [err495];
+}
+else {
+vErrors.push(err495);
+}
+errors++;
+}
+}
+}
+else {
+const err496 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data345};
+if(vErrors === null){
+vErrors = [err496];
+}
+else {
+vErrors.push(err496);
+}
+errors++;
+}
+}
+if(data1.storage !== undefined){
+let data347 = data1.storage;
+if(data347 && typeof data347 == "object" && !Array.isArray(data347)){
+for(const key117 in data347){
+if(!((((((key117 === "endpoint") || (key117 === "insecure")) || (key117 === "region")) || (key117 === "buckets")) || (key117 === "credentials")) || (key117 === "developmentCredentials"))){
+const err497 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key117},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data347};
+if(vErrors === null){
+vErrors = [err497];
+}
+else {
+vErrors.push(err497);
+}
+errors++;
+}
+}
+if(data347.endpoint !== undefined){
+let data348 = data347.endpoint;
+if(typeof data348 !== "string"){
+const err498 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data348};
+if(vErrors === null){
+vErrors = [err498];
+}
+else {
+vErrors.push(err498);
+}
+errors++;
+}
+}
+if(data347.insecure !== undefined){
+let data349 = data347.insecure;
+if(typeof data349 !== "boolean"){
+const err499 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data349};
+if(vErrors === null){
+vErrors = [err499];
+}
+else {
+vErrors.push(err499);
+}
+errors++;
+}
+}
+if(data347.region !== undefined){
+let data350 = data347.region;
+if(typeof data350 !== "string"){
+const err500 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data350};
+if(vErrors === null){
+vErrors = [err500];
+}
+else {
+vErrors.push(err500);
+}
+errors++;
+}
+}
+if(data347.buckets !== undefined){
+let data351 = data347.buckets;
+if(data351 && typeof data351 == "object" && !Array.isArray(data351)){
+for(const key118 in data351){
+if(!(((key118 === "blocks") || (key118 === "ruler")) || (key118 === "alertmanager"))){
+const err501 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key118},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data351};
+if(vErrors === null){
+vErrors = [err501];
+}
+else {
+vErrors.push(err501);
+}
+errors++;
+}
+}
+if(data351.blocks !== undefined){
+let data352 = data351.blocks;
+if(typeof data352 !== "string"){
+const err502 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data352};
+if(vErrors === null){
+vErrors = [err502];
+}
+else {
+vErrors.push(err502);
+}
+errors++;
+}
+}
+if(data351.ruler !== undefined){
+let data353 = data351.ruler;
+if(typeof data353 !== "string"){
+const err503 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data353};
+if(vErrors === null){
+vErrors = [err503];
+}
+else {
+vErrors.push(err503);
+}
+errors++;
+}
+}
+if(data351.alertmanager !== undefined){
+let data354 = data351.alertmanager;
+if(typeof data354 !== "string"){
+const err504 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data354};
+if(vErrors === null){
+vErrors = [err504];
+}
+else {
+vErrors.push(err504);
+}
+errors++;
+}
+}
+}
+else {
+const err505 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data351};
+if(vErrors === null){
+vErrors = [err505];
+}
+else {
+vErrors.push(err505);
+}
+errors++;
+}
+}
+if(data347.credentials !== undefined){
+let data355 = data347.credentials;
+if(data355 && typeof data355 == "object" && !Array.isArray(data355)){
+for(const key119 in data355){
+if(!(((key119 === "secretName") || (key119 === "accessKeyIdKey")) || (key119 === "secretAccessKeyKey"))){
+const err506 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key119},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data355};
+if(vErrors === null){
+vErrors = [err506];
+}
+else {
+vErrors.push(err506);
+}
+errors++;
+}
+}
+if(data355.secretName !== undefined){
+let data356 = data355.secretName;
+if(typeof data356 !== "string"){
+const err507 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data356};
+if(vErrors === null){
+vErrors = [err507];
+}
+else {
+vErrors.push(err507);
+}
+errors++;
+}
+}
+if(data355.accessKeyIdKey !== undefined){
+let data357 = data355.accessKeyIdKey;
+if(typeof data357 !== "string"){
+const err508 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data357};
+if(vErrors === null){
+vErrors = [err508];
+}
+else {
+vErrors.push(err508);
+}
+errors++;
+}
+}
+if(data355.secretAccessKeyKey !== undefined){
+let data358 = data355.secretAccessKeyKey;
+if(typeof data358 !== "string"){
+const err509 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data358};
+if(vErrors === null){
+vErrors = [err509];
+}
+else {
+vErrors.push(err509);
+}
+errors++;
+}
+}
+}
+else {
+const err510 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data355};
+if(vErrors === null){
+vErrors = [err510];
+}
+else {
+vErrors.push(err510);
+}
+errors++;
+}
+}
+if(data347.developmentCredentials !== undefined){
+let data359 = data347.developmentCredentials;
+if(typeof data359 !== "boolean"){
+const err511 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data359};
+if(vErrors === null){
+vErrors = [err511];
+}
+else {
+vErrors.push(err511);
+}
+errors++;
+}
+}
+}
+else {
+const err512 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data347};
+if(vErrors === null){
+vErrors = [err512];
+}
+else {
+vErrors.push(err512);
+}
+errors++;
+}
+}
+if(data1.gitops !== undefined){
+let data360 = data1.gitops;
+if(data360 && typeof data360 == "object" && !Array.isArray(data360)){
+for(const key120 in data360){
+if(!((((((key120 === "repoURL") || (key120 === "targetRevision")) || (key120 === "project")) || (key120 === "argocdNamespace")) || (key120 === "destinationServer")) || (key120 === "automated"))){
+const err513 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key120},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data360};
+if(vErrors === null){
+vErrors = [err513];
+}
+else {
+vErrors.push(err513);
+}
+errors++;
+}
+}
+if(data360.repoURL !== undefined){
+let data361 = data360.repoURL;
+if(typeof data361 !== "string"){
+const err514 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data361};
+if(vErrors === null){
+vErrors = [err514];
+}
+else {
+vErrors.push(err514);
+}
+errors++;
+}
+}
+if(data360.targetRevision !== undefined){
+let data362 = data360.targetRevision;
+if(typeof data362 !== "string"){
+const err515 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data362};
+if(vErrors === null){
+vErrors = [err515];
+}
+else {
+vErrors.push(err515);
+}
+errors++;
+}
+}
+if(data360.project !== undefined){
+let data363 = data360.project;
+if(typeof data363 !== "string"){
+const err516 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data363};
+if(vErrors === null){
+vErrors = [err516];
+}
+else {
+vErrors.push(err516);
+}
+errors++;
+}
+}
+if(data360.argocdNamespace !== undefined){
+let data364 = data360.argocdNamespace;
+if(typeof data364 !== "string"){
+const err517 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data364};
+if(vErrors === null){
+vErrors = [err517];
+}
+else {
+vErrors.push(err517);
+}
+errors++;
+}
+}
+if(data360.destinationServer !== undefined){
+let data365 = data360.destinationServer;
+if(typeof data365 !== "string"){
+const err518 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data365};
+if(vErrors === null){
+vErrors = [err518];
+}
+else {
+vErrors.push(err518);
+}
+errors++;
+}
+}
+if(data360.automated !== undefined){
+let data366 = data360.automated;
+if(typeof data366 !== "boolean"){
+const err519 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data366};
+if(vErrors === null){
+vErrors = [err519];
+}
+else {
+vErrors.push(err519);
+}
+errors++;
+}
+}
+}
+else {
+const err520 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data360};
+if(vErrors === null){
+vErrors = [err520];
+}
+else {
+vErrors.push(err520);
+}
+errors++;
+}
+}
+}
+else {
+const err521 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(vErrors === null){
+vErrors = [err521];
+}
+else {
+vErrors.push(err521);
+}
+errors++;
+}
+}
+if(data.overrides !== undefined){
+let data367 = data.overrides;
+if(data367 && typeof data367 == "object" && !Array.isArray(data367)){
+for(const key121 in data367){
+let data368 = data367[key121];
+if(data368 && typeof data368 == "object" && !Array.isArray(data368)){
+for(const key122 in data368){
+let data369 = data368[key122];
+if(data369 && typeof data369 == "object" && !Array.isArray(data369)){
+for(const key123 in data369){
+let data370 = data369[key123];
+if(data370 && typeof data370 == "object" && !Array.isArray(data370)){
+}
+else {
+const err522 = {instancePath:instancePath+"/overrides/" + key121.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key122.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key123.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data370};
+if(vErrors === null){
+vErrors = [err522];
+}
+else {
+vErrors.push(err522);
+}
+errors++;
+}
+}
+}
+else {
+const err523 = {instancePath:instancePath+"/overrides/" + key121.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key122.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data369};
+if(vErrors === null){
+vErrors = [err523];
+}
+else {
+vErrors.push(err523);
+}
+errors++;
+}
+}
+}
+else {
+const err524 = {instancePath:instancePath+"/overrides/" + key121.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data368};
+if(vErrors === null){
+vErrors = [err524];
+}
+else {
+vErrors.push(err524);
+}
+errors++;
+}
+}
+}
+else {
+const err525 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data367};
+if(vErrors === null){
+vErrors = [err525];
+}
+else {
+vErrors.push(err525);
+}
+errors++;
+}
+}
+}
+else {
+const err526 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err526];
+}
+else {
+vErrors.push(err526);
 }
 errors++;
 }

@@ -20,6 +20,7 @@ import type {
 import { deployment, statefulSet, volume, type PodSpecInput } from '../core/k8s/workload.js';
 import { syncWaves } from '../core/k8s/waves.js';
 import type { MimirComponentConfig, MimirStatefulComponentConfig, MimirZone } from './config.js';
+import { ingestStorageEnv, ingestStorageFlags } from './ingest-storage.js';
 import { names, portNames, ports } from './names.js';
 import {
   replicasPerZone,
@@ -71,12 +72,13 @@ export function mimirSelector(c: MimirStackConfig, name: string): Record<string,
   return selectorLabels(mimirApp, name, c.partOf);
 }
 
-function mimirFlags(spec: MimirWorkloadSpec): string[] {
+function mimirFlags(c: MimirStackConfig, spec: MimirWorkloadSpec): string[] {
   const flags: Flags = {
     target: spec.target,
     'config.file': paths.configFile,
     'config.expand-env': true,
     ...(spec.runtimeConfig ? { 'runtime-config.file': paths.runtimeFile } : {}),
+    ...ingestStorageFlags(c, spec.target),
     ...spec.flags,
     ...spec.settings.flags,
   };
@@ -90,7 +92,7 @@ function mimirEnv(c: MimirStackConfig, spec: MimirWorkloadSpec): Record<string, 
     out.AWS_ACCESS_KEY_ID = { secret: cred.secretName, key: cred.accessKeyIdKey };
     out.AWS_SECRET_ACCESS_KEY = { secret: cred.secretName, key: cred.secretAccessKeyKey };
   }
-  return out;
+  return { ...out, ...ingestStorageEnv(c) };
 }
 
 /** Volumes every Mimir pod mounts; `data` is left to the caller (PVC or emptyDir). */
@@ -174,7 +176,7 @@ function pod(c: MimirStackConfig, spec: MimirWorkloadSpec, dataIsClaim: boolean,
   const main = container({
     name: spec.name,
     image: c.images.mimir,
-    args: mimirFlags(spec),
+    args: mimirFlags(c, spec),
     ports: containerPorts,
     env: mimirEnv(c, spec),
     resources: spec.settings.resources,

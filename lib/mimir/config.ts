@@ -149,7 +149,69 @@ export interface MimirRulerConfig extends MimirComponentConfig {
   readPath: MimirRulerReadPathConfig;
 }
 
+/** Mimir's write path. */
+export type MimirArchitecture = 'classic' | 'ingest-storage';
+
+/** SASL/PLAIN credentials of an external Kafka, from a Secret the cluster provides (never inline). */
+export interface MimirKafkaSaslConfig {
+  /** Secret holding the username and password; empty means no SASL. List it in `existingSecrets`. */
+  secretName: string;
+  usernameKey: string;
+  passwordKey: string;
+}
+
+/** Where the ingest-storage architecture's Kafka is and how Mimir uses it. */
+export interface MimirKafkaConfig {
+  /**
+   * `bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through
+   * its Service. `external`: an existing Kafka cluster at `addresses`.
+   */
+  source: 'bundled' | 'external';
+  /**
+   * Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to
+   * its Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the
+   * bootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).
+   */
+  address: string;
+  /** The topic every write goes through (Mimir creates it when missing). */
+  topic: string;
+  /**
+   * Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone
+   * owns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to
+   * scale the ingesters out without re-partitioning.
+   * @TJS-type integer
+   * @minimum 1
+   */
+  partitions: number;
+  /**
+   * Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.
+   * At most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).
+   */
+  clientId: string;
+  /** SASL credentials (external Kafka). */
+  sasl: MimirKafkaSaslConfig;
+}
+
+/** The ingest-storage architecture: Kafka, and the read consistency queries get by default. */
+export interface MimirIngestStorageConfig {
+  kafka: MimirKafkaConfig;
+  /**
+   * Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in
+   * `tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they
+   * have consumed everything written before the query (read-after-write, slower).
+   */
+  readConsistency: 'eventual' | 'strong';
+}
+
 export interface MimirConfig {
+  /**
+   * `classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors
+   * write to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs
+   * Kafka, see `ingestStorage`, and the ruler in remote mode).
+   */
+  architecture: MimirArchitecture;
+  /** Kafka and read consistency of the ingest-storage architecture (ignored by `classic`). */
+  ingestStorage: MimirIngestStorageConfig;
   /**
    * Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)
    * so a small or local installation becomes ready in seconds. Leave off in production.
@@ -195,6 +257,18 @@ function stateful(replicas: number, cpu: string, memory: string, size: string): 
  */
 export function defaultMimirConfig(): MimirConfig {
   return {
+    architecture: 'classic',
+    ingestStorage: {
+      kafka: {
+        source: 'bundled',
+        address: '',
+        topic: 'mimir-ingest',
+        partitions: 3,
+        clientId: '',
+        sasl: { secretName: '', usernameKey: 'username', passwordKey: 'password' },
+      },
+      readConsistency: 'eventual',
+    },
     fastStartup: false,
     spreadAcrossNodes: false,
     spreadAcrossZones: false,

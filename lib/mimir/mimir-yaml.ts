@@ -9,6 +9,7 @@ import { mergeYaml } from '../core/merge.js';
 import type { JsonObject } from './config.js';
 import { cachesYaml } from './caches/index.js';
 import { paths, replicationFactor } from './common.js';
+import { ingestStorageYaml } from './ingest-storage.js';
 import { zoneAwarenessYaml } from './zones.js';
 import { grpcAddress, headlessService, httpUrl, names, ports, schedulerDiscoveryService, targets } from './names.js';
 
@@ -101,7 +102,7 @@ export function baseMimirYaml(c: MimirStackConfig, stack: StackView): JsonObject
   if (m.ruler.enabled) doc.ruler = ruler(c);
   if (m.alertmanager.enabled) doc.alertmanager = alertmanager(c);
   // Every ring client (distributors, queriers, rulers) reads the same file, so each learns the zones here.
-  const zoned = mergeYaml(mergeYaml(doc, zoneAwarenessYaml(c)), cachesYaml(c, stack));
+  const zoned = [zoneAwarenessYaml(c), cachesYaml(c, stack), ingestStorageYaml(c, stack)].reduce(mergeYaml, doc);
   return m.fastStartup ? mergeYaml(zoned, fastStartup()) : zoned;
 }
 

@@ -209,7 +209,8 @@ export function zoneProblems(c: MimirStackConfig, source: string): Problem[] {
       });
       continue;
     }
-    if (key === 'ingester') {
+    // Under ingest storage writes go to Kafka, not to a quorum of ingesters (its zone rules: lib/mimir/ingest-storage.ts).
+    if (key === 'ingester' && c.mimir.architecture !== 'ingest-storage') {
       // Each zone holds at most one replica of a series; a write needs a quorum of floor(RF/2)+1 of them.
       const quorum = Math.floor(rf.value / 2) + 1;
       if (rf.value - 1 < quorum) {

@@ -4,12 +4,19 @@ import { alloyComponent } from './alloy/index.js';
 import type { ObservabilityStackConfig } from './config.js';
 import { gatewayComponent } from './gateway/index.js';
 import { grafanaComponent } from './grafana/index.js';
+import { kafkaComponent } from './kafka/index.js';
 import { minioComponent } from './minio/index.js';
 
 export type { ObservabilityConfig, ObservabilityStackConfig } from './config.js';
 
 /** The neighbours of Mimir, in the order the tree, the README and Alloy's scrape jobs list them. */
-export const observabilityComponents = [minioComponent, gatewayComponent, grafanaComponent, alloyComponent] as const;
+export const observabilityComponents = [
+  minioComponent,
+  kafkaComponent,
+  gatewayComponent,
+  grafanaComponent,
+  alloyComponent,
+] as const;
 
 /** The `observability` group of the tree; a disabled component renders nothing. */
 export type ObservabilityGroup = GroupOf<typeof observabilityComponents>;
