@@ -6,6 +6,7 @@
  * arguments, same environment variables read, the rendered ConfigMap's server.properties.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 /** The scripts of the image's /opt/kafka/bin that the harness stands in for, and their main classes. */
@@ -85,6 +86,8 @@ export function kafkaJavaArgs(
     // kafka-server-start.sh's `-loggc`: the GC log goes to LOG_DIR (which must therefore be writable).
     ...(server ? [`-Xlog:gc*:file=${logDir}/kafkaServer-gc.log:time,tags:filecount=10,filesize=100M`] : []),
     `-Dkafka.logs.dir=${logDir}`,
+    // Not the script's: the JVM's temporary files go where the container's /tmp is (a volume, if one is mounted there).
+    '-Djava.io.tmpdir=/tmp',
   ].map(remap);
   const argv = [
     ...jvm,
@@ -98,4 +101,86 @@ export function kafkaJavaArgs(
     ...args,
   ];
   return { argv, mainClass };
+}
+
+/** One partition's answer to ListOffsets (latest): the offset the next record will get, or Kafka's error code. */
+export interface PartitionEnd {
+  partition: number;
+  errorCode: number;
+  /** The log end offset (high watermark): records 0 … endOffset-1 are in the partition. */
+  endOffset: number;
+}
+
+/**
+ * Asks the broker itself for the end offsets of `topic`'s partitions: one ListOffsets request (API key 2,
+ * version 1, timestamp -1 = latest) over Kafka's wire protocol, to the broker at host:port (the single
+ * node leads every partition). What Kafka holds, independently of what Mimir reports about it.
+ */
+export function kafkaEndOffsets(
+  host: string,
+  port: number,
+  topic: string,
+  partitions: number[],
+  timeoutMs = 5000,
+): Promise<PartitionEnd[]> {
+  const clientId = Buffer.from('mimir-kube-e2e');
+  const name = Buffer.from(topic);
+  const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length + 4 + 4 + 2 + name.length + 4 + partitions.length * 12);
+  let o = 0;
+  o = body.writeInt16BE(2, o); // api_key ListOffsets
+  o = body.writeInt16BE(1, o); // api_version
+  o = body.writeInt32BE(1, o); // correlation_id
+  o = body.writeInt16BE(clientId.length, o);
+  o += clientId.copy(body, o);
+  o = body.writeInt32BE(-1, o); // replica_id: a consumer
+  o = body.writeInt32BE(1, o); // one topic
+  o = body.writeInt16BE(name.length, o);
+  o += name.copy(body, o);
+  o = body.writeInt32BE(partitions.length, o);
+  for (const p of partitions) {
+    o = body.writeInt32BE(p, o);
+    o = body.writeBigInt64BE(-1n, o); // latest
+  }
+  const frame = Buffer.alloc(4);
+  frame.writeInt32BE(body.length);
+  return new Promise((resolve, reject) => {
+    const s = connect({ host, port });
+    let got = Buffer.alloc(0);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`Kafka ${host}:${port}: no ListOffsets answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    s.once('connect', () => s.write(Buffer.concat([frame, body])));
+    s.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length < 4 || got.length < 4 + got.readInt32BE(0)) return;
+      clearTimeout(timer);
+      s.end();
+      try {
+        let r = 4 + 4; // size, correlation_id
+        const out: PartitionEnd[] = [];
+        const topics = got.readInt32BE(r);
+        r += 4;
+        for (let t = 0; t < topics; t++) {
+          r += 2 + got.readInt16BE(r);
+          const n = got.readInt32BE(r);
+          r += 4;
+          for (let i = 0; i < n; i++) {
+            const partition = got.readInt32BE(r);
+            const errorCode = got.readInt16BE(r + 4);
+            const endOffset = Number(got.readBigInt64BE(r + 14));
+            out.push({ partition, errorCode, endOffset });
+            r += 22;
+          }
+        }
+        resolve(out);
+      } catch (e) {
+        reject(new Error(`Kafka ${host}:${port}: unreadable ListOffsets answer: ${(e as Error).message}`));
+      }
+    });
+    s.once('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`Kafka ${host}:${port}: ${e.message}`));
+    });
+  });
 }

@@ -44,10 +44,10 @@ M2="$CACHE_ROOT/m2"
 
 command -v java >/dev/null || die "no java on PATH: the Kafka $VERSION broker needs Java 17 or newer"
 command -v mvn >/dev/null || die "no mvn on PATH: the Kafka $VERSION jars are resolved from Maven Central with Maven"
-java_version="$(java -version 2>&1 | head -n1)"
+java_version="$(java -version 2>&1 | sed -n 1p)"
 java_major="$(sed -nE 's/.*version "([0-9]+).*/\1/p' <<<"$java_version")"
 [ "${java_major:-0}" -ge 17 ] || die "java is \"$java_version\": Kafka $VERSION's broker needs Java 17 or newer"
-mvn_version="$(mvn -v 2>/dev/null | head -n1 | sed 's/\x1b\[[0-9;]*m//g')"
+mvn_version="$(mvn -v 2>/dev/null | sed -n '1{s/\x1b\[[0-9;]*m//g;p}')"
 
 key="$(printf '%s\n' "kafka $VERSION (image $IMAGE)" \
   "pom.xml sha256 $(sha256sum "$HERE/pom.xml" | cut -d' ' -f1)" \
