@@ -177,6 +177,21 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
     try {
       await stack.up();
       gateway = await stack.gatewayUrl();
+      // A ready ingester's partition is PENDING until it has had an owner for
+      // -ingester.partition-ring.min-partition-owners-duration (10s); distributors refuse writes until one
+      // partition is ACTIVE ("InstancesCount <= 0"), in a cluster as here. Writes start once it is.
+      const t = performance.now();
+      const active = await poll("an ACTIVE partition in the distributor's partition ring", 60_000, async () => {
+        const m = await metricsOf('distributor');
+        const n = [...m.matchAll(/^\w*partition_ring_partitions\{[^}]*state="Active"[^}]*\} (\S+)$/gm)].reduce(
+          (x, r) => x + Number(r[1]),
+          0,
+        );
+        return n > 0 ? n : undefined;
+      });
+      log(
+        `${active} ACTIVE partition(s) in the distributor's partition ring after ${((performance.now() - t) / 1000).toFixed(1)}s`,
+      );
     } catch (e) {
       upError = e as Error;
       log(`stack did not come up: ${upError.stack ?? upError.message}`);
