@@ -118,9 +118,9 @@ describe.skipIf(!hasKubectl)(
       const spec = statefulSet(objs);
       spec.containers[0].env = [{ name: 'KAFKA_OPTS', value: '-Dx=/tmp/y' }];
       const server = kafkaPod(objs).containers[0];
-      // kafka-server-start.sh's own heap, LOG_DIR's default (/opt/kafka/logs, not a volume once LOG_DIR is unset).
+      // kafka-server-start.sh's own heap; LOG_DIR's default is the image's /opt/kafka/logs, a volume here.
       expect(server.argv.slice(1, 3)).toEqual(['-Xmx1G', '-Xms1G']);
-      expect(server.argv).toContain('-Dkafka.logs.dir=/opt/kafka/logs');
+      expect(server.argv).toContain('-Dkafka.logs.dir=/RUN/pods/kafka-0/volumes/logs');
       expect(server.argv).toContain('-Dx=/RUN/pods/kafka-0/volumes/tmp/y');
     });
 
