@@ -183,6 +183,35 @@ const cases: Case[] = [
     path: 'observability.alloy.configMap',
     message: /gatewy/,
   },
+  {
+    name: 'a Kafka client ID set in mimir.yaml by an override',
+    config: (c) => {
+      c.mimir.architecture = 'ingest-storage';
+      c.observability.kafka.enabled = true;
+    },
+    edit: (t) => {
+      const d = data(t, 'mimir', 'config', 'configMap');
+      d['mimir.yaml'] = d['mimir.yaml'].replace('  kafka:\n', '  kafka:\n    client_id: mimir prod\n');
+    },
+    path: 'mimir.config.configMap',
+    pointer: '/data/mimir.yaml',
+    message: 'the Kafka client ID contains " "',
+  },
+  {
+    name: "a Kafka client ID in a container's args",
+    config: (c) => {
+      c.mimir.architecture = 'ingest-storage';
+      c.observability.kafka.enabled = true;
+    },
+    edit: (t) => {
+      pod(t.mimir.distributor.deployment).containers[0].args!.push(
+        '-ingest-storage.kafka.client-id=' + 'x'.repeat(300),
+      );
+    },
+    path: 'mimir.distributor.deployment',
+    pointer: '/spec/template/spec/containers/0/args/5',
+    message: 'is 300 characters long',
+  },
 ];
 
 describe('module checks', () => {

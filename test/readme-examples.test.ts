@@ -47,8 +47,8 @@ rmSync(root, { recursive: true, force: true });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('README environment examples build as printed', () => {
-  it('finds the TypeScript and the YAML example, and the zones example', () => {
-    expect(examples.map((e) => e.lang).sort()).toEqual(['ts', 'ts', 'yaml']);
+  it('finds the TypeScript and the YAML example, the zones example and the ingest-storage example', () => {
+    expect(examples.map((e) => e.lang).sort()).toEqual(['ts', 'ts', 'ts', 'yaml']);
   });
 
   it.each(examples)(
@@ -69,7 +69,7 @@ describe('README environment examples build as printed', () => {
         result.problems.length ? formatProblems(result.problems) : '',
         `README.md line ${example.line} must build as printed`,
       ).toBe('');
-      expect(['staging', 'zoned']).toContain(result.built?.name);
+      expect(['staging', 'zoned', 'ingest-external']).toContain(result.built?.name);
     },
     120_000,
   );

@@ -72,3 +72,28 @@ describe('DNS SRV names', () => {
     );
   });
 });
+
+describe('ingest storage: the Kafka address in mimir.yaml', () => {
+  it('names the bundled Kafka Service and port; removing that Service, or another port, is reported', async () => {
+    const { tree } = await buildDir('environments/ingest');
+    const text = String(tree.mimir.config.configMap.data?.['mimir.yaml']);
+    expect(text).toContain('address: kafka.mimir.svc.cluster.local:9092');
+    expect(run(tree)).toEqual([]);
+    const withoutService = structuredClone(tree);
+    delete (withoutService.observability.kafka as { service?: unknown }).service;
+    expect(
+      run(withoutService)
+        .map((p) => p.message)
+        .join('\n'),
+    ).toMatch(/names Service "kafka" in namespace mimir, which is not rendered/);
+    const otherPort = structuredClone(tree);
+    const cm = otherPort.mimir.config.configMap as KubeObject & { data: Record<string, string> };
+    cm.data['mimir.yaml'] = cm.data['mimir.yaml'].replace(
+      'kafka.mimir.svc.cluster.local:9092',
+      'kafka.mimir.svc.cluster.local:9093',
+    );
+    expect(run(otherPort).map((p) => p.message)).toContain(
+      'kafka.mimir.svc.cluster.local:9093 uses port 9093, which Service "kafka" does not expose',
+    );
+  });
+});

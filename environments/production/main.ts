@@ -30,6 +30,13 @@ export default defineEnvironment({
       buckets: { blocks: 'acme-mimir-blocks', ruler: 'acme-mimir-ruler', alertmanager: 'acme-mimir-alertmanager' },
     },
     mimir: {
+      // Classic write path. To switch to ingest storage (Mimir 3's preferred architecture) with an existing
+      // Kafka, set architecture: 'ingest-storage' and
+      //   ingestStorage: { kafka: { source: 'external', address: '<bootstrap host>:9092', partitions: 6,
+      //     sasl: { secretName: 'kafka-credentials', usernameKey: 'username', passwordKey: 'password' } } }
+      // and add 'kafka-credentials' to existingSecrets. The ruler is remote already, as ingest storage needs;
+      // partitions must be at least the ingesters per zone (one here). On a running stack this is a
+      // migration, not a flip: see README › Architectures, whose example of exactly this builds in the tests.
       spreadAcrossNodes: true,
       spreadAcrossZones: true,
       // One StatefulSet per zone for ingesters and store-gateways; replicas below are totals across zones.

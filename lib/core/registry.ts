@@ -2,6 +2,7 @@ import { BuildError, type Problem } from './problems.js';
 import { didYouMean } from './suggest.js';
 import type { Rule } from './checks/context.js';
 import type { SharedConfig } from './config.js';
+import type { YamlMapping } from './merge.js';
 import type { Route } from './routes.js';
 
 /**
@@ -43,6 +44,8 @@ export interface StackView {
   routes(): Route[];
   /** Every rendered component's metrics, in registry order. */
   metrics(): MetricsSource[];
+  /** The `mimir.yaml` parts every rendered component contributes, in registry order (merged over the base). */
+  mimirYaml(): YamlMapping[];
 }
 
 /**
@@ -74,6 +77,11 @@ export interface ComponentDescriptor<
   routes?(c: C): Route[];
   /** Its metrics, for Alloy. */
   metrics?(c: C): MetricsSource[];
+  /**
+   * Its part of the one `mimir.yaml` (e.g. a cache's client block), when it is rendered: what it knows about
+   * itself stays in its module instead of becoming a special case of the file's generator.
+   */
+  mimirYaml?(c: C, stack: StackView): YamlMapping;
   /**
    * After the overrides are merged: what depends on the final content (a name carrying a hash of the
    * spec, a checksum). `rendered` is what `render` returned, `merged` the same parts after the
@@ -146,7 +154,7 @@ export function stackViewOf<C extends SharedConfig>(list: readonly AnyComponent[
   const enabled = list.filter((d) => d.enabled(c));
   const enabledKeys = new Set(enabled.map((d) => d.key));
   const byKey = new Map(list.map((d) => [d.key, d]));
-  return {
+  const view: StackView = {
     has: (component) => enabledKeys.has(component),
     // A disabled component's address is still known: a config file that points at it is reported by the
     // whole-stack address check, with the file and line, rather than by whichever component asked first.
@@ -178,5 +186,7 @@ export function stackViewOf<C extends SharedConfig>(list: readonly AnyComponent[
     },
     routes: () => enabled.flatMap((d) => d.routes?.(c) ?? []),
     metrics: () => enabled.flatMap((d) => d.metrics?.(c) ?? []),
+    mimirYaml: () => enabled.flatMap((d) => (d.mimirYaml ? [d.mimirYaml(c, view)] : [])),
   };
+  return view;
 }

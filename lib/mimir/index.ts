@@ -56,7 +56,11 @@ export { defaultMimirConfig } from './config.js';
 export type {
   JsonObject,
   JsonValue,
+  MimirArchitecture,
   MimirComponentConfig,
+  MimirIngestStorageConfig,
+  MimirKafkaConfig,
+  MimirKafkaSaslConfig,
   MimirFlags,
   MimirRulerConfig,
   MimirStatefulComponentConfig,
@@ -70,6 +74,7 @@ export type { CacheParts, MimirCacheConfig, MimirCachesConfig } from './caches/i
 export { mimirRoutes } from './routes.js';
 export { mimirRules } from './rules.js';
 export { mimirYaml, objectStorageEndpoint, runtimeYaml } from './mimir-yaml.js';
+export { ingestStorageFlags, kafkaAddress } from './ingest-storage.js';
 
 /** A type alias rather than an interface: tree walkers index it by component key. */
 export type MimirGroup = {

@@ -8,7 +8,10 @@ import type { JsonObject, MimirStackConfig } from './config.js';
 import type { EnvSource, Flags } from '../core/k8s/container.js';
 import type { Problem } from '../core/problems.js';
 import { endpointHostPort, type StackView } from '../core/registry.js';
-import { targets } from './names.js';
+import { allContainers, pods, problemAt, type Rule } from '../core/checks/context.js';
+import type { TreeEntry } from '../core/tree.js';
+import { configFileDocuments } from './config-files.js';
+import { files, targets } from './names.js';
 import { isZoneAware, replicasPerZone } from './zones.js';
 
 export function ingestStorageEnabled(c: MimirStackConfig): boolean {
@@ -284,4 +287,42 @@ export function ingestStorageProblems(c: MimirStackConfig, stack: StackView, sou
       hint: `set it to ${owners}${zoned ? '' : ', or make the ingesters zone-aware'}`,
     });
   return out;
+}
+
+const clientIdFlag = '-ingest-storage.kafka.client-id=';
+
+/**
+ * The client ID as the tree leaves it (an override of `mimir.yaml` or of a container's args can set one the
+ * config never saw): in every `mimir.yaml` and in the args of every container running the Mimir image.
+ */
+export function kafkaClientIdRule(isMimirImage: (image: string) => boolean): Rule {
+  return (ctx) => {
+    const out: Problem[] = [];
+    const report = (e: TreeEntry, pointer: string, id: string) => {
+      const problem = clientIdProblem(id);
+      if (problem)
+        out.push(
+          problemAt(ctx, e, {
+            pointer,
+            message: `the Kafka client ID ${problem}`,
+            expected: clientIdExpected,
+            found: JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id),
+            hint: 'use letters, digits and . _ - = , only; fix it in the override that sets it',
+          }),
+        );
+    };
+    for (const { entry, doc } of configFileDocuments(ctx.entries, files.mimir)) {
+      const id = at(doc, ['ingest_storage', 'kafka', 'client_id']);
+      if (typeof id === 'string') report(entry, `/data/${files.mimir}`, id);
+    }
+    for (const pod of pods(ctx.entries))
+      for (const { container, pointer } of allContainers(pod.spec)) {
+        if (!container.image || !isMimirImage(container.image)) continue;
+        (container.args ?? []).forEach((a, i) => {
+          if (a.startsWith(clientIdFlag))
+            report(pod.entry, `${pod.pointer}${pointer}/args/${i}`, a.slice(clientIdFlag.length));
+        });
+      }
+    return out;
+  };
 }

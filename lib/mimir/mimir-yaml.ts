@@ -7,7 +7,6 @@ import { serviceHost } from '../core/config.js';
 import { endpointHostPort, type StackView } from '../core/registry.js';
 import { mergeYaml } from '../core/merge.js';
 import type { JsonObject } from './config.js';
-import { cachesYaml } from './caches/index.js';
 import { paths, replicationFactor } from './common.js';
 import { ingestStorageYaml } from './ingest-storage.js';
 import { zoneAwarenessYaml } from './zones.js';
@@ -101,8 +100,10 @@ export function baseMimirYaml(c: MimirStackConfig, stack: StackView): JsonObject
   };
   if (m.ruler.enabled) doc.ruler = ruler(c);
   if (m.alertmanager.enabled) doc.alertmanager = alertmanager(c);
-  // Every ring client (distributors, queriers, rulers) reads the same file, so each learns the zones here.
-  const zoned = [zoneAwarenessYaml(c), cachesYaml(c, stack), ingestStorageYaml(c, stack)].reduce(mergeYaml, doc);
+  // Every ring client (distributors, queriers, rulers) reads the same file, so each learns the zones here;
+  // then what each rendered component says about itself (a cache's client block), then the architecture.
+  const parts = [zoneAwarenessYaml(c), ...stack.mimirYaml(), ingestStorageYaml(c, stack)];
+  const zoned = parts.reduce<JsonObject>((d, part) => mergeYaml(d, part), doc);
   return m.fastStartup ? mergeYaml(zoned, fastStartup()) : zoned;
 }
 

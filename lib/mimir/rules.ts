@@ -11,6 +11,7 @@ import { parseYamlDocuments } from '../core/yaml.js';
 import { cachesConfigRule } from './caches/index.js';
 import { files } from './names.js';
 import { checkMimirConfig, checkMimirFlags, checkRuntimeConfig } from './reference/index.js';
+import { kafkaClientIdRule } from './ingest-storage.js';
 import { mimirListenPortsRule } from './listen-ports.js';
 import { s3EndpointRule } from './storage-endpoint.js';
 import { runtimeTenantsRule } from './tenant-id.js';
@@ -100,7 +101,7 @@ export function mimirFlagsRule(c: MimirStackConfig): Rule {
 /**
  * Rules to pass to `validateTree` (`extraRules`) for a tree rendered from `c`: the reference checks, then
  * what Mimir itself would refuse at start-up or per request beyond its reference (listen ports against
- * the pod, tenant IDs of the runtime overrides, the S3 endpoint's form).
+ * the pod, tenant IDs of the runtime overrides, the S3 endpoint's form, the Kafka client ID).
  */
 export function mimirRules(c: MimirStackConfig): Rule[] {
   return [
@@ -110,5 +111,6 @@ export function mimirRules(c: MimirStackConfig): Rule[] {
     runtimeTenantsRule,
     s3EndpointRule,
     cachesConfigRule(c),
+    kafkaClientIdRule((image) => repository(image) === repository(c.images.mimir)),
   ];
 }

@@ -8,6 +8,8 @@ import { kafkaComponent } from './kafka/index.js';
 import { minioComponent } from './minio/index.js';
 
 export type { ObservabilityConfig, ObservabilityStackConfig } from './config.js';
+export type { KafkaConfig } from './kafka/config.js';
+export type { KafkaComponent } from './kafka/index.js';
 
 /** The neighbours of Mimir, in the order the tree, the README and Alloy's scrape jobs list them. */
 export const observabilityComponents = [

@@ -1,7 +1,14 @@
 import type { MimirStackConfig } from '../config.js';
 import { labelKeys } from '../../core/k8s/meta.js';
-import { defineComponent } from '../../core/registry.js';
-import { cacheEndpoint, cacheSettings, memcachedPortNames, renderCache, type CacheSpec } from './memcached.js';
+import { defineComponent, type StackView } from '../../core/registry.js';
+import {
+  cacheEndpoint,
+  cacheSettings,
+  cacheYaml,
+  memcachedPortNames,
+  renderCache,
+  type CacheSpec,
+} from './memcached.js';
 import { cacheRules } from './rules.js';
 
 /** A cache as a registry descriptor. */
@@ -15,6 +22,8 @@ export function cacheComponent<K extends string>(spec: CacheSpec<K>) {
     render: (c: MimirStackConfig) => renderCache(c, spec),
     checks: (c: MimirStackConfig) => cacheRules(c, spec),
     endpoints: () => ({ client: cacheEndpoint(spec) }),
+    // Its client block: where the store-gateway or query-frontend finds it, and how it is sized.
+    mimirYaml: (c: MimirStackConfig, stack: StackView) => cacheYaml(c, spec, stack),
     metrics: () => [
       {
         name: spec.name.replace(/-/g, '_'),
