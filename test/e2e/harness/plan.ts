@@ -299,7 +299,8 @@ function planContainer(
   }
 
   if (peer === 'kafka') {
-    // The script's `java` command line, from the container's (remapped) environment; the jars are the run's copy.
+    // The script's `java` command line, from the container's environment as rendered (its paths remapped once,
+    // there); the jars are the run's copy.
     const home = join(opts.root, 'peers', basename(program.home ?? ''));
     const java = kafkaJavaArgs(
       command[0],
