@@ -185,3 +185,31 @@ describe('the registry drives the docs', () => {
     ).toContain(rows(componentTable()).join('\n'));
   });
 });
+
+describe('the registry owns the config slices', () => {
+  it("every slice of a group's config belongs to a registered component, and every component's slice exists", async () => {
+    const { registry } = await import('../lib/build/registry.js');
+    const { defaultConfig } = await import('../lib/build/config.js');
+    const { defaultMimirSharedConfig } = await import('../lib/mimir/config.js');
+    const config = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
+    const shared: Record<string, readonly string[]> = {
+      mimir: Object.keys(defaultMimirSharedConfig()),
+      observability: [],
+    };
+    for (const [group, list] of Object.entries(registry)) {
+      // A component's `config` names its slice (`mimir.caches.chunks`); its top-level key is the slice's.
+      const owned = new Set(list.map((d) => d.config.split('.')[1]).filter(Boolean));
+      const orphans = Object.keys(config[group]).filter((k) => !owned.has(k) && !shared[group].includes(k));
+      expect(orphans, `config.${group} slices no registered component reads`).toEqual([]);
+      const dangling = list.filter((d) => {
+        let at: unknown = config;
+        for (const k of d.config.split('.')) at = (at as Record<string, unknown> | undefined)?.[k];
+        return at === undefined;
+      });
+      expect(
+        dangling.map((d) => `${d.key} → config.${d.config}`),
+        'components whose slice has no default',
+      ).toEqual([]);
+    }
+  });
+});

@@ -1,8 +1,8 @@
 import { defaultSharedConfig, type SharedConfig } from '../core/config.js';
-import { defaultMimirConfig, type MimirConfig } from '../mimir/config.js';
+import { defaultMimirConfig, type MimirConfig } from '../mimir/index.js';
 import { objectStorageEndpoint } from '../mimir/mimir-yaml.js';
 import { stackView } from './registry.js';
-import { defaultObservabilityConfig, type ObservabilityConfig } from '../observability/config.js';
+import { defaultObservabilityConfig, type ObservabilityConfig } from '../observability/index.js';
 
 export { serviceHost } from '../core/config.js';
 export type { GitOpsConfig, Images, SharedConfig, StorageConfig } from '../core/config.js';

@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"architecture":{"description":"`classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors\nwrite to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs\nKafka, see `ingestStorage`, and the ruler in remote mode).","enum":["classic","ingest-storage"],"type":"string"},"ingestStorage":{"description":"Kafka and read consistency of the ingest-storage architecture (ignored by `classic`).","type":"object","properties":{"kafka":{"description":"Where the ingest-storage architecture's Kafka is and how Mimir uses it.","type":"object","properties":{"source":{"description":"`bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through\nits Service. `external`: an existing Kafka cluster at `addresses`.","enum":["bundled","external"],"type":"string"},"address":{"description":"Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to\nits Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the\nbootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).","type":"string"},"topic":{"description":"The topic every write goes through (Mimir creates it when missing).","type":"string"},"partitions":{"description":"Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone\nowns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to\nscale the ingesters out without re-partitioning.","type":"integer","minimum":1},"clientId":{"description":"Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.\nAt most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).","type":"string"},"sasl":{"description":"SASL credentials (external Kafka).","type":"object","properties":{"secretName":{"description":"Secret holding the username and password; empty means no SASL. List it in `existingSecrets`.","type":"string"},"usernameKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"readConsistency":{"description":"Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in\n`tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they\nhave consumed everything written before the query (read-after-write, slower).","enum":["eventual","strong"],"type":"string"}},"additionalProperties":false},"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"kafka":{"description":"Single-node Kafka for the ingest-storage architecture (off unless enabled).","type":"object","properties":{"enabled":{"description":"Render the single-node Kafka (`config.mimir.ingestStorage.kafka.source: 'bundled'` needs it).","type":"boolean"},"storageSize":{"description":"Size of the data volume (`log.dirs`).","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"description":"Requests (and limits) of the broker container; the storage-format init container uses the same.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"heap":{"description":"JVM heap (`-Xms` and `-Xmx`), a Java size such as `256m`; keep it well below the memory limit: the\npage cache and the JVM's own memory come on top.","type":"string"},"clusterId":{"description":"KRaft cluster ID written into the data volume on first start: a base64url-encoded UUID (22 characters).\nChanging it on an existing volume makes the broker refuse to start.","type":"string"},"retentionHours":{"description":"How long the broker keeps records, in hours (`log.retention.hours`). Ingesters replay from their committed\noffset after a restart, so this only has to cover the longest outage of an ingester.","type":"integer","minimum":1}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"kafka":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"architecture":{"description":"`classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors\nwrite to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs\nKafka, see `ingestStorage`, and the ruler in remote mode).","enum":["classic","ingest-storage"],"type":"string"},"ingestStorage":{"description":"Kafka and read consistency of the ingest-storage architecture (ignored by `classic`).","type":"object","properties":{"kafka":{"description":"Where the ingest-storage architecture's Kafka is and how Mimir uses it.","type":"object","properties":{"source":{"description":"`bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through\nits Service. `external`: an existing Kafka cluster at `addresses`.","enum":["bundled","external"],"type":"string"},"address":{"description":"Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to\nits Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the\nbootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).","type":"string"},"topic":{"description":"The topic every write goes through (Mimir creates it when missing).","type":"string"},"partitions":{"description":"Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone\nowns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to\nscale the ingesters out without re-partitioning.","type":"integer","minimum":1},"clientId":{"description":"Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.\nAt most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).","type":"string"},"sasl":{"description":"SASL credentials (external Kafka).","type":"object","properties":{"secretName":{"description":"Secret holding the username and password; empty means no SASL. List it in `existingSecrets`.","type":"string"},"usernameKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"readConsistency":{"description":"Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in\n`tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they\nhave consumed everything written before the query (read-after-write, slower).","enum":["eventual","strong"],"type":"string"}},"additionalProperties":false},"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"kafka":{"description":"Single-node Kafka for the ingest-storage architecture (off unless enabled).","type":"object","properties":{"enabled":{"description":"Render the single-node Kafka (`config.mimir.ingestStorage.kafka.source: 'bundled'` needs it).","type":"boolean"},"storageSize":{"description":"Size of the data volume (`log.dirs`).","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"description":"Requests (and limits) of the broker container; the storage-format init container uses the same.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"heap":{"description":"JVM heap (`-Xms` and `-Xmx`), a Java size such as `256m`; keep it well below the memory limit: the\npage cache and the JVM's own memory come on top.","type":"string"},"clusterId":{"description":"KRaft cluster ID written into the data volume on first start: a base64url-encoded UUID (22 characters).\nChanging it on an existing volume makes the broker refuse to start.","type":"string"},"retentionHours":{"description":"How long the broker keeps records, in hours (`log.retention.hours`). Ingesters replay from their committed\noffset after a restart, so this only has to cover the longest outage of an ingester.","type":"integer","minimum":1}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"kafka":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -535,12 +535,12 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data2.distributor !== undefined){
-let data26 = data2.distributor;
+if(data2.config !== undefined){
+let data26 = data2.config;
 if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-for(const key8 in data26){
-if(!(((key8 === "replicas") || (key8 === "resources")) || (key8 === "flags"))){
-const err41 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data26};
+}
+else {
+const err41 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data26};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -550,10 +550,13 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data26.replicas !== undefined){
-let data27 = data26.replicas;
-if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
-const err42 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data27};
+if(data2.tenants !== undefined){
+let data27 = data2.tenants;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+for(const key8 in data27){
+let data28 = data27[key8];
+if(!(data28 && typeof data28 == "object" && !Array.isArray(data28))){
+const err42 = {instancePath:instancePath+"/config/mimir/tenants/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data28};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -562,9 +565,10 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(typeof data27 == "number"){
-if(data27 < 0 || isNaN(data27)){
-const err43 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data27};
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data27};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -574,13 +578,12 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
-if(data26.resources !== undefined){
-let data28 = data26.resources;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-for(const key9 in data28){
-if(!((key9 === "requests") || (key9 === "limits"))){
-const err44 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data28};
+if(data2.distributor !== undefined){
+let data29 = data2.distributor;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+for(const key9 in data29){
+if(!(((key9 === "replicas") || (key9 === "resources")) || (key9 === "flags"))){
+const err44 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data29};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -590,12 +593,10 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data28.requests !== undefined){
-let data29 = data28.requests;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-for(const key10 in data29){
-if(!((key10 === "cpu") || (key10 === "memory"))){
-const err45 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data29};
+if(data29.replicas !== undefined){
+let data30 = data29.replicas;
+if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
+const err45 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data30};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -604,11 +605,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-if(data29.cpu !== undefined){
-let data30 = data29.cpu;
-if(typeof data30 !== "string"){
-const err46 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu,data:data30};
+if(typeof data30 == "number"){
+if(data30 < 0 || isNaN(data30)){
+const err46 = {instancePath:instancePath+"/config/mimir/distributor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.replicas,data:data30};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -618,10 +617,13 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data29.memory !== undefined){
-let data31 = data29.memory;
-if(typeof data31 !== "string"){
-const err47 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory,data:data31};
+}
+if(data29.resources !== undefined){
+let data31 = data29.resources;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key10 in data31){
+if(!((key10 === "requests") || (key10 === "limits"))){
+const err47 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data31};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -631,9 +633,12 @@ vErrors.push(err47);
 errors++;
 }
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data29};
+if(data31.requests !== undefined){
+let data32 = data31.requests;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+for(const key11 in data32){
+if(!((key11 === "cpu") || (key11 === "memory"))){
+const err48 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data32};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -643,12 +648,10 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data28.limits !== undefined){
-let data32 = data28.limits;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-for(const key11 in data32){
-if(!((key11 === "cpu") || (key11 === "memory"))){
-const err49 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data32};
+if(data32.cpu !== undefined){
+let data33 = data32.cpu;
+if(typeof data33 !== "string"){
+const err49 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.cpu,data:data33};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -658,10 +661,10 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data32.cpu !== undefined){
-let data33 = data32.cpu;
-if(typeof data33 !== "string"){
-const err50 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu,data:data33};
+if(data32.memory !== undefined){
+let data34 = data32.memory;
+if(typeof data34 !== "string"){
+const err50 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.properties.memory,data:data34};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -671,10 +674,9 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data32.memory !== undefined){
-let data34 = data32.memory;
-if(typeof data34 !== "string"){
-const err51 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory,data:data34};
+}
+else {
+const err51 = {instancePath:instancePath+"/config/mimir/distributor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.requests,data:data32};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -684,9 +686,12 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
-else {
-const err52 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data32};
+if(data31.limits !== undefined){
+let data35 = data31.limits;
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+for(const key12 in data35){
+if(!((key12 === "cpu") || (key12 === "memory"))){
+const err52 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data35};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -696,9 +701,10 @@ vErrors.push(err52);
 errors++;
 }
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data28};
+if(data35.cpu !== undefined){
+let data36 = data35.cpu;
+if(typeof data36 !== "string"){
+const err53 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.cpu,data:data36};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -708,13 +714,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data26.flags !== undefined){
-let data35 = data26.flags;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-for(const key12 in data35){
-let data36 = data35[key12];
-if((((typeof data36 !== "string") && (!(typeof data36 == "number"))) && (typeof data36 !== "boolean")) && (data36 !== null)){
-const err54 = {instancePath:instancePath+"/config/mimir/distributor/flags/" + key12.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties,data:data36};
+if(data35.memory !== undefined){
+let data37 = data35.memory;
+if(typeof data37 !== "string"){
+const err54 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.properties.memory,data:data37};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -726,7 +729,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/config/mimir/distributor/flags",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags,data:data35};
+const err55 = {instancePath:instancePath+"/config/mimir/distributor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.properties.limits,data:data35};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -738,7 +741,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data26};
+const err56 = {instancePath:instancePath+"/config/mimir/distributor/resources",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.resources,data:data31};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -748,12 +751,13 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data2.ingester !== undefined){
-let data37 = data2.ingester;
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-for(const key13 in data37){
-if(!(((((key13 === "zoneAware") || (key13 === "storage")) || (key13 === "replicas")) || (key13 === "resources")) || (key13 === "flags"))){
-const err57 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data37};
+if(data29.flags !== undefined){
+let data38 = data29.flags;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+for(const key13 in data38){
+let data39 = data38[key13];
+if((((typeof data39 !== "string") && (!(typeof data39 == "number"))) && (typeof data39 !== "boolean")) && (data39 !== null)){
+const err57 = {instancePath:instancePath+"/config/mimir/distributor/flags/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.additionalProperties,data:data39};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -763,10 +767,9 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data37.zoneAware !== undefined){
-let data38 = data37.zoneAware;
-if(!(((data38 === "auto") || (data38 === false)) || (data38 === true))){
-const err58 = {instancePath:instancePath+"/config/mimir/ingester/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware,data:data38};
+}
+else {
+const err58 = {instancePath:instancePath+"/config/mimir/distributor/flags",schemaPath:"#/properties/config/properties/mimir/properties/distributor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor.properties.flags,data:data38};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -776,12 +779,9 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data37.storage !== undefined){
-let data39 = data37.storage;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-for(const key14 in data39){
-if(!((key14 === "size") || (key14 === "storageClass"))){
-const err59 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data39};
+}
+else {
+const err59 = {instancePath:instancePath+"/config/mimir/distributor",schemaPath:"#/properties/config/properties/mimir/properties/distributor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.distributor.type,parentSchema:schema11.properties.config.properties.mimir.properties.distributor,data:data29};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -791,10 +791,12 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data39.size !== undefined){
-let data40 = data39.size;
-if(typeof data40 !== "string"){
-const err60 = {instancePath:instancePath+"/config/mimir/ingester/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size,data:data40};
+if(data2.ingester !== undefined){
+let data40 = data2.ingester;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+for(const key14 in data40){
+if(!(((((key14 === "zoneAware") || (key14 === "storage")) || (key14 === "replicas")) || (key14 === "resources")) || (key14 === "flags"))){
+const err60 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data40};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -804,10 +806,10 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data39.storageClass !== undefined){
-let data41 = data39.storageClass;
-if(typeof data41 !== "string"){
-const err61 = {instancePath:instancePath+"/config/mimir/ingester/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass,data:data41};
+if(data40.zoneAware !== undefined){
+let data41 = data40.zoneAware;
+if(!(((data41 === "auto") || (data41 === false)) || (data41 === true))){
+const err61 = {instancePath:instancePath+"/config/mimir/ingester/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.zoneAware,data:data41};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -817,9 +819,12 @@ vErrors.push(err61);
 errors++;
 }
 }
-}
-else {
-const err62 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data39};
+if(data40.storage !== undefined){
+let data42 = data40.storage;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key15 in data42){
+if(!((key15 === "size") || (key15 === "storageClass"))){
+const err62 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data42};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -829,10 +834,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data37.replicas !== undefined){
-let data42 = data37.replicas;
-if(!((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42)))){
-const err63 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data42};
+if(data42.size !== undefined){
+let data43 = data42.size;
+if(typeof data43 !== "string"){
+const err63 = {instancePath:instancePath+"/config/mimir/ingester/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.size,data:data43};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -841,9 +846,11 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(typeof data42 == "number"){
-if(data42 < 0 || isNaN(data42)){
-const err64 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data42};
+}
+if(data42.storageClass !== undefined){
+let data44 = data42.storageClass;
+if(typeof data44 !== "string"){
+const err64 = {instancePath:instancePath+"/config/mimir/ingester/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.properties.storageClass,data:data44};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -854,12 +861,8 @@ errors++;
 }
 }
 }
-if(data37.resources !== undefined){
-let data43 = data37.resources;
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-for(const key15 in data43){
-if(!((key15 === "requests") || (key15 === "limits"))){
-const err65 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data43};
+else {
+const err65 = {instancePath:instancePath+"/config/mimir/ingester/storage",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.storage,data:data42};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -869,12 +872,10 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data43.requests !== undefined){
-let data44 = data43.requests;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key16 in data44){
-if(!((key16 === "cpu") || (key16 === "memory"))){
-const err66 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data44};
+if(data40.replicas !== undefined){
+let data45 = data40.replicas;
+if(!((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45)))){
+const err66 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data45};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -883,11 +884,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-}
-if(data44.cpu !== undefined){
-let data45 = data44.cpu;
-if(typeof data45 !== "string"){
-const err67 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu,data:data45};
+if(typeof data45 == "number"){
+if(data45 < 0 || isNaN(data45)){
+const err67 = {instancePath:instancePath+"/config/mimir/ingester/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.replicas,data:data45};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -897,10 +896,13 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data44.memory !== undefined){
-let data46 = data44.memory;
-if(typeof data46 !== "string"){
-const err68 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory,data:data46};
+}
+if(data40.resources !== undefined){
+let data46 = data40.resources;
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+for(const key16 in data46){
+if(!((key16 === "requests") || (key16 === "limits"))){
+const err68 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data46};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -910,9 +912,12 @@ vErrors.push(err68);
 errors++;
 }
 }
-}
-else {
-const err69 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data44};
+if(data46.requests !== undefined){
+let data47 = data46.requests;
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+for(const key17 in data47){
+if(!((key17 === "cpu") || (key17 === "memory"))){
+const err69 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data47};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -922,12 +927,10 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data43.limits !== undefined){
-let data47 = data43.limits;
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-for(const key17 in data47){
-if(!((key17 === "cpu") || (key17 === "memory"))){
-const err70 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data47};
+if(data47.cpu !== undefined){
+let data48 = data47.cpu;
+if(typeof data48 !== "string"){
+const err70 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.cpu,data:data48};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -937,10 +940,10 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data47.cpu !== undefined){
-let data48 = data47.cpu;
-if(typeof data48 !== "string"){
-const err71 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu,data:data48};
+if(data47.memory !== undefined){
+let data49 = data47.memory;
+if(typeof data49 !== "string"){
+const err71 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.properties.memory,data:data49};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -950,10 +953,9 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data47.memory !== undefined){
-let data49 = data47.memory;
-if(typeof data49 !== "string"){
-const err72 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory,data:data49};
+}
+else {
+const err72 = {instancePath:instancePath+"/config/mimir/ingester/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.requests,data:data47};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -963,9 +965,12 @@ vErrors.push(err72);
 errors++;
 }
 }
-}
-else {
-const err73 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data47};
+if(data46.limits !== undefined){
+let data50 = data46.limits;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key18 in data50){
+if(!((key18 === "cpu") || (key18 === "memory"))){
+const err73 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data50};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -975,9 +980,10 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
-else {
-const err74 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data43};
+if(data50.cpu !== undefined){
+let data51 = data50.cpu;
+if(typeof data51 !== "string"){
+const err74 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.cpu,data:data51};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -987,13 +993,10 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data37.flags !== undefined){
-let data50 = data37.flags;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-for(const key18 in data50){
-let data51 = data50[key18];
-if((((typeof data51 !== "string") && (!(typeof data51 == "number"))) && (typeof data51 !== "boolean")) && (data51 !== null)){
-const err75 = {instancePath:instancePath+"/config/mimir/ingester/flags/" + key18.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties,data:data51};
+if(data50.memory !== undefined){
+let data52 = data50.memory;
+if(typeof data52 !== "string"){
+const err75 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.properties.memory,data:data52};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1005,7 +1008,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/config/mimir/ingester/flags",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags,data:data50};
+const err76 = {instancePath:instancePath+"/config/mimir/ingester/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.properties.limits,data:data50};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1017,7 +1020,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data37};
+const err77 = {instancePath:instancePath+"/config/mimir/ingester/resources",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.resources,data:data46};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1027,12 +1030,13 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data2.querier !== undefined){
-let data52 = data2.querier;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-for(const key19 in data52){
-if(!(((key19 === "replicas") || (key19 === "resources")) || (key19 === "flags"))){
-const err78 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data52};
+if(data40.flags !== undefined){
+let data53 = data40.flags;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+for(const key19 in data53){
+let data54 = data53[key19];
+if((((typeof data54 !== "string") && (!(typeof data54 == "number"))) && (typeof data54 !== "boolean")) && (data54 !== null)){
+const err78 = {instancePath:instancePath+"/config/mimir/ingester/flags/" + key19.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.additionalProperties,data:data54};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1042,10 +1046,9 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data52.replicas !== undefined){
-let data53 = data52.replicas;
-if(!((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53)))){
-const err79 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data53};
+}
+else {
+const err79 = {instancePath:instancePath+"/config/mimir/ingester/flags",schemaPath:"#/properties/config/properties/mimir/properties/ingester/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester.properties.flags,data:data53};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1054,9 +1057,10 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(typeof data53 == "number"){
-if(data53 < 0 || isNaN(data53)){
-const err80 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data53};
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/config/mimir/ingester",schemaPath:"#/properties/config/properties/mimir/properties/ingester/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ingester.type,parentSchema:schema11.properties.config.properties.mimir.properties.ingester,data:data40};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1066,13 +1070,12 @@ vErrors.push(err80);
 errors++;
 }
 }
-}
-if(data52.resources !== undefined){
-let data54 = data52.resources;
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-for(const key20 in data54){
-if(!((key20 === "requests") || (key20 === "limits"))){
-const err81 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data54};
+if(data2.querier !== undefined){
+let data55 = data2.querier;
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+for(const key20 in data55){
+if(!(((key20 === "replicas") || (key20 === "resources")) || (key20 === "flags"))){
+const err81 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data55};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1082,12 +1085,10 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data54.requests !== undefined){
-let data55 = data54.requests;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-for(const key21 in data55){
-if(!((key21 === "cpu") || (key21 === "memory"))){
-const err82 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data55};
+if(data55.replicas !== undefined){
+let data56 = data55.replicas;
+if(!((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56)))){
+const err82 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data56};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1096,11 +1097,9 @@ vErrors.push(err82);
 }
 errors++;
 }
-}
-if(data55.cpu !== undefined){
-let data56 = data55.cpu;
-if(typeof data56 !== "string"){
-const err83 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu,data:data56};
+if(typeof data56 == "number"){
+if(data56 < 0 || isNaN(data56)){
+const err83 = {instancePath:instancePath+"/config/mimir/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.replicas,data:data56};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1110,10 +1109,13 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data55.memory !== undefined){
-let data57 = data55.memory;
-if(typeof data57 !== "string"){
-const err84 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory,data:data57};
+}
+if(data55.resources !== undefined){
+let data57 = data55.resources;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+for(const key21 in data57){
+if(!((key21 === "requests") || (key21 === "limits"))){
+const err84 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data57};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1123,9 +1125,12 @@ vErrors.push(err84);
 errors++;
 }
 }
-}
-else {
-const err85 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data55};
+if(data57.requests !== undefined){
+let data58 = data57.requests;
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+for(const key22 in data58){
+if(!((key22 === "cpu") || (key22 === "memory"))){
+const err85 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data58};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1135,12 +1140,10 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data54.limits !== undefined){
-let data58 = data54.limits;
-if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
-for(const key22 in data58){
-if(!((key22 === "cpu") || (key22 === "memory"))){
-const err86 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data58};
+if(data58.cpu !== undefined){
+let data59 = data58.cpu;
+if(typeof data59 !== "string"){
+const err86 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.cpu,data:data59};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1150,10 +1153,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data58.cpu !== undefined){
-let data59 = data58.cpu;
-if(typeof data59 !== "string"){
-const err87 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu,data:data59};
+if(data58.memory !== undefined){
+let data60 = data58.memory;
+if(typeof data60 !== "string"){
+const err87 = {instancePath:instancePath+"/config/mimir/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.properties.memory,data:data60};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1163,10 +1166,9 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data58.memory !== undefined){
-let data60 = data58.memory;
-if(typeof data60 !== "string"){
-const err88 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory,data:data60};
+}
+else {
+const err88 = {instancePath:instancePath+"/config/mimir/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.requests,data:data58};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1176,9 +1178,12 @@ vErrors.push(err88);
 errors++;
 }
 }
-}
-else {
-const err89 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data58};
+if(data57.limits !== undefined){
+let data61 = data57.limits;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+for(const key23 in data61){
+if(!((key23 === "cpu") || (key23 === "memory"))){
+const err89 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data61};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1188,9 +1193,10 @@ vErrors.push(err89);
 errors++;
 }
 }
-}
-else {
-const err90 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data54};
+if(data61.cpu !== undefined){
+let data62 = data61.cpu;
+if(typeof data62 !== "string"){
+const err90 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.cpu,data:data62};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1200,13 +1206,10 @@ vErrors.push(err90);
 errors++;
 }
 }
-if(data52.flags !== undefined){
-let data61 = data52.flags;
-if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-for(const key23 in data61){
-let data62 = data61[key23];
-if((((typeof data62 !== "string") && (!(typeof data62 == "number"))) && (typeof data62 !== "boolean")) && (data62 !== null)){
-const err91 = {instancePath:instancePath+"/config/mimir/querier/flags/" + key23.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties,data:data62};
+if(data61.memory !== undefined){
+let data63 = data61.memory;
+if(typeof data63 !== "string"){
+const err91 = {instancePath:instancePath+"/config/mimir/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.properties.memory,data:data63};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1218,7 +1221,7 @@ errors++;
 }
 }
 else {
-const err92 = {instancePath:instancePath+"/config/mimir/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags,data:data61};
+const err92 = {instancePath:instancePath+"/config/mimir/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.properties.limits,data:data61};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1230,7 +1233,7 @@ errors++;
 }
 }
 else {
-const err93 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data52};
+const err93 = {instancePath:instancePath+"/config/mimir/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.resources,data:data57};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1240,12 +1243,13 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data2.queryFrontend !== undefined){
-let data63 = data2.queryFrontend;
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-for(const key24 in data63){
-if(!(((key24 === "replicas") || (key24 === "resources")) || (key24 === "flags"))){
-const err94 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data63};
+if(data55.flags !== undefined){
+let data64 = data55.flags;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+for(const key24 in data64){
+let data65 = data64[key24];
+if((((typeof data65 !== "string") && (!(typeof data65 == "number"))) && (typeof data65 !== "boolean")) && (data65 !== null)){
+const err94 = {instancePath:instancePath+"/config/mimir/querier/flags/" + key24.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.additionalProperties,data:data65};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1255,10 +1259,9 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data63.replicas !== undefined){
-let data64 = data63.replicas;
-if(!((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64)))){
-const err95 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data64};
+}
+else {
+const err95 = {instancePath:instancePath+"/config/mimir/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier.properties.flags,data:data64};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1267,9 +1270,10 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(typeof data64 == "number"){
-if(data64 < 0 || isNaN(data64)){
-const err96 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data64};
+}
+}
+else {
+const err96 = {instancePath:instancePath+"/config/mimir/querier",schemaPath:"#/properties/config/properties/mimir/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.querier,data:data55};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1279,13 +1283,12 @@ vErrors.push(err96);
 errors++;
 }
 }
-}
-if(data63.resources !== undefined){
-let data65 = data63.resources;
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-for(const key25 in data65){
-if(!((key25 === "requests") || (key25 === "limits"))){
-const err97 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data65};
+if(data2.queryFrontend !== undefined){
+let data66 = data2.queryFrontend;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+for(const key25 in data66){
+if(!(((key25 === "replicas") || (key25 === "resources")) || (key25 === "flags"))){
+const err97 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data66};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1295,12 +1298,10 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data65.requests !== undefined){
-let data66 = data65.requests;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-for(const key26 in data66){
-if(!((key26 === "cpu") || (key26 === "memory"))){
-const err98 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data66};
+if(data66.replicas !== undefined){
+let data67 = data66.replicas;
+if(!((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67)))){
+const err98 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data67};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1309,11 +1310,9 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-if(data66.cpu !== undefined){
-let data67 = data66.cpu;
-if(typeof data67 !== "string"){
-const err99 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data67};
+if(typeof data67 == "number"){
+if(data67 < 0 || isNaN(data67)){
+const err99 = {instancePath:instancePath+"/config/mimir/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.replicas,data:data67};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1323,10 +1322,13 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data66.memory !== undefined){
-let data68 = data66.memory;
-if(typeof data68 !== "string"){
-const err100 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data68};
+}
+if(data66.resources !== undefined){
+let data68 = data66.resources;
+if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+for(const key26 in data68){
+if(!((key26 === "requests") || (key26 === "limits"))){
+const err100 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data68};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1336,9 +1338,12 @@ vErrors.push(err100);
 errors++;
 }
 }
-}
-else {
-const err101 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data66};
+if(data68.requests !== undefined){
+let data69 = data68.requests;
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+for(const key27 in data69){
+if(!((key27 === "cpu") || (key27 === "memory"))){
+const err101 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data69};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1348,12 +1353,10 @@ vErrors.push(err101);
 errors++;
 }
 }
-if(data65.limits !== undefined){
-let data69 = data65.limits;
-if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
-for(const key27 in data69){
-if(!((key27 === "cpu") || (key27 === "memory"))){
-const err102 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data69};
+if(data69.cpu !== undefined){
+let data70 = data69.cpu;
+if(typeof data70 !== "string"){
+const err102 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data70};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1363,10 +1366,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data69.cpu !== undefined){
-let data70 = data69.cpu;
-if(typeof data70 !== "string"){
-const err103 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data70};
+if(data69.memory !== undefined){
+let data71 = data69.memory;
+if(typeof data71 !== "string"){
+const err103 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data71};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1376,10 +1379,9 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data69.memory !== undefined){
-let data71 = data69.memory;
-if(typeof data71 !== "string"){
-const err104 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data71};
+}
+else {
+const err104 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.requests,data:data69};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1389,9 +1391,12 @@ vErrors.push(err104);
 errors++;
 }
 }
-}
-else {
-const err105 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data69};
+if(data68.limits !== undefined){
+let data72 = data68.limits;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+for(const key28 in data72){
+if(!((key28 === "cpu") || (key28 === "memory"))){
+const err105 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data72};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1401,9 +1406,10 @@ vErrors.push(err105);
 errors++;
 }
 }
-}
-else {
-const err106 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data65};
+if(data72.cpu !== undefined){
+let data73 = data72.cpu;
+if(typeof data73 !== "string"){
+const err106 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data73};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1413,13 +1419,10 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data63.flags !== undefined){
-let data72 = data63.flags;
-if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
-for(const key28 in data72){
-let data73 = data72[key28];
-if((((typeof data73 !== "string") && (!(typeof data73 == "number"))) && (typeof data73 !== "boolean")) && (data73 !== null)){
-const err107 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags/" + key28.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties,data:data73};
+if(data72.memory !== undefined){
+let data74 = data72.memory;
+if(typeof data74 !== "string"){
+const err107 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data74};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1431,7 +1434,7 @@ errors++;
 }
 }
 else {
-const err108 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags,data:data72};
+const err108 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.properties.limits,data:data72};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1443,7 +1446,7 @@ errors++;
 }
 }
 else {
-const err109 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data63};
+const err109 = {instancePath:instancePath+"/config/mimir/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.resources,data:data68};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1453,12 +1456,13 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data2.queryScheduler !== undefined){
-let data74 = data2.queryScheduler;
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
-for(const key29 in data74){
-if(!(((key29 === "replicas") || (key29 === "resources")) || (key29 === "flags"))){
-const err110 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data74};
+if(data66.flags !== undefined){
+let data75 = data66.flags;
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+for(const key29 in data75){
+let data76 = data75[key29];
+if((((typeof data76 !== "string") && (!(typeof data76 == "number"))) && (typeof data76 !== "boolean")) && (data76 !== null)){
+const err110 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags/" + key29.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.additionalProperties,data:data76};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1468,10 +1472,9 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data74.replicas !== undefined){
-let data75 = data74.replicas;
-if(!((typeof data75 == "number") && (!(data75 % 1) && !isNaN(data75)))){
-const err111 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data75};
+}
+else {
+const err111 = {instancePath:instancePath+"/config/mimir/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend.properties.flags,data:data75};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1480,9 +1483,10 @@ vErrors.push(err111);
 }
 errors++;
 }
-if(typeof data75 == "number"){
-if(data75 < 0 || isNaN(data75)){
-const err112 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data75};
+}
+}
+else {
+const err112 = {instancePath:instancePath+"/config/mimir/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryFrontend,data:data66};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1492,13 +1496,12 @@ vErrors.push(err112);
 errors++;
 }
 }
-}
-if(data74.resources !== undefined){
-let data76 = data74.resources;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-for(const key30 in data76){
-if(!((key30 === "requests") || (key30 === "limits"))){
-const err113 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data76};
+if(data2.queryScheduler !== undefined){
+let data77 = data2.queryScheduler;
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+for(const key30 in data77){
+if(!(((key30 === "replicas") || (key30 === "resources")) || (key30 === "flags"))){
+const err113 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data77};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1508,12 +1511,10 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data76.requests !== undefined){
-let data77 = data76.requests;
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-for(const key31 in data77){
-if(!((key31 === "cpu") || (key31 === "memory"))){
-const err114 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data77};
+if(data77.replicas !== undefined){
+let data78 = data77.replicas;
+if(!((typeof data78 == "number") && (!(data78 % 1) && !isNaN(data78)))){
+const err114 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data78};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1522,11 +1523,9 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-if(data77.cpu !== undefined){
-let data78 = data77.cpu;
-if(typeof data78 !== "string"){
-const err115 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data78};
+if(typeof data78 == "number"){
+if(data78 < 0 || isNaN(data78)){
+const err115 = {instancePath:instancePath+"/config/mimir/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.replicas,data:data78};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1536,10 +1535,13 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data77.memory !== undefined){
-let data79 = data77.memory;
-if(typeof data79 !== "string"){
-const err116 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data79};
+}
+if(data77.resources !== undefined){
+let data79 = data77.resources;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+for(const key31 in data79){
+if(!((key31 === "requests") || (key31 === "limits"))){
+const err116 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data79};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1549,9 +1551,12 @@ vErrors.push(err116);
 errors++;
 }
 }
-}
-else {
-const err117 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data77};
+if(data79.requests !== undefined){
+let data80 = data79.requests;
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+for(const key32 in data80){
+if(!((key32 === "cpu") || (key32 === "memory"))){
+const err117 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data80};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1561,12 +1566,10 @@ vErrors.push(err117);
 errors++;
 }
 }
-if(data76.limits !== undefined){
-let data80 = data76.limits;
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
-for(const key32 in data80){
-if(!((key32 === "cpu") || (key32 === "memory"))){
-const err118 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data80};
+if(data80.cpu !== undefined){
+let data81 = data80.cpu;
+if(typeof data81 !== "string"){
+const err118 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data81};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1576,10 +1579,10 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data80.cpu !== undefined){
-let data81 = data80.cpu;
-if(typeof data81 !== "string"){
-const err119 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data81};
+if(data80.memory !== undefined){
+let data82 = data80.memory;
+if(typeof data82 !== "string"){
+const err119 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data82};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1589,10 +1592,9 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data80.memory !== undefined){
-let data82 = data80.memory;
-if(typeof data82 !== "string"){
-const err120 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data82};
+}
+else {
+const err120 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.requests,data:data80};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1602,9 +1604,12 @@ vErrors.push(err120);
 errors++;
 }
 }
-}
-else {
-const err121 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data80};
+if(data79.limits !== undefined){
+let data83 = data79.limits;
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+for(const key33 in data83){
+if(!((key33 === "cpu") || (key33 === "memory"))){
+const err121 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data83};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1614,9 +1619,10 @@ vErrors.push(err121);
 errors++;
 }
 }
-}
-else {
-const err122 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data76};
+if(data83.cpu !== undefined){
+let data84 = data83.cpu;
+if(typeof data84 !== "string"){
+const err122 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data84};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1626,13 +1632,10 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data74.flags !== undefined){
-let data83 = data74.flags;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-for(const key33 in data83){
-let data84 = data83[key33];
-if((((typeof data84 !== "string") && (!(typeof data84 == "number"))) && (typeof data84 !== "boolean")) && (data84 !== null)){
-const err123 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags/" + key33.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties,data:data84};
+if(data83.memory !== undefined){
+let data85 = data83.memory;
+if(typeof data85 !== "string"){
+const err123 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data85};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1644,7 +1647,7 @@ errors++;
 }
 }
 else {
-const err124 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags,data:data83};
+const err124 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.properties.limits,data:data83};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1656,7 +1659,7 @@ errors++;
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data74};
+const err125 = {instancePath:instancePath+"/config/mimir/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.resources,data:data79};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1666,12 +1669,13 @@ vErrors.push(err125);
 errors++;
 }
 }
-if(data2.storeGateway !== undefined){
-let data85 = data2.storeGateway;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-for(const key34 in data85){
-if(!(((((key34 === "zoneAware") || (key34 === "storage")) || (key34 === "replicas")) || (key34 === "resources")) || (key34 === "flags"))){
-const err126 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data85};
+if(data77.flags !== undefined){
+let data86 = data77.flags;
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+for(const key34 in data86){
+let data87 = data86[key34];
+if((((typeof data87 !== "string") && (!(typeof data87 == "number"))) && (typeof data87 !== "boolean")) && (data87 !== null)){
+const err126 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags/" + key34.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.additionalProperties,data:data87};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1681,10 +1685,9 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data85.zoneAware !== undefined){
-let data86 = data85.zoneAware;
-if(!(((data86 === "auto") || (data86 === false)) || (data86 === true))){
-const err127 = {instancePath:instancePath+"/config/mimir/storeGateway/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware,data:data86};
+}
+else {
+const err127 = {instancePath:instancePath+"/config/mimir/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler.properties.flags,data:data86};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1694,12 +1697,9 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data85.storage !== undefined){
-let data87 = data85.storage;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-for(const key35 in data87){
-if(!((key35 === "size") || (key35 === "storageClass"))){
-const err128 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data87};
+}
+else {
+const err128 = {instancePath:instancePath+"/config/mimir/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.queryScheduler,data:data77};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1709,10 +1709,12 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data87.size !== undefined){
-let data88 = data87.size;
-if(typeof data88 !== "string"){
-const err129 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size,data:data88};
+if(data2.storeGateway !== undefined){
+let data88 = data2.storeGateway;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+for(const key35 in data88){
+if(!(((((key35 === "zoneAware") || (key35 === "storage")) || (key35 === "replicas")) || (key35 === "resources")) || (key35 === "flags"))){
+const err129 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data88};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1722,10 +1724,10 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data87.storageClass !== undefined){
-let data89 = data87.storageClass;
-if(typeof data89 !== "string"){
-const err130 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass,data:data89};
+if(data88.zoneAware !== undefined){
+let data89 = data88.zoneAware;
+if(!(((data89 === "auto") || (data89 === false)) || (data89 === true))){
+const err130 = {instancePath:instancePath+"/config/mimir/storeGateway/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.zoneAware,data:data89};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1735,9 +1737,12 @@ vErrors.push(err130);
 errors++;
 }
 }
-}
-else {
-const err131 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data87};
+if(data88.storage !== undefined){
+let data90 = data88.storage;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+for(const key36 in data90){
+if(!((key36 === "size") || (key36 === "storageClass"))){
+const err131 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data90};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1747,10 +1752,10 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data85.replicas !== undefined){
-let data90 = data85.replicas;
-if(!((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90)))){
-const err132 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data90};
+if(data90.size !== undefined){
+let data91 = data90.size;
+if(typeof data91 !== "string"){
+const err132 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.size,data:data91};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1759,9 +1764,11 @@ vErrors.push(err132);
 }
 errors++;
 }
-if(typeof data90 == "number"){
-if(data90 < 0 || isNaN(data90)){
-const err133 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data90};
+}
+if(data90.storageClass !== undefined){
+let data92 = data90.storageClass;
+if(typeof data92 !== "string"){
+const err133 = {instancePath:instancePath+"/config/mimir/storeGateway/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.properties.storageClass,data:data92};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1772,12 +1779,8 @@ errors++;
 }
 }
 }
-if(data85.resources !== undefined){
-let data91 = data85.resources;
-if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
-for(const key36 in data91){
-if(!((key36 === "requests") || (key36 === "limits"))){
-const err134 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data91};
+else {
+const err134 = {instancePath:instancePath+"/config/mimir/storeGateway/storage",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.storage,data:data90};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1787,12 +1790,10 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data91.requests !== undefined){
-let data92 = data91.requests;
-if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
-for(const key37 in data92){
-if(!((key37 === "cpu") || (key37 === "memory"))){
-const err135 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data92};
+if(data88.replicas !== undefined){
+let data93 = data88.replicas;
+if(!((typeof data93 == "number") && (!(data93 % 1) && !isNaN(data93)))){
+const err135 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data93};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1801,11 +1802,9 @@ vErrors.push(err135);
 }
 errors++;
 }
-}
-if(data92.cpu !== undefined){
-let data93 = data92.cpu;
-if(typeof data93 !== "string"){
-const err136 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu,data:data93};
+if(typeof data93 == "number"){
+if(data93 < 0 || isNaN(data93)){
+const err136 = {instancePath:instancePath+"/config/mimir/storeGateway/replicas",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.replicas,data:data93};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1815,10 +1814,13 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data92.memory !== undefined){
-let data94 = data92.memory;
-if(typeof data94 !== "string"){
-const err137 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory,data:data94};
+}
+if(data88.resources !== undefined){
+let data94 = data88.resources;
+if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
+for(const key37 in data94){
+if(!((key37 === "requests") || (key37 === "limits"))){
+const err137 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data94};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1828,9 +1830,12 @@ vErrors.push(err137);
 errors++;
 }
 }
-}
-else {
-const err138 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data92};
+if(data94.requests !== undefined){
+let data95 = data94.requests;
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+for(const key38 in data95){
+if(!((key38 === "cpu") || (key38 === "memory"))){
+const err138 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data95};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1840,12 +1845,10 @@ vErrors.push(err138);
 errors++;
 }
 }
-if(data91.limits !== undefined){
-let data95 = data91.limits;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-for(const key38 in data95){
-if(!((key38 === "cpu") || (key38 === "memory"))){
-const err139 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data95};
+if(data95.cpu !== undefined){
+let data96 = data95.cpu;
+if(typeof data96 !== "string"){
+const err139 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.cpu,data:data96};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1855,10 +1858,10 @@ vErrors.push(err139);
 errors++;
 }
 }
-if(data95.cpu !== undefined){
-let data96 = data95.cpu;
-if(typeof data96 !== "string"){
-const err140 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu,data:data96};
+if(data95.memory !== undefined){
+let data97 = data95.memory;
+if(typeof data97 !== "string"){
+const err140 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.properties.memory,data:data97};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1868,10 +1871,9 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data95.memory !== undefined){
-let data97 = data95.memory;
-if(typeof data97 !== "string"){
-const err141 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory,data:data97};
+}
+else {
+const err141 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.requests,data:data95};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1881,9 +1883,12 @@ vErrors.push(err141);
 errors++;
 }
 }
-}
-else {
-const err142 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data95};
+if(data94.limits !== undefined){
+let data98 = data94.limits;
+if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
+for(const key39 in data98){
+if(!((key39 === "cpu") || (key39 === "memory"))){
+const err142 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data98};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1893,9 +1898,10 @@ vErrors.push(err142);
 errors++;
 }
 }
-}
-else {
-const err143 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data91};
+if(data98.cpu !== undefined){
+let data99 = data98.cpu;
+if(typeof data99 !== "string"){
+const err143 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.cpu,data:data99};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1905,13 +1911,10 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data85.flags !== undefined){
-let data98 = data85.flags;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-for(const key39 in data98){
-let data99 = data98[key39];
-if((((typeof data99 !== "string") && (!(typeof data99 == "number"))) && (typeof data99 !== "boolean")) && (data99 !== null)){
-const err144 = {instancePath:instancePath+"/config/mimir/storeGateway/flags/" + key39.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties,data:data99};
+if(data98.memory !== undefined){
+let data100 = data98.memory;
+if(typeof data100 !== "string"){
+const err144 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.properties.memory,data:data100};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1923,7 +1926,7 @@ errors++;
 }
 }
 else {
-const err145 = {instancePath:instancePath+"/config/mimir/storeGateway/flags",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags,data:data98};
+const err145 = {instancePath:instancePath+"/config/mimir/storeGateway/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.properties.limits,data:data98};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1935,7 +1938,7 @@ errors++;
 }
 }
 else {
-const err146 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data85};
+const err146 = {instancePath:instancePath+"/config/mimir/storeGateway/resources",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.resources,data:data94};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1945,12 +1948,13 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data2.compactor !== undefined){
-let data100 = data2.compactor;
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-for(const key40 in data100){
-if(!((((key40 === "storage") || (key40 === "replicas")) || (key40 === "resources")) || (key40 === "flags"))){
-const err147 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data100};
+if(data88.flags !== undefined){
+let data101 = data88.flags;
+if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+for(const key40 in data101){
+let data102 = data101[key40];
+if((((typeof data102 !== "string") && (!(typeof data102 == "number"))) && (typeof data102 !== "boolean")) && (data102 !== null)){
+const err147 = {instancePath:instancePath+"/config/mimir/storeGateway/flags/" + key40.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.additionalProperties,data:data102};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1960,12 +1964,9 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data100.storage !== undefined){
-let data101 = data100.storage;
-if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
-for(const key41 in data101){
-if(!((key41 === "size") || (key41 === "storageClass"))){
-const err148 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data101};
+}
+else {
+const err148 = {instancePath:instancePath+"/config/mimir/storeGateway/flags",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway.properties.flags,data:data101};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1975,10 +1976,9 @@ vErrors.push(err148);
 errors++;
 }
 }
-if(data101.size !== undefined){
-let data102 = data101.size;
-if(typeof data102 !== "string"){
-const err149 = {instancePath:instancePath+"/config/mimir/compactor/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size,data:data102};
+}
+else {
+const err149 = {instancePath:instancePath+"/config/mimir/storeGateway",schemaPath:"#/properties/config/properties/mimir/properties/storeGateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.storeGateway.type,parentSchema:schema11.properties.config.properties.mimir.properties.storeGateway,data:data88};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1988,10 +1988,12 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data101.storageClass !== undefined){
-let data103 = data101.storageClass;
-if(typeof data103 !== "string"){
-const err150 = {instancePath:instancePath+"/config/mimir/compactor/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass,data:data103};
+if(data2.compactor !== undefined){
+let data103 = data2.compactor;
+if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
+for(const key41 in data103){
+if(!((((key41 === "storage") || (key41 === "replicas")) || (key41 === "resources")) || (key41 === "flags"))){
+const err150 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data103};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2001,9 +2003,12 @@ vErrors.push(err150);
 errors++;
 }
 }
-}
-else {
-const err151 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data101};
+if(data103.storage !== undefined){
+let data104 = data103.storage;
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+for(const key42 in data104){
+if(!((key42 === "size") || (key42 === "storageClass"))){
+const err151 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data104};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2013,10 +2018,10 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data100.replicas !== undefined){
-let data104 = data100.replicas;
-if(!((typeof data104 == "number") && (!(data104 % 1) && !isNaN(data104)))){
-const err152 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data104};
+if(data104.size !== undefined){
+let data105 = data104.size;
+if(typeof data105 !== "string"){
+const err152 = {instancePath:instancePath+"/config/mimir/compactor/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.size,data:data105};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2025,9 +2030,11 @@ vErrors.push(err152);
 }
 errors++;
 }
-if(typeof data104 == "number"){
-if(data104 < 0 || isNaN(data104)){
-const err153 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data104};
+}
+if(data104.storageClass !== undefined){
+let data106 = data104.storageClass;
+if(typeof data106 !== "string"){
+const err153 = {instancePath:instancePath+"/config/mimir/compactor/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.properties.storageClass,data:data106};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2038,12 +2045,8 @@ errors++;
 }
 }
 }
-if(data100.resources !== undefined){
-let data105 = data100.resources;
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
-for(const key42 in data105){
-if(!((key42 === "requests") || (key42 === "limits"))){
-const err154 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data105};
+else {
+const err154 = {instancePath:instancePath+"/config/mimir/compactor/storage",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.storage,data:data104};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2053,12 +2056,10 @@ vErrors.push(err154);
 errors++;
 }
 }
-if(data105.requests !== undefined){
-let data106 = data105.requests;
-if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
-for(const key43 in data106){
-if(!((key43 === "cpu") || (key43 === "memory"))){
-const err155 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data106};
+if(data103.replicas !== undefined){
+let data107 = data103.replicas;
+if(!((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107)))){
+const err155 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data107};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2067,11 +2068,9 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-if(data106.cpu !== undefined){
-let data107 = data106.cpu;
-if(typeof data107 !== "string"){
-const err156 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu,data:data107};
+if(typeof data107 == "number"){
+if(data107 < 0 || isNaN(data107)){
+const err156 = {instancePath:instancePath+"/config/mimir/compactor/replicas",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.replicas,data:data107};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2081,10 +2080,13 @@ vErrors.push(err156);
 errors++;
 }
 }
-if(data106.memory !== undefined){
-let data108 = data106.memory;
-if(typeof data108 !== "string"){
-const err157 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory,data:data108};
+}
+if(data103.resources !== undefined){
+let data108 = data103.resources;
+if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+for(const key43 in data108){
+if(!((key43 === "requests") || (key43 === "limits"))){
+const err157 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data108};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2094,9 +2096,12 @@ vErrors.push(err157);
 errors++;
 }
 }
-}
-else {
-const err158 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data106};
+if(data108.requests !== undefined){
+let data109 = data108.requests;
+if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
+for(const key44 in data109){
+if(!((key44 === "cpu") || (key44 === "memory"))){
+const err158 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data109};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2106,12 +2111,10 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data105.limits !== undefined){
-let data109 = data105.limits;
-if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
-for(const key44 in data109){
-if(!((key44 === "cpu") || (key44 === "memory"))){
-const err159 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data109};
+if(data109.cpu !== undefined){
+let data110 = data109.cpu;
+if(typeof data110 !== "string"){
+const err159 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.cpu,data:data110};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2121,10 +2124,10 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data109.cpu !== undefined){
-let data110 = data109.cpu;
-if(typeof data110 !== "string"){
-const err160 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu,data:data110};
+if(data109.memory !== undefined){
+let data111 = data109.memory;
+if(typeof data111 !== "string"){
+const err160 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.properties.memory,data:data111};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2134,10 +2137,9 @@ vErrors.push(err160);
 errors++;
 }
 }
-if(data109.memory !== undefined){
-let data111 = data109.memory;
-if(typeof data111 !== "string"){
-const err161 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory,data:data111};
+}
+else {
+const err161 = {instancePath:instancePath+"/config/mimir/compactor/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.requests,data:data109};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2147,9 +2149,12 @@ vErrors.push(err161);
 errors++;
 }
 }
-}
-else {
-const err162 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data109};
+if(data108.limits !== undefined){
+let data112 = data108.limits;
+if(data112 && typeof data112 == "object" && !Array.isArray(data112)){
+for(const key45 in data112){
+if(!((key45 === "cpu") || (key45 === "memory"))){
+const err162 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data112};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2159,9 +2164,10 @@ vErrors.push(err162);
 errors++;
 }
 }
-}
-else {
-const err163 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data105};
+if(data112.cpu !== undefined){
+let data113 = data112.cpu;
+if(typeof data113 !== "string"){
+const err163 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.cpu,data:data113};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2171,13 +2177,10 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data100.flags !== undefined){
-let data112 = data100.flags;
-if(data112 && typeof data112 == "object" && !Array.isArray(data112)){
-for(const key45 in data112){
-let data113 = data112[key45];
-if((((typeof data113 !== "string") && (!(typeof data113 == "number"))) && (typeof data113 !== "boolean")) && (data113 !== null)){
-const err164 = {instancePath:instancePath+"/config/mimir/compactor/flags/" + key45.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties,data:data113};
+if(data112.memory !== undefined){
+let data114 = data112.memory;
+if(typeof data114 !== "string"){
+const err164 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.properties.memory,data:data114};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2189,7 +2192,7 @@ errors++;
 }
 }
 else {
-const err165 = {instancePath:instancePath+"/config/mimir/compactor/flags",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags,data:data112};
+const err165 = {instancePath:instancePath+"/config/mimir/compactor/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.properties.limits,data:data112};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2201,7 +2204,7 @@ errors++;
 }
 }
 else {
-const err166 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data100};
+const err166 = {instancePath:instancePath+"/config/mimir/compactor/resources",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.resources,data:data108};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2211,12 +2214,13 @@ vErrors.push(err166);
 errors++;
 }
 }
-if(data2.alertmanager !== undefined){
-let data114 = data2.alertmanager;
-if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
-for(const key46 in data114){
-if(!(((((((key46 === "enabled") || (key46 === "fallbackConfig")) || (key46 === "zoneAware")) || (key46 === "storage")) || (key46 === "replicas")) || (key46 === "resources")) || (key46 === "flags"))){
-const err167 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data114};
+if(data103.flags !== undefined){
+let data115 = data103.flags;
+if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
+for(const key46 in data115){
+let data116 = data115[key46];
+if((((typeof data116 !== "string") && (!(typeof data116 == "number"))) && (typeof data116 !== "boolean")) && (data116 !== null)){
+const err167 = {instancePath:instancePath+"/config/mimir/compactor/flags/" + key46.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.additionalProperties,data:data116};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2226,10 +2230,9 @@ vErrors.push(err167);
 errors++;
 }
 }
-if(data114.enabled !== undefined){
-let data115 = data114.enabled;
-if(typeof data115 !== "boolean"){
-const err168 = {instancePath:instancePath+"/config/mimir/alertmanager/enabled",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled,data:data115};
+}
+else {
+const err168 = {instancePath:instancePath+"/config/mimir/compactor/flags",schemaPath:"#/properties/config/properties/mimir/properties/compactor/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor.properties.flags,data:data115};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2239,12 +2242,9 @@ vErrors.push(err168);
 errors++;
 }
 }
-if(data114.fallbackConfig !== undefined){
-let data116 = data114.fallbackConfig;
-if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
 }
 else {
-const err169 = {instancePath:instancePath+"/config/mimir/alertmanager/fallbackConfig",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/fallbackConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig,data:data116};
+const err169 = {instancePath:instancePath+"/config/mimir/compactor",schemaPath:"#/properties/config/properties/mimir/properties/compactor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.compactor.type,parentSchema:schema11.properties.config.properties.mimir.properties.compactor,data:data103};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2254,10 +2254,12 @@ vErrors.push(err169);
 errors++;
 }
 }
-if(data114.zoneAware !== undefined){
-let data117 = data114.zoneAware;
-if(!(((data117 === "auto") || (data117 === false)) || (data117 === true))){
-const err170 = {instancePath:instancePath+"/config/mimir/alertmanager/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware,data:data117};
+if(data2.alertmanager !== undefined){
+let data117 = data2.alertmanager;
+if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
+for(const key47 in data117){
+if(!(((((((key47 === "enabled") || (key47 === "fallbackConfig")) || (key47 === "zoneAware")) || (key47 === "storage")) || (key47 === "replicas")) || (key47 === "resources")) || (key47 === "flags"))){
+const err170 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data117};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2267,12 +2269,10 @@ vErrors.push(err170);
 errors++;
 }
 }
-if(data114.storage !== undefined){
-let data118 = data114.storage;
-if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
-for(const key47 in data118){
-if(!((key47 === "size") || (key47 === "storageClass"))){
-const err171 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data118};
+if(data117.enabled !== undefined){
+let data118 = data117.enabled;
+if(typeof data118 !== "boolean"){
+const err171 = {instancePath:instancePath+"/config/mimir/alertmanager/enabled",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.enabled,data:data118};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2282,10 +2282,12 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data118.size !== undefined){
-let data119 = data118.size;
-if(typeof data119 !== "string"){
-const err172 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size,data:data119};
+if(data117.fallbackConfig !== undefined){
+let data119 = data117.fallbackConfig;
+if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
+}
+else {
+const err172 = {instancePath:instancePath+"/config/mimir/alertmanager/fallbackConfig",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/fallbackConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.fallbackConfig,data:data119};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2295,10 +2297,10 @@ vErrors.push(err172);
 errors++;
 }
 }
-if(data118.storageClass !== undefined){
-let data120 = data118.storageClass;
-if(typeof data120 !== "string"){
-const err173 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass,data:data120};
+if(data117.zoneAware !== undefined){
+let data120 = data117.zoneAware;
+if(!(((data120 === "auto") || (data120 === false)) || (data120 === true))){
+const err173 = {instancePath:instancePath+"/config/mimir/alertmanager/zoneAware",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/zoneAware/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware.enum,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.zoneAware,data:data120};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2308,9 +2310,12 @@ vErrors.push(err173);
 errors++;
 }
 }
-}
-else {
-const err174 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data118};
+if(data117.storage !== undefined){
+let data121 = data117.storage;
+if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
+for(const key48 in data121){
+if(!((key48 === "size") || (key48 === "storageClass"))){
+const err174 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data121};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2320,10 +2325,10 @@ vErrors.push(err174);
 errors++;
 }
 }
-if(data114.replicas !== undefined){
-let data121 = data114.replicas;
-if(!((typeof data121 == "number") && (!(data121 % 1) && !isNaN(data121)))){
-const err175 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data121};
+if(data121.size !== undefined){
+let data122 = data121.size;
+if(typeof data122 !== "string"){
+const err175 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/size",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.size,data:data122};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2332,9 +2337,11 @@ vErrors.push(err175);
 }
 errors++;
 }
-if(typeof data121 == "number"){
-if(data121 < 0 || isNaN(data121)){
-const err176 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data121};
+}
+if(data121.storageClass !== undefined){
+let data123 = data121.storageClass;
+if(typeof data123 !== "string"){
+const err176 = {instancePath:instancePath+"/config/mimir/alertmanager/storage/storageClass",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/properties/storageClass/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.properties.storageClass,data:data123};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2345,12 +2352,8 @@ errors++;
 }
 }
 }
-if(data114.resources !== undefined){
-let data122 = data114.resources;
-if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
-for(const key48 in data122){
-if(!((key48 === "requests") || (key48 === "limits"))){
-const err177 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data122};
+else {
+const err177 = {instancePath:instancePath+"/config/mimir/alertmanager/storage",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.storage,data:data121};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2360,12 +2363,10 @@ vErrors.push(err177);
 errors++;
 }
 }
-if(data122.requests !== undefined){
-let data123 = data122.requests;
-if(data123 && typeof data123 == "object" && !Array.isArray(data123)){
-for(const key49 in data123){
-if(!((key49 === "cpu") || (key49 === "memory"))){
-const err178 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data123};
+if(data117.replicas !== undefined){
+let data124 = data117.replicas;
+if(!((typeof data124 == "number") && (!(data124 % 1) && !isNaN(data124)))){
+const err178 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data124};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2374,11 +2375,9 @@ vErrors.push(err178);
 }
 errors++;
 }
-}
-if(data123.cpu !== undefined){
-let data124 = data123.cpu;
-if(typeof data124 !== "string"){
-const err179 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu,data:data124};
+if(typeof data124 == "number"){
+if(data124 < 0 || isNaN(data124)){
+const err179 = {instancePath:instancePath+"/config/mimir/alertmanager/replicas",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.replicas,data:data124};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2388,10 +2387,13 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data123.memory !== undefined){
-let data125 = data123.memory;
-if(typeof data125 !== "string"){
-const err180 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory,data:data125};
+}
+if(data117.resources !== undefined){
+let data125 = data117.resources;
+if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
+for(const key49 in data125){
+if(!((key49 === "requests") || (key49 === "limits"))){
+const err180 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data125};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2401,9 +2403,12 @@ vErrors.push(err180);
 errors++;
 }
 }
-}
-else {
-const err181 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data123};
+if(data125.requests !== undefined){
+let data126 = data125.requests;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+for(const key50 in data126){
+if(!((key50 === "cpu") || (key50 === "memory"))){
+const err181 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data126};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2413,12 +2418,10 @@ vErrors.push(err181);
 errors++;
 }
 }
-if(data122.limits !== undefined){
-let data126 = data122.limits;
-if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
-for(const key50 in data126){
-if(!((key50 === "cpu") || (key50 === "memory"))){
-const err182 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data126};
+if(data126.cpu !== undefined){
+let data127 = data126.cpu;
+if(typeof data127 !== "string"){
+const err182 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.cpu,data:data127};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2428,10 +2431,10 @@ vErrors.push(err182);
 errors++;
 }
 }
-if(data126.cpu !== undefined){
-let data127 = data126.cpu;
-if(typeof data127 !== "string"){
-const err183 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu,data:data127};
+if(data126.memory !== undefined){
+let data128 = data126.memory;
+if(typeof data128 !== "string"){
+const err183 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.properties.memory,data:data128};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2441,10 +2444,9 @@ vErrors.push(err183);
 errors++;
 }
 }
-if(data126.memory !== undefined){
-let data128 = data126.memory;
-if(typeof data128 !== "string"){
-const err184 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory,data:data128};
+}
+else {
+const err184 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.requests,data:data126};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2454,9 +2456,12 @@ vErrors.push(err184);
 errors++;
 }
 }
-}
-else {
-const err185 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data126};
+if(data125.limits !== undefined){
+let data129 = data125.limits;
+if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
+for(const key51 in data129){
+if(!((key51 === "cpu") || (key51 === "memory"))){
+const err185 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data129};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2466,9 +2471,10 @@ vErrors.push(err185);
 errors++;
 }
 }
-}
-else {
-const err186 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data122};
+if(data129.cpu !== undefined){
+let data130 = data129.cpu;
+if(typeof data130 !== "string"){
+const err186 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.cpu,data:data130};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2478,13 +2484,10 @@ vErrors.push(err186);
 errors++;
 }
 }
-if(data114.flags !== undefined){
-let data129 = data114.flags;
-if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
-for(const key51 in data129){
-let data130 = data129[key51];
-if((((typeof data130 !== "string") && (!(typeof data130 == "number"))) && (typeof data130 !== "boolean")) && (data130 !== null)){
-const err187 = {instancePath:instancePath+"/config/mimir/alertmanager/flags/" + key51.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties,data:data130};
+if(data129.memory !== undefined){
+let data131 = data129.memory;
+if(typeof data131 !== "string"){
+const err187 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.properties.memory,data:data131};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2496,7 +2499,7 @@ errors++;
 }
 }
 else {
-const err188 = {instancePath:instancePath+"/config/mimir/alertmanager/flags",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags,data:data129};
+const err188 = {instancePath:instancePath+"/config/mimir/alertmanager/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.properties.limits,data:data129};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2508,7 +2511,7 @@ errors++;
 }
 }
 else {
-const err189 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data114};
+const err189 = {instancePath:instancePath+"/config/mimir/alertmanager/resources",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.resources,data:data125};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2518,12 +2521,13 @@ vErrors.push(err189);
 errors++;
 }
 }
-if(data2.overridesExporter !== undefined){
-let data131 = data2.overridesExporter;
-if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
-for(const key52 in data131){
-if(!((((key52 === "enabled") || (key52 === "replicas")) || (key52 === "resources")) || (key52 === "flags"))){
-const err190 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data131};
+if(data117.flags !== undefined){
+let data132 = data117.flags;
+if(data132 && typeof data132 == "object" && !Array.isArray(data132)){
+for(const key52 in data132){
+let data133 = data132[key52];
+if((((typeof data133 !== "string") && (!(typeof data133 == "number"))) && (typeof data133 !== "boolean")) && (data133 !== null)){
+const err190 = {instancePath:instancePath+"/config/mimir/alertmanager/flags/" + key52.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.additionalProperties,data:data133};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2533,10 +2537,9 @@ vErrors.push(err190);
 errors++;
 }
 }
-if(data131.enabled !== undefined){
-let data132 = data131.enabled;
-if(typeof data132 !== "boolean"){
-const err191 = {instancePath:instancePath+"/config/mimir/overridesExporter/enabled",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled,data:data132};
+}
+else {
+const err191 = {instancePath:instancePath+"/config/mimir/alertmanager/flags",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager.properties.flags,data:data132};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2546,10 +2549,9 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data131.replicas !== undefined){
-let data133 = data131.replicas;
-if(!((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133)))){
-const err192 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data133};
+}
+else {
+const err192 = {instancePath:instancePath+"/config/mimir/alertmanager",schemaPath:"#/properties/config/properties/mimir/properties/alertmanager/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.mimir.properties.alertmanager,data:data117};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2558,9 +2560,13 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(typeof data133 == "number"){
-if(data133 < 0 || isNaN(data133)){
-const err193 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data133};
+}
+if(data2.overridesExporter !== undefined){
+let data134 = data2.overridesExporter;
+if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
+for(const key53 in data134){
+if(!((((key53 === "enabled") || (key53 === "replicas")) || (key53 === "resources")) || (key53 === "flags"))){
+const err193 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data134};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2570,13 +2576,10 @@ vErrors.push(err193);
 errors++;
 }
 }
-}
-if(data131.resources !== undefined){
-let data134 = data131.resources;
-if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
-for(const key53 in data134){
-if(!((key53 === "requests") || (key53 === "limits"))){
-const err194 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data134};
+if(data134.enabled !== undefined){
+let data135 = data134.enabled;
+if(typeof data135 !== "boolean"){
+const err194 = {instancePath:instancePath+"/config/mimir/overridesExporter/enabled",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.enabled,data:data135};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2586,12 +2589,10 @@ vErrors.push(err194);
 errors++;
 }
 }
-if(data134.requests !== undefined){
-let data135 = data134.requests;
-if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
-for(const key54 in data135){
-if(!((key54 === "cpu") || (key54 === "memory"))){
-const err195 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data135};
+if(data134.replicas !== undefined){
+let data136 = data134.replicas;
+if(!((typeof data136 == "number") && (!(data136 % 1) && !isNaN(data136)))){
+const err195 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data136};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2600,11 +2601,9 @@ vErrors.push(err195);
 }
 errors++;
 }
-}
-if(data135.cpu !== undefined){
-let data136 = data135.cpu;
-if(typeof data136 !== "string"){
-const err196 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu,data:data136};
+if(typeof data136 == "number"){
+if(data136 < 0 || isNaN(data136)){
+const err196 = {instancePath:instancePath+"/config/mimir/overridesExporter/replicas",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.replicas,data:data136};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2614,10 +2613,13 @@ vErrors.push(err196);
 errors++;
 }
 }
-if(data135.memory !== undefined){
-let data137 = data135.memory;
-if(typeof data137 !== "string"){
-const err197 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory,data:data137};
+}
+if(data134.resources !== undefined){
+let data137 = data134.resources;
+if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
+for(const key54 in data137){
+if(!((key54 === "requests") || (key54 === "limits"))){
+const err197 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data137};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2627,9 +2629,12 @@ vErrors.push(err197);
 errors++;
 }
 }
-}
-else {
-const err198 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data135};
+if(data137.requests !== undefined){
+let data138 = data137.requests;
+if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
+for(const key55 in data138){
+if(!((key55 === "cpu") || (key55 === "memory"))){
+const err198 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data138};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2639,12 +2644,10 @@ vErrors.push(err198);
 errors++;
 }
 }
-if(data134.limits !== undefined){
-let data138 = data134.limits;
-if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
-for(const key55 in data138){
-if(!((key55 === "cpu") || (key55 === "memory"))){
-const err199 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data138};
+if(data138.cpu !== undefined){
+let data139 = data138.cpu;
+if(typeof data139 !== "string"){
+const err199 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.cpu,data:data139};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2654,10 +2657,10 @@ vErrors.push(err199);
 errors++;
 }
 }
-if(data138.cpu !== undefined){
-let data139 = data138.cpu;
-if(typeof data139 !== "string"){
-const err200 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu,data:data139};
+if(data138.memory !== undefined){
+let data140 = data138.memory;
+if(typeof data140 !== "string"){
+const err200 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.properties.memory,data:data140};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2667,10 +2670,9 @@ vErrors.push(err200);
 errors++;
 }
 }
-if(data138.memory !== undefined){
-let data140 = data138.memory;
-if(typeof data140 !== "string"){
-const err201 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory,data:data140};
+}
+else {
+const err201 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.requests,data:data138};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2680,9 +2682,12 @@ vErrors.push(err201);
 errors++;
 }
 }
-}
-else {
-const err202 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data138};
+if(data137.limits !== undefined){
+let data141 = data137.limits;
+if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
+for(const key56 in data141){
+if(!((key56 === "cpu") || (key56 === "memory"))){
+const err202 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data141};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2692,9 +2697,10 @@ vErrors.push(err202);
 errors++;
 }
 }
-}
-else {
-const err203 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data134};
+if(data141.cpu !== undefined){
+let data142 = data141.cpu;
+if(typeof data142 !== "string"){
+const err203 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.cpu,data:data142};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2704,13 +2710,10 @@ vErrors.push(err203);
 errors++;
 }
 }
-if(data131.flags !== undefined){
-let data141 = data131.flags;
-if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
-for(const key56 in data141){
-let data142 = data141[key56];
-if((((typeof data142 !== "string") && (!(typeof data142 == "number"))) && (typeof data142 !== "boolean")) && (data142 !== null)){
-const err204 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags/" + key56.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties,data:data142};
+if(data141.memory !== undefined){
+let data143 = data141.memory;
+if(typeof data143 !== "string"){
+const err204 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.properties.memory,data:data143};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2722,7 +2725,7 @@ errors++;
 }
 }
 else {
-const err205 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags,data:data141};
+const err205 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.properties.limits,data:data141};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2734,7 +2737,7 @@ errors++;
 }
 }
 else {
-const err206 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data131};
+const err206 = {instancePath:instancePath+"/config/mimir/overridesExporter/resources",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.resources,data:data137};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2744,12 +2747,13 @@ vErrors.push(err206);
 errors++;
 }
 }
-if(data2.ruler !== undefined){
-let data143 = data2.ruler;
-if(data143 && typeof data143 == "object" && !Array.isArray(data143)){
-for(const key57 in data143){
-if(!(((((((key57 === "enabled") || (key57 === "mode")) || (key57 === "dedicatedReadPath")) || (key57 === "readPath")) || (key57 === "replicas")) || (key57 === "resources")) || (key57 === "flags"))){
-const err207 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data143};
+if(data134.flags !== undefined){
+let data144 = data134.flags;
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+for(const key57 in data144){
+let data145 = data144[key57];
+if((((typeof data145 !== "string") && (!(typeof data145 == "number"))) && (typeof data145 !== "boolean")) && (data145 !== null)){
+const err207 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags/" + key57.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.additionalProperties,data:data145};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2759,10 +2763,9 @@ vErrors.push(err207);
 errors++;
 }
 }
-if(data143.enabled !== undefined){
-let data144 = data143.enabled;
-if(typeof data144 !== "boolean"){
-const err208 = {instancePath:instancePath+"/config/mimir/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled,data:data144};
+}
+else {
+const err208 = {instancePath:instancePath+"/config/mimir/overridesExporter/flags",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter.properties.flags,data:data144};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2772,10 +2775,9 @@ vErrors.push(err208);
 errors++;
 }
 }
-if(data143.mode !== undefined){
-let data145 = data143.mode;
-if(typeof data145 !== "string"){
-const err209 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data145};
+}
+else {
+const err209 = {instancePath:instancePath+"/config/mimir/overridesExporter",schemaPath:"#/properties/config/properties/mimir/properties/overridesExporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.overridesExporter.type,parentSchema:schema11.properties.config.properties.mimir.properties.overridesExporter,data:data134};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2784,8 +2786,13 @@ vErrors.push(err209);
 }
 errors++;
 }
-if(!((data145 === "internal") || (data145 === "remote"))){
-const err210 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data145};
+}
+if(data2.ruler !== undefined){
+let data146 = data2.ruler;
+if(data146 && typeof data146 == "object" && !Array.isArray(data146)){
+for(const key58 in data146){
+if(!(((((((key58 === "enabled") || (key58 === "mode")) || (key58 === "dedicatedReadPath")) || (key58 === "readPath")) || (key58 === "replicas")) || (key58 === "resources")) || (key58 === "flags"))){
+const err210 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key58},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data146};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2795,10 +2802,10 @@ vErrors.push(err210);
 errors++;
 }
 }
-if(data143.dedicatedReadPath !== undefined){
-let data146 = data143.dedicatedReadPath;
-if(typeof data146 !== "boolean"){
-const err211 = {instancePath:instancePath+"/config/mimir/ruler/dedicatedReadPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/dedicatedReadPath/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath,data:data146};
+if(data146.enabled !== undefined){
+let data147 = data146.enabled;
+if(typeof data147 !== "boolean"){
+const err211 = {instancePath:instancePath+"/config/mimir/ruler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.enabled,data:data147};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2808,12 +2815,10 @@ vErrors.push(err211);
 errors++;
 }
 }
-if(data143.readPath !== undefined){
-let data147 = data143.readPath;
-if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
-for(const key58 in data147){
-if(!(((key58 === "queryFrontend") || (key58 === "queryScheduler")) || (key58 === "querier"))){
-const err212 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key58},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data147};
+if(data146.mode !== undefined){
+let data148 = data146.mode;
+if(typeof data148 !== "string"){
+const err212 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data148};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2822,13 +2827,8 @@ vErrors.push(err212);
 }
 errors++;
 }
-}
-if(data147.queryFrontend !== undefined){
-let data148 = data147.queryFrontend;
-if(data148 && typeof data148 == "object" && !Array.isArray(data148)){
-for(const key59 in data148){
-if(!(((key59 === "replicas") || (key59 === "resources")) || (key59 === "flags"))){
-const err213 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data148};
+if(!((data148 === "internal") || (data148 === "remote"))){
+const err213 = {instancePath:instancePath+"/config/mimir/ruler/mode",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode.enum,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.mode,data:data148};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2838,10 +2838,10 @@ vErrors.push(err213);
 errors++;
 }
 }
-if(data148.replicas !== undefined){
-let data149 = data148.replicas;
-if(!((typeof data149 == "number") && (!(data149 % 1) && !isNaN(data149)))){
-const err214 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data149};
+if(data146.dedicatedReadPath !== undefined){
+let data149 = data146.dedicatedReadPath;
+if(typeof data149 !== "boolean"){
+const err214 = {instancePath:instancePath+"/config/mimir/ruler/dedicatedReadPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/dedicatedReadPath/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.dedicatedReadPath,data:data149};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2850,9 +2850,13 @@ vErrors.push(err214);
 }
 errors++;
 }
-if(typeof data149 == "number"){
-if(data149 < 0 || isNaN(data149)){
-const err215 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data149};
+}
+if(data146.readPath !== undefined){
+let data150 = data146.readPath;
+if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
+for(const key59 in data150){
+if(!(((key59 === "queryFrontend") || (key59 === "queryScheduler")) || (key59 === "querier"))){
+const err215 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data150};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2862,13 +2866,12 @@ vErrors.push(err215);
 errors++;
 }
 }
-}
-if(data148.resources !== undefined){
-let data150 = data148.resources;
-if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
-for(const key60 in data150){
-if(!((key60 === "requests") || (key60 === "limits"))){
-const err216 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data150};
+if(data150.queryFrontend !== undefined){
+let data151 = data150.queryFrontend;
+if(data151 && typeof data151 == "object" && !Array.isArray(data151)){
+for(const key60 in data151){
+if(!(((key60 === "replicas") || (key60 === "resources")) || (key60 === "flags"))){
+const err216 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data151};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2878,12 +2881,10 @@ vErrors.push(err216);
 errors++;
 }
 }
-if(data150.requests !== undefined){
-let data151 = data150.requests;
-if(data151 && typeof data151 == "object" && !Array.isArray(data151)){
-for(const key61 in data151){
-if(!((key61 === "cpu") || (key61 === "memory"))){
-const err217 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data151};
+if(data151.replicas !== undefined){
+let data152 = data151.replicas;
+if(!((typeof data152 == "number") && (!(data152 % 1) && !isNaN(data152)))){
+const err217 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data152};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2892,11 +2893,9 @@ vErrors.push(err217);
 }
 errors++;
 }
-}
-if(data151.cpu !== undefined){
-let data152 = data151.cpu;
-if(typeof data152 !== "string"){
-const err218 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data152};
+if(typeof data152 == "number"){
+if(data152 < 0 || isNaN(data152)){
+const err218 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.replicas,data:data152};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2906,10 +2905,13 @@ vErrors.push(err218);
 errors++;
 }
 }
-if(data151.memory !== undefined){
-let data153 = data151.memory;
-if(typeof data153 !== "string"){
-const err219 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data153};
+}
+if(data151.resources !== undefined){
+let data153 = data151.resources;
+if(data153 && typeof data153 == "object" && !Array.isArray(data153)){
+for(const key61 in data153){
+if(!((key61 === "requests") || (key61 === "limits"))){
+const err219 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data153};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2919,9 +2921,12 @@ vErrors.push(err219);
 errors++;
 }
 }
-}
-else {
-const err220 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data151};
+if(data153.requests !== undefined){
+let data154 = data153.requests;
+if(data154 && typeof data154 == "object" && !Array.isArray(data154)){
+for(const key62 in data154){
+if(!((key62 === "cpu") || (key62 === "memory"))){
+const err220 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data154};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2931,12 +2936,10 @@ vErrors.push(err220);
 errors++;
 }
 }
-if(data150.limits !== undefined){
-let data154 = data150.limits;
-if(data154 && typeof data154 == "object" && !Array.isArray(data154)){
-for(const key62 in data154){
-if(!((key62 === "cpu") || (key62 === "memory"))){
-const err221 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data154};
+if(data154.cpu !== undefined){
+let data155 = data154.cpu;
+if(typeof data155 !== "string"){
+const err221 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.cpu,data:data155};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2946,10 +2949,10 @@ vErrors.push(err221);
 errors++;
 }
 }
-if(data154.cpu !== undefined){
-let data155 = data154.cpu;
-if(typeof data155 !== "string"){
-const err222 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data155};
+if(data154.memory !== undefined){
+let data156 = data154.memory;
+if(typeof data156 !== "string"){
+const err222 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.properties.memory,data:data156};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2959,10 +2962,9 @@ vErrors.push(err222);
 errors++;
 }
 }
-if(data154.memory !== undefined){
-let data156 = data154.memory;
-if(typeof data156 !== "string"){
-const err223 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data156};
+}
+else {
+const err223 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.requests,data:data154};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2972,9 +2974,12 @@ vErrors.push(err223);
 errors++;
 }
 }
-}
-else {
-const err224 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data154};
+if(data153.limits !== undefined){
+let data157 = data153.limits;
+if(data157 && typeof data157 == "object" && !Array.isArray(data157)){
+for(const key63 in data157){
+if(!((key63 === "cpu") || (key63 === "memory"))){
+const err224 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data157};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2984,9 +2989,10 @@ vErrors.push(err224);
 errors++;
 }
 }
-}
-else {
-const err225 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data150};
+if(data157.cpu !== undefined){
+let data158 = data157.cpu;
+if(typeof data158 !== "string"){
+const err225 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.cpu,data:data158};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2996,13 +3002,10 @@ vErrors.push(err225);
 errors++;
 }
 }
-if(data148.flags !== undefined){
-let data157 = data148.flags;
-if(data157 && typeof data157 == "object" && !Array.isArray(data157)){
-for(const key63 in data157){
-let data158 = data157[key63];
-if((((typeof data158 !== "string") && (!(typeof data158 == "number"))) && (typeof data158 !== "boolean")) && (data158 !== null)){
-const err226 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags/" + key63.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties,data:data158};
+if(data157.memory !== undefined){
+let data159 = data157.memory;
+if(typeof data159 !== "string"){
+const err226 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.properties.memory,data:data159};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -3014,7 +3017,7 @@ errors++;
 }
 }
 else {
-const err227 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags,data:data157};
+const err227 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.properties.limits,data:data157};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -3026,7 +3029,7 @@ errors++;
 }
 }
 else {
-const err228 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data148};
+const err228 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.resources,data:data153};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -3036,12 +3039,13 @@ vErrors.push(err228);
 errors++;
 }
 }
-if(data147.queryScheduler !== undefined){
-let data159 = data147.queryScheduler;
-if(data159 && typeof data159 == "object" && !Array.isArray(data159)){
-for(const key64 in data159){
-if(!(((key64 === "replicas") || (key64 === "resources")) || (key64 === "flags"))){
-const err229 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data159};
+if(data151.flags !== undefined){
+let data160 = data151.flags;
+if(data160 && typeof data160 == "object" && !Array.isArray(data160)){
+for(const key64 in data160){
+let data161 = data160[key64];
+if((((typeof data161 !== "string") && (!(typeof data161 == "number"))) && (typeof data161 !== "boolean")) && (data161 !== null)){
+const err229 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags/" + key64.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.additionalProperties,data:data161};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -3051,10 +3055,9 @@ vErrors.push(err229);
 errors++;
 }
 }
-if(data159.replicas !== undefined){
-let data160 = data159.replicas;
-if(!((typeof data160 == "number") && (!(data160 % 1) && !isNaN(data160)))){
-const err230 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data160};
+}
+else {
+const err230 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.properties.flags,data:data160};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -3063,9 +3066,10 @@ vErrors.push(err230);
 }
 errors++;
 }
-if(typeof data160 == "number"){
-if(data160 < 0 || isNaN(data160)){
-const err231 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data160};
+}
+}
+else {
+const err231 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryFrontend",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryFrontend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryFrontend,data:data151};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -3075,13 +3079,12 @@ vErrors.push(err231);
 errors++;
 }
 }
-}
-if(data159.resources !== undefined){
-let data161 = data159.resources;
-if(data161 && typeof data161 == "object" && !Array.isArray(data161)){
-for(const key65 in data161){
-if(!((key65 === "requests") || (key65 === "limits"))){
-const err232 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data161};
+if(data150.queryScheduler !== undefined){
+let data162 = data150.queryScheduler;
+if(data162 && typeof data162 == "object" && !Array.isArray(data162)){
+for(const key65 in data162){
+if(!(((key65 === "replicas") || (key65 === "resources")) || (key65 === "flags"))){
+const err232 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data162};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -3091,12 +3094,10 @@ vErrors.push(err232);
 errors++;
 }
 }
-if(data161.requests !== undefined){
-let data162 = data161.requests;
-if(data162 && typeof data162 == "object" && !Array.isArray(data162)){
-for(const key66 in data162){
-if(!((key66 === "cpu") || (key66 === "memory"))){
-const err233 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data162};
+if(data162.replicas !== undefined){
+let data163 = data162.replicas;
+if(!((typeof data163 == "number") && (!(data163 % 1) && !isNaN(data163)))){
+const err233 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data163};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -3105,11 +3106,9 @@ vErrors.push(err233);
 }
 errors++;
 }
-}
-if(data162.cpu !== undefined){
-let data163 = data162.cpu;
-if(typeof data163 !== "string"){
-const err234 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data163};
+if(typeof data163 == "number"){
+if(data163 < 0 || isNaN(data163)){
+const err234 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.replicas,data:data163};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -3119,10 +3118,13 @@ vErrors.push(err234);
 errors++;
 }
 }
-if(data162.memory !== undefined){
-let data164 = data162.memory;
-if(typeof data164 !== "string"){
-const err235 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data164};
+}
+if(data162.resources !== undefined){
+let data164 = data162.resources;
+if(data164 && typeof data164 == "object" && !Array.isArray(data164)){
+for(const key66 in data164){
+if(!((key66 === "requests") || (key66 === "limits"))){
+const err235 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data164};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -3132,9 +3134,12 @@ vErrors.push(err235);
 errors++;
 }
 }
-}
-else {
-const err236 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data162};
+if(data164.requests !== undefined){
+let data165 = data164.requests;
+if(data165 && typeof data165 == "object" && !Array.isArray(data165)){
+for(const key67 in data165){
+if(!((key67 === "cpu") || (key67 === "memory"))){
+const err236 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data165};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -3144,12 +3149,10 @@ vErrors.push(err236);
 errors++;
 }
 }
-if(data161.limits !== undefined){
-let data165 = data161.limits;
-if(data165 && typeof data165 == "object" && !Array.isArray(data165)){
-for(const key67 in data165){
-if(!((key67 === "cpu") || (key67 === "memory"))){
-const err237 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data165};
+if(data165.cpu !== undefined){
+let data166 = data165.cpu;
+if(typeof data166 !== "string"){
+const err237 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.cpu,data:data166};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -3159,10 +3162,10 @@ vErrors.push(err237);
 errors++;
 }
 }
-if(data165.cpu !== undefined){
-let data166 = data165.cpu;
-if(typeof data166 !== "string"){
-const err238 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data166};
+if(data165.memory !== undefined){
+let data167 = data165.memory;
+if(typeof data167 !== "string"){
+const err238 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.properties.memory,data:data167};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -3172,10 +3175,9 @@ vErrors.push(err238);
 errors++;
 }
 }
-if(data165.memory !== undefined){
-let data167 = data165.memory;
-if(typeof data167 !== "string"){
-const err239 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data167};
+}
+else {
+const err239 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.requests,data:data165};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -3185,9 +3187,12 @@ vErrors.push(err239);
 errors++;
 }
 }
-}
-else {
-const err240 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data165};
+if(data164.limits !== undefined){
+let data168 = data164.limits;
+if(data168 && typeof data168 == "object" && !Array.isArray(data168)){
+for(const key68 in data168){
+if(!((key68 === "cpu") || (key68 === "memory"))){
+const err240 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data168};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -3197,9 +3202,10 @@ vErrors.push(err240);
 errors++;
 }
 }
-}
-else {
-const err241 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data161};
+if(data168.cpu !== undefined){
+let data169 = data168.cpu;
+if(typeof data169 !== "string"){
+const err241 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.cpu,data:data169};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -3209,13 +3215,10 @@ vErrors.push(err241);
 errors++;
 }
 }
-if(data159.flags !== undefined){
-let data168 = data159.flags;
-if(data168 && typeof data168 == "object" && !Array.isArray(data168)){
-for(const key68 in data168){
-let data169 = data168[key68];
-if((((typeof data169 !== "string") && (!(typeof data169 == "number"))) && (typeof data169 !== "boolean")) && (data169 !== null)){
-const err242 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags/" + key68.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties,data:data169};
+if(data168.memory !== undefined){
+let data170 = data168.memory;
+if(typeof data170 !== "string"){
+const err242 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.properties.memory,data:data170};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -3227,7 +3230,7 @@ errors++;
 }
 }
 else {
-const err243 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags,data:data168};
+const err243 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.properties.limits,data:data168};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -3239,7 +3242,7 @@ errors++;
 }
 }
 else {
-const err244 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data159};
+const err244 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.resources,data:data164};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -3249,12 +3252,13 @@ vErrors.push(err244);
 errors++;
 }
 }
-if(data147.querier !== undefined){
-let data170 = data147.querier;
-if(data170 && typeof data170 == "object" && !Array.isArray(data170)){
-for(const key69 in data170){
-if(!(((key69 === "replicas") || (key69 === "resources")) || (key69 === "flags"))){
-const err245 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data170};
+if(data162.flags !== undefined){
+let data171 = data162.flags;
+if(data171 && typeof data171 == "object" && !Array.isArray(data171)){
+for(const key69 in data171){
+let data172 = data171[key69];
+if((((typeof data172 !== "string") && (!(typeof data172 == "number"))) && (typeof data172 !== "boolean")) && (data172 !== null)){
+const err245 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags/" + key69.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.additionalProperties,data:data172};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -3264,10 +3268,9 @@ vErrors.push(err245);
 errors++;
 }
 }
-if(data170.replicas !== undefined){
-let data171 = data170.replicas;
-if(!((typeof data171 == "number") && (!(data171 % 1) && !isNaN(data171)))){
-const err246 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data171};
+}
+else {
+const err246 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.properties.flags,data:data171};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -3276,9 +3279,10 @@ vErrors.push(err246);
 }
 errors++;
 }
-if(typeof data171 == "number"){
-if(data171 < 0 || isNaN(data171)){
-const err247 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data171};
+}
+}
+else {
+const err247 = {instancePath:instancePath+"/config/mimir/ruler/readPath/queryScheduler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/queryScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.queryScheduler,data:data162};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3288,13 +3292,12 @@ vErrors.push(err247);
 errors++;
 }
 }
-}
-if(data170.resources !== undefined){
-let data172 = data170.resources;
-if(data172 && typeof data172 == "object" && !Array.isArray(data172)){
-for(const key70 in data172){
-if(!((key70 === "requests") || (key70 === "limits"))){
-const err248 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data172};
+if(data150.querier !== undefined){
+let data173 = data150.querier;
+if(data173 && typeof data173 == "object" && !Array.isArray(data173)){
+for(const key70 in data173){
+if(!(((key70 === "replicas") || (key70 === "resources")) || (key70 === "flags"))){
+const err248 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data173};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3304,12 +3307,10 @@ vErrors.push(err248);
 errors++;
 }
 }
-if(data172.requests !== undefined){
-let data173 = data172.requests;
-if(data173 && typeof data173 == "object" && !Array.isArray(data173)){
-for(const key71 in data173){
-if(!((key71 === "cpu") || (key71 === "memory"))){
-const err249 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data173};
+if(data173.replicas !== undefined){
+let data174 = data173.replicas;
+if(!((typeof data174 == "number") && (!(data174 % 1) && !isNaN(data174)))){
+const err249 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data174};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3318,11 +3319,9 @@ vErrors.push(err249);
 }
 errors++;
 }
-}
-if(data173.cpu !== undefined){
-let data174 = data173.cpu;
-if(typeof data174 !== "string"){
-const err250 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu,data:data174};
+if(typeof data174 == "number"){
+if(data174 < 0 || isNaN(data174)){
+const err250 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.replicas,data:data174};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3332,10 +3331,13 @@ vErrors.push(err250);
 errors++;
 }
 }
-if(data173.memory !== undefined){
-let data175 = data173.memory;
-if(typeof data175 !== "string"){
-const err251 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory,data:data175};
+}
+if(data173.resources !== undefined){
+let data175 = data173.resources;
+if(data175 && typeof data175 == "object" && !Array.isArray(data175)){
+for(const key71 in data175){
+if(!((key71 === "requests") || (key71 === "limits"))){
+const err251 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data175};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3345,9 +3347,12 @@ vErrors.push(err251);
 errors++;
 }
 }
-}
-else {
-const err252 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data173};
+if(data175.requests !== undefined){
+let data176 = data175.requests;
+if(data176 && typeof data176 == "object" && !Array.isArray(data176)){
+for(const key72 in data176){
+if(!((key72 === "cpu") || (key72 === "memory"))){
+const err252 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data176};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3357,12 +3362,10 @@ vErrors.push(err252);
 errors++;
 }
 }
-if(data172.limits !== undefined){
-let data176 = data172.limits;
-if(data176 && typeof data176 == "object" && !Array.isArray(data176)){
-for(const key72 in data176){
-if(!((key72 === "cpu") || (key72 === "memory"))){
-const err253 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data176};
+if(data176.cpu !== undefined){
+let data177 = data176.cpu;
+if(typeof data177 !== "string"){
+const err253 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.cpu,data:data177};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3372,10 +3375,10 @@ vErrors.push(err253);
 errors++;
 }
 }
-if(data176.cpu !== undefined){
-let data177 = data176.cpu;
-if(typeof data177 !== "string"){
-const err254 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu,data:data177};
+if(data176.memory !== undefined){
+let data178 = data176.memory;
+if(typeof data178 !== "string"){
+const err254 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.properties.memory,data:data178};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3385,10 +3388,9 @@ vErrors.push(err254);
 errors++;
 }
 }
-if(data176.memory !== undefined){
-let data178 = data176.memory;
-if(typeof data178 !== "string"){
-const err255 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory,data:data178};
+}
+else {
+const err255 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.requests,data:data176};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3398,9 +3400,12 @@ vErrors.push(err255);
 errors++;
 }
 }
-}
-else {
-const err256 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data176};
+if(data175.limits !== undefined){
+let data179 = data175.limits;
+if(data179 && typeof data179 == "object" && !Array.isArray(data179)){
+for(const key73 in data179){
+if(!((key73 === "cpu") || (key73 === "memory"))){
+const err256 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data179};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3410,9 +3415,10 @@ vErrors.push(err256);
 errors++;
 }
 }
-}
-else {
-const err257 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data172};
+if(data179.cpu !== undefined){
+let data180 = data179.cpu;
+if(typeof data180 !== "string"){
+const err257 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.cpu,data:data180};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3422,13 +3428,10 @@ vErrors.push(err257);
 errors++;
 }
 }
-if(data170.flags !== undefined){
-let data179 = data170.flags;
-if(data179 && typeof data179 == "object" && !Array.isArray(data179)){
-for(const key73 in data179){
-let data180 = data179[key73];
-if((((typeof data180 !== "string") && (!(typeof data180 == "number"))) && (typeof data180 !== "boolean")) && (data180 !== null)){
-const err258 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties,data:data180};
+if(data179.memory !== undefined){
+let data181 = data179.memory;
+if(typeof data181 !== "string"){
+const err258 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.properties.memory,data:data181};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3440,7 +3443,7 @@ errors++;
 }
 }
 else {
-const err259 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags,data:data179};
+const err259 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.properties.limits,data:data179};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3452,7 +3455,7 @@ errors++;
 }
 }
 else {
-const err260 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data170};
+const err260 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.resources,data:data175};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3462,9 +3465,13 @@ vErrors.push(err260);
 errors++;
 }
 }
-}
-else {
-const err261 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data147};
+if(data173.flags !== undefined){
+let data182 = data173.flags;
+if(data182 && typeof data182 == "object" && !Array.isArray(data182)){
+for(const key74 in data182){
+let data183 = data182[key74];
+if((((typeof data183 !== "string") && (!(typeof data183 == "number"))) && (typeof data183 !== "boolean")) && (data183 !== null)){
+const err261 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags/" + key74.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.additionalProperties,data:data183};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3474,10 +3481,9 @@ vErrors.push(err261);
 errors++;
 }
 }
-if(data143.replicas !== undefined){
-let data181 = data143.replicas;
-if(!((typeof data181 == "number") && (!(data181 % 1) && !isNaN(data181)))){
-const err262 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data181};
+}
+else {
+const err262 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.properties.flags,data:data182};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3486,9 +3492,10 @@ vErrors.push(err262);
 }
 errors++;
 }
-if(typeof data181 == "number"){
-if(data181 < 0 || isNaN(data181)){
-const err263 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data181};
+}
+}
+else {
+const err263 = {instancePath:instancePath+"/config/mimir/ruler/readPath/querier",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/properties/querier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.properties.querier,data:data173};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3499,12 +3506,8 @@ errors++;
 }
 }
 }
-if(data143.resources !== undefined){
-let data182 = data143.resources;
-if(data182 && typeof data182 == "object" && !Array.isArray(data182)){
-for(const key74 in data182){
-if(!((key74 === "requests") || (key74 === "limits"))){
-const err264 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data182};
+else {
+const err264 = {instancePath:instancePath+"/config/mimir/ruler/readPath",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/readPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.readPath,data:data150};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3514,12 +3517,10 @@ vErrors.push(err264);
 errors++;
 }
 }
-if(data182.requests !== undefined){
-let data183 = data182.requests;
-if(data183 && typeof data183 == "object" && !Array.isArray(data183)){
-for(const key75 in data183){
-if(!((key75 === "cpu") || (key75 === "memory"))){
-const err265 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data183};
+if(data146.replicas !== undefined){
+let data184 = data146.replicas;
+if(!((typeof data184 == "number") && (!(data184 % 1) && !isNaN(data184)))){
+const err265 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data184};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3528,11 +3529,9 @@ vErrors.push(err265);
 }
 errors++;
 }
-}
-if(data183.cpu !== undefined){
-let data184 = data183.cpu;
-if(typeof data184 !== "string"){
-const err266 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu,data:data184};
+if(typeof data184 == "number"){
+if(data184 < 0 || isNaN(data184)){
+const err266 = {instancePath:instancePath+"/config/mimir/ruler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.replicas,data:data184};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3542,10 +3541,13 @@ vErrors.push(err266);
 errors++;
 }
 }
-if(data183.memory !== undefined){
-let data185 = data183.memory;
-if(typeof data185 !== "string"){
-const err267 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory,data:data185};
+}
+if(data146.resources !== undefined){
+let data185 = data146.resources;
+if(data185 && typeof data185 == "object" && !Array.isArray(data185)){
+for(const key75 in data185){
+if(!((key75 === "requests") || (key75 === "limits"))){
+const err267 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data185};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3555,9 +3557,12 @@ vErrors.push(err267);
 errors++;
 }
 }
-}
-else {
-const err268 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data183};
+if(data185.requests !== undefined){
+let data186 = data185.requests;
+if(data186 && typeof data186 == "object" && !Array.isArray(data186)){
+for(const key76 in data186){
+if(!((key76 === "cpu") || (key76 === "memory"))){
+const err268 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data186};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3567,12 +3572,10 @@ vErrors.push(err268);
 errors++;
 }
 }
-if(data182.limits !== undefined){
-let data186 = data182.limits;
-if(data186 && typeof data186 == "object" && !Array.isArray(data186)){
-for(const key76 in data186){
-if(!((key76 === "cpu") || (key76 === "memory"))){
-const err269 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data186};
+if(data186.cpu !== undefined){
+let data187 = data186.cpu;
+if(typeof data187 !== "string"){
+const err269 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.cpu,data:data187};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3582,10 +3585,10 @@ vErrors.push(err269);
 errors++;
 }
 }
-if(data186.cpu !== undefined){
-let data187 = data186.cpu;
-if(typeof data187 !== "string"){
-const err270 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu,data:data187};
+if(data186.memory !== undefined){
+let data188 = data186.memory;
+if(typeof data188 !== "string"){
+const err270 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.properties.memory,data:data188};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3595,10 +3598,9 @@ vErrors.push(err270);
 errors++;
 }
 }
-if(data186.memory !== undefined){
-let data188 = data186.memory;
-if(typeof data188 !== "string"){
-const err271 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory,data:data188};
+}
+else {
+const err271 = {instancePath:instancePath+"/config/mimir/ruler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.requests,data:data186};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3608,9 +3610,12 @@ vErrors.push(err271);
 errors++;
 }
 }
-}
-else {
-const err272 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data186};
+if(data185.limits !== undefined){
+let data189 = data185.limits;
+if(data189 && typeof data189 == "object" && !Array.isArray(data189)){
+for(const key77 in data189){
+if(!((key77 === "cpu") || (key77 === "memory"))){
+const err272 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data189};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3620,9 +3625,10 @@ vErrors.push(err272);
 errors++;
 }
 }
-}
-else {
-const err273 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data182};
+if(data189.cpu !== undefined){
+let data190 = data189.cpu;
+if(typeof data190 !== "string"){
+const err273 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.cpu,data:data190};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3632,13 +3638,10 @@ vErrors.push(err273);
 errors++;
 }
 }
-if(data143.flags !== undefined){
-let data189 = data143.flags;
-if(data189 && typeof data189 == "object" && !Array.isArray(data189)){
-for(const key77 in data189){
-let data190 = data189[key77];
-if((((typeof data190 !== "string") && (!(typeof data190 == "number"))) && (typeof data190 !== "boolean")) && (data190 !== null)){
-const err274 = {instancePath:instancePath+"/config/mimir/ruler/flags/" + key77.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties,data:data190};
+if(data189.memory !== undefined){
+let data191 = data189.memory;
+if(typeof data191 !== "string"){
+const err274 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.properties.memory,data:data191};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3650,7 +3653,7 @@ errors++;
 }
 }
 else {
-const err275 = {instancePath:instancePath+"/config/mimir/ruler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags,data:data189};
+const err275 = {instancePath:instancePath+"/config/mimir/ruler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.properties.limits,data:data189};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3662,7 +3665,7 @@ errors++;
 }
 }
 else {
-const err276 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data143};
+const err276 = {instancePath:instancePath+"/config/mimir/ruler/resources",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.resources,data:data185};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3672,12 +3675,13 @@ vErrors.push(err276);
 errors++;
 }
 }
-if(data2.caches !== undefined){
-let data191 = data2.caches;
-if(data191 && typeof data191 == "object" && !Array.isArray(data191)){
-for(const key78 in data191){
-if(!((((key78 === "chunks") || (key78 === "index")) || (key78 === "metadata")) || (key78 === "results"))){
-const err277 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data191};
+if(data146.flags !== undefined){
+let data192 = data146.flags;
+if(data192 && typeof data192 == "object" && !Array.isArray(data192)){
+for(const key78 in data192){
+let data193 = data192[key78];
+if((((typeof data193 !== "string") && (!(typeof data193 == "number"))) && (typeof data193 !== "boolean")) && (data193 !== null)){
+const err277 = {instancePath:instancePath+"/config/mimir/ruler/flags/" + key78.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.additionalProperties,data:data193};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3687,12 +3691,9 @@ vErrors.push(err277);
 errors++;
 }
 }
-if(data191.chunks !== undefined){
-let data192 = data191.chunks;
-if(data192 && typeof data192 == "object" && !Array.isArray(data192)){
-for(const key79 in data192){
-if(!((((((((key79 === "enabled") || (key79 === "replicas")) || (key79 === "memoryMiB")) || (key79 === "maxItemSizeMiB")) || (key79 === "connectionLimit")) || (key79 === "cpu")) || (key79 === "timeout")) || (key79 === "maxIdleConnections"))){
-const err278 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data192};
+}
+else {
+const err278 = {instancePath:instancePath+"/config/mimir/ruler/flags",schemaPath:"#/properties/config/properties/mimir/properties/ruler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler.properties.flags,data:data192};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3702,10 +3703,9 @@ vErrors.push(err278);
 errors++;
 }
 }
-if(data192.enabled !== undefined){
-let data193 = data192.enabled;
-if(typeof data193 !== "boolean"){
-const err279 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data193};
+}
+else {
+const err279 = {instancePath:instancePath+"/config/mimir/ruler",schemaPath:"#/properties/config/properties/mimir/properties/ruler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.ruler.type,parentSchema:schema11.properties.config.properties.mimir.properties.ruler,data:data146};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3715,10 +3715,12 @@ vErrors.push(err279);
 errors++;
 }
 }
-if(data192.replicas !== undefined){
-let data194 = data192.replicas;
-if(!((typeof data194 == "number") && (!(data194 % 1) && !isNaN(data194)))){
-const err280 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data194};
+if(data2.caches !== undefined){
+let data194 = data2.caches;
+if(data194 && typeof data194 == "object" && !Array.isArray(data194)){
+for(const key79 in data194){
+if(!((((key79 === "chunks") || (key79 === "index")) || (key79 === "metadata")) || (key79 === "results"))){
+const err280 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data194};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3727,9 +3729,13 @@ vErrors.push(err280);
 }
 errors++;
 }
-if(typeof data194 == "number"){
-if(data194 < 1 || isNaN(data194)){
-const err281 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data194};
+}
+if(data194.chunks !== undefined){
+let data195 = data194.chunks;
+if(data195 && typeof data195 == "object" && !Array.isArray(data195)){
+for(const key80 in data195){
+if(!((((((((key80 === "enabled") || (key80 === "replicas")) || (key80 === "memoryMiB")) || (key80 === "maxItemSizeMiB")) || (key80 === "connectionLimit")) || (key80 === "cpu")) || (key80 === "timeout")) || (key80 === "maxIdleConnections"))){
+const err281 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data195};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3739,11 +3745,10 @@ vErrors.push(err281);
 errors++;
 }
 }
-}
-if(data192.memoryMiB !== undefined){
-let data195 = data192.memoryMiB;
-if(!((typeof data195 == "number") && (!(data195 % 1) && !isNaN(data195)))){
-const err282 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data195};
+if(data195.enabled !== undefined){
+let data196 = data195.enabled;
+if(typeof data196 !== "boolean"){
+const err282 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data196};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3752,9 +3757,11 @@ vErrors.push(err282);
 }
 errors++;
 }
-if(typeof data195 == "number"){
-if(data195 < 16 || isNaN(data195)){
-const err283 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data195};
+}
+if(data195.replicas !== undefined){
+let data197 = data195.replicas;
+if(!((typeof data197 == "number") && (!(data197 % 1) && !isNaN(data197)))){
+const err283 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data197};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3763,12 +3770,9 @@ vErrors.push(err283);
 }
 errors++;
 }
-}
-}
-if(data192.maxItemSizeMiB !== undefined){
-let data196 = data192.maxItemSizeMiB;
-if(!((typeof data196 == "number") && (!(data196 % 1) && !isNaN(data196)))){
-const err284 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data196};
+if(typeof data197 == "number"){
+if(data197 < 1 || isNaN(data197)){
+const err284 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data197};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3777,9 +3781,12 @@ vErrors.push(err284);
 }
 errors++;
 }
-if(typeof data196 == "number"){
-if(data196 < 1 || isNaN(data196)){
-const err285 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data196};
+}
+}
+if(data195.memoryMiB !== undefined){
+let data198 = data195.memoryMiB;
+if(!((typeof data198 == "number") && (!(data198 % 1) && !isNaN(data198)))){
+const err285 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data198};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3788,12 +3795,9 @@ vErrors.push(err285);
 }
 errors++;
 }
-}
-}
-if(data192.connectionLimit !== undefined){
-let data197 = data192.connectionLimit;
-if(!((typeof data197 == "number") && (!(data197 % 1) && !isNaN(data197)))){
-const err286 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data197};
+if(typeof data198 == "number"){
+if(data198 < 16 || isNaN(data198)){
+const err286 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data198};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3802,9 +3806,12 @@ vErrors.push(err286);
 }
 errors++;
 }
-if(typeof data197 == "number"){
-if(data197 < 1 || isNaN(data197)){
-const err287 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data197};
+}
+}
+if(data195.maxItemSizeMiB !== undefined){
+let data199 = data195.maxItemSizeMiB;
+if(!((typeof data199 == "number") && (!(data199 % 1) && !isNaN(data199)))){
+const err287 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data199};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3813,12 +3820,9 @@ vErrors.push(err287);
 }
 errors++;
 }
-}
-}
-if(data192.cpu !== undefined){
-let data198 = data192.cpu;
-if(typeof data198 !== "string"){
-const err288 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data198};
+if(typeof data199 == "number"){
+if(data199 < 1 || isNaN(data199)){
+const err288 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data199};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3828,10 +3832,11 @@ vErrors.push(err288);
 errors++;
 }
 }
-if(data192.timeout !== undefined){
-let data199 = data192.timeout;
-if(typeof data199 !== "string"){
-const err289 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data199};
+}
+if(data195.connectionLimit !== undefined){
+let data200 = data195.connectionLimit;
+if(!((typeof data200 == "number") && (!(data200 % 1) && !isNaN(data200)))){
+const err289 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data200};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3840,11 +3845,9 @@ vErrors.push(err289);
 }
 errors++;
 }
-}
-if(data192.maxIdleConnections !== undefined){
-let data200 = data192.maxIdleConnections;
-if(!((typeof data200 == "number") && (!(data200 % 1) && !isNaN(data200)))){
-const err290 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data200};
+if(typeof data200 == "number"){
+if(data200 < 1 || isNaN(data200)){
+const err290 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data200};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3853,9 +3856,12 @@ vErrors.push(err290);
 }
 errors++;
 }
-if(typeof data200 == "number"){
-if(data200 < 1 || isNaN(data200)){
-const err291 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data200};
+}
+}
+if(data195.cpu !== undefined){
+let data201 = data195.cpu;
+if(typeof data201 !== "string"){
+const err291 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data201};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3865,10 +3871,10 @@ vErrors.push(err291);
 errors++;
 }
 }
-}
-}
-else {
-const err292 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data192};
+if(data195.timeout !== undefined){
+let data202 = data195.timeout;
+if(typeof data202 !== "string"){
+const err292 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data202};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3878,12 +3884,10 @@ vErrors.push(err292);
 errors++;
 }
 }
-if(data191.index !== undefined){
-let data201 = data191.index;
-if(data201 && typeof data201 == "object" && !Array.isArray(data201)){
-for(const key80 in data201){
-if(!((((((((key80 === "enabled") || (key80 === "replicas")) || (key80 === "memoryMiB")) || (key80 === "maxItemSizeMiB")) || (key80 === "connectionLimit")) || (key80 === "cpu")) || (key80 === "timeout")) || (key80 === "maxIdleConnections"))){
-const err293 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data201};
+if(data195.maxIdleConnections !== undefined){
+let data203 = data195.maxIdleConnections;
+if(!((typeof data203 == "number") && (!(data203 % 1) && !isNaN(data203)))){
+const err293 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data203};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3892,11 +3896,9 @@ vErrors.push(err293);
 }
 errors++;
 }
-}
-if(data201.enabled !== undefined){
-let data202 = data201.enabled;
-if(typeof data202 !== "boolean"){
-const err294 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data202};
+if(typeof data203 == "number"){
+if(data203 < 1 || isNaN(data203)){
+const err294 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data203};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3906,10 +3908,10 @@ vErrors.push(err294);
 errors++;
 }
 }
-if(data201.replicas !== undefined){
-let data203 = data201.replicas;
-if(!((typeof data203 == "number") && (!(data203 % 1) && !isNaN(data203)))){
-const err295 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data203};
+}
+}
+else {
+const err295 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data195};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3918,9 +3920,13 @@ vErrors.push(err295);
 }
 errors++;
 }
-if(typeof data203 == "number"){
-if(data203 < 1 || isNaN(data203)){
-const err296 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data203};
+}
+if(data194.index !== undefined){
+let data204 = data194.index;
+if(data204 && typeof data204 == "object" && !Array.isArray(data204)){
+for(const key81 in data204){
+if(!((((((((key81 === "enabled") || (key81 === "replicas")) || (key81 === "memoryMiB")) || (key81 === "maxItemSizeMiB")) || (key81 === "connectionLimit")) || (key81 === "cpu")) || (key81 === "timeout")) || (key81 === "maxIdleConnections"))){
+const err296 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data204};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3930,11 +3936,10 @@ vErrors.push(err296);
 errors++;
 }
 }
-}
-if(data201.memoryMiB !== undefined){
-let data204 = data201.memoryMiB;
-if(!((typeof data204 == "number") && (!(data204 % 1) && !isNaN(data204)))){
-const err297 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data204};
+if(data204.enabled !== undefined){
+let data205 = data204.enabled;
+if(typeof data205 !== "boolean"){
+const err297 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data205};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3943,9 +3948,11 @@ vErrors.push(err297);
 }
 errors++;
 }
-if(typeof data204 == "number"){
-if(data204 < 16 || isNaN(data204)){
-const err298 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data204};
+}
+if(data204.replicas !== undefined){
+let data206 = data204.replicas;
+if(!((typeof data206 == "number") && (!(data206 % 1) && !isNaN(data206)))){
+const err298 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data206};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3954,12 +3961,9 @@ vErrors.push(err298);
 }
 errors++;
 }
-}
-}
-if(data201.maxItemSizeMiB !== undefined){
-let data205 = data201.maxItemSizeMiB;
-if(!((typeof data205 == "number") && (!(data205 % 1) && !isNaN(data205)))){
-const err299 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data205};
+if(typeof data206 == "number"){
+if(data206 < 1 || isNaN(data206)){
+const err299 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data206};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3968,9 +3972,12 @@ vErrors.push(err299);
 }
 errors++;
 }
-if(typeof data205 == "number"){
-if(data205 < 1 || isNaN(data205)){
-const err300 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data205};
+}
+}
+if(data204.memoryMiB !== undefined){
+let data207 = data204.memoryMiB;
+if(!((typeof data207 == "number") && (!(data207 % 1) && !isNaN(data207)))){
+const err300 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data207};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3979,12 +3986,9 @@ vErrors.push(err300);
 }
 errors++;
 }
-}
-}
-if(data201.connectionLimit !== undefined){
-let data206 = data201.connectionLimit;
-if(!((typeof data206 == "number") && (!(data206 % 1) && !isNaN(data206)))){
-const err301 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data206};
+if(typeof data207 == "number"){
+if(data207 < 16 || isNaN(data207)){
+const err301 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data207};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3993,9 +3997,12 @@ vErrors.push(err301);
 }
 errors++;
 }
-if(typeof data206 == "number"){
-if(data206 < 1 || isNaN(data206)){
-const err302 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data206};
+}
+}
+if(data204.maxItemSizeMiB !== undefined){
+let data208 = data204.maxItemSizeMiB;
+if(!((typeof data208 == "number") && (!(data208 % 1) && !isNaN(data208)))){
+const err302 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data208};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -4004,12 +4011,9 @@ vErrors.push(err302);
 }
 errors++;
 }
-}
-}
-if(data201.cpu !== undefined){
-let data207 = data201.cpu;
-if(typeof data207 !== "string"){
-const err303 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data207};
+if(typeof data208 == "number"){
+if(data208 < 1 || isNaN(data208)){
+const err303 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data208};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -4019,10 +4023,11 @@ vErrors.push(err303);
 errors++;
 }
 }
-if(data201.timeout !== undefined){
-let data208 = data201.timeout;
-if(typeof data208 !== "string"){
-const err304 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data208};
+}
+if(data204.connectionLimit !== undefined){
+let data209 = data204.connectionLimit;
+if(!((typeof data209 == "number") && (!(data209 % 1) && !isNaN(data209)))){
+const err304 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data209};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -4031,11 +4036,9 @@ vErrors.push(err304);
 }
 errors++;
 }
-}
-if(data201.maxIdleConnections !== undefined){
-let data209 = data201.maxIdleConnections;
-if(!((typeof data209 == "number") && (!(data209 % 1) && !isNaN(data209)))){
-const err305 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data209};
+if(typeof data209 == "number"){
+if(data209 < 1 || isNaN(data209)){
+const err305 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data209};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -4044,9 +4047,12 @@ vErrors.push(err305);
 }
 errors++;
 }
-if(typeof data209 == "number"){
-if(data209 < 1 || isNaN(data209)){
-const err306 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data209};
+}
+}
+if(data204.cpu !== undefined){
+let data210 = data204.cpu;
+if(typeof data210 !== "string"){
+const err306 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data210};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -4056,10 +4062,10 @@ vErrors.push(err306);
 errors++;
 }
 }
-}
-}
-else {
-const err307 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data201};
+if(data204.timeout !== undefined){
+let data211 = data204.timeout;
+if(typeof data211 !== "string"){
+const err307 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data211};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -4069,12 +4075,10 @@ vErrors.push(err307);
 errors++;
 }
 }
-if(data191.metadata !== undefined){
-let data210 = data191.metadata;
-if(data210 && typeof data210 == "object" && !Array.isArray(data210)){
-for(const key81 in data210){
-if(!((((((((key81 === "enabled") || (key81 === "replicas")) || (key81 === "memoryMiB")) || (key81 === "maxItemSizeMiB")) || (key81 === "connectionLimit")) || (key81 === "cpu")) || (key81 === "timeout")) || (key81 === "maxIdleConnections"))){
-const err308 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data210};
+if(data204.maxIdleConnections !== undefined){
+let data212 = data204.maxIdleConnections;
+if(!((typeof data212 == "number") && (!(data212 % 1) && !isNaN(data212)))){
+const err308 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data212};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -4083,11 +4087,9 @@ vErrors.push(err308);
 }
 errors++;
 }
-}
-if(data210.enabled !== undefined){
-let data211 = data210.enabled;
-if(typeof data211 !== "boolean"){
-const err309 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data211};
+if(typeof data212 == "number"){
+if(data212 < 1 || isNaN(data212)){
+const err309 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data212};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -4097,10 +4099,10 @@ vErrors.push(err309);
 errors++;
 }
 }
-if(data210.replicas !== undefined){
-let data212 = data210.replicas;
-if(!((typeof data212 == "number") && (!(data212 % 1) && !isNaN(data212)))){
-const err310 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data212};
+}
+}
+else {
+const err310 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data204};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -4109,9 +4111,13 @@ vErrors.push(err310);
 }
 errors++;
 }
-if(typeof data212 == "number"){
-if(data212 < 1 || isNaN(data212)){
-const err311 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data212};
+}
+if(data194.metadata !== undefined){
+let data213 = data194.metadata;
+if(data213 && typeof data213 == "object" && !Array.isArray(data213)){
+for(const key82 in data213){
+if(!((((((((key82 === "enabled") || (key82 === "replicas")) || (key82 === "memoryMiB")) || (key82 === "maxItemSizeMiB")) || (key82 === "connectionLimit")) || (key82 === "cpu")) || (key82 === "timeout")) || (key82 === "maxIdleConnections"))){
+const err311 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data213};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -4121,11 +4127,10 @@ vErrors.push(err311);
 errors++;
 }
 }
-}
-if(data210.memoryMiB !== undefined){
-let data213 = data210.memoryMiB;
-if(!((typeof data213 == "number") && (!(data213 % 1) && !isNaN(data213)))){
-const err312 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data213};
+if(data213.enabled !== undefined){
+let data214 = data213.enabled;
+if(typeof data214 !== "boolean"){
+const err312 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data214};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -4134,9 +4139,11 @@ vErrors.push(err312);
 }
 errors++;
 }
-if(typeof data213 == "number"){
-if(data213 < 16 || isNaN(data213)){
-const err313 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data213};
+}
+if(data213.replicas !== undefined){
+let data215 = data213.replicas;
+if(!((typeof data215 == "number") && (!(data215 % 1) && !isNaN(data215)))){
+const err313 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data215};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -4145,12 +4152,9 @@ vErrors.push(err313);
 }
 errors++;
 }
-}
-}
-if(data210.maxItemSizeMiB !== undefined){
-let data214 = data210.maxItemSizeMiB;
-if(!((typeof data214 == "number") && (!(data214 % 1) && !isNaN(data214)))){
-const err314 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data214};
+if(typeof data215 == "number"){
+if(data215 < 1 || isNaN(data215)){
+const err314 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data215};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -4159,9 +4163,12 @@ vErrors.push(err314);
 }
 errors++;
 }
-if(typeof data214 == "number"){
-if(data214 < 1 || isNaN(data214)){
-const err315 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data214};
+}
+}
+if(data213.memoryMiB !== undefined){
+let data216 = data213.memoryMiB;
+if(!((typeof data216 == "number") && (!(data216 % 1) && !isNaN(data216)))){
+const err315 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data216};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -4170,12 +4177,9 @@ vErrors.push(err315);
 }
 errors++;
 }
-}
-}
-if(data210.connectionLimit !== undefined){
-let data215 = data210.connectionLimit;
-if(!((typeof data215 == "number") && (!(data215 % 1) && !isNaN(data215)))){
-const err316 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data215};
+if(typeof data216 == "number"){
+if(data216 < 16 || isNaN(data216)){
+const err316 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data216};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -4184,9 +4188,12 @@ vErrors.push(err316);
 }
 errors++;
 }
-if(typeof data215 == "number"){
-if(data215 < 1 || isNaN(data215)){
-const err317 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data215};
+}
+}
+if(data213.maxItemSizeMiB !== undefined){
+let data217 = data213.maxItemSizeMiB;
+if(!((typeof data217 == "number") && (!(data217 % 1) && !isNaN(data217)))){
+const err317 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data217};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -4195,12 +4202,9 @@ vErrors.push(err317);
 }
 errors++;
 }
-}
-}
-if(data210.cpu !== undefined){
-let data216 = data210.cpu;
-if(typeof data216 !== "string"){
-const err318 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data216};
+if(typeof data217 == "number"){
+if(data217 < 1 || isNaN(data217)){
+const err318 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data217};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -4210,10 +4214,11 @@ vErrors.push(err318);
 errors++;
 }
 }
-if(data210.timeout !== undefined){
-let data217 = data210.timeout;
-if(typeof data217 !== "string"){
-const err319 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data217};
+}
+if(data213.connectionLimit !== undefined){
+let data218 = data213.connectionLimit;
+if(!((typeof data218 == "number") && (!(data218 % 1) && !isNaN(data218)))){
+const err319 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data218};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -4222,11 +4227,9 @@ vErrors.push(err319);
 }
 errors++;
 }
-}
-if(data210.maxIdleConnections !== undefined){
-let data218 = data210.maxIdleConnections;
-if(!((typeof data218 == "number") && (!(data218 % 1) && !isNaN(data218)))){
-const err320 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data218};
+if(typeof data218 == "number"){
+if(data218 < 1 || isNaN(data218)){
+const err320 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data218};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -4235,9 +4238,12 @@ vErrors.push(err320);
 }
 errors++;
 }
-if(typeof data218 == "number"){
-if(data218 < 1 || isNaN(data218)){
-const err321 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data218};
+}
+}
+if(data213.cpu !== undefined){
+let data219 = data213.cpu;
+if(typeof data219 !== "string"){
+const err321 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data219};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -4247,10 +4253,10 @@ vErrors.push(err321);
 errors++;
 }
 }
-}
-}
-else {
-const err322 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data210};
+if(data213.timeout !== undefined){
+let data220 = data213.timeout;
+if(typeof data220 !== "string"){
+const err322 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data220};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -4260,12 +4266,10 @@ vErrors.push(err322);
 errors++;
 }
 }
-if(data191.results !== undefined){
-let data219 = data191.results;
-if(data219 && typeof data219 == "object" && !Array.isArray(data219)){
-for(const key82 in data219){
-if(!((((((((key82 === "enabled") || (key82 === "replicas")) || (key82 === "memoryMiB")) || (key82 === "maxItemSizeMiB")) || (key82 === "connectionLimit")) || (key82 === "cpu")) || (key82 === "timeout")) || (key82 === "maxIdleConnections"))){
-const err323 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data219};
+if(data213.maxIdleConnections !== undefined){
+let data221 = data213.maxIdleConnections;
+if(!((typeof data221 == "number") && (!(data221 % 1) && !isNaN(data221)))){
+const err323 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data221};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -4274,11 +4278,9 @@ vErrors.push(err323);
 }
 errors++;
 }
-}
-if(data219.enabled !== undefined){
-let data220 = data219.enabled;
-if(typeof data220 !== "boolean"){
-const err324 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data220};
+if(typeof data221 == "number"){
+if(data221 < 1 || isNaN(data221)){
+const err324 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data221};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -4288,10 +4290,10 @@ vErrors.push(err324);
 errors++;
 }
 }
-if(data219.replicas !== undefined){
-let data221 = data219.replicas;
-if(!((typeof data221 == "number") && (!(data221 % 1) && !isNaN(data221)))){
-const err325 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data221};
+}
+}
+else {
+const err325 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data213};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -4300,9 +4302,13 @@ vErrors.push(err325);
 }
 errors++;
 }
-if(typeof data221 == "number"){
-if(data221 < 1 || isNaN(data221)){
-const err326 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data221};
+}
+if(data194.results !== undefined){
+let data222 = data194.results;
+if(data222 && typeof data222 == "object" && !Array.isArray(data222)){
+for(const key83 in data222){
+if(!((((((((key83 === "enabled") || (key83 === "replicas")) || (key83 === "memoryMiB")) || (key83 === "maxItemSizeMiB")) || (key83 === "connectionLimit")) || (key83 === "cpu")) || (key83 === "timeout")) || (key83 === "maxIdleConnections"))){
+const err326 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data222};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -4312,11 +4318,10 @@ vErrors.push(err326);
 errors++;
 }
 }
-}
-if(data219.memoryMiB !== undefined){
-let data222 = data219.memoryMiB;
-if(!((typeof data222 == "number") && (!(data222 % 1) && !isNaN(data222)))){
-const err327 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data222};
+if(data222.enabled !== undefined){
+let data223 = data222.enabled;
+if(typeof data223 !== "boolean"){
+const err327 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data223};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -4325,9 +4330,11 @@ vErrors.push(err327);
 }
 errors++;
 }
-if(typeof data222 == "number"){
-if(data222 < 16 || isNaN(data222)){
-const err328 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data222};
+}
+if(data222.replicas !== undefined){
+let data224 = data222.replicas;
+if(!((typeof data224 == "number") && (!(data224 % 1) && !isNaN(data224)))){
+const err328 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data224};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -4336,12 +4343,9 @@ vErrors.push(err328);
 }
 errors++;
 }
-}
-}
-if(data219.maxItemSizeMiB !== undefined){
-let data223 = data219.maxItemSizeMiB;
-if(!((typeof data223 == "number") && (!(data223 % 1) && !isNaN(data223)))){
-const err329 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data223};
+if(typeof data224 == "number"){
+if(data224 < 1 || isNaN(data224)){
+const err329 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data224};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -4350,9 +4354,12 @@ vErrors.push(err329);
 }
 errors++;
 }
-if(typeof data223 == "number"){
-if(data223 < 1 || isNaN(data223)){
-const err330 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data223};
+}
+}
+if(data222.memoryMiB !== undefined){
+let data225 = data222.memoryMiB;
+if(!((typeof data225 == "number") && (!(data225 % 1) && !isNaN(data225)))){
+const err330 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data225};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -4361,12 +4368,9 @@ vErrors.push(err330);
 }
 errors++;
 }
-}
-}
-if(data219.connectionLimit !== undefined){
-let data224 = data219.connectionLimit;
-if(!((typeof data224 == "number") && (!(data224 % 1) && !isNaN(data224)))){
-const err331 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data224};
+if(typeof data225 == "number"){
+if(data225 < 16 || isNaN(data225)){
+const err331 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data225};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -4375,9 +4379,12 @@ vErrors.push(err331);
 }
 errors++;
 }
-if(typeof data224 == "number"){
-if(data224 < 1 || isNaN(data224)){
-const err332 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data224};
+}
+}
+if(data222.maxItemSizeMiB !== undefined){
+let data226 = data222.maxItemSizeMiB;
+if(!((typeof data226 == "number") && (!(data226 % 1) && !isNaN(data226)))){
+const err332 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data226};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4386,12 +4393,9 @@ vErrors.push(err332);
 }
 errors++;
 }
-}
-}
-if(data219.cpu !== undefined){
-let data225 = data219.cpu;
-if(typeof data225 !== "string"){
-const err333 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data225};
+if(typeof data226 == "number"){
+if(data226 < 1 || isNaN(data226)){
+const err333 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data226};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4401,10 +4405,11 @@ vErrors.push(err333);
 errors++;
 }
 }
-if(data219.timeout !== undefined){
-let data226 = data219.timeout;
-if(typeof data226 !== "string"){
-const err334 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data226};
+}
+if(data222.connectionLimit !== undefined){
+let data227 = data222.connectionLimit;
+if(!((typeof data227 == "number") && (!(data227 % 1) && !isNaN(data227)))){
+const err334 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data227};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4413,11 +4418,9 @@ vErrors.push(err334);
 }
 errors++;
 }
-}
-if(data219.maxIdleConnections !== undefined){
-let data227 = data219.maxIdleConnections;
-if(!((typeof data227 == "number") && (!(data227 % 1) && !isNaN(data227)))){
-const err335 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data227};
+if(typeof data227 == "number"){
+if(data227 < 1 || isNaN(data227)){
+const err335 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data227};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4426,9 +4429,12 @@ vErrors.push(err335);
 }
 errors++;
 }
-if(typeof data227 == "number"){
-if(data227 < 1 || isNaN(data227)){
-const err336 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data227};
+}
+}
+if(data222.cpu !== undefined){
+let data228 = data222.cpu;
+if(typeof data228 !== "string"){
+const err336 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data228};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4438,10 +4444,10 @@ vErrors.push(err336);
 errors++;
 }
 }
-}
-}
-else {
-const err337 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data219};
+if(data222.timeout !== undefined){
+let data229 = data222.timeout;
+if(typeof data229 !== "string"){
+const err337 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data229};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4451,9 +4457,10 @@ vErrors.push(err337);
 errors++;
 }
 }
-}
-else {
-const err338 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data191};
+if(data222.maxIdleConnections !== undefined){
+let data230 = data222.maxIdleConnections;
+if(!((typeof data230 == "number") && (!(data230 % 1) && !isNaN(data230)))){
+const err338 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data230};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4462,13 +4469,9 @@ vErrors.push(err338);
 }
 errors++;
 }
-}
-if(data2.rolloutOperator !== undefined){
-let data228 = data2.rolloutOperator;
-if(data228 && typeof data228 == "object" && !Array.isArray(data228)){
-for(const key83 in data228){
-if(!((key83 === "enabled") || (key83 === "resources"))){
-const err339 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data228};
+if(typeof data230 == "number"){
+if(data230 < 1 || isNaN(data230)){
+const err339 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data230};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4478,10 +4481,10 @@ vErrors.push(err339);
 errors++;
 }
 }
-if(data228.enabled !== undefined){
-let data229 = data228.enabled;
-if(typeof data229 !== "boolean"){
-const err340 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data229};
+}
+}
+else {
+const err340 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data222};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4491,12 +4494,9 @@ vErrors.push(err340);
 errors++;
 }
 }
-if(data228.resources !== undefined){
-let data230 = data228.resources;
-if(data230 && typeof data230 == "object" && !Array.isArray(data230)){
-for(const key84 in data230){
-if(!((key84 === "requests") || (key84 === "limits"))){
-const err341 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data230};
+}
+else {
+const err341 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data194};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4506,12 +4506,12 @@ vErrors.push(err341);
 errors++;
 }
 }
-if(data230.requests !== undefined){
-let data231 = data230.requests;
+if(data2.rolloutOperator !== undefined){
+let data231 = data2.rolloutOperator;
 if(data231 && typeof data231 == "object" && !Array.isArray(data231)){
-for(const key85 in data231){
-if(!((key85 === "cpu") || (key85 === "memory"))){
-const err342 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data231};
+for(const key84 in data231){
+if(!((key84 === "enabled") || (key84 === "resources"))){
+const err342 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data231};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4521,10 +4521,10 @@ vErrors.push(err342);
 errors++;
 }
 }
-if(data231.cpu !== undefined){
-let data232 = data231.cpu;
-if(typeof data232 !== "string"){
-const err343 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data232};
+if(data231.enabled !== undefined){
+let data232 = data231.enabled;
+if(typeof data232 !== "boolean"){
+const err343 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data232};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4534,10 +4534,12 @@ vErrors.push(err343);
 errors++;
 }
 }
-if(data231.memory !== undefined){
-let data233 = data231.memory;
-if(typeof data233 !== "string"){
-const err344 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data233};
+if(data231.resources !== undefined){
+let data233 = data231.resources;
+if(data233 && typeof data233 == "object" && !Array.isArray(data233)){
+for(const key85 in data233){
+if(!((key85 === "requests") || (key85 === "limits"))){
+const err344 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data233};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4547,9 +4549,12 @@ vErrors.push(err344);
 errors++;
 }
 }
-}
-else {
-const err345 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data231};
+if(data233.requests !== undefined){
+let data234 = data233.requests;
+if(data234 && typeof data234 == "object" && !Array.isArray(data234)){
+for(const key86 in data234){
+if(!((key86 === "cpu") || (key86 === "memory"))){
+const err345 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data234};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4559,12 +4564,10 @@ vErrors.push(err345);
 errors++;
 }
 }
-if(data230.limits !== undefined){
-let data234 = data230.limits;
-if(data234 && typeof data234 == "object" && !Array.isArray(data234)){
-for(const key86 in data234){
-if(!((key86 === "cpu") || (key86 === "memory"))){
-const err346 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data234};
+if(data234.cpu !== undefined){
+let data235 = data234.cpu;
+if(typeof data235 !== "string"){
+const err346 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data235};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4574,10 +4577,10 @@ vErrors.push(err346);
 errors++;
 }
 }
-if(data234.cpu !== undefined){
-let data235 = data234.cpu;
-if(typeof data235 !== "string"){
-const err347 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data235};
+if(data234.memory !== undefined){
+let data236 = data234.memory;
+if(typeof data236 !== "string"){
+const err347 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data236};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4587,10 +4590,9 @@ vErrors.push(err347);
 errors++;
 }
 }
-if(data234.memory !== undefined){
-let data236 = data234.memory;
-if(typeof data236 !== "string"){
-const err348 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data236};
+}
+else {
+const err348 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data234};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4600,9 +4602,12 @@ vErrors.push(err348);
 errors++;
 }
 }
-}
-else {
-const err349 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data234};
+if(data233.limits !== undefined){
+let data237 = data233.limits;
+if(data237 && typeof data237 == "object" && !Array.isArray(data237)){
+for(const key87 in data237){
+if(!((key87 === "cpu") || (key87 === "memory"))){
+const err349 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data237};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4612,9 +4617,10 @@ vErrors.push(err349);
 errors++;
 }
 }
-}
-else {
-const err350 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data230};
+if(data237.cpu !== undefined){
+let data238 = data237.cpu;
+if(typeof data238 !== "string"){
+const err350 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data238};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4624,9 +4630,10 @@ vErrors.push(err350);
 errors++;
 }
 }
-}
-else {
-const err351 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data228};
+if(data237.memory !== undefined){
+let data239 = data237.memory;
+if(typeof data239 !== "string"){
+const err351 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data239};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4636,12 +4643,9 @@ vErrors.push(err351);
 errors++;
 }
 }
-if(data2.config !== undefined){
-let data237 = data2.config;
-if(data237 && typeof data237 == "object" && !Array.isArray(data237)){
 }
 else {
-const err352 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data237};
+const err352 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data237};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4651,13 +4655,9 @@ vErrors.push(err352);
 errors++;
 }
 }
-if(data2.tenants !== undefined){
-let data238 = data2.tenants;
-if(data238 && typeof data238 == "object" && !Array.isArray(data238)){
-for(const key87 in data238){
-let data239 = data238[key87];
-if(!(data239 && typeof data239 == "object" && !Array.isArray(data239))){
-const err353 = {instancePath:instancePath+"/config/mimir/tenants/" + key87.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data239};
+}
+else {
+const err353 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data233};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4669,7 +4669,7 @@ errors++;
 }
 }
 else {
-const err354 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data238};
+const err354 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data231};
 if(vErrors === null){
 vErrors = [err354];
 }

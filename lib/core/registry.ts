@@ -57,6 +57,7 @@ export interface ComponentDescriptor<
   C extends SharedConfig = SharedConfig,
   Parts extends object = object,
   K extends string = string,
+  E extends boolean = boolean,
 > {
   /** Group of the tree, e.g. `mimir` or `observability`. */
   group: string;
@@ -66,8 +67,8 @@ export interface ComponentDescriptor<
   description: string;
   /** Dotted path of its config slice, e.g. `observability.gateway` (error hints, docs). */
   config: string;
-  /** Rendered at all? (optional components). */
-  enabled(c: C): boolean;
+  /** Rendered at all? `() => true` (typed `true`) makes its key required in the group's tree type. */
+  enabled(c: C): E;
   render(c: C, stack: StackView): Parts;
   /** Checks of the whole merged tree, run by the build only when the component is rendered. */
   checks?(c: C, stack: StackView): Rule[];
@@ -91,9 +92,9 @@ export interface ComponentDescriptor<
 }
 
 /** Identity with types: keeps the literal key, so a group's tree type can be derived from its list. */
-export function defineComponent<C extends SharedConfig, Parts extends object, K extends string>(
-  d: ComponentDescriptor<C, Parts, K>,
-): ComponentDescriptor<C, Parts, K> {
+export function defineComponent<C extends SharedConfig, Parts extends object, K extends string, E extends boolean>(
+  d: ComponentDescriptor<C, Parts, K, E>,
+): ComponentDescriptor<C, Parts, K, E> {
   return d;
 }
 
@@ -118,8 +119,15 @@ export function endpointUrl(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- descriptors of different groups take different config slices
 export type AnyComponent = ComponentDescriptor<any, object, string>;
 
-/** The tree type of a group, from its list of descriptors: `key → parts`, optional when the component is. */
-export type GroupOf<L extends readonly AnyComponent[]> = { [D in L[number] as D['key']]?: ReturnType<D['render']> };
+type Always<D> = D extends { enabled(c: never): true } ? D : never;
+
+/**
+ * The tree type of a group, from its list of descriptors: `key → parts`; a component whose `enabled` is
+ * typed `true` is always present, any other is optional.
+ */
+export type GroupOf<L extends readonly AnyComponent[]> = {
+  [D in L[number] as D extends Always<D> ? D['key'] : never]: ReturnType<D['render']>;
+} & { [D in L[number] as D extends Always<D> ? never : D['key']]?: ReturnType<D['render']> };
 
 /**
  * Renders every enabled component of a list, even when one fails, so a bad config reports all its

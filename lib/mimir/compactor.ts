@@ -1,8 +1,12 @@
-import type { MimirStackConfig } from './config.js';
+import { stateful, type MimirStackConfig, type MimirStatefulComponentConfig } from './config.js';
 import { statefulComponent, type StatefulParts } from './common.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 import { routesOf } from './routes.js';
+
+export function defaultCompactorConfig(): MimirStatefulComponentConfig {
+  return stateful(1, '500m', '1Gi', '20Gi');
+}
 
 /** Compacts blocks in object storage and applies retention; also receives block uploads. */
 export function compactor(c: MimirStackConfig): StatefulParts {

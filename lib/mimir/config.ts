@@ -1,6 +1,5 @@
 import type { SharedConfig } from '../core/config.js';
-import { defaultCachesConfig, type MimirCachesConfig } from './caches/config.js';
-import { defaultRolloutOperatorConfig, type RolloutOperatorConfig } from './rollout-operator/config.js';
+import type { MimirComponentsConfig } from './index.js';
 /**
  * The Mimir part of the stack's config: the knobs that are required or used in several places.
  * Everything else is reached through `config` (a partial of `mimir.yaml`), per-component `flags`, or
@@ -116,43 +115,13 @@ export interface MimirZonesConfig {
   maxUnavailable: number;
 }
 
-export interface MimirAlertmanagerConfig extends MimirZonedComponentConfig {
-  /** Run the multi-tenant Alertmanager (and point the ruler at it). */
-  enabled: boolean;
-  /** Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`). */
-  fallbackConfig: JsonObject;
-}
-
-export interface MimirOverridesExporterConfig extends MimirComponentConfig {
-  /** Run the overrides-exporter, which exposes per-tenant limits as metrics. */
-  enabled: boolean;
-}
-
-/** The ruler's own read path (remote mode only): query-frontend, query-scheduler and querier kept apart from user queries. */
-export interface MimirRulerReadPathConfig {
-  queryFrontend: MimirComponentConfig;
-  queryScheduler: MimirComponentConfig;
-  querier: MimirComponentConfig;
-}
-
-export interface MimirRulerConfig extends MimirComponentConfig {
-  /** Run the ruler (recording and alerting rules). */
-  enabled: boolean;
-  /**
-   * `internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).
-   * `remote`: the ruler sends each rule's query to a query-frontend over gRPC.
-   */
-  mode: 'internal' | 'remote';
-  /** In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path. */
-  dedicatedReadPath: boolean;
-  /** Replicas, resources and flags of the dedicated read path. */
-  readPath: MimirRulerReadPathConfig;
-}
-
 /** Mimir's write path. */
 export type MimirArchitecture = 'classic' | 'ingest-storage';
 
-/** SASL/PLAIN credentials of an external Kafka, from a Secret the cluster provides (never inline). */
+/**
+ * SASL/PLAIN credentials of an external Kafka, from a Secret the cluster provides (never inline). Mimir 3.0's
+ * Kafka client has no TLS, so they travel unencrypted: keep the brokers on a network you trust.
+ */
 export interface MimirKafkaSaslConfig {
   /** Secret holding the username and password; empty means no SASL. List it in `existingSecrets`. */
   secretName: string;
@@ -203,7 +172,8 @@ export interface MimirIngestStorageConfig {
   readConsistency: 'eventual' | 'strong';
 }
 
-export interface MimirConfig {
+/** The stack-wide Mimir knobs; each component's own slice is declared by the registry (`index.ts`). */
+export interface MimirSharedConfig {
   /**
    * `classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors
    * write to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs
@@ -223,39 +193,27 @@ export interface MimirConfig {
   spreadAcrossZones: boolean;
   /** Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers). */
   zoneAwareness: MimirZonesConfig;
-  distributor: MimirComponentConfig;
-  ingester: MimirZonedComponentConfig;
-  querier: MimirComponentConfig;
-  queryFrontend: MimirComponentConfig;
-  queryScheduler: MimirComponentConfig;
-  storeGateway: MimirZonedComponentConfig;
-  compactor: MimirStatefulComponentConfig;
-  alertmanager: MimirAlertmanagerConfig;
-  overridesExporter: MimirOverridesExporterConfig;
-  ruler: MimirRulerConfig;
-  /** The memcached caches (chunks, index, metadata, results), each off unless enabled. */
-  caches: MimirCachesConfig;
-  /** The rollout-operator, which rolls zone-aware StatefulSets one zone at a time. */
-  rolloutOperator: RolloutOperatorConfig;
   /** A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference). */
   config: JsonObject;
   /** Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts). */
   tenants: MimirTenants;
 }
 
-function component(replicas: number, cpu: string, memory: string): MimirComponentConfig {
+/** The `mimir` slice of the stack's config: the shared knobs and one slice per component. */
+export interface MimirConfig extends MimirSharedConfig, MimirComponentsConfig {}
+
+/** A component's slice: replicas, requests, no extra flags. */
+export function component(replicas: number, cpu: string, memory: string): MimirComponentConfig {
   return { replicas, resources: { requests: { cpu, memory } }, flags: {} };
 }
 
-function stateful(replicas: number, cpu: string, memory: string, size: string): MimirStatefulComponentConfig {
+/** A stateful component's slice: `component` plus a volume per pod. */
+export function stateful(replicas: number, cpu: string, memory: string, size: string): MimirStatefulComponentConfig {
   return { ...component(replicas, cpu, memory), storage: { size, storageClass: '' } };
 }
 
-/**
- * Defaults sized for a small production installation with upstream's replication factor 3; the local
- * environment scales everything to one replica and turns on `fastStartup`.
- */
-export function defaultMimirConfig(): MimirConfig {
+/** Shared defaults; `defaultMimirConfig` (index.ts) adds each component's own. */
+export function defaultMimirSharedConfig(): MimirSharedConfig {
   return {
     architecture: 'classic',
     ingestStorage: {
@@ -273,34 +231,6 @@ export function defaultMimirConfig(): MimirConfig {
     spreadAcrossNodes: false,
     spreadAcrossZones: false,
     zoneAwareness: { zones: [], topologyKey: 'topology.kubernetes.io/zone', maxUnavailable: 1 },
-    distributor: component(2, '500m', '512Mi'),
-    ingester: { ...stateful(3, '1', '2Gi', '20Gi'), zoneAware: 'auto' },
-    querier: component(2, '500m', '1Gi'),
-    queryFrontend: component(2, '250m', '512Mi'),
-    queryScheduler: component(2, '100m', '128Mi'),
-    storeGateway: { ...stateful(3, '500m', '1Gi', '10Gi'), zoneAware: 'auto' },
-    compactor: stateful(1, '500m', '1Gi', '20Gi'),
-    alertmanager: {
-      ...stateful(3, '100m', '256Mi', '1Gi'),
-      // Opt-in: its state is small and replicated anyway; zones add three StatefulSets for little gain.
-      zoneAware: false,
-      enabled: true,
-      fallbackConfig: { receivers: [{ name: 'default-receiver' }], route: { receiver: 'default-receiver' } },
-    },
-    overridesExporter: { ...component(1, '100m', '128Mi'), enabled: true },
-    ruler: {
-      ...component(2, '250m', '512Mi'),
-      enabled: true,
-      mode: 'remote',
-      dedicatedReadPath: false,
-      readPath: {
-        queryFrontend: component(2, '250m', '512Mi'),
-        queryScheduler: component(2, '100m', '128Mi'),
-        querier: component(2, '500m', '1Gi'),
-      },
-    },
-    caches: defaultCachesConfig(),
-    rolloutOperator: defaultRolloutOperatorConfig(),
     config: {},
     tenants: {},
   };

@@ -1,8 +1,12 @@
-import type { MimirStackConfig } from './config.js';
+import { component, type MimirComponentConfig, type MimirStackConfig } from './config.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 import { routesOf } from './routes.js';
+
+export function defaultDistributorConfig(): MimirComponentConfig {
+  return component(2, '500m', '512Mi');
+}
 
 /** Receives writes (remote write, OTLP) and forwards each series to its ingesters. */
 export function distributor(c: MimirStackConfig): StatelessParts {

@@ -26,33 +26,45 @@
  * `statefulSet-<zone>` and `service-<zone>` (headless) per zone instead of `statefulSet`, plus the shared
  * `service` and one `pdb` over the rollout group (`ZonedParts`).
  */
-import type { MimirStackConfig } from './config.js';
-import type { Service } from '../core/k8s/types.js';
-import { BuildError } from '../core/problems.js';
-import { renderComponents, type StackView } from '../core/registry.js';
-import { alertmanagerComponent } from './alertmanager.js';
-import { cacheComponents, type CacheParts } from './caches/index.js';
-import type { StatefulParts, StatelessParts, ZonedParts } from './common.js';
-import { compactorComponent } from './compactor.js';
-import { configComponent, type MimirConfigMaps } from './config-maps.js';
-import { distributorComponent } from './distributor.js';
-import { gossipComponent } from './gossip.js';
-import { ingesterComponent } from './ingester.js';
-import { overridesExporterComponent } from './overrides-exporter.js';
-import { querierComponent } from './querier.js';
-import { queryFrontendComponent, type QueryFrontendParts } from './query-frontend.js';
-import { querySchedulerComponent, type QuerySchedulerParts } from './query-scheduler.js';
 import {
+  defaultMimirSharedConfig,
+  type MimirComponentConfig,
+  type MimirConfig,
+  type MimirStackConfig,
+  type MimirStatefulComponentConfig,
+  type MimirZonedComponentConfig,
+} from './config.js';
+import { BuildError } from '../core/problems.js';
+import { renderComponents, type GroupOf, type StackView } from '../core/registry.js';
+import { alertmanagerComponent, defaultAlertmanagerConfig, type MimirAlertmanagerConfig } from './alertmanager.js';
+import { cacheComponents } from './caches/index.js';
+import { defaultCachesConfig, type MimirCachesConfig } from './caches/config.js';
+import { compactorComponent, defaultCompactorConfig } from './compactor.js';
+import { configComponent } from './config-maps.js';
+import { defaultDistributorConfig, distributorComponent } from './distributor.js';
+import { gossipComponent } from './gossip.js';
+import { defaultIngesterConfig, ingesterComponent } from './ingester.js';
+import {
+  defaultOverridesExporterConfig,
+  overridesExporterComponent,
+  type MimirOverridesExporterConfig,
+} from './overrides-exporter.js';
+import { defaultQuerierConfig, querierComponent } from './querier.js';
+import { defaultQueryFrontendConfig, queryFrontendComponent } from './query-frontend.js';
+import { defaultQuerySchedulerConfig, querySchedulerComponent } from './query-scheduler.js';
+import {
+  defaultRulerConfig,
   rulerComponent,
   rulerQuerierComponent,
   rulerQueryFrontendComponent,
   rulerQuerySchedulerComponent,
+  type MimirRulerConfig,
 } from './ruler.js';
-import { storeGatewayComponent } from './store-gateway.js';
-import { rolloutOperatorComponent, type RolloutOperatorParts } from './rollout-operator/index.js';
+import { defaultStoreGatewayConfig, storeGatewayComponent } from './store-gateway.js';
+import { rolloutOperatorComponent } from './rollout-operator/index.js';
+import { defaultRolloutOperatorConfig, type RolloutOperatorConfig } from './rollout-operator/config.js';
 
 export type { MimirConfig, MimirStackConfig } from './config.js';
-export { defaultMimirConfig } from './config.js';
 export type {
   JsonObject,
   JsonValue,
@@ -62,10 +74,12 @@ export type {
   MimirKafkaConfig,
   MimirKafkaSaslConfig,
   MimirFlags,
-  MimirRulerConfig,
   MimirStatefulComponentConfig,
   MimirTenants,
 } from './config.js';
+export type { MimirAlertmanagerConfig } from './alertmanager.js';
+export type { MimirOverridesExporterConfig } from './overrides-exporter.js';
+export type { MimirRulerConfig, MimirRulerReadPathConfig } from './ruler.js';
 export type { StatefulParts, StatelessParts, ZonedParts } from './common.js';
 export type { QueryFrontendParts } from './query-frontend.js';
 export type { QuerySchedulerParts } from './query-scheduler.js';
@@ -76,29 +90,48 @@ export { mimirRules } from './rules.js';
 export { mimirYaml, objectStorageEndpoint, runtimeYaml } from './mimir-yaml.js';
 export { ingestStorageFlags, kafkaAddress } from './ingest-storage.js';
 
-/** A type alias rather than an interface: tree walkers index it by component key. */
-export type MimirGroup = {
-  distributor: StatelessParts;
-  ingester: StatefulParts | ZonedParts;
-  querier: StatelessParts;
-  queryFrontend: QueryFrontendParts;
-  queryScheduler: QuerySchedulerParts;
-  storeGateway: StatefulParts | ZonedParts;
-  compactor: StatefulParts;
-  alertmanager?: StatefulParts | ZonedParts;
-  overridesExporter?: StatelessParts;
-  ruler?: StatelessParts;
-  rulerQueryFrontend?: StatelessParts;
-  rulerQueryScheduler?: QuerySchedulerParts;
-  rulerQuerier?: StatelessParts;
-  rolloutOperator?: RolloutOperatorParts;
-  config: MimirConfigMaps;
-  gossip: { service: Service };
-  chunksCache?: CacheParts;
-  indexCache?: CacheParts;
-  metadataCache?: CacheParts;
-  resultsCache?: CacheParts;
-};
+/**
+ * Each component's config slice, `config.mimir.<key>`: the registry's half of `MimirConfig` (the other half,
+ * the stack-wide knobs, is `MimirSharedConfig`). A new component adds its slice here and its default below.
+ */
+export interface MimirComponentsConfig {
+  distributor: MimirComponentConfig;
+  ingester: MimirZonedComponentConfig;
+  querier: MimirComponentConfig;
+  queryFrontend: MimirComponentConfig;
+  queryScheduler: MimirComponentConfig;
+  storeGateway: MimirZonedComponentConfig;
+  compactor: MimirStatefulComponentConfig;
+  alertmanager: MimirAlertmanagerConfig;
+  overridesExporter: MimirOverridesExporterConfig;
+  ruler: MimirRulerConfig;
+  /** The memcached caches (chunks, index, metadata, results), each off unless enabled. */
+  caches: MimirCachesConfig;
+  /** The rollout-operator, which rolls zone-aware StatefulSets one zone at a time. */
+  rolloutOperator: RolloutOperatorConfig;
+}
+
+/**
+ * Defaults sized for a small production installation with upstream's replication factor 3; the local
+ * environment scales everything to one replica and turns on `fastStartup`.
+ */
+export function defaultMimirConfig(): MimirConfig {
+  return {
+    ...defaultMimirSharedConfig(),
+    distributor: defaultDistributorConfig(),
+    ingester: defaultIngesterConfig(),
+    querier: defaultQuerierConfig(),
+    queryFrontend: defaultQueryFrontendConfig(),
+    queryScheduler: defaultQuerySchedulerConfig(),
+    storeGateway: defaultStoreGatewayConfig(),
+    compactor: defaultCompactorConfig(),
+    alertmanager: defaultAlertmanagerConfig(),
+    overridesExporter: defaultOverridesExporterConfig(),
+    ruler: defaultRulerConfig(),
+    caches: defaultCachesConfig(),
+    rolloutOperator: defaultRolloutOperatorConfig(),
+  };
+}
 
 /** Every Mimir component, in the order the tree and the README list them. */
 export const mimirComponents = [
@@ -125,5 +158,8 @@ export const mimirComponents = [
 export function mimir(c: MimirStackConfig, stack: StackView): MimirGroup {
   const { parts, problems } = renderComponents(mimirComponents, c, stack);
   if (problems.length) throw new BuildError(problems);
-  return parts as MimirGroup;
+  return parts;
 }
+
+/** The `mimir` group of the tree, from the registry: always-rendered components required, the rest optional. */
+export type MimirGroup = GroupOf<typeof mimirComponents>;

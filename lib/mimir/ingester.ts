@@ -1,8 +1,12 @@
-import type { MimirStackConfig } from './config.js';
+import { stateful, type MimirStackConfig, type MimirZonedComponentConfig } from './config.js';
 import { statefulComponent, zonedStatefulComponent, type StatefulParts, type ZonedParts } from './common.js';
 import { isZoneAware } from './zones.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
+
+export function defaultIngesterConfig(): MimirZonedComponentConfig {
+  return { ...stateful(3, '1', '2Gi', '20Gi'), zoneAware: 'auto' };
+}
 
 /** Holds recent samples in a TSDB on its volume and ships blocks to object storage. */
 export function ingester(c: MimirStackConfig): StatefulParts | ZonedParts {

@@ -1,7 +1,16 @@
-import type { MimirStackConfig } from './config.js';
+import { component, type MimirComponentConfig, type MimirStackConfig } from './config.js';
 import { statelessComponent, type StatelessParts } from './common.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
+
+export interface MimirOverridesExporterConfig extends MimirComponentConfig {
+  /** Run the overrides-exporter, which exposes per-tenant limits as metrics. */
+  enabled: boolean;
+}
+
+export function defaultOverridesExporterConfig(): MimirOverridesExporterConfig {
+  return { ...component(1, '100m', '128Mi'), enabled: true };
+}
 
 /** Exposes the per-tenant limits of the runtime overrides file as metrics. */
 export function overridesExporter(c: MimirStackConfig): StatelessParts {

@@ -1,9 +1,12 @@
-import type { MimirStackConfig } from './config.js';
+import { component, type MimirComponentConfig, type MimirStackConfig } from './config.js';
 import type { Flags } from '../core/k8s/container.js';
 import { statelessComponent, type StatelessParts } from './common.js';
-import type { MimirComponentConfig } from './config.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
+
+export function defaultQuerierConfig(): MimirComponentConfig {
+  return component(2, '500m', '1Gi');
+}
 
 /** A querier deployment under any name: the user-facing one, or the ruler's own. */
 export function newQuerier(

@@ -1,12 +1,15 @@
-import type { MimirStackConfig } from './config.js';
+import { component, type MimirComponentConfig, type MimirStackConfig } from './config.js';
 import type { Flags } from '../core/k8s/container.js';
 import { headlessServiceFor } from '../core/k8s/service.js';
 import type { Service } from '../core/k8s/types.js';
 import { statelessComponent, type StatelessParts } from './common.js';
-import type { MimirComponentConfig } from './config.js';
 import { headlessService, portNames, targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 import { routesOf } from './routes.js';
+
+export function defaultQueryFrontendConfig(): MimirComponentConfig {
+  return component(2, '250m', '512Mi');
+}
 
 export interface QueryFrontendParts extends StatelessParts {
   /** Only when the remote ruler queries this frontend: gRPC balances per pod over `dns:///`. */

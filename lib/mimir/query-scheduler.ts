@@ -1,10 +1,13 @@
-import type { MimirStackConfig } from './config.js';
+import { component, type MimirComponentConfig, type MimirStackConfig } from './config.js';
 import { headlessServiceFor } from '../core/k8s/service.js';
 import type { Service } from '../core/k8s/types.js';
 import { statelessComponent, type StatelessParts } from './common.js';
-import type { MimirComponentConfig } from './config.js';
 import { portNames, schedulerDiscoveryService, targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
+
+export function defaultQuerySchedulerConfig(): MimirComponentConfig {
+  return component(2, '100m', '128Mi');
+}
 
 export interface QuerySchedulerParts extends StatelessParts {
   /** Headless Service that frontends and queriers resolve to reach every scheduler pod. */

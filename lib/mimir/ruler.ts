@@ -1,4 +1,4 @@
-import type { MimirStackConfig } from './config.js';
+import { component, type MimirComponentConfig, type MimirStackConfig } from './config.js';
 import { defineComponent } from '../core/registry.js';
 import { routesOf } from './routes.js';
 import { statelessComponent, type StatelessParts } from './common.js';
@@ -7,6 +7,41 @@ import { schedulerAddress } from './mimir-yaml.js';
 import { newQuerier } from './querier.js';
 import { newQueryFrontend } from './query-frontend.js';
 import { newQueryScheduler, type QuerySchedulerParts } from './query-scheduler.js';
+
+/** The ruler's own read path (remote mode only): query-frontend, query-scheduler and querier kept apart from user queries. */
+export interface MimirRulerReadPathConfig {
+  queryFrontend: MimirComponentConfig;
+  queryScheduler: MimirComponentConfig;
+  querier: MimirComponentConfig;
+}
+
+export interface MimirRulerConfig extends MimirComponentConfig {
+  /** Run the ruler (recording and alerting rules). */
+  enabled: boolean;
+  /**
+   * `internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).
+   * `remote`: the ruler sends each rule's query to a query-frontend over gRPC.
+   */
+  mode: 'internal' | 'remote';
+  /** In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path. */
+  dedicatedReadPath: boolean;
+  /** Replicas, resources and flags of the dedicated read path. */
+  readPath: MimirRulerReadPathConfig;
+}
+
+export function defaultRulerConfig(): MimirRulerConfig {
+  return {
+    ...component(2, '250m', '512Mi'),
+    enabled: true,
+    mode: 'remote',
+    dedicatedReadPath: false,
+    readPath: {
+      queryFrontend: component(2, '250m', '512Mi'),
+      queryScheduler: component(2, '100m', '128Mi'),
+      querier: component(2, '500m', '1Gi'),
+    },
+  };
+}
 
 /**
  * Evaluates recording and alerting rules. Internal mode queries ingesters and store-gateways itself;

@@ -1,9 +1,13 @@
-import type { MimirStackConfig } from './config.js';
+import { stateful, type MimirStackConfig, type MimirZonedComponentConfig } from './config.js';
 import { statefulComponent, zonedStatefulComponent, type StatefulParts, type ZonedParts } from './common.js';
 import { isZoneAware } from './zones.js';
 import { targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 import { routesOf } from './routes.js';
+
+export function defaultStoreGatewayConfig(): MimirZonedComponentConfig {
+  return { ...stateful(3, '500m', '1Gi', '10Gi'), zoneAware: 'auto' };
+}
 
 /** Serves queries for blocks in object storage; keeps index headers on its volume. */
 export function storeGateway(c: MimirStackConfig): StatefulParts | ZonedParts {
