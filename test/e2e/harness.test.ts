@@ -47,8 +47,96 @@ describe('peer images', () => {
     expect(peerForImage('grafana/alloy:v1.11.3')).toBe('alloy');
     expect(peerForImage('grafana/grafana:12.3.0')).toBeUndefined();
     expect(peerForImage('grafana/mimir-continuous-test:3.0.2')).toBeUndefined();
+    expect(peerForImage('apache/kafka:4.1.1')).toBe('kafka');
+    expect(peerForImage('docker.io/apache/kafka@sha256:abc')).toBe('kafka');
+    expect(peerForImage('bitnami/kafka:4.0')).toBeUndefined();
   });
 });
+
+describe.skipIf(!hasKubectl)(
+  `the plan for out/ingest's Kafka${hasKubectl ? '' : ' (skipped: kubectl is not on PATH)'}`,
+  () => {
+    const objects = (): KubeObject[] =>
+      parseObjects(
+        execFileSync('kubectl', ['kustomize', join(repo, 'out/ingest')], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+      );
+    const kafka = { path: '/usr/bin/java', version: 'test', home: '/CACHE/kafka-4.1.1' };
+    const kafkaPod = (objs: KubeObject[]) =>
+      planPods(objs, { root: '/RUN', peers: { ...peers, kafka }, allocateIp: (i) => `10.9.0.${10 + i}` }).pods.find(
+        (p) => p.name === 'kafka-0',
+      )!;
+    const statefulSet = (objs: KubeObject[]) =>
+      workloads(objs).find((w) => w.name === 'kafka' && w.kind === 'StatefulSet')!.template.spec!;
+
+    it("runs the image's scripts as java with their main class, the rendered arguments, heap and log folder", () => {
+      const objs = objects();
+      const spec = statefulSet(objs);
+      const pod = kafkaPod(objs);
+      const [init] = pod.initContainers;
+      const [server] = pod.containers;
+      expect(init.name).toBe(spec.initContainers![0].name);
+      const heap = spec.containers[0].env!.find((e) => e.name === 'KAFKA_HEAP_OPTS')!.value!.split(' ');
+      const cp = ['-cp', '/RUN/peers/kafka-4.1.1/libs/*'];
+      // The init container formats the data volume with the rendered cluster ID and the mounted server.properties.
+      const rendered = spec.initContainers![0].command!.slice(1);
+      expect(init.argv.slice(init.argv.indexOf('kafka.tools.StorageTool') + 1)).toEqual(
+        rendered.map((a) =>
+          a === '/etc/kafka/server.properties'
+            ? '/RUN/pods/kafka-0/volumes/config.format-storage/server.properties'
+            : a,
+        ),
+      );
+      for (const c of [init, server]) {
+        expect(c.argv[0]).toBe('/usr/bin/java');
+        expect(c.argv.slice(1, 1 + heap.length)).toEqual(heap);
+        expect(c.argv).toEqual(expect.arrayContaining([...cp, '-Dkafka.logs.dir=/RUN/pods/kafka-0/volumes/logs']));
+        expect(c.argv).toContain('-Dlog4j2.configurationFile=/RUN/peers/kafka-4.1.1/log4j2.properties');
+        expect(c.uid).toBe(spec.securityContext!.runAsUser);
+      }
+      expect(server.argv.slice(-2)).toEqual([
+        'kafka.Kafka',
+        '/RUN/pods/kafka-0/volumes/config.kafka/server.properties',
+      ]);
+      // server.properties: the data folder is the pod's claim.
+      const props = server.files.find((f) => f.path.endsWith('/server.properties'))!.content;
+      expect(props).toMatch(/^log\.dirs=\/RUN\/pvc\/data-kafka-0$/m);
+      expect(pod.ports.kafka).toBe(9092);
+      expect(server.ready).toEqual({ kind: 'tcp', port: 9092 });
+    });
+
+    it('copies the jars into the run folder, once', () => {
+      const p = planPods(objects(), {
+        root: '/RUN',
+        peers: { ...peers, kafka },
+        allocateIp: (i) => `10.9.0.${10 + i}`,
+      });
+      expect(p.staged).toEqual([{ from: '/CACHE/kafka-4.1.1', to: '/RUN/peers/kafka-4.1.1' }]);
+    });
+
+    it('honours KAFKA_HEAP_OPTS, KAFKA_OPTS and the defaults of the scripts when they are unset', () => {
+      const objs = objects();
+      const spec = statefulSet(objs);
+      spec.containers[0].env = [{ name: 'KAFKA_OPTS', value: '-Dx=/tmp/y' }];
+      const server = kafkaPod(objs).containers[0];
+      // kafka-server-start.sh's own heap; LOG_DIR's default is the image's /opt/kafka/logs, a volume here.
+      expect(server.argv.slice(1, 3)).toEqual(['-Xmx1G', '-Xms1G']);
+      expect(server.argv).toContain('-Dkafka.logs.dir=/RUN/pods/kafka-0/volumes/logs');
+      expect(server.argv).toContain('-Dx=/RUN/pods/kafka-0/volumes/tmp/y');
+    });
+
+    it('refuses what it cannot stand in for: another script, the image entrypoint, no Kafka peer', () => {
+      let objs = objects();
+      statefulSet(objs).containers[0].command = ['/opt/kafka/bin/connect-distributed.sh', 'x'];
+      expect(() => kafkaPod(objs)).toThrow(/connect-distributed\.sh", which the kafka peer does not stand in for/);
+      objs = objects();
+      delete statefulSet(objs).containers[0].command;
+      expect(() => kafkaPod(objs)).toThrow(/relies on the apache\/kafka:4\.1\.1 entrypoint script/);
+      expect(() => planPods(objects(), { root: '/RUN', peers, allocateIp: () => '10.9.0.1' })).toThrow(
+        /the kafka peer is not built here \(bash test\/peers\/kafka\/build\.sh\)/,
+      );
+    });
+  },
+);
 
 describe('path remapping', () => {
   const mounts = [

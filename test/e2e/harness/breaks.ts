@@ -162,6 +162,14 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
         (m.ingester.ring as Record<string, unknown>).replication_factor = 1;
       }),
   },
+  'ingest-ingester-topic': {
+    what: 'the ingester consumes another Kafka topic than the distributors write to (-ingest-storage.kafka.topic)',
+    apply: (o) => addArgs(o, 'ingester', '-ingest-storage.kafka.topic=e2e-wrong-topic'),
+  },
+  'ingest-ruler-topic': {
+    what: "the ruler writes its rules' results to another Kafka topic than the ingester consumes",
+    apply: (o) => addArgs(o, 'ruler', '-ingest-storage.kafka.topic=e2e-wrong-topic'),
+  },
   'extra-difference': {
     what: 'a difference from out/local that is not a timing knob (ingester.ring.final_sleep 0s → 1s)',
     apply: (o) =>
@@ -177,6 +185,8 @@ export const harnessBreaks: Record<string, string> = {
     'cluster DNS lists every selected pod whether ready or not (the harness before it followed readiness)',
   'ha-volume-lost':
     "the killed ingester's volume is emptied before it restarts (as if its data lived on an emptyDir, not its claim)",
+  'ingest-volume-lost':
+    "the ingest-storage ingester's volume is emptied before it restarts: Kafka replays only what it had not committed",
 };
 
 export function applyBreak(name: string, objects: Objects): string {

@@ -1,19 +1,26 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Container, KubeObject, Probe, Volume } from '../../../lib/core/k8s/types.js';
 import { dataSources, expandArgs, resolveEnv, workloads, type DataSources, type Workload } from './manifest.js';
 import { changedLines, remapPath, remapText, type Mount } from './remap.js';
+import { kafkaJavaArgs, kafkaScriptNames } from './kafka.js';
 
 /** The programs that stand in for container images on this machine. */
-export type PeerName = 'mimir' | 'minio' | 'nginx' | 'memcached' | 'alloy';
+export type PeerName = 'mimir' | 'minio' | 'nginx' | 'memcached' | 'alloy' | 'kafka';
 
 export interface PeerProgram {
   path: string;
   /** What the report says the program is (version line). */
   version: string;
+  /**
+   * A folder the program reads besides itself (kafka: the jars in libs/ and log4j2.properties, for `java`).
+   * It lives in the user's cache, which a pod's user may not traverse: the run folder gets a copy.
+   */
+  home?: string;
 }
 
-export type Peers = Record<PeerName, PeerProgram>;
+/** Kafka is needed only where the rendered objects run the apache/kafka image (ingest storage). */
+export type Peers = Record<Exclude<PeerName, 'kafka'>, PeerProgram> & { kafka?: PeerProgram };
 
 /** Image repository → peer. The image tag is ignored: the report lists the substitution with both versions. */
 export function peerForImage(image: string): PeerName | undefined {
@@ -23,6 +30,7 @@ export function peerForImage(image: string): PeerName | undefined {
   if (/(^|\/)grafana\/alloy$/.test(repo)) return 'alloy';
   if (/(^|\/)nginxinc\/nginx-unprivileged$/.test(repo) || /(^|\/)(library\/)?nginx$/.test(repo)) return 'nginx';
   if (/(^|\/)(library\/)?memcached$/.test(repo)) return 'memcached';
+  if (/(^|\/)apache\/kafka$/.test(repo)) return 'kafka';
   return undefined;
 }
 
@@ -36,6 +44,9 @@ const peerEntrypoints: Record<PeerName, { entrypoint: string[]; names: string[] 
     names: ['memcached', '/usr/local/bin/memcached', '/usr/bin/memcached'],
   },
   alloy: { entrypoint: ['/bin/alloy'], names: ['alloy', '/bin/alloy'] },
+  // The image's entrypoint writes server.properties from KAFKA_* variables (not emulated): the rendered
+  // containers name the scripts of /opt/kafka/bin (kafka.ts), which become `java` with their main class.
+  kafka: { entrypoint: ['/etc/kafka/docker/run'], names: kafkaScriptNames },
 };
 
 /** One thing the harness does differently from what the rendered objects say. Every one is printed. */
@@ -84,6 +95,12 @@ export interface ContainerPlan {
   terminationGraceSeconds: number;
 }
 
+/** A folder the harness copies into the run folder before any process starts (a peer's `home`). */
+export interface StagedFolder {
+  from: string;
+  to: string;
+}
+
 export interface PodPlan {
   name: string;
   workload: Workload;
@@ -95,6 +112,8 @@ export interface PodPlan {
   /** Folders that hold ConfigMap/Secret files. */
   readOnlyDirs: string[];
   fsGroup?: number;
+  /** Run one after the other to completion before `containers` start (the kubelet's init containers). */
+  initContainers: ContainerPlan[];
   containers: ContainerPlan[];
   /** Containers of this pod whose image has no peer: not run. */
   skipped: { container: string; image: string }[];
@@ -112,6 +131,8 @@ export interface Plan {
   /** Workloads none of whose containers have a peer (Grafana, Alloy, the bucket Job): not run. */
   notRun: { workload: string; kind: string; images: string[] }[];
   sources: DataSources;
+  /** Peer folders copied into the run folder (readable by the pods' users). */
+  staged: StagedFolder[];
 }
 
 export interface PlanOptions {
@@ -235,6 +256,10 @@ function planContainer(
   const layout = layoutVolumes(pod, c, spec.volumes ?? [], sources, w, opts.root);
   const env = resolveEnv(c, sources, { name: pod.name, namespace, ip: pod.ip });
   const program = opts.peers[peer];
+  if (!program)
+    throw new Error(
+      `pod ${pod.name}: container ${c.name} runs ${c.image}, and the ${peer} peer is not built here (bash test/peers/${peer}/build.sh)`,
+    );
 
   // Program: the image's entrypoint or `command[0]` becomes the peer binary; the rest is kept.
   const command = c.command ?? peerEntrypoints[peer].entrypoint;
@@ -257,19 +282,41 @@ function planContainer(
   note('program', 'image', `${c.image} (${command[0]})`, `${program.path} (${program.version})`);
 
   const expanded = expandArgs(rest, env);
-  const argv = [program.path];
+  let argv = [program.path];
   expanded.forEach((arg, i) => {
     const to = remapText(arg, layout.mounts);
     if (to !== arg) note('argument', `args[${i}]`, arg, to);
     argv.push(to);
   });
 
+  const renderedEnv = { ...env };
   for (const [k, v] of Object.entries(env)) {
     const to = remapText(v, layout.mounts);
     if (to !== v) {
       note('environment', k, v, to);
       env[k] = to;
     }
+  }
+
+  if (peer === 'kafka') {
+    // The script's `java` command line, from the container's environment as rendered (its paths remapped once,
+    // there); the jars are the run's copy.
+    const home = join(opts.root, 'peers', basename(program.home ?? ''));
+    const java = kafkaJavaArgs(
+      command[0],
+      argv.slice(1),
+      renderedEnv,
+      join(home, 'libs'),
+      join(home, 'log4j2.properties'),
+      (t) => remapText(t, layout.mounts),
+    );
+    argv = [program.path, ...java.argv];
+    note(
+      'program',
+      command[0],
+      `${command[0]} (kafka-run-class.sh: java with KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS, LOG_DIR, KAFKA_LOG4J_OPTS, KAFKA_OPTS)`,
+      `${argv.slice(0, argv.indexOf(java.mainClass) + 1).join(' ')} (class path: the jars of ${program.home}, copied into the run folder; log4j2.properties logs to stdout)`,
+    );
   }
 
   const files = layout.files.map((f) => {
@@ -345,8 +392,12 @@ export function planPods(objects: KubeObject[], opts: PlanOptions): Plan {
       notRun.push({ workload: w.name, kind: w.kind, images: containers.map((c) => c.image ?? '') });
       continue;
     }
-    if ((w.template.spec?.initContainers ?? []).length)
-      throw new Error(`${w.kind} ${w.name}: init containers are not emulated by the harness`);
+    const inits = w.template.spec?.initContainers ?? [];
+    for (const c of inits)
+      if (!peerForImage(c.image ?? ''))
+        throw new Error(
+          `${w.kind} ${w.name}: init container ${c.name} runs ${c.image}, which has no peer here: the pod could not start`,
+        );
     for (let i = 0; i < w.replicas; i++) {
       const name = podName(w, i);
       const serviceAccountName = w.template.spec?.serviceAccountName ?? 'default';
@@ -363,12 +414,17 @@ export function planPods(objects: KubeObject[], opts: PlanOptions): Plan {
         writableDirs: [],
         readOnlyDirs: [],
         fsGroup: w.template.spec?.securityContext?.fsGroup,
+        initContainers: [],
         containers: [],
         skipped: [],
         ports: Object.fromEntries(
           containers.flatMap((c) => (c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort])),
         ),
       };
+      for (const c of inits)
+        pod.initContainers.push(
+          planContainer(pod, w, c, peerForImage(c.image ?? '')!, opts, sources, changes, namespace),
+        );
       containers.forEach((c, ci) => {
         const peer = peers[ci];
         if (peer) pod.containers.push(planContainer(pod, w, c, peer, opts, sources, changes, namespace));
@@ -377,5 +433,10 @@ export function planPods(objects: KubeObject[], opts: PlanOptions): Plan {
       pods.push(pod);
     }
   }
-  return { namespace, pods, changes, notRun, sources };
+  const staged = [
+    ...new Set(pods.flatMap((p) => [...p.initContainers, ...p.containers]).map((c) => opts.peers[c.peer]?.home ?? '')),
+  ]
+    .filter(Boolean)
+    .map((from) => ({ from, to: join(opts.root, 'peers', basename(from)) }));
+  return { namespace, pods, changes, notRun, sources, staged };
 }

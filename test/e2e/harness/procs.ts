@@ -118,6 +118,13 @@ export class Supervised {
     });
   }
 
+  /** Resolves with the next exit (a process run to completion: an init container). */
+  nextExit(): Promise<ExitRecord> {
+    const child = this.child;
+    if (!child) return Promise.resolve(this.exits[this.exits.length - 1]);
+    return new Promise((resolve) => child.once('exit', () => resolve(this.exits[this.exits.length - 1])));
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }

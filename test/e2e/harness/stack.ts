@@ -44,6 +44,7 @@ import { ControlPlane, kubePeersMissing, type RegisteredPod } from './kube.js';
 import { rawHttp } from './http.js';
 import { remoteWriteBody, remoteWriteHeaders } from './push.js';
 import { ALLOY_BIN, alloyUnavailable } from '../../support/alloy.js';
+import { kafkaMissing, pinnedKafka } from './kafka.js';
 
 export const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '../../..');
 /** Written by test/e2e/peers/build.sh: which binaries this clone runs (they live in the user's cache, keyed by version). */
@@ -129,12 +130,39 @@ function firstLine(cmd: string, args: string[]): string {
   );
 }
 
+/** The assembled Kafka broker of the pinned version (test/peers/kafka/build.sh), or why there is none. */
+export function kafkaPeer(): { home: string; version: string } | { missing: string } {
+  const pin = pinnedKafka(repoRoot);
+  if (!pin) return { missing: 'a "kafka" image pinned in lib/core/versions.json' };
+  const k = { home: join(peerCacheRoot, `kafka-${pin.version}`), version: pin.version };
+  const missing = kafkaMissing(k);
+  if (missing) return { missing };
+  if (!commandExists('java')) return { missing: 'java (Java 17 runs the Kafka broker)' };
+  return k;
+}
+
+/** Why a scenario that runs the bundled Kafka cannot run here (on top of `skipReason()`), or undefined. */
+export function kafkaUnavailable(): string | undefined {
+  const k = kafkaPeer();
+  return 'missing' in k ? `missing: ${k.missing} — run \`bash test/e2e/peers/build.sh\`` : undefined;
+}
+
 export function peerPrograms(): Peers {
   const nginx = execFileSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).trim();
   const memcached = execFileSync('sh', ['-c', 'command -v memcached'], { encoding: 'utf8' }).trim();
   const p = readPeersFile();
   if (!p) throw new Error(`${peersFile} is missing: run \`bash test/e2e/peers/build.sh\``);
+  const k = kafkaPeer();
+  const kafka =
+    'missing' in k
+      ? undefined
+      : {
+          path: execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim(),
+          version: `Apache Kafka ${k.version} (Maven Central's jars, test/peers/kafka/build.sh) on ${firstLine('java', ['-version'])}`,
+          home: k.home,
+        };
   return {
+    ...(kafka ? { kafka } : {}),
     mimir: { path: p.mimir.path, version: firstLine(p.mimir.path, ['-version']) },
     minio: { path: p.minio.path, version: firstLine(p.minio.path, ['--version']) },
     alloy: { path: ALLOY_BIN, version: firstLine(ALLOY_BIN, ['--version']) },
@@ -425,7 +453,10 @@ export class Stack {
         await this.emulateJob(w.name);
       const pods = this.plan.pods.filter((p) => p.workload.wave === wave);
       this.opts.log(`wave ${wave}: starting ${pods.map((p) => p.name).join(', ') || '(no pods)'}`);
-      for (const p of pods) this.startPod(p, await this.serviceAccountVolume(p));
+      // Pods start together; one with init containers starts its containers when they have completed.
+      const inits = await Promise.all(pods.map(async (p) => this.startPod(p, await this.serviceAccountVolume(p))));
+      const failedInit = inits.filter(Boolean);
+      if (failedInit.length) throw new Error(failedInit.join('\n'));
       this.saveState();
       await this.observeDns(wave, pods);
       this.startMonitor();
@@ -589,6 +620,17 @@ export class Stack {
 
   /** Volumes as folders: emptyDir/PVC owned by the pod's fsGroup (setgid, group-writable) as the kubelet does. */
   private layoutFiles(): void {
+    // Peers' folders (the Kafka jars) from the user's cache, which the pods' users may not traverse: hard links
+    // where the run folder is on the same file system, else a copy; readable by everyone either way.
+    for (const s of this.plan!.staged) {
+      mkdirSync(dirname(s.to), { recursive: true, mode: 0o755 });
+      chmodSync(dirname(s.to), 0o755);
+      if (spawnSync('cp', ['-rl', s.from, s.to], { stdio: 'ignore' }).status !== 0) {
+        rmSync(s.to, { recursive: true, force: true });
+        execFileSync('cp', ['-r', s.from, s.to]);
+      }
+      execFileSync('chmod', ['-R', 'a+rX', s.to]);
+    }
     for (const p of this.plan!.pods) {
       mkdirSync(p.dir, { recursive: true, mode: 0o755 });
       chmodSync(p.dir, 0o755);
@@ -599,7 +641,7 @@ export class Stack {
           chmodSync(d, 0o2775);
         } else chmodSync(d, 0o777);
       }
-      for (const c of p.containers) {
+      for (const c of [...p.initContainers, ...p.containers]) {
         for (const f of c.files) {
           mkdirSync(dirname(f.path), { recursive: true, mode: 0o755 });
           writeFileSync(f.path, f.content, { mode: 0o644 });
@@ -703,35 +745,64 @@ export class Stack {
     return dir;
   }
 
-  private startPod(p: PodPlan, serviceAccountDir?: string): void {
+  /**
+   * Runs the pod's init containers one after the other, each to completion (a failed one again, with the
+   * kubelet's back-off, up to 3 times), then starts its containers. Returns why the pod could not start.
+   */
+  private async startPod(p: PodPlan, serviceAccountDir?: string): Promise<string | undefined> {
+    for (const c of p.initContainers) {
+      const proc = this.supervise(p, c, serviceAccountDir, false);
+      this.procs.push(proc);
+      for (let attempt = 1; ; attempt++) {
+        proc.start();
+        const exit = await proc.nextExit();
+        if (exit.code === 0) {
+          this.opts.log(`${p.name}: init container ${c.name} completed`);
+          break;
+        }
+        if (attempt >= 3)
+          return `pod ${p.name}: init container ${c.name} failed ${attempt} times (last: code ${exit.code}, signal ${exit.signal}); its log ${c.log}:\n${proc.tail(20)}`;
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
+      }
+    }
     for (const c of p.containers) {
-      const proc = new Supervised(
-        {
-          id: `${p.name}/${c.name}`,
-          netns: this.netnsOf(p.name),
-          hostname: p.name,
-          argv: c.argv,
-          // What the kubelet gives every container: the `kubernetes` Service's address (here the forwarder).
-          env: {
-            KUBERNETES_SERVICE_HOST: this.dnsIp,
-            KUBERNETES_SERVICE_PORT: String(kubernetesServicePort),
-            KUBERNETES_SERVICE_PORT_HTTPS: String(kubernetesServicePort),
-            ...c.env,
-          },
-          cwd: c.cwd,
-          uid: c.uid,
-          gid: c.gid,
-          groups: c.groups,
-          log: c.log,
-          stopTimeoutSeconds: Math.min(c.terminationGraceSeconds, this.opts.stopTimeoutSeconds),
-          restart: p.workload.kind !== 'Job',
-          serviceAccountDir,
-        },
-        (line) => this.opts.log(line),
-      );
+      const proc = this.supervise(p, c, serviceAccountDir, p.workload.kind !== 'Job');
       proc.start();
       this.procs.push(proc);
     }
+    return undefined;
+  }
+
+  private supervise(
+    p: PodPlan,
+    c: PodPlan['containers'][number],
+    serviceAccountDir: string | undefined,
+    restart: boolean,
+  ): Supervised {
+    return new Supervised(
+      {
+        id: `${p.name}/${c.name}`,
+        netns: this.netnsOf(p.name),
+        hostname: p.name,
+        argv: c.argv,
+        // What the kubelet gives every container: the `kubernetes` Service's address (here the forwarder).
+        env: {
+          KUBERNETES_SERVICE_HOST: this.dnsIp,
+          KUBERNETES_SERVICE_PORT: String(kubernetesServicePort),
+          KUBERNETES_SERVICE_PORT_HTTPS: String(kubernetesServicePort),
+          ...c.env,
+        },
+        cwd: c.cwd,
+        uid: c.uid,
+        gid: c.gid,
+        groups: c.groups,
+        log: c.log,
+        stopTimeoutSeconds: Math.min(c.terminationGraceSeconds, this.opts.stopTimeoutSeconds),
+        restart,
+        serviceAccountDir,
+      },
+      (line) => this.opts.log(line),
+    );
   }
 
   async podReady(p: PodPlan): Promise<boolean> {

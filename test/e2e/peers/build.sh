@@ -9,6 +9,7 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube/mimir-<version>/bin/mimir   (+ mimir.stamp, build.log)
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube/minio-<version>/bin/minio   (+ minio.stamp, build.log)
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube/go/{mod,build}              GOMODCACHE / GOCACHE
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube/kafka-<version>/libs/       (+ kafka.stamp; test/peers/kafka/build.sh)
 # and the clone gets one small pointer file, .cache/e2e/peers.json, naming the binaries this clone's
 # harness runs (the harness reads nothing else).
 #
@@ -18,7 +19,7 @@
 # its first line. Under CI or E2E_REQUIRED=1 a missing ../shared is an error, not a fallback.
 #
 # Idempotent: a binary is rebuilt only when its stamp (source hash, Go version, build flags) differs.
-# Exit status is non-zero when any peer the harness needs (Mimir, MinIO, Alloy, the control plane, the
+# Exit status is non-zero when any peer the harness needs (Mimir, MinIO, Alloy, the control plane, Kafka, the
 # Debian packages) cannot be built or installed; each failure is printed as "FAILED: ..." with the command
 # and its log's last lines.
 set -uo pipefail
@@ -213,6 +214,15 @@ else
 fi
 if ! nice -n 10 bash "$ROOT/test/peers/kube/build.sh"; then
   fail "control plane: bash test/peers/kube/build.sh exited non-zero (its output is above)"
+fi
+
+# ---------------------------------------------------------------- Kafka
+# The ingest-storage scenario's broker: Apache Kafka at the version lib/core/versions.json pins, assembled
+# from Maven Central's jars (test/peers/kafka/build.sh; about a minute cold, cached under mimir-kube/).
+if ! nice -n 10 bash "$ROOT/test/peers/kafka/build.sh"; then
+  fail "kafka: bash test/peers/kafka/build.sh exited non-zero (its output is above)"
+else
+  SUMMARY+=("kafka: $(sed -n 1p "$CACHE_ROOT/kafka-$(sed -nE 's#^[[:space:]]*"kafka":[[:space:]]*"[^"]*:([^"]+)".*#\1#p' "$ROOT/lib/core/versions.json")/kafka.stamp")")
 fi
 
 # The pointer file the harness reads: only binaries that exist and whose stamps match.
