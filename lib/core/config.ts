@@ -35,6 +35,18 @@ export interface GitOpsConfig {
 }
 
 /**
+ * The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana
+ * gets a data source for it and the stack's dashboards query it. Users' tenants never see these series,
+ * and the stack's own load never counts against a user's limits.
+ */
+export interface SelfMonitoringConfig {
+  /** Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would. */
+  enabled: boolean;
+  /** The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source. */
+  tenant: string;
+}
+
+/**
  * The part of the config every group reads: namespace, cluster, images, storage, GitOps. Each group
  * adds its own slice (`mimir`, `observability`); `StackConfig` in `lib/build/config.ts` joins them.
  */
@@ -52,6 +64,7 @@ export interface SharedConfig {
   existingSecrets: string[];
   storage: StorageConfig;
   gitops: GitOpsConfig;
+  selfMonitoring: SelfMonitoringConfig;
 }
 
 /** Fully qualified in-cluster DNS name of a Service of the stack. */
@@ -87,5 +100,11 @@ export function defaultSharedConfig(): SharedConfig {
       destinationServer: 'https://kubernetes.default.svc',
       automated: true,
     },
+    selfMonitoring: { enabled: true, tenant: 'meta' },
   };
+}
+
+/** The tenant the stack's own metrics live in: the meta tenant with self-monitoring on, else the default one. */
+export function selfMonitoringTenant(c: Pick<SharedConfig, 'defaultTenant' | 'selfMonitoring'>): string {
+  return c.selfMonitoring.enabled ? c.selfMonitoring.tenant : c.defaultTenant;
 }

@@ -1,6 +1,10 @@
 import type { SharedConfig } from '../core/config.js';
 import { defaultCachesConfig, type MimirCachesConfig } from './caches/config.js';
 import { defaultRolloutOperatorConfig, type RolloutOperatorConfig } from './rollout-operator/config.js';
+import {
+  defaultSelfMonitoringRulesConfig,
+  type MimirSelfMonitoringRulesConfig,
+} from './self-monitoring-rules/config.js';
 /**
  * The Mimir part of the stack's config: the knobs that are required or used in several places.
  * Everything else is reached through `config` (a partial of `mimir.yaml`), per-component `flags`, or
@@ -175,6 +179,8 @@ export interface MimirConfig {
   caches: MimirCachesConfig;
   /** The rollout-operator, which rolls zone-aware StatefulSets one zone at a time. */
   rolloutOperator: RolloutOperatorConfig;
+  /** The stack's own alerting and recording rules and alert routing, for the self-monitoring tenant. */
+  selfMonitoringRules: MimirSelfMonitoringRulesConfig;
   /** A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference). */
   config: JsonObject;
   /** Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts). */
@@ -227,6 +233,7 @@ export function defaultMimirConfig(): MimirConfig {
     },
     caches: defaultCachesConfig(),
     rolloutOperator: defaultRolloutOperatorConfig(),
+    selfMonitoringRules: defaultSelfMonitoringRulesConfig(),
     config: {},
     tenants: {},
   };

@@ -18,6 +18,7 @@
  * | `rulerQueryScheduler` | deployment, service, discoveryService, pdb           | ruler remote + `dedicatedReadPath`   |
  * | `rulerQuerier`        | deployment, service, pdb                             | ruler remote + `dedicatedReadPath`   |
  * | `rolloutOperator`     | deployment, serviceAccount, role, roleBinding, pdb   | a zone-aware component               |
+ * | `selfMonitoringRules` | configMap (rules, routing), job (mimirtool uploads)  | `selfMonitoring` + `selfMonitoringRules.enabled` |
  * | `config`              | configMap (`mimir.yaml`), runtimeConfigMap (`runtime.yaml`) | always                        |
  * | `gossip`              | service (`gossip-ring`, headless, memberlist seeds)  | always                               |
  * | `chunksCache`, `indexCache`, `metadataCache`, `resultsCache` | statefulSet, service (headless), pdb | `caches.<cache>.enabled` |
@@ -50,6 +51,7 @@ import {
 } from './ruler.js';
 import { storeGatewayComponent } from './store-gateway.js';
 import { rolloutOperatorComponent, type RolloutOperatorParts } from './rollout-operator/index.js';
+import { selfMonitoringRulesComponent, type SelfMonitoringRulesParts } from './self-monitoring-rules/index.js';
 
 export type { MimirConfig, MimirStackConfig } from './config.js';
 export { defaultMimirConfig } from './config.js';
@@ -63,6 +65,7 @@ export type {
   MimirTenants,
 } from './config.js';
 export type { StatefulParts, StatelessParts, ZonedParts } from './common.js';
+export type { SelfMonitoringRulesParts } from './self-monitoring-rules/index.js';
 export type { QueryFrontendParts } from './query-frontend.js';
 export type { QuerySchedulerParts } from './query-scheduler.js';
 export type { MimirConfigMaps } from './config-maps.js';
@@ -87,6 +90,7 @@ export type MimirGroup = {
   rulerQueryScheduler?: QuerySchedulerParts;
   rulerQuerier?: StatelessParts;
   rolloutOperator?: RolloutOperatorParts;
+  selfMonitoringRules?: SelfMonitoringRulesParts;
   config: MimirConfigMaps;
   gossip: { service: Service };
   chunksCache?: CacheParts;
@@ -111,6 +115,7 @@ export const mimirComponents = [
   rulerQuerySchedulerComponent,
   rulerQuerierComponent,
   rolloutOperatorComponent,
+  selfMonitoringRulesComponent,
   configComponent,
   gossipComponent,
   ...cacheComponents,
