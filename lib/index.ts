@@ -7,7 +7,14 @@
 export { defineEnvironment } from './build/environment.js';
 export type { Environment, EnvironmentConfig, EnvironmentFile, TreeOverrides } from './build/environment.js';
 export { defaultConfig, serviceHost, storageEndpoint } from './build/config.js';
-export type { GitOpsConfig, Images, SharedConfig, StackConfig, StorageConfig } from './build/config.js';
+export type {
+  GitOpsConfig,
+  Images,
+  SelfMonitoringConfig,
+  SharedConfig,
+  StackConfig,
+  StorageConfig,
+} from './build/config.js';
 export { add, append, byName, DELETE, merge, prepend } from './core/merge.js';
 export type { DeepPartial, Override } from './core/merge.js';
 export { render, renderGroups, syncWaves } from './build/render.js';

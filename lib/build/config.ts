@@ -4,8 +4,8 @@ import { objectStorageEndpoint } from '../mimir/mimir-yaml.js';
 import { stackView } from './registry.js';
 import { defaultObservabilityConfig, type ObservabilityConfig } from '../observability/config.js';
 
-export { serviceHost } from '../core/config.js';
-export type { GitOpsConfig, Images, SharedConfig, StorageConfig } from '../core/config.js';
+export { selfMonitoringTenant, serviceHost } from '../core/config.js';
+export type { GitOpsConfig, Images, SelfMonitoringConfig, SharedConfig, StorageConfig } from '../core/config.js';
 
 /** Everything an environment can set. Every field has a default in `defaultConfig()`. */
 export interface StackConfig extends SharedConfig {

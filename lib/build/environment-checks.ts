@@ -122,6 +122,26 @@ export function configProblems(c: StackConfig, source: string): Problem[] {
         hint: tenantHint,
       });
   }
+  if (c.selfMonitoring?.enabled && typeof c.selfMonitoring.tenant === 'string') {
+    const problem = tenantIdProblem(c.selfMonitoring.tenant);
+    if (problem)
+      out.push({
+        source,
+        path: 'config.selfMonitoring.tenant',
+        message: `self-monitoring tenant ${JSON.stringify(c.selfMonitoring.tenant)} ${problem}`,
+        expected: tenantIdForm,
+        found: JSON.stringify(c.selfMonitoring.tenant),
+        hint: tenantHint,
+      });
+    else if (c.selfMonitoring.tenant === c.defaultTenant)
+      out.push({
+        source,
+        path: 'config.selfMonitoring.tenant',
+        message: `self-monitoring tenant ${JSON.stringify(c.selfMonitoring.tenant)} is the default tenant: the stack's own series would mix with the data of clients that send no tenant`,
+        found: JSON.stringify(c.selfMonitoring.tenant),
+        hint: 'choose a tenant of its own, e.g. "meta"',
+      });
+  }
   for (const tenant of Object.keys(c.mimir.tenants ?? {})) {
     const problem = tenantIdProblem(tenant);
     if (problem)
