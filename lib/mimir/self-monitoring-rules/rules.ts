@@ -147,6 +147,20 @@ export function selfMonitoringRuleFile(c: MimirStackConfig, pendingFor: Record<s
     `min by (cluster, namespace) (cortex_ring_members{${sel(`name="${ring}", state="Unhealthy"`)}}) > 0`;
   const lastRun = `cortex_compactor_last_successful_run_timestamp_seconds{${sel(`job="${job(targets.compactor)}"`)}}`;
 
+  const limits = mimirMemoryLimits(c);
+  const memoryAlert = alert(
+    'MimirKubeMemoryNearLimit',
+    'warning',
+    lines(
+      `max by (cluster, namespace, job, pod, container) (process_resident_memory_bytes{${sel()}})`,
+      '  / on (namespace, job, container) group_left ()',
+      `max by (namespace, job, container) (${memoryLimitRecord})`,
+      '> 0.9',
+    ),
+    '{{ $labels.pod }} uses {{ $value | humanizePercentage }} of its memory limit.',
+    'The resident memory of {{ $labels.container }} in {{ $labels.pod }} ({{ $labels.job }}) is above 90% of the limit its container was rendered with: the kernel will kill it when it reaches the limit.',
+  );
+
   const records: RecordingRule[] = [
     {
       record: 'cluster_namespace_job_route:cortex_request_duration_seconds_count:rate5m',
@@ -156,7 +170,7 @@ export function selfMonitoringRuleFile(c: MimirStackConfig, pendingFor: Record<s
       record: 'cluster_namespace_user:cortex_distributor_received_samples:rate5m',
       expr: `sum by (cluster, namespace, user) (rate(cortex_distributor_received_samples_total{${sel()}}[5m]))`,
     },
-    ...mimirMemoryLimits(c).map((l) => ({
+    ...limits.map((l) => ({
       record: memoryLimitRecord,
       expr: `vector(${l.bytes})`,
       labels: { namespace: ns, job: job(l.component), container: l.container },
@@ -226,18 +240,8 @@ export function selfMonitoringRuleFile(c: MimirStackConfig, pendingFor: Record<s
       '{{ $labels.job }} fails {{ printf "%.2f" $value }}% of object storage {{ $labels.operation }} operations.',
       'Requests from {{ $labels.job }} to the object storage fail: blocks, rules or alertmanager state may not be written or read.',
     ),
-    alert(
-      'MimirKubeMemoryNearLimit',
-      'warning',
-      lines(
-        `max by (cluster, namespace, job, pod, container) (process_resident_memory_bytes{${sel()}})`,
-        '  / on (namespace, job, container) group_left ()',
-        `max by (namespace, job, container) (${memoryLimitRecord})`,
-        '> 0.9',
-      ),
-      '{{ $labels.pod }} uses {{ $value | humanizePercentage }} of its memory limit.',
-      'The resident memory of {{ $labels.container }} in {{ $labels.pod }} ({{ $labels.job }}) is above 90% of the limit its container was rendered with: the kernel will kill it when it reaches the limit.',
-    ),
+    // Only where a limit is rendered: without one there is nothing to be near, and no series to divide by.
+    ...(limits.length ? [memoryAlert] : []),
     alert(
       'MimirKubeRulerFailedEvaluations',
       'warning',
