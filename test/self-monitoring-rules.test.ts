@@ -111,6 +111,7 @@ describe('the rule file of every environment', () => {
       expect(alerts.map((a) => a.alert).sort()).toEqual(
         Object.keys(defaultPendingFor)
           .filter((a) => limited || a !== 'MimirKubeMemoryNearLimit')
+          .filter((a) => built.config.mimir.continuousTest.enabled || a !== 'MimirKubeContinuousTestFailing')
           .sort(),
       );
       expect(ruleFileProblems(file, built.config.namespace, facts ?? {})).toEqual([]);
@@ -149,7 +150,8 @@ describe('the rule file of every environment', () => {
     expect(byJob['mimir/ingester']).toBe(`vector(${2 * 1024 ** 3})`);
     expect(byJob['mimir/querier']).toBe(`vector(${1024 ** 3})`);
     expect(byJob['mimir/alertmanager']).toBe(`vector(${256 * 1024 ** 2})`);
-    expect(Object.keys(byJob).length).toBe(10);
+    expect(byJob['mimir/continuous-test']).toBe(`vector(${128 * 1024 ** 2})`);
+    expect(Object.keys(byJob).length).toBe(11);
   });
 });
 

@@ -43,6 +43,8 @@ export default defineEnvironment({
       compactor: { replicas: 1, storage: { size: '100Gi', storageClass: 'gp3' } },
       alertmanager: { replicas: 3 },
       ruler: { replicas: 2, mode: 'remote', dedicatedReadPath: true },
+      // Writes and reads 1000 series through the gateway (with its client credentials) and counts failures.
+      continuousTest: { enabled: true },
       // All four memcached caches; chunks and index spread over two pods each.
       caches: {
         chunks: { enabled: true, replicas: 2, memoryMiB: 4096 },

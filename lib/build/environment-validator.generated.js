@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"selfMonitoringRules":{"description":"The stack's own alerting and recording rules and alert routing, for the self-monitoring tenant.","type":"object","properties":{"enabled":{"description":"Load the rules into the ruler and the alert routing into the alertmanager for the self-monitoring tenant,\nthrough a Job that runs `mimirtool` after each change. Needs `selfMonitoring.enabled`; the rules need the\nruler, the routing the alertmanager.","type":"boolean"},"pendingFor":{"description":"Pending durations (`for`) by alert name, over the defaults, e.g. `{ \"MimirKubeComponentDown\": \"5m\" }`.","type":"object","additionalProperties":{"type":"string"}},"alertmanagerConfig":{"description":"The self-monitoring tenant's Alertmanager configuration (what `mimirtool alertmanager load` uploads):\nreceivers and routes. The default routes every alert to the receiver `self-monitoring`, which notifies\nnobody until you give it an integration (e.g. `webhook_configs`, `slack_configs`).","type":"object","additionalProperties":true},"resources":{"description":"Requests (and optional limits) of each of the Job's containers.","type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"mimirtool":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"type":"object","properties":{"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"continuousTest":{"description":"Mimir's continuous test, off unless enabled.","type":"object","properties":{"enabled":{"description":"Run it (`-target=continuous-test`): it writes series through the gateway as `tenant`, queries them back\nthrough the gateway and exports its own success metrics (`mimir_continuous_test_*`).","type":"boolean"},"tenant":{"description":"The tenant it writes and reads as; keep it apart from real tenants.","type":"string"},"numSeries":{"description":"Series it writes every 20 s (`-tests.write-read-series-test.num-series`).","type":"integer","minimum":1},"runInterval":{"description":"How often it writes and checks its series (`-tests.run-interval`), e.g. `5m`.","type":"string"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"selfMonitoringRules":{"description":"The stack's own alerting and recording rules and alert routing, for the self-monitoring tenant.","type":"object","properties":{"enabled":{"description":"Load the rules into the ruler and the alert routing into the alertmanager for the self-monitoring tenant,\nthrough a Job that runs `mimirtool` after each change. Needs `selfMonitoring.enabled`; the rules need the\nruler, the routing the alertmanager.","type":"boolean"},"pendingFor":{"description":"Pending durations (`for`) by alert name, over the defaults, e.g. `{ \"MimirKubeComponentDown\": \"5m\" }`.","type":"object","additionalProperties":{"type":"string"}},"alertmanagerConfig":{"description":"The self-monitoring tenant's Alertmanager configuration (what `mimirtool alertmanager load` uploads):\nreceivers and routes. The default routes every alert to the receiver `self-monitoring`, which notifies\nnobody until you give it an integration (e.g. `webhook_configs`, `slack_configs`).","type":"object","additionalProperties":true},"resources":{"description":"Requests (and optional limits) of each of the Job's containers.","type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}}},"additionalProperties":false},"observability":{"type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"mimirtool":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -3419,12 +3419,12 @@ vErrors.push(err256);
 errors++;
 }
 }
-if(data2.caches !== undefined){
-let data178 = data2.caches;
+if(data2.continuousTest !== undefined){
+let data178 = data2.continuousTest;
 if(data178 && typeof data178 == "object" && !Array.isArray(data178)){
 for(const key75 in data178){
-if(!((((key75 === "chunks") || (key75 === "index")) || (key75 === "metadata")) || (key75 === "results"))){
-const err257 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data178};
+if(!(((((((key75 === "enabled") || (key75 === "tenant")) || (key75 === "numSeries")) || (key75 === "runInterval")) || (key75 === "replicas")) || (key75 === "resources")) || (key75 === "flags"))){
+const err257 = {instancePath:instancePath+"/config/mimir/continuousTest",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest,data:data178};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3434,12 +3434,10 @@ vErrors.push(err257);
 errors++;
 }
 }
-if(data178.chunks !== undefined){
-let data179 = data178.chunks;
-if(data179 && typeof data179 == "object" && !Array.isArray(data179)){
-for(const key76 in data179){
-if(!((((((((key76 === "enabled") || (key76 === "replicas")) || (key76 === "memoryMiB")) || (key76 === "maxItemSizeMiB")) || (key76 === "connectionLimit")) || (key76 === "cpu")) || (key76 === "timeout")) || (key76 === "maxIdleConnections"))){
-const err258 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data179};
+if(data178.enabled !== undefined){
+let data179 = data178.enabled;
+if(typeof data179 !== "boolean"){
+const err258 = {instancePath:instancePath+"/config/mimir/continuousTest/enabled",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.enabled,data:data179};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3449,10 +3447,10 @@ vErrors.push(err258);
 errors++;
 }
 }
-if(data179.enabled !== undefined){
-let data180 = data179.enabled;
-if(typeof data180 !== "boolean"){
-const err259 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data180};
+if(data178.tenant !== undefined){
+let data180 = data178.tenant;
+if(typeof data180 !== "string"){
+const err259 = {instancePath:instancePath+"/config/mimir/continuousTest/tenant",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.tenant.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.tenant,data:data180};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3462,10 +3460,10 @@ vErrors.push(err259);
 errors++;
 }
 }
-if(data179.replicas !== undefined){
-let data181 = data179.replicas;
+if(data178.numSeries !== undefined){
+let data181 = data178.numSeries;
 if(!((typeof data181 == "number") && (!(data181 % 1) && !isNaN(data181)))){
-const err260 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data181};
+const err260 = {instancePath:instancePath+"/config/mimir/continuousTest/numSeries",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/numSeries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.numSeries.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.numSeries,data:data181};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3476,7 +3474,7 @@ errors++;
 }
 if(typeof data181 == "number"){
 if(data181 < 1 || isNaN(data181)){
-const err261 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data181};
+const err261 = {instancePath:instancePath+"/config/mimir/continuousTest/numSeries",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/numSeries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.numSeries,data:data181};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3487,10 +3485,10 @@ errors++;
 }
 }
 }
-if(data179.memoryMiB !== undefined){
-let data182 = data179.memoryMiB;
-if(!((typeof data182 == "number") && (!(data182 % 1) && !isNaN(data182)))){
-const err262 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data182};
+if(data178.runInterval !== undefined){
+let data182 = data178.runInterval;
+if(typeof data182 !== "string"){
+const err262 = {instancePath:instancePath+"/config/mimir/continuousTest/runInterval",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/runInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.runInterval.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.runInterval,data:data182};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3499,9 +3497,11 @@ vErrors.push(err262);
 }
 errors++;
 }
-if(typeof data182 == "number"){
-if(data182 < 16 || isNaN(data182)){
-const err263 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data182};
+}
+if(data178.replicas !== undefined){
+let data183 = data178.replicas;
+if(!((typeof data183 == "number") && (!(data183 % 1) && !isNaN(data183)))){
+const err263 = {instancePath:instancePath+"/config/mimir/continuousTest/replicas",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.replicas,data:data183};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3510,12 +3510,9 @@ vErrors.push(err263);
 }
 errors++;
 }
-}
-}
-if(data179.maxItemSizeMiB !== undefined){
-let data183 = data179.maxItemSizeMiB;
-if(!((typeof data183 == "number") && (!(data183 % 1) && !isNaN(data183)))){
-const err264 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data183};
+if(typeof data183 == "number"){
+if(data183 < 0 || isNaN(data183)){
+const err264 = {instancePath:instancePath+"/config/mimir/continuousTest/replicas",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.replicas,data:data183};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3524,9 +3521,14 @@ vErrors.push(err264);
 }
 errors++;
 }
-if(typeof data183 == "number"){
-if(data183 < 1 || isNaN(data183)){
-const err265 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data183};
+}
+}
+if(data178.resources !== undefined){
+let data184 = data178.resources;
+if(data184 && typeof data184 == "object" && !Array.isArray(data184)){
+for(const key76 in data184){
+if(!((key76 === "requests") || (key76 === "limits"))){
+const err265 = {instancePath:instancePath+"/config/mimir/continuousTest/resources",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources,data:data184};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3536,11 +3538,12 @@ vErrors.push(err265);
 errors++;
 }
 }
-}
-if(data179.connectionLimit !== undefined){
-let data184 = data179.connectionLimit;
-if(!((typeof data184 == "number") && (!(data184 % 1) && !isNaN(data184)))){
-const err266 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data184};
+if(data184.requests !== undefined){
+let data185 = data184.requests;
+if(data185 && typeof data185 == "object" && !Array.isArray(data185)){
+for(const key77 in data185){
+if(!((key77 === "cpu") || (key77 === "memory"))){
+const err266 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests,data:data185};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3549,9 +3552,11 @@ vErrors.push(err266);
 }
 errors++;
 }
-if(typeof data184 == "number"){
-if(data184 < 1 || isNaN(data184)){
-const err267 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data184};
+}
+if(data185.cpu !== undefined){
+let data186 = data185.cpu;
+if(typeof data186 !== "string"){
+const err267 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests.properties.cpu,data:data186};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3561,11 +3566,10 @@ vErrors.push(err267);
 errors++;
 }
 }
-}
-if(data179.cpu !== undefined){
-let data185 = data179.cpu;
-if(typeof data185 !== "string"){
-const err268 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data185};
+if(data185.memory !== undefined){
+let data187 = data185.memory;
+if(typeof data187 !== "string"){
+const err268 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests.properties.memory,data:data187};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3575,10 +3579,9 @@ vErrors.push(err268);
 errors++;
 }
 }
-if(data179.timeout !== undefined){
-let data186 = data179.timeout;
-if(typeof data186 !== "string"){
-const err269 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data186};
+}
+else {
+const err269 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests,data:data185};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3588,10 +3591,12 @@ vErrors.push(err269);
 errors++;
 }
 }
-if(data179.maxIdleConnections !== undefined){
-let data187 = data179.maxIdleConnections;
-if(!((typeof data187 == "number") && (!(data187 % 1) && !isNaN(data187)))){
-const err270 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data187};
+if(data184.limits !== undefined){
+let data188 = data184.limits;
+if(data188 && typeof data188 == "object" && !Array.isArray(data188)){
+for(const key78 in data188){
+if(!((key78 === "cpu") || (key78 === "memory"))){
+const err270 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits,data:data188};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3600,9 +3605,11 @@ vErrors.push(err270);
 }
 errors++;
 }
-if(typeof data187 == "number"){
-if(data187 < 1 || isNaN(data187)){
-const err271 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data187};
+}
+if(data188.cpu !== undefined){
+let data189 = data188.cpu;
+if(typeof data189 !== "string"){
+const err271 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits.properties.cpu,data:data189};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3612,10 +3619,10 @@ vErrors.push(err271);
 errors++;
 }
 }
-}
-}
-else {
-const err272 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data179};
+if(data188.memory !== undefined){
+let data190 = data188.memory;
+if(typeof data190 !== "string"){
+const err272 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits.properties.memory,data:data190};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3625,12 +3632,9 @@ vErrors.push(err272);
 errors++;
 }
 }
-if(data178.index !== undefined){
-let data188 = data178.index;
-if(data188 && typeof data188 == "object" && !Array.isArray(data188)){
-for(const key77 in data188){
-if(!((((((((key77 === "enabled") || (key77 === "replicas")) || (key77 === "memoryMiB")) || (key77 === "maxItemSizeMiB")) || (key77 === "connectionLimit")) || (key77 === "cpu")) || (key77 === "timeout")) || (key77 === "maxIdleConnections"))){
-const err273 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data188};
+}
+else {
+const err273 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits,data:data188};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3640,10 +3644,9 @@ vErrors.push(err273);
 errors++;
 }
 }
-if(data188.enabled !== undefined){
-let data189 = data188.enabled;
-if(typeof data189 !== "boolean"){
-const err274 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data189};
+}
+else {
+const err274 = {instancePath:instancePath+"/config/mimir/continuousTest/resources",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources,data:data184};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3653,10 +3656,13 @@ vErrors.push(err274);
 errors++;
 }
 }
-if(data188.replicas !== undefined){
-let data190 = data188.replicas;
-if(!((typeof data190 == "number") && (!(data190 % 1) && !isNaN(data190)))){
-const err275 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data190};
+if(data178.flags !== undefined){
+let data191 = data178.flags;
+if(data191 && typeof data191 == "object" && !Array.isArray(data191)){
+for(const key79 in data191){
+let data192 = data191[key79];
+if((((typeof data192 !== "string") && (!(typeof data192 == "number"))) && (typeof data192 !== "boolean")) && (data192 !== null)){
+const err275 = {instancePath:instancePath+"/config/mimir/continuousTest/flags/" + key79.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.continuousTest.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.flags.additionalProperties,data:data192};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3665,9 +3671,10 @@ vErrors.push(err275);
 }
 errors++;
 }
-if(typeof data190 == "number"){
-if(data190 < 1 || isNaN(data190)){
-const err276 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data190};
+}
+}
+else {
+const err276 = {instancePath:instancePath+"/config/mimir/continuousTest/flags",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.flags,data:data191};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3678,10 +3685,8 @@ errors++;
 }
 }
 }
-if(data188.memoryMiB !== undefined){
-let data191 = data188.memoryMiB;
-if(!((typeof data191 == "number") && (!(data191 % 1) && !isNaN(data191)))){
-const err277 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data191};
+else {
+const err277 = {instancePath:instancePath+"/config/mimir/continuousTest",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.continuousTest.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest,data:data178};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3690,9 +3695,13 @@ vErrors.push(err277);
 }
 errors++;
 }
-if(typeof data191 == "number"){
-if(data191 < 16 || isNaN(data191)){
-const err278 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data191};
+}
+if(data2.caches !== undefined){
+let data193 = data2.caches;
+if(data193 && typeof data193 == "object" && !Array.isArray(data193)){
+for(const key80 in data193){
+if(!((((key80 === "chunks") || (key80 === "index")) || (key80 === "metadata")) || (key80 === "results"))){
+const err278 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data193};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3702,11 +3711,12 @@ vErrors.push(err278);
 errors++;
 }
 }
-}
-if(data188.maxItemSizeMiB !== undefined){
-let data192 = data188.maxItemSizeMiB;
-if(!((typeof data192 == "number") && (!(data192 % 1) && !isNaN(data192)))){
-const err279 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data192};
+if(data193.chunks !== undefined){
+let data194 = data193.chunks;
+if(data194 && typeof data194 == "object" && !Array.isArray(data194)){
+for(const key81 in data194){
+if(!((((((((key81 === "enabled") || (key81 === "replicas")) || (key81 === "memoryMiB")) || (key81 === "maxItemSizeMiB")) || (key81 === "connectionLimit")) || (key81 === "cpu")) || (key81 === "timeout")) || (key81 === "maxIdleConnections"))){
+const err279 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data194};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3715,9 +3725,11 @@ vErrors.push(err279);
 }
 errors++;
 }
-if(typeof data192 == "number"){
-if(data192 < 1 || isNaN(data192)){
-const err280 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data192};
+}
+if(data194.enabled !== undefined){
+let data195 = data194.enabled;
+if(typeof data195 !== "boolean"){
+const err280 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data195};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3727,11 +3739,10 @@ vErrors.push(err280);
 errors++;
 }
 }
-}
-if(data188.connectionLimit !== undefined){
-let data193 = data188.connectionLimit;
-if(!((typeof data193 == "number") && (!(data193 % 1) && !isNaN(data193)))){
-const err281 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data193};
+if(data194.replicas !== undefined){
+let data196 = data194.replicas;
+if(!((typeof data196 == "number") && (!(data196 % 1) && !isNaN(data196)))){
+const err281 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data196};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3740,9 +3751,9 @@ vErrors.push(err281);
 }
 errors++;
 }
-if(typeof data193 == "number"){
-if(data193 < 1 || isNaN(data193)){
-const err282 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data193};
+if(typeof data196 == "number"){
+if(data196 < 1 || isNaN(data196)){
+const err282 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data196};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3753,10 +3764,10 @@ errors++;
 }
 }
 }
-if(data188.cpu !== undefined){
-let data194 = data188.cpu;
-if(typeof data194 !== "string"){
-const err283 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data194};
+if(data194.memoryMiB !== undefined){
+let data197 = data194.memoryMiB;
+if(!((typeof data197 == "number") && (!(data197 % 1) && !isNaN(data197)))){
+const err283 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data197};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3765,11 +3776,9 @@ vErrors.push(err283);
 }
 errors++;
 }
-}
-if(data188.timeout !== undefined){
-let data195 = data188.timeout;
-if(typeof data195 !== "string"){
-const err284 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data195};
+if(typeof data197 == "number"){
+if(data197 < 16 || isNaN(data197)){
+const err284 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data197};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3779,10 +3788,11 @@ vErrors.push(err284);
 errors++;
 }
 }
-if(data188.maxIdleConnections !== undefined){
-let data196 = data188.maxIdleConnections;
-if(!((typeof data196 == "number") && (!(data196 % 1) && !isNaN(data196)))){
-const err285 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data196};
+}
+if(data194.maxItemSizeMiB !== undefined){
+let data198 = data194.maxItemSizeMiB;
+if(!((typeof data198 == "number") && (!(data198 % 1) && !isNaN(data198)))){
+const err285 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data198};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3791,9 +3801,9 @@ vErrors.push(err285);
 }
 errors++;
 }
-if(typeof data196 == "number"){
-if(data196 < 1 || isNaN(data196)){
-const err286 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data196};
+if(typeof data198 == "number"){
+if(data198 < 1 || isNaN(data198)){
+const err286 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data198};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3804,9 +3814,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err287 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data188};
+if(data194.connectionLimit !== undefined){
+let data199 = data194.connectionLimit;
+if(!((typeof data199 == "number") && (!(data199 % 1) && !isNaN(data199)))){
+const err287 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data199};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3815,13 +3826,9 @@ vErrors.push(err287);
 }
 errors++;
 }
-}
-if(data178.metadata !== undefined){
-let data197 = data178.metadata;
-if(data197 && typeof data197 == "object" && !Array.isArray(data197)){
-for(const key78 in data197){
-if(!((((((((key78 === "enabled") || (key78 === "replicas")) || (key78 === "memoryMiB")) || (key78 === "maxItemSizeMiB")) || (key78 === "connectionLimit")) || (key78 === "cpu")) || (key78 === "timeout")) || (key78 === "maxIdleConnections"))){
-const err288 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data197};
+if(typeof data199 == "number"){
+if(data199 < 1 || isNaN(data199)){
+const err288 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data199};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3831,10 +3838,11 @@ vErrors.push(err288);
 errors++;
 }
 }
-if(data197.enabled !== undefined){
-let data198 = data197.enabled;
-if(typeof data198 !== "boolean"){
-const err289 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data198};
+}
+if(data194.cpu !== undefined){
+let data200 = data194.cpu;
+if(typeof data200 !== "string"){
+const err289 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data200};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3844,10 +3852,10 @@ vErrors.push(err289);
 errors++;
 }
 }
-if(data197.replicas !== undefined){
-let data199 = data197.replicas;
-if(!((typeof data199 == "number") && (!(data199 % 1) && !isNaN(data199)))){
-const err290 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data199};
+if(data194.timeout !== undefined){
+let data201 = data194.timeout;
+if(typeof data201 !== "string"){
+const err290 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data201};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3856,9 +3864,11 @@ vErrors.push(err290);
 }
 errors++;
 }
-if(typeof data199 == "number"){
-if(data199 < 1 || isNaN(data199)){
-const err291 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data199};
+}
+if(data194.maxIdleConnections !== undefined){
+let data202 = data194.maxIdleConnections;
+if(!((typeof data202 == "number") && (!(data202 % 1) && !isNaN(data202)))){
+const err291 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data202};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3867,12 +3877,9 @@ vErrors.push(err291);
 }
 errors++;
 }
-}
-}
-if(data197.memoryMiB !== undefined){
-let data200 = data197.memoryMiB;
-if(!((typeof data200 == "number") && (!(data200 % 1) && !isNaN(data200)))){
-const err292 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data200};
+if(typeof data202 == "number"){
+if(data202 < 1 || isNaN(data202)){
+const err292 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data202};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3881,9 +3888,11 @@ vErrors.push(err292);
 }
 errors++;
 }
-if(typeof data200 == "number"){
-if(data200 < 16 || isNaN(data200)){
-const err293 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data200};
+}
+}
+}
+else {
+const err293 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data194};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3893,11 +3902,12 @@ vErrors.push(err293);
 errors++;
 }
 }
-}
-if(data197.maxItemSizeMiB !== undefined){
-let data201 = data197.maxItemSizeMiB;
-if(!((typeof data201 == "number") && (!(data201 % 1) && !isNaN(data201)))){
-const err294 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data201};
+if(data193.index !== undefined){
+let data203 = data193.index;
+if(data203 && typeof data203 == "object" && !Array.isArray(data203)){
+for(const key82 in data203){
+if(!((((((((key82 === "enabled") || (key82 === "replicas")) || (key82 === "memoryMiB")) || (key82 === "maxItemSizeMiB")) || (key82 === "connectionLimit")) || (key82 === "cpu")) || (key82 === "timeout")) || (key82 === "maxIdleConnections"))){
+const err294 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data203};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3906,9 +3916,11 @@ vErrors.push(err294);
 }
 errors++;
 }
-if(typeof data201 == "number"){
-if(data201 < 1 || isNaN(data201)){
-const err295 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data201};
+}
+if(data203.enabled !== undefined){
+let data204 = data203.enabled;
+if(typeof data204 !== "boolean"){
+const err295 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data204};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3918,11 +3930,10 @@ vErrors.push(err295);
 errors++;
 }
 }
-}
-if(data197.connectionLimit !== undefined){
-let data202 = data197.connectionLimit;
-if(!((typeof data202 == "number") && (!(data202 % 1) && !isNaN(data202)))){
-const err296 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data202};
+if(data203.replicas !== undefined){
+let data205 = data203.replicas;
+if(!((typeof data205 == "number") && (!(data205 % 1) && !isNaN(data205)))){
+const err296 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data205};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3931,9 +3942,9 @@ vErrors.push(err296);
 }
 errors++;
 }
-if(typeof data202 == "number"){
-if(data202 < 1 || isNaN(data202)){
-const err297 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data202};
+if(typeof data205 == "number"){
+if(data205 < 1 || isNaN(data205)){
+const err297 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data205};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3944,10 +3955,10 @@ errors++;
 }
 }
 }
-if(data197.cpu !== undefined){
-let data203 = data197.cpu;
-if(typeof data203 !== "string"){
-const err298 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data203};
+if(data203.memoryMiB !== undefined){
+let data206 = data203.memoryMiB;
+if(!((typeof data206 == "number") && (!(data206 % 1) && !isNaN(data206)))){
+const err298 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data206};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3956,11 +3967,9 @@ vErrors.push(err298);
 }
 errors++;
 }
-}
-if(data197.timeout !== undefined){
-let data204 = data197.timeout;
-if(typeof data204 !== "string"){
-const err299 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data204};
+if(typeof data206 == "number"){
+if(data206 < 16 || isNaN(data206)){
+const err299 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data206};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3970,10 +3979,11 @@ vErrors.push(err299);
 errors++;
 }
 }
-if(data197.maxIdleConnections !== undefined){
-let data205 = data197.maxIdleConnections;
-if(!((typeof data205 == "number") && (!(data205 % 1) && !isNaN(data205)))){
-const err300 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data205};
+}
+if(data203.maxItemSizeMiB !== undefined){
+let data207 = data203.maxItemSizeMiB;
+if(!((typeof data207 == "number") && (!(data207 % 1) && !isNaN(data207)))){
+const err300 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data207};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3982,9 +3992,9 @@ vErrors.push(err300);
 }
 errors++;
 }
-if(typeof data205 == "number"){
-if(data205 < 1 || isNaN(data205)){
-const err301 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data205};
+if(typeof data207 == "number"){
+if(data207 < 1 || isNaN(data207)){
+const err301 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data207};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3995,9 +4005,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err302 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data197};
+if(data203.connectionLimit !== undefined){
+let data208 = data203.connectionLimit;
+if(!((typeof data208 == "number") && (!(data208 % 1) && !isNaN(data208)))){
+const err302 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data208};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -4006,13 +4017,9 @@ vErrors.push(err302);
 }
 errors++;
 }
-}
-if(data178.results !== undefined){
-let data206 = data178.results;
-if(data206 && typeof data206 == "object" && !Array.isArray(data206)){
-for(const key79 in data206){
-if(!((((((((key79 === "enabled") || (key79 === "replicas")) || (key79 === "memoryMiB")) || (key79 === "maxItemSizeMiB")) || (key79 === "connectionLimit")) || (key79 === "cpu")) || (key79 === "timeout")) || (key79 === "maxIdleConnections"))){
-const err303 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data206};
+if(typeof data208 == "number"){
+if(data208 < 1 || isNaN(data208)){
+const err303 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data208};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -4022,10 +4029,11 @@ vErrors.push(err303);
 errors++;
 }
 }
-if(data206.enabled !== undefined){
-let data207 = data206.enabled;
-if(typeof data207 !== "boolean"){
-const err304 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data207};
+}
+if(data203.cpu !== undefined){
+let data209 = data203.cpu;
+if(typeof data209 !== "string"){
+const err304 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data209};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -4035,10 +4043,10 @@ vErrors.push(err304);
 errors++;
 }
 }
-if(data206.replicas !== undefined){
-let data208 = data206.replicas;
-if(!((typeof data208 == "number") && (!(data208 % 1) && !isNaN(data208)))){
-const err305 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data208};
+if(data203.timeout !== undefined){
+let data210 = data203.timeout;
+if(typeof data210 !== "string"){
+const err305 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data210};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -4047,9 +4055,11 @@ vErrors.push(err305);
 }
 errors++;
 }
-if(typeof data208 == "number"){
-if(data208 < 1 || isNaN(data208)){
-const err306 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data208};
+}
+if(data203.maxIdleConnections !== undefined){
+let data211 = data203.maxIdleConnections;
+if(!((typeof data211 == "number") && (!(data211 % 1) && !isNaN(data211)))){
+const err306 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data211};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -4058,12 +4068,9 @@ vErrors.push(err306);
 }
 errors++;
 }
-}
-}
-if(data206.memoryMiB !== undefined){
-let data209 = data206.memoryMiB;
-if(!((typeof data209 == "number") && (!(data209 % 1) && !isNaN(data209)))){
-const err307 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data209};
+if(typeof data211 == "number"){
+if(data211 < 1 || isNaN(data211)){
+const err307 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data211};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -4072,9 +4079,11 @@ vErrors.push(err307);
 }
 errors++;
 }
-if(typeof data209 == "number"){
-if(data209 < 16 || isNaN(data209)){
-const err308 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data209};
+}
+}
+}
+else {
+const err308 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data203};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -4084,11 +4093,12 @@ vErrors.push(err308);
 errors++;
 }
 }
-}
-if(data206.maxItemSizeMiB !== undefined){
-let data210 = data206.maxItemSizeMiB;
-if(!((typeof data210 == "number") && (!(data210 % 1) && !isNaN(data210)))){
-const err309 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data210};
+if(data193.metadata !== undefined){
+let data212 = data193.metadata;
+if(data212 && typeof data212 == "object" && !Array.isArray(data212)){
+for(const key83 in data212){
+if(!((((((((key83 === "enabled") || (key83 === "replicas")) || (key83 === "memoryMiB")) || (key83 === "maxItemSizeMiB")) || (key83 === "connectionLimit")) || (key83 === "cpu")) || (key83 === "timeout")) || (key83 === "maxIdleConnections"))){
+const err309 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data212};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -4097,9 +4107,11 @@ vErrors.push(err309);
 }
 errors++;
 }
-if(typeof data210 == "number"){
-if(data210 < 1 || isNaN(data210)){
-const err310 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data210};
+}
+if(data212.enabled !== undefined){
+let data213 = data212.enabled;
+if(typeof data213 !== "boolean"){
+const err310 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data213};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -4109,11 +4121,10 @@ vErrors.push(err310);
 errors++;
 }
 }
-}
-if(data206.connectionLimit !== undefined){
-let data211 = data206.connectionLimit;
-if(!((typeof data211 == "number") && (!(data211 % 1) && !isNaN(data211)))){
-const err311 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data211};
+if(data212.replicas !== undefined){
+let data214 = data212.replicas;
+if(!((typeof data214 == "number") && (!(data214 % 1) && !isNaN(data214)))){
+const err311 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data214};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -4122,9 +4133,9 @@ vErrors.push(err311);
 }
 errors++;
 }
-if(typeof data211 == "number"){
-if(data211 < 1 || isNaN(data211)){
-const err312 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data211};
+if(typeof data214 == "number"){
+if(data214 < 1 || isNaN(data214)){
+const err312 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data214};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -4135,10 +4146,10 @@ errors++;
 }
 }
 }
-if(data206.cpu !== undefined){
-let data212 = data206.cpu;
-if(typeof data212 !== "string"){
-const err313 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data212};
+if(data212.memoryMiB !== undefined){
+let data215 = data212.memoryMiB;
+if(!((typeof data215 == "number") && (!(data215 % 1) && !isNaN(data215)))){
+const err313 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data215};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -4147,11 +4158,9 @@ vErrors.push(err313);
 }
 errors++;
 }
-}
-if(data206.timeout !== undefined){
-let data213 = data206.timeout;
-if(typeof data213 !== "string"){
-const err314 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data213};
+if(typeof data215 == "number"){
+if(data215 < 16 || isNaN(data215)){
+const err314 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data215};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -4161,10 +4170,11 @@ vErrors.push(err314);
 errors++;
 }
 }
-if(data206.maxIdleConnections !== undefined){
-let data214 = data206.maxIdleConnections;
-if(!((typeof data214 == "number") && (!(data214 % 1) && !isNaN(data214)))){
-const err315 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data214};
+}
+if(data212.maxItemSizeMiB !== undefined){
+let data216 = data212.maxItemSizeMiB;
+if(!((typeof data216 == "number") && (!(data216 % 1) && !isNaN(data216)))){
+const err315 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data216};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -4173,9 +4183,9 @@ vErrors.push(err315);
 }
 errors++;
 }
-if(typeof data214 == "number"){
-if(data214 < 1 || isNaN(data214)){
-const err316 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data214};
+if(typeof data216 == "number"){
+if(data216 < 1 || isNaN(data216)){
+const err316 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data216};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -4186,9 +4196,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err317 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data206};
+if(data212.connectionLimit !== undefined){
+let data217 = data212.connectionLimit;
+if(!((typeof data217 == "number") && (!(data217 % 1) && !isNaN(data217)))){
+const err317 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data217};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -4197,10 +4208,9 @@ vErrors.push(err317);
 }
 errors++;
 }
-}
-}
-else {
-const err318 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data178};
+if(typeof data217 == "number"){
+if(data217 < 1 || isNaN(data217)){
+const err318 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data217};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -4210,12 +4220,11 @@ vErrors.push(err318);
 errors++;
 }
 }
-if(data2.rolloutOperator !== undefined){
-let data215 = data2.rolloutOperator;
-if(data215 && typeof data215 == "object" && !Array.isArray(data215)){
-for(const key80 in data215){
-if(!((key80 === "enabled") || (key80 === "resources"))){
-const err319 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data215};
+}
+if(data212.cpu !== undefined){
+let data218 = data212.cpu;
+if(typeof data218 !== "string"){
+const err319 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data218};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -4225,10 +4234,10 @@ vErrors.push(err319);
 errors++;
 }
 }
-if(data215.enabled !== undefined){
-let data216 = data215.enabled;
-if(typeof data216 !== "boolean"){
-const err320 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data216};
+if(data212.timeout !== undefined){
+let data219 = data212.timeout;
+if(typeof data219 !== "string"){
+const err320 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data219};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -4238,12 +4247,10 @@ vErrors.push(err320);
 errors++;
 }
 }
-if(data215.resources !== undefined){
-let data217 = data215.resources;
-if(data217 && typeof data217 == "object" && !Array.isArray(data217)){
-for(const key81 in data217){
-if(!((key81 === "requests") || (key81 === "limits"))){
-const err321 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data217};
+if(data212.maxIdleConnections !== undefined){
+let data220 = data212.maxIdleConnections;
+if(!((typeof data220 == "number") && (!(data220 % 1) && !isNaN(data220)))){
+const err321 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data220};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -4252,13 +4259,9 @@ vErrors.push(err321);
 }
 errors++;
 }
-}
-if(data217.requests !== undefined){
-let data218 = data217.requests;
-if(data218 && typeof data218 == "object" && !Array.isArray(data218)){
-for(const key82 in data218){
-if(!((key82 === "cpu") || (key82 === "memory"))){
-const err322 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data218};
+if(typeof data220 == "number"){
+if(data220 < 1 || isNaN(data220)){
+const err322 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data220};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -4268,10 +4271,10 @@ vErrors.push(err322);
 errors++;
 }
 }
-if(data218.cpu !== undefined){
-let data219 = data218.cpu;
-if(typeof data219 !== "string"){
-const err323 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data219};
+}
+}
+else {
+const err323 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data212};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -4281,10 +4284,12 @@ vErrors.push(err323);
 errors++;
 }
 }
-if(data218.memory !== undefined){
-let data220 = data218.memory;
-if(typeof data220 !== "string"){
-const err324 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data220};
+if(data193.results !== undefined){
+let data221 = data193.results;
+if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
+for(const key84 in data221){
+if(!((((((((key84 === "enabled") || (key84 === "replicas")) || (key84 === "memoryMiB")) || (key84 === "maxItemSizeMiB")) || (key84 === "connectionLimit")) || (key84 === "cpu")) || (key84 === "timeout")) || (key84 === "maxIdleConnections"))){
+const err324 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data221};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -4294,9 +4299,10 @@ vErrors.push(err324);
 errors++;
 }
 }
-}
-else {
-const err325 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data218};
+if(data221.enabled !== undefined){
+let data222 = data221.enabled;
+if(typeof data222 !== "boolean"){
+const err325 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data222};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -4306,12 +4312,10 @@ vErrors.push(err325);
 errors++;
 }
 }
-if(data217.limits !== undefined){
-let data221 = data217.limits;
-if(data221 && typeof data221 == "object" && !Array.isArray(data221)){
-for(const key83 in data221){
-if(!((key83 === "cpu") || (key83 === "memory"))){
-const err326 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data221};
+if(data221.replicas !== undefined){
+let data223 = data221.replicas;
+if(!((typeof data223 == "number") && (!(data223 % 1) && !isNaN(data223)))){
+const err326 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data223};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -4320,11 +4324,9 @@ vErrors.push(err326);
 }
 errors++;
 }
-}
-if(data221.cpu !== undefined){
-let data222 = data221.cpu;
-if(typeof data222 !== "string"){
-const err327 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data222};
+if(typeof data223 == "number"){
+if(data223 < 1 || isNaN(data223)){
+const err327 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data223};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -4334,10 +4336,11 @@ vErrors.push(err327);
 errors++;
 }
 }
-if(data221.memory !== undefined){
-let data223 = data221.memory;
-if(typeof data223 !== "string"){
-const err328 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data223};
+}
+if(data221.memoryMiB !== undefined){
+let data224 = data221.memoryMiB;
+if(!((typeof data224 == "number") && (!(data224 % 1) && !isNaN(data224)))){
+const err328 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data224};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -4346,10 +4349,9 @@ vErrors.push(err328);
 }
 errors++;
 }
-}
-}
-else {
-const err329 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data221};
+if(typeof data224 == "number"){
+if(data224 < 16 || isNaN(data224)){
+const err329 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data224};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -4360,8 +4362,10 @@ errors++;
 }
 }
 }
-else {
-const err330 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data217};
+if(data221.maxItemSizeMiB !== undefined){
+let data225 = data221.maxItemSizeMiB;
+if(!((typeof data225 == "number") && (!(data225 % 1) && !isNaN(data225)))){
+const err330 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data225};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -4370,10 +4374,9 @@ vErrors.push(err330);
 }
 errors++;
 }
-}
-}
-else {
-const err331 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data215};
+if(typeof data225 == "number"){
+if(data225 < 1 || isNaN(data225)){
+const err331 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data225};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -4383,12 +4386,11 @@ vErrors.push(err331);
 errors++;
 }
 }
-if(data2.selfMonitoringRules !== undefined){
-let data224 = data2.selfMonitoringRules;
-if(data224 && typeof data224 == "object" && !Array.isArray(data224)){
-for(const key84 in data224){
-if(!((((key84 === "enabled") || (key84 === "pendingFor")) || (key84 === "alertmanagerConfig")) || (key84 === "resources"))){
-const err332 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules,data:data224};
+}
+if(data221.connectionLimit !== undefined){
+let data226 = data221.connectionLimit;
+if(!((typeof data226 == "number") && (!(data226 % 1) && !isNaN(data226)))){
+const err332 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data226};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4397,11 +4399,9 @@ vErrors.push(err332);
 }
 errors++;
 }
-}
-if(data224.enabled !== undefined){
-let data225 = data224.enabled;
-if(typeof data225 !== "boolean"){
-const err333 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/enabled",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.enabled,data:data225};
+if(typeof data226 == "number"){
+if(data226 < 1 || isNaN(data226)){
+const err333 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data226};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4411,13 +4411,11 @@ vErrors.push(err333);
 errors++;
 }
 }
-if(data224.pendingFor !== undefined){
-let data226 = data224.pendingFor;
-if(data226 && typeof data226 == "object" && !Array.isArray(data226)){
-for(const key85 in data226){
-let data227 = data226[key85];
+}
+if(data221.cpu !== undefined){
+let data227 = data221.cpu;
 if(typeof data227 !== "string"){
-const err334 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/pendingFor/" + key85.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/pendingFor/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.additionalProperties,data:data227};
+const err334 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data227};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4427,9 +4425,10 @@ vErrors.push(err334);
 errors++;
 }
 }
-}
-else {
-const err335 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/pendingFor",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/pendingFor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor,data:data226};
+if(data221.timeout !== undefined){
+let data228 = data221.timeout;
+if(typeof data228 !== "string"){
+const err335 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data228};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4439,12 +4438,10 @@ vErrors.push(err335);
 errors++;
 }
 }
-if(data224.alertmanagerConfig !== undefined){
-let data228 = data224.alertmanagerConfig;
-if(data228 && typeof data228 == "object" && !Array.isArray(data228)){
-}
-else {
-const err336 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/alertmanagerConfig",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/alertmanagerConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.alertmanagerConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.alertmanagerConfig,data:data228};
+if(data221.maxIdleConnections !== undefined){
+let data229 = data221.maxIdleConnections;
+if(!((typeof data229 == "number") && (!(data229 % 1) && !isNaN(data229)))){
+const err336 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data229};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4453,13 +4450,9 @@ vErrors.push(err336);
 }
 errors++;
 }
-}
-if(data224.resources !== undefined){
-let data229 = data224.resources;
-if(data229 && typeof data229 == "object" && !Array.isArray(data229)){
-for(const key86 in data229){
-if(!((key86 === "requests") || (key86 === "limits"))){
-const err337 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources,data:data229};
+if(typeof data229 == "number"){
+if(data229 < 1 || isNaN(data229)){
+const err337 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data229};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4469,12 +4462,10 @@ vErrors.push(err337);
 errors++;
 }
 }
-if(data229.requests !== undefined){
-let data230 = data229.requests;
-if(data230 && typeof data230 == "object" && !Array.isArray(data230)){
-for(const key87 in data230){
-if(!((key87 === "cpu") || (key87 === "memory"))){
-const err338 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests,data:data230};
+}
+}
+else {
+const err338 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data221};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4484,10 +4475,9 @@ vErrors.push(err338);
 errors++;
 }
 }
-if(data230.cpu !== undefined){
-let data231 = data230.cpu;
-if(typeof data231 !== "string"){
-const err339 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.cpu,data:data231};
+}
+else {
+const err339 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data193};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4497,10 +4487,12 @@ vErrors.push(err339);
 errors++;
 }
 }
-if(data230.memory !== undefined){
-let data232 = data230.memory;
-if(typeof data232 !== "string"){
-const err340 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.memory,data:data232};
+if(data2.rolloutOperator !== undefined){
+let data230 = data2.rolloutOperator;
+if(data230 && typeof data230 == "object" && !Array.isArray(data230)){
+for(const key85 in data230){
+if(!((key85 === "enabled") || (key85 === "resources"))){
+const err340 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data230};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4510,9 +4502,10 @@ vErrors.push(err340);
 errors++;
 }
 }
-}
-else {
-const err341 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests,data:data230};
+if(data230.enabled !== undefined){
+let data231 = data230.enabled;
+if(typeof data231 !== "boolean"){
+const err341 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data231};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4522,12 +4515,12 @@ vErrors.push(err341);
 errors++;
 }
 }
-if(data229.limits !== undefined){
-let data233 = data229.limits;
-if(data233 && typeof data233 == "object" && !Array.isArray(data233)){
-for(const key88 in data233){
-if(!((key88 === "cpu") || (key88 === "memory"))){
-const err342 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits,data:data233};
+if(data230.resources !== undefined){
+let data232 = data230.resources;
+if(data232 && typeof data232 == "object" && !Array.isArray(data232)){
+for(const key86 in data232){
+if(!((key86 === "requests") || (key86 === "limits"))){
+const err342 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data232};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4537,10 +4530,12 @@ vErrors.push(err342);
 errors++;
 }
 }
-if(data233.cpu !== undefined){
-let data234 = data233.cpu;
-if(typeof data234 !== "string"){
-const err343 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.cpu,data:data234};
+if(data232.requests !== undefined){
+let data233 = data232.requests;
+if(data233 && typeof data233 == "object" && !Array.isArray(data233)){
+for(const key87 in data233){
+if(!((key87 === "cpu") || (key87 === "memory"))){
+const err343 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data233};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4550,10 +4545,10 @@ vErrors.push(err343);
 errors++;
 }
 }
-if(data233.memory !== undefined){
-let data235 = data233.memory;
-if(typeof data235 !== "string"){
-const err344 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.memory,data:data235};
+if(data233.cpu !== undefined){
+let data234 = data233.cpu;
+if(typeof data234 !== "string"){
+const err344 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data234};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4563,9 +4558,10 @@ vErrors.push(err344);
 errors++;
 }
 }
-}
-else {
-const err345 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits,data:data233};
+if(data233.memory !== undefined){
+let data235 = data233.memory;
+if(typeof data235 !== "string"){
+const err345 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data235};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4577,7 +4573,7 @@ errors++;
 }
 }
 else {
-const err346 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources,data:data229};
+const err346 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data233};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4587,9 +4583,12 @@ vErrors.push(err346);
 errors++;
 }
 }
-}
-else {
-const err347 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules,data:data224};
+if(data232.limits !== undefined){
+let data236 = data232.limits;
+if(data236 && typeof data236 == "object" && !Array.isArray(data236)){
+for(const key88 in data236){
+if(!((key88 === "cpu") || (key88 === "memory"))){
+const err347 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data236};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4599,12 +4598,10 @@ vErrors.push(err347);
 errors++;
 }
 }
-if(data2.config !== undefined){
-let data236 = data2.config;
-if(data236 && typeof data236 == "object" && !Array.isArray(data236)){
-}
-else {
-const err348 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data236};
+if(data236.cpu !== undefined){
+let data237 = data236.cpu;
+if(typeof data237 !== "string"){
+const err348 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data237};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4614,13 +4611,10 @@ vErrors.push(err348);
 errors++;
 }
 }
-if(data2.tenants !== undefined){
-let data237 = data2.tenants;
-if(data237 && typeof data237 == "object" && !Array.isArray(data237)){
-for(const key89 in data237){
-let data238 = data237[key89];
-if(!(data238 && typeof data238 == "object" && !Array.isArray(data238))){
-const err349 = {instancePath:instancePath+"/config/mimir/tenants/" + key89.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data238};
+if(data236.memory !== undefined){
+let data238 = data236.memory;
+if(typeof data238 !== "string"){
+const err349 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data238};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4632,7 +4626,7 @@ errors++;
 }
 }
 else {
-const err350 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data237};
+const err350 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data236};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4644,7 +4638,7 @@ errors++;
 }
 }
 else {
-const err351 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
+const err351 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data232};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4654,12 +4648,9 @@ vErrors.push(err351);
 errors++;
 }
 }
-if(data1.observability !== undefined){
-let data239 = data1.observability;
-if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
-for(const key90 in data239){
-if(!((((key90 === "minio") || (key90 === "gateway")) || (key90 === "grafana")) || (key90 === "alloy"))){
-const err352 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data239};
+}
+else {
+const err352 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data230};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4669,12 +4660,12 @@ vErrors.push(err352);
 errors++;
 }
 }
-if(data239.minio !== undefined){
-let data240 = data239.minio;
-if(data240 && typeof data240 == "object" && !Array.isArray(data240)){
-for(const key91 in data240){
-if(!(((((key91 === "enabled") || (key91 === "storageSize")) || (key91 === "storageClassName")) || (key91 === "resources")) || (key91 === "bucketJobResources"))){
-const err353 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data240};
+if(data2.selfMonitoringRules !== undefined){
+let data239 = data2.selfMonitoringRules;
+if(data239 && typeof data239 == "object" && !Array.isArray(data239)){
+for(const key89 in data239){
+if(!((((key89 === "enabled") || (key89 === "pendingFor")) || (key89 === "alertmanagerConfig")) || (key89 === "resources"))){
+const err353 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules,data:data239};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4684,10 +4675,10 @@ vErrors.push(err353);
 errors++;
 }
 }
-if(data240.enabled !== undefined){
-let data241 = data240.enabled;
-if(typeof data241 !== "boolean"){
-const err354 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data241};
+if(data239.enabled !== undefined){
+let data240 = data239.enabled;
+if(typeof data240 !== "boolean"){
+const err354 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/enabled",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.enabled,data:data240};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4697,10 +4688,13 @@ vErrors.push(err354);
 errors++;
 }
 }
-if(data240.storageSize !== undefined){
-let data242 = data240.storageSize;
+if(data239.pendingFor !== undefined){
+let data241 = data239.pendingFor;
+if(data241 && typeof data241 == "object" && !Array.isArray(data241)){
+for(const key90 in data241){
+let data242 = data241[key90];
 if(typeof data242 !== "string"){
-const err355 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data242};
+const err355 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/pendingFor/" + key90.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/pendingFor/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.additionalProperties,data:data242};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4710,10 +4704,9 @@ vErrors.push(err355);
 errors++;
 }
 }
-if(data240.storageClassName !== undefined){
-let data243 = data240.storageClassName;
-if(typeof data243 !== "string"){
-const err356 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data243};
+}
+else {
+const err356 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/pendingFor",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/pendingFor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor,data:data241};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4723,12 +4716,12 @@ vErrors.push(err356);
 errors++;
 }
 }
-if(data240.resources !== undefined){
-let data244 = data240.resources;
-if(data244 && typeof data244 == "object" && !Array.isArray(data244)){
-for(const key92 in data244){
-if(!((key92 === "requests") || (key92 === "limits"))){
-const err357 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data244};
+if(data239.alertmanagerConfig !== undefined){
+let data243 = data239.alertmanagerConfig;
+if(data243 && typeof data243 == "object" && !Array.isArray(data243)){
+}
+else {
+const err357 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/alertmanagerConfig",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/alertmanagerConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.alertmanagerConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.alertmanagerConfig,data:data243};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4738,12 +4731,12 @@ vErrors.push(err357);
 errors++;
 }
 }
-if(data244.requests !== undefined){
-let data245 = data244.requests;
-if(data245 && typeof data245 == "object" && !Array.isArray(data245)){
-for(const key93 in data245){
-if(!((key93 === "cpu") || (key93 === "memory"))){
-const err358 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data245};
+if(data239.resources !== undefined){
+let data244 = data239.resources;
+if(data244 && typeof data244 == "object" && !Array.isArray(data244)){
+for(const key91 in data244){
+if(!((key91 === "requests") || (key91 === "limits"))){
+const err358 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources,data:data244};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4753,10 +4746,12 @@ vErrors.push(err358);
 errors++;
 }
 }
-if(data245.cpu !== undefined){
-let data246 = data245.cpu;
-if(typeof data246 !== "string"){
-const err359 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data246};
+if(data244.requests !== undefined){
+let data245 = data244.requests;
+if(data245 && typeof data245 == "object" && !Array.isArray(data245)){
+for(const key92 in data245){
+if(!((key92 === "cpu") || (key92 === "memory"))){
+const err359 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key92},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests,data:data245};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4766,10 +4761,10 @@ vErrors.push(err359);
 errors++;
 }
 }
-if(data245.memory !== undefined){
-let data247 = data245.memory;
-if(typeof data247 !== "string"){
-const err360 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data247};
+if(data245.cpu !== undefined){
+let data246 = data245.cpu;
+if(typeof data246 !== "string"){
+const err360 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.cpu,data:data246};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4779,9 +4774,10 @@ vErrors.push(err360);
 errors++;
 }
 }
-}
-else {
-const err361 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data245};
+if(data245.memory !== undefined){
+let data247 = data245.memory;
+if(typeof data247 !== "string"){
+const err361 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.memory,data:data247};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4791,12 +4787,9 @@ vErrors.push(err361);
 errors++;
 }
 }
-if(data244.limits !== undefined){
-let data248 = data244.limits;
-if(data248 && typeof data248 == "object" && !Array.isArray(data248)){
-for(const key94 in data248){
-if(!((key94 === "cpu") || (key94 === "memory"))){
-const err362 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data248};
+}
+else {
+const err362 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests,data:data245};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4806,10 +4799,12 @@ vErrors.push(err362);
 errors++;
 }
 }
-if(data248.cpu !== undefined){
-let data249 = data248.cpu;
-if(typeof data249 !== "string"){
-const err363 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data249};
+if(data244.limits !== undefined){
+let data248 = data244.limits;
+if(data248 && typeof data248 == "object" && !Array.isArray(data248)){
+for(const key93 in data248){
+if(!((key93 === "cpu") || (key93 === "memory"))){
+const err363 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits,data:data248};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4819,10 +4814,10 @@ vErrors.push(err363);
 errors++;
 }
 }
-if(data248.memory !== undefined){
-let data250 = data248.memory;
-if(typeof data250 !== "string"){
-const err364 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data250};
+if(data248.cpu !== undefined){
+let data249 = data248.cpu;
+if(typeof data249 !== "string"){
+const err364 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.cpu,data:data249};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4832,9 +4827,10 @@ vErrors.push(err364);
 errors++;
 }
 }
-}
-else {
-const err365 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data248};
+if(data248.memory !== undefined){
+let data250 = data248.memory;
+if(typeof data250 !== "string"){
+const err365 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.memory,data:data250};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4846,7 +4842,7 @@ errors++;
 }
 }
 else {
-const err366 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data244};
+const err366 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits,data:data248};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4856,12 +4852,9 @@ vErrors.push(err366);
 errors++;
 }
 }
-if(data240.bucketJobResources !== undefined){
-let data251 = data240.bucketJobResources;
-if(data251 && typeof data251 == "object" && !Array.isArray(data251)){
-for(const key95 in data251){
-if(!((key95 === "requests") || (key95 === "limits"))){
-const err367 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data251};
+}
+else {
+const err367 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources,data:data244};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4871,12 +4864,9 @@ vErrors.push(err367);
 errors++;
 }
 }
-if(data251.requests !== undefined){
-let data252 = data251.requests;
-if(data252 && typeof data252 == "object" && !Array.isArray(data252)){
-for(const key96 in data252){
-if(!((key96 === "cpu") || (key96 === "memory"))){
-const err368 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data252};
+}
+else {
+const err368 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules,data:data239};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4886,10 +4876,12 @@ vErrors.push(err368);
 errors++;
 }
 }
-if(data252.cpu !== undefined){
-let data253 = data252.cpu;
-if(typeof data253 !== "string"){
-const err369 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data253};
+if(data2.config !== undefined){
+let data251 = data2.config;
+if(data251 && typeof data251 == "object" && !Array.isArray(data251)){
+}
+else {
+const err369 = {instancePath:instancePath+"/config/mimir/config",schemaPath:"#/properties/config/properties/mimir/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.config.type,parentSchema:schema11.properties.config.properties.mimir.properties.config,data:data251};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4899,10 +4891,13 @@ vErrors.push(err369);
 errors++;
 }
 }
-if(data252.memory !== undefined){
-let data254 = data252.memory;
-if(typeof data254 !== "string"){
-const err370 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data254};
+if(data2.tenants !== undefined){
+let data252 = data2.tenants;
+if(data252 && typeof data252 == "object" && !Array.isArray(data252)){
+for(const key94 in data252){
+let data253 = data252[key94];
+if(!(data253 && typeof data253 == "object" && !Array.isArray(data253))){
+const err370 = {instancePath:instancePath+"/config/mimir/tenants/" + key94.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/tenants/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants.additionalProperties,data:data253};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4914,7 +4909,7 @@ errors++;
 }
 }
 else {
-const err371 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data252};
+const err371 = {instancePath:instancePath+"/config/mimir/tenants",schemaPath:"#/properties/config/properties/mimir/properties/tenants/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.tenants.type,parentSchema:schema11.properties.config.properties.mimir.properties.tenants,data:data252};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4924,12 +4919,9 @@ vErrors.push(err371);
 errors++;
 }
 }
-if(data251.limits !== undefined){
-let data255 = data251.limits;
-if(data255 && typeof data255 == "object" && !Array.isArray(data255)){
-for(const key97 in data255){
-if(!((key97 === "cpu") || (key97 === "memory"))){
-const err372 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data255};
+}
+else {
+const err372 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4939,10 +4931,12 @@ vErrors.push(err372);
 errors++;
 }
 }
-if(data255.cpu !== undefined){
-let data256 = data255.cpu;
-if(typeof data256 !== "string"){
-const err373 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data256};
+if(data1.observability !== undefined){
+let data254 = data1.observability;
+if(data254 && typeof data254 == "object" && !Array.isArray(data254)){
+for(const key95 in data254){
+if(!((((key95 === "minio") || (key95 === "gateway")) || (key95 === "grafana")) || (key95 === "alloy"))){
+const err373 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key95},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data254};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4952,10 +4946,12 @@ vErrors.push(err373);
 errors++;
 }
 }
-if(data255.memory !== undefined){
-let data257 = data255.memory;
-if(typeof data257 !== "string"){
-const err374 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data257};
+if(data254.minio !== undefined){
+let data255 = data254.minio;
+if(data255 && typeof data255 == "object" && !Array.isArray(data255)){
+for(const key96 in data255){
+if(!(((((key96 === "enabled") || (key96 === "storageSize")) || (key96 === "storageClassName")) || (key96 === "resources")) || (key96 === "bucketJobResources"))){
+const err374 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key96},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data255};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4965,9 +4961,10 @@ vErrors.push(err374);
 errors++;
 }
 }
-}
-else {
-const err375 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data255};
+if(data255.enabled !== undefined){
+let data256 = data255.enabled;
+if(typeof data256 !== "boolean"){
+const err375 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data256};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4977,9 +4974,10 @@ vErrors.push(err375);
 errors++;
 }
 }
-}
-else {
-const err376 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data251};
+if(data255.storageSize !== undefined){
+let data257 = data255.storageSize;
+if(typeof data257 !== "string"){
+const err376 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data257};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -4989,9 +4987,10 @@ vErrors.push(err376);
 errors++;
 }
 }
-}
-else {
-const err377 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data240};
+if(data255.storageClassName !== undefined){
+let data258 = data255.storageClassName;
+if(typeof data258 !== "string"){
+const err377 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data258};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -5001,12 +5000,12 @@ vErrors.push(err377);
 errors++;
 }
 }
-if(data239.gateway !== undefined){
-let data258 = data239.gateway;
-if(data258 && typeof data258 == "object" && !Array.isArray(data258)){
-for(const key98 in data258){
-if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key98))){
-const err378 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key98},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data258};
+if(data255.resources !== undefined){
+let data259 = data255.resources;
+if(data259 && typeof data259 == "object" && !Array.isArray(data259)){
+for(const key97 in data259){
+if(!((key97 === "requests") || (key97 === "limits"))){
+const err378 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key97},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data259};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -5016,10 +5015,12 @@ vErrors.push(err378);
 errors++;
 }
 }
-if(data258.enabled !== undefined){
-let data259 = data258.enabled;
-if(typeof data259 !== "boolean"){
-const err379 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data259};
+if(data259.requests !== undefined){
+let data260 = data259.requests;
+if(data260 && typeof data260 == "object" && !Array.isArray(data260)){
+for(const key98 in data260){
+if(!((key98 === "cpu") || (key98 === "memory"))){
+const err379 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key98},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data260};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -5029,10 +5030,10 @@ vErrors.push(err379);
 errors++;
 }
 }
-if(data258.replicas !== undefined){
-let data260 = data258.replicas;
-if(!((typeof data260 == "number") && (!(data260 % 1) && !isNaN(data260)))){
-const err380 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data260};
+if(data260.cpu !== undefined){
+let data261 = data260.cpu;
+if(typeof data261 !== "string"){
+const err380 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data261};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -5041,9 +5042,11 @@ vErrors.push(err380);
 }
 errors++;
 }
-if(typeof data260 == "number"){
-if(data260 < 0 || isNaN(data260)){
-const err381 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data260};
+}
+if(data260.memory !== undefined){
+let data262 = data260.memory;
+if(typeof data262 !== "string"){
+const err381 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data262};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -5054,12 +5057,8 @@ errors++;
 }
 }
 }
-if(data258.resources !== undefined){
-let data261 = data258.resources;
-if(data261 && typeof data261 == "object" && !Array.isArray(data261)){
-for(const key99 in data261){
-if(!((key99 === "requests") || (key99 === "limits"))){
-const err382 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data261};
+else {
+const err382 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data260};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -5069,12 +5068,12 @@ vErrors.push(err382);
 errors++;
 }
 }
-if(data261.requests !== undefined){
-let data262 = data261.requests;
-if(data262 && typeof data262 == "object" && !Array.isArray(data262)){
-for(const key100 in data262){
-if(!((key100 === "cpu") || (key100 === "memory"))){
-const err383 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data262};
+if(data259.limits !== undefined){
+let data263 = data259.limits;
+if(data263 && typeof data263 == "object" && !Array.isArray(data263)){
+for(const key99 in data263){
+if(!((key99 === "cpu") || (key99 === "memory"))){
+const err383 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key99},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data263};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -5084,10 +5083,10 @@ vErrors.push(err383);
 errors++;
 }
 }
-if(data262.cpu !== undefined){
-let data263 = data262.cpu;
-if(typeof data263 !== "string"){
-const err384 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data263};
+if(data263.cpu !== undefined){
+let data264 = data263.cpu;
+if(typeof data264 !== "string"){
+const err384 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data264};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -5097,10 +5096,10 @@ vErrors.push(err384);
 errors++;
 }
 }
-if(data262.memory !== undefined){
-let data264 = data262.memory;
-if(typeof data264 !== "string"){
-const err385 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data264};
+if(data263.memory !== undefined){
+let data265 = data263.memory;
+if(typeof data265 !== "string"){
+const err385 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data265};
 if(vErrors === null){
 vErrors = [err385];
 }
@@ -5112,7 +5111,7 @@ errors++;
 }
 }
 else {
-const err386 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data262};
+const err386 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data263};
 if(vErrors === null){
 vErrors = [err386];
 }
@@ -5122,12 +5121,9 @@ vErrors.push(err386);
 errors++;
 }
 }
-if(data261.limits !== undefined){
-let data265 = data261.limits;
-if(data265 && typeof data265 == "object" && !Array.isArray(data265)){
-for(const key101 in data265){
-if(!((key101 === "cpu") || (key101 === "memory"))){
-const err387 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data265};
+}
+else {
+const err387 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data259};
 if(vErrors === null){
 vErrors = [err387];
 }
@@ -5137,10 +5133,12 @@ vErrors.push(err387);
 errors++;
 }
 }
-if(data265.cpu !== undefined){
-let data266 = data265.cpu;
-if(typeof data266 !== "string"){
-const err388 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data266};
+if(data255.bucketJobResources !== undefined){
+let data266 = data255.bucketJobResources;
+if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
+for(const key100 in data266){
+if(!((key100 === "requests") || (key100 === "limits"))){
+const err388 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key100},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data266};
 if(vErrors === null){
 vErrors = [err388];
 }
@@ -5150,10 +5148,12 @@ vErrors.push(err388);
 errors++;
 }
 }
-if(data265.memory !== undefined){
-let data267 = data265.memory;
-if(typeof data267 !== "string"){
-const err389 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data267};
+if(data266.requests !== undefined){
+let data267 = data266.requests;
+if(data267 && typeof data267 == "object" && !Array.isArray(data267)){
+for(const key101 in data267){
+if(!((key101 === "cpu") || (key101 === "memory"))){
+const err389 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key101},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data267};
 if(vErrors === null){
 vErrors = [err389];
 }
@@ -5163,9 +5163,10 @@ vErrors.push(err389);
 errors++;
 }
 }
-}
-else {
-const err390 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data265};
+if(data267.cpu !== undefined){
+let data268 = data267.cpu;
+if(typeof data268 !== "string"){
+const err390 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data268};
 if(vErrors === null){
 vErrors = [err390];
 }
@@ -5175,9 +5176,10 @@ vErrors.push(err390);
 errors++;
 }
 }
-}
-else {
-const err391 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data261};
+if(data267.memory !== undefined){
+let data269 = data267.memory;
+if(typeof data269 !== "string"){
+const err391 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data269};
 if(vErrors === null){
 vErrors = [err391];
 }
@@ -5187,10 +5189,9 @@ vErrors.push(err391);
 errors++;
 }
 }
-if(data258.exposure !== undefined){
-let data268 = data258.exposure;
-if(typeof data268 !== "string"){
-const err392 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data268};
+}
+else {
+const err392 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data267};
 if(vErrors === null){
 vErrors = [err392];
 }
@@ -5199,8 +5200,13 @@ vErrors.push(err392);
 }
 errors++;
 }
-if(!(((data268 === "clusterIP") || (data268 === "ingress")) || (data268 === "nodePort"))){
-const err393 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data268};
+}
+if(data266.limits !== undefined){
+let data270 = data266.limits;
+if(data270 && typeof data270 == "object" && !Array.isArray(data270)){
+for(const key102 in data270){
+if(!((key102 === "cpu") || (key102 === "memory"))){
+const err393 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data270};
 if(vErrors === null){
 vErrors = [err393];
 }
@@ -5210,10 +5216,10 @@ vErrors.push(err393);
 errors++;
 }
 }
-if(data258.nodePort !== undefined){
-let data269 = data258.nodePort;
-if(!((typeof data269 == "number") && (!(data269 % 1) && !isNaN(data269)))){
-const err394 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data269};
+if(data270.cpu !== undefined){
+let data271 = data270.cpu;
+if(typeof data271 !== "string"){
+const err394 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data271};
 if(vErrors === null){
 vErrors = [err394];
 }
@@ -5222,9 +5228,11 @@ vErrors.push(err394);
 }
 errors++;
 }
-if(typeof data269 == "number"){
-if(data269 > 32767 || isNaN(data269)){
-const err395 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data269};
+}
+if(data270.memory !== undefined){
+let data272 = data270.memory;
+if(typeof data272 !== "string"){
+const err395 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data272};
 if(vErrors === null){
 vErrors = [err395];
 }
@@ -5233,8 +5241,10 @@ vErrors.push(err395);
 }
 errors++;
 }
-if(data269 < 30000 || isNaN(data269)){
-const err396 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data269};
+}
+}
+else {
+const err396 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data270};
 if(vErrors === null){
 vErrors = [err396];
 }
@@ -5245,12 +5255,8 @@ errors++;
 }
 }
 }
-if(data258.ingress !== undefined){
-let data270 = data258.ingress;
-if(data270 && typeof data270 == "object" && !Array.isArray(data270)){
-for(const key102 in data270){
-if(!((key102 === "className") || (key102 === "host"))){
-const err397 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key102},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data270};
+else {
+const err397 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data266};
 if(vErrors === null){
 vErrors = [err397];
 }
@@ -5260,10 +5266,9 @@ vErrors.push(err397);
 errors++;
 }
 }
-if(data270.className !== undefined){
-let data271 = data270.className;
-if(typeof data271 !== "string"){
-const err398 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data271};
+}
+else {
+const err398 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data255};
 if(vErrors === null){
 vErrors = [err398];
 }
@@ -5273,10 +5278,12 @@ vErrors.push(err398);
 errors++;
 }
 }
-if(data270.host !== undefined){
-let data272 = data270.host;
-if(typeof data272 !== "string"){
-const err399 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data272};
+if(data254.gateway !== undefined){
+let data273 = data254.gateway;
+if(data273 && typeof data273 == "object" && !Array.isArray(data273)){
+for(const key103 in data273){
+if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key103))){
+const err399 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key103},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data273};
 if(vErrors === null){
 vErrors = [err399];
 }
@@ -5286,9 +5293,10 @@ vErrors.push(err399);
 errors++;
 }
 }
-}
-else {
-const err400 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data270};
+if(data273.enabled !== undefined){
+let data274 = data273.enabled;
+if(typeof data274 !== "boolean"){
+const err400 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data274};
 if(vErrors === null){
 vErrors = [err400];
 }
@@ -5298,10 +5306,10 @@ vErrors.push(err400);
 errors++;
 }
 }
-if(data258.resolver !== undefined){
-let data273 = data258.resolver;
-if(typeof data273 !== "string"){
-const err401 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data273};
+if(data273.replicas !== undefined){
+let data275 = data273.replicas;
+if(!((typeof data275 == "number") && (!(data275 % 1) && !isNaN(data275)))){
+const err401 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data275};
 if(vErrors === null){
 vErrors = [err401];
 }
@@ -5310,11 +5318,9 @@ vErrors.push(err401);
 }
 errors++;
 }
-}
-if(data258.resolverValid !== undefined){
-let data274 = data258.resolverValid;
-if(typeof data274 !== "string"){
-const err402 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data274};
+if(typeof data275 == "number"){
+if(data275 < 0 || isNaN(data275)){
+const err402 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data275};
 if(vErrors === null){
 vErrors = [err402];
 }
@@ -5324,10 +5330,13 @@ vErrors.push(err402);
 errors++;
 }
 }
-if(data258.tenantFederation !== undefined){
-let data275 = data258.tenantFederation;
-if(typeof data275 !== "boolean"){
-const err403 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data275};
+}
+if(data273.resources !== undefined){
+let data276 = data273.resources;
+if(data276 && typeof data276 == "object" && !Array.isArray(data276)){
+for(const key104 in data276){
+if(!((key104 === "requests") || (key104 === "limits"))){
+const err403 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key104},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data276};
 if(vErrors === null){
 vErrors = [err403];
 }
@@ -5337,12 +5346,12 @@ vErrors.push(err403);
 errors++;
 }
 }
-if(data258.basicAuth !== undefined){
-let data276 = data258.basicAuth;
-if(data276 && typeof data276 == "object" && !Array.isArray(data276)){
-for(const key103 in data276){
-if(!(((((key103 === "enabled") || (key103 === "secretName")) || (key103 === "key")) || (key103 === "realm")) || (key103 === "client"))){
-const err404 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key103},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data276};
+if(data276.requests !== undefined){
+let data277 = data276.requests;
+if(data277 && typeof data277 == "object" && !Array.isArray(data277)){
+for(const key105 in data277){
+if(!((key105 === "cpu") || (key105 === "memory"))){
+const err404 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key105},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data277};
 if(vErrors === null){
 vErrors = [err404];
 }
@@ -5352,10 +5361,10 @@ vErrors.push(err404);
 errors++;
 }
 }
-if(data276.enabled !== undefined){
-let data277 = data276.enabled;
-if(typeof data277 !== "boolean"){
-const err405 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data277};
+if(data277.cpu !== undefined){
+let data278 = data277.cpu;
+if(typeof data278 !== "string"){
+const err405 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data278};
 if(vErrors === null){
 vErrors = [err405];
 }
@@ -5365,10 +5374,10 @@ vErrors.push(err405);
 errors++;
 }
 }
-if(data276.secretName !== undefined){
-let data278 = data276.secretName;
-if(typeof data278 !== "string"){
-const err406 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data278};
+if(data277.memory !== undefined){
+let data279 = data277.memory;
+if(typeof data279 !== "string"){
+const err406 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data279};
 if(vErrors === null){
 vErrors = [err406];
 }
@@ -5378,10 +5387,9 @@ vErrors.push(err406);
 errors++;
 }
 }
-if(data276.key !== undefined){
-let data279 = data276.key;
-if(typeof data279 !== "string"){
-const err407 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data279};
+}
+else {
+const err407 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data277};
 if(vErrors === null){
 vErrors = [err407];
 }
@@ -5391,10 +5399,12 @@ vErrors.push(err407);
 errors++;
 }
 }
-if(data276.realm !== undefined){
-let data280 = data276.realm;
-if(typeof data280 !== "string"){
-const err408 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data280};
+if(data276.limits !== undefined){
+let data280 = data276.limits;
+if(data280 && typeof data280 == "object" && !Array.isArray(data280)){
+for(const key106 in data280){
+if(!((key106 === "cpu") || (key106 === "memory"))){
+const err408 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key106},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data280};
 if(vErrors === null){
 vErrors = [err408];
 }
@@ -5404,12 +5414,10 @@ vErrors.push(err408);
 errors++;
 }
 }
-if(data276.client !== undefined){
-let data281 = data276.client;
-if(data281 && typeof data281 == "object" && !Array.isArray(data281)){
-for(const key104 in data281){
-if(!(((key104 === "secretName") || (key104 === "usernameKey")) || (key104 === "passwordKey"))){
-const err409 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key104},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data281};
+if(data280.cpu !== undefined){
+let data281 = data280.cpu;
+if(typeof data281 !== "string"){
+const err409 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data281};
 if(vErrors === null){
 vErrors = [err409];
 }
@@ -5419,10 +5427,10 @@ vErrors.push(err409);
 errors++;
 }
 }
-if(data281.secretName !== undefined){
-let data282 = data281.secretName;
+if(data280.memory !== undefined){
+let data282 = data280.memory;
 if(typeof data282 !== "string"){
-const err410 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data282};
+const err410 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data282};
 if(vErrors === null){
 vErrors = [err410];
 }
@@ -5432,10 +5440,9 @@ vErrors.push(err410);
 errors++;
 }
 }
-if(data281.usernameKey !== undefined){
-let data283 = data281.usernameKey;
-if(typeof data283 !== "string"){
-const err411 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data283};
+}
+else {
+const err411 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data280};
 if(vErrors === null){
 vErrors = [err411];
 }
@@ -5445,10 +5452,9 @@ vErrors.push(err411);
 errors++;
 }
 }
-if(data281.passwordKey !== undefined){
-let data284 = data281.passwordKey;
-if(typeof data284 !== "string"){
-const err412 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data284};
+}
+else {
+const err412 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data276};
 if(vErrors === null){
 vErrors = [err412];
 }
@@ -5458,9 +5464,10 @@ vErrors.push(err412);
 errors++;
 }
 }
-}
-else {
-const err413 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data281};
+if(data273.exposure !== undefined){
+let data283 = data273.exposure;
+if(typeof data283 !== "string"){
+const err413 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data283};
 if(vErrors === null){
 vErrors = [err413];
 }
@@ -5469,10 +5476,8 @@ vErrors.push(err413);
 }
 errors++;
 }
-}
-}
-else {
-const err414 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data276};
+if(!(((data283 === "clusterIP") || (data283 === "ingress")) || (data283 === "nodePort"))){
+const err414 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data283};
 if(vErrors === null){
 vErrors = [err414];
 }
@@ -5482,10 +5487,10 @@ vErrors.push(err414);
 errors++;
 }
 }
-if(data258.clientMaxBodySize !== undefined){
-let data285 = data258.clientMaxBodySize;
-if(typeof data285 !== "string"){
-const err415 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data285};
+if(data273.nodePort !== undefined){
+let data284 = data273.nodePort;
+if(!((typeof data284 == "number") && (!(data284 % 1) && !isNaN(data284)))){
+const err415 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data284};
 if(vErrors === null){
 vErrors = [err415];
 }
@@ -5494,11 +5499,9 @@ vErrors.push(err415);
 }
 errors++;
 }
-}
-if(data258.proxyTimeout !== undefined){
-let data286 = data258.proxyTimeout;
-if(typeof data286 !== "string"){
-const err416 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data286};
+if(typeof data284 == "number"){
+if(data284 > 32767 || isNaN(data284)){
+const err416 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data284};
 if(vErrors === null){
 vErrors = [err416];
 }
@@ -5507,10 +5510,8 @@ vErrors.push(err416);
 }
 errors++;
 }
-}
-}
-else {
-const err417 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data258};
+if(data284 < 30000 || isNaN(data284)){
+const err417 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data284};
 if(vErrors === null){
 vErrors = [err417];
 }
@@ -5520,12 +5521,13 @@ vErrors.push(err417);
 errors++;
 }
 }
-if(data239.grafana !== undefined){
-let data287 = data239.grafana;
-if(data287 && typeof data287 == "object" && !Array.isArray(data287)){
-for(const key105 in data287){
-if(!(((((((key105 === "enabled") || (key105 === "resources")) || (key105 === "rootUrl")) || (key105 === "anonymousAccess")) || (key105 === "adminSecret")) || (key105 === "developmentCredentials")) || (key105 === "prometheusVersion"))){
-const err418 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key105},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data287};
+}
+if(data273.ingress !== undefined){
+let data285 = data273.ingress;
+if(data285 && typeof data285 == "object" && !Array.isArray(data285)){
+for(const key107 in data285){
+if(!((key107 === "className") || (key107 === "host"))){
+const err418 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key107},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data285};
 if(vErrors === null){
 vErrors = [err418];
 }
@@ -5535,10 +5537,10 @@ vErrors.push(err418);
 errors++;
 }
 }
-if(data287.enabled !== undefined){
-let data288 = data287.enabled;
-if(typeof data288 !== "boolean"){
-const err419 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data288};
+if(data285.className !== undefined){
+let data286 = data285.className;
+if(typeof data286 !== "string"){
+const err419 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data286};
 if(vErrors === null){
 vErrors = [err419];
 }
@@ -5548,12 +5550,10 @@ vErrors.push(err419);
 errors++;
 }
 }
-if(data287.resources !== undefined){
-let data289 = data287.resources;
-if(data289 && typeof data289 == "object" && !Array.isArray(data289)){
-for(const key106 in data289){
-if(!((key106 === "requests") || (key106 === "limits"))){
-const err420 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key106},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data289};
+if(data285.host !== undefined){
+let data287 = data285.host;
+if(typeof data287 !== "string"){
+const err420 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data287};
 if(vErrors === null){
 vErrors = [err420];
 }
@@ -5563,12 +5563,9 @@ vErrors.push(err420);
 errors++;
 }
 }
-if(data289.requests !== undefined){
-let data290 = data289.requests;
-if(data290 && typeof data290 == "object" && !Array.isArray(data290)){
-for(const key107 in data290){
-if(!((key107 === "cpu") || (key107 === "memory"))){
-const err421 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key107},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data290};
+}
+else {
+const err421 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data285};
 if(vErrors === null){
 vErrors = [err421];
 }
@@ -5578,10 +5575,10 @@ vErrors.push(err421);
 errors++;
 }
 }
-if(data290.cpu !== undefined){
-let data291 = data290.cpu;
-if(typeof data291 !== "string"){
-const err422 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data291};
+if(data273.resolver !== undefined){
+let data288 = data273.resolver;
+if(typeof data288 !== "string"){
+const err422 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data288};
 if(vErrors === null){
 vErrors = [err422];
 }
@@ -5591,10 +5588,10 @@ vErrors.push(err422);
 errors++;
 }
 }
-if(data290.memory !== undefined){
-let data292 = data290.memory;
-if(typeof data292 !== "string"){
-const err423 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data292};
+if(data273.resolverValid !== undefined){
+let data289 = data273.resolverValid;
+if(typeof data289 !== "string"){
+const err423 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data289};
 if(vErrors === null){
 vErrors = [err423];
 }
@@ -5604,9 +5601,10 @@ vErrors.push(err423);
 errors++;
 }
 }
-}
-else {
-const err424 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data290};
+if(data273.tenantFederation !== undefined){
+let data290 = data273.tenantFederation;
+if(typeof data290 !== "boolean"){
+const err424 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data290};
 if(vErrors === null){
 vErrors = [err424];
 }
@@ -5616,12 +5614,12 @@ vErrors.push(err424);
 errors++;
 }
 }
-if(data289.limits !== undefined){
-let data293 = data289.limits;
-if(data293 && typeof data293 == "object" && !Array.isArray(data293)){
-for(const key108 in data293){
-if(!((key108 === "cpu") || (key108 === "memory"))){
-const err425 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key108},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data293};
+if(data273.basicAuth !== undefined){
+let data291 = data273.basicAuth;
+if(data291 && typeof data291 == "object" && !Array.isArray(data291)){
+for(const key108 in data291){
+if(!(((((key108 === "enabled") || (key108 === "secretName")) || (key108 === "key")) || (key108 === "realm")) || (key108 === "client"))){
+const err425 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key108},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data291};
 if(vErrors === null){
 vErrors = [err425];
 }
@@ -5631,10 +5629,10 @@ vErrors.push(err425);
 errors++;
 }
 }
-if(data293.cpu !== undefined){
-let data294 = data293.cpu;
-if(typeof data294 !== "string"){
-const err426 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data294};
+if(data291.enabled !== undefined){
+let data292 = data291.enabled;
+if(typeof data292 !== "boolean"){
+const err426 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data292};
 if(vErrors === null){
 vErrors = [err426];
 }
@@ -5644,10 +5642,10 @@ vErrors.push(err426);
 errors++;
 }
 }
-if(data293.memory !== undefined){
-let data295 = data293.memory;
-if(typeof data295 !== "string"){
-const err427 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data295};
+if(data291.secretName !== undefined){
+let data293 = data291.secretName;
+if(typeof data293 !== "string"){
+const err427 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data293};
 if(vErrors === null){
 vErrors = [err427];
 }
@@ -5657,9 +5655,10 @@ vErrors.push(err427);
 errors++;
 }
 }
-}
-else {
-const err428 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data293};
+if(data291.key !== undefined){
+let data294 = data291.key;
+if(typeof data294 !== "string"){
+const err428 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data294};
 if(vErrors === null){
 vErrors = [err428];
 }
@@ -5669,9 +5668,10 @@ vErrors.push(err428);
 errors++;
 }
 }
-}
-else {
-const err429 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data289};
+if(data291.realm !== undefined){
+let data295 = data291.realm;
+if(typeof data295 !== "string"){
+const err429 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data295};
 if(vErrors === null){
 vErrors = [err429];
 }
@@ -5681,10 +5681,12 @@ vErrors.push(err429);
 errors++;
 }
 }
-if(data287.rootUrl !== undefined){
-let data296 = data287.rootUrl;
-if(typeof data296 !== "string"){
-const err430 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data296};
+if(data291.client !== undefined){
+let data296 = data291.client;
+if(data296 && typeof data296 == "object" && !Array.isArray(data296)){
+for(const key109 in data296){
+if(!(((key109 === "secretName") || (key109 === "usernameKey")) || (key109 === "passwordKey"))){
+const err430 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key109},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data296};
 if(vErrors === null){
 vErrors = [err430];
 }
@@ -5694,10 +5696,10 @@ vErrors.push(err430);
 errors++;
 }
 }
-if(data287.anonymousAccess !== undefined){
-let data297 = data287.anonymousAccess;
-if(typeof data297 !== "boolean"){
-const err431 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data297};
+if(data296.secretName !== undefined){
+let data297 = data296.secretName;
+if(typeof data297 !== "string"){
+const err431 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data297};
 if(vErrors === null){
 vErrors = [err431];
 }
@@ -5707,12 +5709,10 @@ vErrors.push(err431);
 errors++;
 }
 }
-if(data287.adminSecret !== undefined){
-let data298 = data287.adminSecret;
-if(data298 && typeof data298 == "object" && !Array.isArray(data298)){
-for(const key109 in data298){
-if(!(((key109 === "secretName") || (key109 === "userKey")) || (key109 === "passwordKey"))){
-const err432 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key109},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data298};
+if(data296.usernameKey !== undefined){
+let data298 = data296.usernameKey;
+if(typeof data298 !== "string"){
+const err432 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data298};
 if(vErrors === null){
 vErrors = [err432];
 }
@@ -5722,10 +5722,10 @@ vErrors.push(err432);
 errors++;
 }
 }
-if(data298.secretName !== undefined){
-let data299 = data298.secretName;
+if(data296.passwordKey !== undefined){
+let data299 = data296.passwordKey;
 if(typeof data299 !== "string"){
-const err433 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data299};
+const err433 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data299};
 if(vErrors === null){
 vErrors = [err433];
 }
@@ -5735,10 +5735,9 @@ vErrors.push(err433);
 errors++;
 }
 }
-if(data298.userKey !== undefined){
-let data300 = data298.userKey;
-if(typeof data300 !== "string"){
-const err434 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data300};
+}
+else {
+const err434 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data296};
 if(vErrors === null){
 vErrors = [err434];
 }
@@ -5748,10 +5747,9 @@ vErrors.push(err434);
 errors++;
 }
 }
-if(data298.passwordKey !== undefined){
-let data301 = data298.passwordKey;
-if(typeof data301 !== "string"){
-const err435 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data301};
+}
+else {
+const err435 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data291};
 if(vErrors === null){
 vErrors = [err435];
 }
@@ -5761,9 +5759,10 @@ vErrors.push(err435);
 errors++;
 }
 }
-}
-else {
-const err436 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data298};
+if(data273.clientMaxBodySize !== undefined){
+let data300 = data273.clientMaxBodySize;
+if(typeof data300 !== "string"){
+const err436 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data300};
 if(vErrors === null){
 vErrors = [err436];
 }
@@ -5773,10 +5772,10 @@ vErrors.push(err436);
 errors++;
 }
 }
-if(data287.developmentCredentials !== undefined){
-let data302 = data287.developmentCredentials;
-if(typeof data302 !== "boolean"){
-const err437 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data302};
+if(data273.proxyTimeout !== undefined){
+let data301 = data273.proxyTimeout;
+if(typeof data301 !== "string"){
+const err437 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data301};
 if(vErrors === null){
 vErrors = [err437];
 }
@@ -5786,10 +5785,9 @@ vErrors.push(err437);
 errors++;
 }
 }
-if(data287.prometheusVersion !== undefined){
-let data303 = data287.prometheusVersion;
-if(typeof data303 !== "string"){
-const err438 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data303};
+}
+else {
+const err438 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data273};
 if(vErrors === null){
 vErrors = [err438];
 }
@@ -5799,9 +5797,12 @@ vErrors.push(err438);
 errors++;
 }
 }
-}
-else {
-const err439 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data287};
+if(data254.grafana !== undefined){
+let data302 = data254.grafana;
+if(data302 && typeof data302 == "object" && !Array.isArray(data302)){
+for(const key110 in data302){
+if(!(((((((key110 === "enabled") || (key110 === "resources")) || (key110 === "rootUrl")) || (key110 === "anonymousAccess")) || (key110 === "adminSecret")) || (key110 === "developmentCredentials")) || (key110 === "prometheusVersion"))){
+const err439 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key110},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data302};
 if(vErrors === null){
 vErrors = [err439];
 }
@@ -5811,12 +5812,10 @@ vErrors.push(err439);
 errors++;
 }
 }
-if(data239.alloy !== undefined){
-let data304 = data239.alloy;
-if(data304 && typeof data304 == "object" && !Array.isArray(data304)){
-for(const key110 in data304){
-if(!((((key110 === "enabled") || (key110 === "resources")) || (key110 === "scrapeInterval")) || (key110 === "clusterLabel"))){
-const err440 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key110},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data304};
+if(data302.enabled !== undefined){
+let data303 = data302.enabled;
+if(typeof data303 !== "boolean"){
+const err440 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data303};
 if(vErrors === null){
 vErrors = [err440];
 }
@@ -5826,10 +5825,12 @@ vErrors.push(err440);
 errors++;
 }
 }
-if(data304.enabled !== undefined){
-let data305 = data304.enabled;
-if(typeof data305 !== "boolean"){
-const err441 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data305};
+if(data302.resources !== undefined){
+let data304 = data302.resources;
+if(data304 && typeof data304 == "object" && !Array.isArray(data304)){
+for(const key111 in data304){
+if(!((key111 === "requests") || (key111 === "limits"))){
+const err441 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key111},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data304};
 if(vErrors === null){
 vErrors = [err441];
 }
@@ -5839,12 +5840,12 @@ vErrors.push(err441);
 errors++;
 }
 }
-if(data304.resources !== undefined){
-let data306 = data304.resources;
-if(data306 && typeof data306 == "object" && !Array.isArray(data306)){
-for(const key111 in data306){
-if(!((key111 === "requests") || (key111 === "limits"))){
-const err442 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key111},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data306};
+if(data304.requests !== undefined){
+let data305 = data304.requests;
+if(data305 && typeof data305 == "object" && !Array.isArray(data305)){
+for(const key112 in data305){
+if(!((key112 === "cpu") || (key112 === "memory"))){
+const err442 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key112},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data305};
 if(vErrors === null){
 vErrors = [err442];
 }
@@ -5854,12 +5855,10 @@ vErrors.push(err442);
 errors++;
 }
 }
-if(data306.requests !== undefined){
-let data307 = data306.requests;
-if(data307 && typeof data307 == "object" && !Array.isArray(data307)){
-for(const key112 in data307){
-if(!((key112 === "cpu") || (key112 === "memory"))){
-const err443 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key112},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data307};
+if(data305.cpu !== undefined){
+let data306 = data305.cpu;
+if(typeof data306 !== "string"){
+const err443 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data306};
 if(vErrors === null){
 vErrors = [err443];
 }
@@ -5869,10 +5868,10 @@ vErrors.push(err443);
 errors++;
 }
 }
-if(data307.cpu !== undefined){
-let data308 = data307.cpu;
-if(typeof data308 !== "string"){
-const err444 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data308};
+if(data305.memory !== undefined){
+let data307 = data305.memory;
+if(typeof data307 !== "string"){
+const err444 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data307};
 if(vErrors === null){
 vErrors = [err444];
 }
@@ -5882,10 +5881,9 @@ vErrors.push(err444);
 errors++;
 }
 }
-if(data307.memory !== undefined){
-let data309 = data307.memory;
-if(typeof data309 !== "string"){
-const err445 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data309};
+}
+else {
+const err445 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data305};
 if(vErrors === null){
 vErrors = [err445];
 }
@@ -5895,9 +5893,12 @@ vErrors.push(err445);
 errors++;
 }
 }
-}
-else {
-const err446 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data307};
+if(data304.limits !== undefined){
+let data308 = data304.limits;
+if(data308 && typeof data308 == "object" && !Array.isArray(data308)){
+for(const key113 in data308){
+if(!((key113 === "cpu") || (key113 === "memory"))){
+const err446 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key113},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data308};
 if(vErrors === null){
 vErrors = [err446];
 }
@@ -5907,12 +5908,10 @@ vErrors.push(err446);
 errors++;
 }
 }
-if(data306.limits !== undefined){
-let data310 = data306.limits;
-if(data310 && typeof data310 == "object" && !Array.isArray(data310)){
-for(const key113 in data310){
-if(!((key113 === "cpu") || (key113 === "memory"))){
-const err447 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key113},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data310};
+if(data308.cpu !== undefined){
+let data309 = data308.cpu;
+if(typeof data309 !== "string"){
+const err447 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data309};
 if(vErrors === null){
 vErrors = [err447];
 }
@@ -5922,10 +5921,10 @@ vErrors.push(err447);
 errors++;
 }
 }
-if(data310.cpu !== undefined){
-let data311 = data310.cpu;
-if(typeof data311 !== "string"){
-const err448 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data311};
+if(data308.memory !== undefined){
+let data310 = data308.memory;
+if(typeof data310 !== "string"){
+const err448 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data310};
 if(vErrors === null){
 vErrors = [err448];
 }
@@ -5935,10 +5934,9 @@ vErrors.push(err448);
 errors++;
 }
 }
-if(data310.memory !== undefined){
-let data312 = data310.memory;
-if(typeof data312 !== "string"){
-const err449 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data312};
+}
+else {
+const err449 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data308};
 if(vErrors === null){
 vErrors = [err449];
 }
@@ -5950,7 +5948,7 @@ errors++;
 }
 }
 else {
-const err450 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data310};
+const err450 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data304};
 if(vErrors === null){
 vErrors = [err450];
 }
@@ -5960,9 +5958,10 @@ vErrors.push(err450);
 errors++;
 }
 }
-}
-else {
-const err451 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data306};
+if(data302.rootUrl !== undefined){
+let data311 = data302.rootUrl;
+if(typeof data311 !== "string"){
+const err451 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data311};
 if(vErrors === null){
 vErrors = [err451];
 }
@@ -5972,10 +5971,10 @@ vErrors.push(err451);
 errors++;
 }
 }
-if(data304.scrapeInterval !== undefined){
-let data313 = data304.scrapeInterval;
-if(typeof data313 !== "string"){
-const err452 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data313};
+if(data302.anonymousAccess !== undefined){
+let data312 = data302.anonymousAccess;
+if(typeof data312 !== "boolean"){
+const err452 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data312};
 if(vErrors === null){
 vErrors = [err452];
 }
@@ -5985,10 +5984,12 @@ vErrors.push(err452);
 errors++;
 }
 }
-if(data304.clusterLabel !== undefined){
-let data314 = data304.clusterLabel;
-if(typeof data314 !== "string"){
-const err453 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data314};
+if(data302.adminSecret !== undefined){
+let data313 = data302.adminSecret;
+if(data313 && typeof data313 == "object" && !Array.isArray(data313)){
+for(const key114 in data313){
+if(!(((key114 === "secretName") || (key114 === "userKey")) || (key114 === "passwordKey"))){
+const err453 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key114},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data313};
 if(vErrors === null){
 vErrors = [err453];
 }
@@ -5998,9 +5999,10 @@ vErrors.push(err453);
 errors++;
 }
 }
-}
-else {
-const err454 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data304};
+if(data313.secretName !== undefined){
+let data314 = data313.secretName;
+if(typeof data314 !== "string"){
+const err454 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data314};
 if(vErrors === null){
 vErrors = [err454];
 }
@@ -6010,9 +6012,10 @@ vErrors.push(err454);
 errors++;
 }
 }
-}
-else {
-const err455 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data239};
+if(data313.userKey !== undefined){
+let data315 = data313.userKey;
+if(typeof data315 !== "string"){
+const err455 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data315};
 if(vErrors === null){
 vErrors = [err455];
 }
@@ -6022,10 +6025,10 @@ vErrors.push(err455);
 errors++;
 }
 }
-if(data1.namespace !== undefined){
-let data315 = data1.namespace;
-if(typeof data315 !== "string"){
-const err456 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data315};
+if(data313.passwordKey !== undefined){
+let data316 = data313.passwordKey;
+if(typeof data316 !== "string"){
+const err456 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data316};
 if(vErrors === null){
 vErrors = [err456];
 }
@@ -6035,10 +6038,9 @@ vErrors.push(err456);
 errors++;
 }
 }
-if(data1.clusterDomain !== undefined){
-let data316 = data1.clusterDomain;
-if(typeof data316 !== "string"){
-const err457 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data316};
+}
+else {
+const err457 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data313};
 if(vErrors === null){
 vErrors = [err457];
 }
@@ -6048,10 +6050,10 @@ vErrors.push(err457);
 errors++;
 }
 }
-if(data1.partOf !== undefined){
-let data317 = data1.partOf;
-if(typeof data317 !== "string"){
-const err458 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data317};
+if(data302.developmentCredentials !== undefined){
+let data317 = data302.developmentCredentials;
+if(typeof data317 !== "boolean"){
+const err458 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data317};
 if(vErrors === null){
 vErrors = [err458];
 }
@@ -6061,12 +6063,10 @@ vErrors.push(err458);
 errors++;
 }
 }
-if(data1.images !== undefined){
-let data318 = data1.images;
-if(data318 && typeof data318 == "object" && !Array.isArray(data318)){
-for(const key114 in data318){
-if(!(func2.call(schema11.properties.config.properties.images.properties, key114))){
-const err459 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key114},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data318};
+if(data302.prometheusVersion !== undefined){
+let data318 = data302.prometheusVersion;
+if(typeof data318 !== "string"){
+const err459 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data318};
 if(vErrors === null){
 vErrors = [err459];
 }
@@ -6076,10 +6076,9 @@ vErrors.push(err459);
 errors++;
 }
 }
-if(data318.alloy !== undefined){
-let data319 = data318.alloy;
-if(typeof data319 !== "string"){
-const err460 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data319};
+}
+else {
+const err460 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data302};
 if(vErrors === null){
 vErrors = [err460];
 }
@@ -6089,10 +6088,12 @@ vErrors.push(err460);
 errors++;
 }
 }
-if(data318.grafana !== undefined){
-let data320 = data318.grafana;
-if(typeof data320 !== "string"){
-const err461 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data320};
+if(data254.alloy !== undefined){
+let data319 = data254.alloy;
+if(data319 && typeof data319 == "object" && !Array.isArray(data319)){
+for(const key115 in data319){
+if(!((((key115 === "enabled") || (key115 === "resources")) || (key115 === "scrapeInterval")) || (key115 === "clusterLabel"))){
+const err461 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key115},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data319};
 if(vErrors === null){
 vErrors = [err461];
 }
@@ -6102,10 +6103,10 @@ vErrors.push(err461);
 errors++;
 }
 }
-if(data318.memcached !== undefined){
-let data321 = data318.memcached;
-if(typeof data321 !== "string"){
-const err462 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data321};
+if(data319.enabled !== undefined){
+let data320 = data319.enabled;
+if(typeof data320 !== "boolean"){
+const err462 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data320};
 if(vErrors === null){
 vErrors = [err462];
 }
@@ -6115,10 +6116,12 @@ vErrors.push(err462);
 errors++;
 }
 }
-if(data318.memcachedExporter !== undefined){
-let data322 = data318.memcachedExporter;
-if(typeof data322 !== "string"){
-const err463 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data322};
+if(data319.resources !== undefined){
+let data321 = data319.resources;
+if(data321 && typeof data321 == "object" && !Array.isArray(data321)){
+for(const key116 in data321){
+if(!((key116 === "requests") || (key116 === "limits"))){
+const err463 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key116},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data321};
 if(vErrors === null){
 vErrors = [err463];
 }
@@ -6128,10 +6131,12 @@ vErrors.push(err463);
 errors++;
 }
 }
-if(data318.mimir !== undefined){
-let data323 = data318.mimir;
-if(typeof data323 !== "string"){
-const err464 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data323};
+if(data321.requests !== undefined){
+let data322 = data321.requests;
+if(data322 && typeof data322 == "object" && !Array.isArray(data322)){
+for(const key117 in data322){
+if(!((key117 === "cpu") || (key117 === "memory"))){
+const err464 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key117},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data322};
 if(vErrors === null){
 vErrors = [err464];
 }
@@ -6141,10 +6146,10 @@ vErrors.push(err464);
 errors++;
 }
 }
-if(data318.mimirtool !== undefined){
-let data324 = data318.mimirtool;
-if(typeof data324 !== "string"){
-const err465 = {instancePath:instancePath+"/config/images/mimirtool",schemaPath:"#/properties/config/properties/images/properties/mimirtool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimirtool.type,parentSchema:schema11.properties.config.properties.images.properties.mimirtool,data:data324};
+if(data322.cpu !== undefined){
+let data323 = data322.cpu;
+if(typeof data323 !== "string"){
+const err465 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data323};
 if(vErrors === null){
 vErrors = [err465];
 }
@@ -6154,10 +6159,10 @@ vErrors.push(err465);
 errors++;
 }
 }
-if(data318.minio !== undefined){
-let data325 = data318.minio;
-if(typeof data325 !== "string"){
-const err466 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data325};
+if(data322.memory !== undefined){
+let data324 = data322.memory;
+if(typeof data324 !== "string"){
+const err466 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data324};
 if(vErrors === null){
 vErrors = [err466];
 }
@@ -6167,10 +6172,9 @@ vErrors.push(err466);
 errors++;
 }
 }
-if(data318.minioClient !== undefined){
-let data326 = data318.minioClient;
-if(typeof data326 !== "string"){
-const err467 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data326};
+}
+else {
+const err467 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data322};
 if(vErrors === null){
 vErrors = [err467];
 }
@@ -6180,10 +6184,12 @@ vErrors.push(err467);
 errors++;
 }
 }
-if(data318.nginx !== undefined){
-let data327 = data318.nginx;
-if(typeof data327 !== "string"){
-const err468 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data327};
+if(data321.limits !== undefined){
+let data325 = data321.limits;
+if(data325 && typeof data325 == "object" && !Array.isArray(data325)){
+for(const key118 in data325){
+if(!((key118 === "cpu") || (key118 === "memory"))){
+const err468 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key118},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data325};
 if(vErrors === null){
 vErrors = [err468];
 }
@@ -6193,10 +6199,10 @@ vErrors.push(err468);
 errors++;
 }
 }
-if(data318.rolloutOperator !== undefined){
-let data328 = data318.rolloutOperator;
-if(typeof data328 !== "string"){
-const err469 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data328};
+if(data325.cpu !== undefined){
+let data326 = data325.cpu;
+if(typeof data326 !== "string"){
+const err469 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data326};
 if(vErrors === null){
 vErrors = [err469];
 }
@@ -6206,9 +6212,10 @@ vErrors.push(err469);
 errors++;
 }
 }
-}
-else {
-const err470 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data318};
+if(data325.memory !== undefined){
+let data327 = data325.memory;
+if(typeof data327 !== "string"){
+const err470 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data327};
 if(vErrors === null){
 vErrors = [err470];
 }
@@ -6218,10 +6225,9 @@ vErrors.push(err470);
 errors++;
 }
 }
-if(data1.defaultTenant !== undefined){
-let data329 = data1.defaultTenant;
-if(typeof data329 !== "string"){
-const err471 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data329};
+}
+else {
+const err471 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data325};
 if(vErrors === null){
 vErrors = [err471];
 }
@@ -6231,14 +6237,9 @@ vErrors.push(err471);
 errors++;
 }
 }
-if(data1.existingSecrets !== undefined){
-let data330 = data1.existingSecrets;
-if(Array.isArray(data330)){
-const len1 = data330.length;
-for(let i1=0; i1<len1; i1++){
-let data331 = data330[i1];
-if(typeof data331 !== "string"){
-const err472 = {instancePath:instancePath+"/config/existingSecrets/" + i1,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data331};
+}
+else {
+const err472 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data321};
 if(vErrors === null){
 vErrors = [err472];
 }
@@ -6248,9 +6249,10 @@ vErrors.push(err472);
 errors++;
 }
 }
-}
-else {
-const err473 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data330};
+if(data319.scrapeInterval !== undefined){
+let data328 = data319.scrapeInterval;
+if(typeof data328 !== "string"){
+const err473 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data328};
 if(vErrors === null){
 vErrors = [err473];
 }
@@ -6260,12 +6262,10 @@ vErrors.push(err473);
 errors++;
 }
 }
-if(data1.storage !== undefined){
-let data332 = data1.storage;
-if(data332 && typeof data332 == "object" && !Array.isArray(data332)){
-for(const key115 in data332){
-if(!((((((key115 === "endpoint") || (key115 === "insecure")) || (key115 === "region")) || (key115 === "buckets")) || (key115 === "credentials")) || (key115 === "developmentCredentials"))){
-const err474 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key115},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data332};
+if(data319.clusterLabel !== undefined){
+let data329 = data319.clusterLabel;
+if(typeof data329 !== "string"){
+const err474 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data329};
 if(vErrors === null){
 vErrors = [err474];
 }
@@ -6275,10 +6275,9 @@ vErrors.push(err474);
 errors++;
 }
 }
-if(data332.endpoint !== undefined){
-let data333 = data332.endpoint;
-if(typeof data333 !== "string"){
-const err475 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data333};
+}
+else {
+const err475 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data319};
 if(vErrors === null){
 vErrors = [err475];
 }
@@ -6288,10 +6287,9 @@ vErrors.push(err475);
 errors++;
 }
 }
-if(data332.insecure !== undefined){
-let data334 = data332.insecure;
-if(typeof data334 !== "boolean"){
-const err476 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data334};
+}
+else {
+const err476 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data254};
 if(vErrors === null){
 vErrors = [err476];
 }
@@ -6301,10 +6299,10 @@ vErrors.push(err476);
 errors++;
 }
 }
-if(data332.region !== undefined){
-let data335 = data332.region;
-if(typeof data335 !== "string"){
-const err477 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data335};
+if(data1.namespace !== undefined){
+let data330 = data1.namespace;
+if(typeof data330 !== "string"){
+const err477 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data330};
 if(vErrors === null){
 vErrors = [err477];
 }
@@ -6314,12 +6312,10 @@ vErrors.push(err477);
 errors++;
 }
 }
-if(data332.buckets !== undefined){
-let data336 = data332.buckets;
-if(data336 && typeof data336 == "object" && !Array.isArray(data336)){
-for(const key116 in data336){
-if(!(((key116 === "blocks") || (key116 === "ruler")) || (key116 === "alertmanager"))){
-const err478 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key116},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data336};
+if(data1.clusterDomain !== undefined){
+let data331 = data1.clusterDomain;
+if(typeof data331 !== "string"){
+const err478 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data331};
 if(vErrors === null){
 vErrors = [err478];
 }
@@ -6329,10 +6325,10 @@ vErrors.push(err478);
 errors++;
 }
 }
-if(data336.blocks !== undefined){
-let data337 = data336.blocks;
-if(typeof data337 !== "string"){
-const err479 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data337};
+if(data1.partOf !== undefined){
+let data332 = data1.partOf;
+if(typeof data332 !== "string"){
+const err479 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data332};
 if(vErrors === null){
 vErrors = [err479];
 }
@@ -6342,10 +6338,12 @@ vErrors.push(err479);
 errors++;
 }
 }
-if(data336.ruler !== undefined){
-let data338 = data336.ruler;
-if(typeof data338 !== "string"){
-const err480 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data338};
+if(data1.images !== undefined){
+let data333 = data1.images;
+if(data333 && typeof data333 == "object" && !Array.isArray(data333)){
+for(const key119 in data333){
+if(!(func2.call(schema11.properties.config.properties.images.properties, key119))){
+const err480 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key119},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data333};
 if(vErrors === null){
 vErrors = [err480];
 }
@@ -6355,10 +6353,10 @@ vErrors.push(err480);
 errors++;
 }
 }
-if(data336.alertmanager !== undefined){
-let data339 = data336.alertmanager;
-if(typeof data339 !== "string"){
-const err481 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data339};
+if(data333.alloy !== undefined){
+let data334 = data333.alloy;
+if(typeof data334 !== "string"){
+const err481 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data334};
 if(vErrors === null){
 vErrors = [err481];
 }
@@ -6368,9 +6366,10 @@ vErrors.push(err481);
 errors++;
 }
 }
-}
-else {
-const err482 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data336};
+if(data333.grafana !== undefined){
+let data335 = data333.grafana;
+if(typeof data335 !== "string"){
+const err482 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data335};
 if(vErrors === null){
 vErrors = [err482];
 }
@@ -6380,12 +6379,10 @@ vErrors.push(err482);
 errors++;
 }
 }
-if(data332.credentials !== undefined){
-let data340 = data332.credentials;
-if(data340 && typeof data340 == "object" && !Array.isArray(data340)){
-for(const key117 in data340){
-if(!(((key117 === "secretName") || (key117 === "accessKeyIdKey")) || (key117 === "secretAccessKeyKey"))){
-const err483 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key117},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data340};
+if(data333.memcached !== undefined){
+let data336 = data333.memcached;
+if(typeof data336 !== "string"){
+const err483 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data336};
 if(vErrors === null){
 vErrors = [err483];
 }
@@ -6395,10 +6392,10 @@ vErrors.push(err483);
 errors++;
 }
 }
-if(data340.secretName !== undefined){
-let data341 = data340.secretName;
-if(typeof data341 !== "string"){
-const err484 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data341};
+if(data333.memcachedExporter !== undefined){
+let data337 = data333.memcachedExporter;
+if(typeof data337 !== "string"){
+const err484 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data337};
 if(vErrors === null){
 vErrors = [err484];
 }
@@ -6408,10 +6405,10 @@ vErrors.push(err484);
 errors++;
 }
 }
-if(data340.accessKeyIdKey !== undefined){
-let data342 = data340.accessKeyIdKey;
-if(typeof data342 !== "string"){
-const err485 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data342};
+if(data333.mimir !== undefined){
+let data338 = data333.mimir;
+if(typeof data338 !== "string"){
+const err485 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data338};
 if(vErrors === null){
 vErrors = [err485];
 }
@@ -6421,10 +6418,10 @@ vErrors.push(err485);
 errors++;
 }
 }
-if(data340.secretAccessKeyKey !== undefined){
-let data343 = data340.secretAccessKeyKey;
-if(typeof data343 !== "string"){
-const err486 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data343};
+if(data333.mimirtool !== undefined){
+let data339 = data333.mimirtool;
+if(typeof data339 !== "string"){
+const err486 = {instancePath:instancePath+"/config/images/mimirtool",schemaPath:"#/properties/config/properties/images/properties/mimirtool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimirtool.type,parentSchema:schema11.properties.config.properties.images.properties.mimirtool,data:data339};
 if(vErrors === null){
 vErrors = [err486];
 }
@@ -6434,9 +6431,10 @@ vErrors.push(err486);
 errors++;
 }
 }
-}
-else {
-const err487 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data340};
+if(data333.minio !== undefined){
+let data340 = data333.minio;
+if(typeof data340 !== "string"){
+const err487 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data340};
 if(vErrors === null){
 vErrors = [err487];
 }
@@ -6446,10 +6444,10 @@ vErrors.push(err487);
 errors++;
 }
 }
-if(data332.developmentCredentials !== undefined){
-let data344 = data332.developmentCredentials;
-if(typeof data344 !== "boolean"){
-const err488 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data344};
+if(data333.minioClient !== undefined){
+let data341 = data333.minioClient;
+if(typeof data341 !== "string"){
+const err488 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data341};
 if(vErrors === null){
 vErrors = [err488];
 }
@@ -6459,9 +6457,10 @@ vErrors.push(err488);
 errors++;
 }
 }
-}
-else {
-const err489 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data332};
+if(data333.nginx !== undefined){
+let data342 = data333.nginx;
+if(typeof data342 !== "string"){
+const err489 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data342};
 if(vErrors === null){
 vErrors = [err489];
 }
@@ -6471,12 +6470,10 @@ vErrors.push(err489);
 errors++;
 }
 }
-if(data1.gitops !== undefined){
-let data345 = data1.gitops;
-if(data345 && typeof data345 == "object" && !Array.isArray(data345)){
-for(const key118 in data345){
-if(!((((((key118 === "repoURL") || (key118 === "targetRevision")) || (key118 === "project")) || (key118 === "argocdNamespace")) || (key118 === "destinationServer")) || (key118 === "automated"))){
-const err490 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key118},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data345};
+if(data333.rolloutOperator !== undefined){
+let data343 = data333.rolloutOperator;
+if(typeof data343 !== "string"){
+const err490 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data343};
 if(vErrors === null){
 vErrors = [err490];
 }
@@ -6486,10 +6483,9 @@ vErrors.push(err490);
 errors++;
 }
 }
-if(data345.repoURL !== undefined){
-let data346 = data345.repoURL;
-if(typeof data346 !== "string"){
-const err491 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data346};
+}
+else {
+const err491 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data333};
 if(vErrors === null){
 vErrors = [err491];
 }
@@ -6499,10 +6495,10 @@ vErrors.push(err491);
 errors++;
 }
 }
-if(data345.targetRevision !== undefined){
-let data347 = data345.targetRevision;
-if(typeof data347 !== "string"){
-const err492 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data347};
+if(data1.defaultTenant !== undefined){
+let data344 = data1.defaultTenant;
+if(typeof data344 !== "string"){
+const err492 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data344};
 if(vErrors === null){
 vErrors = [err492];
 }
@@ -6512,10 +6508,14 @@ vErrors.push(err492);
 errors++;
 }
 }
-if(data345.project !== undefined){
-let data348 = data345.project;
-if(typeof data348 !== "string"){
-const err493 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data348};
+if(data1.existingSecrets !== undefined){
+let data345 = data1.existingSecrets;
+if(Array.isArray(data345)){
+const len1 = data345.length;
+for(let i1=0; i1<len1; i1++){
+let data346 = data345[i1];
+if(typeof data346 !== "string"){
+const err493 = {instancePath:instancePath+"/config/existingSecrets/" + i1,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data346};
 if(vErrors === null){
 vErrors = [err493];
 }
@@ -6525,10 +6525,9 @@ vErrors.push(err493);
 errors++;
 }
 }
-if(data345.argocdNamespace !== undefined){
-let data349 = data345.argocdNamespace;
-if(typeof data349 !== "string"){
-const err494 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data349};
+}
+else {
+const err494 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data345};
 if(vErrors === null){
 vErrors = [err494];
 }
@@ -6538,10 +6537,12 @@ vErrors.push(err494);
 errors++;
 }
 }
-if(data345.destinationServer !== undefined){
-let data350 = data345.destinationServer;
-if(typeof data350 !== "string"){
-const err495 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data350};
+if(data1.storage !== undefined){
+let data347 = data1.storage;
+if(data347 && typeof data347 == "object" && !Array.isArray(data347)){
+for(const key120 in data347){
+if(!((((((key120 === "endpoint") || (key120 === "insecure")) || (key120 === "region")) || (key120 === "buckets")) || (key120 === "credentials")) || (key120 === "developmentCredentials"))){
+const err495 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key120},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data347};
 if(vErrors === null){
 vErrors = [err495];
 }
@@ -6551,10 +6552,10 @@ vErrors.push(err495);
 errors++;
 }
 }
-if(data345.automated !== undefined){
-let data351 = data345.automated;
-if(typeof data351 !== "boolean"){
-const err496 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data351};
+if(data347.endpoint !== undefined){
+let data348 = data347.endpoint;
+if(typeof data348 !== "string"){
+const err496 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data348};
 if(vErrors === null){
 vErrors = [err496];
 }
@@ -6564,9 +6565,10 @@ vErrors.push(err496);
 errors++;
 }
 }
-}
-else {
-const err497 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data345};
+if(data347.insecure !== undefined){
+let data349 = data347.insecure;
+if(typeof data349 !== "boolean"){
+const err497 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data349};
 if(vErrors === null){
 vErrors = [err497];
 }
@@ -6576,12 +6578,10 @@ vErrors.push(err497);
 errors++;
 }
 }
-if(data1.selfMonitoring !== undefined){
-let data352 = data1.selfMonitoring;
-if(data352 && typeof data352 == "object" && !Array.isArray(data352)){
-for(const key119 in data352){
-if(!((key119 === "enabled") || (key119 === "tenant"))){
-const err498 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key119},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data352};
+if(data347.region !== undefined){
+let data350 = data347.region;
+if(typeof data350 !== "string"){
+const err498 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data350};
 if(vErrors === null){
 vErrors = [err498];
 }
@@ -6591,10 +6591,12 @@ vErrors.push(err498);
 errors++;
 }
 }
-if(data352.enabled !== undefined){
-let data353 = data352.enabled;
-if(typeof data353 !== "boolean"){
-const err499 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data353};
+if(data347.buckets !== undefined){
+let data351 = data347.buckets;
+if(data351 && typeof data351 == "object" && !Array.isArray(data351)){
+for(const key121 in data351){
+if(!(((key121 === "blocks") || (key121 === "ruler")) || (key121 === "alertmanager"))){
+const err499 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key121},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data351};
 if(vErrors === null){
 vErrors = [err499];
 }
@@ -6604,10 +6606,10 @@ vErrors.push(err499);
 errors++;
 }
 }
-if(data352.tenant !== undefined){
-let data354 = data352.tenant;
-if(typeof data354 !== "string"){
-const err500 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data354};
+if(data351.blocks !== undefined){
+let data352 = data351.blocks;
+if(typeof data352 !== "string"){
+const err500 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data352};
 if(vErrors === null){
 vErrors = [err500];
 }
@@ -6617,9 +6619,10 @@ vErrors.push(err500);
 errors++;
 }
 }
-}
-else {
-const err501 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data352};
+if(data351.ruler !== undefined){
+let data353 = data351.ruler;
+if(typeof data353 !== "string"){
+const err501 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data353};
 if(vErrors === null){
 vErrors = [err501];
 }
@@ -6629,9 +6632,10 @@ vErrors.push(err501);
 errors++;
 }
 }
-}
-else {
-const err502 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(data351.alertmanager !== undefined){
+let data354 = data351.alertmanager;
+if(typeof data354 !== "string"){
+const err502 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data354};
 if(vErrors === null){
 vErrors = [err502];
 }
@@ -6641,21 +6645,9 @@ vErrors.push(err502);
 errors++;
 }
 }
-if(data.overrides !== undefined){
-let data355 = data.overrides;
-if(data355 && typeof data355 == "object" && !Array.isArray(data355)){
-for(const key120 in data355){
-let data356 = data355[key120];
-if(data356 && typeof data356 == "object" && !Array.isArray(data356)){
-for(const key121 in data356){
-let data357 = data356[key121];
-if(data357 && typeof data357 == "object" && !Array.isArray(data357)){
-for(const key122 in data357){
-let data358 = data357[key122];
-if(data358 && typeof data358 == "object" && !Array.isArray(data358)){
 }
 else {
-const err503 = {instancePath:instancePath+"/overrides/" + key120.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key121.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key122.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data358};
+const err503 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data351};
 if(vErrors === null){
 vErrors = [err503];
 }
@@ -6665,9 +6657,12 @@ vErrors.push(err503);
 errors++;
 }
 }
-}
-else {
-const err504 = {instancePath:instancePath+"/overrides/" + key120.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key121.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data357};
+if(data347.credentials !== undefined){
+let data355 = data347.credentials;
+if(data355 && typeof data355 == "object" && !Array.isArray(data355)){
+for(const key122 in data355){
+if(!(((key122 === "secretName") || (key122 === "accessKeyIdKey")) || (key122 === "secretAccessKeyKey"))){
+const err504 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key122},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data355};
 if(vErrors === null){
 vErrors = [err504];
 }
@@ -6677,9 +6672,10 @@ vErrors.push(err504);
 errors++;
 }
 }
-}
-else {
-const err505 = {instancePath:instancePath+"/overrides/" + key120.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data356};
+if(data355.secretName !== undefined){
+let data356 = data355.secretName;
+if(typeof data356 !== "string"){
+const err505 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data356};
 if(vErrors === null){
 vErrors = [err505];
 }
@@ -6689,9 +6685,10 @@ vErrors.push(err505);
 errors++;
 }
 }
-}
-else {
-const err506 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data355};
+if(data355.accessKeyIdKey !== undefined){
+let data357 = data355.accessKeyIdKey;
+if(typeof data357 !== "string"){
+const err506 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data357};
 if(vErrors === null){
 vErrors = [err506];
 }
@@ -6701,14 +6698,294 @@ vErrors.push(err506);
 errors++;
 }
 }
-}
-else {
-const err507 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data355.secretAccessKeyKey !== undefined){
+let data358 = data355.secretAccessKeyKey;
+if(typeof data358 !== "string"){
+const err507 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data358};
 if(vErrors === null){
 vErrors = [err507];
 }
 else {
 vErrors.push(err507);
+}
+errors++;
+}
+}
+}
+else {
+const err508 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data355};
+if(vErrors === null){
+vErrors = [err508];
+}
+else {
+vErrors.push(err508);
+}
+errors++;
+}
+}
+if(data347.developmentCredentials !== undefined){
+let data359 = data347.developmentCredentials;
+if(typeof data359 !== "boolean"){
+const err509 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data359};
+if(vErrors === null){
+vErrors = [err509];
+}
+else {
+vErrors.push(err509);
+}
+errors++;
+}
+}
+}
+else {
+const err510 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data347};
+if(vErrors === null){
+vErrors = [err510];
+}
+else {
+vErrors.push(err510);
+}
+errors++;
+}
+}
+if(data1.gitops !== undefined){
+let data360 = data1.gitops;
+if(data360 && typeof data360 == "object" && !Array.isArray(data360)){
+for(const key123 in data360){
+if(!((((((key123 === "repoURL") || (key123 === "targetRevision")) || (key123 === "project")) || (key123 === "argocdNamespace")) || (key123 === "destinationServer")) || (key123 === "automated"))){
+const err511 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key123},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data360};
+if(vErrors === null){
+vErrors = [err511];
+}
+else {
+vErrors.push(err511);
+}
+errors++;
+}
+}
+if(data360.repoURL !== undefined){
+let data361 = data360.repoURL;
+if(typeof data361 !== "string"){
+const err512 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data361};
+if(vErrors === null){
+vErrors = [err512];
+}
+else {
+vErrors.push(err512);
+}
+errors++;
+}
+}
+if(data360.targetRevision !== undefined){
+let data362 = data360.targetRevision;
+if(typeof data362 !== "string"){
+const err513 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data362};
+if(vErrors === null){
+vErrors = [err513];
+}
+else {
+vErrors.push(err513);
+}
+errors++;
+}
+}
+if(data360.project !== undefined){
+let data363 = data360.project;
+if(typeof data363 !== "string"){
+const err514 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data363};
+if(vErrors === null){
+vErrors = [err514];
+}
+else {
+vErrors.push(err514);
+}
+errors++;
+}
+}
+if(data360.argocdNamespace !== undefined){
+let data364 = data360.argocdNamespace;
+if(typeof data364 !== "string"){
+const err515 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data364};
+if(vErrors === null){
+vErrors = [err515];
+}
+else {
+vErrors.push(err515);
+}
+errors++;
+}
+}
+if(data360.destinationServer !== undefined){
+let data365 = data360.destinationServer;
+if(typeof data365 !== "string"){
+const err516 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data365};
+if(vErrors === null){
+vErrors = [err516];
+}
+else {
+vErrors.push(err516);
+}
+errors++;
+}
+}
+if(data360.automated !== undefined){
+let data366 = data360.automated;
+if(typeof data366 !== "boolean"){
+const err517 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data366};
+if(vErrors === null){
+vErrors = [err517];
+}
+else {
+vErrors.push(err517);
+}
+errors++;
+}
+}
+}
+else {
+const err518 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data360};
+if(vErrors === null){
+vErrors = [err518];
+}
+else {
+vErrors.push(err518);
+}
+errors++;
+}
+}
+if(data1.selfMonitoring !== undefined){
+let data367 = data1.selfMonitoring;
+if(data367 && typeof data367 == "object" && !Array.isArray(data367)){
+for(const key124 in data367){
+if(!((key124 === "enabled") || (key124 === "tenant"))){
+const err519 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key124},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data367};
+if(vErrors === null){
+vErrors = [err519];
+}
+else {
+vErrors.push(err519);
+}
+errors++;
+}
+}
+if(data367.enabled !== undefined){
+let data368 = data367.enabled;
+if(typeof data368 !== "boolean"){
+const err520 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data368};
+if(vErrors === null){
+vErrors = [err520];
+}
+else {
+vErrors.push(err520);
+}
+errors++;
+}
+}
+if(data367.tenant !== undefined){
+let data369 = data367.tenant;
+if(typeof data369 !== "string"){
+const err521 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data369};
+if(vErrors === null){
+vErrors = [err521];
+}
+else {
+vErrors.push(err521);
+}
+errors++;
+}
+}
+}
+else {
+const err522 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data367};
+if(vErrors === null){
+vErrors = [err522];
+}
+else {
+vErrors.push(err522);
+}
+errors++;
+}
+}
+}
+else {
+const err523 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(vErrors === null){
+vErrors = [err523];
+}
+else {
+vErrors.push(err523);
+}
+errors++;
+}
+}
+if(data.overrides !== undefined){
+let data370 = data.overrides;
+if(data370 && typeof data370 == "object" && !Array.isArray(data370)){
+for(const key125 in data370){
+let data371 = data370[key125];
+if(data371 && typeof data371 == "object" && !Array.isArray(data371)){
+for(const key126 in data371){
+let data372 = data371[key126];
+if(data372 && typeof data372 == "object" && !Array.isArray(data372)){
+for(const key127 in data372){
+let data373 = data372[key127];
+if(data373 && typeof data373 == "object" && !Array.isArray(data373)){
+}
+else {
+const err524 = {instancePath:instancePath+"/overrides/" + key125.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key126.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key127.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data373};
+if(vErrors === null){
+vErrors = [err524];
+}
+else {
+vErrors.push(err524);
+}
+errors++;
+}
+}
+}
+else {
+const err525 = {instancePath:instancePath+"/overrides/" + key125.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key126.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data372};
+if(vErrors === null){
+vErrors = [err525];
+}
+else {
+vErrors.push(err525);
+}
+errors++;
+}
+}
+}
+else {
+const err526 = {instancePath:instancePath+"/overrides/" + key125.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data371};
+if(vErrors === null){
+vErrors = [err526];
+}
+else {
+vErrors.push(err526);
+}
+errors++;
+}
+}
+}
+else {
+const err527 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data370};
+if(vErrors === null){
+vErrors = [err527];
+}
+else {
+vErrors.push(err527);
+}
+errors++;
+}
+}
+}
+else {
+const err528 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err528];
+}
+else {
+vErrors.push(err528);
 }
 errors++;
 }

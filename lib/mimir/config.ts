@@ -127,6 +127,25 @@ export interface MimirAlertmanagerConfig extends MimirZonedComponentConfig {
   fallbackConfig: JsonObject;
 }
 
+/** Mimir's continuous test: a client of the stack that writes series, reads them back and counts what fails. */
+export interface MimirContinuousTestConfig extends MimirComponentConfig {
+  /**
+   * Run it (`-target=continuous-test`): it writes series through the gateway as `tenant`, queries them back
+   * through the gateway and exports its own success metrics (`mimir_continuous_test_*`).
+   */
+  enabled: boolean;
+  /** The tenant it writes and reads as; keep it apart from real tenants. */
+  tenant: string;
+  /**
+   * Series it writes every 20 s (`-tests.write-read-series-test.num-series`).
+   * @TJS-type integer
+   * @minimum 1
+   */
+  numSeries: number;
+  /** How often it writes and checks its series (`-tests.run-interval`), e.g. `5m`. */
+  runInterval: string;
+}
+
 export interface MimirOverridesExporterConfig extends MimirComponentConfig {
   /** Run the overrides-exporter, which exposes per-tenant limits as metrics. */
   enabled: boolean;
@@ -175,6 +194,8 @@ export interface MimirConfig {
   alertmanager: MimirAlertmanagerConfig;
   overridesExporter: MimirOverridesExporterConfig;
   ruler: MimirRulerConfig;
+  /** Mimir's continuous test, off unless enabled. */
+  continuousTest: MimirContinuousTestConfig;
   /** The memcached caches (chunks, index, metadata, results), each off unless enabled. */
   caches: MimirCachesConfig;
   /** The rollout-operator, which rolls zone-aware StatefulSets one zone at a time. */
@@ -230,6 +251,13 @@ export function defaultMimirConfig(): MimirConfig {
         queryScheduler: component(2, '100m', '128Mi'),
         querier: component(2, '500m', '1Gi'),
       },
+    },
+    continuousTest: {
+      ...component(1, '50m', '64Mi'),
+      enabled: false,
+      tenant: 'mimir-continuous-test',
+      numSeries: 1000,
+      runInterval: '5m',
     },
     caches: defaultCachesConfig(),
     rolloutOperator: defaultRolloutOperatorConfig(),

@@ -17,6 +17,7 @@
  * | `rulerQueryFrontend`  | deployment, service (headless), pdb                  | ruler remote + `dedicatedReadPath`   |
  * | `rulerQueryScheduler` | deployment, service, discoveryService, pdb           | ruler remote + `dedicatedReadPath`   |
  * | `rulerQuerier`        | deployment, service, pdb                             | ruler remote + `dedicatedReadPath`   |
+ * | `continuousTest`      | deployment, service, pdb                             | `continuousTest.enabled`             |
  * | `rolloutOperator`     | deployment, serviceAccount, role, roleBinding, pdb   | a zone-aware component               |
  * | `selfMonitoringRules` | configMap (rules, routing), job (mimirtool uploads)  | `selfMonitoring` + `selfMonitoringRules.enabled` |
  * | `config`              | configMap (`mimir.yaml`), runtimeConfigMap (`runtime.yaml`) | always                        |
@@ -35,6 +36,7 @@ import { alertmanagerComponent } from './alertmanager.js';
 import { cacheComponents, type CacheParts } from './caches/index.js';
 import type { StatefulParts, StatelessParts, ZonedParts } from './common.js';
 import { compactorComponent } from './compactor.js';
+import { continuousTestComponent } from './continuous-test.js';
 import { configComponent, type MimirConfigMaps } from './config-maps.js';
 import { distributorComponent } from './distributor.js';
 import { gossipComponent } from './gossip.js';
@@ -89,6 +91,7 @@ export type MimirGroup = {
   rulerQueryFrontend?: StatelessParts;
   rulerQueryScheduler?: QuerySchedulerParts;
   rulerQuerier?: StatelessParts;
+  continuousTest?: StatelessParts;
   rolloutOperator?: RolloutOperatorParts;
   selfMonitoringRules?: SelfMonitoringRulesParts;
   config: MimirConfigMaps;
@@ -114,6 +117,7 @@ export const mimirComponents = [
   rulerQueryFrontendComponent,
   rulerQuerySchedulerComponent,
   rulerQuerierComponent,
+  continuousTestComponent,
   rolloutOperatorComponent,
   selfMonitoringRulesComponent,
   configComponent,

@@ -67,6 +67,7 @@ export const defaultPendingFor: Record<string, string> = {
   MimirKubeMemoryNearLimit: '15m',
   MimirKubeRulerFailedEvaluations: '5m',
   MimirKubeAlertmanagerNotificationsFailing: '5m',
+  MimirKubeContinuousTestFailing: '15m',
 };
 
 /** A Mimir container of the stack and the memory limit rendered for it (config, not overrides). */
@@ -95,6 +96,7 @@ export function mimirMemoryLimits(c: MimirStackConfig): MemoryLimit[] {
     [names.rulerQueryFrontend, m.ruler.readPath.queryFrontend, readPath],
     [names.rulerQueryScheduler, m.ruler.readPath.queryScheduler, readPath],
     [names.rulerQuerier, m.ruler.readPath.querier, readPath],
+    [targets.continuousTest, m.continuousTest, m.continuousTest.enabled],
   ];
   const out: MemoryLimit[] = [];
   for (const [name, settings, enabled] of workloads) {
@@ -257,6 +259,26 @@ export function selfMonitoringRuleFile(c: MimirStackConfig, pendingFor: Record<s
       'Notifications through {{ $labels.integration }} fail in {{ $labels.cluster }}/{{ $labels.namespace }}: check the receiver configuration and its endpoint.',
     ),
   ];
+
+  if (c.mimir.continuousTest.enabled) {
+    const failed = (metric: string): string =>
+      `sum by (cluster, namespace, job) (rate(${metric}{${sel(`job="${job(targets.continuousTest)}"`)}}[15m])) > 0`;
+    alerts.push(
+      alert(
+        'MimirKubeContinuousTestFailing',
+        'warning',
+        lines(
+          failed('mimir_continuous_test_writes_failed_total'),
+          'or',
+          failed('mimir_continuous_test_queries_failed_total'),
+          'or',
+          failed('mimir_continuous_test_query_result_checks_failed_total'),
+        ),
+        "The continuous test's writes, queries or result checks fail.",
+        "Mimir's continuous test ({{ $labels.job }}) writes series through the gateway and reads them back: some of its writes, queries or comparisons failed, so users' writes and reads may fail too.",
+      ),
+    );
+  }
 
   return {
     namespace: ruleNamespace,
