@@ -1,7 +1,7 @@
 /**
  * Writes lib/observability/grafana/dashboards.generated.json: the stack's dashboards as the Grafana
  * foundation SDK builds them (lib/observability/grafana/dashboards.ts is their source), with the
- * namespace left as a placeholder. A build fills in the namespace instead of loading the SDK, which
+ * namespace and the data source uid left as placeholders. A build fills in the namespace instead of loading the SDK, which
  * cost a fresh process more than the rest of the library together. `npm run dashboards` regenerates
  * the file; a test fails when it is stale or when filling it in differs from building with the SDK.
  */
@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../lib/build/config.js';
 import { sdkDashboards } from '../lib/observability/grafana/dashboards.js';
-import { NAMESPACE_PLACEHOLDER } from '../lib/observability/grafana/dashboard-files.js';
+import { DATASOURCE_PLACEHOLDER, NAMESPACE_PLACEHOLDER } from '../lib/observability/grafana/dashboard-files.js';
 
 export const dashboardsPath = fileURLToPath(
   new URL('../lib/observability/grafana/dashboards.generated.json', import.meta.url),
@@ -18,7 +18,7 @@ export const dashboardsPath = fileURLToPath(
 export function generateDashboards(): string {
   const c = defaultConfig();
   c.namespace = NAMESPACE_PLACEHOLDER;
-  return `${JSON.stringify(sdkDashboards(c), null, 2)}\n`;
+  return `${JSON.stringify(sdkDashboards(c, DATASOURCE_PLACEHOLDER), null, 2)}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

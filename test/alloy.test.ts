@@ -216,6 +216,11 @@ describe('Alloy configuration', () => {
     });
     for (const label of ['namespace', 'pod', 'container'])
       expect(rules.some((r) => r.target_label === label)).toBe(true);
+    // Zone-aware pods' zone (their pod label) becomes `zone`, as Mimir's dashboards group by it.
+    expect(rules).toContainEqual({
+      source_labels: ['__meta_kubernetes_pod_label_mimir_kube_dev_zone'],
+      target_label: 'zone',
+    });
     const minioJob = blocksNamed(component(statements, 'discovery.relabel', 'minio').body, 'rule').find(
       (r) => attribute(r, 'target_label') === 'job',
     );
@@ -225,23 +230,31 @@ describe('Alloy configuration', () => {
     ]);
   });
 
-  it('remote-writes through the gateway with the tenant header and the cluster label', () => {
+  it('remote-writes through the gateway into the meta tenant (self-monitoring) with the cluster label', () => {
     const rw = component(statements, 'prometheus.remote_write', 'mimir');
     const endpoint = blocksNamed(rw.body, 'endpoint')[0];
     expect(attribute(endpoint, 'url')).toBe('http://gateway.mimir.svc.cluster.local:8080/api/v1/push');
-    expect(attribute(endpoint, 'headers')).toEqual({ 'X-Scope-OrgID': 'anonymous' });
+    expect(attribute(endpoint, 'headers')).toEqual({ 'X-Scope-OrgID': 'meta' });
     expect(attribute(rw, 'external_labels')).toEqual({ cluster: 'mimir' });
     const other = config((c) => {
       c.namespace = 'obs';
       c.clusterDomain = 'k8s.example';
       c.defaultTenant = 'team-a';
+      c.selfMonitoring.tenant = 'ops-meta';
     });
     expect(remoteWriteUrl(...withStack(other))).toBe('http://gateway.obs.svc.k8s.example:8080/api/v1/push');
-    const otherEndpoint = blocksNamed(
-      component(parseAlloy(alloyConfig(...withStack(other))), 'prometheus.remote_write', 'mimir').body,
-      'endpoint',
-    )[0];
-    expect(attribute(otherEndpoint, 'headers')).toEqual({ 'X-Scope-OrgID': 'team-a' });
+    const headersOf = (cfg: typeof other): unknown =>
+      attribute(
+        blocksNamed(
+          component(parseAlloy(alloyConfig(...withStack(cfg))), 'prometheus.remote_write', 'mimir').body,
+          'endpoint',
+        )[0],
+        'headers',
+      );
+    expect(headersOf(other)).toEqual({ 'X-Scope-OrgID': 'ops-meta' });
+    // Self-monitoring off: the stack's metrics go where any client's would, the default tenant.
+    other.selfMonitoring.enabled = false;
+    expect(headersOf(other)).toEqual({ 'X-Scope-OrgID': 'team-a' });
   });
 
   it('is deterministic and parses back to the statements it was rendered from', () => {

@@ -13,6 +13,7 @@ import {
   grafanaRules,
   mimirDatasourceUid,
   provisioningEnvRefs,
+  selfMonitoringDatasourceUid,
 } from '../lib/observability/grafana/index.js';
 import { cluster } from '../lib/build/render.js';
 import { validateTree } from '../lib/build/validate/index.js';
@@ -149,10 +150,33 @@ describe('data sources', () => {
     });
   });
 
+  it('add the meta tenant as a second Mimir data source with self-monitoring on, and only then', () => {
+    const c = config((c) => (c.selfMonitoring.tenant = 'ops'));
+    const [mimir, meta] = datasources(...withStack(c));
+    expect(meta).toMatchObject({
+      name: 'Mimir (self-monitoring)',
+      uid: selfMonitoringDatasourceUid,
+      type: 'prometheus',
+      url: mimir.url,
+      isDefault: false,
+      secureJsonData: { httpHeaderValue1: 'ops' },
+    });
+    const { alertmanagerUid, ...rest } = mimir.jsonData;
+    expect(alertmanagerUid).toBe(alertmanagerDatasourceUid);
+    expect(meta.jsonData).toEqual(rest);
+    expect(mimir.secureJsonData).toEqual({ httpHeaderValue1: 'anonymous' });
+    const off = datasources(...withStack(config((c) => (c.selfMonitoring.enabled = false))));
+    expect(off.map((d) => d.uid)).toEqual([mimirDatasourceUid, alertmanagerDatasourceUid]);
+  });
+
   it("add Mimir's Alertmanager at the gateway root when the alertmanager runs", () => {
     const list = datasources(...withStack(config()));
-    expect(list.map((d) => d.uid)).toEqual([mimirDatasourceUid, alertmanagerDatasourceUid]);
-    expect(list[1]).toMatchObject({
+    expect(list.map((d) => d.uid)).toEqual([
+      mimirDatasourceUid,
+      selfMonitoringDatasourceUid,
+      alertmanagerDatasourceUid,
+    ]);
+    expect(list[2]).toMatchObject({
       type: 'alertmanager',
       url: 'http://gateway.mimir.svc.cluster.local:8080',
       jsonData: { implementation: 'mimir', httpHeaderName1: 'X-Scope-OrgID', handleGrafanaManagedAlerts: false },
@@ -163,7 +187,7 @@ describe('data sources', () => {
 
   it('leave the Alertmanager out when Mimir runs none', () => {
     const list = datasources(...withStack(config((c) => (c.mimir.alertmanager.enabled = false))));
-    expect(list.map((d) => d.type)).toEqual(['prometheus']);
+    expect(list.map((d) => d.type)).toEqual(['prometheus', 'prometheus']);
     expect(list[0].jsonData).not.toHaveProperty('alertmanagerUid');
   });
 
@@ -190,12 +214,15 @@ describe("data sources behind the gateway's basic auth", () => {
   it('log in with the client user and password, named in the file as env vars Grafana expands', () => {
     const c = withAuth();
     const list = provisioned(grafana(...withStack(c)).datasources).datasources;
-    expect(list).toHaveLength(2);
+    expect(list).toHaveLength(3);
     for (const d of list) {
       expect(d, String(d.name)).toMatchObject({
         basicAuth: true,
         basicAuthUser: '${MIMIR_GATEWAY_USERNAME}',
-        secureJsonData: { basicAuthPassword: '${MIMIR_GATEWAY_PASSWORD}', httpHeaderValue1: 'anonymous' },
+        secureJsonData: {
+          basicAuthPassword: '${MIMIR_GATEWAY_PASSWORD}',
+          httpHeaderValue1: d.uid === selfMonitoringDatasourceUid ? 'meta' : 'anonymous',
+        },
       });
     }
     expect(datasourcesYaml(...withStack(c))).toContain('basicAuthPassword: ${MIMIR_GATEWAY_PASSWORD}\n');
@@ -235,7 +262,9 @@ describe("data sources behind the gateway's basic auth", () => {
       for (const d of provisioned(g.datasources).datasources) {
         expect(d).not.toHaveProperty('basicAuth');
         expect(d).not.toHaveProperty('basicAuthUser');
-        expect(d.secureJsonData).toEqual({ httpHeaderValue1: 'anonymous' });
+        expect(d.secureJsonData).toEqual({
+          httpHeaderValue1: d.uid === selfMonitoringDatasourceUid ? 'meta' : 'anonymous',
+        });
       }
       expect(provisioningEnvRefs(g.datasources.data!['datasources.yaml'])).toEqual([]);
       expect(g.deployment.spec!.template.spec!.containers[0].env!.map((e) => e.name)).not.toContain(
@@ -258,7 +287,17 @@ describe('dashboards', () => {
 
   it('are one ConfigMap each, holding canonical JSON', () => {
     const files = dashboards(c);
-    expect(files.map((d) => dashboardKey(d.name))).toEqual(['dashboardMimirStackHealth']);
+    expect(files.map((d) => dashboardKey(d.name))).toEqual([
+      'dashboardMimirStackHealth',
+      'dashboardMimirOverview',
+      'dashboardMimirWrites',
+      'dashboardMimirReads',
+      'dashboardMimirObjectStorage',
+      'dashboardMimirCompactor',
+      'dashboardMimirRuler',
+      'dashboardMimirAlertmanager',
+    ]);
+    for (const f of files) expect(g[dashboardKey(f.name)].data![`${f.name}.json`], f.name).toBeDefined();
     const text = g.dashboardMimirStackHealth.data!['mimir-stack-health.json'];
     const parsed = JSON.parse(text);
     expect(parsed.uid).toBe('mimir-stack-health');
@@ -266,7 +305,20 @@ describe('dashboards', () => {
     expect(text.endsWith('}\n')).toBe(true);
   });
 
-  it('query the Mimir data source in every panel and target', () => {
+  it('query the self-monitoring data source in every panel and target of every dashboard, the Mimir one with it off', () => {
+    const off = grafana(...withStack(config((c) => (c.selfMonitoring.enabled = false))));
+    for (const [tree, uid] of [
+      [g, selfMonitoringDatasourceUid],
+      [off, mimirDatasourceUid],
+    ] as const)
+      for (const f of dashboards(c)) {
+        const text = tree[dashboardKey(f.name)].data![`${f.name}.json`];
+        const uids = [...text.matchAll(/"uid": "([^"]+)"/g)].map((m) => m[1]).filter((u) => u !== f.name);
+        expect(new Set(uids), f.name).toEqual(new Set([uid]));
+      }
+  });
+
+  it('the stack health dashboard covers components, write path, requests and object storage', () => {
     const parsed = JSON.parse(g.dashboardMimirStackHealth.data!['mimir-stack-health.json']) as {
       panels: {
         type: string;
@@ -277,9 +329,9 @@ describe('dashboards', () => {
     const panels = parsed.panels.filter((p) => p.type !== 'row');
     expect(panels.length).toBeGreaterThanOrEqual(5);
     for (const p of panels) {
-      expect(p.datasource?.uid).toBe(mimirDatasourceUid);
+      expect(p.datasource?.uid).toBe(selfMonitoringDatasourceUid);
       expect(p.targets?.length).toBeGreaterThan(0);
-      for (const t of p.targets ?? []) expect(t.datasource?.uid).toBe(mimirDatasourceUid);
+      for (const t of p.targets ?? []) expect(t.datasource?.uid).toBe(selfMonitoringDatasourceUid);
     }
     const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n');
     for (const metric of [
@@ -334,6 +386,7 @@ describe('grafanaRules', () => {
     expect(problems.map((p) => p.pointer)).toEqual([
       '/data/datasources.yaml datasources[0].url',
       '/data/datasources.yaml datasources[1].url',
+      '/data/datasources.yaml datasources[2].url',
     ]);
     expect(problems[0].message).toContain('Service "gateway"');
   });
@@ -382,7 +435,7 @@ describe('grafanaRules', () => {
     const tree = treeOf(c);
     const cm = tree.observability.grafana.dashboardMimirStackHealth;
     cm.data!['mimir-stack-health.json'] = cm.data!['mimir-stack-health.json'].replaceAll(
-      '"uid": "mimir"',
+      '"uid": "mimir-meta"',
       '"uid": "prometheus"',
     );
     const problems = await run(tree);

@@ -76,7 +76,8 @@ describe('zone-aware replication', () => {
         expect(s.metadata!.labels!['rollout-group']).toBe(component);
         expect(s.metadata!.annotations!['rollout-max-unavailable']).toBe('2');
         const podLabels = s.spec!.template.metadata!.labels!;
-        expect(podLabels).toMatchObject({ name, 'rollout-group': component });
+        // The zone as a pod label: Alloy turns it into the `zone` label of the pod's series.
+        expect(podLabels).toMatchObject({ name, 'rollout-group': component, 'mimir-kube.dev/zone': zone });
         expect(s.spec!.selector.matchLabels).toMatchObject({ name });
         const args = s.spec!.template.spec!.containers[0].args!;
         expect(args).toContain(`-${flag}.instance-availability-zone=${zone}`);

@@ -15,6 +15,8 @@ export default defineEnvironment({
   name: 'local',
   config: {
     storage: { developmentCredentials: true },
+    // The stack's own metrics in tenant "meta", with dashboards on it: no extra pod, so no extra requests.
+    selfMonitoring: { enabled: true, tenant: 'meta' },
     mimir: {
       fastStartup: true,
       distributor: { replicas: 1, resources: small('100m', '128Mi') },

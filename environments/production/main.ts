@@ -29,6 +29,8 @@ export default defineEnvironment({
       region: 'eu-west-1',
       buckets: { blocks: 'acme-mimir-blocks', ruler: 'acme-mimir-ruler', alertmanager: 'acme-mimir-alertmanager' },
     },
+    // Alloy writes the stack's own metrics into this tenant; Grafana's dashboards read it.
+    selfMonitoring: { enabled: true, tenant: 'meta' },
     mimir: {
       spreadAcrossNodes: true,
       spreadAcrossZones: true,

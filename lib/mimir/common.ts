@@ -28,6 +28,7 @@ import {
   rolloutNameLabel,
   zoneFlag,
   zonedName,
+  zoneLabel,
   type ZonedComponent,
 } from './zones.js';
 
@@ -294,7 +295,7 @@ export function zonedStatefulComponent(
     const s = statefulSet({
       ...meta,
       name,
-      labels: { ...meta.labels, ...group },
+      labels: { ...meta.labels, ...group, [zoneLabel]: zone.name },
       annotations: {
         ...meta.annotations,
         [rolloutMaxUnavailableAnnotation]: String(c.mimir.zoneAwareness.maxUnavailable),
@@ -318,6 +319,7 @@ export function zonedStatefulComponent(
   shared.metadata!.labels = { ...shared.metadata!.labels };
   delete shared.metadata!.labels[rolloutNameLabel];
   delete shared.metadata!.labels[rolloutGroupLabel];
+  delete shared.metadata!.labels[zoneLabel];
   // Without the rollout-operator's zone-aware budget (not in the pinned version) the safe budget for
   // evictions is one pod of the whole group: two zones down at once would break the write quorum.
   const pdb = pdbFor(first, 1);

@@ -35,6 +35,7 @@ export type ZonedComponent = keyof typeof zonedComponents;
 export const rolloutGroupLabel = 'rollout-group';
 /** The rollout-operator finds the pods of a StatefulSet by this label of its pod template. */
 export const rolloutNameLabel = 'name';
+export { zoneLabel } from '../core/k8s/meta.js';
 /** How many pods of one StatefulSet of the group the rollout-operator restarts at once. */
 export const rolloutMaxUnavailableAnnotation = 'rollout-max-unavailable';
 

@@ -21,6 +21,7 @@ import { http, metricSum, poll, rawHttp } from './harness/http.js';
 import { remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
 import { skipReason, Stack } from './harness/stack.js';
 import { failWhenRequired } from './harness/required.js';
+import { writeMetricNamesIfAsked } from './harness/metrics.js';
 
 const skip = skipReason();
 const log = (line: string): void => console.log(`[e2e caches +${(performance.now() / 1000).toFixed(1)}s] ${line}`);
@@ -235,5 +236,15 @@ describe.skipIf(Boolean(skip))(`the memcached caches, run on this machine${skip 
       }
     },
     45_000 + budget.query + margin,
+  );
+
+  // After the cache assertions: the caches' clients (store-gateway, querier, query-frontend) have used them.
+  it.runIf(Boolean(process.env.E2E_METRICS_DIR))(
+    "collects every workload's metric names for the fact file (E2E_METRICS_DIR)",
+    async () => {
+      if (upError) throw new Error(`the stack did not come up: ${upError.message}`);
+      await writeMetricNamesIfAsked(stack, 'caches', log);
+    },
+    60_000,
   );
 });

@@ -14,7 +14,7 @@ import { isMimirtoolJob, readMimirtoolJob } from './harness/mimirtool.js';
 import { dataSources, parseObjects, resolveEnv, services, workloads } from './harness/manifest.js';
 import { peerForImage, planPods, type Peers } from './harness/plan.js';
 import { remapPath, remapText } from './harness/remap.js';
-import { e2eRequired } from './harness/stack.js';
+import { clientTenantOf, e2eRequired } from './harness/stack.js';
 import { groupChanges } from './harness/report.js';
 import { alloyTenant, expectedTargets, readAlloyConfig, relabel } from './harness/alloy.js';
 
@@ -275,7 +275,9 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
   it("reads Alloy's configuration: discovery, scrape jobs with their rules, remote write, tenant, external labels", () => {
     const intent = readAlloyConfig(alloyText());
     expect(intent.remoteWrite.url).toBe('http://gateway.mimir.svc.cluster.local:8080/api/v1/push');
-    expect(alloyTenant(intent)).toBe('anonymous');
+    // Self-monitoring is on: Alloy writes into the meta tenant; clients read as the default tenant.
+    expect(alloyTenant(intent)).toBe('meta');
+    expect(clientTenantOf(objects)).toBe('anonymous');
     expect(intent.externalLabels).toEqual({ cluster: 'mimir' });
     expect(intent.namespaces).toEqual(['mimir']);
     expect(intent.labelSelector).toBe('app.kubernetes.io/part-of=mimir');

@@ -15,6 +15,7 @@ import { services } from './harness/manifest.js';
 import { e2eRequired, readPeersFile, repoRoot, skipReason, Stack, versionGap } from './harness/stack.js';
 import { failWhenRequired } from './harness/required.js';
 import { alloyTenant, expectedTargets } from './harness/alloy.js';
+import { writeMetricNamesIfAsked } from './harness/metrics.js';
 
 const skip = skipReason();
 if (skip) console.warn(`[e2e] ${e2eRequired ? 'FAILING' : 'skipping'} the end-to-end suite: ${skip}`);
@@ -144,9 +145,10 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
   beforeAll(async () => {
     try {
       await stack.up();
-      // Clients reach the stack the way Alloy does: the gateway URL and tenant of Alloy's remote_write.
+      // Clients reach the stack at the gateway Alloy writes to, as the tenant Grafana's default data
+      // source reads (Alloy's own tenant is the meta tenant with self-monitoring on).
       gateway = await stack.gatewayUrl();
-      tenant = alloyTenant(stack.alloy!);
+      tenant = stack.clientTenant;
     } catch (e) {
       upError = e as Error;
       log(`stack did not come up: ${upError.stack ?? upError.message}`);
@@ -801,6 +803,18 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
       });
     },
     timeout(budget.flush, budget.block, budget.compactor, budget.storeGatewayLoaded, budget.storeGatewayQuery),
+  );
+
+  // Last but one: by now every component has had work (writes, queries, rules, alerts, a flush, a compaction).
+  it.runIf(Boolean(process.env.E2E_METRICS_DIR))(
+    "collects every workload's metric names for the fact file (E2E_METRICS_DIR)",
+    async () => {
+      await step('metric names of every scraped workload', async () => {
+        await writeMetricNamesIfAsked(stack, 'stack', log);
+        return `written to ${process.env.E2E_METRICS_DIR}/stack.json`;
+      });
+    },
+    60_000,
   );
 
   // Checked whether or not the start succeeded: a container that exits is named with its log either way.

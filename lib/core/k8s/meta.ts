@@ -16,6 +16,12 @@ export const labelKeys = {
 } as const;
 
 /**
+ * The zone of a zone-aware component's pod, as a pod label: Alloy copies it into the `zone` label of
+ * every series it scrapes there (discovery sees pod labels, not the pod's ring flags).
+ */
+export const zoneLabel = 'mimir-kube.dev/zone';
+
+/**
  * Selector labels: stable for the life of a workload. No version and no `app.kubernetes.io/instance`
  * (Argo CD < 3 tracks by that label), because selectors are immutable.
  */

@@ -1,7 +1,8 @@
 import type { ObservabilityStackConfig } from '../config.js';
 import { defineComponent, endpointUrl, type MetricsSource, type StackView } from '../../core/registry.js';
 import { container, httpProbe } from '../../core/k8s/container.js';
-import { labelKeys, selectorLabels } from '../../core/k8s/meta.js';
+import { labelKeys, selectorLabels, zoneLabel } from '../../core/k8s/meta.js';
+import { selfMonitoringTenant } from '../../core/config.js';
 import { configMap, role, roleBinding, serviceAccount } from '../../core/k8s/objects.js';
 import { serviceFor } from '../../core/k8s/service.js';
 import type {
@@ -104,10 +105,17 @@ function relabelFor(job: ScrapeJob): AlloyBlock {
     rule({ source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' }),
     rule({ source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' }),
     rule({ source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' }),
+    // Zone-aware pods carry their zone; on the others the empty value leaves the series without `zone`.
+    rule({ source_labels: [podLabelMeta(zoneLabel)], target_label: 'zone' }),
   ]);
 }
 
-/** The Alloy configuration as statements: discovery, one relabel and scrape per job, one remote write. */
+/**
+ * The Alloy configuration as statements: discovery, one relabel and scrape per job, one remote write.
+ * Every series carries what Mimir's own dashboards and alerts select by: `cluster` (external label),
+ * `namespace`, `job` = `<namespace>/<component>` (zone-aware ones too), `pod`, `container`, and `zone`
+ * on zone-aware pods. With self-monitoring on they go to the meta tenant, else to the default tenant.
+ */
 export function alloyConfigStatements(c: ObservabilityStackConfig, stack: StackView): AlloyStatement[] {
   const a = c.observability.alloy;
   const out: AlloyStatement[] = [
@@ -136,7 +144,7 @@ export function alloyConfigStatements(c: ObservabilityStackConfig, stack: StackV
     block('prometheus.remote_write', 'mimir', [
       attr('external_labels', { cluster: a.clusterLabel }),
       block('endpoint', [
-        ...attrs({ url: remoteWriteUrl(c, stack), headers: { 'X-Scope-OrgID': c.defaultTenant } }),
+        ...attrs({ url: remoteWriteUrl(c, stack), headers: { 'X-Scope-OrgID': selfMonitoringTenant(c) } }),
         ...gatewayBasicAuth(c),
       ]),
     ]),
@@ -402,7 +410,8 @@ export function alloyRules(c: ObservabilityStackConfig): Rule[] {
 export const alloyComponent = defineComponent({
   group: 'observability',
   key: 'alloy',
-  description: 'Grafana Alloy: scrapes every component that publishes metrics, remote-writes through the gateway',
+  description:
+    'Grafana Alloy: scrapes every component that publishes metrics into the meta tenant, through the gateway',
   config: 'observability.alloy',
   enabled: (c: ObservabilityStackConfig) => c.observability.alloy.enabled,
   render: alloy,

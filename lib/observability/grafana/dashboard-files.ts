@@ -9,17 +9,30 @@ export interface DashboardFile {
   dashboard: Dashboard;
 }
 
-/** The uid of Grafana's Mimir data source, which every panel queries. */
+/** The uid of Grafana's Mimir data source (the default tenant). */
 export const MIMIR_DATASOURCE_UID = 'mimir';
+/** The uid of the self-monitoring data source (the meta tenant), provisioned with self-monitoring on. */
+export const SELF_MONITORING_DATASOURCE_UID = 'mimir-meta';
 
 /** Stands for the namespace in the generated dashboards; a DNS label never contains it. */
 export const NAMESPACE_PLACEHOLDER = 'MIMIR_KUBE_NAMESPACE';
+/** Stands for the data source uid in the generated dashboards. */
+export const DATASOURCE_PLACEHOLDER = 'MIMIR_KUBE_DATASOURCE';
+
+/** The data source the stack's dashboards query: where Alloy writes the stack's metrics. */
+export function dashboardDatasourceUid(c: Pick<ObservabilityStackConfig, 'selfMonitoring'>): string {
+  return c.selfMonitoring.enabled ? SELF_MONITORING_DATASOURCE_UID : MIMIR_DATASOURCE_UID;
+}
 
 /**
  * The stack's dashboards for a config: the generated ones (dashboards.ts built with the SDK, by
- * `npm run dashboards`) with the namespace filled in. A namespace is a DNS label, so it needs no
- * escaping inside the JSON text.
+ * `npm run dashboards`) with the namespace and the data source filled in. A namespace is a DNS label
+ * and a uid is one of two constants, so neither needs escaping inside the JSON text.
  */
-export function dashboardFiles(c: Pick<ObservabilityStackConfig, 'namespace'>): DashboardFile[] {
-  return JSON.parse(JSON.stringify(generated).replaceAll(NAMESPACE_PLACEHOLDER, c.namespace)) as DashboardFile[];
+export function dashboardFiles(c: Pick<ObservabilityStackConfig, 'namespace' | 'selfMonitoring'>): DashboardFile[] {
+  return JSON.parse(
+    JSON.stringify(generated)
+      .replaceAll(NAMESPACE_PLACEHOLDER, c.namespace)
+      .replaceAll(DATASOURCE_PLACEHOLDER, dashboardDatasourceUid(c)),
+  ) as DashboardFile[];
 }

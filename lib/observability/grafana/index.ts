@@ -14,7 +14,12 @@ import { pods, problemAt, type Rule } from '../../core/checks/context.js';
 import { serviceUrlProblem } from '../../core/checks/service-urls.js';
 import { parseYamlDocuments, toYaml } from '../../core/yaml.js';
 import { gatewayClientEnv, gatewayClientEnvVars, gatewayRequiresCredentials } from '../gateway/client.js';
-import { dashboardFiles, MIMIR_DATASOURCE_UID, type DashboardFile } from './dashboard-files.js';
+import {
+  dashboardFiles,
+  MIMIR_DATASOURCE_UID,
+  SELF_MONITORING_DATASOURCE_UID,
+  type DashboardFile,
+} from './dashboard-files.js';
 
 /** Grafana's HTTP port; named like every scrapeable port of the stack so Alloy finds `/metrics` on it. */
 export const grafanaPort = { name: 'http-metrics', port: 3000 } as const;
@@ -24,6 +29,7 @@ const uid = 472;
 const dashboardsPath = '/etc/grafana/dashboards';
 
 export const mimirDatasourceUid = MIMIR_DATASOURCE_UID;
+export const selfMonitoringDatasourceUid = SELF_MONITORING_DATASOURCE_UID;
 export const alertmanagerDatasourceUid = 'mimir-alertmanager';
 
 /** Publicly known development password, rendered only with `grafana.developmentCredentials` (local clusters). */
@@ -70,7 +76,9 @@ function gatewayAuth(c: ObservabilityStackConfig): {
 }
 
 /**
- * Mimir through the gateway's `/prometheus`, and (when Mimir runs one) its Alertmanager. Grafana's
+ * Mimir through the gateway's `/prometheus`, and (when Mimir runs one) its Alertmanager; with
+ * self-monitoring on, a second Mimir data source for the meta tenant, which the stack's dashboards query.
+ * Grafana's
  * Mimir alertmanager client appends `/alertmanager/api/v2/...` and `/api/v1/alerts` itself, so that
  * data source's URL is the gateway's root. Both send the tenant header; the tenant is not a secret.
  * With the gateway's basic auth on, both log in with the client credentials.
@@ -102,6 +110,22 @@ export function datasources(c: ObservabilityStackConfig, stack: StackView): Prov
       secureJsonData: secure,
     },
   ];
+  if (c.selfMonitoring.enabled) {
+    out.push({
+      name: 'Mimir (self-monitoring)',
+      uid: selfMonitoringDatasourceUid,
+      type: 'prometheus',
+      access: 'proxy',
+      url: gatewayUrl(c, stack, '/prometheus'),
+      isDefault: false,
+      editable: false,
+      ...auth.fields,
+      // Only the tenant differs: the stack's own series, which users' tenants never see. No
+      // alertmanagerUid: the Alertmanager data source is the default tenant's, not the meta tenant's.
+      jsonData: Object.fromEntries(Object.entries(mimirJson).filter(([k]) => k !== 'alertmanagerUid')),
+      secureJsonData: { ...secure, httpHeaderValue1: c.selfMonitoring.tenant },
+    });
+  }
   if (am) {
     out.push({
       name: 'Mimir Alertmanager',
@@ -421,7 +445,7 @@ export function grafanaRules(c: ObservabilityStackConfig): Rule[] {
 export const grafanaComponent = defineComponent({
   group: 'observability',
   key: 'grafana',
-  description: 'Grafana with Mimir (and its Alertmanager) as data sources and the stack health dashboard',
+  description: "Grafana with Mimir, its meta tenant and its Alertmanager as data sources, and the stack's dashboards",
   config: 'observability.grafana',
   enabled: (c: ObservabilityStackConfig) => c.observability.grafana.enabled,
   render: grafana,

@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runCli } from '../../../lib/build/cli.js';
 import type { KubeObject } from '../../../lib/core/k8s/types.js';
-import { stringify as stringifyYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { applyBreak } from './breaks.js';
 import { renderDiff } from './diff.js';
 import { clusterDns, dnsmasqConf, hostsFile, resolvConf, type ClusterDns } from './dns.js';
@@ -232,7 +232,38 @@ function cleanSlot(s: SlotState): void {
 
 const kubectl = (...args: string[]): string => execFileSync('kubectl', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
 
+/**
+ * The tenant users' clients read as: the `X-Scope-OrgID` of Grafana's default Prometheus data source
+ * (the gateway's default tenant). Not Alloy's: with self-monitoring on, Alloy writes into the meta tenant.
+ */
+export function clientTenantOf(objects: KubeObject[]): string | undefined {
+  for (const o of objects) {
+    if (o.kind !== 'ConfigMap') continue;
+    for (const text of Object.values((o as { data?: Record<string, string> }).data ?? {})) {
+      if (!/^datasources:/m.test(text)) continue;
+      const doc = parseYaml(text) as {
+        datasources?: {
+          type?: string;
+          isDefault?: boolean;
+          jsonData?: Record<string, unknown>;
+          secureJsonData?: Record<string, string>;
+        }[];
+      };
+      const ds = doc.datasources?.find((d) => d.type === 'prometheus' && d.isDefault);
+      if (!ds) continue;
+      for (const [k, v] of Object.entries(ds.jsonData ?? {})) {
+        const n = /^httpHeaderName(\d+)$/.exec(k)?.[1];
+        if (n && typeof v === 'string' && v.toLowerCase() === 'x-scope-orgid')
+          return ds.secureJsonData?.[`httpHeaderValue${n}`];
+      }
+    }
+  }
+  return undefined;
+}
+
 export class Stack {
+  /** The tenant the harness's own writes and the scenario's client requests use (see clientTenantOf). */
+  clientTenant = '';
   root = '';
   objects: KubeObject[] = [];
   renderSource = '';
@@ -350,6 +381,7 @@ export class Stack {
         'no rendered Alloy configuration with a prometheus.remote_write block: nothing says where samples go',
       );
     this.alloy = readAlloyConfig(alloyText);
+    this.clientTenant = clientTenantOf(this.rendered) ?? alloyTenant(this.alloy);
     this.dns = clusterDns(
       services(this.objects),
       this.plan.pods,
@@ -788,13 +820,14 @@ export class Stack {
 
   /**
    * A series with a known value, `e2e_probe_value{run} 42`, written through the gateway every 5 s as the
-   * tenant Alloy's configuration names (the harness's own remote write, push.ts): the write/read, Grafana,
-   * ruler and alert steps query it. What Alloy itself scrapes and writes is asserted on its own.
+   * client tenant (the harness's own remote write, push.ts): the write/read, Grafana, ruler and alert steps
+   * query it. What Alloy itself scrapes and writes (into the meta tenant with self-monitoring on) is
+   * asserted on its own.
    */
   private async startProbeWriter(): Promise<void> {
     const rw = new URL(this.alloy!.remoteWrite.url);
     const url = `${rw.protocol}//${await this.resolve(rw.hostname)}:${rw.port || 80}${rw.pathname}`;
-    const tenant = alloyTenant(this.alloy!);
+    const tenant = this.clientTenant;
     const write = async (): Promise<void> => {
       try {
         const r = await rawHttp(url, {
