@@ -3,6 +3,7 @@ import { statelessComponent, type StatelessParts } from './common.js';
 import { targets } from './names.js';
 import { defineComponent, endpointUrl, type StackView } from '../core/registry.js';
 import type { Rule } from '../core/checks/context.js';
+import { syncWave, syncWaves } from '../core/k8s/waves.js';
 import { tenantIdProblem } from './tenant-id.js';
 
 /**
@@ -16,7 +17,7 @@ export function continuousTest(c: MimirStackConfig, stack: StackView): Stateless
   const t = c.mimir.continuousTest;
   const gateway = stack.endpoint('gateway', 'http');
   const auth = gateway.basicAuth;
-  return statelessComponent(c, {
+  const parts = statelessComponent(c, {
     name: targets.continuousTest,
     target: targets.continuousTest,
     settings: t,
@@ -37,6 +38,10 @@ export function continuousTest(c: MimirStackConfig, stack: StackView): Stateless
     objectStorage: false,
     terminationGracePeriodSeconds: 30,
   });
+  // A client of the gateway: it syncs in the gateway's wave, after Mimir, like Alloy.
+  const d = parts.deployment;
+  d.metadata = { ...d.metadata, annotations: { ...d.metadata?.annotations, ...syncWave(syncWaves.edge) } };
+  return parts;
 }
 
 /** Its tenant is one Mimir accepts. (Its addresses are flags: Mimir's flag check holds them to rendered Services.) */

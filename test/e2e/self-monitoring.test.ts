@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { e2eMimirConfig } from './environment/main.js';
 import { selfMonitoringKnobs } from './environment-self-monitoring/main.js';
 import { knobDifferences } from './harness/diff.js';
-import { http, poll } from './harness/http.js';
+import { http, metricSum, poll } from './harness/http.js';
 import { writeMetricNamesIfAsked } from './harness/metrics.js';
 import { failWhenRequired } from './harness/required.js';
 import { alloyTenant } from './harness/alloy.js';
@@ -296,12 +296,28 @@ describe.skipIf(Boolean(skip))(`self-monitoring on local${skip ? ` (skipped: ${s
           throw new Error(JSON.stringify(c));
         },
       );
-      const failed = {
-        writes: await sum('mimir_continuous_test_writes_failed_total'),
-        queries: await sum('mimir_continuous_test_queries_failed_total'),
-        checks: await sum('mimir_continuous_test_query_result_checks_failed_total'),
+      // Failures before the gateway answered would count too: from here on, more writes and checks, none failing.
+      const pod = stack.plan!.pods.find((p) => p.name.startsWith('continuous-test'))!;
+      const own = async (): Promise<Record<string, number>> => {
+        const text = (await http(`http://${pod.ip}:${pod.ports['http-metrics']}/metrics`)).body;
+        const n = (name: string): number => metricSum(text, name) ?? 0;
+        return {
+          writes: n('mimir_continuous_test_writes_total'),
+          checks: n('mimir_continuous_test_query_result_checks_total'),
+          writesFailed: n('mimir_continuous_test_writes_failed_total'),
+          queriesFailed: n('mimir_continuous_test_queries_failed_total'),
+          checksFailed: n('mimir_continuous_test_query_result_checks_failed_total'),
+        };
       };
-      expect(failed, `failures after ${JSON.stringify(counts)}`).toEqual({ writes: 0, queries: 0, checks: 0 });
+      const before = await own();
+      const after = await poll('more continuous-test writes and result checks', budget.continuousTest, async () => {
+        const now = await own();
+        return now.writes > before.writes && now.checks > before.checks ? now : undefined;
+      });
+      expect(
+        { writes: after.writesFailed, queries: after.queriesFailed, checks: after.checksFailed },
+        `failures while it wrote ${after.writes - before.writes} times and checked ${after.checks - before.checks} results (${JSON.stringify(counts)} in ${meta})`,
+      ).toEqual({ writes: before.writesFailed, queries: before.queriesFailed, checks: before.checksFailed });
       // Its series are in its own tenant, read back through the gateway.
       const tenant = stack
         .plan!.pods.find((p) => p.name.startsWith('continuous-test'))!
@@ -324,8 +340,9 @@ describe.skipIf(Boolean(skip))(`self-monitoring on local${skip ? ` (skipped: ${s
       // No restart: the supervisor stops supervising, as if the pod stayed down.
       for (const p of procs) p.kill();
       const t = performance.now();
-      const alert = await poll(`${alertName} for ${killed} in ${meta}'s alertmanager`, budget.alert, async () =>
-        (await alerts()).find(isIt),
+      // Listed as `unprocessed` for a moment after it arrives, then `active`.
+      const alert = await poll(`${alertName} for ${killed} active in ${meta}'s alertmanager`, budget.alert, async () =>
+        (await alerts()).find((a) => isIt(a) && a.status.state === 'active'),
       );
       expect(alert.status.state).toBe('active');
       expect(alert.labels.severity).toBe('critical');

@@ -66,7 +66,7 @@ export const defaultPendingFor: Record<string, string> = {
   MimirKubeObjectStorageErrors: '15m',
   MimirKubeMemoryNearLimit: '15m',
   MimirKubeRulerFailedEvaluations: '5m',
-  MimirKubeAlertmanagerNotificationsFailing: '5m',
+  MimirKubeRulerAlertDeliveryFailing: '5m',
   MimirKubeContinuousTestFailing: '15m',
 };
 
@@ -252,11 +252,15 @@ export function selfMonitoringRuleFile(c: MimirStackConfig, pendingFor: Record<s
       'Rule evaluations of tenant {{ $labels.user }} fail in {{ $labels.cluster }}/{{ $labels.namespace }}: recorded series have gaps and alerts may not fire.',
     ),
     alert(
-      'MimirKubeAlertmanagerNotificationsFailing',
-      'warning',
-      `sum by (cluster, namespace, job, integration) (rate(cortex_alertmanager_notifications_failed_total{${sel()}}[5m])) > 0`,
-      'The alertmanager fails to send {{ $labels.integration }} notifications.',
-      'Notifications through {{ $labels.integration }} fail in {{ $labels.cluster }}/{{ $labels.namespace }}: check the receiver configuration and its endpoint.',
+      'MimirKubeRulerAlertDeliveryFailing',
+      'critical',
+      lines(
+        `sum by (cluster, namespace, job, user) (rate(cortex_prometheus_notifications_errors_total{${sel(`job="${job(targets.ruler)}"`)}}[5m])) > 0`,
+        'or',
+        `sum by (cluster, namespace, job, user) (rate(cortex_prometheus_notifications_dropped_total{${sel(`job="${job(targets.ruler)}"`)}}[5m])) > 0`,
+      ),
+      'The ruler fails to deliver alerts of tenant {{ $labels.user }} to the alertmanager.',
+      "Alerts of tenant {{ $labels.user }} in {{ $labels.cluster }}/{{ $labels.namespace }} do not reach the alertmanager, so nobody is notified of them, this stack's own alerts included: check the ruler's log and the alertmanager.",
     ),
   ];
 
