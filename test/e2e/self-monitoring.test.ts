@@ -328,11 +328,20 @@ describe.skipIf(Boolean(skip))(`self-monitoring on local${skip ? ` (skipped: ${s
     budget.continuousTest + margin,
   );
 
+  // Before the kill: by now the rules, the routing and the continuous test have had work.
+  it.runIf(Boolean(process.env.E2E_METRICS_DIR))(
+    "collects every workload's metric names for the fact file (E2E_METRICS_DIR)",
+    async () => {
+      up();
+      await writeMetricNamesIfAsked(stack, 'self-monitoring', log);
+    },
+    60_000,
+  );
+
   it(
     `killing the ${killed} (SIGKILL, kept down) fires ${alertName} in the meta tenant's alertmanager, routed by the uploaded configuration`,
     async () => {
       up();
-      if (process.env.E2E_METRICS_DIR) await writeMetricNamesIfAsked(stack, 'self-monitoring', log);
       const isIt = (a: Alert): boolean => a.labels.alertname === alertName && a.labels.job === `${namespace}/${killed}`;
       expect((await alerts()).filter(isIt), 'before the kill').toEqual([]);
       const procs = stack.procs.filter((p) => p.spec.id.startsWith(`${killed}-`) && p.running);
