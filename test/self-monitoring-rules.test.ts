@@ -218,6 +218,20 @@ describe('what the rules component renders', () => {
       expect(parts(render(stack(off)) as unknown as Objects)).toBeUndefined();
   });
 
+  it("the README's routing example (a webhook receiver) renders into the uploaded file and passes the checks", () => {
+    const c = stack((x) => {
+      x.mimir.selfMonitoringRules.pendingFor = { MimirKubeComponentDown: '2m' };
+      x.mimir.selfMonitoringRules.alertmanagerConfig = {
+        route: { receiver: 'oncall', group_by: ['alertname', 'cluster', 'namespace'] },
+        receivers: [{ name: 'oncall', webhook_configs: [{ url: 'https://hooks.example.com/mimir' }] }],
+      };
+    });
+    const tree = render(c);
+    expect(check(c, tree)).toEqual([]);
+    const routing = parseYaml(parts(tree as unknown as Objects)!.configMap.data![selfMonitoringFiles.alertmanager]);
+    expect(routing).toEqual(c.mimir.selfMonitoringRules.alertmanagerConfig);
+  });
+
   it('the whole stack passes every module check', () => {
     const c = stack();
     expect(check(c, render(c))).toEqual([]);
