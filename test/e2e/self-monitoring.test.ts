@@ -138,9 +138,16 @@ describe.skipIf(Boolean(skip))(`self-monitoring on local${skip ? ` (skipped: ${s
     expect(down.for).toBe(selfMonitoringKnobs.componentDownFor);
     down.for = local.groups.flatMap((g) => g.rules).find((r) => r.alert === alertName)!.for;
     expect(ran).toEqual(local);
+    const localCt = parseYaml(
+      readFileSync(join(repoRoot, 'out/local/resources/mimir/continuousTest/deployment-continuous-test.yaml'), 'utf8'),
+    ) as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
     const ct = stack.plan!.pods.find((p) => p.name.startsWith('continuous-test'))!;
+    const interval = (a: string): string => a.replace(/^-tests\.run-interval=.*$/, '-tests.run-interval=…');
     expect(ct.workload.template.spec!.containers[0].args).toContain(
       `-tests.run-interval=${selfMonitoringKnobs.continuousTestRunInterval}`,
+    );
+    expect(ct.workload.template.spec!.containers.map((c) => c.args?.map(interval))).toEqual(
+      localCt.spec.template.spec.containers.map((c) => c.args.map(interval)),
     );
   });
 
