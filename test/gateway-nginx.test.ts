@@ -611,21 +611,25 @@ describe.runIf(nginx.run)(`gateway nginx.conf in real nginx ${version.join('.')}
       const requests = clientRequests(c, secrets);
       expect(requests.map((r) => r.client)).toEqual([
         'Grafana data source Mimir',
+        'Grafana data source Mimir (self-monitoring)',
         'Grafana data source Mimir Alertmanager',
         'Alloy remote write',
       ]);
       const expected: Record<string, string> = {
         'Grafana data source Mimir': 'query-frontend',
+        'Grafana data source Mimir (self-monitoring)': 'query-frontend',
         'Grafana data source Mimir Alertmanager': 'alertmanager',
         'Alloy remote write': 'distributor',
       };
+      // The stack's own metrics live in the meta tenant; Grafana's Mimir and Alertmanager data sources read the default one.
+      const meta = new Set(['Grafana data source Mimir (self-monitoring)', 'Alloy remote write']);
       for (const r of requests) {
         expect(r.headers.Authorization, r.client).toBe(basicAuthHeader('mimir-stack', 'stack: pass-1'));
         const reply = await request(gw.nginx.port, r.path, r.headers, r.method);
         expect(reply.status, `${r.client} ${r.path}: ${reply.body}`).toBe(200);
         expect(reply.echo, r.client).toMatchObject({
           service: expected[r.client],
-          tenants: [c.defaultTenant],
+          tenants: [meta.has(r.client) ? c.selfMonitoring.tenant : c.defaultTenant],
           authorization: false,
         });
       }
