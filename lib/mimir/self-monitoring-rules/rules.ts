@@ -100,7 +100,8 @@ export function mimirMemoryLimits(c: MimirStackConfig): MemoryLimit[] {
   ];
   const out: MemoryLimit[] = [];
   for (const [name, settings, enabled] of workloads) {
-    const limit = settings.resources.limits?.memory;
+    // A component whose config is missing fails its own render, with its own path; it is not this one's problem.
+    const limit = (settings as Partial<typeof settings> | undefined)?.resources?.limits?.memory;
     if (!enabled || limit === undefined) continue;
     let bytes: number;
     try {
