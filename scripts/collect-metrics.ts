@@ -42,7 +42,15 @@ function main(argv: string[]): number {
     dir = mkdtempSync(join(tmpdir(), 'mimir-kube-metrics-'));
     const r = spawnSync(
       'npx',
-      ['vitest', 'run', '--config', 'vitest.e2e.config.ts', 'test/e2e/stack.test.ts', 'test/e2e/caches.test.ts'],
+      [
+        'vitest',
+        'run',
+        '--config',
+        'vitest.e2e.config.ts',
+        'test/e2e/stack.test.ts',
+        'test/e2e/caches.test.ts',
+        'test/e2e/self-monitoring.test.ts',
+      ],
       { stdio: 'inherit', env: { ...process.env, E2E_REQUIRED: '1', E2E_METRICS_DIR: dir } },
     );
     if (r.status !== 0) {

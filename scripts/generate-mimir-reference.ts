@@ -71,6 +71,39 @@ const EXTRA_FLAG_TYPES: Readonly<Record<string, FieldType>> = {
   'distributor.ingestion-artificial-delay': 'duration',
 };
 
+/**
+ * Flags of Mimir's continuous test (`-target=continuous-test`): the binary registers them
+ * (`pkg/continuoustest`), but they configure no YAML field, so neither config-descriptor.json nor
+ * extra-flags.txt lists them. Names and types as Mimir 3.0.2's `mimir -help-all` prints them; a test
+ * compares this list with the e2e peer's `-help-all` (test/continuous-test.test.ts).
+ */
+export const CONTINUOUS_TEST_FLAGS: Readonly<Record<string, FieldType>> = {
+  'tests.basic-auth-password': 'string',
+  'tests.basic-auth-user': 'string',
+  'tests.bearer-token': 'string',
+  'tests.client.cluster-validation.label': 'string',
+  'tests.client.user-agent': 'string',
+  'tests.ingest-storage-record.consumer-group': 'string',
+  'tests.ingest-storage-record.enabled': 'boolean',
+  'tests.ingest-storage-record.max-jump-size': 'int',
+  'tests.ingest-storage-record.max-records-per-run': 'int',
+  'tests.ingest-storage-record.records-processed-percent': 'int',
+  'tests.read-endpoint': 'string',
+  'tests.read-timeout': 'duration',
+  'tests.run-interval': 'duration',
+  'tests.send-chunks-debugging-header': 'boolean',
+  'tests.smoke-test': 'boolean',
+  'tests.tenant-id': 'string',
+  'tests.write-batch-size': 'int',
+  'tests.write-endpoint': 'string',
+  'tests.write-protocol': 'string',
+  'tests.write-read-series-test.float-samples-enabled': 'boolean',
+  'tests.write-read-series-test.histogram-samples-enabled': 'boolean',
+  'tests.write-read-series-test.max-query-age': 'duration',
+  'tests.write-read-series-test.num-series': 'int',
+  'tests.write-timeout': 'duration',
+};
+
 interface DescriptorEntry {
   kind: string;
   name: string;
@@ -279,6 +312,7 @@ export function generateMimirFacts(
   for (const name of readList(path.join(referenceDir, 'extra-flags.txt'))) {
     if (!flags.has(name)) flags.set(name, EXTRA_FLAG_TYPES[name] ?? 'unknown');
   }
+  for (const [name, type] of Object.entries(CONTINUOUS_TEST_FLAGS)) if (!flags.has(name)) flags.set(name, type);
   checkRefs(config, RUNTIME_CONFIG, 'runtime');
 
   return {

@@ -29,6 +29,7 @@ export default defineEnvironment({
       alertmanager: { replicas: 1, resources: small('50m', '64Mi', '256Mi'), storage: { size: '1Gi' } },
       overridesExporter: { replicas: 1, resources: small('20m', '64Mi', '256Mi') },
       ruler: { replicas: 1, mode: 'remote', resources: small('50m', '128Mi') },
+      continuousTest: { enabled: true, replicas: 1, numSeries: 100, resources: small('10m', '32Mi', '128Mi') },
     },
     observability: {
       minio: { storageSize: '5Gi' },

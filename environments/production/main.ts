@@ -61,6 +61,8 @@ export default defineEnvironment({
         rulerQuerier: { enabled: true, minReplicas: 2, maxReplicas: 10 },
         rulerQueryFrontend: { enabled: true, minReplicas: 2, maxReplicas: 4 },
       },
+      // Writes and reads 1000 series through the gateway (with its client credentials) and counts failures.
+      continuousTest: { enabled: true },
       // All four memcached caches; chunks and index spread over two pods each.
       caches: {
         chunks: { enabled: true, replicas: 2, memoryMiB: 4096 },

@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"architecture":{"description":"`classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors\nwrite to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs\nKafka, see `ingestStorage`, and the ruler in remote mode).","enum":["classic","ingest-storage"],"type":"string"},"ingestStorage":{"description":"Kafka and read consistency of the ingest-storage architecture (ignored by `classic`).","type":"object","properties":{"kafka":{"description":"Where the ingest-storage architecture's Kafka is and how Mimir uses it.","type":"object","properties":{"source":{"description":"`bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through\nits Service. `external`: an existing Kafka cluster at `addresses`.","enum":["bundled","external"],"type":"string"},"address":{"description":"Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to\nits Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the\nbootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).","type":"string"},"topic":{"description":"The topic every write goes through (Mimir creates it when missing).","type":"string"},"partitions":{"description":"Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone\nowns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to\nscale the ingesters out without re-partitioning.","type":"integer","minimum":1},"clientId":{"description":"Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.\nAt most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).","type":"string"},"sasl":{"description":"SASL credentials (external Kafka).","type":"object","properties":{"secretName":{"description":"Secret holding the username and password; empty means no SASL. List it in `existingSecrets`.","type":"string"},"usernameKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"readConsistency":{"description":"Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in\n`tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they\nhave consumed everything written before the query (read-after-write, slower).","enum":["eventual","strong"],"type":"string"}},"additionalProperties":false},"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"autoscaling":{"description":"Autoscaling of distributors, queriers, query-frontends, rulers and the ruler's read path: KEDA\nScaledObjects (or HorizontalPodAutoscalers) instead of fixed replicas, each off unless enabled.","type":"object","properties":{"engine":{"description":"`keda`: KEDA ScaledObjects (KEDA must run in the cluster), every signal available.\n`hpa`: `autoscaling/v2` HorizontalPodAutoscalers on the resource metrics API (metrics-server), cpu and memory only.","enum":["hpa","keda"],"type":"string"},"metricsTenant":{"description":"Tenant KEDA queries (sent as `X-Scope-OrgID`); empty: the one Alloy writes the stack's own metrics into\n(`selfMonitoring.tenant`, or `defaultTenant` with self-monitoring off).","type":"string"},"prometheusAddress":{"description":"Prometheus API KEDA queries; empty: the stack's own query-frontend,\n`http://query-frontend.<namespace>.svc.<clusterDomain>:8080/prometheus`. Must name a rendered Service.","type":"string"},"pollingInterval":{"description":"Seconds between KEDA's queries.","type":"integer","minimum":1},"distributor":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"querier":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQuerier":{"description":"The ruler's own querier (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQueryFrontend":{"description":"The ruler's own query-frontend (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"kafka":{"description":"Single-node Kafka for the ingest-storage architecture (off unless enabled).","type":"object","properties":{"enabled":{"description":"Render the single-node Kafka (`config.mimir.ingestStorage.kafka.source: 'bundled'` needs it).","type":"boolean"},"storageSize":{"description":"Size of the data volume (`log.dirs`).","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"description":"Requests (and limits) of the broker container; the storage-format init container uses the same.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"heap":{"description":"JVM heap (`-Xms` and `-Xmx`), a Java size such as `256m`; keep it well below the memory limit: the\npage cache and the JVM's own memory come on top.","type":"string"},"clusterId":{"description":"KRaft cluster ID written into the data volume on first start: a base64url-encoded UUID (22 characters).\nChanging it on an existing volume makes the broker refuse to start.","type":"string"},"retentionHours":{"description":"How long the broker keeps records, in hours (`log.retention.hours`). Ingesters replay from their committed\noffset after a restart, so this only has to cover the longest outage of an ingester.","type":"integer","minimum":1}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"kafka":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"architecture":{"description":"`classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors\nwrite to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs\nKafka, see `ingestStorage`, and the ruler in remote mode).","enum":["classic","ingest-storage"],"type":"string"},"ingestStorage":{"description":"Kafka and read consistency of the ingest-storage architecture (ignored by `classic`).","type":"object","properties":{"kafka":{"description":"Where the ingest-storage architecture's Kafka is and how Mimir uses it.","type":"object","properties":{"source":{"description":"`bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through\nits Service. `external`: an existing Kafka cluster at `addresses`.","enum":["bundled","external"],"type":"string"},"address":{"description":"Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to\nits Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the\nbootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).","type":"string"},"topic":{"description":"The topic every write goes through (Mimir creates it when missing).","type":"string"},"partitions":{"description":"Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone\nowns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to\nscale the ingesters out without re-partitioning.","type":"integer","minimum":1},"clientId":{"description":"Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.\nAt most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).","type":"string"},"sasl":{"description":"SASL credentials (external Kafka).","type":"object","properties":{"secretName":{"description":"Secret holding the username and password; empty means no SASL. List it in `existingSecrets`.","type":"string"},"usernameKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"readConsistency":{"description":"Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in\n`tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they\nhave consumed everything written before the query (read-after-write, slower).","enum":["eventual","strong"],"type":"string"}},"additionalProperties":false},"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"autoscaling":{"description":"Autoscaling of distributors, queriers, query-frontends, rulers and the ruler's read path: KEDA\nScaledObjects (or HorizontalPodAutoscalers) instead of fixed replicas, each off unless enabled.","type":"object","properties":{"engine":{"description":"`keda`: KEDA ScaledObjects (KEDA must run in the cluster), every signal available.\n`hpa`: `autoscaling/v2` HorizontalPodAutoscalers on the resource metrics API (metrics-server), cpu and memory only.","enum":["hpa","keda"],"type":"string"},"metricsTenant":{"description":"Tenant KEDA queries (sent as `X-Scope-OrgID`); empty: the one Alloy writes the stack's own metrics into\n(`selfMonitoring.tenant`, or `defaultTenant` with self-monitoring off).","type":"string"},"prometheusAddress":{"description":"Prometheus API KEDA queries; empty: the stack's own query-frontend,\n`http://query-frontend.<namespace>.svc.<clusterDomain>:8080/prometheus`. Must name a rendered Service.","type":"string"},"pollingInterval":{"description":"Seconds between KEDA's queries.","type":"integer","minimum":1},"distributor":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"querier":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQuerier":{"description":"The ruler's own querier (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQueryFrontend":{"description":"The ruler's own query-frontend (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"continuousTest":{"description":"Mimir's continuous test, off unless enabled.","type":"object","properties":{"enabled":{"description":"Run it (`-target=continuous-test`): it writes series through the gateway as `tenant`, queries them back\nthrough the gateway and exports its own success metrics (`mimir_continuous_test_*`).","type":"boolean"},"tenant":{"description":"The tenant it writes and reads as; keep it apart from real tenants.","type":"string"},"numSeries":{"description":"Series it writes every 20 s (`-tests.write-read-series-test.num-series`).","type":"integer","minimum":1},"runInterval":{"description":"How often it writes and checks its series (`-tests.run-interval`), e.g. `5m`.","type":"string"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"selfMonitoringRules":{"description":"The stack's own alerting and recording rules and alert routing, for the self-monitoring tenant.","type":"object","properties":{"enabled":{"description":"Load the rules into the ruler and the alert routing into the alertmanager for the self-monitoring tenant,\nthrough a Job that runs `mimirtool` after each change. Needs `selfMonitoring.enabled`; the rules need the\nruler, the routing the alertmanager.","type":"boolean"},"pendingFor":{"description":"Pending durations (`for`) by alert name, over the defaults, e.g. `{ \"MimirKubeComponentDown\": \"5m\" }`.","type":"object","additionalProperties":{"type":"string"}},"alertmanagerConfig":{"description":"The self-monitoring tenant's Alertmanager configuration (what `mimirtool alertmanager load` uploads):\nreceivers and routes. The default routes every alert to the receiver `self-monitoring`, which notifies\nnobody until you give it an integration (e.g. `webhook_configs`, `slack_configs`).","type":"object","additionalProperties":true},"resources":{"description":"Requests (and optional limits) of each of the Job's containers.","type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"kafka":{"description":"Single-node Kafka for the ingest-storage architecture (off unless enabled).","type":"object","properties":{"enabled":{"description":"Render the single-node Kafka (`config.mimir.ingestStorage.kafka.source: 'bundled'` needs it).","type":"boolean"},"storageSize":{"description":"Size of the data volume (`log.dirs`).","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"description":"Requests (and limits) of the broker container; the storage-format init container uses the same.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"heap":{"description":"JVM heap (`-Xms` and `-Xmx`), a Java size such as `256m`; keep it well below the memory limit: the\npage cache and the JVM's own memory come on top.","type":"string"},"clusterId":{"description":"KRaft cluster ID written into the data volume on first start: a base64url-encoded UUID (22 characters).\nChanging it on an existing volume makes the broker refuse to start.","type":"string"},"retentionHours":{"description":"How long the broker keeps records, in hours (`log.retention.hours`). Ingesters replay from their committed\noffset after a restart, so this only has to cover the longest outage of an ingester.","type":"integer","minimum":1}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"kafka":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"mimirtool":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -7638,12 +7638,12 @@ vErrors.push(err599);
 errors++;
 }
 }
-if(data2.caches !== undefined){
-let data331 = data2.caches;
+if(data2.continuousTest !== undefined){
+let data331 = data2.continuousTest;
 if(data331 && typeof data331 == "object" && !Array.isArray(data331)){
 for(const key116 in data331){
-if(!((((key116 === "chunks") || (key116 === "index")) || (key116 === "metadata")) || (key116 === "results"))){
-const err600 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key116},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data331};
+if(!(((((((key116 === "enabled") || (key116 === "tenant")) || (key116 === "numSeries")) || (key116 === "runInterval")) || (key116 === "replicas")) || (key116 === "resources")) || (key116 === "flags"))){
+const err600 = {instancePath:instancePath+"/config/mimir/continuousTest",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key116},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest,data:data331};
 if(vErrors === null){
 vErrors = [err600];
 }
@@ -7653,12 +7653,10 @@ vErrors.push(err600);
 errors++;
 }
 }
-if(data331.chunks !== undefined){
-let data332 = data331.chunks;
-if(data332 && typeof data332 == "object" && !Array.isArray(data332)){
-for(const key117 in data332){
-if(!((((((((key117 === "enabled") || (key117 === "replicas")) || (key117 === "memoryMiB")) || (key117 === "maxItemSizeMiB")) || (key117 === "connectionLimit")) || (key117 === "cpu")) || (key117 === "timeout")) || (key117 === "maxIdleConnections"))){
-const err601 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key117},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data332};
+if(data331.enabled !== undefined){
+let data332 = data331.enabled;
+if(typeof data332 !== "boolean"){
+const err601 = {instancePath:instancePath+"/config/mimir/continuousTest/enabled",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.enabled,data:data332};
 if(vErrors === null){
 vErrors = [err601];
 }
@@ -7668,10 +7666,10 @@ vErrors.push(err601);
 errors++;
 }
 }
-if(data332.enabled !== undefined){
-let data333 = data332.enabled;
-if(typeof data333 !== "boolean"){
-const err602 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data333};
+if(data331.tenant !== undefined){
+let data333 = data331.tenant;
+if(typeof data333 !== "string"){
+const err602 = {instancePath:instancePath+"/config/mimir/continuousTest/tenant",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.tenant.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.tenant,data:data333};
 if(vErrors === null){
 vErrors = [err602];
 }
@@ -7681,10 +7679,10 @@ vErrors.push(err602);
 errors++;
 }
 }
-if(data332.replicas !== undefined){
-let data334 = data332.replicas;
+if(data331.numSeries !== undefined){
+let data334 = data331.numSeries;
 if(!((typeof data334 == "number") && (!(data334 % 1) && !isNaN(data334)))){
-const err603 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data334};
+const err603 = {instancePath:instancePath+"/config/mimir/continuousTest/numSeries",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/numSeries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.numSeries.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.numSeries,data:data334};
 if(vErrors === null){
 vErrors = [err603];
 }
@@ -7695,7 +7693,7 @@ errors++;
 }
 if(typeof data334 == "number"){
 if(data334 < 1 || isNaN(data334)){
-const err604 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data334};
+const err604 = {instancePath:instancePath+"/config/mimir/continuousTest/numSeries",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/numSeries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.numSeries,data:data334};
 if(vErrors === null){
 vErrors = [err604];
 }
@@ -7706,10 +7704,10 @@ errors++;
 }
 }
 }
-if(data332.memoryMiB !== undefined){
-let data335 = data332.memoryMiB;
-if(!((typeof data335 == "number") && (!(data335 % 1) && !isNaN(data335)))){
-const err605 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data335};
+if(data331.runInterval !== undefined){
+let data335 = data331.runInterval;
+if(typeof data335 !== "string"){
+const err605 = {instancePath:instancePath+"/config/mimir/continuousTest/runInterval",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/runInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.runInterval.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.runInterval,data:data335};
 if(vErrors === null){
 vErrors = [err605];
 }
@@ -7718,9 +7716,11 @@ vErrors.push(err605);
 }
 errors++;
 }
-if(typeof data335 == "number"){
-if(data335 < 16 || isNaN(data335)){
-const err606 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data335};
+}
+if(data331.replicas !== undefined){
+let data336 = data331.replicas;
+if(!((typeof data336 == "number") && (!(data336 % 1) && !isNaN(data336)))){
+const err606 = {instancePath:instancePath+"/config/mimir/continuousTest/replicas",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.replicas,data:data336};
 if(vErrors === null){
 vErrors = [err606];
 }
@@ -7729,12 +7729,9 @@ vErrors.push(err606);
 }
 errors++;
 }
-}
-}
-if(data332.maxItemSizeMiB !== undefined){
-let data336 = data332.maxItemSizeMiB;
-if(!((typeof data336 == "number") && (!(data336 % 1) && !isNaN(data336)))){
-const err607 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data336};
+if(typeof data336 == "number"){
+if(data336 < 0 || isNaN(data336)){
+const err607 = {instancePath:instancePath+"/config/mimir/continuousTest/replicas",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.replicas,data:data336};
 if(vErrors === null){
 vErrors = [err607];
 }
@@ -7743,9 +7740,14 @@ vErrors.push(err607);
 }
 errors++;
 }
-if(typeof data336 == "number"){
-if(data336 < 1 || isNaN(data336)){
-const err608 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data336};
+}
+}
+if(data331.resources !== undefined){
+let data337 = data331.resources;
+if(data337 && typeof data337 == "object" && !Array.isArray(data337)){
+for(const key117 in data337){
+if(!((key117 === "requests") || (key117 === "limits"))){
+const err608 = {instancePath:instancePath+"/config/mimir/continuousTest/resources",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key117},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources,data:data337};
 if(vErrors === null){
 vErrors = [err608];
 }
@@ -7755,11 +7757,12 @@ vErrors.push(err608);
 errors++;
 }
 }
-}
-if(data332.connectionLimit !== undefined){
-let data337 = data332.connectionLimit;
-if(!((typeof data337 == "number") && (!(data337 % 1) && !isNaN(data337)))){
-const err609 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data337};
+if(data337.requests !== undefined){
+let data338 = data337.requests;
+if(data338 && typeof data338 == "object" && !Array.isArray(data338)){
+for(const key118 in data338){
+if(!((key118 === "cpu") || (key118 === "memory"))){
+const err609 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key118},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests,data:data338};
 if(vErrors === null){
 vErrors = [err609];
 }
@@ -7768,9 +7771,11 @@ vErrors.push(err609);
 }
 errors++;
 }
-if(typeof data337 == "number"){
-if(data337 < 1 || isNaN(data337)){
-const err610 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data337};
+}
+if(data338.cpu !== undefined){
+let data339 = data338.cpu;
+if(typeof data339 !== "string"){
+const err610 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests.properties.cpu,data:data339};
 if(vErrors === null){
 vErrors = [err610];
 }
@@ -7780,11 +7785,10 @@ vErrors.push(err610);
 errors++;
 }
 }
-}
-if(data332.cpu !== undefined){
-let data338 = data332.cpu;
-if(typeof data338 !== "string"){
-const err611 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data338};
+if(data338.memory !== undefined){
+let data340 = data338.memory;
+if(typeof data340 !== "string"){
+const err611 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests.properties.memory,data:data340};
 if(vErrors === null){
 vErrors = [err611];
 }
@@ -7794,10 +7798,9 @@ vErrors.push(err611);
 errors++;
 }
 }
-if(data332.timeout !== undefined){
-let data339 = data332.timeout;
-if(typeof data339 !== "string"){
-const err612 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data339};
+}
+else {
+const err612 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.requests,data:data338};
 if(vErrors === null){
 vErrors = [err612];
 }
@@ -7807,10 +7810,12 @@ vErrors.push(err612);
 errors++;
 }
 }
-if(data332.maxIdleConnections !== undefined){
-let data340 = data332.maxIdleConnections;
-if(!((typeof data340 == "number") && (!(data340 % 1) && !isNaN(data340)))){
-const err613 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data340};
+if(data337.limits !== undefined){
+let data341 = data337.limits;
+if(data341 && typeof data341 == "object" && !Array.isArray(data341)){
+for(const key119 in data341){
+if(!((key119 === "cpu") || (key119 === "memory"))){
+const err613 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key119},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits,data:data341};
 if(vErrors === null){
 vErrors = [err613];
 }
@@ -7819,9 +7824,11 @@ vErrors.push(err613);
 }
 errors++;
 }
-if(typeof data340 == "number"){
-if(data340 < 1 || isNaN(data340)){
-const err614 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data340};
+}
+if(data341.cpu !== undefined){
+let data342 = data341.cpu;
+if(typeof data342 !== "string"){
+const err614 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits.properties.cpu,data:data342};
 if(vErrors === null){
 vErrors = [err614];
 }
@@ -7831,10 +7838,10 @@ vErrors.push(err614);
 errors++;
 }
 }
-}
-}
-else {
-const err615 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data332};
+if(data341.memory !== undefined){
+let data343 = data341.memory;
+if(typeof data343 !== "string"){
+const err615 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits.properties.memory,data:data343};
 if(vErrors === null){
 vErrors = [err615];
 }
@@ -7844,12 +7851,9 @@ vErrors.push(err615);
 errors++;
 }
 }
-if(data331.index !== undefined){
-let data341 = data331.index;
-if(data341 && typeof data341 == "object" && !Array.isArray(data341)){
-for(const key118 in data341){
-if(!((((((((key118 === "enabled") || (key118 === "replicas")) || (key118 === "memoryMiB")) || (key118 === "maxItemSizeMiB")) || (key118 === "connectionLimit")) || (key118 === "cpu")) || (key118 === "timeout")) || (key118 === "maxIdleConnections"))){
-const err616 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key118},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data341};
+}
+else {
+const err616 = {instancePath:instancePath+"/config/mimir/continuousTest/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.properties.limits,data:data341};
 if(vErrors === null){
 vErrors = [err616];
 }
@@ -7859,10 +7863,9 @@ vErrors.push(err616);
 errors++;
 }
 }
-if(data341.enabled !== undefined){
-let data342 = data341.enabled;
-if(typeof data342 !== "boolean"){
-const err617 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data342};
+}
+else {
+const err617 = {instancePath:instancePath+"/config/mimir/continuousTest/resources",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.resources,data:data337};
 if(vErrors === null){
 vErrors = [err617];
 }
@@ -7872,10 +7875,13 @@ vErrors.push(err617);
 errors++;
 }
 }
-if(data341.replicas !== undefined){
-let data343 = data341.replicas;
-if(!((typeof data343 == "number") && (!(data343 % 1) && !isNaN(data343)))){
-const err618 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data343};
+if(data331.flags !== undefined){
+let data344 = data331.flags;
+if(data344 && typeof data344 == "object" && !Array.isArray(data344)){
+for(const key120 in data344){
+let data345 = data344[key120];
+if((((typeof data345 !== "string") && (!(typeof data345 == "number"))) && (typeof data345 !== "boolean")) && (data345 !== null)){
+const err618 = {instancePath:instancePath+"/config/mimir/continuousTest/flags/" + key120.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.continuousTest.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.flags.additionalProperties,data:data345};
 if(vErrors === null){
 vErrors = [err618];
 }
@@ -7884,9 +7890,10 @@ vErrors.push(err618);
 }
 errors++;
 }
-if(typeof data343 == "number"){
-if(data343 < 1 || isNaN(data343)){
-const err619 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data343};
+}
+}
+else {
+const err619 = {instancePath:instancePath+"/config/mimir/continuousTest/flags",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest.properties.flags,data:data344};
 if(vErrors === null){
 vErrors = [err619];
 }
@@ -7897,10 +7904,8 @@ errors++;
 }
 }
 }
-if(data341.memoryMiB !== undefined){
-let data344 = data341.memoryMiB;
-if(!((typeof data344 == "number") && (!(data344 % 1) && !isNaN(data344)))){
-const err620 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data344};
+else {
+const err620 = {instancePath:instancePath+"/config/mimir/continuousTest",schemaPath:"#/properties/config/properties/mimir/properties/continuousTest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.continuousTest.type,parentSchema:schema11.properties.config.properties.mimir.properties.continuousTest,data:data331};
 if(vErrors === null){
 vErrors = [err620];
 }
@@ -7909,9 +7914,13 @@ vErrors.push(err620);
 }
 errors++;
 }
-if(typeof data344 == "number"){
-if(data344 < 16 || isNaN(data344)){
-const err621 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data344};
+}
+if(data2.caches !== undefined){
+let data346 = data2.caches;
+if(data346 && typeof data346 == "object" && !Array.isArray(data346)){
+for(const key121 in data346){
+if(!((((key121 === "chunks") || (key121 === "index")) || (key121 === "metadata")) || (key121 === "results"))){
+const err621 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key121},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data346};
 if(vErrors === null){
 vErrors = [err621];
 }
@@ -7921,11 +7930,12 @@ vErrors.push(err621);
 errors++;
 }
 }
-}
-if(data341.maxItemSizeMiB !== undefined){
-let data345 = data341.maxItemSizeMiB;
-if(!((typeof data345 == "number") && (!(data345 % 1) && !isNaN(data345)))){
-const err622 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data345};
+if(data346.chunks !== undefined){
+let data347 = data346.chunks;
+if(data347 && typeof data347 == "object" && !Array.isArray(data347)){
+for(const key122 in data347){
+if(!((((((((key122 === "enabled") || (key122 === "replicas")) || (key122 === "memoryMiB")) || (key122 === "maxItemSizeMiB")) || (key122 === "connectionLimit")) || (key122 === "cpu")) || (key122 === "timeout")) || (key122 === "maxIdleConnections"))){
+const err622 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key122},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data347};
 if(vErrors === null){
 vErrors = [err622];
 }
@@ -7934,9 +7944,11 @@ vErrors.push(err622);
 }
 errors++;
 }
-if(typeof data345 == "number"){
-if(data345 < 1 || isNaN(data345)){
-const err623 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data345};
+}
+if(data347.enabled !== undefined){
+let data348 = data347.enabled;
+if(typeof data348 !== "boolean"){
+const err623 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data348};
 if(vErrors === null){
 vErrors = [err623];
 }
@@ -7946,11 +7958,10 @@ vErrors.push(err623);
 errors++;
 }
 }
-}
-if(data341.connectionLimit !== undefined){
-let data346 = data341.connectionLimit;
-if(!((typeof data346 == "number") && (!(data346 % 1) && !isNaN(data346)))){
-const err624 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data346};
+if(data347.replicas !== undefined){
+let data349 = data347.replicas;
+if(!((typeof data349 == "number") && (!(data349 % 1) && !isNaN(data349)))){
+const err624 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data349};
 if(vErrors === null){
 vErrors = [err624];
 }
@@ -7959,9 +7970,9 @@ vErrors.push(err624);
 }
 errors++;
 }
-if(typeof data346 == "number"){
-if(data346 < 1 || isNaN(data346)){
-const err625 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data346};
+if(typeof data349 == "number"){
+if(data349 < 1 || isNaN(data349)){
+const err625 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data349};
 if(vErrors === null){
 vErrors = [err625];
 }
@@ -7972,10 +7983,10 @@ errors++;
 }
 }
 }
-if(data341.cpu !== undefined){
-let data347 = data341.cpu;
-if(typeof data347 !== "string"){
-const err626 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data347};
+if(data347.memoryMiB !== undefined){
+let data350 = data347.memoryMiB;
+if(!((typeof data350 == "number") && (!(data350 % 1) && !isNaN(data350)))){
+const err626 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data350};
 if(vErrors === null){
 vErrors = [err626];
 }
@@ -7984,11 +7995,9 @@ vErrors.push(err626);
 }
 errors++;
 }
-}
-if(data341.timeout !== undefined){
-let data348 = data341.timeout;
-if(typeof data348 !== "string"){
-const err627 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data348};
+if(typeof data350 == "number"){
+if(data350 < 16 || isNaN(data350)){
+const err627 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data350};
 if(vErrors === null){
 vErrors = [err627];
 }
@@ -7998,10 +8007,11 @@ vErrors.push(err627);
 errors++;
 }
 }
-if(data341.maxIdleConnections !== undefined){
-let data349 = data341.maxIdleConnections;
-if(!((typeof data349 == "number") && (!(data349 % 1) && !isNaN(data349)))){
-const err628 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data349};
+}
+if(data347.maxItemSizeMiB !== undefined){
+let data351 = data347.maxItemSizeMiB;
+if(!((typeof data351 == "number") && (!(data351 % 1) && !isNaN(data351)))){
+const err628 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data351};
 if(vErrors === null){
 vErrors = [err628];
 }
@@ -8010,9 +8020,9 @@ vErrors.push(err628);
 }
 errors++;
 }
-if(typeof data349 == "number"){
-if(data349 < 1 || isNaN(data349)){
-const err629 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data349};
+if(typeof data351 == "number"){
+if(data351 < 1 || isNaN(data351)){
+const err629 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data351};
 if(vErrors === null){
 vErrors = [err629];
 }
@@ -8023,9 +8033,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err630 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data341};
+if(data347.connectionLimit !== undefined){
+let data352 = data347.connectionLimit;
+if(!((typeof data352 == "number") && (!(data352 % 1) && !isNaN(data352)))){
+const err630 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data352};
 if(vErrors === null){
 vErrors = [err630];
 }
@@ -8034,13 +8045,9 @@ vErrors.push(err630);
 }
 errors++;
 }
-}
-if(data331.metadata !== undefined){
-let data350 = data331.metadata;
-if(data350 && typeof data350 == "object" && !Array.isArray(data350)){
-for(const key119 in data350){
-if(!((((((((key119 === "enabled") || (key119 === "replicas")) || (key119 === "memoryMiB")) || (key119 === "maxItemSizeMiB")) || (key119 === "connectionLimit")) || (key119 === "cpu")) || (key119 === "timeout")) || (key119 === "maxIdleConnections"))){
-const err631 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key119},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data350};
+if(typeof data352 == "number"){
+if(data352 < 1 || isNaN(data352)){
+const err631 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data352};
 if(vErrors === null){
 vErrors = [err631];
 }
@@ -8050,10 +8057,11 @@ vErrors.push(err631);
 errors++;
 }
 }
-if(data350.enabled !== undefined){
-let data351 = data350.enabled;
-if(typeof data351 !== "boolean"){
-const err632 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data351};
+}
+if(data347.cpu !== undefined){
+let data353 = data347.cpu;
+if(typeof data353 !== "string"){
+const err632 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data353};
 if(vErrors === null){
 vErrors = [err632];
 }
@@ -8063,10 +8071,10 @@ vErrors.push(err632);
 errors++;
 }
 }
-if(data350.replicas !== undefined){
-let data352 = data350.replicas;
-if(!((typeof data352 == "number") && (!(data352 % 1) && !isNaN(data352)))){
-const err633 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data352};
+if(data347.timeout !== undefined){
+let data354 = data347.timeout;
+if(typeof data354 !== "string"){
+const err633 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data354};
 if(vErrors === null){
 vErrors = [err633];
 }
@@ -8075,9 +8083,11 @@ vErrors.push(err633);
 }
 errors++;
 }
-if(typeof data352 == "number"){
-if(data352 < 1 || isNaN(data352)){
-const err634 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data352};
+}
+if(data347.maxIdleConnections !== undefined){
+let data355 = data347.maxIdleConnections;
+if(!((typeof data355 == "number") && (!(data355 % 1) && !isNaN(data355)))){
+const err634 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data355};
 if(vErrors === null){
 vErrors = [err634];
 }
@@ -8086,12 +8096,9 @@ vErrors.push(err634);
 }
 errors++;
 }
-}
-}
-if(data350.memoryMiB !== undefined){
-let data353 = data350.memoryMiB;
-if(!((typeof data353 == "number") && (!(data353 % 1) && !isNaN(data353)))){
-const err635 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data353};
+if(typeof data355 == "number"){
+if(data355 < 1 || isNaN(data355)){
+const err635 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data355};
 if(vErrors === null){
 vErrors = [err635];
 }
@@ -8100,9 +8107,11 @@ vErrors.push(err635);
 }
 errors++;
 }
-if(typeof data353 == "number"){
-if(data353 < 16 || isNaN(data353)){
-const err636 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data353};
+}
+}
+}
+else {
+const err636 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data347};
 if(vErrors === null){
 vErrors = [err636];
 }
@@ -8112,11 +8121,12 @@ vErrors.push(err636);
 errors++;
 }
 }
-}
-if(data350.maxItemSizeMiB !== undefined){
-let data354 = data350.maxItemSizeMiB;
-if(!((typeof data354 == "number") && (!(data354 % 1) && !isNaN(data354)))){
-const err637 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data354};
+if(data346.index !== undefined){
+let data356 = data346.index;
+if(data356 && typeof data356 == "object" && !Array.isArray(data356)){
+for(const key123 in data356){
+if(!((((((((key123 === "enabled") || (key123 === "replicas")) || (key123 === "memoryMiB")) || (key123 === "maxItemSizeMiB")) || (key123 === "connectionLimit")) || (key123 === "cpu")) || (key123 === "timeout")) || (key123 === "maxIdleConnections"))){
+const err637 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key123},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data356};
 if(vErrors === null){
 vErrors = [err637];
 }
@@ -8125,9 +8135,11 @@ vErrors.push(err637);
 }
 errors++;
 }
-if(typeof data354 == "number"){
-if(data354 < 1 || isNaN(data354)){
-const err638 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data354};
+}
+if(data356.enabled !== undefined){
+let data357 = data356.enabled;
+if(typeof data357 !== "boolean"){
+const err638 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data357};
 if(vErrors === null){
 vErrors = [err638];
 }
@@ -8137,11 +8149,10 @@ vErrors.push(err638);
 errors++;
 }
 }
-}
-if(data350.connectionLimit !== undefined){
-let data355 = data350.connectionLimit;
-if(!((typeof data355 == "number") && (!(data355 % 1) && !isNaN(data355)))){
-const err639 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data355};
+if(data356.replicas !== undefined){
+let data358 = data356.replicas;
+if(!((typeof data358 == "number") && (!(data358 % 1) && !isNaN(data358)))){
+const err639 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data358};
 if(vErrors === null){
 vErrors = [err639];
 }
@@ -8150,9 +8161,9 @@ vErrors.push(err639);
 }
 errors++;
 }
-if(typeof data355 == "number"){
-if(data355 < 1 || isNaN(data355)){
-const err640 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data355};
+if(typeof data358 == "number"){
+if(data358 < 1 || isNaN(data358)){
+const err640 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data358};
 if(vErrors === null){
 vErrors = [err640];
 }
@@ -8163,10 +8174,10 @@ errors++;
 }
 }
 }
-if(data350.cpu !== undefined){
-let data356 = data350.cpu;
-if(typeof data356 !== "string"){
-const err641 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data356};
+if(data356.memoryMiB !== undefined){
+let data359 = data356.memoryMiB;
+if(!((typeof data359 == "number") && (!(data359 % 1) && !isNaN(data359)))){
+const err641 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data359};
 if(vErrors === null){
 vErrors = [err641];
 }
@@ -8175,11 +8186,9 @@ vErrors.push(err641);
 }
 errors++;
 }
-}
-if(data350.timeout !== undefined){
-let data357 = data350.timeout;
-if(typeof data357 !== "string"){
-const err642 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data357};
+if(typeof data359 == "number"){
+if(data359 < 16 || isNaN(data359)){
+const err642 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data359};
 if(vErrors === null){
 vErrors = [err642];
 }
@@ -8189,10 +8198,11 @@ vErrors.push(err642);
 errors++;
 }
 }
-if(data350.maxIdleConnections !== undefined){
-let data358 = data350.maxIdleConnections;
-if(!((typeof data358 == "number") && (!(data358 % 1) && !isNaN(data358)))){
-const err643 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data358};
+}
+if(data356.maxItemSizeMiB !== undefined){
+let data360 = data356.maxItemSizeMiB;
+if(!((typeof data360 == "number") && (!(data360 % 1) && !isNaN(data360)))){
+const err643 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data360};
 if(vErrors === null){
 vErrors = [err643];
 }
@@ -8201,9 +8211,9 @@ vErrors.push(err643);
 }
 errors++;
 }
-if(typeof data358 == "number"){
-if(data358 < 1 || isNaN(data358)){
-const err644 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data358};
+if(typeof data360 == "number"){
+if(data360 < 1 || isNaN(data360)){
+const err644 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data360};
 if(vErrors === null){
 vErrors = [err644];
 }
@@ -8214,9 +8224,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err645 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data350};
+if(data356.connectionLimit !== undefined){
+let data361 = data356.connectionLimit;
+if(!((typeof data361 == "number") && (!(data361 % 1) && !isNaN(data361)))){
+const err645 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data361};
 if(vErrors === null){
 vErrors = [err645];
 }
@@ -8225,13 +8236,9 @@ vErrors.push(err645);
 }
 errors++;
 }
-}
-if(data331.results !== undefined){
-let data359 = data331.results;
-if(data359 && typeof data359 == "object" && !Array.isArray(data359)){
-for(const key120 in data359){
-if(!((((((((key120 === "enabled") || (key120 === "replicas")) || (key120 === "memoryMiB")) || (key120 === "maxItemSizeMiB")) || (key120 === "connectionLimit")) || (key120 === "cpu")) || (key120 === "timeout")) || (key120 === "maxIdleConnections"))){
-const err646 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key120},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data359};
+if(typeof data361 == "number"){
+if(data361 < 1 || isNaN(data361)){
+const err646 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data361};
 if(vErrors === null){
 vErrors = [err646];
 }
@@ -8241,10 +8248,11 @@ vErrors.push(err646);
 errors++;
 }
 }
-if(data359.enabled !== undefined){
-let data360 = data359.enabled;
-if(typeof data360 !== "boolean"){
-const err647 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data360};
+}
+if(data356.cpu !== undefined){
+let data362 = data356.cpu;
+if(typeof data362 !== "string"){
+const err647 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data362};
 if(vErrors === null){
 vErrors = [err647];
 }
@@ -8254,10 +8262,10 @@ vErrors.push(err647);
 errors++;
 }
 }
-if(data359.replicas !== undefined){
-let data361 = data359.replicas;
-if(!((typeof data361 == "number") && (!(data361 % 1) && !isNaN(data361)))){
-const err648 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data361};
+if(data356.timeout !== undefined){
+let data363 = data356.timeout;
+if(typeof data363 !== "string"){
+const err648 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data363};
 if(vErrors === null){
 vErrors = [err648];
 }
@@ -8266,9 +8274,11 @@ vErrors.push(err648);
 }
 errors++;
 }
-if(typeof data361 == "number"){
-if(data361 < 1 || isNaN(data361)){
-const err649 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data361};
+}
+if(data356.maxIdleConnections !== undefined){
+let data364 = data356.maxIdleConnections;
+if(!((typeof data364 == "number") && (!(data364 % 1) && !isNaN(data364)))){
+const err649 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data364};
 if(vErrors === null){
 vErrors = [err649];
 }
@@ -8277,12 +8287,9 @@ vErrors.push(err649);
 }
 errors++;
 }
-}
-}
-if(data359.memoryMiB !== undefined){
-let data362 = data359.memoryMiB;
-if(!((typeof data362 == "number") && (!(data362 % 1) && !isNaN(data362)))){
-const err650 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data362};
+if(typeof data364 == "number"){
+if(data364 < 1 || isNaN(data364)){
+const err650 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data364};
 if(vErrors === null){
 vErrors = [err650];
 }
@@ -8291,9 +8298,11 @@ vErrors.push(err650);
 }
 errors++;
 }
-if(typeof data362 == "number"){
-if(data362 < 16 || isNaN(data362)){
-const err651 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data362};
+}
+}
+}
+else {
+const err651 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data356};
 if(vErrors === null){
 vErrors = [err651];
 }
@@ -8303,11 +8312,12 @@ vErrors.push(err651);
 errors++;
 }
 }
-}
-if(data359.maxItemSizeMiB !== undefined){
-let data363 = data359.maxItemSizeMiB;
-if(!((typeof data363 == "number") && (!(data363 % 1) && !isNaN(data363)))){
-const err652 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data363};
+if(data346.metadata !== undefined){
+let data365 = data346.metadata;
+if(data365 && typeof data365 == "object" && !Array.isArray(data365)){
+for(const key124 in data365){
+if(!((((((((key124 === "enabled") || (key124 === "replicas")) || (key124 === "memoryMiB")) || (key124 === "maxItemSizeMiB")) || (key124 === "connectionLimit")) || (key124 === "cpu")) || (key124 === "timeout")) || (key124 === "maxIdleConnections"))){
+const err652 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key124},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data365};
 if(vErrors === null){
 vErrors = [err652];
 }
@@ -8316,9 +8326,11 @@ vErrors.push(err652);
 }
 errors++;
 }
-if(typeof data363 == "number"){
-if(data363 < 1 || isNaN(data363)){
-const err653 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data363};
+}
+if(data365.enabled !== undefined){
+let data366 = data365.enabled;
+if(typeof data366 !== "boolean"){
+const err653 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data366};
 if(vErrors === null){
 vErrors = [err653];
 }
@@ -8328,11 +8340,10 @@ vErrors.push(err653);
 errors++;
 }
 }
-}
-if(data359.connectionLimit !== undefined){
-let data364 = data359.connectionLimit;
-if(!((typeof data364 == "number") && (!(data364 % 1) && !isNaN(data364)))){
-const err654 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data364};
+if(data365.replicas !== undefined){
+let data367 = data365.replicas;
+if(!((typeof data367 == "number") && (!(data367 % 1) && !isNaN(data367)))){
+const err654 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data367};
 if(vErrors === null){
 vErrors = [err654];
 }
@@ -8341,9 +8352,9 @@ vErrors.push(err654);
 }
 errors++;
 }
-if(typeof data364 == "number"){
-if(data364 < 1 || isNaN(data364)){
-const err655 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data364};
+if(typeof data367 == "number"){
+if(data367 < 1 || isNaN(data367)){
+const err655 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data367};
 if(vErrors === null){
 vErrors = [err655];
 }
@@ -8354,10 +8365,10 @@ errors++;
 }
 }
 }
-if(data359.cpu !== undefined){
-let data365 = data359.cpu;
-if(typeof data365 !== "string"){
-const err656 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data365};
+if(data365.memoryMiB !== undefined){
+let data368 = data365.memoryMiB;
+if(!((typeof data368 == "number") && (!(data368 % 1) && !isNaN(data368)))){
+const err656 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data368};
 if(vErrors === null){
 vErrors = [err656];
 }
@@ -8366,11 +8377,9 @@ vErrors.push(err656);
 }
 errors++;
 }
-}
-if(data359.timeout !== undefined){
-let data366 = data359.timeout;
-if(typeof data366 !== "string"){
-const err657 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data366};
+if(typeof data368 == "number"){
+if(data368 < 16 || isNaN(data368)){
+const err657 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data368};
 if(vErrors === null){
 vErrors = [err657];
 }
@@ -8380,10 +8389,11 @@ vErrors.push(err657);
 errors++;
 }
 }
-if(data359.maxIdleConnections !== undefined){
-let data367 = data359.maxIdleConnections;
-if(!((typeof data367 == "number") && (!(data367 % 1) && !isNaN(data367)))){
-const err658 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data367};
+}
+if(data365.maxItemSizeMiB !== undefined){
+let data369 = data365.maxItemSizeMiB;
+if(!((typeof data369 == "number") && (!(data369 % 1) && !isNaN(data369)))){
+const err658 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data369};
 if(vErrors === null){
 vErrors = [err658];
 }
@@ -8392,9 +8402,9 @@ vErrors.push(err658);
 }
 errors++;
 }
-if(typeof data367 == "number"){
-if(data367 < 1 || isNaN(data367)){
-const err659 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data367};
+if(typeof data369 == "number"){
+if(data369 < 1 || isNaN(data369)){
+const err659 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data369};
 if(vErrors === null){
 vErrors = [err659];
 }
@@ -8405,9 +8415,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err660 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data359};
+if(data365.connectionLimit !== undefined){
+let data370 = data365.connectionLimit;
+if(!((typeof data370 == "number") && (!(data370 % 1) && !isNaN(data370)))){
+const err660 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data370};
 if(vErrors === null){
 vErrors = [err660];
 }
@@ -8416,10 +8427,9 @@ vErrors.push(err660);
 }
 errors++;
 }
-}
-}
-else {
-const err661 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data331};
+if(typeof data370 == "number"){
+if(data370 < 1 || isNaN(data370)){
+const err661 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data370};
 if(vErrors === null){
 vErrors = [err661];
 }
@@ -8429,12 +8439,11 @@ vErrors.push(err661);
 errors++;
 }
 }
-if(data2.rolloutOperator !== undefined){
-let data368 = data2.rolloutOperator;
-if(data368 && typeof data368 == "object" && !Array.isArray(data368)){
-for(const key121 in data368){
-if(!((key121 === "enabled") || (key121 === "resources"))){
-const err662 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key121},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data368};
+}
+if(data365.cpu !== undefined){
+let data371 = data365.cpu;
+if(typeof data371 !== "string"){
+const err662 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data371};
 if(vErrors === null){
 vErrors = [err662];
 }
@@ -8444,10 +8453,10 @@ vErrors.push(err662);
 errors++;
 }
 }
-if(data368.enabled !== undefined){
-let data369 = data368.enabled;
-if(typeof data369 !== "boolean"){
-const err663 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data369};
+if(data365.timeout !== undefined){
+let data372 = data365.timeout;
+if(typeof data372 !== "string"){
+const err663 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data372};
 if(vErrors === null){
 vErrors = [err663];
 }
@@ -8457,12 +8466,10 @@ vErrors.push(err663);
 errors++;
 }
 }
-if(data368.resources !== undefined){
-let data370 = data368.resources;
-if(data370 && typeof data370 == "object" && !Array.isArray(data370)){
-for(const key122 in data370){
-if(!((key122 === "requests") || (key122 === "limits"))){
-const err664 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key122},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data370};
+if(data365.maxIdleConnections !== undefined){
+let data373 = data365.maxIdleConnections;
+if(!((typeof data373 == "number") && (!(data373 % 1) && !isNaN(data373)))){
+const err664 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data373};
 if(vErrors === null){
 vErrors = [err664];
 }
@@ -8471,13 +8478,9 @@ vErrors.push(err664);
 }
 errors++;
 }
-}
-if(data370.requests !== undefined){
-let data371 = data370.requests;
-if(data371 && typeof data371 == "object" && !Array.isArray(data371)){
-for(const key123 in data371){
-if(!((key123 === "cpu") || (key123 === "memory"))){
-const err665 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key123},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data371};
+if(typeof data373 == "number"){
+if(data373 < 1 || isNaN(data373)){
+const err665 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data373};
 if(vErrors === null){
 vErrors = [err665];
 }
@@ -8487,10 +8490,10 @@ vErrors.push(err665);
 errors++;
 }
 }
-if(data371.cpu !== undefined){
-let data372 = data371.cpu;
-if(typeof data372 !== "string"){
-const err666 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data372};
+}
+}
+else {
+const err666 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data365};
 if(vErrors === null){
 vErrors = [err666];
 }
@@ -8500,10 +8503,12 @@ vErrors.push(err666);
 errors++;
 }
 }
-if(data371.memory !== undefined){
-let data373 = data371.memory;
-if(typeof data373 !== "string"){
-const err667 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data373};
+if(data346.results !== undefined){
+let data374 = data346.results;
+if(data374 && typeof data374 == "object" && !Array.isArray(data374)){
+for(const key125 in data374){
+if(!((((((((key125 === "enabled") || (key125 === "replicas")) || (key125 === "memoryMiB")) || (key125 === "maxItemSizeMiB")) || (key125 === "connectionLimit")) || (key125 === "cpu")) || (key125 === "timeout")) || (key125 === "maxIdleConnections"))){
+const err667 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key125},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data374};
 if(vErrors === null){
 vErrors = [err667];
 }
@@ -8513,9 +8518,10 @@ vErrors.push(err667);
 errors++;
 }
 }
-}
-else {
-const err668 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data371};
+if(data374.enabled !== undefined){
+let data375 = data374.enabled;
+if(typeof data375 !== "boolean"){
+const err668 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data375};
 if(vErrors === null){
 vErrors = [err668];
 }
@@ -8525,12 +8531,10 @@ vErrors.push(err668);
 errors++;
 }
 }
-if(data370.limits !== undefined){
-let data374 = data370.limits;
-if(data374 && typeof data374 == "object" && !Array.isArray(data374)){
-for(const key124 in data374){
-if(!((key124 === "cpu") || (key124 === "memory"))){
-const err669 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key124},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data374};
+if(data374.replicas !== undefined){
+let data376 = data374.replicas;
+if(!((typeof data376 == "number") && (!(data376 % 1) && !isNaN(data376)))){
+const err669 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data376};
 if(vErrors === null){
 vErrors = [err669];
 }
@@ -8539,11 +8543,9 @@ vErrors.push(err669);
 }
 errors++;
 }
-}
-if(data374.cpu !== undefined){
-let data375 = data374.cpu;
-if(typeof data375 !== "string"){
-const err670 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data375};
+if(typeof data376 == "number"){
+if(data376 < 1 || isNaN(data376)){
+const err670 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data376};
 if(vErrors === null){
 vErrors = [err670];
 }
@@ -8553,10 +8555,11 @@ vErrors.push(err670);
 errors++;
 }
 }
-if(data374.memory !== undefined){
-let data376 = data374.memory;
-if(typeof data376 !== "string"){
-const err671 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data376};
+}
+if(data374.memoryMiB !== undefined){
+let data377 = data374.memoryMiB;
+if(!((typeof data377 == "number") && (!(data377 % 1) && !isNaN(data377)))){
+const err671 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data377};
 if(vErrors === null){
 vErrors = [err671];
 }
@@ -8565,10 +8568,9 @@ vErrors.push(err671);
 }
 errors++;
 }
-}
-}
-else {
-const err672 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data374};
+if(typeof data377 == "number"){
+if(data377 < 16 || isNaN(data377)){
+const err672 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data377};
 if(vErrors === null){
 vErrors = [err672];
 }
@@ -8579,8 +8581,10 @@ errors++;
 }
 }
 }
-else {
-const err673 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data370};
+if(data374.maxItemSizeMiB !== undefined){
+let data378 = data374.maxItemSizeMiB;
+if(!((typeof data378 == "number") && (!(data378 % 1) && !isNaN(data378)))){
+const err673 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data378};
 if(vErrors === null){
 vErrors = [err673];
 }
@@ -8589,10 +8593,9 @@ vErrors.push(err673);
 }
 errors++;
 }
-}
-}
-else {
-const err674 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data368};
+if(typeof data378 == "number"){
+if(data378 < 1 || isNaN(data378)){
+const err674 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data378};
 if(vErrors === null){
 vErrors = [err674];
 }
@@ -8603,8 +8606,10 @@ errors++;
 }
 }
 }
-else {
-const err675 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
+if(data374.connectionLimit !== undefined){
+let data379 = data374.connectionLimit;
+if(!((typeof data379 == "number") && (!(data379 % 1) && !isNaN(data379)))){
+const err675 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data379};
 if(vErrors === null){
 vErrors = [err675];
 }
@@ -8613,13 +8618,9 @@ vErrors.push(err675);
 }
 errors++;
 }
-}
-if(data1.observability !== undefined){
-let data377 = data1.observability;
-if(data377 && typeof data377 == "object" && !Array.isArray(data377)){
-for(const key125 in data377){
-if(!(((((key125 === "minio") || (key125 === "kafka")) || (key125 === "gateway")) || (key125 === "grafana")) || (key125 === "alloy"))){
-const err676 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key125},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data377};
+if(typeof data379 == "number"){
+if(data379 < 1 || isNaN(data379)){
+const err676 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data379};
 if(vErrors === null){
 vErrors = [err676];
 }
@@ -8629,12 +8630,11 @@ vErrors.push(err676);
 errors++;
 }
 }
-if(data377.minio !== undefined){
-let data378 = data377.minio;
-if(data378 && typeof data378 == "object" && !Array.isArray(data378)){
-for(const key126 in data378){
-if(!(((((key126 === "enabled") || (key126 === "storageSize")) || (key126 === "storageClassName")) || (key126 === "resources")) || (key126 === "bucketJobResources"))){
-const err677 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key126},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data378};
+}
+if(data374.cpu !== undefined){
+let data380 = data374.cpu;
+if(typeof data380 !== "string"){
+const err677 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data380};
 if(vErrors === null){
 vErrors = [err677];
 }
@@ -8644,10 +8644,10 @@ vErrors.push(err677);
 errors++;
 }
 }
-if(data378.enabled !== undefined){
-let data379 = data378.enabled;
-if(typeof data379 !== "boolean"){
-const err678 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data379};
+if(data374.timeout !== undefined){
+let data381 = data374.timeout;
+if(typeof data381 !== "string"){
+const err678 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data381};
 if(vErrors === null){
 vErrors = [err678];
 }
@@ -8657,10 +8657,10 @@ vErrors.push(err678);
 errors++;
 }
 }
-if(data378.storageSize !== undefined){
-let data380 = data378.storageSize;
-if(typeof data380 !== "string"){
-const err679 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data380};
+if(data374.maxIdleConnections !== undefined){
+let data382 = data374.maxIdleConnections;
+if(!((typeof data382 == "number") && (!(data382 % 1) && !isNaN(data382)))){
+const err679 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data382};
 if(vErrors === null){
 vErrors = [err679];
 }
@@ -8669,11 +8669,9 @@ vErrors.push(err679);
 }
 errors++;
 }
-}
-if(data378.storageClassName !== undefined){
-let data381 = data378.storageClassName;
-if(typeof data381 !== "string"){
-const err680 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data381};
+if(typeof data382 == "number"){
+if(data382 < 1 || isNaN(data382)){
+const err680 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data382};
 if(vErrors === null){
 vErrors = [err680];
 }
@@ -8683,12 +8681,10 @@ vErrors.push(err680);
 errors++;
 }
 }
-if(data378.resources !== undefined){
-let data382 = data378.resources;
-if(data382 && typeof data382 == "object" && !Array.isArray(data382)){
-for(const key127 in data382){
-if(!((key127 === "requests") || (key127 === "limits"))){
-const err681 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key127},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data382};
+}
+}
+else {
+const err681 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data374};
 if(vErrors === null){
 vErrors = [err681];
 }
@@ -8698,12 +8694,9 @@ vErrors.push(err681);
 errors++;
 }
 }
-if(data382.requests !== undefined){
-let data383 = data382.requests;
-if(data383 && typeof data383 == "object" && !Array.isArray(data383)){
-for(const key128 in data383){
-if(!((key128 === "cpu") || (key128 === "memory"))){
-const err682 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key128},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data383};
+}
+else {
+const err682 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data346};
 if(vErrors === null){
 vErrors = [err682];
 }
@@ -8713,10 +8706,12 @@ vErrors.push(err682);
 errors++;
 }
 }
-if(data383.cpu !== undefined){
-let data384 = data383.cpu;
-if(typeof data384 !== "string"){
-const err683 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data384};
+if(data2.rolloutOperator !== undefined){
+let data383 = data2.rolloutOperator;
+if(data383 && typeof data383 == "object" && !Array.isArray(data383)){
+for(const key126 in data383){
+if(!((key126 === "enabled") || (key126 === "resources"))){
+const err683 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key126},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data383};
 if(vErrors === null){
 vErrors = [err683];
 }
@@ -8726,10 +8721,10 @@ vErrors.push(err683);
 errors++;
 }
 }
-if(data383.memory !== undefined){
-let data385 = data383.memory;
-if(typeof data385 !== "string"){
-const err684 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data385};
+if(data383.enabled !== undefined){
+let data384 = data383.enabled;
+if(typeof data384 !== "boolean"){
+const err684 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data384};
 if(vErrors === null){
 vErrors = [err684];
 }
@@ -8739,9 +8734,12 @@ vErrors.push(err684);
 errors++;
 }
 }
-}
-else {
-const err685 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data383};
+if(data383.resources !== undefined){
+let data385 = data383.resources;
+if(data385 && typeof data385 == "object" && !Array.isArray(data385)){
+for(const key127 in data385){
+if(!((key127 === "requests") || (key127 === "limits"))){
+const err685 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key127},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data385};
 if(vErrors === null){
 vErrors = [err685];
 }
@@ -8751,12 +8749,12 @@ vErrors.push(err685);
 errors++;
 }
 }
-if(data382.limits !== undefined){
-let data386 = data382.limits;
+if(data385.requests !== undefined){
+let data386 = data385.requests;
 if(data386 && typeof data386 == "object" && !Array.isArray(data386)){
-for(const key129 in data386){
-if(!((key129 === "cpu") || (key129 === "memory"))){
-const err686 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key129},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data386};
+for(const key128 in data386){
+if(!((key128 === "cpu") || (key128 === "memory"))){
+const err686 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key128},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data386};
 if(vErrors === null){
 vErrors = [err686];
 }
@@ -8769,7 +8767,7 @@ errors++;
 if(data386.cpu !== undefined){
 let data387 = data386.cpu;
 if(typeof data387 !== "string"){
-const err687 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data387};
+const err687 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data387};
 if(vErrors === null){
 vErrors = [err687];
 }
@@ -8782,7 +8780,7 @@ errors++;
 if(data386.memory !== undefined){
 let data388 = data386.memory;
 if(typeof data388 !== "string"){
-const err688 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data388};
+const err688 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data388};
 if(vErrors === null){
 vErrors = [err688];
 }
@@ -8794,7 +8792,7 @@ errors++;
 }
 }
 else {
-const err689 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data386};
+const err689 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data386};
 if(vErrors === null){
 vErrors = [err689];
 }
@@ -8804,9 +8802,12 @@ vErrors.push(err689);
 errors++;
 }
 }
-}
-else {
-const err690 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data382};
+if(data385.limits !== undefined){
+let data389 = data385.limits;
+if(data389 && typeof data389 == "object" && !Array.isArray(data389)){
+for(const key129 in data389){
+if(!((key129 === "cpu") || (key129 === "memory"))){
+const err690 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key129},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data389};
 if(vErrors === null){
 vErrors = [err690];
 }
@@ -8816,12 +8817,10 @@ vErrors.push(err690);
 errors++;
 }
 }
-if(data378.bucketJobResources !== undefined){
-let data389 = data378.bucketJobResources;
-if(data389 && typeof data389 == "object" && !Array.isArray(data389)){
-for(const key130 in data389){
-if(!((key130 === "requests") || (key130 === "limits"))){
-const err691 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key130},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data389};
+if(data389.cpu !== undefined){
+let data390 = data389.cpu;
+if(typeof data390 !== "string"){
+const err691 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data390};
 if(vErrors === null){
 vErrors = [err691];
 }
@@ -8831,12 +8830,10 @@ vErrors.push(err691);
 errors++;
 }
 }
-if(data389.requests !== undefined){
-let data390 = data389.requests;
-if(data390 && typeof data390 == "object" && !Array.isArray(data390)){
-for(const key131 in data390){
-if(!((key131 === "cpu") || (key131 === "memory"))){
-const err692 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key131},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data390};
+if(data389.memory !== undefined){
+let data391 = data389.memory;
+if(typeof data391 !== "string"){
+const err692 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data391};
 if(vErrors === null){
 vErrors = [err692];
 }
@@ -8846,10 +8843,9 @@ vErrors.push(err692);
 errors++;
 }
 }
-if(data390.cpu !== undefined){
-let data391 = data390.cpu;
-if(typeof data391 !== "string"){
-const err693 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data391};
+}
+else {
+const err693 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data389};
 if(vErrors === null){
 vErrors = [err693];
 }
@@ -8859,10 +8855,9 @@ vErrors.push(err693);
 errors++;
 }
 }
-if(data390.memory !== undefined){
-let data392 = data390.memory;
-if(typeof data392 !== "string"){
-const err694 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data392};
+}
+else {
+const err694 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data385};
 if(vErrors === null){
 vErrors = [err694];
 }
@@ -8874,7 +8869,7 @@ errors++;
 }
 }
 else {
-const err695 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data390};
+const err695 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data383};
 if(vErrors === null){
 vErrors = [err695];
 }
@@ -8884,12 +8879,12 @@ vErrors.push(err695);
 errors++;
 }
 }
-if(data389.limits !== undefined){
-let data393 = data389.limits;
-if(data393 && typeof data393 == "object" && !Array.isArray(data393)){
-for(const key132 in data393){
-if(!((key132 === "cpu") || (key132 === "memory"))){
-const err696 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key132},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data393};
+if(data2.selfMonitoringRules !== undefined){
+let data392 = data2.selfMonitoringRules;
+if(data392 && typeof data392 == "object" && !Array.isArray(data392)){
+for(const key130 in data392){
+if(!((((key130 === "enabled") || (key130 === "pendingFor")) || (key130 === "alertmanagerConfig")) || (key130 === "resources"))){
+const err696 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key130},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules,data:data392};
 if(vErrors === null){
 vErrors = [err696];
 }
@@ -8899,10 +8894,10 @@ vErrors.push(err696);
 errors++;
 }
 }
-if(data393.cpu !== undefined){
-let data394 = data393.cpu;
-if(typeof data394 !== "string"){
-const err697 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data394};
+if(data392.enabled !== undefined){
+let data393 = data392.enabled;
+if(typeof data393 !== "boolean"){
+const err697 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/enabled",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.enabled,data:data393};
 if(vErrors === null){
 vErrors = [err697];
 }
@@ -8912,10 +8907,13 @@ vErrors.push(err697);
 errors++;
 }
 }
-if(data393.memory !== undefined){
-let data395 = data393.memory;
+if(data392.pendingFor !== undefined){
+let data394 = data392.pendingFor;
+if(data394 && typeof data394 == "object" && !Array.isArray(data394)){
+for(const key131 in data394){
+let data395 = data394[key131];
 if(typeof data395 !== "string"){
-const err698 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data395};
+const err698 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/pendingFor/" + key131.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/pendingFor/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.additionalProperties,data:data395};
 if(vErrors === null){
 vErrors = [err698];
 }
@@ -8927,7 +8925,7 @@ errors++;
 }
 }
 else {
-const err699 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data393};
+const err699 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/pendingFor",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/pendingFor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor,data:data394};
 if(vErrors === null){
 vErrors = [err699];
 }
@@ -8937,9 +8935,12 @@ vErrors.push(err699);
 errors++;
 }
 }
+if(data392.alertmanagerConfig !== undefined){
+let data396 = data392.alertmanagerConfig;
+if(data396 && typeof data396 == "object" && !Array.isArray(data396)){
 }
 else {
-const err700 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data389};
+const err700 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/alertmanagerConfig",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/alertmanagerConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.alertmanagerConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.alertmanagerConfig,data:data396};
 if(vErrors === null){
 vErrors = [err700];
 }
@@ -8949,9 +8950,12 @@ vErrors.push(err700);
 errors++;
 }
 }
-}
-else {
-const err701 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data378};
+if(data392.resources !== undefined){
+let data397 = data392.resources;
+if(data397 && typeof data397 == "object" && !Array.isArray(data397)){
+for(const key132 in data397){
+if(!((key132 === "requests") || (key132 === "limits"))){
+const err701 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key132},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources,data:data397};
 if(vErrors === null){
 vErrors = [err701];
 }
@@ -8961,12 +8965,12 @@ vErrors.push(err701);
 errors++;
 }
 }
-if(data377.kafka !== undefined){
-let data396 = data377.kafka;
-if(data396 && typeof data396 == "object" && !Array.isArray(data396)){
-for(const key133 in data396){
-if(!(((((((key133 === "enabled") || (key133 === "storageSize")) || (key133 === "storageClassName")) || (key133 === "resources")) || (key133 === "heap")) || (key133 === "clusterId")) || (key133 === "retentionHours"))){
-const err702 = {instancePath:instancePath+"/config/observability/kafka",schemaPath:"#/properties/config/properties/observability/properties/kafka/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key133},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka,data:data396};
+if(data397.requests !== undefined){
+let data398 = data397.requests;
+if(data398 && typeof data398 == "object" && !Array.isArray(data398)){
+for(const key133 in data398){
+if(!((key133 === "cpu") || (key133 === "memory"))){
+const err702 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key133},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests,data:data398};
 if(vErrors === null){
 vErrors = [err702];
 }
@@ -8976,10 +8980,10 @@ vErrors.push(err702);
 errors++;
 }
 }
-if(data396.enabled !== undefined){
-let data397 = data396.enabled;
-if(typeof data397 !== "boolean"){
-const err703 = {instancePath:instancePath+"/config/observability/kafka/enabled",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.kafka.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.enabled,data:data397};
+if(data398.cpu !== undefined){
+let data399 = data398.cpu;
+if(typeof data399 !== "string"){
+const err703 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.cpu,data:data399};
 if(vErrors === null){
 vErrors = [err703];
 }
@@ -8989,10 +8993,10 @@ vErrors.push(err703);
 errors++;
 }
 }
-if(data396.storageSize !== undefined){
-let data398 = data396.storageSize;
-if(typeof data398 !== "string"){
-const err704 = {instancePath:instancePath+"/config/observability/kafka/storageSize",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.storageSize,data:data398};
+if(data398.memory !== undefined){
+let data400 = data398.memory;
+if(typeof data400 !== "string"){
+const err704 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.memory,data:data400};
 if(vErrors === null){
 vErrors = [err704];
 }
@@ -9002,10 +9006,9 @@ vErrors.push(err704);
 errors++;
 }
 }
-if(data396.storageClassName !== undefined){
-let data399 = data396.storageClassName;
-if(typeof data399 !== "string"){
-const err705 = {instancePath:instancePath+"/config/observability/kafka/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.storageClassName,data:data399};
+}
+else {
+const err705 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests,data:data398};
 if(vErrors === null){
 vErrors = [err705];
 }
@@ -9015,12 +9018,12 @@ vErrors.push(err705);
 errors++;
 }
 }
-if(data396.resources !== undefined){
-let data400 = data396.resources;
-if(data400 && typeof data400 == "object" && !Array.isArray(data400)){
-for(const key134 in data400){
-if(!((key134 === "requests") || (key134 === "limits"))){
-const err706 = {instancePath:instancePath+"/config/observability/kafka/resources",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key134},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources,data:data400};
+if(data397.limits !== undefined){
+let data401 = data397.limits;
+if(data401 && typeof data401 == "object" && !Array.isArray(data401)){
+for(const key134 in data401){
+if(!((key134 === "cpu") || (key134 === "memory"))){
+const err706 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key134},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits,data:data401};
 if(vErrors === null){
 vErrors = [err706];
 }
@@ -9030,12 +9033,10 @@ vErrors.push(err706);
 errors++;
 }
 }
-if(data400.requests !== undefined){
-let data401 = data400.requests;
-if(data401 && typeof data401 == "object" && !Array.isArray(data401)){
-for(const key135 in data401){
-if(!((key135 === "cpu") || (key135 === "memory"))){
-const err707 = {instancePath:instancePath+"/config/observability/kafka/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key135},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests,data:data401};
+if(data401.cpu !== undefined){
+let data402 = data401.cpu;
+if(typeof data402 !== "string"){
+const err707 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.cpu,data:data402};
 if(vErrors === null){
 vErrors = [err707];
 }
@@ -9045,10 +9046,10 @@ vErrors.push(err707);
 errors++;
 }
 }
-if(data401.cpu !== undefined){
-let data402 = data401.cpu;
-if(typeof data402 !== "string"){
-const err708 = {instancePath:instancePath+"/config/observability/kafka/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.cpu,data:data402};
+if(data401.memory !== undefined){
+let data403 = data401.memory;
+if(typeof data403 !== "string"){
+const err708 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.memory,data:data403};
 if(vErrors === null){
 vErrors = [err708];
 }
@@ -9058,10 +9059,9 @@ vErrors.push(err708);
 errors++;
 }
 }
-if(data401.memory !== undefined){
-let data403 = data401.memory;
-if(typeof data403 !== "string"){
-const err709 = {instancePath:instancePath+"/config/observability/kafka/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.memory,data:data403};
+}
+else {
+const err709 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits,data:data401};
 if(vErrors === null){
 vErrors = [err709];
 }
@@ -9073,7 +9073,7 @@ errors++;
 }
 }
 else {
-const err710 = {instancePath:instancePath+"/config/observability/kafka/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests,data:data401};
+const err710 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources,data:data397};
 if(vErrors === null){
 vErrors = [err710];
 }
@@ -9083,12 +9083,9 @@ vErrors.push(err710);
 errors++;
 }
 }
-if(data400.limits !== undefined){
-let data404 = data400.limits;
-if(data404 && typeof data404 == "object" && !Array.isArray(data404)){
-for(const key136 in data404){
-if(!((key136 === "cpu") || (key136 === "memory"))){
-const err711 = {instancePath:instancePath+"/config/observability/kafka/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key136},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits,data:data404};
+}
+else {
+const err711 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules,data:data392};
 if(vErrors === null){
 vErrors = [err711];
 }
@@ -9098,10 +9095,9 @@ vErrors.push(err711);
 errors++;
 }
 }
-if(data404.cpu !== undefined){
-let data405 = data404.cpu;
-if(typeof data405 !== "string"){
-const err712 = {instancePath:instancePath+"/config/observability/kafka/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.cpu,data:data405};
+}
+else {
+const err712 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
 if(vErrors === null){
 vErrors = [err712];
 }
@@ -9111,10 +9107,12 @@ vErrors.push(err712);
 errors++;
 }
 }
-if(data404.memory !== undefined){
-let data406 = data404.memory;
-if(typeof data406 !== "string"){
-const err713 = {instancePath:instancePath+"/config/observability/kafka/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.memory,data:data406};
+if(data1.observability !== undefined){
+let data404 = data1.observability;
+if(data404 && typeof data404 == "object" && !Array.isArray(data404)){
+for(const key135 in data404){
+if(!(((((key135 === "minio") || (key135 === "kafka")) || (key135 === "gateway")) || (key135 === "grafana")) || (key135 === "alloy"))){
+const err713 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key135},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data404};
 if(vErrors === null){
 vErrors = [err713];
 }
@@ -9124,9 +9122,12 @@ vErrors.push(err713);
 errors++;
 }
 }
-}
-else {
-const err714 = {instancePath:instancePath+"/config/observability/kafka/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits,data:data404};
+if(data404.minio !== undefined){
+let data405 = data404.minio;
+if(data405 && typeof data405 == "object" && !Array.isArray(data405)){
+for(const key136 in data405){
+if(!(((((key136 === "enabled") || (key136 === "storageSize")) || (key136 === "storageClassName")) || (key136 === "resources")) || (key136 === "bucketJobResources"))){
+const err714 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key136},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data405};
 if(vErrors === null){
 vErrors = [err714];
 }
@@ -9136,9 +9137,10 @@ vErrors.push(err714);
 errors++;
 }
 }
-}
-else {
-const err715 = {instancePath:instancePath+"/config/observability/kafka/resources",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources,data:data400};
+if(data405.enabled !== undefined){
+let data406 = data405.enabled;
+if(typeof data406 !== "boolean"){
+const err715 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data406};
 if(vErrors === null){
 vErrors = [err715];
 }
@@ -9148,10 +9150,10 @@ vErrors.push(err715);
 errors++;
 }
 }
-if(data396.heap !== undefined){
-let data407 = data396.heap;
+if(data405.storageSize !== undefined){
+let data407 = data405.storageSize;
 if(typeof data407 !== "string"){
-const err716 = {instancePath:instancePath+"/config/observability/kafka/heap",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/heap/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.heap.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.heap,data:data407};
+const err716 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data407};
 if(vErrors === null){
 vErrors = [err716];
 }
@@ -9161,10 +9163,10 @@ vErrors.push(err716);
 errors++;
 }
 }
-if(data396.clusterId !== undefined){
-let data408 = data396.clusterId;
+if(data405.storageClassName !== undefined){
+let data408 = data405.storageClassName;
 if(typeof data408 !== "string"){
-const err717 = {instancePath:instancePath+"/config/observability/kafka/clusterId",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/clusterId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.clusterId.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.clusterId,data:data408};
+const err717 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data408};
 if(vErrors === null){
 vErrors = [err717];
 }
@@ -9174,10 +9176,12 @@ vErrors.push(err717);
 errors++;
 }
 }
-if(data396.retentionHours !== undefined){
-let data409 = data396.retentionHours;
-if(!((typeof data409 == "number") && (!(data409 % 1) && !isNaN(data409)))){
-const err718 = {instancePath:instancePath+"/config/observability/kafka/retentionHours",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/retentionHours/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours,data:data409};
+if(data405.resources !== undefined){
+let data409 = data405.resources;
+if(data409 && typeof data409 == "object" && !Array.isArray(data409)){
+for(const key137 in data409){
+if(!((key137 === "requests") || (key137 === "limits"))){
+const err718 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key137},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data409};
 if(vErrors === null){
 vErrors = [err718];
 }
@@ -9186,9 +9190,13 @@ vErrors.push(err718);
 }
 errors++;
 }
-if(typeof data409 == "number"){
-if(data409 < 1 || isNaN(data409)){
-const err719 = {instancePath:instancePath+"/config/observability/kafka/retentionHours",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/retentionHours/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours,data:data409};
+}
+if(data409.requests !== undefined){
+let data410 = data409.requests;
+if(data410 && typeof data410 == "object" && !Array.isArray(data410)){
+for(const key138 in data410){
+if(!((key138 === "cpu") || (key138 === "memory"))){
+const err719 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key138},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data410};
 if(vErrors === null){
 vErrors = [err719];
 }
@@ -9198,10 +9206,10 @@ vErrors.push(err719);
 errors++;
 }
 }
-}
-}
-else {
-const err720 = {instancePath:instancePath+"/config/observability/kafka",schemaPath:"#/properties/config/properties/observability/properties/kafka/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka,data:data396};
+if(data410.cpu !== undefined){
+let data411 = data410.cpu;
+if(typeof data411 !== "string"){
+const err720 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data411};
 if(vErrors === null){
 vErrors = [err720];
 }
@@ -9211,12 +9219,10 @@ vErrors.push(err720);
 errors++;
 }
 }
-if(data377.gateway !== undefined){
-let data410 = data377.gateway;
-if(data410 && typeof data410 == "object" && !Array.isArray(data410)){
-for(const key137 in data410){
-if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key137))){
-const err721 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key137},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data410};
+if(data410.memory !== undefined){
+let data412 = data410.memory;
+if(typeof data412 !== "string"){
+const err721 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data412};
 if(vErrors === null){
 vErrors = [err721];
 }
@@ -9226,10 +9232,9 @@ vErrors.push(err721);
 errors++;
 }
 }
-if(data410.enabled !== undefined){
-let data411 = data410.enabled;
-if(typeof data411 !== "boolean"){
-const err722 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data411};
+}
+else {
+const err722 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data410};
 if(vErrors === null){
 vErrors = [err722];
 }
@@ -9239,10 +9244,12 @@ vErrors.push(err722);
 errors++;
 }
 }
-if(data410.replicas !== undefined){
-let data412 = data410.replicas;
-if(!((typeof data412 == "number") && (!(data412 % 1) && !isNaN(data412)))){
-const err723 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data412};
+if(data409.limits !== undefined){
+let data413 = data409.limits;
+if(data413 && typeof data413 == "object" && !Array.isArray(data413)){
+for(const key139 in data413){
+if(!((key139 === "cpu") || (key139 === "memory"))){
+const err723 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key139},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data413};
 if(vErrors === null){
 vErrors = [err723];
 }
@@ -9251,9 +9258,11 @@ vErrors.push(err723);
 }
 errors++;
 }
-if(typeof data412 == "number"){
-if(data412 < 0 || isNaN(data412)){
-const err724 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data412};
+}
+if(data413.cpu !== undefined){
+let data414 = data413.cpu;
+if(typeof data414 !== "string"){
+const err724 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data414};
 if(vErrors === null){
 vErrors = [err724];
 }
@@ -9263,13 +9272,10 @@ vErrors.push(err724);
 errors++;
 }
 }
-}
-if(data410.resources !== undefined){
-let data413 = data410.resources;
-if(data413 && typeof data413 == "object" && !Array.isArray(data413)){
-for(const key138 in data413){
-if(!((key138 === "requests") || (key138 === "limits"))){
-const err725 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key138},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data413};
+if(data413.memory !== undefined){
+let data415 = data413.memory;
+if(typeof data415 !== "string"){
+const err725 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data415};
 if(vErrors === null){
 vErrors = [err725];
 }
@@ -9279,12 +9285,9 @@ vErrors.push(err725);
 errors++;
 }
 }
-if(data413.requests !== undefined){
-let data414 = data413.requests;
-if(data414 && typeof data414 == "object" && !Array.isArray(data414)){
-for(const key139 in data414){
-if(!((key139 === "cpu") || (key139 === "memory"))){
-const err726 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key139},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data414};
+}
+else {
+const err726 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data413};
 if(vErrors === null){
 vErrors = [err726];
 }
@@ -9294,10 +9297,9 @@ vErrors.push(err726);
 errors++;
 }
 }
-if(data414.cpu !== undefined){
-let data415 = data414.cpu;
-if(typeof data415 !== "string"){
-const err727 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data415};
+}
+else {
+const err727 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data409};
 if(vErrors === null){
 vErrors = [err727];
 }
@@ -9307,10 +9309,12 @@ vErrors.push(err727);
 errors++;
 }
 }
-if(data414.memory !== undefined){
-let data416 = data414.memory;
-if(typeof data416 !== "string"){
-const err728 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data416};
+if(data405.bucketJobResources !== undefined){
+let data416 = data405.bucketJobResources;
+if(data416 && typeof data416 == "object" && !Array.isArray(data416)){
+for(const key140 in data416){
+if(!((key140 === "requests") || (key140 === "limits"))){
+const err728 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key140},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data416};
 if(vErrors === null){
 vErrors = [err728];
 }
@@ -9320,9 +9324,12 @@ vErrors.push(err728);
 errors++;
 }
 }
-}
-else {
-const err729 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data414};
+if(data416.requests !== undefined){
+let data417 = data416.requests;
+if(data417 && typeof data417 == "object" && !Array.isArray(data417)){
+for(const key141 in data417){
+if(!((key141 === "cpu") || (key141 === "memory"))){
+const err729 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key141},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data417};
 if(vErrors === null){
 vErrors = [err729];
 }
@@ -9332,12 +9339,10 @@ vErrors.push(err729);
 errors++;
 }
 }
-if(data413.limits !== undefined){
-let data417 = data413.limits;
-if(data417 && typeof data417 == "object" && !Array.isArray(data417)){
-for(const key140 in data417){
-if(!((key140 === "cpu") || (key140 === "memory"))){
-const err730 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key140},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data417};
+if(data417.cpu !== undefined){
+let data418 = data417.cpu;
+if(typeof data418 !== "string"){
+const err730 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data418};
 if(vErrors === null){
 vErrors = [err730];
 }
@@ -9347,10 +9352,10 @@ vErrors.push(err730);
 errors++;
 }
 }
-if(data417.cpu !== undefined){
-let data418 = data417.cpu;
-if(typeof data418 !== "string"){
-const err731 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data418};
+if(data417.memory !== undefined){
+let data419 = data417.memory;
+if(typeof data419 !== "string"){
+const err731 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data419};
 if(vErrors === null){
 vErrors = [err731];
 }
@@ -9360,10 +9365,9 @@ vErrors.push(err731);
 errors++;
 }
 }
-if(data417.memory !== undefined){
-let data419 = data417.memory;
-if(typeof data419 !== "string"){
-const err732 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data419};
+}
+else {
+const err732 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data417};
 if(vErrors === null){
 vErrors = [err732];
 }
@@ -9373,9 +9377,12 @@ vErrors.push(err732);
 errors++;
 }
 }
-}
-else {
-const err733 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data417};
+if(data416.limits !== undefined){
+let data420 = data416.limits;
+if(data420 && typeof data420 == "object" && !Array.isArray(data420)){
+for(const key142 in data420){
+if(!((key142 === "cpu") || (key142 === "memory"))){
+const err733 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key142},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data420};
 if(vErrors === null){
 vErrors = [err733];
 }
@@ -9385,9 +9392,10 @@ vErrors.push(err733);
 errors++;
 }
 }
-}
-else {
-const err734 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data413};
+if(data420.cpu !== undefined){
+let data421 = data420.cpu;
+if(typeof data421 !== "string"){
+const err734 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data421};
 if(vErrors === null){
 vErrors = [err734];
 }
@@ -9397,10 +9405,10 @@ vErrors.push(err734);
 errors++;
 }
 }
-if(data410.exposure !== undefined){
-let data420 = data410.exposure;
-if(typeof data420 !== "string"){
-const err735 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data420};
+if(data420.memory !== undefined){
+let data422 = data420.memory;
+if(typeof data422 !== "string"){
+const err735 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data422};
 if(vErrors === null){
 vErrors = [err735];
 }
@@ -9409,8 +9417,10 @@ vErrors.push(err735);
 }
 errors++;
 }
-if(!(((data420 === "clusterIP") || (data420 === "ingress")) || (data420 === "nodePort"))){
-const err736 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data420};
+}
+}
+else {
+const err736 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data420};
 if(vErrors === null){
 vErrors = [err736];
 }
@@ -9420,10 +9430,9 @@ vErrors.push(err736);
 errors++;
 }
 }
-if(data410.nodePort !== undefined){
-let data421 = data410.nodePort;
-if(!((typeof data421 == "number") && (!(data421 % 1) && !isNaN(data421)))){
-const err737 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data421};
+}
+else {
+const err737 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data416};
 if(vErrors === null){
 vErrors = [err737];
 }
@@ -9432,9 +9441,10 @@ vErrors.push(err737);
 }
 errors++;
 }
-if(typeof data421 == "number"){
-if(data421 > 32767 || isNaN(data421)){
-const err738 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data421};
+}
+}
+else {
+const err738 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data405};
 if(vErrors === null){
 vErrors = [err738];
 }
@@ -9443,8 +9453,13 @@ vErrors.push(err738);
 }
 errors++;
 }
-if(data421 < 30000 || isNaN(data421)){
-const err739 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data421};
+}
+if(data404.kafka !== undefined){
+let data423 = data404.kafka;
+if(data423 && typeof data423 == "object" && !Array.isArray(data423)){
+for(const key143 in data423){
+if(!(((((((key143 === "enabled") || (key143 === "storageSize")) || (key143 === "storageClassName")) || (key143 === "resources")) || (key143 === "heap")) || (key143 === "clusterId")) || (key143 === "retentionHours"))){
+const err739 = {instancePath:instancePath+"/config/observability/kafka",schemaPath:"#/properties/config/properties/observability/properties/kafka/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key143},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka,data:data423};
 if(vErrors === null){
 vErrors = [err739];
 }
@@ -9454,13 +9469,10 @@ vErrors.push(err739);
 errors++;
 }
 }
-}
-if(data410.ingress !== undefined){
-let data422 = data410.ingress;
-if(data422 && typeof data422 == "object" && !Array.isArray(data422)){
-for(const key141 in data422){
-if(!((key141 === "className") || (key141 === "host"))){
-const err740 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key141},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data422};
+if(data423.enabled !== undefined){
+let data424 = data423.enabled;
+if(typeof data424 !== "boolean"){
+const err740 = {instancePath:instancePath+"/config/observability/kafka/enabled",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.kafka.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.enabled,data:data424};
 if(vErrors === null){
 vErrors = [err740];
 }
@@ -9470,10 +9482,10 @@ vErrors.push(err740);
 errors++;
 }
 }
-if(data422.className !== undefined){
-let data423 = data422.className;
-if(typeof data423 !== "string"){
-const err741 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data423};
+if(data423.storageSize !== undefined){
+let data425 = data423.storageSize;
+if(typeof data425 !== "string"){
+const err741 = {instancePath:instancePath+"/config/observability/kafka/storageSize",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.storageSize,data:data425};
 if(vErrors === null){
 vErrors = [err741];
 }
@@ -9483,10 +9495,10 @@ vErrors.push(err741);
 errors++;
 }
 }
-if(data422.host !== undefined){
-let data424 = data422.host;
-if(typeof data424 !== "string"){
-const err742 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data424};
+if(data423.storageClassName !== undefined){
+let data426 = data423.storageClassName;
+if(typeof data426 !== "string"){
+const err742 = {instancePath:instancePath+"/config/observability/kafka/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.storageClassName,data:data426};
 if(vErrors === null){
 vErrors = [err742];
 }
@@ -9496,9 +9508,12 @@ vErrors.push(err742);
 errors++;
 }
 }
-}
-else {
-const err743 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data422};
+if(data423.resources !== undefined){
+let data427 = data423.resources;
+if(data427 && typeof data427 == "object" && !Array.isArray(data427)){
+for(const key144 in data427){
+if(!((key144 === "requests") || (key144 === "limits"))){
+const err743 = {instancePath:instancePath+"/config/observability/kafka/resources",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key144},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources,data:data427};
 if(vErrors === null){
 vErrors = [err743];
 }
@@ -9508,10 +9523,12 @@ vErrors.push(err743);
 errors++;
 }
 }
-if(data410.resolver !== undefined){
-let data425 = data410.resolver;
-if(typeof data425 !== "string"){
-const err744 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data425};
+if(data427.requests !== undefined){
+let data428 = data427.requests;
+if(data428 && typeof data428 == "object" && !Array.isArray(data428)){
+for(const key145 in data428){
+if(!((key145 === "cpu") || (key145 === "memory"))){
+const err744 = {instancePath:instancePath+"/config/observability/kafka/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key145},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests,data:data428};
 if(vErrors === null){
 vErrors = [err744];
 }
@@ -9521,10 +9538,10 @@ vErrors.push(err744);
 errors++;
 }
 }
-if(data410.resolverValid !== undefined){
-let data426 = data410.resolverValid;
-if(typeof data426 !== "string"){
-const err745 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data426};
+if(data428.cpu !== undefined){
+let data429 = data428.cpu;
+if(typeof data429 !== "string"){
+const err745 = {instancePath:instancePath+"/config/observability/kafka/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.cpu,data:data429};
 if(vErrors === null){
 vErrors = [err745];
 }
@@ -9534,10 +9551,10 @@ vErrors.push(err745);
 errors++;
 }
 }
-if(data410.tenantFederation !== undefined){
-let data427 = data410.tenantFederation;
-if(typeof data427 !== "boolean"){
-const err746 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data427};
+if(data428.memory !== undefined){
+let data430 = data428.memory;
+if(typeof data430 !== "string"){
+const err746 = {instancePath:instancePath+"/config/observability/kafka/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.memory,data:data430};
 if(vErrors === null){
 vErrors = [err746];
 }
@@ -9547,12 +9564,9 @@ vErrors.push(err746);
 errors++;
 }
 }
-if(data410.basicAuth !== undefined){
-let data428 = data410.basicAuth;
-if(data428 && typeof data428 == "object" && !Array.isArray(data428)){
-for(const key142 in data428){
-if(!(((((key142 === "enabled") || (key142 === "secretName")) || (key142 === "key")) || (key142 === "realm")) || (key142 === "client"))){
-const err747 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key142},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data428};
+}
+else {
+const err747 = {instancePath:instancePath+"/config/observability/kafka/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests,data:data428};
 if(vErrors === null){
 vErrors = [err747];
 }
@@ -9562,10 +9576,12 @@ vErrors.push(err747);
 errors++;
 }
 }
-if(data428.enabled !== undefined){
-let data429 = data428.enabled;
-if(typeof data429 !== "boolean"){
-const err748 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data429};
+if(data427.limits !== undefined){
+let data431 = data427.limits;
+if(data431 && typeof data431 == "object" && !Array.isArray(data431)){
+for(const key146 in data431){
+if(!((key146 === "cpu") || (key146 === "memory"))){
+const err748 = {instancePath:instancePath+"/config/observability/kafka/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key146},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits,data:data431};
 if(vErrors === null){
 vErrors = [err748];
 }
@@ -9575,10 +9591,10 @@ vErrors.push(err748);
 errors++;
 }
 }
-if(data428.secretName !== undefined){
-let data430 = data428.secretName;
-if(typeof data430 !== "string"){
-const err749 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data430};
+if(data431.cpu !== undefined){
+let data432 = data431.cpu;
+if(typeof data432 !== "string"){
+const err749 = {instancePath:instancePath+"/config/observability/kafka/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.cpu,data:data432};
 if(vErrors === null){
 vErrors = [err749];
 }
@@ -9588,10 +9604,10 @@ vErrors.push(err749);
 errors++;
 }
 }
-if(data428.key !== undefined){
-let data431 = data428.key;
-if(typeof data431 !== "string"){
-const err750 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data431};
+if(data431.memory !== undefined){
+let data433 = data431.memory;
+if(typeof data433 !== "string"){
+const err750 = {instancePath:instancePath+"/config/observability/kafka/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.memory,data:data433};
 if(vErrors === null){
 vErrors = [err750];
 }
@@ -9601,10 +9617,9 @@ vErrors.push(err750);
 errors++;
 }
 }
-if(data428.realm !== undefined){
-let data432 = data428.realm;
-if(typeof data432 !== "string"){
-const err751 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data432};
+}
+else {
+const err751 = {instancePath:instancePath+"/config/observability/kafka/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits,data:data431};
 if(vErrors === null){
 vErrors = [err751];
 }
@@ -9614,12 +9629,9 @@ vErrors.push(err751);
 errors++;
 }
 }
-if(data428.client !== undefined){
-let data433 = data428.client;
-if(data433 && typeof data433 == "object" && !Array.isArray(data433)){
-for(const key143 in data433){
-if(!(((key143 === "secretName") || (key143 === "usernameKey")) || (key143 === "passwordKey"))){
-const err752 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key143},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data433};
+}
+else {
+const err752 = {instancePath:instancePath+"/config/observability/kafka/resources",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources,data:data427};
 if(vErrors === null){
 vErrors = [err752];
 }
@@ -9629,10 +9641,10 @@ vErrors.push(err752);
 errors++;
 }
 }
-if(data433.secretName !== undefined){
-let data434 = data433.secretName;
+if(data423.heap !== undefined){
+let data434 = data423.heap;
 if(typeof data434 !== "string"){
-const err753 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data434};
+const err753 = {instancePath:instancePath+"/config/observability/kafka/heap",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/heap/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.heap.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.heap,data:data434};
 if(vErrors === null){
 vErrors = [err753];
 }
@@ -9642,10 +9654,10 @@ vErrors.push(err753);
 errors++;
 }
 }
-if(data433.usernameKey !== undefined){
-let data435 = data433.usernameKey;
+if(data423.clusterId !== undefined){
+let data435 = data423.clusterId;
 if(typeof data435 !== "string"){
-const err754 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data435};
+const err754 = {instancePath:instancePath+"/config/observability/kafka/clusterId",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/clusterId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.clusterId.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.clusterId,data:data435};
 if(vErrors === null){
 vErrors = [err754];
 }
@@ -9655,10 +9667,10 @@ vErrors.push(err754);
 errors++;
 }
 }
-if(data433.passwordKey !== undefined){
-let data436 = data433.passwordKey;
-if(typeof data436 !== "string"){
-const err755 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data436};
+if(data423.retentionHours !== undefined){
+let data436 = data423.retentionHours;
+if(!((typeof data436 == "number") && (!(data436 % 1) && !isNaN(data436)))){
+const err755 = {instancePath:instancePath+"/config/observability/kafka/retentionHours",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/retentionHours/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours,data:data436};
 if(vErrors === null){
 vErrors = [err755];
 }
@@ -9667,10 +9679,9 @@ vErrors.push(err755);
 }
 errors++;
 }
-}
-}
-else {
-const err756 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data433};
+if(typeof data436 == "number"){
+if(data436 < 1 || isNaN(data436)){
+const err756 = {instancePath:instancePath+"/config/observability/kafka/retentionHours",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/retentionHours/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours,data:data436};
 if(vErrors === null){
 vErrors = [err756];
 }
@@ -9681,8 +9692,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err757 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data428};
+const err757 = {instancePath:instancePath+"/config/observability/kafka",schemaPath:"#/properties/config/properties/observability/properties/kafka/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka,data:data423};
 if(vErrors === null){
 vErrors = [err757];
 }
@@ -9692,10 +9704,12 @@ vErrors.push(err757);
 errors++;
 }
 }
-if(data410.clientMaxBodySize !== undefined){
-let data437 = data410.clientMaxBodySize;
-if(typeof data437 !== "string"){
-const err758 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data437};
+if(data404.gateway !== undefined){
+let data437 = data404.gateway;
+if(data437 && typeof data437 == "object" && !Array.isArray(data437)){
+for(const key147 in data437){
+if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key147))){
+const err758 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key147},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data437};
 if(vErrors === null){
 vErrors = [err758];
 }
@@ -9705,10 +9719,10 @@ vErrors.push(err758);
 errors++;
 }
 }
-if(data410.proxyTimeout !== undefined){
-let data438 = data410.proxyTimeout;
-if(typeof data438 !== "string"){
-const err759 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data438};
+if(data437.enabled !== undefined){
+let data438 = data437.enabled;
+if(typeof data438 !== "boolean"){
+const err759 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data438};
 if(vErrors === null){
 vErrors = [err759];
 }
@@ -9718,9 +9732,10 @@ vErrors.push(err759);
 errors++;
 }
 }
-}
-else {
-const err760 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data410};
+if(data437.replicas !== undefined){
+let data439 = data437.replicas;
+if(!((typeof data439 == "number") && (!(data439 % 1) && !isNaN(data439)))){
+const err760 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data439};
 if(vErrors === null){
 vErrors = [err760];
 }
@@ -9729,13 +9744,9 @@ vErrors.push(err760);
 }
 errors++;
 }
-}
-if(data377.grafana !== undefined){
-let data439 = data377.grafana;
-if(data439 && typeof data439 == "object" && !Array.isArray(data439)){
-for(const key144 in data439){
-if(!(((((((key144 === "enabled") || (key144 === "resources")) || (key144 === "rootUrl")) || (key144 === "anonymousAccess")) || (key144 === "adminSecret")) || (key144 === "developmentCredentials")) || (key144 === "prometheusVersion"))){
-const err761 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key144},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data439};
+if(typeof data439 == "number"){
+if(data439 < 0 || isNaN(data439)){
+const err761 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data439};
 if(vErrors === null){
 vErrors = [err761];
 }
@@ -9745,10 +9756,13 @@ vErrors.push(err761);
 errors++;
 }
 }
-if(data439.enabled !== undefined){
-let data440 = data439.enabled;
-if(typeof data440 !== "boolean"){
-const err762 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data440};
+}
+if(data437.resources !== undefined){
+let data440 = data437.resources;
+if(data440 && typeof data440 == "object" && !Array.isArray(data440)){
+for(const key148 in data440){
+if(!((key148 === "requests") || (key148 === "limits"))){
+const err762 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key148},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data440};
 if(vErrors === null){
 vErrors = [err762];
 }
@@ -9758,12 +9772,12 @@ vErrors.push(err762);
 errors++;
 }
 }
-if(data439.resources !== undefined){
-let data441 = data439.resources;
+if(data440.requests !== undefined){
+let data441 = data440.requests;
 if(data441 && typeof data441 == "object" && !Array.isArray(data441)){
-for(const key145 in data441){
-if(!((key145 === "requests") || (key145 === "limits"))){
-const err763 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key145},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data441};
+for(const key149 in data441){
+if(!((key149 === "cpu") || (key149 === "memory"))){
+const err763 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key149},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data441};
 if(vErrors === null){
 vErrors = [err763];
 }
@@ -9773,12 +9787,10 @@ vErrors.push(err763);
 errors++;
 }
 }
-if(data441.requests !== undefined){
-let data442 = data441.requests;
-if(data442 && typeof data442 == "object" && !Array.isArray(data442)){
-for(const key146 in data442){
-if(!((key146 === "cpu") || (key146 === "memory"))){
-const err764 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key146},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data442};
+if(data441.cpu !== undefined){
+let data442 = data441.cpu;
+if(typeof data442 !== "string"){
+const err764 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data442};
 if(vErrors === null){
 vErrors = [err764];
 }
@@ -9788,10 +9800,10 @@ vErrors.push(err764);
 errors++;
 }
 }
-if(data442.cpu !== undefined){
-let data443 = data442.cpu;
+if(data441.memory !== undefined){
+let data443 = data441.memory;
 if(typeof data443 !== "string"){
-const err765 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data443};
+const err765 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data443};
 if(vErrors === null){
 vErrors = [err765];
 }
@@ -9801,10 +9813,9 @@ vErrors.push(err765);
 errors++;
 }
 }
-if(data442.memory !== undefined){
-let data444 = data442.memory;
-if(typeof data444 !== "string"){
-const err766 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data444};
+}
+else {
+const err766 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data441};
 if(vErrors === null){
 vErrors = [err766];
 }
@@ -9814,9 +9825,12 @@ vErrors.push(err766);
 errors++;
 }
 }
-}
-else {
-const err767 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data442};
+if(data440.limits !== undefined){
+let data444 = data440.limits;
+if(data444 && typeof data444 == "object" && !Array.isArray(data444)){
+for(const key150 in data444){
+if(!((key150 === "cpu") || (key150 === "memory"))){
+const err767 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key150},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data444};
 if(vErrors === null){
 vErrors = [err767];
 }
@@ -9826,12 +9840,10 @@ vErrors.push(err767);
 errors++;
 }
 }
-if(data441.limits !== undefined){
-let data445 = data441.limits;
-if(data445 && typeof data445 == "object" && !Array.isArray(data445)){
-for(const key147 in data445){
-if(!((key147 === "cpu") || (key147 === "memory"))){
-const err768 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key147},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data445};
+if(data444.cpu !== undefined){
+let data445 = data444.cpu;
+if(typeof data445 !== "string"){
+const err768 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data445};
 if(vErrors === null){
 vErrors = [err768];
 }
@@ -9841,10 +9853,10 @@ vErrors.push(err768);
 errors++;
 }
 }
-if(data445.cpu !== undefined){
-let data446 = data445.cpu;
+if(data444.memory !== undefined){
+let data446 = data444.memory;
 if(typeof data446 !== "string"){
-const err769 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data446};
+const err769 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data446};
 if(vErrors === null){
 vErrors = [err769];
 }
@@ -9854,10 +9866,9 @@ vErrors.push(err769);
 errors++;
 }
 }
-if(data445.memory !== undefined){
-let data447 = data445.memory;
-if(typeof data447 !== "string"){
-const err770 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data447};
+}
+else {
+const err770 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data444};
 if(vErrors === null){
 vErrors = [err770];
 }
@@ -9869,7 +9880,7 @@ errors++;
 }
 }
 else {
-const err771 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data445};
+const err771 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data440};
 if(vErrors === null){
 vErrors = [err771];
 }
@@ -9879,9 +9890,10 @@ vErrors.push(err771);
 errors++;
 }
 }
-}
-else {
-const err772 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data441};
+if(data437.exposure !== undefined){
+let data447 = data437.exposure;
+if(typeof data447 !== "string"){
+const err772 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data447};
 if(vErrors === null){
 vErrors = [err772];
 }
@@ -9890,11 +9902,8 @@ vErrors.push(err772);
 }
 errors++;
 }
-}
-if(data439.rootUrl !== undefined){
-let data448 = data439.rootUrl;
-if(typeof data448 !== "string"){
-const err773 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data448};
+if(!(((data447 === "clusterIP") || (data447 === "ingress")) || (data447 === "nodePort"))){
+const err773 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data447};
 if(vErrors === null){
 vErrors = [err773];
 }
@@ -9904,10 +9913,10 @@ vErrors.push(err773);
 errors++;
 }
 }
-if(data439.anonymousAccess !== undefined){
-let data449 = data439.anonymousAccess;
-if(typeof data449 !== "boolean"){
-const err774 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data449};
+if(data437.nodePort !== undefined){
+let data448 = data437.nodePort;
+if(!((typeof data448 == "number") && (!(data448 % 1) && !isNaN(data448)))){
+const err774 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data448};
 if(vErrors === null){
 vErrors = [err774];
 }
@@ -9916,13 +9925,9 @@ vErrors.push(err774);
 }
 errors++;
 }
-}
-if(data439.adminSecret !== undefined){
-let data450 = data439.adminSecret;
-if(data450 && typeof data450 == "object" && !Array.isArray(data450)){
-for(const key148 in data450){
-if(!(((key148 === "secretName") || (key148 === "userKey")) || (key148 === "passwordKey"))){
-const err775 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key148},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data450};
+if(typeof data448 == "number"){
+if(data448 > 32767 || isNaN(data448)){
+const err775 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data448};
 if(vErrors === null){
 vErrors = [err775];
 }
@@ -9931,11 +9936,8 @@ vErrors.push(err775);
 }
 errors++;
 }
-}
-if(data450.secretName !== undefined){
-let data451 = data450.secretName;
-if(typeof data451 !== "string"){
-const err776 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data451};
+if(data448 < 30000 || isNaN(data448)){
+const err776 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data448};
 if(vErrors === null){
 vErrors = [err776];
 }
@@ -9945,10 +9947,13 @@ vErrors.push(err776);
 errors++;
 }
 }
-if(data450.userKey !== undefined){
-let data452 = data450.userKey;
-if(typeof data452 !== "string"){
-const err777 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data452};
+}
+if(data437.ingress !== undefined){
+let data449 = data437.ingress;
+if(data449 && typeof data449 == "object" && !Array.isArray(data449)){
+for(const key151 in data449){
+if(!((key151 === "className") || (key151 === "host"))){
+const err777 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key151},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data449};
 if(vErrors === null){
 vErrors = [err777];
 }
@@ -9958,10 +9963,10 @@ vErrors.push(err777);
 errors++;
 }
 }
-if(data450.passwordKey !== undefined){
-let data453 = data450.passwordKey;
-if(typeof data453 !== "string"){
-const err778 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data453};
+if(data449.className !== undefined){
+let data450 = data449.className;
+if(typeof data450 !== "string"){
+const err778 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data450};
 if(vErrors === null){
 vErrors = [err778];
 }
@@ -9971,9 +9976,10 @@ vErrors.push(err778);
 errors++;
 }
 }
-}
-else {
-const err779 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data450};
+if(data449.host !== undefined){
+let data451 = data449.host;
+if(typeof data451 !== "string"){
+const err779 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data451};
 if(vErrors === null){
 vErrors = [err779];
 }
@@ -9983,10 +9989,9 @@ vErrors.push(err779);
 errors++;
 }
 }
-if(data439.developmentCredentials !== undefined){
-let data454 = data439.developmentCredentials;
-if(typeof data454 !== "boolean"){
-const err780 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data454};
+}
+else {
+const err780 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data449};
 if(vErrors === null){
 vErrors = [err780];
 }
@@ -9996,10 +10001,10 @@ vErrors.push(err780);
 errors++;
 }
 }
-if(data439.prometheusVersion !== undefined){
-let data455 = data439.prometheusVersion;
-if(typeof data455 !== "string"){
-const err781 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data455};
+if(data437.resolver !== undefined){
+let data452 = data437.resolver;
+if(typeof data452 !== "string"){
+const err781 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data452};
 if(vErrors === null){
 vErrors = [err781];
 }
@@ -10009,9 +10014,10 @@ vErrors.push(err781);
 errors++;
 }
 }
-}
-else {
-const err782 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data439};
+if(data437.resolverValid !== undefined){
+let data453 = data437.resolverValid;
+if(typeof data453 !== "string"){
+const err782 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data453};
 if(vErrors === null){
 vErrors = [err782];
 }
@@ -10021,12 +10027,10 @@ vErrors.push(err782);
 errors++;
 }
 }
-if(data377.alloy !== undefined){
-let data456 = data377.alloy;
-if(data456 && typeof data456 == "object" && !Array.isArray(data456)){
-for(const key149 in data456){
-if(!((((key149 === "enabled") || (key149 === "resources")) || (key149 === "scrapeInterval")) || (key149 === "clusterLabel"))){
-const err783 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key149},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data456};
+if(data437.tenantFederation !== undefined){
+let data454 = data437.tenantFederation;
+if(typeof data454 !== "boolean"){
+const err783 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data454};
 if(vErrors === null){
 vErrors = [err783];
 }
@@ -10036,10 +10040,12 @@ vErrors.push(err783);
 errors++;
 }
 }
-if(data456.enabled !== undefined){
-let data457 = data456.enabled;
-if(typeof data457 !== "boolean"){
-const err784 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data457};
+if(data437.basicAuth !== undefined){
+let data455 = data437.basicAuth;
+if(data455 && typeof data455 == "object" && !Array.isArray(data455)){
+for(const key152 in data455){
+if(!(((((key152 === "enabled") || (key152 === "secretName")) || (key152 === "key")) || (key152 === "realm")) || (key152 === "client"))){
+const err784 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key152},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data455};
 if(vErrors === null){
 vErrors = [err784];
 }
@@ -10049,12 +10055,10 @@ vErrors.push(err784);
 errors++;
 }
 }
-if(data456.resources !== undefined){
-let data458 = data456.resources;
-if(data458 && typeof data458 == "object" && !Array.isArray(data458)){
-for(const key150 in data458){
-if(!((key150 === "requests") || (key150 === "limits"))){
-const err785 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key150},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data458};
+if(data455.enabled !== undefined){
+let data456 = data455.enabled;
+if(typeof data456 !== "boolean"){
+const err785 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data456};
 if(vErrors === null){
 vErrors = [err785];
 }
@@ -10064,12 +10068,10 @@ vErrors.push(err785);
 errors++;
 }
 }
-if(data458.requests !== undefined){
-let data459 = data458.requests;
-if(data459 && typeof data459 == "object" && !Array.isArray(data459)){
-for(const key151 in data459){
-if(!((key151 === "cpu") || (key151 === "memory"))){
-const err786 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key151},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data459};
+if(data455.secretName !== undefined){
+let data457 = data455.secretName;
+if(typeof data457 !== "string"){
+const err786 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data457};
 if(vErrors === null){
 vErrors = [err786];
 }
@@ -10079,10 +10081,10 @@ vErrors.push(err786);
 errors++;
 }
 }
-if(data459.cpu !== undefined){
-let data460 = data459.cpu;
-if(typeof data460 !== "string"){
-const err787 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data460};
+if(data455.key !== undefined){
+let data458 = data455.key;
+if(typeof data458 !== "string"){
+const err787 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data458};
 if(vErrors === null){
 vErrors = [err787];
 }
@@ -10092,10 +10094,10 @@ vErrors.push(err787);
 errors++;
 }
 }
-if(data459.memory !== undefined){
-let data461 = data459.memory;
-if(typeof data461 !== "string"){
-const err788 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data461};
+if(data455.realm !== undefined){
+let data459 = data455.realm;
+if(typeof data459 !== "string"){
+const err788 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data459};
 if(vErrors === null){
 vErrors = [err788];
 }
@@ -10105,9 +10107,12 @@ vErrors.push(err788);
 errors++;
 }
 }
-}
-else {
-const err789 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data459};
+if(data455.client !== undefined){
+let data460 = data455.client;
+if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
+for(const key153 in data460){
+if(!(((key153 === "secretName") || (key153 === "usernameKey")) || (key153 === "passwordKey"))){
+const err789 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key153},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data460};
 if(vErrors === null){
 vErrors = [err789];
 }
@@ -10117,12 +10122,10 @@ vErrors.push(err789);
 errors++;
 }
 }
-if(data458.limits !== undefined){
-let data462 = data458.limits;
-if(data462 && typeof data462 == "object" && !Array.isArray(data462)){
-for(const key152 in data462){
-if(!((key152 === "cpu") || (key152 === "memory"))){
-const err790 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key152},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data462};
+if(data460.secretName !== undefined){
+let data461 = data460.secretName;
+if(typeof data461 !== "string"){
+const err790 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data461};
 if(vErrors === null){
 vErrors = [err790];
 }
@@ -10132,10 +10135,10 @@ vErrors.push(err790);
 errors++;
 }
 }
-if(data462.cpu !== undefined){
-let data463 = data462.cpu;
-if(typeof data463 !== "string"){
-const err791 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data463};
+if(data460.usernameKey !== undefined){
+let data462 = data460.usernameKey;
+if(typeof data462 !== "string"){
+const err791 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data462};
 if(vErrors === null){
 vErrors = [err791];
 }
@@ -10145,10 +10148,10 @@ vErrors.push(err791);
 errors++;
 }
 }
-if(data462.memory !== undefined){
-let data464 = data462.memory;
-if(typeof data464 !== "string"){
-const err792 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data464};
+if(data460.passwordKey !== undefined){
+let data463 = data460.passwordKey;
+if(typeof data463 !== "string"){
+const err792 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data463};
 if(vErrors === null){
 vErrors = [err792];
 }
@@ -10160,7 +10163,7 @@ errors++;
 }
 }
 else {
-const err793 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data462};
+const err793 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data460};
 if(vErrors === null){
 vErrors = [err793];
 }
@@ -10172,7 +10175,7 @@ errors++;
 }
 }
 else {
-const err794 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data458};
+const err794 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data455};
 if(vErrors === null){
 vErrors = [err794];
 }
@@ -10182,10 +10185,10 @@ vErrors.push(err794);
 errors++;
 }
 }
-if(data456.scrapeInterval !== undefined){
-let data465 = data456.scrapeInterval;
-if(typeof data465 !== "string"){
-const err795 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data465};
+if(data437.clientMaxBodySize !== undefined){
+let data464 = data437.clientMaxBodySize;
+if(typeof data464 !== "string"){
+const err795 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data464};
 if(vErrors === null){
 vErrors = [err795];
 }
@@ -10195,10 +10198,10 @@ vErrors.push(err795);
 errors++;
 }
 }
-if(data456.clusterLabel !== undefined){
-let data466 = data456.clusterLabel;
-if(typeof data466 !== "string"){
-const err796 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data466};
+if(data437.proxyTimeout !== undefined){
+let data465 = data437.proxyTimeout;
+if(typeof data465 !== "string"){
+const err796 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data465};
 if(vErrors === null){
 vErrors = [err796];
 }
@@ -10210,7 +10213,7 @@ errors++;
 }
 }
 else {
-const err797 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data456};
+const err797 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data437};
 if(vErrors === null){
 vErrors = [err797];
 }
@@ -10220,9 +10223,12 @@ vErrors.push(err797);
 errors++;
 }
 }
-}
-else {
-const err798 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data377};
+if(data404.grafana !== undefined){
+let data466 = data404.grafana;
+if(data466 && typeof data466 == "object" && !Array.isArray(data466)){
+for(const key154 in data466){
+if(!(((((((key154 === "enabled") || (key154 === "resources")) || (key154 === "rootUrl")) || (key154 === "anonymousAccess")) || (key154 === "adminSecret")) || (key154 === "developmentCredentials")) || (key154 === "prometheusVersion"))){
+const err798 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key154},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data466};
 if(vErrors === null){
 vErrors = [err798];
 }
@@ -10232,10 +10238,10 @@ vErrors.push(err798);
 errors++;
 }
 }
-if(data1.namespace !== undefined){
-let data467 = data1.namespace;
-if(typeof data467 !== "string"){
-const err799 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data467};
+if(data466.enabled !== undefined){
+let data467 = data466.enabled;
+if(typeof data467 !== "boolean"){
+const err799 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data467};
 if(vErrors === null){
 vErrors = [err799];
 }
@@ -10245,10 +10251,12 @@ vErrors.push(err799);
 errors++;
 }
 }
-if(data1.clusterDomain !== undefined){
-let data468 = data1.clusterDomain;
-if(typeof data468 !== "string"){
-const err800 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data468};
+if(data466.resources !== undefined){
+let data468 = data466.resources;
+if(data468 && typeof data468 == "object" && !Array.isArray(data468)){
+for(const key155 in data468){
+if(!((key155 === "requests") || (key155 === "limits"))){
+const err800 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key155},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data468};
 if(vErrors === null){
 vErrors = [err800];
 }
@@ -10258,10 +10266,12 @@ vErrors.push(err800);
 errors++;
 }
 }
-if(data1.partOf !== undefined){
-let data469 = data1.partOf;
-if(typeof data469 !== "string"){
-const err801 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data469};
+if(data468.requests !== undefined){
+let data469 = data468.requests;
+if(data469 && typeof data469 == "object" && !Array.isArray(data469)){
+for(const key156 in data469){
+if(!((key156 === "cpu") || (key156 === "memory"))){
+const err801 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key156},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data469};
 if(vErrors === null){
 vErrors = [err801];
 }
@@ -10271,12 +10281,10 @@ vErrors.push(err801);
 errors++;
 }
 }
-if(data1.images !== undefined){
-let data470 = data1.images;
-if(data470 && typeof data470 == "object" && !Array.isArray(data470)){
-for(const key153 in data470){
-if(!(func2.call(schema11.properties.config.properties.images.properties, key153))){
-const err802 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key153},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data470};
+if(data469.cpu !== undefined){
+let data470 = data469.cpu;
+if(typeof data470 !== "string"){
+const err802 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data470};
 if(vErrors === null){
 vErrors = [err802];
 }
@@ -10286,10 +10294,10 @@ vErrors.push(err802);
 errors++;
 }
 }
-if(data470.alloy !== undefined){
-let data471 = data470.alloy;
+if(data469.memory !== undefined){
+let data471 = data469.memory;
 if(typeof data471 !== "string"){
-const err803 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data471};
+const err803 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data471};
 if(vErrors === null){
 vErrors = [err803];
 }
@@ -10299,10 +10307,9 @@ vErrors.push(err803);
 errors++;
 }
 }
-if(data470.grafana !== undefined){
-let data472 = data470.grafana;
-if(typeof data472 !== "string"){
-const err804 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data472};
+}
+else {
+const err804 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data469};
 if(vErrors === null){
 vErrors = [err804];
 }
@@ -10312,10 +10319,12 @@ vErrors.push(err804);
 errors++;
 }
 }
-if(data470.kafka !== undefined){
-let data473 = data470.kafka;
-if(typeof data473 !== "string"){
-const err805 = {instancePath:instancePath+"/config/images/kafka",schemaPath:"#/properties/config/properties/images/properties/kafka/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.kafka.type,parentSchema:schema11.properties.config.properties.images.properties.kafka,data:data473};
+if(data468.limits !== undefined){
+let data472 = data468.limits;
+if(data472 && typeof data472 == "object" && !Array.isArray(data472)){
+for(const key157 in data472){
+if(!((key157 === "cpu") || (key157 === "memory"))){
+const err805 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key157},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data472};
 if(vErrors === null){
 vErrors = [err805];
 }
@@ -10325,10 +10334,10 @@ vErrors.push(err805);
 errors++;
 }
 }
-if(data470.memcached !== undefined){
-let data474 = data470.memcached;
-if(typeof data474 !== "string"){
-const err806 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data474};
+if(data472.cpu !== undefined){
+let data473 = data472.cpu;
+if(typeof data473 !== "string"){
+const err806 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data473};
 if(vErrors === null){
 vErrors = [err806];
 }
@@ -10338,10 +10347,10 @@ vErrors.push(err806);
 errors++;
 }
 }
-if(data470.memcachedExporter !== undefined){
-let data475 = data470.memcachedExporter;
-if(typeof data475 !== "string"){
-const err807 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data475};
+if(data472.memory !== undefined){
+let data474 = data472.memory;
+if(typeof data474 !== "string"){
+const err807 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data474};
 if(vErrors === null){
 vErrors = [err807];
 }
@@ -10351,10 +10360,9 @@ vErrors.push(err807);
 errors++;
 }
 }
-if(data470.mimir !== undefined){
-let data476 = data470.mimir;
-if(typeof data476 !== "string"){
-const err808 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data476};
+}
+else {
+const err808 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data472};
 if(vErrors === null){
 vErrors = [err808];
 }
@@ -10364,10 +10372,9 @@ vErrors.push(err808);
 errors++;
 }
 }
-if(data470.minio !== undefined){
-let data477 = data470.minio;
-if(typeof data477 !== "string"){
-const err809 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data477};
+}
+else {
+const err809 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data468};
 if(vErrors === null){
 vErrors = [err809];
 }
@@ -10377,10 +10384,10 @@ vErrors.push(err809);
 errors++;
 }
 }
-if(data470.minioClient !== undefined){
-let data478 = data470.minioClient;
-if(typeof data478 !== "string"){
-const err810 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data478};
+if(data466.rootUrl !== undefined){
+let data475 = data466.rootUrl;
+if(typeof data475 !== "string"){
+const err810 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data475};
 if(vErrors === null){
 vErrors = [err810];
 }
@@ -10390,10 +10397,10 @@ vErrors.push(err810);
 errors++;
 }
 }
-if(data470.nginx !== undefined){
-let data479 = data470.nginx;
-if(typeof data479 !== "string"){
-const err811 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data479};
+if(data466.anonymousAccess !== undefined){
+let data476 = data466.anonymousAccess;
+if(typeof data476 !== "boolean"){
+const err811 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data476};
 if(vErrors === null){
 vErrors = [err811];
 }
@@ -10403,10 +10410,12 @@ vErrors.push(err811);
 errors++;
 }
 }
-if(data470.rolloutOperator !== undefined){
-let data480 = data470.rolloutOperator;
-if(typeof data480 !== "string"){
-const err812 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data480};
+if(data466.adminSecret !== undefined){
+let data477 = data466.adminSecret;
+if(data477 && typeof data477 == "object" && !Array.isArray(data477)){
+for(const key158 in data477){
+if(!(((key158 === "secretName") || (key158 === "userKey")) || (key158 === "passwordKey"))){
+const err812 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key158},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data477};
 if(vErrors === null){
 vErrors = [err812];
 }
@@ -10416,9 +10425,10 @@ vErrors.push(err812);
 errors++;
 }
 }
-}
-else {
-const err813 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data470};
+if(data477.secretName !== undefined){
+let data478 = data477.secretName;
+if(typeof data478 !== "string"){
+const err813 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data478};
 if(vErrors === null){
 vErrors = [err813];
 }
@@ -10428,10 +10438,10 @@ vErrors.push(err813);
 errors++;
 }
 }
-if(data1.defaultTenant !== undefined){
-let data481 = data1.defaultTenant;
-if(typeof data481 !== "string"){
-const err814 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data481};
+if(data477.userKey !== undefined){
+let data479 = data477.userKey;
+if(typeof data479 !== "string"){
+const err814 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data479};
 if(vErrors === null){
 vErrors = [err814];
 }
@@ -10441,14 +10451,10 @@ vErrors.push(err814);
 errors++;
 }
 }
-if(data1.existingSecrets !== undefined){
-let data482 = data1.existingSecrets;
-if(Array.isArray(data482)){
-const len19 = data482.length;
-for(let i19=0; i19<len19; i19++){
-let data483 = data482[i19];
-if(typeof data483 !== "string"){
-const err815 = {instancePath:instancePath+"/config/existingSecrets/" + i19,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data483};
+if(data477.passwordKey !== undefined){
+let data480 = data477.passwordKey;
+if(typeof data480 !== "string"){
+const err815 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data480};
 if(vErrors === null){
 vErrors = [err815];
 }
@@ -10460,7 +10466,7 @@ errors++;
 }
 }
 else {
-const err816 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data482};
+const err816 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data477};
 if(vErrors === null){
 vErrors = [err816];
 }
@@ -10470,12 +10476,10 @@ vErrors.push(err816);
 errors++;
 }
 }
-if(data1.storage !== undefined){
-let data484 = data1.storage;
-if(data484 && typeof data484 == "object" && !Array.isArray(data484)){
-for(const key154 in data484){
-if(!((((((key154 === "endpoint") || (key154 === "insecure")) || (key154 === "region")) || (key154 === "buckets")) || (key154 === "credentials")) || (key154 === "developmentCredentials"))){
-const err817 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key154},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data484};
+if(data466.developmentCredentials !== undefined){
+let data481 = data466.developmentCredentials;
+if(typeof data481 !== "boolean"){
+const err817 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data481};
 if(vErrors === null){
 vErrors = [err817];
 }
@@ -10485,10 +10489,10 @@ vErrors.push(err817);
 errors++;
 }
 }
-if(data484.endpoint !== undefined){
-let data485 = data484.endpoint;
-if(typeof data485 !== "string"){
-const err818 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data485};
+if(data466.prometheusVersion !== undefined){
+let data482 = data466.prometheusVersion;
+if(typeof data482 !== "string"){
+const err818 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data482};
 if(vErrors === null){
 vErrors = [err818];
 }
@@ -10498,10 +10502,9 @@ vErrors.push(err818);
 errors++;
 }
 }
-if(data484.insecure !== undefined){
-let data486 = data484.insecure;
-if(typeof data486 !== "boolean"){
-const err819 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data486};
+}
+else {
+const err819 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data466};
 if(vErrors === null){
 vErrors = [err819];
 }
@@ -10511,10 +10514,12 @@ vErrors.push(err819);
 errors++;
 }
 }
-if(data484.region !== undefined){
-let data487 = data484.region;
-if(typeof data487 !== "string"){
-const err820 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data487};
+if(data404.alloy !== undefined){
+let data483 = data404.alloy;
+if(data483 && typeof data483 == "object" && !Array.isArray(data483)){
+for(const key159 in data483){
+if(!((((key159 === "enabled") || (key159 === "resources")) || (key159 === "scrapeInterval")) || (key159 === "clusterLabel"))){
+const err820 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key159},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data483};
 if(vErrors === null){
 vErrors = [err820];
 }
@@ -10524,12 +10529,10 @@ vErrors.push(err820);
 errors++;
 }
 }
-if(data484.buckets !== undefined){
-let data488 = data484.buckets;
-if(data488 && typeof data488 == "object" && !Array.isArray(data488)){
-for(const key155 in data488){
-if(!(((key155 === "blocks") || (key155 === "ruler")) || (key155 === "alertmanager"))){
-const err821 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key155},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data488};
+if(data483.enabled !== undefined){
+let data484 = data483.enabled;
+if(typeof data484 !== "boolean"){
+const err821 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data484};
 if(vErrors === null){
 vErrors = [err821];
 }
@@ -10539,10 +10542,12 @@ vErrors.push(err821);
 errors++;
 }
 }
-if(data488.blocks !== undefined){
-let data489 = data488.blocks;
-if(typeof data489 !== "string"){
-const err822 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data489};
+if(data483.resources !== undefined){
+let data485 = data483.resources;
+if(data485 && typeof data485 == "object" && !Array.isArray(data485)){
+for(const key160 in data485){
+if(!((key160 === "requests") || (key160 === "limits"))){
+const err822 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key160},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data485};
 if(vErrors === null){
 vErrors = [err822];
 }
@@ -10552,10 +10557,12 @@ vErrors.push(err822);
 errors++;
 }
 }
-if(data488.ruler !== undefined){
-let data490 = data488.ruler;
-if(typeof data490 !== "string"){
-const err823 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data490};
+if(data485.requests !== undefined){
+let data486 = data485.requests;
+if(data486 && typeof data486 == "object" && !Array.isArray(data486)){
+for(const key161 in data486){
+if(!((key161 === "cpu") || (key161 === "memory"))){
+const err823 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key161},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data486};
 if(vErrors === null){
 vErrors = [err823];
 }
@@ -10565,10 +10572,10 @@ vErrors.push(err823);
 errors++;
 }
 }
-if(data488.alertmanager !== undefined){
-let data491 = data488.alertmanager;
-if(typeof data491 !== "string"){
-const err824 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data491};
+if(data486.cpu !== undefined){
+let data487 = data486.cpu;
+if(typeof data487 !== "string"){
+const err824 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data487};
 if(vErrors === null){
 vErrors = [err824];
 }
@@ -10578,9 +10585,10 @@ vErrors.push(err824);
 errors++;
 }
 }
-}
-else {
-const err825 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data488};
+if(data486.memory !== undefined){
+let data488 = data486.memory;
+if(typeof data488 !== "string"){
+const err825 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data488};
 if(vErrors === null){
 vErrors = [err825];
 }
@@ -10590,12 +10598,9 @@ vErrors.push(err825);
 errors++;
 }
 }
-if(data484.credentials !== undefined){
-let data492 = data484.credentials;
-if(data492 && typeof data492 == "object" && !Array.isArray(data492)){
-for(const key156 in data492){
-if(!(((key156 === "secretName") || (key156 === "accessKeyIdKey")) || (key156 === "secretAccessKeyKey"))){
-const err826 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key156},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data492};
+}
+else {
+const err826 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data486};
 if(vErrors === null){
 vErrors = [err826];
 }
@@ -10605,10 +10610,12 @@ vErrors.push(err826);
 errors++;
 }
 }
-if(data492.secretName !== undefined){
-let data493 = data492.secretName;
-if(typeof data493 !== "string"){
-const err827 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data493};
+if(data485.limits !== undefined){
+let data489 = data485.limits;
+if(data489 && typeof data489 == "object" && !Array.isArray(data489)){
+for(const key162 in data489){
+if(!((key162 === "cpu") || (key162 === "memory"))){
+const err827 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key162},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data489};
 if(vErrors === null){
 vErrors = [err827];
 }
@@ -10618,10 +10625,10 @@ vErrors.push(err827);
 errors++;
 }
 }
-if(data492.accessKeyIdKey !== undefined){
-let data494 = data492.accessKeyIdKey;
-if(typeof data494 !== "string"){
-const err828 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data494};
+if(data489.cpu !== undefined){
+let data490 = data489.cpu;
+if(typeof data490 !== "string"){
+const err828 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data490};
 if(vErrors === null){
 vErrors = [err828];
 }
@@ -10631,10 +10638,10 @@ vErrors.push(err828);
 errors++;
 }
 }
-if(data492.secretAccessKeyKey !== undefined){
-let data495 = data492.secretAccessKeyKey;
-if(typeof data495 !== "string"){
-const err829 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data495};
+if(data489.memory !== undefined){
+let data491 = data489.memory;
+if(typeof data491 !== "string"){
+const err829 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data491};
 if(vErrors === null){
 vErrors = [err829];
 }
@@ -10646,7 +10653,7 @@ errors++;
 }
 }
 else {
-const err830 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data492};
+const err830 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data489};
 if(vErrors === null){
 vErrors = [err830];
 }
@@ -10656,10 +10663,9 @@ vErrors.push(err830);
 errors++;
 }
 }
-if(data484.developmentCredentials !== undefined){
-let data496 = data484.developmentCredentials;
-if(typeof data496 !== "boolean"){
-const err831 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data496};
+}
+else {
+const err831 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data485};
 if(vErrors === null){
 vErrors = [err831];
 }
@@ -10669,9 +10675,10 @@ vErrors.push(err831);
 errors++;
 }
 }
-}
-else {
-const err832 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data484};
+if(data483.scrapeInterval !== undefined){
+let data492 = data483.scrapeInterval;
+if(typeof data492 !== "string"){
+const err832 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data492};
 if(vErrors === null){
 vErrors = [err832];
 }
@@ -10681,12 +10688,10 @@ vErrors.push(err832);
 errors++;
 }
 }
-if(data1.gitops !== undefined){
-let data497 = data1.gitops;
-if(data497 && typeof data497 == "object" && !Array.isArray(data497)){
-for(const key157 in data497){
-if(!((((((key157 === "repoURL") || (key157 === "targetRevision")) || (key157 === "project")) || (key157 === "argocdNamespace")) || (key157 === "destinationServer")) || (key157 === "automated"))){
-const err833 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key157},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data497};
+if(data483.clusterLabel !== undefined){
+let data493 = data483.clusterLabel;
+if(typeof data493 !== "string"){
+const err833 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data493};
 if(vErrors === null){
 vErrors = [err833];
 }
@@ -10696,10 +10701,9 @@ vErrors.push(err833);
 errors++;
 }
 }
-if(data497.repoURL !== undefined){
-let data498 = data497.repoURL;
-if(typeof data498 !== "string"){
-const err834 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data498};
+}
+else {
+const err834 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data483};
 if(vErrors === null){
 vErrors = [err834];
 }
@@ -10709,10 +10713,9 @@ vErrors.push(err834);
 errors++;
 }
 }
-if(data497.targetRevision !== undefined){
-let data499 = data497.targetRevision;
-if(typeof data499 !== "string"){
-const err835 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data499};
+}
+else {
+const err835 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data404};
 if(vErrors === null){
 vErrors = [err835];
 }
@@ -10722,10 +10725,10 @@ vErrors.push(err835);
 errors++;
 }
 }
-if(data497.project !== undefined){
-let data500 = data497.project;
-if(typeof data500 !== "string"){
-const err836 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data500};
+if(data1.namespace !== undefined){
+let data494 = data1.namespace;
+if(typeof data494 !== "string"){
+const err836 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data494};
 if(vErrors === null){
 vErrors = [err836];
 }
@@ -10735,10 +10738,10 @@ vErrors.push(err836);
 errors++;
 }
 }
-if(data497.argocdNamespace !== undefined){
-let data501 = data497.argocdNamespace;
-if(typeof data501 !== "string"){
-const err837 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data501};
+if(data1.clusterDomain !== undefined){
+let data495 = data1.clusterDomain;
+if(typeof data495 !== "string"){
+const err837 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data495};
 if(vErrors === null){
 vErrors = [err837];
 }
@@ -10748,10 +10751,10 @@ vErrors.push(err837);
 errors++;
 }
 }
-if(data497.destinationServer !== undefined){
-let data502 = data497.destinationServer;
-if(typeof data502 !== "string"){
-const err838 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data502};
+if(data1.partOf !== undefined){
+let data496 = data1.partOf;
+if(typeof data496 !== "string"){
+const err838 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data496};
 if(vErrors === null){
 vErrors = [err838];
 }
@@ -10761,10 +10764,12 @@ vErrors.push(err838);
 errors++;
 }
 }
-if(data497.automated !== undefined){
-let data503 = data497.automated;
-if(typeof data503 !== "boolean"){
-const err839 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data503};
+if(data1.images !== undefined){
+let data497 = data1.images;
+if(data497 && typeof data497 == "object" && !Array.isArray(data497)){
+for(const key163 in data497){
+if(!(func2.call(schema11.properties.config.properties.images.properties, key163))){
+const err839 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key163},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data497};
 if(vErrors === null){
 vErrors = [err839];
 }
@@ -10774,9 +10779,10 @@ vErrors.push(err839);
 errors++;
 }
 }
-}
-else {
-const err840 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data497};
+if(data497.alloy !== undefined){
+let data498 = data497.alloy;
+if(typeof data498 !== "string"){
+const err840 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data498};
 if(vErrors === null){
 vErrors = [err840];
 }
@@ -10786,12 +10792,10 @@ vErrors.push(err840);
 errors++;
 }
 }
-if(data1.selfMonitoring !== undefined){
-let data504 = data1.selfMonitoring;
-if(data504 && typeof data504 == "object" && !Array.isArray(data504)){
-for(const key158 in data504){
-if(!((key158 === "enabled") || (key158 === "tenant"))){
-const err841 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key158},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data504};
+if(data497.grafana !== undefined){
+let data499 = data497.grafana;
+if(typeof data499 !== "string"){
+const err841 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data499};
 if(vErrors === null){
 vErrors = [err841];
 }
@@ -10801,10 +10805,10 @@ vErrors.push(err841);
 errors++;
 }
 }
-if(data504.enabled !== undefined){
-let data505 = data504.enabled;
-if(typeof data505 !== "boolean"){
-const err842 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data505};
+if(data497.kafka !== undefined){
+let data500 = data497.kafka;
+if(typeof data500 !== "string"){
+const err842 = {instancePath:instancePath+"/config/images/kafka",schemaPath:"#/properties/config/properties/images/properties/kafka/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.kafka.type,parentSchema:schema11.properties.config.properties.images.properties.kafka,data:data500};
 if(vErrors === null){
 vErrors = [err842];
 }
@@ -10814,10 +10818,10 @@ vErrors.push(err842);
 errors++;
 }
 }
-if(data504.tenant !== undefined){
-let data506 = data504.tenant;
-if(typeof data506 !== "string"){
-const err843 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data506};
+if(data497.memcached !== undefined){
+let data501 = data497.memcached;
+if(typeof data501 !== "string"){
+const err843 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data501};
 if(vErrors === null){
 vErrors = [err843];
 }
@@ -10827,9 +10831,10 @@ vErrors.push(err843);
 errors++;
 }
 }
-}
-else {
-const err844 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data504};
+if(data497.memcachedExporter !== undefined){
+let data502 = data497.memcachedExporter;
+if(typeof data502 !== "string"){
+const err844 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data502};
 if(vErrors === null){
 vErrors = [err844];
 }
@@ -10839,9 +10844,10 @@ vErrors.push(err844);
 errors++;
 }
 }
-}
-else {
-const err845 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(data497.mimir !== undefined){
+let data503 = data497.mimir;
+if(typeof data503 !== "string"){
+const err845 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data503};
 if(vErrors === null){
 vErrors = [err845];
 }
@@ -10851,21 +10857,10 @@ vErrors.push(err845);
 errors++;
 }
 }
-if(data.overrides !== undefined){
-let data507 = data.overrides;
-if(data507 && typeof data507 == "object" && !Array.isArray(data507)){
-for(const key159 in data507){
-let data508 = data507[key159];
-if(data508 && typeof data508 == "object" && !Array.isArray(data508)){
-for(const key160 in data508){
-let data509 = data508[key160];
-if(data509 && typeof data509 == "object" && !Array.isArray(data509)){
-for(const key161 in data509){
-let data510 = data509[key161];
-if(data510 && typeof data510 == "object" && !Array.isArray(data510)){
-}
-else {
-const err846 = {instancePath:instancePath+"/overrides/" + key159.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key160.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key161.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data510};
+if(data497.mimirtool !== undefined){
+let data504 = data497.mimirtool;
+if(typeof data504 !== "string"){
+const err846 = {instancePath:instancePath+"/config/images/mimirtool",schemaPath:"#/properties/config/properties/images/properties/mimirtool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimirtool.type,parentSchema:schema11.properties.config.properties.images.properties.mimirtool,data:data504};
 if(vErrors === null){
 vErrors = [err846];
 }
@@ -10875,9 +10870,10 @@ vErrors.push(err846);
 errors++;
 }
 }
-}
-else {
-const err847 = {instancePath:instancePath+"/overrides/" + key159.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key160.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data509};
+if(data497.minio !== undefined){
+let data505 = data497.minio;
+if(typeof data505 !== "string"){
+const err847 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data505};
 if(vErrors === null){
 vErrors = [err847];
 }
@@ -10887,9 +10883,10 @@ vErrors.push(err847);
 errors++;
 }
 }
-}
-else {
-const err848 = {instancePath:instancePath+"/overrides/" + key159.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data508};
+if(data497.minioClient !== undefined){
+let data506 = data497.minioClient;
+if(typeof data506 !== "string"){
+const err848 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data506};
 if(vErrors === null){
 vErrors = [err848];
 }
@@ -10899,9 +10896,10 @@ vErrors.push(err848);
 errors++;
 }
 }
-}
-else {
-const err849 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data507};
+if(data497.nginx !== undefined){
+let data507 = data497.nginx;
+if(typeof data507 !== "string"){
+const err849 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data507};
 if(vErrors === null){
 vErrors = [err849];
 }
@@ -10911,14 +10909,522 @@ vErrors.push(err849);
 errors++;
 }
 }
-}
-else {
-const err850 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data497.rolloutOperator !== undefined){
+let data508 = data497.rolloutOperator;
+if(typeof data508 !== "string"){
+const err850 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data508};
 if(vErrors === null){
 vErrors = [err850];
 }
 else {
 vErrors.push(err850);
+}
+errors++;
+}
+}
+}
+else {
+const err851 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data497};
+if(vErrors === null){
+vErrors = [err851];
+}
+else {
+vErrors.push(err851);
+}
+errors++;
+}
+}
+if(data1.defaultTenant !== undefined){
+let data509 = data1.defaultTenant;
+if(typeof data509 !== "string"){
+const err852 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data509};
+if(vErrors === null){
+vErrors = [err852];
+}
+else {
+vErrors.push(err852);
+}
+errors++;
+}
+}
+if(data1.existingSecrets !== undefined){
+let data510 = data1.existingSecrets;
+if(Array.isArray(data510)){
+const len19 = data510.length;
+for(let i19=0; i19<len19; i19++){
+let data511 = data510[i19];
+if(typeof data511 !== "string"){
+const err853 = {instancePath:instancePath+"/config/existingSecrets/" + i19,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data511};
+if(vErrors === null){
+vErrors = [err853];
+}
+else {
+vErrors.push(err853);
+}
+errors++;
+}
+}
+}
+else {
+const err854 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data510};
+if(vErrors === null){
+vErrors = [err854];
+}
+else {
+vErrors.push(err854);
+}
+errors++;
+}
+}
+if(data1.storage !== undefined){
+let data512 = data1.storage;
+if(data512 && typeof data512 == "object" && !Array.isArray(data512)){
+for(const key164 in data512){
+if(!((((((key164 === "endpoint") || (key164 === "insecure")) || (key164 === "region")) || (key164 === "buckets")) || (key164 === "credentials")) || (key164 === "developmentCredentials"))){
+const err855 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key164},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data512};
+if(vErrors === null){
+vErrors = [err855];
+}
+else {
+vErrors.push(err855);
+}
+errors++;
+}
+}
+if(data512.endpoint !== undefined){
+let data513 = data512.endpoint;
+if(typeof data513 !== "string"){
+const err856 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data513};
+if(vErrors === null){
+vErrors = [err856];
+}
+else {
+vErrors.push(err856);
+}
+errors++;
+}
+}
+if(data512.insecure !== undefined){
+let data514 = data512.insecure;
+if(typeof data514 !== "boolean"){
+const err857 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data514};
+if(vErrors === null){
+vErrors = [err857];
+}
+else {
+vErrors.push(err857);
+}
+errors++;
+}
+}
+if(data512.region !== undefined){
+let data515 = data512.region;
+if(typeof data515 !== "string"){
+const err858 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data515};
+if(vErrors === null){
+vErrors = [err858];
+}
+else {
+vErrors.push(err858);
+}
+errors++;
+}
+}
+if(data512.buckets !== undefined){
+let data516 = data512.buckets;
+if(data516 && typeof data516 == "object" && !Array.isArray(data516)){
+for(const key165 in data516){
+if(!(((key165 === "blocks") || (key165 === "ruler")) || (key165 === "alertmanager"))){
+const err859 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key165},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data516};
+if(vErrors === null){
+vErrors = [err859];
+}
+else {
+vErrors.push(err859);
+}
+errors++;
+}
+}
+if(data516.blocks !== undefined){
+let data517 = data516.blocks;
+if(typeof data517 !== "string"){
+const err860 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data517};
+if(vErrors === null){
+vErrors = [err860];
+}
+else {
+vErrors.push(err860);
+}
+errors++;
+}
+}
+if(data516.ruler !== undefined){
+let data518 = data516.ruler;
+if(typeof data518 !== "string"){
+const err861 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data518};
+if(vErrors === null){
+vErrors = [err861];
+}
+else {
+vErrors.push(err861);
+}
+errors++;
+}
+}
+if(data516.alertmanager !== undefined){
+let data519 = data516.alertmanager;
+if(typeof data519 !== "string"){
+const err862 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data519};
+if(vErrors === null){
+vErrors = [err862];
+}
+else {
+vErrors.push(err862);
+}
+errors++;
+}
+}
+}
+else {
+const err863 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data516};
+if(vErrors === null){
+vErrors = [err863];
+}
+else {
+vErrors.push(err863);
+}
+errors++;
+}
+}
+if(data512.credentials !== undefined){
+let data520 = data512.credentials;
+if(data520 && typeof data520 == "object" && !Array.isArray(data520)){
+for(const key166 in data520){
+if(!(((key166 === "secretName") || (key166 === "accessKeyIdKey")) || (key166 === "secretAccessKeyKey"))){
+const err864 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key166},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data520};
+if(vErrors === null){
+vErrors = [err864];
+}
+else {
+vErrors.push(err864);
+}
+errors++;
+}
+}
+if(data520.secretName !== undefined){
+let data521 = data520.secretName;
+if(typeof data521 !== "string"){
+const err865 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data521};
+if(vErrors === null){
+vErrors = [err865];
+}
+else {
+vErrors.push(err865);
+}
+errors++;
+}
+}
+if(data520.accessKeyIdKey !== undefined){
+let data522 = data520.accessKeyIdKey;
+if(typeof data522 !== "string"){
+const err866 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data522};
+if(vErrors === null){
+vErrors = [err866];
+}
+else {
+vErrors.push(err866);
+}
+errors++;
+}
+}
+if(data520.secretAccessKeyKey !== undefined){
+let data523 = data520.secretAccessKeyKey;
+if(typeof data523 !== "string"){
+const err867 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data523};
+if(vErrors === null){
+vErrors = [err867];
+}
+else {
+vErrors.push(err867);
+}
+errors++;
+}
+}
+}
+else {
+const err868 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data520};
+if(vErrors === null){
+vErrors = [err868];
+}
+else {
+vErrors.push(err868);
+}
+errors++;
+}
+}
+if(data512.developmentCredentials !== undefined){
+let data524 = data512.developmentCredentials;
+if(typeof data524 !== "boolean"){
+const err869 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data524};
+if(vErrors === null){
+vErrors = [err869];
+}
+else {
+vErrors.push(err869);
+}
+errors++;
+}
+}
+}
+else {
+const err870 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data512};
+if(vErrors === null){
+vErrors = [err870];
+}
+else {
+vErrors.push(err870);
+}
+errors++;
+}
+}
+if(data1.gitops !== undefined){
+let data525 = data1.gitops;
+if(data525 && typeof data525 == "object" && !Array.isArray(data525)){
+for(const key167 in data525){
+if(!((((((key167 === "repoURL") || (key167 === "targetRevision")) || (key167 === "project")) || (key167 === "argocdNamespace")) || (key167 === "destinationServer")) || (key167 === "automated"))){
+const err871 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key167},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data525};
+if(vErrors === null){
+vErrors = [err871];
+}
+else {
+vErrors.push(err871);
+}
+errors++;
+}
+}
+if(data525.repoURL !== undefined){
+let data526 = data525.repoURL;
+if(typeof data526 !== "string"){
+const err872 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data526};
+if(vErrors === null){
+vErrors = [err872];
+}
+else {
+vErrors.push(err872);
+}
+errors++;
+}
+}
+if(data525.targetRevision !== undefined){
+let data527 = data525.targetRevision;
+if(typeof data527 !== "string"){
+const err873 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data527};
+if(vErrors === null){
+vErrors = [err873];
+}
+else {
+vErrors.push(err873);
+}
+errors++;
+}
+}
+if(data525.project !== undefined){
+let data528 = data525.project;
+if(typeof data528 !== "string"){
+const err874 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data528};
+if(vErrors === null){
+vErrors = [err874];
+}
+else {
+vErrors.push(err874);
+}
+errors++;
+}
+}
+if(data525.argocdNamespace !== undefined){
+let data529 = data525.argocdNamespace;
+if(typeof data529 !== "string"){
+const err875 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data529};
+if(vErrors === null){
+vErrors = [err875];
+}
+else {
+vErrors.push(err875);
+}
+errors++;
+}
+}
+if(data525.destinationServer !== undefined){
+let data530 = data525.destinationServer;
+if(typeof data530 !== "string"){
+const err876 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data530};
+if(vErrors === null){
+vErrors = [err876];
+}
+else {
+vErrors.push(err876);
+}
+errors++;
+}
+}
+if(data525.automated !== undefined){
+let data531 = data525.automated;
+if(typeof data531 !== "boolean"){
+const err877 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data531};
+if(vErrors === null){
+vErrors = [err877];
+}
+else {
+vErrors.push(err877);
+}
+errors++;
+}
+}
+}
+else {
+const err878 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data525};
+if(vErrors === null){
+vErrors = [err878];
+}
+else {
+vErrors.push(err878);
+}
+errors++;
+}
+}
+if(data1.selfMonitoring !== undefined){
+let data532 = data1.selfMonitoring;
+if(data532 && typeof data532 == "object" && !Array.isArray(data532)){
+for(const key168 in data532){
+if(!((key168 === "enabled") || (key168 === "tenant"))){
+const err879 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key168},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data532};
+if(vErrors === null){
+vErrors = [err879];
+}
+else {
+vErrors.push(err879);
+}
+errors++;
+}
+}
+if(data532.enabled !== undefined){
+let data533 = data532.enabled;
+if(typeof data533 !== "boolean"){
+const err880 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data533};
+if(vErrors === null){
+vErrors = [err880];
+}
+else {
+vErrors.push(err880);
+}
+errors++;
+}
+}
+if(data532.tenant !== undefined){
+let data534 = data532.tenant;
+if(typeof data534 !== "string"){
+const err881 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data534};
+if(vErrors === null){
+vErrors = [err881];
+}
+else {
+vErrors.push(err881);
+}
+errors++;
+}
+}
+}
+else {
+const err882 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data532};
+if(vErrors === null){
+vErrors = [err882];
+}
+else {
+vErrors.push(err882);
+}
+errors++;
+}
+}
+}
+else {
+const err883 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(vErrors === null){
+vErrors = [err883];
+}
+else {
+vErrors.push(err883);
+}
+errors++;
+}
+}
+if(data.overrides !== undefined){
+let data535 = data.overrides;
+if(data535 && typeof data535 == "object" && !Array.isArray(data535)){
+for(const key169 in data535){
+let data536 = data535[key169];
+if(data536 && typeof data536 == "object" && !Array.isArray(data536)){
+for(const key170 in data536){
+let data537 = data536[key170];
+if(data537 && typeof data537 == "object" && !Array.isArray(data537)){
+for(const key171 in data537){
+let data538 = data537[key171];
+if(data538 && typeof data538 == "object" && !Array.isArray(data538)){
+}
+else {
+const err884 = {instancePath:instancePath+"/overrides/" + key169.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key170.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key171.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data538};
+if(vErrors === null){
+vErrors = [err884];
+}
+else {
+vErrors.push(err884);
+}
+errors++;
+}
+}
+}
+else {
+const err885 = {instancePath:instancePath+"/overrides/" + key169.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key170.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data537};
+if(vErrors === null){
+vErrors = [err885];
+}
+else {
+vErrors.push(err885);
+}
+errors++;
+}
+}
+}
+else {
+const err886 = {instancePath:instancePath+"/overrides/" + key169.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data536};
+if(vErrors === null){
+vErrors = [err886];
+}
+else {
+vErrors.push(err886);
+}
+errors++;
+}
+}
+}
+else {
+const err887 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data535};
+if(vErrors === null){
+vErrors = [err887];
+}
+else {
+vErrors.push(err887);
+}
+errors++;
+}
+}
+}
+else {
+const err888 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err888];
+}
+else {
+vErrors.push(err888);
 }
 errors++;
 }

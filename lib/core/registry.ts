@@ -4,6 +4,7 @@ import type { Rule } from './checks/context.js';
 import type { SharedConfig } from './config.js';
 import type { YamlMapping } from './merge.js';
 import type { Route } from './routes.js';
+import type { EnvSource } from './k8s/container.js';
 
 /**
  * An address one component serves to others: the Service and its port. Consumers (nginx upstreams,
@@ -15,6 +16,11 @@ export interface Endpoint {
   port: number;
   /** Name of that port on the Service (and the container). */
   portName: string;
+  /**
+   * When clients must authenticate (the gateway's basic auth): the env vars a client's container sets from
+   * the client Secret, and the names of the two that hold the username and the password.
+   */
+  basicAuth?: { usernameEnv: string; passwordEnv: string; env: Record<string, EnvSource> };
 }
 
 /** Pods that serve Prometheus metrics, as Alloy selects them. */

@@ -69,6 +69,8 @@ export interface MimirWorkloadSpec {
   terminationGracePeriodSeconds: number;
   /** Strict one-pod-per-node anti-affinity when spreading across nodes (ingesters, store-gateways). */
   strictNodeSpread?: boolean;
+  /** Environment variables beyond GOMAXPROCS and the storage credentials (e.g. a client's credentials). */
+  env?: Record<string, EnvSource>;
 }
 
 export function mimirSelector(c: MimirStackConfig, name: string): Record<string, string> {
@@ -89,7 +91,10 @@ function mimirFlags(c: MimirStackConfig, spec: MimirWorkloadSpec): string[] {
 }
 
 function mimirEnv(c: MimirStackConfig, spec: MimirWorkloadSpec): Record<string, EnvSource> {
-  const out: Record<string, EnvSource> = { GOMAXPROCS: gomaxprocs(spec.settings.resources.requests.cpu) };
+  const out: Record<string, EnvSource> = {
+    ...spec.env,
+    GOMAXPROCS: gomaxprocs(spec.settings.resources.requests.cpu),
+  };
   if (spec.objectStorage) {
     const cred = c.storage.credentials;
     out.AWS_ACCESS_KEY_ID = { secret: cred.secretName, key: cred.accessKeyIdKey };

@@ -17,7 +17,9 @@
  * | `rulerQueryFrontend`  | deployment, service (headless), pdb                  | ruler remote + `dedicatedReadPath`   |
  * | `rulerQueryScheduler` | deployment, service, discoveryService, pdb           | ruler remote + `dedicatedReadPath`   |
  * | `rulerQuerier`        | deployment, service, pdb                             | ruler remote + `dedicatedReadPath`   |
+ * | `continuousTest`      | deployment, service, pdb                             | `continuousTest.enabled`             |
  * | `rolloutOperator`     | deployment, serviceAccount, role, roleBinding, pdb   | a zone-aware component               |
+ * | `selfMonitoringRules` | configMap (rules, routing), job (mimirtool uploads)  | `selfMonitoring` + `selfMonitoringRules.enabled` |
  * | `config`              | configMap (`mimir.yaml`), runtimeConfigMap (`runtime.yaml`) | always                        |
  * | `gossip`              | service (`gossip-ring`, headless, memberlist seeds)  | always                               |
  * | `chunksCache`, `indexCache`, `metadataCache`, `resultsCache` | statefulSet, service (headless), pdb | `caches.<cache>.enabled` |
@@ -40,6 +42,11 @@ import { alertmanagerComponent, defaultAlertmanagerConfig, type MimirAlertmanage
 import { cacheComponents } from './caches/index.js';
 import { defaultCachesConfig, type MimirCachesConfig } from './caches/config.js';
 import { compactorComponent, defaultCompactorConfig } from './compactor.js';
+import {
+  continuousTestComponent,
+  defaultContinuousTestConfig,
+  type MimirContinuousTestConfig,
+} from './continuous-test.js';
 import { configComponent } from './config-maps.js';
 import { defaultDistributorConfig, distributorComponent } from './distributor.js';
 import { gossipComponent } from './gossip.js';
@@ -62,6 +69,11 @@ import {
 } from './ruler.js';
 import { defaultStoreGatewayConfig, storeGatewayComponent } from './store-gateway.js';
 import { rolloutOperatorComponent } from './rollout-operator/index.js';
+import { selfMonitoringRulesComponent } from './self-monitoring-rules/index.js';
+import {
+  defaultSelfMonitoringRulesConfig,
+  type MimirSelfMonitoringRulesConfig,
+} from './self-monitoring-rules/config.js';
 import { defaultRolloutOperatorConfig, type RolloutOperatorConfig } from './rollout-operator/config.js';
 
 export type { MimirConfig, MimirStackConfig } from './config.js';
@@ -81,6 +93,8 @@ export type { MimirAlertmanagerConfig } from './alertmanager.js';
 export type { MimirOverridesExporterConfig } from './overrides-exporter.js';
 export type { MimirRulerConfig, MimirRulerReadPathConfig } from './ruler.js';
 export type { StatefulParts, StatelessParts, ZonedParts } from './common.js';
+export type { SelfMonitoringRulesParts } from './self-monitoring-rules/index.js';
+export type { MimirContinuousTestConfig } from './continuous-test.js';
 export type { QueryFrontendParts } from './query-frontend.js';
 export type { QuerySchedulerParts } from './query-scheduler.js';
 export type { MimirConfigMaps } from './config-maps.js';
@@ -106,10 +120,14 @@ export interface MimirComponentsConfig {
   alertmanager: MimirAlertmanagerConfig;
   overridesExporter: MimirOverridesExporterConfig;
   ruler: MimirRulerConfig;
+  /** Mimir's continuous test, off unless enabled. */
+  continuousTest: MimirContinuousTestConfig;
   /** The memcached caches (chunks, index, metadata, results), each off unless enabled. */
   caches: MimirCachesConfig;
   /** The rollout-operator, which rolls zone-aware StatefulSets one zone at a time. */
   rolloutOperator: RolloutOperatorConfig;
+  /** The stack's own alerting and recording rules and alert routing, for the self-monitoring tenant. */
+  selfMonitoringRules: MimirSelfMonitoringRulesConfig;
 }
 
 /**
@@ -129,8 +147,10 @@ export function defaultMimirConfig(): MimirConfig {
     alertmanager: defaultAlertmanagerConfig(),
     overridesExporter: defaultOverridesExporterConfig(),
     ruler: defaultRulerConfig(),
+    continuousTest: defaultContinuousTestConfig(),
     caches: defaultCachesConfig(),
     rolloutOperator: defaultRolloutOperatorConfig(),
+    selfMonitoringRules: defaultSelfMonitoringRulesConfig(),
   };
 }
 
@@ -149,7 +169,9 @@ export const mimirComponents = [
   rulerQueryFrontendComponent,
   rulerQuerySchedulerComponent,
   rulerQuerierComponent,
+  continuousTestComponent,
   rolloutOperatorComponent,
+  selfMonitoringRulesComponent,
   configComponent,
   gossipComponent,
   ...cacheComponents,

@@ -13,6 +13,7 @@ export const targets = {
   alertmanager: 'alertmanager',
   overridesExporter: 'overrides-exporter',
   ruler: 'ruler',
+  continuousTest: 'continuous-test',
 } as const;
 
 /** Object names of the components that are not a Mimir target of their own name. */

@@ -10,6 +10,7 @@ import { e2eMimirConfig } from './environment/main.js';
 import { knobDifferences, renderDiff } from './harness/diff.js';
 import { clusterDns } from './harness/dns.js';
 import { readBucketJob } from './harness/jobs.js';
+import { isMimirtoolJob, readMimirtoolJob } from './harness/mimirtool.js';
 import { dataSources, parseObjects, resolveEnv, services, workloads } from './harness/manifest.js';
 import { peerForImage, planPods, type Peers } from './harness/plan.js';
 import { remapPath, remapText } from './harness/remap.js';
@@ -255,7 +256,7 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
 
   it('reads the bucket Job: its buckets are the ones mimir.yaml uses, its credentials the storage Secret', () => {
     const p = plan(objects);
-    const job = workloads(objects).find((w) => w.kind === 'Job')!;
+    const job = workloads(objects).find((w) => w.kind === 'Job' && !isMimirtoolJob(w))!;
     const intent = readBucketJob(job, p.sources, p.namespace);
     const mimir = parseYaml([...p.sources.configMaps.values()].find((d) => d['mimir.yaml'])!['mimir.yaml']) as Record<
       string,
@@ -268,6 +269,20 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
     expect(intent.endpoint).toMatch(/^http:\/\/minio\./);
     const secret = [...p.sources.secrets.values()].find((s) => s['access-key-id']);
     expect(intent.accessKeyId).toBe(secret?.['access-key-id']);
+  });
+
+  it('reads the self-monitoring rules Job: rules to the ruler, routing to the alertmanager, as the meta tenant', () => {
+    const p = plan(objects);
+    const job = workloads(objects).find((w) => w.kind === 'Job' && isMimirtoolJob(w))!;
+    const intents = readMimirtoolJob(job, p.sources);
+    expect(intents.map((i) => [i.command, i.address, i.tenant, i.namespaces])).toEqual([
+      ['rules sync', 'http://ruler.mimir.svc.cluster.local:8080', 'meta', ['mimir-kube']],
+      ['alertmanager load', 'http://alertmanager.mimir.svc.cluster.local:8080', 'meta', undefined],
+    ]);
+    const rules = parseYaml(intents[0].files[0].content) as { namespace: string; groups: { name: string }[] };
+    expect(rules.namespace).toBe('mimir-kube');
+    expect(rules.groups.length).toBeGreaterThan(0);
+    expect(intents[1].files[0].content).toContain('receiver: self-monitoring');
   });
 
   it('gives each Service the addresses of the pods its selector picks, and headless ones SRV records', () => {

@@ -15,6 +15,7 @@ import type {
 import { deployment, restrictedPodSecurityContext, volume } from '../../core/k8s/workload.js';
 import { defineComponent, type StackView } from '../../core/registry.js';
 import { gatewayRules } from './rules.js';
+import { gatewayClientEnv, gatewayClientEnvVars, gatewayRequiresCredentials } from './client.js';
 import { syncWaves } from '../../core/k8s/waves.js';
 import {
   GATEWAY_PORT,
@@ -137,5 +138,20 @@ export const gatewayComponent = defineComponent({
   enabled: (c: ObservabilityStackConfig) => c.observability.gateway.enabled,
   render: gateway,
   checks: gatewayRules,
-  endpoints: () => ({ http: { service: GATEWAY_NAME, port: GATEWAY_PORT, portName: GATEWAY_PORT_NAME } }),
+  endpoints: (c: ObservabilityStackConfig) => ({
+    http: {
+      service: GATEWAY_NAME,
+      port: GATEWAY_PORT,
+      portName: GATEWAY_PORT_NAME,
+      ...(gatewayRequiresCredentials(c)
+        ? {
+            basicAuth: {
+              usernameEnv: gatewayClientEnv.username,
+              passwordEnv: gatewayClientEnv.password,
+              env: gatewayClientEnvVars(c),
+            },
+          }
+        : {}),
+    },
+  }),
 });

@@ -177,7 +177,53 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
         (m.ingester.ring as Record<string, unknown>).final_sleep = '1s';
       }),
   },
+  'self-monitoring-rules-tenant': {
+    what: "the rules Job's rules sync uploads as tenant meta-elsewhere instead of the meta tenant",
+    apply: (o) => editJobArgs(o, 'rules-sync', (a) => a.replace(/^--id=.*$/, '--id=meta-elsewhere')),
+  },
+  'self-monitoring-routing-lost': {
+    what: 'the rules Job without its alertmanager load container (the meta tenant keeps the fallback configuration)',
+    apply: (o) => {
+      const job = jobWith(o, 'alertmanager-load');
+      job.spec!.template!.spec!.containers = job.spec!.template!.spec!.containers!.filter(
+        (c) => c.name !== 'alertmanager-load',
+      );
+    },
+  },
+  'self-monitoring-alert-namespace': {
+    what: 'MimirKubeComponentDown selects up{namespace="elsewhere"} in the rule file',
+    apply: (o) => {
+      const { cm, text } = configFile(o, 'rules.yaml');
+      const out = text.replace(/expr: up\{namespace="[^"]*"\} == 0/, 'expr: up{namespace="elsewhere"} == 0');
+      if (out === text) throw new Error('no MimirKubeComponentDown expression in rules.yaml');
+      cm.data!['rules.yaml'] = out;
+    },
+  },
+  'continuous-test-read-endpoint': {
+    what: "the continuous test's read endpoint without /prometheus (its queries reach the gateway's Grafana route)",
+    apply: (o) => {
+      const w = (o as unknown as WorkloadLike[]).find(
+        (x) => x.kind === 'Deployment' && x.metadata?.name === 'continuous-test',
+      );
+      const c = w?.spec?.template?.spec?.containers?.[0];
+      if (!c?.args) throw new Error('no continuous-test Deployment');
+      c.args = c.args.map((a) => a.replace(/^(-tests\.read-endpoint=.*)\/prometheus$/, '$1'));
+    },
+  },
 };
+
+function jobWith(objects: Objects, container: string): WorkloadLike {
+  const job = (objects as unknown as WorkloadLike[]).find(
+    (o) => o.kind === 'Job' && o.spec?.template?.spec?.containers?.some((c) => c.name === container),
+  );
+  if (!job) throw new Error(`no Job with a container ${container}`);
+  return job;
+}
+
+function editJobArgs(objects: Objects, container: string, edit: (arg: string) => string): void {
+  const c = jobWith(objects, container).spec!.template!.spec!.containers!.find((x) => x.name === container)!;
+  c.args = (c.args ?? []).map(edit);
+}
 
 /** Breaks of the harness itself (not of the rendered objects), for the claims that are about the harness. */
 export const harnessBreaks: Record<string, string> = {

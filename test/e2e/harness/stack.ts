@@ -24,6 +24,7 @@ import { renderDiff } from './diff.js';
 import { clusterDns, dnsmasqConf, hostsFile, resolvConf, type ClusterDns } from './dns.js';
 import { probeHttp, probeTcp } from './http.js';
 import { readBucketJob, type BucketJobIntent } from './jobs.js';
+import { isMimirtoolJob, runMimirtoolJob, type MimirtoolCall } from './mimirtool.js';
 import { parseObjects, services, workloads } from './manifest.js';
 import {
   addPodNamespace,
@@ -304,6 +305,8 @@ export class Stack {
   notes: string[] = [];
   buckets: { bucket: string; result: string }[] = [];
   bucketJobs: BucketJobIntent[] = [];
+  /** What each emulated mimirtool Job container uploaded (the self-monitoring rules and routing). */
+  mimirtoolCalls: MimirtoolCall[] = [];
   /** The objects as rendered, before any E2E_BREAK: what the assertions read their expectations from. */
   rendered: KubeObject[] = [];
   /** What the rendered Alloy configuration says (read from `rendered`); the Alloy pod runs the run's copy. */
@@ -859,6 +862,12 @@ export class Stack {
 
   private async emulateJob(name: string): Promise<void> {
     const w = workloads(this.objects).find((x) => x.kind === 'Job' && x.name === name)!;
+    if (isMimirtoolJob(w)) {
+      const r = await runMimirtoolJob(w, this.plan!.sources, (host) => this.resolve(host), this.opts.readyTimeoutMs);
+      this.mimirtoolCalls.push(...r.calls);
+      this.changes.push(...r.changes);
+      return;
+    }
     const intent = readBucketJob(w, this.plan!.sources, this.plan!.namespace);
     this.bucketJobs.push(intent);
     const url = new URL(intent.endpoint);
