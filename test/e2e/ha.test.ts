@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { e2eMimirConfig } from './environment/main.js';
 import { knobDifferences } from './harness/diff.js';
 import { http, metricSum, poll, rawHttp } from './harness/http.js';
-import { remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
+import { readBackShards, remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
 import { e2eRequired, repoRoot, skipReason, Stack } from './harness/stack.js';
 import { failWhenRequired } from './harness/required.js';
 
@@ -186,33 +186,16 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
 
       // Every raw sample of the series, through the gateway (queriers, ingesters of every zone, store-gateways).
       const written = pushes.map((p) => p.ts).sort((a, b) => a - b);
-      const read = await poll('every written sample read back', budget.readBack, async () => {
-        const r = await http(
-          `${gateway}/prometheus/api/v1/query?query=${encodeURIComponent(`e2e_ha_probe{run="${stack.runId}"}[30m]`)}`,
-          { headers: { 'X-Scope-OrgID': tenant }, timeoutMs: 15_000 },
-        );
-        if (r.status !== 200) throw new Error(`${r.status}: ${r.body.slice(0, 200)}`);
-        const m = (
-          JSON.parse(r.body) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }
-        ).data.result;
-        const got = new Map(
-          m.map((x) => [x.metric.shard, x.values.map(([t]) => Math.round(t * 1000)).sort((a, b) => a - b)]),
-        );
-        const short: string[] = [];
-        for (let i = 0; i < shards; i++) {
-          const ts = got.get(String(i)) ?? [];
-          const missing = pushes.filter((p) => !ts.includes(p.ts));
-          if (missing.length)
-            short.push(
-              `shard ${i}: ${ts.length} of ${written.length}, missing ${missing
-                .slice(0, 5)
-                .map((p) => `${p.phase}@${p.ts}`)
-                .join(', ')}`,
-            );
-        }
-        if (short.length) throw new Error(short.join('; '));
-        return got;
-      });
+      const read = await poll('every written sample read back', budget.readBack, () =>
+        readBackShards({
+          gateway,
+          metric: 'e2e_ha_probe',
+          runId: stack.runId,
+          headers: { 'X-Scope-OrgID': tenant },
+          shards,
+          pushes,
+        }),
+      );
       for (let i = 0; i < shards; i++) expect(read.get(String(i)), `shard ${i}`).toEqual(written);
       const phases = Object.fromEntries(
         (['before', 'during', 'after'] as const).map((ph) => [ph, pushes.filter((p) => p.phase === ph).length]),

@@ -7,7 +7,7 @@ import { e2eMimirConfig } from './environment/main.js';
 import { knobDifferences } from './harness/diff.js';
 import { http, metricSum, poll, rawHttp } from './harness/http.js';
 import { kafkaEndOffsets, type PartitionEnd } from './harness/kafka.js';
-import { remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
+import { readBackShards, remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
 import { e2eRequired, kafkaUnavailable, repoRoot, skipReason, Stack } from './harness/stack.js';
 import { failWhenRequired } from './harness/required.js';
 
@@ -143,34 +143,9 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
   }
   /** Every sample of every push so far, read back raw through the gateway (query-frontend, querier, ingester). */
   async function readBackAll(): Promise<Map<string, number[]>> {
-    const ok = pushes.filter((p) => p.status >= 200 && p.status < 300).map((p) => p.ts);
-    return poll('every written sample read back through the gateway', budget.readBack, async () => {
-      const r = await http(
-        `${gateway}/prometheus/api/v1/query?query=${encodeURIComponent(`e2e_ingest_probe{run="${stack.runId}"}[30m]`)}`,
-        { headers: headers(), timeoutMs: 15_000 },
-      );
-      if (r.status !== 200) throw new Error(`${r.status}: ${r.body.slice(0, 200)}`);
-      const m = (
-        JSON.parse(r.body) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }
-      ).data.result;
-      const got = new Map(
-        m.map((x) => [x.metric.shard, x.values.map(([t]) => Math.round(t * 1000)).sort((a, b) => a - b)]),
-      );
-      const short: string[] = [];
-      for (let i = 0; i < shards; i++) {
-        const ts = got.get(String(i)) ?? [];
-        const missing = pushes.filter((p) => !ts.includes(p.ts));
-        if (missing.length)
-          short.push(
-            `shard ${i}: ${ts.length} of ${ok.length}, missing ${missing
-              .slice(0, 5)
-              .map((p) => `${p.phase}@${p.ts}`)
-              .join(', ')}`,
-          );
-      }
-      if (short.length) throw new Error(short.join('; '));
-      return got;
-    });
+    return poll('every written sample read back through the gateway', budget.readBack, () =>
+      readBackShards({ gateway, metric: 'e2e_ingest_probe', runId: stack.runId, headers: headers(), shards, pushes }),
+    );
   }
 
   beforeAll(async () => {

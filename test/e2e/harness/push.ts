@@ -1,3 +1,4 @@
+import { http } from './http.js';
 /**
  * A Prometheus remote-write 1.0 request without dependencies: the WriteRequest protobuf encoded by hand and
  * wrapped in a snappy block of literals only (valid snappy that any decoder reads; no compression needed).
@@ -72,3 +73,49 @@ export const remoteWriteHeaders = {
   'Content-Encoding': 'snappy',
   'X-Prometheus-Remote-Write-Version': '0.1.0',
 };
+
+/** One write of a probe: when it was sampled and in which phase of a scenario (before, during, after a kill). */
+export interface ProbePush {
+  ts: number;
+  phase: string;
+}
+
+/**
+ * Each shard's sample timestamps of a probe series, read raw through the gateway (`<metric>{run}[30m]`);
+ * throws, naming each shard's first missing samples, until every push is there (for `poll`).
+ */
+export async function readBackShards(opts: {
+  gateway: string;
+  metric: string;
+  runId: string;
+  headers: Record<string, string>;
+  shards: number;
+  pushes: ProbePush[];
+}): Promise<Map<string, number[]>> {
+  const query = `${opts.metric}{run="${opts.runId}"}[30m]`;
+  const r = await http(`${opts.gateway}/prometheus/api/v1/query?query=${encodeURIComponent(query)}`, {
+    headers: opts.headers,
+    timeoutMs: 15_000,
+  });
+  if (r.status !== 200) throw new Error(`${r.status}: ${r.body.slice(0, 200)}`);
+  const m = (
+    JSON.parse(r.body) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }
+  ).data.result;
+  const got = new Map(
+    m.map((x) => [x.metric.shard, x.values.map(([t]) => Math.round(t * 1000)).sort((a, b) => a - b)]),
+  );
+  const short: string[] = [];
+  for (let i = 0; i < opts.shards; i++) {
+    const ts = got.get(String(i)) ?? [];
+    const missing = opts.pushes.filter((p) => !ts.includes(p.ts));
+    if (missing.length)
+      short.push(
+        `shard ${i}: ${ts.length} of ${opts.pushes.length}, missing ${missing
+          .slice(0, 5)
+          .map((p) => `${p.phase}@${p.ts}`)
+          .join(', ')}`,
+      );
+  }
+  if (short.length) throw new Error(short.join('; '));
+  return got;
+}
