@@ -10,31 +10,5 @@
 # Idempotent; exits non-zero when the CRDs cannot be fetched.
 set -euo pipefail
 
-VERSION=v2.21.0
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube"
-OUT="$CACHE_ROOT/keda-crds-$VERSION"
-if [ -f "$OUT/keda.sh_scaledobjects.yaml" ] && [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$VERSION" ]; then
-  echo "[keda-crds] cached ($OUT)"
-  exit 0
-fi
-export GOMODCACHE="$CACHE_ROOT/go/mod"
-export GOFLAGS="-modcacherw"
-export GOTOOLCHAIN=local
-mkdir -p "$GOMODCACHE"
-cd "$(mktemp -d)"
-if ! json="$(go mod download -json "github.com/kedacore/keda/v2@$VERSION")"; then
-  echo "[keda-crds] FAILED: go mod download github.com/kedacore/keda/v2@$VERSION" >&2
-  echo "$json" >&2
-  exit 1
-fi
-dir="$(printf '%s' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-if [ -z "$dir" ] || [ ! -f "$dir/config/crd/bases/keda.sh_scaledobjects.yaml" ]; then
-  echo "[keda-crds] FAILED: no config/crd/bases/keda.sh_scaledobjects.yaml in the module (dir: ${dir:-none})" >&2
-  exit 1
-fi
-mkdir -p "$OUT"
-for crd in scaledobjects triggerauthentications clustertriggerauthentications; do
-  cp "$dir/config/crd/bases/keda.sh_$crd.yaml" "$OUT/"
-done
-echo "$VERSION" >"$OUT/stamp"
-echo "[keda-crds] $OUT"
+exec bash "$(dirname "$0")/../crds-from-module.sh" keda-crds github.com/kedacore/keda/v2 v2.21.0 config/crd/bases \
+  keda.sh_scaledobjects.yaml keda.sh_triggerauthentications.yaml keda.sh_clustertriggerauthentications.yaml
