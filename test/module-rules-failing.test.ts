@@ -4,40 +4,14 @@
  * in the rendered tree and asserts the problem's tree path, pointer and message.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type StackConfig } from '../lib/build/config.js';
-import type { KubeObject, PodSpec, TreeLike } from '../lib/core/k8s/types.js';
-import type { Problem } from '../lib/core/problems.js';
+import { check, expectModuleCase, stack, type ModuleCase, type Objects } from './support/module-cases.js';
+import type { KubeObject, PodSpec } from '../lib/core/k8s/types.js';
 import { render } from '../lib/build/render.js';
-import { moduleRules } from '../lib/build/rules.js';
-import { flatten } from '../lib/core/tree.js';
 
-const source = 'environments/test/main.ts';
-
-function stack(edit: (c: StackConfig) => void = () => {}): StackConfig {
-  const c = defaultConfig();
-  c.existingSecrets = ['storage-credentials', 'grafana-admin'];
-  edit(c);
-  return c;
-}
-
-function check(c: StackConfig, tree: TreeLike): Problem[] {
-  const ctx = { entries: flatten(tree), source, existingSecrets: new Set(c.existingSecrets) };
-  return moduleRules(c).flatMap((r) => r(ctx));
-}
-
-type Objects = Record<string, Record<string, Record<string, KubeObject>>>;
 const data = (t: Objects, g: string, c: string, k: string) => t[g][c][k].data as Record<string, string>;
 const pod = (o: KubeObject) => (o.spec as { template: { spec: PodSpec } }).template.spec;
 
-interface Case {
-  name: string;
-  config?: (c: StackConfig) => void;
-  edit?: (t: Objects) => void;
-  path: string;
-  pointer?: string | RegExp;
-  message: string | RegExp;
-  hint?: string;
-}
+type Case = ModuleCase;
 
 const cases: Case[] = [
   {
@@ -220,20 +194,5 @@ describe('module checks', () => {
     expect(check(c, render(c))).toEqual([]);
   });
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, k) => {
-    const c = stack(k.config);
-    const tree = render(c) as unknown as Objects;
-    k.edit?.(tree);
-    const problems = check(c, tree);
-    const found = problems.filter(
-      (p) =>
-        p.path === k.path &&
-        (k.pointer === undefined ||
-          (typeof k.pointer === 'string' ? p.pointer === k.pointer : k.pointer.test(p.pointer ?? ''))) &&
-        (typeof k.message === 'string' ? p.message.includes(k.message) : k.message.test(p.message)),
-    );
-    expect(found.length, JSON.stringify(problems, null, 1)).toBeGreaterThanOrEqual(1);
-    expect(found[0].source).toBe(source);
-    if (k.hint !== undefined) expect(`${found[0].hint ?? ''} ${found[0].expected ?? ''}`).toContain(k.hint);
-  });
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, k) => expectModuleCase(k));
 });

@@ -6,13 +6,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { check, expectModuleCase, stack, type ModuleCase, type Objects } from './support/module-cases.js';
 import { parse as parseYaml } from 'yaml';
-import { defaultConfig, type StackConfig } from '../lib/build/config.js';
+import type { StackConfig } from '../lib/build/config.js';
 import { render } from '../lib/build/render.js';
-import { moduleRules } from '../lib/build/rules.js';
-import type { ConfigMap, Job, KubeObject, PodSpec, TreeLike } from '../lib/core/k8s/types.js';
-import type { Problem } from '../lib/core/problems.js';
-import { flatten } from '../lib/core/tree.js';
+import type { ConfigMap, Job, PodSpec } from '../lib/core/k8s/types.js';
 import { targets } from '../lib/mimir/names.js';
 import {
   defaultPendingFor,
@@ -26,21 +24,6 @@ import { buildDir } from './support/environments.js';
 import { promqlFacts } from './support/promql-metrics.js';
 
 const factFile = 'lib/mimir/reference/metrics-3.0.2.json';
-const source = 'environments/test/main.ts';
-
-type Objects = Record<string, Record<string, Record<string, KubeObject>>>;
-
-function stack(edit: (c: StackConfig) => void = () => {}): StackConfig {
-  const c = defaultConfig();
-  c.existingSecrets = ['storage-credentials', 'grafana-admin'];
-  edit(c);
-  return c;
-}
-
-function check(c: StackConfig, tree: TreeLike): Problem[] {
-  const ctx = { entries: flatten(tree), source, existingSecrets: new Set(c.existingSecrets) };
-  return moduleRules(c).flatMap((r) => r(ctx));
-}
 
 const parts = (t: Objects) => t.mimir.selfMonitoringRules as unknown as { configMap: ConfigMap; job: Job } | undefined;
 const ruleFileOf = (data: Record<string, string> | undefined): RuleFile =>
@@ -238,15 +221,7 @@ describe('what the rules component renders', () => {
   });
 });
 
-interface Case {
-  name: string;
-  config?: (c: StackConfig) => void;
-  edit?: (t: Objects) => void;
-  path: string;
-  pointer?: string | RegExp;
-  message: string | RegExp;
-  hint?: string;
-}
+type Case = ModuleCase;
 
 const cm = (t: Objects) => parts(t)!.configMap.data!;
 const editRules = (t: Objects, f: (file: RuleFile) => void): void => {
@@ -346,20 +321,5 @@ const cases: Case[] = [
 ];
 
 describe('checks of the rules component', () => {
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, k) => {
-    const c = stack(k.config);
-    const tree = render(c) as unknown as Objects;
-    k.edit?.(tree);
-    const problems = check(c, tree);
-    const found = problems.filter(
-      (p) =>
-        p.path === k.path &&
-        (k.pointer === undefined ||
-          (typeof k.pointer === 'string' ? p.pointer === k.pointer : k.pointer.test(p.pointer ?? ''))) &&
-        (typeof k.message === 'string' ? p.message.includes(k.message) : k.message.test(p.message)),
-    );
-    expect(found.length, JSON.stringify(problems, null, 1)).toBeGreaterThanOrEqual(1);
-    expect(found[0].source).toBe(source);
-    if (k.hint !== undefined) expect(`${found[0].hint ?? ''} ${found[0].expected ?? ''}`).toContain(k.hint);
-  });
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, k) => expectModuleCase(k));
 });
