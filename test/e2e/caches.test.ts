@@ -19,7 +19,7 @@ import {
 } from './harness/caches.js';
 import { http, metricSum, poll, rawHttp } from './harness/http.js';
 import { remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
-import { skipReason, Stack } from './harness/stack.js';
+import { skipReason, scenarioStack } from './harness/stack.js';
 import { failWhenRequired } from './harness/required.js';
 import { checkMetricNames } from './harness/metrics.js';
 
@@ -32,15 +32,7 @@ const margin = 20_000;
 failWhenRequired('the caches scenario', skip);
 
 describe.skipIf(Boolean(skip))(`the memcached caches, run on this machine${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  const stack = new Stack({
-    environment: 'test/e2e/environment-ha',
-    clusterDomain: process.env.E2E_CLUSTER_DOMAIN ?? 'cluster.local',
-    subnet: process.env.E2E_SUBNET,
-    stopTimeoutSeconds: 10,
-    readyTimeoutMs: budget.wave,
-    upBudgetMs: budget.up,
-    log,
-  });
+  const stack = scenarioStack({ environment: 'test/e2e/environment-ha', budget, log });
   let upError: Error | undefined;
   let gateway = '';
   const tenant = `e2e-caches-${stack.runId}`;

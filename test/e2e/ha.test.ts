@@ -7,7 +7,7 @@ import { e2eMimirConfig } from './environment/main.js';
 import { knobDifferences } from './harness/diff.js';
 import { http, metricSum, poll, rawHttp } from './harness/http.js';
 import { readBackShards, remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
-import { e2eRequired, repoRoot, skipReason, Stack } from './harness/stack.js';
+import { e2eRequired, repoRoot, skipReason, scenarioStack } from './harness/stack.js';
 import { failWhenRequired } from './harness/required.js';
 
 /**
@@ -39,14 +39,10 @@ interface Push {
 }
 
 describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  const stack = new Stack({
+  const stack = scenarioStack({
     environment: 'test/e2e/environment-ha',
     compareWith: join(repoRoot, 'out/local-ha'),
-    clusterDomain: process.env.E2E_CLUSTER_DOMAIN ?? 'cluster.local',
-    subnet: process.env.E2E_SUBNET,
-    stopTimeoutSeconds: 10,
-    readyTimeoutMs: budget.wave,
-    upBudgetMs: budget.up,
+    budget,
     log,
   });
   let upError: Error | undefined;
@@ -108,15 +104,7 @@ describe.skipIf(Boolean(skip))(`zone failover on local-ha${skip ? ` (skipped: ${
     }
   }, budget.up + margin);
 
-  afterAll(async () => {
-    if (upError || !stack.plan) {
-      for (const s of await stack.status().catch(() => []))
-        for (const c of s.containers) if (c.restarts || !s.ready) log(`${s.pod}/${c.name}: ${c.log}`);
-    }
-    const errors = await stack.down();
-    if (errors.length) log(`stopping: ${errors.join('; ')}`);
-    else stack.removeRunFolder();
-  }, 120_000);
+  afterAll(() => stack.finish(Boolean(upError)), 120_000);
 
   const up = () => {
     if (upError) throw new Error(`the stack did not come up: ${upError.message}`);

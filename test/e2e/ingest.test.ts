@@ -8,7 +8,7 @@ import { knobDifferences } from './harness/diff.js';
 import { http, metricSum, poll, rawHttp } from './harness/http.js';
 import { kafkaEndOffsets, type PartitionEnd } from './harness/kafka.js';
 import { readBackShards, remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
-import { e2eRequired, kafkaUnavailable, repoRoot, skipReason, Stack } from './harness/stack.js';
+import { e2eRequired, kafkaUnavailable, repoRoot, skipReason, scenarioStack } from './harness/stack.js';
 import { failWhenRequired } from './harness/required.js';
 
 /**
@@ -44,14 +44,10 @@ interface MimirYaml {
 }
 
 describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  const stack = new Stack({
+  const stack = scenarioStack({
     environment: 'test/e2e/environment-ingest',
     compareWith: join(repoRoot, 'out/ingest'),
-    clusterDomain: process.env.E2E_CLUSTER_DOMAIN ?? 'cluster.local',
-    subnet: process.env.E2E_SUBNET,
-    stopTimeoutSeconds: 10,
-    readyTimeoutMs: budget.wave,
-    upBudgetMs: budget.up,
+    budget,
     log,
   });
   let upError: Error | undefined;
@@ -173,15 +169,7 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
     }
   }, budget.up + margin);
 
-  afterAll(async () => {
-    if (upError || !stack.plan) {
-      for (const s of await stack.status().catch(() => []))
-        for (const c of s.containers) if (c.restarts || !s.ready) log(`${s.pod}/${c.name}: ${c.log}`);
-    }
-    const errors = await stack.down();
-    if (errors.length) log(`stopping: ${errors.join('; ')}`);
-    else stack.removeRunFolder();
-  }, 120_000);
+  afterAll(() => stack.finish(Boolean(upError)), 120_000);
 
   it('differs from out/ingest only by the timing knobs of test/e2e/environment', () => {
     up();

@@ -10,7 +10,7 @@ import { http, metricSum, poll } from './harness/http.js';
 import { checkMetricNames } from './harness/metrics.js';
 import { failWhenRequired } from './harness/required.js';
 import { alloyTenant } from './harness/alloy.js';
-import { e2eRequired, repoRoot, skipReason, Stack } from './harness/stack.js';
+import { e2eRequired, repoRoot, skipReason, scenarioStack } from './harness/stack.js';
 
 /**
  * Self-monitoring on environments/local, run from its rendered objects like the main scenario: the stack's
@@ -54,14 +54,10 @@ interface DataSource {
 }
 
 describe.skipIf(Boolean(skip))(`self-monitoring on local${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  const stack = new Stack({
+  const stack = scenarioStack({
     environment: 'test/e2e/environment-self-monitoring',
     compareWith: join(repoRoot, 'out/local'),
-    clusterDomain: process.env.E2E_CLUSTER_DOMAIN ?? 'cluster.local',
-    subnet: process.env.E2E_SUBNET,
-    stopTimeoutSeconds: 10,
-    readyTimeoutMs: budget.wave,
-    upBudgetMs: budget.up,
+    budget,
     log,
   });
   let upError: Error | undefined;
@@ -103,15 +99,7 @@ describe.skipIf(Boolean(skip))(`self-monitoring on local${skip ? ` (skipped: ${s
     }
   }, budget.up + margin);
 
-  afterAll(async () => {
-    if (upError || !stack.plan) {
-      for (const s of await stack.status().catch(() => []))
-        for (const c of s.containers) if (c.restarts || !s.ready) log(`${s.pod}/${c.name}: ${c.log}`);
-    }
-    const errors = await stack.down();
-    if (errors.length) log(`stopping: ${errors.join('; ')}`);
-    else if (!process.env.E2E_KEEP) stack.removeRunFolder();
-  }, 120_000);
+  afterAll(() => stack.finish(Boolean(upError)), 120_000);
 
   it('differs from out/local only by the timing knobs', () => {
     up();

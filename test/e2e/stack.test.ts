@@ -12,7 +12,7 @@ import { remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
 import { renderReport, type ReportInput, type StepResult } from './harness/report.js';
 import { listObjects } from './harness/s3.js';
 import { services } from './harness/manifest.js';
-import { e2eRequired, readPeersFile, repoRoot, skipReason, Stack, versionGap } from './harness/stack.js';
+import { e2eRequired, readPeersFile, repoRoot, skipReason, scenarioStack, versionGap } from './harness/stack.js';
 import { failWhenRequired } from './harness/required.js';
 import { alloyTenant, expectedTargets } from './harness/alloy.js';
 import { checkMetricNames } from './harness/metrics.js';
@@ -69,15 +69,7 @@ const timeout = (...ms: number[]): number => ms.reduce((a, b) => a + b, margin);
 failWhenRequired('the end-to-end suite', skip);
 
 describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  const stack = new Stack({
-    rendered: process.env.E2E_RENDERED,
-    clusterDomain: process.env.E2E_CLUSTER_DOMAIN ?? 'cluster.local',
-    subnet: process.env.E2E_SUBNET,
-    stopTimeoutSeconds: 10,
-    readyTimeoutMs: budget.wave,
-    upBudgetMs: budget.up,
-    log,
-  });
+  const stack = scenarioStack({ rendered: process.env.E2E_RENDERED, budget, log });
   let upError: Error | undefined;
   const steps: StepResult[] = [];
   const samples: { label: string; value: string }[] = [];

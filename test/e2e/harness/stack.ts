@@ -289,6 +289,25 @@ export function clientTenantOf(objects: KubeObject[]): string | undefined {
   return undefined;
 }
 
+/** A scenario's stack: this host's cluster domain and pod subnet (`E2E_CLUSTER_DOMAIN`, `E2E_SUBNET`), its budgets. */
+export function scenarioStack(
+  opts: Pick<StackOptions, 'environment' | 'compareWith' | 'rendered' | 'log'> & {
+    budget: { wave: number; up: number };
+  },
+): Stack {
+  return new Stack({
+    environment: opts.environment,
+    compareWith: opts.compareWith,
+    rendered: opts.rendered,
+    clusterDomain: process.env.E2E_CLUSTER_DOMAIN ?? 'cluster.local',
+    subnet: process.env.E2E_SUBNET,
+    stopTimeoutSeconds: 10,
+    readyTimeoutMs: opts.budget.wave,
+    upBudgetMs: opts.budget.up,
+    log: opts.log,
+  });
+}
+
 export class Stack {
   /** The tenant the harness's own writes and the scenario's client requests use (see clientTenantOf). */
   clientTenant = '';
@@ -945,6 +964,20 @@ export class Stack {
     if (!p) throw new Error('no Alloy pod runs');
     const r = await fetch(`http://${p.ip}:${p.ports['http-metrics']}/metrics`, { signal: AbortSignal.timeout(3000) });
     return r.text();
+  }
+
+  /**
+   * A scenario's `afterAll`: when the stack did not come up, every container that exited or never got ready
+   * is logged; after a clean stop the run folder goes, unless `E2E_KEEP=1`.
+   */
+  async finish(upFailed: boolean): Promise<void> {
+    if (upFailed || !this.plan) {
+      for (const s of await this.status().catch(() => []))
+        for (const c of s.containers) if (c.restarts || !s.ready) this.opts.log(`${s.pod}/${c.name}: ${c.log}`);
+    }
+    const errors = await this.down();
+    if (errors.length) this.opts.log(`stopping: ${errors.join('; ')}`);
+    else if (process.env.E2E_KEEP !== '1') this.removeRunFolder();
   }
 
   async down(keepControlPlane = false): Promise<string[]> {
