@@ -21,7 +21,7 @@ import {
   type RuleFile,
 } from '../lib/mimir/self-monitoring-rules/index.js';
 import { buildDir } from './support/environments.js';
-import { promqlFacts } from './support/promql-metrics.js';
+import { parsePromql } from './support/promql.js';
 
 const factFile = 'lib/mimir/reference/metrics-3.0.2.json';
 
@@ -49,17 +49,17 @@ function ruleFileProblems(file: RuleFile, namespace: string, facts: Record<strin
   for (const g of file.groups)
     for (const r of g.rules) {
       const name = 'alert' in r ? r.alert : r.record;
-      const { errors, selectors } = promqlFacts(r.expr);
+      const { errors, selectors } = parsePromql(r.expr);
       for (const e of errors) out.push(`${name}: does not parse as PromQL ${e}`);
       for (const s of selectors) {
-        if (recorded.has(s.metric) || scraperSeries.has(s.metric)) continue;
+        if (!s.metric || recorded.has(s.metric) || scraperSeries.has(s.metric)) continue;
         const family = s.metric.replace(/_(count|sum|bucket)$/, '');
         if (!everywhere.has(s.metric) && !everywhere.has(family)) {
           out.push(`${name}: ${s.metric} is exported by no component (${factFile})`);
           continue;
         }
         // A selector scoped to jobs: each job it names must export the metric.
-        const jobs = s.matchers['job='] !== undefined ? [s.matchers['job=']] : (s.matchers['job=~']?.split('|') ?? []);
+        const jobs = s.job?.op === '=' ? [s.job.value] : s.job?.op === '=~' ? s.job.value.split('|') : [];
         for (const j of jobs) {
           if (!j.startsWith(`${namespace}/`) || /[.*+?()[\]]/.test(j)) continue;
           const key = treeKeyOf.get(j.slice(namespace.length + 1)) ?? j.slice(namespace.length + 1);
@@ -116,7 +116,7 @@ describe('the rule file of every environment', () => {
     rules[k].expr = 'up{namespace="mimir"} == ';
     const problems = ruleFileProblems(file, c.namespace, facts ?? {});
     expect(problems).toEqual([
-      'MimirKubeComponentDown: does not parse as PromQL at 25: …mespace="mimir"} == …',
+      'MimirKubeComponentDown: does not parse as PromQL syntax error at 25: …mespace="mimir"} == …',
       expect.stringMatching(
         /^MimirKubeCompactorHasNotRunSinceStart: cortex_compactor_last_successfull_run is exported by no component/,
       ),

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parser } from '@prometheus-io/lezer-promql';
-
-type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
+import { selectedMetrics } from '../../lib/mimir/autoscaling/promql.js';
 /**
  * PromQL as Prometheus' own Lezer grammar (the one Grafana's and Prometheus' editors use) reads it: parse
  * errors, and the metrics each selector names with its `job` matcher, for the checks of dashboards and
@@ -62,49 +60,22 @@ export interface ParsedQuery {
   selectors: Selector[];
 }
 
-function unquote(s: string): string {
-  if (s.startsWith('`')) return s.slice(1, -1);
-  return JSON.parse(s.startsWith("'") ? `"${s.slice(1, -1).replace(/"/g, '\\"')}"` : s) as string;
-}
-
-function children(node: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) out.push(c);
-  return out;
-}
-
+/** The library's own reading of PromQL (the build checks autoscaling queries with it), as the fact checks use it. */
 export function parsePromql(expr: string): ParsedQuery {
-  const tree = parser.parse(expr);
+  const parsed = selectedMetrics(expr);
   const errors: string[] = [];
-  const selectors: Selector[] = [];
-  tree.iterate({
-    enter: (ref) => {
-      if (ref.type.isError) {
-        errors.push(`syntax error at ${ref.from}: …${expr.slice(Math.max(0, ref.from - 20), ref.from + 20)}…`);
-        return;
-      }
-      if (ref.name !== 'VectorSelector') return;
-      const node = ref.node;
-      const sel: Selector = { text: expr.slice(node.from, node.to) };
-      const id = node.getChild('Identifier');
-      if (id) sel.metric = expr.slice(id.from, id.to);
-      const matchers = node.getChild('LabelMatchers');
-      for (const m of matchers ? children(matchers) : []) {
-        const name = m.getChild('LabelName');
-        const op = m.getChild('MatchOp');
-        const value = m.getChild('StringLiteral');
-        if (!name || !op || !value) continue;
-        const label = expr.slice(name.from, name.to);
-        const v = unquote(expr.slice(value.from, value.to));
-        const o = expr.slice(op.from, op.to);
-        if (label === '__name__') {
-          if (o === '=') sel.metric = v;
-          else errors.push(`${sel.text}: names its metric by ${o}, which the fact check cannot follow`);
-        }
-        if (label === 'job') sel.job = { op: o, value: v };
-      }
-      selectors.push(sel);
-    },
+  if (parsed.errorAt !== undefined)
+    errors.push(
+      `syntax error at ${parsed.errorAt}: …${expr.slice(Math.max(0, parsed.errorAt - 20), parsed.errorAt + 20)}…`,
+    );
+  const selectors = parsed.selectors.map((p) => {
+    const sel: Selector = { text: p.text, ...(p.name ? { metric: p.name } : {}) };
+    for (const m of p.matchers) {
+      if (m.label === '__name__' && m.op !== '=')
+        errors.push(`${sel.text}: names its metric by ${m.op}, which the fact check cannot follow`);
+      if (m.label === 'job') sel.job = { op: m.op, value: m.value };
+    }
+    return sel;
   });
   return { errors, selectors };
 }

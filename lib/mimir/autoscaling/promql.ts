@@ -12,8 +12,25 @@ export interface SelectedMetric {
   labels: Record<string, string>;
 }
 
+/** One label matcher of a selector, e.g. `job=~"mimir/.*"`. */
+export interface LabelMatcher {
+  label: string;
+  op: string;
+  value: string;
+}
+
+/** A vector selector as written: its text, its metric name (empty when it has none) and every matcher. */
+export interface Selector {
+  text: string;
+  name: string;
+  matchers: LabelMatcher[];
+}
+
 export interface ParsedQuery {
+  /** The selectors that name a metric, with their equality matchers. */
   metrics: SelectedMetric[];
+  /** Every selector, named or not. */
+  selectors: Selector[];
   /** Where the parser could not read the expression (offset into the text), if anywhere. */
   errorAt?: number;
 }
@@ -25,10 +42,11 @@ function unquote(literal: string): string {
   return body.replace(/\\(.)/g, '$1');
 }
 
-/** Every vector selector of `query` with its name and equality matchers; `errorAt` when it does not parse. */
+/** Every vector selector of `query` with its name and matchers; `errorAt` when it does not parse. */
 export function selectedMetrics(query: string): ParsedQuery {
   const tree = parser.parse(query);
   const metrics: SelectedMetric[] = [];
+  const selectors: Selector[] = [];
   let errorAt: number | undefined;
   const cursor = tree.cursor();
   do {
@@ -37,6 +55,7 @@ export function selectedMetrics(query: string): ParsedQuery {
     const selector = cursor.node;
     let name = '';
     const labels: Record<string, string> = {};
+    const all: LabelMatcher[] = [];
     const id = selector.getChild('Identifier');
     if (id) name = query.slice(id.from, id.to);
     const matchers = selector.getChild('LabelMatchers');
@@ -45,15 +64,21 @@ export function selectedMetrics(query: string): ParsedQuery {
       const op = m.getChild('MatchOp');
       const value = m.getChild('StringLiteral');
       if (!label || !op || !value) continue;
-      if (query.slice(op.from, op.to) !== '=') continue;
       const key =
         label.name === 'QuotedLabelName'
           ? unquote(query.slice(label.from, label.to))
           : query.slice(label.from, label.to);
-      labels[key] = unquote(query.slice(value.from, value.to));
+      const matcher = {
+        label: key,
+        op: query.slice(op.from, op.to),
+        value: unquote(query.slice(value.from, value.to)),
+      };
+      all.push(matcher);
+      if (matcher.op === '=') labels[key] = matcher.value;
     }
     if (!name && labels.__name__) name = labels.__name__;
+    selectors.push({ text: query.slice(selector.from, selector.to), name, matchers: all });
     if (name) metrics.push({ name, labels });
   } while (cursor.next());
-  return { metrics, ...(errorAt !== undefined ? { errorAt } : {}) };
+  return { metrics, selectors, ...(errorAt !== undefined ? { errorAt } : {}) };
 }
