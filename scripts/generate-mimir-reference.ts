@@ -104,6 +104,40 @@ export const CONTINUOUS_TEST_FLAGS: Readonly<Record<string, FieldType>> = {
   'tests.write-timeout': 'duration',
 };
 
+/**
+ * Flags of the block-builder and block-builder-scheduler (`block_builder`, `block_builder_scheduler` in
+ * hidden-fields.txt): Mimir 3.0.2 registers them (`pkg/blockbuilder/config.go`, `pkg/blockbuilder/scheduler/config.go`)
+ * but hides them from the descriptor, extra-flags.txt and `-help-all`. Names and types from those RegisterFlags
+ * calls; test/block-builder.test.ts hands every one, with a value of its type, to the pinned binary.
+ */
+export const BLOCK_BUILDER_FLAGS: Readonly<Record<string, FieldType>> = {
+  'block-builder.instance-id': 'string',
+  'block-builder.data-dir': 'string',
+  'block-builder.apply-max-global-series-per-user-below': 'int',
+  'block-builder.scheduler.address': 'string',
+  'block-builder.scheduler.update-interval': 'duration',
+  'block-builder.scheduler.max-update-age': 'duration',
+  'block-builder-scheduler.consumer-group': 'string',
+  'block-builder-scheduler.scheduling-interval': 'duration',
+  'block-builder-scheduler.job-size': 'duration',
+  'block-builder-scheduler.startup-observe-time': 'duration',
+  'block-builder-scheduler.job-lease-expiry': 'duration',
+  'block-builder-scheduler.lookback-on-no-commit': 'duration',
+  'block-builder-scheduler.max-scan-age': 'duration',
+  'block-builder-scheduler.max-jobs-per-partition': 'int',
+  'block-builder-scheduler.enqueue-interval': 'duration',
+  'block-builder-scheduler.job-failures-allowed': 'int',
+};
+
+/**
+ * The block-builder's gRPC client to its scheduler is dskit's grpcclient.Config registered under this prefix;
+ * the query-frontend's client is the same type, so its flags (in the descriptor) give the names and types.
+ */
+export const BLOCK_BUILDER_GRPC_CLIENT = {
+  prefix: 'block-builder.scheduler.grpc-client-config.',
+  sameTypeAs: 'query-frontend.grpc-client-config.',
+};
+
 interface DescriptorEntry {
   kind: string;
   name: string;
@@ -313,6 +347,11 @@ export function generateMimirFacts(
     if (!flags.has(name)) flags.set(name, EXTRA_FLAG_TYPES[name] ?? 'unknown');
   }
   for (const [name, type] of Object.entries(CONTINUOUS_TEST_FLAGS)) if (!flags.has(name)) flags.set(name, type);
+  for (const [name, type] of Object.entries(BLOCK_BUILDER_FLAGS)) if (!flags.has(name)) flags.set(name, type);
+  const { prefix, sameTypeAs } = BLOCK_BUILDER_GRPC_CLIENT;
+  const grpcClient = [...flags].filter(([name]) => name.startsWith(sameTypeAs));
+  if (grpcClient.length === 0) fail(`no -${sameTypeAs}* flags in the descriptor for the block-builder's gRPC client`);
+  for (const [name, type] of grpcClient) flags.set(prefix + name.slice(sameTypeAs.length), type);
   checkRefs(config, RUNTIME_CONFIG, 'runtime');
 
   return {

@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"architecture":{"description":"`classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors\nwrite to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs\nKafka, see `ingestStorage`, and the ruler in remote mode).","enum":["classic","ingest-storage"],"type":"string"},"ingestStorage":{"description":"Kafka and read consistency of the ingest-storage architecture (ignored by `classic`).","type":"object","properties":{"kafka":{"description":"Where the ingest-storage architecture's Kafka is and how Mimir uses it.","type":"object","properties":{"source":{"description":"`bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through\nits Service. `external`: an existing Kafka cluster at `addresses`.","enum":["bundled","external"],"type":"string"},"address":{"description":"Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to\nits Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the\nbootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).","type":"string"},"topic":{"description":"The topic every write goes through (Mimir creates it when missing).","type":"string"},"partitions":{"description":"Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone\nowns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to\nscale the ingesters out without re-partitioning.","type":"integer","minimum":1},"clientId":{"description":"Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.\nAt most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).","type":"string"},"sasl":{"description":"SASL credentials (external Kafka).","type":"object","properties":{"secretName":{"description":"Secret holding the username and password; empty means no SASL. List it in `existingSecrets`.","type":"string"},"usernameKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"readConsistency":{"description":"Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in\n`tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they\nhave consumed everything written before the query (read-after-write, slower).","enum":["eventual","strong"],"type":"string"}},"additionalProperties":false},"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"autoscaling":{"description":"Autoscaling of distributors, queriers, query-frontends, rulers and the ruler's read path: KEDA\nScaledObjects (or HorizontalPodAutoscalers) instead of fixed replicas, each off unless enabled.","type":"object","properties":{"engine":{"description":"`keda`: KEDA ScaledObjects (KEDA must run in the cluster), every signal available.\n`hpa`: `autoscaling/v2` HorizontalPodAutoscalers on the resource metrics API (metrics-server), cpu and memory only.","enum":["hpa","keda"],"type":"string"},"metricsTenant":{"description":"Tenant KEDA queries (sent as `X-Scope-OrgID`); empty: the one Alloy writes the stack's own metrics into\n(`selfMonitoring.tenant`, or `defaultTenant` with self-monitoring off).","type":"string"},"prometheusAddress":{"description":"Prometheus API KEDA queries; empty: the stack's own query-frontend,\n`http://query-frontend.<namespace>.svc.<clusterDomain>:8080/prometheus`. Must name a rendered Service.","type":"string"},"pollingInterval":{"description":"Seconds between KEDA's queries.","type":"integer","minimum":1},"distributor":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"querier":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQuerier":{"description":"The ruler's own querier (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQueryFrontend":{"description":"The ruler's own query-frontend (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"continuousTest":{"description":"Mimir's continuous test, off unless enabled.","type":"object","properties":{"enabled":{"description":"Run it (`-target=continuous-test`): it writes series through the gateway as `tenant`, queries them back\nthrough the gateway and exports its own success metrics (`mimir_continuous_test_*`).","type":"boolean"},"tenant":{"description":"The tenant it writes and reads as; keep it apart from real tenants.","type":"string"},"numSeries":{"description":"Series it writes every 20 s (`-tests.write-read-series-test.num-series`).","type":"integer","minimum":1},"runInterval":{"description":"How often it writes and checks its series (`-tests.run-interval`), e.g. `5m`.","type":"string"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"selfMonitoringRules":{"description":"The stack's own alerting and recording rules and alert routing, for the self-monitoring tenant.","type":"object","properties":{"enabled":{"description":"Load the rules into the ruler and the alert routing into the alertmanager for the self-monitoring tenant,\nthrough a Job that runs `mimirtool` after each change. Needs `selfMonitoring.enabled`; the rules need the\nruler, the routing the alertmanager.","type":"boolean"},"pendingFor":{"description":"Pending durations (`for`) by alert name, over the defaults, e.g. `{ \"MimirKubeComponentDown\": \"5m\" }`.","type":"object","additionalProperties":{"type":"string"}},"alertmanagerConfig":{"description":"The self-monitoring tenant's Alertmanager configuration (what `mimirtool alertmanager load` uploads):\nreceivers and routes. The default routes every alert to the receiver `self-monitoring`, which notifies\nnobody until you give it an integration (e.g. `webhook_configs`, `slack_configs`).","type":"object","additionalProperties":true},"resources":{"description":"Requests (and optional limits) of each of the Job's containers.","type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"kafka":{"description":"Single-node Kafka for the ingest-storage architecture (off unless enabled).","type":"object","properties":{"enabled":{"description":"Render the single-node Kafka (`config.mimir.ingestStorage.kafka.source: 'bundled'` needs it).","type":"boolean"},"storageSize":{"description":"Size of the data volume (`log.dirs`).","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"description":"Requests (and limits) of the broker container; the storage-format init container uses the same.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"heap":{"description":"JVM heap (`-Xms` and `-Xmx`), a Java size such as `256m`; keep it well below the memory limit: the\npage cache and the JVM's own memory come on top.","type":"string"},"clusterId":{"description":"KRaft cluster ID written into the data volume on first start: a base64url-encoded UUID (22 characters).\nChanging it on an existing volume makes the broker refuse to start.","type":"string"},"retentionHours":{"description":"How long the broker keeps records, in hours (`log.retention.hours`). Ingesters replay from their committed\noffset after a restart, so this only has to cover the longest outage of an ingester.","type":"integer","minimum":1}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"kafka":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"mimirtool":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"architecture":{"description":"`classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors\nwrite to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs\nKafka, see `ingestStorage`, and the ruler in remote mode).","enum":["classic","ingest-storage"],"type":"string"},"ingestStorage":{"description":"Kafka and read consistency of the ingest-storage architecture (ignored by `classic`).","type":"object","properties":{"kafka":{"description":"Where the ingest-storage architecture's Kafka is and how Mimir uses it.","type":"object","properties":{"source":{"description":"`bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through\nits Service. `external`: an existing Kafka cluster at `addresses`.","enum":["bundled","external"],"type":"string"},"address":{"description":"Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to\nits Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the\nbootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).","type":"string"},"topic":{"description":"The topic every write goes through (Mimir creates it when missing).","type":"string"},"partitions":{"description":"Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone\nowns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to\nscale the ingesters out without re-partitioning.","type":"integer","minimum":1},"clientId":{"description":"Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.\nAt most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).","type":"string"},"sasl":{"description":"SASL credentials (external Kafka).","type":"object","properties":{"secretName":{"description":"Secret holding the username and password; empty means no SASL. List it in `existingSecrets`.","type":"string"},"usernameKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"readConsistency":{"description":"Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in\n`tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they\nhave consumed everything written before the query (read-after-write, slower).","enum":["eventual","strong"],"type":"string"}},"additionalProperties":false},"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"autoscaling":{"description":"Autoscaling of distributors, queriers, query-frontends, rulers and the ruler's read path: KEDA\nScaledObjects (or HorizontalPodAutoscalers) instead of fixed replicas, each off unless enabled.","type":"object","properties":{"engine":{"description":"`keda`: KEDA ScaledObjects (KEDA must run in the cluster), every signal available.\n`hpa`: `autoscaling/v2` HorizontalPodAutoscalers on the resource metrics API (metrics-server), cpu and memory only.","enum":["hpa","keda"],"type":"string"},"metricsTenant":{"description":"Tenant KEDA queries (sent as `X-Scope-OrgID`); empty: the one Alloy writes the stack's own metrics into\n(`selfMonitoring.tenant`, or `defaultTenant` with self-monitoring off).","type":"string"},"prometheusAddress":{"description":"Prometheus API KEDA queries; empty: the stack's own query-frontend,\n`http://query-frontend.<namespace>.svc.<clusterDomain>:8080/prometheus`. Must name a rendered Service.","type":"string"},"pollingInterval":{"description":"Seconds between KEDA's queries.","type":"integer","minimum":1},"distributor":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"querier":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQuerier":{"description":"The ruler's own querier (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQueryFrontend":{"description":"The ruler's own query-frontend (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"continuousTest":{"description":"Mimir's continuous test, off unless enabled.","type":"object","properties":{"enabled":{"description":"Run it (`-target=continuous-test`): it writes series through the gateway as `tenant`, queries them back\nthrough the gateway and exports its own success metrics (`mimir_continuous_test_*`).","type":"boolean"},"tenant":{"description":"The tenant it writes and reads as; keep it apart from real tenants.","type":"string"},"numSeries":{"description":"Series it writes every 20 s (`-tests.write-read-series-test.num-series`).","type":"integer","minimum":1},"runInterval":{"description":"How often it writes and checks its series (`-tests.run-interval`), e.g. `5m`.","type":"string"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"blockBuilder":{"description":"Mimir's block-builder (ingest storage), off unless enabled together with its scheduler.","type":"object","properties":{"enabled":{"description":"Run the block-builders. Needs the ingest-storage architecture and the block-builder-scheduler\n(`config.mimir.blockBuilderScheduler.enabled`): the two are switched on together.","type":"boolean"},"ingestersShipBlocks":{"description":"Whether the ingesters keep uploading blocks of their own too. `false` (default): the block-builders are the\nonly writers of new blocks and the ingesters run with `-blocks-storage.tsdb.ship-interval=0`. `true` while\nmoving a running stack over: both upload, and the compactor merges the overlapping blocks.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"blockBuilderScheduler":{"description":"The block-builder-scheduler, which leases jobs over the Kafka partitions to the block-builders.","type":"object","properties":{"enabled":{"description":"Run it. Needs the ingest-storage architecture and the block-builder (`config.mimir.blockBuilder.enabled`):\nthe two are switched on together. Timing (`block-builder-scheduler.job-size`, 1h by default, …) goes in\n`flags` or in `config.mimir.config.block_builder_scheduler`.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"selfMonitoringRules":{"description":"The stack's own alerting and recording rules and alert routing, for the self-monitoring tenant.","type":"object","properties":{"enabled":{"description":"Load the rules into the ruler and the alert routing into the alertmanager for the self-monitoring tenant,\nthrough a Job that runs `mimirtool` after each change. Needs `selfMonitoring.enabled`; the rules need the\nruler, the routing the alertmanager.","type":"boolean"},"pendingFor":{"description":"Pending durations (`for`) by alert name, over the defaults, e.g. `{ \"MimirKubeComponentDown\": \"5m\" }`.","type":"object","additionalProperties":{"type":"string"}},"alertmanagerConfig":{"description":"The self-monitoring tenant's Alertmanager configuration (what `mimirtool alertmanager load` uploads):\nreceivers and routes. The default routes every alert to the receiver `self-monitoring`, which notifies\nnobody until you give it an integration (e.g. `webhook_configs`, `slack_configs`).","type":"object","additionalProperties":true},"resources":{"description":"Requests (and optional limits) of each of the Job's containers.","type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"kafka":{"description":"Single-node Kafka for the ingest-storage architecture (off unless enabled).","type":"object","properties":{"enabled":{"description":"Render the single-node Kafka (`config.mimir.ingestStorage.kafka.source: 'bundled'` needs it).","type":"boolean"},"storageSize":{"description":"Size of the data volume (`log.dirs`).","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"description":"Requests (and limits) of the broker container; the storage-format init container uses the same.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"heap":{"description":"JVM heap (`-Xms` and `-Xmx`), a Java size such as `256m`; keep it well below the memory limit: the\npage cache and the JVM's own memory come on top.","type":"string"},"clusterId":{"description":"KRaft cluster ID written into the data volume on first start: a base64url-encoded UUID (22 characters).\nChanging it on an existing volume makes the broker refuse to start.","type":"string"},"retentionHours":{"description":"How long the broker keeps records, in hours (`log.retention.hours`). Ingesters replay from their committed\noffset after a restart, so this only has to cover the longest outage of an ingester.","type":"integer","minimum":1}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"kafka":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"mimirtool":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -7915,12 +7915,12 @@ vErrors.push(err620);
 errors++;
 }
 }
-if(data2.caches !== undefined){
-let data346 = data2.caches;
+if(data2.blockBuilder !== undefined){
+let data346 = data2.blockBuilder;
 if(data346 && typeof data346 == "object" && !Array.isArray(data346)){
 for(const key121 in data346){
-if(!((((key121 === "chunks") || (key121 === "index")) || (key121 === "metadata")) || (key121 === "results"))){
-const err621 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key121},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data346};
+if(!(((((key121 === "enabled") || (key121 === "ingestersShipBlocks")) || (key121 === "replicas")) || (key121 === "resources")) || (key121 === "flags"))){
+const err621 = {instancePath:instancePath+"/config/mimir/blockBuilder",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key121},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder,data:data346};
 if(vErrors === null){
 vErrors = [err621];
 }
@@ -7930,12 +7930,10 @@ vErrors.push(err621);
 errors++;
 }
 }
-if(data346.chunks !== undefined){
-let data347 = data346.chunks;
-if(data347 && typeof data347 == "object" && !Array.isArray(data347)){
-for(const key122 in data347){
-if(!((((((((key122 === "enabled") || (key122 === "replicas")) || (key122 === "memoryMiB")) || (key122 === "maxItemSizeMiB")) || (key122 === "connectionLimit")) || (key122 === "cpu")) || (key122 === "timeout")) || (key122 === "maxIdleConnections"))){
-const err622 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key122},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data347};
+if(data346.enabled !== undefined){
+let data347 = data346.enabled;
+if(typeof data347 !== "boolean"){
+const err622 = {instancePath:instancePath+"/config/mimir/blockBuilder/enabled",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.enabled,data:data347};
 if(vErrors === null){
 vErrors = [err622];
 }
@@ -7945,10 +7943,10 @@ vErrors.push(err622);
 errors++;
 }
 }
-if(data347.enabled !== undefined){
-let data348 = data347.enabled;
+if(data346.ingestersShipBlocks !== undefined){
+let data348 = data346.ingestersShipBlocks;
 if(typeof data348 !== "boolean"){
-const err623 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data348};
+const err623 = {instancePath:instancePath+"/config/mimir/blockBuilder/ingestersShipBlocks",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/ingestersShipBlocks/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.ingestersShipBlocks.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.ingestersShipBlocks,data:data348};
 if(vErrors === null){
 vErrors = [err623];
 }
@@ -7958,10 +7956,10 @@ vErrors.push(err623);
 errors++;
 }
 }
-if(data347.replicas !== undefined){
-let data349 = data347.replicas;
+if(data346.replicas !== undefined){
+let data349 = data346.replicas;
 if(!((typeof data349 == "number") && (!(data349 % 1) && !isNaN(data349)))){
-const err624 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data349};
+const err624 = {instancePath:instancePath+"/config/mimir/blockBuilder/replicas",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.replicas,data:data349};
 if(vErrors === null){
 vErrors = [err624];
 }
@@ -7971,8 +7969,8 @@ vErrors.push(err624);
 errors++;
 }
 if(typeof data349 == "number"){
-if(data349 < 1 || isNaN(data349)){
-const err625 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data349};
+if(data349 < 0 || isNaN(data349)){
+const err625 = {instancePath:instancePath+"/config/mimir/blockBuilder/replicas",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.replicas,data:data349};
 if(vErrors === null){
 vErrors = [err625];
 }
@@ -7983,10 +7981,12 @@ errors++;
 }
 }
 }
-if(data347.memoryMiB !== undefined){
-let data350 = data347.memoryMiB;
-if(!((typeof data350 == "number") && (!(data350 % 1) && !isNaN(data350)))){
-const err626 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data350};
+if(data346.resources !== undefined){
+let data350 = data346.resources;
+if(data350 && typeof data350 == "object" && !Array.isArray(data350)){
+for(const key122 in data350){
+if(!((key122 === "requests") || (key122 === "limits"))){
+const err626 = {instancePath:instancePath+"/config/mimir/blockBuilder/resources",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key122},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources,data:data350};
 if(vErrors === null){
 vErrors = [err626];
 }
@@ -7995,9 +7995,13 @@ vErrors.push(err626);
 }
 errors++;
 }
-if(typeof data350 == "number"){
-if(data350 < 16 || isNaN(data350)){
-const err627 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data350};
+}
+if(data350.requests !== undefined){
+let data351 = data350.requests;
+if(data351 && typeof data351 == "object" && !Array.isArray(data351)){
+for(const key123 in data351){
+if(!((key123 === "cpu") || (key123 === "memory"))){
+const err627 = {instancePath:instancePath+"/config/mimir/blockBuilder/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key123},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.requests,data:data351};
 if(vErrors === null){
 vErrors = [err627];
 }
@@ -8007,11 +8011,10 @@ vErrors.push(err627);
 errors++;
 }
 }
-}
-if(data347.maxItemSizeMiB !== undefined){
-let data351 = data347.maxItemSizeMiB;
-if(!((typeof data351 == "number") && (!(data351 % 1) && !isNaN(data351)))){
-const err628 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data351};
+if(data351.cpu !== undefined){
+let data352 = data351.cpu;
+if(typeof data352 !== "string"){
+const err628 = {instancePath:instancePath+"/config/mimir/blockBuilder/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.requests.properties.cpu,data:data352};
 if(vErrors === null){
 vErrors = [err628];
 }
@@ -8020,9 +8023,11 @@ vErrors.push(err628);
 }
 errors++;
 }
-if(typeof data351 == "number"){
-if(data351 < 1 || isNaN(data351)){
-const err629 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data351};
+}
+if(data351.memory !== undefined){
+let data353 = data351.memory;
+if(typeof data353 !== "string"){
+const err629 = {instancePath:instancePath+"/config/mimir/blockBuilder/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.requests.properties.memory,data:data353};
 if(vErrors === null){
 vErrors = [err629];
 }
@@ -8033,10 +8038,8 @@ errors++;
 }
 }
 }
-if(data347.connectionLimit !== undefined){
-let data352 = data347.connectionLimit;
-if(!((typeof data352 == "number") && (!(data352 % 1) && !isNaN(data352)))){
-const err630 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data352};
+else {
+const err630 = {instancePath:instancePath+"/config/mimir/blockBuilder/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.requests,data:data351};
 if(vErrors === null){
 vErrors = [err630];
 }
@@ -8045,9 +8048,13 @@ vErrors.push(err630);
 }
 errors++;
 }
-if(typeof data352 == "number"){
-if(data352 < 1 || isNaN(data352)){
-const err631 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data352};
+}
+if(data350.limits !== undefined){
+let data354 = data350.limits;
+if(data354 && typeof data354 == "object" && !Array.isArray(data354)){
+for(const key124 in data354){
+if(!((key124 === "cpu") || (key124 === "memory"))){
+const err631 = {instancePath:instancePath+"/config/mimir/blockBuilder/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key124},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.limits,data:data354};
 if(vErrors === null){
 vErrors = [err631];
 }
@@ -8057,11 +8064,10 @@ vErrors.push(err631);
 errors++;
 }
 }
-}
-if(data347.cpu !== undefined){
-let data353 = data347.cpu;
-if(typeof data353 !== "string"){
-const err632 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data353};
+if(data354.cpu !== undefined){
+let data355 = data354.cpu;
+if(typeof data355 !== "string"){
+const err632 = {instancePath:instancePath+"/config/mimir/blockBuilder/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.limits.properties.cpu,data:data355};
 if(vErrors === null){
 vErrors = [err632];
 }
@@ -8071,10 +8077,10 @@ vErrors.push(err632);
 errors++;
 }
 }
-if(data347.timeout !== undefined){
-let data354 = data347.timeout;
-if(typeof data354 !== "string"){
-const err633 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data354};
+if(data354.memory !== undefined){
+let data356 = data354.memory;
+if(typeof data356 !== "string"){
+const err633 = {instancePath:instancePath+"/config/mimir/blockBuilder/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.limits.properties.memory,data:data356};
 if(vErrors === null){
 vErrors = [err633];
 }
@@ -8084,10 +8090,9 @@ vErrors.push(err633);
 errors++;
 }
 }
-if(data347.maxIdleConnections !== undefined){
-let data355 = data347.maxIdleConnections;
-if(!((typeof data355 == "number") && (!(data355 % 1) && !isNaN(data355)))){
-const err634 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data355};
+}
+else {
+const err634 = {instancePath:instancePath+"/config/mimir/blockBuilder/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.properties.limits,data:data354};
 if(vErrors === null){
 vErrors = [err634];
 }
@@ -8096,9 +8101,10 @@ vErrors.push(err634);
 }
 errors++;
 }
-if(typeof data355 == "number"){
-if(data355 < 1 || isNaN(data355)){
-const err635 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data355};
+}
+}
+else {
+const err635 = {instancePath:instancePath+"/config/mimir/blockBuilder/resources",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.resources,data:data350};
 if(vErrors === null){
 vErrors = [err635];
 }
@@ -8108,10 +8114,13 @@ vErrors.push(err635);
 errors++;
 }
 }
-}
-}
-else {
-const err636 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data347};
+if(data346.flags !== undefined){
+let data357 = data346.flags;
+if(data357 && typeof data357 == "object" && !Array.isArray(data357)){
+for(const key125 in data357){
+let data358 = data357[key125];
+if((((typeof data358 !== "string") && (!(typeof data358 == "number"))) && (typeof data358 !== "boolean")) && (data358 !== null)){
+const err636 = {instancePath:instancePath+"/config/mimir/blockBuilder/flags/" + key125.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.blockBuilder.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.flags.additionalProperties,data:data358};
 if(vErrors === null){
 vErrors = [err636];
 }
@@ -8121,12 +8130,9 @@ vErrors.push(err636);
 errors++;
 }
 }
-if(data346.index !== undefined){
-let data356 = data346.index;
-if(data356 && typeof data356 == "object" && !Array.isArray(data356)){
-for(const key123 in data356){
-if(!((((((((key123 === "enabled") || (key123 === "replicas")) || (key123 === "memoryMiB")) || (key123 === "maxItemSizeMiB")) || (key123 === "connectionLimit")) || (key123 === "cpu")) || (key123 === "timeout")) || (key123 === "maxIdleConnections"))){
-const err637 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key123},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data356};
+}
+else {
+const err637 = {instancePath:instancePath+"/config/mimir/blockBuilder/flags",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder.properties.flags,data:data357};
 if(vErrors === null){
 vErrors = [err637];
 }
@@ -8136,10 +8142,9 @@ vErrors.push(err637);
 errors++;
 }
 }
-if(data356.enabled !== undefined){
-let data357 = data356.enabled;
-if(typeof data357 !== "boolean"){
-const err638 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data357};
+}
+else {
+const err638 = {instancePath:instancePath+"/config/mimir/blockBuilder",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilder/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.blockBuilder.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilder,data:data346};
 if(vErrors === null){
 vErrors = [err638];
 }
@@ -8149,10 +8154,12 @@ vErrors.push(err638);
 errors++;
 }
 }
-if(data356.replicas !== undefined){
-let data358 = data356.replicas;
-if(!((typeof data358 == "number") && (!(data358 % 1) && !isNaN(data358)))){
-const err639 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data358};
+if(data2.blockBuilderScheduler !== undefined){
+let data359 = data2.blockBuilderScheduler;
+if(data359 && typeof data359 == "object" && !Array.isArray(data359)){
+for(const key126 in data359){
+if(!((((key126 === "enabled") || (key126 === "replicas")) || (key126 === "resources")) || (key126 === "flags"))){
+const err639 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key126},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler,data:data359};
 if(vErrors === null){
 vErrors = [err639];
 }
@@ -8161,9 +8168,11 @@ vErrors.push(err639);
 }
 errors++;
 }
-if(typeof data358 == "number"){
-if(data358 < 1 || isNaN(data358)){
-const err640 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data358};
+}
+if(data359.enabled !== undefined){
+let data360 = data359.enabled;
+if(typeof data360 !== "boolean"){
+const err640 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/enabled",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.enabled,data:data360};
 if(vErrors === null){
 vErrors = [err640];
 }
@@ -8173,11 +8182,10 @@ vErrors.push(err640);
 errors++;
 }
 }
-}
-if(data356.memoryMiB !== undefined){
-let data359 = data356.memoryMiB;
-if(!((typeof data359 == "number") && (!(data359 % 1) && !isNaN(data359)))){
-const err641 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data359};
+if(data359.replicas !== undefined){
+let data361 = data359.replicas;
+if(!((typeof data361 == "number") && (!(data361 % 1) && !isNaN(data361)))){
+const err641 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.replicas,data:data361};
 if(vErrors === null){
 vErrors = [err641];
 }
@@ -8186,9 +8194,9 @@ vErrors.push(err641);
 }
 errors++;
 }
-if(typeof data359 == "number"){
-if(data359 < 16 || isNaN(data359)){
-const err642 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data359};
+if(typeof data361 == "number"){
+if(data361 < 0 || isNaN(data361)){
+const err642 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/replicas",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.replicas,data:data361};
 if(vErrors === null){
 vErrors = [err642];
 }
@@ -8199,10 +8207,12 @@ errors++;
 }
 }
 }
-if(data356.maxItemSizeMiB !== undefined){
-let data360 = data356.maxItemSizeMiB;
-if(!((typeof data360 == "number") && (!(data360 % 1) && !isNaN(data360)))){
-const err643 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data360};
+if(data359.resources !== undefined){
+let data362 = data359.resources;
+if(data362 && typeof data362 == "object" && !Array.isArray(data362)){
+for(const key127 in data362){
+if(!((key127 === "requests") || (key127 === "limits"))){
+const err643 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key127},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources,data:data362};
 if(vErrors === null){
 vErrors = [err643];
 }
@@ -8211,9 +8221,13 @@ vErrors.push(err643);
 }
 errors++;
 }
-if(typeof data360 == "number"){
-if(data360 < 1 || isNaN(data360)){
-const err644 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data360};
+}
+if(data362.requests !== undefined){
+let data363 = data362.requests;
+if(data363 && typeof data363 == "object" && !Array.isArray(data363)){
+for(const key128 in data363){
+if(!((key128 === "cpu") || (key128 === "memory"))){
+const err644 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key128},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.requests,data:data363};
 if(vErrors === null){
 vErrors = [err644];
 }
@@ -8223,11 +8237,10 @@ vErrors.push(err644);
 errors++;
 }
 }
-}
-if(data356.connectionLimit !== undefined){
-let data361 = data356.connectionLimit;
-if(!((typeof data361 == "number") && (!(data361 % 1) && !isNaN(data361)))){
-const err645 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data361};
+if(data363.cpu !== undefined){
+let data364 = data363.cpu;
+if(typeof data364 !== "string"){
+const err645 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.requests.properties.cpu,data:data364};
 if(vErrors === null){
 vErrors = [err645];
 }
@@ -8236,9 +8249,11 @@ vErrors.push(err645);
 }
 errors++;
 }
-if(typeof data361 == "number"){
-if(data361 < 1 || isNaN(data361)){
-const err646 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data361};
+}
+if(data363.memory !== undefined){
+let data365 = data363.memory;
+if(typeof data365 !== "string"){
+const err646 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.requests.properties.memory,data:data365};
 if(vErrors === null){
 vErrors = [err646];
 }
@@ -8249,10 +8264,8 @@ errors++;
 }
 }
 }
-if(data356.cpu !== undefined){
-let data362 = data356.cpu;
-if(typeof data362 !== "string"){
-const err647 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data362};
+else {
+const err647 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.requests,data:data363};
 if(vErrors === null){
 vErrors = [err647];
 }
@@ -8262,10 +8275,12 @@ vErrors.push(err647);
 errors++;
 }
 }
-if(data356.timeout !== undefined){
-let data363 = data356.timeout;
-if(typeof data363 !== "string"){
-const err648 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data363};
+if(data362.limits !== undefined){
+let data366 = data362.limits;
+if(data366 && typeof data366 == "object" && !Array.isArray(data366)){
+for(const key129 in data366){
+if(!((key129 === "cpu") || (key129 === "memory"))){
+const err648 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key129},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.limits,data:data366};
 if(vErrors === null){
 vErrors = [err648];
 }
@@ -8275,10 +8290,10 @@ vErrors.push(err648);
 errors++;
 }
 }
-if(data356.maxIdleConnections !== undefined){
-let data364 = data356.maxIdleConnections;
-if(!((typeof data364 == "number") && (!(data364 % 1) && !isNaN(data364)))){
-const err649 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data364};
+if(data366.cpu !== undefined){
+let data367 = data366.cpu;
+if(typeof data367 !== "string"){
+const err649 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.limits.properties.cpu,data:data367};
 if(vErrors === null){
 vErrors = [err649];
 }
@@ -8287,9 +8302,11 @@ vErrors.push(err649);
 }
 errors++;
 }
-if(typeof data364 == "number"){
-if(data364 < 1 || isNaN(data364)){
-const err650 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data364};
+}
+if(data366.memory !== undefined){
+let data368 = data366.memory;
+if(typeof data368 !== "string"){
+const err650 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.limits.properties.memory,data:data368};
 if(vErrors === null){
 vErrors = [err650];
 }
@@ -8300,9 +8317,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err651 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data356};
+const err651 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.properties.limits,data:data366};
 if(vErrors === null){
 vErrors = [err651];
 }
@@ -8312,12 +8328,9 @@ vErrors.push(err651);
 errors++;
 }
 }
-if(data346.metadata !== undefined){
-let data365 = data346.metadata;
-if(data365 && typeof data365 == "object" && !Array.isArray(data365)){
-for(const key124 in data365){
-if(!((((((((key124 === "enabled") || (key124 === "replicas")) || (key124 === "memoryMiB")) || (key124 === "maxItemSizeMiB")) || (key124 === "connectionLimit")) || (key124 === "cpu")) || (key124 === "timeout")) || (key124 === "maxIdleConnections"))){
-const err652 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key124},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data365};
+}
+else {
+const err652 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/resources",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.resources,data:data362};
 if(vErrors === null){
 vErrors = [err652];
 }
@@ -8327,10 +8340,13 @@ vErrors.push(err652);
 errors++;
 }
 }
-if(data365.enabled !== undefined){
-let data366 = data365.enabled;
-if(typeof data366 !== "boolean"){
-const err653 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data366};
+if(data359.flags !== undefined){
+let data369 = data359.flags;
+if(data369 && typeof data369 == "object" && !Array.isArray(data369)){
+for(const key130 in data369){
+let data370 = data369[key130];
+if((((typeof data370 !== "string") && (!(typeof data370 == "number"))) && (typeof data370 !== "boolean")) && (data370 !== null)){
+const err653 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/flags/" + key130.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/flags/additionalProperties/type",keyword:"type",params:{type: schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.flags.additionalProperties.type},message:"must be string,number,boolean,null",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.flags.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.flags.additionalProperties,data:data370};
 if(vErrors === null){
 vErrors = [err653];
 }
@@ -8340,10 +8356,9 @@ vErrors.push(err653);
 errors++;
 }
 }
-if(data365.replicas !== undefined){
-let data367 = data365.replicas;
-if(!((typeof data367 == "number") && (!(data367 % 1) && !isNaN(data367)))){
-const err654 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data367};
+}
+else {
+const err654 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler/flags",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/properties/flags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.flags.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.properties.flags,data:data369};
 if(vErrors === null){
 vErrors = [err654];
 }
@@ -8352,9 +8367,10 @@ vErrors.push(err654);
 }
 errors++;
 }
-if(typeof data367 == "number"){
-if(data367 < 1 || isNaN(data367)){
-const err655 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data367};
+}
+}
+else {
+const err655 = {instancePath:instancePath+"/config/mimir/blockBuilderScheduler",schemaPath:"#/properties/config/properties/mimir/properties/blockBuilderScheduler/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler.type,parentSchema:schema11.properties.config.properties.mimir.properties.blockBuilderScheduler,data:data359};
 if(vErrors === null){
 vErrors = [err655];
 }
@@ -8364,11 +8380,12 @@ vErrors.push(err655);
 errors++;
 }
 }
-}
-if(data365.memoryMiB !== undefined){
-let data368 = data365.memoryMiB;
-if(!((typeof data368 == "number") && (!(data368 % 1) && !isNaN(data368)))){
-const err656 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data368};
+if(data2.caches !== undefined){
+let data371 = data2.caches;
+if(data371 && typeof data371 == "object" && !Array.isArray(data371)){
+for(const key131 in data371){
+if(!((((key131 === "chunks") || (key131 === "index")) || (key131 === "metadata")) || (key131 === "results"))){
+const err656 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key131},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data371};
 if(vErrors === null){
 vErrors = [err656];
 }
@@ -8377,9 +8394,13 @@ vErrors.push(err656);
 }
 errors++;
 }
-if(typeof data368 == "number"){
-if(data368 < 16 || isNaN(data368)){
-const err657 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data368};
+}
+if(data371.chunks !== undefined){
+let data372 = data371.chunks;
+if(data372 && typeof data372 == "object" && !Array.isArray(data372)){
+for(const key132 in data372){
+if(!((((((((key132 === "enabled") || (key132 === "replicas")) || (key132 === "memoryMiB")) || (key132 === "maxItemSizeMiB")) || (key132 === "connectionLimit")) || (key132 === "cpu")) || (key132 === "timeout")) || (key132 === "maxIdleConnections"))){
+const err657 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key132},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data372};
 if(vErrors === null){
 vErrors = [err657];
 }
@@ -8389,11 +8410,10 @@ vErrors.push(err657);
 errors++;
 }
 }
-}
-if(data365.maxItemSizeMiB !== undefined){
-let data369 = data365.maxItemSizeMiB;
-if(!((typeof data369 == "number") && (!(data369 % 1) && !isNaN(data369)))){
-const err658 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data369};
+if(data372.enabled !== undefined){
+let data373 = data372.enabled;
+if(typeof data373 !== "boolean"){
+const err658 = {instancePath:instancePath+"/config/mimir/caches/chunks/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.enabled,data:data373};
 if(vErrors === null){
 vErrors = [err658];
 }
@@ -8402,9 +8422,11 @@ vErrors.push(err658);
 }
 errors++;
 }
-if(typeof data369 == "number"){
-if(data369 < 1 || isNaN(data369)){
-const err659 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data369};
+}
+if(data372.replicas !== undefined){
+let data374 = data372.replicas;
+if(!((typeof data374 == "number") && (!(data374 % 1) && !isNaN(data374)))){
+const err659 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data374};
 if(vErrors === null){
 vErrors = [err659];
 }
@@ -8413,12 +8435,9 @@ vErrors.push(err659);
 }
 errors++;
 }
-}
-}
-if(data365.connectionLimit !== undefined){
-let data370 = data365.connectionLimit;
-if(!((typeof data370 == "number") && (!(data370 % 1) && !isNaN(data370)))){
-const err660 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data370};
+if(typeof data374 == "number"){
+if(data374 < 1 || isNaN(data374)){
+const err660 = {instancePath:instancePath+"/config/mimir/caches/chunks/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.replicas,data:data374};
 if(vErrors === null){
 vErrors = [err660];
 }
@@ -8427,9 +8446,12 @@ vErrors.push(err660);
 }
 errors++;
 }
-if(typeof data370 == "number"){
-if(data370 < 1 || isNaN(data370)){
-const err661 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data370};
+}
+}
+if(data372.memoryMiB !== undefined){
+let data375 = data372.memoryMiB;
+if(!((typeof data375 == "number") && (!(data375 % 1) && !isNaN(data375)))){
+const err661 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data375};
 if(vErrors === null){
 vErrors = [err661];
 }
@@ -8438,12 +8460,9 @@ vErrors.push(err661);
 }
 errors++;
 }
-}
-}
-if(data365.cpu !== undefined){
-let data371 = data365.cpu;
-if(typeof data371 !== "string"){
-const err662 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data371};
+if(typeof data375 == "number"){
+if(data375 < 16 || isNaN(data375)){
+const err662 = {instancePath:instancePath+"/config/mimir/caches/chunks/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.memoryMiB,data:data375};
 if(vErrors === null){
 vErrors = [err662];
 }
@@ -8453,10 +8472,11 @@ vErrors.push(err662);
 errors++;
 }
 }
-if(data365.timeout !== undefined){
-let data372 = data365.timeout;
-if(typeof data372 !== "string"){
-const err663 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data372};
+}
+if(data372.maxItemSizeMiB !== undefined){
+let data376 = data372.maxItemSizeMiB;
+if(!((typeof data376 == "number") && (!(data376 % 1) && !isNaN(data376)))){
+const err663 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data376};
 if(vErrors === null){
 vErrors = [err663];
 }
@@ -8465,11 +8485,9 @@ vErrors.push(err663);
 }
 errors++;
 }
-}
-if(data365.maxIdleConnections !== undefined){
-let data373 = data365.maxIdleConnections;
-if(!((typeof data373 == "number") && (!(data373 % 1) && !isNaN(data373)))){
-const err664 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data373};
+if(typeof data376 == "number"){
+if(data376 < 1 || isNaN(data376)){
+const err664 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxItemSizeMiB,data:data376};
 if(vErrors === null){
 vErrors = [err664];
 }
@@ -8478,9 +8496,12 @@ vErrors.push(err664);
 }
 errors++;
 }
-if(typeof data373 == "number"){
-if(data373 < 1 || isNaN(data373)){
-const err665 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data373};
+}
+}
+if(data372.connectionLimit !== undefined){
+let data377 = data372.connectionLimit;
+if(!((typeof data377 == "number") && (!(data377 % 1) && !isNaN(data377)))){
+const err665 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data377};
 if(vErrors === null){
 vErrors = [err665];
 }
@@ -8489,11 +8510,9 @@ vErrors.push(err665);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err666 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data365};
+if(typeof data377 == "number"){
+if(data377 < 1 || isNaN(data377)){
+const err666 = {instancePath:instancePath+"/config/mimir/caches/chunks/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.connectionLimit,data:data377};
 if(vErrors === null){
 vErrors = [err666];
 }
@@ -8503,12 +8522,11 @@ vErrors.push(err666);
 errors++;
 }
 }
-if(data346.results !== undefined){
-let data374 = data346.results;
-if(data374 && typeof data374 == "object" && !Array.isArray(data374)){
-for(const key125 in data374){
-if(!((((((((key125 === "enabled") || (key125 === "replicas")) || (key125 === "memoryMiB")) || (key125 === "maxItemSizeMiB")) || (key125 === "connectionLimit")) || (key125 === "cpu")) || (key125 === "timeout")) || (key125 === "maxIdleConnections"))){
-const err667 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key125},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data374};
+}
+if(data372.cpu !== undefined){
+let data378 = data372.cpu;
+if(typeof data378 !== "string"){
+const err667 = {instancePath:instancePath+"/config/mimir/caches/chunks/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.cpu,data:data378};
 if(vErrors === null){
 vErrors = [err667];
 }
@@ -8518,10 +8536,10 @@ vErrors.push(err667);
 errors++;
 }
 }
-if(data374.enabled !== undefined){
-let data375 = data374.enabled;
-if(typeof data375 !== "boolean"){
-const err668 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data375};
+if(data372.timeout !== undefined){
+let data379 = data372.timeout;
+if(typeof data379 !== "string"){
+const err668 = {instancePath:instancePath+"/config/mimir/caches/chunks/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.timeout,data:data379};
 if(vErrors === null){
 vErrors = [err668];
 }
@@ -8531,10 +8549,10 @@ vErrors.push(err668);
 errors++;
 }
 }
-if(data374.replicas !== undefined){
-let data376 = data374.replicas;
-if(!((typeof data376 == "number") && (!(data376 % 1) && !isNaN(data376)))){
-const err669 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data376};
+if(data372.maxIdleConnections !== undefined){
+let data380 = data372.maxIdleConnections;
+if(!((typeof data380 == "number") && (!(data380 % 1) && !isNaN(data380)))){
+const err669 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data380};
 if(vErrors === null){
 vErrors = [err669];
 }
@@ -8543,9 +8561,9 @@ vErrors.push(err669);
 }
 errors++;
 }
-if(typeof data376 == "number"){
-if(data376 < 1 || isNaN(data376)){
-const err670 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data376};
+if(typeof data380 == "number"){
+if(data380 < 1 || isNaN(data380)){
+const err670 = {instancePath:instancePath+"/config/mimir/caches/chunks/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.properties.maxIdleConnections,data:data380};
 if(vErrors === null){
 vErrors = [err670];
 }
@@ -8556,10 +8574,9 @@ errors++;
 }
 }
 }
-if(data374.memoryMiB !== undefined){
-let data377 = data374.memoryMiB;
-if(!((typeof data377 == "number") && (!(data377 % 1) && !isNaN(data377)))){
-const err671 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data377};
+}
+else {
+const err671 = {instancePath:instancePath+"/config/mimir/caches/chunks",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/chunks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.chunks,data:data372};
 if(vErrors === null){
 vErrors = [err671];
 }
@@ -8568,9 +8585,13 @@ vErrors.push(err671);
 }
 errors++;
 }
-if(typeof data377 == "number"){
-if(data377 < 16 || isNaN(data377)){
-const err672 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data377};
+}
+if(data371.index !== undefined){
+let data381 = data371.index;
+if(data381 && typeof data381 == "object" && !Array.isArray(data381)){
+for(const key133 in data381){
+if(!((((((((key133 === "enabled") || (key133 === "replicas")) || (key133 === "memoryMiB")) || (key133 === "maxItemSizeMiB")) || (key133 === "connectionLimit")) || (key133 === "cpu")) || (key133 === "timeout")) || (key133 === "maxIdleConnections"))){
+const err672 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key133},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data381};
 if(vErrors === null){
 vErrors = [err672];
 }
@@ -8580,11 +8601,10 @@ vErrors.push(err672);
 errors++;
 }
 }
-}
-if(data374.maxItemSizeMiB !== undefined){
-let data378 = data374.maxItemSizeMiB;
-if(!((typeof data378 == "number") && (!(data378 % 1) && !isNaN(data378)))){
-const err673 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data378};
+if(data381.enabled !== undefined){
+let data382 = data381.enabled;
+if(typeof data382 !== "boolean"){
+const err673 = {instancePath:instancePath+"/config/mimir/caches/index/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.enabled,data:data382};
 if(vErrors === null){
 vErrors = [err673];
 }
@@ -8593,9 +8613,11 @@ vErrors.push(err673);
 }
 errors++;
 }
-if(typeof data378 == "number"){
-if(data378 < 1 || isNaN(data378)){
-const err674 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data378};
+}
+if(data381.replicas !== undefined){
+let data383 = data381.replicas;
+if(!((typeof data383 == "number") && (!(data383 % 1) && !isNaN(data383)))){
+const err674 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data383};
 if(vErrors === null){
 vErrors = [err674];
 }
@@ -8604,12 +8626,9 @@ vErrors.push(err674);
 }
 errors++;
 }
-}
-}
-if(data374.connectionLimit !== undefined){
-let data379 = data374.connectionLimit;
-if(!((typeof data379 == "number") && (!(data379 % 1) && !isNaN(data379)))){
-const err675 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data379};
+if(typeof data383 == "number"){
+if(data383 < 1 || isNaN(data383)){
+const err675 = {instancePath:instancePath+"/config/mimir/caches/index/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.replicas,data:data383};
 if(vErrors === null){
 vErrors = [err675];
 }
@@ -8618,9 +8637,12 @@ vErrors.push(err675);
 }
 errors++;
 }
-if(typeof data379 == "number"){
-if(data379 < 1 || isNaN(data379)){
-const err676 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data379};
+}
+}
+if(data381.memoryMiB !== undefined){
+let data384 = data381.memoryMiB;
+if(!((typeof data384 == "number") && (!(data384 % 1) && !isNaN(data384)))){
+const err676 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data384};
 if(vErrors === null){
 vErrors = [err676];
 }
@@ -8629,12 +8651,9 @@ vErrors.push(err676);
 }
 errors++;
 }
-}
-}
-if(data374.cpu !== undefined){
-let data380 = data374.cpu;
-if(typeof data380 !== "string"){
-const err677 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data380};
+if(typeof data384 == "number"){
+if(data384 < 16 || isNaN(data384)){
+const err677 = {instancePath:instancePath+"/config/mimir/caches/index/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.memoryMiB,data:data384};
 if(vErrors === null){
 vErrors = [err677];
 }
@@ -8644,10 +8663,11 @@ vErrors.push(err677);
 errors++;
 }
 }
-if(data374.timeout !== undefined){
-let data381 = data374.timeout;
-if(typeof data381 !== "string"){
-const err678 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data381};
+}
+if(data381.maxItemSizeMiB !== undefined){
+let data385 = data381.maxItemSizeMiB;
+if(!((typeof data385 == "number") && (!(data385 % 1) && !isNaN(data385)))){
+const err678 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data385};
 if(vErrors === null){
 vErrors = [err678];
 }
@@ -8656,11 +8676,9 @@ vErrors.push(err678);
 }
 errors++;
 }
-}
-if(data374.maxIdleConnections !== undefined){
-let data382 = data374.maxIdleConnections;
-if(!((typeof data382 == "number") && (!(data382 % 1) && !isNaN(data382)))){
-const err679 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data382};
+if(typeof data385 == "number"){
+if(data385 < 1 || isNaN(data385)){
+const err679 = {instancePath:instancePath+"/config/mimir/caches/index/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxItemSizeMiB,data:data385};
 if(vErrors === null){
 vErrors = [err679];
 }
@@ -8669,9 +8687,12 @@ vErrors.push(err679);
 }
 errors++;
 }
-if(typeof data382 == "number"){
-if(data382 < 1 || isNaN(data382)){
-const err680 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data382};
+}
+}
+if(data381.connectionLimit !== undefined){
+let data386 = data381.connectionLimit;
+if(!((typeof data386 == "number") && (!(data386 % 1) && !isNaN(data386)))){
+const err680 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data386};
 if(vErrors === null){
 vErrors = [err680];
 }
@@ -8680,11 +8701,9 @@ vErrors.push(err680);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err681 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data374};
+if(typeof data386 == "number"){
+if(data386 < 1 || isNaN(data386)){
+const err681 = {instancePath:instancePath+"/config/mimir/caches/index/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.connectionLimit,data:data386};
 if(vErrors === null){
 vErrors = [err681];
 }
@@ -8695,8 +8714,10 @@ errors++;
 }
 }
 }
-else {
-const err682 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data346};
+if(data381.cpu !== undefined){
+let data387 = data381.cpu;
+if(typeof data387 !== "string"){
+const err682 = {instancePath:instancePath+"/config/mimir/caches/index/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.cpu,data:data387};
 if(vErrors === null){
 vErrors = [err682];
 }
@@ -8706,12 +8727,10 @@ vErrors.push(err682);
 errors++;
 }
 }
-if(data2.rolloutOperator !== undefined){
-let data383 = data2.rolloutOperator;
-if(data383 && typeof data383 == "object" && !Array.isArray(data383)){
-for(const key126 in data383){
-if(!((key126 === "enabled") || (key126 === "resources"))){
-const err683 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key126},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data383};
+if(data381.timeout !== undefined){
+let data388 = data381.timeout;
+if(typeof data388 !== "string"){
+const err683 = {instancePath:instancePath+"/config/mimir/caches/index/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.timeout,data:data388};
 if(vErrors === null){
 vErrors = [err683];
 }
@@ -8721,10 +8740,10 @@ vErrors.push(err683);
 errors++;
 }
 }
-if(data383.enabled !== undefined){
-let data384 = data383.enabled;
-if(typeof data384 !== "boolean"){
-const err684 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data384};
+if(data381.maxIdleConnections !== undefined){
+let data389 = data381.maxIdleConnections;
+if(!((typeof data389 == "number") && (!(data389 % 1) && !isNaN(data389)))){
+const err684 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data389};
 if(vErrors === null){
 vErrors = [err684];
 }
@@ -8733,13 +8752,9 @@ vErrors.push(err684);
 }
 errors++;
 }
-}
-if(data383.resources !== undefined){
-let data385 = data383.resources;
-if(data385 && typeof data385 == "object" && !Array.isArray(data385)){
-for(const key127 in data385){
-if(!((key127 === "requests") || (key127 === "limits"))){
-const err685 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key127},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data385};
+if(typeof data389 == "number"){
+if(data389 < 1 || isNaN(data389)){
+const err685 = {instancePath:instancePath+"/config/mimir/caches/index/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index.properties.maxIdleConnections,data:data389};
 if(vErrors === null){
 vErrors = [err685];
 }
@@ -8749,12 +8764,10 @@ vErrors.push(err685);
 errors++;
 }
 }
-if(data385.requests !== undefined){
-let data386 = data385.requests;
-if(data386 && typeof data386 == "object" && !Array.isArray(data386)){
-for(const key128 in data386){
-if(!((key128 === "cpu") || (key128 === "memory"))){
-const err686 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key128},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data386};
+}
+}
+else {
+const err686 = {instancePath:instancePath+"/config/mimir/caches/index",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/index/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.index.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.index,data:data381};
 if(vErrors === null){
 vErrors = [err686];
 }
@@ -8764,10 +8777,12 @@ vErrors.push(err686);
 errors++;
 }
 }
-if(data386.cpu !== undefined){
-let data387 = data386.cpu;
-if(typeof data387 !== "string"){
-const err687 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data387};
+if(data371.metadata !== undefined){
+let data390 = data371.metadata;
+if(data390 && typeof data390 == "object" && !Array.isArray(data390)){
+for(const key134 in data390){
+if(!((((((((key134 === "enabled") || (key134 === "replicas")) || (key134 === "memoryMiB")) || (key134 === "maxItemSizeMiB")) || (key134 === "connectionLimit")) || (key134 === "cpu")) || (key134 === "timeout")) || (key134 === "maxIdleConnections"))){
+const err687 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key134},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data390};
 if(vErrors === null){
 vErrors = [err687];
 }
@@ -8777,10 +8792,10 @@ vErrors.push(err687);
 errors++;
 }
 }
-if(data386.memory !== undefined){
-let data388 = data386.memory;
-if(typeof data388 !== "string"){
-const err688 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data388};
+if(data390.enabled !== undefined){
+let data391 = data390.enabled;
+if(typeof data391 !== "boolean"){
+const err688 = {instancePath:instancePath+"/config/mimir/caches/metadata/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.enabled,data:data391};
 if(vErrors === null){
 vErrors = [err688];
 }
@@ -8790,9 +8805,10 @@ vErrors.push(err688);
 errors++;
 }
 }
-}
-else {
-const err689 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data386};
+if(data390.replicas !== undefined){
+let data392 = data390.replicas;
+if(!((typeof data392 == "number") && (!(data392 % 1) && !isNaN(data392)))){
+const err689 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data392};
 if(vErrors === null){
 vErrors = [err689];
 }
@@ -8801,13 +8817,9 @@ vErrors.push(err689);
 }
 errors++;
 }
-}
-if(data385.limits !== undefined){
-let data389 = data385.limits;
-if(data389 && typeof data389 == "object" && !Array.isArray(data389)){
-for(const key129 in data389){
-if(!((key129 === "cpu") || (key129 === "memory"))){
-const err690 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key129},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data389};
+if(typeof data392 == "number"){
+if(data392 < 1 || isNaN(data392)){
+const err690 = {instancePath:instancePath+"/config/mimir/caches/metadata/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.replicas,data:data392};
 if(vErrors === null){
 vErrors = [err690];
 }
@@ -8817,10 +8829,11 @@ vErrors.push(err690);
 errors++;
 }
 }
-if(data389.cpu !== undefined){
-let data390 = data389.cpu;
-if(typeof data390 !== "string"){
-const err691 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data390};
+}
+if(data390.memoryMiB !== undefined){
+let data393 = data390.memoryMiB;
+if(!((typeof data393 == "number") && (!(data393 % 1) && !isNaN(data393)))){
+const err691 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data393};
 if(vErrors === null){
 vErrors = [err691];
 }
@@ -8829,11 +8842,9 @@ vErrors.push(err691);
 }
 errors++;
 }
-}
-if(data389.memory !== undefined){
-let data391 = data389.memory;
-if(typeof data391 !== "string"){
-const err692 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data391};
+if(typeof data393 == "number"){
+if(data393 < 16 || isNaN(data393)){
+const err692 = {instancePath:instancePath+"/config/mimir/caches/metadata/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.memoryMiB,data:data393};
 if(vErrors === null){
 vErrors = [err692];
 }
@@ -8844,8 +8855,10 @@ errors++;
 }
 }
 }
-else {
-const err693 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data389};
+if(data390.maxItemSizeMiB !== undefined){
+let data394 = data390.maxItemSizeMiB;
+if(!((typeof data394 == "number") && (!(data394 % 1) && !isNaN(data394)))){
+const err693 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data394};
 if(vErrors === null){
 vErrors = [err693];
 }
@@ -8854,10 +8867,9 @@ vErrors.push(err693);
 }
 errors++;
 }
-}
-}
-else {
-const err694 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data385};
+if(typeof data394 == "number"){
+if(data394 < 1 || isNaN(data394)){
+const err694 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxItemSizeMiB,data:data394};
 if(vErrors === null){
 vErrors = [err694];
 }
@@ -8868,8 +8880,10 @@ errors++;
 }
 }
 }
-else {
-const err695 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data383};
+if(data390.connectionLimit !== undefined){
+let data395 = data390.connectionLimit;
+if(!((typeof data395 == "number") && (!(data395 % 1) && !isNaN(data395)))){
+const err695 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data395};
 if(vErrors === null){
 vErrors = [err695];
 }
@@ -8878,13 +8892,9 @@ vErrors.push(err695);
 }
 errors++;
 }
-}
-if(data2.selfMonitoringRules !== undefined){
-let data392 = data2.selfMonitoringRules;
-if(data392 && typeof data392 == "object" && !Array.isArray(data392)){
-for(const key130 in data392){
-if(!((((key130 === "enabled") || (key130 === "pendingFor")) || (key130 === "alertmanagerConfig")) || (key130 === "resources"))){
-const err696 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key130},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules,data:data392};
+if(typeof data395 == "number"){
+if(data395 < 1 || isNaN(data395)){
+const err696 = {instancePath:instancePath+"/config/mimir/caches/metadata/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.connectionLimit,data:data395};
 if(vErrors === null){
 vErrors = [err696];
 }
@@ -8894,10 +8904,11 @@ vErrors.push(err696);
 errors++;
 }
 }
-if(data392.enabled !== undefined){
-let data393 = data392.enabled;
-if(typeof data393 !== "boolean"){
-const err697 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/enabled",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.enabled,data:data393};
+}
+if(data390.cpu !== undefined){
+let data396 = data390.cpu;
+if(typeof data396 !== "string"){
+const err697 = {instancePath:instancePath+"/config/mimir/caches/metadata/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.cpu,data:data396};
 if(vErrors === null){
 vErrors = [err697];
 }
@@ -8907,13 +8918,10 @@ vErrors.push(err697);
 errors++;
 }
 }
-if(data392.pendingFor !== undefined){
-let data394 = data392.pendingFor;
-if(data394 && typeof data394 == "object" && !Array.isArray(data394)){
-for(const key131 in data394){
-let data395 = data394[key131];
-if(typeof data395 !== "string"){
-const err698 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/pendingFor/" + key131.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/pendingFor/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.additionalProperties,data:data395};
+if(data390.timeout !== undefined){
+let data397 = data390.timeout;
+if(typeof data397 !== "string"){
+const err698 = {instancePath:instancePath+"/config/mimir/caches/metadata/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.timeout,data:data397};
 if(vErrors === null){
 vErrors = [err698];
 }
@@ -8923,9 +8931,10 @@ vErrors.push(err698);
 errors++;
 }
 }
-}
-else {
-const err699 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/pendingFor",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/pendingFor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor,data:data394};
+if(data390.maxIdleConnections !== undefined){
+let data398 = data390.maxIdleConnections;
+if(!((typeof data398 == "number") && (!(data398 % 1) && !isNaN(data398)))){
+const err699 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data398};
 if(vErrors === null){
 vErrors = [err699];
 }
@@ -8934,13 +8943,9 @@ vErrors.push(err699);
 }
 errors++;
 }
-}
-if(data392.alertmanagerConfig !== undefined){
-let data396 = data392.alertmanagerConfig;
-if(data396 && typeof data396 == "object" && !Array.isArray(data396)){
-}
-else {
-const err700 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/alertmanagerConfig",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/alertmanagerConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.alertmanagerConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.alertmanagerConfig,data:data396};
+if(typeof data398 == "number"){
+if(data398 < 1 || isNaN(data398)){
+const err700 = {instancePath:instancePath+"/config/mimir/caches/metadata/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.properties.maxIdleConnections,data:data398};
 if(vErrors === null){
 vErrors = [err700];
 }
@@ -8950,12 +8955,10 @@ vErrors.push(err700);
 errors++;
 }
 }
-if(data392.resources !== undefined){
-let data397 = data392.resources;
-if(data397 && typeof data397 == "object" && !Array.isArray(data397)){
-for(const key132 in data397){
-if(!((key132 === "requests") || (key132 === "limits"))){
-const err701 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key132},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources,data:data397};
+}
+}
+else {
+const err701 = {instancePath:instancePath+"/config/mimir/caches/metadata",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.metadata,data:data390};
 if(vErrors === null){
 vErrors = [err701];
 }
@@ -8965,12 +8968,12 @@ vErrors.push(err701);
 errors++;
 }
 }
-if(data397.requests !== undefined){
-let data398 = data397.requests;
-if(data398 && typeof data398 == "object" && !Array.isArray(data398)){
-for(const key133 in data398){
-if(!((key133 === "cpu") || (key133 === "memory"))){
-const err702 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key133},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests,data:data398};
+if(data371.results !== undefined){
+let data399 = data371.results;
+if(data399 && typeof data399 == "object" && !Array.isArray(data399)){
+for(const key135 in data399){
+if(!((((((((key135 === "enabled") || (key135 === "replicas")) || (key135 === "memoryMiB")) || (key135 === "maxItemSizeMiB")) || (key135 === "connectionLimit")) || (key135 === "cpu")) || (key135 === "timeout")) || (key135 === "maxIdleConnections"))){
+const err702 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key135},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data399};
 if(vErrors === null){
 vErrors = [err702];
 }
@@ -8980,10 +8983,10 @@ vErrors.push(err702);
 errors++;
 }
 }
-if(data398.cpu !== undefined){
-let data399 = data398.cpu;
-if(typeof data399 !== "string"){
-const err703 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.cpu,data:data399};
+if(data399.enabled !== undefined){
+let data400 = data399.enabled;
+if(typeof data400 !== "boolean"){
+const err703 = {instancePath:instancePath+"/config/mimir/caches/results/enabled",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.enabled,data:data400};
 if(vErrors === null){
 vErrors = [err703];
 }
@@ -8993,10 +8996,10 @@ vErrors.push(err703);
 errors++;
 }
 }
-if(data398.memory !== undefined){
-let data400 = data398.memory;
-if(typeof data400 !== "string"){
-const err704 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.memory,data:data400};
+if(data399.replicas !== undefined){
+let data401 = data399.replicas;
+if(!((typeof data401 == "number") && (!(data401 % 1) && !isNaN(data401)))){
+const err704 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data401};
 if(vErrors === null){
 vErrors = [err704];
 }
@@ -9005,10 +9008,9 @@ vErrors.push(err704);
 }
 errors++;
 }
-}
-}
-else {
-const err705 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests,data:data398};
+if(typeof data401 == "number"){
+if(data401 < 1 || isNaN(data401)){
+const err705 = {instancePath:instancePath+"/config/mimir/caches/results/replicas",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.replicas,data:data401};
 if(vErrors === null){
 vErrors = [err705];
 }
@@ -9018,12 +9020,11 @@ vErrors.push(err705);
 errors++;
 }
 }
-if(data397.limits !== undefined){
-let data401 = data397.limits;
-if(data401 && typeof data401 == "object" && !Array.isArray(data401)){
-for(const key134 in data401){
-if(!((key134 === "cpu") || (key134 === "memory"))){
-const err706 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key134},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits,data:data401};
+}
+if(data399.memoryMiB !== undefined){
+let data402 = data399.memoryMiB;
+if(!((typeof data402 == "number") && (!(data402 % 1) && !isNaN(data402)))){
+const err706 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data402};
 if(vErrors === null){
 vErrors = [err706];
 }
@@ -9032,11 +9033,9 @@ vErrors.push(err706);
 }
 errors++;
 }
-}
-if(data401.cpu !== undefined){
-let data402 = data401.cpu;
-if(typeof data402 !== "string"){
-const err707 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.cpu,data:data402};
+if(typeof data402 == "number"){
+if(data402 < 16 || isNaN(data402)){
+const err707 = {instancePath:instancePath+"/config/mimir/caches/results/memoryMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/memoryMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.memoryMiB,data:data402};
 if(vErrors === null){
 vErrors = [err707];
 }
@@ -9046,10 +9045,11 @@ vErrors.push(err707);
 errors++;
 }
 }
-if(data401.memory !== undefined){
-let data403 = data401.memory;
-if(typeof data403 !== "string"){
-const err708 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.memory,data:data403};
+}
+if(data399.maxItemSizeMiB !== undefined){
+let data403 = data399.maxItemSizeMiB;
+if(!((typeof data403 == "number") && (!(data403 % 1) && !isNaN(data403)))){
+const err708 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data403};
 if(vErrors === null){
 vErrors = [err708];
 }
@@ -9058,10 +9058,9 @@ vErrors.push(err708);
 }
 errors++;
 }
-}
-}
-else {
-const err709 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits,data:data401};
+if(typeof data403 == "number"){
+if(data403 < 1 || isNaN(data403)){
+const err709 = {instancePath:instancePath+"/config/mimir/caches/results/maxItemSizeMiB",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxItemSizeMiB/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxItemSizeMiB,data:data403};
 if(vErrors === null){
 vErrors = [err709];
 }
@@ -9072,8 +9071,10 @@ errors++;
 }
 }
 }
-else {
-const err710 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources,data:data397};
+if(data399.connectionLimit !== undefined){
+let data404 = data399.connectionLimit;
+if(!((typeof data404 == "number") && (!(data404 % 1) && !isNaN(data404)))){
+const err710 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data404};
 if(vErrors === null){
 vErrors = [err710];
 }
@@ -9082,10 +9083,9 @@ vErrors.push(err710);
 }
 errors++;
 }
-}
-}
-else {
-const err711 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules,data:data392};
+if(typeof data404 == "number"){
+if(data404 < 1 || isNaN(data404)){
+const err711 = {instancePath:instancePath+"/config/mimir/caches/results/connectionLimit",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/connectionLimit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.connectionLimit,data:data404};
 if(vErrors === null){
 vErrors = [err711];
 }
@@ -9096,8 +9096,10 @@ errors++;
 }
 }
 }
-else {
-const err712 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
+if(data399.cpu !== undefined){
+let data405 = data399.cpu;
+if(typeof data405 !== "string"){
+const err712 = {instancePath:instancePath+"/config/mimir/caches/results/cpu",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.cpu,data:data405};
 if(vErrors === null){
 vErrors = [err712];
 }
@@ -9107,12 +9109,10 @@ vErrors.push(err712);
 errors++;
 }
 }
-if(data1.observability !== undefined){
-let data404 = data1.observability;
-if(data404 && typeof data404 == "object" && !Array.isArray(data404)){
-for(const key135 in data404){
-if(!(((((key135 === "minio") || (key135 === "kafka")) || (key135 === "gateway")) || (key135 === "grafana")) || (key135 === "alloy"))){
-const err713 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key135},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data404};
+if(data399.timeout !== undefined){
+let data406 = data399.timeout;
+if(typeof data406 !== "string"){
+const err713 = {instancePath:instancePath+"/config/mimir/caches/results/timeout",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.timeout,data:data406};
 if(vErrors === null){
 vErrors = [err713];
 }
@@ -9122,12 +9122,10 @@ vErrors.push(err713);
 errors++;
 }
 }
-if(data404.minio !== undefined){
-let data405 = data404.minio;
-if(data405 && typeof data405 == "object" && !Array.isArray(data405)){
-for(const key136 in data405){
-if(!(((((key136 === "enabled") || (key136 === "storageSize")) || (key136 === "storageClassName")) || (key136 === "resources")) || (key136 === "bucketJobResources"))){
-const err714 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key136},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data405};
+if(data399.maxIdleConnections !== undefined){
+let data407 = data399.maxIdleConnections;
+if(!((typeof data407 == "number") && (!(data407 % 1) && !isNaN(data407)))){
+const err714 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data407};
 if(vErrors === null){
 vErrors = [err714];
 }
@@ -9136,11 +9134,9 @@ vErrors.push(err714);
 }
 errors++;
 }
-}
-if(data405.enabled !== undefined){
-let data406 = data405.enabled;
-if(typeof data406 !== "boolean"){
-const err715 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data406};
+if(typeof data407 == "number"){
+if(data407 < 1 || isNaN(data407)){
+const err715 = {instancePath:instancePath+"/config/mimir/caches/results/maxIdleConnections",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/properties/maxIdleConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results.properties.maxIdleConnections,data:data407};
 if(vErrors === null){
 vErrors = [err715];
 }
@@ -9150,10 +9146,10 @@ vErrors.push(err715);
 errors++;
 }
 }
-if(data405.storageSize !== undefined){
-let data407 = data405.storageSize;
-if(typeof data407 !== "string"){
-const err716 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data407};
+}
+}
+else {
+const err716 = {instancePath:instancePath+"/config/mimir/caches/results",schemaPath:"#/properties/config/properties/mimir/properties/caches/properties/results/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.properties.results.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches.properties.results,data:data399};
 if(vErrors === null){
 vErrors = [err716];
 }
@@ -9163,10 +9159,9 @@ vErrors.push(err716);
 errors++;
 }
 }
-if(data405.storageClassName !== undefined){
-let data408 = data405.storageClassName;
-if(typeof data408 !== "string"){
-const err717 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data408};
+}
+else {
+const err717 = {instancePath:instancePath+"/config/mimir/caches",schemaPath:"#/properties/config/properties/mimir/properties/caches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.caches.type,parentSchema:schema11.properties.config.properties.mimir.properties.caches,data:data371};
 if(vErrors === null){
 vErrors = [err717];
 }
@@ -9176,12 +9171,12 @@ vErrors.push(err717);
 errors++;
 }
 }
-if(data405.resources !== undefined){
-let data409 = data405.resources;
-if(data409 && typeof data409 == "object" && !Array.isArray(data409)){
-for(const key137 in data409){
-if(!((key137 === "requests") || (key137 === "limits"))){
-const err718 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key137},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data409};
+if(data2.rolloutOperator !== undefined){
+let data408 = data2.rolloutOperator;
+if(data408 && typeof data408 == "object" && !Array.isArray(data408)){
+for(const key136 in data408){
+if(!((key136 === "enabled") || (key136 === "resources"))){
+const err718 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key136},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data408};
 if(vErrors === null){
 vErrors = [err718];
 }
@@ -9191,12 +9186,10 @@ vErrors.push(err718);
 errors++;
 }
 }
-if(data409.requests !== undefined){
-let data410 = data409.requests;
-if(data410 && typeof data410 == "object" && !Array.isArray(data410)){
-for(const key138 in data410){
-if(!((key138 === "cpu") || (key138 === "memory"))){
-const err719 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key138},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data410};
+if(data408.enabled !== undefined){
+let data409 = data408.enabled;
+if(typeof data409 !== "boolean"){
+const err719 = {instancePath:instancePath+"/config/mimir/rolloutOperator/enabled",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.enabled,data:data409};
 if(vErrors === null){
 vErrors = [err719];
 }
@@ -9206,10 +9199,12 @@ vErrors.push(err719);
 errors++;
 }
 }
-if(data410.cpu !== undefined){
-let data411 = data410.cpu;
-if(typeof data411 !== "string"){
-const err720 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data411};
+if(data408.resources !== undefined){
+let data410 = data408.resources;
+if(data410 && typeof data410 == "object" && !Array.isArray(data410)){
+for(const key137 in data410){
+if(!((key137 === "requests") || (key137 === "limits"))){
+const err720 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key137},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data410};
 if(vErrors === null){
 vErrors = [err720];
 }
@@ -9219,10 +9214,12 @@ vErrors.push(err720);
 errors++;
 }
 }
-if(data410.memory !== undefined){
-let data412 = data410.memory;
-if(typeof data412 !== "string"){
-const err721 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data412};
+if(data410.requests !== undefined){
+let data411 = data410.requests;
+if(data411 && typeof data411 == "object" && !Array.isArray(data411)){
+for(const key138 in data411){
+if(!((key138 === "cpu") || (key138 === "memory"))){
+const err721 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key138},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data411};
 if(vErrors === null){
 vErrors = [err721];
 }
@@ -9232,9 +9229,10 @@ vErrors.push(err721);
 errors++;
 }
 }
-}
-else {
-const err722 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data410};
+if(data411.cpu !== undefined){
+let data412 = data411.cpu;
+if(typeof data412 !== "string"){
+const err722 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.cpu,data:data412};
 if(vErrors === null){
 vErrors = [err722];
 }
@@ -9244,12 +9242,10 @@ vErrors.push(err722);
 errors++;
 }
 }
-if(data409.limits !== undefined){
-let data413 = data409.limits;
-if(data413 && typeof data413 == "object" && !Array.isArray(data413)){
-for(const key139 in data413){
-if(!((key139 === "cpu") || (key139 === "memory"))){
-const err723 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key139},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data413};
+if(data411.memory !== undefined){
+let data413 = data411.memory;
+if(typeof data413 !== "string"){
+const err723 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.properties.memory,data:data413};
 if(vErrors === null){
 vErrors = [err723];
 }
@@ -9259,10 +9255,9 @@ vErrors.push(err723);
 errors++;
 }
 }
-if(data413.cpu !== undefined){
-let data414 = data413.cpu;
-if(typeof data414 !== "string"){
-const err724 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data414};
+}
+else {
+const err724 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.requests,data:data411};
 if(vErrors === null){
 vErrors = [err724];
 }
@@ -9272,10 +9267,12 @@ vErrors.push(err724);
 errors++;
 }
 }
-if(data413.memory !== undefined){
-let data415 = data413.memory;
-if(typeof data415 !== "string"){
-const err725 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data415};
+if(data410.limits !== undefined){
+let data414 = data410.limits;
+if(data414 && typeof data414 == "object" && !Array.isArray(data414)){
+for(const key139 in data414){
+if(!((key139 === "cpu") || (key139 === "memory"))){
+const err725 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key139},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data414};
 if(vErrors === null){
 vErrors = [err725];
 }
@@ -9285,9 +9282,10 @@ vErrors.push(err725);
 errors++;
 }
 }
-}
-else {
-const err726 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data413};
+if(data414.cpu !== undefined){
+let data415 = data414.cpu;
+if(typeof data415 !== "string"){
+const err726 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.cpu,data:data415};
 if(vErrors === null){
 vErrors = [err726];
 }
@@ -9297,9 +9295,10 @@ vErrors.push(err726);
 errors++;
 }
 }
-}
-else {
-const err727 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data409};
+if(data414.memory !== undefined){
+let data416 = data414.memory;
+if(typeof data416 !== "string"){
+const err727 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.properties.memory,data:data416};
 if(vErrors === null){
 vErrors = [err727];
 }
@@ -9309,12 +9308,9 @@ vErrors.push(err727);
 errors++;
 }
 }
-if(data405.bucketJobResources !== undefined){
-let data416 = data405.bucketJobResources;
-if(data416 && typeof data416 == "object" && !Array.isArray(data416)){
-for(const key140 in data416){
-if(!((key140 === "requests") || (key140 === "limits"))){
-const err728 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key140},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data416};
+}
+else {
+const err728 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.properties.limits,data:data414};
 if(vErrors === null){
 vErrors = [err728];
 }
@@ -9324,12 +9320,9 @@ vErrors.push(err728);
 errors++;
 }
 }
-if(data416.requests !== undefined){
-let data417 = data416.requests;
-if(data417 && typeof data417 == "object" && !Array.isArray(data417)){
-for(const key141 in data417){
-if(!((key141 === "cpu") || (key141 === "memory"))){
-const err729 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key141},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data417};
+}
+else {
+const err729 = {instancePath:instancePath+"/config/mimir/rolloutOperator/resources",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator.properties.resources,data:data410};
 if(vErrors === null){
 vErrors = [err729];
 }
@@ -9339,10 +9332,9 @@ vErrors.push(err729);
 errors++;
 }
 }
-if(data417.cpu !== undefined){
-let data418 = data417.cpu;
-if(typeof data418 !== "string"){
-const err730 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data418};
+}
+else {
+const err730 = {instancePath:instancePath+"/config/mimir/rolloutOperator",schemaPath:"#/properties/config/properties/mimir/properties/rolloutOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.mimir.properties.rolloutOperator,data:data408};
 if(vErrors === null){
 vErrors = [err730];
 }
@@ -9352,10 +9344,12 @@ vErrors.push(err730);
 errors++;
 }
 }
-if(data417.memory !== undefined){
-let data419 = data417.memory;
-if(typeof data419 !== "string"){
-const err731 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data419};
+if(data2.selfMonitoringRules !== undefined){
+let data417 = data2.selfMonitoringRules;
+if(data417 && typeof data417 == "object" && !Array.isArray(data417)){
+for(const key140 in data417){
+if(!((((key140 === "enabled") || (key140 === "pendingFor")) || (key140 === "alertmanagerConfig")) || (key140 === "resources"))){
+const err731 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key140},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules,data:data417};
 if(vErrors === null){
 vErrors = [err731];
 }
@@ -9365,9 +9359,10 @@ vErrors.push(err731);
 errors++;
 }
 }
-}
-else {
-const err732 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data417};
+if(data417.enabled !== undefined){
+let data418 = data417.enabled;
+if(typeof data418 !== "boolean"){
+const err732 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/enabled",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.enabled.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.enabled,data:data418};
 if(vErrors === null){
 vErrors = [err732];
 }
@@ -9377,12 +9372,13 @@ vErrors.push(err732);
 errors++;
 }
 }
-if(data416.limits !== undefined){
-let data420 = data416.limits;
-if(data420 && typeof data420 == "object" && !Array.isArray(data420)){
-for(const key142 in data420){
-if(!((key142 === "cpu") || (key142 === "memory"))){
-const err733 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key142},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data420};
+if(data417.pendingFor !== undefined){
+let data419 = data417.pendingFor;
+if(data419 && typeof data419 == "object" && !Array.isArray(data419)){
+for(const key141 in data419){
+let data420 = data419[key141];
+if(typeof data420 !== "string"){
+const err733 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/pendingFor/" + key141.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/pendingFor/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.additionalProperties.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.additionalProperties,data:data420};
 if(vErrors === null){
 vErrors = [err733];
 }
@@ -9392,10 +9388,9 @@ vErrors.push(err733);
 errors++;
 }
 }
-if(data420.cpu !== undefined){
-let data421 = data420.cpu;
-if(typeof data421 !== "string"){
-const err734 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data421};
+}
+else {
+const err734 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/pendingFor",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/pendingFor/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.pendingFor,data:data419};
 if(vErrors === null){
 vErrors = [err734];
 }
@@ -9405,10 +9400,12 @@ vErrors.push(err734);
 errors++;
 }
 }
-if(data420.memory !== undefined){
-let data422 = data420.memory;
-if(typeof data422 !== "string"){
-const err735 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data422};
+if(data417.alertmanagerConfig !== undefined){
+let data421 = data417.alertmanagerConfig;
+if(data421 && typeof data421 == "object" && !Array.isArray(data421)){
+}
+else {
+const err735 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/alertmanagerConfig",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/alertmanagerConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.alertmanagerConfig.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.alertmanagerConfig,data:data421};
 if(vErrors === null){
 vErrors = [err735];
 }
@@ -9418,9 +9415,12 @@ vErrors.push(err735);
 errors++;
 }
 }
-}
-else {
-const err736 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data420};
+if(data417.resources !== undefined){
+let data422 = data417.resources;
+if(data422 && typeof data422 == "object" && !Array.isArray(data422)){
+for(const key142 in data422){
+if(!((key142 === "requests") || (key142 === "limits"))){
+const err736 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key142},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources,data:data422};
 if(vErrors === null){
 vErrors = [err736];
 }
@@ -9430,9 +9430,12 @@ vErrors.push(err736);
 errors++;
 }
 }
-}
-else {
-const err737 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data416};
+if(data422.requests !== undefined){
+let data423 = data422.requests;
+if(data423 && typeof data423 == "object" && !Array.isArray(data423)){
+for(const key143 in data423){
+if(!((key143 === "cpu") || (key143 === "memory"))){
+const err737 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key143},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests,data:data423};
 if(vErrors === null){
 vErrors = [err737];
 }
@@ -9442,9 +9445,10 @@ vErrors.push(err737);
 errors++;
 }
 }
-}
-else {
-const err738 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data405};
+if(data423.cpu !== undefined){
+let data424 = data423.cpu;
+if(typeof data424 !== "string"){
+const err738 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests/cpu",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.cpu,data:data424};
 if(vErrors === null){
 vErrors = [err738];
 }
@@ -9454,12 +9458,10 @@ vErrors.push(err738);
 errors++;
 }
 }
-if(data404.kafka !== undefined){
-let data423 = data404.kafka;
-if(data423 && typeof data423 == "object" && !Array.isArray(data423)){
-for(const key143 in data423){
-if(!(((((((key143 === "enabled") || (key143 === "storageSize")) || (key143 === "storageClassName")) || (key143 === "resources")) || (key143 === "heap")) || (key143 === "clusterId")) || (key143 === "retentionHours"))){
-const err739 = {instancePath:instancePath+"/config/observability/kafka",schemaPath:"#/properties/config/properties/observability/properties/kafka/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key143},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka,data:data423};
+if(data423.memory !== undefined){
+let data425 = data423.memory;
+if(typeof data425 !== "string"){
+const err739 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests/memory",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.properties.memory,data:data425};
 if(vErrors === null){
 vErrors = [err739];
 }
@@ -9469,10 +9471,9 @@ vErrors.push(err739);
 errors++;
 }
 }
-if(data423.enabled !== undefined){
-let data424 = data423.enabled;
-if(typeof data424 !== "boolean"){
-const err740 = {instancePath:instancePath+"/config/observability/kafka/enabled",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.kafka.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.enabled,data:data424};
+}
+else {
+const err740 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/requests",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.requests,data:data423};
 if(vErrors === null){
 vErrors = [err740];
 }
@@ -9482,10 +9483,12 @@ vErrors.push(err740);
 errors++;
 }
 }
-if(data423.storageSize !== undefined){
-let data425 = data423.storageSize;
-if(typeof data425 !== "string"){
-const err741 = {instancePath:instancePath+"/config/observability/kafka/storageSize",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.storageSize,data:data425};
+if(data422.limits !== undefined){
+let data426 = data422.limits;
+if(data426 && typeof data426 == "object" && !Array.isArray(data426)){
+for(const key144 in data426){
+if(!((key144 === "cpu") || (key144 === "memory"))){
+const err741 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key144},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits,data:data426};
 if(vErrors === null){
 vErrors = [err741];
 }
@@ -9495,10 +9498,10 @@ vErrors.push(err741);
 errors++;
 }
 }
-if(data423.storageClassName !== undefined){
-let data426 = data423.storageClassName;
-if(typeof data426 !== "string"){
-const err742 = {instancePath:instancePath+"/config/observability/kafka/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.storageClassName,data:data426};
+if(data426.cpu !== undefined){
+let data427 = data426.cpu;
+if(typeof data427 !== "string"){
+const err742 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits/cpu",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.cpu,data:data427};
 if(vErrors === null){
 vErrors = [err742];
 }
@@ -9508,12 +9511,10 @@ vErrors.push(err742);
 errors++;
 }
 }
-if(data423.resources !== undefined){
-let data427 = data423.resources;
-if(data427 && typeof data427 == "object" && !Array.isArray(data427)){
-for(const key144 in data427){
-if(!((key144 === "requests") || (key144 === "limits"))){
-const err743 = {instancePath:instancePath+"/config/observability/kafka/resources",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key144},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources,data:data427};
+if(data426.memory !== undefined){
+let data428 = data426.memory;
+if(typeof data428 !== "string"){
+const err743 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits/memory",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.properties.memory,data:data428};
 if(vErrors === null){
 vErrors = [err743];
 }
@@ -9523,12 +9524,9 @@ vErrors.push(err743);
 errors++;
 }
 }
-if(data427.requests !== undefined){
-let data428 = data427.requests;
-if(data428 && typeof data428 == "object" && !Array.isArray(data428)){
-for(const key145 in data428){
-if(!((key145 === "cpu") || (key145 === "memory"))){
-const err744 = {instancePath:instancePath+"/config/observability/kafka/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key145},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests,data:data428};
+}
+else {
+const err744 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources/limits",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.properties.limits,data:data426};
 if(vErrors === null){
 vErrors = [err744];
 }
@@ -9538,10 +9536,9 @@ vErrors.push(err744);
 errors++;
 }
 }
-if(data428.cpu !== undefined){
-let data429 = data428.cpu;
-if(typeof data429 !== "string"){
-const err745 = {instancePath:instancePath+"/config/observability/kafka/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.cpu,data:data429};
+}
+else {
+const err745 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules/resources",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.properties.resources,data:data422};
 if(vErrors === null){
 vErrors = [err745];
 }
@@ -9551,10 +9548,9 @@ vErrors.push(err745);
 errors++;
 }
 }
-if(data428.memory !== undefined){
-let data430 = data428.memory;
-if(typeof data430 !== "string"){
-const err746 = {instancePath:instancePath+"/config/observability/kafka/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.memory,data:data430};
+}
+else {
+const err746 = {instancePath:instancePath+"/config/mimir/selfMonitoringRules",schemaPath:"#/properties/config/properties/mimir/properties/selfMonitoringRules/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules.type,parentSchema:schema11.properties.config.properties.mimir.properties.selfMonitoringRules,data:data417};
 if(vErrors === null){
 vErrors = [err746];
 }
@@ -9566,7 +9562,7 @@ errors++;
 }
 }
 else {
-const err747 = {instancePath:instancePath+"/config/observability/kafka/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests,data:data428};
+const err747 = {instancePath:instancePath+"/config/mimir",schemaPath:"#/properties/config/properties/mimir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.mimir.type,parentSchema:schema11.properties.config.properties.mimir,data:data2};
 if(vErrors === null){
 vErrors = [err747];
 }
@@ -9576,12 +9572,12 @@ vErrors.push(err747);
 errors++;
 }
 }
-if(data427.limits !== undefined){
-let data431 = data427.limits;
-if(data431 && typeof data431 == "object" && !Array.isArray(data431)){
-for(const key146 in data431){
-if(!((key146 === "cpu") || (key146 === "memory"))){
-const err748 = {instancePath:instancePath+"/config/observability/kafka/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key146},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits,data:data431};
+if(data1.observability !== undefined){
+let data429 = data1.observability;
+if(data429 && typeof data429 == "object" && !Array.isArray(data429)){
+for(const key145 in data429){
+if(!(((((key145 === "minio") || (key145 === "kafka")) || (key145 === "gateway")) || (key145 === "grafana")) || (key145 === "alloy"))){
+const err748 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key145},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability,data:data429};
 if(vErrors === null){
 vErrors = [err748];
 }
@@ -9591,10 +9587,12 @@ vErrors.push(err748);
 errors++;
 }
 }
-if(data431.cpu !== undefined){
-let data432 = data431.cpu;
-if(typeof data432 !== "string"){
-const err749 = {instancePath:instancePath+"/config/observability/kafka/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.cpu,data:data432};
+if(data429.minio !== undefined){
+let data430 = data429.minio;
+if(data430 && typeof data430 == "object" && !Array.isArray(data430)){
+for(const key146 in data430){
+if(!(((((key146 === "enabled") || (key146 === "storageSize")) || (key146 === "storageClassName")) || (key146 === "resources")) || (key146 === "bucketJobResources"))){
+const err749 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key146},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data430};
 if(vErrors === null){
 vErrors = [err749];
 }
@@ -9604,10 +9602,10 @@ vErrors.push(err749);
 errors++;
 }
 }
-if(data431.memory !== undefined){
-let data433 = data431.memory;
-if(typeof data433 !== "string"){
-const err750 = {instancePath:instancePath+"/config/observability/kafka/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.memory,data:data433};
+if(data430.enabled !== undefined){
+let data431 = data430.enabled;
+if(typeof data431 !== "boolean"){
+const err750 = {instancePath:instancePath+"/config/observability/minio/enabled",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.minio.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.enabled,data:data431};
 if(vErrors === null){
 vErrors = [err750];
 }
@@ -9617,9 +9615,10 @@ vErrors.push(err750);
 errors++;
 }
 }
-}
-else {
-const err751 = {instancePath:instancePath+"/config/observability/kafka/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits,data:data431};
+if(data430.storageSize !== undefined){
+let data432 = data430.storageSize;
+if(typeof data432 !== "string"){
+const err751 = {instancePath:instancePath+"/config/observability/minio/storageSize",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageSize,data:data432};
 if(vErrors === null){
 vErrors = [err751];
 }
@@ -9629,9 +9628,10 @@ vErrors.push(err751);
 errors++;
 }
 }
-}
-else {
-const err752 = {instancePath:instancePath+"/config/observability/kafka/resources",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources,data:data427};
+if(data430.storageClassName !== undefined){
+let data433 = data430.storageClassName;
+if(typeof data433 !== "string"){
+const err752 = {instancePath:instancePath+"/config/observability/minio/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.storageClassName,data:data433};
 if(vErrors === null){
 vErrors = [err752];
 }
@@ -9641,10 +9641,12 @@ vErrors.push(err752);
 errors++;
 }
 }
-if(data423.heap !== undefined){
-let data434 = data423.heap;
-if(typeof data434 !== "string"){
-const err753 = {instancePath:instancePath+"/config/observability/kafka/heap",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/heap/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.heap.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.heap,data:data434};
+if(data430.resources !== undefined){
+let data434 = data430.resources;
+if(data434 && typeof data434 == "object" && !Array.isArray(data434)){
+for(const key147 in data434){
+if(!((key147 === "requests") || (key147 === "limits"))){
+const err753 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key147},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data434};
 if(vErrors === null){
 vErrors = [err753];
 }
@@ -9654,10 +9656,12 @@ vErrors.push(err753);
 errors++;
 }
 }
-if(data423.clusterId !== undefined){
-let data435 = data423.clusterId;
-if(typeof data435 !== "string"){
-const err754 = {instancePath:instancePath+"/config/observability/kafka/clusterId",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/clusterId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.clusterId.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.clusterId,data:data435};
+if(data434.requests !== undefined){
+let data435 = data434.requests;
+if(data435 && typeof data435 == "object" && !Array.isArray(data435)){
+for(const key148 in data435){
+if(!((key148 === "cpu") || (key148 === "memory"))){
+const err754 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key148},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data435};
 if(vErrors === null){
 vErrors = [err754];
 }
@@ -9667,10 +9671,10 @@ vErrors.push(err754);
 errors++;
 }
 }
-if(data423.retentionHours !== undefined){
-let data436 = data423.retentionHours;
-if(!((typeof data436 == "number") && (!(data436 % 1) && !isNaN(data436)))){
-const err755 = {instancePath:instancePath+"/config/observability/kafka/retentionHours",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/retentionHours/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours,data:data436};
+if(data435.cpu !== undefined){
+let data436 = data435.cpu;
+if(typeof data436 !== "string"){
+const err755 = {instancePath:instancePath+"/config/observability/minio/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.cpu,data:data436};
 if(vErrors === null){
 vErrors = [err755];
 }
@@ -9679,9 +9683,11 @@ vErrors.push(err755);
 }
 errors++;
 }
-if(typeof data436 == "number"){
-if(data436 < 1 || isNaN(data436)){
-const err756 = {instancePath:instancePath+"/config/observability/kafka/retentionHours",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/retentionHours/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours,data:data436};
+}
+if(data435.memory !== undefined){
+let data437 = data435.memory;
+if(typeof data437 !== "string"){
+const err756 = {instancePath:instancePath+"/config/observability/minio/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.properties.memory,data:data437};
 if(vErrors === null){
 vErrors = [err756];
 }
@@ -9692,9 +9698,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err757 = {instancePath:instancePath+"/config/observability/kafka",schemaPath:"#/properties/config/properties/observability/properties/kafka/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka,data:data423};
+const err757 = {instancePath:instancePath+"/config/observability/minio/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.requests,data:data435};
 if(vErrors === null){
 vErrors = [err757];
 }
@@ -9704,12 +9709,12 @@ vErrors.push(err757);
 errors++;
 }
 }
-if(data404.gateway !== undefined){
-let data437 = data404.gateway;
-if(data437 && typeof data437 == "object" && !Array.isArray(data437)){
-for(const key147 in data437){
-if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key147))){
-const err758 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key147},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data437};
+if(data434.limits !== undefined){
+let data438 = data434.limits;
+if(data438 && typeof data438 == "object" && !Array.isArray(data438)){
+for(const key149 in data438){
+if(!((key149 === "cpu") || (key149 === "memory"))){
+const err758 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key149},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data438};
 if(vErrors === null){
 vErrors = [err758];
 }
@@ -9719,10 +9724,10 @@ vErrors.push(err758);
 errors++;
 }
 }
-if(data437.enabled !== undefined){
-let data438 = data437.enabled;
-if(typeof data438 !== "boolean"){
-const err759 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data438};
+if(data438.cpu !== undefined){
+let data439 = data438.cpu;
+if(typeof data439 !== "string"){
+const err759 = {instancePath:instancePath+"/config/observability/minio/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.cpu,data:data439};
 if(vErrors === null){
 vErrors = [err759];
 }
@@ -9732,10 +9737,10 @@ vErrors.push(err759);
 errors++;
 }
 }
-if(data437.replicas !== undefined){
-let data439 = data437.replicas;
-if(!((typeof data439 == "number") && (!(data439 % 1) && !isNaN(data439)))){
-const err760 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data439};
+if(data438.memory !== undefined){
+let data440 = data438.memory;
+if(typeof data440 !== "string"){
+const err760 = {instancePath:instancePath+"/config/observability/minio/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.properties.memory,data:data440};
 if(vErrors === null){
 vErrors = [err760];
 }
@@ -9744,9 +9749,10 @@ vErrors.push(err760);
 }
 errors++;
 }
-if(typeof data439 == "number"){
-if(data439 < 0 || isNaN(data439)){
-const err761 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data439};
+}
+}
+else {
+const err761 = {instancePath:instancePath+"/config/observability/minio/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources.properties.limits,data:data438};
 if(vErrors === null){
 vErrors = [err761];
 }
@@ -9757,12 +9763,8 @@ errors++;
 }
 }
 }
-if(data437.resources !== undefined){
-let data440 = data437.resources;
-if(data440 && typeof data440 == "object" && !Array.isArray(data440)){
-for(const key148 in data440){
-if(!((key148 === "requests") || (key148 === "limits"))){
-const err762 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key148},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data440};
+else {
+const err762 = {instancePath:instancePath+"/config/observability/minio/resources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.resources,data:data434};
 if(vErrors === null){
 vErrors = [err762];
 }
@@ -9772,12 +9774,12 @@ vErrors.push(err762);
 errors++;
 }
 }
-if(data440.requests !== undefined){
-let data441 = data440.requests;
+if(data430.bucketJobResources !== undefined){
+let data441 = data430.bucketJobResources;
 if(data441 && typeof data441 == "object" && !Array.isArray(data441)){
-for(const key149 in data441){
-if(!((key149 === "cpu") || (key149 === "memory"))){
-const err763 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key149},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data441};
+for(const key150 in data441){
+if(!((key150 === "requests") || (key150 === "limits"))){
+const err763 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key150},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data441};
 if(vErrors === null){
 vErrors = [err763];
 }
@@ -9787,10 +9789,12 @@ vErrors.push(err763);
 errors++;
 }
 }
-if(data441.cpu !== undefined){
-let data442 = data441.cpu;
-if(typeof data442 !== "string"){
-const err764 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data442};
+if(data441.requests !== undefined){
+let data442 = data441.requests;
+if(data442 && typeof data442 == "object" && !Array.isArray(data442)){
+for(const key151 in data442){
+if(!((key151 === "cpu") || (key151 === "memory"))){
+const err764 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key151},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data442};
 if(vErrors === null){
 vErrors = [err764];
 }
@@ -9800,10 +9804,10 @@ vErrors.push(err764);
 errors++;
 }
 }
-if(data441.memory !== undefined){
-let data443 = data441.memory;
+if(data442.cpu !== undefined){
+let data443 = data442.cpu;
 if(typeof data443 !== "string"){
-const err765 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data443};
+const err765 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.cpu,data:data443};
 if(vErrors === null){
 vErrors = [err765];
 }
@@ -9813,9 +9817,10 @@ vErrors.push(err765);
 errors++;
 }
 }
-}
-else {
-const err766 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data441};
+if(data442.memory !== undefined){
+let data444 = data442.memory;
+if(typeof data444 !== "string"){
+const err766 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.properties.memory,data:data444};
 if(vErrors === null){
 vErrors = [err766];
 }
@@ -9825,12 +9830,9 @@ vErrors.push(err766);
 errors++;
 }
 }
-if(data440.limits !== undefined){
-let data444 = data440.limits;
-if(data444 && typeof data444 == "object" && !Array.isArray(data444)){
-for(const key150 in data444){
-if(!((key150 === "cpu") || (key150 === "memory"))){
-const err767 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key150},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data444};
+}
+else {
+const err767 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/requests",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.requests,data:data442};
 if(vErrors === null){
 vErrors = [err767];
 }
@@ -9840,10 +9842,12 @@ vErrors.push(err767);
 errors++;
 }
 }
-if(data444.cpu !== undefined){
-let data445 = data444.cpu;
-if(typeof data445 !== "string"){
-const err768 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data445};
+if(data441.limits !== undefined){
+let data445 = data441.limits;
+if(data445 && typeof data445 == "object" && !Array.isArray(data445)){
+for(const key152 in data445){
+if(!((key152 === "cpu") || (key152 === "memory"))){
+const err768 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key152},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data445};
 if(vErrors === null){
 vErrors = [err768];
 }
@@ -9853,10 +9857,10 @@ vErrors.push(err768);
 errors++;
 }
 }
-if(data444.memory !== undefined){
-let data446 = data444.memory;
+if(data445.cpu !== undefined){
+let data446 = data445.cpu;
 if(typeof data446 !== "string"){
-const err769 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data446};
+const err769 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.cpu,data:data446};
 if(vErrors === null){
 vErrors = [err769];
 }
@@ -9866,9 +9870,10 @@ vErrors.push(err769);
 errors++;
 }
 }
-}
-else {
-const err770 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data444};
+if(data445.memory !== undefined){
+let data447 = data445.memory;
+if(typeof data447 !== "string"){
+const err770 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.properties.memory,data:data447};
 if(vErrors === null){
 vErrors = [err770];
 }
@@ -9880,7 +9885,7 @@ errors++;
 }
 }
 else {
-const err771 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data440};
+const err771 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources/limits",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.properties.limits,data:data445};
 if(vErrors === null){
 vErrors = [err771];
 }
@@ -9890,10 +9895,9 @@ vErrors.push(err771);
 errors++;
 }
 }
-if(data437.exposure !== undefined){
-let data447 = data437.exposure;
-if(typeof data447 !== "string"){
-const err772 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data447};
+}
+else {
+const err772 = {instancePath:instancePath+"/config/observability/minio/bucketJobResources",schemaPath:"#/properties/config/properties/observability/properties/minio/properties/bucketJobResources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources.type,parentSchema:schema11.properties.config.properties.observability.properties.minio.properties.bucketJobResources,data:data441};
 if(vErrors === null){
 vErrors = [err772];
 }
@@ -9902,8 +9906,10 @@ vErrors.push(err772);
 }
 errors++;
 }
-if(!(((data447 === "clusterIP") || (data447 === "ingress")) || (data447 === "nodePort"))){
-const err773 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data447};
+}
+}
+else {
+const err773 = {instancePath:instancePath+"/config/observability/minio",schemaPath:"#/properties/config/properties/observability/properties/minio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.minio.type,parentSchema:schema11.properties.config.properties.observability.properties.minio,data:data430};
 if(vErrors === null){
 vErrors = [err773];
 }
@@ -9913,10 +9919,12 @@ vErrors.push(err773);
 errors++;
 }
 }
-if(data437.nodePort !== undefined){
-let data448 = data437.nodePort;
-if(!((typeof data448 == "number") && (!(data448 % 1) && !isNaN(data448)))){
-const err774 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data448};
+if(data429.kafka !== undefined){
+let data448 = data429.kafka;
+if(data448 && typeof data448 == "object" && !Array.isArray(data448)){
+for(const key153 in data448){
+if(!(((((((key153 === "enabled") || (key153 === "storageSize")) || (key153 === "storageClassName")) || (key153 === "resources")) || (key153 === "heap")) || (key153 === "clusterId")) || (key153 === "retentionHours"))){
+const err774 = {instancePath:instancePath+"/config/observability/kafka",schemaPath:"#/properties/config/properties/observability/properties/kafka/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key153},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka,data:data448};
 if(vErrors === null){
 vErrors = [err774];
 }
@@ -9925,9 +9933,11 @@ vErrors.push(err774);
 }
 errors++;
 }
-if(typeof data448 == "number"){
-if(data448 > 32767 || isNaN(data448)){
-const err775 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data448};
+}
+if(data448.enabled !== undefined){
+let data449 = data448.enabled;
+if(typeof data449 !== "boolean"){
+const err775 = {instancePath:instancePath+"/config/observability/kafka/enabled",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.kafka.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.enabled,data:data449};
 if(vErrors === null){
 vErrors = [err775];
 }
@@ -9936,8 +9946,11 @@ vErrors.push(err775);
 }
 errors++;
 }
-if(data448 < 30000 || isNaN(data448)){
-const err776 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data448};
+}
+if(data448.storageSize !== undefined){
+let data450 = data448.storageSize;
+if(typeof data450 !== "string"){
+const err776 = {instancePath:instancePath+"/config/observability/kafka/storageSize",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/storageSize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.storageSize.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.storageSize,data:data450};
 if(vErrors === null){
 vErrors = [err776];
 }
@@ -9947,13 +9960,10 @@ vErrors.push(err776);
 errors++;
 }
 }
-}
-if(data437.ingress !== undefined){
-let data449 = data437.ingress;
-if(data449 && typeof data449 == "object" && !Array.isArray(data449)){
-for(const key151 in data449){
-if(!((key151 === "className") || (key151 === "host"))){
-const err777 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key151},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data449};
+if(data448.storageClassName !== undefined){
+let data451 = data448.storageClassName;
+if(typeof data451 !== "string"){
+const err777 = {instancePath:instancePath+"/config/observability/kafka/storageClassName",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/storageClassName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.storageClassName.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.storageClassName,data:data451};
 if(vErrors === null){
 vErrors = [err777];
 }
@@ -9963,10 +9973,12 @@ vErrors.push(err777);
 errors++;
 }
 }
-if(data449.className !== undefined){
-let data450 = data449.className;
-if(typeof data450 !== "string"){
-const err778 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data450};
+if(data448.resources !== undefined){
+let data452 = data448.resources;
+if(data452 && typeof data452 == "object" && !Array.isArray(data452)){
+for(const key154 in data452){
+if(!((key154 === "requests") || (key154 === "limits"))){
+const err778 = {instancePath:instancePath+"/config/observability/kafka/resources",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key154},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources,data:data452};
 if(vErrors === null){
 vErrors = [err778];
 }
@@ -9976,10 +9988,12 @@ vErrors.push(err778);
 errors++;
 }
 }
-if(data449.host !== undefined){
-let data451 = data449.host;
-if(typeof data451 !== "string"){
-const err779 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data451};
+if(data452.requests !== undefined){
+let data453 = data452.requests;
+if(data453 && typeof data453 == "object" && !Array.isArray(data453)){
+for(const key155 in data453){
+if(!((key155 === "cpu") || (key155 === "memory"))){
+const err779 = {instancePath:instancePath+"/config/observability/kafka/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key155},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests,data:data453};
 if(vErrors === null){
 vErrors = [err779];
 }
@@ -9989,9 +10003,10 @@ vErrors.push(err779);
 errors++;
 }
 }
-}
-else {
-const err780 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data449};
+if(data453.cpu !== undefined){
+let data454 = data453.cpu;
+if(typeof data454 !== "string"){
+const err780 = {instancePath:instancePath+"/config/observability/kafka/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.cpu,data:data454};
 if(vErrors === null){
 vErrors = [err780];
 }
@@ -10001,10 +10016,10 @@ vErrors.push(err780);
 errors++;
 }
 }
-if(data437.resolver !== undefined){
-let data452 = data437.resolver;
-if(typeof data452 !== "string"){
-const err781 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data452};
+if(data453.memory !== undefined){
+let data455 = data453.memory;
+if(typeof data455 !== "string"){
+const err781 = {instancePath:instancePath+"/config/observability/kafka/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.properties.memory,data:data455};
 if(vErrors === null){
 vErrors = [err781];
 }
@@ -10014,10 +10029,9 @@ vErrors.push(err781);
 errors++;
 }
 }
-if(data437.resolverValid !== undefined){
-let data453 = data437.resolverValid;
-if(typeof data453 !== "string"){
-const err782 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data453};
+}
+else {
+const err782 = {instancePath:instancePath+"/config/observability/kafka/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.requests,data:data453};
 if(vErrors === null){
 vErrors = [err782];
 }
@@ -10027,10 +10041,12 @@ vErrors.push(err782);
 errors++;
 }
 }
-if(data437.tenantFederation !== undefined){
-let data454 = data437.tenantFederation;
-if(typeof data454 !== "boolean"){
-const err783 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data454};
+if(data452.limits !== undefined){
+let data456 = data452.limits;
+if(data456 && typeof data456 == "object" && !Array.isArray(data456)){
+for(const key156 in data456){
+if(!((key156 === "cpu") || (key156 === "memory"))){
+const err783 = {instancePath:instancePath+"/config/observability/kafka/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key156},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits,data:data456};
 if(vErrors === null){
 vErrors = [err783];
 }
@@ -10040,12 +10056,10 @@ vErrors.push(err783);
 errors++;
 }
 }
-if(data437.basicAuth !== undefined){
-let data455 = data437.basicAuth;
-if(data455 && typeof data455 == "object" && !Array.isArray(data455)){
-for(const key152 in data455){
-if(!(((((key152 === "enabled") || (key152 === "secretName")) || (key152 === "key")) || (key152 === "realm")) || (key152 === "client"))){
-const err784 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key152},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data455};
+if(data456.cpu !== undefined){
+let data457 = data456.cpu;
+if(typeof data457 !== "string"){
+const err784 = {instancePath:instancePath+"/config/observability/kafka/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.cpu,data:data457};
 if(vErrors === null){
 vErrors = [err784];
 }
@@ -10055,10 +10069,10 @@ vErrors.push(err784);
 errors++;
 }
 }
-if(data455.enabled !== undefined){
-let data456 = data455.enabled;
-if(typeof data456 !== "boolean"){
-const err785 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data456};
+if(data456.memory !== undefined){
+let data458 = data456.memory;
+if(typeof data458 !== "string"){
+const err785 = {instancePath:instancePath+"/config/observability/kafka/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.properties.memory,data:data458};
 if(vErrors === null){
 vErrors = [err785];
 }
@@ -10068,10 +10082,9 @@ vErrors.push(err785);
 errors++;
 }
 }
-if(data455.secretName !== undefined){
-let data457 = data455.secretName;
-if(typeof data457 !== "string"){
-const err786 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data457};
+}
+else {
+const err786 = {instancePath:instancePath+"/config/observability/kafka/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.properties.limits,data:data456};
 if(vErrors === null){
 vErrors = [err786];
 }
@@ -10081,10 +10094,9 @@ vErrors.push(err786);
 errors++;
 }
 }
-if(data455.key !== undefined){
-let data458 = data455.key;
-if(typeof data458 !== "string"){
-const err787 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data458};
+}
+else {
+const err787 = {instancePath:instancePath+"/config/observability/kafka/resources",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.resources,data:data452};
 if(vErrors === null){
 vErrors = [err787];
 }
@@ -10094,10 +10106,10 @@ vErrors.push(err787);
 errors++;
 }
 }
-if(data455.realm !== undefined){
-let data459 = data455.realm;
+if(data448.heap !== undefined){
+let data459 = data448.heap;
 if(typeof data459 !== "string"){
-const err788 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data459};
+const err788 = {instancePath:instancePath+"/config/observability/kafka/heap",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/heap/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.heap.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.heap,data:data459};
 if(vErrors === null){
 vErrors = [err788];
 }
@@ -10107,12 +10119,10 @@ vErrors.push(err788);
 errors++;
 }
 }
-if(data455.client !== undefined){
-let data460 = data455.client;
-if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
-for(const key153 in data460){
-if(!(((key153 === "secretName") || (key153 === "usernameKey")) || (key153 === "passwordKey"))){
-const err789 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key153},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data460};
+if(data448.clusterId !== undefined){
+let data460 = data448.clusterId;
+if(typeof data460 !== "string"){
+const err789 = {instancePath:instancePath+"/config/observability/kafka/clusterId",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/clusterId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.kafka.properties.clusterId.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.clusterId,data:data460};
 if(vErrors === null){
 vErrors = [err789];
 }
@@ -10122,10 +10132,10 @@ vErrors.push(err789);
 errors++;
 }
 }
-if(data460.secretName !== undefined){
-let data461 = data460.secretName;
-if(typeof data461 !== "string"){
-const err790 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data461};
+if(data448.retentionHours !== undefined){
+let data461 = data448.retentionHours;
+if(!((typeof data461 == "number") && (!(data461 % 1) && !isNaN(data461)))){
+const err790 = {instancePath:instancePath+"/config/observability/kafka/retentionHours",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/retentionHours/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours,data:data461};
 if(vErrors === null){
 vErrors = [err790];
 }
@@ -10134,11 +10144,9 @@ vErrors.push(err790);
 }
 errors++;
 }
-}
-if(data460.usernameKey !== undefined){
-let data462 = data460.usernameKey;
-if(typeof data462 !== "string"){
-const err791 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data462};
+if(typeof data461 == "number"){
+if(data461 < 1 || isNaN(data461)){
+const err791 = {instancePath:instancePath+"/config/observability/kafka/retentionHours",schemaPath:"#/properties/config/properties/observability/properties/kafka/properties/retentionHours/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.config.properties.observability.properties.kafka.properties.retentionHours,data:data461};
 if(vErrors === null){
 vErrors = [err791];
 }
@@ -10148,10 +10156,10 @@ vErrors.push(err791);
 errors++;
 }
 }
-if(data460.passwordKey !== undefined){
-let data463 = data460.passwordKey;
-if(typeof data463 !== "string"){
-const err792 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data463};
+}
+}
+else {
+const err792 = {instancePath:instancePath+"/config/observability/kafka",schemaPath:"#/properties/config/properties/observability/properties/kafka/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.kafka.type,parentSchema:schema11.properties.config.properties.observability.properties.kafka,data:data448};
 if(vErrors === null){
 vErrors = [err792];
 }
@@ -10161,9 +10169,12 @@ vErrors.push(err792);
 errors++;
 }
 }
-}
-else {
-const err793 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data460};
+if(data429.gateway !== undefined){
+let data462 = data429.gateway;
+if(data462 && typeof data462 == "object" && !Array.isArray(data462)){
+for(const key157 in data462){
+if(!(func2.call(schema11.properties.config.properties.observability.properties.gateway.properties, key157))){
+const err793 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key157},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data462};
 if(vErrors === null){
 vErrors = [err793];
 }
@@ -10173,9 +10184,10 @@ vErrors.push(err793);
 errors++;
 }
 }
-}
-else {
-const err794 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data455};
+if(data462.enabled !== undefined){
+let data463 = data462.enabled;
+if(typeof data463 !== "boolean"){
+const err794 = {instancePath:instancePath+"/config/observability/gateway/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.enabled,data:data463};
 if(vErrors === null){
 vErrors = [err794];
 }
@@ -10185,10 +10197,10 @@ vErrors.push(err794);
 errors++;
 }
 }
-if(data437.clientMaxBodySize !== undefined){
-let data464 = data437.clientMaxBodySize;
-if(typeof data464 !== "string"){
-const err795 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data464};
+if(data462.replicas !== undefined){
+let data464 = data462.replicas;
+if(!((typeof data464 == "number") && (!(data464 % 1) && !isNaN(data464)))){
+const err795 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data464};
 if(vErrors === null){
 vErrors = [err795];
 }
@@ -10197,11 +10209,9 @@ vErrors.push(err795);
 }
 errors++;
 }
-}
-if(data437.proxyTimeout !== undefined){
-let data465 = data437.proxyTimeout;
-if(typeof data465 !== "string"){
-const err796 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data465};
+if(typeof data464 == "number"){
+if(data464 < 0 || isNaN(data464)){
+const err796 = {instancePath:instancePath+"/config/observability/gateway/replicas",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.replicas,data:data464};
 if(vErrors === null){
 vErrors = [err796];
 }
@@ -10212,8 +10222,12 @@ errors++;
 }
 }
 }
-else {
-const err797 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data437};
+if(data462.resources !== undefined){
+let data465 = data462.resources;
+if(data465 && typeof data465 == "object" && !Array.isArray(data465)){
+for(const key158 in data465){
+if(!((key158 === "requests") || (key158 === "limits"))){
+const err797 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key158},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data465};
 if(vErrors === null){
 vErrors = [err797];
 }
@@ -10223,12 +10237,12 @@ vErrors.push(err797);
 errors++;
 }
 }
-if(data404.grafana !== undefined){
-let data466 = data404.grafana;
+if(data465.requests !== undefined){
+let data466 = data465.requests;
 if(data466 && typeof data466 == "object" && !Array.isArray(data466)){
-for(const key154 in data466){
-if(!(((((((key154 === "enabled") || (key154 === "resources")) || (key154 === "rootUrl")) || (key154 === "anonymousAccess")) || (key154 === "adminSecret")) || (key154 === "developmentCredentials")) || (key154 === "prometheusVersion"))){
-const err798 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key154},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data466};
+for(const key159 in data466){
+if(!((key159 === "cpu") || (key159 === "memory"))){
+const err798 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key159},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data466};
 if(vErrors === null){
 vErrors = [err798];
 }
@@ -10238,10 +10252,10 @@ vErrors.push(err798);
 errors++;
 }
 }
-if(data466.enabled !== undefined){
-let data467 = data466.enabled;
-if(typeof data467 !== "boolean"){
-const err799 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data467};
+if(data466.cpu !== undefined){
+let data467 = data466.cpu;
+if(typeof data467 !== "string"){
+const err799 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.cpu,data:data467};
 if(vErrors === null){
 vErrors = [err799];
 }
@@ -10251,12 +10265,10 @@ vErrors.push(err799);
 errors++;
 }
 }
-if(data466.resources !== undefined){
-let data468 = data466.resources;
-if(data468 && typeof data468 == "object" && !Array.isArray(data468)){
-for(const key155 in data468){
-if(!((key155 === "requests") || (key155 === "limits"))){
-const err800 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key155},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data468};
+if(data466.memory !== undefined){
+let data468 = data466.memory;
+if(typeof data468 !== "string"){
+const err800 = {instancePath:instancePath+"/config/observability/gateway/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.properties.memory,data:data468};
 if(vErrors === null){
 vErrors = [err800];
 }
@@ -10266,12 +10278,9 @@ vErrors.push(err800);
 errors++;
 }
 }
-if(data468.requests !== undefined){
-let data469 = data468.requests;
-if(data469 && typeof data469 == "object" && !Array.isArray(data469)){
-for(const key156 in data469){
-if(!((key156 === "cpu") || (key156 === "memory"))){
-const err801 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key156},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data469};
+}
+else {
+const err801 = {instancePath:instancePath+"/config/observability/gateway/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.requests,data:data466};
 if(vErrors === null){
 vErrors = [err801];
 }
@@ -10281,10 +10290,12 @@ vErrors.push(err801);
 errors++;
 }
 }
-if(data469.cpu !== undefined){
-let data470 = data469.cpu;
-if(typeof data470 !== "string"){
-const err802 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data470};
+if(data465.limits !== undefined){
+let data469 = data465.limits;
+if(data469 && typeof data469 == "object" && !Array.isArray(data469)){
+for(const key160 in data469){
+if(!((key160 === "cpu") || (key160 === "memory"))){
+const err802 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key160},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data469};
 if(vErrors === null){
 vErrors = [err802];
 }
@@ -10294,10 +10305,10 @@ vErrors.push(err802);
 errors++;
 }
 }
-if(data469.memory !== undefined){
-let data471 = data469.memory;
-if(typeof data471 !== "string"){
-const err803 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data471};
+if(data469.cpu !== undefined){
+let data470 = data469.cpu;
+if(typeof data470 !== "string"){
+const err803 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.cpu,data:data470};
 if(vErrors === null){
 vErrors = [err803];
 }
@@ -10307,9 +10318,10 @@ vErrors.push(err803);
 errors++;
 }
 }
-}
-else {
-const err804 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data469};
+if(data469.memory !== undefined){
+let data471 = data469.memory;
+if(typeof data471 !== "string"){
+const err804 = {instancePath:instancePath+"/config/observability/gateway/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.properties.memory,data:data471};
 if(vErrors === null){
 vErrors = [err804];
 }
@@ -10319,12 +10331,9 @@ vErrors.push(err804);
 errors++;
 }
 }
-if(data468.limits !== undefined){
-let data472 = data468.limits;
-if(data472 && typeof data472 == "object" && !Array.isArray(data472)){
-for(const key157 in data472){
-if(!((key157 === "cpu") || (key157 === "memory"))){
-const err805 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key157},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data472};
+}
+else {
+const err805 = {instancePath:instancePath+"/config/observability/gateway/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.properties.limits,data:data469};
 if(vErrors === null){
 vErrors = [err805];
 }
@@ -10334,10 +10343,9 @@ vErrors.push(err805);
 errors++;
 }
 }
-if(data472.cpu !== undefined){
-let data473 = data472.cpu;
-if(typeof data473 !== "string"){
-const err806 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data473};
+}
+else {
+const err806 = {instancePath:instancePath+"/config/observability/gateway/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resources,data:data465};
 if(vErrors === null){
 vErrors = [err806];
 }
@@ -10347,10 +10355,10 @@ vErrors.push(err806);
 errors++;
 }
 }
-if(data472.memory !== undefined){
-let data474 = data472.memory;
-if(typeof data474 !== "string"){
-const err807 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data474};
+if(data462.exposure !== undefined){
+let data472 = data462.exposure;
+if(typeof data472 !== "string"){
+const err807 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data472};
 if(vErrors === null){
 vErrors = [err807];
 }
@@ -10359,10 +10367,8 @@ vErrors.push(err807);
 }
 errors++;
 }
-}
-}
-else {
-const err808 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data472};
+if(!(((data472 === "clusterIP") || (data472 === "ingress")) || (data472 === "nodePort"))){
+const err808 = {instancePath:instancePath+"/config/observability/gateway/exposure",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exposure/enum",keyword:"enum",params:{allowedValues: schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure.enum,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exposure,data:data472};
 if(vErrors === null){
 vErrors = [err808];
 }
@@ -10372,9 +10378,10 @@ vErrors.push(err808);
 errors++;
 }
 }
-}
-else {
-const err809 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data468};
+if(data462.nodePort !== undefined){
+let data473 = data462.nodePort;
+if(!((typeof data473 == "number") && (!(data473 % 1) && !isNaN(data473)))){
+const err809 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data473};
 if(vErrors === null){
 vErrors = [err809];
 }
@@ -10383,11 +10390,9 @@ vErrors.push(err809);
 }
 errors++;
 }
-}
-if(data466.rootUrl !== undefined){
-let data475 = data466.rootUrl;
-if(typeof data475 !== "string"){
-const err810 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data475};
+if(typeof data473 == "number"){
+if(data473 > 32767 || isNaN(data473)){
+const err810 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32767},message:"must be <= 32767",schema:32767,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data473};
 if(vErrors === null){
 vErrors = [err810];
 }
@@ -10396,11 +10401,8 @@ vErrors.push(err810);
 }
 errors++;
 }
-}
-if(data466.anonymousAccess !== undefined){
-let data476 = data466.anonymousAccess;
-if(typeof data476 !== "boolean"){
-const err811 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data476};
+if(data473 < 30000 || isNaN(data473)){
+const err811 = {instancePath:instancePath+"/config/observability/gateway/nodePort",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/nodePort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 30000},message:"must be >= 30000",schema:30000,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.nodePort,data:data473};
 if(vErrors === null){
 vErrors = [err811];
 }
@@ -10410,12 +10412,13 @@ vErrors.push(err811);
 errors++;
 }
 }
-if(data466.adminSecret !== undefined){
-let data477 = data466.adminSecret;
-if(data477 && typeof data477 == "object" && !Array.isArray(data477)){
-for(const key158 in data477){
-if(!(((key158 === "secretName") || (key158 === "userKey")) || (key158 === "passwordKey"))){
-const err812 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key158},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data477};
+}
+if(data462.ingress !== undefined){
+let data474 = data462.ingress;
+if(data474 && typeof data474 == "object" && !Array.isArray(data474)){
+for(const key161 in data474){
+if(!((key161 === "className") || (key161 === "host"))){
+const err812 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key161},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data474};
 if(vErrors === null){
 vErrors = [err812];
 }
@@ -10425,10 +10428,10 @@ vErrors.push(err812);
 errors++;
 }
 }
-if(data477.secretName !== undefined){
-let data478 = data477.secretName;
-if(typeof data478 !== "string"){
-const err813 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data478};
+if(data474.className !== undefined){
+let data475 = data474.className;
+if(typeof data475 !== "string"){
+const err813 = {instancePath:instancePath+"/config/observability/gateway/ingress/className",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/className/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.className,data:data475};
 if(vErrors === null){
 vErrors = [err813];
 }
@@ -10438,10 +10441,10 @@ vErrors.push(err813);
 errors++;
 }
 }
-if(data477.userKey !== undefined){
-let data479 = data477.userKey;
-if(typeof data479 !== "string"){
-const err814 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data479};
+if(data474.host !== undefined){
+let data476 = data474.host;
+if(typeof data476 !== "string"){
+const err814 = {instancePath:instancePath+"/config/observability/gateway/ingress/host",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.properties.host,data:data476};
 if(vErrors === null){
 vErrors = [err814];
 }
@@ -10451,10 +10454,9 @@ vErrors.push(err814);
 errors++;
 }
 }
-if(data477.passwordKey !== undefined){
-let data480 = data477.passwordKey;
-if(typeof data480 !== "string"){
-const err815 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data480};
+}
+else {
+const err815 = {instancePath:instancePath+"/config/observability/gateway/ingress",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.ingress,data:data474};
 if(vErrors === null){
 vErrors = [err815];
 }
@@ -10464,9 +10466,10 @@ vErrors.push(err815);
 errors++;
 }
 }
-}
-else {
-const err816 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data477};
+if(data462.resolver !== undefined){
+let data477 = data462.resolver;
+if(typeof data477 !== "string"){
+const err816 = {instancePath:instancePath+"/config/observability/gateway/resolver",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolver/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolver,data:data477};
 if(vErrors === null){
 vErrors = [err816];
 }
@@ -10476,10 +10479,10 @@ vErrors.push(err816);
 errors++;
 }
 }
-if(data466.developmentCredentials !== undefined){
-let data481 = data466.developmentCredentials;
-if(typeof data481 !== "boolean"){
-const err817 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data481};
+if(data462.resolverValid !== undefined){
+let data478 = data462.resolverValid;
+if(typeof data478 !== "string"){
+const err817 = {instancePath:instancePath+"/config/observability/gateway/resolverValid",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/resolverValid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.resolverValid,data:data478};
 if(vErrors === null){
 vErrors = [err817];
 }
@@ -10489,10 +10492,10 @@ vErrors.push(err817);
 errors++;
 }
 }
-if(data466.prometheusVersion !== undefined){
-let data482 = data466.prometheusVersion;
-if(typeof data482 !== "string"){
-const err818 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data482};
+if(data462.tenantFederation !== undefined){
+let data479 = data462.tenantFederation;
+if(typeof data479 !== "boolean"){
+const err818 = {instancePath:instancePath+"/config/observability/gateway/tenantFederation",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/tenantFederation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.tenantFederation,data:data479};
 if(vErrors === null){
 vErrors = [err818];
 }
@@ -10502,9 +10505,12 @@ vErrors.push(err818);
 errors++;
 }
 }
-}
-else {
-const err819 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data466};
+if(data462.basicAuth !== undefined){
+let data480 = data462.basicAuth;
+if(data480 && typeof data480 == "object" && !Array.isArray(data480)){
+for(const key162 in data480){
+if(!(((((key162 === "enabled") || (key162 === "secretName")) || (key162 === "key")) || (key162 === "realm")) || (key162 === "client"))){
+const err819 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key162},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data480};
 if(vErrors === null){
 vErrors = [err819];
 }
@@ -10514,12 +10520,10 @@ vErrors.push(err819);
 errors++;
 }
 }
-if(data404.alloy !== undefined){
-let data483 = data404.alloy;
-if(data483 && typeof data483 == "object" && !Array.isArray(data483)){
-for(const key159 in data483){
-if(!((((key159 === "enabled") || (key159 === "resources")) || (key159 === "scrapeInterval")) || (key159 === "clusterLabel"))){
-const err820 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key159},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data483};
+if(data480.enabled !== undefined){
+let data481 = data480.enabled;
+if(typeof data481 !== "boolean"){
+const err820 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.enabled,data:data481};
 if(vErrors === null){
 vErrors = [err820];
 }
@@ -10529,10 +10533,10 @@ vErrors.push(err820);
 errors++;
 }
 }
-if(data483.enabled !== undefined){
-let data484 = data483.enabled;
-if(typeof data484 !== "boolean"){
-const err821 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data484};
+if(data480.secretName !== undefined){
+let data482 = data480.secretName;
+if(typeof data482 !== "string"){
+const err821 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.secretName,data:data482};
 if(vErrors === null){
 vErrors = [err821];
 }
@@ -10542,12 +10546,10 @@ vErrors.push(err821);
 errors++;
 }
 }
-if(data483.resources !== undefined){
-let data485 = data483.resources;
-if(data485 && typeof data485 == "object" && !Array.isArray(data485)){
-for(const key160 in data485){
-if(!((key160 === "requests") || (key160 === "limits"))){
-const err822 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key160},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data485};
+if(data480.key !== undefined){
+let data483 = data480.key;
+if(typeof data483 !== "string"){
+const err822 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/key",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.key,data:data483};
 if(vErrors === null){
 vErrors = [err822];
 }
@@ -10557,12 +10559,10 @@ vErrors.push(err822);
 errors++;
 }
 }
-if(data485.requests !== undefined){
-let data486 = data485.requests;
-if(data486 && typeof data486 == "object" && !Array.isArray(data486)){
-for(const key161 in data486){
-if(!((key161 === "cpu") || (key161 === "memory"))){
-const err823 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key161},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data486};
+if(data480.realm !== undefined){
+let data484 = data480.realm;
+if(typeof data484 !== "string"){
+const err823 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/realm",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/realm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.realm,data:data484};
 if(vErrors === null){
 vErrors = [err823];
 }
@@ -10572,10 +10572,12 @@ vErrors.push(err823);
 errors++;
 }
 }
-if(data486.cpu !== undefined){
-let data487 = data486.cpu;
-if(typeof data487 !== "string"){
-const err824 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data487};
+if(data480.client !== undefined){
+let data485 = data480.client;
+if(data485 && typeof data485 == "object" && !Array.isArray(data485)){
+for(const key163 in data485){
+if(!(((key163 === "secretName") || (key163 === "usernameKey")) || (key163 === "passwordKey"))){
+const err824 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key163},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data485};
 if(vErrors === null){
 vErrors = [err824];
 }
@@ -10585,10 +10587,10 @@ vErrors.push(err824);
 errors++;
 }
 }
-if(data486.memory !== undefined){
-let data488 = data486.memory;
-if(typeof data488 !== "string"){
-const err825 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data488};
+if(data485.secretName !== undefined){
+let data486 = data485.secretName;
+if(typeof data486 !== "string"){
+const err825 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/secretName",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.secretName,data:data486};
 if(vErrors === null){
 vErrors = [err825];
 }
@@ -10598,9 +10600,10 @@ vErrors.push(err825);
 errors++;
 }
 }
-}
-else {
-const err826 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data486};
+if(data485.usernameKey !== undefined){
+let data487 = data485.usernameKey;
+if(typeof data487 !== "string"){
+const err826 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/usernameKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/usernameKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.usernameKey,data:data487};
 if(vErrors === null){
 vErrors = [err826];
 }
@@ -10610,12 +10613,10 @@ vErrors.push(err826);
 errors++;
 }
 }
-if(data485.limits !== undefined){
-let data489 = data485.limits;
-if(data489 && typeof data489 == "object" && !Array.isArray(data489)){
-for(const key162 in data489){
-if(!((key162 === "cpu") || (key162 === "memory"))){
-const err827 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key162},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data489};
+if(data485.passwordKey !== undefined){
+let data488 = data485.passwordKey;
+if(typeof data488 !== "string"){
+const err827 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.properties.passwordKey,data:data488};
 if(vErrors === null){
 vErrors = [err827];
 }
@@ -10625,10 +10626,9 @@ vErrors.push(err827);
 errors++;
 }
 }
-if(data489.cpu !== undefined){
-let data490 = data489.cpu;
-if(typeof data490 !== "string"){
-const err828 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data490};
+}
+else {
+const err828 = {instancePath:instancePath+"/config/observability/gateway/basicAuth/client",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.properties.client,data:data485};
 if(vErrors === null){
 vErrors = [err828];
 }
@@ -10638,10 +10638,9 @@ vErrors.push(err828);
 errors++;
 }
 }
-if(data489.memory !== undefined){
-let data491 = data489.memory;
-if(typeof data491 !== "string"){
-const err829 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data491};
+}
+else {
+const err829 = {instancePath:instancePath+"/config/observability/gateway/basicAuth",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/basicAuth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.basicAuth,data:data480};
 if(vErrors === null){
 vErrors = [err829];
 }
@@ -10651,9 +10650,10 @@ vErrors.push(err829);
 errors++;
 }
 }
-}
-else {
-const err830 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data489};
+if(data462.clientMaxBodySize !== undefined){
+let data489 = data462.clientMaxBodySize;
+if(typeof data489 !== "string"){
+const err830 = {instancePath:instancePath+"/config/observability/gateway/clientMaxBodySize",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/clientMaxBodySize/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.clientMaxBodySize,data:data489};
 if(vErrors === null){
 vErrors = [err830];
 }
@@ -10663,9 +10663,10 @@ vErrors.push(err830);
 errors++;
 }
 }
-}
-else {
-const err831 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data485};
+if(data462.proxyTimeout !== undefined){
+let data490 = data462.proxyTimeout;
+if(typeof data490 !== "string"){
+const err831 = {instancePath:instancePath+"/config/observability/gateway/proxyTimeout",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/proxyTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.proxyTimeout,data:data490};
 if(vErrors === null){
 vErrors = [err831];
 }
@@ -10675,10 +10676,9 @@ vErrors.push(err831);
 errors++;
 }
 }
-if(data483.scrapeInterval !== undefined){
-let data492 = data483.scrapeInterval;
-if(typeof data492 !== "string"){
-const err832 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data492};
+}
+else {
+const err832 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data462};
 if(vErrors === null){
 vErrors = [err832];
 }
@@ -10688,10 +10688,12 @@ vErrors.push(err832);
 errors++;
 }
 }
-if(data483.clusterLabel !== undefined){
-let data493 = data483.clusterLabel;
-if(typeof data493 !== "string"){
-const err833 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data493};
+if(data429.grafana !== undefined){
+let data491 = data429.grafana;
+if(data491 && typeof data491 == "object" && !Array.isArray(data491)){
+for(const key164 in data491){
+if(!(((((((key164 === "enabled") || (key164 === "resources")) || (key164 === "rootUrl")) || (key164 === "anonymousAccess")) || (key164 === "adminSecret")) || (key164 === "developmentCredentials")) || (key164 === "prometheusVersion"))){
+const err833 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key164},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data491};
 if(vErrors === null){
 vErrors = [err833];
 }
@@ -10701,9 +10703,10 @@ vErrors.push(err833);
 errors++;
 }
 }
-}
-else {
-const err834 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data483};
+if(data491.enabled !== undefined){
+let data492 = data491.enabled;
+if(typeof data492 !== "boolean"){
+const err834 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data492};
 if(vErrors === null){
 vErrors = [err834];
 }
@@ -10713,9 +10716,12 @@ vErrors.push(err834);
 errors++;
 }
 }
-}
-else {
-const err835 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data404};
+if(data491.resources !== undefined){
+let data493 = data491.resources;
+if(data493 && typeof data493 == "object" && !Array.isArray(data493)){
+for(const key165 in data493){
+if(!((key165 === "requests") || (key165 === "limits"))){
+const err835 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key165},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data493};
 if(vErrors === null){
 vErrors = [err835];
 }
@@ -10725,10 +10731,12 @@ vErrors.push(err835);
 errors++;
 }
 }
-if(data1.namespace !== undefined){
-let data494 = data1.namespace;
-if(typeof data494 !== "string"){
-const err836 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data494};
+if(data493.requests !== undefined){
+let data494 = data493.requests;
+if(data494 && typeof data494 == "object" && !Array.isArray(data494)){
+for(const key166 in data494){
+if(!((key166 === "cpu") || (key166 === "memory"))){
+const err836 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key166},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data494};
 if(vErrors === null){
 vErrors = [err836];
 }
@@ -10738,10 +10746,10 @@ vErrors.push(err836);
 errors++;
 }
 }
-if(data1.clusterDomain !== undefined){
-let data495 = data1.clusterDomain;
+if(data494.cpu !== undefined){
+let data495 = data494.cpu;
 if(typeof data495 !== "string"){
-const err837 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data495};
+const err837 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data495};
 if(vErrors === null){
 vErrors = [err837];
 }
@@ -10751,10 +10759,10 @@ vErrors.push(err837);
 errors++;
 }
 }
-if(data1.partOf !== undefined){
-let data496 = data1.partOf;
+if(data494.memory !== undefined){
+let data496 = data494.memory;
 if(typeof data496 !== "string"){
-const err838 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data496};
+const err838 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data496};
 if(vErrors === null){
 vErrors = [err838];
 }
@@ -10764,12 +10772,9 @@ vErrors.push(err838);
 errors++;
 }
 }
-if(data1.images !== undefined){
-let data497 = data1.images;
-if(data497 && typeof data497 == "object" && !Array.isArray(data497)){
-for(const key163 in data497){
-if(!(func2.call(schema11.properties.config.properties.images.properties, key163))){
-const err839 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key163},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data497};
+}
+else {
+const err839 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data494};
 if(vErrors === null){
 vErrors = [err839];
 }
@@ -10779,10 +10784,12 @@ vErrors.push(err839);
 errors++;
 }
 }
-if(data497.alloy !== undefined){
-let data498 = data497.alloy;
-if(typeof data498 !== "string"){
-const err840 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data498};
+if(data493.limits !== undefined){
+let data497 = data493.limits;
+if(data497 && typeof data497 == "object" && !Array.isArray(data497)){
+for(const key167 in data497){
+if(!((key167 === "cpu") || (key167 === "memory"))){
+const err840 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key167},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data497};
 if(vErrors === null){
 vErrors = [err840];
 }
@@ -10792,10 +10799,10 @@ vErrors.push(err840);
 errors++;
 }
 }
-if(data497.grafana !== undefined){
-let data499 = data497.grafana;
-if(typeof data499 !== "string"){
-const err841 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data499};
+if(data497.cpu !== undefined){
+let data498 = data497.cpu;
+if(typeof data498 !== "string"){
+const err841 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data498};
 if(vErrors === null){
 vErrors = [err841];
 }
@@ -10805,10 +10812,10 @@ vErrors.push(err841);
 errors++;
 }
 }
-if(data497.kafka !== undefined){
-let data500 = data497.kafka;
-if(typeof data500 !== "string"){
-const err842 = {instancePath:instancePath+"/config/images/kafka",schemaPath:"#/properties/config/properties/images/properties/kafka/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.kafka.type,parentSchema:schema11.properties.config.properties.images.properties.kafka,data:data500};
+if(data497.memory !== undefined){
+let data499 = data497.memory;
+if(typeof data499 !== "string"){
+const err842 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data499};
 if(vErrors === null){
 vErrors = [err842];
 }
@@ -10818,10 +10825,9 @@ vErrors.push(err842);
 errors++;
 }
 }
-if(data497.memcached !== undefined){
-let data501 = data497.memcached;
-if(typeof data501 !== "string"){
-const err843 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data501};
+}
+else {
+const err843 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data497};
 if(vErrors === null){
 vErrors = [err843];
 }
@@ -10831,10 +10837,9 @@ vErrors.push(err843);
 errors++;
 }
 }
-if(data497.memcachedExporter !== undefined){
-let data502 = data497.memcachedExporter;
-if(typeof data502 !== "string"){
-const err844 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data502};
+}
+else {
+const err844 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data493};
 if(vErrors === null){
 vErrors = [err844];
 }
@@ -10844,10 +10849,10 @@ vErrors.push(err844);
 errors++;
 }
 }
-if(data497.mimir !== undefined){
-let data503 = data497.mimir;
-if(typeof data503 !== "string"){
-const err845 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data503};
+if(data491.rootUrl !== undefined){
+let data500 = data491.rootUrl;
+if(typeof data500 !== "string"){
+const err845 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data500};
 if(vErrors === null){
 vErrors = [err845];
 }
@@ -10857,10 +10862,10 @@ vErrors.push(err845);
 errors++;
 }
 }
-if(data497.mimirtool !== undefined){
-let data504 = data497.mimirtool;
-if(typeof data504 !== "string"){
-const err846 = {instancePath:instancePath+"/config/images/mimirtool",schemaPath:"#/properties/config/properties/images/properties/mimirtool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimirtool.type,parentSchema:schema11.properties.config.properties.images.properties.mimirtool,data:data504};
+if(data491.anonymousAccess !== undefined){
+let data501 = data491.anonymousAccess;
+if(typeof data501 !== "boolean"){
+const err846 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data501};
 if(vErrors === null){
 vErrors = [err846];
 }
@@ -10870,10 +10875,12 @@ vErrors.push(err846);
 errors++;
 }
 }
-if(data497.minio !== undefined){
-let data505 = data497.minio;
-if(typeof data505 !== "string"){
-const err847 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data505};
+if(data491.adminSecret !== undefined){
+let data502 = data491.adminSecret;
+if(data502 && typeof data502 == "object" && !Array.isArray(data502)){
+for(const key168 in data502){
+if(!(((key168 === "secretName") || (key168 === "userKey")) || (key168 === "passwordKey"))){
+const err847 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key168},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data502};
 if(vErrors === null){
 vErrors = [err847];
 }
@@ -10883,10 +10890,10 @@ vErrors.push(err847);
 errors++;
 }
 }
-if(data497.minioClient !== undefined){
-let data506 = data497.minioClient;
-if(typeof data506 !== "string"){
-const err848 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data506};
+if(data502.secretName !== undefined){
+let data503 = data502.secretName;
+if(typeof data503 !== "string"){
+const err848 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data503};
 if(vErrors === null){
 vErrors = [err848];
 }
@@ -10896,10 +10903,10 @@ vErrors.push(err848);
 errors++;
 }
 }
-if(data497.nginx !== undefined){
-let data507 = data497.nginx;
-if(typeof data507 !== "string"){
-const err849 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data507};
+if(data502.userKey !== undefined){
+let data504 = data502.userKey;
+if(typeof data504 !== "string"){
+const err849 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data504};
 if(vErrors === null){
 vErrors = [err849];
 }
@@ -10909,10 +10916,10 @@ vErrors.push(err849);
 errors++;
 }
 }
-if(data497.rolloutOperator !== undefined){
-let data508 = data497.rolloutOperator;
-if(typeof data508 !== "string"){
-const err850 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data508};
+if(data502.passwordKey !== undefined){
+let data505 = data502.passwordKey;
+if(typeof data505 !== "string"){
+const err850 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data505};
 if(vErrors === null){
 vErrors = [err850];
 }
@@ -10924,7 +10931,7 @@ errors++;
 }
 }
 else {
-const err851 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data497};
+const err851 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data502};
 if(vErrors === null){
 vErrors = [err851];
 }
@@ -10934,10 +10941,10 @@ vErrors.push(err851);
 errors++;
 }
 }
-if(data1.defaultTenant !== undefined){
-let data509 = data1.defaultTenant;
-if(typeof data509 !== "string"){
-const err852 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data509};
+if(data491.developmentCredentials !== undefined){
+let data506 = data491.developmentCredentials;
+if(typeof data506 !== "boolean"){
+const err852 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data506};
 if(vErrors === null){
 vErrors = [err852];
 }
@@ -10947,14 +10954,10 @@ vErrors.push(err852);
 errors++;
 }
 }
-if(data1.existingSecrets !== undefined){
-let data510 = data1.existingSecrets;
-if(Array.isArray(data510)){
-const len19 = data510.length;
-for(let i19=0; i19<len19; i19++){
-let data511 = data510[i19];
-if(typeof data511 !== "string"){
-const err853 = {instancePath:instancePath+"/config/existingSecrets/" + i19,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data511};
+if(data491.prometheusVersion !== undefined){
+let data507 = data491.prometheusVersion;
+if(typeof data507 !== "string"){
+const err853 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data507};
 if(vErrors === null){
 vErrors = [err853];
 }
@@ -10966,7 +10969,7 @@ errors++;
 }
 }
 else {
-const err854 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data510};
+const err854 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data491};
 if(vErrors === null){
 vErrors = [err854];
 }
@@ -10976,12 +10979,12 @@ vErrors.push(err854);
 errors++;
 }
 }
-if(data1.storage !== undefined){
-let data512 = data1.storage;
-if(data512 && typeof data512 == "object" && !Array.isArray(data512)){
-for(const key164 in data512){
-if(!((((((key164 === "endpoint") || (key164 === "insecure")) || (key164 === "region")) || (key164 === "buckets")) || (key164 === "credentials")) || (key164 === "developmentCredentials"))){
-const err855 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key164},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data512};
+if(data429.alloy !== undefined){
+let data508 = data429.alloy;
+if(data508 && typeof data508 == "object" && !Array.isArray(data508)){
+for(const key169 in data508){
+if(!((((key169 === "enabled") || (key169 === "resources")) || (key169 === "scrapeInterval")) || (key169 === "clusterLabel"))){
+const err855 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key169},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data508};
 if(vErrors === null){
 vErrors = [err855];
 }
@@ -10991,10 +10994,10 @@ vErrors.push(err855);
 errors++;
 }
 }
-if(data512.endpoint !== undefined){
-let data513 = data512.endpoint;
-if(typeof data513 !== "string"){
-const err856 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data513};
+if(data508.enabled !== undefined){
+let data509 = data508.enabled;
+if(typeof data509 !== "boolean"){
+const err856 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data509};
 if(vErrors === null){
 vErrors = [err856];
 }
@@ -11004,10 +11007,12 @@ vErrors.push(err856);
 errors++;
 }
 }
-if(data512.insecure !== undefined){
-let data514 = data512.insecure;
-if(typeof data514 !== "boolean"){
-const err857 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data514};
+if(data508.resources !== undefined){
+let data510 = data508.resources;
+if(data510 && typeof data510 == "object" && !Array.isArray(data510)){
+for(const key170 in data510){
+if(!((key170 === "requests") || (key170 === "limits"))){
+const err857 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key170},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data510};
 if(vErrors === null){
 vErrors = [err857];
 }
@@ -11017,10 +11022,12 @@ vErrors.push(err857);
 errors++;
 }
 }
-if(data512.region !== undefined){
-let data515 = data512.region;
-if(typeof data515 !== "string"){
-const err858 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data515};
+if(data510.requests !== undefined){
+let data511 = data510.requests;
+if(data511 && typeof data511 == "object" && !Array.isArray(data511)){
+for(const key171 in data511){
+if(!((key171 === "cpu") || (key171 === "memory"))){
+const err858 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key171},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data511};
 if(vErrors === null){
 vErrors = [err858];
 }
@@ -11030,12 +11037,10 @@ vErrors.push(err858);
 errors++;
 }
 }
-if(data512.buckets !== undefined){
-let data516 = data512.buckets;
-if(data516 && typeof data516 == "object" && !Array.isArray(data516)){
-for(const key165 in data516){
-if(!(((key165 === "blocks") || (key165 === "ruler")) || (key165 === "alertmanager"))){
-const err859 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key165},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data516};
+if(data511.cpu !== undefined){
+let data512 = data511.cpu;
+if(typeof data512 !== "string"){
+const err859 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data512};
 if(vErrors === null){
 vErrors = [err859];
 }
@@ -11045,10 +11050,10 @@ vErrors.push(err859);
 errors++;
 }
 }
-if(data516.blocks !== undefined){
-let data517 = data516.blocks;
-if(typeof data517 !== "string"){
-const err860 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data517};
+if(data511.memory !== undefined){
+let data513 = data511.memory;
+if(typeof data513 !== "string"){
+const err860 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data513};
 if(vErrors === null){
 vErrors = [err860];
 }
@@ -11058,10 +11063,9 @@ vErrors.push(err860);
 errors++;
 }
 }
-if(data516.ruler !== undefined){
-let data518 = data516.ruler;
-if(typeof data518 !== "string"){
-const err861 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data518};
+}
+else {
+const err861 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data511};
 if(vErrors === null){
 vErrors = [err861];
 }
@@ -11071,10 +11075,12 @@ vErrors.push(err861);
 errors++;
 }
 }
-if(data516.alertmanager !== undefined){
-let data519 = data516.alertmanager;
-if(typeof data519 !== "string"){
-const err862 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data519};
+if(data510.limits !== undefined){
+let data514 = data510.limits;
+if(data514 && typeof data514 == "object" && !Array.isArray(data514)){
+for(const key172 in data514){
+if(!((key172 === "cpu") || (key172 === "memory"))){
+const err862 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key172},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data514};
 if(vErrors === null){
 vErrors = [err862];
 }
@@ -11084,9 +11090,10 @@ vErrors.push(err862);
 errors++;
 }
 }
-}
-else {
-const err863 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data516};
+if(data514.cpu !== undefined){
+let data515 = data514.cpu;
+if(typeof data515 !== "string"){
+const err863 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data515};
 if(vErrors === null){
 vErrors = [err863];
 }
@@ -11096,12 +11103,10 @@ vErrors.push(err863);
 errors++;
 }
 }
-if(data512.credentials !== undefined){
-let data520 = data512.credentials;
-if(data520 && typeof data520 == "object" && !Array.isArray(data520)){
-for(const key166 in data520){
-if(!(((key166 === "secretName") || (key166 === "accessKeyIdKey")) || (key166 === "secretAccessKeyKey"))){
-const err864 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key166},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data520};
+if(data514.memory !== undefined){
+let data516 = data514.memory;
+if(typeof data516 !== "string"){
+const err864 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data516};
 if(vErrors === null){
 vErrors = [err864];
 }
@@ -11111,10 +11116,9 @@ vErrors.push(err864);
 errors++;
 }
 }
-if(data520.secretName !== undefined){
-let data521 = data520.secretName;
-if(typeof data521 !== "string"){
-const err865 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data521};
+}
+else {
+const err865 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data514};
 if(vErrors === null){
 vErrors = [err865];
 }
@@ -11124,10 +11128,9 @@ vErrors.push(err865);
 errors++;
 }
 }
-if(data520.accessKeyIdKey !== undefined){
-let data522 = data520.accessKeyIdKey;
-if(typeof data522 !== "string"){
-const err866 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data522};
+}
+else {
+const err866 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data510};
 if(vErrors === null){
 vErrors = [err866];
 }
@@ -11137,10 +11140,10 @@ vErrors.push(err866);
 errors++;
 }
 }
-if(data520.secretAccessKeyKey !== undefined){
-let data523 = data520.secretAccessKeyKey;
-if(typeof data523 !== "string"){
-const err867 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data523};
+if(data508.scrapeInterval !== undefined){
+let data517 = data508.scrapeInterval;
+if(typeof data517 !== "string"){
+const err867 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data517};
 if(vErrors === null){
 vErrors = [err867];
 }
@@ -11150,9 +11153,10 @@ vErrors.push(err867);
 errors++;
 }
 }
-}
-else {
-const err868 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data520};
+if(data508.clusterLabel !== undefined){
+let data518 = data508.clusterLabel;
+if(typeof data518 !== "string"){
+const err868 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data518};
 if(vErrors === null){
 vErrors = [err868];
 }
@@ -11162,10 +11166,9 @@ vErrors.push(err868);
 errors++;
 }
 }
-if(data512.developmentCredentials !== undefined){
-let data524 = data512.developmentCredentials;
-if(typeof data524 !== "boolean"){
-const err869 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data524};
+}
+else {
+const err869 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data508};
 if(vErrors === null){
 vErrors = [err869];
 }
@@ -11177,7 +11180,7 @@ errors++;
 }
 }
 else {
-const err870 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data512};
+const err870 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data429};
 if(vErrors === null){
 vErrors = [err870];
 }
@@ -11187,12 +11190,10 @@ vErrors.push(err870);
 errors++;
 }
 }
-if(data1.gitops !== undefined){
-let data525 = data1.gitops;
-if(data525 && typeof data525 == "object" && !Array.isArray(data525)){
-for(const key167 in data525){
-if(!((((((key167 === "repoURL") || (key167 === "targetRevision")) || (key167 === "project")) || (key167 === "argocdNamespace")) || (key167 === "destinationServer")) || (key167 === "automated"))){
-const err871 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key167},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data525};
+if(data1.namespace !== undefined){
+let data519 = data1.namespace;
+if(typeof data519 !== "string"){
+const err871 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data519};
 if(vErrors === null){
 vErrors = [err871];
 }
@@ -11202,10 +11203,10 @@ vErrors.push(err871);
 errors++;
 }
 }
-if(data525.repoURL !== undefined){
-let data526 = data525.repoURL;
-if(typeof data526 !== "string"){
-const err872 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data526};
+if(data1.clusterDomain !== undefined){
+let data520 = data1.clusterDomain;
+if(typeof data520 !== "string"){
+const err872 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data520};
 if(vErrors === null){
 vErrors = [err872];
 }
@@ -11215,10 +11216,10 @@ vErrors.push(err872);
 errors++;
 }
 }
-if(data525.targetRevision !== undefined){
-let data527 = data525.targetRevision;
-if(typeof data527 !== "string"){
-const err873 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data527};
+if(data1.partOf !== undefined){
+let data521 = data1.partOf;
+if(typeof data521 !== "string"){
+const err873 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data521};
 if(vErrors === null){
 vErrors = [err873];
 }
@@ -11228,10 +11229,12 @@ vErrors.push(err873);
 errors++;
 }
 }
-if(data525.project !== undefined){
-let data528 = data525.project;
-if(typeof data528 !== "string"){
-const err874 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data528};
+if(data1.images !== undefined){
+let data522 = data1.images;
+if(data522 && typeof data522 == "object" && !Array.isArray(data522)){
+for(const key173 in data522){
+if(!(func2.call(schema11.properties.config.properties.images.properties, key173))){
+const err874 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key173},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data522};
 if(vErrors === null){
 vErrors = [err874];
 }
@@ -11241,10 +11244,10 @@ vErrors.push(err874);
 errors++;
 }
 }
-if(data525.argocdNamespace !== undefined){
-let data529 = data525.argocdNamespace;
-if(typeof data529 !== "string"){
-const err875 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data529};
+if(data522.alloy !== undefined){
+let data523 = data522.alloy;
+if(typeof data523 !== "string"){
+const err875 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data523};
 if(vErrors === null){
 vErrors = [err875];
 }
@@ -11254,10 +11257,10 @@ vErrors.push(err875);
 errors++;
 }
 }
-if(data525.destinationServer !== undefined){
-let data530 = data525.destinationServer;
-if(typeof data530 !== "string"){
-const err876 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data530};
+if(data522.grafana !== undefined){
+let data524 = data522.grafana;
+if(typeof data524 !== "string"){
+const err876 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data524};
 if(vErrors === null){
 vErrors = [err876];
 }
@@ -11267,10 +11270,10 @@ vErrors.push(err876);
 errors++;
 }
 }
-if(data525.automated !== undefined){
-let data531 = data525.automated;
-if(typeof data531 !== "boolean"){
-const err877 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data531};
+if(data522.kafka !== undefined){
+let data525 = data522.kafka;
+if(typeof data525 !== "string"){
+const err877 = {instancePath:instancePath+"/config/images/kafka",schemaPath:"#/properties/config/properties/images/properties/kafka/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.kafka.type,parentSchema:schema11.properties.config.properties.images.properties.kafka,data:data525};
 if(vErrors === null){
 vErrors = [err877];
 }
@@ -11280,9 +11283,10 @@ vErrors.push(err877);
 errors++;
 }
 }
-}
-else {
-const err878 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data525};
+if(data522.memcached !== undefined){
+let data526 = data522.memcached;
+if(typeof data526 !== "string"){
+const err878 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data526};
 if(vErrors === null){
 vErrors = [err878];
 }
@@ -11292,12 +11296,10 @@ vErrors.push(err878);
 errors++;
 }
 }
-if(data1.selfMonitoring !== undefined){
-let data532 = data1.selfMonitoring;
-if(data532 && typeof data532 == "object" && !Array.isArray(data532)){
-for(const key168 in data532){
-if(!((key168 === "enabled") || (key168 === "tenant"))){
-const err879 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key168},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data532};
+if(data522.memcachedExporter !== undefined){
+let data527 = data522.memcachedExporter;
+if(typeof data527 !== "string"){
+const err879 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data527};
 if(vErrors === null){
 vErrors = [err879];
 }
@@ -11307,10 +11309,10 @@ vErrors.push(err879);
 errors++;
 }
 }
-if(data532.enabled !== undefined){
-let data533 = data532.enabled;
-if(typeof data533 !== "boolean"){
-const err880 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data533};
+if(data522.mimir !== undefined){
+let data528 = data522.mimir;
+if(typeof data528 !== "string"){
+const err880 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data528};
 if(vErrors === null){
 vErrors = [err880];
 }
@@ -11320,10 +11322,10 @@ vErrors.push(err880);
 errors++;
 }
 }
-if(data532.tenant !== undefined){
-let data534 = data532.tenant;
-if(typeof data534 !== "string"){
-const err881 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data534};
+if(data522.mimirtool !== undefined){
+let data529 = data522.mimirtool;
+if(typeof data529 !== "string"){
+const err881 = {instancePath:instancePath+"/config/images/mimirtool",schemaPath:"#/properties/config/properties/images/properties/mimirtool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimirtool.type,parentSchema:schema11.properties.config.properties.images.properties.mimirtool,data:data529};
 if(vErrors === null){
 vErrors = [err881];
 }
@@ -11333,9 +11335,10 @@ vErrors.push(err881);
 errors++;
 }
 }
-}
-else {
-const err882 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data532};
+if(data522.minio !== undefined){
+let data530 = data522.minio;
+if(typeof data530 !== "string"){
+const err882 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data530};
 if(vErrors === null){
 vErrors = [err882];
 }
@@ -11345,9 +11348,10 @@ vErrors.push(err882);
 errors++;
 }
 }
-}
-else {
-const err883 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(data522.minioClient !== undefined){
+let data531 = data522.minioClient;
+if(typeof data531 !== "string"){
+const err883 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data531};
 if(vErrors === null){
 vErrors = [err883];
 }
@@ -11357,21 +11361,10 @@ vErrors.push(err883);
 errors++;
 }
 }
-if(data.overrides !== undefined){
-let data535 = data.overrides;
-if(data535 && typeof data535 == "object" && !Array.isArray(data535)){
-for(const key169 in data535){
-let data536 = data535[key169];
-if(data536 && typeof data536 == "object" && !Array.isArray(data536)){
-for(const key170 in data536){
-let data537 = data536[key170];
-if(data537 && typeof data537 == "object" && !Array.isArray(data537)){
-for(const key171 in data537){
-let data538 = data537[key171];
-if(data538 && typeof data538 == "object" && !Array.isArray(data538)){
-}
-else {
-const err884 = {instancePath:instancePath+"/overrides/" + key169.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key170.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key171.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data538};
+if(data522.nginx !== undefined){
+let data532 = data522.nginx;
+if(typeof data532 !== "string"){
+const err884 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data532};
 if(vErrors === null){
 vErrors = [err884];
 }
@@ -11381,9 +11374,10 @@ vErrors.push(err884);
 errors++;
 }
 }
-}
-else {
-const err885 = {instancePath:instancePath+"/overrides/" + key169.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key170.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data537};
+if(data522.rolloutOperator !== undefined){
+let data533 = data522.rolloutOperator;
+if(typeof data533 !== "string"){
+const err885 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data533};
 if(vErrors === null){
 vErrors = [err885];
 }
@@ -11395,7 +11389,7 @@ errors++;
 }
 }
 else {
-const err886 = {instancePath:instancePath+"/overrides/" + key169.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data536};
+const err886 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data522};
 if(vErrors === null){
 vErrors = [err886];
 }
@@ -11405,9 +11399,10 @@ vErrors.push(err886);
 errors++;
 }
 }
-}
-else {
-const err887 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data535};
+if(data1.defaultTenant !== undefined){
+let data534 = data1.defaultTenant;
+if(typeof data534 !== "string"){
+const err887 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data534};
 if(vErrors === null){
 vErrors = [err887];
 }
@@ -11417,14 +11412,484 @@ vErrors.push(err887);
 errors++;
 }
 }
-}
-else {
-const err888 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data1.existingSecrets !== undefined){
+let data535 = data1.existingSecrets;
+if(Array.isArray(data535)){
+const len19 = data535.length;
+for(let i19=0; i19<len19; i19++){
+let data536 = data535[i19];
+if(typeof data536 !== "string"){
+const err888 = {instancePath:instancePath+"/config/existingSecrets/" + i19,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data536};
 if(vErrors === null){
 vErrors = [err888];
 }
 else {
 vErrors.push(err888);
+}
+errors++;
+}
+}
+}
+else {
+const err889 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data535};
+if(vErrors === null){
+vErrors = [err889];
+}
+else {
+vErrors.push(err889);
+}
+errors++;
+}
+}
+if(data1.storage !== undefined){
+let data537 = data1.storage;
+if(data537 && typeof data537 == "object" && !Array.isArray(data537)){
+for(const key174 in data537){
+if(!((((((key174 === "endpoint") || (key174 === "insecure")) || (key174 === "region")) || (key174 === "buckets")) || (key174 === "credentials")) || (key174 === "developmentCredentials"))){
+const err890 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key174},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data537};
+if(vErrors === null){
+vErrors = [err890];
+}
+else {
+vErrors.push(err890);
+}
+errors++;
+}
+}
+if(data537.endpoint !== undefined){
+let data538 = data537.endpoint;
+if(typeof data538 !== "string"){
+const err891 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data538};
+if(vErrors === null){
+vErrors = [err891];
+}
+else {
+vErrors.push(err891);
+}
+errors++;
+}
+}
+if(data537.insecure !== undefined){
+let data539 = data537.insecure;
+if(typeof data539 !== "boolean"){
+const err892 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data539};
+if(vErrors === null){
+vErrors = [err892];
+}
+else {
+vErrors.push(err892);
+}
+errors++;
+}
+}
+if(data537.region !== undefined){
+let data540 = data537.region;
+if(typeof data540 !== "string"){
+const err893 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data540};
+if(vErrors === null){
+vErrors = [err893];
+}
+else {
+vErrors.push(err893);
+}
+errors++;
+}
+}
+if(data537.buckets !== undefined){
+let data541 = data537.buckets;
+if(data541 && typeof data541 == "object" && !Array.isArray(data541)){
+for(const key175 in data541){
+if(!(((key175 === "blocks") || (key175 === "ruler")) || (key175 === "alertmanager"))){
+const err894 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key175},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data541};
+if(vErrors === null){
+vErrors = [err894];
+}
+else {
+vErrors.push(err894);
+}
+errors++;
+}
+}
+if(data541.blocks !== undefined){
+let data542 = data541.blocks;
+if(typeof data542 !== "string"){
+const err895 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data542};
+if(vErrors === null){
+vErrors = [err895];
+}
+else {
+vErrors.push(err895);
+}
+errors++;
+}
+}
+if(data541.ruler !== undefined){
+let data543 = data541.ruler;
+if(typeof data543 !== "string"){
+const err896 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data543};
+if(vErrors === null){
+vErrors = [err896];
+}
+else {
+vErrors.push(err896);
+}
+errors++;
+}
+}
+if(data541.alertmanager !== undefined){
+let data544 = data541.alertmanager;
+if(typeof data544 !== "string"){
+const err897 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data544};
+if(vErrors === null){
+vErrors = [err897];
+}
+else {
+vErrors.push(err897);
+}
+errors++;
+}
+}
+}
+else {
+const err898 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data541};
+if(vErrors === null){
+vErrors = [err898];
+}
+else {
+vErrors.push(err898);
+}
+errors++;
+}
+}
+if(data537.credentials !== undefined){
+let data545 = data537.credentials;
+if(data545 && typeof data545 == "object" && !Array.isArray(data545)){
+for(const key176 in data545){
+if(!(((key176 === "secretName") || (key176 === "accessKeyIdKey")) || (key176 === "secretAccessKeyKey"))){
+const err899 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key176},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data545};
+if(vErrors === null){
+vErrors = [err899];
+}
+else {
+vErrors.push(err899);
+}
+errors++;
+}
+}
+if(data545.secretName !== undefined){
+let data546 = data545.secretName;
+if(typeof data546 !== "string"){
+const err900 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data546};
+if(vErrors === null){
+vErrors = [err900];
+}
+else {
+vErrors.push(err900);
+}
+errors++;
+}
+}
+if(data545.accessKeyIdKey !== undefined){
+let data547 = data545.accessKeyIdKey;
+if(typeof data547 !== "string"){
+const err901 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data547};
+if(vErrors === null){
+vErrors = [err901];
+}
+else {
+vErrors.push(err901);
+}
+errors++;
+}
+}
+if(data545.secretAccessKeyKey !== undefined){
+let data548 = data545.secretAccessKeyKey;
+if(typeof data548 !== "string"){
+const err902 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data548};
+if(vErrors === null){
+vErrors = [err902];
+}
+else {
+vErrors.push(err902);
+}
+errors++;
+}
+}
+}
+else {
+const err903 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data545};
+if(vErrors === null){
+vErrors = [err903];
+}
+else {
+vErrors.push(err903);
+}
+errors++;
+}
+}
+if(data537.developmentCredentials !== undefined){
+let data549 = data537.developmentCredentials;
+if(typeof data549 !== "boolean"){
+const err904 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data549};
+if(vErrors === null){
+vErrors = [err904];
+}
+else {
+vErrors.push(err904);
+}
+errors++;
+}
+}
+}
+else {
+const err905 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data537};
+if(vErrors === null){
+vErrors = [err905];
+}
+else {
+vErrors.push(err905);
+}
+errors++;
+}
+}
+if(data1.gitops !== undefined){
+let data550 = data1.gitops;
+if(data550 && typeof data550 == "object" && !Array.isArray(data550)){
+for(const key177 in data550){
+if(!((((((key177 === "repoURL") || (key177 === "targetRevision")) || (key177 === "project")) || (key177 === "argocdNamespace")) || (key177 === "destinationServer")) || (key177 === "automated"))){
+const err906 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key177},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data550};
+if(vErrors === null){
+vErrors = [err906];
+}
+else {
+vErrors.push(err906);
+}
+errors++;
+}
+}
+if(data550.repoURL !== undefined){
+let data551 = data550.repoURL;
+if(typeof data551 !== "string"){
+const err907 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data551};
+if(vErrors === null){
+vErrors = [err907];
+}
+else {
+vErrors.push(err907);
+}
+errors++;
+}
+}
+if(data550.targetRevision !== undefined){
+let data552 = data550.targetRevision;
+if(typeof data552 !== "string"){
+const err908 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data552};
+if(vErrors === null){
+vErrors = [err908];
+}
+else {
+vErrors.push(err908);
+}
+errors++;
+}
+}
+if(data550.project !== undefined){
+let data553 = data550.project;
+if(typeof data553 !== "string"){
+const err909 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data553};
+if(vErrors === null){
+vErrors = [err909];
+}
+else {
+vErrors.push(err909);
+}
+errors++;
+}
+}
+if(data550.argocdNamespace !== undefined){
+let data554 = data550.argocdNamespace;
+if(typeof data554 !== "string"){
+const err910 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data554};
+if(vErrors === null){
+vErrors = [err910];
+}
+else {
+vErrors.push(err910);
+}
+errors++;
+}
+}
+if(data550.destinationServer !== undefined){
+let data555 = data550.destinationServer;
+if(typeof data555 !== "string"){
+const err911 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data555};
+if(vErrors === null){
+vErrors = [err911];
+}
+else {
+vErrors.push(err911);
+}
+errors++;
+}
+}
+if(data550.automated !== undefined){
+let data556 = data550.automated;
+if(typeof data556 !== "boolean"){
+const err912 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data556};
+if(vErrors === null){
+vErrors = [err912];
+}
+else {
+vErrors.push(err912);
+}
+errors++;
+}
+}
+}
+else {
+const err913 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data550};
+if(vErrors === null){
+vErrors = [err913];
+}
+else {
+vErrors.push(err913);
+}
+errors++;
+}
+}
+if(data1.selfMonitoring !== undefined){
+let data557 = data1.selfMonitoring;
+if(data557 && typeof data557 == "object" && !Array.isArray(data557)){
+for(const key178 in data557){
+if(!((key178 === "enabled") || (key178 === "tenant"))){
+const err914 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key178},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data557};
+if(vErrors === null){
+vErrors = [err914];
+}
+else {
+vErrors.push(err914);
+}
+errors++;
+}
+}
+if(data557.enabled !== undefined){
+let data558 = data557.enabled;
+if(typeof data558 !== "boolean"){
+const err915 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data558};
+if(vErrors === null){
+vErrors = [err915];
+}
+else {
+vErrors.push(err915);
+}
+errors++;
+}
+}
+if(data557.tenant !== undefined){
+let data559 = data557.tenant;
+if(typeof data559 !== "string"){
+const err916 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data559};
+if(vErrors === null){
+vErrors = [err916];
+}
+else {
+vErrors.push(err916);
+}
+errors++;
+}
+}
+}
+else {
+const err917 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data557};
+if(vErrors === null){
+vErrors = [err917];
+}
+else {
+vErrors.push(err917);
+}
+errors++;
+}
+}
+}
+else {
+const err918 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(vErrors === null){
+vErrors = [err918];
+}
+else {
+vErrors.push(err918);
+}
+errors++;
+}
+}
+if(data.overrides !== undefined){
+let data560 = data.overrides;
+if(data560 && typeof data560 == "object" && !Array.isArray(data560)){
+for(const key179 in data560){
+let data561 = data560[key179];
+if(data561 && typeof data561 == "object" && !Array.isArray(data561)){
+for(const key180 in data561){
+let data562 = data561[key180];
+if(data562 && typeof data562 == "object" && !Array.isArray(data562)){
+for(const key181 in data562){
+let data563 = data562[key181];
+if(data563 && typeof data563 == "object" && !Array.isArray(data563)){
+}
+else {
+const err919 = {instancePath:instancePath+"/overrides/" + key179.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key180.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key181.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data563};
+if(vErrors === null){
+vErrors = [err919];
+}
+else {
+vErrors.push(err919);
+}
+errors++;
+}
+}
+}
+else {
+const err920 = {instancePath:instancePath+"/overrides/" + key179.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key180.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data562};
+if(vErrors === null){
+vErrors = [err920];
+}
+else {
+vErrors.push(err920);
+}
+errors++;
+}
+}
+}
+else {
+const err921 = {instancePath:instancePath+"/overrides/" + key179.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data561};
+if(vErrors === null){
+vErrors = [err921];
+}
+else {
+vErrors.push(err921);
+}
+errors++;
+}
+}
+}
+else {
+const err922 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data560};
+if(vErrors === null){
+vErrors = [err922];
+}
+else {
+vErrors.push(err922);
+}
+errors++;
+}
+}
+}
+else {
+const err923 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err923];
+}
+else {
+vErrors.push(err923);
 }
 errors++;
 }

@@ -18,6 +18,8 @@
  * | `rulerQueryScheduler` | deployment, service, discoveryService, pdb           | ruler remote + `dedicatedReadPath`   |
  * | `rulerQuerier`        | deployment, service, pdb                             | ruler remote + `dedicatedReadPath`   |
  * | `continuousTest`      | deployment, service, pdb                             | `continuousTest.enabled`             |
+ * | `blockBuilder`        | deployment, service, pdb                             | `blockBuilder.enabled` (ingest storage) |
+ * | `blockBuilderScheduler` | deployment, service, pdb                           | `blockBuilderScheduler.enabled`      |
  * | `rolloutOperator`     | deployment, serviceAccount, role, roleBinding, pdb   | a zone-aware component               |
  * | `selfMonitoringRules` | configMap (rules, routing), job (mimirtool uploads)  | `selfMonitoring` + `selfMonitoringRules.enabled` |
  * | `config`              | configMap (`mimir.yaml`), runtimeConfigMap (`runtime.yaml`) | always                        |
@@ -48,6 +50,12 @@ import {
   type MimirContinuousTestConfig,
 } from './continuous-test.js';
 import { configComponent } from './config-maps.js';
+import { blockBuilderComponent, defaultBlockBuilderConfig, type MimirBlockBuilderConfig } from './block-builder.js';
+import {
+  blockBuilderSchedulerComponent,
+  defaultBlockBuilderSchedulerConfig,
+  type MimirBlockBuilderSchedulerConfig,
+} from './block-builder-scheduler.js';
 import { defaultDistributorConfig, distributorComponent } from './distributor.js';
 import { gossipComponent } from './gossip.js';
 import { defaultIngesterConfig, ingesterComponent } from './ingester.js';
@@ -95,6 +103,8 @@ export type { MimirRulerConfig, MimirRulerReadPathConfig } from './ruler.js';
 export type { StatefulParts, StatelessParts, ZonedParts } from './common.js';
 export type { SelfMonitoringRulesParts } from './self-monitoring-rules/index.js';
 export type { MimirContinuousTestConfig } from './continuous-test.js';
+export type { MimirBlockBuilderConfig } from './block-builder.js';
+export type { MimirBlockBuilderSchedulerConfig } from './block-builder-scheduler.js';
 export type { QueryFrontendParts } from './query-frontend.js';
 export type { QuerySchedulerParts } from './query-scheduler.js';
 export type { MimirConfigMaps } from './config-maps.js';
@@ -122,6 +132,10 @@ export interface MimirComponentsConfig {
   ruler: MimirRulerConfig;
   /** Mimir's continuous test, off unless enabled. */
   continuousTest: MimirContinuousTestConfig;
+  /** Mimir's block-builder (ingest storage), off unless enabled together with its scheduler. */
+  blockBuilder: MimirBlockBuilderConfig;
+  /** The block-builder-scheduler, which leases jobs over the Kafka partitions to the block-builders. */
+  blockBuilderScheduler: MimirBlockBuilderSchedulerConfig;
   /** The memcached caches (chunks, index, metadata, results), each off unless enabled. */
   caches: MimirCachesConfig;
   /** The rollout-operator, which rolls zone-aware StatefulSets one zone at a time. */
@@ -148,6 +162,8 @@ export function defaultMimirConfig(): MimirConfig {
     overridesExporter: defaultOverridesExporterConfig(),
     ruler: defaultRulerConfig(),
     continuousTest: defaultContinuousTestConfig(),
+    blockBuilder: defaultBlockBuilderConfig(),
+    blockBuilderScheduler: defaultBlockBuilderSchedulerConfig(),
     caches: defaultCachesConfig(),
     rolloutOperator: defaultRolloutOperatorConfig(),
     selfMonitoringRules: defaultSelfMonitoringRulesConfig(),
@@ -170,6 +186,8 @@ export const mimirComponents = [
   rulerQuerySchedulerComponent,
   rulerQuerierComponent,
   continuousTestComponent,
+  blockBuilderComponent,
+  blockBuilderSchedulerComponent,
   rolloutOperatorComponent,
   selfMonitoringRulesComponent,
   configComponent,

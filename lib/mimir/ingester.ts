@@ -2,18 +2,21 @@ import { stateful, type MimirStackConfig, type MimirZonedComponentConfig } from 
 import { statefulComponent, zonedStatefulComponent, type StatefulParts, type ZonedParts } from './common.js';
 import { isZoneAware } from './zones.js';
 import { targets } from './names.js';
-import { defineComponent } from '../core/registry.js';
+import { defineComponent, type StackView } from '../core/registry.js';
+import { blockBuilderIngesterFlags } from './block-builder.js';
 
 export function defaultIngesterConfig(): MimirZonedComponentConfig {
   return { ...stateful(3, '1', '2Gi', '20Gi'), zoneAware: 'auto' };
 }
 
 /** Holds recent samples in a TSDB on its volume and ships blocks to object storage. */
-export function ingester(c: MimirStackConfig): StatefulParts | ZonedParts {
+export function ingester(c: MimirStackConfig, stack: StackView): StatefulParts | ZonedParts {
   const spec = {
     name: targets.ingester,
     target: targets.ingester,
     settings: c.mimir.ingester,
+    // When block-builders build the blocks, the ingesters stop uploading their own.
+    flags: blockBuilderIngesterFlags(c, stack),
     runtimeConfig: true,
     gossip: true,
     objectStorage: true,

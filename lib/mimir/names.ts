@@ -14,6 +14,8 @@ export const targets = {
   overridesExporter: 'overrides-exporter',
   ruler: 'ruler',
   continuousTest: 'continuous-test',
+  blockBuilder: 'block-builder',
+  blockBuilderScheduler: 'block-builder-scheduler',
 } as const;
 
 /** Object names of the components that are not a Mimir target of their own name. */

@@ -97,6 +97,8 @@ export function mimirMemoryLimits(c: MimirStackConfig): MemoryLimit[] {
     [names.rulerQueryScheduler, m.ruler.readPath.queryScheduler, readPath],
     [names.rulerQuerier, m.ruler.readPath.querier, readPath],
     [targets.continuousTest, m.continuousTest, m.continuousTest.enabled],
+    [targets.blockBuilder, m.blockBuilder, m.blockBuilder.enabled],
+    [targets.blockBuilderScheduler, m.blockBuilderScheduler, m.blockBuilderScheduler.enabled],
   ];
   const out: MemoryLimit[] = [];
   for (const [name, settings, enabled] of workloads) {
