@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { e2eMimirConfig } from './environment/main.js';
+import { e2eIngestMimirConfig } from './environment-ingest/main.js';
 import { knobDifferences } from './harness/diff.js';
 import { http, metricSum, poll, rawHttp } from './harness/http.js';
 import { kafkaEndOffsets, type PartitionEnd } from './harness/kafka.js';
+import { getObject, listObjects } from './harness/s3.js';
 import { readBackShards, remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
 import { e2eRequired, kafkaUnavailable, repoRoot, skipReason, scenarioStack } from './harness/stack.js';
 import { failWhenRequired } from './harness/required.js';
@@ -24,7 +25,17 @@ if (skip) console.warn(`[e2e-ingest] ${e2eRequired ? 'FAILING' : 'skipping'} the
 
 const log = (line: string): void => console.log(`[e2e-ingest +${(performance.now() / 1000).toFixed(1)}s] ${line}`);
 
-const budget = { up: 360_000, wave: 150_000, restart: 120_000, readBack: 60_000, lag: 60_000, ruler: 90_000 } as const;
+const budget = {
+  up: 360_000,
+  wave: 150_000,
+  restart: 120_000,
+  readBack: 60_000,
+  lag: 60_000,
+  ruler: 90_000,
+  // A job waits for its time slice (job_size 30s) and for the partition's earlier jobs, one at a time.
+  block: 300_000,
+  storeGateway: 90_000,
+} as const;
 const margin = 30_000;
 
 failWhenRequired('the ingest-storage scenario', skip);
@@ -40,6 +51,7 @@ interface Push {
 
 interface MimirYaml {
   ingest_storage: { kafka: { address: string; topic: string; auto_create_topic_default_partitions?: number } };
+  blocks_storage?: { s3?: { bucket_name?: string } };
   ruler?: { query_frontend?: { address?: string } };
 }
 
@@ -173,7 +185,7 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
 
   it('differs from out/ingest only by the timing knobs of test/e2e/environment', () => {
     up();
-    const { unexpected, missing } = knobDifferences(stack.renderDiff, e2eMimirConfig);
+    const { unexpected, missing } = knobDifferences(stack.renderDiff, e2eIngestMimirConfig);
     expect(unexpected, 'differences from out/ingest that are not timing knobs').toEqual([]);
     expect(missing, 'timing knobs that did not reach the rendered mimir.yaml').toEqual([]);
   });
@@ -391,6 +403,98 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
       );
     },
     budget.ruler + margin,
+  );
+
+  it(
+    'the block-builder builds a block from Kafka and uploads it, the ingester uploads none, and the store-gateway serves it',
+    async () => {
+      up();
+      // A tenant of its own with one sample 14h old: older than query_ingesters_within (13h) and
+      // query_store_after (12h), so only a block in the bucket can answer the query below.
+      const blockTenant = `e2e-ingest-blocks-${stack.runId}`;
+      const oldAt = Math.floor((Date.now() - 14 * 3600_000) / 1000) * 1000;
+      const r = await rawHttp(`${gateway}/api/v1/push`, {
+        method: 'POST',
+        headers: { ...remoteWriteHeaders, 'X-Scope-OrgID': blockTenant },
+        body: remoteWriteBody([
+          { labels: { __name__: 'e2e_block_probe', run: stack.runId }, samples: [{ value: 7, timestampMs: oldAt }] },
+        ]),
+        timeoutMs: 10_000,
+      });
+      expect(r.status, r.body).toBe(200);
+      const wroteAt = performance.now();
+
+      const bucket = mimirYaml().blocks_storage?.s3?.bucket_name;
+      if (!bucket) throw new Error('mimir.yaml sets no blocks_storage.s3.bucket_name');
+      const job = stack.bucketJobs[0];
+      const url = new URL(job.endpoint);
+      const s3 = {
+        endpoint: `${url.protocol}//${await stack.resolve(url.hostname)}:${url.port || 80}`,
+        accessKeyId: job.accessKeyId,
+        secretAccessKey: job.secretAccessKey,
+        region: 'us-east-1',
+      };
+      const metaKeys = (keys: string[]) => keys.filter((k) => /^[^/]+\/[0-9A-HJKMNP-TV-Z]{26}\/meta\.json$/.test(k));
+      const metas = await poll(`a block of tenant ${blockTenant} in bucket ${bucket}`, budget.block, async () => {
+        const keys = metaKeys(await listObjects(s3, bucket, `${blockTenant}/`));
+        return keys.length ? keys : undefined;
+      });
+      const builtAfter = (performance.now() - wroteAt) / 1000;
+      // The block's meta.json says who wrote it: the block-builder sets thanos.source to "block-builder",
+      // an ingester's shipper "receive".
+      const sources = async (keys: string[]) =>
+        Promise.all(
+          keys.map(
+            async (k) =>
+              (JSON.parse(await getObject(s3, bucket, k)) as { thanos?: { source?: string } }).thanos?.source ?? '',
+          ),
+        );
+      expect(await sources(metas), `sources of ${metas.join(', ')}`).toEqual(metas.map(() => 'block-builder'));
+      const [meta] = metas;
+      const block = JSON.parse(await getObject(s3, bucket, meta)) as { minTime: number; maxTime: number };
+      expect(block.minTime, 'the block holds the sample written').toBeLessThanOrEqual(oldAt);
+      expect(block.maxTime).toBeGreaterThan(oldAt);
+
+      // Every block in the bucket, of every tenant, comes from the block-builder: the ingester ships none
+      // (it runs with -blocks-storage.tsdb.ship-interval=0), and its shipper never uploaded.
+      const allSources = await sources(metaKeys(await listObjects(s3, bucket)));
+      expect(new Set(allSources), 'sources of every block in the bucket').toEqual(new Set(['block-builder']));
+      expect(ingester().containers[0].argv).toContain('-blocks-storage.tsdb.ship-interval=0');
+      expect(await sumOf('ingester', 'cortex_ingester_shipper_uploads_total'), 'ingester shipper uploads').toBe(0);
+      // The builder got its jobs from the scheduler and finished them.
+      expect(
+        await sumOf('block-builder', 'cortex_blockbuilder_consume_job_duration_seconds_count', { success: 'true' }),
+        'jobs the block-builder finished',
+      ).toBeGreaterThan(0);
+
+      // The store-gateway loads the block (through the compactor's bucket index) and answers the query.
+      await poll('the store-gateway loading the block', budget.storeGateway, async () =>
+        (await sumOf('store-gateway', 'cortex_bucket_store_blocks_loaded')) > 0 ? true : undefined,
+      );
+      const calls = (): Promise<number> =>
+        sumOf('store-gateway', 'cortex_request_duration_seconds_count', { route: '/gatewaypb.StoreGateway/Series' });
+      const calls0 = await calls();
+      const old = await poll(
+        `e2e_block_probe at ${new Date(oldAt).toISOString()} as ${blockTenant}`,
+        budget.storeGateway,
+        async () => {
+          const q = await http(
+            `${gateway}/prometheus/api/v1/query?query=${encodeURIComponent(`e2e_block_probe{run="${stack.runId}"}`)}&time=${oldAt / 1000}`,
+            { headers: { 'X-Scope-OrgID': blockTenant }, timeoutMs: 15_000 },
+          );
+          if (q.status !== 200) throw new Error(`query → ${q.status}: ${q.body.slice(0, 300)}`);
+          const result = (JSON.parse(q.body) as { data: { result: { value: [number, string] }[] } }).data.result;
+          return result.length ? result : undefined;
+        },
+        2000,
+      );
+      expect(old[0].value[1]).toBe('7');
+      expect(await calls(), 'store-gateway Series requests while querying the block').toBeGreaterThan(calls0);
+      log(
+        `block ${meta} (source block-builder) ${builtAfter.toFixed(1)}s after the write; ${allSources.length} block(s) in the bucket, all from the block-builder; e2e_block_probe at -14h = 7 through the store-gateway`,
+      );
+    },
+    budget.block + budget.storeGateway * 2 + margin,
   );
 
   it('no container but the killed ingester exited or restarted', async () => {

@@ -170,6 +170,17 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
     what: "the ruler writes its rules' results to another Kafka topic than the ingester consumes",
     apply: (o) => addArgs(o, 'ruler', '-ingest-storage.kafka.topic=e2e-wrong-topic'),
   },
+  'ingest-block-builder-scheduler-address': {
+    what: "the block-builder dials another port of the block-builder-scheduler's Service (9096, not its gRPC port)",
+    apply: (o) => {
+      const w = (o as unknown as WorkloadLike[]).find(
+        (x) => x.kind === 'Deployment' && x.metadata?.name === 'block-builder',
+      );
+      const c = w?.spec?.template?.spec?.containers?.[0];
+      if (!c?.args?.some((a) => a.startsWith('-block-builder.scheduler.address='))) throw new Error('no block-builder');
+      c.args = c.args.map((a) => a.replace(/^(-block-builder\.scheduler\.address=.*):9095$/, '$1:9096'));
+    },
+  },
   'extra-difference': {
     what: 'a difference from out/local that is not a timing knob (ingester.ring.final_sleep 0s → 1s)',
     apply: (o) =>

@@ -103,3 +103,11 @@ export async function listBuckets(t: S3Target): Promise<string[]> {
   if (r.status !== 200) throw new Error(`ListBuckets → ${r.status}: ${r.body.slice(0, 300)}`);
   return [...r.body.matchAll(/<Name>([^<]*)<\/Name>/g)].map((m) => m[1]);
 }
+
+/** GetObject of a small text object (a block's meta.json). */
+export async function getObject(t: S3Target, bucket: string, key: string): Promise<string> {
+  // Keys here (tenant IDs, block ULIDs) need no escaping; the signer encodes the canonical path itself.
+  const r = await request(t, 'GET', `/${bucket}/${key}`);
+  if (r.status !== 200) throw new Error(`GetObject ${bucket}/${key} → ${r.status}: ${r.body.slice(0, 300)}`);
+  return r.body;
+}
