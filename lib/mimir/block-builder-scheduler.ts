@@ -26,6 +26,8 @@ export function defaultBlockBuilderSchedulerConfig(): MimirBlockBuilderScheduler
   return { ...component(1, '100m', '128Mi'), enabled: false };
 }
 
+const multitenancyFlag = 'auth.multitenancy-enabled';
+
 /**
  * One pod that never overlaps its successor: the schedule and the leases live in its memory, so two schedulers
  * would lease the same records to two builders. A new pod rebuilds the schedule from Kafka's committed offsets
@@ -36,6 +38,10 @@ export function blockBuilderScheduler(c: MimirStackConfig): StatelessParts {
     name: targets.blockBuilderScheduler,
     target: targets.blockBuilderScheduler,
     settings: c.mimir.blockBuilderScheduler,
+    // Mimir 3.0.2's gRPC auth exempts the query-scheduler's and frontend's streams but not the
+    // block-builder-scheduler's methods, and the block-builders send no tenant: with multitenancy on, every
+    // AssignJob fails with "no org id". The scheduler holds no tenant data, so it runs without it.
+    flags: { [multitenancyFlag]: false },
     runtimeConfig: false,
     gossip: false,
     objectStorage: false,
@@ -149,6 +155,18 @@ export function blockBuilderSchedulerChecks(c: MimirStackConfig): Rule[] {
             hint: `remove it for Mimir's default of ${fallback}`,
           });
       }
+      const tenancy = c.mimir.blockBuilderScheduler.flags[multitenancyFlag];
+      const yamlTenancy = c.mimir.config.multitenancy_enabled;
+      if (tenancy === true || (tenancy === null && yamlTenancy !== false))
+        out.push({
+          source: ctx.source,
+          path: `${flagsPath}["${multitenancyFlag}"]`,
+          message:
+            'the block-builder-scheduler with multitenancy on: Mimir 3.0.2 requires a tenant on its gRPC methods, which the block-builders do not send, so every job request fails with "no org id"',
+          expected: 'false (the library sets it; the scheduler holds no tenant data)',
+          found: tenancy === null ? "removed (mimir.yaml's multitenancy_enabled: true applies)" : 'true',
+          hint: `remove ${multitenancyFlag} from config.mimir.blockBuilderScheduler.flags`,
+        });
       const group = setting(c, 'consumer-group', 'consumer_group', 'block-builder');
       if (group.value === '')
         out.push({

@@ -39,7 +39,10 @@ export function blockBuilder(c: MimirStackConfig, stack: StackView): StatelessPa
     target: targets.blockBuilder,
     settings: c.mimir.blockBuilder,
     flags: {
-      'block-builder.scheduler.address': endpointHostPort(c, stack.endpoint('blockBuilderScheduler', 'grpc')),
+      // Without a scheduler the check below refuses the config; a dangling address would only repeat it.
+      ...(stack.has('blockBuilderScheduler')
+        ? { 'block-builder.scheduler.address': endpointHostPort(c, stack.endpoint('blockBuilderScheduler', 'grpc')) }
+        : {}),
       'block-builder.data-dir': blockBuilderDataDir,
     },
     // Per-tenant limits (out-of-order window, native histograms) shape the blocks it builds.
