@@ -456,10 +456,17 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
       expect(block.maxTime).toBeGreaterThan(oldAt);
 
       // Every block in the bucket, of every tenant, comes from the block-builder: the ingester ships none
-      // (it runs with -blocks-storage.tsdb.ship-interval=0), and its shipper never uploaded.
+      // (it runs with -blocks-storage.tsdb.ship-interval=0), not even when told to flush (which compacts its
+      // head into blocks and ships them when shipping is on), and its shipper never uploaded.
+      const ing = ingester();
+      const flush = await http(`http://${ing.ip}:${ing.ports['http-metrics']}/ingester/flush?wait=true`, {
+        method: 'POST',
+        timeoutMs: 60_000,
+      });
+      expect([200, 204], flush.body).toContain(flush.status);
       const allSources = await sources(metaKeys(await listObjects(s3, bucket)));
       expect(new Set(allSources), 'sources of every block in the bucket').toEqual(new Set(['block-builder']));
-      expect(ingester().containers[0].argv).toContain('-blocks-storage.tsdb.ship-interval=0');
+      expect(ing.containers[0].argv).toContain('-blocks-storage.tsdb.ship-interval=0');
       expect(await sumOf('ingester', 'cortex_ingester_shipper_uploads_total'), 'ingester shipper uploads').toBe(0);
       // The builder got its jobs from the scheduler and finished them.
       expect(

@@ -181,6 +181,17 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
       c.args = c.args.map((a) => a.replace(/^(-block-builder\.scheduler\.address=.*):9095$/, '$1:9096'));
     },
   },
+  'ingest-ingester-ships-blocks': {
+    what: 'the ingester without -blocks-storage.tsdb.ship-interval=0 (it ships its blocks beside the block-builder)',
+    apply: (o) => {
+      const w = (o as unknown as WorkloadLike[]).find(
+        (x) => x.kind === 'StatefulSet' && x.metadata?.name === 'ingester',
+      );
+      const c = w?.spec?.template?.spec?.containers?.[0];
+      if (!c?.args?.includes('-blocks-storage.tsdb.ship-interval=0')) throw new Error('no ingester that ships nothing');
+      c.args = c.args.filter((a) => a !== '-blocks-storage.tsdb.ship-interval=0');
+    },
+  },
   'extra-difference': {
     what: 'a difference from out/local that is not a timing knob (ingester.ring.final_sleep 0s → 1s)',
     apply: (o) =>
