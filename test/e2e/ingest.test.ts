@@ -264,8 +264,13 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
       });
       outage.committedBeforeKill = consumedBefore;
       const volume = ing.writableDirs.find((d) => d.includes(`pvc/data-${ing.name}`));
+      const proc = stack.procs.find((p) => p.spec.id.startsWith(`${ing.name}/`))!;
+      const exited = proc.nextExit();
       const pids = stack.signalPod(ing.name, 'SIGKILL');
       killedAt = Date.now();
+      // The harness restarts it a second after the exit, like a kubelet: the first write goes out inside that
+      // second however slow the machine, the rest land while it replays its partition before it is ready.
+      await exited;
       log(`SIGKILL ${ing.name} (pid ${pids.join(', ')}); it had committed offset ${consumedBefore}`);
       if (process.env.E2E_BREAK === 'ingest-volume-lost' && volume) {
         for (const f of readdirSync(volume)) rmSync(join(volume, f), { recursive: true, force: true });
@@ -274,7 +279,6 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
       // Writes go to Kafka only: they succeed with the ingester down. Write until it is back and ready.
       const deadline = Date.now() + budget.restart;
       let during = 0;
-      const proc = stack.procs.find((p) => p.spec.id.startsWith(`${ing.name}/`))!;
       for (;;) {
         await pushOne('during');
         during++;
@@ -290,7 +294,7 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
       expect(
         pushes.filter((p) => p.ingesterDown).length,
         'writes sent while the ingester was down',
-      ).toBeGreaterThanOrEqual(2);
+      ).toBeGreaterThanOrEqual(1);
       const failed = pushes.filter((p) => p.status < 200 || p.status > 299);
       expect(
         failed.map((p) => `${p.phase} ${new Date(p.ts).toISOString()}: ${p.status} ${p.body}`),
