@@ -144,7 +144,7 @@ describe('Alloy and Kafka under ingest storage', () => {
     expect(attribute(exporter, 'kafka_uris')).toEqual([y.ingest_storage.kafka.address]);
     // The ConfigMap holds no credential; Alloy's container gets the same secretKeyRefs as the ingester's.
     expect(text).not.toMatch(/kafka-credentials|"user"|"pass"/);
-    const alloyEnv = mainContainer(built.tree.observability.alloy!.deployment).env;
+    const alloyEnv = built.tree.observability.alloy!.deployment.spec!.template.spec!.containers[0].env;
     const ingester = flatten(built.tree).find((e) => e.component === 'ingester' && e.object.kind === 'StatefulSet')!;
     const ingesterEnv = (mainContainer(ingester.object).env ?? []).filter((v) => v.name.startsWith('KAFKA_SASL_'));
     expect(ingesterEnv).toHaveLength(2);
