@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { StackConfig } from '../lib/build/config.js';
 import { flatten } from '../lib/core/tree.js';
+import { render } from '../lib/build/render.js';
 import type { Container, KubeObject, PodSpec } from '../lib/core/k8s/types.js';
 import {
   alloy,
@@ -166,6 +167,17 @@ describe('Alloy and Kafka under ingest storage', () => {
   it('without Alloy nothing scrapes Kafka, and the build still passes', async () => {
     const built = await expectBuilt(env({ ...externalKafka, observability: { alloy: { enabled: false } } }));
     expect(built.tree.observability.alloy).toBeUndefined();
+  });
+});
+
+describe('the Kafka dashboard', () => {
+  const names = (c: StackConfig) =>
+    Object.keys(render(c).observability.grafana!).filter((k) => k.startsWith('dashboard'));
+  it('is provisioned when Alloy collects Kafka (ingest storage), not otherwise', () => {
+    expect(names(config(ingest))).toContain('dashboardMimirKafka');
+    expect(names(config())).toContain('dashboardMimirWrites');
+    expect(names(config())).not.toContain('dashboardMimirKafka');
+    expect(names(config(ingest, (c) => (c.observability.alloy.enabled = false)))).not.toContain('dashboardMimirKafka');
   });
 });
 
