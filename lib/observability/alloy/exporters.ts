@@ -89,7 +89,7 @@ export function exportersStatements(
 
 /** The env vars the exporters read (SASL credentials from their Secret), for Alloy's container. */
 export function exportersEnvVars(stack: StackView): Record<string, EnvSource> {
-  return Object.assign({}, ...stack.exporters().map((x) => x.sasl?.env ?? {})) as Record<string, EnvSource>;
+  return Object.fromEntries(stack.exporters().flatMap((x) => Object.entries(x.sasl?.env ?? {})));
 }
 
 /**
