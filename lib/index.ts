@@ -24,4 +24,11 @@ export type { Problem } from './core/problems.js';
 export * as k from './core/k8s/index.js';
 export type { Component, Group, KubeObject, Tree } from './core/k8s/types.js';
 export type { Route } from './core/routes.js';
-export type { ComponentDescriptor, Endpoint, MetricsSource, StackView } from './core/registry.js';
+export type {
+  ComponentDescriptor,
+  Endpoint,
+  ExporterSource,
+  KafkaExporterSource,
+  MetricsSource,
+  StackView,
+} from './core/registry.js';

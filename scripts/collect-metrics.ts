@@ -4,7 +4,7 @@
  * Alloy, memcached …). Dashboards, rules and autoscaling queries may name only these (their unit tests
  * check it). The file is a fact about the pinned versions, regenerated on purpose:
  *
- *   npm run metrics:collect                 # runs the stack and caches scenarios (root, peers built), then merges
+ *   npm run metrics:collect                 # runs the stack, caches, self-monitoring and ingest scenarios (root, peers built), then merges
  *   npm run metrics:collect -- --from DIR   # merges the <scenario>.json files an earlier run left in DIR
  *
  * Each scenario's last test writes `<scenario>.json` into E2E_METRICS_DIR (test/e2e/harness/metrics.ts);
@@ -50,6 +50,7 @@ function main(argv: string[]): number {
         'test/e2e/stack.test.ts',
         'test/e2e/caches.test.ts',
         'test/e2e/self-monitoring.test.ts',
+        'test/e2e/ingest.test.ts',
       ],
       { stdio: 'inherit', env: { ...process.env, E2E_REQUIRED: '1', E2E_METRICS_DIR: dir } },
     );

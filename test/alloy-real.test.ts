@@ -52,6 +52,7 @@ import {
   type AlloyRun,
 } from './support/alloy.js';
 import { httpGet, podsOf, startAlloy, startFakeApiServer, waitFor } from './support/alloy-run.js';
+import { loopbackAddress, startKafkaStandIn, type KafkaStandIn } from './support/kafka-stand-in.js';
 import { buildDir, environmentDirs } from './support/environments.js';
 import { hasKustomizeV5, kustomizeBuild } from './support/kustomize.js';
 
@@ -325,7 +326,25 @@ describe(`alloy run with the deployed args and env, against a stand-in API serve
           const dir = join(tmp, `run-${built.name}-${c.container.name}`);
           const ns = c.where.split(' ')[1]!.split('/')[0]!;
           const api = await startFakeApiServer(join(dir, 'api'), pods);
-          const alloy = await startAlloy(c, api, dir, ns);
+          // Alloy's Kafka exporter connects while Alloy loads its configuration: a stand-in broker answers at
+          // the rendered bootstrap address (its name resolved to a loopback address of its own).
+          const exporters = stackView(built.config).exporters();
+          const kafkas: { address: string; broker: KafkaStandIn }[] = [];
+          for (const x of exporters.filter((e) => e.exporter === 'kafka')) {
+            const [host, port] = x.addresses[0]!.split(':');
+            const broker = await startKafkaStandIn(loopbackAddress(), Number(port), {
+              host: host!,
+              port: Number(port),
+            });
+            kafkas.push({ address: x.addresses[0]!, broker });
+          }
+          const alloy = await startAlloy(
+            c,
+            api,
+            dir,
+            ns,
+            Object.fromEntries(kafkas.map((k) => [k.address.split(':')[0]!, k.broker.host])),
+          );
           console.info(
             `${out} › ${c.where}: harness changes: ${alloy.rewritten.join('; ')}${c.standIns.length ? `; env stand-ins: ${c.standIns.join(', ')}` : ''}`,
           );
@@ -359,6 +378,24 @@ describe(`alloy run with the deployed args and env, against a stand-in API serve
             expect(new Set(podLists.map((r) => r.query.get('labelSelector')))).toEqual(
               new Set([`${labelKeys.partOf}=${built.config.partOf}`]),
             );
+
+            // Each exporter reached the address the library rendered, and its target carries the stack's labels.
+            for (const { address, broker } of kafkas) {
+              expect(
+                broker.requests.filter((r) => r.apiKey === 3 && r.answered).length,
+                `metadata requests from Alloy's Kafka exporter to ${address}; requests seen: ${JSON.stringify(broker.requests)}`,
+              ).toBeGreaterThan(0);
+            }
+            for (const x of exporters) {
+              const r = await httpGet(alloy.httpAddr, `/api/v0/web/components/discovery.relabel.${x.name}`);
+              expect(r.status, r.body).toBe(200);
+              const output = (JSON.parse(r.body) as ComponentInfo).exports?.find((e) => e.name === 'output');
+              const targets = decodeAlloyJson(output!.value) as Record<string, string>[];
+              expect(
+                targets.map((t) => ({ job: t.job, namespace: t.namespace, instance: t.instance })),
+                `discovery.relabel.${x.name}: the ${x.exporter} exporter's target`,
+              ).toEqual([{ job: `${ns}/${x.name}`, namespace: ns, instance: x.addresses[0] }]);
+            }
 
             // Each scrape job's targets, as Alloy computes them, are the pods and ports the library means.
             for (const job of scrapeJobs(stackView(built.config))) {
@@ -410,6 +447,7 @@ describe(`alloy run with the deployed args and env, against a stand-in API serve
           } finally {
             await alloy.stop();
             await api.close();
+            for (const k of kafkas) await k.broker.close();
           }
         }
       },

@@ -12,7 +12,7 @@ interface PanelLike {
 /** Every query of every provisioned dashboard, with the dashboard and panel it belongs to. */
 function queries(namespace: string): { where: string; expr: string; variables: Record<string, string> }[] {
   const out: { where: string; expr: string; variables: Record<string, string> }[] = [];
-  for (const f of dashboardFiles({ ...defaultConfig(), namespace })) {
+  for (const f of dashboardFiles({ ...defaultConfig(), namespace }, { kafka: true })) {
     const d = f.dashboard as unknown as {
       panels?: PanelLike[];
       templating?: { list?: { name: string; current?: { value?: string | string[] } }[] };
@@ -41,8 +41,8 @@ describe('dashboard queries', () => {
   const all = queries('mimir');
 
   it('the dashboards hold the self-monitoring set, each with queries', () => {
-    const names = dashboardFiles(defaultConfig()).map((f) => f.name);
-    for (const n of ['overview', 'writes', 'reads', 'object-storage', 'compactor', 'ruler', 'alertmanager'])
+    const names = dashboardFiles(defaultConfig(), { kafka: true }).map((f) => f.name);
+    for (const n of ['overview', 'writes', 'reads', 'object-storage', 'compactor', 'ruler', 'alertmanager', 'kafka'])
       expect(names).toContain(`mimir-${n}`);
     for (const n of names)
       expect(

@@ -16,7 +16,7 @@ describe('generated dashboards', () => {
     'filling in namespace %s gives what the SDK builds for it',
     (namespace) => {
       const c = { ...defaultConfig(), namespace };
-      const filled = dashboardFiles(c);
+      const filled = dashboardFiles(c, { kafka: true });
       expect(filled).toEqual(JSON.parse(JSON.stringify(sdkDashboards(c))));
       expect(JSON.stringify(filled)).toContain(`namespace=\\"${namespace}\\"`);
     },

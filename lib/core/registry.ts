@@ -37,6 +37,26 @@ export interface MetricsSource {
 }
 
 /**
+ * A system of the stack that serves no Prometheus metrics itself, which Alloy collects through one of its
+ * built-in exporters: Kafka (`prometheus.exporter.kafka`), the log ingest storage writes through. The
+ * component that knows the system's address publishes it; Alloy renders the exporter and scrapes it.
+ */
+export interface KafkaExporterSource {
+  exporter: 'kafka';
+  /** Label of the exporter and its scrape job (an identifier); the series' `job` is `<namespace>/<name>`. */
+  name: string;
+  /** Bootstrap addresses (`host:port`), as the stack's Kafka clients use them. */
+  addresses: string[];
+  /**
+   * SASL/PLAIN credentials, when the brokers require them: the env vars a client's container sets from the
+   * Secret, and the names of the two that hold the username and the password.
+   */
+  sasl?: { usernameEnv: string; passwordEnv: string; env: Record<string, EnvSource> };
+}
+
+export type ExporterSource = KafkaExporterSource;
+
+/**
  * What a component may know about the rest of the stack while it renders or checks: which components
  * are rendered and what they publish. It never imports another component's module for this; the
  * registry (lib/build/registry.ts) answers from every component's descriptor.
@@ -50,6 +70,8 @@ export interface StackView {
   routes(): Route[];
   /** Every rendered component's metrics, in registry order. */
   metrics(): MetricsSource[];
+  /** The systems Alloy collects through its built-in exporters, in registry order. */
+  exporters(): ExporterSource[];
   /** The `mimir.yaml` parts every rendered component contributes, in registry order (merged over the base). */
   mimirYaml(): YamlMapping[];
 }
@@ -84,6 +106,8 @@ export interface ComponentDescriptor<
   routes?(c: C): Route[];
   /** Its metrics, for Alloy. */
   metrics?(c: C): MetricsSource[];
+  /** Systems without metrics of their own that it knows the address of, for Alloy's exporters. */
+  exporters?(c: C, stack: StackView): ExporterSource[];
   /**
    * Its part of the one `mimir.yaml` (e.g. a cache's client block), when it is rendered: what it knows about
    * itself stays in its module instead of becoming a special case of the file's generator.
@@ -200,6 +224,7 @@ export function stackViewOf<C extends SharedConfig>(list: readonly AnyComponent[
     },
     routes: () => enabled.flatMap((d) => d.routes?.(c) ?? []),
     metrics: () => enabled.flatMap((d) => d.metrics?.(c) ?? []),
+    exporters: () => enabled.flatMap((d) => d.exporters?.(c, view) ?? []),
     mimirYaml: () => enabled.flatMap((d) => (d.mimirYaml ? [d.mimirYaml(c, view)] : [])),
   };
   return view;

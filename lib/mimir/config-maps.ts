@@ -5,6 +5,7 @@ import type { ConfigMap } from '../core/k8s/types.js';
 import { toYaml } from '../core/yaml.js';
 import { mimirApp } from './common.js';
 import { mimirYaml, runtimeYaml } from './mimir-yaml.js';
+import { kafkaExporters } from './ingest-storage.js';
 import { files, names, portNames } from './names.js';
 import { mimirRules } from './rules.js';
 import { defineComponent, type StackView } from '../core/registry.js';
@@ -51,4 +52,6 @@ export const configComponent = defineComponent({
   metrics: () => [
     { name: 'mimir', app: mimirApp, port: portNames.http, path: '/metrics', jobLabel: labelKeys.component },
   ],
+  // Under ingest storage, the Kafka that mimir.yaml names: Alloy collects its metrics through its exporter.
+  exporters: kafkaExporters,
 });

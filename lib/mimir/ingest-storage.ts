@@ -7,7 +7,7 @@
 import type { JsonObject, MimirStackConfig } from './config.js';
 import type { EnvSource, Flags } from '../core/k8s/container.js';
 import type { Problem } from '../core/problems.js';
-import { endpointHostPort, type StackView } from '../core/registry.js';
+import { endpointHostPort, type ExporterSource, type StackView } from '../core/registry.js';
 import { allContainers, pods, problemAt, type Rule } from '../core/checks/context.js';
 import type { TreeEntry } from '../core/tree.js';
 import { configFileDocuments } from './config-files.js';
@@ -88,6 +88,26 @@ export function ingestStorageEnv(c: MimirStackConfig): Record<string, EnvSource>
     [kafkaSaslEnv.username]: { secret: sasl.secretName, key: sasl.usernameKey },
     [kafkaSaslEnv.password]: { secret: sasl.secretName, key: sasl.passwordKey },
   };
+}
+
+/**
+ * The Kafka Mimir writes through, for Alloy's Kafka exporter: the same bootstrap address, and with SASL the
+ * same Secret (Alloy's container gets its keys as the env vars Mimir's pods use). Its series describe the
+ * topic's partitions and Mimir's consumer groups (one per ingester), so they take `job` `<namespace>/kafka`.
+ */
+export function kafkaExporters(c: MimirStackConfig, stack: StackView): ExporterSource[] {
+  if (!ingestStorageEnabled(c)) return [];
+  const env = ingestStorageEnv(c);
+  return [
+    {
+      exporter: 'kafka',
+      name: 'kafka',
+      addresses: [kafkaAddress(c, stack)],
+      ...(Object.keys(env).length
+        ? { sasl: { usernameEnv: kafkaSaslEnv.username, passwordEnv: kafkaSaslEnv.password, env } }
+        : {}),
+    },
+  ];
 }
 
 /**

@@ -16,7 +16,9 @@ import { peerForImage, planPods, type Peers } from './harness/plan.js';
 import { remapPath, remapText } from './harness/remap.js';
 import { clientTenantOf, e2eRequired } from './harness/stack.js';
 import { groupChanges } from './harness/report.js';
-import { alloyTenant, expectedTargets, readAlloyConfig, relabel } from './harness/alloy.js';
+import { alloyTenant, expectedExporterLabels, expectedTargets, readAlloyConfig, relabel } from './harness/alloy.js';
+import { exporterMetricsUrl } from './harness/metrics.js';
+import { readFileSync } from 'node:fs';
 
 /** The harness's pure parts, checked against the committed local environment (no root needed). */
 const repo = join(import.meta.dirname, '../..');
@@ -401,6 +403,28 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
         },
       ]);
     }
+  });
+
+  it("reads an exporter's scrape apart from the pods': out/ingest's Kafka exporter, its address and its series' labels", () => {
+    const text = readFileSync('out/ingest/observability/alloy/configmap-alloy/config.alloy', 'utf8');
+    const intent = readAlloyConfig(text);
+    expect(intent.scrapes.map((s) => s.name)).toEqual(['mimir', 'minio', 'grafana', 'alloy']);
+    expect(intent.exporterScrapes.map((s) => [s.name, s.exporter, s.args])).toEqual([
+      ['kafka', 'prometheus.exporter.kafka.kafka', { kafka_uris: ['kafka.mimir.svc.cluster.local:9092'] }],
+    ]);
+    expect(expectedExporterLabels(intent, intent.exporterScrapes[0])).toEqual({
+      job: 'mimir/kafka',
+      namespace: 'mimir',
+      instance: 'kafka.mimir.svc.cluster.local:9092',
+      cluster: 'mimir',
+    });
+    // No pod is a target of the exporter's scrape (its rules keep everything they are given).
+    const p = plan(objects);
+    for (const pod of p.pods)
+      expect(expectedTargets(intent, pod, p.namespace).map((t) => t.scrape)).not.toContain('kafka');
+    expect(exporterMetricsUrl(p.pods, intent.exporterScrapes[0])).toMatch(
+      /^http:\/\/10\.\d+\.\d+\.\d+:12345\/api\/v0\/component\/prometheus\.exporter\.kafka\.kafka\/metrics$/,
+    );
   });
 
   it('relabels as Prometheus does: anchored regexes, keep/drop, $N replacements, empty values remove a label', () => {

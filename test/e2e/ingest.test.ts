@@ -5,12 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { e2eIngestMimirConfig } from './environment-ingest/main.js';
 import { knobDifferences } from './harness/diff.js';
+import { alloyTenant, expectedExporterLabels } from './harness/alloy.js';
 import { http, metricSum, poll, rawHttp } from './harness/http.js';
 import { kafkaEndOffsets, type PartitionEnd } from './harness/kafka.js';
 import { getObject, listObjects } from './harness/s3.js';
 import { readBackShards, remoteWriteBody, remoteWriteHeaders } from './harness/push.js';
 import { e2eRequired, kafkaUnavailable, repoRoot, skipReason, scenarioStack } from './harness/stack.js';
 import { failWhenRequired } from './harness/required.js';
+import { checkMetricNames } from './harness/metrics.js';
 
 /**
  * The ingest-storage architecture on environments/ingest, run from its rendered objects like the other
@@ -35,6 +37,8 @@ const budget = {
   // A job waits for its time slice (job_size 30s) and for the partition's earlier jobs, one at a time.
   block: 300_000,
   storeGateway: 90_000,
+  // The exporter refreshes its topic list every minute, and Alloy scrapes every 15 s.
+  kafkaMetrics: 150_000,
 } as const;
 const margin = 30_000;
 
@@ -112,9 +116,12 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
   const totalEnd = (ends: PartitionEnd[]) => ends.reduce((n, e) => n + Math.max(0, e.endOffset), 0);
 
   const headers = () => ({ 'X-Scope-OrgID': tenant });
-  const query = async (promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> => {
+  const query = async (
+    promql: string,
+    asTenant = tenant,
+  ): Promise<{ metric: Record<string, string>; value: [number, string] }[]> => {
     const r = await http(`${gateway}/prometheus/api/v1/query?query=${encodeURIComponent(promql)}`, {
-      headers: headers(),
+      headers: { 'X-Scope-OrgID': asTenant },
       timeoutMs: 15_000,
     });
     if (r.status !== 200) throw new Error(`query ${promql} → ${r.status}: ${r.body.slice(0, 300)}`);
@@ -508,6 +515,78 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
     budget.block + budget.storeGateway * 2 + margin,
   );
 
+  it(
+    "the meta tenant holds Kafka's metrics from Alloy's exporter as job <namespace>/kafka: the topic's offsets, the ingester's consumer group",
+    async () => {
+      up();
+      const intent = stack.alloy!;
+      const meta = alloyTenant(intent);
+      const kafkaScrapes = intent.exporterScrapes.filter((x) => x.exporter.startsWith('prometheus.exporter.kafka.'));
+      expect(
+        kafkaScrapes.map((x) => x.exporter),
+        'Kafka exporters in the rendered Alloy configuration',
+      ).toHaveLength(1);
+      const [scrape] = kafkaScrapes;
+      // The exporter reads the Kafka Mimir writes through; its series carry the stack's labels.
+      expect(scrape.args.kafka_uris).toEqual([mimirYaml().ingest_storage.kafka.address]);
+      const labels = expectedExporterLabels(intent, scrape);
+      const ns = stack.plan!.namespace;
+      expect(labels).toMatchObject({ job: `${ns}/kafka`, namespace: ns, cluster: intent.externalLabels.cluster });
+      // Mimir names each ingester's consumer group after the ingester (its instance ID, the pod's name); it
+      // commits the offsets of the partition of its ordinal.
+      const group = ingester().name;
+      const partition = String(Number(/-(\d+)$/.exec(group)![1]));
+      const sel = `job="${labels.job}",topic="${topic()}"`;
+      const t = performance.now();
+      const [committed, lag, offsets] = await poll(
+        `kafka_* series of ${group}'s consumer group and of topic ${topic()} in the meta tenant`,
+        budget.kafkaMetrics,
+        async () => {
+          const found = await Promise.all([
+            query(`kafka_consumergroup_current_offset{${sel},consumergroup="${group}",partition="${partition}"}`, meta),
+            query(
+              `kafka_consumergroup_uncommitted_offsets{${sel},consumergroup="${group}",partition="${partition}"}`,
+              meta,
+            ),
+            query(`kafka_topic_partition_current_offset{${sel}}`, meta),
+          ]);
+          return found.every((r) => r.length > 0) && found[2].length === partitions().length ? found : undefined;
+        },
+        2000,
+      );
+      const ends = await kafkaEnds();
+      for (const [name, series, extra] of [
+        ['kafka_consumergroup_current_offset', committed, { consumergroup: group, partition }],
+        ['kafka_consumergroup_uncommitted_offsets', lag, { consumergroup: group, partition }],
+      ] as const) {
+        expect(series.map((x) => x.metric)).toEqual([{ __name__: name, ...labels, topic: topic(), ...extra }]);
+      }
+      // What the exporter saw is what the broker holds: a committed offset past the writes, at most the end.
+      const end = ends.find((e) => String(e.partition) === partition)!.endOffset;
+      const committedOffset = Number(committed[0].value[1]);
+      expect(committedOffset, `${group}'s committed offset of partition ${partition}`).toBeGreaterThan(0);
+      expect(committedOffset).toBeLessThanOrEqual(end);
+      expect(Number(lag[0].value[1]), `${group}'s uncommitted offsets`).toBeGreaterThanOrEqual(0);
+      expect(offsets.map((x) => x.metric.partition).sort()).toEqual(partitions().map(String));
+      for (const x of offsets) {
+        expect(x.metric).toEqual({
+          __name__: 'kafka_topic_partition_current_offset',
+          ...labels,
+          topic: topic(),
+          partition: x.metric.partition,
+        });
+        const brokerEnd = ends.find((e) => String(e.partition) === x.metric.partition)!.endOffset;
+        expect(Number(x.value[1]), `partition ${x.metric.partition}'s end offset`).toBeLessThanOrEqual(brokerEnd);
+      }
+      // The stack's own series stay in the meta tenant.
+      expect(await query(`{__name__=~"kafka_.+",job="${labels.job}"}`, tenant)).toEqual([]);
+      log(
+        `meta tenant after ${((performance.now() - t) / 1000).toFixed(1)}s: ${group} committed ${committedOffset} of partition ${partition} (broker end ${end}), ${lag[0].value[1]} uncommitted; topic end offsets ${offsets.map((x) => `${x.metric.partition}:${x.value[1]}`).join(', ')}`,
+      );
+    },
+    budget.kafkaMetrics + margin,
+  );
+
   it('no container but the killed ingester exited or restarted', async () => {
     up();
     const others = (await stack.status()).filter((s) => s.pod !== ingester().name);
@@ -516,4 +595,14 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
     );
     expect(exited).toEqual([]);
   });
+
+  it('every scraped workload serves metrics the fact file knows (written out with E2E_METRICS_DIR)', async () => {
+    up();
+    const { components, missingFromFacts } = await checkMetricNames(stack, 'ingest', log);
+    expect(components).toContain('kafka');
+    expect(
+      missingFromFacts,
+      'scraped components without an entry in lib/mimir/reference/metrics-3.0.2.json (npm run metrics:collect)',
+    ).toEqual([]);
+  }, 60_000);
 });

@@ -236,6 +236,8 @@ export async function startAlloy(
   api: FakeApiServer,
   dir: string,
   namespace: string,
+  /** Names the pod would resolve through cluster DNS (name → address), put in the mount namespace's /etc/hosts. */
+  hosts: Record<string, string> = {},
 ): Promise<RunningAlloy> {
   const rewritten: string[] = [];
   const configFile = join(dir, c.configPath);
@@ -274,6 +276,18 @@ export async function startAlloy(
   writeFileSync(join(sa, 'ca.crt'), readFileSync(api.caFile));
   writeFileSync(join(sa, 'namespace'), namespace);
 
+  // Cluster DNS names (the bundled Kafka's Service) resolve through a hosts file bound over /etc/hosts in
+  // the private mount namespace only.
+  const hostsFile = join(dir, 'hosts');
+  const names = Object.entries(hosts);
+  if (names.length) {
+    writeFileSync(
+      hostsFile,
+      ['127.0.0.1 localhost', ...names.map(([name, address]) => `${address} ${name}`)].join('\n') + '\n',
+    );
+    rewritten.push(`/etc/hosts: ${names.map(([name, address]) => `${name} → ${address}`).join(', ')}`);
+  }
+
   const logFile = join(dir, 'alloy.log');
   const fd = openSync(logFile, 'w');
   const script = [
@@ -281,6 +295,7 @@ export async function startAlloy(
     'mount -t tmpfs -o mode=0755 tmpfs /run',
     `mkdir -p ${SA_DIR}`,
     `cp "$1/token" "$1/ca.crt" "$1/namespace" ${SA_DIR}/`,
+    ...(names.length ? [`mount --bind '${hostsFile}' /etc/hosts`] : []),
     'shift',
     'exec "$@"',
   ].join('\n');

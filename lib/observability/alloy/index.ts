@@ -21,6 +21,7 @@ import { pods, problemAt, type Rule, type ValidationContext } from '../../core/c
 import { serviceUrlProblem } from '../../core/checks/service-urls.js';
 import type { TreeEntry } from '../../core/tree.js';
 import { gatewayClientEnv, gatewayClientEnvVars, gatewayRequiresCredentials } from '../gateway/client.js';
+import { exporterAddressProblems, exportersEnvVars, exportersStatements } from './exporters.js';
 import {
   AlloyParseError,
   attr,
@@ -42,6 +43,7 @@ import {
 } from './syntax.js';
 
 export * from './syntax.js';
+export { exporterComponents } from './exporters.js';
 
 export const alloyPort = { name: 'http-metrics', port: 12345 } as const;
 export const alloyConfigFile = 'config.alloy';
@@ -140,6 +142,8 @@ export function alloyConfigStatements(c: ObservabilityStackConfig, stack: StackV
       ),
     );
   }
+  // Systems without metrics of their own (Kafka under ingest storage), through Alloy's exporters.
+  out.push(...exportersStatements(c, stack, 'prometheus.remote_write.mimir.receiver', a.scrapeInterval));
   out.push(
     block('prometheus.remote_write', 'mimir', [
       attr('external_labels', { cluster: a.clusterLabel }),
@@ -157,7 +161,7 @@ export function alloyConfig(c: ObservabilityStackConfig, stack: StackView): stri
   return renderAlloy(alloyConfigStatements(c, stack));
 }
 
-function alloyDeployment(c: ObservabilityStackConfig, configMapName: string): Deployment {
+function alloyDeployment(c: ObservabilityStackConfig, stack: StackView, configMapName: string): Deployment {
   const agent: Container = container({
     name: 'alloy',
     image: c.images.alloy,
@@ -169,7 +173,7 @@ function alloyDeployment(c: ObservabilityStackConfig, configMapName: string): De
       '--disable-reporting',
     ],
     ports: { [alloyPort.name]: alloyPort.port },
-    env: gatewayClientEnvVars(c),
+    env: { ...gatewayClientEnvVars(c), ...exportersEnvVars(stack) },
     resources: c.observability.alloy.resources,
     // No liveness probe: /-/healthy fails while any component is unhealthy (say, the gateway is down), and a restart fixes none of that.
     readinessProbe: httpProbe('/-/ready', alloyPort.name, { initialDelaySeconds: 5 }),
@@ -210,7 +214,7 @@ export function alloy(c: ObservabilityStackConfig, stack: StackView): AlloyCompo
   const labels = selectorLabels('alloy', 'collector', c.partOf);
   const meta = { name: 'alloy', namespace: c.namespace, labels };
   const cm = configMap({ ...meta, data: { [alloyConfigFile]: alloyConfig(c, stack) } });
-  const dep = alloyDeployment(c, cm.metadata?.name ?? 'alloy');
+  const dep = alloyDeployment(c, stack, cm.metadata?.name ?? 'alloy');
   return {
     deployment: dep,
     service: serviceFor(dep),
@@ -321,7 +325,7 @@ function unsetEnvProblems(ctx: ValidationContext, e: TreeEntry, statements: Allo
 
 /**
  * Checks of the rendered `config.alloy`: it parses; every env var it reads is set; every reference names a declared component; the
- * remote-write URL reaches a rendered Service and port; every scrape job finds at least one
+ * remote-write URL and every in-cluster exporter address reach a rendered Service and port; every scrape job finds at least one
  * container port among the rendered pods.
  */
 export function alloyRules(c: ObservabilityStackConfig): Rule[] {
@@ -374,6 +378,7 @@ export function alloyRules(c: ObservabilityStackConfig): Rule[] {
           if (problem) out.push(problem);
         }
       }
+      out.push(...exporterAddressProblems(ctx, e, statements, pointer, c.clusterDomain));
       out.push(...unsetEnvProblems(ctx, e, statements));
       const discoveries = new Map<string, AlloyBlock>(
         blocksNamed(statements, 'discovery.kubernetes').map((b) => [`discovery.kubernetes.${b.label}.targets`, b]),

@@ -24,15 +24,23 @@ export function dashboardDatasourceUid(c: Pick<ObservabilityStackConfig, 'selfMo
   return c.selfMonitoring.enabled ? SELF_MONITORING_DATASOURCE_UID : MIMIR_DATASOURCE_UID;
 }
 
+/** The Kafka dashboard's name (mimir-dashboards.ts, which a build does not load). */
+const kafkaDashboard = 'mimir-kafka';
+
 /**
  * The stack's dashboards for a config: the generated ones (dashboards.ts built with the SDK, by
  * `npm run dashboards`) with the namespace and the data source filled in. A namespace is a DNS label
- * and a uid is one of two constants, so neither needs escaping inside the JSON text.
+ * and a uid is one of two constants, so neither needs escaping inside the JSON text. The Kafka dashboard
+ * only with `kafka` (Alloy collects Kafka's metrics under ingest storage); it would stay empty otherwise.
  */
-export function dashboardFiles(c: Pick<ObservabilityStackConfig, 'namespace' | 'selfMonitoring'>): DashboardFile[] {
-  return JSON.parse(
+export function dashboardFiles(
+  c: Pick<ObservabilityStackConfig, 'namespace' | 'selfMonitoring'>,
+  collected: { kafka: boolean } = { kafka: false },
+): DashboardFile[] {
+  const all = JSON.parse(
     JSON.stringify(generated)
       .replaceAll(NAMESPACE_PLACEHOLDER, c.namespace)
       .replaceAll(DATASOURCE_PLACEHOLDER, dashboardDatasourceUid(c)),
   ) as DashboardFile[];
+  return all.filter((d) => d.name !== kafkaDashboard || collected.kafka);
 }

@@ -147,9 +147,13 @@ export function datasourcesYaml(c: ObservabilityStackConfig, stack: StackView): 
   return toYaml({ apiVersion: 1, datasources: datasources(c, stack) });
 }
 
-/** The stack's dashboards, generated ahead of time from dashboards.ts (`npm run dashboards`). */
-export function dashboards(c: ObservabilityStackConfig): DashboardFile[] {
-  return dashboardFiles(c);
+/**
+ * The stack's dashboards, generated ahead of time from dashboards.ts (`npm run dashboards`); the Kafka
+ * dashboard when Alloy collects Kafka's metrics (ingest storage, Alloy rendered).
+ */
+export function dashboards(c: ObservabilityStackConfig, stack?: StackView): DashboardFile[] {
+  const kafka = Boolean(stack?.has('alloy') && stack.exporters().some((x) => x.exporter === 'kafka'));
+  return dashboardFiles(c, { kafka });
 }
 
 export function dashboardProvidersYaml(): string {
@@ -291,7 +295,7 @@ export function grafana(c: ObservabilityStackConfig, stack: StackView): GrafanaC
     ...meta('grafana-dashboard-providers'),
     data: { 'providers.yaml': dashboardProvidersYaml() },
   });
-  const dashboardCms = dashboards(c).map((d) => ({
+  const dashboardCms = dashboards(c, stack).map((d) => ({
     name: d.name,
     key: dashboardKey(d.name),
     configMap: configMap({

@@ -880,8 +880,93 @@ function alertmanager(q: Q): DashboardSpec {
   };
 }
 
+/** The name of the Kafka dashboard, provisioned only when Alloy collects Kafka's metrics (ingest storage). */
+export const kafkaDashboardName = 'mimir-kafka';
+
+/**
+ * Ingest storage's Kafka as Alloy's Kafka exporter sees it (`job` `<namespace>/kafka`): what is produced to
+ * the topic, what it retains, and how far each consumer group (each ingester commits as a group named after
+ * itself, for the partition of its ordinal) is behind.
+ */
+function kafka(q: Q): DashboardSpec {
+  const sel = q.sel('kafka');
+  return {
+    name: kafkaDashboardName,
+    title: 'Mimir / Kafka',
+    description:
+      "Ingest storage's Kafka: records produced per partition, records retained, and each consumer group's lag (Alloy's Kafka exporter).",
+    rows: [
+      {
+        title: 'Topic',
+        panels: [
+          {
+            title: 'Records produced per second',
+            unit: 'short',
+            description:
+              "Records appended to each partition per second (the rate of its end offset): the distributors' and the rulers' writes.",
+            queries: [
+              {
+                expr: `sum by (topic, partition) (rate(kafka_topic_partition_current_offset${sel}[$__rate_interval]))`,
+                legend: '{{topic}} / {{partition}}',
+              },
+            ],
+          },
+          {
+            title: 'Records retained',
+            unit: 'short',
+            description:
+              'Records each partition holds (end offset minus oldest offset): how far back a restarted ingester could replay.',
+            queries: [
+              {
+                expr: `sum by (topic, partition) (kafka_topic_partition_current_offset${sel} - kafka_topic_partition_oldest_offset${sel})`,
+                legend: '{{topic}} / {{partition}}',
+              },
+            ],
+          },
+          {
+            title: 'Brokers',
+            kind: 'stat',
+            unit: 'short',
+            span: 4,
+            description: 'Brokers in the cluster metadata the exporter last read.',
+            queries: [{ expr: `max(kafka_brokers${sel})`, legend: 'brokers' }],
+          },
+        ],
+      },
+      {
+        title: 'Consumers',
+        panels: [
+          {
+            title: 'Consumer lag per partition',
+            unit: 'short',
+            description:
+              "Records past each consumer group's committed offset, per partition. Each ingester commits as a group named after itself: a lag that keeps growing is an ingester that does not keep up, or does not run.",
+            queries: [
+              {
+                expr: `sum by (consumergroup, partition) (kafka_consumergroup_uncommitted_offsets${sel})`,
+                legend: '{{consumergroup}} / {{partition}}',
+              },
+            ],
+          },
+          {
+            title: 'Records committed per second',
+            unit: 'short',
+            description: "Records each consumer group commits per second (the rate of its committed offsets' sum).",
+            queries: [
+              {
+                expr: `sum by (consumergroup) (rate(kafka_consumergroup_current_offset_sum${sel}[$__rate_interval]))`,
+                legend: '{{consumergroup}}',
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
 /** Every self-monitoring dashboard of a namespace's stack, in the order Grafana lists them. */
 export function mimirDashboardSpecs(namespace: string): DashboardSpec[] {
   const q = new Q(namespace);
-  return [overview(q), writes(q), reads(q), objectStorage(q), compactor(q), ruler(q), alertmanager(q)];
+  return [overview(q), writes(q), reads(q), objectStorage(q), compactor(q), ruler(q), alertmanager(q), kafka(q)];
 }

@@ -34,11 +34,25 @@ export interface AlloyScrape {
   interval: string;
 }
 
+/**
+ * A scrape of one of Alloy's built-in exporters (`prometheus.exporter.kafka`): Alloy serves the exporter's
+ * metrics itself, at `/api/v0/component/<component id>/metrics` of its HTTP server.
+ */
+export interface AlloyExporterScrape extends AlloyScrape {
+  /** The exporter's component ID, e.g. `prometheus.exporter.kafka.kafka`. */
+  exporter: string;
+  /** Its string and string-list arguments (`kafka_uris`), as written. */
+  args: Record<string, string | string[]>;
+}
+
 export interface AlloyIntent {
   /** `discovery.kubernetes` namespaces and label selector. */
   namespaces: string[];
   labelSelector?: string;
+  /** Scrapes of pods found by `discovery.kubernetes`. */
   scrapes: AlloyScrape[];
+  /** Scrapes of Alloy's built-in exporters. */
+  exporterScrapes: AlloyExporterScrape[];
   remoteWrite: { url: string; headers: Record<string, string> };
   externalLabels: Record<string, string>;
 }
@@ -72,27 +86,51 @@ export function readAlloyConfig(text: string): AlloyIntent {
   if (discovery.length !== 1)
     throw new Error(`alloy: ${discovery.length} discovery.kubernetes blocks; the e2e reads one`);
   const d = discovery[0];
-  const scrapes = blocksNamed(all, 'prometheus.scrape').map((b) => {
+  const exporters = new Map(
+    all
+      .filter((b): b is AlloyBlock => b.kind === 'block' && b.name.startsWith('prometheus.exporter.') && !!b.label)
+      .map((b) => [`${b.name}.${b.label}`, b]),
+  );
+  const scrapes: AlloyScrape[] = [];
+  const exporterScrapes: AlloyExporterScrape[] = [];
+  for (const b of blocksNamed(all, 'prometheus.scrape')) {
     const targets = attribute(b, 'targets');
     const path = isRef(targets) ? refPath(targets) : '';
     let rules: RelabelRule[];
+    let exporter: AlloyBlock | undefined;
     if (path === `discovery.kubernetes.${d.label}.targets`) rules = [];
     else {
       const source = /^discovery\.relabel\.([^.]+)\.output$/.exec(path)?.[1];
       const relabel = source === undefined ? undefined : relabels.get(source);
-      if (!relabel || !isRef(attribute(relabel, 'targets')))
+      const input = relabel && attribute(relabel, 'targets');
+      const inputPath = isRef(input) ? refPath(input) : '';
+      exporter = exporters.get(inputPath.replace(/\.targets$/, ''));
+      if (!relabel || (inputPath !== `discovery.kubernetes.${d.label}.targets` && !exporter))
         throw new Error(
           `alloy: prometheus.scrape "${b.label}" takes targets from ${path || '(a value)'}, which the e2e does not follow`,
         );
       rules = rulesOf(relabel);
     }
-    return {
+    const scrape = {
       name: b.label ?? '',
       rules,
       metricsPath: str(attribute(b, 'metrics_path')) ?? '/metrics',
       interval: str(attribute(b, 'scrape_interval')) ?? '60s',
     };
-  });
+    if (!exporter) scrapes.push(scrape);
+    else
+      exporterScrapes.push({
+        ...scrape,
+        exporter: `${exporter.name}.${exporter.label}`,
+        args: Object.fromEntries(
+          exporter.body.flatMap((a) => {
+            if (a.kind !== 'attribute') return [];
+            const v = str(a.value) ?? strings(a.value);
+            return v === undefined ? [] : [[a.name, v]];
+          }),
+        ),
+      });
+  }
   const rw = blocksNamed(all, 'prometheus.remote_write');
   const endpoints = rw.flatMap((b) => blocksNamed(b.body, 'endpoint'));
   if (rw.length !== 1 || endpoints.length !== 1)
@@ -107,6 +145,7 @@ export function readAlloyConfig(text: string): AlloyIntent {
       .map((s) => str(attribute(s, 'label')))
       .find(Boolean),
     scrapes,
+    exporterScrapes,
     remoteWrite: { url, headers: record(attribute(endpoints[0], 'headers')) },
     externalLabels: record(attribute(rw[0], 'external_labels')),
   };
@@ -209,4 +248,22 @@ export function alloyTenant(intent: AlloyIntent): string {
   if (!entry)
     throw new Error(`Alloy's remote write to ${intent.remoteWrite.url} names no tenant (X-Scope-OrgID header)`);
   return entry[1];
+}
+
+/**
+ * The labels of an exporter's series once stored: the exporter's own target (`job="integrations/<kind>"`,
+ * `instance` = its first address, as Alloy's exporter sets them) relabelled by the scrape's rules, without
+ * the `__` ones, with the remote write's external labels.
+ */
+export function expectedExporterLabels(intent: AlloyIntent, scrape: AlloyExporterScrape): Record<string, string> {
+  const kind = scrape.exporter.split('.')[2];
+  const uris = scrape.args.kafka_uris;
+  const base: Record<string, string> = {
+    job: `integrations/${kind}`,
+    instance: Array.isArray(uris) ? (uris[0] ?? '') : String(uris ?? ''),
+  };
+  const kept = relabel(base, scrape.rules) ?? {};
+  const labels = Object.fromEntries(Object.entries(kept).filter(([k]) => !k.startsWith('__')));
+  for (const [k, v] of Object.entries(intent.externalLabels)) labels[k] ??= v;
+  return labels;
 }

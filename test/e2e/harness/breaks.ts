@@ -192,6 +192,14 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
       c.args = c.args.filter((a) => a !== '-blocks-storage.tsdb.ship-interval=0');
     },
   },
+  'ingest-kafka-exporter-address': {
+    what: "Alloy's Kafka exporter pointed at port 9093 of the Kafka Service (the broker's controller listener, which listens on the pod's loopback only)",
+    apply: (o) => editAlloy(o, /(kafka_uris\s*=\s*\["[^":]+):9092"/, '$1:9093"'),
+  },
+  'ingest-kafka-job': {
+    what: "the Kafka exporter's series relabelled to job <namespace>/kafka-exporter instead of <namespace>/kafka",
+    apply: (o) => editAlloy(o, /(replacement\s*=\s*"[^"/]+\/kafka)"/, '$1-exporter"'),
+  },
   'extra-difference': {
     what: 'a difference from out/local that is not a timing knob (ingester.ring.final_sleep 0s → 1s)',
     apply: (o) =>

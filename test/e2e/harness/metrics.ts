@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectedTargets } from './alloy.js';
+import { expectedTargets, type AlloyExporterScrape } from './alloy.js';
+import type { PodPlan } from './plan.js';
 import type { Stack } from './stack.js';
 
 /**
@@ -29,6 +30,17 @@ export function sampleNames(exposition: string): string[] {
   return [...names].sort();
 }
 
+/**
+ * Where Alloy serves one of its exporters' metrics: its HTTP server (the Alloy pod's `http-metrics` port),
+ * `/api/v0/component/<id>/metrics` — what its own scrape reads through its in-memory listener.
+ */
+export function exporterMetricsUrl(pods: readonly PodPlan[], scrape: AlloyExporterScrape): string {
+  const alloy = pods.find((p) => componentKey(p.labels) === 'alloy');
+  const port = alloy?.ports['http-metrics'];
+  if (!alloy || port === undefined) throw new Error(`no Alloy pod with an http-metrics port serves ${scrape.exporter}`);
+  return `http://${alloy.ip}:${port}/api/v0/component/${scrape.exporter}/metrics`;
+}
+
 export async function collectMetricNames(stack: Stack): Promise<Record<string, string[]>> {
   const intent = stack.alloy;
   const plan = stack.plan;
@@ -45,6 +57,15 @@ export async function collectMetricNames(stack: Stack): Promise<Record<string, s
       for (const n of sampleNames(await r.text())) set.add(n);
       byKey.set(key, set);
     }
+  }
+  // Systems without metrics of their own (Kafka), keyed by their scrape job's name as `job` carries it.
+  for (const scrape of intent.exporterScrapes) {
+    const url = exporterMetricsUrl(plan.pods, scrape);
+    const r = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+    if (!r.ok) throw new Error(`GET ${url} → ${r.status}`);
+    const set = byKey.get(scrape.name) ?? new Set<string>();
+    for (const n of sampleNames(await r.text())) set.add(n);
+    byKey.set(scrape.name, set);
   }
   return Object.fromEntries([...byKey.keys()].sort().map((k) => [k, [...byKey.get(k)!].sort()]));
 }
