@@ -11,6 +11,7 @@ import { defaultConfig, serviceHost, type StackConfig } from '../lib/build/confi
 import { mimirRoutes } from '../lib/mimir/routes.js';
 import {
   gatewayPaths,
+  gatewayStatus,
   grafanaRoute,
   HEALTH_PATH,
   renderNginxConf,
@@ -100,6 +101,8 @@ class Upstreams {
 
 interface Gateway {
   nginx: RunningNginx;
+  /** The loopback stub_status server's port, when the exporter (and so the server) is on. */
+  statusPort?: number;
   dns: DnsServer;
   upstreams: Upstreams;
   dir: string;
@@ -119,9 +122,12 @@ async function startGateway(c: StackConfig, opts: { htpasswd?: string; routes?: 
     writeFileSync(htpasswd, opts.htpasswd, { mode: 0o644 });
   }
   const port = await freePort();
+  // Its own free port, so that several gateways (test files run in parallel) never share one.
+  const statusPort = c.observability.gateway.exporter.enabled ? await freePort() : undefined;
   const conf = localiseNginxConf(renderNginxConf(c, routes, grafanaRoute(stackView(c))), gatewayPaths.runDir, {
     dir,
     listen: `127.0.0.1:${port}`,
+    status: statusPort === undefined ? undefined : `127.0.0.1:${statusPort}`,
     resolver: dns.address,
     htpasswd,
   });
@@ -136,6 +142,7 @@ async function startGateway(c: StackConfig, opts: { htpasswd?: string; routes?: 
   }
   return {
     nginx,
+    statusPort,
     dns,
     upstreams,
     dir,
@@ -242,6 +249,7 @@ describe('localiseNginxConf', () => {
     const local = localiseNginxConf(rendered.join('\n'), gatewayPaths.runDir, {
       dir: '/x',
       listen: '127.0.0.1:1',
+      status: '127.0.0.1:3',
       resolver: '127.0.0.1:2',
       htpasswd: '/x/htpasswd',
     }).split('\n');
@@ -251,6 +259,7 @@ describe('localiseNginxConf', () => {
       'auth_basic_user_file',
       'client_body_temp_path',
       'fastcgi_temp_path',
+      'listen',
       'listen',
       'pid',
       'proxy_temp_path',
@@ -289,6 +298,7 @@ describe.runIf(nginx.run)(`gateway nginx.conf in real nginx ${version.join('.')}
           ),
         ),
       ],
+      ['the exporter off (no stub_status server)', config((c) => (c.observability.gateway.exporter.enabled = false))],
       [
         'another namespace and cluster domain',
         config((c) => ((c.namespace = 'metrics'), (c.clusterDomain = 'k8s.example'))),
@@ -424,6 +434,22 @@ describe.runIf(nginx.run)(`gateway nginx.conf in real nginx ${version.join('.')}
     it('answers the health endpoint itself', async () => {
       const reply = await request(gw.nginx.port, HEALTH_PATH);
       expect(reply).toMatchObject({ status: 200, body: 'ok\n' });
+    });
+
+    it('serves stub_status on the loopback status server, in the format the exporter parses', async () => {
+      expect(gw.statusPort).toBeDefined();
+      const reply = await request(gw.statusPort!, gatewayStatus.path);
+      expect(reply.status, reply.body).toBe(200);
+      // nginx's stub_status page; the exporter's parser (collector/nginx.go) reads exactly these lines.
+      expect(reply.body).toMatch(
+        /^Active connections: \d+ \nserver accepts handled requests\n \d+ \d+ \d+ \nReading: \d+ Writing: \d+ Waiting: \d+ \n$/,
+      );
+      expect((await request(gw.statusPort!, '/')).status).toBe(404);
+    });
+
+    it("keeps stub_status off the gateway port: the path is Grafana's there", async () => {
+      const reply = await request(gw.nginx.port, gatewayStatus.path);
+      expect(reply.echo).toMatchObject({ service: GRAFANA_UPSTREAM.service, path: gatewayStatus.path });
     });
 
     it('gives a request without X-Scope-OrgID the default tenant', async () => {
@@ -648,6 +674,10 @@ describe.runIf(nginx.run)(`gateway nginx.conf in real nginx ${version.join('.')}
 
     it('leaves the health endpoint open for the kubelet', async () => {
       expect((await request(gw.nginx.port, HEALTH_PATH)).status).toBe(200);
+    });
+
+    it('leaves stub_status open for the exporter, which sends no credentials', async () => {
+      expect((await request(gw.statusPort!, gatewayStatus.path)).status).toBe(200);
     });
   });
 });

@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"architecture":{"description":"`classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors\nwrite to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs\nKafka, see `ingestStorage`, and the ruler in remote mode).","enum":["classic","ingest-storage"],"type":"string"},"ingestStorage":{"description":"Kafka and read consistency of the ingest-storage architecture (ignored by `classic`).","type":"object","properties":{"kafka":{"description":"Where the ingest-storage architecture's Kafka is and how Mimir uses it.","type":"object","properties":{"source":{"description":"`bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through\nits Service. `external`: an existing Kafka cluster at `addresses`.","enum":["bundled","external"],"type":"string"},"address":{"description":"Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to\nits Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the\nbootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).","type":"string"},"topic":{"description":"The topic every write goes through (Mimir creates it when missing).","type":"string"},"partitions":{"description":"Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone\nowns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to\nscale the ingesters out without re-partitioning.","type":"integer","minimum":1},"clientId":{"description":"Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.\nAt most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).","type":"string"},"sasl":{"description":"SASL credentials (external Kafka).","type":"object","properties":{"secretName":{"description":"Secret holding the username and password; empty means no SASL. List it in `existingSecrets`.","type":"string"},"usernameKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"readConsistency":{"description":"Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in\n`tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they\nhave consumed everything written before the query (read-after-write, slower).","enum":["eventual","strong"],"type":"string"}},"additionalProperties":false},"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"autoscaling":{"description":"Autoscaling of distributors, queriers, query-frontends, rulers and the ruler's read path: KEDA\nScaledObjects (or HorizontalPodAutoscalers) instead of fixed replicas, each off unless enabled.","type":"object","properties":{"engine":{"description":"`keda`: KEDA ScaledObjects (KEDA must run in the cluster), every signal available.\n`hpa`: `autoscaling/v2` HorizontalPodAutoscalers on the resource metrics API (metrics-server), cpu and memory only.","enum":["hpa","keda"],"type":"string"},"metricsTenant":{"description":"Tenant KEDA queries (sent as `X-Scope-OrgID`); empty: the one Alloy writes the stack's own metrics into\n(`selfMonitoring.tenant`, or `defaultTenant` with self-monitoring off).","type":"string"},"prometheusAddress":{"description":"Prometheus API KEDA queries; empty: the stack's own query-frontend,\n`http://query-frontend.<namespace>.svc.<clusterDomain>:8080/prometheus`. Must name a rendered Service.","type":"string"},"pollingInterval":{"description":"Seconds between KEDA's queries.","type":"integer","minimum":1},"distributor":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"querier":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQuerier":{"description":"The ruler's own querier (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQueryFrontend":{"description":"The ruler's own query-frontend (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"continuousTest":{"description":"Mimir's continuous test, off unless enabled.","type":"object","properties":{"enabled":{"description":"Run it (`-target=continuous-test`): it writes series through the gateway as `tenant`, queries them back\nthrough the gateway and exports its own success metrics (`mimir_continuous_test_*`).","type":"boolean"},"tenant":{"description":"The tenant it writes and reads as; keep it apart from real tenants.","type":"string"},"numSeries":{"description":"Series it writes every 20 s (`-tests.write-read-series-test.num-series`).","type":"integer","minimum":1},"runInterval":{"description":"How often it writes and checks its series (`-tests.run-interval`), e.g. `5m`.","type":"string"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"selfMonitoringRules":{"description":"The stack's own alerting and recording rules and alert routing, for the self-monitoring tenant.","type":"object","properties":{"enabled":{"description":"Load the rules into the ruler and the alert routing into the alertmanager for the self-monitoring tenant,\nthrough a Job that runs `mimirtool` after each change. Needs `selfMonitoring.enabled`; the rules need the\nruler, the routing the alertmanager.","type":"boolean"},"pendingFor":{"description":"Pending durations (`for`) by alert name, over the defaults, e.g. `{ \"MimirKubeComponentDown\": \"5m\" }`.","type":"object","additionalProperties":{"type":"string"}},"alertmanagerConfig":{"description":"The self-monitoring tenant's Alertmanager configuration (what `mimirtool alertmanager load` uploads):\nreceivers and routes. The default routes every alert to the receiver `self-monitoring`, which notifies\nnobody until you give it an integration (e.g. `webhook_configs`, `slack_configs`).","type":"object","additionalProperties":true},"resources":{"description":"Requests (and optional limits) of each of the Job's containers.","type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"kafka":{"description":"Single-node Kafka for the ingest-storage architecture (off unless enabled).","type":"object","properties":{"enabled":{"description":"Render the single-node Kafka (`config.mimir.ingestStorage.kafka.source: 'bundled'` needs it).","type":"boolean"},"storageSize":{"description":"Size of the data volume (`log.dirs`).","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"description":"Requests (and limits) of the broker container; the storage-format init container uses the same.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"heap":{"description":"JVM heap (`-Xms` and `-Xmx`), a Java size such as `256m`; keep it well below the memory limit: the\npage cache and the JVM's own memory come on top.","type":"string"},"clusterId":{"description":"KRaft cluster ID written into the data volume on first start: a base64url-encoded UUID (22 characters).\nChanging it on an existing volume makes the broker refuse to start.","type":"string"},"retentionHours":{"description":"How long the broker keeps records, in hours (`log.retention.hours`). Ingesters replay from their committed\noffset after a restart, so this only has to cover the longest outage of an ingester.","type":"integer","minimum":1}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"kafka":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"mimirtool":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"architecture":{"description":"`classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors\nwrite to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs\nKafka, see `ingestStorage`, and the ruler in remote mode).","enum":["classic","ingest-storage"],"type":"string"},"ingestStorage":{"description":"Kafka and read consistency of the ingest-storage architecture (ignored by `classic`).","type":"object","properties":{"kafka":{"description":"Where the ingest-storage architecture's Kafka is and how Mimir uses it.","type":"object","properties":{"source":{"description":"`bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through\nits Service. `external`: an existing Kafka cluster at `addresses`.","enum":["bundled","external"],"type":"string"},"address":{"description":"Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to\nits Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the\nbootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).","type":"string"},"topic":{"description":"The topic every write goes through (Mimir creates it when missing).","type":"string"},"partitions":{"description":"Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone\nowns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to\nscale the ingesters out without re-partitioning.","type":"integer","minimum":1},"clientId":{"description":"Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.\nAt most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).","type":"string"},"sasl":{"description":"SASL credentials (external Kafka).","type":"object","properties":{"secretName":{"description":"Secret holding the username and password; empty means no SASL. List it in `existingSecrets`.","type":"string"},"usernameKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"readConsistency":{"description":"Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in\n`tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they\nhave consumed everything written before the query (read-after-write, slower).","enum":["eventual","strong"],"type":"string"}},"additionalProperties":false},"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"autoscaling":{"description":"Autoscaling of distributors, queriers, query-frontends, rulers and the ruler's read path: KEDA\nScaledObjects (or HorizontalPodAutoscalers) instead of fixed replicas, each off unless enabled.","type":"object","properties":{"engine":{"description":"`keda`: KEDA ScaledObjects (KEDA must run in the cluster), every signal available.\n`hpa`: `autoscaling/v2` HorizontalPodAutoscalers on the resource metrics API (metrics-server), cpu and memory only.","enum":["hpa","keda"],"type":"string"},"metricsTenant":{"description":"Tenant KEDA queries (sent as `X-Scope-OrgID`); empty: the one Alloy writes the stack's own metrics into\n(`selfMonitoring.tenant`, or `defaultTenant` with self-monitoring off).","type":"string"},"prometheusAddress":{"description":"Prometheus API KEDA queries; empty: the stack's own query-frontend,\n`http://query-frontend.<namespace>.svc.<clusterDomain>:8080/prometheus`. Must name a rendered Service.","type":"string"},"pollingInterval":{"description":"Seconds between KEDA's queries.","type":"integer","minimum":1},"distributor":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"querier":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQuerier":{"description":"The ruler's own querier (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQueryFrontend":{"description":"The ruler's own query-frontend (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"continuousTest":{"description":"Mimir's continuous test, off unless enabled.","type":"object","properties":{"enabled":{"description":"Run it (`-target=continuous-test`): it writes series through the gateway as `tenant`, queries them back\nthrough the gateway and exports its own success metrics (`mimir_continuous_test_*`).","type":"boolean"},"tenant":{"description":"The tenant it writes and reads as; keep it apart from real tenants.","type":"string"},"numSeries":{"description":"Series it writes every 20 s (`-tests.write-read-series-test.num-series`).","type":"integer","minimum":1},"runInterval":{"description":"How often it writes and checks its series (`-tests.run-interval`), e.g. `5m`.","type":"string"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"selfMonitoringRules":{"description":"The stack's own alerting and recording rules and alert routing, for the self-monitoring tenant.","type":"object","properties":{"enabled":{"description":"Load the rules into the ruler and the alert routing into the alertmanager for the self-monitoring tenant,\nthrough a Job that runs `mimirtool` after each change. Needs `selfMonitoring.enabled`; the rules need the\nruler, the routing the alertmanager.","type":"boolean"},"pendingFor":{"description":"Pending durations (`for`) by alert name, over the defaults, e.g. `{ \"MimirKubeComponentDown\": \"5m\" }`.","type":"object","additionalProperties":{"type":"string"}},"alertmanagerConfig":{"description":"The self-monitoring tenant's Alertmanager configuration (what `mimirtool alertmanager load` uploads):\nreceivers and routes. The default routes every alert to the receiver `self-monitoring`, which notifies\nnobody until you give it an integration (e.g. `webhook_configs`, `slack_configs`).","type":"object","additionalProperties":true},"resources":{"description":"Requests (and optional limits) of each of the Job's containers.","type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"kafka":{"description":"Single-node Kafka for the ingest-storage architecture (off unless enabled).","type":"object","properties":{"enabled":{"description":"Render the single-node Kafka (`config.mimir.ingestStorage.kafka.source: 'bundled'` needs it).","type":"boolean"},"storageSize":{"description":"Size of the data volume (`log.dirs`).","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"description":"Requests (and limits) of the broker container; the storage-format init container uses the same.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"heap":{"description":"JVM heap (`-Xms` and `-Xmx`), a Java size such as `256m`; keep it well below the memory limit: the\npage cache and the JVM's own memory come on top.","type":"string"},"clusterId":{"description":"KRaft cluster ID written into the data volume on first start: a base64url-encoded UUID (22 characters).\nChanging it on an existing volume makes the broker refuse to start.","type":"string"},"retentionHours":{"description":"How long the broker keeps records, in hours (`log.retention.hours`). Ingesters replay from their committed\noffset after a restart, so this only has to cover the longest outage of an ingester.","type":"integer","minimum":1}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"},"exporter":{"description":"The NGINX Prometheus exporter as a sidecar of every gateway pod: it reads nginx's `stub_status` over the\npod's loopback address and serves `nginx_*` metrics on the container port `http-metrics`, which Alloy\nscrapes like every other workload's (job `<namespace>/gateway`).","type":"object","properties":{"enabled":{"description":"Run the sidecar and the `stub_status` server it reads; off, the gateway serves no metrics.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"kafka":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"mimirtool":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"nginxExporter":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -10211,9 +10211,12 @@ vErrors.push(err796);
 errors++;
 }
 }
-}
-else {
-const err797 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data437};
+if(data437.exporter !== undefined){
+let data466 = data437.exporter;
+if(data466 && typeof data466 == "object" && !Array.isArray(data466)){
+for(const key154 in data466){
+if(!((key154 === "enabled") || (key154 === "resources"))){
+const err797 = {instancePath:instancePath+"/config/observability/gateway/exporter",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key154},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter,data:data466};
 if(vErrors === null){
 vErrors = [err797];
 }
@@ -10223,12 +10226,10 @@ vErrors.push(err797);
 errors++;
 }
 }
-if(data404.grafana !== undefined){
-let data466 = data404.grafana;
-if(data466 && typeof data466 == "object" && !Array.isArray(data466)){
-for(const key154 in data466){
-if(!(((((((key154 === "enabled") || (key154 === "resources")) || (key154 === "rootUrl")) || (key154 === "anonymousAccess")) || (key154 === "adminSecret")) || (key154 === "developmentCredentials")) || (key154 === "prometheusVersion"))){
-const err798 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key154},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data466};
+if(data466.enabled !== undefined){
+let data467 = data466.enabled;
+if(typeof data467 !== "boolean"){
+const err798 = {instancePath:instancePath+"/config/observability/gateway/exporter/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.enabled,data:data467};
 if(vErrors === null){
 vErrors = [err798];
 }
@@ -10238,10 +10239,12 @@ vErrors.push(err798);
 errors++;
 }
 }
-if(data466.enabled !== undefined){
-let data467 = data466.enabled;
-if(typeof data467 !== "boolean"){
-const err799 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data467};
+if(data466.resources !== undefined){
+let data468 = data466.resources;
+if(data468 && typeof data468 == "object" && !Array.isArray(data468)){
+for(const key155 in data468){
+if(!((key155 === "requests") || (key155 === "limits"))){
+const err799 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key155},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources,data:data468};
 if(vErrors === null){
 vErrors = [err799];
 }
@@ -10251,12 +10254,12 @@ vErrors.push(err799);
 errors++;
 }
 }
-if(data466.resources !== undefined){
-let data468 = data466.resources;
-if(data468 && typeof data468 == "object" && !Array.isArray(data468)){
-for(const key155 in data468){
-if(!((key155 === "requests") || (key155 === "limits"))){
-const err800 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key155},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data468};
+if(data468.requests !== undefined){
+let data469 = data468.requests;
+if(data469 && typeof data469 == "object" && !Array.isArray(data469)){
+for(const key156 in data469){
+if(!((key156 === "cpu") || (key156 === "memory"))){
+const err800 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key156},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests,data:data469};
 if(vErrors === null){
 vErrors = [err800];
 }
@@ -10266,12 +10269,10 @@ vErrors.push(err800);
 errors++;
 }
 }
-if(data468.requests !== undefined){
-let data469 = data468.requests;
-if(data469 && typeof data469 == "object" && !Array.isArray(data469)){
-for(const key156 in data469){
-if(!((key156 === "cpu") || (key156 === "memory"))){
-const err801 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key156},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data469};
+if(data469.cpu !== undefined){
+let data470 = data469.cpu;
+if(typeof data470 !== "string"){
+const err801 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests.properties.cpu,data:data470};
 if(vErrors === null){
 vErrors = [err801];
 }
@@ -10281,10 +10282,10 @@ vErrors.push(err801);
 errors++;
 }
 }
-if(data469.cpu !== undefined){
-let data470 = data469.cpu;
-if(typeof data470 !== "string"){
-const err802 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data470};
+if(data469.memory !== undefined){
+let data471 = data469.memory;
+if(typeof data471 !== "string"){
+const err802 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests.properties.memory,data:data471};
 if(vErrors === null){
 vErrors = [err802];
 }
@@ -10294,10 +10295,9 @@ vErrors.push(err802);
 errors++;
 }
 }
-if(data469.memory !== undefined){
-let data471 = data469.memory;
-if(typeof data471 !== "string"){
-const err803 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data471};
+}
+else {
+const err803 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests,data:data469};
 if(vErrors === null){
 vErrors = [err803];
 }
@@ -10307,9 +10307,12 @@ vErrors.push(err803);
 errors++;
 }
 }
-}
-else {
-const err804 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data469};
+if(data468.limits !== undefined){
+let data472 = data468.limits;
+if(data472 && typeof data472 == "object" && !Array.isArray(data472)){
+for(const key157 in data472){
+if(!((key157 === "cpu") || (key157 === "memory"))){
+const err804 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key157},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits,data:data472};
 if(vErrors === null){
 vErrors = [err804];
 }
@@ -10319,12 +10322,10 @@ vErrors.push(err804);
 errors++;
 }
 }
-if(data468.limits !== undefined){
-let data472 = data468.limits;
-if(data472 && typeof data472 == "object" && !Array.isArray(data472)){
-for(const key157 in data472){
-if(!((key157 === "cpu") || (key157 === "memory"))){
-const err805 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key157},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data472};
+if(data472.cpu !== undefined){
+let data473 = data472.cpu;
+if(typeof data473 !== "string"){
+const err805 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits.properties.cpu,data:data473};
 if(vErrors === null){
 vErrors = [err805];
 }
@@ -10334,10 +10335,10 @@ vErrors.push(err805);
 errors++;
 }
 }
-if(data472.cpu !== undefined){
-let data473 = data472.cpu;
-if(typeof data473 !== "string"){
-const err806 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data473};
+if(data472.memory !== undefined){
+let data474 = data472.memory;
+if(typeof data474 !== "string"){
+const err806 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits.properties.memory,data:data474};
 if(vErrors === null){
 vErrors = [err806];
 }
@@ -10347,10 +10348,9 @@ vErrors.push(err806);
 errors++;
 }
 }
-if(data472.memory !== undefined){
-let data474 = data472.memory;
-if(typeof data474 !== "string"){
-const err807 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data474};
+}
+else {
+const err807 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits,data:data472};
 if(vErrors === null){
 vErrors = [err807];
 }
@@ -10362,7 +10362,7 @@ errors++;
 }
 }
 else {
-const err808 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data472};
+const err808 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources,data:data468};
 if(vErrors === null){
 vErrors = [err808];
 }
@@ -10374,7 +10374,7 @@ errors++;
 }
 }
 else {
-const err809 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data468};
+const err809 = {instancePath:instancePath+"/config/observability/gateway/exporter",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter,data:data466};
 if(vErrors === null){
 vErrors = [err809];
 }
@@ -10384,10 +10384,9 @@ vErrors.push(err809);
 errors++;
 }
 }
-if(data466.rootUrl !== undefined){
-let data475 = data466.rootUrl;
-if(typeof data475 !== "string"){
-const err810 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data475};
+}
+else {
+const err810 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data437};
 if(vErrors === null){
 vErrors = [err810];
 }
@@ -10397,10 +10396,12 @@ vErrors.push(err810);
 errors++;
 }
 }
-if(data466.anonymousAccess !== undefined){
-let data476 = data466.anonymousAccess;
-if(typeof data476 !== "boolean"){
-const err811 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data476};
+if(data404.grafana !== undefined){
+let data475 = data404.grafana;
+if(data475 && typeof data475 == "object" && !Array.isArray(data475)){
+for(const key158 in data475){
+if(!(((((((key158 === "enabled") || (key158 === "resources")) || (key158 === "rootUrl")) || (key158 === "anonymousAccess")) || (key158 === "adminSecret")) || (key158 === "developmentCredentials")) || (key158 === "prometheusVersion"))){
+const err811 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key158},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data475};
 if(vErrors === null){
 vErrors = [err811];
 }
@@ -10410,12 +10411,10 @@ vErrors.push(err811);
 errors++;
 }
 }
-if(data466.adminSecret !== undefined){
-let data477 = data466.adminSecret;
-if(data477 && typeof data477 == "object" && !Array.isArray(data477)){
-for(const key158 in data477){
-if(!(((key158 === "secretName") || (key158 === "userKey")) || (key158 === "passwordKey"))){
-const err812 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key158},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data477};
+if(data475.enabled !== undefined){
+let data476 = data475.enabled;
+if(typeof data476 !== "boolean"){
+const err812 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data476};
 if(vErrors === null){
 vErrors = [err812];
 }
@@ -10425,10 +10424,12 @@ vErrors.push(err812);
 errors++;
 }
 }
-if(data477.secretName !== undefined){
-let data478 = data477.secretName;
-if(typeof data478 !== "string"){
-const err813 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data478};
+if(data475.resources !== undefined){
+let data477 = data475.resources;
+if(data477 && typeof data477 == "object" && !Array.isArray(data477)){
+for(const key159 in data477){
+if(!((key159 === "requests") || (key159 === "limits"))){
+const err813 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key159},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data477};
 if(vErrors === null){
 vErrors = [err813];
 }
@@ -10438,10 +10439,12 @@ vErrors.push(err813);
 errors++;
 }
 }
-if(data477.userKey !== undefined){
-let data479 = data477.userKey;
-if(typeof data479 !== "string"){
-const err814 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data479};
+if(data477.requests !== undefined){
+let data478 = data477.requests;
+if(data478 && typeof data478 == "object" && !Array.isArray(data478)){
+for(const key160 in data478){
+if(!((key160 === "cpu") || (key160 === "memory"))){
+const err814 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key160},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data478};
 if(vErrors === null){
 vErrors = [err814];
 }
@@ -10451,10 +10454,10 @@ vErrors.push(err814);
 errors++;
 }
 }
-if(data477.passwordKey !== undefined){
-let data480 = data477.passwordKey;
-if(typeof data480 !== "string"){
-const err815 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data480};
+if(data478.cpu !== undefined){
+let data479 = data478.cpu;
+if(typeof data479 !== "string"){
+const err815 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data479};
 if(vErrors === null){
 vErrors = [err815];
 }
@@ -10464,9 +10467,10 @@ vErrors.push(err815);
 errors++;
 }
 }
-}
-else {
-const err816 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data477};
+if(data478.memory !== undefined){
+let data480 = data478.memory;
+if(typeof data480 !== "string"){
+const err816 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data480};
 if(vErrors === null){
 vErrors = [err816];
 }
@@ -10476,10 +10480,9 @@ vErrors.push(err816);
 errors++;
 }
 }
-if(data466.developmentCredentials !== undefined){
-let data481 = data466.developmentCredentials;
-if(typeof data481 !== "boolean"){
-const err817 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data481};
+}
+else {
+const err817 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data478};
 if(vErrors === null){
 vErrors = [err817];
 }
@@ -10489,10 +10492,12 @@ vErrors.push(err817);
 errors++;
 }
 }
-if(data466.prometheusVersion !== undefined){
-let data482 = data466.prometheusVersion;
-if(typeof data482 !== "string"){
-const err818 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data482};
+if(data477.limits !== undefined){
+let data481 = data477.limits;
+if(data481 && typeof data481 == "object" && !Array.isArray(data481)){
+for(const key161 in data481){
+if(!((key161 === "cpu") || (key161 === "memory"))){
+const err818 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key161},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data481};
 if(vErrors === null){
 vErrors = [err818];
 }
@@ -10502,9 +10507,10 @@ vErrors.push(err818);
 errors++;
 }
 }
-}
-else {
-const err819 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data466};
+if(data481.cpu !== undefined){
+let data482 = data481.cpu;
+if(typeof data482 !== "string"){
+const err819 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data482};
 if(vErrors === null){
 vErrors = [err819];
 }
@@ -10514,12 +10520,10 @@ vErrors.push(err819);
 errors++;
 }
 }
-if(data404.alloy !== undefined){
-let data483 = data404.alloy;
-if(data483 && typeof data483 == "object" && !Array.isArray(data483)){
-for(const key159 in data483){
-if(!((((key159 === "enabled") || (key159 === "resources")) || (key159 === "scrapeInterval")) || (key159 === "clusterLabel"))){
-const err820 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key159},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data483};
+if(data481.memory !== undefined){
+let data483 = data481.memory;
+if(typeof data483 !== "string"){
+const err820 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data483};
 if(vErrors === null){
 vErrors = [err820];
 }
@@ -10529,10 +10533,9 @@ vErrors.push(err820);
 errors++;
 }
 }
-if(data483.enabled !== undefined){
-let data484 = data483.enabled;
-if(typeof data484 !== "boolean"){
-const err821 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data484};
+}
+else {
+const err821 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data481};
 if(vErrors === null){
 vErrors = [err821];
 }
@@ -10542,12 +10545,9 @@ vErrors.push(err821);
 errors++;
 }
 }
-if(data483.resources !== undefined){
-let data485 = data483.resources;
-if(data485 && typeof data485 == "object" && !Array.isArray(data485)){
-for(const key160 in data485){
-if(!((key160 === "requests") || (key160 === "limits"))){
-const err822 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key160},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data485};
+}
+else {
+const err822 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data477};
 if(vErrors === null){
 vErrors = [err822];
 }
@@ -10557,12 +10557,10 @@ vErrors.push(err822);
 errors++;
 }
 }
-if(data485.requests !== undefined){
-let data486 = data485.requests;
-if(data486 && typeof data486 == "object" && !Array.isArray(data486)){
-for(const key161 in data486){
-if(!((key161 === "cpu") || (key161 === "memory"))){
-const err823 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key161},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data486};
+if(data475.rootUrl !== undefined){
+let data484 = data475.rootUrl;
+if(typeof data484 !== "string"){
+const err823 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data484};
 if(vErrors === null){
 vErrors = [err823];
 }
@@ -10572,10 +10570,10 @@ vErrors.push(err823);
 errors++;
 }
 }
-if(data486.cpu !== undefined){
-let data487 = data486.cpu;
-if(typeof data487 !== "string"){
-const err824 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data487};
+if(data475.anonymousAccess !== undefined){
+let data485 = data475.anonymousAccess;
+if(typeof data485 !== "boolean"){
+const err824 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data485};
 if(vErrors === null){
 vErrors = [err824];
 }
@@ -10585,10 +10583,12 @@ vErrors.push(err824);
 errors++;
 }
 }
-if(data486.memory !== undefined){
-let data488 = data486.memory;
-if(typeof data488 !== "string"){
-const err825 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data488};
+if(data475.adminSecret !== undefined){
+let data486 = data475.adminSecret;
+if(data486 && typeof data486 == "object" && !Array.isArray(data486)){
+for(const key162 in data486){
+if(!(((key162 === "secretName") || (key162 === "userKey")) || (key162 === "passwordKey"))){
+const err825 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key162},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data486};
 if(vErrors === null){
 vErrors = [err825];
 }
@@ -10598,9 +10598,10 @@ vErrors.push(err825);
 errors++;
 }
 }
-}
-else {
-const err826 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data486};
+if(data486.secretName !== undefined){
+let data487 = data486.secretName;
+if(typeof data487 !== "string"){
+const err826 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data487};
 if(vErrors === null){
 vErrors = [err826];
 }
@@ -10610,12 +10611,10 @@ vErrors.push(err826);
 errors++;
 }
 }
-if(data485.limits !== undefined){
-let data489 = data485.limits;
-if(data489 && typeof data489 == "object" && !Array.isArray(data489)){
-for(const key162 in data489){
-if(!((key162 === "cpu") || (key162 === "memory"))){
-const err827 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key162},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data489};
+if(data486.userKey !== undefined){
+let data488 = data486.userKey;
+if(typeof data488 !== "string"){
+const err827 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data488};
 if(vErrors === null){
 vErrors = [err827];
 }
@@ -10625,10 +10624,10 @@ vErrors.push(err827);
 errors++;
 }
 }
-if(data489.cpu !== undefined){
-let data490 = data489.cpu;
-if(typeof data490 !== "string"){
-const err828 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data490};
+if(data486.passwordKey !== undefined){
+let data489 = data486.passwordKey;
+if(typeof data489 !== "string"){
+const err828 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data489};
 if(vErrors === null){
 vErrors = [err828];
 }
@@ -10638,10 +10637,9 @@ vErrors.push(err828);
 errors++;
 }
 }
-if(data489.memory !== undefined){
-let data491 = data489.memory;
-if(typeof data491 !== "string"){
-const err829 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data491};
+}
+else {
+const err829 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data486};
 if(vErrors === null){
 vErrors = [err829];
 }
@@ -10651,9 +10649,10 @@ vErrors.push(err829);
 errors++;
 }
 }
-}
-else {
-const err830 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data489};
+if(data475.developmentCredentials !== undefined){
+let data490 = data475.developmentCredentials;
+if(typeof data490 !== "boolean"){
+const err830 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data490};
 if(vErrors === null){
 vErrors = [err830];
 }
@@ -10663,9 +10662,10 @@ vErrors.push(err830);
 errors++;
 }
 }
-}
-else {
-const err831 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data485};
+if(data475.prometheusVersion !== undefined){
+let data491 = data475.prometheusVersion;
+if(typeof data491 !== "string"){
+const err831 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data491};
 if(vErrors === null){
 vErrors = [err831];
 }
@@ -10675,10 +10675,9 @@ vErrors.push(err831);
 errors++;
 }
 }
-if(data483.scrapeInterval !== undefined){
-let data492 = data483.scrapeInterval;
-if(typeof data492 !== "string"){
-const err832 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data492};
+}
+else {
+const err832 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data475};
 if(vErrors === null){
 vErrors = [err832];
 }
@@ -10688,10 +10687,12 @@ vErrors.push(err832);
 errors++;
 }
 }
-if(data483.clusterLabel !== undefined){
-let data493 = data483.clusterLabel;
-if(typeof data493 !== "string"){
-const err833 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data493};
+if(data404.alloy !== undefined){
+let data492 = data404.alloy;
+if(data492 && typeof data492 == "object" && !Array.isArray(data492)){
+for(const key163 in data492){
+if(!((((key163 === "enabled") || (key163 === "resources")) || (key163 === "scrapeInterval")) || (key163 === "clusterLabel"))){
+const err833 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key163},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data492};
 if(vErrors === null){
 vErrors = [err833];
 }
@@ -10701,9 +10702,10 @@ vErrors.push(err833);
 errors++;
 }
 }
-}
-else {
-const err834 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data483};
+if(data492.enabled !== undefined){
+let data493 = data492.enabled;
+if(typeof data493 !== "boolean"){
+const err834 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data493};
 if(vErrors === null){
 vErrors = [err834];
 }
@@ -10713,9 +10715,12 @@ vErrors.push(err834);
 errors++;
 }
 }
-}
-else {
-const err835 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data404};
+if(data492.resources !== undefined){
+let data494 = data492.resources;
+if(data494 && typeof data494 == "object" && !Array.isArray(data494)){
+for(const key164 in data494){
+if(!((key164 === "requests") || (key164 === "limits"))){
+const err835 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key164},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data494};
 if(vErrors === null){
 vErrors = [err835];
 }
@@ -10725,10 +10730,12 @@ vErrors.push(err835);
 errors++;
 }
 }
-if(data1.namespace !== undefined){
-let data494 = data1.namespace;
-if(typeof data494 !== "string"){
-const err836 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data494};
+if(data494.requests !== undefined){
+let data495 = data494.requests;
+if(data495 && typeof data495 == "object" && !Array.isArray(data495)){
+for(const key165 in data495){
+if(!((key165 === "cpu") || (key165 === "memory"))){
+const err836 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key165},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data495};
 if(vErrors === null){
 vErrors = [err836];
 }
@@ -10738,10 +10745,10 @@ vErrors.push(err836);
 errors++;
 }
 }
-if(data1.clusterDomain !== undefined){
-let data495 = data1.clusterDomain;
-if(typeof data495 !== "string"){
-const err837 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data495};
+if(data495.cpu !== undefined){
+let data496 = data495.cpu;
+if(typeof data496 !== "string"){
+const err837 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data496};
 if(vErrors === null){
 vErrors = [err837];
 }
@@ -10751,10 +10758,10 @@ vErrors.push(err837);
 errors++;
 }
 }
-if(data1.partOf !== undefined){
-let data496 = data1.partOf;
-if(typeof data496 !== "string"){
-const err838 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data496};
+if(data495.memory !== undefined){
+let data497 = data495.memory;
+if(typeof data497 !== "string"){
+const err838 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data497};
 if(vErrors === null){
 vErrors = [err838];
 }
@@ -10764,12 +10771,9 @@ vErrors.push(err838);
 errors++;
 }
 }
-if(data1.images !== undefined){
-let data497 = data1.images;
-if(data497 && typeof data497 == "object" && !Array.isArray(data497)){
-for(const key163 in data497){
-if(!(func2.call(schema11.properties.config.properties.images.properties, key163))){
-const err839 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key163},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data497};
+}
+else {
+const err839 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data495};
 if(vErrors === null){
 vErrors = [err839];
 }
@@ -10779,10 +10783,12 @@ vErrors.push(err839);
 errors++;
 }
 }
-if(data497.alloy !== undefined){
-let data498 = data497.alloy;
-if(typeof data498 !== "string"){
-const err840 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data498};
+if(data494.limits !== undefined){
+let data498 = data494.limits;
+if(data498 && typeof data498 == "object" && !Array.isArray(data498)){
+for(const key166 in data498){
+if(!((key166 === "cpu") || (key166 === "memory"))){
+const err840 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key166},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data498};
 if(vErrors === null){
 vErrors = [err840];
 }
@@ -10792,10 +10798,10 @@ vErrors.push(err840);
 errors++;
 }
 }
-if(data497.grafana !== undefined){
-let data499 = data497.grafana;
+if(data498.cpu !== undefined){
+let data499 = data498.cpu;
 if(typeof data499 !== "string"){
-const err841 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data499};
+const err841 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data499};
 if(vErrors === null){
 vErrors = [err841];
 }
@@ -10805,10 +10811,10 @@ vErrors.push(err841);
 errors++;
 }
 }
-if(data497.kafka !== undefined){
-let data500 = data497.kafka;
+if(data498.memory !== undefined){
+let data500 = data498.memory;
 if(typeof data500 !== "string"){
-const err842 = {instancePath:instancePath+"/config/images/kafka",schemaPath:"#/properties/config/properties/images/properties/kafka/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.kafka.type,parentSchema:schema11.properties.config.properties.images.properties.kafka,data:data500};
+const err842 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data500};
 if(vErrors === null){
 vErrors = [err842];
 }
@@ -10818,10 +10824,9 @@ vErrors.push(err842);
 errors++;
 }
 }
-if(data497.memcached !== undefined){
-let data501 = data497.memcached;
-if(typeof data501 !== "string"){
-const err843 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data501};
+}
+else {
+const err843 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data498};
 if(vErrors === null){
 vErrors = [err843];
 }
@@ -10831,10 +10836,9 @@ vErrors.push(err843);
 errors++;
 }
 }
-if(data497.memcachedExporter !== undefined){
-let data502 = data497.memcachedExporter;
-if(typeof data502 !== "string"){
-const err844 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data502};
+}
+else {
+const err844 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data494};
 if(vErrors === null){
 vErrors = [err844];
 }
@@ -10844,10 +10848,10 @@ vErrors.push(err844);
 errors++;
 }
 }
-if(data497.mimir !== undefined){
-let data503 = data497.mimir;
-if(typeof data503 !== "string"){
-const err845 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data503};
+if(data492.scrapeInterval !== undefined){
+let data501 = data492.scrapeInterval;
+if(typeof data501 !== "string"){
+const err845 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data501};
 if(vErrors === null){
 vErrors = [err845];
 }
@@ -10857,10 +10861,10 @@ vErrors.push(err845);
 errors++;
 }
 }
-if(data497.mimirtool !== undefined){
-let data504 = data497.mimirtool;
-if(typeof data504 !== "string"){
-const err846 = {instancePath:instancePath+"/config/images/mimirtool",schemaPath:"#/properties/config/properties/images/properties/mimirtool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimirtool.type,parentSchema:schema11.properties.config.properties.images.properties.mimirtool,data:data504};
+if(data492.clusterLabel !== undefined){
+let data502 = data492.clusterLabel;
+if(typeof data502 !== "string"){
+const err846 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data502};
 if(vErrors === null){
 vErrors = [err846];
 }
@@ -10870,10 +10874,9 @@ vErrors.push(err846);
 errors++;
 }
 }
-if(data497.minio !== undefined){
-let data505 = data497.minio;
-if(typeof data505 !== "string"){
-const err847 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data505};
+}
+else {
+const err847 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data492};
 if(vErrors === null){
 vErrors = [err847];
 }
@@ -10883,10 +10886,9 @@ vErrors.push(err847);
 errors++;
 }
 }
-if(data497.minioClient !== undefined){
-let data506 = data497.minioClient;
-if(typeof data506 !== "string"){
-const err848 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data506};
+}
+else {
+const err848 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data404};
 if(vErrors === null){
 vErrors = [err848];
 }
@@ -10896,10 +10898,10 @@ vErrors.push(err848);
 errors++;
 }
 }
-if(data497.nginx !== undefined){
-let data507 = data497.nginx;
-if(typeof data507 !== "string"){
-const err849 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data507};
+if(data1.namespace !== undefined){
+let data503 = data1.namespace;
+if(typeof data503 !== "string"){
+const err849 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data503};
 if(vErrors === null){
 vErrors = [err849];
 }
@@ -10909,10 +10911,10 @@ vErrors.push(err849);
 errors++;
 }
 }
-if(data497.rolloutOperator !== undefined){
-let data508 = data497.rolloutOperator;
-if(typeof data508 !== "string"){
-const err850 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data508};
+if(data1.clusterDomain !== undefined){
+let data504 = data1.clusterDomain;
+if(typeof data504 !== "string"){
+const err850 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data504};
 if(vErrors === null){
 vErrors = [err850];
 }
@@ -10922,9 +10924,10 @@ vErrors.push(err850);
 errors++;
 }
 }
-}
-else {
-const err851 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data497};
+if(data1.partOf !== undefined){
+let data505 = data1.partOf;
+if(typeof data505 !== "string"){
+const err851 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data505};
 if(vErrors === null){
 vErrors = [err851];
 }
@@ -10934,10 +10937,12 @@ vErrors.push(err851);
 errors++;
 }
 }
-if(data1.defaultTenant !== undefined){
-let data509 = data1.defaultTenant;
-if(typeof data509 !== "string"){
-const err852 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data509};
+if(data1.images !== undefined){
+let data506 = data1.images;
+if(data506 && typeof data506 == "object" && !Array.isArray(data506)){
+for(const key167 in data506){
+if(!(func2.call(schema11.properties.config.properties.images.properties, key167))){
+const err852 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key167},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data506};
 if(vErrors === null){
 vErrors = [err852];
 }
@@ -10947,14 +10952,10 @@ vErrors.push(err852);
 errors++;
 }
 }
-if(data1.existingSecrets !== undefined){
-let data510 = data1.existingSecrets;
-if(Array.isArray(data510)){
-const len19 = data510.length;
-for(let i19=0; i19<len19; i19++){
-let data511 = data510[i19];
-if(typeof data511 !== "string"){
-const err853 = {instancePath:instancePath+"/config/existingSecrets/" + i19,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data511};
+if(data506.alloy !== undefined){
+let data507 = data506.alloy;
+if(typeof data507 !== "string"){
+const err853 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data507};
 if(vErrors === null){
 vErrors = [err853];
 }
@@ -10964,9 +10965,10 @@ vErrors.push(err853);
 errors++;
 }
 }
-}
-else {
-const err854 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data510};
+if(data506.grafana !== undefined){
+let data508 = data506.grafana;
+if(typeof data508 !== "string"){
+const err854 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data508};
 if(vErrors === null){
 vErrors = [err854];
 }
@@ -10976,12 +10978,10 @@ vErrors.push(err854);
 errors++;
 }
 }
-if(data1.storage !== undefined){
-let data512 = data1.storage;
-if(data512 && typeof data512 == "object" && !Array.isArray(data512)){
-for(const key164 in data512){
-if(!((((((key164 === "endpoint") || (key164 === "insecure")) || (key164 === "region")) || (key164 === "buckets")) || (key164 === "credentials")) || (key164 === "developmentCredentials"))){
-const err855 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key164},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data512};
+if(data506.kafka !== undefined){
+let data509 = data506.kafka;
+if(typeof data509 !== "string"){
+const err855 = {instancePath:instancePath+"/config/images/kafka",schemaPath:"#/properties/config/properties/images/properties/kafka/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.kafka.type,parentSchema:schema11.properties.config.properties.images.properties.kafka,data:data509};
 if(vErrors === null){
 vErrors = [err855];
 }
@@ -10991,10 +10991,10 @@ vErrors.push(err855);
 errors++;
 }
 }
-if(data512.endpoint !== undefined){
-let data513 = data512.endpoint;
-if(typeof data513 !== "string"){
-const err856 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data513};
+if(data506.memcached !== undefined){
+let data510 = data506.memcached;
+if(typeof data510 !== "string"){
+const err856 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data510};
 if(vErrors === null){
 vErrors = [err856];
 }
@@ -11004,10 +11004,10 @@ vErrors.push(err856);
 errors++;
 }
 }
-if(data512.insecure !== undefined){
-let data514 = data512.insecure;
-if(typeof data514 !== "boolean"){
-const err857 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data514};
+if(data506.memcachedExporter !== undefined){
+let data511 = data506.memcachedExporter;
+if(typeof data511 !== "string"){
+const err857 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data511};
 if(vErrors === null){
 vErrors = [err857];
 }
@@ -11017,10 +11017,10 @@ vErrors.push(err857);
 errors++;
 }
 }
-if(data512.region !== undefined){
-let data515 = data512.region;
-if(typeof data515 !== "string"){
-const err858 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data515};
+if(data506.mimir !== undefined){
+let data512 = data506.mimir;
+if(typeof data512 !== "string"){
+const err858 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data512};
 if(vErrors === null){
 vErrors = [err858];
 }
@@ -11030,12 +11030,10 @@ vErrors.push(err858);
 errors++;
 }
 }
-if(data512.buckets !== undefined){
-let data516 = data512.buckets;
-if(data516 && typeof data516 == "object" && !Array.isArray(data516)){
-for(const key165 in data516){
-if(!(((key165 === "blocks") || (key165 === "ruler")) || (key165 === "alertmanager"))){
-const err859 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key165},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data516};
+if(data506.mimirtool !== undefined){
+let data513 = data506.mimirtool;
+if(typeof data513 !== "string"){
+const err859 = {instancePath:instancePath+"/config/images/mimirtool",schemaPath:"#/properties/config/properties/images/properties/mimirtool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimirtool.type,parentSchema:schema11.properties.config.properties.images.properties.mimirtool,data:data513};
 if(vErrors === null){
 vErrors = [err859];
 }
@@ -11045,10 +11043,10 @@ vErrors.push(err859);
 errors++;
 }
 }
-if(data516.blocks !== undefined){
-let data517 = data516.blocks;
-if(typeof data517 !== "string"){
-const err860 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data517};
+if(data506.minio !== undefined){
+let data514 = data506.minio;
+if(typeof data514 !== "string"){
+const err860 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data514};
 if(vErrors === null){
 vErrors = [err860];
 }
@@ -11058,10 +11056,10 @@ vErrors.push(err860);
 errors++;
 }
 }
-if(data516.ruler !== undefined){
-let data518 = data516.ruler;
-if(typeof data518 !== "string"){
-const err861 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data518};
+if(data506.minioClient !== undefined){
+let data515 = data506.minioClient;
+if(typeof data515 !== "string"){
+const err861 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data515};
 if(vErrors === null){
 vErrors = [err861];
 }
@@ -11071,10 +11069,10 @@ vErrors.push(err861);
 errors++;
 }
 }
-if(data516.alertmanager !== undefined){
-let data519 = data516.alertmanager;
-if(typeof data519 !== "string"){
-const err862 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data519};
+if(data506.nginx !== undefined){
+let data516 = data506.nginx;
+if(typeof data516 !== "string"){
+const err862 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data516};
 if(vErrors === null){
 vErrors = [err862];
 }
@@ -11084,9 +11082,10 @@ vErrors.push(err862);
 errors++;
 }
 }
-}
-else {
-const err863 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data516};
+if(data506.nginxExporter !== undefined){
+let data517 = data506.nginxExporter;
+if(typeof data517 !== "string"){
+const err863 = {instancePath:instancePath+"/config/images/nginxExporter",schemaPath:"#/properties/config/properties/images/properties/nginxExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginxExporter.type,parentSchema:schema11.properties.config.properties.images.properties.nginxExporter,data:data517};
 if(vErrors === null){
 vErrors = [err863];
 }
@@ -11096,12 +11095,10 @@ vErrors.push(err863);
 errors++;
 }
 }
-if(data512.credentials !== undefined){
-let data520 = data512.credentials;
-if(data520 && typeof data520 == "object" && !Array.isArray(data520)){
-for(const key166 in data520){
-if(!(((key166 === "secretName") || (key166 === "accessKeyIdKey")) || (key166 === "secretAccessKeyKey"))){
-const err864 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key166},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data520};
+if(data506.rolloutOperator !== undefined){
+let data518 = data506.rolloutOperator;
+if(typeof data518 !== "string"){
+const err864 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data518};
 if(vErrors === null){
 vErrors = [err864];
 }
@@ -11111,10 +11108,9 @@ vErrors.push(err864);
 errors++;
 }
 }
-if(data520.secretName !== undefined){
-let data521 = data520.secretName;
-if(typeof data521 !== "string"){
-const err865 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data521};
+}
+else {
+const err865 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data506};
 if(vErrors === null){
 vErrors = [err865];
 }
@@ -11124,10 +11120,10 @@ vErrors.push(err865);
 errors++;
 }
 }
-if(data520.accessKeyIdKey !== undefined){
-let data522 = data520.accessKeyIdKey;
-if(typeof data522 !== "string"){
-const err866 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data522};
+if(data1.defaultTenant !== undefined){
+let data519 = data1.defaultTenant;
+if(typeof data519 !== "string"){
+const err866 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data519};
 if(vErrors === null){
 vErrors = [err866];
 }
@@ -11137,10 +11133,14 @@ vErrors.push(err866);
 errors++;
 }
 }
-if(data520.secretAccessKeyKey !== undefined){
-let data523 = data520.secretAccessKeyKey;
-if(typeof data523 !== "string"){
-const err867 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data523};
+if(data1.existingSecrets !== undefined){
+let data520 = data1.existingSecrets;
+if(Array.isArray(data520)){
+const len19 = data520.length;
+for(let i19=0; i19<len19; i19++){
+let data521 = data520[i19];
+if(typeof data521 !== "string"){
+const err867 = {instancePath:instancePath+"/config/existingSecrets/" + i19,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data521};
 if(vErrors === null){
 vErrors = [err867];
 }
@@ -11152,7 +11152,7 @@ errors++;
 }
 }
 else {
-const err868 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data520};
+const err868 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data520};
 if(vErrors === null){
 vErrors = [err868];
 }
@@ -11162,10 +11162,12 @@ vErrors.push(err868);
 errors++;
 }
 }
-if(data512.developmentCredentials !== undefined){
-let data524 = data512.developmentCredentials;
-if(typeof data524 !== "boolean"){
-const err869 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data524};
+if(data1.storage !== undefined){
+let data522 = data1.storage;
+if(data522 && typeof data522 == "object" && !Array.isArray(data522)){
+for(const key168 in data522){
+if(!((((((key168 === "endpoint") || (key168 === "insecure")) || (key168 === "region")) || (key168 === "buckets")) || (key168 === "credentials")) || (key168 === "developmentCredentials"))){
+const err869 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key168},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data522};
 if(vErrors === null){
 vErrors = [err869];
 }
@@ -11175,9 +11177,10 @@ vErrors.push(err869);
 errors++;
 }
 }
-}
-else {
-const err870 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data512};
+if(data522.endpoint !== undefined){
+let data523 = data522.endpoint;
+if(typeof data523 !== "string"){
+const err870 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data523};
 if(vErrors === null){
 vErrors = [err870];
 }
@@ -11187,12 +11190,10 @@ vErrors.push(err870);
 errors++;
 }
 }
-if(data1.gitops !== undefined){
-let data525 = data1.gitops;
-if(data525 && typeof data525 == "object" && !Array.isArray(data525)){
-for(const key167 in data525){
-if(!((((((key167 === "repoURL") || (key167 === "targetRevision")) || (key167 === "project")) || (key167 === "argocdNamespace")) || (key167 === "destinationServer")) || (key167 === "automated"))){
-const err871 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key167},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data525};
+if(data522.insecure !== undefined){
+let data524 = data522.insecure;
+if(typeof data524 !== "boolean"){
+const err871 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data524};
 if(vErrors === null){
 vErrors = [err871];
 }
@@ -11202,10 +11203,10 @@ vErrors.push(err871);
 errors++;
 }
 }
-if(data525.repoURL !== undefined){
-let data526 = data525.repoURL;
-if(typeof data526 !== "string"){
-const err872 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data526};
+if(data522.region !== undefined){
+let data525 = data522.region;
+if(typeof data525 !== "string"){
+const err872 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data525};
 if(vErrors === null){
 vErrors = [err872];
 }
@@ -11215,10 +11216,12 @@ vErrors.push(err872);
 errors++;
 }
 }
-if(data525.targetRevision !== undefined){
-let data527 = data525.targetRevision;
-if(typeof data527 !== "string"){
-const err873 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data527};
+if(data522.buckets !== undefined){
+let data526 = data522.buckets;
+if(data526 && typeof data526 == "object" && !Array.isArray(data526)){
+for(const key169 in data526){
+if(!(((key169 === "blocks") || (key169 === "ruler")) || (key169 === "alertmanager"))){
+const err873 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key169},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data526};
 if(vErrors === null){
 vErrors = [err873];
 }
@@ -11228,10 +11231,10 @@ vErrors.push(err873);
 errors++;
 }
 }
-if(data525.project !== undefined){
-let data528 = data525.project;
-if(typeof data528 !== "string"){
-const err874 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data528};
+if(data526.blocks !== undefined){
+let data527 = data526.blocks;
+if(typeof data527 !== "string"){
+const err874 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data527};
 if(vErrors === null){
 vErrors = [err874];
 }
@@ -11241,10 +11244,10 @@ vErrors.push(err874);
 errors++;
 }
 }
-if(data525.argocdNamespace !== undefined){
-let data529 = data525.argocdNamespace;
-if(typeof data529 !== "string"){
-const err875 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data529};
+if(data526.ruler !== undefined){
+let data528 = data526.ruler;
+if(typeof data528 !== "string"){
+const err875 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data528};
 if(vErrors === null){
 vErrors = [err875];
 }
@@ -11254,10 +11257,10 @@ vErrors.push(err875);
 errors++;
 }
 }
-if(data525.destinationServer !== undefined){
-let data530 = data525.destinationServer;
-if(typeof data530 !== "string"){
-const err876 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data530};
+if(data526.alertmanager !== undefined){
+let data529 = data526.alertmanager;
+if(typeof data529 !== "string"){
+const err876 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data529};
 if(vErrors === null){
 vErrors = [err876];
 }
@@ -11267,10 +11270,9 @@ vErrors.push(err876);
 errors++;
 }
 }
-if(data525.automated !== undefined){
-let data531 = data525.automated;
-if(typeof data531 !== "boolean"){
-const err877 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data531};
+}
+else {
+const err877 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data526};
 if(vErrors === null){
 vErrors = [err877];
 }
@@ -11280,9 +11282,12 @@ vErrors.push(err877);
 errors++;
 }
 }
-}
-else {
-const err878 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data525};
+if(data522.credentials !== undefined){
+let data530 = data522.credentials;
+if(data530 && typeof data530 == "object" && !Array.isArray(data530)){
+for(const key170 in data530){
+if(!(((key170 === "secretName") || (key170 === "accessKeyIdKey")) || (key170 === "secretAccessKeyKey"))){
+const err878 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key170},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data530};
 if(vErrors === null){
 vErrors = [err878];
 }
@@ -11292,12 +11297,10 @@ vErrors.push(err878);
 errors++;
 }
 }
-if(data1.selfMonitoring !== undefined){
-let data532 = data1.selfMonitoring;
-if(data532 && typeof data532 == "object" && !Array.isArray(data532)){
-for(const key168 in data532){
-if(!((key168 === "enabled") || (key168 === "tenant"))){
-const err879 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key168},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data532};
+if(data530.secretName !== undefined){
+let data531 = data530.secretName;
+if(typeof data531 !== "string"){
+const err879 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data531};
 if(vErrors === null){
 vErrors = [err879];
 }
@@ -11307,10 +11310,10 @@ vErrors.push(err879);
 errors++;
 }
 }
-if(data532.enabled !== undefined){
-let data533 = data532.enabled;
-if(typeof data533 !== "boolean"){
-const err880 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data533};
+if(data530.accessKeyIdKey !== undefined){
+let data532 = data530.accessKeyIdKey;
+if(typeof data532 !== "string"){
+const err880 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data532};
 if(vErrors === null){
 vErrors = [err880];
 }
@@ -11320,10 +11323,10 @@ vErrors.push(err880);
 errors++;
 }
 }
-if(data532.tenant !== undefined){
-let data534 = data532.tenant;
-if(typeof data534 !== "string"){
-const err881 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data534};
+if(data530.secretAccessKeyKey !== undefined){
+let data533 = data530.secretAccessKeyKey;
+if(typeof data533 !== "string"){
+const err881 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data533};
 if(vErrors === null){
 vErrors = [err881];
 }
@@ -11335,7 +11338,7 @@ errors++;
 }
 }
 else {
-const err882 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data532};
+const err882 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data530};
 if(vErrors === null){
 vErrors = [err882];
 }
@@ -11345,9 +11348,10 @@ vErrors.push(err882);
 errors++;
 }
 }
-}
-else {
-const err883 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(data522.developmentCredentials !== undefined){
+let data534 = data522.developmentCredentials;
+if(typeof data534 !== "boolean"){
+const err883 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data534};
 if(vErrors === null){
 vErrors = [err883];
 }
@@ -11357,21 +11361,9 @@ vErrors.push(err883);
 errors++;
 }
 }
-if(data.overrides !== undefined){
-let data535 = data.overrides;
-if(data535 && typeof data535 == "object" && !Array.isArray(data535)){
-for(const key169 in data535){
-let data536 = data535[key169];
-if(data536 && typeof data536 == "object" && !Array.isArray(data536)){
-for(const key170 in data536){
-let data537 = data536[key170];
-if(data537 && typeof data537 == "object" && !Array.isArray(data537)){
-for(const key171 in data537){
-let data538 = data537[key171];
-if(data538 && typeof data538 == "object" && !Array.isArray(data538)){
 }
 else {
-const err884 = {instancePath:instancePath+"/overrides/" + key169.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key170.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key171.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data538};
+const err884 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data522};
 if(vErrors === null){
 vErrors = [err884];
 }
@@ -11381,9 +11373,12 @@ vErrors.push(err884);
 errors++;
 }
 }
-}
-else {
-const err885 = {instancePath:instancePath+"/overrides/" + key169.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key170.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data537};
+if(data1.gitops !== undefined){
+let data535 = data1.gitops;
+if(data535 && typeof data535 == "object" && !Array.isArray(data535)){
+for(const key171 in data535){
+if(!((((((key171 === "repoURL") || (key171 === "targetRevision")) || (key171 === "project")) || (key171 === "argocdNamespace")) || (key171 === "destinationServer")) || (key171 === "automated"))){
+const err885 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key171},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data535};
 if(vErrors === null){
 vErrors = [err885];
 }
@@ -11393,9 +11388,10 @@ vErrors.push(err885);
 errors++;
 }
 }
-}
-else {
-const err886 = {instancePath:instancePath+"/overrides/" + key169.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data536};
+if(data535.repoURL !== undefined){
+let data536 = data535.repoURL;
+if(typeof data536 !== "string"){
+const err886 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data536};
 if(vErrors === null){
 vErrors = [err886];
 }
@@ -11405,9 +11401,10 @@ vErrors.push(err886);
 errors++;
 }
 }
-}
-else {
-const err887 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data535};
+if(data535.targetRevision !== undefined){
+let data537 = data535.targetRevision;
+if(typeof data537 !== "string"){
+const err887 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data537};
 if(vErrors === null){
 vErrors = [err887];
 }
@@ -11417,14 +11414,203 @@ vErrors.push(err887);
 errors++;
 }
 }
-}
-else {
-const err888 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data535.project !== undefined){
+let data538 = data535.project;
+if(typeof data538 !== "string"){
+const err888 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data538};
 if(vErrors === null){
 vErrors = [err888];
 }
 else {
 vErrors.push(err888);
+}
+errors++;
+}
+}
+if(data535.argocdNamespace !== undefined){
+let data539 = data535.argocdNamespace;
+if(typeof data539 !== "string"){
+const err889 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data539};
+if(vErrors === null){
+vErrors = [err889];
+}
+else {
+vErrors.push(err889);
+}
+errors++;
+}
+}
+if(data535.destinationServer !== undefined){
+let data540 = data535.destinationServer;
+if(typeof data540 !== "string"){
+const err890 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data540};
+if(vErrors === null){
+vErrors = [err890];
+}
+else {
+vErrors.push(err890);
+}
+errors++;
+}
+}
+if(data535.automated !== undefined){
+let data541 = data535.automated;
+if(typeof data541 !== "boolean"){
+const err891 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data541};
+if(vErrors === null){
+vErrors = [err891];
+}
+else {
+vErrors.push(err891);
+}
+errors++;
+}
+}
+}
+else {
+const err892 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data535};
+if(vErrors === null){
+vErrors = [err892];
+}
+else {
+vErrors.push(err892);
+}
+errors++;
+}
+}
+if(data1.selfMonitoring !== undefined){
+let data542 = data1.selfMonitoring;
+if(data542 && typeof data542 == "object" && !Array.isArray(data542)){
+for(const key172 in data542){
+if(!((key172 === "enabled") || (key172 === "tenant"))){
+const err893 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key172},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data542};
+if(vErrors === null){
+vErrors = [err893];
+}
+else {
+vErrors.push(err893);
+}
+errors++;
+}
+}
+if(data542.enabled !== undefined){
+let data543 = data542.enabled;
+if(typeof data543 !== "boolean"){
+const err894 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data543};
+if(vErrors === null){
+vErrors = [err894];
+}
+else {
+vErrors.push(err894);
+}
+errors++;
+}
+}
+if(data542.tenant !== undefined){
+let data544 = data542.tenant;
+if(typeof data544 !== "string"){
+const err895 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data544};
+if(vErrors === null){
+vErrors = [err895];
+}
+else {
+vErrors.push(err895);
+}
+errors++;
+}
+}
+}
+else {
+const err896 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data542};
+if(vErrors === null){
+vErrors = [err896];
+}
+else {
+vErrors.push(err896);
+}
+errors++;
+}
+}
+}
+else {
+const err897 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(vErrors === null){
+vErrors = [err897];
+}
+else {
+vErrors.push(err897);
+}
+errors++;
+}
+}
+if(data.overrides !== undefined){
+let data545 = data.overrides;
+if(data545 && typeof data545 == "object" && !Array.isArray(data545)){
+for(const key173 in data545){
+let data546 = data545[key173];
+if(data546 && typeof data546 == "object" && !Array.isArray(data546)){
+for(const key174 in data546){
+let data547 = data546[key174];
+if(data547 && typeof data547 == "object" && !Array.isArray(data547)){
+for(const key175 in data547){
+let data548 = data547[key175];
+if(data548 && typeof data548 == "object" && !Array.isArray(data548)){
+}
+else {
+const err898 = {instancePath:instancePath+"/overrides/" + key173.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key174.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key175.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data548};
+if(vErrors === null){
+vErrors = [err898];
+}
+else {
+vErrors.push(err898);
+}
+errors++;
+}
+}
+}
+else {
+const err899 = {instancePath:instancePath+"/overrides/" + key173.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key174.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data547};
+if(vErrors === null){
+vErrors = [err899];
+}
+else {
+vErrors.push(err899);
+}
+errors++;
+}
+}
+}
+else {
+const err900 = {instancePath:instancePath+"/overrides/" + key173.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data546};
+if(vErrors === null){
+vErrors = [err900];
+}
+else {
+vErrors.push(err900);
+}
+errors++;
+}
+}
+}
+else {
+const err901 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data545};
+if(vErrors === null){
+vErrors = [err901];
+}
+else {
+vErrors.push(err901);
+}
+errors++;
+}
+}
+}
+else {
+const err902 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err902];
+}
+else {
+vErrors.push(err902);
 }
 errors++;
 }
