@@ -4,7 +4,9 @@
  * cluster's Service names to those addresses through nginx's `resolver`. The harness changes only what
  * `REWRITTEN` lists: pid and temp paths, the listen address, the resolver address and the htpasswd path.
  */
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, serviceHost, type StackConfig } from '../lib/build/config.js';
@@ -30,6 +32,7 @@ import {
   type AlloyValue,
 } from '../lib/observability/alloy/index.js';
 import { grafana } from '../lib/observability/grafana/index.js';
+import { gateway, gatewayExporter } from '../lib/observability/gateway/index.js';
 import type { Route } from '../lib/core/routes.js';
 import { parseYamlDocuments } from '../lib/core/yaml.js';
 import { withStack } from './support/stack.js';
@@ -63,6 +66,21 @@ const bin = findNginx();
 const nginx = needs('nginx', bin !== undefined, 'apt-get install -y nginx');
 const version = bin ? nginxVersion(bin) : ([0, 0, 0] as [number, number, number]);
 const joins = joinsRepeatedHeaders(version);
+
+/** The exporter the gateway's sidecar runs, at the pinned version, as test/peers/nginx-exporter/build.sh caches it. */
+const exporterVersion = defaultConfig().images.nginxExporter.replace(/^.*:/, '');
+const exporterBin = join(
+  process.env.XDG_CACHE_HOME || join(homedir(), '.cache'),
+  'mimir-kube',
+  `nginx-exporter-${exporterVersion}`,
+  'bin',
+  'nginx-prometheus-exporter',
+);
+const exporter = needs(
+  `the NGINX Prometheus exporter ${exporterVersion}`,
+  existsSync(exporterBin),
+  'npm run peers:nginx-exporter',
+);
 
 function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
   const c = defaultConfig();
@@ -446,6 +464,42 @@ describe.runIf(nginx.run)(`gateway nginx.conf in real nginx ${version.join('.')}
       );
       expect((await request(gw.statusPort!, '/')).status).toBe(404);
     });
+
+    it.runIf(exporter.run)(
+      `the real NGINX exporter ${exporterVersion}, run with the sidecar's rendered args, reads it${exporter.note}`,
+      async () => {
+        expect(existsSync(exporterBin), exporter.missing).toBe(true);
+        const sidecar = gateway(...withStack(c)).deployment.spec!.template.spec!.containers.find(
+          (k) => k.name === gatewayExporter.container,
+        )!;
+        const metricsPort = await freePort();
+        // Only the ports move (the test's nginx and exporter share this machine's loopback); host and path stay.
+        const args = sidecar.args!.map((a) =>
+          a
+            .replace(/^(--nginx\.scrape-uri=http:\/\/127\.0\.0\.1:)8081(\/)/, `$1${gw.statusPort}$2`)
+            .replace(/^(--web\.listen-address=):9113$/, `$1127.0.0.1:${metricsPort}`),
+        );
+        expect(args.filter((a, i) => a !== sidecar.args![i])).toHaveLength(2);
+        const proc = spawn(exporterBin, args, { stdio: 'ignore' });
+        try {
+          let text = '';
+          const deadline = Date.now() + 10_000;
+          while (!/^nginx_up 1$/m.test(text)) {
+            if (Date.now() > deadline) throw new Error(`the exporter did not report nginx_up 1 within 10s:\n${text}`);
+            await new Promise((r) => setTimeout(r, 200));
+            text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+              .then((r) => r.text())
+              .catch(() => '');
+          }
+          for (const name of ['nginx_connections_active', 'nginx_connections_accepted', 'nginx_connections_handled'])
+            expect(text).toMatch(new RegExp(`^${name} \\d+$`, 'm'));
+          // The requests the tests above sent through the gateway, counted by nginx.
+          expect(Number(/^nginx_http_requests_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+        } finally {
+          proc.kill('SIGTERM');
+        }
+      },
+    );
 
     it("keeps stub_status off the gateway port: the path is Grafana's there", async () => {
       const reply = await request(gw.nginx.port, gatewayStatus.path);
