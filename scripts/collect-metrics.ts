@@ -105,7 +105,9 @@ function main(argv: string[]): number {
   }
   writeFileSync(metricsFactPath, `${JSON.stringify(merged, null, 2)}\n`);
   console.log(
-    `wrote ${metricsFactPath} from ${files.join(', ')}${only ? ` (only ${only.join(', ')})` : ''}: ${Object.entries(merged)
+    `wrote ${metricsFactPath} from ${files.join(', ')}${only ? ` (only ${only.join(', ')})` : ''}: ${Object.entries(
+      merged,
+    )
       .filter(([k]) => !only || only.includes(k))
       .map(([k, v]) => `${k} ${v.length}`)
       .join(', ')}`,
