@@ -157,13 +157,14 @@ describe('Alloy configuration', () => {
     expect(attribute(sel, 'label')).toBe('app.kubernetes.io/part-of=mimir');
   });
 
-  it('scrapes Mimir, MinIO, Grafana and itself, each on its named port and path', () => {
+  it("scrapes Mimir, MinIO, the gateway's exporter, Grafana and itself, each on its named port and path", () => {
     const scrapes = blocksNamed(statements, 'prometheus.scrape');
-    expect(scrapes.map((s) => s.label)).toEqual(['mimir', 'minio', 'grafana', 'alloy']);
+    expect(scrapes.map((s) => s.label)).toEqual(['mimir', 'minio', 'gateway', 'grafana', 'alloy']);
     const paths = Object.fromEntries(scrapes.map((s) => [s.label, attribute(s, 'metrics_path')]));
     expect(paths).toEqual({
       mimir: '/metrics',
       minio: '/minio/v2/metrics/cluster',
+      gateway: '/metrics',
       grafana: '/metrics',
       alloy: '/metrics',
     });
@@ -174,7 +175,13 @@ describe('Alloy configuration', () => {
       expect(forward.map((f) => (isRef(f) ? refPath(f) : f))).toEqual(['prometheus.remote_write.mimir.receiver']);
     }
     const ports = Object.fromEntries(scrapeJobs(stackView(c)).map((j) => [j.name, j.port]));
-    expect(ports).toEqual({ mimir: 'http-metrics', minio: 'api', grafana: 'http-metrics', alloy: 'http-metrics' });
+    expect(ports).toEqual({
+      mimir: 'http-metrics',
+      minio: 'api',
+      gateway: 'http-metrics',
+      grafana: 'http-metrics',
+      alloy: 'http-metrics',
+    });
   });
 
   it('leaves out the neighbours that are disabled', () => {
@@ -188,7 +195,17 @@ describe('Alloy configuration', () => {
         ),
       ),
     );
-    expect(blocksNamed(off, 'prometheus.scrape').map((s) => s.label)).toEqual(['mimir', 'alloy']);
+    expect(blocksNamed(off, 'prometheus.scrape').map((s) => s.label)).toEqual(['mimir', 'gateway', 'alloy']);
+  });
+
+  it("scrapes the gateway's exporter only while it runs", () => {
+    const off = config((c) => (c.observability.gateway.exporter.enabled = false));
+    expect(blocksNamed(parseAlloy(alloyConfig(...withStack(off))), 'prometheus.scrape').map((s) => s.label)).toEqual([
+      'mimir',
+      'minio',
+      'grafana',
+      'alloy',
+    ]);
   });
 
   it('keeps the metrics port and sets the job, namespace, pod and container labels the mixin expects', () => {
@@ -515,9 +532,13 @@ describe('alloyRules', () => {
   it('report a write URL that names no rendered Service', async () => {
     const c = config();
     const problems = await run(c, treeOf(c, { gateway: false }));
-    expect(problems).toHaveLength(1);
+    // The gateway's pods went with it, so the scrape job of its exporter finds nothing either.
+    expect(problems).toHaveLength(2);
     expect(problems[0].message).toContain('Service "gateway"');
     expect(problems[0].pointer).toContain('prometheus.remote_write "mimir" endpoint.url');
+    expect(problems[1].message).toBe(
+      'scrape job "gateway" matches no container port of any rendered pod: Alloy would scrape nothing',
+    );
   });
 
   it('report a scrape job that matches no container port', async () => {

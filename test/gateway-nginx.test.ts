@@ -4,13 +4,16 @@
  * cluster's Service names to those addresses through nginx's `resolver`. The harness changes only what
  * `REWRITTEN` lists: pid and temp paths, the listen address, the resolver address and the htpasswd path.
  */
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, serviceHost, type StackConfig } from '../lib/build/config.js';
 import { mimirRoutes } from '../lib/mimir/routes.js';
 import {
   gatewayPaths,
+  gatewayStatus,
   grafanaRoute,
   HEALTH_PATH,
   renderNginxConf,
@@ -29,6 +32,7 @@ import {
   type AlloyValue,
 } from '../lib/observability/alloy/index.js';
 import { grafana } from '../lib/observability/grafana/index.js';
+import { gateway, gatewayExporter } from '../lib/observability/gateway/index.js';
 import type { Route } from '../lib/core/routes.js';
 import { parseYamlDocuments } from '../lib/core/yaml.js';
 import { withStack } from './support/stack.js';
@@ -62,6 +66,21 @@ const bin = findNginx();
 const nginx = needs('nginx', bin !== undefined, 'apt-get install -y nginx');
 const version = bin ? nginxVersion(bin) : ([0, 0, 0] as [number, number, number]);
 const joins = joinsRepeatedHeaders(version);
+
+/** The exporter the gateway's sidecar runs, at the pinned version, as test/peers/nginx-exporter/build.sh caches it. */
+const exporterVersion = defaultConfig().images.nginxExporter.replace(/^.*:/, '');
+const exporterBin = join(
+  process.env.XDG_CACHE_HOME || join(homedir(), '.cache'),
+  'mimir-kube',
+  `nginx-exporter-${exporterVersion}`,
+  'bin',
+  'nginx-prometheus-exporter',
+);
+const exporter = needs(
+  `the NGINX Prometheus exporter ${exporterVersion}`,
+  existsSync(exporterBin),
+  'npm run peers:nginx-exporter',
+);
 
 function config(edit: (c: StackConfig) => void = () => {}): StackConfig {
   const c = defaultConfig();
@@ -100,6 +119,8 @@ class Upstreams {
 
 interface Gateway {
   nginx: RunningNginx;
+  /** The loopback stub_status server's port, when the exporter (and so the server) is on. */
+  statusPort?: number;
   dns: DnsServer;
   upstreams: Upstreams;
   dir: string;
@@ -119,9 +140,12 @@ async function startGateway(c: StackConfig, opts: { htpasswd?: string; routes?: 
     writeFileSync(htpasswd, opts.htpasswd, { mode: 0o644 });
   }
   const port = await freePort();
+  // Its own free port, so that several gateways (test files run in parallel) never share one.
+  const statusPort = c.observability.gateway.exporter.enabled ? await freePort() : undefined;
   const conf = localiseNginxConf(renderNginxConf(c, routes, grafanaRoute(stackView(c))), gatewayPaths.runDir, {
     dir,
     listen: `127.0.0.1:${port}`,
+    status: statusPort === undefined ? undefined : `127.0.0.1:${statusPort}`,
     resolver: dns.address,
     htpasswd,
   });
@@ -136,6 +160,7 @@ async function startGateway(c: StackConfig, opts: { htpasswd?: string; routes?: 
   }
   return {
     nginx,
+    statusPort,
     dns,
     upstreams,
     dir,
@@ -242,6 +267,7 @@ describe('localiseNginxConf', () => {
     const local = localiseNginxConf(rendered.join('\n'), gatewayPaths.runDir, {
       dir: '/x',
       listen: '127.0.0.1:1',
+      status: '127.0.0.1:3',
       resolver: '127.0.0.1:2',
       htpasswd: '/x/htpasswd',
     }).split('\n');
@@ -251,6 +277,7 @@ describe('localiseNginxConf', () => {
       'auth_basic_user_file',
       'client_body_temp_path',
       'fastcgi_temp_path',
+      'listen',
       'listen',
       'pid',
       'proxy_temp_path',
@@ -289,6 +316,7 @@ describe.runIf(nginx.run)(`gateway nginx.conf in real nginx ${version.join('.')}
           ),
         ),
       ],
+      ['the exporter off (no stub_status server)', config((c) => (c.observability.gateway.exporter.enabled = false))],
       [
         'another namespace and cluster domain',
         config((c) => ((c.namespace = 'metrics'), (c.clusterDomain = 'k8s.example'))),
@@ -424,6 +452,58 @@ describe.runIf(nginx.run)(`gateway nginx.conf in real nginx ${version.join('.')}
     it('answers the health endpoint itself', async () => {
       const reply = await request(gw.nginx.port, HEALTH_PATH);
       expect(reply).toMatchObject({ status: 200, body: 'ok\n' });
+    });
+
+    it('serves stub_status on the loopback status server, in the format the exporter parses', async () => {
+      expect(gw.statusPort).toBeDefined();
+      const reply = await request(gw.statusPort!, gatewayStatus.path);
+      expect(reply.status, reply.body).toBe(200);
+      // nginx's stub_status page; the exporter's parser (collector/nginx.go) reads exactly these lines.
+      expect(reply.body).toMatch(
+        /^Active connections: \d+ \nserver accepts handled requests\n \d+ \d+ \d+ \nReading: \d+ Writing: \d+ Waiting: \d+ \n$/,
+      );
+      expect((await request(gw.statusPort!, '/')).status).toBe(404);
+    });
+
+    it.runIf(exporter.run)(
+      `the real NGINX exporter ${exporterVersion}, run with the sidecar's rendered args, reads it${exporter.note}`,
+      async () => {
+        expect(existsSync(exporterBin), exporter.missing).toBe(true);
+        const sidecar = gateway(...withStack(c)).deployment.spec!.template.spec!.containers.find(
+          (k) => k.name === gatewayExporter.container,
+        )!;
+        const metricsPort = await freePort();
+        // Only the ports move (the test's nginx and exporter share this machine's loopback); host and path stay.
+        const args = sidecar.args!.map((a) =>
+          a
+            .replace(/^(--nginx\.scrape-uri=http:\/\/127\.0\.0\.1:)8081(\/)/, `$1${gw.statusPort}$2`)
+            .replace(/^(--web\.listen-address=):9113$/, `$1127.0.0.1:${metricsPort}`),
+        );
+        expect(args.filter((a, i) => a !== sidecar.args![i])).toHaveLength(2);
+        const proc = spawn(exporterBin, args, { stdio: 'ignore' });
+        try {
+          let text = '';
+          const deadline = Date.now() + 10_000;
+          while (!/^nginx_up 1$/m.test(text)) {
+            if (Date.now() > deadline) throw new Error(`the exporter did not report nginx_up 1 within 10s:\n${text}`);
+            await new Promise((r) => setTimeout(r, 200));
+            text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+              .then((r) => r.text())
+              .catch(() => '');
+          }
+          for (const name of ['nginx_connections_active', 'nginx_connections_accepted', 'nginx_connections_handled'])
+            expect(text).toMatch(new RegExp(`^${name} \\d+$`, 'm'));
+          // The requests the tests above sent through the gateway, counted by nginx.
+          expect(Number(/^nginx_http_requests_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+        } finally {
+          proc.kill('SIGTERM');
+        }
+      },
+    );
+
+    it("keeps stub_status off the gateway port: the path is Grafana's there", async () => {
+      const reply = await request(gw.nginx.port, gatewayStatus.path);
+      expect(reply.echo).toMatchObject({ service: GRAFANA_UPSTREAM.service, path: gatewayStatus.path });
     });
 
     it('gives a request without X-Scope-OrgID the default tenant', async () => {
@@ -648,6 +728,10 @@ describe.runIf(nginx.run)(`gateway nginx.conf in real nginx ${version.join('.')}
 
     it('leaves the health endpoint open for the kubelet', async () => {
       expect((await request(gw.nginx.port, HEALTH_PATH)).status).toBe(200);
+    });
+
+    it('leaves stub_status open for the exporter, which sends no credentials', async () => {
+      expect((await request(gw.statusPort!, gatewayStatus.path)).status).toBe(200);
     });
   });
 });

@@ -4,9 +4,16 @@ import { defaultConfig, type StackConfig } from '../lib/build/config.js';
 import type { Deployment, KubeObject, Service } from '../lib/core/k8s/types.js';
 import { mimirRoutes } from '../lib/mimir/routes.js';
 import { k3dConfig, kindConfig } from '../lib/observability/gateway/clusters.js';
-import { gateway, gatewayClientEnv, gatewayClientEnvVars } from '../lib/observability/gateway/index.js';
+import {
+  gateway,
+  gatewayClientEnv,
+  gatewayClientEnvVars,
+  gatewayComponent,
+  gatewayExporter,
+} from '../lib/observability/gateway/index.js';
 import {
   gatewayPaths,
+  gatewayStatus,
   grafanaRoute,
   HEALTH_PATH,
   renderNginxConf,
@@ -98,7 +105,75 @@ describe('gateway objects', () => {
       config((c) => ((c.observability.gateway.exposure = 'nodePort'), (c.observability.gateway.nodePort = 30123))),
     );
     expect(g.service.spec?.type).toBe('NodePort');
-    expect(g.service.spec?.ports?.[0]).toMatchObject({ port: 8080, nodePort: 30123 });
+    // The exporter's port stays off the Service: no node publishes the metrics.
+    expect(g.service.spec?.ports).toEqual([
+      { name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP', nodePort: 30123 },
+    ]);
+  });
+
+  it("runs the exporter sidecar on nginx's loopback stub_status, with its pinned image and restricted security", () => {
+    const c = config();
+    const { g, spec } = podOf(c);
+    expect(spec.containers.map((k) => k.name)).toEqual(['nginx', 'nginx-exporter']);
+    const exporter = spec.containers[1];
+    expect(exporter.image).toBe(c.images.nginxExporter);
+    expect(c.images.nginxExporter).toBe('nginx/nginx-prometheus-exporter:1.5.1');
+    expect(exporter.command).toBeUndefined();
+    expect(exporter.args).toEqual([
+      '--nginx.scrape-uri=http://127.0.0.1:8081/stub_status',
+      '--web.listen-address=:9113',
+    ]);
+    expect(exporter.ports).toEqual([{ name: 'http-metrics', containerPort: 9113, protocol: 'TCP' }]);
+    expect(exporter.readinessProbe?.httpGet).toEqual({ path: '/metrics', port: 'http-metrics' });
+    expect(exporter.livenessProbe).toBeUndefined();
+    expect(exporter.resources).toEqual(c.observability.gateway.exporter.resources);
+    expect(exporter.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    // The URI the exporter reads is the status server nginx.conf renders: its listen address and location.
+    const uri = new URL(exporter.args![0].replace(/^--nginx\.scrape-uri=/, ''));
+    const conf = g.configMap.data!['nginx.conf'];
+    const status = /server \{\n\s*listen ([\d.]+):(\d+);\n[\s\S]*?location = (\S+) \{\n\s*stub_status;/.exec(conf);
+    expect(status?.slice(1)).toEqual([uri.hostname, uri.port, uri.pathname]);
+    expect(uri.hostname).toBe('127.0.0.1');
+    expect(Number(uri.port)).not.toBe(8080);
+    expect(Number(uri.port)).toBeGreaterThanOrEqual(1024);
+    expect(gatewayComponent.metrics!(c)).toEqual([
+      {
+        name: 'gateway',
+        app: 'gateway',
+        port: gatewayExporter.portName,
+        path: '/metrics',
+        jobLabel: 'app.kubernetes.io/name',
+      },
+    ]);
+    expect(g.deployment.spec?.template.metadata?.labels?.['app.kubernetes.io/name']).toBe('gateway');
+  });
+
+  it('serves stub_status only on the loopback server, never on the port the Service exposes', () => {
+    const conf = podOf(config()).g.configMap.data!['nginx.conf'];
+    const directives = conf
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('#'))
+      .join('\n');
+    const servers = directives.split(/^ {4}server \{$/m).slice(1);
+    expect(servers).toHaveLength(2);
+    expect(servers[0]).toMatch(/^\s*listen 8080;$/m);
+    expect(servers[0]).not.toContain('stub_status');
+    expect(servers[1]).toMatch(new RegExp(`^\\s*listen ${gatewayStatus.host}:${gatewayStatus.port};$`, 'm'));
+  });
+
+  it('renders neither the sidecar, nor the status server, nor a scrape job with the exporter off', () => {
+    const c = config((c) => (c.observability.gateway.exporter.enabled = false));
+    const { g, spec } = podOf(c);
+    expect(spec.containers.map((k) => k.name)).toEqual(['nginx']);
+    expect(g.configMap.data!['nginx.conf']).not.toContain('stub_status');
+    expect(g.configMap.data!['nginx.conf']).not.toContain(`${gatewayStatus.port}`);
+    expect(gatewayComponent.metrics!(c)).toEqual([]);
   });
 
   it('renders an Ingress to the Service when asked', () => {
@@ -228,7 +303,16 @@ describe('renderNginxConf', () => {
       grafanaRoute(stackView(c)),
     );
     const locations = [...conf.matchAll(/^\s*location (.*) \{$/gm)].map((m) => m[1]);
-    expect(locations).toEqual([`= ${HEALTH_PATH}`, '= "/custom/exact"', '"/custom/api"', '~ "^/re/[0-9]+$"', '"/"']);
+    expect(locations).toEqual([
+      `= ${HEALTH_PATH}`,
+      '= "/custom/exact"',
+      '"/custom/api"',
+      '~ "^/re/[0-9]+$"',
+      '"/"',
+      // The loopback status server's.
+      `= ${gatewayStatus.path}`,
+      '/',
+    ]);
     expect(conf).not.toContain('/prometheus');
   });
 

@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"architecture":{"description":"`classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors\nwrite to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs\nKafka, see `ingestStorage`, and the ruler in remote mode).","enum":["classic","ingest-storage"],"type":"string"},"ingestStorage":{"description":"Kafka and read consistency of the ingest-storage architecture (ignored by `classic`).","type":"object","properties":{"kafka":{"description":"Where the ingest-storage architecture's Kafka is and how Mimir uses it.","type":"object","properties":{"source":{"description":"`bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through\nits Service. `external`: an existing Kafka cluster at `addresses`.","enum":["bundled","external"],"type":"string"},"address":{"description":"Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to\nits Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the\nbootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).","type":"string"},"topic":{"description":"The topic every write goes through (Mimir creates it when missing).","type":"string"},"partitions":{"description":"Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone\nowns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to\nscale the ingesters out without re-partitioning.","type":"integer","minimum":1},"clientId":{"description":"Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.\nAt most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).","type":"string"},"sasl":{"description":"SASL credentials (external Kafka).","type":"object","properties":{"secretName":{"description":"Secret holding the username and password; empty means no SASL. List it in `existingSecrets`.","type":"string"},"usernameKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"readConsistency":{"description":"Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in\n`tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they\nhave consumed everything written before the query (read-after-write, slower).","enum":["eventual","strong"],"type":"string"}},"additionalProperties":false},"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"autoscaling":{"description":"Autoscaling of distributors, queriers, query-frontends, rulers and the ruler's read path: KEDA\nScaledObjects (or HorizontalPodAutoscalers) instead of fixed replicas, each off unless enabled.","type":"object","properties":{"engine":{"description":"`keda`: KEDA ScaledObjects (KEDA must run in the cluster), every signal available.\n`hpa`: `autoscaling/v2` HorizontalPodAutoscalers on the resource metrics API (metrics-server), cpu and memory only.","enum":["hpa","keda"],"type":"string"},"metricsTenant":{"description":"Tenant KEDA queries (sent as `X-Scope-OrgID`); empty: the one Alloy writes the stack's own metrics into\n(`selfMonitoring.tenant`, or `defaultTenant` with self-monitoring off).","type":"string"},"prometheusAddress":{"description":"Prometheus API KEDA queries; empty: the stack's own query-frontend,\n`http://query-frontend.<namespace>.svc.<clusterDomain>:8080/prometheus`. Must name a rendered Service.","type":"string"},"pollingInterval":{"description":"Seconds between KEDA's queries.","type":"integer","minimum":1},"distributor":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"querier":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQuerier":{"description":"The ruler's own querier (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQueryFrontend":{"description":"The ruler's own query-frontend (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"continuousTest":{"description":"Mimir's continuous test, off unless enabled.","type":"object","properties":{"enabled":{"description":"Run it (`-target=continuous-test`): it writes series through the gateway as `tenant`, queries them back\nthrough the gateway and exports its own success metrics (`mimir_continuous_test_*`).","type":"boolean"},"tenant":{"description":"The tenant it writes and reads as; keep it apart from real tenants.","type":"string"},"numSeries":{"description":"Series it writes every 20 s (`-tests.write-read-series-test.num-series`).","type":"integer","minimum":1},"runInterval":{"description":"How often it writes and checks its series (`-tests.run-interval`), e.g. `5m`.","type":"string"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"blockBuilder":{"description":"Mimir's block-builder (ingest storage), off unless enabled together with its scheduler.","type":"object","properties":{"enabled":{"description":"Run the block-builders. Needs the ingest-storage architecture and the block-builder-scheduler\n(`config.mimir.blockBuilderScheduler.enabled`): the two are switched on together.","type":"boolean"},"ingestersShipBlocks":{"description":"Whether the ingesters keep uploading blocks of their own too. `false` (default): the block-builders are the\nonly writers of new blocks and the ingesters run with `-blocks-storage.tsdb.ship-interval=0`. `true` while\nmoving a running stack over: both upload, and the compactor merges the overlapping blocks.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"blockBuilderScheduler":{"description":"The block-builder-scheduler, which leases jobs over the Kafka partitions to the block-builders.","type":"object","properties":{"enabled":{"description":"Run it. Needs the ingest-storage architecture and the block-builder (`config.mimir.blockBuilder.enabled`):\nthe two are switched on together. Timing (`block-builder-scheduler.job-size`, 1h by default, …) goes in\n`flags` or in `config.mimir.config.block_builder_scheduler`.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"selfMonitoringRules":{"description":"The stack's own alerting and recording rules and alert routing, for the self-monitoring tenant.","type":"object","properties":{"enabled":{"description":"Load the rules into the ruler and the alert routing into the alertmanager for the self-monitoring tenant,\nthrough a Job that runs `mimirtool` after each change. Needs `selfMonitoring.enabled`; the rules need the\nruler, the routing the alertmanager.","type":"boolean"},"pendingFor":{"description":"Pending durations (`for`) by alert name, over the defaults, e.g. `{ \"MimirKubeComponentDown\": \"5m\" }`.","type":"object","additionalProperties":{"type":"string"}},"alertmanagerConfig":{"description":"The self-monitoring tenant's Alertmanager configuration (what `mimirtool alertmanager load` uploads):\nreceivers and routes. The default routes every alert to the receiver `self-monitoring`, which notifies\nnobody until you give it an integration (e.g. `webhook_configs`, `slack_configs`).","type":"object","additionalProperties":true},"resources":{"description":"Requests (and optional limits) of each of the Job's containers.","type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"kafka":{"description":"Single-node Kafka for the ingest-storage architecture (off unless enabled).","type":"object","properties":{"enabled":{"description":"Render the single-node Kafka (`config.mimir.ingestStorage.kafka.source: 'bundled'` needs it).","type":"boolean"},"storageSize":{"description":"Size of the data volume (`log.dirs`).","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"description":"Requests (and limits) of the broker container; the storage-format init container uses the same.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"heap":{"description":"JVM heap (`-Xms` and `-Xmx`), a Java size such as `256m`; keep it well below the memory limit: the\npage cache and the JVM's own memory come on top.","type":"string"},"clusterId":{"description":"KRaft cluster ID written into the data volume on first start: a base64url-encoded UUID (22 characters).\nChanging it on an existing volume makes the broker refuse to start.","type":"string"},"retentionHours":{"description":"How long the broker keeps records, in hours (`log.retention.hours`). Ingesters replay from their committed\noffset after a restart, so this only has to cover the longest outage of an ingester.","type":"integer","minimum":1}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"kafka":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"mimirtool":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
+const schema11 = {"$id":"https://mimir-kube.dev/schema/environment.schema.json","title":"mimir-kube environment","description":"The shape of an environment written as YAML or JSON (`environments/<name>/environment.yaml`).\nIts JSON Schema is generated from this type (`npm run schema`).","type":"object","properties":{"name":{"description":"Output folder name under `out/`.","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","type":"string"},"config":{"description":"What an environment sets: any part of the library's config, each field optional.","type":"object","properties":{"mimir":{"description":"The `mimir` slice of the stack's config: the shared knobs and one slice per component.","type":"object","properties":{"architecture":{"description":"`classic`: distributors push each series to its ingesters over gRPC. `ingest-storage`: distributors\nwrite to Kafka and ingesters consume their partition from it (Mimir 3's preferred architecture; needs\nKafka, see `ingestStorage`, and the ruler in remote mode).","enum":["classic","ingest-storage"],"type":"string"},"ingestStorage":{"description":"Kafka and read consistency of the ingest-storage architecture (ignored by `classic`).","type":"object","properties":{"kafka":{"description":"Where the ingest-storage architecture's Kafka is and how Mimir uses it.","type":"object","properties":{"source":{"description":"`bundled`: the stack's own single-node Kafka (`config.observability.kafka.enabled`), addressed through\nits Service. `external`: an existing Kafka cluster at `addresses`.","enum":["bundled","external"],"type":"string"},"address":{"description":"Bootstrap address of an external Kafka, `host:port` (`external` only). One address: Mimir 3.0 hands it to\nits Kafka client as its single seed broker, so name a DNS entry that resolves to the brokers (the\nbootstrap Service of a Kafka operator, a managed Kafka's bootstrap host).","type":"string"},"topic":{"description":"The topic every write goes through (Mimir creates it when missing).","type":"string"},"partitions":{"description":"Partitions Mimir creates the topic with (`auto_create_topic_default_partitions`). Each ingester of a zone\nowns the partition of its ordinal, so at least the number of ingesters per zone; more leaves room to\nscale the ingesters out without re-partitioning.","type":"integer","minimum":1},"clientId":{"description":"Kafka client ID of every Mimir component (`ingest_storage.kafka.client_id`); empty leaves Mimir's default.\nAt most 255 characters of a-z A-Z 0-9 . _ - = , (some Kafka-compatible backends read options from it).","type":"string"},"sasl":{"description":"SASL credentials (external Kafka).","type":"object","properties":{"secretName":{"description":"Secret holding the username and password; empty means no SASL. List it in `existingSecrets`.","type":"string"},"usernameKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"readConsistency":{"description":"Default read consistency of queries (the `ingest_storage_read_consistency` limit, per tenant in\n`tenants`): `eventual` answers from what the ingesters have consumed; `strong` first waits until they\nhave consumed everything written before the query (read-after-write, slower).","enum":["eventual","strong"],"type":"string"}},"additionalProperties":false},"fastStartup":{"description":"Shorten the waits Mimir puts in for large clusters (ring stability, ingester min-ready duration)\nso a small or local installation becomes ready in seconds. Leave off in production.","type":"boolean"},"spreadAcrossNodes":{"description":"Spread each component's pods across nodes (`kubernetes.io/hostname`); ingesters and store-gateways strictly.","type":"boolean"},"spreadAcrossZones":{"description":"Spread each component's pods across zones (`topology.kubernetes.io/zone`), best effort.","type":"boolean"},"zoneAwareness":{"description":"Zone-aware replication of the ingesters and store-gateways (and, opted in, the alertmanagers).","type":"object","properties":{"zones":{"description":"The zones; empty (the default) renders one StatefulSet per component.","type":"array","items":{"description":"One failure domain of zone-aware replication.","type":"object","properties":{"name":{"description":"Zone name: in object names (`ingester-<name>`), labels and Mimir's ring\n(`-ingester.ring.instance-availability-zone`). A DNS-1123 label, e.g. `zone-a`.","type":"string"},"topologyValue":{"description":"Value of `config.mimir.zoneAwareness.topologyKey` on the nodes this zone's pods must run on (required node\naffinity), e.g. `eu-west-1a`; empty: no node affinity (a logical zone, e.g. on a one-node laptop cluster).","type":"string"}},"additionalProperties":false,"required":["name","topologyValue"]}},"topologyKey":{"description":"Node label a zone's `topologyValue` is matched against.","type":"string"},"maxUnavailable":{"description":"Pods of one zone the rollout-operator may restart at once (the `rollout-max-unavailable` annotation).","type":"integer","minimum":1}},"additionalProperties":false},"autoscaling":{"description":"Autoscaling of distributors, queriers, query-frontends, rulers and the ruler's read path: KEDA\nScaledObjects (or HorizontalPodAutoscalers) instead of fixed replicas, each off unless enabled.","type":"object","properties":{"engine":{"description":"`keda`: KEDA ScaledObjects (KEDA must run in the cluster), every signal available.\n`hpa`: `autoscaling/v2` HorizontalPodAutoscalers on the resource metrics API (metrics-server), cpu and memory only.","enum":["hpa","keda"],"type":"string"},"metricsTenant":{"description":"Tenant KEDA queries (sent as `X-Scope-OrgID`); empty: the one Alloy writes the stack's own metrics into\n(`selfMonitoring.tenant`, or `defaultTenant` with self-monitoring off).","type":"string"},"prometheusAddress":{"description":"Prometheus API KEDA queries; empty: the stack's own query-frontend,\n`http://query-frontend.<namespace>.svc.<clusterDomain>:8080/prometheus`. Must name a rendered Service.","type":"string"},"pollingInterval":{"description":"Seconds between KEDA's queries.","type":"integer","minimum":1},"distributor":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"querier":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQuerier":{"description":"The ruler's own querier (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false},"rulerQueryFrontend":{"description":"The ruler's own query-frontend (remote ruler with `dedicatedReadPath`).","type":"object","properties":{"enabled":{"description":"Scale this component; its Deployment then carries no `spec.replicas` (set none in config either).","type":"boolean"},"minReplicas":{"type":"integer","minimum":1},"maxReplicas":{"type":"integer","minimum":1},"signals":{"description":"What it scales on; a list replaces the default list.","type":"array","items":{"type":"object","properties":{"signal":{"description":"What a component scales on:\n- `cpu`, `memory`: usage against the container's request (`target` is a percentage of the request);\n- `inflightQueries`: queued plus running queries of the query-scheduler feeding the querier\n  (`target` is a percentage of the querier's `-querier.max-concurrent`); KEDA only.","enum":["cpu","inflightQueries","memory"],"type":"string"},"target":{"description":"Percentage of the request (cpu, memory) or of the querier's concurrency (inflightQueries) each pod\nshould run at; lower leaves headroom for bursts.","type":"integer","minimum":1}},"additionalProperties":false,"required":["signal","target"]}},"scaleDown":{"description":"How fast it shrinks: slowly, so a short lull does not drop capacity a returning peak needs.","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false},"scaleUp":{"description":"How fast it grows; unset: Kubernetes' default (double or +4 pods every 15 s, no window).","type":"object","properties":{"stabilizationWindowSeconds":{"description":"Seconds of past recommendations the autoscaler takes the most conservative of.","type":"integer","minimum":0,"maximum":3600},"policies":{"description":"At most this much change per period (the HPA takes the most permissive policy).","type":"array","items":{"description":"One rule of the HPA's scaling behaviour, as `autoscaling/v2` spells it.","type":"object","properties":{"type":{"enum":["Percent","Pods"],"type":"string"},"value":{"type":"integer","minimum":1},"periodSeconds":{"type":"integer","minimum":1,"maximum":1800}},"additionalProperties":false,"required":["periodSeconds","type","value"]}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"config":{"description":"A partial of Mimir's YAML configuration, deep-merged last into the generated `mimir.yaml` (checked against Mimir's reference).","type":"object","additionalProperties":true},"tenants":{"description":"Per-tenant limits, written to the runtime overrides file as `overrides.<tenant>` (reloaded without restarts).","type":"object","additionalProperties":{"type":"object"}},"distributor":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ingester":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"storeGateway":{"description":"A stateful component that can be split into one StatefulSet per zone (ingester, store-gateway, alertmanager).","type":"object","properties":{"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"compactor":{"type":"object","properties":{"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"alertmanager":{"type":"object","properties":{"enabled":{"description":"Run the multi-tenant Alertmanager (and point the ruler at it).","type":"boolean"},"fallbackConfig":{"description":"Alertmanager configuration used for tenants that have not uploaded their own (`alertmanager.fallback_config_file`).","type":"object","additionalProperties":true},"zoneAware":{"description":"One StatefulSet per zone (`<name>-<zone>`), with Mimir's zone-aware replication on its ring.\n`replicas` is then the total across zones, split evenly.","enum":["auto",false,true]},"storage":{"description":"Persistent volume per pod.","type":"object","properties":{"size":{"description":"Size of each pod's PersistentVolumeClaim, e.g. `50Gi`.","type":"string"},"storageClass":{"description":"StorageClass of the claims; empty means the cluster's default class.","type":"string"}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"overridesExporter":{"type":"object","properties":{"enabled":{"description":"Run the overrides-exporter, which exposes per-tenant limits as metrics.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"ruler":{"type":"object","properties":{"enabled":{"description":"Run the ruler (recording and alerting rules).","type":"boolean"},"mode":{"description":"`internal`: the ruler evaluates rules itself (queries ingesters and store-gateways directly).\n`remote`: the ruler sends each rule's query to a query-frontend over gRPC.","enum":["internal","remote"],"type":"string"},"dedicatedReadPath":{"description":"In remote mode, query through a dedicated ruler-query-frontend/-scheduler/-querier instead of the user-facing read path.","type":"boolean"},"readPath":{"description":"Replicas, resources and flags of the dedicated read path.","type":"object","properties":{"queryFrontend":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"queryScheduler":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"querier":{"type":"object","properties":{"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false}},"additionalProperties":false},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"continuousTest":{"description":"Mimir's continuous test, off unless enabled.","type":"object","properties":{"enabled":{"description":"Run it (`-target=continuous-test`): it writes series through the gateway as `tenant`, queries them back\nthrough the gateway and exports its own success metrics (`mimir_continuous_test_*`).","type":"boolean"},"tenant":{"description":"The tenant it writes and reads as; keep it apart from real tenants.","type":"string"},"numSeries":{"description":"Series it writes every 20 s (`-tests.write-read-series-test.num-series`).","type":"integer","minimum":1},"runInterval":{"description":"How often it writes and checks its series (`-tests.run-interval`), e.g. `5m`.","type":"string"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"blockBuilder":{"description":"Mimir's block-builder (ingest storage), off unless enabled together with its scheduler.","type":"object","properties":{"enabled":{"description":"Run the block-builders. Needs the ingest-storage architecture and the block-builder-scheduler\n(`config.mimir.blockBuilderScheduler.enabled`): the two are switched on together.","type":"boolean"},"ingestersShipBlocks":{"description":"Whether the ingesters keep uploading blocks of their own too. `false` (default): the block-builders are the\nonly writers of new blocks and the ingesters run with `-blocks-storage.tsdb.ship-interval=0`. `true` while\nmoving a running stack over: both upload, and the compactor merges the overlapping blocks.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"blockBuilderScheduler":{"description":"The block-builder-scheduler, which leases jobs over the Kafka partitions to the block-builders.","type":"object","properties":{"enabled":{"description":"Run it. Needs the ingest-storage architecture and the block-builder (`config.mimir.blockBuilder.enabled`):\nthe two are switched on together. Timing (`block-builder-scheduler.job-size`, 1h by default, …) goes in\n`flags` or in `config.mimir.config.block_builder_scheduler`.","type":"boolean"},"replicas":{"description":"Number of pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"flags":{"description":"Extra command-line flags without the leading dash, e.g. `{ \"log.level\": \"debug\" }`; `null` removes a flag the library sets.","type":"object","additionalProperties":{"type":["string","number","boolean","null"]}}},"additionalProperties":false},"caches":{"description":"The memcached caches (chunks, index, metadata, results), each off unless enabled.","type":"object","properties":{"chunks":{"description":"Chunks read by the store-gateway (`blocks_storage.bucket_store.chunks_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"index":{"description":"Postings and series of block indexes (`blocks_storage.bucket_store.index_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"metadata":{"description":"Bucket listings, block metadata and the bucket index (`blocks_storage.bucket_store.metadata_cache`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false},"results":{"description":"Query results of the query-frontend (`frontend.results_cache`, `frontend.cache_results`).","type":"object","properties":{"enabled":{"description":"Run this cache and point Mimir at it.","type":"boolean"},"replicas":{"description":"Number of memcached pods; Mimir's client spreads keys over all of them.","type":"integer","minimum":1},"memoryMiB":{"description":"memcached's item memory in MiB (`-m`). The container's memory request and limit are this plus 20 %\nfor memcached's hash table and connection buffers (the chart's factor).","type":"integer","minimum":16},"maxItemSizeMiB":{"description":"Largest item memcached stores, in MiB (`-I`); Mimir's `max_item_size` is set to the same.","type":"integer","minimum":1},"connectionLimit":{"description":"memcached's simultaneous connection limit (`-c`).","type":"integer","minimum":1},"cpu":{"description":"CPU request of the memcached container.","type":"string"},"timeout":{"description":"Mimir's client timeout for one request to this cache (`memcached.timeout`), a Go duration.","type":"string"},"maxIdleConnections":{"description":"Idle connections each Mimir client pod keeps to every memcached pod (`memcached.max_idle_connections`).","type":"integer","minimum":1}},"additionalProperties":false}},"additionalProperties":false},"rolloutOperator":{"description":"The rollout-operator, which rolls zone-aware StatefulSets one zone at a time.","type":"object","properties":{"enabled":{"description":"Run it whenever a component is zone-aware. Turn off only when another rollout-operator already\nwatches this namespace: without one, zone-aware pods never pick up a new spec.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"selfMonitoringRules":{"description":"The stack's own alerting and recording rules and alert routing, for the self-monitoring tenant.","type":"object","properties":{"enabled":{"description":"Load the rules into the ruler and the alert routing into the alertmanager for the self-monitoring tenant,\nthrough a Job that runs `mimirtool` after each change. Needs `selfMonitoring.enabled`; the rules need the\nruler, the routing the alertmanager.","type":"boolean"},"pendingFor":{"description":"Pending durations (`for`) by alert name, over the defaults, e.g. `{ \"MimirKubeComponentDown\": \"5m\" }`.","type":"object","additionalProperties":{"type":"string"}},"alertmanagerConfig":{"description":"The self-monitoring tenant's Alertmanager configuration (what `mimirtool alertmanager load` uploads):\nreceivers and routes. The default routes every alert to the receiver `self-monitoring`, which notifies\nnobody until you give it an integration (e.g. `webhook_configs`, `slack_configs`).","type":"object","additionalProperties":true},"resources":{"description":"Requests (and optional limits) of each of the Job's containers.","type":"object","properties":{"requests":{"description":"Requests are always set: the scheduler and GOMAXPROCS depend on them.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"description":"Optional limits; unset means none.","type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"observability":{"description":"Each neighbour's config slice, `config.observability.<key>`; a new neighbour adds its slice and default here.","type":"object","properties":{"minio":{"description":"The stack's own S3 (MinIO, single node) for blocks, rules and alertmanager state. Production\nenvironments usually disable it and point `storage.endpoint` at an external S3.","type":"object","properties":{"enabled":{"type":"boolean"},"storageSize":{"description":"Size of the data volume.","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"bucketJobResources":{"description":"Resources of the Job that creates the buckets.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"kafka":{"description":"Single-node Kafka for the ingest-storage architecture (off unless enabled).","type":"object","properties":{"enabled":{"description":"Render the single-node Kafka (`config.mimir.ingestStorage.kafka.source: 'bundled'` needs it).","type":"boolean"},"storageSize":{"description":"Size of the data volume (`log.dirs`).","type":"string"},"storageClassName":{"description":"Storage class of the data volume; unset means the cluster's default class.","type":"string"},"resources":{"description":"Requests (and limits) of the broker container; the storage-format init container uses the same.","type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"heap":{"description":"JVM heap (`-Xms` and `-Xmx`), a Java size such as `256m`; keep it well below the memory limit: the\npage cache and the JVM's own memory come on top.","type":"string"},"clusterId":{"description":"KRaft cluster ID written into the data volume on first start: a base64url-encoded UUID (22 characters).\nChanging it on an existing volume makes the broker refuse to start.","type":"string"},"retentionHours":{"description":"How long the broker keeps records, in hours (`log.retention.hours`). Ingesters replay from their committed\noffset after a restart, so this only has to cover the longest outage of an ingester.","type":"integer","minimum":1}},"additionalProperties":false},"gateway":{"type":"object","properties":{"enabled":{"type":"boolean"},"replicas":{"description":"Number of nginx pods.","type":"integer","minimum":0},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"exposure":{"description":"How the gateway is reached from outside the cluster.\n- `clusterIP`: only inside the cluster (and through `kubectl port-forward svc/gateway 8080:8080`).\n- `nodePort`: a fixed NodePort on every node; kind's `extraPortMappings` and k3d's port mapping bind it to host port 8080.\n- `ingress`: an Ingress in front of the ClusterIP Service (e.g. k3s' default Traefik).","enum":["clusterIP","ingress","nodePort"],"type":"string"},"nodePort":{"description":"NodePort of the Service when `exposure` is `nodePort`; the kind and k3d cluster configs map host port 8080 to it.","type":"integer","minimum":30000,"maximum":32767},"ingress":{"type":"object","properties":{"className":{"description":"IngressClass; empty means the cluster's default class (Traefik on k3d/k3s).","type":"string"},"host":{"description":"Host name the Ingress answers for; empty means any host.","type":"string"}},"additionalProperties":false},"resolver":{"description":"DNS server nginx re-resolves Service names with, `host[:port]`. Empty means the cluster's DNS,\n`kube-dns.kube-system.svc.<clusterDomain>`.","type":"string"},"resolverValid":{"description":"How long nginx caches a resolved Service address, so restarted pods and new ClusterIPs are picked up.","type":"string"},"tenantFederation":{"description":"Let `|`-joined tenant IDs (`X-Scope-OrgID: team-a|team-b`) through to Mimir, which answers reads\nfor several tenants at once when its tenant federation is enabled. When false, such a header is\nrejected with 400 like any other request that names more than one tenant.","type":"boolean"},"basicAuth":{"type":"object","properties":{"enabled":{"description":"Require HTTP basic auth on every route except the health endpoint.","type":"boolean"},"secretName":{"description":"Secret holding an htpasswd file, created outside this library: list it in `existingSecrets`.\nCreate it with e.g. `htpasswd -c auth alice && kubectl -n mimir create secret generic gateway-basic-auth --from-file=htpasswd=auth`.","type":"string"},"key":{"description":"Key of the htpasswd file inside the Secret.","type":"string"},"realm":{"description":"Realm shown by browsers in the login prompt.","type":"string"},"client":{"description":"Credentials of the stack's own clients; their user must be one of the htpasswd file's.","type":"object","properties":{"secretName":{"description":"Secret created outside this library (list it in `existingSecrets`), whose user must also be in the\nhtpasswd file. Its default keys match a `kubernetes.io/basic-auth` Secret:\n`kubectl -n mimir create secret generic gateway-client-credentials --type=kubernetes.io/basic-auth --from-literal=username=stack --from-literal=password=...`.","type":"string"},"usernameKey":{"description":"Key of the user name inside the Secret.","type":"string"},"passwordKey":{"description":"Key of the password inside the Secret.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"clientMaxBodySize":{"description":"Largest request body, e.g. a remote-write batch or a block upload (nginx `client_max_body_size`).","type":"string"},"proxyTimeout":{"description":"How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default.","type":"string"},"exporter":{"description":"The NGINX Prometheus exporter as a sidecar of every gateway pod: it reads nginx's `stub_status` over the\npod's loopback address and serves `nginx_*` metrics on the container port `http-metrics`, which Alloy\nscrapes like every other workload's (job `<namespace>/gateway`).","type":"object","properties":{"enabled":{"description":"Run the sidecar and the `stub_status` server it reads; off, the gateway serves no metrics.","type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"grafana":{"description":"Grafana behind the gateway, with Mimir (and its Alertmanager) provisioned as data sources.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"rootUrl":{"description":"The URL users open Grafana at (`GF_SERVER_ROOT_URL`). The gateway serves Grafana from its root;\na path other than `/` makes Grafana serve from that sub-path.","type":"string"},"anonymousAccess":{"description":"Let visitors in without logging in, as viewers. Handy on a local cluster; off elsewhere.","type":"boolean"},"adminSecret":{"description":"Secret with the admin user name and password.","type":"object","properties":{"secretName":{"type":"string"},"userKey":{"type":"string"},"passwordKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render the admin Secret with a fixed, publicly known development password. For local clusters\nonly; every other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"},"prometheusVersion":{"description":"`jsonData.prometheusVersion` of the Mimir data source: one of the values Grafana offers for\nMimir. `2.9.1` is its newest (\"> 2.9.x\"), which covers Mimir 3.","type":"string"}},"additionalProperties":false},"alloy":{"description":"Grafana Alloy: scrapes the stack's own metrics and writes them to Mimir through the gateway.","type":"object","properties":{"enabled":{"type":"boolean"},"resources":{"type":"object","properties":{"requests":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false},"limits":{"type":"object","properties":{"cpu":{"type":"string"},"memory":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"scrapeInterval":{"description":"How often every target is scraped, e.g. `15s`; also Grafana's minimum query step for the Mimir data source.","type":"string"},"clusterLabel":{"description":"Value of the `cluster` label on every series Alloy writes; the Mimir mixin's dashboards and\nalerts select by it.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"namespace":{"description":"Namespace every namespaced object lives in.","type":"string"},"clusterDomain":{"description":"DNS suffix of the cluster, used in every service address inside generated config files.","type":"string"},"partOf":{"description":"Value of the `app.kubernetes.io/part-of` label on every object.","type":"string"},"images":{"description":"Image pins live in one data file (`lib/core/versions.json`) so a bot can bump them.","type":"object","properties":{"alloy":{"type":"string"},"grafana":{"type":"string"},"kafka":{"type":"string"},"memcached":{"type":"string"},"memcachedExporter":{"type":"string"},"mimir":{"type":"string"},"mimirtool":{"type":"string"},"minio":{"type":"string"},"minioClient":{"type":"string"},"nginx":{"type":"string"},"nginxExporter":{"type":"string"},"rolloutOperator":{"type":"string"}},"additionalProperties":false},"defaultTenant":{"description":"Tenant used when a request carries no `X-Scope-OrgID` (gateway) and by the stack's own writers and readers.","type":"string"},"existingSecrets":{"description":"Secrets the environment provides itself (created outside this library); references to them are allowed.","type":"array","items":{"type":"string"}},"storage":{"description":"Object storage for blocks, rules and alertmanager state: the stack's MinIO by default, any S3 otherwise.","type":"object","properties":{"endpoint":{"description":"S3 endpoint `host:port`; empty means the stack's own MinIO Service.","type":"string"},"insecure":{"description":"Plain HTTP to the endpoint (the in-cluster MinIO has no TLS).","type":"boolean"},"region":{"type":"string"},"buckets":{"type":"object","properties":{"blocks":{"type":"string"},"ruler":{"type":"string"},"alertmanager":{"type":"string"}},"additionalProperties":false},"credentials":{"description":"Secret holding the S3 access key pair; Mimir reads it through environment variables.","type":"object","properties":{"secretName":{"type":"string"},"accessKeyIdKey":{"type":"string"},"secretAccessKeyKey":{"type":"string"}},"additionalProperties":false},"developmentCredentials":{"description":"Render that Secret with a fixed, publicly known development credential. For local clusters only;\nevery other environment creates the Secret itself and lists it in `existingSecrets`.","type":"boolean"}},"additionalProperties":false},"gitops":{"type":"object","properties":{"repoURL":{"description":"Repository Argo CD syncs from.","type":"string"},"targetRevision":{"type":"string"},"project":{"description":"Argo CD project.","type":"string"},"argocdNamespace":{"description":"Namespace the Argo CD Application object lives in.","type":"string"},"destinationServer":{"description":"Cluster API server URL the Application deploys to.","type":"string"},"automated":{"description":"Automated sync with pruning and self-heal.","type":"boolean"}},"additionalProperties":false},"selfMonitoring":{"description":"The stack watching itself: Alloy writes every workload's metrics into a tenant of their own, Grafana\ngets a data source for it and the stack's dashboards query it. Users' tenants never see these series,\nand the stack's own load never counts against a user's limits.","type":"object","properties":{"enabled":{"description":"Off: Alloy (when it runs) writes the stack's metrics into `defaultTenant`, as any client would.","type":"boolean"},"tenant":{"description":"The meta tenant: the `X-Scope-OrgID` of Alloy's remote write and of the self-monitoring data source.","type":"string"}},"additionalProperties":false}},"additionalProperties":false},"overrides":{"description":"Overrides of the rendered tree (group → component → key → object fields).","type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":{"type":"object","properties":{},"additionalProperties":true}}}}},"additionalProperties":false,"required":["name"],"$schema":"http://json-schema.org/draft-07/schema#"};
 const pattern0 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
 const func2 = Object.prototype.hasOwnProperty;
 
@@ -10676,9 +10676,12 @@ vErrors.push(err831);
 errors++;
 }
 }
-}
-else {
-const err832 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data462};
+if(data462.exporter !== undefined){
+let data491 = data462.exporter;
+if(data491 && typeof data491 == "object" && !Array.isArray(data491)){
+for(const key164 in data491){
+if(!((key164 === "enabled") || (key164 === "resources"))){
+const err832 = {instancePath:instancePath+"/config/observability/gateway/exporter",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key164},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter,data:data491};
 if(vErrors === null){
 vErrors = [err832];
 }
@@ -10688,12 +10691,10 @@ vErrors.push(err832);
 errors++;
 }
 }
-if(data429.grafana !== undefined){
-let data491 = data429.grafana;
-if(data491 && typeof data491 == "object" && !Array.isArray(data491)){
-for(const key164 in data491){
-if(!(((((((key164 === "enabled") || (key164 === "resources")) || (key164 === "rootUrl")) || (key164 === "anonymousAccess")) || (key164 === "adminSecret")) || (key164 === "developmentCredentials")) || (key164 === "prometheusVersion"))){
-const err833 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key164},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data491};
+if(data491.enabled !== undefined){
+let data492 = data491.enabled;
+if(typeof data492 !== "boolean"){
+const err833 = {instancePath:instancePath+"/config/observability/gateway/exporter/enabled",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.enabled,data:data492};
 if(vErrors === null){
 vErrors = [err833];
 }
@@ -10703,10 +10704,12 @@ vErrors.push(err833);
 errors++;
 }
 }
-if(data491.enabled !== undefined){
-let data492 = data491.enabled;
-if(typeof data492 !== "boolean"){
-const err834 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data492};
+if(data491.resources !== undefined){
+let data493 = data491.resources;
+if(data493 && typeof data493 == "object" && !Array.isArray(data493)){
+for(const key165 in data493){
+if(!((key165 === "requests") || (key165 === "limits"))){
+const err834 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key165},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources,data:data493};
 if(vErrors === null){
 vErrors = [err834];
 }
@@ -10716,12 +10719,12 @@ vErrors.push(err834);
 errors++;
 }
 }
-if(data491.resources !== undefined){
-let data493 = data491.resources;
-if(data493 && typeof data493 == "object" && !Array.isArray(data493)){
-for(const key165 in data493){
-if(!((key165 === "requests") || (key165 === "limits"))){
-const err835 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key165},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data493};
+if(data493.requests !== undefined){
+let data494 = data493.requests;
+if(data494 && typeof data494 == "object" && !Array.isArray(data494)){
+for(const key166 in data494){
+if(!((key166 === "cpu") || (key166 === "memory"))){
+const err835 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key166},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests,data:data494};
 if(vErrors === null){
 vErrors = [err835];
 }
@@ -10731,12 +10734,10 @@ vErrors.push(err835);
 errors++;
 }
 }
-if(data493.requests !== undefined){
-let data494 = data493.requests;
-if(data494 && typeof data494 == "object" && !Array.isArray(data494)){
-for(const key166 in data494){
-if(!((key166 === "cpu") || (key166 === "memory"))){
-const err836 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key166},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data494};
+if(data494.cpu !== undefined){
+let data495 = data494.cpu;
+if(typeof data495 !== "string"){
+const err836 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests.properties.cpu,data:data495};
 if(vErrors === null){
 vErrors = [err836];
 }
@@ -10746,10 +10747,10 @@ vErrors.push(err836);
 errors++;
 }
 }
-if(data494.cpu !== undefined){
-let data495 = data494.cpu;
-if(typeof data495 !== "string"){
-const err837 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data495};
+if(data494.memory !== undefined){
+let data496 = data494.memory;
+if(typeof data496 !== "string"){
+const err837 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests.properties.memory,data:data496};
 if(vErrors === null){
 vErrors = [err837];
 }
@@ -10759,10 +10760,9 @@ vErrors.push(err837);
 errors++;
 }
 }
-if(data494.memory !== undefined){
-let data496 = data494.memory;
-if(typeof data496 !== "string"){
-const err838 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data496};
+}
+else {
+const err838 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.requests,data:data494};
 if(vErrors === null){
 vErrors = [err838];
 }
@@ -10772,9 +10772,12 @@ vErrors.push(err838);
 errors++;
 }
 }
-}
-else {
-const err839 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data494};
+if(data493.limits !== undefined){
+let data497 = data493.limits;
+if(data497 && typeof data497 == "object" && !Array.isArray(data497)){
+for(const key167 in data497){
+if(!((key167 === "cpu") || (key167 === "memory"))){
+const err839 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key167},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits,data:data497};
 if(vErrors === null){
 vErrors = [err839];
 }
@@ -10784,12 +10787,10 @@ vErrors.push(err839);
 errors++;
 }
 }
-if(data493.limits !== undefined){
-let data497 = data493.limits;
-if(data497 && typeof data497 == "object" && !Array.isArray(data497)){
-for(const key167 in data497){
-if(!((key167 === "cpu") || (key167 === "memory"))){
-const err840 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key167},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data497};
+if(data497.cpu !== undefined){
+let data498 = data497.cpu;
+if(typeof data498 !== "string"){
+const err840 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits.properties.cpu,data:data498};
 if(vErrors === null){
 vErrors = [err840];
 }
@@ -10799,10 +10800,10 @@ vErrors.push(err840);
 errors++;
 }
 }
-if(data497.cpu !== undefined){
-let data498 = data497.cpu;
-if(typeof data498 !== "string"){
-const err841 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data498};
+if(data497.memory !== undefined){
+let data499 = data497.memory;
+if(typeof data499 !== "string"){
+const err841 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits.properties.memory,data:data499};
 if(vErrors === null){
 vErrors = [err841];
 }
@@ -10812,10 +10813,9 @@ vErrors.push(err841);
 errors++;
 }
 }
-if(data497.memory !== undefined){
-let data499 = data497.memory;
-if(typeof data499 !== "string"){
-const err842 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data499};
+}
+else {
+const err842 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.properties.limits,data:data497};
 if(vErrors === null){
 vErrors = [err842];
 }
@@ -10827,7 +10827,7 @@ errors++;
 }
 }
 else {
-const err843 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data497};
+const err843 = {instancePath:instancePath+"/config/observability/gateway/exporter/resources",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.properties.resources,data:data493};
 if(vErrors === null){
 vErrors = [err843];
 }
@@ -10839,7 +10839,7 @@ errors++;
 }
 }
 else {
-const err844 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data493};
+const err844 = {instancePath:instancePath+"/config/observability/gateway/exporter",schemaPath:"#/properties/config/properties/observability/properties/gateway/properties/exporter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway.properties.exporter,data:data491};
 if(vErrors === null){
 vErrors = [err844];
 }
@@ -10849,10 +10849,9 @@ vErrors.push(err844);
 errors++;
 }
 }
-if(data491.rootUrl !== undefined){
-let data500 = data491.rootUrl;
-if(typeof data500 !== "string"){
-const err845 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data500};
+}
+else {
+const err845 = {instancePath:instancePath+"/config/observability/gateway",schemaPath:"#/properties/config/properties/observability/properties/gateway/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.gateway.type,parentSchema:schema11.properties.config.properties.observability.properties.gateway,data:data462};
 if(vErrors === null){
 vErrors = [err845];
 }
@@ -10862,10 +10861,12 @@ vErrors.push(err845);
 errors++;
 }
 }
-if(data491.anonymousAccess !== undefined){
-let data501 = data491.anonymousAccess;
-if(typeof data501 !== "boolean"){
-const err846 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data501};
+if(data429.grafana !== undefined){
+let data500 = data429.grafana;
+if(data500 && typeof data500 == "object" && !Array.isArray(data500)){
+for(const key168 in data500){
+if(!(((((((key168 === "enabled") || (key168 === "resources")) || (key168 === "rootUrl")) || (key168 === "anonymousAccess")) || (key168 === "adminSecret")) || (key168 === "developmentCredentials")) || (key168 === "prometheusVersion"))){
+const err846 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key168},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data500};
 if(vErrors === null){
 vErrors = [err846];
 }
@@ -10875,12 +10876,10 @@ vErrors.push(err846);
 errors++;
 }
 }
-if(data491.adminSecret !== undefined){
-let data502 = data491.adminSecret;
-if(data502 && typeof data502 == "object" && !Array.isArray(data502)){
-for(const key168 in data502){
-if(!(((key168 === "secretName") || (key168 === "userKey")) || (key168 === "passwordKey"))){
-const err847 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key168},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data502};
+if(data500.enabled !== undefined){
+let data501 = data500.enabled;
+if(typeof data501 !== "boolean"){
+const err847 = {instancePath:instancePath+"/config/observability/grafana/enabled",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.enabled,data:data501};
 if(vErrors === null){
 vErrors = [err847];
 }
@@ -10890,10 +10889,12 @@ vErrors.push(err847);
 errors++;
 }
 }
-if(data502.secretName !== undefined){
-let data503 = data502.secretName;
-if(typeof data503 !== "string"){
-const err848 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data503};
+if(data500.resources !== undefined){
+let data502 = data500.resources;
+if(data502 && typeof data502 == "object" && !Array.isArray(data502)){
+for(const key169 in data502){
+if(!((key169 === "requests") || (key169 === "limits"))){
+const err848 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key169},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data502};
 if(vErrors === null){
 vErrors = [err848];
 }
@@ -10903,10 +10904,12 @@ vErrors.push(err848);
 errors++;
 }
 }
-if(data502.userKey !== undefined){
-let data504 = data502.userKey;
-if(typeof data504 !== "string"){
-const err849 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data504};
+if(data502.requests !== undefined){
+let data503 = data502.requests;
+if(data503 && typeof data503 == "object" && !Array.isArray(data503)){
+for(const key170 in data503){
+if(!((key170 === "cpu") || (key170 === "memory"))){
+const err849 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key170},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data503};
 if(vErrors === null){
 vErrors = [err849];
 }
@@ -10916,10 +10919,10 @@ vErrors.push(err849);
 errors++;
 }
 }
-if(data502.passwordKey !== undefined){
-let data505 = data502.passwordKey;
-if(typeof data505 !== "string"){
-const err850 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data505};
+if(data503.cpu !== undefined){
+let data504 = data503.cpu;
+if(typeof data504 !== "string"){
+const err850 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.cpu,data:data504};
 if(vErrors === null){
 vErrors = [err850];
 }
@@ -10929,9 +10932,10 @@ vErrors.push(err850);
 errors++;
 }
 }
-}
-else {
-const err851 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data502};
+if(data503.memory !== undefined){
+let data505 = data503.memory;
+if(typeof data505 !== "string"){
+const err851 = {instancePath:instancePath+"/config/observability/grafana/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.properties.memory,data:data505};
 if(vErrors === null){
 vErrors = [err851];
 }
@@ -10941,10 +10945,9 @@ vErrors.push(err851);
 errors++;
 }
 }
-if(data491.developmentCredentials !== undefined){
-let data506 = data491.developmentCredentials;
-if(typeof data506 !== "boolean"){
-const err852 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data506};
+}
+else {
+const err852 = {instancePath:instancePath+"/config/observability/grafana/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.requests,data:data503};
 if(vErrors === null){
 vErrors = [err852];
 }
@@ -10954,10 +10957,12 @@ vErrors.push(err852);
 errors++;
 }
 }
-if(data491.prometheusVersion !== undefined){
-let data507 = data491.prometheusVersion;
-if(typeof data507 !== "string"){
-const err853 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data507};
+if(data502.limits !== undefined){
+let data506 = data502.limits;
+if(data506 && typeof data506 == "object" && !Array.isArray(data506)){
+for(const key171 in data506){
+if(!((key171 === "cpu") || (key171 === "memory"))){
+const err853 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key171},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data506};
 if(vErrors === null){
 vErrors = [err853];
 }
@@ -10967,9 +10972,10 @@ vErrors.push(err853);
 errors++;
 }
 }
-}
-else {
-const err854 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data491};
+if(data506.cpu !== undefined){
+let data507 = data506.cpu;
+if(typeof data507 !== "string"){
+const err854 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.cpu,data:data507};
 if(vErrors === null){
 vErrors = [err854];
 }
@@ -10979,12 +10985,10 @@ vErrors.push(err854);
 errors++;
 }
 }
-if(data429.alloy !== undefined){
-let data508 = data429.alloy;
-if(data508 && typeof data508 == "object" && !Array.isArray(data508)){
-for(const key169 in data508){
-if(!((((key169 === "enabled") || (key169 === "resources")) || (key169 === "scrapeInterval")) || (key169 === "clusterLabel"))){
-const err855 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key169},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data508};
+if(data506.memory !== undefined){
+let data508 = data506.memory;
+if(typeof data508 !== "string"){
+const err855 = {instancePath:instancePath+"/config/observability/grafana/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.properties.memory,data:data508};
 if(vErrors === null){
 vErrors = [err855];
 }
@@ -10994,10 +10998,9 @@ vErrors.push(err855);
 errors++;
 }
 }
-if(data508.enabled !== undefined){
-let data509 = data508.enabled;
-if(typeof data509 !== "boolean"){
-const err856 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data509};
+}
+else {
+const err856 = {instancePath:instancePath+"/config/observability/grafana/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.properties.limits,data:data506};
 if(vErrors === null){
 vErrors = [err856];
 }
@@ -11007,12 +11010,9 @@ vErrors.push(err856);
 errors++;
 }
 }
-if(data508.resources !== undefined){
-let data510 = data508.resources;
-if(data510 && typeof data510 == "object" && !Array.isArray(data510)){
-for(const key170 in data510){
-if(!((key170 === "requests") || (key170 === "limits"))){
-const err857 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key170},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data510};
+}
+else {
+const err857 = {instancePath:instancePath+"/config/observability/grafana/resources",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.resources,data:data502};
 if(vErrors === null){
 vErrors = [err857];
 }
@@ -11022,12 +11022,10 @@ vErrors.push(err857);
 errors++;
 }
 }
-if(data510.requests !== undefined){
-let data511 = data510.requests;
-if(data511 && typeof data511 == "object" && !Array.isArray(data511)){
-for(const key171 in data511){
-if(!((key171 === "cpu") || (key171 === "memory"))){
-const err858 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key171},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data511};
+if(data500.rootUrl !== undefined){
+let data509 = data500.rootUrl;
+if(typeof data509 !== "string"){
+const err858 = {instancePath:instancePath+"/config/observability/grafana/rootUrl",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/rootUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.rootUrl,data:data509};
 if(vErrors === null){
 vErrors = [err858];
 }
@@ -11037,10 +11035,10 @@ vErrors.push(err858);
 errors++;
 }
 }
-if(data511.cpu !== undefined){
-let data512 = data511.cpu;
-if(typeof data512 !== "string"){
-const err859 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data512};
+if(data500.anonymousAccess !== undefined){
+let data510 = data500.anonymousAccess;
+if(typeof data510 !== "boolean"){
+const err859 = {instancePath:instancePath+"/config/observability/grafana/anonymousAccess",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/anonymousAccess/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.anonymousAccess,data:data510};
 if(vErrors === null){
 vErrors = [err859];
 }
@@ -11050,10 +11048,12 @@ vErrors.push(err859);
 errors++;
 }
 }
-if(data511.memory !== undefined){
-let data513 = data511.memory;
-if(typeof data513 !== "string"){
-const err860 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data513};
+if(data500.adminSecret !== undefined){
+let data511 = data500.adminSecret;
+if(data511 && typeof data511 == "object" && !Array.isArray(data511)){
+for(const key172 in data511){
+if(!(((key172 === "secretName") || (key172 === "userKey")) || (key172 === "passwordKey"))){
+const err860 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key172},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data511};
 if(vErrors === null){
 vErrors = [err860];
 }
@@ -11063,9 +11063,10 @@ vErrors.push(err860);
 errors++;
 }
 }
-}
-else {
-const err861 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data511};
+if(data511.secretName !== undefined){
+let data512 = data511.secretName;
+if(typeof data512 !== "string"){
+const err861 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/secretName",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.secretName,data:data512};
 if(vErrors === null){
 vErrors = [err861];
 }
@@ -11075,12 +11076,10 @@ vErrors.push(err861);
 errors++;
 }
 }
-if(data510.limits !== undefined){
-let data514 = data510.limits;
-if(data514 && typeof data514 == "object" && !Array.isArray(data514)){
-for(const key172 in data514){
-if(!((key172 === "cpu") || (key172 === "memory"))){
-const err862 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key172},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data514};
+if(data511.userKey !== undefined){
+let data513 = data511.userKey;
+if(typeof data513 !== "string"){
+const err862 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/userKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/userKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.userKey,data:data513};
 if(vErrors === null){
 vErrors = [err862];
 }
@@ -11090,10 +11089,10 @@ vErrors.push(err862);
 errors++;
 }
 }
-if(data514.cpu !== undefined){
-let data515 = data514.cpu;
-if(typeof data515 !== "string"){
-const err863 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data515};
+if(data511.passwordKey !== undefined){
+let data514 = data511.passwordKey;
+if(typeof data514 !== "string"){
+const err863 = {instancePath:instancePath+"/config/observability/grafana/adminSecret/passwordKey",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/properties/passwordKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.properties.passwordKey,data:data514};
 if(vErrors === null){
 vErrors = [err863];
 }
@@ -11103,10 +11102,9 @@ vErrors.push(err863);
 errors++;
 }
 }
-if(data514.memory !== undefined){
-let data516 = data514.memory;
-if(typeof data516 !== "string"){
-const err864 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data516};
+}
+else {
+const err864 = {instancePath:instancePath+"/config/observability/grafana/adminSecret",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/adminSecret/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.adminSecret,data:data511};
 if(vErrors === null){
 vErrors = [err864];
 }
@@ -11116,9 +11114,10 @@ vErrors.push(err864);
 errors++;
 }
 }
-}
-else {
-const err865 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data514};
+if(data500.developmentCredentials !== undefined){
+let data515 = data500.developmentCredentials;
+if(typeof data515 !== "boolean"){
+const err865 = {instancePath:instancePath+"/config/observability/grafana/developmentCredentials",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.developmentCredentials,data:data515};
 if(vErrors === null){
 vErrors = [err865];
 }
@@ -11128,9 +11127,10 @@ vErrors.push(err865);
 errors++;
 }
 }
-}
-else {
-const err866 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data510};
+if(data500.prometheusVersion !== undefined){
+let data516 = data500.prometheusVersion;
+if(typeof data516 !== "string"){
+const err866 = {instancePath:instancePath+"/config/observability/grafana/prometheusVersion",schemaPath:"#/properties/config/properties/observability/properties/grafana/properties/prometheusVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana.properties.prometheusVersion,data:data516};
 if(vErrors === null){
 vErrors = [err866];
 }
@@ -11140,10 +11140,9 @@ vErrors.push(err866);
 errors++;
 }
 }
-if(data508.scrapeInterval !== undefined){
-let data517 = data508.scrapeInterval;
-if(typeof data517 !== "string"){
-const err867 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data517};
+}
+else {
+const err867 = {instancePath:instancePath+"/config/observability/grafana",schemaPath:"#/properties/config/properties/observability/properties/grafana/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.grafana.type,parentSchema:schema11.properties.config.properties.observability.properties.grafana,data:data500};
 if(vErrors === null){
 vErrors = [err867];
 }
@@ -11153,10 +11152,12 @@ vErrors.push(err867);
 errors++;
 }
 }
-if(data508.clusterLabel !== undefined){
-let data518 = data508.clusterLabel;
-if(typeof data518 !== "string"){
-const err868 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data518};
+if(data429.alloy !== undefined){
+let data517 = data429.alloy;
+if(data517 && typeof data517 == "object" && !Array.isArray(data517)){
+for(const key173 in data517){
+if(!((((key173 === "enabled") || (key173 === "resources")) || (key173 === "scrapeInterval")) || (key173 === "clusterLabel"))){
+const err868 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key173},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data517};
 if(vErrors === null){
 vErrors = [err868];
 }
@@ -11166,9 +11167,10 @@ vErrors.push(err868);
 errors++;
 }
 }
-}
-else {
-const err869 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data508};
+if(data517.enabled !== undefined){
+let data518 = data517.enabled;
+if(typeof data518 !== "boolean"){
+const err869 = {instancePath:instancePath+"/config/observability/alloy/enabled",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.enabled,data:data518};
 if(vErrors === null){
 vErrors = [err869];
 }
@@ -11178,9 +11180,12 @@ vErrors.push(err869);
 errors++;
 }
 }
-}
-else {
-const err870 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data429};
+if(data517.resources !== undefined){
+let data519 = data517.resources;
+if(data519 && typeof data519 == "object" && !Array.isArray(data519)){
+for(const key174 in data519){
+if(!((key174 === "requests") || (key174 === "limits"))){
+const err870 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key174},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data519};
 if(vErrors === null){
 vErrors = [err870];
 }
@@ -11190,10 +11195,12 @@ vErrors.push(err870);
 errors++;
 }
 }
-if(data1.namespace !== undefined){
-let data519 = data1.namespace;
-if(typeof data519 !== "string"){
-const err871 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data519};
+if(data519.requests !== undefined){
+let data520 = data519.requests;
+if(data520 && typeof data520 == "object" && !Array.isArray(data520)){
+for(const key175 in data520){
+if(!((key175 === "cpu") || (key175 === "memory"))){
+const err871 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key175},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data520};
 if(vErrors === null){
 vErrors = [err871];
 }
@@ -11203,10 +11210,10 @@ vErrors.push(err871);
 errors++;
 }
 }
-if(data1.clusterDomain !== undefined){
-let data520 = data1.clusterDomain;
-if(typeof data520 !== "string"){
-const err872 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data520};
+if(data520.cpu !== undefined){
+let data521 = data520.cpu;
+if(typeof data521 !== "string"){
+const err872 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.cpu,data:data521};
 if(vErrors === null){
 vErrors = [err872];
 }
@@ -11216,10 +11223,10 @@ vErrors.push(err872);
 errors++;
 }
 }
-if(data1.partOf !== undefined){
-let data521 = data1.partOf;
-if(typeof data521 !== "string"){
-const err873 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data521};
+if(data520.memory !== undefined){
+let data522 = data520.memory;
+if(typeof data522 !== "string"){
+const err873 = {instancePath:instancePath+"/config/observability/alloy/resources/requests/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.properties.memory,data:data522};
 if(vErrors === null){
 vErrors = [err873];
 }
@@ -11229,12 +11236,9 @@ vErrors.push(err873);
 errors++;
 }
 }
-if(data1.images !== undefined){
-let data522 = data1.images;
-if(data522 && typeof data522 == "object" && !Array.isArray(data522)){
-for(const key173 in data522){
-if(!(func2.call(schema11.properties.config.properties.images.properties, key173))){
-const err874 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key173},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data522};
+}
+else {
+const err874 = {instancePath:instancePath+"/config/observability/alloy/resources/requests",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.requests,data:data520};
 if(vErrors === null){
 vErrors = [err874];
 }
@@ -11244,10 +11248,12 @@ vErrors.push(err874);
 errors++;
 }
 }
-if(data522.alloy !== undefined){
-let data523 = data522.alloy;
-if(typeof data523 !== "string"){
-const err875 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data523};
+if(data519.limits !== undefined){
+let data523 = data519.limits;
+if(data523 && typeof data523 == "object" && !Array.isArray(data523)){
+for(const key176 in data523){
+if(!((key176 === "cpu") || (key176 === "memory"))){
+const err875 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key176},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data523};
 if(vErrors === null){
 vErrors = [err875];
 }
@@ -11257,10 +11263,10 @@ vErrors.push(err875);
 errors++;
 }
 }
-if(data522.grafana !== undefined){
-let data524 = data522.grafana;
+if(data523.cpu !== undefined){
+let data524 = data523.cpu;
 if(typeof data524 !== "string"){
-const err876 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data524};
+const err876 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/cpu",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/cpu/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.cpu,data:data524};
 if(vErrors === null){
 vErrors = [err876];
 }
@@ -11270,10 +11276,10 @@ vErrors.push(err876);
 errors++;
 }
 }
-if(data522.kafka !== undefined){
-let data525 = data522.kafka;
+if(data523.memory !== undefined){
+let data525 = data523.memory;
 if(typeof data525 !== "string"){
-const err877 = {instancePath:instancePath+"/config/images/kafka",schemaPath:"#/properties/config/properties/images/properties/kafka/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.kafka.type,parentSchema:schema11.properties.config.properties.images.properties.kafka,data:data525};
+const err877 = {instancePath:instancePath+"/config/observability/alloy/resources/limits/memory",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/properties/memory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.properties.memory,data:data525};
 if(vErrors === null){
 vErrors = [err877];
 }
@@ -11283,10 +11289,9 @@ vErrors.push(err877);
 errors++;
 }
 }
-if(data522.memcached !== undefined){
-let data526 = data522.memcached;
-if(typeof data526 !== "string"){
-const err878 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data526};
+}
+else {
+const err878 = {instancePath:instancePath+"/config/observability/alloy/resources/limits",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.properties.limits,data:data523};
 if(vErrors === null){
 vErrors = [err878];
 }
@@ -11296,10 +11301,9 @@ vErrors.push(err878);
 errors++;
 }
 }
-if(data522.memcachedExporter !== undefined){
-let data527 = data522.memcachedExporter;
-if(typeof data527 !== "string"){
-const err879 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data527};
+}
+else {
+const err879 = {instancePath:instancePath+"/config/observability/alloy/resources",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.properties.resources.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.resources,data:data519};
 if(vErrors === null){
 vErrors = [err879];
 }
@@ -11309,10 +11313,10 @@ vErrors.push(err879);
 errors++;
 }
 }
-if(data522.mimir !== undefined){
-let data528 = data522.mimir;
-if(typeof data528 !== "string"){
-const err880 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data528};
+if(data517.scrapeInterval !== undefined){
+let data526 = data517.scrapeInterval;
+if(typeof data526 !== "string"){
+const err880 = {instancePath:instancePath+"/config/observability/alloy/scrapeInterval",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/scrapeInterval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.scrapeInterval,data:data526};
 if(vErrors === null){
 vErrors = [err880];
 }
@@ -11322,10 +11326,10 @@ vErrors.push(err880);
 errors++;
 }
 }
-if(data522.mimirtool !== undefined){
-let data529 = data522.mimirtool;
-if(typeof data529 !== "string"){
-const err881 = {instancePath:instancePath+"/config/images/mimirtool",schemaPath:"#/properties/config/properties/images/properties/mimirtool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimirtool.type,parentSchema:schema11.properties.config.properties.images.properties.mimirtool,data:data529};
+if(data517.clusterLabel !== undefined){
+let data527 = data517.clusterLabel;
+if(typeof data527 !== "string"){
+const err881 = {instancePath:instancePath+"/config/observability/alloy/clusterLabel",schemaPath:"#/properties/config/properties/observability/properties/alloy/properties/clusterLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy.properties.clusterLabel,data:data527};
 if(vErrors === null){
 vErrors = [err881];
 }
@@ -11335,10 +11339,9 @@ vErrors.push(err881);
 errors++;
 }
 }
-if(data522.minio !== undefined){
-let data530 = data522.minio;
-if(typeof data530 !== "string"){
-const err882 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data530};
+}
+else {
+const err882 = {instancePath:instancePath+"/config/observability/alloy",schemaPath:"#/properties/config/properties/observability/properties/alloy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.properties.alloy.type,parentSchema:schema11.properties.config.properties.observability.properties.alloy,data:data517};
 if(vErrors === null){
 vErrors = [err882];
 }
@@ -11348,10 +11351,9 @@ vErrors.push(err882);
 errors++;
 }
 }
-if(data522.minioClient !== undefined){
-let data531 = data522.minioClient;
-if(typeof data531 !== "string"){
-const err883 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data531};
+}
+else {
+const err883 = {instancePath:instancePath+"/config/observability",schemaPath:"#/properties/config/properties/observability/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.observability.type,parentSchema:schema11.properties.config.properties.observability,data:data429};
 if(vErrors === null){
 vErrors = [err883];
 }
@@ -11361,10 +11363,10 @@ vErrors.push(err883);
 errors++;
 }
 }
-if(data522.nginx !== undefined){
-let data532 = data522.nginx;
-if(typeof data532 !== "string"){
-const err884 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data532};
+if(data1.namespace !== undefined){
+let data528 = data1.namespace;
+if(typeof data528 !== "string"){
+const err884 = {instancePath:instancePath+"/config/namespace",schemaPath:"#/properties/config/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.namespace.type,parentSchema:schema11.properties.config.properties.namespace,data:data528};
 if(vErrors === null){
 vErrors = [err884];
 }
@@ -11374,10 +11376,10 @@ vErrors.push(err884);
 errors++;
 }
 }
-if(data522.rolloutOperator !== undefined){
-let data533 = data522.rolloutOperator;
-if(typeof data533 !== "string"){
-const err885 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data533};
+if(data1.clusterDomain !== undefined){
+let data529 = data1.clusterDomain;
+if(typeof data529 !== "string"){
+const err885 = {instancePath:instancePath+"/config/clusterDomain",schemaPath:"#/properties/config/properties/clusterDomain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.clusterDomain.type,parentSchema:schema11.properties.config.properties.clusterDomain,data:data529};
 if(vErrors === null){
 vErrors = [err885];
 }
@@ -11387,9 +11389,10 @@ vErrors.push(err885);
 errors++;
 }
 }
-}
-else {
-const err886 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data522};
+if(data1.partOf !== undefined){
+let data530 = data1.partOf;
+if(typeof data530 !== "string"){
+const err886 = {instancePath:instancePath+"/config/partOf",schemaPath:"#/properties/config/properties/partOf/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.partOf.type,parentSchema:schema11.properties.config.properties.partOf,data:data530};
 if(vErrors === null){
 vErrors = [err886];
 }
@@ -11399,10 +11402,12 @@ vErrors.push(err886);
 errors++;
 }
 }
-if(data1.defaultTenant !== undefined){
-let data534 = data1.defaultTenant;
-if(typeof data534 !== "string"){
-const err887 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data534};
+if(data1.images !== undefined){
+let data531 = data1.images;
+if(data531 && typeof data531 == "object" && !Array.isArray(data531)){
+for(const key177 in data531){
+if(!(func2.call(schema11.properties.config.properties.images.properties, key177))){
+const err887 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key177},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.images,data:data531};
 if(vErrors === null){
 vErrors = [err887];
 }
@@ -11412,14 +11417,10 @@ vErrors.push(err887);
 errors++;
 }
 }
-if(data1.existingSecrets !== undefined){
-let data535 = data1.existingSecrets;
-if(Array.isArray(data535)){
-const len19 = data535.length;
-for(let i19=0; i19<len19; i19++){
-let data536 = data535[i19];
-if(typeof data536 !== "string"){
-const err888 = {instancePath:instancePath+"/config/existingSecrets/" + i19,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data536};
+if(data531.alloy !== undefined){
+let data532 = data531.alloy;
+if(typeof data532 !== "string"){
+const err888 = {instancePath:instancePath+"/config/images/alloy",schemaPath:"#/properties/config/properties/images/properties/alloy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.alloy.type,parentSchema:schema11.properties.config.properties.images.properties.alloy,data:data532};
 if(vErrors === null){
 vErrors = [err888];
 }
@@ -11429,9 +11430,10 @@ vErrors.push(err888);
 errors++;
 }
 }
-}
-else {
-const err889 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data535};
+if(data531.grafana !== undefined){
+let data533 = data531.grafana;
+if(typeof data533 !== "string"){
+const err889 = {instancePath:instancePath+"/config/images/grafana",schemaPath:"#/properties/config/properties/images/properties/grafana/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.grafana.type,parentSchema:schema11.properties.config.properties.images.properties.grafana,data:data533};
 if(vErrors === null){
 vErrors = [err889];
 }
@@ -11441,12 +11443,10 @@ vErrors.push(err889);
 errors++;
 }
 }
-if(data1.storage !== undefined){
-let data537 = data1.storage;
-if(data537 && typeof data537 == "object" && !Array.isArray(data537)){
-for(const key174 in data537){
-if(!((((((key174 === "endpoint") || (key174 === "insecure")) || (key174 === "region")) || (key174 === "buckets")) || (key174 === "credentials")) || (key174 === "developmentCredentials"))){
-const err890 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key174},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data537};
+if(data531.kafka !== undefined){
+let data534 = data531.kafka;
+if(typeof data534 !== "string"){
+const err890 = {instancePath:instancePath+"/config/images/kafka",schemaPath:"#/properties/config/properties/images/properties/kafka/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.kafka.type,parentSchema:schema11.properties.config.properties.images.properties.kafka,data:data534};
 if(vErrors === null){
 vErrors = [err890];
 }
@@ -11456,10 +11456,10 @@ vErrors.push(err890);
 errors++;
 }
 }
-if(data537.endpoint !== undefined){
-let data538 = data537.endpoint;
-if(typeof data538 !== "string"){
-const err891 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data538};
+if(data531.memcached !== undefined){
+let data535 = data531.memcached;
+if(typeof data535 !== "string"){
+const err891 = {instancePath:instancePath+"/config/images/memcached",schemaPath:"#/properties/config/properties/images/properties/memcached/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcached.type,parentSchema:schema11.properties.config.properties.images.properties.memcached,data:data535};
 if(vErrors === null){
 vErrors = [err891];
 }
@@ -11469,10 +11469,10 @@ vErrors.push(err891);
 errors++;
 }
 }
-if(data537.insecure !== undefined){
-let data539 = data537.insecure;
-if(typeof data539 !== "boolean"){
-const err892 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data539};
+if(data531.memcachedExporter !== undefined){
+let data536 = data531.memcachedExporter;
+if(typeof data536 !== "string"){
+const err892 = {instancePath:instancePath+"/config/images/memcachedExporter",schemaPath:"#/properties/config/properties/images/properties/memcachedExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.memcachedExporter.type,parentSchema:schema11.properties.config.properties.images.properties.memcachedExporter,data:data536};
 if(vErrors === null){
 vErrors = [err892];
 }
@@ -11482,10 +11482,10 @@ vErrors.push(err892);
 errors++;
 }
 }
-if(data537.region !== undefined){
-let data540 = data537.region;
-if(typeof data540 !== "string"){
-const err893 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data540};
+if(data531.mimir !== undefined){
+let data537 = data531.mimir;
+if(typeof data537 !== "string"){
+const err893 = {instancePath:instancePath+"/config/images/mimir",schemaPath:"#/properties/config/properties/images/properties/mimir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimir.type,parentSchema:schema11.properties.config.properties.images.properties.mimir,data:data537};
 if(vErrors === null){
 vErrors = [err893];
 }
@@ -11495,12 +11495,10 @@ vErrors.push(err893);
 errors++;
 }
 }
-if(data537.buckets !== undefined){
-let data541 = data537.buckets;
-if(data541 && typeof data541 == "object" && !Array.isArray(data541)){
-for(const key175 in data541){
-if(!(((key175 === "blocks") || (key175 === "ruler")) || (key175 === "alertmanager"))){
-const err894 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key175},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data541};
+if(data531.mimirtool !== undefined){
+let data538 = data531.mimirtool;
+if(typeof data538 !== "string"){
+const err894 = {instancePath:instancePath+"/config/images/mimirtool",schemaPath:"#/properties/config/properties/images/properties/mimirtool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.mimirtool.type,parentSchema:schema11.properties.config.properties.images.properties.mimirtool,data:data538};
 if(vErrors === null){
 vErrors = [err894];
 }
@@ -11510,10 +11508,10 @@ vErrors.push(err894);
 errors++;
 }
 }
-if(data541.blocks !== undefined){
-let data542 = data541.blocks;
-if(typeof data542 !== "string"){
-const err895 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data542};
+if(data531.minio !== undefined){
+let data539 = data531.minio;
+if(typeof data539 !== "string"){
+const err895 = {instancePath:instancePath+"/config/images/minio",schemaPath:"#/properties/config/properties/images/properties/minio/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minio.type,parentSchema:schema11.properties.config.properties.images.properties.minio,data:data539};
 if(vErrors === null){
 vErrors = [err895];
 }
@@ -11523,10 +11521,10 @@ vErrors.push(err895);
 errors++;
 }
 }
-if(data541.ruler !== undefined){
-let data543 = data541.ruler;
-if(typeof data543 !== "string"){
-const err896 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data543};
+if(data531.minioClient !== undefined){
+let data540 = data531.minioClient;
+if(typeof data540 !== "string"){
+const err896 = {instancePath:instancePath+"/config/images/minioClient",schemaPath:"#/properties/config/properties/images/properties/minioClient/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.minioClient.type,parentSchema:schema11.properties.config.properties.images.properties.minioClient,data:data540};
 if(vErrors === null){
 vErrors = [err896];
 }
@@ -11536,10 +11534,10 @@ vErrors.push(err896);
 errors++;
 }
 }
-if(data541.alertmanager !== undefined){
-let data544 = data541.alertmanager;
-if(typeof data544 !== "string"){
-const err897 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data544};
+if(data531.nginx !== undefined){
+let data541 = data531.nginx;
+if(typeof data541 !== "string"){
+const err897 = {instancePath:instancePath+"/config/images/nginx",schemaPath:"#/properties/config/properties/images/properties/nginx/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginx.type,parentSchema:schema11.properties.config.properties.images.properties.nginx,data:data541};
 if(vErrors === null){
 vErrors = [err897];
 }
@@ -11549,9 +11547,10 @@ vErrors.push(err897);
 errors++;
 }
 }
-}
-else {
-const err898 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data541};
+if(data531.nginxExporter !== undefined){
+let data542 = data531.nginxExporter;
+if(typeof data542 !== "string"){
+const err898 = {instancePath:instancePath+"/config/images/nginxExporter",schemaPath:"#/properties/config/properties/images/properties/nginxExporter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.nginxExporter.type,parentSchema:schema11.properties.config.properties.images.properties.nginxExporter,data:data542};
 if(vErrors === null){
 vErrors = [err898];
 }
@@ -11561,12 +11560,10 @@ vErrors.push(err898);
 errors++;
 }
 }
-if(data537.credentials !== undefined){
-let data545 = data537.credentials;
-if(data545 && typeof data545 == "object" && !Array.isArray(data545)){
-for(const key176 in data545){
-if(!(((key176 === "secretName") || (key176 === "accessKeyIdKey")) || (key176 === "secretAccessKeyKey"))){
-const err899 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key176},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data545};
+if(data531.rolloutOperator !== undefined){
+let data543 = data531.rolloutOperator;
+if(typeof data543 !== "string"){
+const err899 = {instancePath:instancePath+"/config/images/rolloutOperator",schemaPath:"#/properties/config/properties/images/properties/rolloutOperator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.images.properties.rolloutOperator.type,parentSchema:schema11.properties.config.properties.images.properties.rolloutOperator,data:data543};
 if(vErrors === null){
 vErrors = [err899];
 }
@@ -11576,10 +11573,9 @@ vErrors.push(err899);
 errors++;
 }
 }
-if(data545.secretName !== undefined){
-let data546 = data545.secretName;
-if(typeof data546 !== "string"){
-const err900 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data546};
+}
+else {
+const err900 = {instancePath:instancePath+"/config/images",schemaPath:"#/properties/config/properties/images/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.images.type,parentSchema:schema11.properties.config.properties.images,data:data531};
 if(vErrors === null){
 vErrors = [err900];
 }
@@ -11589,10 +11585,10 @@ vErrors.push(err900);
 errors++;
 }
 }
-if(data545.accessKeyIdKey !== undefined){
-let data547 = data545.accessKeyIdKey;
-if(typeof data547 !== "string"){
-const err901 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data547};
+if(data1.defaultTenant !== undefined){
+let data544 = data1.defaultTenant;
+if(typeof data544 !== "string"){
+const err901 = {instancePath:instancePath+"/config/defaultTenant",schemaPath:"#/properties/config/properties/defaultTenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.defaultTenant.type,parentSchema:schema11.properties.config.properties.defaultTenant,data:data544};
 if(vErrors === null){
 vErrors = [err901];
 }
@@ -11602,10 +11598,14 @@ vErrors.push(err901);
 errors++;
 }
 }
-if(data545.secretAccessKeyKey !== undefined){
-let data548 = data545.secretAccessKeyKey;
-if(typeof data548 !== "string"){
-const err902 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data548};
+if(data1.existingSecrets !== undefined){
+let data545 = data1.existingSecrets;
+if(Array.isArray(data545)){
+const len19 = data545.length;
+for(let i19=0; i19<len19; i19++){
+let data546 = data545[i19];
+if(typeof data546 !== "string"){
+const err902 = {instancePath:instancePath+"/config/existingSecrets/" + i19,schemaPath:"#/properties/config/properties/existingSecrets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.existingSecrets.items.type,parentSchema:schema11.properties.config.properties.existingSecrets.items,data:data546};
 if(vErrors === null){
 vErrors = [err902];
 }
@@ -11617,7 +11617,7 @@ errors++;
 }
 }
 else {
-const err903 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data545};
+const err903 = {instancePath:instancePath+"/config/existingSecrets",schemaPath:"#/properties/config/properties/existingSecrets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.config.properties.existingSecrets.type,parentSchema:schema11.properties.config.properties.existingSecrets,data:data545};
 if(vErrors === null){
 vErrors = [err903];
 }
@@ -11627,10 +11627,12 @@ vErrors.push(err903);
 errors++;
 }
 }
-if(data537.developmentCredentials !== undefined){
-let data549 = data537.developmentCredentials;
-if(typeof data549 !== "boolean"){
-const err904 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data549};
+if(data1.storage !== undefined){
+let data547 = data1.storage;
+if(data547 && typeof data547 == "object" && !Array.isArray(data547)){
+for(const key178 in data547){
+if(!((((((key178 === "endpoint") || (key178 === "insecure")) || (key178 === "region")) || (key178 === "buckets")) || (key178 === "credentials")) || (key178 === "developmentCredentials"))){
+const err904 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key178},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage,data:data547};
 if(vErrors === null){
 vErrors = [err904];
 }
@@ -11640,9 +11642,10 @@ vErrors.push(err904);
 errors++;
 }
 }
-}
-else {
-const err905 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data537};
+if(data547.endpoint !== undefined){
+let data548 = data547.endpoint;
+if(typeof data548 !== "string"){
+const err905 = {instancePath:instancePath+"/config/storage/endpoint",schemaPath:"#/properties/config/properties/storage/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.endpoint.type,parentSchema:schema11.properties.config.properties.storage.properties.endpoint,data:data548};
 if(vErrors === null){
 vErrors = [err905];
 }
@@ -11652,12 +11655,10 @@ vErrors.push(err905);
 errors++;
 }
 }
-if(data1.gitops !== undefined){
-let data550 = data1.gitops;
-if(data550 && typeof data550 == "object" && !Array.isArray(data550)){
-for(const key177 in data550){
-if(!((((((key177 === "repoURL") || (key177 === "targetRevision")) || (key177 === "project")) || (key177 === "argocdNamespace")) || (key177 === "destinationServer")) || (key177 === "automated"))){
-const err906 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key177},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data550};
+if(data547.insecure !== undefined){
+let data549 = data547.insecure;
+if(typeof data549 !== "boolean"){
+const err906 = {instancePath:instancePath+"/config/storage/insecure",schemaPath:"#/properties/config/properties/storage/properties/insecure/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.insecure.type,parentSchema:schema11.properties.config.properties.storage.properties.insecure,data:data549};
 if(vErrors === null){
 vErrors = [err906];
 }
@@ -11667,10 +11668,10 @@ vErrors.push(err906);
 errors++;
 }
 }
-if(data550.repoURL !== undefined){
-let data551 = data550.repoURL;
-if(typeof data551 !== "string"){
-const err907 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data551};
+if(data547.region !== undefined){
+let data550 = data547.region;
+if(typeof data550 !== "string"){
+const err907 = {instancePath:instancePath+"/config/storage/region",schemaPath:"#/properties/config/properties/storage/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.region.type,parentSchema:schema11.properties.config.properties.storage.properties.region,data:data550};
 if(vErrors === null){
 vErrors = [err907];
 }
@@ -11680,10 +11681,12 @@ vErrors.push(err907);
 errors++;
 }
 }
-if(data550.targetRevision !== undefined){
-let data552 = data550.targetRevision;
-if(typeof data552 !== "string"){
-const err908 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data552};
+if(data547.buckets !== undefined){
+let data551 = data547.buckets;
+if(data551 && typeof data551 == "object" && !Array.isArray(data551)){
+for(const key179 in data551){
+if(!(((key179 === "blocks") || (key179 === "ruler")) || (key179 === "alertmanager"))){
+const err908 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key179},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data551};
 if(vErrors === null){
 vErrors = [err908];
 }
@@ -11693,10 +11696,10 @@ vErrors.push(err908);
 errors++;
 }
 }
-if(data550.project !== undefined){
-let data553 = data550.project;
-if(typeof data553 !== "string"){
-const err909 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data553};
+if(data551.blocks !== undefined){
+let data552 = data551.blocks;
+if(typeof data552 !== "string"){
+const err909 = {instancePath:instancePath+"/config/storage/buckets/blocks",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/blocks/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.blocks,data:data552};
 if(vErrors === null){
 vErrors = [err909];
 }
@@ -11706,10 +11709,10 @@ vErrors.push(err909);
 errors++;
 }
 }
-if(data550.argocdNamespace !== undefined){
-let data554 = data550.argocdNamespace;
-if(typeof data554 !== "string"){
-const err910 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data554};
+if(data551.ruler !== undefined){
+let data553 = data551.ruler;
+if(typeof data553 !== "string"){
+const err910 = {instancePath:instancePath+"/config/storage/buckets/ruler",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/ruler/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.ruler,data:data553};
 if(vErrors === null){
 vErrors = [err910];
 }
@@ -11719,10 +11722,10 @@ vErrors.push(err910);
 errors++;
 }
 }
-if(data550.destinationServer !== undefined){
-let data555 = data550.destinationServer;
-if(typeof data555 !== "string"){
-const err911 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data555};
+if(data551.alertmanager !== undefined){
+let data554 = data551.alertmanager;
+if(typeof data554 !== "string"){
+const err911 = {instancePath:instancePath+"/config/storage/buckets/alertmanager",schemaPath:"#/properties/config/properties/storage/properties/buckets/properties/alertmanager/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets.properties.alertmanager,data:data554};
 if(vErrors === null){
 vErrors = [err911];
 }
@@ -11732,10 +11735,9 @@ vErrors.push(err911);
 errors++;
 }
 }
-if(data550.automated !== undefined){
-let data556 = data550.automated;
-if(typeof data556 !== "boolean"){
-const err912 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data556};
+}
+else {
+const err912 = {instancePath:instancePath+"/config/storage/buckets",schemaPath:"#/properties/config/properties/storage/properties/buckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.buckets.type,parentSchema:schema11.properties.config.properties.storage.properties.buckets,data:data551};
 if(vErrors === null){
 vErrors = [err912];
 }
@@ -11745,9 +11747,12 @@ vErrors.push(err912);
 errors++;
 }
 }
-}
-else {
-const err913 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data550};
+if(data547.credentials !== undefined){
+let data555 = data547.credentials;
+if(data555 && typeof data555 == "object" && !Array.isArray(data555)){
+for(const key180 in data555){
+if(!(((key180 === "secretName") || (key180 === "accessKeyIdKey")) || (key180 === "secretAccessKeyKey"))){
+const err913 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key180},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data555};
 if(vErrors === null){
 vErrors = [err913];
 }
@@ -11757,12 +11762,10 @@ vErrors.push(err913);
 errors++;
 }
 }
-if(data1.selfMonitoring !== undefined){
-let data557 = data1.selfMonitoring;
-if(data557 && typeof data557 == "object" && !Array.isArray(data557)){
-for(const key178 in data557){
-if(!((key178 === "enabled") || (key178 === "tenant"))){
-const err914 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key178},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data557};
+if(data555.secretName !== undefined){
+let data556 = data555.secretName;
+if(typeof data556 !== "string"){
+const err914 = {instancePath:instancePath+"/config/storage/credentials/secretName",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretName,data:data556};
 if(vErrors === null){
 vErrors = [err914];
 }
@@ -11772,10 +11775,10 @@ vErrors.push(err914);
 errors++;
 }
 }
-if(data557.enabled !== undefined){
-let data558 = data557.enabled;
-if(typeof data558 !== "boolean"){
-const err915 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data558};
+if(data555.accessKeyIdKey !== undefined){
+let data557 = data555.accessKeyIdKey;
+if(typeof data557 !== "string"){
+const err915 = {instancePath:instancePath+"/config/storage/credentials/accessKeyIdKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.accessKeyIdKey,data:data557};
 if(vErrors === null){
 vErrors = [err915];
 }
@@ -11785,10 +11788,10 @@ vErrors.push(err915);
 errors++;
 }
 }
-if(data557.tenant !== undefined){
-let data559 = data557.tenant;
-if(typeof data559 !== "string"){
-const err916 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data559};
+if(data555.secretAccessKeyKey !== undefined){
+let data558 = data555.secretAccessKeyKey;
+if(typeof data558 !== "string"){
+const err916 = {instancePath:instancePath+"/config/storage/credentials/secretAccessKeyKey",schemaPath:"#/properties/config/properties/storage/properties/credentials/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials.properties.secretAccessKeyKey,data:data558};
 if(vErrors === null){
 vErrors = [err916];
 }
@@ -11800,7 +11803,7 @@ errors++;
 }
 }
 else {
-const err917 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data557};
+const err917 = {instancePath:instancePath+"/config/storage/credentials",schemaPath:"#/properties/config/properties/storage/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.properties.credentials.type,parentSchema:schema11.properties.config.properties.storage.properties.credentials,data:data555};
 if(vErrors === null){
 vErrors = [err917];
 }
@@ -11810,9 +11813,10 @@ vErrors.push(err917);
 errors++;
 }
 }
-}
-else {
-const err918 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(data547.developmentCredentials !== undefined){
+let data559 = data547.developmentCredentials;
+if(typeof data559 !== "boolean"){
+const err918 = {instancePath:instancePath+"/config/storage/developmentCredentials",schemaPath:"#/properties/config/properties/storage/properties/developmentCredentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.storage.properties.developmentCredentials.type,parentSchema:schema11.properties.config.properties.storage.properties.developmentCredentials,data:data559};
 if(vErrors === null){
 vErrors = [err918];
 }
@@ -11822,21 +11826,9 @@ vErrors.push(err918);
 errors++;
 }
 }
-if(data.overrides !== undefined){
-let data560 = data.overrides;
-if(data560 && typeof data560 == "object" && !Array.isArray(data560)){
-for(const key179 in data560){
-let data561 = data560[key179];
-if(data561 && typeof data561 == "object" && !Array.isArray(data561)){
-for(const key180 in data561){
-let data562 = data561[key180];
-if(data562 && typeof data562 == "object" && !Array.isArray(data562)){
-for(const key181 in data562){
-let data563 = data562[key181];
-if(data563 && typeof data563 == "object" && !Array.isArray(data563)){
 }
 else {
-const err919 = {instancePath:instancePath+"/overrides/" + key179.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key180.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key181.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data563};
+const err919 = {instancePath:instancePath+"/config/storage",schemaPath:"#/properties/config/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.storage.type,parentSchema:schema11.properties.config.properties.storage,data:data547};
 if(vErrors === null){
 vErrors = [err919];
 }
@@ -11846,9 +11838,12 @@ vErrors.push(err919);
 errors++;
 }
 }
-}
-else {
-const err920 = {instancePath:instancePath+"/overrides/" + key179.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key180.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data562};
+if(data1.gitops !== undefined){
+let data560 = data1.gitops;
+if(data560 && typeof data560 == "object" && !Array.isArray(data560)){
+for(const key181 in data560){
+if(!((((((key181 === "repoURL") || (key181 === "targetRevision")) || (key181 === "project")) || (key181 === "argocdNamespace")) || (key181 === "destinationServer")) || (key181 === "automated"))){
+const err920 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key181},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.gitops,data:data560};
 if(vErrors === null){
 vErrors = [err920];
 }
@@ -11858,9 +11853,10 @@ vErrors.push(err920);
 errors++;
 }
 }
-}
-else {
-const err921 = {instancePath:instancePath+"/overrides/" + key179.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data561};
+if(data560.repoURL !== undefined){
+let data561 = data560.repoURL;
+if(typeof data561 !== "string"){
+const err921 = {instancePath:instancePath+"/config/gitops/repoURL",schemaPath:"#/properties/config/properties/gitops/properties/repoURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.repoURL.type,parentSchema:schema11.properties.config.properties.gitops.properties.repoURL,data:data561};
 if(vErrors === null){
 vErrors = [err921];
 }
@@ -11870,9 +11866,10 @@ vErrors.push(err921);
 errors++;
 }
 }
-}
-else {
-const err922 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data560};
+if(data560.targetRevision !== undefined){
+let data562 = data560.targetRevision;
+if(typeof data562 !== "string"){
+const err922 = {instancePath:instancePath+"/config/gitops/targetRevision",schemaPath:"#/properties/config/properties/gitops/properties/targetRevision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.targetRevision.type,parentSchema:schema11.properties.config.properties.gitops.properties.targetRevision,data:data562};
 if(vErrors === null){
 vErrors = [err922];
 }
@@ -11882,14 +11879,203 @@ vErrors.push(err922);
 errors++;
 }
 }
-}
-else {
-const err923 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data560.project !== undefined){
+let data563 = data560.project;
+if(typeof data563 !== "string"){
+const err923 = {instancePath:instancePath+"/config/gitops/project",schemaPath:"#/properties/config/properties/gitops/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.project.type,parentSchema:schema11.properties.config.properties.gitops.properties.project,data:data563};
 if(vErrors === null){
 vErrors = [err923];
 }
 else {
 vErrors.push(err923);
+}
+errors++;
+}
+}
+if(data560.argocdNamespace !== undefined){
+let data564 = data560.argocdNamespace;
+if(typeof data564 !== "string"){
+const err924 = {instancePath:instancePath+"/config/gitops/argocdNamespace",schemaPath:"#/properties/config/properties/gitops/properties/argocdNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.argocdNamespace.type,parentSchema:schema11.properties.config.properties.gitops.properties.argocdNamespace,data:data564};
+if(vErrors === null){
+vErrors = [err924];
+}
+else {
+vErrors.push(err924);
+}
+errors++;
+}
+}
+if(data560.destinationServer !== undefined){
+let data565 = data560.destinationServer;
+if(typeof data565 !== "string"){
+const err925 = {instancePath:instancePath+"/config/gitops/destinationServer",schemaPath:"#/properties/config/properties/gitops/properties/destinationServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.gitops.properties.destinationServer.type,parentSchema:schema11.properties.config.properties.gitops.properties.destinationServer,data:data565};
+if(vErrors === null){
+vErrors = [err925];
+}
+else {
+vErrors.push(err925);
+}
+errors++;
+}
+}
+if(data560.automated !== undefined){
+let data566 = data560.automated;
+if(typeof data566 !== "boolean"){
+const err926 = {instancePath:instancePath+"/config/gitops/automated",schemaPath:"#/properties/config/properties/gitops/properties/automated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.gitops.properties.automated.type,parentSchema:schema11.properties.config.properties.gitops.properties.automated,data:data566};
+if(vErrors === null){
+vErrors = [err926];
+}
+else {
+vErrors.push(err926);
+}
+errors++;
+}
+}
+}
+else {
+const err927 = {instancePath:instancePath+"/config/gitops",schemaPath:"#/properties/config/properties/gitops/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.gitops.type,parentSchema:schema11.properties.config.properties.gitops,data:data560};
+if(vErrors === null){
+vErrors = [err927];
+}
+else {
+vErrors.push(err927);
+}
+errors++;
+}
+}
+if(data1.selfMonitoring !== undefined){
+let data567 = data1.selfMonitoring;
+if(data567 && typeof data567 == "object" && !Array.isArray(data567)){
+for(const key182 in data567){
+if(!((key182 === "enabled") || (key182 === "tenant"))){
+const err928 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key182},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data567};
+if(vErrors === null){
+vErrors = [err928];
+}
+else {
+vErrors.push(err928);
+}
+errors++;
+}
+}
+if(data567.enabled !== undefined){
+let data568 = data567.enabled;
+if(typeof data568 !== "boolean"){
+const err929 = {instancePath:instancePath+"/config/selfMonitoring/enabled",schemaPath:"#/properties/config/properties/selfMonitoring/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.config.properties.selfMonitoring.properties.enabled.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.enabled,data:data568};
+if(vErrors === null){
+vErrors = [err929];
+}
+else {
+vErrors.push(err929);
+}
+errors++;
+}
+}
+if(data567.tenant !== undefined){
+let data569 = data567.tenant;
+if(typeof data569 !== "string"){
+const err930 = {instancePath:instancePath+"/config/selfMonitoring/tenant",schemaPath:"#/properties/config/properties/selfMonitoring/properties/tenant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.config.properties.selfMonitoring.properties.tenant.type,parentSchema:schema11.properties.config.properties.selfMonitoring.properties.tenant,data:data569};
+if(vErrors === null){
+vErrors = [err930];
+}
+else {
+vErrors.push(err930);
+}
+errors++;
+}
+}
+}
+else {
+const err931 = {instancePath:instancePath+"/config/selfMonitoring",schemaPath:"#/properties/config/properties/selfMonitoring/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.properties.selfMonitoring.type,parentSchema:schema11.properties.config.properties.selfMonitoring,data:data567};
+if(vErrors === null){
+vErrors = [err931];
+}
+else {
+vErrors.push(err931);
+}
+errors++;
+}
+}
+}
+else {
+const err932 = {instancePath:instancePath+"/config",schemaPath:"#/properties/config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.config.type,parentSchema:schema11.properties.config,data:data1};
+if(vErrors === null){
+vErrors = [err932];
+}
+else {
+vErrors.push(err932);
+}
+errors++;
+}
+}
+if(data.overrides !== undefined){
+let data570 = data.overrides;
+if(data570 && typeof data570 == "object" && !Array.isArray(data570)){
+for(const key183 in data570){
+let data571 = data570[key183];
+if(data571 && typeof data571 == "object" && !Array.isArray(data571)){
+for(const key184 in data571){
+let data572 = data571[key184];
+if(data572 && typeof data572 == "object" && !Array.isArray(data572)){
+for(const key185 in data572){
+let data573 = data572[key185];
+if(data573 && typeof data573 == "object" && !Array.isArray(data573)){
+}
+else {
+const err933 = {instancePath:instancePath+"/overrides/" + key183.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key184.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key185.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties.additionalProperties,data:data573};
+if(vErrors === null){
+vErrors = [err933];
+}
+else {
+vErrors.push(err933);
+}
+errors++;
+}
+}
+}
+else {
+const err934 = {instancePath:instancePath+"/overrides/" + key183.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key184.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties.additionalProperties,data:data572};
+if(vErrors === null){
+vErrors = [err934];
+}
+else {
+vErrors.push(err934);
+}
+errors++;
+}
+}
+}
+else {
+const err935 = {instancePath:instancePath+"/overrides/" + key183.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/overrides/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.additionalProperties.type,parentSchema:schema11.properties.overrides.additionalProperties,data:data571};
+if(vErrors === null){
+vErrors = [err935];
+}
+else {
+vErrors.push(err935);
+}
+errors++;
+}
+}
+}
+else {
+const err936 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.overrides.type,parentSchema:schema11.properties.overrides,data:data570};
+if(vErrors === null){
+vErrors = [err936];
+}
+else {
+vErrors.push(err936);
+}
+errors++;
+}
+}
+}
+else {
+const err937 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err937];
+}
+else {
+vErrors.push(err937);
 }
 errors++;
 }

@@ -31,6 +31,7 @@ const peers: Peers = {
   mimir: { path: '/bin/peer-mimir', version: 'test' },
   minio: { path: '/bin/peer-minio', version: 'test' },
   nginx: { path: '/bin/peer-nginx', version: 'test' },
+  'nginx-exporter': { path: '/bin/peer-nginx-exporter', version: 'test' },
   memcached: { path: '/bin/peer-memcached', version: 'test' },
   alloy: { path: '/bin/peer-alloy', version: 'test' },
 };
@@ -43,6 +44,8 @@ describe('peer images', () => {
     expect(peerForImage('docker.io/grafana/mimir@sha256:abc')).toBe('mimir');
     expect(peerForImage('quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z')).toBe('minio');
     expect(peerForImage('nginxinc/nginx-unprivileged:1.29-alpine')).toBe('nginx');
+    expect(peerForImage('nginx/nginx-prometheus-exporter:1.5.1')).toBe('nginx-exporter');
+    expect(peerForImage('docker.io/nginx/nginx-prometheus-exporter@sha256:abc')).toBe('nginx-exporter');
     expect(peerForImage('memcached:1.6.39-alpine')).toBe('memcached');
     expect(peerForImage('docker.io/library/memcached:1.6.39-alpine')).toBe('memcached');
     expect(peerForImage('prom/memcached-exporter:v0.15.3')).toBeUndefined();
@@ -371,7 +374,7 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
     expect(intent.externalLabels).toEqual({ cluster: 'mimir' });
     expect(intent.namespaces).toEqual(['mimir']);
     expect(intent.labelSelector).toBe('app.kubernetes.io/part-of=mimir');
-    expect(intent.scrapes.map((s) => s.name)).toEqual(['mimir', 'minio', 'grafana', 'alloy']);
+    expect(intent.scrapes.map((s) => s.name)).toEqual(['mimir', 'minio', 'gateway', 'grafana', 'alloy']);
     expect(intent.scrapes[0].rules[0]).toEqual({
       source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'],
       regex: 'mimir',
@@ -408,7 +411,7 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
   it("reads an exporter's scrape apart from the pods': out/ingest's Kafka exporter, its address and its series' labels", () => {
     const text = readFileSync('out/ingest/observability/alloy/configmap-alloy/config.alloy', 'utf8');
     const intent = readAlloyConfig(text);
-    expect(intent.scrapes.map((s) => s.name)).toEqual(['mimir', 'minio', 'grafana', 'alloy']);
+    expect(intent.scrapes.map((s) => s.name)).toEqual(['mimir', 'minio', 'gateway', 'grafana', 'alloy']);
     expect(intent.exporterScrapes.map((s) => [s.name, s.exporter, s.args])).toEqual([
       ['kafka', 'prometheus.exporter.kafka.kafka', { kafka_uris: ['kafka.mimir.svc.cluster.local:9092'] }],
     ]);
@@ -425,6 +428,20 @@ describe.skipIf(!hasKubectl)(`the plan for out/local${hasKubectl ? '' : ' (skipp
     expect(exporterMetricsUrl(p.pods, intent.exporterScrapes[0])).toMatch(
       /^http:\/\/10\.\d+\.\d+\.\d+:12345\/api\/v0\/component\/prometheus\.exporter\.kafka\.kafka\/metrics$/,
     );
+  });
+
+  it("runs the gateway's exporter sidecar with its rendered args, scraped as job mimir/gateway", () => {
+    const p = plan(objects);
+    const pod = p.pods.find((x) => x.labels['app.kubernetes.io/name'] === 'gateway')!;
+    const rendered = pod.workload.template.spec!.containers.find((c) => c.name === 'nginx-exporter')!;
+    const exporter = pod.containers.find((c) => c.name === 'nginx-exporter')!;
+    expect(exporter.peer).toBe('nginx-exporter');
+    expect(exporter.argv).toEqual(['/bin/peer-nginx-exporter', ...rendered.args!]);
+    expect(exporter.ready).toEqual({ kind: 'http', port: 9113, path: '/metrics' });
+    const targets = expectedTargets(readAlloyConfig(alloyText()), pod, p.namespace);
+    expect(targets.map((t) => [t.scrape, t.address, t.labels.job, t.labels.container])).toEqual([
+      ['gateway', `${pod.ip}:9113`, 'mimir/gateway', 'nginx-exporter'],
+    ]);
   });
 
   it('relabels as Prometheus does: anchored regexes, keep/drop, $N replacements, empty values remove a label', () => {

@@ -14,7 +14,7 @@ import { e2eRequired, repoRoot, skipReason, scenarioStack } from './harness/stac
 
 /**
  * Self-monitoring on environments/local, run from its rendered objects like the main scenario: the stack's
- * own metrics reach the meta tenant; a dashboard panel's query, sent as Grafana's data source sends it,
+ * own metrics reach the meta tenant, the gateway's from its nginx exporter sidecar too; a dashboard panel's query, sent as Grafana's data source sends it,
  * returns them; the rules Job's uploads are loaded and evaluated by the ruler for the meta tenant; the
  * continuous test writes and reads through the gateway without a failure; and a component killed with
  * SIGKILL (and kept down) fires MimirKubeComponentDown in the meta tenant's alertmanager, routed to the
@@ -161,6 +161,43 @@ describe.skipIf(Boolean(skip))(`self-monitoring on local${skip ? ` (skipped: ${s
       const compactor = seen.find((s) => s.metric.pod.startsWith(killed))!;
       expect(compactor.metric.job).toBe(`${namespace}/${killed}`);
       expect(compactor.value[1]).toBe('1');
+    },
+    budget.metaSeries + margin,
+  );
+
+  it(
+    "the meta tenant holds the gateway's nginx_* series from its exporter sidecar, as job <namespace>/gateway",
+    async () => {
+      up();
+      const gatewayPods = stack.plan!.pods.filter((p) => p.labels['app.kubernetes.io/name'] === 'gateway');
+      expect(gatewayPods.length, 'gateway pods in the plan').toBeGreaterThan(0);
+      const job = `${namespace}/gateway`;
+      // nginx_up is 1 only when the exporter read stub_status; the counters exist only then.
+      const series = await poll(`nginx_* of ${job} in tenant ${meta}`, budget.metaSeries, async () => {
+        const r = await queryAs(meta, `{__name__=~"nginx_.+", job="${job}"}`);
+        const up = r.filter((s) => s.metric.__name__ === 'nginx_up');
+        const names = new Set(r.map((s) => s.metric.__name__));
+        const missing = ['nginx_connections_active', 'nginx_connections_accepted', 'nginx_http_requests_total'].filter(
+          (n) => !names.has(n),
+        );
+        if (up.length < gatewayPods.length || up.some((s) => s.value[1] !== '1') || missing.length)
+          throw new Error(
+            `nginx_up ${JSON.stringify(up.map((s) => [s.metric.pod, s.value[1]]))}; missing ${missing.join(', ') || 'none'}`,
+          );
+        return r;
+      });
+      for (const s of series) {
+        expect(s.metric.job).toBe(job);
+        expect(s.metric.container, s.metric.__name__).toBe('nginx-exporter');
+        expect(s.metric.namespace).toBe(namespace);
+        expect(s.metric.cluster).toBeTruthy();
+        expect(gatewayPods.map((p) => p.name)).toContain(s.metric.pod);
+      }
+      // The gateway served requests (Alloy's remote write and the clients go through it): its own count says so.
+      const requests = series.filter((s) => s.metric.__name__ === 'nginx_http_requests_total');
+      expect(requests.reduce((n, s) => n + Number(s.value[1]), 0)).toBeGreaterThan(0);
+      // Nowhere else: the default tenant has none of them.
+      expect(await queryAs(stack.clientTenant, `{__name__=~"nginx_.+", job="${job}"}`)).toEqual([]);
     },
     budget.metaSeries + margin,
   );

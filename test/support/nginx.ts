@@ -58,6 +58,8 @@ export interface LocalOptions {
   dir: string;
   /** `host:port` to listen on instead of the pod's `8080`. */
   listen?: string;
+  /** `host:port` for the loopback `stub_status` server instead of the pod's `127.0.0.1:8081`. */
+  status?: string;
   /** `host:port` of a DNS server instead of the rendered resolver. */
   resolver?: string;
   /** htpasswd file instead of the one mounted from the Secret. */
@@ -69,6 +71,7 @@ export const REWRITTEN = [
   'pid <runDir>/nginx.pid → <tmp>/nginx.pid',
   '{client_body,proxy,fastcgi,uwsgi,scgi}_temp_path <runDir>/* → <tmp>/*',
   'listen 8080 → listen 127.0.0.1:<free port> (routing tests)',
+  'listen 127.0.0.1:8081 (stub_status) → listen 127.0.0.1:<free port> (routing tests)',
   'resolver <kube-dns> → resolver 127.0.0.1:<port> (the test DNS server, or any address for nginx -t)',
   'auth_basic_user_file <authDir>/<key> → <tmp>/htpasswd (basic-auth tests)',
 ] as const;
@@ -88,6 +91,7 @@ export function localiseNginxConf(conf: string, runDir: string, o: LocalOptions)
   let out = replace(conf, new RegExp(`^(\\s*pid\\s+)${esc}/`, 'gm'), `$1${o.dir}/`, 'pid');
   out = replace(out, new RegExp(`^(\\s*\\w+_temp_path\\s+)${esc}/`, 'gm'), `$1${o.dir}/`, '*_temp_path');
   if (o.listen) out = replace(out, /^(\s*listen\s+)8080;/gm, `$1${o.listen};`, 'listen 8080');
+  if (o.status) out = replace(out, /^(\s*listen\s+)127\.0\.0\.1:8081;/gm, `$1${o.status};`, 'listen 127.0.0.1:8081');
   if (o.resolver) out = replace(out, /^(\s*resolver\s+)\S+/gm, `$1${o.resolver}`, 'resolver');
   if (o.htpasswd) out = replace(out, /^(\s*auth_basic_user_file\s+)\S+;/gm, `$1${o.htpasswd};`, 'auth_basic_user_file');
   return out;

@@ -20,7 +20,10 @@ export function withStack(c: StackConfig): [StackConfig, StackView] {
   return [c, stackView(c)];
 }
 
-/** Stand-in for the gateway: the Service and port its clients (Grafana, Alloy) go through. */
+/**
+ * Stand-in for the gateway: the Service and port its clients (Grafana, Alloy) go through, and the exporter
+ * sidecar's metrics port Alloy scrapes.
+ */
 export function fakeGateway(c: StackConfig): { deployment: Deployment; service: Service } {
   const d = deployment({
     name: 'gateway',
@@ -36,8 +39,15 @@ export function fakeGateway(c: StackConfig): { deployment: Deployment; service: 
           resources: { requests: { cpu: '10m', memory: '16Mi' } },
           readinessProbe: httpProbe('/', 'http'),
         }),
+        container({
+          name: 'nginx-exporter',
+          image: 'nginx/nginx-prometheus-exporter:1.5.1',
+          ports: { 'http-metrics': 9113 },
+          resources: { requests: { cpu: '10m', memory: '16Mi' } },
+          readinessProbe: httpProbe('/metrics', 'http-metrics'),
+        }),
       ],
     },
   });
-  return { deployment: d, service: serviceFor(d) };
+  return { deployment: d, service: serviceFor(d, { portNames: ['http'] }) };
 }

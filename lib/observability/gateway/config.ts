@@ -48,6 +48,17 @@ export interface GatewayIngressConfig {
   host: string;
 }
 
+/**
+ * The NGINX Prometheus exporter as a sidecar of every gateway pod: it reads nginx's `stub_status` over the
+ * pod's loopback address and serves `nginx_*` metrics on the container port `http-metrics`, which Alloy
+ * scrapes like every other workload's (job `<namespace>/gateway`).
+ */
+export interface GatewayExporterConfig {
+  /** Run the sidecar and the `stub_status` server it reads; off, the gateway serves no metrics. */
+  enabled: boolean;
+  resources: ResourceSpec;
+}
+
 export interface GatewayConfig {
   enabled: boolean;
   /**
@@ -84,6 +95,7 @@ export interface GatewayConfig {
   clientMaxBodySize: string;
   /** How long nginx waits for an upstream answer; long range queries need more than nginx's 60s default. */
   proxyTimeout: string;
+  exporter: GatewayExporterConfig;
 }
 
 export function defaultGatewayConfig(): GatewayConfig {
@@ -106,5 +118,6 @@ export function defaultGatewayConfig(): GatewayConfig {
     },
     clientMaxBodySize: '100m',
     proxyTimeout: '300s',
+    exporter: { enabled: true, resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } } },
   };
 }

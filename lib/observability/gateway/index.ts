@@ -1,10 +1,11 @@
 import type { ObservabilityStackConfig } from '../config.js';
 import { container, httpProbe } from '../../core/k8s/container.js';
-import { selectorLabels } from '../../core/k8s/meta.js';
+import { labelKeys, selectorLabels } from '../../core/k8s/meta.js';
 import { configMap, ingress, pdbFor } from '../../core/k8s/objects.js';
 import { serviceFor } from '../../core/k8s/service.js';
 import type {
   ConfigMap,
+  Container,
   Deployment,
   Ingress,
   PodDisruptionBudget,
@@ -21,6 +22,7 @@ import {
   GATEWAY_PORT,
   GATEWAY_PORT_NAME,
   gatewayPaths,
+  gatewayStatusUrl,
   grafanaRoute,
   HEALTH_PATH,
   NGINX_CONF_KEY,
@@ -31,6 +33,8 @@ export { gatewayRules } from './rules.js';
 export { k3dConfig, kindConfig } from './clusters.js';
 export {
   GATEWAY_PORT,
+  gatewayStatus,
+  gatewayStatusUrl,
   grafanaRoute,
   HEALTH_PATH,
   renderNginxConf,
@@ -43,6 +47,7 @@ export type {
   GatewayBasicAuthConfig,
   GatewayClientCredentialsConfig,
   GatewayConfig,
+  GatewayExporterConfig,
   GatewayExposure,
 } from './config.js';
 
@@ -51,6 +56,9 @@ export const GATEWAY_NAME = 'gateway';
 
 /** The unprivileged nginx image runs as this user and group. */
 const NGINX_UID = 101;
+
+/** The exporter sidecar's container, and the port it serves `/metrics` on (its own default, 9113). */
+export const gatewayExporter = { container: 'nginx-exporter', portName: 'http-metrics', port: 9113 } as const;
 
 export interface GatewayComponent {
   configMap: ConfigMap;
@@ -73,6 +81,24 @@ function mounts(c: ObservabilityStackConfig): { volumes: Volume[]; volumeMounts:
     volumeMounts.push({ name: 'auth', mountPath: gatewayPaths.authDir, readOnly: true });
   }
   return { volumes, volumeMounts };
+}
+
+/**
+ * The NGINX Prometheus exporter: reads `stub_status` over the pod's loopback address and serves `nginx_*`
+ * (`nginx_up` 0 when nginx does not answer) on `http-metrics`. The image is a static binary on `scratch`,
+ * so the pod's non-root user and a read-only root file system suit it as they are.
+ */
+function exporterContainer(c: ObservabilityStackConfig): Container {
+  return container({
+    name: gatewayExporter.container,
+    image: c.images.nginxExporter,
+    args: [`--nginx.scrape-uri=${gatewayStatusUrl()}`, `--web.listen-address=:${gatewayExporter.port}`],
+    ports: { [gatewayExporter.portName]: gatewayExporter.port },
+    resources: c.observability.gateway.exporter.resources,
+    // No liveness probe: its /metrics answers while nginx is down (with nginx_up 0), and a restart of the
+    // sidecar would fix nothing that nginx's own probes do not already catch.
+    readinessProbe: httpProbe('/metrics', gatewayExporter.portName, { initialDelaySeconds: 2, periodSeconds: 10 }),
+  });
 }
 
 /**
@@ -107,12 +133,18 @@ export function gateway(c: ObservabilityStackConfig, stack: StackView): GatewayC
     annotations: { 'argocd.argoproj.io/sync-wave': syncWaves.edge },
     selector,
     replicas: g.replicas,
-    pod: { containers: [nginx], volumes, securityContext: restrictedPodSecurityContext(NGINX_UID, NGINX_UID) },
+    pod: {
+      containers: g.exporter.enabled ? [nginx, exporterContainer(c)] : [nginx],
+      volumes,
+      securityContext: restrictedPodSecurityContext(NGINX_UID, NGINX_UID),
+    },
   });
-  const service = serviceFor(
-    dep,
-    g.exposure === 'nodePort' ? { type: 'NodePort', nodePorts: { [GATEWAY_PORT_NAME]: g.nodePort } } : {},
-  );
+  // Only the gateway's own port: Alloy scrapes the exporter on the pods, and a NodePort Service would
+  // otherwise publish the metrics on every node.
+  const service = serviceFor(dep, {
+    portNames: [GATEWAY_PORT_NAME],
+    ...(g.exposure === 'nodePort' ? { type: 'NodePort', nodePorts: { [GATEWAY_PORT_NAME]: g.nodePort } } : {}),
+  });
   const out: GatewayComponent = { configMap: cm, deployment: dep, service, pdb: pdbFor(dep) };
   if (g.exposure === 'ingress') {
     out.ingress = ingress({
@@ -138,6 +170,19 @@ export const gatewayComponent = defineComponent({
   enabled: (c: ObservabilityStackConfig) => c.observability.gateway.enabled,
   render: gateway,
   checks: gatewayRules,
+  // The exporter sidecar's metrics; the job label is `<namespace>/gateway`.
+  metrics: (c: ObservabilityStackConfig) =>
+    c.observability.gateway.exporter.enabled
+      ? [
+          {
+            name: GATEWAY_NAME,
+            app: GATEWAY_NAME,
+            port: gatewayExporter.portName,
+            path: '/metrics',
+            jobLabel: labelKeys.name,
+          },
+        ]
+      : [],
   endpoints: (c: ObservabilityStackConfig) => ({
     http: {
       service: GATEWAY_NAME,

@@ -246,6 +246,46 @@ function overview(q: Q): DashboardSpec {
           },
         ],
       },
+      gatewayRow(q),
+    ],
+  };
+}
+
+/** The gateway's nginx, from its exporter sidecar (nginx's stub_status: connection and request counters). */
+function gatewayRow(q: Q): RowSpec {
+  return {
+    title: 'Gateway',
+    panels: [
+      {
+        title: 'Gateway requests per second',
+        unit: 'reqps',
+        description:
+          'Requests per second nginx answers on every route (Mimir and Grafana alike), by pod. stub_status counts no status codes: the errors are in the Writes and Reads panels.',
+        queries: [{ expr: `sum by (pod) (${q.rate('nginx_http_requests_total', 'gateway')})`, legend: '{{pod}}' }],
+      },
+      {
+        title: 'Gateway connections',
+        unit: 'short',
+        stacked: true,
+        description:
+          'Client connections open in nginx by state: reading a request, writing a response (waiting for the upstream included), idle keep-alive.',
+        queries: ['reading', 'writing', 'waiting'].map((state) => ({
+          expr: `sum(nginx_connections_${state}${q.sel('gateway')})`,
+          legend: state,
+        })),
+      },
+      {
+        title: 'Gateway connections dropped',
+        unit: 'short',
+        description:
+          'Connections per second nginx accepted but did not handle: its worker_connections limit was reached. Zero when healthy.',
+        queries: [
+          {
+            expr: `sum(${q.rate('nginx_connections_accepted', 'gateway')}) - sum(${q.rate('nginx_connections_handled', 'gateway')})`,
+            legend: 'dropped',
+          },
+        ],
+      },
     ],
   };
 }

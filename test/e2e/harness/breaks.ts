@@ -240,6 +240,17 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
       c.args = c.args.map((a) => a.replace(/^(-tests\.read-endpoint=.*)\/prometheus$/, '$1'));
     },
   },
+  'gateway-exporter-scrape-uri': {
+    what: "the gateway's exporter reads stub_status on nginx's public port 8080 (where the path is Grafana's route) instead of the loopback status server",
+    apply: (o) => {
+      const w = (o as unknown as WorkloadLike[]).find((x) => x.kind === 'Deployment' && x.metadata?.name === 'gateway');
+      const c = w?.spec?.template?.spec?.containers?.find((x) => x.name === 'nginx-exporter');
+      if (!c?.args) throw new Error('no nginx-exporter container in the gateway Deployment');
+      const args = c.args.map((a) => a.replace(/^(--nginx\.scrape-uri=http:\/\/127\.0\.0\.1:)\d+/, '$18080'));
+      if (args.join() === c.args.join()) throw new Error('the exporter has no --nginx.scrape-uri on 127.0.0.1');
+      c.args = args;
+    },
+  },
 };
 
 function jobWith(objects: Objects, container: string): WorkloadLike {

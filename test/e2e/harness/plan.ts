@@ -6,7 +6,7 @@ import { changedLines, remapPath, remapText, type Mount } from './remap.js';
 import { kafkaJavaArgs, kafkaScriptNames } from './kafka.js';
 
 /** The programs that stand in for container images on this machine. */
-export type PeerName = 'mimir' | 'minio' | 'nginx' | 'memcached' | 'alloy' | 'kafka';
+export type PeerName = 'mimir' | 'minio' | 'nginx' | 'nginx-exporter' | 'memcached' | 'alloy' | 'kafka';
 
 export interface PeerProgram {
   path: string;
@@ -29,6 +29,7 @@ export function peerForImage(image: string): PeerName | undefined {
   if (/(^|\/)minio\/minio$/.test(repo)) return 'minio';
   if (/(^|\/)grafana\/alloy$/.test(repo)) return 'alloy';
   if (/(^|\/)nginxinc\/nginx-unprivileged$/.test(repo) || /(^|\/)(library\/)?nginx$/.test(repo)) return 'nginx';
+  if (/(^|\/)nginx\/nginx-prometheus-exporter$/.test(repo)) return 'nginx-exporter';
   if (/(^|\/)(library\/)?memcached$/.test(repo)) return 'memcached';
   if (/(^|\/)apache\/kafka$/.test(repo)) return 'kafka';
   return undefined;
@@ -39,6 +40,10 @@ const peerEntrypoints: Record<PeerName, { entrypoint: string[]; names: string[] 
   mimir: { entrypoint: ['/bin/mimir'], names: ['mimir', '/bin/mimir', '/usr/bin/mimir'] },
   minio: { entrypoint: ['/usr/bin/docker-entrypoint.sh'], names: ['minio', '/usr/bin/minio', '/opt/bin/minio'] },
   nginx: { entrypoint: ['/docker-entrypoint.sh'], names: ['nginx', '/usr/sbin/nginx'] },
+  'nginx-exporter': {
+    entrypoint: ['/usr/bin/nginx-prometheus-exporter'],
+    names: ['nginx-prometheus-exporter', '/usr/bin/nginx-prometheus-exporter'],
+  },
   memcached: {
     entrypoint: ['docker-entrypoint.sh'],
     names: ['memcached', '/usr/local/bin/memcached', '/usr/bin/memcached'],
@@ -271,8 +276,8 @@ function planContainer(
         `pod ${pod.name}: container ${c.name} runs "${command[0]}", which the ${peer} peer does not stand in for`,
       );
     rest = [...command.slice(1), ...(c.args ?? [])];
-  } else if (peer === 'mimir' || peer === 'alloy') {
-    // Both images' entrypoint is the program itself: the args are its arguments.
+  } else if (peer === 'mimir' || peer === 'alloy' || peer === 'nginx-exporter') {
+    // These images' entrypoint is the program itself: the args are its arguments.
     rest = c.args ?? [];
   } else {
     throw new Error(

@@ -105,6 +105,8 @@ export function skipReason(): string | undefined {
   // The real Alloy and the cluster test's control plane (build.sh builds both when missing).
   const alloy = alloyUnavailable();
   if (alloy) missing.push(alloy);
+  // The gateway's exporter sidecar (test/peers/nginx-exporter/build.sh).
+  if (!existsSync(`${nginxExporterBin()}.stamp`)) missing.push(nginxExporterBin());
   missing.push(...kubePeersMissing());
   if (missing.length) return `missing: ${missing.join(', ')} — run \`bash test/e2e/peers/build.sh\``;
   return undefined;
@@ -129,6 +131,13 @@ function firstLine(cmd: string, args: string[]): string {
       .find((l) => l.trim())
       ?.trim() ?? '(no version output)'
   );
+}
+
+/** The NGINX Prometheus exporter of the pinned version, as test/peers/nginx-exporter/build.sh caches it. */
+export function nginxExporterBin(): string {
+  const versions = JSON.parse(readFileSync(join(repoRoot, 'lib/core/versions.json'), 'utf8')) as Record<string, string>;
+  const version = (versions.nginxExporter ?? '').replace(/^.*:/, '');
+  return join(peerCacheRoot, `nginx-exporter-${version}`, 'bin', 'nginx-prometheus-exporter');
 }
 
 /** The assembled Kafka broker of the pinned version (test/peers/kafka/build.sh), or why there is none. */
@@ -170,6 +179,10 @@ export function peerPrograms(): Peers {
     nginx: {
       path: nginx,
       version: `${firstLine(nginx, ['-v'])} (Debian ${firstLine('dpkg-query', ['-W', '-f=${Version}', 'nginx'])})`,
+    },
+    'nginx-exporter': {
+      path: nginxExporterBin(),
+      version: `${firstLine(nginxExporterBin(), ['--version'])} (Go module proxy, test/peers/nginx-exporter/build.sh)`,
     },
     memcached: {
       path: memcached,

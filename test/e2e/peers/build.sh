@@ -10,6 +10,7 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube/minio-<version>/bin/minio   (+ minio.stamp, build.log)
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube/go/{mod,build}              GOMODCACHE / GOCACHE
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube/kafka-<version>/libs/       (+ kafka.stamp; test/peers/kafka/build.sh)
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube/nginx-exporter-<version>/bin/nginx-prometheus-exporter (test/peers/nginx-exporter/build.sh)
 # and the clone gets one small pointer file, .cache/e2e/peers.json, naming the binaries this clone's
 # harness runs (the harness reads nothing else).
 #
@@ -20,7 +21,7 @@
 #
 # Idempotent: a binary is rebuilt only when its stamp (source hash, Go version, build flags) differs.
 # Exit status is non-zero when any peer the harness needs (Mimir, MinIO, Alloy, the control plane, Kafka, the
-# Debian packages) cannot be built or installed; each failure is printed as "FAILED: ..." with the command
+# NGINX exporter, the Debian packages) cannot be built or installed; each failure is printed as "FAILED: ..." with the command
 # and its log's last lines.
 set -uo pipefail
 
@@ -214,6 +215,15 @@ else
 fi
 if ! nice -n 10 bash "$ROOT/test/peers/kube/build.sh"; then
   fail "control plane: bash test/peers/kube/build.sh exited non-zero (its output is above)"
+fi
+
+# ---------------------------------------------------------------- the gateway's exporter
+# The NGINX Prometheus exporter the gateway runs as a sidecar, at the version lib/core/versions.json pins,
+# from the Go module proxy (test/peers/nginx-exporter/build.sh; under a minute cold, cached under mimir-kube/).
+if ! nice -n 10 bash "$ROOT/test/peers/nginx-exporter/build.sh"; then
+  fail "nginx-exporter: bash test/peers/nginx-exporter/build.sh exited non-zero (its output is above)"
+else
+  SUMMARY+=("nginx-exporter: $("$CACHE_ROOT/nginx-exporter-$(sed -nE 's#^[[:space:]]*"nginxExporter":[[:space:]]*"[^"]*:([^"]+)".*#\1#p' "$ROOT/lib/core/versions.json")/bin/nginx-prometheus-exporter" --version 2>&1 | head -n1)")
 fi
 
 # ---------------------------------------------------------------- Kafka
