@@ -40,9 +40,6 @@ export const parts = {
       'test/validate-shared-edges.test.ts',
       // The generated Kubernetes validators' loader (models.ts) is proven against the real package here.
       'test/k8s-validators.test.ts',
-      // Each test file runs in a fresh worker thread, with its own module cache, so the lazy locales start
-      // uninstalled for every mutant.
-      'test/lazy-locales.test.ts',
     ],
   },
   // Mimir's reference checks are exercised by their own suite and through the build: flag values by type,

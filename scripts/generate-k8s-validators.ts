@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { loadAjvLocalesLazily } from '../lib/build/validate/lazy-locales.js';
+import { loadAjvLocalesLazily } from './lazy-locales.js';
 import { supportedModels } from '../lib/build/validate/models.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../lib/core/k8s/types.js';
 import { flatten } from '../lib/core/tree.js';
 import { models, type KubeModelClass } from '../lib/build/validate/k8s-validators.generated.js';
+import { schemaProblems } from '../lib/build/validate/schema.js';
 import { supportedKinds, supportedModels } from '../lib/build/validate/models.js';
 import {
   generateK8sValidators,
@@ -279,6 +280,35 @@ describe('the committed Kubernetes validators', () => {
     console.log(`compared ${compared} broken objects, ${invalid} invalid`);
     expect(compared).toBeGreaterThan(8000);
     expect(invalid / compared).toBeGreaterThan(0.4);
+  }, 120_000);
+
+  it("are what the build's schema check runs: every kind's objects, broken, are refused as the package refuses them", async () => {
+    // The check loads each kind's class on first use; one it skipped or mixed up would pass objects unchecked.
+    const quantity = /\/resources\/(?:requests|limits)\/[^/]+$/;
+    const perKind = new Map<string, number>();
+    for (const o of objects) {
+      const key = `${o.apiVersion}/${o.kind}`;
+      for (const broken of [o, ...mutations(o)]) {
+        // A broken apiVersion or kind is another (or no) kind: the check refuses it as unsupported.
+        if (broken.apiVersion !== o.apiVersion || broken.kind !== o.kind) continue;
+        const expected = verdict(packageClass(key), broken);
+        // Errors the check leaves to other rules: quantities (the resources rule) and bare oneOf/anyOf wrappers.
+        const reported = ((expected.errors ?? []) as { instancePath: string; keyword: string }[]).filter(
+          (e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && !quantity.test(e.instancePath),
+        );
+        const problems = await schemaProblems({
+          entries: [{ group: 'g', component: 'c', key: 'k', object: broken }],
+          existingSecrets: new Set(),
+        });
+        if (problems.length > 0 !== reported.length > 0)
+          expect(
+            problems.map((p) => p.message),
+            `${key} ${JSON.stringify(broken)}`,
+          ).toHaveLength(reported.length);
+        if (reported.length) perKind.set(key, (perKind.get(key) ?? 0) + 1);
+      }
+    }
+    expect([...perKind.keys()].sort()).toEqual([...supportedKinds]);
   }, 120_000);
 
   it('read errors in English, as the package writes them', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
-import { loadAjvLocalesLazily } from '../lib/build/validate/lazy-locales.js';
+import { loadAjvLocalesLazily } from '../scripts/lazy-locales.js';
 
 const require = createRequire(import.meta.url);
 const index = createRequire(require.resolve('@kubernetes-models/validate')).resolve('ajv-i18n');

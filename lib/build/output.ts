@@ -16,6 +16,7 @@ import { writeBase, writeOverlay, type FileSet } from './kustomize/writer.js';
 import type { BuiltEnvironment } from './pipeline.js';
 import { finalise, render, type RenderedTree } from './render.js';
 import { flatten } from '../core/tree.js';
+import { compareText } from '../core/collate.js';
 import { toYaml } from '../core/yaml.js';
 
 /** The tree `out/base` holds: the library's defaults, rendered (and finalised) once per build. */
@@ -70,7 +71,7 @@ export function compareWithDisk(outDir: string, files: FileSet): FileChange[] {
   }
   for (const path of onDisk)
     if (!files.has(path)) changes.push({ path, change: 'removed', before: readFileSync(join(outDir, path), 'utf8') });
-  return changes.sort((a, b) => a.path.localeCompare(b.path));
+  return changes.sort((a, b) => compareText(a.path, b.path));
 }
 
 export function formatDiff(outDir: string, changes: FileChange[]): string {

@@ -1,5 +1,6 @@
 import type { Container, KubeObject, TreeLike } from '../core/k8s/types.js';
 import { flatten } from '../core/tree.js';
+import { compareText } from '../core/collate.js';
 import { quantityValue } from '../core/quantity.js';
 
 /**
@@ -53,7 +54,7 @@ export function totalRequests(tree: TreeLike): Requests {
 export function kindCounts(tree: TreeLike): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const { object } of flatten(tree)) counts[(object as KubeObject).kind] = (counts[object.kind] ?? 0) + 1;
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => compareText(a, b)));
 }
 
 export function formatRequests(r: Requests): string {

@@ -43,19 +43,19 @@ export function withSyncOptions<T extends KubeObject>(o: T): T {
   };
 }
 
+/**
+ * `obj` with each own property that is set through `f`, as the same type (an absent component stays
+ * absent). The keys are cast back from the strings `Object.keys` widens them to.
+ */
+function mapValues<T extends object>(obj: T, f: (v: T[keyof T]) => T[keyof T]): T {
+  const out = { ...obj };
+  for (const k of Object.keys(obj) as (keyof T)[]) if (obj[k] !== undefined) out[k] = f(obj[k]);
+  return out;
+}
+
 /** Every object of the tree through `withSyncOptions`; objects it leaves alone keep their identity. */
 export function treeWithSyncOptions(tree: RenderedTree): RenderedTree {
-  const out: Record<string, Record<string, Record<string, KubeObject>>> = {};
-  for (const [group, components] of Object.entries(
-    tree as unknown as Record<string, Record<string, Record<string, KubeObject>>>,
-  )) {
-    out[group] = {};
-    for (const [component, objects] of Object.entries(components ?? {})) {
-      out[group][component] = {};
-      for (const [key, o] of Object.entries(objects ?? {})) out[group][component][key] = withSyncOptions(o);
-    }
-  }
-  return out as unknown as RenderedTree;
+  return mapValues(tree, (group) => mapValues(group, (component) => mapValues(component, (o) => withSyncOptions(o))));
 }
 
 /** Recreate options where recreate is not the intended path, and a data holder Argo CD may prune. */

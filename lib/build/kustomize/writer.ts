@@ -3,6 +3,7 @@ import { STABLE_NAME_ANNOTATION } from '../../core/k8s/objects.js';
 import type { TreeEntry } from '../../core/tree.js';
 import { resourceId } from '../../core/tree.js';
 import { toYaml } from '../../core/yaml.js';
+import { compareText } from '../../core/collate.js';
 import { deepEqual, jsonPatch } from './diff.js';
 
 /** Relative path under the output folder → file content. Built in memory, written atomically later. */
@@ -87,9 +88,6 @@ function patchTarget(o: KubeObject): Record<string, string> {
   return target;
 }
 
-/** What `localeCompare` sorts with, made once: `localeCompare` builds a collator on every call. */
-const collator = new Intl.Collator();
-
 /**
  * `out/<env>`: an overlay on `../base` holding only what the environment changes — JSON 6902 patches
  * for changed objects, `$patch: delete` for objects it drops, generator replacements for changed
@@ -137,7 +135,7 @@ export function writeOverlay(
     );
     patches.push({ path });
   }
-  patches.sort((a, b) => collator.compare(a.path, b.path));
+  patches.sort((a, b) => compareText(a.path, b.path));
   files.set(
     `${root}/kustomization.yaml`,
     kustomization({ resources: [resources[0], ...resources.slice(1).sort()], configMapGenerator: generators, patches }),

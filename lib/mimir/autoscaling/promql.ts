@@ -3,7 +3,21 @@
  * behind Grafana's and Prometheus' query editors), so an override that rewrites a query is read as
  * Prometheus would read it.
  */
-import { parser } from '@prometheus-io/lezer-promql';
+import { createRequire } from 'node:module';
+
+type PromqlModule = typeof import('@prometheus-io/lezer-promql');
+
+let promqlParser: PromqlModule['parser'] | undefined;
+
+/**
+ * The parser and the Lezer runtime under it (about 200 KB of code, 6 MiB of a build's memory) are
+ * loaded on the first query read: only a tree with a KEDA Prometheus trigger has one, and most
+ * environments render none. Loaded through the package's CommonJS build, since a synchronous check
+ * cannot wait for `import()`.
+ */
+function parser(): PromqlModule['parser'] {
+  return (promqlParser ??= (createRequire(import.meta.url)('@prometheus-io/lezer-promql') as PromqlModule).parser);
+}
 
 export interface SelectedMetric {
   /** The metric name (`foo` or `{__name__="foo"}`). */
@@ -44,7 +58,7 @@ function unquote(literal: string): string {
 
 /** Every vector selector of `query` with its name and matchers; `errorAt` when it does not parse. */
 export function selectedMetrics(query: string): ParsedQuery {
-  const tree = parser.parse(query);
+  const tree = parser().parse(query);
   const metrics: SelectedMetric[] = [];
   const selectors: Selector[] = [];
   let errorAt: number | undefined;

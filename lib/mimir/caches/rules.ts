@@ -88,7 +88,7 @@ interface MemcachedView {
 function memcachedOf(ctx: ValidationContext, spec: CacheSpec): MemcachedView | undefined {
   for (const entry of ctx.entries) {
     if (entry.group !== 'mimir' || entry.component !== spec.key || entry.object.kind !== 'StatefulSet') continue;
-    const containers = (entry.object as unknown as StatefulSet).spec?.template.spec?.containers ?? [];
+    const containers = (entry.object as StatefulSet).spec?.template.spec?.containers ?? [];
     const i = containers.findIndex((k) => k.name === memcachedContainer);
     if (i === -1) continue;
     const container = containers[i];

@@ -7,6 +7,7 @@
  * and changing `MIMIR_REFERENCE_VERSION`; nothing else here names a version.
  */
 import committedFacts from './mimir-3.0.json' with { type: 'json' };
+import { assertFacts } from './facts-shape.js';
 
 import type { Problem } from '../../core/problems.js';
 import { nearest } from '../../core/suggest.js';
@@ -73,15 +74,18 @@ export function mimirFactsUrl(version: string = MIMIR_REFERENCE_VERSION): URL {
  * The facts for `MIMIR_REFERENCE_VERSION`, imported as a module (bundled with the library, never read
  * from disk at build time); `npm run reference` regenerates the file and a test fails when it is stale.
  */
+let checkedFacts: MimirFacts | undefined;
+
 export function getMimirFacts(): MimirFacts {
-  // A JSON module's type widens the generator's `['list', node]` tuples to arrays; the generator writes MimirFacts.
-  const facts = committedFacts as unknown as MimirFacts;
+  if (checkedFacts) return checkedFacts;
+  const facts: unknown = committedFacts;
+  assertFacts(facts, 'mimir-3.0.json');
   if (facts.mimirVersion !== MIMIR_REFERENCE_VERSION) {
     throw new Error(
       `the facts file holds facts for Mimir ${facts.mimirVersion}, expected ${MIMIR_REFERENCE_VERSION}; run \`npm run reference\` and import the new file`,
     );
   }
-  return facts;
+  return (checkedFacts = facts);
 }
 
 // ---------------------------------------------------------------------------------------------------------

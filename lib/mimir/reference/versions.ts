@@ -11,6 +11,7 @@ import defaults30 from './mimir-3.0.defaults.json' with { type: 'json' };
 import facts31dev from './mimir-3.1-dev.json' with { type: 'json' };
 import defaults31dev from './mimir-3.1-dev.defaults.json' with { type: 'json' };
 import { MIMIR_REFERENCE_VERSION, type MimirFacts } from './index.js';
+import { assertDefaults, assertFacts } from './facts-shape.js';
 
 /** Flag (without dashes) → its `mimir.yaml` path and default as Mimir's descriptor states it. */
 export type MimirDefaults = Readonly<Record<string, readonly [string, unknown]>>;
@@ -25,21 +26,25 @@ export interface MimirVersion {
   defaults: MimirDefaults;
 }
 
-// JSON modules widen the generator's tuples to arrays; the generator writes exactly these shapes.
+/** A version's facts and defaults, each checked to be the shape its type says (JSON modules widen tuples to arrays). */
+function committed(version: string, facts: unknown, defaults: unknown): Pick<MimirVersion, 'facts' | 'defaults'> {
+  assertFacts(facts, `mimir-${version}.json`);
+  assertDefaults(defaults, `mimir-${version}.defaults.json`);
+  return { facts, defaults };
+}
+
 export const MIMIR_VERSIONS: readonly MimirVersion[] = [
   {
     version: '3.0',
     source: 'tag mimir-3.0.2 (identical at 3.0.0 to 3.0.2 and release-3.0)',
     released: true,
-    facts: facts30 as unknown as MimirFacts,
-    defaults: defaults30 as unknown as MimirDefaults,
+    ...committed('3.0', facts30, defaults30),
   },
   {
     version: '3.1-dev',
     source: 'grafana/mimir main at 4f9ab9cc5ab5 (2026-03-24), the unreleased successor of 3.0',
     released: false,
-    facts: facts31dev as unknown as MimirFacts,
-    defaults: defaults31dev as unknown as MimirDefaults,
+    ...committed('3.1-dev', facts31dev, defaults31dev),
   },
 ];
 
