@@ -3,6 +3,7 @@ import { resourceId } from '../../core/tree.js';
 import { parseYamlDocuments } from '../../core/yaml.js';
 import { deepEqual, jsonPatch } from '../kustomize/diff.js';
 import type { DeployedObjects } from './objects.js';
+import { compareText } from '../../core/collate.js';
 
 /**
  * What applying a change to a running cluster does, from harmless to blocked:
@@ -739,7 +740,7 @@ export function classifyChanges(
     }
   }
   return findings.sort(
-    (a, b) => CLASS_ORDER.indexOf(b.class) - CLASS_ORDER.indexOf(a.class) || a.ref.localeCompare(b.ref),
+    (a, b) => CLASS_ORDER.indexOf(b.class) - CLASS_ORDER.indexOf(a.class) || compareText(a.ref, b.ref),
   );
 }
 

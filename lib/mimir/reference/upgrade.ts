@@ -8,6 +8,7 @@ import type { Problem } from '../../core/problems.js';
 import { nearest } from '../../core/suggest.js';
 import { checkMimirConfig, checkMimirFlags, checkRuntimeConfig, mimirFlags } from './index.js';
 import type { MimirVersion } from './versions.js';
+import { compareText } from '../../core/collate.js';
 
 export interface MimirInputs {
   /** Parsed `mimir.yaml` and `runtime.yaml` files with the object carrying them. */
@@ -134,7 +135,7 @@ export function upgradeCheck(inputs: MimirInputs, from: MimirVersion, to: MimirV
   }
   const order: UpgradeItem['kind'][] = ['removed', 'renamed', 'invalid', 'default'];
   return [...items.values()].sort(
-    (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.name.localeCompare(b.name),
+    (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || compareText(a.name, b.name),
   );
 }
 
