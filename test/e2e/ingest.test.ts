@@ -435,16 +435,7 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
       expect(r.status, r.body).toBe(200);
       const wroteAt = performance.now();
 
-      const bucket = mimirYaml().blocks_storage?.s3?.bucket_name;
-      if (!bucket) throw new Error('mimir.yaml sets no blocks_storage.s3.bucket_name');
-      const job = stack.bucketJobs[0];
-      const url = new URL(job.endpoint);
-      const s3 = {
-        endpoint: `${url.protocol}//${await stack.resolve(url.hostname)}:${url.port || 80}`,
-        accessKeyId: job.accessKeyId,
-        secretAccessKey: job.secretAccessKey,
-        region: 'us-east-1',
-      };
+      const { bucket, s3 } = await stack.blocksBucket(mimirYaml());
       const metaKeys = (keys: string[]) => keys.filter((k) => /^[^/]+\/[0-9A-HJKMNP-TV-Z]{26}\/meta\.json$/.test(k));
       const metas = await poll(`a block of tenant ${blockTenant} in bucket ${bucket}`, budget.block, async () => {
         const keys = metaKeys(await listObjects(s3, bucket, `${blockTenant}/`));

@@ -728,16 +728,7 @@ describe.skipIf(Boolean(skip))(`the rendered stack, run on this machine${skip ? 
           expect([200, 204], r.body).toContain(r.status);
         }
         const cfg = mimirYaml();
-        const bucket = cfg.blocks_storage?.s3?.bucket_name;
-        if (!bucket) throw new Error('mimir.yaml sets no blocks_storage.s3.bucket_name');
-        const job = stack.bucketJobs[0];
-        const url = new URL(job.endpoint);
-        const s3 = {
-          endpoint: `${url.protocol}//${await stack.resolve(url.hostname)}:${url.port || 80}`,
-          accessKeyId: job.accessKeyId,
-          secretAccessKey: job.secretAccessKey,
-          region: 'us-east-1',
-        };
+        const { bucket, s3 } = await stack.blocksBucket(cfg);
         const blocks = await poll(
           `a block of tenant ${tenantA} in bucket ${bucket}`,
           patience(budget.block),

@@ -39,7 +39,7 @@ import {
 } from './netns.js';
 import { planPods, type Change, type Peers, type Plan, type PodPlan } from './plan.js';
 import { serviceAccountPath, Supervised } from './procs.js';
-import { makeBucket } from './s3.js';
+import { makeBucket, type S3Target } from './s3.js';
 import { alloyTenant, readAlloyConfig, type AlloyIntent } from './alloy.js';
 import { ControlPlane, kubePeersMissing, type RegisteredPod } from './kube.js';
 import { rawHttp } from './http.js';
@@ -734,6 +734,26 @@ export class Stack {
   async resolve(name: string): Promise<string> {
     const addrs = await this.resolver().resolve4(name);
     return addrs[0];
+  }
+
+  /** The blocks bucket named in mimir.yaml and an S3 client for it, with the bucket Job's credentials. */
+  async blocksBucket(cfg: { blocks_storage?: { s3?: { bucket_name?: string } } }): Promise<{
+    bucket: string;
+    s3: S3Target;
+  }> {
+    const bucket = cfg.blocks_storage?.s3?.bucket_name;
+    if (!bucket) throw new Error('mimir.yaml sets no blocks_storage.s3.bucket_name');
+    const job = this.bucketJobs[0];
+    const url = new URL(job.endpoint);
+    return {
+      bucket,
+      s3: {
+        endpoint: `${url.protocol}//${await this.resolve(url.hostname)}:${url.port || 80}`,
+        accessKeyId: job.accessKeyId,
+        secretAccessKey: job.secretAccessKey,
+        region: 'us-east-1',
+      },
+    };
   }
 
   /** The gateway as Alloy reaches it: the host and port of its remote-write URL, through the cluster DNS. */
