@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { join } from 'node:path';
 import { expectedTargets, type AlloyExporterScrape } from './alloy.js';
 import type { PodPlan } from './plan.js';
@@ -93,4 +94,22 @@ export async function checkMetricNames(
   }
   const components = Object.keys(names);
   return { components, missingFromFacts: components.filter((k) => !facts[k]?.length) };
+}
+
+/**
+ * Every scenario's last-but-one assertion: each workload it scrapes has an entry in the fact file, so a
+ * dashboard, rule or autoscaling query can be checked against what that workload really exports.
+ * Returns the components scraped.
+ */
+export async function expectScrapedInFacts(
+  stack: Stack,
+  scenario: string,
+  log: (l: string) => void,
+): Promise<string[]> {
+  const { components, missingFromFacts } = await checkMetricNames(stack, scenario, log);
+  expect(
+    missingFromFacts,
+    'scraped components without an entry in lib/mimir/reference/metrics-3.0.2.json (npm run metrics:collect)',
+  ).toEqual([]);
+  return components;
 }
