@@ -4,7 +4,8 @@ import { portNames, ports, targets } from './names.js';
 import { defineComponent } from '../core/registry.js';
 import type { Rule } from '../core/checks/context.js';
 import type { Problem } from '../core/problems.js';
-import { effectiveSetting, goDurationMs } from './settings.js';
+import { effectiveSetting } from './settings.js';
+import { durationMs } from './reference/index.js';
 import { isZoneAware, replicasPerZone, zonedName } from './zones.js';
 
 /**
@@ -132,7 +133,7 @@ export function blockBuilderSchedulerChecks(c: MimirStackConfig): Rule[] {
         });
       for (const [flag, field, fallback] of positiveDurations) {
         const v = setting(c, flag, field, fallback);
-        const ms = goDurationMs(v.value);
+        const ms = durationMs(v.value);
         if (ms !== undefined && ms <= 0)
           out.push({
             source: ctx.source,

@@ -4,7 +4,8 @@ import { targets } from './names.js';
 import { defineComponent, endpointHostPort, type StackView } from '../core/registry.js';
 import type { Rule } from '../core/checks/context.js';
 import type { Problem } from '../core/problems.js';
-import { effectiveSetting, goDurationMs } from './settings.js';
+import { effectiveSetting } from './settings.js';
+import { durationMs } from './reference/index.js';
 
 /**
  * Mimir's block-builder (`-target=block-builder`, experimental in Mimir 3.0): takes jobs from the
@@ -115,7 +116,7 @@ export function blockBuilderChecks(c: MimirStackConfig): Rule[] {
         ['scheduler_config', 'max_update_age'],
         '30m',
       );
-      const [u, a] = [goDurationMs(update.value), goDurationMs(maxAge.value)];
+      const [u, a] = [durationMs(update.value), durationMs(maxAge.value)];
       for (const [v, ms, name] of [
         [update, u, 'update-interval'],
         [maxAge, a, 'max-update-age'],

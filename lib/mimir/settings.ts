@@ -29,29 +29,3 @@ export function effectiveSetting(
   if (y !== undefined && y !== null) return { value: y, path: `config.mimir.config.${yamlPath.join('.')}` };
   return { value: fallback };
 }
-
-const unitMs: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/**
- * Go's time.ParseDuration (what Mimir's duration flags and YAML fields parse with), in milliseconds;
- * undefined when it is not one (the reference check reports the type).
- */
-export function goDurationMs(v: unknown): number | undefined {
-  if (typeof v === 'number') return v === 0 ? 0 : undefined;
-  if (typeof v !== 'string') return undefined;
-  const m = /^([-+]?)(.*)$/.exec(v)!;
-  if (m[2] === '0') return 0;
-  const parts = [...m[2].matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== m[2]) return undefined;
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * unitMs[p[2]], 0);
-  return m[1] === '-' ? -ms : ms;
-}

@@ -123,6 +123,34 @@ function isDurationString(s: string): boolean {
   return GO_DURATION.test(s) || (s !== '' && PROM_DURATION.test(s));
 }
 
+const unitMs: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
+
+/**
+ * A duration as Mimir parses it (either form above), in milliseconds; a bare 0 is zero. Undefined when the
+ * value is not one (the reference check reports its type).
+ */
+export function durationMs(v: unknown): number | undefined {
+  if (v === 0) return 0;
+  if (typeof v !== 'string' || !isDurationString(v)) return undefined;
+  const sign = v.startsWith('-') ? -1 : 1;
+  const parts = v.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w|y)/g);
+  let ms = 0;
+  for (const p of parts) ms += Number(p[1]) * unitMs[p[2]];
+  return sign * ms;
+}
+
 // strconv.ParseBool, which Go's flag package uses for boolean flags.
 const GO_BOOL = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
 // strconv.ParseInt(s, 0, 64) as the flag package calls it: base prefixes and `_` separators are allowed.
