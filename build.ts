@@ -3,9 +3,9 @@ import module from 'node:module';
 import v8 from 'node:v8';
 
 // Node 22.1 and later keep the compiled code of every module the build loads in a cache on disk
-// (`NODE_COMPILE_CACHE`, else the temporary folder), which saves most of a fresh process's module
-// loading. Node 20 has no such cache; there the call is absent and loading compiles as before. The
-// library is imported after the call so that its modules are covered.
+// (`NODE_COMPILE_CACHE`, else the temporary folder): environments and packages. Node 20 has no such
+// cache; there the call is absent. The compiled library itself is one script with a code cache of its
+// own on every Node (lib/build/compiled-script.ts). Imported after the call so that its modules are covered.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // V8 doubles the young generation (1 → 16 MiB) each time as many bytes survived a collection as it

@@ -1,18 +1,23 @@
-// The last step of `npm run compile`: bundles the compiled entries — the CLI (`build.js`), the public
-// API (`lib/index.js`) and `mimir-kube/build` (`lib/build/index.js`) — in place, with the code they share
-// in `chunks/`. tsc emits one file per module, and a fresh `node dist/build.js` spent about a third of
-// its time and memory resolving, reading and compiling a hundred of them; the bundle is the same
-// JavaScript in a handful of files. Entries share their chunks, so an environment importing
-// `mimir-kube` and the CLI building it run one copy of the library. The other emitted modules and all
-// declarations stay as tsc wrote them (deep imports and types keep working); dependencies stay
+// The last step of `npm run compile`: the library, as tsc compiled it, becomes one classic script —
+// `chunks/library-<hash>.js`, run through V8's code cache by lib/build/compiled-script.ts — and the two
+// entries every build loads, `lib/index.js` (`mimir-kube`) and `lib/build/index.js` (`mimir-kube/build`),
+// become small modules re-exporting its parts. A fresh `node dist/build.js` spent about a third of its
+// time resolving, reading and compiling a hundred of tsc's modules, and, bundled as ES modules, still a
+// fifth compiling 2.5 MB of JavaScript that Node 20 cannot cache; as one script its bytecode is read back
+// from the cache the warm-up run leaves (scripts/warm-code-cache.mjs). An environment importing
+// `mimir-kube` and the CLI building it share the one run of the script. The other emitted modules and
+// all declarations stay as tsc wrote them (deep imports and types keep working); dependencies stay
 // packages of their own.
 //
 //   node scripts/bundle-dist.mjs [dist]
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const outDir = process.argv[2] ?? 'dist';
+/** The entries a build loads, and the property of the script's exports each one re-exports. */
+const entries = { api: 'lib/index.js', build: 'lib/build/index.js' };
 
 /**
  * JSON modules become `JSON.parse` of their text: V8 reads a string literal and parses JSON much
@@ -28,17 +33,6 @@ const jsonAsParse = {
   },
 };
 
-/** The committed generated validators (1.2 MB of code) stay files of their own, loaded as they are. */
-const generatedAsFiles = {
-  name: 'generated-as-files',
-  setup(b) {
-    b.onLoad({ filter: /\.generated\.js$/ }, (args) => ({ contents: readFileSync(args.path), loader: 'copy' }));
-  },
-};
-
-// Chunks of an earlier compile have other hashes: nothing may load them any more.
-rmSync(join(outDir, 'chunks'), { recursive: true, force: true });
-
 /**
  * A character beyond ASCII anywhere in a file makes V8 hold the whole source at two bytes a character.
  * esbuild escapes those of strings but leaves comments, regular expressions and template literals as
@@ -49,24 +43,100 @@ function asciiOnly(text) {
   return text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-const result = await build({
-  entryPoints: ['build.js', 'lib/index.js', 'lib/build/index.js'].map((e) => join(outDir, e)),
-  outdir: outDir,
-  outbase: outDir,
-  allowOverwrite: true,
+/**
+ * `import()` of a package or of a computed URL (an environment file) calls the script's
+ * `__dynamicImport` (see lib/build/compiled-script.ts); `import('./…')` of the library's own modules stays
+ * for esbuild to bundle.
+ */
+const externalImportCall = /(?<![\w$.])import\((?!\s*['"]\.)/g;
+const dynamicImportAsCall = {
+  name: 'dynamic-import-as-call',
+  setup(b) {
+    b.onLoad({ filter: /\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(externalImportCall, '__dynamicImport('),
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   packages: 'external',
-  chunkNames: 'chunks/[name]-[hash]',
-  assetNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
   write: false,
-  plugins: [jsonAsParse, generatedAsFiles],
+  plugins: [jsonAsParse],
+};
+
+// The names each entry exports (values only: types are gone from tsc's output).
+const shape = await build({
+  ...common,
+  entryPoints: Object.values(entries).map((e) => join(outDir, e)),
+  outdir: join(outDir, '.bundle-shape'),
+  outbase: outDir,
+  format: 'esm',
+  splitting: true,
+  metafile: true,
 });
-for (const file of result.outputFiles) {
-  mkdirSync(dirname(file.path), { recursive: true });
-  writeFileSync(file.path, file.path.endsWith('.js') ? asciiOnly(file.text) : file.contents);
+const exportsOf = {};
+for (const [part, entry] of Object.entries(entries)) {
+  const out = Object.values(shape.metafile.outputs).find(
+    (o) => o.entryPoint && resolve(o.entryPoint) === resolve(outDir, entry),
+  );
+  if (!out) throw new Error(`bundle-dist: esbuild reported no output for ${entry}`);
+  exportsOf[part] = [...out.exports].sort();
+}
+
+// The script: CommonJS inside a function taking `module`, `require` and what `import.meta.url` was.
+const script = await build({
+  ...common,
+  stdin: {
+    contents: Object.entries(entries)
+      .map(([part, entry]) => `export * as ${part} from './${entry}';`)
+      .join('\n'),
+    resolveDir: outDir,
+    sourcefile: 'library.js',
+  },
+  format: 'cjs',
+  define: { 'import.meta.url': '__importMetaUrl' },
+  plugins: [jsonAsParse, dynamicImportAsCall],
+});
+const left = script.outputFiles[0].text.match(externalImportCall);
+if (left) throw new Error(`bundle-dist: the script still holds ${left.length} import() call(s) esbuild kept`);
+const body = asciiOnly(
+  `(function (module, require, __importMetaUrl, __dynamicImport) {\n${script.outputFiles[0].text}\n})\n`,
+);
+const name = `library-${createHash('sha256').update(body).digest('hex').slice(0, 12)}`;
+
+rmSync(join(outDir, 'chunks'), { recursive: true, force: true });
+mkdirSync(join(outDir, 'chunks'), { recursive: true });
+const generated = '// Generated by `npm run compile` (scripts/bundle-dist.mjs).';
+writeFileSync(join(outDir, 'chunks', `${name}.js`), body);
+writeFileSync(
+  join(outDir, 'chunks', 'library.js'),
+  `${generated}
+import { runCompiledScript } from '../lib/build/compiled-script.js';
+
+export default runCompiledScript(new URL('./${name}.js', import.meta.url), new URL('./${name}.v8cache', import.meta.url));
+`,
+);
+for (const [part, entry] of Object.entries(entries)) {
+  const fromEntry = join(
+    '..',
+    ...entry
+      .split('/')
+      .slice(1, -1)
+      .map(() => '..'),
+    'chunks',
+    'library.js',
+  );
+  writeFileSync(
+    join(outDir, entry),
+    `${generated}
+import library from '${fromEntry.startsWith('.') ? fromEntry : `./${fromEntry}`}';
+
+export const { ${exportsOf[part].join(', ')} } = library.${part};
+`,
+  );
 }
