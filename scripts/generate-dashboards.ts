@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../lib/build/config.js';
+import { canonicalJson } from '../lib/core/k8s/hash.js';
 import { sdkDashboards } from '../lib/observability/grafana/dashboards.js';
 import { DATASOURCE_PLACEHOLDER, NAMESPACE_PLACEHOLDER } from '../lib/observability/grafana/dashboard-files.js';
 
@@ -18,7 +19,8 @@ export const dashboardsPath = fileURLToPath(
 export function generateDashboards(): string {
   const c = defaultConfig();
   c.namespace = NAMESPACE_PLACEHOLDER;
-  return `${JSON.stringify(sdkDashboards(c, DATASOURCE_PLACEHOLDER), null, 2)}\n`;
+  // Canonical (keys sorted at every level): a build writes each dashboard with plain JSON.stringify.
+  return `${canonicalJson(sdkDashboards(c, DATASOURCE_PLACEHOLDER), 2)}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

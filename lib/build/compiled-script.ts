@@ -47,7 +47,9 @@ export function runCompiledScript(script: URL, cache: URL, mode: CodeCacheMode =
   const scriptPath = fileURLToPath(script);
   const cachePath = fileURLToPath(cache);
   const cachedData = mode !== 'write' && existsSync(cachePath) ? readFileSync(cachePath) : undefined;
-  const compiled = new Script(readFileSync(scriptPath, 'utf8'), {
+  // The bundle is ASCII (scripts/bundle-dist.mjs escapes the rest): read as Latin-1 it is copied into a
+  // one-byte string as it is, about twice as fast as decoding UTF-8 for the same string.
+  const compiled = new Script(readFileSync(scriptPath, 'latin1'), {
     filename: scriptPath,
     cachedData,
   });

@@ -27,20 +27,40 @@ export function dashboardDatasourceUid(c: Pick<ObservabilityStackConfig, 'selfMo
 /** The Kafka dashboard's name (mimir-dashboards.ts, which a build does not load). */
 const kafkaDashboard = 'mimir-kafka';
 
+/** A dashboard's file as provisioned: its name and its JSON text. */
+export interface DashboardText {
+  name: string;
+  json: string;
+}
+
 /**
- * The stack's dashboards for a config: the generated ones (dashboards.ts built with the SDK, by
- * `npm run dashboards`) with the namespace and the data source filled in. A namespace is a DNS label
- * and a uid is one of two constants, so neither needs escaping inside the JSON text. The Kafka dashboard
- * only with `kafka` (Alloy collects Kafka's metrics under ingest storage); it would stay empty otherwise.
+ * The stack's dashboards for a config, as the text of their files: the generated ones (dashboards.ts
+ * built with the SDK, by `npm run dashboards`) with the namespace and the data source filled in. The
+ * generated file holds them in canonical JSON (keys sorted at every level), so plain `JSON.stringify`
+ * gives the canonical text without sorting on every build. A namespace is a DNS label and a uid is one
+ * of two constants, so neither needs escaping inside the JSON text. The Kafka dashboard only with
+ * `kafka` (Alloy collects Kafka's metrics under ingest storage); it would stay empty otherwise.
  */
+export function dashboardTexts(
+  c: Pick<ObservabilityStackConfig, 'namespace' | 'selfMonitoring'>,
+  collected: { kafka: boolean } = { kafka: false },
+): DashboardText[] {
+  const uid = dashboardDatasourceUid(c);
+  const all: { name: string; dashboard: unknown }[] = generated;
+  return all
+    .filter((d) => d.name !== kafkaDashboard || collected.kafka)
+    .map((d) => ({
+      name: d.name,
+      json: JSON.stringify(d.dashboard, null, 2)
+        .replaceAll(NAMESPACE_PLACEHOLDER, c.namespace)
+        .replaceAll(DATASOURCE_PLACEHOLDER, uid),
+    }));
+}
+
+/** The same dashboards as objects. */
 export function dashboardFiles(
   c: Pick<ObservabilityStackConfig, 'namespace' | 'selfMonitoring'>,
   collected: { kafka: boolean } = { kafka: false },
 ): DashboardFile[] {
-  const all = JSON.parse(
-    JSON.stringify(generated)
-      .replaceAll(NAMESPACE_PLACEHOLDER, c.namespace)
-      .replaceAll(DATASOURCE_PLACEHOLDER, dashboardDatasourceUid(c)),
-  ) as DashboardFile[];
-  return all.filter((d) => d.name !== kafkaDashboard || collected.kafka);
+  return dashboardTexts(c, collected).map((d) => ({ name: d.name, dashboard: JSON.parse(d.json) as Dashboard }));
 }

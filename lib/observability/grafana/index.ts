@@ -2,7 +2,6 @@ import type { ObservabilityStackConfig } from '../config.js';
 import { defineComponent, endpointUrl, type StackView } from '../../core/registry.js';
 import { labelKeys } from '../../core/k8s/meta.js';
 import { container, httpProbe, type EnvSource } from '../../core/k8s/container.js';
-import { canonicalJson } from '../../core/k8s/hash.js';
 import { selectorLabels } from '../../core/k8s/meta.js';
 import { configMap, secret } from '../../core/k8s/objects.js';
 import { serviceFor } from '../../core/k8s/service.js';
@@ -15,10 +14,10 @@ import { serviceUrlProblem } from '../../core/checks/service-urls.js';
 import { parseYamlDocuments, toYaml } from '../../core/yaml.js';
 import { gatewayClientEnv, gatewayClientEnvVars, gatewayRequiresCredentials } from '../gateway/client.js';
 import {
-  dashboardFiles,
+  dashboardTexts,
   MIMIR_DATASOURCE_UID,
   SELF_MONITORING_DATASOURCE_UID,
-  type DashboardFile,
+  type DashboardText,
 } from './dashboard-files.js';
 
 /** Grafana's HTTP port; named like every scrapeable port of the stack so Alloy finds `/metrics` on it. */
@@ -151,9 +150,9 @@ export function datasourcesYaml(c: ObservabilityStackConfig, stack: StackView): 
  * The stack's dashboards, generated ahead of time from dashboards.ts (`npm run dashboards`); the Kafka
  * dashboard when Alloy collects Kafka's metrics (ingest storage, Alloy rendered).
  */
-export function dashboards(c: ObservabilityStackConfig, stack?: StackView): DashboardFile[] {
+export function dashboards(c: ObservabilityStackConfig, stack?: StackView): DashboardText[] {
   const kafka = Boolean(stack?.has('alloy') && stack.exporters().some((x) => x.exporter === 'kafka'));
-  return dashboardFiles(c, { kafka });
+  return dashboardTexts(c, { kafka });
 }
 
 export function dashboardProvidersYaml(): string {
@@ -300,7 +299,7 @@ export function grafana(c: ObservabilityStackConfig, stack: StackView): GrafanaC
     key: dashboardKey(d.name),
     configMap: configMap({
       ...meta(`grafana-dashboard-${d.name}`),
-      data: { [`${d.name}.json`]: `${canonicalJson(d.dashboard, 2)}\n` },
+      data: { [`${d.name}.json`]: `${d.json}\n` },
     }),
   }));
   const dep = grafanaDeployment(c, {
