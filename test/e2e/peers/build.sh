@@ -44,6 +44,23 @@ FAILED=()
 note() { echo "[e2e-peers] $*"; }
 fail() { echo "[e2e-peers] FAILED: $*" >&2; FAILED+=("$*"); }
 
+# Peers with build scripts of their own run beside the ones built here: on two cores one Go build
+# leaves a core idle while it fetches modules, unpacks a tarball or links, and Maven only downloads.
+# Each job's output goes to its log and is printed, whole, when the job is collected.
+declare -A JOB_PID JOB_LOG
+start_job() {
+  local name="$1"; shift
+  JOB_LOG[$name]="$LOCAL/peer-$name.log"
+  "$@" >"${JOB_LOG[$name]}" 2>&1 &
+  JOB_PID[$name]=$!
+}
+collect_job() {
+  local name="$1" rc=0
+  wait "${JOB_PID[$name]}" || rc=$?
+  cat "${JOB_LOG[$name]}"
+  return "$rc"
+}
+
 # ---------------------------------------------------------------- Debian packages
 # nginx: gateway; dnsmasq: cluster DNS (A + SRV records); iproute2: `ip netns` pods;
 # openssl: the control plane's certificates; memcached: the caches, run with their rendered args.
@@ -185,6 +202,16 @@ build_minio() {
 
 if [ "${E2E_SKIP_APT:-}" != 1 ]; then install_apt; fi
 
+# The real Alloy (from ../shared, test/peers/alloy/build.sh) and the cluster test's control plane (etcd,
+# kube-apiserver, controller-manager, scheduler, kwok; test/peers/kube/build.sh) that its Kubernetes
+# discovery asks: both stamp-keyed, cached outside the clone, about 20 minutes each cold. Alloy keeps Go's
+# default cgo setting (its Oracle exporter needs cgo): not this script's CGO_ENABLED=0.
+# The ingest-storage scenario's broker: Apache Kafka at the version lib/core/versions.json pins, assembled
+# from Maven Central's jars (test/peers/kafka/build.sh; about a minute cold, cached under mimir-kube/).
+start_job alloy env -u CGO_ENABLED nice -n 10 bash "$ROOT/test/peers/alloy/build.sh"
+start_job kube nice -n 10 bash "$ROOT/test/peers/kube/build.sh"
+start_job kafka nice -n 10 bash "$ROOT/test/peers/kafka/build.sh"
+
 if ! command -v go >/dev/null; then
   fail "no go command on PATH: cannot build mimir or minio"
 else
@@ -203,19 +230,6 @@ else
   build_minio
 fi
 
-# ---------------------------------------------------------------- Alloy and the control plane
-# The real Alloy (from ../shared, test/peers/alloy/build.sh) and the cluster test's control plane (etcd,
-# kube-apiserver, controller-manager, scheduler, kwok; test/peers/kube/build.sh) that its Kubernetes
-# discovery asks. Both scripts are stamp-keyed and cache outside the clone; each is about 20 minutes cold.
-# Alloy keeps Go's default cgo setting (its Oracle exporter needs cgo): not this script's CGO_ENABLED=0.
-if ! env -u CGO_ENABLED nice -n 10 bash "$ROOT/test/peers/alloy/build.sh"; then
-  fail "alloy: bash test/peers/alloy/build.sh exited non-zero (its output is above)"
-else
-  SUMMARY+=("alloy: $("${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube/alloy-$(sed -n 's/^VERSION=//p' "$ROOT/test/peers/alloy/build.sh")/bin/alloy" --version 2>&1 | head -n1)")
-fi
-if ! nice -n 10 bash "$ROOT/test/peers/kube/build.sh"; then
-  fail "control plane: bash test/peers/kube/build.sh exited non-zero (its output is above)"
-fi
 
 # ---------------------------------------------------------------- the gateway's exporter
 # The NGINX Prometheus exporter the gateway runs as a sidecar, at the version lib/core/versions.json pins,
@@ -226,10 +240,16 @@ else
   SUMMARY+=("nginx-exporter: $("$CACHE_ROOT/nginx-exporter-$(sed -nE 's#^[[:space:]]*"nginxExporter":[[:space:]]*"[^"]*:([^"]+)".*#\1#p' "$ROOT/lib/core/versions.json")/bin/nginx-prometheus-exporter" --version 2>&1 | head -n1)")
 fi
 
-# ---------------------------------------------------------------- Kafka
-# The ingest-storage scenario's broker: Apache Kafka at the version lib/core/versions.json pins, assembled
-# from Maven Central's jars (test/peers/kafka/build.sh; about a minute cold, cached under mimir-kube/).
-if ! nice -n 10 bash "$ROOT/test/peers/kafka/build.sh"; then
+# ---------------------------------------------------------------- the jobs started above
+if ! collect_job alloy; then
+  fail "alloy: bash test/peers/alloy/build.sh exited non-zero (its output is above)"
+else
+  SUMMARY+=("alloy: $("${XDG_CACHE_HOME:-$HOME/.cache}/mimir-kube/alloy-$(sed -n 's/^VERSION=//p' "$ROOT/test/peers/alloy/build.sh")/bin/alloy" --version 2>&1 | head -n1)")
+fi
+if ! collect_job kube; then
+  fail "control plane: bash test/peers/kube/build.sh exited non-zero (its output is above)"
+fi
+if ! collect_job kafka; then
   fail "kafka: bash test/peers/kafka/build.sh exited non-zero (its output is above)"
 else
   SUMMARY+=("kafka: $(sed -n 1p "$CACHE_ROOT/kafka-$(sed -nE 's#^[[:space:]]*"kafka":[[:space:]]*"[^"]*:([^"]+)".*#\1#p' "$ROOT/lib/core/versions.json")/kafka.stamp")")
