@@ -15,6 +15,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -324,6 +325,26 @@ describe('one walk of the owned roots for the diff and the write', () => {
     ]);
     writeOutput(out, set);
     expect(readFileSync(join(out, 'argocd', 'local.yaml'), 'utf8')).toBe('app');
+  });
+
+  it('a pipe in a root is nothing the diff can read, and the writer rewrites the root without it', () => {
+    const out = fresh();
+    writeOutput(out, set);
+    execFileSync('mkfifo', [join(out, 'base', 'a', 'pipe')]);
+    expect(compareWithDisk(out, set)).toEqual([]);
+    writeOutput(out, set);
+    expect(readdirSync(join(out, 'base', 'a'))).toEqual(['b.yaml']);
+  });
+
+  it('a root the walk handed in does not cover is written, never taken as unchanged', () => {
+    const out = fresh();
+    writeOutput(out, set);
+    const local = inode(out, 'local');
+    const base = inode(out, 'base');
+    writeOutput(out, set, readOwned(out, files({ 'base/k.yaml': 'k' })));
+    expect(inode(out, 'local')).not.toBe(local);
+    expect(inode(out, 'base')).toBe(base);
+    expect(snapshot(join(out, 'local'))).toEqual({ '/k.yaml': 'l' });
   });
 
   it('both read the walk they are handed, not the disk again', () => {
