@@ -9,15 +9,17 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareWithDisk, formatDiff, outputFiles, writeOutput } from '../lib/build/output.js';
+import { compareWithDisk, formatDiff, outputFiles, readOwned, writeOutput } from '../lib/build/output.js';
 import { buildEnvironment } from '../lib/build/pipeline.js';
 import { snapshot } from './support/files.js';
 
@@ -257,6 +259,106 @@ describe('compareWithDisk and formatDiff', () => {
     expect(compareWithDisk(join(tmp, 'nothing-here'), files({ 'base/a': 'a' }))).toEqual([
       { path: 'base/a', change: 'added', after: 'a' },
     ]);
+  });
+});
+
+describe('one walk of the owned roots for the diff and the write', () => {
+  const set = files({ 'base/a/b.yaml': 'b', 'base/k.yaml': 'k', 'local/k.yaml': 'l', 'argocd/local.yaml': 'app' });
+  const inode = (out: string, p: string) => lstatSync(join(out, p)).ino;
+
+  it('a link to a folder is walked into by the diff, and makes the writer rewrite its root', () => {
+    const out = fresh();
+    writeOutput(out, set);
+    renameSync(join(out, 'base', 'a'), join(out, 'elsewhere'));
+    symlinkSync('../elsewhere', join(out, 'base', 'a'));
+    const walk = readOwned(out, set);
+    expect(walk.get('base')!.files).toEqual(files({ 'base/a/b.yaml': 'b', 'base/k.yaml': 'k' }));
+    expect([walk.get('base')!.plain, walk.get('local')!.plain]).toEqual([false, true]);
+    expect(compareWithDisk(out, set, walk)).toEqual([]);
+    const local = inode(out, 'local');
+    writeOutput(out, set, walk);
+    expect(lstatSync(join(out, 'base', 'a')).isDirectory()).toBe(true);
+    expect(snapshot(join(out, 'base'))).toEqual({ '/a/b.yaml': 'b', '/k.yaml': 'k' });
+    expect(inode(out, 'local')).toBe(local);
+  });
+
+  it('a root missing on disk is added whole, and the roots already on disk are left alone', () => {
+    const out = fresh();
+    writeOutput(out, set);
+    rmSync(join(out, 'local'), { recursive: true });
+    rmSync(join(out, 'argocd', 'local.yaml'));
+    const walk = readOwned(out, set);
+    expect(walk.get('local')).toEqual({ files: new Map(), folders: new Set(), plain: true });
+    expect(compareWithDisk(out, set, walk)).toEqual([
+      { path: 'argocd/local.yaml', change: 'added', after: 'app' },
+      { path: 'local/k.yaml', change: 'added', after: 'l' },
+    ]);
+    const base = inode(out, 'base');
+    writeOutput(out, set, walk);
+    expect(snapshot(out)).toEqual({
+      '/argocd/local.yaml': 'app',
+      '/base/a/b.yaml': 'b',
+      '/base/k.yaml': 'k',
+      '/local/k.yaml': 'l',
+    });
+    expect(inode(out, 'base')).toBe(base);
+  });
+
+  it('a dangling link is absent for the diff, and the writer still rewrites the root holding it', () => {
+    const out = fresh();
+    writeOutput(out, set);
+    symlinkSync('../nowhere', join(out, 'local', 'gone.yaml'));
+    expect(compareWithDisk(out, set)).toEqual([]);
+    writeOutput(out, set);
+    expect(readdirSync(join(out, 'local'))).toEqual(['k.yaml']);
+  });
+
+  it('a folder where a single-file root belongs: the diff sees its files, the writer puts the file back', () => {
+    const out = fresh();
+    writeOutput(out, set);
+    rmSync(join(out, 'argocd', 'local.yaml'));
+    mkdirSync(join(out, 'argocd', 'local.yaml'));
+    writeFileSync(join(out, 'argocd', 'local.yaml', 'x'), 'app');
+    expect(compareWithDisk(out, set)).toEqual([
+      { path: 'argocd/local.yaml', change: 'added', after: 'app' },
+      { path: 'argocd/local.yaml/x', change: 'removed', before: 'app' },
+    ]);
+    writeOutput(out, set);
+    expect(readFileSync(join(out, 'argocd', 'local.yaml'), 'utf8')).toBe('app');
+  });
+
+  it('a pipe in a root is nothing the diff can read, and the writer rewrites the root without it', () => {
+    const out = fresh();
+    writeOutput(out, set);
+    execFileSync('mkfifo', [join(out, 'base', 'a', 'pipe')]);
+    expect(compareWithDisk(out, set)).toEqual([]);
+    writeOutput(out, set);
+    expect(readdirSync(join(out, 'base', 'a'))).toEqual(['b.yaml']);
+  });
+
+  it('a root the walk handed in does not cover is written, never taken as unchanged', () => {
+    const out = fresh();
+    writeOutput(out, set);
+    const local = inode(out, 'local');
+    const base = inode(out, 'base');
+    writeOutput(out, set, readOwned(out, files({ 'base/k.yaml': 'k' })));
+    expect(inode(out, 'local')).not.toBe(local);
+    expect(inode(out, 'base')).toBe(base);
+    expect(snapshot(join(out, 'local'))).toEqual({ '/k.yaml': 'l' });
+  });
+
+  it('both read the walk they are handed, not the disk again', () => {
+    const out = fresh();
+    writeOutput(out, set);
+    const walk = readOwned(out, set);
+    writeFileSync(join(out, 'base', 'stray.yaml'), 's');
+    expect(compareWithDisk(out, set, walk)).toEqual([]);
+    writeOutput(out, set, walk);
+    expect(existsSync(join(out, 'base', 'stray.yaml'))).toBe(true);
+    // and without one, each reads the disk itself
+    expect(compareWithDisk(out, set)).toEqual([{ path: 'base/stray.yaml', change: 'removed', before: 's' }]);
+    writeOutput(out, set);
+    expect(existsSync(join(out, 'base', 'stray.yaml'))).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { entryOf, loadEnvironment, typeCheckEnvironments } from './load.js';
-import { compareWithDisk, formatDiff, outputFiles, writeOutput } from './output.js';
+import { compareWithDisk, formatDiff, outputFiles, readOwned, writeOutput } from './output.js';
 import { buildEnvironment, type BuiltEnvironment } from './pipeline.js';
 import { formatProblems, type Problem } from '../core/problems.js';
 import { groupByCause } from './problem-groups.js';
@@ -202,7 +202,9 @@ async function build(argv: string[], io: CliIo, state: BuildState): Promise<numb
     return runPreflight(builds, parsed.preflight, io);
   }
   const files = outputFiles(builds);
-  const changes = compareWithDisk(parsed.out, files);
+  // One walk of the owned output serves both the comparison and the write's check for unchanged roots.
+  const onDisk = readOwned(parsed.out, files);
+  const changes = compareWithDisk(parsed.out, files, onDisk);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   // The change classifiers load only when asked for: a plain build never needs them or node:child_process.
   if (parsed.upgrade !== undefined) {
@@ -235,7 +237,7 @@ async function build(argv: string[], io: CliIo, state: BuildState): Promise<numb
     `${b.name}: ${formatRequests(totalRequests(b.tree))}`,
   ]);
   state.writing = true;
-  writeOutput(parsed.out, files);
+  writeOutput(parsed.out, files, onDisk);
   state.writing = false;
   for (const line of summary) io.log(line);
   io.log(

@@ -8,5 +8,6 @@ export { buildEnvironment, resolveConfig } from './pipeline.js';
 export type { BuiltEnvironment } from './pipeline.js';
 export { loadEnvironment } from './load.js';
 export { validateTree } from './validate/index.js';
-export { compareWithDisk, outputFiles, writeOutput } from './output.js';
+export { compareWithDisk, outputFiles, readOwned, writeOutput } from './output.js';
+export type { OnDisk, RootOnDisk } from './output.js';
 export { componentTable, components, stackView } from './registry.js';

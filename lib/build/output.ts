@@ -1,4 +1,5 @@
 import {
+  type Dirent,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -45,10 +46,49 @@ function ownedRoots(files: FileSet): string[] {
   return [...new Set([...files.keys()].map((p) => (p.startsWith('argocd/') ? p : p.split('/')[0])))].sort();
 }
 
-function listFiles(dir: string, prefix: string): string[] {
-  if (!existsSync(dir)) return [];
-  if (statSync(dir).isFile()) return [prefix];
-  return readdirSync(dir).flatMap((name) => listFiles(join(dir, name), `${prefix}/${name}`));
+/** What one owned root holds on disk: the one walk both the diff and the writer read. */
+export interface RootOnDisk {
+  /** Every file under the root, links followed, with its content (what a diff compares). */
+  files: Map<string, string>;
+  /** Every folder walked into, the root's own included. */
+  folders: Set<string>;
+  /** No link and nothing but plain folders and files: only then may the writer trust `files` and `folders`. */
+  plain: boolean;
+}
+
+/** The owned roots on disk, keyed by root; read once and handed to both compareWithDisk and writeOutput. */
+export type OnDisk = Map<string, RootOnDisk>;
+
+/** Walks each owned root of `files` under `outDir` once. */
+export function readOwned(outDir: string, files: FileSet): OnDisk {
+  return new Map(ownedRoots(files).map((root) => [root, readRoot(outDir, root)]));
+}
+
+function readRoot(outDir: string, root: string): RootOnDisk {
+  const found: RootOnDisk = { files: new Map(), folders: new Set(), plain: true };
+  const entry = lstatSync(join(outDir, root), { throwIfNoEntry: false });
+  if (entry) visit(outDir, root, entry, found);
+  return found;
+}
+
+/** What both a Stats and a directory entry tell: the entry's type, without another system call. */
+type Kind = Pick<Dirent, 'isFile' | 'isDirectory' | 'isSymbolicLink'>;
+
+function visit(outDir: string, path: string, kind: Kind, found: RootOnDisk): void {
+  const full = join(outDir, path);
+  if (kind.isSymbolicLink()) {
+    // A diff sees through a link (a link to a file is that file, a link to a folder is walked into),
+    // but the writer rewrites a root holding one, even one to identical content: the output is plain.
+    found.plain = false;
+    // existsSync, like the diff always used: a dangling or looping link counts as absent.
+    if (existsSync(full)) visit(outDir, path, statSync(full), found);
+  } else if (kind.isFile()) found.files.set(path, readFileSync(full, 'utf8'));
+  else if (kind.isDirectory()) {
+    found.folders.add(path);
+    // Entries with their types: one readdir instead of a readdir plus a stat of every entry.
+    for (const entry of readdirSync(full, { withFileTypes: true }))
+      visit(outDir, `${path}/${entry.name}`, entry, found);
+  } else found.plain = false; // a socket or a pipe: nothing a diff can read, nothing the writer keeps
 }
 
 export interface FileChange {
@@ -58,19 +98,23 @@ export interface FileChange {
   after?: string;
 }
 
-/** What writing `files` would change on disk under `outDir`. */
-export function compareWithDisk(outDir: string, files: FileSet): FileChange[] {
+/**
+ * What writing `files` would change on disk under `outDir`. `onDisk` is the walk of the owned roots; a
+ * caller that writes afterwards reads it once and hands the same walk to writeOutput.
+ */
+export function compareWithDisk(
+  outDir: string,
+  files: FileSet,
+  onDisk: OnDisk = readOwned(outDir, files),
+): FileChange[] {
   const changes: FileChange[] = [];
-  const onDisk = new Set(ownedRoots(files).flatMap((root) => listFiles(join(outDir, root), root)));
+  const found = new Map([...onDisk.values()].flatMap((r) => [...r.files]));
   for (const [path, after] of files) {
-    if (!onDisk.has(path)) changes.push({ path, change: 'added', after });
-    else {
-      const before = readFileSync(join(outDir, path), 'utf8');
-      if (before !== after) changes.push({ path, change: 'changed', before, after });
-    }
+    const before = found.get(path);
+    if (before === undefined) changes.push({ path, change: 'added', after });
+    else if (before !== after) changes.push({ path, change: 'changed', before, after });
   }
-  for (const path of onDisk)
-    if (!files.has(path)) changes.push({ path, change: 'removed', before: readFileSync(join(outDir, path), 'utf8') });
+  for (const [path, before] of found) if (!files.has(path)) changes.push({ path, change: 'removed', before });
   return changes.sort((a, b) => compareText(a.path, b.path));
 }
 
@@ -105,40 +149,37 @@ function filesUnder(files: FileSet, root: string): Map<string, string> {
   return out;
 }
 
+/** The folders `expected` needs under `root`, the root's own included when it is a folder. */
+function foldersOf(expected: Map<string, string>, root: string): Set<string> {
+  const dirs = new Set<string>();
+  for (const path of expected.keys())
+    for (let d = dirname(path); d !== '.' && d !== dirname(root); d = dirname(d)) dirs.add(d);
+  return dirs;
+}
+
 /**
  * Whether the root on disk already is exactly `expected`: the same files with the same bytes, and no
  * other file, folder or link. Rewriting such a root would only change timestamps.
  */
-function unchangedOnDisk(outDir: string, root: string, expected: Map<string, string>): boolean {
-  const dirs = new Set<string>();
-  for (const path of expected.keys())
-    for (let d = dirname(path); d !== '.' && d !== dirname(root); d = dirname(d)) dirs.add(d);
-  let seen = 0;
-  const same = (path: string): boolean => {
-    const stat = lstatSync(join(outDir, path), { throwIfNoEntry: false });
-    if (!stat) return false;
-    if (stat.isDirectory())
-      return dirs.has(path) && readdirSync(join(outDir, path)).every((name) => same(`${path}/${name}`));
-    if (!stat.isFile()) return false;
-    const want = expected.get(path);
-    seen++;
-    return (
-      want !== undefined && stat.size === Buffer.byteLength(want) && readFileSync(join(outDir, path), 'utf8') === want
-    );
-  };
-  return same(root) && seen === expected.size;
+function unchangedOnDisk(found: RootOnDisk | undefined, root: string, expected: Map<string, string>): boolean {
+  if (!found?.plain || found.files.size !== expected.size) return false;
+  // The same count and every expected file present: no file is missing and none is stray.
+  const dirs = foldersOf(expected, root);
+  return [...found.folders].every((d) => dirs.has(d)) && [...expected].every(([p, c]) => found.files.get(p) === c);
 }
 
 /**
  * Replaces the owned folders and files in one swap per root: everything is first written to a staging
  * folder beside them, so a failure while writing leaves the previous output in place. A root whose files
  * on disk are already exactly the new ones is left alone (most rebuilds change one overlay or nothing).
+ * `onDisk` is the walk of the owned roots, taken before anything is written (compareWithDisk's, when
+ * the caller ran one).
  */
-export function writeOutput(outDir: string, files: FileSet): void {
+export function writeOutput(outDir: string, files: FileSet, onDisk: OnDisk = readOwned(outDir, files)): void {
   mkdirSync(outDir, { recursive: true });
   const roots = ownedRoots(files)
     .map((root) => ({ root, files: filesUnder(files, root) }))
-    .filter((r) => !unchangedOnDisk(outDir, r.root, r.files));
+    .filter((r) => !unchangedOnDisk(onDisk.get(r.root), r.root, r.files));
   if (roots.length === 0) return;
   const staging = join(outDir, `.staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
