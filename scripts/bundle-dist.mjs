@@ -12,7 +12,7 @@
 //   node scripts/bundle-dist.mjs [dist]
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const outDir = process.argv[2] ?? 'dist';
@@ -88,7 +88,8 @@ for (const [part, entry] of Object.entries(entries)) {
   exportsOf[part] = [...out.exports].sort();
 }
 
-// The script: CommonJS inside a function taking `module`, `require` and what `import.meta.url` was.
+// The script: CommonJS inside a function taking `module`, `require`, what `import.meta.url` was and the
+// `import()` of packages and environment files (lib/build/compiled-script.ts passes them).
 const script = await build({
   ...common,
   stdin: {
@@ -122,19 +123,11 @@ export default runCompiledScript(new URL('./${name}.js', import.meta.url), new U
 `,
 );
 for (const [part, entry] of Object.entries(entries)) {
-  const fromEntry = join(
-    '..',
-    ...entry
-      .split('/')
-      .slice(1, -1)
-      .map(() => '..'),
-    'chunks',
-    'library.js',
-  );
+  const stub = relative(dirname(join(outDir, entry)), join(outDir, 'chunks', 'library.js'));
   writeFileSync(
     join(outDir, entry),
     `${generated}
-import library from '${fromEntry.startsWith('.') ? fromEntry : `./${fromEntry}`}';
+import library from '${stub}';
 
 export const { ${exportsOf[part].join(', ')} } = library.${part};
 `,

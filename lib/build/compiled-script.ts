@@ -41,7 +41,8 @@ type ScriptBody = (
 ) => void;
 
 /**
- * Runs `script` (a function expression taking what `ScriptBody` names) with the code cache at `cache`, and returns what it assigned to `module.exports`.
+ * Runs `script` (a function expression taking what `ScriptBody` names) with the code cache at `cache`,
+ * and returns what it assigned to `module.exports`.
  */
 export function runCompiledScript(script: URL, cache: URL, mode: CodeCacheMode = codeCacheMode()): unknown {
   const scriptPath = fileURLToPath(script);

@@ -230,7 +230,6 @@ else
   build_minio
 fi
 
-
 # ---------------------------------------------------------------- the gateway's exporter
 # The NGINX Prometheus exporter the gateway runs as a sidecar, at the version lib/core/versions.json pins,
 # from the Go module proxy (test/peers/nginx-exporter/build.sh; under a minute cold, cached under mimir-kube/).
