@@ -1,6 +1,7 @@
 /**
  * Every rendered Alloy configuration checked by the real Alloy the image pins (v1.11.3, built from
- * `../shared/peers/alloy-v1.11.3/` by `test/peers/alloy/build.sh`, i.e. `npm run peers:alloy`).
+ * `../shared/peers/alloy-v1.11.3/` by `test/peers/alloy/build.sh`, i.e. `npm run peers:alloy`, with the
+ * components `test/peers/alloy/components.txt` lists registered: those the configurations use).
  *
  * For every environment under environments/, the input is exactly what deploys: `kubectl kustomize
  * out/<env>`, the Alloy container's args, the ConfigMap key mounted at the path `alloy run` is given,

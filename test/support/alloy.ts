@@ -34,7 +34,7 @@ export const PEER_REQUIRED: boolean = Boolean(process.env.CI) || process.env.E2E
 export function alloyUnavailable(): string | undefined {
   if (!existsSync(ALLOY_BIN)) {
     return existsSync(SHARED_DIR)
-      ? `no Alloy ${ALLOY_VERSION} binary at ${ALLOY_BIN}: run \`npm run peers:alloy\` (builds it from ${SHARED_DIR}/peers/alloy-${ALLOY_VERSION}/, ~20 min cold)`
+      ? `no Alloy ${ALLOY_VERSION} binary at ${ALLOY_BIN}: run \`npm run peers:alloy\` (builds it from ${SHARED_DIR}/peers/alloy-${ALLOY_VERSION}/, ~7 min cold)`
       : `no Alloy ${ALLOY_VERSION} binary at ${ALLOY_BIN}, and ${SHARED_DIR} (which holds its source) is absent`;
   }
   const v = runAlloy(['--version']);
