@@ -14,6 +14,7 @@ import type { ConfigMap, Job, PodSpec } from '../lib/core/k8s/types.js';
 import { targets } from '../lib/mimir/names.js';
 import {
   defaultPendingFor,
+  ingestStorageAlerts,
   isAlertingRule,
   memoryLimitRecord,
   ruleNamespace,
@@ -80,7 +81,7 @@ describe('the rule file of every environment', () => {
     expect(Object.keys(facts!)).toEqual(expect.arrayContaining(['distributor', 'ingester', 'compactor']));
   });
 
-  it.each(['environments/local', 'environments/local-ha', 'environments/production'])(
+  it.each(['environments/local', 'environments/local-ha', 'environments/production', 'environments/ingest'])(
     '%s: every expression parses as PromQL and names only metrics its jobs export',
     async (dir) => {
       const built = await buildDir(dir);
@@ -95,6 +96,7 @@ describe('the rule file of every environment', () => {
         Object.keys(defaultPendingFor)
           .filter((a) => limited || a !== 'MimirKubeMemoryNearLimit')
           .filter((a) => built.config.mimir.continuousTest.enabled || a !== 'MimirKubeContinuousTestFailing')
+          .filter((a) => built.config.mimir.architecture === 'ingest-storage' || !ingestStorageAlerts.includes(a))
           .sort(),
       );
       expect(ruleFileProblems(file, built.config.namespace, facts ?? {})).toEqual([]);

@@ -13,6 +13,7 @@ import { readBackShards, remoteWriteBody, remoteWriteHeaders } from './harness/p
 import { e2eRequired, kafkaUnavailable, repoRoot, skipReason, scenarioStack } from './harness/stack.js';
 import { failWhenRequired } from './harness/required.js';
 import { expectScrapedInFacts } from './harness/metrics.js';
+import { ingestStorageAlerts } from '../../lib/mimir/self-monitoring-rules/index.js';
 
 /**
  * The ingest-storage architecture on environments/ingest, run from its rendered objects like the other
@@ -39,6 +40,8 @@ const budget = {
   storeGateway: 90_000,
   // The exporter refreshes its topic list every minute, and Alloy scrapes every 15 s.
   kafkaMetrics: 150_000,
+  // Two scrapes of each ingester series in the meta tenant, for the alerts' rates.
+  alertSignals: 90_000,
 } as const;
 const margin = 30_000;
 
@@ -576,6 +579,47 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
       );
     },
     budget.kafkaMetrics + margin,
+  );
+
+  it(
+    "the ingest-storage alerts read the ingester's own series in the meta tenant: each signal has a value for the ingester's pod, and none fires",
+    async () => {
+      up();
+      const meta = alloyTenant(stack.alloy!);
+      const file = [...stack.plan!.sources.configMaps.values()].find((d) => d['rules.yaml'])!['rules.yaml'];
+      const rules = (parseYaml(file) as { groups: { rules: { alert?: string; expr: string }[] }[] }).groups
+        .flatMap((g) => g.rules)
+        .filter((r) => r.alert !== undefined && ingestStorageAlerts.includes(r.alert));
+      expect(rules.map((r) => r.alert)).toEqual([...ingestStorageAlerts]);
+      const pod = ingester().name;
+      const seen: string[] = [];
+      for (const rule of rules) {
+        // Each alert is `<signal> > <threshold>`: the signal must exist for the pod (a selector that matches
+        // no series would never fire), and stay under the threshold on a healthy stack.
+        const m = /^([\s\S]+?)\s*>\s*([\d.]+)$/.exec(rule.expr);
+        expect(m, `${rule.alert}: <signal> > <threshold>`).not.toBeNull();
+        const [, signal, threshold] = m!;
+        const series = await poll(
+          `${rule.alert}'s signal for ${pod} in the meta tenant`,
+          budget.alertSignals,
+          async () => {
+            const r = await query(signal, meta);
+            return r.some((x) => x.metric.pod === pod) ? r : undefined;
+          },
+          2000,
+        );
+        for (const x of series) {
+          const v = Number(x.value[1]);
+          expect(Number.isNaN(v) || v <= Number(threshold), `${rule.alert} on ${x.metric.pod}: ${x.value[1]}`).toBe(
+            true,
+          );
+        }
+        expect(await query(rule.expr, meta), `${rule.alert} fires`).toEqual([]);
+        seen.push(`${rule.alert} ${series.map((x) => x.value[1]).join(',')}`);
+      }
+      log(`ingest-storage alert signals for ${pod}: ${seen.join('; ')}`);
+    },
+    budget.alertSignals * ingestStorageAlerts.length + margin,
   );
 
   it('no container but the killed ingester exited or restarted', async () => {

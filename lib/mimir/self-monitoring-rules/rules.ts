@@ -68,7 +68,19 @@ export const defaultPendingFor: Record<string, string> = {
   MimirKubeRulerFailedEvaluations: '5m',
   MimirKubeRulerAlertDeliveryFailing: '5m',
   MimirKubeContinuousTestFailing: '15m',
+  MimirKubeIngesterKafkaReceiveDelayHigh: '5m',
+  MimirKubeIngesterKafkaRecordsFailing: '5m',
+  MimirKubeIngesterKafkaFetchErrors: '15m',
+  MimirKubeIngesterKafkaOffsetCommitFailing: '15m',
 };
+
+/** The alerts only the ingest-storage architecture has: the ingesters' reading of the Kafka topic. */
+export const ingestStorageAlerts: readonly string[] = [
+  'MimirKubeIngesterKafkaReceiveDelayHigh',
+  'MimirKubeIngesterKafkaRecordsFailing',
+  'MimirKubeIngesterKafkaFetchErrors',
+  'MimirKubeIngesterKafkaOffsetCommitFailing',
+];
 
 /** A Mimir container of the stack and the memory limit rendered for it (config, not overrides). */
 export interface MemoryLimit {
@@ -287,6 +299,9 @@ export function selfMonitoringRuleFile(c: MimirStackConfig, pendingFor: Record<s
     );
   }
 
+  if (c.mimir.architecture === 'ingest-storage')
+    alerts.push(...ingestStorageAlertRules(alert, sel(`job="${job(targets.ingester)}"`)));
+
   return {
     namespace: ruleNamespace,
     groups: [
@@ -294,6 +309,65 @@ export function selfMonitoringRuleFile(c: MimirStackConfig, pendingFor: Record<s
       { name: 'mimir_kube_self_monitoring_alerts', rules: alerts },
     ],
   };
+}
+
+type AlertOf = (
+  name: string,
+  severity: AlertLabels['severity'],
+  expr: string,
+  summary: string,
+  description: string,
+) => AlertingRule;
+
+/**
+ * Under ingest storage a written sample is acknowledged once it is in Kafka; users see it only when an
+ * ingester has read it. These watch that read: how far behind the partition's end each ingester reads,
+ * records it cannot apply, and the fetches and offset commits it depends on. `ingesters` selects the
+ * ingesters' series (zoned ones share the job).
+ */
+function ingestStorageAlertRules(alert: AlertOf, ingesters: string): AlertingRule[] {
+  const perPod = (metric: string, extra = ''): string =>
+    `sum by (cluster, namespace, pod) (rate(${metric}{${ingesters}${extra}}[5m]))`;
+  const ratio = (failed: string, total: string, above: number): string =>
+    lines(`${perPod(failed)}`, '/', `${perPod(total)}`, `> ${above}`);
+  return [
+    alert(
+      'MimirKubeIngesterKafkaReceiveDelayHigh',
+      'critical',
+      lines(
+        'histogram_quantile(0.99,',
+        `  sum by (cluster, namespace, pod, le) (rate(cortex_ingest_storage_reader_receive_delay_seconds_bucket{${ingesters}, phase="running"}[5m]))`,
+        ') > 120',
+      ),
+      '{{ $labels.pod }} reads records from Kafka {{ $value | humanizeDuration }} after they were written.',
+      'The 99th percentile of the delay between a distributor writing a record to Kafka and {{ $labels.pod }} receiving it is above two minutes in {{ $labels.cluster }}/{{ $labels.namespace }}: writes succeed, but queries do not see the newest samples. The ingester may be short of CPU, or Kafka slow to serve its partition.',
+    ),
+    alert(
+      'MimirKubeIngesterKafkaRecordsFailing',
+      'critical',
+      `${perPod('cortex_ingest_storage_reader_requests_failed_total', ', cause="server"')} > 0`,
+      '{{ $labels.pod }} fails to apply records it read from Kafka.',
+      '{{ $labels.pod }} in {{ $labels.cluster }}/{{ $labels.namespace }} read records from its partition that its TSDB refused with a server error (not a tenant limit): it retries them and falls behind, and samples may be lost. Check its log.',
+    ),
+    alert(
+      'MimirKubeIngesterKafkaFetchErrors',
+      'warning',
+      ratio('cortex_ingest_storage_reader_fetch_errors_total', 'cortex_ingest_storage_reader_fetches_total', 0.1),
+      '{{ $labels.pod }} fails {{ $value | humanizePercentage }} of its fetches from Kafka.',
+      'More than 10% of the fetch requests {{ $labels.pod }} sends to Kafka in {{ $labels.cluster }}/{{ $labels.namespace }} fail: it reads its partition late or not at all. Check that the brokers are reachable and healthy.',
+    ),
+    alert(
+      'MimirKubeIngesterKafkaOffsetCommitFailing',
+      'warning',
+      ratio(
+        'cortex_ingest_storage_reader_offset_commit_failures_total',
+        'cortex_ingest_storage_reader_offset_commit_requests_total',
+        0.2,
+      ),
+      '{{ $labels.pod }} fails {{ $value | humanizePercentage }} of its offset commits to Kafka.',
+      '{{ $labels.pod }} in {{ $labels.cluster }}/{{ $labels.namespace }} cannot commit how far it has read its partition: after a restart it replays from the last committed offset, which takes longer the older that is.',
+    ),
+  ];
 }
 
 export function isAlertingRule(r: Rule): r is AlertingRule {

@@ -229,6 +229,15 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
       cm.data!['rules.yaml'] = out;
     },
   },
+  'ingest-alert-phase': {
+    what: 'MimirKubeIngesterKafkaReceiveDelayHigh selects phase="run", a phase the receive-delay histogram does not have',
+    apply: (o) => {
+      const { cm, text } = configFile(o, 'rules.yaml');
+      const out = text.replace('phase="running"', 'phase="run"');
+      if (out === text) throw new Error('no phase="running" selector in rules.yaml');
+      cm.data!['rules.yaml'] = out;
+    },
+  },
   'continuous-test-read-endpoint': {
     what: "the continuous test's read endpoint without /prometheus (its queries reach the gateway's Grafana route)",
     apply: (o) => {
