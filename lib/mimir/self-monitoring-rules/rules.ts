@@ -54,6 +54,14 @@ export const memoryLimitRecord = 'namespace_job_container:mimir_kube_memory_limi
 
 export const severities = ['critical', 'warning'] as const;
 
+/** Pending durations of the alerts only the ingest-storage architecture has, in the rule file's order. */
+const ingestStoragePendingFor: Record<string, string> = {
+  MimirKubeIngesterKafkaReceiveDelayHigh: '5m',
+  MimirKubeIngesterKafkaRecordsFailing: '5m',
+  MimirKubeIngesterKafkaFetchErrors: '15m',
+  MimirKubeIngesterKafkaOffsetCommitFailing: '15m',
+};
+
 /** Pending durations before each alert fires, unless `pendingFor` in config says otherwise. */
 export const defaultPendingFor: Record<string, string> = {
   MimirKubeComponentDown: '5m',
@@ -68,19 +76,11 @@ export const defaultPendingFor: Record<string, string> = {
   MimirKubeRulerFailedEvaluations: '5m',
   MimirKubeRulerAlertDeliveryFailing: '5m',
   MimirKubeContinuousTestFailing: '15m',
-  MimirKubeIngesterKafkaReceiveDelayHigh: '5m',
-  MimirKubeIngesterKafkaRecordsFailing: '5m',
-  MimirKubeIngesterKafkaFetchErrors: '15m',
-  MimirKubeIngesterKafkaOffsetCommitFailing: '15m',
+  ...ingestStoragePendingFor,
 };
 
 /** The alerts only the ingest-storage architecture has: the ingesters' reading of the Kafka topic. */
-export const ingestStorageAlerts: readonly string[] = [
-  'MimirKubeIngesterKafkaReceiveDelayHigh',
-  'MimirKubeIngesterKafkaRecordsFailing',
-  'MimirKubeIngesterKafkaFetchErrors',
-  'MimirKubeIngesterKafkaOffsetCommitFailing',
-];
+export const ingestStorageAlerts: readonly string[] = Object.keys(ingestStoragePendingFor);
 
 /** A Mimir container of the stack and the memory limit rendered for it (config, not overrides). */
 export interface MemoryLimit {
@@ -131,19 +131,22 @@ export function mimirMemoryLimits(c: MimirStackConfig): MemoryLimit[] {
 
 const lines = (...parts: string[]): string => parts.join('\n');
 
+/** Builds one alerting rule with its pending duration from config. */
+type AlertOf = (
+  name: string,
+  severity: AlertLabels['severity'],
+  expr: string,
+  summary: string,
+  description: string,
+) => AlertingRule;
+
 /** The stack's rule file for the self-monitoring tenant. */
 export function selfMonitoringRuleFile(c: MimirStackConfig, pendingFor: Record<string, string>): RuleFile {
   const ns = c.namespace;
   const job = (component: string): string => `${ns}/${component}`;
   const sel = (extra = ''): string => `namespace="${ns}"${extra ? `, ${extra}` : ''}`;
   const forOf = (alert: string): string => pendingFor[alert] ?? defaultPendingFor[alert];
-  const alert = (
-    name: string,
-    severity: AlertLabels['severity'],
-    expr: string,
-    summary: string,
-    description: string,
-  ): AlertingRule => ({
+  const alert: AlertOf = (name, severity, expr, summary, description) => ({
     alert: name,
     expr,
     for: forOf(name),
@@ -311,14 +314,6 @@ export function selfMonitoringRuleFile(c: MimirStackConfig, pendingFor: Record<s
   };
 }
 
-type AlertOf = (
-  name: string,
-  severity: AlertLabels['severity'],
-  expr: string,
-  summary: string,
-  description: string,
-) => AlertingRule;
-
 /**
  * Under ingest storage a written sample is acknowledged once it is in Kafka; users see it only when an
  * ingester has read it. These watch that read: how far behind the partition's end each ingester reads,
@@ -329,7 +324,7 @@ function ingestStorageAlertRules(alert: AlertOf, ingesters: string): AlertingRul
   const perPod = (metric: string, extra = ''): string =>
     `sum by (cluster, namespace, pod) (rate(${metric}{${ingesters}${extra}}[5m]))`;
   const ratio = (failed: string, total: string, above: number): string =>
-    lines(`${perPod(failed)}`, '/', `${perPod(total)}`, `> ${above}`);
+    lines(perPod(failed), '/', perPod(total), `> ${above}`);
   return [
     alert(
       'MimirKubeIngesterKafkaReceiveDelayHigh',
