@@ -24,6 +24,14 @@ function configFile(objects: Objects, key: string): { cm: ConfigMapLike; text: s
   throw new Error(`no ConfigMap holds ${key}`);
 }
 
+/** Replaces `pattern` in the ConfigMap file `key`; a break that changes nothing is a harness error. */
+function editConfigFile(objects: Objects, key: string, pattern: RegExp | string, replacement: string): void {
+  const { cm, text } = configFile(objects, key);
+  const out = text.replace(pattern, replacement);
+  if (out === text) throw new Error(`${key} has nothing matching ${String(pattern)}`);
+  cm.data![key] = out;
+}
+
 function editMimirYaml(objects: Objects, edit: (m: Record<string, Record<string, unknown>>) => void): void {
   const { cm, text } = configFile(objects, 'mimir.yaml');
   const m = parseYaml(text) as Record<string, Record<string, unknown>>;
@@ -107,26 +115,15 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
   },
   'gateway-tenant-check': {
     what: "the gateway's tenant check removed (every `if ($gateway_tenant_rejected)` block of nginx.conf)",
-    apply: (o) => {
-      const { cm, text } = configFile(o, 'nginx.conf');
-      const out = text.replace(/^\s*if \(\$gateway_tenant_rejected\) \{\n[^\n]*\n\s*\}\n/gm, '');
-      if (out === text) throw new Error('nginx.conf has no tenant check to remove');
-      cm.data!['nginx.conf'] = out;
-    },
+    apply: (o) => editConfigFile(o, 'nginx.conf', /^\s*if \(\$gateway_tenant_rejected\) \{\n[^\n]*\n\s*\}\n/gm, ''),
   },
   'grafana-datasource-url': {
     what: "Grafana's Mimir data source URL without the /prometheus prefix",
-    apply: (o) => {
-      const { cm, text } = configFile(o, 'datasources.yaml');
-      cm.data!['datasources.yaml'] = text.replace(/(url: http:\/\/gateway[^\n]*?)\/prometheus$/m, '$1');
-    },
+    apply: (o) => editConfigFile(o, 'datasources.yaml', /(url: http:\/\/gateway[^\n]*?)\/prometheus$/m, '$1'),
   },
   'grafana-datasource-header': {
     what: "Grafana's Mimir data source without its X-Scope-OrgID header",
-    apply: (o) => {
-      const { cm, text } = configFile(o, 'datasources.yaml');
-      cm.data!['datasources.yaml'] = text.replace(/httpHeaderName1: X-Scope-OrgID/, 'httpHeaderName1: X-Unused');
-    },
+    apply: (o) => editConfigFile(o, 'datasources.yaml', /httpHeaderName1: X-Scope-OrgID/, 'httpHeaderName1: X-Unused'),
   },
   'alloy-tenant': {
     what: "Alloy's remote write as another tenant (its X-Scope-OrgID header's value changed)",
@@ -222,21 +219,12 @@ export const breaks: Record<string, { what: string; apply: (objects: Objects) =>
   },
   'self-monitoring-alert-namespace': {
     what: 'MimirKubeComponentDown selects up{namespace="elsewhere"} in the rule file',
-    apply: (o) => {
-      const { cm, text } = configFile(o, 'rules.yaml');
-      const out = text.replace(/expr: up\{namespace="[^"]*"\} == 0/, 'expr: up{namespace="elsewhere"} == 0');
-      if (out === text) throw new Error('no MimirKubeComponentDown expression in rules.yaml');
-      cm.data!['rules.yaml'] = out;
-    },
+    apply: (o) =>
+      editConfigFile(o, 'rules.yaml', /expr: up\{namespace="[^"]*"\} == 0/, 'expr: up{namespace="elsewhere"} == 0'),
   },
   'ingest-alert-phase': {
     what: 'MimirKubeIngesterKafkaReceiveDelayHigh selects phase="run", a phase the receive-delay histogram does not have',
-    apply: (o) => {
-      const { cm, text } = configFile(o, 'rules.yaml');
-      const out = text.replace('phase="running"', 'phase="run"');
-      if (out === text) throw new Error('no phase="running" selector in rules.yaml');
-      cm.data!['rules.yaml'] = out;
-    },
+    apply: (o) => editConfigFile(o, 'rules.yaml', 'phase="running"', 'phase="run"'),
   },
   'continuous-test-read-endpoint': {
     what: "the continuous test's read endpoint without /prometheus (its queries reach the gateway's Grafana route)",
