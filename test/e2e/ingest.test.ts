@@ -26,6 +26,18 @@ import { ingestStorageAlerts } from '../../lib/mimir/self-monitoring-rules/index
 const skip = skipReason() ?? kafkaUnavailable();
 if (skip) console.warn(`[e2e-ingest] ${e2eRequired ? 'FAILING' : 'skipping'} the ingest-storage scenario: ${skip}`);
 
+/** `expr` without parentheses that enclose all of it: `(a > 0)` is `a > 0`, `(a) / (b)` stays. */
+function withoutOuterParentheses(expr: string): string {
+  const e = expr.trim();
+  if (!e.startsWith('(')) return e;
+  let depth = 0;
+  for (let i = 0; i < e.length; i++) {
+    depth += e[i] === '(' ? 1 : e[i] === ')' ? -1 : 0;
+    if (depth === 0) return i === e.length - 1 ? withoutOuterParentheses(e.slice(1, -1)) : e;
+  }
+  return e;
+}
+
 const log = (line: string): void => console.log(`[e2e-ingest +${(performance.now() / 1000).toFixed(1)}s] ${line}`);
 
 const budget = {
@@ -419,6 +431,54 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
     budget.ruler + margin,
   );
 
+  // Before the block-builder's step: its flush forces a head compaction, during which the TSDB refuses the
+  // reader's appends by design (MimirKubeIngesterKafkaRecordsFailing excuses it, but a compaction of this small
+  // head ends between two scrapes).
+  it(
+    "the ingest-storage alerts read the ingester's own series in the meta tenant: each signal has a value for the ingester's pod, and none fires",
+    async () => {
+      up();
+      const meta = alloyTenant(stack.alloy!);
+      const file = [...stack.plan!.sources.configMaps.values()].find((d) => d['rules.yaml'])!['rules.yaml'];
+      const rules = (parseYaml(file) as { groups: { rules: { alert?: string; expr: string }[] }[] }).groups
+        .flatMap((g) => g.rules)
+        .filter((r) => r.alert !== undefined && ingestStorageAlerts.includes(r.alert));
+      expect(rules.map((r) => r.alert)).toEqual([...ingestStorageAlerts]);
+      const pod = ingester().name;
+      const seen: string[] = [];
+      for (const rule of rules) {
+        // Each alert is `<signal> > <threshold>`, perhaps `unless <exception> > <threshold>`: every signal
+        // must exist for the pod (a selector that matches no series would never fire, or never excuse), and
+        // stay at or under its threshold on a healthy stack.
+        for (const part of rule.expr.split(/\s+unless\s+/)) {
+          const m = /^([\s\S]+?)\s*>\s*([\d.]+)$/.exec(withoutOuterParentheses(part));
+          expect(m, `${rule.alert}: <signal> > <threshold> in ${part}`).not.toBeNull();
+          const [, signal, threshold] = m!;
+          const series = await poll(
+            `${rule.alert}'s signal ${signal} for ${pod} in the meta tenant`,
+            budget.alertSignals,
+            async () => {
+              const r = await query(signal, meta);
+              return r.some((x) => x.metric.pod === pod) ? r : undefined;
+            },
+            2000,
+          );
+          for (const x of series) {
+            const v = Number(x.value[1]);
+            expect(
+              Number.isNaN(v) || v <= Number(threshold),
+              `${rule.alert} on ${x.metric.pod}: ${signal} = ${x.value[1]}`,
+            ).toBe(true);
+          }
+          seen.push(`${rule.alert} ${series.map((x) => x.value[1]).join(',')}`);
+        }
+        expect(await query(rule.expr, meta), `${rule.alert} fires`).toEqual([]);
+      }
+      log(`ingest-storage alert signals for ${pod}: ${seen.join('; ')}`);
+    },
+    budget.alertSignals * ingestStorageAlerts.length + margin,
+  );
+
   it(
     'the block-builder builds a block from Kafka and uploads it, the ingester uploads none, and the store-gateway serves it',
     async () => {
@@ -579,47 +639,6 @@ describe.skipIf(Boolean(skip))(`ingest storage on environments/ingest${skip ? ` 
       );
     },
     budget.kafkaMetrics + margin,
-  );
-
-  it(
-    "the ingest-storage alerts read the ingester's own series in the meta tenant: each signal has a value for the ingester's pod, and none fires",
-    async () => {
-      up();
-      const meta = alloyTenant(stack.alloy!);
-      const file = [...stack.plan!.sources.configMaps.values()].find((d) => d['rules.yaml'])!['rules.yaml'];
-      const rules = (parseYaml(file) as { groups: { rules: { alert?: string; expr: string }[] }[] }).groups
-        .flatMap((g) => g.rules)
-        .filter((r) => r.alert !== undefined && ingestStorageAlerts.includes(r.alert));
-      expect(rules.map((r) => r.alert)).toEqual([...ingestStorageAlerts]);
-      const pod = ingester().name;
-      const seen: string[] = [];
-      for (const rule of rules) {
-        // Each alert is `<signal> > <threshold>`: the signal must exist for the pod (a selector that matches
-        // no series would never fire), and stay under the threshold on a healthy stack.
-        const m = /^([\s\S]+?)\s*>\s*([\d.]+)$/.exec(rule.expr);
-        expect(m, `${rule.alert}: <signal> > <threshold>`).not.toBeNull();
-        const [, signal, threshold] = m!;
-        const series = await poll(
-          `${rule.alert}'s signal for ${pod} in the meta tenant`,
-          budget.alertSignals,
-          async () => {
-            const r = await query(signal, meta);
-            return r.some((x) => x.metric.pod === pod) ? r : undefined;
-          },
-          2000,
-        );
-        for (const x of series) {
-          const v = Number(x.value[1]);
-          expect(Number.isNaN(v) || v <= Number(threshold), `${rule.alert} on ${x.metric.pod}: ${x.value[1]}`).toBe(
-            true,
-          );
-        }
-        expect(await query(rule.expr, meta), `${rule.alert} fires`).toEqual([]);
-        seen.push(`${rule.alert} ${series.map((x) => x.value[1]).join(',')}`);
-      }
-      log(`ingest-storage alert signals for ${pod}: ${seen.join('; ')}`);
-    },
-    budget.alertSignals * ingestStorageAlerts.length + margin,
   );
 
   it('no container but the killed ingester exited or restarted', async () => {

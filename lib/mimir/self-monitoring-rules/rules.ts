@@ -321,8 +321,8 @@ export function selfMonitoringRuleFile(c: MimirStackConfig, pendingFor: Record<s
  * ingesters' series (zoned ones share the job).
  */
 function ingestStorageAlertRules(alert: AlertOf, ingesters: string): AlertingRule[] {
-  const perPod = (metric: string, extra = ''): string =>
-    `sum by (cluster, namespace, pod) (rate(${metric}{${ingesters}${extra}}[5m]))`;
+  const perPod = (metric: string, extra = '', range = '5m'): string =>
+    `sum by (cluster, namespace, pod) (rate(${metric}{${ingesters}${extra}}[${range}]))`;
   const ratio = (failed: string, total: string, above: number): string =>
     lines(perPod(failed), '/', perPod(total), `> ${above}`);
   return [
@@ -340,9 +340,15 @@ function ingestStorageAlertRules(alert: AlertOf, ingesters: string): AlertingRul
     alert(
       'MimirKubeIngesterKafkaRecordsFailing',
       'critical',
-      `${perPod('cortex_ingest_storage_reader_requests_failed_total', ', cause="server"')} > 0`,
+      // A failure is retried, so one is no alarm: failing in every minute for five is. While a forced head
+      // compaction runs (a flush, or the head grown too old) the TSDB refuses appends by design.
+      lines(
+        `(${perPod('cortex_ingest_storage_reader_requests_failed_total', ', cause="server"', '1m')} > 0)`,
+        'unless',
+        `(max by (cluster, namespace, pod) (max_over_time(cortex_ingester_tsdb_forced_compactions_in_progress{${ingesters}}[1m])) > 0)`,
+      ),
       '{{ $labels.pod }} fails to apply records it read from Kafka.',
-      '{{ $labels.pod }} in {{ $labels.cluster }}/{{ $labels.namespace }} read records from its partition that its TSDB refused with a server error (not a tenant limit): it retries them and falls behind, and samples may be lost. Check its log.',
+      '{{ $labels.pod }} in {{ $labels.cluster }}/{{ $labels.namespace }} keeps reading records from its partition that its TSDB refuses with a server error (not a tenant limit), outside a forced head compaction: it retries them and falls behind, and samples may be lost. Check its log.',
     ),
     alert(
       'MimirKubeIngesterKafkaFetchErrors',
